@@ -1,0 +1,401 @@
+//! `filter_conditions` for `QueryCallParticipantSessions`: validation and evaluation.
+//!
+//! One implementation serves both sides: `headcount sim` uses it to answer queries exactly as
+//! Stream documents them, and the client uses it to re-check rows locally. Only the fields and
+//! operators of the endpoint's spec are accepted; anything else is an input error naming it, as
+//! Stream answers with code 4.
+
+use std::fmt;
+
+use serde_json::{Map, Value, json};
+
+/// A field the endpoint can filter on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    UserId,
+    PublisherType,
+    SessionId,
+    PublishedTracks,
+    IsLive,
+    IsTechUser,
+}
+
+impl Field {
+    pub const ALL: [Field; 6] = [
+        Field::UserId,
+        Field::PublisherType,
+        Field::SessionId,
+        Field::PublishedTracks,
+        Field::IsLive,
+        Field::IsTechUser,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::UserId => "user_id",
+            Field::PublisherType => "publisher_type",
+            Field::SessionId => "session_id",
+            Field::PublishedTracks => "published_tracks",
+            Field::IsLive => "is_live",
+            Field::IsTechUser => "is_tech_user",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    fn is_boolean(self) -> bool {
+        matches!(self, Field::IsLive | Field::IsTechUser)
+    }
+
+    /// Whether a row as the API returns it carries this field. `published_tracks` and
+    /// `is_tech_user` exist only on Stream's side, so only the server can filter on them.
+    pub fn visible_in_rows(self) -> bool {
+        !matches!(self, Field::PublishedTracks | Field::IsTechUser)
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One test on one field. Several conditions mean AND.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Condition {
+    /// `$eq` (one value) or `$in` (several) on a string field.
+    OneOf { field: Field, values: Vec<String> },
+    /// `$eq` on a boolean field.
+    Is { field: Field, value: bool },
+}
+
+impl Condition {
+    pub fn field(&self) -> Field {
+        match self {
+            Condition::OneOf { field, .. } | Condition::Is { field, .. } => *field,
+        }
+    }
+}
+
+/// A validated `filter_conditions` object.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Conditions {
+    conditions: Vec<Condition>,
+}
+
+/// Why a `filter_conditions` object was refused. The text names the offending field or
+/// operator and what would be accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConditionsError(pub String);
+
+/// What a row exposes to filtering. Rows that cannot see a field (see
+/// [`Field::visible_in_rows`]) answer `None`, and conditions on it are taken as already
+/// applied by the server.
+pub trait ConditionSubject {
+    fn user_id(&self) -> &str;
+    fn publisher_type(&self) -> &str;
+    fn session_id(&self) -> &str;
+    fn is_live(&self) -> bool;
+    fn published_tracks(&self) -> Option<&[String]> {
+        None
+    }
+    fn is_tech_user(&self) -> Option<bool> {
+        None
+    }
+}
+
+impl Conditions {
+    pub fn new(conditions: Vec<Condition>) -> Self {
+        Conditions { conditions }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.conditions.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Condition> {
+        self.conditions.iter()
+    }
+
+    /// Validates a `filter_conditions` value as Stream does for this endpoint.
+    pub fn parse(value: &Value) -> Result<Conditions, ConditionsError> {
+        let object = match value {
+            Value::Null => return Ok(Conditions::default()),
+            Value::Object(object) => object,
+            other => {
+                return Err(ConditionsError(format!(
+                    "filter_conditions must be a JSON object, got {}",
+                    json_kind(other)
+                )));
+            }
+        };
+        let mut conditions = Vec::new();
+        for (name, spec) in object {
+            let field = Field::from_name(name).ok_or_else(|| unknown_field(name))?;
+            parse_field(field, spec, &mut conditions)?;
+        }
+        Ok(Conditions { conditions })
+    }
+
+    /// The JSON sent as `filter_conditions`, in the canonical long form.
+    pub fn to_json(&self) -> Value {
+        let mut object = Map::new();
+        for condition in &self.conditions {
+            let (field, operator, operand) = match condition {
+                Condition::OneOf { field, values } if values.len() == 1 => {
+                    (*field, "$eq", json!(values[0]))
+                }
+                Condition::OneOf { field, values } => (*field, "$in", json!(values)),
+                Condition::Is { field, value } => (*field, "$eq", json!(value)),
+            };
+            let entry = object
+                .entry(field.name())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(ops) = entry {
+                ops.insert(operator.to_owned(), operand);
+            }
+        }
+        Value::Object(object)
+    }
+
+    /// Whether a row passes every condition.
+    pub fn matches<S: ConditionSubject + ?Sized>(&self, row: &S) -> bool {
+        self.conditions.iter().all(|c| condition_matches(c, row))
+    }
+}
+
+fn condition_matches<S: ConditionSubject + ?Sized>(condition: &Condition, row: &S) -> bool {
+    match condition {
+        Condition::OneOf { field, values } => {
+            let is_in = |s: &str| values.iter().any(|v| v == s);
+            match field {
+                Field::UserId => is_in(row.user_id()),
+                Field::PublisherType => is_in(row.publisher_type()),
+                Field::SessionId => is_in(row.session_id()),
+                Field::PublishedTracks => row
+                    .published_tracks()
+                    .is_none_or(|tracks| tracks.iter().any(|t| is_in(t))),
+                Field::IsLive | Field::IsTechUser => false,
+            }
+        }
+        Condition::Is { field, value } => match field {
+            Field::IsLive => row.is_live() == *value,
+            Field::IsTechUser => row.is_tech_user().is_none_or(|v| v == *value),
+            _ => false,
+        },
+    }
+}
+
+fn parse_field(
+    field: Field,
+    spec: &Value,
+    out: &mut Vec<Condition>,
+) -> Result<(), ConditionsError> {
+    match spec {
+        Value::Object(ops) => {
+            if ops.is_empty() {
+                return Err(ConditionsError(format!(
+                    "filter on `{field}` has no operator; use {}",
+                    allowed_operators(field)
+                )));
+            }
+            for (operator, operand) in ops {
+                out.push(parse_operator(field, operator, operand)?);
+            }
+            Ok(())
+        }
+        // The short form `{"user_id": "alice"}` means `$eq`.
+        scalar => {
+            out.push(parse_operator(field, "$eq", scalar)?);
+            Ok(())
+        }
+    }
+}
+
+fn parse_operator(
+    field: Field,
+    operator: &str,
+    operand: &Value,
+) -> Result<Condition, ConditionsError> {
+    match (operator, field.is_boolean()) {
+        ("$eq", true) => match operand {
+            Value::Bool(value) => Ok(Condition::Is {
+                field,
+                value: *value,
+            }),
+            other => Err(wrong_operand(field, operator, "true or false", other)),
+        },
+        ("$eq", false) => match operand {
+            Value::String(s) => Ok(Condition::OneOf {
+                field,
+                values: vec![s.clone()],
+            }),
+            other => Err(wrong_operand(field, operator, "a string", other)),
+        },
+        ("$in", false) => {
+            let items = operand
+                .as_array()
+                .ok_or_else(|| wrong_operand(field, operator, "an array of strings", operand))?;
+            let values = items
+                .iter()
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| wrong_operand(field, operator, "an array of strings", operand))?;
+            Ok(Condition::OneOf { field, values })
+        }
+        _ => Err(ConditionsError(format!(
+            "operator `{operator}` is not supported on `{field}`; use {}",
+            allowed_operators(field)
+        ))),
+    }
+}
+
+fn allowed_operators(field: Field) -> &'static str {
+    if field.is_boolean() {
+        "$eq"
+    } else {
+        "$eq or $in"
+    }
+}
+
+fn unknown_field(name: &str) -> ConditionsError {
+    let known: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
+    ConditionsError(format!(
+        "`{name}` is not a filterable field; filter_conditions accepts {}",
+        known.join(", ")
+    ))
+}
+
+fn wrong_operand(field: Field, operator: &str, expected: &str, got: &Value) -> ConditionsError {
+    ConditionsError(format!(
+        "`{field}` {operator} expects {expected}, got {}",
+        json_kind(got)
+    ))
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+impl ConditionSubject for crate::api::models::ParticipantSessionDetails {
+    fn user_id(&self) -> &str {
+        &self.user_id
+    }
+    fn publisher_type(&self) -> &str {
+        &self.publisher_type
+    }
+    fn session_id(&self) -> &str {
+        &self.user_session_id
+    }
+    fn is_live(&self) -> bool {
+        self.is_open()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Row {
+        user: &'static str,
+        publisher: &'static str,
+        live: bool,
+        tracks: Vec<String>,
+        tech: bool,
+    }
+
+    impl ConditionSubject for Row {
+        fn user_id(&self) -> &str {
+            self.user
+        }
+        fn publisher_type(&self) -> &str {
+            self.publisher
+        }
+        fn session_id(&self) -> &str {
+            "s1"
+        }
+        fn is_live(&self) -> bool {
+            self.live
+        }
+        fn published_tracks(&self) -> Option<&[String]> {
+            Some(&self.tracks)
+        }
+        fn is_tech_user(&self) -> Option<bool> {
+            Some(self.tech)
+        }
+    }
+
+    fn alice() -> Row {
+        Row {
+            user: "alice",
+            publisher: "webrtc",
+            live: false,
+            tracks: vec!["audio".into(), "video".into()],
+            tech: false,
+        }
+    }
+
+    fn matches(filter: Value, row: &Row) -> bool {
+        Conditions::parse(&filter).unwrap().matches(row)
+    }
+
+    #[test]
+    fn eq_in_and_short_form_select_rows() {
+        let row = alice();
+        assert!(matches(json!({"user_id": {"$eq": "alice"}}), &row));
+        assert!(matches(json!({"user_id": "alice"}), &row));
+        assert!(!matches(json!({"user_id": "bob"}), &row));
+        assert!(matches(json!({"user_id": {"$in": ["bob", "alice"]}}), &row));
+        assert!(matches(json!({"published_tracks": {"$eq": "video"}}), &row));
+        assert!(!matches(json!({"published_tracks": "screenshare"}), &row));
+        assert!(matches(json!({"is_live": {"$eq": false}}), &row));
+        assert!(matches(json!({"is_tech_user": false}), &row));
+    }
+
+    #[test]
+    fn several_fields_mean_and() {
+        let row = alice();
+        assert!(matches(
+            json!({"user_id": "alice", "publisher_type": "webrtc"}),
+            &row
+        ));
+        assert!(!matches(
+            json!({"user_id": "alice", "publisher_type": "rtmp"}),
+            &row
+        ));
+    }
+
+    #[test]
+    fn unsupported_fields_and_operators_are_named() {
+        let err = Conditions::parse(&json!({"roles": "host"})).unwrap_err();
+        assert!(err.0.contains("`roles`"), "{err}");
+        let err = Conditions::parse(&json!({"user_id": {"$gt": "a"}})).unwrap_err();
+        assert!(
+            err.0.contains("`$gt`") && err.0.contains("user_id"),
+            "{err}"
+        );
+        let err = Conditions::parse(&json!({"is_live": {"$in": [true]}})).unwrap_err();
+        assert!(err.0.contains("`$in`"), "{err}");
+        let err = Conditions::parse(&json!({"is_live": "yes"})).unwrap_err();
+        assert!(err.0.contains("true or false"), "{err}");
+        assert!(Conditions::parse(&json!(["user_id"])).is_err());
+    }
+
+    #[test]
+    fn canonical_json_round_trips() {
+        let original = json!({"user_id": {"$in": ["a", "b"]}, "is_live": {"$eq": true}});
+        let parsed = Conditions::parse(&original).unwrap();
+        assert_eq!(parsed.to_json(), original);
+        assert_eq!(Conditions::parse(&parsed.to_json()).unwrap(), parsed);
+    }
+}

@@ -1,0 +1,3 @@
+//! The filter language and Stream's `filter_conditions`.
+
+pub mod conditions;

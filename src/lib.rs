@@ -1,0 +1,6 @@
+//! headcount: a terminal dashboard for the attendance of Stream Video calls.
+//!
+//! See `docs/ARCHITECTURE.md` for how the modules fit together.
+
+pub mod api;
+pub mod filter;

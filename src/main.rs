@@ -1,0 +1,3 @@
+fn main() {
+    println!("headcount {}", env!("CARGO_PKG_VERSION"));
+}
