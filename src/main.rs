@@ -1,3 +1,7 @@
-fn main() {
-    println!("headcount {}", env!("CARGO_PKG_VERSION"));
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    headcount::cli::run(headcount::cli::Cli::parse())
 }
