@@ -1,0 +1,467 @@
+//! Every key binding, in one table.
+//!
+//! Dispatch, the footer hints and the help screen all read [`BINDINGS`], so what the screen
+//! promises is always what the keys do.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Where a key is pressed: bindings of a more specific context win over `Global`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Context {
+    /// Everywhere except while typing in the filter bar.
+    Global,
+    /// Views that show a list (sessions, users, user detail).
+    List,
+    /// The session table.
+    Sessions,
+    /// The users table.
+    Users,
+    /// The timeline.
+    Timeline,
+    /// Typing in the filter bar.
+    FilterBar,
+    /// The help overlay.
+    Help,
+}
+
+/// A column the session table can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SessionColumn {
+    User,
+    UserSession,
+    Joined,
+    Left,
+    Duration,
+    Publisher,
+    Roles,
+}
+
+/// A column the users table can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UserColumn {
+    User,
+    Attended,
+    Connected,
+    Sessions,
+    FirstJoin,
+    LastLeave,
+    Percent,
+}
+
+/// What a key asks the app to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Quit,
+    Help,
+    NextView,
+    PrevView,
+    DrillDown,
+    Back,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    OpenFilter,
+    ToggleFreeze,
+    Refresh,
+    Export,
+    CopyId,
+    SortSessions(SessionColumn),
+    SortUsers(UserColumn),
+    ZoomIn,
+    ZoomOut,
+    ZoomReset,
+    PanLeft,
+    PanRight,
+    FilterApply,
+    FilterCancel,
+    FilterHistoryPrev,
+    FilterHistoryNext,
+}
+
+/// One binding: in `context`, `key` with `modifiers` triggers `action`. `hint` is the short
+/// label of the footer (empty: not in the footer); `help` is the line of the help screen.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub context: Context,
+    pub key: KeyCode,
+    pub modifiers: KeyModifiers,
+    pub action: Action,
+    pub keys: &'static str,
+    pub hint: &'static str,
+    pub help: &'static str,
+}
+
+const fn bind(
+    context: Context,
+    key: KeyCode,
+    action: Action,
+    keys: &'static str,
+    hint: &'static str,
+    help: &'static str,
+) -> Binding {
+    Binding {
+        context,
+        key,
+        modifiers: KeyModifiers::NONE,
+        action,
+        keys,
+        hint,
+        help,
+    }
+}
+
+const fn ctrl(
+    context: Context,
+    key: KeyCode,
+    action: Action,
+    keys: &'static str,
+    help: &'static str,
+) -> Binding {
+    Binding {
+        context,
+        key,
+        modifiers: KeyModifiers::CONTROL,
+        action,
+        keys,
+        hint: "",
+        help,
+    }
+}
+
+use Action as A;
+use Context as C;
+use KeyCode as K;
+
+pub const BINDINGS: &[Binding] = &[
+    bind(C::Global, K::Char('q'), A::Quit, "q", "quit", "quit"),
+    ctrl(C::Global, K::Char('c'), A::Quit, "Ctrl-c", "quit"),
+    ctrl(C::FilterBar, K::Char('c'), A::Quit, "Ctrl-c", "quit"),
+    bind(
+        C::Global,
+        K::Char('?'),
+        A::Help,
+        "?",
+        "help",
+        "show this help",
+    ),
+    bind(C::Help, K::Char('?'), A::Back, "?", "", "close the help"),
+    bind(C::Help, K::Esc, A::Back, "Esc", "", "close the help"),
+    bind(C::Help, K::Char('q'), A::Back, "q", "", "close the help"),
+    bind(C::Global, K::Tab, A::NextView, "Tab", "view", "next view"),
+    bind(
+        C::Global,
+        K::BackTab,
+        A::PrevView,
+        "Shift-Tab",
+        "",
+        "previous view",
+    ),
+    bind(
+        C::Global,
+        K::Enter,
+        A::DrillDown,
+        "Enter",
+        "open",
+        "open the user under the cursor",
+    ),
+    bind(
+        C::Global,
+        K::Esc,
+        A::Back,
+        "Esc",
+        "back",
+        "go back; clear the filter at the top",
+    ),
+    bind(
+        C::Global,
+        K::Char('/'),
+        A::OpenFilter,
+        "/",
+        "filter",
+        "edit the filter",
+    ),
+    bind(
+        C::Global,
+        K::Char('f'),
+        A::ToggleFreeze,
+        "f",
+        "freeze",
+        "freeze or resume the view",
+    ),
+    bind(
+        C::Global,
+        K::Char('r'),
+        A::Refresh,
+        "r",
+        "refresh",
+        "fetch everything again",
+    ),
+    bind(
+        C::Global,
+        K::Char('e'),
+        A::Export,
+        "e",
+        "export",
+        "export the current view to CSV",
+    ),
+    bind(
+        C::Global,
+        K::Char('y'),
+        A::CopyId,
+        "y",
+        "copy",
+        "copy the selected id (OSC 52)",
+    ),
+    bind(C::List, K::Char('j'), A::Down, "j", "", "move down"),
+    bind(C::List, K::Down, A::Down, "↓", "", "move down"),
+    bind(C::List, K::Char('k'), A::Up, "k", "", "move up"),
+    bind(C::List, K::Up, A::Up, "↑", "", "move up"),
+    bind(C::List, K::PageDown, A::PageDown, "PgDn", "", "page down"),
+    bind(C::List, K::PageUp, A::PageUp, "PgUp", "", "page up"),
+    ctrl(C::List, K::Char('d'), A::PageDown, "Ctrl-d", "page down"),
+    ctrl(C::List, K::Char('u'), A::PageUp, "Ctrl-u", "page up"),
+    bind(C::List, K::Char('g'), A::Top, "g", "", "first row"),
+    bind(C::List, K::Home, A::Top, "Home", "", "first row"),
+    bind(C::List, K::Char('G'), A::Bottom, "G", "", "last row"),
+    bind(C::List, K::End, A::Bottom, "End", "", "last row"),
+    bind(
+        C::Sessions,
+        K::Char('U'),
+        A::SortSessions(SessionColumn::User),
+        "U",
+        "sort",
+        "sort by user (again: reverse)",
+    ),
+    bind(
+        C::Sessions,
+        K::Char('S'),
+        A::SortSessions(SessionColumn::UserSession),
+        "S",
+        "",
+        "sort by user session",
+    ),
+    bind(
+        C::Sessions,
+        K::Char('J'),
+        A::SortSessions(SessionColumn::Joined),
+        "J",
+        "",
+        "sort by joined",
+    ),
+    bind(
+        C::Sessions,
+        K::Char('L'),
+        A::SortSessions(SessionColumn::Left),
+        "L",
+        "",
+        "sort by left",
+    ),
+    bind(
+        C::Sessions,
+        K::Char('D'),
+        A::SortSessions(SessionColumn::Duration),
+        "D",
+        "",
+        "sort by duration",
+    ),
+    bind(
+        C::Sessions,
+        K::Char('P'),
+        A::SortSessions(SessionColumn::Publisher),
+        "P",
+        "",
+        "sort by publisher",
+    ),
+    bind(
+        C::Sessions,
+        K::Char('R'),
+        A::SortSessions(SessionColumn::Roles),
+        "R",
+        "",
+        "sort by roles",
+    ),
+    bind(
+        C::Users,
+        K::Char('U'),
+        A::SortUsers(UserColumn::User),
+        "U",
+        "sort",
+        "sort by user (again: reverse)",
+    ),
+    bind(
+        C::Users,
+        K::Char('A'),
+        A::SortUsers(UserColumn::Attended),
+        "A",
+        "",
+        "sort by attended time",
+    ),
+    bind(
+        C::Users,
+        K::Char('C'),
+        A::SortUsers(UserColumn::Connected),
+        "C",
+        "",
+        "sort by connected time",
+    ),
+    bind(
+        C::Users,
+        K::Char('N'),
+        A::SortUsers(UserColumn::Sessions),
+        "N",
+        "",
+        "sort by number of sessions",
+    ),
+    bind(
+        C::Users,
+        K::Char('F'),
+        A::SortUsers(UserColumn::FirstJoin),
+        "F",
+        "",
+        "sort by first join",
+    ),
+    bind(
+        C::Users,
+        K::Char('L'),
+        A::SortUsers(UserColumn::LastLeave),
+        "L",
+        "",
+        "sort by last leave",
+    ),
+    bind(
+        C::Users,
+        K::Char('%'),
+        A::SortUsers(UserColumn::Percent),
+        "%",
+        "",
+        "sort by attendance %",
+    ),
+    bind(C::Timeline, K::Char('+'), A::ZoomIn, "+", "zoom", "zoom in"),
+    bind(
+        C::Timeline,
+        K::Char('='),
+        A::ZoomReset,
+        "=",
+        "",
+        "show the whole call",
+    ),
+    bind(C::Timeline, K::Char('-'), A::ZoomOut, "-", "", "zoom out"),
+    bind(
+        C::Timeline,
+        K::Char('h'),
+        A::PanLeft,
+        "h",
+        "pan",
+        "pan left",
+    ),
+    bind(C::Timeline, K::Left, A::PanLeft, "←", "", "pan left"),
+    bind(C::Timeline, K::Char('l'), A::PanRight, "l", "", "pan right"),
+    bind(C::Timeline, K::Right, A::PanRight, "→", "", "pan right"),
+    bind(
+        C::FilterBar,
+        K::Enter,
+        A::FilterApply,
+        "Enter",
+        "keep",
+        "keep the filter",
+    ),
+    bind(
+        C::FilterBar,
+        K::Esc,
+        A::FilterCancel,
+        "Esc",
+        "clear",
+        "clear the filter, or leave",
+    ),
+    bind(
+        C::FilterBar,
+        K::Up,
+        A::FilterHistoryPrev,
+        "↑",
+        "history",
+        "previous filter",
+    ),
+    bind(
+        C::FilterBar,
+        K::Down,
+        A::FilterHistoryNext,
+        "↓",
+        "",
+        "next filter",
+    ),
+];
+
+/// The action bound to `key` in the first of `contexts` (most specific first) that binds it.
+pub fn lookup(contexts: &[Context], key: KeyEvent) -> Option<Action> {
+    let modifiers = key.modifiers - KeyModifiers::SHIFT;
+    contexts.iter().find_map(|context| {
+        BINDINGS
+            .iter()
+            .find(|b| b.context == *context && b.key == key.code && b.modifiers == modifiers)
+            .map(|b| b.action)
+    })
+}
+
+/// The footer: the hinted bindings of the active contexts, in table order.
+pub fn hints(contexts: &[Context]) -> impl Iterator<Item = &'static Binding> {
+    BINDINGS
+        .iter()
+        .filter(move |b| !b.hint.is_empty() && contexts.contains(&b.context))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_context() {
+        let mut seen = HashSet::new();
+        for b in BINDINGS {
+            assert!(
+                seen.insert((b.context, b.key, b.modifiers)),
+                "{} is bound twice in {:?}",
+                b.keys,
+                b.context
+            );
+        }
+    }
+
+    #[test]
+    fn the_specific_context_wins_over_global() {
+        let on_help = lookup(&[C::Help, C::Global], key(K::Char('q')));
+        assert_eq!(on_help, Some(A::Back));
+        let on_list = lookup(&[C::Sessions, C::List, C::Global], key(K::Char('q')));
+        assert_eq!(on_list, Some(A::Quit));
+    }
+
+    #[test]
+    fn shifted_letters_sort_and_ctrl_c_always_quits() {
+        let shift_d = KeyEvent::new(K::Char('D'), KeyModifiers::SHIFT);
+        assert_eq!(
+            lookup(&[C::Sessions, C::List, C::Global], shift_d),
+            Some(A::SortSessions(SessionColumn::Duration))
+        );
+        let ctrl_c = KeyEvent::new(K::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(lookup(&[C::FilterBar], ctrl_c), Some(A::Quit));
+    }
+
+    #[test]
+    fn typing_in_the_filter_bar_is_not_a_command() {
+        assert_eq!(lookup(&[C::FilterBar], key(K::Char('q'))), None);
+    }
+
+    #[test]
+    fn the_footer_shows_only_hinted_bindings_of_active_contexts() {
+        let labels: Vec<_> = hints(&[C::Timeline, C::Global]).map(|b| b.hint).collect();
+        assert!(labels.contains(&"zoom") && labels.contains(&"quit"));
+        assert!(!labels.contains(&"sort"));
+    }
+}

@@ -1,0 +1,3 @@
+//! The dashboard state machine: messages in, effects out.
+
+pub mod keymap;
