@@ -440,7 +440,13 @@ async fn a_wrong_secret_is_explained_and_not_retried() {
     assert_eq!(err.kind(), ErrorKind::Auth);
     assert_eq!(err.code(), Some(43));
     assert!(err.to_string().contains("check STREAM_API_SECRET"), "{err}");
-    assert!(!format!("{err} {err:?}").contains(SECRET));
+    let token = server.requests()[0]
+        .header("authorization")
+        .unwrap()
+        .to_string();
+    let printed = format!("{err} {err:?} {client:?}");
+    assert!(!printed.contains(SECRET), "{printed}");
+    assert!(!printed.contains(&token), "{printed}");
 }
 
 #[tokio::test]

@@ -24,10 +24,15 @@ pub(crate) fn success_body<T: DeserializeOwned>(
 ) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|error| {
         let path = locate::<T>(bytes).unwrap_or_default();
+        let detail = match bytes.trim_ascii_start().first() {
+            Some(b'{' | b'[') => error.to_string(),
+            Some(_) => format!("{error}; the body is not JSON: \"{}\"", excerpt(bytes)),
+            None => "the body is empty".to_string(),
+        };
         ApiError::Decode(DecodeError {
             endpoint: operation,
             path,
-            detail: error.to_string(),
+            detail,
         })
     })
 }
@@ -129,6 +134,26 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decode);
         assert!(err.to_string().contains("line 1 column"), "{err}");
+    }
+
+    #[test]
+    fn a_success_page_that_is_not_json_is_quoted() {
+        let err = success_body::<ParticipantSessionsPage>("GetCall", b"<html>Sign in</html>")
+            .unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.starts_with("unreadable answer from Stream's GetCall: expected value"),
+            "{message}"
+        );
+        assert!(
+            message.ends_with("the body is not JSON: \"<html>Sign in</html>\""),
+            "{message}"
+        );
+        let empty = success_body::<ParticipantSessionsPage>("GetCall", b"  ").unwrap_err();
+        assert_eq!(
+            empty.to_string(),
+            "unreadable answer from Stream's GetCall: the body is empty"
+        );
     }
 
     #[test]
