@@ -11,6 +11,7 @@ use axum::Router;
 use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures::FutureExt;
 use headcount::api::{
     ApiError, CLIENT_ID, ErrorKind, NetworkFailure, PagerOptions, RateLimit, RetryNotice,
     RetryPolicy, StopReason, StreamClient, StreamClientBuilder,
@@ -25,7 +26,8 @@ const SECRET: &str = "test-secret-do-not-print";
 const QUICK_RETRIES: RetryPolicy = RetryPolicy {
     max_attempts: 4,
     base_delay: Duration::from_millis(1),
-    max_delay: Duration::from_secs(2),
+    max_delay: Duration::from_millis(10),
+    max_server_wait: Duration::from_secs(2),
 };
 
 /// What the scripted server answers, in order.
@@ -626,6 +628,27 @@ async fn after_a_failed_page_the_pager_resumes_from_that_page() {
         .map(|r| r.param("next").map(str::to_string))
         .collect();
     assert_eq!(cursors, [None, Some("c1".into()), Some("c1".into())]);
+}
+
+#[tokio::test]
+async fn an_abandoned_next_page_loses_no_page_and_costs_no_request() {
+    let server = TestServer::start(vec![
+        Reply::Json(StatusCode::OK, page_body(&["a"], Some("c1"))),
+        Reply::Json(StatusCode::OK, page_body(&["b"], None)),
+        Reply::Json(StatusCode::OK, page_body(&["b"], None)),
+    ])
+    .await;
+    let client = server.client().build().unwrap();
+    let mut pager = client.participant_session_pages("default", "c", "s", PagerOptions::default());
+    pager.next_page().await.unwrap().unwrap();
+
+    // On this single-threaded runtime the prefetch has not run yet, so one poll cannot finish.
+    assert!(pager.next_page().now_or_never().is_none());
+    let second = pager.next_page().await.unwrap().unwrap();
+
+    assert_eq!(second.body.participants_sessions[0].user_id, "b");
+    assert!(pager.next_page().await.is_none());
+    assert_eq!(server.requests().len(), 2);
 }
 
 #[tokio::test]

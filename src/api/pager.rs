@@ -104,12 +104,19 @@ impl SessionPager {
     }
 
     /// The next page, an error (call again to retry the same page), or `None` when done.
+    ///
+    /// Cancel-safe: if the returned future is dropped before it completes (say, in a
+    /// `select!`), the next call returns the same page without requesting it again.
     pub async fn next_page(&mut self) -> Option<PageResult> {
         if self.stopped.is_some() {
             return None;
         }
-        let result = match self.prefetch.take() {
-            Some(handle) => joined(handle).await,
+        let result = match &mut self.prefetch {
+            Some(handle) => {
+                let result = joined(handle).await;
+                self.prefetch = None;
+                result
+            }
             None => fetch(&self.client, &self.target, self.query()).await,
         };
         if let Ok(page) = &result {
@@ -199,7 +206,7 @@ async fn fetch(
 
 /// The prefetched page. The task is only aborted by `Drop`, so a join error is a panic inside
 /// it, which is passed on unchanged.
-async fn joined(handle: JoinHandle<PageResult>) -> PageResult {
+async fn joined(handle: &mut JoinHandle<PageResult>) -> PageResult {
     match handle.await {
         Ok(result) => result,
         Err(error) => std::panic::resume_unwind(error.into_panic()),

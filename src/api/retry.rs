@@ -14,9 +14,12 @@ pub struct RetryPolicy {
     pub max_attempts: u32,
     /// The backoff ceiling of the first retry; each later retry doubles it.
     pub base_delay: Duration,
-    /// No wait is longer. A server asking for a longer wait gets no retry: the error reports
-    /// until when, rather than headcount silently hanging.
+    /// The backoff ceiling never grows beyond this.
     pub max_delay: Duration,
+    /// The longest wait the server may ask for (`Retry-After`, rate-limit reset). Stream's
+    /// windows last a minute, so the default waits one out. A longer request gets no retry:
+    /// the error reports until when instead.
+    pub max_server_wait: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -25,6 +28,7 @@ impl Default for RetryPolicy {
             max_attempts: 4,
             base_delay: Duration::from_secs(1),
             max_delay: Duration::from_secs(30),
+            max_server_wait: Duration::from_secs(60),
         }
     }
 }
@@ -35,6 +39,7 @@ impl RetryPolicy {
         max_attempts: 1,
         base_delay: Duration::ZERO,
         max_delay: Duration::ZERO,
+        max_server_wait: Duration::ZERO,
     };
 
     /// The wait before the next attempt, or `None` to give up.
@@ -53,7 +58,7 @@ impl RetryPolicy {
             return None;
         }
         match server_hint {
-            Some(hint) if hint > self.max_delay => None,
+            Some(hint) if hint > self.max_server_wait => None,
             Some(hint) => Some(hint),
             None => Some(
                 self.backoff_ceiling(attempts_made)
@@ -83,7 +88,7 @@ mod tests {
     const SECOND: Duration = Duration::from_secs(1);
 
     #[test]
-    fn default_is_four_attempts_from_one_second_capped_at_thirty() {
+    fn default_is_four_attempts_backing_off_from_one_second() {
         let policy = RetryPolicy::default();
         assert_eq!(policy.max_attempts, 4);
         assert_eq!(policy.wait_before_retry(1, None, 1.0), Some(SECOND));
@@ -124,9 +129,22 @@ mod tests {
     }
 
     #[test]
-    fn a_hint_beyond_the_cap_gives_up_instead_of_hanging() {
+    fn a_whole_rate_limit_window_is_waited_out() {
         let policy = RetryPolicy::default();
-        assert_eq!(policy.wait_before_retry(1, Some(45 * SECOND), 0.5), None);
+        assert_eq!(
+            policy.wait_before_retry(1, Some(45 * SECOND), 0.5),
+            Some(45 * SECOND)
+        );
+        assert_eq!(
+            policy.wait_before_retry(1, Some(60 * SECOND), 0.5),
+            Some(60 * SECOND)
+        );
+    }
+
+    #[test]
+    fn a_hint_beyond_the_server_wait_cap_gives_up_instead_of_hanging() {
+        let policy = RetryPolicy::default();
+        assert_eq!(policy.wait_before_retry(1, Some(61 * SECOND), 0.5), None);
     }
 
     #[test]
