@@ -50,10 +50,16 @@ pub struct RetryNotice {
 
 impl fmt::Display for RetryNotice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let reason = match (self.error.kind(), self.error.status()) {
-            (ErrorKind::RateLimited, _) => "rate limited by Stream".to_string(),
-            (_, Some(status)) => format!("Stream is having trouble (HTTP {status})"),
-            _ => self.error.to_string(),
+        let reason = match &self.error {
+            ApiError::Network(network) => match network.failure {
+                NetworkFailure::Timeout(_) => format!("no answer from {}", network.base_url),
+                _ => format!("cannot reach {}", network.base_url),
+            },
+            error if error.kind() == ErrorKind::RateLimited => "rate limited by Stream".into(),
+            error => match error.status() {
+                Some(status) => format!("Stream is having trouble (HTTP {status})"),
+                None => error.to_string(),
+            },
         };
         write!(
             f,
@@ -444,6 +450,15 @@ mod tests {
             rate_limit: None,
             retry_at: None,
         });
+        let refused = ApiError::Network(NetworkError {
+            base_url: "http://127.0.0.1:4000".into(),
+            failure: NetworkFailure::Refused,
+            detail: "Connection refused".into(),
+        });
+        assert_eq!(
+            notice(refused).to_string(),
+            "cannot reach http://127.0.0.1:4000, retrying in 1.5 s (attempt 2 of 4)…"
+        );
         assert_eq!(
             notice(server).to_string(),
             "Stream is having trouble (HTTP 503 Service Unavailable), retrying in 1.5 s \
