@@ -14,11 +14,11 @@ use super::models::ApiErrorBody;
 use super::rate_limit::RateLimit;
 
 /// Stream's "Does Not Exist" error code.
-pub const CODE_NOT_FOUND: i32 = 16;
+const CODE_NOT_FOUND: i32 = 16;
 /// Stream's "Access Key invalid" error code (unknown `api_key`).
-pub const CODE_UNKNOWN_API_KEY: i32 = 2;
+const CODE_UNKNOWN_API_KEY: i32 = 2;
 /// Stream's "Token Signature Invalid" error code (secret does not match the key).
-pub const CODE_BAD_SIGNATURE: i32 = 43;
+const CODE_BAD_SIGNATURE: i32 = 43;
 
 /// What kind of failure an [`ApiError`] is, for exit codes and retry decisions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
