@@ -1,4 +1,30 @@
 //! The Stream Video client: models, timestamps, auth and HTTP.
+//!
+//! [`StreamClient`] speaks Stream's server-side API (and `headcount sim`, which imitates it).
+//! Each concern has its own module: `auth` signs the server token, `base_url` refuses insecure
+//! destinations, `endpoint` builds escaped URLs, `decode` turns bodies into models or errors,
+//! `rate_limit` reads quota headers, `retry` decides waits, `pager` walks cursors.
 
+mod auth;
+mod base_url;
+mod client;
+mod decode;
+mod endpoint;
+mod error;
 pub mod models;
+mod pager;
+mod rate_limit;
+mod retry;
 pub mod timestamp;
+
+pub use auth::ApiSecret;
+pub use base_url::DEFAULT_BASE_URL;
+pub use client::{
+    CLIENT_ID, DEFAULT_TIMEOUT, Response, RetryNotice, StreamClient, StreamClientBuilder,
+};
+pub use error::{
+    ApiError, ConfigError, DecodeError, ErrorKind, NetworkError, NetworkFailure, StatusError,
+};
+pub use pager::{MAX_PAGE_SIZE, PagerOptions, SessionPager, StopReason};
+pub use rate_limit::RateLimit;
+pub use retry::RetryPolicy;

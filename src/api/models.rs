@@ -163,3 +163,202 @@ pub struct ApiErrorBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unrecoverable: Option<bool>,
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    const JOINED: Nanos = 1_760_000_000_000_000_000;
+
+    fn page(value: Value) -> ParticipantSessionsPage {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn the_documented_example_page_decodes() {
+        let page = page(json!({
+          "call_type": "default",
+          "call_id": "my-call",
+          "call_session_id": "4f2a9c1e-5b7d-4e0f-9a3c-2d1e8f7a6b5c",
+          "duration": 7,
+          "total_participant_sessions": 3,
+          "total_participant_duration": 1840,
+          "participants_sessions": [
+            {"user_id": "alice", "user_session_id": "a1", "publisher_type": "webrtc",
+             "roles": ["user"], "joined_at": 1_760_000_000_000_000_000_i64,
+             "left_at": 1_760_000_900_000_000_000_i64, "duration_in_seconds": 900},
+            {"user_id": "bob", "user_session_id": "b7", "publisher_type": "webrtc",
+             "roles": ["admin"], "joined_at": 1_760_000_030_000_000_000_i64}
+          ],
+          "next": "opaque-cursor"
+        }));
+        assert_eq!(page.duration, RequestDuration::Millis(7));
+        assert_eq!(page.total_participant_sessions, Some(3));
+        assert_eq!(page.total_participant_duration, Some(1840));
+        let [alice, bob] = &page.participants_sessions[..] else {
+            panic!("two rows")
+        };
+        assert_eq!(alice.joined_at, Some(JOINED));
+        assert_eq!(alice.left_at, Some(JOINED + 900 * timestamp::NANOS_PER_SEC));
+        assert_eq!(alice.duration_in_seconds, Some(900));
+        assert!(!alice.is_open());
+        assert_eq!(bob.roles, ["admin"]);
+        assert!(bob.is_open());
+        assert_eq!(bob.duration_in_seconds, None);
+        assert_eq!(page.next_cursor(), Some("opaque-cursor"));
+    }
+
+    #[test]
+    fn mixed_encodings_and_unknown_fields_decode() {
+        let page = page(json!({
+          "call_type": "livestream", "call_id": "town-hall", "call_session_id": "s",
+          "duration": "12.5ms",
+          "total_participant_sessions": "2", "total_participant_duration": 61.0,
+          "participants_sessions": [
+            {"user_id": "carol", "user_session_id": "c1", "publisher_type": "rtmp",
+             "roles": [], "joined_at": "2025-10-09T08:53:20Z", "left_at": null,
+             "duration_in_seconds": null, "is_live": true, "published_tracks": ["audio"]},
+            {"user_id": "dan", "user_session_id": "d1", "roles": ["user"],
+             "joined_at": 1.76e18, "left_at": "2025-10-09T08:54:21.5+00:00",
+             "duration_in_seconds": "61"}
+          ],
+          "next": "", "prev": null,
+          "session": {"id": "s", "started_at": 1_760_000_000_000_000_000_i64, "ended_at": null,
+                      "participants": [], "accepted_by": {}, "missed_by": {},
+                      "anonymous_participant_count": 0,
+                      "participants_count_by_role": {"user": 2}},
+          "some_future_field": {"nested": [1, 2, 3]}
+        }));
+        assert_eq!(page.duration, RequestDuration::Text("12.5ms".into()));
+        assert_eq!(page.total_participant_sessions, Some(2));
+        assert_eq!(page.total_participant_duration, Some(61));
+        let [carol, dan] = &page.participants_sessions[..] else {
+            panic!("two rows")
+        };
+        assert_eq!(carol.joined_at, Some(JOINED));
+        assert!(carol.is_open());
+        assert_eq!(dan.publisher_type, "");
+        assert_eq!(dan.joined_at, Some(JOINED));
+        assert_eq!(dan.left_at, Some(JOINED + 61_500_000_000));
+        assert_eq!(dan.duration_in_seconds, Some(61));
+        assert_eq!(page.next_cursor(), None);
+        let session = page.session.unwrap();
+        assert_eq!(session.started_at, Some(JOINED));
+        assert_eq!(session.participants_count_by_role.get("user"), Some(&2));
+    }
+
+    #[test]
+    fn an_expired_session_keeps_its_totals_without_rows() {
+        let page = page(json!({
+          "call_type": "default", "call_id": "old", "call_session_id": "s", "duration": 1,
+          "total_participant_sessions": 40, "total_participant_duration": 9000,
+          "participants_sessions": []
+        }));
+        assert!(page.participants_sessions.is_empty());
+        assert_eq!(page.total_participant_sessions, Some(40));
+        assert_eq!(page.next_cursor(), None);
+    }
+
+    #[test]
+    fn a_full_get_call_response_decodes() {
+        let response: GetCallResponse = serde_json::from_value(json!({
+          "call": {
+            "type": "default", "id": "my-call", "cid": "default:my-call",
+            "current_session_id": "4f2a",
+            "created_by": {"id": "host", "role": "admin", "custom": {}, "teams": [],
+                           "created_at": 1_759_999_000_000_000_000_i64, "banned": false},
+            "custom": {"topic": "standup"},
+            "created_at": 1_759_999_000_000_000_000_i64,
+            "updated_at": 1_760_000_000_000_000_000_i64,
+            "ended_at": "2025-10-09T09:53:20Z",
+            "recording": false, "transcribing": false, "backstage": false,
+            "settings": {"audio": {"mic_default_on": true}, "limits": {"max_participants": 100}},
+            "blocked_user_ids": [], "ingress": {"rtmp": {"address": "rtmps://x"}},
+            "egress": {"broadcasting": false, "rtmps": []},
+            "session": {"id": "4f2a", "started_at": "2025-10-09T08:53:20Z",
+                        "participants": [{"user_session_id": "a1", "role": "user",
+                                          "joined_at": 1_760_000_000_000_000_000_i64,
+                                          "user": {"id": "alice"}}],
+                        "anonymous_participant_count": 1,
+                        "participants_count_by_role": {"user": 1},
+                        "accepted_by": {"alice": 1_760_000_000_000_000_000_i64},
+                        "rejected_by": {}, "missed_by": {}}
+          },
+          "members": [{"user_id": "alice", "user": {"id": "alice"}, "custom": {}}],
+          "own_capabilities": ["join-call"],
+          "duration": "2.31ms"
+        }))
+        .unwrap();
+        let call = response.call;
+        assert_eq!(
+            (call.call_type.as_str(), call.id.as_str()),
+            ("default", "my-call")
+        );
+        assert_eq!(call.current_session_id, "4f2a");
+        assert_eq!(
+            call.ended_at,
+            Some(JOINED + 3600 * timestamp::NANOS_PER_SEC)
+        );
+        let session = call.session.unwrap();
+        assert_eq!(session.started_at, Some(JOINED));
+        assert_eq!(session.anonymous_participant_count, 1);
+        assert_eq!(response.duration, RequestDuration::Text("2.31ms".into()));
+    }
+
+    #[test]
+    fn a_call_that_never_started_has_no_session() {
+        let response: GetCallResponse = serde_json::from_value(json!({
+          "call": {"type": "default", "id": "later", "cid": "default:later",
+                   "current_session_id": "", "created_at": 1_760_000_000_000_000_000_i64},
+          "duration": "0.9ms"
+        }))
+        .unwrap();
+        assert_eq!(response.call.current_session_id, "");
+        assert_eq!(response.call.session, None);
+    }
+
+    #[test]
+    fn rows_serialize_as_stream_sends_them() {
+        let open = ParticipantSessionDetails {
+            user_id: "bob".into(),
+            user_session_id: "b7".into(),
+            publisher_type: "webrtc".into(),
+            roles: vec!["user".into()],
+            joined_at: Some(JOINED),
+            left_at: None,
+            duration_in_seconds: None,
+        };
+        let value = serde_json::to_value(&open).unwrap();
+        assert_eq!(
+            value,
+            json!({"user_id": "bob", "user_session_id": "b7", "publisher_type": "webrtc",
+                   "roles": ["user"], "joined_at": JOINED})
+        );
+        assert_eq!(
+            serde_json::from_value::<ParticipantSessionDetails>(value).unwrap(),
+            open
+        );
+    }
+
+    #[test]
+    fn stream_error_bodies_decode_with_their_capitalised_status() {
+        let body: ApiErrorBody = serde_json::from_value(json!({
+          "code": 4, "message": "QueryCallParticipantSessions failed with error: \"bad filter\"",
+          "StatusCode": 400, "duration": "0.21ms",
+          "more_info": "https://getstream.io/chat/docs/api_errors_response",
+          "details": [], "exception_fields": {"filter_conditions": "unknown field colour"}
+        }))
+        .unwrap();
+        assert_eq!((body.code, body.status_code), (4, 400));
+        assert_eq!(body.unrecoverable, None);
+        assert_eq!(
+            body.exception_fields
+                .unwrap()
+                .get("filter_conditions")
+                .map(String::as_str),
+            Some("unknown field colour")
+        );
+    }
+}
