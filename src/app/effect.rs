@@ -1,0 +1,21 @@
+//! What the app asks the driver to do: the only way the state machine touches the world.
+
+use std::path::PathBuf;
+
+use crate::fetch::FetchRequest;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Start reading a query, replacing (and cancelling) any fetch under way.
+    StartFetch(FetchRequest),
+    /// Stop the fetch under way.
+    CancelFetch,
+    /// Write a CSV file (atomically) and report `Outcome::Exported`.
+    Export {
+        path: PathBuf,
+        csv: String,
+    },
+    /// Put text on the clipboard through the terminal (OSC 52).
+    Copy(String),
+    Quit,
+}

@@ -1,0 +1,37 @@
+//! What the app reacts to. Every message is delivered with the instant it happened, so the
+//! state machine never reads a clock and tests control time exactly.
+
+use crossterm::event::KeyEvent;
+
+use crate::fetch::FetchEvent;
+
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    Paste(String),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// The clock: once a second, and at the deadline the app asked for.
+    Tick,
+    Fetch(FetchEvent),
+    /// The outcome of an effect the driver carried out.
+    Done(Outcome),
+}
+
+/// What became of an effect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Exported {
+        path: std::path::PathBuf,
+        rows: usize,
+    },
+    ExportFailed {
+        path: std::path::PathBuf,
+        error: String,
+    },
+    Copied {
+        text: String,
+    },
+}

@@ -1,0 +1,54 @@
+//! The background fetcher: streams every page of one query to the app over a channel.
+//!
+//! Each request carries a generation; every event it sends is tagged with it, so the app can
+//! drop the pages of a query it has since replaced instead of mixing them in.
+
+use serde_json::Value;
+
+use crate::api::models::ParticipantSessionsPage;
+use crate::api::timestamp::Nanos;
+use crate::api::{ApiError, RateLimit};
+
+/// One query to read in full.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchRequest {
+    pub generation: u64,
+    pub call_type: String,
+    pub call_id: String,
+    pub session: String,
+    pub filter_conditions: Option<Value>,
+    pub page_size: u32,
+}
+
+/// What the fetcher reports, in order, for one request.
+#[derive(Debug, Clone)]
+pub enum FetchEvent {
+    /// The next page of rows (numbered from 1).
+    Page {
+        generation: u64,
+        page_no: u32,
+        page: Box<ParticipantSessionsPage>,
+        rate_limit: Option<RateLimit>,
+    },
+    /// A page failed for a reason that may pass; the same cursor is tried again at `retry_at`.
+    Retrying {
+        generation: u64,
+        error: ApiError,
+        retry_at: Nanos,
+    },
+    /// Every page was read.
+    Done { generation: u64, pages: u32 },
+    /// A failure that retrying cannot fix (credentials, unknown session, rejected filter).
+    Failed { generation: u64, error: ApiError },
+}
+
+impl FetchEvent {
+    pub fn generation(&self) -> u64 {
+        match self {
+            FetchEvent::Page { generation, .. }
+            | FetchEvent::Retrying { generation, .. }
+            | FetchEvent::Done { generation, .. }
+            | FetchEvent::Failed { generation, .. } => *generation,
+        }
+    }
+}
