@@ -12,6 +12,8 @@ mod figures;
 mod fixtures;
 mod index;
 mod intern;
+#[cfg(test)]
+mod proptests;
 mod row;
 mod session_id;
 mod sort;
