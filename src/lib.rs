@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod app;
+pub mod attendance;
 pub mod cli;
 pub mod fetch;
 pub mod filter;

@@ -1,0 +1,204 @@
+//! The call-level figures and the one-call computation of everything a screen shows.
+
+use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
+
+use super::breakdown::{Breakdowns, breakdowns};
+use super::call::{CallState, ServerTotals, Window};
+use super::concurrency::{ConcurrencyCurve, Peak};
+use super::row::{RowId, UserId};
+use super::store::SessionStore;
+use super::thresholds::Thresholds;
+use super::users::{UserFigures, user_figures};
+
+/// The call-level figures over the rows given (the ones matching the active filter), next to
+/// the server totals, which always cover the whole call session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallFigures {
+    pub state: Option<CallState>,
+    pub window: Option<Window>,
+    pub totals: ServerTotals,
+    pub sessions: u64,
+    /// Sum of the rows' durations (open rows up to `now`), as the documented manual loop adds.
+    pub connected_seconds: i64,
+    pub unique_users: u64,
+    /// Sum over users of their attended time, each counted in whole seconds.
+    pub attended_seconds: i64,
+    pub peak_sessions: Peak,
+    pub peak_users: Peak,
+    /// Distinct users present at the midpoint of the window.
+    pub headcount_at_midpoint: Option<u32>,
+    pub breakdowns: Breakdowns,
+}
+
+/// Everything computed at once for one set of rows and one instant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figures {
+    pub call: CallFigures,
+    /// One entry per user with matching rows, ordered by `UserId`.
+    pub users: Vec<UserFigures>,
+    pub curve: ConcurrencyCurve,
+}
+
+impl Figures {
+    pub fn compute(
+        store: &SessionStore,
+        rows: &[RowId],
+        now: Nanos,
+        thresholds: &Thresholds,
+    ) -> Self {
+        let users = user_figures(store, rows, now, thresholds);
+        let curve = ConcurrencyCurve::compute(store, rows, now);
+        let window = store.window(now);
+        let call = CallFigures {
+            state: store.state(now),
+            window,
+            totals: store.totals(),
+            sessions: rows.len() as u64,
+            connected_seconds: users.iter().map(|u| u.connected_seconds).sum(),
+            unique_users: users.len() as u64,
+            attended_seconds: users.iter().map(|u| u.attended / NANOS_PER_SEC).sum(),
+            peak_sessions: curve.peak_sessions(),
+            peak_users: curve.peak_users(),
+            headcount_at_midpoint: window.map(|w| curve.level_at(w.midpoint()).users),
+            breakdowns: breakdowns(store, rows, now),
+        };
+        Figures { call, users, curve }
+    }
+
+    pub fn user(&self, user: UserId) -> Option<&UserFigures> {
+        self.users
+            .binary_search_by_key(&user, |figures| figures.user)
+            .ok()
+            .map(|i| &self.users[i])
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct CacheKey {
+    generation: u64,
+    rows_version: u64,
+    thresholds: Thresholds,
+    now: Option<Nanos>,
+}
+
+/// Keeps the last [`Figures`] and recomputes only when something they depend on changed: the
+/// store's generation, the caller's row list (`rows_version`, bumped by the caller whenever its
+/// filtered list changes), the thresholds, or `now` while the call is live or rows are open.
+/// An ended call with final data is therefore computed once, however often the screen redraws.
+#[derive(Debug, Clone, Default)]
+pub struct FiguresCache {
+    cached: Option<(CacheKey, Figures)>,
+}
+
+impl FiguresCache {
+    pub fn new() -> Self {
+        FiguresCache::default()
+    }
+
+    pub fn get(
+        &mut self,
+        store: &SessionStore,
+        rows: &[RowId],
+        rows_version: u64,
+        now: Nanos,
+        thresholds: &Thresholds,
+    ) -> &Figures {
+        let depends_on_now = store.is_live() || store.open_rows() > 0 || store.is_empty();
+        let key = CacheKey {
+            generation: store.generation(),
+            rows_version,
+            thresholds: *thresholds,
+            now: depends_on_now.then_some(now),
+        };
+        let fresh = match self.cached.take() {
+            Some((cached, figures)) if cached == key => (cached, figures),
+            _ => (key, Figures::compute(store, rows, now, thresholds)),
+        };
+        &self.cached.insert(fresh).1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::{
+        MIN, T0, all_rows, closed, ended_call, open, page, session, store_of,
+    };
+    use super::*;
+
+    #[test]
+    fn call_figures_cover_the_given_rows_and_keep_server_totals() {
+        let mut store = ended_call(vec![
+            closed("alice", "phone", 0, 30 * MIN),
+            closed("alice", "laptop", 10 * MIN, 40 * MIN),
+            closed("bob", "b", 20 * MIN, 50 * MIN),
+            closed("carol", "c", 45 * MIN, 60 * MIN),
+        ]);
+        let mut totals = page(Some(session(Some(0), Some(60 * MIN))), vec![]);
+        totals.total_participant_sessions = Some(9);
+        totals.total_participant_duration = Some(99_999);
+        store.ingest(&totals).unwrap();
+        let rows: Vec<RowId> = all_rows(&store).into_iter().take(3).collect();
+        let figures = Figures::compute(&store, &rows, T0 + 90 * MIN, &Thresholds::default());
+        let call = &figures.call;
+        assert_eq!(call.totals.participant_sessions, Some(9));
+        assert_eq!(call.totals.participant_duration_seconds, Some(99_999));
+        assert_eq!(call.sessions, 3);
+        assert_eq!(call.connected_seconds, 90 * 60);
+        assert_eq!(call.unique_users, 2);
+        assert_eq!(call.attended_seconds, (40 + 30) * 60);
+        assert_eq!(call.peak_sessions.value, 3);
+        assert_eq!(
+            call.peak_users,
+            Peak {
+                value: 2,
+                at: Some(T0 + 20 * MIN)
+            }
+        );
+        assert_eq!(call.headcount_at_midpoint, Some(2));
+        assert_eq!(call.state, Some(CallState::Ended));
+        let bob = store.find_user("bob").unwrap();
+        assert_eq!(figures.user(bob).unwrap().attended, 30 * MIN);
+        assert!(figures.user(store.find_user("carol").unwrap()).is_none());
+    }
+
+    #[test]
+    fn the_cache_recomputes_only_when_an_input_changed() {
+        let mut store = ended_call(vec![closed("alice", "a", 0, 30 * MIN)]);
+        let mut cache = FiguresCache::new();
+        let thresholds = Thresholds::default();
+        let rows = all_rows(&store);
+        let first = cache
+            .get(&store, &rows, 1, T0 + 90 * MIN, &thresholds)
+            .clone();
+        let later = cache
+            .get(&store, &rows, 1, T0 + 95 * MIN, &thresholds)
+            .clone();
+        assert_eq!(first, later);
+        store
+            .ingest(&page(None, vec![closed("bob", "b", 0, 10 * MIN)]))
+            .unwrap();
+        let rows = all_rows(&store);
+        let grown = cache.get(&store, &rows, 2, T0 + 95 * MIN, &thresholds);
+        assert_eq!(grown.call.sessions, 2);
+    }
+
+    #[test]
+    fn live_figures_move_with_the_clock() {
+        let store = store_of(page(
+            Some(session(Some(0), None)),
+            vec![open("alice", "a", 0)],
+        ));
+        let mut cache = FiguresCache::new();
+        let rows = all_rows(&store);
+        let thresholds = Thresholds::default();
+        let at_ten = cache
+            .get(&store, &rows, 1, T0 + 10 * MIN, &thresholds)
+            .call
+            .connected_seconds;
+        let at_twenty = cache
+            .get(&store, &rows, 1, T0 + 20 * MIN, &thresholds)
+            .call
+            .connected_seconds;
+        assert_eq!((at_ten, at_twenty), (10 * 60, 20 * 60));
+    }
+}

@@ -1,0 +1,141 @@
+//! String and id-list interning: each distinct value is stored once and named by a dense
+//! `u32`, so rows carry small integers instead of owned strings.
+
+use super::index::{IdIndex, KeyHasher};
+
+/// Distinct strings in one arena, addressed by dense ids in first-seen order.
+#[derive(Debug, Clone)]
+pub(crate) struct Interner {
+    text: String,
+    spans: Vec<(u32, u32)>,
+    index: IdIndex,
+    hasher: KeyHasher,
+}
+
+impl Interner {
+    pub(crate) fn new(hasher: KeyHasher) -> Self {
+        Interner {
+            text: String::new(),
+            spans: Vec::new(),
+            index: IdIndex::default(),
+            hasher,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub(crate) fn get(&self, value: &str) -> Option<u32> {
+        let hash = self.hasher.bytes(value.as_bytes());
+        self.index.find(hash, |id| self.resolve(id) == value)
+    }
+
+    pub(crate) fn intern(&mut self, value: &str) -> u32 {
+        let hash = self.hasher.bytes(value.as_bytes());
+        if let Some(id) = self.index.find(hash, |id| self.resolve(id) == value) {
+            return id;
+        }
+        let id = dense_id(self.spans.len());
+        let start = dense_id(self.text.len());
+        self.text.push_str(value);
+        self.spans.push((start, dense_id(value.len())));
+        self.index.insert(hash, id);
+        id
+    }
+
+    pub(crate) fn resolve(&self, id: u32) -> &str {
+        let (start, len) = self.spans[id as usize];
+        &self.text[start as usize..(start + len) as usize]
+    }
+
+    pub(crate) fn memory_bytes(&self) -> usize {
+        self.text.capacity()
+            + self.spans.capacity() * size_of::<(u32, u32)>()
+            + self.index.memory_bytes()
+    }
+}
+
+/// Distinct lists of ids (role sets), stored back to back.
+#[derive(Debug, Clone)]
+pub(crate) struct ListInterner {
+    members: Vec<u32>,
+    spans: Vec<(u32, u32)>,
+    index: IdIndex,
+    hasher: KeyHasher,
+}
+
+impl ListInterner {
+    pub(crate) fn new(hasher: KeyHasher) -> Self {
+        ListInterner {
+            members: Vec::new(),
+            spans: Vec::new(),
+            index: IdIndex::default(),
+            hasher,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub(crate) fn intern(&mut self, list: &[u32]) -> u32 {
+        let hash = self.hasher.words(list);
+        if let Some(id) = self.index.find(hash, |id| self.resolve(id) == list) {
+            return id;
+        }
+        let id = dense_id(self.spans.len());
+        let start = dense_id(self.members.len());
+        self.members.extend_from_slice(list);
+        self.spans.push((start, dense_id(list.len())));
+        self.index.insert(hash, id);
+        id
+    }
+
+    pub(crate) fn resolve(&self, id: u32) -> &[u32] {
+        let (start, len) = self.spans[id as usize];
+        &self.members[start as usize..(start + len) as usize]
+    }
+
+    pub(crate) fn memory_bytes(&self) -> usize {
+        (self.members.capacity() + self.spans.capacity() * 2) * size_of::<u32>()
+            + self.index.memory_bytes()
+    }
+}
+
+/// Ids and arena offsets are `u32`; four billion of anything is far beyond what one call
+/// session can hold in memory, so running out is a bug rather than an input error.
+pub(crate) fn dense_id(n: usize) -> u32 {
+    u32::try_from(n)
+        .ok()
+        .filter(|&id| id < u32::MAX)
+        .expect("more than four billion distinct values in one store")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_string_gets_the_same_id_and_resolves_back() {
+        let mut interner = Interner::new(KeyHasher::new());
+        let alice = interner.intern("alice");
+        let bob = interner.intern("bob");
+        assert_ne!(alice, bob);
+        assert_eq!(interner.intern("alice"), alice);
+        assert_eq!(interner.resolve(bob), "bob");
+        assert_eq!(interner.get("carol"), None);
+        assert_eq!(interner.len(), 2);
+    }
+
+    #[test]
+    fn lists_are_interned_by_content_and_order() {
+        let mut lists = ListInterner::new(KeyHasher::new());
+        let empty = lists.intern(&[]);
+        let one_two = lists.intern(&[1, 2]);
+        assert_eq!(lists.intern(&[1, 2]), one_two);
+        assert_ne!(lists.intern(&[2, 1]), one_two);
+        assert_eq!(lists.resolve(empty), &[] as &[u32]);
+        assert_eq!(lists.resolve(one_two), &[1, 2]);
+    }
+}

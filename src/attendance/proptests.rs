@@ -1,0 +1,221 @@
+//! Properties that must hold for any rows: attended time bounds, and figures that do not depend
+//! on how the same rows were paged, ordered, repeated or first seen open.
+
+use proptest::prelude::*;
+
+use crate::api::models::ParticipantSessionDetails;
+use crate::api::timestamp::Nanos;
+
+use super::fixtures::{MIN, SEC, T0, all_rows, page, session};
+use super::{CallFigures, Figures, SessionStore, Thresholds, UserFigures, UserId};
+
+const NOW: Nanos = T0 + 70 * MIN;
+
+#[derive(Debug, Clone)]
+struct Spec {
+    user: u8,
+    start: i64,
+    seconds: i64,
+    open: bool,
+    api_duration: bool,
+    uuid: bool,
+    roles: u8,
+    publisher: u8,
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (
+        (0u8..6, -600i64..4_200, 0i64..2_400),
+        (prop::bool::weighted(0.2), any::<bool>(), any::<bool>()),
+        (0u8..4, 0u8..3),
+    )
+        .prop_map(
+            |((user, start, seconds), (open, api_duration, uuid), (roles, publisher))| Spec {
+                user,
+                start,
+                seconds,
+                open,
+                api_duration,
+                uuid,
+                roles,
+                publisher,
+            },
+        )
+}
+
+/// Timestamps on whole seconds, so the API's whole-second durations are exact.
+fn details(index: usize, spec: &Spec) -> ParticipantSessionDetails {
+    let user_session_id = if spec.uuid {
+        format!("{index:08x}-0000-4000-8000-{index:012x}")
+    } else {
+        format!("session-{index}")
+    };
+    let roles = match spec.roles {
+        0 => vec![],
+        1 => vec!["user".into()],
+        2 => vec!["host".into(), "user".into()],
+        _ => vec!["admin".into()],
+    };
+    ParticipantSessionDetails {
+        user_id: format!("user-{}", spec.user),
+        user_session_id,
+        publisher_type: ["webrtc", "rtmp", "srt"][spec.publisher as usize].into(),
+        roles,
+        joined_at: Some(T0 + spec.start * SEC),
+        left_at: (!spec.open).then_some(T0 + (spec.start + spec.seconds) * SEC),
+        duration_in_seconds: (!spec.open && spec.api_duration).then_some(spec.seconds),
+    }
+}
+
+fn rows_of(specs: &[Spec]) -> Vec<ParticipantSessionDetails> {
+    specs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| details(i, s))
+        .collect()
+}
+
+/// Ingests `rows` in pages of `page_size`, with the same totals and session on every page.
+fn ingest(
+    store: &mut SessionStore,
+    rows: &[ParticipantSessionDetails],
+    page_size: usize,
+    live: bool,
+) {
+    let ended = (!live).then_some(60 * MIN);
+    for chunk in rows.chunks(page_size.max(1)) {
+        let mut page = page(Some(session(Some(0), ended)), chunk.to_vec());
+        page.total_participant_sessions = Some(rows.len() as i64);
+        page.total_participant_duration = Some(1_234);
+        store.ingest(&page).unwrap();
+    }
+}
+
+fn store_of(rows: &[ParticipantSessionDetails], page_size: usize, live: bool) -> SessionStore {
+    let mut store = SessionStore::new();
+    ingest(&mut store, rows, page_size, live);
+    store
+}
+
+fn figures(store: &SessionStore) -> Figures {
+    Figures::compute(store, &all_rows(store), NOW, &Thresholds::default())
+}
+
+/// Figures with interned ids replaced by names, comparable across stores.
+#[derive(Debug, PartialEq)]
+struct Named {
+    users: Vec<(String, UserFigures)>,
+    roles: Vec<(String, u64, i64)>,
+    publishers: Vec<(String, u64, i64)>,
+    call: CallFigures,
+    curve: Vec<super::CurvePoint>,
+}
+
+fn named(store: &SessionStore) -> Named {
+    let mut figures = figures(store);
+    let mut users: Vec<_> = figures
+        .users
+        .iter()
+        .map(|u| {
+            (
+                store.user_name(u.user).to_owned(),
+                UserFigures {
+                    user: UserId(0),
+                    ..u.clone()
+                },
+            )
+        })
+        .collect();
+    users.sort_by(|a, b| a.0.cmp(&b.0));
+    let breakdowns = std::mem::take(&mut figures.call.breakdowns);
+    let roles = breakdowns
+        .by_role
+        .iter()
+        .map(|s| {
+            (
+                s.key.map_or("", |r| store.role_name(r)).to_owned(),
+                s.sessions,
+                s.connected_seconds,
+            )
+        })
+        .collect();
+    let publishers = breakdowns
+        .by_publisher
+        .iter()
+        .map(|s| {
+            (
+                store.publisher_name(s.key).to_owned(),
+                s.sessions,
+                s.connected_seconds,
+            )
+        })
+        .collect();
+    Named {
+        users,
+        roles,
+        publishers,
+        curve: figures.curve.points().to_vec(),
+        call: figures.call,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn attended_time_is_bounded_by_connected_time_and_the_window(
+        specs in prop::collection::vec(spec(), 0..40),
+        live in any::<bool>(),
+    ) {
+        let store = store_of(&rows_of(&specs), 100, live);
+        let window = store.window(NOW);
+        for user in figures(&store).users {
+            prop_assert!(user.attended <= user.connected_seconds * SEC, "{user:?}");
+            prop_assert!(user.attended <= window.map_or(0, |w| w.len()), "{user:?}");
+            prop_assert!(user.attendance_percent.unwrap_or(0.0) <= 100.0);
+        }
+    }
+
+    #[test]
+    fn figures_do_not_depend_on_paging_or_arrival_order(
+        (rows, shuffled) in prop::collection::vec(spec(), 0..40)
+            .prop_flat_map(|specs| {
+                let rows = rows_of(&specs);
+                (Just(rows.clone()), Just(rows).prop_shuffle())
+            }),
+        page_size in 1usize..8,
+        live in any::<bool>(),
+    ) {
+        let in_order = store_of(&rows, 100, live);
+        let reordered = store_of(&shuffled, page_size, live);
+        prop_assert_eq!(named(&in_order), named(&reordered));
+    }
+
+    #[test]
+    fn ingesting_the_same_rows_again_changes_nothing(
+        specs in prop::collection::vec(spec(), 0..40),
+        page_size in 1usize..8,
+    ) {
+        let rows = rows_of(&specs);
+        let mut store = store_of(&rows, page_size, false);
+        let before = (store.generation(), store.len(), named(&store));
+        ingest(&mut store, &rows, page_size, false);
+        prop_assert_eq!(before, (store.generation(), store.len(), named(&store)));
+    }
+
+    #[test]
+    fn rows_first_seen_open_end_up_as_their_final_version(
+        specs in prop::collection::vec(spec(), 0..40),
+        page_size in 1usize..8,
+    ) {
+        let rows = rows_of(&specs);
+        let provisional: Vec<_> = rows
+            .iter()
+            .map(|r| ParticipantSessionDetails { left_at: None, duration_in_seconds: None, ..r.clone() })
+            .collect();
+        let mut polled = store_of(&provisional, page_size, false);
+        ingest(&mut polled, &rows, page_size, false);
+        prop_assert_eq!(polled.open_rows(), rows.iter().filter(|r| r.left_at.is_none()).count());
+        prop_assert_eq!(named(&polled), named(&store_of(&rows, 100, false)));
+    }
+}

@@ -1,0 +1,250 @@
+//! The stored form of one participant session and the cheap view handed to callers.
+
+use crate::api::models::ParticipantSessionDetails;
+use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
+
+use super::session_id::{KeyKind, SessionIdText, StoredKey};
+use super::store::SessionStore;
+
+/// Marks an absent timestamp or duration inside a row; `Option<i64>` would double the size.
+const ABSENT: i64 = i64::MIN;
+
+/// A row's stable position in the store: it names the same `user_session_id` for the life of
+/// the store (until [`SessionStore::clear`]), however often the row is updated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RowId(pub u32);
+
+/// An interned `user_id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UserId(pub u32);
+
+/// An interned role name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RoleId(pub u32);
+
+/// An interned list of roles, as one session carries it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RoleSetId(pub u32);
+
+/// An interned `publisher_type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PublisherId(pub u32);
+
+impl RowId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl UserId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// One session in 56 bytes: no strings, no options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Row {
+    key_words: [u64; 2],
+    joined_at: i64,
+    left_at: i64,
+    duration_in_seconds: i64,
+    pub(crate) user: u32,
+    pub(crate) role_set: u32,
+    pub(crate) publisher: u32,
+    key_kind: KeyKind,
+}
+
+/// The interned parts of a row, before its key is known.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RowFields {
+    pub(crate) user: u32,
+    pub(crate) role_set: u32,
+    pub(crate) publisher: u32,
+}
+
+fn encode(value: Option<i64>) -> i64 {
+    value.unwrap_or(ABSENT)
+}
+
+fn decode(value: i64) -> Option<i64> {
+    (value != ABSENT).then_some(value)
+}
+
+fn whole_seconds(nanos: Nanos) -> i64 {
+    nanos.max(0) / NANOS_PER_SEC
+}
+
+impl Row {
+    pub(crate) fn new(
+        key: StoredKey,
+        fields: RowFields,
+        details: &ParticipantSessionDetails,
+    ) -> Row {
+        Row {
+            key_words: key.words,
+            key_kind: key.kind,
+            joined_at: encode(details.joined_at),
+            left_at: encode(details.left_at),
+            duration_in_seconds: encode(details.duration_in_seconds),
+            user: fields.user,
+            role_set: fields.role_set,
+            publisher: fields.publisher,
+        }
+    }
+
+    pub(crate) fn key(&self) -> StoredKey {
+        StoredKey {
+            kind: self.key_kind,
+            words: self.key_words,
+        }
+    }
+
+    pub(crate) fn joined_at(&self) -> Option<Nanos> {
+        decode(self.joined_at)
+    }
+
+    pub(crate) fn left_at(&self) -> Option<Nanos> {
+        decode(self.left_at)
+    }
+
+    pub(crate) fn duration_in_seconds(&self) -> Option<i64> {
+        decode(self.duration_in_seconds)
+    }
+
+    pub(crate) fn is_open(&self) -> bool {
+        self.left_at == ABSENT
+    }
+
+    /// Open rows count up to `now`; closed rows use the API's duration, else their timestamps.
+    pub(crate) fn duration_seconds(&self, now: Nanos) -> i64 {
+        match (self.left_at(), self.joined_at(), self.duration_in_seconds()) {
+            (None, Some(joined), _) => whole_seconds(now - joined),
+            (Some(_), _, Some(seconds)) | (None, None, Some(seconds)) => seconds,
+            (Some(left), Some(joined), None) => whole_seconds(left - joined),
+            (_, None, None) => 0,
+        }
+    }
+
+    /// The time the row occupies, `[joined_at, left_at or now)`, when it occupies any.
+    pub(crate) fn interval(&self, now: Nanos) -> Option<(Nanos, Nanos)> {
+        let start = self.joined_at()?;
+        let end = self.left_at().unwrap_or(now);
+        (end > start).then_some((start, end))
+    }
+}
+
+/// A borrowed view of one stored session. Every accessor is a field read or an interner
+/// lookup, cheap enough to call per row per frame.
+#[derive(Clone, Copy)]
+pub struct SessionRef<'a> {
+    store: &'a SessionStore,
+    id: RowId,
+    row: &'a Row,
+}
+
+impl<'a> SessionRef<'a> {
+    pub(crate) fn new(store: &'a SessionStore, id: RowId, row: &'a Row) -> Self {
+        SessionRef { store, id, row }
+    }
+
+    pub fn id(&self) -> RowId {
+        self.id
+    }
+
+    pub fn user(&self) -> UserId {
+        UserId(self.row.user)
+    }
+
+    pub fn user_id(&self) -> &'a str {
+        self.store.user_name(self.user())
+    }
+
+    pub fn user_session_id(&self) -> SessionIdText<'a> {
+        self.store.session_id_text(self.row)
+    }
+
+    pub fn publisher(&self) -> PublisherId {
+        PublisherId(self.row.publisher)
+    }
+
+    pub fn publisher_type(&self) -> &'a str {
+        self.store.publisher_name(self.publisher())
+    }
+
+    pub fn role_set(&self) -> RoleSetId {
+        RoleSetId(self.row.role_set)
+    }
+
+    pub fn role_ids(&self) -> impl ExactSizeIterator<Item = RoleId> + Clone + 'a {
+        self.store.role_set_members(self.role_set())
+    }
+
+    /// Role names in the order the API listed them (duplicates dropped).
+    pub fn roles(&self) -> impl ExactSizeIterator<Item = &'a str> + Clone + 'a {
+        let store = self.store;
+        self.role_ids().map(move |role| store.role_name(role))
+    }
+
+    pub fn joined_at(&self) -> Option<Nanos> {
+        self.row.joined_at()
+    }
+
+    pub fn left_at(&self) -> Option<Nanos> {
+        self.row.left_at()
+    }
+
+    /// `duration_in_seconds` exactly as the API sent it.
+    pub fn duration_in_seconds(&self) -> Option<i64> {
+        self.row.duration_in_seconds()
+    }
+
+    /// The session has no `left_at`: the user is still in the call, or the data is not final.
+    pub fn is_open(&self) -> bool {
+        self.row.is_open()
+    }
+
+    /// Connected seconds: for an open row `now − joined_at`, otherwise the API's
+    /// `duration_in_seconds`, else `left_at − joined_at`; 0 when nothing says.
+    pub fn duration_seconds(&self, now: Nanos) -> i64 {
+        self.row.duration_seconds(now)
+    }
+
+    /// The row as the API sent it, for exports.
+    pub fn to_details(&self) -> ParticipantSessionDetails {
+        ParticipantSessionDetails {
+            user_id: self.user_id().to_owned(),
+            user_session_id: self.user_session_id().to_string(),
+            publisher_type: self.publisher_type().to_owned(),
+            roles: self.roles().map(str::to_owned).collect(),
+            joined_at: self.joined_at(),
+            left_at: self.left_at(),
+            duration_in_seconds: self.duration_in_seconds(),
+        }
+    }
+}
+
+impl std::fmt::Debug for SessionRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionRef")
+            .field("id", &self.id)
+            .field("user_id", &self.user_id())
+            .field("user_session_id", &self.user_session_id())
+            .field("publisher_type", &self.publisher_type())
+            .field("roles", &self.roles().collect::<Vec<_>>())
+            .field("joined_at", &self.joined_at())
+            .field("left_at", &self.left_at())
+            .field("duration_in_seconds", &self.duration_in_seconds())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_stays_within_its_memory_budget() {
+        assert_eq!(size_of::<Row>(), 56);
+    }
+}

@@ -1,0 +1,366 @@
+//! Sorting the session table and the users table by any column.
+//!
+//! Every sort computes one integer key per entry up front (names become ranks in name order),
+//! so a million rows are sorted by comparing integers, never by re-reading strings. Missing
+//! values go last in both directions, and ties keep a fixed order (row id, or user name), so
+//! rows do not jump around when the same sort is applied again as data streams in.
+
+use crate::api::timestamp::Nanos;
+
+use super::row::{PublisherId, RoleId, Row, RowId, UserId};
+use super::store::SessionStore;
+use super::users::UserFigures;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Order {
+    #[default]
+    Ascending,
+    Descending,
+}
+
+/// Columns of the session table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SessionColumn {
+    User,
+    UserSession,
+    Joined,
+    /// `left_at`; open sessions sort after every leave time, as if they left at the end of time.
+    Left,
+    Duration,
+    Publisher,
+    Roles,
+}
+
+/// Columns of the users table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UserColumn {
+    User,
+    Attended,
+    Connected,
+    Sessions,
+    FirstJoin,
+    /// Users still in the call sort after every leave time.
+    LastLeave,
+    Attendance,
+}
+
+/// An order-preserving map of a value into `u128`: missing values after all others, and
+/// descending order by complementing the value, not the missing flag.
+fn sort_key(value: Option<u64>, order: Order) -> u128 {
+    match value {
+        None => 1 << 64,
+        Some(value) => u128::from(match order {
+            Order::Ascending => value,
+            Order::Descending => !value,
+        }),
+    }
+}
+
+fn signed(value: i64) -> u64 {
+    (value as u64) ^ (1 << 63)
+}
+
+fn float(value: f64) -> u64 {
+    let bits = value.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    }
+}
+
+/// Sorts row ids of the session table by `column`; ties by row id.
+pub fn sort_sessions(
+    store: &SessionStore,
+    rows: &mut [RowId],
+    column: SessionColumn,
+    order: Order,
+    now: Nanos,
+) {
+    match column {
+        SessionColumn::UserSession => sort_by_session_id(store, rows, order),
+        SessionColumn::User => {
+            let ranks = user_ranks(store);
+            sort_rows_by(store, rows, order, &|row| {
+                Some(u64::from(ranks[row.user as usize]))
+            });
+        }
+        SessionColumn::Publisher => {
+            let name = |id| store.publisher_name(PublisherId(id));
+            let ranks = ranks_by(store.publisher_count(), |a, b| name(a).cmp(name(b)));
+            sort_rows_by(store, rows, order, &|row| {
+                Some(u64::from(ranks[row.publisher as usize]))
+            });
+        }
+        SessionColumn::Roles => {
+            let names = |set| {
+                let roles = store.role_set_roles(set).iter();
+                roles.map(|&role| store.role_name(RoleId(role)))
+            };
+            let ranks = ranks_by(store.role_set_count(), |a, b| names(a).cmp(names(b)));
+            sort_rows_by(store, rows, order, &|row| {
+                Some(u64::from(ranks[row.role_set as usize]))
+            });
+        }
+        SessionColumn::Joined => {
+            sort_rows_by(store, rows, order, &|row| row.joined_at().map(signed))
+        }
+        SessionColumn::Left => sort_rows_by(store, rows, order, &|row| {
+            Some(row.left_at().map_or(u64::MAX, signed))
+        }),
+        SessionColumn::Duration => sort_rows_by(store, rows, order, &|row| {
+            Some(signed(row.duration_seconds(now)))
+        }),
+    }
+}
+
+fn sort_rows_by(
+    store: &SessionStore,
+    rows: &mut [RowId],
+    order: Order,
+    key: &dyn Fn(&Row) -> Option<u64>,
+) {
+    let mut keyed: Vec<(u128, RowId)> = rows
+        .iter()
+        .map(|&id| (sort_key(key(store.row(id)), order), id))
+        .collect();
+    keyed.sort_unstable();
+    for (slot, (_, id)) in rows.iter_mut().zip(keyed) {
+        *slot = id;
+    }
+}
+
+/// Sorts by the id text: first by its leading 16 bytes as an integer, then, within the rare
+/// runs sharing those, by the whole text.
+fn sort_by_session_id(store: &SessionStore, rows: &mut [RowId], order: Order) {
+    let text = |id: RowId| store.session_id_text(store.row(id));
+    let mut keyed: Vec<(u128, RowId)> = rows
+        .iter()
+        .map(|&id| (leading_bytes(&text(id), order), id))
+        .collect();
+    keyed.sort_unstable();
+    for run in keyed
+        .chunk_by_mut(|a, b| a.0 == b.0)
+        .filter(|run| run.len() > 1)
+    {
+        run.sort_by(|a, b| {
+            let by_text = text(a.1).cmp(&text(b.1));
+            match order {
+                Order::Ascending => by_text,
+                Order::Descending => by_text.reverse(),
+            }
+            .then(a.1.cmp(&b.1))
+        });
+    }
+    for (slot, (_, id)) in rows.iter_mut().zip(keyed) {
+        *slot = id;
+    }
+}
+
+fn leading_bytes(text: &str, order: Order) -> u128 {
+    let mut bytes = [0u8; 16];
+    let len = text.len().min(16);
+    bytes[..len].copy_from_slice(&text.as_bytes()[..len]);
+    let value = u128::from_be_bytes(bytes);
+    match order {
+        Order::Ascending => value,
+        Order::Descending => !value,
+    }
+}
+
+/// `ranks[i]` is the position of item `i` when all items are sorted with `compare`.
+fn ranks_by(count: usize, compare: impl Fn(u32, u32) -> std::cmp::Ordering) -> Vec<u32> {
+    let mut sorted: Vec<u32> = (0..count as u32).collect();
+    sorted.sort_unstable_by(|&a, &b| compare(a, b).then(a.cmp(&b)));
+    let mut ranks = vec![0; count];
+    for (rank, &item) in sorted.iter().enumerate() {
+        ranks[item as usize] = rank as u32;
+    }
+    ranks
+}
+
+fn user_ranks(store: &SessionStore) -> Vec<u32> {
+    ranks_by(store.user_count(), |a, b| {
+        store.user_name(UserId(a)).cmp(store.user_name(UserId(b)))
+    })
+}
+
+/// Sorts the users table by `column`; ties by user name.
+pub fn sort_users(
+    store: &SessionStore,
+    users: &mut [UserFigures],
+    column: UserColumn,
+    order: Order,
+) {
+    let ranks = user_ranks(store);
+    users.sort_by_cached_key(|user| {
+        let value = match column {
+            UserColumn::User => Some(u64::from(ranks[user.user.index()])),
+            UserColumn::Attended => Some(signed(user.attended)),
+            UserColumn::Connected => Some(signed(user.connected_seconds)),
+            UserColumn::Sessions => Some(u64::from(user.sessions)),
+            UserColumn::FirstJoin => user.first_join.map(signed),
+            UserColumn::LastLeave => Some(user.last_leave.map_or(u64::MAX, signed)),
+            UserColumn::Attendance => user.attendance_percent.map(float),
+        };
+        (sort_key(value, order), ranks[user.user.index()])
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::{MIN, SEC, T0, all_rows, closed, ended_call, open};
+    use super::super::thresholds::Thresholds;
+    use super::super::users::user_figures;
+    use super::*;
+
+    fn store() -> SessionStore {
+        let mut carol = closed("carol", "c-2", 20 * MIN, 50 * MIN);
+        carol.roles = vec!["admin".into()];
+        carol.publisher_type = "rtmp".into();
+        let mut untimed = closed("bob", "b-1", 0, 5 * MIN);
+        untimed.joined_at = None;
+        ended_call(vec![
+            closed("dave", "d-9", 10 * MIN, 15 * MIN),
+            carol,
+            open("alice", "a-5", 5 * MIN),
+            untimed,
+            closed("alice", "a-1", 0, 15 * MIN),
+        ])
+    }
+
+    fn sorted(store: &SessionStore, column: SessionColumn, order: Order) -> Vec<String> {
+        let mut rows = all_rows(store);
+        sort_sessions(store, &mut rows, column, order, T0 + 60 * MIN);
+        rows.iter()
+            .map(|&id| store.get(id).unwrap().user_session_id().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn sessions_sort_by_every_column_with_ties_in_arrival_order() {
+        let store = store();
+        let by = |column, order| sorted(&store, column, order);
+        use Order::{Ascending as Up, Descending as Down};
+        assert_eq!(
+            by(SessionColumn::User, Up),
+            ["a-5", "a-1", "b-1", "c-2", "d-9"]
+        );
+        assert_eq!(
+            by(SessionColumn::User, Down),
+            ["d-9", "c-2", "b-1", "a-5", "a-1"]
+        );
+        assert_eq!(
+            by(SessionColumn::UserSession, Up),
+            ["a-1", "a-5", "b-1", "c-2", "d-9"]
+        );
+        assert_eq!(
+            by(SessionColumn::UserSession, Down),
+            ["d-9", "c-2", "b-1", "a-5", "a-1"]
+        );
+        assert_eq!(
+            by(SessionColumn::Joined, Up),
+            ["a-1", "a-5", "d-9", "c-2", "b-1"]
+        );
+        assert_eq!(
+            by(SessionColumn::Joined, Down),
+            ["c-2", "d-9", "a-5", "a-1", "b-1"]
+        );
+        assert_eq!(
+            by(SessionColumn::Left, Up),
+            ["b-1", "d-9", "a-1", "c-2", "a-5"]
+        );
+        assert_eq!(
+            by(SessionColumn::Left, Down),
+            ["a-5", "c-2", "d-9", "a-1", "b-1"]
+        );
+        assert_eq!(
+            by(SessionColumn::Duration, Down),
+            ["a-5", "c-2", "a-1", "d-9", "b-1"]
+        );
+        assert_eq!(
+            by(SessionColumn::Publisher, Up),
+            ["c-2", "d-9", "a-5", "b-1", "a-1"]
+        );
+        assert_eq!(
+            by(SessionColumn::Roles, Down),
+            ["d-9", "a-5", "b-1", "a-1", "c-2"]
+        );
+    }
+
+    #[test]
+    fn long_session_ids_sharing_a_prefix_sort_by_their_whole_text() {
+        let prefix = "shared-prefix-0123456789";
+        let store = ended_call(vec![
+            closed("a", &format!("{prefix}-b"), 0, SEC),
+            closed("a", &format!("{prefix}-a"), 0, SEC),
+            closed("a", &format!("{prefix}-c"), 0, SEC),
+        ]);
+        let up = sorted(&store, SessionColumn::UserSession, Order::Ascending);
+        assert_eq!(
+            up,
+            [
+                format!("{prefix}-a"),
+                format!("{prefix}-b"),
+                format!("{prefix}-c")
+            ]
+        );
+        let down = sorted(&store, SessionColumn::UserSession, Order::Descending);
+        assert_eq!(
+            down,
+            [
+                format!("{prefix}-c"),
+                format!("{prefix}-b"),
+                format!("{prefix}-a")
+            ]
+        );
+    }
+
+    #[test]
+    fn users_sort_by_every_column_with_ties_by_name() {
+        let store = store();
+        let figures = user_figures(
+            &store,
+            &all_rows(&store),
+            T0 + 60 * MIN,
+            &Thresholds::default(),
+        );
+        let by = |column, order| {
+            let mut users = figures.clone();
+            sort_users(&store, &mut users, column, order);
+            users
+                .iter()
+                .map(|u| store.user_name(u.user).to_owned())
+                .collect::<Vec<_>>()
+        };
+        use Order::{Ascending as Up, Descending as Down};
+        assert_eq!(
+            by(UserColumn::User, Down),
+            ["dave", "carol", "bob", "alice"]
+        );
+        assert_eq!(
+            by(UserColumn::Attended, Down),
+            ["alice", "carol", "dave", "bob"]
+        );
+        assert_eq!(
+            by(UserColumn::Connected, Up),
+            ["bob", "dave", "carol", "alice"]
+        );
+        assert_eq!(
+            by(UserColumn::Sessions, Down),
+            ["alice", "bob", "carol", "dave"]
+        );
+        assert_eq!(
+            by(UserColumn::FirstJoin, Down),
+            ["carol", "dave", "alice", "bob"]
+        );
+        assert_eq!(
+            by(UserColumn::LastLeave, Down),
+            ["alice", "carol", "dave", "bob"]
+        );
+        assert_eq!(
+            by(UserColumn::Attendance, Up),
+            ["bob", "dave", "carol", "alice"]
+        );
+    }
+}

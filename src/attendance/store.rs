@@ -1,0 +1,615 @@
+//! The session store: every participant session of one call session, upserted by
+//! `user_session_id` as pages arrive, in a compact column-free layout.
+//!
+//! A row is 56 bytes (ids of interned strings, timestamps as `i64` ns). `user_session_id`s are
+//! 128-bit integers when they are canonical UUIDs and arena text otherwise; the upsert index
+//! holds only `(hash tag, row)` pairs. Row ids never change, so a selection survives updates.
+
+use crate::api::models::{CallSession, ParticipantSessionDetails, ParticipantSessionsPage};
+use crate::api::timestamp::Nanos;
+
+use super::call::{CallFacts, CallIdentity, CallState, ServerTotals, Window};
+use super::index::{IdIndex, KeyHasher};
+use super::intern::{Interner, ListInterner, dense_id};
+use super::row::{PublisherId, RoleId, RoleSetId, Row, RowFields, RowId, SessionRef, UserId};
+use super::session_id::{KeyKind, SessionIdText, StoredKey, parse_canonical_uuid};
+
+/// Why a page was refused. The store is left exactly as it was.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IngestError {
+    #[error("this page is for {found} but the store holds {expected}; clear it before a new query")]
+    OtherCall {
+        expected: Box<CallIdentity>,
+        found: Box<CallIdentity>,
+    },
+}
+
+/// What one page changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IngestSummary {
+    pub inserted: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Upsert {
+    Inserted,
+    Updated,
+    Unchanged,
+}
+
+/// A `user_session_id` as looked up, before it is stored.
+#[derive(Clone, Copy)]
+enum IdProbe<'a> {
+    Uuid(u128),
+    Text(&'a str),
+}
+
+impl<'a> IdProbe<'a> {
+    fn new(text: &'a str) -> Self {
+        parse_canonical_uuid(text).map_or(IdProbe::Text(text), IdProbe::Uuid)
+    }
+}
+
+/// The earliest `joined_at` and latest `left_at` over all rows, for window fallbacks. An
+/// update that moves the row holding an extreme marks them stale; they are rescanned once at
+/// the end of the page.
+#[derive(Debug, Clone, Copy, Default)]
+struct RowBounds {
+    earliest_join: Option<Nanos>,
+    latest_leave: Option<Nanos>,
+    stale: bool,
+}
+
+impl RowBounds {
+    fn include(&mut self, row: &Row) {
+        if let Some(joined) = row.joined_at() {
+            self.earliest_join = Some(self.earliest_join.map_or(joined, |e| e.min(joined)));
+        }
+        if let Some(left) = row.left_at() {
+            self.latest_leave = Some(self.latest_leave.map_or(left, |l| l.max(left)));
+        }
+    }
+
+    fn replace(&mut self, old: &Row, new: &Row) {
+        let held_extreme = (old.joined_at().is_some() && old.joined_at() == self.earliest_join)
+            || (old.left_at().is_some() && old.left_at() == self.latest_leave);
+        self.stale |= held_extreme;
+        self.include(new);
+    }
+
+    fn rescanned(rows: &[Row]) -> Self {
+        let mut bounds = RowBounds::default();
+        rows.iter().for_each(|row| bounds.include(row));
+        bounds
+    }
+}
+
+/// All participant sessions of one query, plus what the responses said about the call.
+#[derive(Debug, Clone)]
+pub struct SessionStore {
+    rows: Vec<Row>,
+    index: IdIndex,
+    text_ids: String,
+    users: Interner,
+    publishers: Interner,
+    roles: Interner,
+    role_sets: ListInterner,
+    role_scratch: Vec<u32>,
+    hasher: KeyHasher,
+    identity: Option<CallIdentity>,
+    totals: ServerTotals,
+    session: Option<CallSession>,
+    bounds: RowBounds,
+    open_rows: usize,
+    generation: u64,
+}
+
+impl Default for SessionStore {
+    fn default() -> Self {
+        SessionStore::new()
+    }
+}
+
+impl SessionStore {
+    pub fn new() -> Self {
+        let hasher = KeyHasher::new();
+        SessionStore {
+            rows: Vec::new(),
+            index: IdIndex::default(),
+            text_ids: String::new(),
+            users: Interner::new(hasher),
+            publishers: Interner::new(hasher),
+            roles: Interner::new(hasher),
+            role_sets: ListInterner::new(hasher),
+            role_scratch: Vec::new(),
+            hasher,
+            identity: None,
+            totals: ServerTotals::default(),
+            session: None,
+            bounds: RowBounds::default(),
+            open_rows: 0,
+            generation: 0,
+        }
+    }
+
+    /// Forgets everything for a new query. Row ids from before are no longer valid; the
+    /// generation keeps counting up so caches never mistake the new data for the old.
+    pub fn clear(&mut self) {
+        let generation = self.generation + 1;
+        *self = SessionStore::new();
+        self.generation = generation;
+    }
+
+    /// Upserts every row of `page` by `user_session_id` and takes its totals and `session`.
+    /// A page of another call session is refused, so results of two queries never mix.
+    pub fn ingest(&mut self, page: &ParticipantSessionsPage) -> Result<IngestSummary, IngestError> {
+        self.adopt_identity(page)?;
+        self.adopt_totals(ServerTotals {
+            participant_sessions: page.total_participant_sessions,
+            participant_duration_seconds: page.total_participant_duration,
+        });
+        if let Some(session) = &page.session {
+            self.adopt_session(session);
+        }
+        let mut summary = IngestSummary::default();
+        for details in &page.participants_sessions {
+            match self.upsert(details) {
+                Upsert::Inserted => summary.inserted += 1,
+                Upsert::Updated => summary.updated += 1,
+                Upsert::Unchanged => summary.unchanged += 1,
+            }
+        }
+        if self.bounds.stale {
+            self.bounds = RowBounds::rescanned(&self.rows);
+        }
+        Ok(summary)
+    }
+
+    /// Takes the call session object from elsewhere (e.g. `GetCall`) when pages lack one.
+    /// Ignored when it is another session than the stored rows'.
+    pub fn set_session(&mut self, session: &CallSession) {
+        let same_session = self
+            .identity
+            .as_ref()
+            .is_none_or(|identity| identity.call_session_id == session.id);
+        if same_session {
+            self.adopt_session(session);
+        }
+    }
+
+    fn adopt_identity(&mut self, page: &ParticipantSessionsPage) -> Result<(), IngestError> {
+        let identity_of_page = || CallIdentity {
+            call_type: page.call_type.clone(),
+            call_id: page.call_id.clone(),
+            call_session_id: page.call_session_id.clone(),
+        };
+        match &self.identity {
+            Some(held)
+                if held.call_type == page.call_type
+                    && held.call_id == page.call_id
+                    && held.call_session_id == page.call_session_id =>
+            {
+                Ok(())
+            }
+            Some(held) => Err(IngestError::OtherCall {
+                expected: Box::new(held.clone()),
+                found: Box::new(identity_of_page()),
+            }),
+            None => {
+                self.identity = Some(identity_of_page());
+                self.generation += 1;
+                Ok(())
+            }
+        }
+    }
+
+    fn adopt_totals(&mut self, totals: ServerTotals) {
+        if self.totals != totals {
+            self.totals = totals;
+            self.generation += 1;
+        }
+    }
+
+    fn adopt_session(&mut self, session: &CallSession) {
+        if self.session.as_ref() != Some(session) {
+            self.session = Some(session.clone());
+            self.generation += 1;
+        }
+    }
+
+    fn upsert(&mut self, details: &ParticipantSessionDetails) -> Upsert {
+        let probe = IdProbe::new(&details.user_session_id);
+        let hash = match probe {
+            IdProbe::Uuid(value) => self.hasher.wide(value),
+            IdProbe::Text(text) => self.hasher.bytes(text.as_bytes()),
+        };
+        let existing = self.index.find(hash, |row| self.key_matches(row, probe));
+        let fields = self.intern_fields(details);
+        match existing {
+            Some(row) => self.replace(row as usize, fields, details),
+            None => {
+                let key = self.store_key(probe);
+                let row = Row::new(key, fields, details);
+                let id = dense_id(self.rows.len());
+                self.bounds.include(&row);
+                self.open_rows += usize::from(row.is_open());
+                self.rows.push(row);
+                self.index.insert(hash, id);
+                self.generation += 1;
+                Upsert::Inserted
+            }
+        }
+    }
+
+    fn replace(
+        &mut self,
+        position: usize,
+        fields: RowFields,
+        details: &ParticipantSessionDetails,
+    ) -> Upsert {
+        let old = self.rows[position];
+        let new = Row::new(old.key(), fields, details);
+        if new == old {
+            return Upsert::Unchanged;
+        }
+        self.bounds.replace(&old, &new);
+        self.open_rows = self.open_rows + usize::from(new.is_open()) - usize::from(old.is_open());
+        self.rows[position] = new;
+        self.generation += 1;
+        Upsert::Updated
+    }
+
+    fn key_matches(&self, row: u32, probe: IdProbe) -> bool {
+        let key = self.rows[row as usize].key();
+        match (probe, key.kind) {
+            (IdProbe::Uuid(value), KeyKind::Uuid) => key.uuid_value() == value,
+            (IdProbe::Text(text), KeyKind::Text) => key.text_in(&self.text_ids) == text,
+            _ => false,
+        }
+    }
+
+    fn store_key(&mut self, probe: IdProbe) -> StoredKey {
+        match probe {
+            IdProbe::Uuid(value) => StoredKey::uuid(value),
+            IdProbe::Text(text) => {
+                let offset = dense_id(self.text_ids.len());
+                self.text_ids.push_str(text);
+                StoredKey::text(offset, dense_id(text.len()))
+            }
+        }
+    }
+
+    fn intern_fields(&mut self, details: &ParticipantSessionDetails) -> RowFields {
+        self.role_scratch.clear();
+        for role in &details.roles {
+            let id = self.roles.intern(role);
+            if !self.role_scratch.contains(&id) {
+                self.role_scratch.push(id);
+            }
+        }
+        RowFields {
+            user: self.users.intern(&details.user_id),
+            role_set: self.role_sets.intern(&self.role_scratch),
+            publisher: self.publishers.intern(&details.publisher_type),
+        }
+    }
+
+    /// Bumps on every change (rows, totals, session, clear); equal generations mean equal data.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    pub fn get(&self, id: RowId) -> Option<SessionRef<'_>> {
+        self.rows
+            .get(id.index())
+            .map(|row| SessionRef::new(self, id, row))
+    }
+
+    pub fn row_ids(&self) -> impl ExactSizeIterator<Item = RowId> + use<> {
+        (0..self.rows.len() as u32).map(RowId)
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = SessionRef<'_>> {
+        self.rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| SessionRef::new(self, RowId(i as u32), row))
+    }
+
+    /// The row of a `user_session_id`, e.g. to restore a selection after a new query.
+    pub fn find(&self, user_session_id: &str) -> Option<RowId> {
+        let probe = IdProbe::new(user_session_id);
+        let hash = match probe {
+            IdProbe::Uuid(value) => self.hasher.wide(value),
+            IdProbe::Text(text) => self.hasher.bytes(text.as_bytes()),
+        };
+        self.index
+            .find(hash, |row| self.key_matches(row, probe))
+            .map(RowId)
+    }
+
+    pub(crate) fn row(&self, id: RowId) -> &Row {
+        &self.rows[id.index()]
+    }
+
+    pub(crate) fn session_id_text(&self, row: &Row) -> SessionIdText<'_> {
+        SessionIdText::new(&row.key(), &self.text_ids)
+    }
+
+    /// Number of distinct users; `UserId`s run from 0 to this, exclusive.
+    pub fn user_count(&self) -> usize {
+        self.users.len()
+    }
+
+    pub fn user_name(&self, user: UserId) -> &str {
+        self.users.resolve(user.0)
+    }
+
+    pub fn find_user(&self, user_id: &str) -> Option<UserId> {
+        self.users.get(user_id).map(UserId)
+    }
+
+    pub fn role_count(&self) -> usize {
+        self.roles.len()
+    }
+
+    pub fn role_name(&self, role: RoleId) -> &str {
+        self.roles.resolve(role.0)
+    }
+
+    pub fn role_set_count(&self) -> usize {
+        self.role_sets.len()
+    }
+
+    pub fn role_set_members(
+        &self,
+        set: RoleSetId,
+    ) -> impl ExactSizeIterator<Item = RoleId> + Clone + '_ {
+        self.role_sets
+            .resolve(set.0)
+            .iter()
+            .map(|&role| RoleId(role))
+    }
+
+    pub(crate) fn role_set_roles(&self, set: u32) -> &[u32] {
+        self.role_sets.resolve(set)
+    }
+
+    pub fn publisher_count(&self) -> usize {
+        self.publishers.len()
+    }
+
+    pub fn publisher_name(&self, publisher: PublisherId) -> &str {
+        self.publishers.resolve(publisher.0)
+    }
+
+    /// Which call session the rows belong to; `None` before the first page.
+    pub fn identity(&self) -> Option<&CallIdentity> {
+        self.identity.as_ref()
+    }
+
+    pub fn totals(&self) -> ServerTotals {
+        self.totals
+    }
+
+    pub fn session(&self) -> Option<&CallSession> {
+        self.session.as_ref()
+    }
+
+    /// Number of rows without `left_at`.
+    pub fn open_rows(&self) -> usize {
+        self.open_rows
+    }
+
+    fn facts(&self) -> CallFacts<'_> {
+        CallFacts {
+            session: self.session.as_ref(),
+            totals: self.totals,
+            has_rows: !self.rows.is_empty(),
+            has_open_rows: self.open_rows > 0,
+            earliest_join: self.bounds.earliest_join,
+            latest_leave: self.bounds.latest_leave,
+        }
+    }
+
+    pub fn is_live(&self) -> bool {
+        self.identity.is_some() && self.facts().is_live()
+    }
+
+    /// The data state; `None` until a page has arrived.
+    pub fn state(&self, now: Nanos) -> Option<CallState> {
+        self.identity.as_ref().map(|_| self.facts().state(now))
+    }
+
+    /// The call window; `None` while nothing tells where it starts.
+    pub fn window(&self, now: Nanos) -> Option<Window> {
+        self.facts().window(now)
+    }
+
+    /// Bytes held by the store's own allocations (rows, ids, index, interners).
+    pub fn memory_bytes(&self) -> usize {
+        size_of::<SessionStore>()
+            + self.rows.capacity() * size_of::<Row>()
+            + self.index.memory_bytes()
+            + self.text_ids.capacity()
+            + self.users.memory_bytes()
+            + self.publishers.memory_bytes()
+            + self.roles.memory_bytes()
+            + self.role_sets.memory_bytes()
+            + self.role_scratch.capacity() * size_of::<u32>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::{MIN, SEC, T0, closed, ended_call, open, page, session, store_of};
+    use super::*;
+
+    const UUID: &str = "5b1d6f5e-8a0c-4c57-9d3e-2f4b6a7c8d90";
+
+    #[test]
+    fn a_later_poll_closes_an_open_row_in_place() {
+        let mut store = store_of(page(None, vec![open("alice", UUID, 0)]));
+        let id = store.find(UUID).unwrap();
+        assert!(store.get(id).unwrap().is_open());
+        let before = store.generation();
+        let summary = store
+            .ingest(&page(None, vec![closed("alice", UUID, 0, 10 * MIN)]))
+            .unwrap();
+        assert_eq!(summary.updated, 1);
+        assert_eq!(store.len(), 1);
+        assert_eq!(store.find(UUID), Some(id));
+        assert!(!store.get(id).unwrap().is_open());
+        assert_eq!(store.get(id).unwrap().left_at(), Some(T0 + 10 * MIN));
+        assert_eq!(store.open_rows(), 0);
+        assert!(store.generation() > before);
+    }
+
+    #[test]
+    fn the_same_row_twice_changes_nothing() {
+        let rows = vec![closed("alice", UUID, 0, MIN), closed("bob", "b-1", 0, MIN)];
+        let mut store = ended_call(rows.clone());
+        let before = store.generation();
+        let again = page(Some(session(Some(0), Some(60 * MIN))), rows);
+        let summary = store.ingest(&again).unwrap();
+        assert_eq!(summary.unchanged, 2);
+        assert_eq!(store.len(), 2);
+        assert_eq!(store.generation(), before);
+    }
+
+    #[test]
+    fn rows_read_back_exactly_as_sent() {
+        let mut row = closed("alice", "Session-ABC", 0, 90 * SEC);
+        row.roles = vec!["host".into(), "admin".into(), "host".into()];
+        row.publisher_type = "rtmp".into();
+        let store = ended_call(vec![row, closed("bob", UUID, 0, MIN)]);
+        let alice = store.get(store.find("Session-ABC").unwrap()).unwrap();
+        assert_eq!(alice.user_id(), "alice");
+        assert_eq!(alice.user_session_id(), "Session-ABC");
+        assert_eq!(alice.publisher_type(), "rtmp");
+        assert_eq!(alice.roles().collect::<Vec<_>>(), ["host", "admin"]);
+        let bob = store.get(store.find(UUID).unwrap()).unwrap();
+        assert_eq!(bob.user_session_id().to_string(), UUID);
+        assert_eq!(bob.to_details(), closed("bob", UUID, 0, MIN));
+        assert_eq!(store.find(&UUID.to_uppercase()), None);
+    }
+
+    #[test]
+    fn durations_follow_the_api_then_the_timestamps_then_the_clock() {
+        let mut rounded = closed("alice", "a", 0, 90 * SEC);
+        rounded.duration_in_seconds = Some(91);
+        let mut no_duration = closed("bob", "b", 0, 90 * SEC + SEC / 2);
+        no_duration.duration_in_seconds = None;
+        let store = ended_call(vec![rounded, no_duration, open("carol", "c", MIN)]);
+        let now = T0 + 10 * MIN;
+        let seconds = |id| {
+            store
+                .get(store.find(id).unwrap())
+                .unwrap()
+                .duration_seconds(now)
+        };
+        assert_eq!(seconds("a"), 91);
+        assert_eq!(seconds("b"), 90);
+        assert_eq!(seconds("c"), 9 * 60);
+    }
+
+    #[test]
+    fn a_page_of_another_call_is_refused_and_changes_nothing() {
+        let mut store = ended_call(vec![closed("alice", "a", 0, MIN)]);
+        let before = store.generation();
+        let mut other = page(None, vec![closed("mallory", "m", 0, MIN)]);
+        other.call_session_id = "call-session-2".into();
+        assert!(matches!(
+            store.ingest(&other),
+            Err(IngestError::OtherCall { .. })
+        ));
+        assert_eq!((store.len(), store.generation()), (1, before));
+        store.clear();
+        assert!(store.is_empty());
+        assert!(store.generation() > before);
+        store.ingest(&other).unwrap();
+        assert_eq!(store.identity().unwrap().call_session_id, "call-session-2");
+    }
+
+    #[test]
+    fn totals_are_kept_exactly_as_returned() {
+        let mut first = page(None, vec![closed("alice", "a", 0, MIN)]);
+        first.total_participant_sessions = Some(40);
+        first.total_participant_duration = Some(12_345);
+        let store = store_of(first);
+        assert_eq!(store.totals().participant_sessions, Some(40));
+        assert_eq!(store.totals().participant_duration_seconds, Some(12_345));
+    }
+
+    #[test]
+    fn states_follow_the_responses() {
+        let now = T0 + 2 * 60 * MIN;
+        assert_eq!(SessionStore::new().state(now), None);
+        let live = store_of(page(Some(session(Some(0), None)), vec![open("a", "a", 0)]));
+        assert_eq!(live.state(now), Some(CallState::Live));
+        let ended = ended_call(vec![closed("a", "a", 0, MIN)]);
+        assert_eq!(ended.state(now), Some(CallState::Ended));
+        let empty = ended_call(vec![]);
+        assert_eq!(empty.state(now), Some(CallState::Empty));
+        let mut purged = page(Some(session(Some(0), Some(60 * MIN))), vec![]);
+        purged.total_participant_sessions = Some(12);
+        let purged = store_of(purged);
+        let long_after = T0 + 60 * MIN + super::super::DETAILS_RETENTION + MIN;
+        assert_eq!(purged.state(long_after), Some(CallState::Expired));
+        assert_eq!(purged.totals().participant_sessions, Some(12));
+    }
+
+    #[test]
+    fn the_window_falls_back_to_rows_and_follows_their_updates() {
+        let mut store = store_of(page(
+            None,
+            vec![
+                closed("a", "a", 0, 10 * MIN),
+                closed("b", "b", 5 * MIN, 20 * MIN),
+            ],
+        ));
+        let window = store.window(T0 + 60 * MIN).unwrap();
+        assert_eq!((window.start, window.end), (T0, T0 + 20 * MIN));
+        store
+            .ingest(&page(None, vec![closed("a", "a", 2 * MIN, 10 * MIN)]))
+            .unwrap();
+        assert_eq!(store.window(T0 + 60 * MIN).unwrap().start, T0 + 2 * MIN);
+        store.set_session(&session(Some(0), Some(30 * MIN)));
+        let window = store.window(T0 + 60 * MIN).unwrap();
+        assert_eq!((window.start, window.end), (T0, T0 + 30 * MIN));
+    }
+
+    #[test]
+    fn a_session_of_another_call_is_ignored() {
+        let mut store = ended_call(vec![closed("a", "a", 0, MIN)]);
+        let mut other = session(Some(0), None);
+        other.id = "call-session-9".into();
+        store.set_session(&other);
+        assert_eq!(store.state(T0), Some(CallState::Ended));
+    }
+
+    #[test]
+    fn stored_sessions_stay_within_the_memory_budget() {
+        let rows = (0..20_000u32)
+            .map(|i| {
+                let id = format!("{i:08x}-0000-4000-8000-{:012x}", u64::from(i) * 7919);
+                closed(&format!("user-{}", i % 6_000), &id, 0, MIN)
+            })
+            .collect();
+        let store = ended_call(rows);
+        assert_eq!(store.len(), 20_000);
+        assert_eq!(store.user_count(), 6_000);
+        let per_row = store.memory_bytes() / store.len();
+        assert!(per_row <= 150, "{per_row} bytes per session");
+    }
+}

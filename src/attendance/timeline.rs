@@ -1,0 +1,130 @@
+//! One user's sessions in join order, with the gap before each: the user-detail view.
+//!
+//! Gaps are measured exactly as the reconnect figure counts them, from the end of everything
+//! the user had open before, so the detail view and the users table always agree.
+
+use crate::api::timestamp::Nanos;
+
+use super::row::{RowId, UserId};
+use super::store::SessionStore;
+use super::thresholds::Thresholds;
+
+/// What came before a session in the user's timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Gap {
+    /// The user's first timed session.
+    First,
+    /// Joined this long after all earlier sessions had ended.
+    After(Nanos),
+    /// Joined while an earlier session was still running (another device); the value is how
+    /// long the two ran together.
+    Overlapping(Nanos),
+    /// No `joined_at`, or no length: the session cannot be placed in time.
+    Untimed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TimelineEntry {
+    pub row: RowId,
+    pub joined_at: Option<Nanos>,
+    pub left_at: Option<Nanos>,
+    pub duration_seconds: i64,
+    pub gap_before: Gap,
+    /// The gap is shorter than the reconnect gap, so it counts as a reconnect.
+    pub reconnect: bool,
+}
+
+/// The sessions of `user` among `rows`, by `joined_at` (untimed ones last), ties by row id.
+pub fn user_timeline(
+    store: &SessionStore,
+    rows: &[RowId],
+    user: UserId,
+    now: Nanos,
+    thresholds: &Thresholds,
+) -> Vec<TimelineEntry> {
+    let mut own: Vec<RowId> = rows
+        .iter()
+        .copied()
+        .filter(|&id| store.row(id).user == user.0)
+        .collect();
+    own.sort_unstable_by_key(|&id| {
+        let row = store.row(id);
+        (row.interval(now).is_none(), row.joined_at(), id)
+    });
+    let mut ended_before: Option<Nanos> = None;
+    own.into_iter()
+        .map(|id| {
+            let row = store.row(id);
+            let gap_before = match (row.interval(now), ended_before) {
+                (None, _) => Gap::Untimed,
+                (Some(_), None) => Gap::First,
+                (Some((start, _)), Some(previous)) if start >= previous => {
+                    Gap::After(start - previous)
+                }
+                (Some((start, end)), Some(previous)) => Gap::Overlapping(end.min(previous) - start),
+            };
+            if let Some((_, end)) = row.interval(now) {
+                ended_before = Some(ended_before.map_or(end, |previous| previous.max(end)));
+            }
+            TimelineEntry {
+                row: id,
+                joined_at: row.joined_at(),
+                left_at: row.left_at(),
+                duration_seconds: row.duration_seconds(now),
+                gap_before,
+                reconnect: matches!(gap_before, Gap::After(gap) if gap < thresholds.reconnect_gap),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::{MIN, SEC, T0, all_rows, closed, ended_call};
+    use super::*;
+
+    #[test]
+    fn each_session_shows_the_gap_or_overlap_before_it() {
+        let mut untimed = closed("alice", "untimed", 0, 0);
+        untimed.joined_at = None;
+        let store = ended_call(vec![
+            closed("alice", "late-drop", 30 * MIN + 30 * SEC, 40 * MIN),
+            closed("alice", "first", 0, 20 * MIN),
+            closed("alice", "second-device", 15 * MIN, 30 * MIN),
+            closed("bob", "other-user", 0, 60 * MIN),
+            closed("alice", "return", 50 * MIN, 55 * MIN),
+            untimed,
+        ]);
+        let alice = store.find_user("alice").unwrap();
+        let timeline = user_timeline(
+            &store,
+            &all_rows(&store),
+            alice,
+            T0 + 90 * MIN,
+            &Thresholds::default(),
+        );
+        let summary: Vec<_> = timeline
+            .iter()
+            .map(|e| {
+                (
+                    store.get(e.row).unwrap().user_session_id().to_string(),
+                    e.gap_before,
+                    e.reconnect,
+                )
+            })
+            .collect();
+        let expected = [
+            ("first", Gap::First, false),
+            ("second-device", Gap::Overlapping(5 * MIN), false),
+            ("late-drop", Gap::After(30 * SEC), true),
+            ("return", Gap::After(10 * MIN), false),
+            ("untimed", Gap::Untimed, false),
+        ];
+        let expected: Vec<_> = expected
+            .iter()
+            .map(|(id, gap, r)| (id.to_string(), *gap, *r))
+            .collect();
+        assert_eq!(summary, expected);
+        assert_eq!(timeline[0].duration_seconds, 20 * 60);
+    }
+}
