@@ -309,7 +309,13 @@ fn instant(
 /// instant with its own offset.
 pub(crate) fn parse_time(text: &str, ctx: &ParseContext) -> Option<Nanos> {
     let timestamp = if is_clock_time(text) {
-        let time: Time = text.parse().ok()?;
+        // jiff reads two-digit hours only; `9:05` is as clear as `09:05`.
+        let padded = if text.find(':') == Some(1) {
+            format!("0{text}")
+        } else {
+            text.to_owned()
+        };
+        let time: Time = padded.parse().ok()?;
         ctx.date
             .to_datetime(time)
             .to_zoned_datetime(ctx.tz.clone())
