@@ -77,6 +77,11 @@ impl Condition {
             Condition::OneOf { field, .. } | Condition::Is { field, .. } => *field,
         }
     }
+
+    /// Whether a row passes this one condition (a field the row cannot see passes).
+    pub fn matches<S: ConditionSubject + ?Sized>(&self, row: &S) -> bool {
+        condition_matches(self, row)
+    }
 }
 
 /// A validated `filter_conditions` object.
@@ -163,7 +168,7 @@ impl Conditions {
 
     /// Whether a row passes every condition.
     pub fn matches<S: ConditionSubject + ?Sized>(&self, row: &S) -> bool {
-        self.conditions.iter().all(|c| condition_matches(c, row))
+        self.conditions.iter().all(|c| c.matches(row))
     }
 }
 

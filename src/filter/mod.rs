@@ -1,3 +1,141 @@
-//! The filter language and Stream's `filter_conditions`.
+//! The filter language of the filter bar, and Stream's `filter_conditions`.
+//!
+//! The text typed becomes one [`Filter`] with two parts: `filter_conditions` for what the
+//! endpoint can filter (sent with every page request), and a compiled [`Predicate`] for what
+//! only headcount can check (roles, durations, times, negations, `or` across fields), applied to
+//! the fetched rows. The language is described in `docs/filter-language.md`.
 
 pub mod conditions;
+
+mod ast;
+mod error;
+mod lexer;
+mod parser;
+mod predicate;
+mod raw_json;
+mod split;
+mod term;
+
+use std::fmt;
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use serde_json::Value;
+
+use crate::api::timestamp::Nanos;
+use ast::Expr;
+use conditions::Conditions;
+pub use error::ParseError;
+pub use predicate::{LocalRow, Predicate};
+
+/// What times in a filter are relative to: `joined>10:30` is 10:30 on `date` in `tz`.
+#[derive(Debug, Clone)]
+pub struct ParseContext {
+    pub tz: TimeZone,
+    /// The call's date in `tz`.
+    pub date: Date,
+}
+
+impl ParseContext {
+    /// The context of a call that started at `start`: its date is the one in `tz`.
+    pub fn at(tz: TimeZone, start: Nanos) -> ParseContext {
+        let date = jiff::Timestamp::from_nanosecond(i128::from(start))
+            .expect("every i64 of nanoseconds is a valid timestamp")
+            .to_zoned_datetime(tz.clone())
+            .date();
+        ParseContext { tz, date }
+    }
+}
+
+/// A parsed filter: the server part is sent as `filter_conditions`, the local part is applied
+/// to the rows the server returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filter {
+    pub server: Conditions,
+    pub local: Option<Predicate>,
+    /// The text as typed.
+    pub source: String,
+}
+
+/// Parses the filter bar's text (or raw `filter_conditions` JSON when it starts with `{`).
+pub fn parse(input: &str, ctx: &ParseContext) -> Result<Filter, ParseError> {
+    let source = input.to_owned();
+    if input.trim_start().starts_with('{') {
+        let server = raw_json::parse_json(input)?;
+        return Ok(Filter {
+            server,
+            local: None,
+            source,
+        });
+    }
+    let Some(expr) = parser::parse_expression(input, ctx)? else {
+        return Ok(Filter {
+            server: Conditions::default(),
+            local: None,
+            source,
+        });
+    };
+    let split = split::split(expr)?;
+    let mut local = split.local;
+    let local = match local.len() {
+        0 => None,
+        1 => Some(Predicate::compile(&local.remove(0))),
+        _ => Some(Predicate::compile(&Expr::And(local))),
+    };
+    Ok(Filter {
+        server: Conditions::new(split.server),
+        local,
+        source,
+    })
+}
+
+impl Filter {
+    /// The `filter_conditions` to send; `None` when the server part is empty.
+    pub fn server_json(&self) -> Option<Value> {
+        (!self.server.is_empty()).then(|| self.server.to_json())
+    }
+
+    /// Whether the filter keeps every row.
+    pub fn is_empty(&self) -> bool {
+        self.server.is_empty() && self.local.is_none()
+    }
+
+    /// The local-only part as filter text (`role:host dur>5m`), shown beside the JSON.
+    pub fn local_description(&self) -> Option<String> {
+        self.local.as_ref().map(Predicate::to_string)
+    }
+
+    /// The whole filter on a row: the server part as Stream would apply it (fields the row
+    /// cannot see are taken as already applied), then the local part.
+    pub fn matches<R: LocalRow>(&self, row: &R, now: Nanos) -> bool {
+        self.server.matches(&predicate::AsSubject(row)) && self.matches_local(row, now)
+    }
+
+    /// The local part only: what to apply to rows the server already filtered.
+    pub fn matches_local<R: LocalRow>(&self, row: &R, now: Nanos) -> bool {
+        self.local.as_ref().is_none_or(|p| p.matches(row, now))
+    }
+}
+
+/// The canonical filter text: server terms first, then the local part. Parsing it gives the
+/// same filter back.
+impl fmt::Display for Filter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, condition) in self.server.iter().enumerate() {
+            if index > 0 {
+                f.write_str(" ")?;
+            }
+            ast::write_condition(f, condition)?;
+        }
+        let Some(local) = &self.local else {
+            return Ok(());
+        };
+        if self.server.is_empty() {
+            write!(f, "{local}")
+        } else if local.is_alternative() {
+            write!(f, " ({local})")
+        } else {
+            write!(f, " {local}")
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! The parsed filter expression, and its canonical text.
+//!
+//! Display writes the shortest text that parses back to the same expression: it is what the
+//! filter bar shows as the local part and what `Filter`'s Display is built from.
+
+use std::fmt::{self, Display, Formatter, Write};
+
+use super::conditions::{Condition, Field};
+use crate::api::timestamp::Nanos;
+
+/// A filter expression. `And` and `Or` are kept flat: a child is never of its parent's kind.
+#[derive(Debug, Clone)]
+pub(crate) enum Expr {
+    Term(Term),
+    Not(Box<Expr>),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+}
+
+/// One term and where it starts in the input, for errors found after parsing.
+#[derive(Debug, Clone)]
+pub(crate) struct Term {
+    pub kind: TermKind,
+    pub position: usize,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum TermKind {
+    /// A test on a field of `filter_conditions` (`user:`, `publisher:`, `session:`, `track:`,
+    /// `live:`, `tech:`).
+    Server(Condition),
+    /// The row has one of these roles.
+    Role(Vec<String>),
+    /// Compares the session's duration, in seconds.
+    Duration(Comparison, i64),
+    Joined(Instant),
+    Left(Instant),
+    /// `open` (true) or `closed` (false).
+    Open(bool),
+    /// A case-insensitive substring of the user id, as typed.
+    Word(String),
+}
+
+/// An instant typed by the user: the time it stands for and the text it was written as, so the
+/// description shows `10:30` rather than nanoseconds.
+#[derive(Debug, Clone)]
+pub(crate) struct Instant {
+    pub comparison: Comparison,
+    pub at: Nanos,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    Less,
+    LessOrEqual,
+    Greater,
+    GreaterOrEqual,
+    Equal,
+}
+
+impl Comparison {
+    pub fn holds(self, left: i64, right: i64) -> bool {
+        match self {
+            Comparison::Less => left < right,
+            Comparison::LessOrEqual => left <= right,
+            Comparison::Greater => left > right,
+            Comparison::GreaterOrEqual => left >= right,
+            Comparison::Equal => left == right,
+        }
+    }
+
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparison::Less => "<",
+            Comparison::LessOrEqual => "<=",
+            Comparison::Greater => ">",
+            Comparison::GreaterOrEqual => ">=",
+            Comparison::Equal => "=",
+        }
+    }
+}
+
+/// The short name of a `filter_conditions` field in the language.
+pub(crate) fn field_keyword(field: Field) -> &'static str {
+    match field {
+        Field::UserId => "user",
+        Field::PublisherType => "publisher",
+        Field::SessionId => "session",
+        Field::PublishedTracks => "track",
+        Field::IsLive => "live",
+        Field::IsTechUser => "tech",
+    }
+}
+
+/// Words the lexer reads as operators or terms; a user id search for them must be quoted.
+const KEYWORDS: [&str; 5] = ["or", "and", "not", "open", "closed"];
+
+/// Formats seconds as the duration syntax: `1h30m`, `45s`, `0s`.
+pub(crate) fn format_duration(seconds: i64) -> String {
+    if seconds == 0 {
+        return "0s".to_owned();
+    }
+    let parts = [
+        (seconds / 3600, 'h'),
+        (seconds / 60 % 60, 'm'),
+        (seconds % 60, 's'),
+    ];
+    let mut text = String::new();
+    for (amount, unit) in parts {
+        if amount > 0 {
+            let _ = write!(text, "{amount}{unit}");
+        }
+    }
+    text
+}
+
+impl Display for Expr {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Expr::Term(term) => term.kind.fmt(f),
+            Expr::Not(inner) => match **inner {
+                Expr::Term(_) | Expr::Not(_) => write!(f, "!{inner}"),
+                _ => write!(f, "!({inner})"),
+            },
+            Expr::And(items) => write_joined(f, items, " ", |e| matches!(e, Expr::Or(_))),
+            Expr::Or(items) => write_joined(f, items, " or ", |_| false),
+        }
+    }
+}
+
+fn write_joined(
+    f: &mut Formatter<'_>,
+    items: &[Expr],
+    separator: &str,
+    needs_parentheses: impl Fn(&Expr) -> bool,
+) -> fmt::Result {
+    for (index, item) in items.iter().enumerate() {
+        if index > 0 {
+            f.write_str(separator)?;
+        }
+        if needs_parentheses(item) {
+            write!(f, "({item})")?;
+        } else {
+            write!(f, "{item}")?;
+        }
+    }
+    Ok(())
+}
+
+impl Display for TermKind {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            TermKind::Server(condition) => write_condition(f, condition),
+            TermKind::Role(roles) => write_list(f, "role:", roles),
+            TermKind::Duration(comparison, seconds) => {
+                write!(f, "dur{}{}", comparison.symbol(), format_duration(*seconds))
+            }
+            TermKind::Joined(instant) => write_instant(f, "joined", instant),
+            TermKind::Left(instant) => write_instant(f, "left", instant),
+            TermKind::Open(true) => f.write_str("open"),
+            TermKind::Open(false) => f.write_str("closed"),
+            TermKind::Word(word) => write_word(f, word),
+        }
+    }
+}
+
+/// Writes a `filter_conditions` condition as the term that produces it.
+pub(crate) fn write_condition(f: &mut Formatter<'_>, condition: &Condition) -> fmt::Result {
+    match condition {
+        Condition::OneOf { field, values } => {
+            write_list(f, &format!("{}:", field_keyword(*field)), values)
+        }
+        Condition::Is { field, value } => {
+            let answer = if *value { "yes" } else { "no" };
+            write!(f, "{}:{answer}", field_keyword(*field))
+        }
+    }
+}
+
+fn write_list(f: &mut Formatter<'_>, prefix: &str, values: &[String]) -> fmt::Result {
+    f.write_str(prefix)?;
+    for (index, value) in values.iter().enumerate() {
+        if index > 0 {
+            f.write_char(',')?;
+        }
+        write_value(f, value)?;
+    }
+    Ok(())
+}
+
+fn write_instant(f: &mut Formatter<'_>, key: &str, instant: &Instant) -> fmt::Result {
+    write!(f, "{key}{}", instant.comparison.symbol())?;
+    write_value(f, &instant.text)
+}
+
+/// Writes a value after `key:`, quoted when it holds a character that would end or split it.
+fn write_value(f: &mut Formatter<'_>, value: &str) -> fmt::Result {
+    let plain = !value.is_empty() && !value.chars().any(ends_value);
+    write_maybe_quoted(f, value, plain)
+}
+
+/// Writes a bare word, quoted also when it would be read as a keyword or as `key:value`.
+fn write_word(f: &mut Formatter<'_>, word: &str) -> fmt::Result {
+    let plain = !word.is_empty()
+        && !word.chars().any(|c| ends_value(c) || ":=<>".contains(c))
+        && !KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(word));
+    write_maybe_quoted(f, word, plain)
+}
+
+fn ends_value(c: char) -> bool {
+    c.is_whitespace() || c.is_control() || "()|&!\",\\".contains(c)
+}
+
+fn write_maybe_quoted(f: &mut Formatter<'_>, text: &str, plain: bool) -> fmt::Result {
+    if plain {
+        return f.write_str(text);
+    }
+    f.write_char('"')?;
+    for c in text.chars() {
+        if c == '"' || c == '\\' {
+            f.write_char('\\')?;
+        }
+        f.write_char(c)?;
+    }
+    f.write_char('"')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_written_in_the_largest_units() {
+        assert_eq!(format_duration(0), "0s");
+        assert_eq!(format_duration(90), "1m30s");
+        assert_eq!(format_duration(5400), "1h30m");
+        assert_eq!(format_duration(3600 * 30 + 5), "30h5s");
+    }
+}
