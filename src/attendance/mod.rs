@@ -8,6 +8,7 @@ mod breakdown;
 mod call;
 mod concurrency;
 mod figures;
+mod filtering;
 #[cfg(test)]
 mod fixtures;
 mod index;
@@ -26,6 +27,7 @@ pub use breakdown::{Breakdowns, Share, breakdowns};
 pub use call::{CallIdentity, CallState, DETAILS_RETENTION, ServerTotals, Window};
 pub use concurrency::{ConcurrencyCurve, CurvePoint, Level, Peak};
 pub use figures::{CallFigures, Figures, FiguresCache};
+pub use filtering::{FilterableRow, keep_local_matches};
 pub use row::{PublisherId, RoleId, RoleSetId, RowId, SessionRef, UserId};
 pub use session_id::SessionIdText;
 pub use sort::{Order, SessionColumn, UserColumn, sort_sessions, sort_users};
