@@ -5,7 +5,7 @@
 //! |------|---------------|----------------------------------------------------------------------|
 //! | 0    | `Success`     | the command did what it was asked                                    |
 //! | 1    | `Failure`     | anything not listed below                                            |
-//! | 2    | `Usage`       | the command line is wrong: unknown flag, bad value, bad `TYPE:ID`     |
+//! | 2    | `Usage`       | the command line is wrong: unknown flag, bad value, filter, `TYPE:ID` |
 //! | 3    | `Auth`        | Stream rejected the API key or secret                                |
 //! | 4    | `NotFound`    | the call or session does not exist                                   |
 //! | 5    | `RateLimited` | Stream's rate limit was still exceeded after retrying                |
@@ -63,7 +63,7 @@ impl ExitKind {
             .find_map(|cause| {
                 if cause.is::<ConfigError>() {
                     Some(ExitKind::Config)
-                } else if cause.is::<CallRefError>() || cause.is::<clap::Error>() {
+                } else if cause.is::<CallRefError>() {
                     Some(ExitKind::Usage)
                 } else {
                     None

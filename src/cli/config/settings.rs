@@ -164,10 +164,10 @@ pub fn resolve(
     file: &LoadedFile,
 ) -> Result<Resolved, ConfigError> {
     let env = |name: &str| env(name).filter(|value| !value.trim().is_empty());
-    let profile = select_profile(overrides, &env, file)?;
-    let chosen = profile
+    let selected = select_profile(overrides, &env, file)?;
+    let chosen = selected
         .as_ref()
-        .map(|name| (name.value.as_str(), &file.config.profiles[&name.value]));
+        .map(|(name, profile)| (name.value.as_str(), *profile));
     let top = &file.config;
     Ok(Resolved {
         base_url: resolve_base_url(overrides, &env, chosen)?,
@@ -199,7 +199,7 @@ pub fn resolve(
             DEFAULT_RECONNECT_GAP,
         ),
         theme: layered(&overrides.theme, "--theme", &top.theme, Theme::default()),
-        profile,
+        profile: selected.as_ref().map(|(name, _)| name.clone()),
         config_path: file.path.clone(),
         config_exists: file.exists,
         profiles: top.profile_names(),
@@ -220,11 +220,12 @@ fn layered<T: Clone>(
     }
 }
 
-fn select_profile(
+/// The profile named by `--profile`, else `HEADCOUNT_PROFILE`, else `default_profile`.
+fn select_profile<'f>(
     overrides: &Overrides,
     env: &dyn Fn(&str) -> Option<String>,
-    file: &LoadedFile,
-) -> Result<Option<Sourced<String>>, ConfigError> {
+    file: &'f LoadedFile,
+) -> Result<Option<(Sourced<String>, &'f Profile)>, ConfigError> {
     let chosen = overrides
         .profile
         .clone()
@@ -236,16 +237,17 @@ fn select_profile(
             let name = file.config.default_profile.clone()?;
             Some(Sourced::new(name, Source::File))
         });
-    match chosen {
-        Some(name) if !file.config.profiles.contains_key(&name.value) => {
-            Err(ConfigError::UnknownProfile {
-                name: name.value,
-                chosen_by: name.source,
-                path: file.path.clone(),
-                known: file.config.profile_names(),
-            })
-        }
-        chosen => Ok(chosen),
+    let Some(name) = chosen else {
+        return Ok(None);
+    };
+    match file.config.profiles.get(&name.value) {
+        Some(profile) => Ok(Some((name, profile))),
+        None => Err(ConfigError::UnknownProfile {
+            name: name.value,
+            chosen_by: name.source,
+            path: file.path.clone(),
+            known: file.config.profile_names(),
+        }),
     }
 }
 
