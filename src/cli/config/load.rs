@@ -12,7 +12,7 @@ use super::values::parse_base_url;
 /// `headcount config show` can tell a flag from an environment variable.
 #[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
 pub struct ConnectionArgs {
-    /// Stream API base URL [env: STREAM_BASE_URL] [default: https://video.stream-io-api.com]
+    /// Stream API base URL [env: STREAM_BASE_URL] [default: https://chat.stream-io-api.com]
     #[arg(long, value_name = "URL", value_parser = parse_base_url)]
     pub base_url: Option<String>,
 

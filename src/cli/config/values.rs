@@ -6,7 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer};
 
 /// Where headcount sends requests unless told otherwise (stream-node's default for video).
-pub const DEFAULT_BASE_URL: &str = "https://video.stream-io-api.com";
+pub use crate::api::DEFAULT_BASE_URL;
 
 /// The time zone name meaning "whatever this machine uses".
 pub const LOCAL_TZ: &str = "local";
