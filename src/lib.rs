@@ -8,3 +8,4 @@ pub mod attendance;
 pub mod cli;
 pub mod fetch;
 pub mod filter;
+pub mod sim;

@@ -4,6 +4,7 @@ pub mod call_ref;
 pub mod completions;
 pub mod config;
 pub mod exit;
+pub mod sim;
 
 use std::process::ExitCode;
 
@@ -23,6 +24,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Serve a simulated Stream Video call (the demo and test backend)
+    Sim(sim::SimArgs),
     /// Show, locate or create the config file
     Config(config::ConfigArgs),
     /// Print a shell completion script
@@ -31,9 +34,9 @@ pub enum Command {
 
 /// Runs the parsed command line and turns its outcome into the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
-    let mut stdout = std::io::stdout().lock();
     exit::finish(match cli.command {
-        Command::Config(args) => config::run(args, &mut stdout),
-        Command::Completions(args) => completions::run(&args, &mut stdout),
+        Command::Sim(args) => sim::run(args),
+        Command::Config(args) => config::run(args, &mut std::io::stdout().lock()),
+        Command::Completions(args) => completions::run(&args, &mut std::io::stdout().lock()),
     })
 }

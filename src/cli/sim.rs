@@ -1,0 +1,105 @@
+//! `headcount sim`: serve a simulated Stream Video call until Ctrl-C.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::sim::{self, DEFAULT_RATE_LIMIT, Scenario, SimConfig};
+
+/// Options of `headcount sim`.
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Address to listen on (port 0 picks a free port)
+    #[arg(long, default_value = "127.0.0.1:3030")]
+    pub listen: SocketAddr,
+    /// API key clients must send
+    #[arg(long, default_value = "headcount-demo")]
+    pub api_key: String,
+    /// API secret that signs valid tokens
+    #[arg(long, default_value = "headcount-demo-secret")]
+    pub api_secret: String,
+    /// Call to simulate
+    #[arg(long, value_enum, default_value_t = Scenario::Townhall)]
+    pub scenario: Scenario,
+    /// Seed of the generated attendance (same seed, same rows)
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Play the session live: people join and leave as time passes
+    #[arg(long)]
+    pub live: bool,
+    /// Scenario seconds per real second while live
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Seconds before joins and leaves are reported while live
+    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+    pub lag: f64,
+    /// Requests per minute per endpoint (0 turns rate limiting off)
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_RATE_LIMIT)]
+    pub rate_limit: u32,
+}
+
+impl SimArgs {
+    fn config(&self) -> anyhow::Result<SimConfig> {
+        let lag = Duration::try_from_secs_f64(self.lag)
+            .with_context(|| format!("--lag must be a number of seconds, got {}", self.lag))?;
+        Ok(SimConfig {
+            api_key: self.api_key.clone(),
+            api_secret: self.api_secret.clone(),
+            scenario: self.scenario,
+            seed: self.seed,
+            live: self.live,
+            speed: self.speed,
+            lag,
+            rate_limit: self.rate_limit,
+        })
+    }
+}
+
+/// Runs the sim on its own runtime until Ctrl-C.
+pub fn run(args: SimArgs) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")?
+        .block_on(serve(args))
+}
+
+async fn serve(args: SimArgs) -> anyhow::Result<()> {
+    let config = args.config()?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|err| bind_error(args.listen, err))?;
+    let running = sim::start(config, listener).await?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "listening on {}", running.base_url())?;
+    writeln!(
+        out,
+        "call {}:{} session {} sessions {}",
+        running.call_type(),
+        running.call_id(),
+        running.session_id(),
+        running.initial_sessions()
+    )?;
+    out.flush()?;
+    drop(out);
+    tokio::signal::ctrl_c()
+        .await
+        .context("could not wait for Ctrl-C")?;
+    running.shutdown().await;
+    Ok(())
+}
+
+fn bind_error(addr: SocketAddr, err: std::io::Error) -> anyhow::Error {
+    match err.kind() {
+        std::io::ErrorKind::AddrInUse => anyhow::anyhow!(
+            "{addr} is already in use; pick another address with --listen (port 0 picks a free one)"
+        ),
+        std::io::ErrorKind::PermissionDenied => {
+            anyhow::anyhow!("not allowed to listen on {addr}; pick a port above 1024 with --listen")
+        }
+        _ => anyhow::Error::new(err).context(format!("could not listen on {addr}")),
+    }
+}

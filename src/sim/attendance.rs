@@ -1,0 +1,157 @@
+//! The simulated call session: compact participant-session rows and the people behind them.
+//!
+//! A row is a few dozen bytes (ids as bytes, times as integers, enums as bytes) so that the
+//! million-session scenario fits in memory and is ready in well under a second; the API shape
+//! is produced per page, on demand (see `timeline`).
+
+use std::sync::LazyLock;
+
+use super::ids::Uuid;
+
+/// A role a participant holds in the call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    Host,
+    Admin,
+    User,
+    Viewer,
+}
+
+impl Role {
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Host => "host",
+            Role::Admin => "admin",
+            Role::User => "user",
+            Role::Viewer => "viewer",
+        }
+    }
+}
+
+/// How a participant session sends media to the call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Publisher {
+    WebRtc,
+    Rtmp,
+    Srt,
+    Whip,
+}
+
+impl Publisher {
+    pub fn name(self) -> &'static str {
+        match self {
+            Publisher::WebRtc => "webrtc",
+            Publisher::Rtmp => "rtmp",
+            Publisher::Srt => "srt",
+            Publisher::Whip => "whip",
+        }
+    }
+}
+
+/// The tracks a session published, as a bit set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tracks(u8);
+
+impl Tracks {
+    pub const AUDIO: Tracks = Tracks(1);
+    pub const VIDEO: Tracks = Tracks(2);
+    pub const SCREENSHARE: Tracks = Tracks(4);
+    pub const NONE: Tracks = Tracks(0);
+
+    pub fn with(self, other: Tracks) -> Tracks {
+        Tracks(self.0 | other.0)
+    }
+
+    pub fn contains(self, other: Tracks) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// The track names, in the form `filter_conditions` compares against.
+    pub fn names(self) -> &'static [String] {
+        &TRACK_NAME_SETS[usize::from(self.0 & 7)]
+    }
+}
+
+/// Every combination of track names, built once so that rows can lend them as slices.
+static TRACK_NAME_SETS: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
+    (0u8..8)
+        .map(|bits| {
+            [
+                (Tracks::AUDIO, "audio"),
+                (Tracks::VIDEO, "video"),
+                (Tracks::SCREENSHARE, "screenshare"),
+            ]
+            .into_iter()
+            .filter(|(track, _)| Tracks(bits).contains(*track))
+            .map(|(_, name)| name.to_owned())
+            .collect()
+        })
+        .collect()
+});
+
+/// A person (or a machine participant) who joined the call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub id: String,
+    pub role: Role,
+    pub is_tech_user: bool,
+}
+
+/// One participant session: one join of one person on one device. Times are Unix ns; every
+/// row has a planned `left_at` because the scenario is written in advance, but while the call
+/// is live a row is shown open until that moment has been reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row {
+    pub user_session_id: Uuid,
+    pub joined_at: i64,
+    pub left_at: i64,
+    pub person: u32,
+    pub publisher: Publisher,
+    pub tracks: Tracks,
+}
+
+impl Row {
+    /// The position of the row in the serving order. Rows become visible in `joined_at`
+    /// order, so new rows always land after every position a client has already paged past.
+    pub fn key(&self) -> RowKey {
+        RowKey {
+            joined_at: self.joined_at,
+            user_session_id: self.user_session_id,
+        }
+    }
+
+    /// Whole seconds, as Stream reports `duration_in_seconds`.
+    pub fn duration_seconds(&self) -> i64 {
+        (self.left_at - self.joined_at) / crate::api::timestamp::NANOS_PER_SEC
+    }
+}
+
+/// A position in the stable serving order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RowKey {
+    pub joined_at: i64,
+    pub user_session_id: Uuid,
+}
+
+/// Everything about the simulated call session, fixed at start.
+#[derive(Debug, Clone)]
+pub struct Attendance {
+    pub call_id: String,
+    pub session_id: Uuid,
+    /// When the call was created (ahead of the session, as a scheduled call is).
+    pub created_at: i64,
+    pub started_at: i64,
+    /// When the session ends (or ended): every row has left by then.
+    pub ends_at: i64,
+    /// Per-session details were purged by retention; totals are still reported.
+    pub expired: bool,
+    pub people: Vec<Person>,
+    /// Sorted by [`Row::key`].
+    pub rows: Vec<Row>,
+}
+
+impl Attendance {
+    pub fn person(&self, row: &Row) -> &Person {
+        &self.people[row.person as usize]
+    }
+}

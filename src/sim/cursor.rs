@@ -1,0 +1,197 @@
+//! Opaque, signed paging cursors.
+//!
+//! A cursor names a position in the serving order (a row's join time and id), never an
+//! offset, so that paging stays exact while rows appear and close. It is signed with a key
+//! derived from the app secret and bound to the call session, so an edited cursor, or one from
+//! another session, is refused as Stream refuses bad input.
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use super::attendance::RowKey;
+use super::ids::Uuid;
+
+const VERSION: u8 = 1;
+const PAYLOAD_LEN: usize = 1 + 1 + 8 + 16;
+const TAG_LEN: usize = 16;
+
+/// Which parameter a cursor belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Next,
+    Prev,
+}
+
+impl Direction {
+    fn byte(self) -> u8 {
+        match self {
+            Direction::Next => b'n',
+            Direction::Prev => b'p',
+        }
+    }
+
+    pub fn param(self) -> &'static str {
+        match self {
+            Direction::Next => "next",
+            Direction::Prev => "prev",
+        }
+    }
+}
+
+/// Why a cursor was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CursorError {
+    #[error("{0} is not a valid cursor")]
+    Invalid(&'static str),
+    #[error("a {given} cursor was passed as {expected}")]
+    WrongDirection {
+        given: &'static str,
+        expected: &'static str,
+    },
+}
+
+/// Signs and checks cursors for one call session.
+#[derive(Clone)]
+pub struct CursorSigner {
+    mac: Hmac<Sha256>,
+}
+
+impl CursorSigner {
+    pub fn new(secret: &str, call_session: Uuid) -> CursorSigner {
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+            .expect("HMAC accepts keys of any length");
+        mac.update(b"headcount-sim cursor");
+        mac.update(&call_session.0);
+        CursorSigner { mac }
+    }
+
+    pub fn encode(&self, direction: Direction, key: RowKey) -> String {
+        let payload = payload(direction, key);
+        let tag = self.tag(&payload);
+        let mut text = String::with_capacity((PAYLOAD_LEN + TAG_LEN) * 2);
+        for byte in payload.iter().chain(&tag) {
+            text.push_str(&format!("{byte:02x}"));
+        }
+        text
+    }
+
+    pub fn decode(&self, direction: Direction, text: &str) -> Result<RowKey, CursorError> {
+        let invalid = CursorError::Invalid(direction.param());
+        let bytes = hex_decode(text).ok_or(invalid.clone())?;
+        if bytes.len() != PAYLOAD_LEN + TAG_LEN {
+            return Err(invalid);
+        }
+        let (payload, tag) = bytes.split_at(PAYLOAD_LEN);
+        let mut check = self.mac.clone();
+        check.update(payload);
+        check
+            .verify_truncated_left(tag)
+            .map_err(|_| invalid.clone())?;
+        if payload[0] != VERSION {
+            return Err(invalid);
+        }
+        let given = if payload[1] == Direction::Next.byte() {
+            Direction::Next
+        } else {
+            Direction::Prev
+        };
+        if given != direction {
+            return Err(CursorError::WrongDirection {
+                given: given.param(),
+                expected: direction.param(),
+            });
+        }
+        let joined_at = i64::from_be_bytes(payload[2..10].try_into().map_err(|_| invalid.clone())?);
+        let id: [u8; 16] = payload[10..].try_into().map_err(|_| invalid)?;
+        Ok(RowKey {
+            joined_at,
+            user_session_id: Uuid(id),
+        })
+    }
+
+    fn tag(&self, payload: &[u8]) -> [u8; TAG_LEN] {
+        let mut mac = self.mac.clone();
+        mac.update(payload);
+        let full = mac.finalize().into_bytes();
+        let mut tag = [0u8; TAG_LEN];
+        tag.copy_from_slice(&full[..TAG_LEN]);
+        tag
+    }
+}
+
+fn payload(direction: Direction, key: RowKey) -> [u8; PAYLOAD_LEN] {
+    let mut bytes = [0u8; PAYLOAD_LEN];
+    bytes[0] = VERSION;
+    bytes[1] = direction.byte();
+    bytes[2..10].copy_from_slice(&key.joined_at.to_be_bytes());
+    bytes[10..].copy_from_slice(&key.user_session_id.0);
+    bytes
+}
+
+fn hex_decode(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) || !text.is_ascii() {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|at| u8::from_str_radix(&text[at..at + 2], 16).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> RowKey {
+        RowKey {
+            joined_at: 1_767_000_000_123_456_000,
+            user_session_id: Uuid([7; 16]),
+        }
+    }
+
+    fn signer() -> CursorSigner {
+        CursorSigner::new("secret", Uuid([1; 16]))
+    }
+
+    #[test]
+    fn a_cursor_round_trips() {
+        let text = signer().encode(Direction::Next, key());
+        assert_eq!(signer().decode(Direction::Next, &text), Ok(key()));
+    }
+
+    #[test]
+    fn any_edited_character_is_refused() {
+        let text = signer().encode(Direction::Next, key());
+        for at in 0..text.len() {
+            let mut edited = text.clone().into_bytes();
+            edited[at] = if edited[at] == b'0' { b'1' } else { b'0' };
+            let edited = String::from_utf8(edited).unwrap();
+            assert_eq!(
+                signer().decode(Direction::Next, &edited),
+                Err(CursorError::Invalid("next")),
+                "edit at {at} was accepted"
+            );
+        }
+        assert!(signer().decode(Direction::Next, "not a cursor").is_err());
+        assert!(signer().decode(Direction::Next, "").is_err());
+    }
+
+    #[test]
+    fn cursors_of_another_session_or_secret_are_refused() {
+        let text = signer().encode(Direction::Next, key());
+        let other_session = CursorSigner::new("secret", Uuid([2; 16]));
+        assert!(other_session.decode(Direction::Next, &text).is_err());
+        let other_secret = CursorSigner::new("other", Uuid([1; 16]));
+        assert!(other_secret.decode(Direction::Next, &text).is_err());
+    }
+
+    #[test]
+    fn a_prev_cursor_is_not_a_next_cursor() {
+        let text = signer().encode(Direction::Prev, key());
+        assert_eq!(signer().decode(Direction::Prev, &text), Ok(key()));
+        assert!(matches!(
+            signer().decode(Direction::Next, &text),
+            Err(CursorError::WrongDirection { .. })
+        ));
+    }
+}

@@ -1,0 +1,96 @@
+//! Stream's errors: application codes, HTTP statuses and the complete `APIError` body.
+
+use axum::http::StatusCode;
+
+use crate::api::models::ApiErrorBody;
+
+const MORE_INFO: &str = "https://getstream.io/chat/docs/api_errors_response";
+
+/// Stream's application error codes, as documented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    AccessKey,
+    Input,
+    Authentication,
+    RateLimit,
+    NotFound,
+    TokenExpired,
+    TokenNotValidYet,
+    TokenBeforeIssuedAt,
+    TokenSignature,
+}
+
+impl ErrorCode {
+    pub fn number(self) -> i32 {
+        match self {
+            ErrorCode::AccessKey => 2,
+            ErrorCode::Input => 4,
+            ErrorCode::Authentication => 5,
+            ErrorCode::RateLimit => 9,
+            ErrorCode::NotFound => 16,
+            ErrorCode::TokenExpired => 40,
+            ErrorCode::TokenNotValidYet => 41,
+            ErrorCode::TokenBeforeIssuedAt => 42,
+            ErrorCode::TokenSignature => 43,
+        }
+    }
+
+    pub fn status(self) -> StatusCode {
+        match self {
+            ErrorCode::Input => StatusCode::BAD_REQUEST,
+            ErrorCode::RateLimit => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::AccessKey
+            | ErrorCode::Authentication
+            | ErrorCode::TokenExpired
+            | ErrorCode::TokenNotValidYet
+            | ErrorCode::TokenBeforeIssuedAt
+            | ErrorCode::TokenSignature => StatusCode::UNAUTHORIZED,
+        }
+    }
+
+    /// Retrying the same request cannot succeed, except after a rate limit or for a token
+    /// that is merely early.
+    fn unrecoverable(self) -> bool {
+        !matches!(self, ErrorCode::RateLimit | ErrorCode::TokenNotValidYet)
+    }
+}
+
+/// A refused request: what went wrong, in the words the message will carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub detail: String,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> ApiError {
+        ApiError {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn input(detail: impl Into<String>) -> ApiError {
+        ApiError::new(ErrorCode::Input, detail)
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> ApiError {
+        ApiError::new(ErrorCode::NotFound, detail)
+    }
+
+    /// The body Stream sends, with its message in Stream's `Operation failed with error`
+    /// style.
+    pub fn body(&self, operation: &str, duration: String) -> ApiErrorBody {
+        ApiErrorBody {
+            code: self.code.number(),
+            message: format!("{operation} failed with error: \"{}\"", self.detail),
+            status_code: i32::from(self.code.status().as_u16()),
+            duration,
+            more_info: MORE_INFO.to_owned(),
+            details: Vec::new(),
+            exception_fields: None,
+            unrecoverable: Some(self.code.unrecoverable()),
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! `headcount sim`: a local HTTP server that behaves like Stream Video for the endpoints
+//! headcount reads, so that the demo, the tests and Stream's own SDKs run against it with only
+//! their base URL changed.
+//!
+//! A scenario is generated from a seed into compact rows (`scenario`, `attendance`); what
+//! the API shows at a given moment, and pages of it, come from `timeline`; `server` wraps
+//! every endpoint in Stream's envelope (rate limits, auth, errors), `endpoints` answers them
+//! and `wire` shapes the complete response objects.
+
+mod attendance;
+mod auth;
+mod clock;
+mod cursor;
+mod endpoints;
+mod error;
+mod ids;
+mod names;
+mod rate_limit;
+mod scenario;
+mod server;
+mod stats;
+mod timeline;
+mod wire;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+pub use scenario::Scenario;
+
+use crate::api::timestamp::NANOS_PER_SEC;
+use auth::Authenticator;
+use clock::{ScenarioClock, unix_now_ns};
+use cursor::CursorSigner;
+use rate_limit::RateLimiter;
+use server::Sim;
+
+/// Requests per minute per endpoint when nothing else is asked for: generous enough that the
+/// demo never meets it, like the per-endpoint app quotas Stream grants server-side.
+pub const DEFAULT_RATE_LIMIT: u32 = 1_000;
+
+/// How far into the session a live scenario already is when the server starts.
+const LIVE_HEAD_START_NS: i64 = 5 * 60 * NANOS_PER_SEC;
+/// Ended scenarios finished this long before the server started.
+const ENDED_AGO_NS: i64 = 2 * 3_600 * NANOS_PER_SEC;
+/// The expired scenario ended beyond Stream's 90-day retention.
+const EXPIRED_AGO_NS: i64 = 120 * 86_400 * NANOS_PER_SEC;
+
+/// What to simulate and how to guard it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimConfig {
+    pub api_key: String,
+    pub api_secret: String,
+    pub scenario: Scenario,
+    pub seed: u64,
+    /// Play the session live instead of serving it ended.
+    pub live: bool,
+    /// Scenario seconds per wall second while live.
+    pub speed: f64,
+    /// How late joins and leaves are reported while live.
+    pub lag: Duration,
+    /// Requests per minute per endpoint; 0 turns rate limiting off.
+    pub rate_limit: u32,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            api_key: "headcount-demo".to_owned(),
+            api_secret: "headcount-demo-secret".to_owned(),
+            scenario: Scenario::Townhall,
+            seed: 1,
+            live: false,
+            speed: 1.0,
+            lag: Duration::from_secs(5),
+            rate_limit: DEFAULT_RATE_LIMIT,
+        }
+    }
+}
+
+/// Why the sim could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("--speed must be a positive number, got {0}")]
+    Speed(f64),
+    #[error("the API key and the API secret must not be empty")]
+    Credentials,
+    #[error("the listener has no local address: {0}")]
+    Address(#[source] std::io::Error),
+    #[error("the scenario could not be generated: {0}")]
+    Generation(String),
+}
+
+/// A sim serving in the background; dropping it stops the server.
+pub struct RunningSim {
+    addr: SocketAddr,
+    call_id: String,
+    session_id: String,
+    initial_sessions: usize,
+    stop: CancellationToken,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningSim {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn call_type(&self) -> &str {
+        wire::CALL_TYPE
+    }
+
+    pub fn call_id(&self) -> &str {
+        &self.call_id
+    }
+
+    /// The call session id (`call.current_session_id`).
+    pub fn session_id(&self) -> &str {
+        &self.session_id
+    }
+
+    /// How many participant sessions the session had when the server started.
+    pub fn initial_sessions(&self) -> usize {
+        self.initial_sessions
+    }
+
+    /// Stops accepting requests and waits for the server to finish.
+    pub async fn shutdown(mut self) {
+        self.stop.cancel();
+        if let Some(task) = self.task.take() {
+            // The server's own outcome no longer matters once it has been asked to stop.
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningSim {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+/// Generates the scenario and serves it on `listener` in the background.
+pub async fn start(config: SimConfig, listener: TcpListener) -> Result<RunningSim, SimError> {
+    if !(config.speed.is_finite() && config.speed > 0.0) {
+        return Err(SimError::Speed(config.speed));
+    }
+    if config.api_key.is_empty() || config.api_secret.is_empty() {
+        return Err(SimError::Credentials);
+    }
+    let addr = listener.local_addr().map_err(SimError::Address)?;
+    let now = unix_now_ns();
+    let live = config.live && config.scenario != Scenario::Expired;
+    let started_at = session_start(config.scenario, live, now);
+    let (scenario, seed) = (config.scenario, config.seed);
+    let call = tokio::task::spawn_blocking(move || scenario::generate(scenario, seed, started_at))
+        .await
+        .map_err(|err| SimError::Generation(err.to_string()))?;
+    let sim = Arc::new(Sim {
+        auth: Authenticator::new(&config.api_key, &config.api_secret),
+        cursors: CursorSigner::new(&config.api_secret, call.session_id),
+        limiter: RateLimiter::new(config.rate_limit),
+        clock: live.then(|| ScenarioClock::new(now, config.speed)),
+        lag_ns: i64::try_from(config.lag.as_nanos()).unwrap_or(i64::MAX),
+        api_key: config.api_key,
+        call,
+    });
+    let initial_sessions = sim.snapshot().totals().sessions;
+    let stop = CancellationToken::new();
+    let serving = axum::serve(listener, server::router(Arc::clone(&sim)))
+        .with_graceful_shutdown(stop.clone().cancelled_owned());
+    Ok(RunningSim {
+        addr,
+        call_id: sim.call.call_id.clone(),
+        session_id: sim.call.session_id.to_string(),
+        initial_sessions,
+        stop,
+        task: Some(tokio::spawn(async move { serving.await })),
+    })
+}
+
+/// When the simulated session started, relative to `now` (Unix ns): live calls are a few
+/// minutes in, ended ones finished a couple of hours ago (on a whole minute, as scheduled
+/// calls start), the expired one beyond retention.
+fn session_start(scenario: Scenario, live: bool, now: i64) -> i64 {
+    const MINUTE: i64 = 60 * NANOS_PER_SEC;
+    if live {
+        return now - LIVE_HEAD_START_NS;
+    }
+    let ago = if scenario == Scenario::Expired {
+        EXPIRED_AGO_NS
+    } else {
+        ENDED_AGO_NS
+    };
+    let start = now - ago - scenario.length_ns();
+    start - start.rem_euclid(MINUTE)
+}

@@ -1,0 +1,93 @@
+//! Stream's app rate limits: a quota per endpoint over fixed one-minute windows.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+const WINDOW_SECS: u64 = 60;
+
+/// Counts requests per endpoint. A limit of 0 turns limiting off.
+pub struct RateLimiter {
+    limit: u32,
+    windows: Mutex<HashMap<&'static str, Window>>,
+}
+
+#[derive(Clone, Copy)]
+struct Window {
+    index: u64,
+    used: u32,
+}
+
+/// The state of one endpoint's quota after a request, as the `X-RateLimit-*` headers tell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    pub limit: u32,
+    pub remaining: u32,
+    /// End of the current window, in Unix seconds.
+    pub reset: u64,
+    /// This request was over the quota.
+    pub exceeded: bool,
+}
+
+impl Quota {
+    /// Whole seconds until the window resets (at least 1), for `Retry-After`.
+    pub fn retry_after(&self, now_secs: u64) -> u64 {
+        self.reset.saturating_sub(now_secs).max(1)
+    }
+}
+
+impl RateLimiter {
+    pub fn new(limit: u32) -> RateLimiter {
+        RateLimiter {
+            limit,
+            windows: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts one request to `endpoint` at `now_secs` (Unix seconds); `None` when limiting is
+    /// off.
+    pub fn take(&self, endpoint: &'static str, now_secs: u64) -> Option<Quota> {
+        if self.limit == 0 {
+            return None;
+        }
+        let index = now_secs / WINDOW_SECS;
+        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        let window = windows.entry(endpoint).or_insert(Window { index, used: 0 });
+        if window.index != index {
+            *window = Window { index, used: 0 };
+        }
+        let exceeded = window.used >= self.limit;
+        if !exceeded {
+            window.used += 1;
+        }
+        Some(Quota {
+            limit: self.limit,
+            remaining: self.limit - window.used,
+            reset: (index + 1) * WINDOW_SECS,
+            exceeded,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_quota_is_per_endpoint_and_per_minute() {
+        let limiter = RateLimiter::new(2);
+        let t = 1_767_000_000;
+        assert_eq!(limiter.take("GetCall", t).unwrap().remaining, 1);
+        assert_eq!(limiter.take("GetCall", t + 1).unwrap().remaining, 0);
+        let over = limiter.take("GetCall", t + 2).unwrap();
+        assert!(over.exceeded);
+        assert_eq!(over.reset % 60, 0);
+        assert!(over.retry_after(t + 2) <= 60);
+        assert!(!limiter.take("Other", t + 2).unwrap().exceeded);
+        assert!(!limiter.take("GetCall", over.reset).unwrap().exceeded);
+    }
+
+    #[test]
+    fn zero_turns_limiting_off() {
+        assert_eq!(RateLimiter::new(0).take("GetCall", 1), None);
+    }
+}

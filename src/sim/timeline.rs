@@ -1,0 +1,335 @@
+//! What the call session looks like at one moment, and pages of it.
+//!
+//! While the call is live, Stream reports attendance with a lag: a row shows up once its join
+//! has been reported and stays open until its leave has. Rows are served in join order, which
+//! is also the order in which they become visible, so the visible rows are always a prefix of
+//! the stored order: a client paging forward with a position cursor can never skip a row that
+//! appeared meanwhile, nor see one twice. Closing a session changes the row in place.
+
+use crate::api::models::ParticipantSessionDetails;
+use crate::filter::conditions::{ConditionSubject, Conditions};
+
+use super::attendance::{Attendance, Person, Row, RowKey};
+use super::ids::UUID_TEXT_LEN;
+
+/// How far the call has been reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moment {
+    /// The session is over: every row is visible and closed.
+    Ended,
+    /// The session is in progress and reported up to this instant (Unix ns).
+    Live { reported_until: i64 },
+}
+
+/// The call session as the API shows it at one moment.
+pub struct Snapshot<'a> {
+    call: &'a Attendance,
+    moment: Moment,
+    visible: usize,
+}
+
+/// Server-side totals: always over the whole session, whatever the filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Totals {
+    pub sessions: usize,
+    /// Sum of `duration_in_seconds` over the closed sessions.
+    pub duration_seconds: i64,
+}
+
+/// Where a page starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Anchor {
+    Start,
+    After(RowKey),
+    Before(RowKey),
+}
+
+/// A page: indices into the stored rows, and the positions to continue from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Page {
+    pub rows: Vec<usize>,
+    pub next: Option<RowKey>,
+    pub prev: Option<RowKey>,
+}
+
+impl<'a> Snapshot<'a> {
+    pub fn new(call: &'a Attendance, moment: Moment) -> Snapshot<'a> {
+        let visible = match moment {
+            Moment::Ended => call.rows.len(),
+            Moment::Live { reported_until } => call
+                .rows
+                .partition_point(|row| row.joined_at <= reported_until),
+        };
+        Snapshot {
+            call,
+            moment,
+            visible,
+        }
+    }
+
+    pub fn call(&self) -> &'a Attendance {
+        self.call
+    }
+
+    pub fn is_live(&self) -> bool {
+        matches!(self.moment, Moment::Live { .. })
+    }
+
+    /// The rows reported so far, in serving order.
+    pub fn rows(&self) -> &'a [Row] {
+        &self.call.rows[..self.visible]
+    }
+
+    pub fn is_open(&self, row: &Row) -> bool {
+        match self.moment {
+            Moment::Ended => false,
+            Moment::Live { reported_until } => row.left_at > reported_until,
+        }
+    }
+
+    pub fn ended_at(&self) -> Option<i64> {
+        (!self.is_live()).then_some(self.call.ends_at)
+    }
+
+    pub fn totals(&self) -> Totals {
+        let duration_seconds = self
+            .rows()
+            .iter()
+            .filter(|row| !self.is_open(row))
+            .map(Row::duration_seconds)
+            .sum();
+        Totals {
+            sessions: self.visible,
+            duration_seconds,
+        }
+    }
+
+    /// The row as `participants_sessions` shows it: an open session has neither `left_at`
+    /// nor `duration_in_seconds`.
+    pub fn details(&self, row: &Row) -> ParticipantSessionDetails {
+        let person = self.call.person(row);
+        let closed = !self.is_open(row);
+        ParticipantSessionDetails {
+            user_id: person.id.clone(),
+            user_session_id: row.user_session_id.to_string(),
+            publisher_type: row.publisher.name().to_owned(),
+            roles: vec![person.role.name().to_owned()],
+            joined_at: Some(row.joined_at),
+            left_at: closed.then_some(row.left_at),
+            duration_in_seconds: closed.then(|| row.duration_seconds()),
+        }
+    }
+
+    /// Up to `limit` rows matching `filter` from `anchor`. Purged (expired) details give an
+    /// empty page.
+    pub fn page(&self, anchor: Anchor, limit: usize, filter: &Conditions) -> Page {
+        if self.call.expired || limit == 0 {
+            return Page::default();
+        }
+        let matcher = Matcher {
+            snapshot: self,
+            filter,
+        };
+        let rows = match anchor {
+            Anchor::Start => matcher.forward(0, limit),
+            Anchor::After(key) => {
+                let from = self.rows().partition_point(|row| row.key() <= key);
+                matcher.forward(from, limit)
+            }
+            Anchor::Before(key) => {
+                let until = self.rows().partition_point(|row| row.key() < key);
+                matcher.backward(until, limit)
+            }
+        };
+        let (Some(&first), Some(&last)) = (rows.first(), rows.last()) else {
+            return Page::default();
+        };
+        let rows_key = |index: usize| self.call.rows[index].key();
+        Page {
+            next: matcher
+                .any_in(last + 1..self.visible)
+                .then(|| rows_key(last)),
+            prev: matcher.any_in(0..first).then(|| rows_key(first)),
+            rows,
+        }
+    }
+}
+
+struct Matcher<'s, 'a> {
+    snapshot: &'s Snapshot<'a>,
+    filter: &'s Conditions,
+}
+
+impl Matcher<'_, '_> {
+    fn matches(&self, index: usize) -> bool {
+        if self.filter.is_empty() {
+            return true;
+        }
+        let snapshot = self.snapshot;
+        let row = &snapshot.call.rows[index];
+        let subject = RowSubject::new(row, snapshot.call.person(row), snapshot.is_open(row));
+        self.filter.matches(&subject)
+    }
+
+    fn forward(&self, from: usize, limit: usize) -> Vec<usize> {
+        (from..self.snapshot.visible)
+            .filter(|&i| self.matches(i))
+            .take(limit)
+            .collect()
+    }
+
+    fn backward(&self, until: usize, limit: usize) -> Vec<usize> {
+        let mut rows: Vec<usize> = (0..until)
+            .rev()
+            .filter(|&i| self.matches(i))
+            .take(limit)
+            .collect();
+        rows.reverse();
+        rows
+    }
+
+    fn any_in(&self, mut range: std::ops::Range<usize>) -> bool {
+        range.any(|i| self.matches(i))
+    }
+}
+
+/// A stored row seen through `filter_conditions`, including the attributes Stream keeps but
+/// does not return (published tracks, tech users).
+struct RowSubject<'a> {
+    row: &'a Row,
+    person: &'a Person,
+    session_id: [u8; UUID_TEXT_LEN],
+    live: bool,
+}
+
+impl<'a> RowSubject<'a> {
+    fn new(row: &'a Row, person: &'a Person, live: bool) -> RowSubject<'a> {
+        let mut session_id = [0u8; UUID_TEXT_LEN];
+        row.user_session_id.write_text(&mut session_id);
+        RowSubject {
+            row,
+            person,
+            session_id,
+            live,
+        }
+    }
+}
+
+impl ConditionSubject for RowSubject<'_> {
+    fn user_id(&self) -> &str {
+        &self.person.id
+    }
+    fn publisher_type(&self) -> &str {
+        self.row.publisher.name()
+    }
+    fn session_id(&self) -> &str {
+        std::str::from_utf8(&self.session_id).unwrap_or_default()
+    }
+    fn is_live(&self) -> bool {
+        self.live
+    }
+    fn published_tracks(&self) -> Option<&[String]> {
+        Some(self.row.tracks.names())
+    }
+    fn is_tech_user(&self) -> Option<bool> {
+        Some(self.person.is_tech_user)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::api::timestamp::NANOS_PER_SEC;
+    use crate::sim::scenario::{Scenario, generate};
+
+    const START: i64 = 1_767_000_000 * NANOS_PER_SEC;
+
+    fn all_pages(snapshot: &Snapshot, limit: usize, filter: &Conditions) -> Vec<usize> {
+        let mut seen = Vec::new();
+        let mut anchor = Anchor::Start;
+        loop {
+            let page = snapshot.page(anchor, limit, filter);
+            seen.extend(&page.rows);
+            match page.next {
+                Some(key) => anchor = Anchor::After(key),
+                None => return seen,
+            }
+        }
+    }
+
+    #[test]
+    fn forward_paging_covers_every_row_once() {
+        let call = generate(Scenario::Small, 1, START);
+        let snapshot = Snapshot::new(&call, Moment::Ended);
+        let seen = all_pages(&snapshot, 7, &Conditions::default());
+        assert_eq!(seen, (0..call.rows.len()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn prev_returns_the_page_before() {
+        let call = generate(Scenario::Small, 1, START);
+        let snapshot = Snapshot::new(&call, Moment::Ended);
+        let none = Conditions::default();
+        let first = snapshot.page(Anchor::Start, 10, &none);
+        assert!(first.prev.is_none());
+        let second = snapshot.page(Anchor::After(first.next.unwrap()), 10, &none);
+        let back = snapshot.page(Anchor::Before(second.prev.unwrap()), 10, &none);
+        assert_eq!(back.rows, first.rows);
+        assert!(back.prev.is_none() && back.next.is_some());
+    }
+
+    #[test]
+    fn live_rows_are_a_growing_prefix_with_open_sessions() {
+        let call = generate(Scenario::Small, 1, START);
+        let early = Snapshot::new(
+            &call,
+            Moment::Live {
+                reported_until: START + 120 * NANOS_PER_SEC,
+            },
+        );
+        let later = Snapshot::new(
+            &call,
+            Moment::Live {
+                reported_until: START + 1_200 * NANOS_PER_SEC,
+            },
+        );
+        assert!(early.rows().len() < later.rows().len());
+        assert_eq!(early.rows(), &later.rows()[..early.rows().len()]);
+        let open = early.rows().iter().find(|r| early.is_open(r)).unwrap();
+        let shown = early.details(open);
+        assert!(shown.left_at.is_none() && shown.duration_in_seconds.is_none());
+        assert_eq!(early.ended_at(), None);
+    }
+
+    #[test]
+    fn filters_select_on_hidden_attributes_and_keep_totals() {
+        let call = generate(Scenario::Townhall, 1, START);
+        let snapshot = Snapshot::new(&call, Moment::Ended);
+        let tech = Conditions::parse(&json!({"is_tech_user": true})).unwrap();
+        let rows = all_pages(&snapshot, 100, &tech);
+        let expected: HashSet<usize> = (0..call.rows.len())
+            .filter(|&i| call.person(&call.rows[i]).is_tech_user)
+            .collect();
+        assert_eq!(rows.iter().copied().collect::<HashSet<_>>(), expected);
+        assert!(!expected.is_empty());
+        let totals = snapshot.totals();
+        assert_eq!(totals.sessions, call.rows.len());
+        let sum: i64 = call.rows.iter().map(Row::duration_seconds).sum();
+        assert_eq!(totals.duration_seconds, sum);
+    }
+
+    #[test]
+    fn expired_details_are_empty() {
+        let call = generate(Scenario::Expired, 1, START);
+        let snapshot = Snapshot::new(&call, Moment::Ended);
+        assert_eq!(
+            snapshot.page(Anchor::Start, 25, &Conditions::default()),
+            Page::default()
+        );
+        assert_eq!(snapshot.totals().sessions, call.rows.len());
+    }
+}

@@ -1,0 +1,211 @@
+//! The sim's response objects, complete as Stream's OpenAPI spec requires.
+//!
+//! The official SDKs decode strictly (Python's dataclasses refuse an object that lacks a
+//! required field), so every object carries all of its required fields, down to the call
+//! settings, with the values a new `default` call type has.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use super::attendance::{Person, Role};
+use super::timeline::Snapshot;
+
+/// The only call type the sim serves.
+pub const CALL_TYPE: &str = "default";
+
+/// How many live participants `CallSessionResponse.participants` lists at most: enough to
+/// look real, bounded so that a million-person call stays a small response.
+const ROSTER_LIMIT: usize = 100;
+
+/// A day in ns: people were created well before the call.
+const DAY_NS: i64 = 86_400_000_000_000;
+
+/// `UserResponse`.
+pub fn user(person: &Person, created_at: i64) -> Value {
+    json!({
+        "id": person.id,
+        "name": display_name(&person.id),
+        "custom": {},
+        "language": "en",
+        "role": if person.role == Role::Admin { "admin" } else { "user" },
+        "teams": [],
+        "created_at": created_at,
+        "updated_at": created_at,
+        "banned": false,
+        "online": false,
+        "blocked_user_ids": [],
+        "shadow_banned": false,
+        "invisible": false,
+    })
+}
+
+/// `alice-chen-2` → `Alice Chen 2`.
+fn display_name(id: &str) -> String {
+    id.split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<String>>()
+        .join(" ")
+}
+
+/// `CallSessionResponse`: the live roster (bounded) and its counts by role.
+pub fn call_session(snapshot: &Snapshot) -> Value {
+    let call = snapshot.call();
+    let people_since = call.created_at - 30 * DAY_NS;
+    let mut by_role: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut participants = Vec::new();
+    for row in snapshot.rows().iter().filter(|row| snapshot.is_open(row)) {
+        let person = call.person(row);
+        *by_role.entry(person.role.name()).or_default() += 1;
+        if participants.len() < ROSTER_LIMIT {
+            participants.push(json!({
+                "user": user(person, people_since),
+                "user_session_id": row.user_session_id.to_string(),
+                "role": person.role.name(),
+                "joined_at": row.joined_at,
+            }));
+        }
+    }
+    let mut session = json!({
+        "id": call.session_id.to_string(),
+        "participants": participants,
+        "participants_count_by_role": by_role,
+        "anonymous_participant_count": 0,
+        "accepted_by": {},
+        "rejected_by": {},
+        "missed_by": {},
+        "started_at": call.started_at,
+    });
+    if let Some(ended_at) = snapshot.ended_at() {
+        session["ended_at"] = json!(ended_at);
+    }
+    session
+}
+
+/// `CallResponse`, with the session embedded.
+pub fn call(snapshot: &Snapshot, api_key: &str) -> Value {
+    let call = snapshot.call();
+    let host = call
+        .people
+        .iter()
+        .find(|person| person.role == Role::Host)
+        .or(call.people.first())
+        .cloned()
+        .unwrap_or_else(|| Person {
+            id: "headcount-sim".to_owned(),
+            role: Role::Admin,
+            is_tech_user: true,
+        });
+    let created_by = user(&host, call.created_at - 30 * DAY_NS);
+    let cid = format!("{CALL_TYPE}:{}", call.call_id);
+    let stream_key = format!("{api_key}.{CALL_TYPE}.{}", call.call_id);
+    let mut response = json!({
+        "type": CALL_TYPE,
+        "id": call.call_id,
+        "cid": cid,
+        "current_session_id": call.session_id.to_string(),
+        "created_by": created_by,
+        "custom": {},
+        "created_at": call.created_at,
+        "updated_at": snapshot.ended_at().unwrap_or(call.started_at),
+        "starts_at": call.started_at,
+        "recording": false,
+        "transcribing": false,
+        "captioning": false,
+        "translating": false,
+        "backstage": false,
+        "settings": call_settings(),
+        "blocked_user_ids": [],
+        "ingress": {
+            "rtmp": {"address": format!("rtmps://ingress.stream-io-video.com:443/{stream_key}")},
+            "whip": {"address": format!("https://video.stream-io-api.com/whip/{stream_key}")},
+            "srt": {"address": format!("srt://ingress.stream-io-video.com:7001?streamid={stream_key}")},
+        },
+        "egress": {"broadcasting": false, "rtmps": []},
+        "session": call_session(snapshot),
+    });
+    if let Some(ended_at) = snapshot.ended_at() {
+        response["ended_at"] = json!(ended_at);
+    }
+    response
+}
+
+/// `GetCallResponse` without its `duration` (added when the response is sent).
+pub fn get_call(snapshot: &Snapshot, api_key: &str) -> Map<String, Value> {
+    object(json!({
+        "call": call(snapshot, api_key),
+        "members": [],
+        "own_capabilities": [],
+    }))
+}
+
+/// Turns a `json!` object into its map.
+pub fn object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+/// `CallSettingsResponse` as a new `default` call type has it.
+fn call_settings() -> Value {
+    let layout = json!({"name": "spotlight", "external_app_url": "", "external_css_url": ""});
+    json!({
+        "audio": {
+            "access_request_enabled": true,
+            "opus_dtx_enabled": true,
+            "redundant_coding_enabled": true,
+            "mic_default_on": true,
+            "speaker_default_on": true,
+            "default_device": "speaker",
+            "hifi_audio_enabled": false,
+            "noise_cancellation": {"mode": "available"},
+        },
+        "backstage": {"enabled": false},
+        "broadcasting": {
+            "enabled": true,
+            "hls": {"auto_on": false, "enabled": false, "quality_tracks": ["720p"], "layout": layout},
+            "rtmp": {"enabled": true, "quality": "720p", "layout": layout},
+        },
+        "geofencing": {"names": []},
+        "recording": {"audio_only": false, "mode": "available", "quality": "720p", "layout": layout},
+        "individual_recording": {"mode": "disabled"},
+        "raw_recording": {"mode": "disabled"},
+        "frame_recording": {"mode": "disabled", "capture_interval_in_seconds": 5},
+        "ring": {
+            "incoming_call_timeout_ms": 15000,
+            "auto_cancel_timeout_ms": 15000,
+            "missed_call_timeout_ms": 15000,
+        },
+        "screensharing": {"enabled": true, "access_request_enabled": true},
+        "transcription": {"mode": "available", "closed_caption_mode": "available", "language": "auto"},
+        "video": {
+            "enabled": true,
+            "access_request_enabled": true,
+            "target_resolution": {"width": 1280, "height": 720, "bitrate": 1_500_000},
+            "camera_default_on": true,
+            "camera_facing": "front",
+        },
+        "thumbnails": {"enabled": false},
+        "limits": {"max_participants_exclude_roles": []},
+        "session": {"inactivity_timeout_seconds": 30},
+        "encryption": {"mode": "disabled"},
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_are_capitalised_words() {
+        assert_eq!(display_name("alice-chen-2"), "Alice Chen 2");
+        assert_eq!(display_name("recording-bot"), "Recording Bot");
+    }
+}

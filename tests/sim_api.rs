@@ -1,0 +1,476 @@
+//! The sim over real loopback HTTP, as a Stream server SDK sees it: complete objects, paging,
+//! filters, totals, auth, errors and rate limits.
+
+mod sim_support;
+
+use std::collections::HashSet;
+
+use headcount::sim::{Scenario, SimConfig};
+use serde_json::{Value, json};
+use sim_support::*;
+
+fn townhall() -> SimConfig {
+    SimConfig::default()
+}
+
+#[tokio::test]
+async fn get_call_carries_every_required_field() {
+    let sim = start(townhall()).await;
+    let answer = get(&sim, &call_path(&sim), &[]).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let body = &answer.body;
+    assert_eq!(
+        missing_required(body, "GetCallResponse"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        body["call"]["cid"],
+        json!(format!("default:{}", sim.call_id()))
+    );
+    assert_eq!(body["call"]["current_session_id"], json!(sim.session_id()));
+    assert_eq!(body["call"]["session"]["id"], json!(sim.session_id()));
+    assert!(body["call"]["session"]["ended_at"].is_i64());
+    assert_eq!(body["members"], json!([]));
+    assert_eq!(body["own_capabilities"], json!([]));
+    let duration = body["duration"].as_str().unwrap();
+    assert!(duration.ends_with("ms"), "{duration}");
+    assert!(
+        body["call"]["created_at"].is_i64(),
+        "timestamps are integer ns"
+    );
+}
+
+#[tokio::test]
+async fn participant_sessions_carry_every_required_field() {
+    let sim = start(townhall()).await;
+    let body = page(&sim, &[("limit", "100")]).await;
+    assert_eq!(
+        missing_required(&body, "QueryCallParticipantSessionsResponse"),
+        Vec::<String>::new()
+    );
+    assert!(body["duration"].is_i64(), "duration is integer ms here");
+    assert_eq!(body["call_session_id"], json!(sim.session_id()));
+    assert_eq!(body["session"]["id"], json!(sim.session_id()));
+    let rows = body["participants_sessions"].as_array().unwrap();
+    assert_eq!(rows.len(), 100);
+    for row in rows {
+        let joined = row["joined_at"].as_i64().unwrap();
+        let left = row["left_at"].as_i64().unwrap();
+        assert!(joined > 1_600_000_000_000_000_000, "Unix ns: {joined}");
+        assert_eq!(
+            row["duration_in_seconds"],
+            json!((left - joined) / 1_000_000_000)
+        );
+    }
+    assert_eq!(
+        body["total_participant_sessions"],
+        json!(sim.initial_sessions())
+    );
+}
+
+#[tokio::test]
+async fn paging_returns_every_row_once_at_any_page_size() {
+    let sim = start_unlimited(townhall()).await;
+    let first = page(&sim, &[]).await;
+    let total = first["total_participant_sessions"].as_u64().unwrap() as usize;
+    let total_duration = first["total_participant_duration"].as_i64().unwrap();
+    assert!((4_500..=5_500).contains(&total), "{total}");
+    for limit in [100, 25, 1] {
+        let rows = all_rows(&sim, limit, &[]).await;
+        assert_eq!(rows.len(), total, "limit {limit}");
+        let unique: HashSet<String> = session_ids(&rows).into_iter().collect();
+        assert_eq!(unique.len(), total, "limit {limit} repeated a row");
+        let sum: i64 = rows
+            .iter()
+            .map(|r| r["duration_in_seconds"].as_i64().unwrap())
+            .sum();
+        assert_eq!(sum, total_duration);
+    }
+}
+
+#[tokio::test]
+async fn absent_or_zero_limit_gives_a_page_of_25() {
+    let sim = start(townhall()).await;
+    for query in [vec![], vec![("limit", "0")]] {
+        let body = page(&sim, &query).await;
+        assert_eq!(body["participants_sessions"].as_array().unwrap().len(), 25);
+        assert!(body["next"].is_string());
+        assert!(body.get("prev").is_none());
+    }
+}
+
+#[tokio::test]
+async fn prev_walks_back_over_the_same_pages() {
+    let sim = start(townhall()).await;
+    let first = page(&sim, &[("limit", "10")]).await;
+    let second = page(
+        &sim,
+        &[("limit", "10"), ("next", first["next"].as_str().unwrap())],
+    )
+    .await;
+    let back = page(
+        &sim,
+        &[("limit", "10"), ("prev", second["prev"].as_str().unwrap())],
+    )
+    .await;
+    assert_eq!(
+        back["participants_sessions"],
+        first["participants_sessions"]
+    );
+    assert!(back.get("prev").is_none());
+    let again = page(
+        &sim,
+        &[("limit", "10"), ("next", back["next"].as_str().unwrap())],
+    )
+    .await;
+    assert_eq!(
+        again["participants_sessions"],
+        second["participants_sessions"]
+    );
+}
+
+#[tokio::test]
+async fn the_last_page_has_no_next() {
+    let sim = start(SimConfig {
+        scenario: Scenario::Small,
+        ..SimConfig::default()
+    })
+    .await;
+    let body = page(&sim, &[("limit", "100")]).await;
+    assert_eq!(
+        body["participants_sessions"].as_array().unwrap().len(),
+        sim.initial_sessions()
+    );
+    assert!(body.get("next").is_none());
+}
+
+/// All rows matching `filter`, checking on every page that totals ignore the filter.
+async fn filtered(sim: &Harness, filter: Value, totals: &Value) -> Vec<Value> {
+    let text = filter.to_string();
+    let rows = all_rows(sim, 100, &[("filter_conditions", &text)]).await;
+    let body = page(sim, &[("filter_conditions", &text)]).await;
+    assert_eq!(
+        body["total_participant_sessions"],
+        totals["total_participant_sessions"]
+    );
+    assert_eq!(
+        body["total_participant_duration"],
+        totals["total_participant_duration"]
+    );
+    rows
+}
+
+fn ids_where(rows: &[Value], keep: impl Fn(&Value) -> bool) -> HashSet<String> {
+    session_ids(&rows.iter().filter(|r| keep(r)).cloned().collect::<Vec<_>>())
+        .into_iter()
+        .collect()
+}
+
+fn id_set(rows: &[Value]) -> HashSet<String> {
+    session_ids(rows).into_iter().collect()
+}
+
+#[tokio::test]
+async fn visible_fields_filter_exactly_with_eq_and_in() {
+    let sim = start_unlimited(townhall()).await;
+    let all = all_rows(&sim, 100, &[]).await;
+    let totals = page(&sim, &[]).await;
+    for field in ["user_id", "publisher_type", "user_session_id"] {
+        let filter_field = if field == "user_session_id" {
+            "session_id"
+        } else {
+            field
+        };
+        let mut values: Vec<String> = by_field(&all, field).into_keys().collect();
+        values.sort();
+        let (one, two) = (values[0].clone(), values[values.len() / 2].clone());
+        let eq = filtered(&sim, json!({filter_field: {"$eq": one}}), &totals).await;
+        assert_eq!(
+            id_set(&eq),
+            ids_where(&all, |r| r[field] == json!(one)),
+            "{field} $eq"
+        );
+        let short = filtered(&sim, json!({filter_field: one}), &totals).await;
+        assert_eq!(id_set(&short), id_set(&eq), "{field} short form");
+        let within = filtered(&sim, json!({filter_field: {"$in": [one, two]}}), &totals).await;
+        let expected = ids_where(&all, |r| r[field] == json!(one) || r[field] == json!(two));
+        assert_eq!(id_set(&within), expected, "{field} $in");
+    }
+    let rtmp = filtered(&sim, json!({"publisher_type": "rtmp"}), &totals).await;
+    assert!(!rtmp.is_empty());
+    let ended_live = filtered(&sim, json!({"is_live": {"$eq": true}}), &totals).await;
+    assert!(ended_live.is_empty(), "nobody is live in an ended session");
+    let ended_gone = filtered(&sim, json!({"is_live": {"$eq": false}}), &totals).await;
+    assert_eq!(ended_gone.len(), all.len());
+}
+
+#[tokio::test]
+async fn hidden_attributes_filter_consistently() {
+    let sim = start_unlimited(townhall()).await;
+    let all = all_rows(&sim, 100, &[]).await;
+    let totals = page(&sim, &[]).await;
+    let tech = filtered(&sim, json!({"is_tech_user": {"$eq": true}}), &totals).await;
+    let people = filtered(&sim, json!({"is_tech_user": false}), &totals).await;
+    assert!(!tech.is_empty());
+    assert!(
+        tech.iter()
+            .all(|r| r["user_id"].as_str().unwrap().ends_with("-bot"))
+    );
+    assert!(id_set(&tech).is_disjoint(&id_set(&people)));
+    assert_eq!(tech.len() + people.len(), all.len());
+
+    let mut union = HashSet::new();
+    for track in ["audio", "video", "screenshare"] {
+        let rows = filtered(&sim, json!({"published_tracks": {"$eq": track}}), &totals).await;
+        assert!(!rows.is_empty(), "{track}");
+        assert!(
+            rows.iter().all(|r| r["roles"] != json!(["viewer"])),
+            "viewers publish nothing"
+        );
+        union.extend(id_set(&rows));
+    }
+    let any = filtered(
+        &sim,
+        json!({"published_tracks": {"$in": ["audio", "video", "screenshare"]}}),
+        &totals,
+    )
+    .await;
+    assert_eq!(id_set(&any), union);
+    let ingest = ids_where(&all, |r| r["publisher_type"] != json!("webrtc"));
+    let video = filtered(&sim, json!({"published_tracks": "video"}), &totals).await;
+    assert!(
+        ingest.is_subset(&id_set(&video)),
+        "ingest always publishes video"
+    );
+    let both = filtered(
+        &sim,
+        json!({"published_tracks": "video", "publisher_type": "rtmp"}),
+        &totals,
+    )
+    .await;
+    assert_eq!(
+        id_set(&both),
+        ids_where(&all, |r| r["publisher_type"] == json!("rtmp"))
+    );
+}
+
+#[tokio::test]
+async fn bad_credentials_are_refused_like_stream() {
+    let sim = start(townhall()).await;
+    let path = call_path(&sim);
+    let wrong_secret = token("not-the-secret", json!({"server": true}));
+    let answer = get_with(&sim, &path, &[("api_key", KEY)], Some(&wrong_secret)).await;
+    assert_error(&answer, 401, 43);
+    assert!(
+        answer.body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("GetCall failed with error: \"")
+    );
+
+    let answer = get_with(&sim, &path, &[("api_key", "nope")], Some(&server_token())).await;
+    assert_error(&answer, 401, 2);
+    let answer = get_with(&sim, &path, &[], Some(&server_token())).await;
+    assert_error(&answer, 401, 2);
+
+    let answer = get_with(&sim, &path, &[("api_key", KEY)], None).await;
+    assert_error(&answer, 401, 5);
+    let answer = get_with(&sim, &path, &[("api_key", KEY)], Some("not.a.jwt")).await;
+    assert_error(&answer, 401, 5);
+
+    let expired = token(SECRET, json!({"server": true, "exp": 1_600_000_000}));
+    let answer = get_with(&sim, &path, &[("api_key", KEY)], Some(&expired)).await;
+    assert_error(&answer, 401, 40);
+}
+
+#[tokio::test]
+async fn every_sdk_token_shape_is_accepted() {
+    let sim = start(townhall()).await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let tokens = [
+        token(SECRET, json!({"server": true})),
+        token(SECRET, json!({"server": true, "iat": now - 2})),
+        token(SECRET, json!({})),
+        format!("Bearer {}", server_token()),
+    ];
+    for token in tokens {
+        let answer = get_with(&sim, &call_path(&sim), &[("api_key", KEY)], Some(&token)).await;
+        assert_eq!(answer.status, 200, "{token}: {}", answer.body);
+    }
+}
+
+#[tokio::test]
+async fn bad_input_is_a_400_with_code_4_that_names_the_problem() {
+    let sim = start(townhall()).await;
+    let path = sessions_path(&sim);
+    let cases: [(&[(&str, &str)], &str); 7] = [
+        (&[("limit", "101")], "limit"),
+        (&[("limit", "ten")], "limit"),
+        (&[("limit", "-1")], "limit"),
+        (
+            &[("filter_conditions", r#"{"roles":{"$eq":"host"}}"#)],
+            "`roles`",
+        ),
+        (
+            &[("filter_conditions", r#"{"user_id":{"$gt":"a"}}"#)],
+            "`$gt`",
+        ),
+        (&[("filter_conditions", "{not json")], "JSON"),
+        (&[("next", "00ff")], "next"),
+    ];
+    for (query, named) in cases {
+        let answer = get(&sim, &path, query).await;
+        assert_error(&answer, 400, 4);
+        let message = answer.body["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("QueryCallParticipantSessions failed with error: \""),
+            "{message}"
+        );
+        assert!(message.contains(named), "{query:?}: {message}");
+    }
+}
+
+#[tokio::test]
+async fn a_tampered_cursor_is_refused() {
+    let sim = start(townhall()).await;
+    let first = page(&sim, &[]).await;
+    let cursor = first["next"].as_str().unwrap();
+    let mut tampered: Vec<char> = cursor.chars().collect();
+    let at = tampered.len() / 3;
+    tampered[at] = if tampered[at] == 'a' { 'b' } else { 'a' };
+    let tampered: String = tampered.into_iter().collect();
+    let answer = get(&sim, &sessions_path(&sim), &[("next", &tampered)]).await;
+    assert_error(&answer, 400, 4);
+    let answer = get(&sim, &sessions_path(&sim), &[("prev", cursor)]).await;
+    assert_error(&answer, 400, 4);
+}
+
+#[tokio::test]
+async fn unknown_calls_and_sessions_are_404_code_16() {
+    let sim = start(townhall()).await;
+    let unknown_session = format!(
+        "{}/session/00000000-0000-4000-8000-000000000000/participant_sessions",
+        call_path(&sim)
+    );
+    assert_error(&get(&sim, &unknown_session, &[]).await, 404, 16);
+    assert_error(
+        &get(&sim, "/api/v2/video/call/default/nope", &[]).await,
+        404,
+        16,
+    );
+    assert_error(
+        &get(&sim, "/api/v2/video/call/livestream/townhall-2026", &[]).await,
+        404,
+        16,
+    );
+}
+
+#[tokio::test]
+async fn over_the_quota_is_a_429_with_retry_after() {
+    let sim = start(SimConfig {
+        rate_limit: 3,
+        ..townhall()
+    })
+    .await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let header = |answer: &Answer, name: &str| -> u64 {
+        answer.headers[name].to_str().unwrap().parse().unwrap()
+    };
+    let mut remaining = Vec::new();
+    let mut answers = Vec::new();
+    for _ in 0..4 {
+        let answer = get(&sim, &sessions_path(&sim), &[]).await;
+        assert_eq!(header(&answer, "x-ratelimit-limit"), 3);
+        let reset = header(&answer, "x-ratelimit-reset");
+        assert!(
+            reset > now && reset <= now + 61,
+            "reset {reset} is the window end"
+        );
+        remaining.push(header(&answer, "x-ratelimit-remaining"));
+        answers.push(answer);
+    }
+    // A window may roll over between requests; the quota then starts afresh.
+    if remaining != [2, 1, 0, 0] {
+        assert!(
+            remaining.contains(&2) && remaining.iter().all(|r| *r <= 2),
+            "{remaining:?}"
+        );
+        return;
+    }
+    let over = &answers[3];
+    assert_error(over, 429, 9);
+    let retry_after = header(over, "retry-after");
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    let other = get(&sim, &call_path(&sim), &[]).await;
+    assert_eq!(other.status, 200, "quotas are per endpoint");
+}
+
+#[tokio::test]
+async fn expired_sessions_keep_totals_but_no_rows() {
+    let sim = start(SimConfig {
+        scenario: Scenario::Expired,
+        ..SimConfig::default()
+    })
+    .await;
+    let body = page(&sim, &[("limit", "100")]).await;
+    assert_eq!(body["participants_sessions"], json!([]));
+    assert!(body.get("next").is_none());
+    assert!(body["total_participant_sessions"].as_u64().unwrap() > 0);
+    assert!(body["total_participant_duration"].as_i64().unwrap() > 0);
+    let ended_at = body["session"]["ended_at"].as_i64().unwrap();
+    let now_ns = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as i64;
+    let days_ago = (now_ns - ended_at) / 86_400_000_000_000;
+    assert!((119..=121).contains(&days_ago), "{days_ago}");
+}
+
+#[tokio::test]
+async fn call_stats_summarise_the_session() {
+    let sim = start(townhall()).await;
+    let post = |body: Value| {
+        sim.http
+            .post(format!("{}/api/v2/video/call_stats", sim.base_url()))
+            .query(&[("api_key", KEY)])
+            .header("authorization", server_token())
+            .header("stream-auth-type", "jwt")
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+    };
+    let cid = format!("default:{}", sim.call_id());
+    let response = post(json!({"filter_conditions": {"call_cid": {"$eq": cid}}}))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let body: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    assert_eq!(
+        missing_required(&body, "QueryCallSessionStatsResponse"),
+        Vec::<String>::new()
+    );
+    let counts = &body["call_stats"][0]["counts"];
+    assert_eq!(counts["sessions"], json!(sim.initial_sessions()));
+    assert_eq!(counts["live_sessions"], json!(0));
+    assert!(
+        counts["peak_concurrent_users"].as_u64().unwrap()
+            <= counts["peak_concurrent_sessions"].as_u64().unwrap()
+    );
+
+    let response = post(json!({"filter_conditions": {"call_cid": "default:other"}}))
+        .await
+        .unwrap();
+    let body: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    assert_eq!(body["call_stats"], json!([]));
+
+    let response = post(json!({"filter_conditions": {"colour": "red"}}))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+}

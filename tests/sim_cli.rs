@@ -1,0 +1,94 @@
+//! `headcount sim` as a user runs it: the two start lines, a server that answers, and a clear
+//! message when the address is taken.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // The server runs until it is stopped; stopping it is the end of every test.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn headcount() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_headcount"))
+}
+
+#[test]
+fn start_lines_name_the_address_call_session_and_size() {
+    let child = headcount()
+        .args([
+            "sim",
+            "--listen",
+            "127.0.0.1:0",
+            "--scenario",
+            "small",
+            "--seed",
+            "3",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run headcount sim");
+    let mut server = Server(child);
+    let mut lines = BufReader::new(server.0.stdout.take().unwrap()).lines();
+    let listening = lines.next().unwrap().unwrap();
+    let call = lines.next().unwrap().unwrap();
+
+    let url = listening
+        .strip_prefix("listening on http://127.0.0.1:")
+        .unwrap();
+    let port: u16 = url.parse().expect("a port");
+    assert_ne!(port, 0);
+
+    let words: Vec<&str> = call.split(' ').collect();
+    assert_eq!(words.len(), 6, "{call}");
+    assert_eq!(words[0], "call");
+    assert_eq!(words[1], "default:team-sync-2026");
+    assert_eq!(words[2], "session");
+    assert_eq!(words[3].len(), 36, "a UUID-like session id: {call}");
+    assert_eq!(words[4], "sessions");
+    let sessions: usize = words[5].parse().unwrap();
+    assert!((40..=45).contains(&sessions), "{call}");
+
+    let status = status_of(&format!(
+        "http://127.0.0.1:{port}/api/v2/video/call/default/team-sync-2026"
+    ));
+    assert_eq!(status, 401, "the server answers (without credentials)");
+}
+
+#[test]
+fn a_taken_address_says_to_pick_another() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let output = headcount()
+        .args(["sim", "--listen", &addr, "--scenario", "small"])
+        .output()
+        .expect("run headcount sim");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("already in use") && stderr.contains("--listen"),
+        "{stderr}"
+    );
+}
+
+/// The status of a plain GET: the sim answers every request, even one without credentials,
+/// so any status proves the server is up.
+fn status_of(url: &str) -> u16 {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        reqwest::get(url)
+            .await
+            .expect("the sim answers")
+            .status()
+            .as_u16()
+    })
+}

@@ -1,0 +1,160 @@
+//! A live session over real HTTP: rows appear after the reporting lag, open sessions have no
+//! end, paging while the clock runs never repeats or loses a row, and the session ends.
+
+mod sim_support;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use headcount::sim::{Scenario, SimConfig};
+use serde_json::{Value, json};
+use sim_support::*;
+
+fn live(speed: f64, lag: Duration) -> SimConfig {
+    SimConfig {
+        live: true,
+        speed,
+        lag,
+        rate_limit: 0,
+        ..SimConfig::default()
+    }
+}
+
+fn now_ns() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as i64
+}
+
+#[tokio::test]
+async fn open_sessions_have_no_end_and_are_live() {
+    let sim = start(live(1.0, Duration::from_secs(5))).await;
+    assert!(sim.initial_sessions() > 0, "people are already in the call");
+    let rows = all_rows(&sim, 100, &[]).await;
+    let open: HashSet<String> = session_ids(
+        &rows
+            .iter()
+            .filter(|r| r.get("left_at").is_none())
+            .cloned()
+            .collect::<Vec<_>>(),
+    )
+    .into_iter()
+    .collect();
+    assert!(!open.is_empty());
+    for row in rows.iter().filter(|r| r.get("left_at").is_none()) {
+        assert!(row.get("duration_in_seconds").is_none(), "{row}");
+    }
+    let body = page(&sim, &[]).await;
+    assert!(body["session"].get("ended_at").is_none());
+    assert!(
+        !body["session"]["participants"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let call = get(&sim, &call_path(&sim), &[]).await;
+    assert_eq!(
+        missing_required(&call.body, "GetCallResponse"),
+        Vec::<String>::new()
+    );
+    assert!(call.body["call"].get("ended_at").is_none());
+
+    for (is_live, expect_open) in [(true, true), (false, false)] {
+        let filter = json!({"is_live": {"$eq": is_live}}).to_string();
+        let rows = all_rows(&sim, 100, &[("filter_conditions", &filter)]).await;
+        assert!(!rows.is_empty());
+        assert!(
+            rows.iter()
+                .all(|r| r.get("left_at").is_none() == expect_open)
+        );
+    }
+}
+
+#[tokio::test]
+async fn joins_appear_only_after_the_reporting_lag() {
+    let lag = Duration::from_secs(240);
+    let sim = start(live(1.0, lag)).await;
+    let before = now_ns();
+    let rows = all_rows(&sim, 100, &[]).await;
+    let newest = rows
+        .iter()
+        .map(|r| r["joined_at"].as_i64().unwrap())
+        .max()
+        .unwrap();
+    let after = now_ns();
+    let lag_ns = lag.as_nanos() as i64;
+    assert!(
+        newest <= after - lag_ns,
+        "a join newer than the lag was reported"
+    );
+    assert!(
+        newest > before - lag_ns - 120_000_000_000,
+        "reporting is not far behind"
+    );
+}
+
+#[tokio::test]
+async fn paging_while_the_clock_runs_never_repeats_or_loses_a_row() {
+    let sim = start(live(120.0, Duration::from_secs(5))).await;
+    let before = session_ids(&all_rows(&sim, 100, &[]).await);
+    let mut paged: Vec<Value> = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let mut query = vec![("limit", "7")];
+        if let Some(cursor) = &next {
+            query.push(("next", cursor.as_str()));
+        }
+        let body = page(&sim, &query).await;
+        paged.extend(
+            body["participants_sessions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .cloned(),
+        );
+        match body["next"].as_str() {
+            Some(cursor) => next = Some(cursor.to_owned()),
+            None => break,
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let paged_ids = session_ids(&paged);
+    let unique: HashSet<&String> = paged_ids.iter().collect();
+    assert_eq!(unique.len(), paged_ids.len(), "a row was served twice");
+    let after = session_ids(&all_rows(&sim, 100, &[]).await);
+    assert!(paged_ids.len() > before.len(), "rows appeared while paging");
+    assert_eq!(
+        paged_ids[..before.len()],
+        before[..],
+        "rows known before were kept in order"
+    );
+    assert_eq!(
+        after[..paged_ids.len()],
+        paged_ids[..],
+        "nothing was skipped"
+    );
+}
+
+#[tokio::test]
+async fn the_session_ends_with_every_row_closed() {
+    let sim = start(live(20_000.0, Duration::from_secs(5))).await;
+    let mut body = page(&sim, &[]).await;
+    for _ in 0..100 {
+        if body["session"].get("ended_at").is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        body = page(&sim, &[]).await;
+    }
+    assert!(body["session"]["ended_at"].is_i64(), "the session ended");
+    let rows = all_rows(&sim, 100, &[]).await;
+    assert!(rows.len() >= Scenario::Townhall.target_sessions());
+    assert!(rows.iter().all(|r| r["left_at"].is_i64()));
+    let sum: i64 = rows
+        .iter()
+        .map(|r| r["duration_in_seconds"].as_i64().unwrap())
+        .sum();
+    assert_eq!(json!(sum), body["total_participant_duration"]);
+    assert_eq!(json!(rows.len()), body["total_participant_sessions"]);
+}
