@@ -22,6 +22,7 @@ mod store;
 mod thresholds;
 mod timeline;
 mod users;
+mod zone;
 
 pub use breakdown::{Breakdowns, Share, breakdowns};
 pub use call::{CallIdentity, CallState, DETAILS_RETENTION, ServerTotals, Window};
@@ -35,3 +36,4 @@ pub use store::{IngestError, IngestSummary, SessionStore};
 pub use thresholds::Thresholds;
 pub use timeline::{Gap, TimelineEntry, user_timeline};
 pub use users::{UserFigures, user_figures};
+pub use zone::{DisplayZone, UnknownZone, ago, human_duration, utc_rfc3339};

@@ -1,0 +1,152 @@
+//! Time as people read it: the display zone and the formats every view and export shares.
+//!
+//! Everything is stored and computed in UTC nanoseconds; only this module turns an instant into
+//! text, so that no view can forget the chosen zone.
+
+use jiff::{Timestamp, tz::TimeZone};
+
+use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
+
+/// The zone times are shown in, with the name shown beside them.
+#[derive(Debug, Clone)]
+pub struct DisplayZone {
+    tz: TimeZone,
+    label: String,
+}
+
+/// An unknown `--tz` value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown time zone `{0}`: use `local`, `UTC` or an IANA name such as `Europe/Paris`")]
+pub struct UnknownZone(pub String);
+
+impl DisplayZone {
+    /// `local`, `UTC` (any case) or an IANA name.
+    pub fn parse(name: &str) -> Result<DisplayZone, UnknownZone> {
+        let name = name.trim();
+        if name.eq_ignore_ascii_case("local") {
+            return Ok(DisplayZone::local());
+        }
+        if name.eq_ignore_ascii_case("utc") || name == "Z" {
+            return Ok(DisplayZone::utc());
+        }
+        let tz = TimeZone::get(name).map_err(|_| UnknownZone(name.to_owned()))?;
+        Ok(DisplayZone {
+            label: tz.iana_name().unwrap_or(name).to_owned(),
+            tz,
+        })
+    }
+
+    pub fn utc() -> DisplayZone {
+        DisplayZone {
+            tz: TimeZone::UTC,
+            label: "UTC".to_owned(),
+        }
+    }
+
+    /// The machine's zone, named by its IANA name when the system knows it.
+    pub fn local() -> DisplayZone {
+        let tz = TimeZone::system();
+        let label = tz.iana_name().unwrap_or("local").to_owned();
+        DisplayZone { tz, label }
+    }
+
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    pub fn tz(&self) -> &TimeZone {
+        &self.tz
+    }
+
+    fn zoned(&self, at: Nanos) -> jiff::ZonedDateTime {
+        Timestamp::from_nanosecond(i128::from(at))
+            .unwrap_or(Timestamp::UNIX_EPOCH)
+            .to_zoned_datetime(self.tz.clone())
+    }
+
+    /// `14:03:21`
+    pub fn time(&self, at: Nanos) -> String {
+        self.zoned(at).strftime("%H:%M:%S").to_string()
+    }
+
+    /// `2026-11-26 14:03:21`
+    pub fn date_time(&self, at: Nanos) -> String {
+        self.zoned(at).strftime("%Y-%m-%d %H:%M:%S").to_string()
+    }
+
+    /// RFC 3339 with the zone's offset, for exports: `2026-11-26T15:03:21+01:00`.
+    pub fn rfc3339(&self, at: Nanos) -> String {
+        self.zoned(at).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    }
+
+    /// The calendar date of an instant in this zone (the date `joined>10:30` refers to).
+    pub fn date(&self, at: Nanos) -> jiff::civil::Date {
+        self.zoned(at).date()
+    }
+}
+
+/// RFC 3339 in UTC: `2026-11-26T14:03:21Z`.
+pub fn utc_rfc3339(at: Nanos) -> String {
+    DisplayZone::utc()
+        .zoned(at)
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// A length of time for people: `45s`, `12m 05s`, `2h 03m`, `3d 4h`.
+pub fn human_duration(seconds: i64) -> String {
+    let sign = if seconds < 0 { "-" } else { "" };
+    let s = seconds.unsigned_abs();
+    let (d, h, m, s) = (s / 86_400, s / 3_600 % 24, s / 60 % 60, s % 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{sign}{s}s"),
+        (0, 0, _) => format!("{sign}{m}m {s:02}s"),
+        (0, _, _) => format!("{sign}{h}h {m:02}m"),
+        _ => format!("{sign}{d}d {h}h"),
+    }
+}
+
+/// How long ago something happened, for "updated 3s ago".
+pub fn ago(then: Nanos, now: Nanos) -> String {
+    let seconds = (now - then).max(0) / NANOS_PER_SEC;
+    if seconds < 1 {
+        "just now".to_owned()
+    } else {
+        format!("{} ago", human_duration(seconds))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // 2026-11-26T14:03:21Z
+    const AT: Nanos = 1_795_701_801 * NANOS_PER_SEC;
+
+    #[test]
+    fn the_same_instant_reads_differently_per_zone() {
+        let paris = DisplayZone::parse("Europe/Paris").unwrap();
+        assert_eq!(paris.label(), "Europe/Paris");
+        assert_eq!(paris.time(AT), "15:03:21");
+        assert_eq!(paris.rfc3339(AT), "2026-11-26T15:03:21+01:00");
+        let utc = DisplayZone::parse("utc").unwrap();
+        assert_eq!(utc.date_time(AT), "2026-11-26 14:03:21");
+        assert_eq!(utc_rfc3339(AT), "2026-11-26T14:03:21Z");
+    }
+
+    #[test]
+    fn an_unknown_zone_says_what_to_use() {
+        let err = DisplayZone::parse("Mars/Olympus").unwrap_err();
+        assert!(err.to_string().contains("IANA"), "{err}");
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(human_duration(45), "45s");
+        assert_eq!(human_duration(725), "12m 05s");
+        assert_eq!(human_duration(7_380), "2h 03m");
+        assert_eq!(human_duration(273_600), "3d 4h");
+        assert_eq!(ago(AT - 3 * NANOS_PER_SEC, AT), "3s ago");
+        assert_eq!(ago(AT, AT), "just now");
+    }
+}
