@@ -75,6 +75,12 @@ impl<'a> Snapshot<'a> {
         matches!(self.moment, Moment::Live { .. })
     }
 
+    /// The rows still open, in serving order (none once the session has ended).
+    pub fn open_rows(&self) -> impl Iterator<Item = &'a Row> + '_ {
+        let rows = if self.is_live() { self.rows() } else { &[] };
+        rows.iter().filter(|row| self.is_open(row))
+    }
+
     /// The rows reported so far, in serving order.
     pub fn rows(&self) -> &'a [Row] {
         &self.call.rows[..self.visible]
@@ -92,12 +98,15 @@ impl<'a> Snapshot<'a> {
     }
 
     pub fn totals(&self) -> Totals {
-        let duration_seconds = self
-            .rows()
-            .iter()
-            .filter(|row| !self.is_open(row))
-            .map(Row::duration_seconds)
-            .sum();
+        let duration_seconds = match self.moment {
+            Moment::Ended => self.call.final_duration_seconds,
+            Moment::Live { .. } => self
+                .rows()
+                .iter()
+                .filter(|row| !self.is_open(row))
+                .map(Row::duration_seconds)
+                .sum(),
+        };
         Totals {
             sessions: self.visible,
             duration_seconds,

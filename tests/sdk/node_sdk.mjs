@@ -61,4 +61,13 @@ await assert.rejects(
   (err) => err.code === 43,
 );
 
+const stats = await client.video.queryCallSessionStats({
+  filter_conditions: { call_cid: { $eq: got.call.cid } },
+});
+assert.equal(stats.metadata.responseCode, 201);
+assert.equal(stats.call_stats.length, 1);
+assert.equal(stats.call_stats[0].call_session_id, session);
+assert.equal(stats.call_stats[0].counts.sessions, expectedSessions);
+assert.ok(stats.call_stats[0].generated_at instanceof Date);
+
 console.log(`node sdk ok: ${rows.length} sessions, ${filtered.rows.length} filtered`);
