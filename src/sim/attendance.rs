@@ -148,6 +148,9 @@ pub struct Attendance {
     pub people: Vec<Person>,
     /// Sorted by [`Row::key`].
     pub rows: Vec<Row>,
+    /// Sum of every row's `duration_in_seconds`, kept so that the totals of an ended session
+    /// cost nothing per request.
+    pub final_duration_seconds: i64,
 }
 
 impl Attendance {

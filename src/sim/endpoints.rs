@@ -8,7 +8,7 @@ use super::cursor::{CursorError, Direction};
 use super::error::ApiError;
 use super::server::{Params, Sim};
 use super::stats;
-use super::timeline::{Anchor, Snapshot};
+use super::timeline::Anchor;
 use super::wire::{self, CALL_TYPE};
 
 /// The page size when `limit` is absent or 0.
@@ -74,8 +74,7 @@ pub fn participant_sessions(
 /// `POST /api/v2/video/call_stats`.
 pub fn call_stats(sim: &Sim, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     let request = stats::StatsRequest::parse(body)?;
-    let snapshot: Snapshot = sim.snapshot();
-    Ok(stats::respond(sim, &snapshot, &request))
+    Ok(stats::respond(sim, &sim.snapshot(), &request))
 }
 
 fn find_call(sim: &Sim, call_type: &str, call_id: &str) -> Result<(), ApiError> {

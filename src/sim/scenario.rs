@@ -150,6 +150,7 @@ pub fn generate(scenario: Scenario, seed: u64, started_at: i64) -> Attendance {
     }
     let mut rows = crowd.rows;
     rows.sort_unstable_by_key(Row::key);
+    let final_duration_seconds = rows.iter().map(Row::duration_seconds).sum();
     Attendance {
         call_id: profile.call_id.to_owned(),
         session_id,
@@ -159,6 +160,7 @@ pub fn generate(scenario: Scenario, seed: u64, started_at: i64) -> Attendance {
         expired: scenario == Scenario::Expired,
         people: crowd.people,
         rows,
+        final_duration_seconds,
     }
 }
 
@@ -385,6 +387,7 @@ mod tests {
             Scenario::Small,
             Scenario::Townhall,
             Scenario::Webinar,
+            Scenario::Huge,
             Scenario::Expired,
         ] {
             let rows = generate(scenario, 1, START).rows.len();

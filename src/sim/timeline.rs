@@ -6,8 +6,10 @@
 //! the stored order: a client paging forward with a position cursor can never skip a row that
 //! appeared meanwhile, nor see one twice. Closing a session changes the row in place.
 
+use std::cell::OnceCell;
+
 use crate::api::models::ParticipantSessionDetails;
-use crate::filter::conditions::{ConditionSubject, Conditions};
+use crate::filter::conditions::{Condition, ConditionSubject, Conditions, Field};
 
 use super::attendance::{Attendance, Person, Row, RowKey};
 use super::ids::UUID_TEXT_LEN;
@@ -75,6 +77,12 @@ impl<'a> Snapshot<'a> {
         matches!(self.moment, Moment::Live { .. })
     }
 
+    /// The rows still open, in serving order (none once the session has ended).
+    pub fn open_rows(&self) -> impl Iterator<Item = &'a Row> + '_ {
+        let rows = if self.is_live() { self.rows() } else { &[] };
+        rows.iter().filter(|row| self.is_open(row))
+    }
+
     /// The rows reported so far, in serving order.
     pub fn rows(&self) -> &'a [Row] {
         &self.call.rows[..self.visible]
@@ -92,12 +100,15 @@ impl<'a> Snapshot<'a> {
     }
 
     pub fn totals(&self) -> Totals {
-        let duration_seconds = self
-            .rows()
-            .iter()
-            .filter(|row| !self.is_open(row))
-            .map(Row::duration_seconds)
-            .sum();
+        let duration_seconds = match self.moment {
+            Moment::Ended => self.call.final_duration_seconds,
+            Moment::Live { .. } => self
+                .rows()
+                .iter()
+                .filter(|row| !self.is_open(row))
+                .map(Row::duration_seconds)
+                .sum(),
+        };
         Totals {
             sessions: self.visible,
             duration_seconds,
@@ -129,6 +140,7 @@ impl<'a> Snapshot<'a> {
         let matcher = Matcher {
             snapshot: self,
             filter,
+            people: people_who_can_match(self.call, filter),
         };
         let rows = match anchor {
             Anchor::Start => matcher.forward(0, limit),
@@ -158,6 +170,29 @@ impl<'a> Snapshot<'a> {
 struct Matcher<'s, 'a> {
     snapshot: &'s Snapshot<'a>,
     filter: &'s Conditions,
+    /// Which people the conditions on people can match, when there are any.
+    people: Option<Vec<bool>>,
+}
+
+/// Marks the people who can pass the conditions on people (`user_id`, `is_tech_user`), when
+/// there are any. A few matching rows among a million are then found without looking up each
+/// row's person, which is what makes such filters fast; the full conditions still decide
+/// every candidate row, so this only ever rules rows out early.
+fn people_who_can_match(call: &Attendance, filter: &Conditions) -> Option<Vec<bool>> {
+    let on_people: Vec<&Condition> = filter
+        .iter()
+        .filter(|condition| matches!(condition.field(), Field::UserId | Field::IsTechUser))
+        .collect();
+    if on_people.is_empty() {
+        return None;
+    }
+    let can_match = |person: &Person| {
+        on_people.iter().all(|condition| match condition {
+            Condition::OneOf { values, .. } => values.contains(&person.id),
+            Condition::Is { value, .. } => person.is_tech_user == *value,
+        })
+    };
+    Some(call.people.iter().map(can_match).collect())
 }
 
 impl Matcher<'_, '_> {
@@ -167,6 +202,11 @@ impl Matcher<'_, '_> {
         }
         let snapshot = self.snapshot;
         let row = &snapshot.call.rows[index];
+        if let Some(people) = &self.people
+            && !people[row.person as usize]
+        {
+            return false;
+        }
         let subject = RowSubject::new(row, snapshot.call.person(row), snapshot.is_open(row));
         self.filter.matches(&subject)
     }
@@ -198,18 +238,17 @@ impl Matcher<'_, '_> {
 struct RowSubject<'a> {
     row: &'a Row,
     person: &'a Person,
-    session_id: [u8; UUID_TEXT_LEN],
+    /// The id's text, written only if a condition asks for it.
+    session_id: OnceCell<[u8; UUID_TEXT_LEN]>,
     live: bool,
 }
 
 impl<'a> RowSubject<'a> {
     fn new(row: &'a Row, person: &'a Person, live: bool) -> RowSubject<'a> {
-        let mut session_id = [0u8; UUID_TEXT_LEN];
-        row.user_session_id.write_text(&mut session_id);
         RowSubject {
             row,
             person,
-            session_id,
+            session_id: OnceCell::new(),
             live,
         }
     }
@@ -223,7 +262,12 @@ impl ConditionSubject for RowSubject<'_> {
         self.row.publisher.name()
     }
     fn session_id(&self) -> &str {
-        std::str::from_utf8(&self.session_id).unwrap_or_default()
+        let text = self.session_id.get_or_init(|| {
+            let mut text = [0u8; UUID_TEXT_LEN];
+            self.row.user_session_id.write_text(&mut text);
+            text
+        });
+        std::str::from_utf8(text).unwrap_or_default()
     }
     fn is_live(&self) -> bool {
         self.live
@@ -240,7 +284,7 @@ impl ConditionSubject for RowSubject<'_> {
 mod tests {
     use std::collections::HashSet;
 
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     use super::*;
     use crate::api::timestamp::NANOS_PER_SEC;
@@ -320,6 +364,33 @@ mod tests {
         assert_eq!(totals.sessions, call.rows.len());
         let sum: i64 = call.rows.iter().map(Row::duration_seconds).sum();
         assert_eq!(totals.duration_seconds, sum);
+    }
+
+    #[test]
+    fn conditions_on_people_and_rows_combine_as_and() {
+        let call = generate(Scenario::Townhall, 1, START);
+        let snapshot = Snapshot::new(&call, Moment::Ended);
+        let count =
+            |filter: Value| all_pages(&snapshot, 100, &Conditions::parse(&filter).unwrap()).len();
+        let bot_rows = call
+            .rows
+            .iter()
+            .filter(|r| call.person(r).id == "recording-bot")
+            .count();
+        assert_eq!(
+            count(json!({"user_id": "recording-bot", "is_tech_user": true})),
+            bot_rows
+        );
+        assert_eq!(
+            count(json!({"user_id": "recording-bot", "is_tech_user": false})),
+            0
+        );
+        assert_eq!(
+            count(
+                json!({"user_id": {"$in": ["recording-bot", "nobody"]}, "publisher_type": "rtmp"})
+            ),
+            0
+        );
     }
 
     #[test]

@@ -60,7 +60,7 @@ pub fn call_session(snapshot: &Snapshot) -> Value {
     let people_since = call.created_at - 30 * DAY_NS;
     let mut by_role: BTreeMap<&str, u64> = BTreeMap::new();
     let mut participants = Vec::new();
-    for row in snapshot.rows().iter().filter(|row| snapshot.is_open(row)) {
+    for row in snapshot.open_rows() {
         let person = call.person(row);
         *by_role.entry(person.role.name()).or_default() += 1;
         if participants.len() < ROSTER_LIMIT {

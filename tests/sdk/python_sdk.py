@@ -1,0 +1,66 @@
+"""Stream's official Python SDK (getstream) against `headcount sim`, base URL changed only.
+
+Run by tests/sim_sdk.rs with the same SIM_* variables as node_sdk.mjs. Besides the SDK's
+calls (which decode leniently), every response is also decoded strictly with the SDK's own
+models, so a missing required field fails here.
+"""
+
+import os
+
+import httpx
+from getstream import Stream
+from getstream.base import StreamApiException
+from getstream.models import GetCallResponse, QueryCallParticipantSessionsResponse
+
+env = os.environ
+client = Stream(api_key=env["SIM_KEY"], api_secret=env["SIM_SECRET"], base_url=env["SIM_URL"])
+call = client.video.call(env["SIM_CALL_TYPE"], env["SIM_CALL_ID"])
+session = env["SIM_SESSION_ID"]
+expected_sessions = int(env["SIM_SESSIONS"])
+call_path = f"{env['SIM_URL']}/api/v2/video/call/{env['SIM_CALL_TYPE']}/{env['SIM_CALL_ID']}"
+headers = {"Authorization": client.token, "stream-auth-type": "jwt"}
+
+
+def raw(path, **params):
+    response = httpx.get(path, params={"api_key": env["SIM_KEY"], **params}, headers=headers)
+    response.raise_for_status()
+    return response.json()
+
+
+got = call.get().data
+assert got.call.current_session_id == session, got.call.current_session_id
+assert got.call.session.started_at.year > 2000
+GetCallResponse.from_dict(raw(call_path), infer_missing=False)
+
+rows, next_cursor, first = [], None, None
+while True:
+    page = call.query_call_participant_sessions(session=session, limit=100, next=next_cursor).data
+    first = first or page
+    rows.extend(page.participants_sessions)
+    next_cursor = page.next
+    if not next_cursor:
+        break
+assert first.total_participant_sessions == expected_sessions
+assert len(rows) == expected_sessions
+assert len({r.user_session_id for r in rows}) == len(rows)
+assert sum(r.duration_in_seconds for r in rows) == first.total_participant_duration
+assert isinstance(first.duration, int)
+sessions_path = f"{call_path}/session/{session}/participant_sessions"
+QueryCallParticipantSessionsResponse.from_dict(raw(sessions_path, limit=100), infer_missing=False)
+
+someone = rows[0].user_id
+filtered = call.query_call_participant_sessions(
+    session=session, limit=100, filter_conditions={"user_id": {"$eq": someone}}
+).data
+assert {r.user_session_id for r in filtered.participants_sessions} == {
+    r.user_session_id for r in rows if r.user_id == someone
+}
+assert filtered.total_participant_sessions == expected_sessions
+
+try:
+    call.query_call_participant_sessions(session=session, limit=101)
+    raise AssertionError("limit=101 was accepted")
+except StreamApiException as err:
+    assert err.code == 4 and err.status_code == 400, (err.code, err.status_code)
+
+print(f"python sdk ok: {len(rows)} sessions, {len(filtered.participants_sessions)} filtered")
