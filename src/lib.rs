@@ -3,5 +3,5 @@
 //! See `docs/ARCHITECTURE.md` for how the modules fit together.
 
 pub mod api;
-pub mod cli;
 pub mod filter;
+pub mod cli;
