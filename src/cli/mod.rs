@@ -5,11 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "headcount",
-    version,
-    about = "Attendance of Stream Video calls, in your terminal"
-)]
+#[command(name = "headcount", version, about = "Attendance of Stream Video calls, in your terminal")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
