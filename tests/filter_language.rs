@@ -637,3 +637,14 @@ fn the_context_of_a_call_takes_its_date_in_the_zone() {
     let utc_context = ParseContext::at(TimeZone::UTC, start);
     assert_eq!(utc_context.date, date(2026, 11, 25));
 }
+
+#[test]
+fn deep_nesting_is_refused_instead_of_exhausting_the_stack() {
+    let parentheses = format!("{}a{}", "(".repeat(5000), ")".repeat(5000));
+    let refused = error(&parentheses);
+    assert_eq!(refused.position, 100);
+    assert!(refused.message.starts_with("too deeply nested"));
+    assert_eq!(error(&format!("{}a", "!".repeat(5000))).position, 100);
+    let hundred = format!("{}a{}", "(".repeat(100), ")".repeat(100));
+    assert_eq!(filter(&hundred).local_description().as_deref(), Some("a"));
+}

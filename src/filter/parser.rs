@@ -21,6 +21,7 @@ pub(crate) fn parse_expression(
         input,
         ctx,
         tokens: tokens.into_iter().peekable(),
+        depth: 0,
     };
     let expr = parser.or_expr(None)?;
     match parser.tokens.next() {
@@ -32,10 +33,13 @@ pub(crate) fn parse_expression(
     }
 }
 
+const MAX_NESTING: usize = 100;
+
 struct Parser<'a> {
     input: &'a str,
     ctx: &'a ParseContext,
     tokens: std::iter::Peekable<std::vec::IntoIter<Token>>,
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -64,20 +68,41 @@ impl Parser<'_> {
     }
 
     fn unary(&mut self, after: Option<&Token>) -> Result<Expr, ParseError> {
-        let Some(token) = self.tokens.next_if(|t| starts_term(&t.kind)) else {
-            return Err(self.missing_term(after));
+        let Some(token) = self.tokens.next() else {
+            return Err(self.missing_term(after, None));
         };
         match token.kind {
-            TokenKind::Not => Ok(Expr::Not(Box::new(self.unary(Some(&token))?))),
-            TokenKind::LeftParen => self.group(&token),
+            TokenKind::Not => self.nested(&token, |parser| {
+                Ok(Expr::Not(Box::new(parser.unary(Some(&token))?)))
+            }),
+            TokenKind::LeftParen => self.nested(&token, |parser| parser.group(&token)),
             TokenKind::Keyed(keyed) => {
                 Ok(term(keyed_term(keyed, token.start, self.ctx)?, token.start))
             }
             TokenKind::Word(word) => Ok(term(word_term(word)?, token.start)),
             TokenKind::RightParen | TokenKind::And | TokenKind::Or => {
-                unreachable!("starts_term excludes these tokens")
+                Err(self.missing_term(after, Some(&token)))
             }
         }
+    }
+
+    /// Parses inside `(` or `!`, refusing nesting deep enough to exhaust the stack (a pasted
+    /// text of thousands of parentheses must not crash the dashboard).
+    fn nested(
+        &mut self,
+        token: &Token,
+        parse: impl FnOnce(&mut Self) -> Result<Expr, ParseError>,
+    ) -> Result<Expr, ParseError> {
+        if self.depth == MAX_NESTING {
+            return Err(ParseError::new(
+                token.start,
+                format!("too deeply nested: at most {MAX_NESTING} levels of `(` and `!`"),
+            ));
+        }
+        self.depth += 1;
+        let expr = parse(self);
+        self.depth -= 1;
+        expr
     }
 
     fn group(&mut self, open: &Token) -> Result<Expr, ParseError> {
@@ -98,17 +123,18 @@ impl Parser<'_> {
         self.tokens.next_if(|t| wanted(&t.kind))
     }
 
-    fn missing_term(&mut self, after: Option<&Token>) -> ParseError {
-        let next = self.tokens.peek();
-        let position = next.map_or(self.input.len(), |t| t.start);
-        let message = match (after, next) {
+    /// The error for a missing term: `after` is the token that wanted one, `found` what came
+    /// instead (`None` at the end of the input).
+    fn missing_term(&self, after: Option<&Token>, found: Option<&Token>) -> ParseError {
+        let position = found.map_or(self.input.len(), |t| t.start);
+        let message = match (after, found) {
             (Some(after), _) => format!(
                 "expected a term after `{}`",
                 &self.input[after.start..after.end]
             ),
-            (None, Some(next)) => format!(
+            (None, Some(found)) => format!(
                 "`{}` needs a term before it",
-                &self.input[next.start..next.end]
+                &self.input[found.start..found.end]
             ),
             (None, None) => "expected a term".to_owned(),
         };

@@ -77,17 +77,34 @@ impl<R: LocalRow> ConditionSubject for AsSubject<'_, R> {
 }
 
 /// The compiled local part of a filter. Displays as the filter text it was compiled from.
+///
+/// The expression becomes a branching program: a list of tests, each naming the step to go to
+/// when it passes and when it fails. `!` swaps the two, AND and `or` chain them, so evaluation
+/// is one loop over at most one test per term, with no recursion and AND/`or` short-circuits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Predicate {
-    root: Node,
+    steps: Box<[Step]>,
+    entry: Next,
+    alternative: bool,
     description: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Node {
-    All(Box<[Node]>),
-    Any(Box<[Node]>),
-    Not(Box<Node>),
+struct Step {
+    test: Test,
+    if_true: Next,
+    if_false: Next,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Next {
+    Step(u32),
+    Accept,
+    Reject,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Test {
     Condition(Condition),
     Role(Box<[Box<str>]>),
     Duration(Comparison, i64),
@@ -100,20 +117,38 @@ enum Node {
 impl Predicate {
     /// Compiles an expression holding only terms rows can see (the split guarantees it).
     pub(crate) fn compile(expr: &Expr) -> Predicate {
+        let mut steps = Vec::new();
+        let entry = compile_into(expr, Next::Accept, Next::Reject, &mut steps);
         Predicate {
-            root: compile_node(expr),
+            steps: steps.into_boxed_slice(),
+            entry,
+            alternative: matches!(expr, Expr::Or(_)),
             description: expr.to_string(),
         }
     }
 
     /// Whether the description is an `or` (it needs parentheses after other AND terms).
     pub(crate) fn is_alternative(&self) -> bool {
-        matches!(self.root, Node::Any(_))
+        self.alternative
     }
 
     /// Whether the row passes; `now` ends open sessions.
     pub fn matches<R: LocalRow>(&self, row: &R, now: Nanos) -> bool {
-        self.root.matches(row, now)
+        let mut next = self.entry;
+        loop {
+            match next {
+                Next::Accept => return true,
+                Next::Reject => return false,
+                Next::Step(index) => {
+                    let step = &self.steps[index as usize];
+                    next = if step.test.matches(row, now) {
+                        step.if_true
+                    } else {
+                        step.if_false
+                    };
+                }
+            }
+        }
     }
 }
 
@@ -123,41 +158,57 @@ impl fmt::Display for Predicate {
     }
 }
 
-fn compile_node(expr: &Expr) -> Node {
+/// Appends the steps of `expr`, which continue at `if_true` or `if_false`, and returns its
+/// entry. Operands are compiled last to first so each one knows where the next one starts.
+fn compile_into(expr: &Expr, if_true: Next, if_false: Next, steps: &mut Vec<Step>) -> Next {
     match expr {
-        Expr::And(items) => Node::All(items.iter().map(compile_node).collect()),
-        Expr::Or(items) => Node::Any(items.iter().map(compile_node).collect()),
-        Expr::Not(inner) => Node::Not(Box::new(compile_node(inner))),
-        Expr::Term(term) => match &term.kind {
-            TermKind::Server(condition) => Node::Condition(condition.clone()),
-            TermKind::Role(roles) => Node::Role(roles.iter().map(|r| r.as_str().into()).collect()),
-            TermKind::Duration(comparison, seconds) => Node::Duration(*comparison, *seconds),
-            TermKind::Joined(instant) => Node::Joined(instant.comparison, instant.at),
-            TermKind::Left(instant) => Node::Left(instant.comparison, instant.at),
-            TermKind::Open(open) => Node::Open(*open),
-            TermKind::Word(word) => Node::UserContains(Needle::new(word)),
-        },
+        Expr::Not(inner) => compile_into(inner, if_false, if_true, steps),
+        Expr::And(items) => items.iter().rev().fold(if_true, |rest, item| {
+            compile_into(item, rest, if_false, steps)
+        }),
+        Expr::Or(items) => items.iter().rev().fold(if_false, |rest, item| {
+            compile_into(item, if_true, rest, steps)
+        }),
+        Expr::Term(term) => {
+            let index = u32::try_from(steps.len()).expect("a filter has far fewer terms");
+            steps.push(Step {
+                test: Test::new(&term.kind),
+                if_true,
+                if_false,
+            });
+            Next::Step(index)
+        }
     }
 }
 
-impl Node {
+impl Test {
+    fn new(kind: &TermKind) -> Test {
+        match kind {
+            TermKind::Server(condition) => Test::Condition(condition.clone()),
+            TermKind::Role(roles) => Test::Role(roles.iter().map(|r| r.as_str().into()).collect()),
+            TermKind::Duration(comparison, seconds) => Test::Duration(*comparison, *seconds),
+            TermKind::Joined(instant) => Test::Joined(instant.comparison, instant.at),
+            TermKind::Left(instant) => Test::Left(instant.comparison, instant.at),
+            TermKind::Open(open) => Test::Open(*open),
+            TermKind::Word(word) => Test::UserContains(Needle::new(word)),
+        }
+    }
+
+    #[inline]
     fn matches<R: LocalRow>(&self, row: &R, now: Nanos) -> bool {
         match self {
-            Node::All(nodes) => nodes.iter().all(|n| n.matches(row, now)),
-            Node::Any(nodes) => nodes.iter().any(|n| n.matches(row, now)),
-            Node::Not(node) => !node.matches(row, now),
-            Node::Condition(condition) => condition.matches(&AsSubject(row)),
-            Node::Role(wanted) => row.roles().any(|r| wanted.iter().any(|w| **w == *r)),
-            Node::Duration(comparison, seconds) => {
+            Test::Condition(condition) => condition.matches(&AsSubject(row)),
+            Test::Role(wanted) => row.roles().any(|r| wanted.iter().any(|w| **w == *r)),
+            Test::Duration(comparison, seconds) => {
                 comparison.holds(row.duration_seconds(now), *seconds)
             }
-            Node::Joined(comparison, at) => {
+            Test::Joined(comparison, at) => {
                 row.joined_at().is_some_and(|j| comparison.holds(j, *at))
             }
             // An open session has not left yet: as everywhere in headcount, it ends at `now`.
-            Node::Left(comparison, at) => comparison.holds(row.left_at().unwrap_or(now), *at),
-            Node::Open(open) => row.is_open() == *open,
-            Node::UserContains(needle) => needle.is_in(row.user_id()),
+            Test::Left(comparison, at) => comparison.holds(row.left_at().unwrap_or(now), *at),
+            Test::Open(open) => row.is_open() == *open,
+            Test::UserContains(needle) => needle.is_in(row.user_id()),
         }
     }
 }
@@ -176,17 +227,32 @@ impl Needle {
     }
 
     fn is_in(&self, haystack: &str) -> bool {
-        if haystack.is_ascii() && self.lowercase.is_ascii() {
-            let needle = self.lowercase.as_bytes();
-            return haystack
-                .as_bytes()
-                .windows(needle.len())
-                .any(|window| window.eq_ignore_ascii_case(needle));
+        if self.lowercase.is_ascii() {
+            // An ASCII match is a match; only a non-ASCII id (say with a Kelvin sign, which
+            // lowercases to `k`) needs the character-by-character search.
+            if ascii_contains(haystack.as_bytes(), self.lowercase.as_bytes()) {
+                return true;
+            }
+            if haystack.is_ascii() {
+                return false;
+            }
         }
         haystack
             .char_indices()
             .any(|(start, _)| starts_with_lowercase(&haystack[start..], &self.lowercase))
     }
+}
+
+/// Case-insensitive search of a lowercase ASCII needle. The first byte is tested with one
+/// comparison (`| 0x20` folds an uppercase letter onto its lowercase) before the rest.
+fn ascii_contains(haystack: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    let fold = if first.is_ascii_lowercase() { 0x20 } else { 0 };
+    haystack
+        .windows(needle.len())
+        .any(|window| window[0] | fold == first && window[1..].eq_ignore_ascii_case(rest))
 }
 
 /// Whether `text`, lowercased character by character, starts with `lowercase`.
@@ -209,6 +275,8 @@ mod tests {
         assert!(accented.is_in("mélodie"));
         assert!(!accented.is_in("melodie"));
         assert!(Needle::new("bot").is_in("Été-bot"));
+        assert!(Needle::new("k").is_in("\u{212A}elvin"));
+        assert!(!Needle::new("bot").is_in("bo"));
     }
 
     #[test]

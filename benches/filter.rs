@@ -1,0 +1,109 @@
+//! The local part of a filter runs on every fetched row at every keystroke: a typical filter
+//! on a million rows, and parsing it.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use headcount::api::timestamp::{NANOS_PER_SEC, Nanos};
+use headcount::filter::{LocalRow, ParseContext, parse};
+use jiff::civil::date;
+use jiff::tz::TimeZone;
+
+const ROWS: usize = 1_000_000;
+const FILTER: &str = "role:host or dur>10m !bot";
+const START: Nanos = 1_795_000_000 * NANOS_PER_SEC;
+
+/// A row as an attendance store might keep it: roles are shared slices, as interned roles are.
+struct Row {
+    user_id: String,
+    session_id: String,
+    publisher_type: &'static str,
+    roles: &'static [&'static str],
+    joined_at: Option<Nanos>,
+    left_at: Option<Nanos>,
+}
+
+impl LocalRow for Row {
+    fn user_id(&self) -> &str {
+        &self.user_id
+    }
+    fn user_session_id(&self) -> &str {
+        &self.session_id
+    }
+    fn publisher_type(&self) -> &str {
+        self.publisher_type
+    }
+    fn roles(&self) -> impl Iterator<Item = &str> {
+        self.roles.iter().copied()
+    }
+    fn joined_at(&self) -> Option<Nanos> {
+        self.joined_at
+    }
+    fn left_at(&self) -> Option<Nanos> {
+        self.left_at
+    }
+    fn is_open(&self) -> bool {
+        self.left_at.is_none()
+    }
+    fn duration_seconds(&self, now: Nanos) -> i64 {
+        self.joined_at.map_or(0, |joined| {
+            (self.left_at.unwrap_or(now) - joined) / NANOS_PER_SEC
+        })
+    }
+}
+
+const ROLE_SETS: [&[&str]; 4] = [&["user"], &["host"], &["user", "admin"], &[]];
+
+/// A deterministic mix: one user in 50 is a bot, one in 8 is still in the call.
+fn rows() -> Vec<Row> {
+    (0..ROWS)
+        .map(|i| {
+            let user = if i % 50 == 0 {
+                format!("Recorder-BOT-{i}")
+            } else {
+                format!("user-{:06}", i % 200_000)
+            };
+            let joined = START + (i as i64 % 3600) * NANOS_PER_SEC;
+            let stay = (i as i64 * 7919) % 5400;
+            Row {
+                user_id: user,
+                session_id: format!("s{i}"),
+                publisher_type: if i % 10 == 0 { "rtmp" } else { "webrtc" },
+                roles: ROLE_SETS[i % ROLE_SETS.len()],
+                joined_at: Some(joined),
+                left_at: (i % 8 != 0).then_some(joined + stay * NANOS_PER_SEC),
+            }
+        })
+        .collect()
+}
+
+fn context() -> ParseContext {
+    ParseContext {
+        tz: TimeZone::UTC,
+        date: date(2026, 11, 18),
+    }
+}
+
+fn local_filter(c: &mut Criterion) {
+    let rows = rows();
+    let filter = parse(FILTER, &context()).expect("the benchmark filter parses");
+    let now = START + 2 * 3600 * NANOS_PER_SEC;
+    c.bench_function("local filter on 1M rows (role:host or dur>10m !bot)", |b| {
+        b.iter(|| {
+            rows.iter()
+                .filter(|row| filter.matches_local(*row, black_box(now)))
+                .count()
+        })
+    });
+    c.bench_function("parse role:host or dur>10m !bot", |b| {
+        b.iter(|| parse(black_box(FILTER), &context()))
+    });
+}
+
+criterion_group! {
+    name = benches;
+    // A pass over a million rows takes tens of milliseconds: fewer samples keep the run short.
+    config = Criterion::default().sample_size(20);
+    targets = local_filter
+}
+criterion_main!(benches);
