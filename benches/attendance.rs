@@ -203,6 +203,61 @@ fn report_memory(_: &mut Criterion) {
     );
 }
 
+/// CPU time of the calling thread, from Linux's scheduler statistics. On a machine shared
+/// with other work, wall-clock times include waiting for a core; this does not.
+fn thread_cpu_time() -> Option<Duration> {
+    let stats = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos = stats.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(nanos))
+}
+
+/// The median thread CPU time of five runs of `work`.
+fn median_cpu_time<T>(mut work: impl FnMut() -> T) -> Option<Duration> {
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        let before = thread_cpu_time()?;
+        black_box(work());
+        times.push(thread_cpu_time()? - before);
+    }
+    times.sort();
+    Some(times[times.len() / 2])
+}
+
+fn report_cpu_time(_: &mut Criterion) {
+    let pages = pages();
+    let store = store();
+    let rows: Vec<RowId> = store.row_ids().collect();
+    let thresholds = Thresholds::default();
+    let measured = [
+        (
+            "serde_decode_only",
+            median_cpu_time(|| {
+                pages
+                    .iter()
+                    .map(|page| decode(page).participants_sessions.len())
+                    .sum::<usize>()
+            }),
+        ),
+        ("decode_and_ingest", median_cpu_time(|| ingest_all(pages))),
+        (
+            "user_figures",
+            median_cpu_time(|| user_figures(store, &rows, NOW, &thresholds)),
+        ),
+        (
+            "full_recompute",
+            median_cpu_time(|| Figures::compute(store, &rows, NOW, &thresholds)),
+        ),
+    ];
+    for (name, time) in measured {
+        if let Some(time) = time {
+            println!(
+                "cpu time: {name}: {:.1} ms (median of 5)",
+                time.as_secs_f64() * 1e3
+            );
+        }
+    }
+}
+
 fn bench_ingest(c: &mut Criterion) {
     let pages = pages();
     let mut group = c.benchmark_group("ingest_1m");
@@ -278,6 +333,7 @@ fn bench_sorting(c: &mut Criterion) {
 criterion_group!(
     benches,
     report_memory,
+    report_cpu_time,
     bench_ingest,
     bench_figures,
     bench_sorting
