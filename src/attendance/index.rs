@@ -97,6 +97,20 @@ impl IdIndex {
         }
     }
 
+    /// The slot a search for `hash` starts at. Loading it for a whole batch of keys before
+    /// searching lets their cache misses overlap instead of queueing one behind another.
+    pub(crate) fn home_slot(&self, hash: u64) -> u64 {
+        match self.slots.len() {
+            0 => EMPTY,
+            len => self.slots[tag_of(hash) as usize & (len - 1)],
+        }
+    }
+
+    /// The id held in `slot` when the slot carries `hash`'s tag.
+    pub(crate) fn tagged_id(slot: u64, hash: u64) -> Option<u32> {
+        (slot != EMPTY && (slot >> 32) as u32 == tag_of(hash)).then_some(slot as u32)
+    }
+
     /// Adds an id whose key is known to be absent.
     pub(crate) fn insert(&mut self, hash: u64, id: u32) {
         if (self.len + 1) * 2 > self.slots.len() {

@@ -26,13 +26,21 @@ impl Interner {
         self.spans.len()
     }
 
+    pub(crate) fn hash(&self, value: &str) -> u64 {
+        self.hasher.bytes(value.as_bytes())
+    }
+
     pub(crate) fn get(&self, value: &str) -> Option<u32> {
-        let hash = self.hasher.bytes(value.as_bytes());
+        let hash = self.hash(value);
         self.index.find(hash, |id| self.resolve(id) == value)
     }
 
     pub(crate) fn intern(&mut self, value: &str) -> u32 {
-        let hash = self.hasher.bytes(value.as_bytes());
+        self.intern_hashed(value, self.hash(value))
+    }
+
+    /// Interns `value` whose [`Interner::hash`] is already known.
+    pub(crate) fn intern_hashed(&mut self, value: &str, hash: u64) -> u32 {
         if let Some(id) = self.index.find(hash, |id| self.resolve(id) == value) {
             return id;
         }
@@ -47,6 +55,26 @@ impl Interner {
     pub(crate) fn resolve(&self, id: u32) -> &str {
         let (start, len) = self.spans[id as usize];
         &self.text[start as usize..(start + len) as usize]
+    }
+
+    pub(crate) fn home_slot(&self, hash: u64) -> u64 {
+        self.index.home_slot(hash)
+    }
+
+    /// Reads the span and first byte of the string a lookup starting at `slot` would compare
+    /// against, so that the lookup finds them in cache. Returns a value depending on each read.
+    pub(crate) fn touch_candidate(&self, hash: u64, slot: u64) -> u64 {
+        let Some(id) = IdIndex::tagged_id(slot, hash) else {
+            return 0;
+        };
+        let (start, len) = self.spans[id as usize];
+        let first = self
+            .text
+            .as_bytes()
+            .get(start as usize)
+            .copied()
+            .unwrap_or(0);
+        u64::from(len) ^ u64::from(first)
     }
 
     pub(crate) fn memory_bytes(&self) -> usize {

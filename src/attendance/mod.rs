@@ -1,8 +1,71 @@
 //! The attendance engine: the store of participant sessions and every figure computed from it.
 //!
 //! Pure computation, no I/O: the dashboard, the exports and the tests all call the same
-//! functions with an injected `now`, so they show the same numbers. The definitions are those of
-//! `docs/attendance-definitions.md`; where they leave a choice, this module decides as follows.
+//! functions with an injected `now`, so they show the same numbers. Figures follow the
+//! attendance definitions (what every figure means); where those leave a choice, this module
+//! decides as follows, each time for what a support person would find least surprising.
+//!
+//! # Data
+//! - Rows are upserted by `user_session_id`: a later poll replaces the row (closing an open
+//!   session, or correcting it) and keeps its [`RowId`], so a selection stays put. Re-sending an
+//!   identical row changes nothing, not even the [`SessionStore::generation`].
+//! - A page of another call session is refused ([`IngestError::OtherCall`]) rather than mixed
+//!   in; [`SessionStore::clear`] starts a new query.
+//! - Server totals are those of the latest page, exactly as returned.
+//! - Roles keep the API's order; a role listed twice on one session counts once.
+//!
+//! # State and window
+//! - **Live** while `session.ended_at` is absent. When no page carries a `session` object (and
+//!   none was given with [`SessionStore::set_session`]), open rows are the only sign of a live
+//!   call: with open rows it is live, otherwise ended.
+//! - **Live wins over Empty**: a running call nobody has joined yet reads LIVE. **Empty** means
+//!   zero totals and no rows on an ended call. Rows prove someone joined, so a call with rows
+//!   is never Empty even if its totals still say 0 (the API's totals lag during a call).
+//! - **Expired** needs a known `ended_at` more than 90 days before `now`, no rows and non-zero
+//!   totals. A filter that matches nothing on a recent call is simply Ended with no rows.
+//! - The window is `started_at` (else the earliest `joined_at` of all stored rows) to
+//!   `ended_at` (else, once ended, the latest `left_at`), or `now` while live. It is call-level:
+//!   it ignores the filter. It never ends before it starts.
+//!
+//! # Durations
+//! - A session occupies `[joined_at, left_at)`, open ones up to `now`. Rows without
+//!   `joined_at`, or whose interval is empty (e.g. joined after `now` by the local clock), are
+//!   *untimed*: they count as sessions and in connected time but take no place in time (no
+//!   attended time, no concurrency, no reconnect, no overlap).
+//! - Connected seconds of a row: an open row counts `now − joined_at` (the API's duration of an
+//!   open row would be stale); a closed row uses the API's `duration_in_seconds`, else
+//!   `left_at − joined_at` in whole seconds; 0 when nothing says.
+//! - Attended time is measured in nanoseconds from the timestamps and clipped to the window;
+//!   per user it is shown in whole seconds, and the call total adds those whole seconds so it
+//!   equals the sum of the users table. Because the API's durations are whole seconds, a user's
+//!   attended time can exceed their connected time by under a second per session.
+//! - Attendance % is `None` for an empty window (nothing to divide by), never above 100.
+//!
+//! # Per-user flags
+//! - Late / left early compare strictly: joining exactly 5 min after the start is on time.
+//!   Left early is never set while a session is open; on a live call it means "left more than
+//!   the grace period ago".
+//! - Reconnects and overlaps are measured on the user's own sessions, unclipped. A gap is taken
+//!   from the end of everything the user had open before, so a short session inside a long one
+//!   is an overlap (multi-device), not a reconnect, and a rejoin at the very instant of leaving
+//!   is a reconnect with a zero gap.
+//! - Span runs from the first join to the last leave, or to `now` while in call.
+//!
+//! # Call level
+//! - At an instant where one session leaves and another joins, the leave counts first: a
+//!   hand-over is not a peak. Peaks report the first instant they are reached.
+//! - Headcount at midpoint is the distinct-users curve at the window's midpoint.
+//! - Sessions without any role are counted under a "no role" share (`None`), so the role
+//!   breakdown accounts for every session.
+//!
+//! # Sorting
+//! Missing values sort last in both directions; open sessions sort as leaving after everyone;
+//! ties keep row order (sessions) or name order (users).
+//!
+//! # Performance
+//! Figures are a fast full recompute over the filtered rows (a counting sort groups rows by
+//! user), memoised by [`FiguresCache`] on the store generation, the caller's row-list version,
+//! the thresholds and, only while the call is live or rows are open, `now`.
 
 mod breakdown;
 mod call;

@@ -52,28 +52,36 @@ impl StoredKey {
     }
 }
 
+/// Hex digit values of lowercase ASCII; `INVALID` for every other byte.
+const HEX_VALUES: [u8; 256] = {
+    let mut table = [INVALID; 256];
+    let mut digit = 0;
+    while digit < 16 {
+        table[HEX_DIGITS[digit] as usize] = digit as u8;
+        digit += 1;
+    }
+    table
+};
+const INVALID: u8 = 0xff;
+/// Where each of the five hex groups of a canonical UUID starts, and how long it is.
+const GROUPS: [(usize, usize); 5] = [(0, 8), (9, 4), (14, 4), (19, 4), (24, 12)];
+
 /// Parses the canonical lowercase form `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
 pub(crate) fn parse_canonical_uuid(text: &str) -> Option<u128> {
     let bytes = text.as_bytes();
-    if bytes.len() != UUID_LEN {
+    if bytes.len() != UUID_LEN || HYPHENS.iter().any(|&at| bytes[at] != b'-') {
         return None;
     }
     let mut value = 0u128;
-    for (position, &byte) in bytes.iter().enumerate() {
-        if HYPHENS.contains(&position) {
-            if byte != b'-' {
-                return None;
-            }
-            continue;
+    let mut invalid = 0u8;
+    for (start, len) in GROUPS {
+        for &byte in &bytes[start..start + len] {
+            let digit = HEX_VALUES[byte as usize];
+            invalid |= digit & 0xf0;
+            value = (value << 4) | u128::from(digit & 0x0f);
         }
-        let digit = match byte {
-            b'0'..=b'9' => byte - b'0',
-            b'a'..=b'f' => byte - b'a' + 10,
-            _ => return None,
-        };
-        value = (value << 4) | u128::from(digit);
     }
-    Some(value)
+    (invalid == 0).then_some(value)
 }
 
 fn format_uuid(value: u128) -> [u8; UUID_LEN] {

@@ -44,15 +44,18 @@ pub enum UserColumn {
     Attendance,
 }
 
-/// An order-preserving map of a value into `u128`: missing values after all others, and
-/// descending order by complementing the value, not the missing flag.
-fn sort_key(value: Option<u64>, order: Order) -> u128 {
+/// An order-preserving key: missing values after all others, and descending order by
+/// complementing the value, not the missing flag.
+fn sort_key(value: Option<u64>, order: Order) -> (bool, u64) {
     match value {
-        None => 1 << 64,
-        Some(value) => u128::from(match order {
-            Order::Ascending => value,
-            Order::Descending => !value,
-        }),
+        None => (true, 0),
+        Some(value) => (
+            false,
+            match order {
+                Order::Ascending => value,
+                Order::Descending => !value,
+            },
+        ),
     }
 }
 
@@ -120,7 +123,10 @@ fn sort_rows_by(
     order: Order,
     key: &dyn Fn(&Row) -> Option<u64>,
 ) {
-    let mut keyed: Vec<(u128, RowId)> = rows
+    // Keys are read in row order, so that the rows are visited sequentially rather than at
+    // random; the result does not depend on the input order.
+    rows.sort_unstable();
+    let mut keyed: Vec<((bool, u64), RowId)> = rows
         .iter()
         .map(|&id| (sort_key(key(store.row(id)), order), id))
         .collect();
@@ -134,6 +140,7 @@ fn sort_rows_by(
 /// runs sharing those, by the whole text.
 fn sort_by_session_id(store: &SessionStore, rows: &mut [RowId], order: Order) {
     let text = |id: RowId| store.session_id_text(store.row(id));
+    rows.sort_unstable();
     let mut keyed: Vec<(u128, RowId)> = rows
         .iter()
         .map(|&id| (leading_bytes(&text(id), order), id))

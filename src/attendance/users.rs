@@ -1,9 +1,10 @@
 //! Per-user figures: sessions, connected and attended time, first join and last leave, and the
 //! late / left early / reconnect / multi-device flags.
 //!
-//! Rows are grouped by user with a counting sort over the dense `UserId`s (two linear passes,
-//! no hashing), then each user's few intervals are sorted and merged. That keeps a million
-//! sessions well under the 200 ms budget.
+//! Rows are grouped by user with a counting sort over the dense `UserId`s: one pass counts,
+//! one pass scatters a compact copy of each row into its user's slot range, and a final
+//! sequential pass computes each user from their contiguous entries. Only the scatter touches
+//! memory at random, and as writes, which the processor overlaps; no hashing anywhere.
 
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 
@@ -44,27 +45,55 @@ impl UserFigures {
     }
 }
 
-/// Counts and sums of one user's rows, gathered in the first pass.
+/// What the figures need of one row, copied next to the user's other rows. Absent
+/// timestamps are `Nanos::MIN`, which no real instant reaches.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    joined: Nanos,
+    left: Nanos,
+    seconds: i64,
+}
+
+const ABSENT: Nanos = Nanos::MIN;
+
+impl Entry {
+    fn interval(&self, now: Nanos) -> Option<(Nanos, Nanos)> {
+        if self.joined == ABSENT {
+            return None;
+        }
+        let end = if self.left == ABSENT { now } else { self.left };
+        (end > self.joined).then_some((self.joined, end))
+    }
+}
+
+/// Counts and sums of one user's rows.
 #[derive(Debug, Clone, Copy)]
 struct Tally {
     sessions: u32,
-    intervals: u32,
     connected_seconds: i64,
     first_join: Nanos,
     latest_leave: Nanos,
     open: bool,
 }
 
-impl Default for Tally {
-    fn default() -> Self {
-        Tally {
-            sessions: 0,
-            intervals: 0,
+impl Tally {
+    fn of(entries: &[Entry]) -> Tally {
+        let mut tally = Tally {
+            sessions: entries.len() as u32,
             connected_seconds: 0,
             first_join: Nanos::MAX,
-            latest_leave: Nanos::MIN,
+            latest_leave: ABSENT,
             open: false,
+        };
+        for entry in entries {
+            tally.connected_seconds += entry.seconds;
+            if entry.joined != ABSENT {
+                tally.first_join = tally.first_join.min(entry.joined);
+            }
+            tally.open |= entry.left == ABSENT;
+            tally.latest_leave = tally.latest_leave.max(entry.left);
         }
+        tally
     }
 }
 
@@ -111,67 +140,64 @@ pub fn user_figures(
     now: Nanos,
     thresholds: &Thresholds,
 ) -> Vec<UserFigures> {
-    let tallies = tally(store, rows, now);
-    let (offsets, mut intervals) = group_intervals(store, rows, now, &tallies);
+    let offsets = offsets_by_user(store, rows);
+    let entries = group_by_user(store, rows, now, &offsets);
     let window = store.window(now);
+    let mut intervals = Vec::new();
     let mut figures = Vec::new();
-    for (user, tally) in tallies.iter().enumerate() {
-        if tally.sessions == 0 {
+    for (user, bounds) in offsets.windows(2).enumerate() {
+        let own = &entries[bounds[0] as usize..bounds[1] as usize];
+        if own.is_empty() {
             continue;
         }
-        let own = &mut intervals[offsets[user] as usize..offsets[user + 1] as usize];
-        own.sort_unstable_by_key(|&(start, _)| start);
-        let merged = merge_sorted(own, window, thresholds.reconnect_gap);
+        intervals.clear();
+        intervals.extend(own.iter().filter_map(|entry| entry.interval(now)));
+        intervals.sort_unstable_by_key(|&(start, _)| start);
+        let merged = merge_sorted(&intervals, window, thresholds.reconnect_gap);
         let user = UserId(user as u32);
-        figures.push(finish(user, tally, merged, window, now, thresholds));
+        figures.push(finish(
+            user,
+            &Tally::of(own),
+            merged,
+            window,
+            now,
+            thresholds,
+        ));
     }
     figures
 }
 
-fn tally(store: &SessionStore, rows: &[RowId], now: Nanos) -> Vec<Tally> {
-    let mut tallies = vec![Tally::default(); store.user_count()];
+/// User `u`'s rows go to `offsets[u]..offsets[u + 1]`.
+fn offsets_by_user(store: &SessionStore, rows: &[RowId]) -> Vec<u32> {
+    let mut offsets = vec![0u32; store.user_count() + 1];
     for &id in rows {
-        let row = store.row(id);
-        let tally = &mut tallies[row.user as usize];
-        tally.sessions += 1;
-        tally.connected_seconds += row.duration_seconds(now);
-        tally.intervals += u32::from(row.interval(now).is_some());
-        if let Some(joined) = row.joined_at() {
-            tally.first_join = tally.first_join.min(joined);
-        }
-        match row.left_at() {
-            Some(left) => tally.latest_leave = tally.latest_leave.max(left),
-            None => tally.open = true,
-        }
+        offsets[store.row(id).user as usize + 1] += 1;
     }
-    tallies
+    for user in 1..offsets.len() {
+        offsets[user] += offsets[user - 1];
+    }
+    offsets
 }
 
-/// Every user's intervals, contiguous: user `u` owns `offsets[u]..offsets[u + 1]`.
-fn group_intervals(
-    store: &SessionStore,
-    rows: &[RowId],
-    now: Nanos,
-    tallies: &[Tally],
-) -> (Vec<u32>, Vec<(Nanos, Nanos)>) {
-    let mut offsets = Vec::with_capacity(tallies.len() + 1);
-    let mut total = 0u32;
-    offsets.push(0);
-    for tally in tallies {
-        total += tally.intervals;
-        offsets.push(total);
-    }
-    let mut cursors = offsets[..tallies.len()].to_vec();
-    let mut intervals = vec![(0, 0); total as usize];
+fn group_by_user(store: &SessionStore, rows: &[RowId], now: Nanos, offsets: &[u32]) -> Vec<Entry> {
+    let mut cursors = offsets[..offsets.len() - 1].to_vec();
+    let empty = Entry {
+        joined: ABSENT,
+        left: ABSENT,
+        seconds: 0,
+    };
+    let mut entries = vec![empty; rows.len()];
     for &id in rows {
         let row = store.row(id);
-        if let Some(interval) = row.interval(now) {
-            let cursor = &mut cursors[row.user as usize];
-            intervals[*cursor as usize] = interval;
-            *cursor += 1;
-        }
+        let cursor = &mut cursors[row.user as usize];
+        entries[*cursor as usize] = Entry {
+            joined: row.joined_at().unwrap_or(ABSENT),
+            left: row.left_at().unwrap_or(ABSENT),
+            seconds: row.duration_seconds(now),
+        };
+        *cursor += 1;
     }
-    (offsets, intervals)
+    entries
 }
 
 fn finish(
