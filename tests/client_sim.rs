@@ -114,6 +114,9 @@ async fn paging_one_row_at_a_time_returns_every_session_once() {
     assert_eq!(by_1.ids(), page_all(&client, &sim, 100, None).await.ids());
 }
 
+/// Reads one filterable field of a row.
+type FieldOf = fn(&ParticipantSessionDetails) -> &str;
+
 /// Two values of a field that several rows share, so that `$in` differs from `$eq`.
 fn two_values(
     rows: &[ParticipantSessionDetails],
@@ -158,7 +161,7 @@ async fn every_filter_field_returns_exactly_the_matching_rows_and_keeps_the_tota
             paged
         }
     };
-    let fields: [(&str, fn(&ParticipantSessionDetails) -> &str); 3] = [
+    let fields: [(&str, FieldOf); 3] = [
         ("user_id", |r| r.user_id.as_str()),
         ("publisher_type", |r| r.publisher_type.as_str()),
         ("session_id", |r| r.user_session_id.as_str()),
