@@ -16,6 +16,9 @@ use std::process::ExitCode;
 
 use super::call_ref::CallRefError;
 use super::config::ConfigError;
+use super::totals::InvalidFilter;
+use crate::api::{ApiError, ErrorKind};
+use crate::filter::ParseError;
 
 /// Why the process stops; [`ExitKind::code`] is its exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -63,13 +66,30 @@ impl ExitKind {
             .find_map(|cause| {
                 if cause.is::<ConfigError>() {
                     Some(ExitKind::Config)
-                } else if cause.is::<CallRefError>() {
+                } else if cause.is::<CallRefError>()
+                    || cause.is::<ParseError>()
+                    || cause.is::<InvalidFilter>()
+                {
                     Some(ExitKind::Usage)
                 } else {
-                    None
+                    cause.downcast_ref::<ApiError>().map(ExitKind::of_api)
                 }
             })
             .unwrap_or(ExitKind::Failure)
+    }
+
+    /// Stream's own classification decides; a request Stream rejected as malformed (such as a
+    /// filter it does not accept) is a usage error, since only the command line can fix it.
+    fn of_api(err: &ApiError) -> ExitKind {
+        match err.kind() {
+            ErrorKind::Auth => ExitKind::Auth,
+            ErrorKind::NotFound => ExitKind::NotFound,
+            ErrorKind::RateLimited => ExitKind::RateLimited,
+            ErrorKind::Network => ExitKind::Network,
+            ErrorKind::Config => ExitKind::Config,
+            ErrorKind::Input => ExitKind::Usage,
+            ErrorKind::Server | ErrorKind::Decode => ExitKind::Failure,
+        }
     }
 }
 
@@ -120,6 +140,58 @@ mod tests {
             .parse::<super::super::call_ref::CallRef>()
             .context("reading the call");
         assert_eq!(ExitKind::of(&err.unwrap_err()), ExitKind::Usage);
+    }
+
+    fn stream_error(status: u16) -> anyhow::Error {
+        let error: ApiError = crate::api::StatusError {
+            status: reqwest::StatusCode::from_u16(status).unwrap(),
+            body: None,
+            excerpt: None,
+            rate_limit: None,
+            retry_at: None,
+        }
+        .into();
+        anyhow::Error::from(error).context("reading the participant sessions")
+    }
+
+    #[test]
+    fn stream_errors_exit_by_their_kind_even_behind_context() {
+        let kinds: Vec<ExitKind> = [401, 403, 404, 429, 400, 500]
+            .map(|status| ExitKind::of(&stream_error(status)))
+            .to_vec();
+        assert_eq!(
+            kinds,
+            [
+                ExitKind::Auth,
+                ExitKind::Auth,
+                ExitKind::NotFound,
+                ExitKind::RateLimited,
+                ExitKind::Usage,
+                ExitKind::Failure
+            ]
+        );
+    }
+
+    #[test]
+    fn unreachable_stream_and_unusable_settings_have_their_own_codes() {
+        let network = ApiError::Network(crate::api::NetworkError {
+            base_url: "http://127.0.0.1:9".into(),
+            failure: crate::api::NetworkFailure::Refused,
+            detail: "Connection refused".into(),
+        });
+        assert_eq!(ExitKind::of(&network.into()), ExitKind::Network);
+        let config = ApiError::Config(crate::api::ConfigError::MissingCredential {
+            name: "STREAM_API_KEY",
+        });
+        assert_eq!(ExitKind::of(&config.into()), ExitKind::Config);
+    }
+
+    #[test]
+    fn a_malformed_filter_is_a_usage_error() {
+        let err = anyhow::Error::from(ParseError::new(4, "expected a duration"))
+            .context("reading --filter");
+        assert_eq!(ExitKind::of(&err), ExitKind::Usage);
+        assert_eq!(ExitKind::Usage.code(), 2);
     }
 
     #[test]

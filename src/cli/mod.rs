@@ -5,6 +5,7 @@ pub mod completions;
 pub mod config;
 pub mod exit;
 pub mod sim;
+pub mod totals;
 
 use std::process::ExitCode;
 
@@ -30,6 +31,8 @@ pub enum Command {
     Config(config::ConfigArgs),
     /// Print a shell completion script
     Completions(completions::CompletionsArgs),
+    /// Add up a call session's attendance, with an optional filter
+    Totals(totals::TotalsArgs),
 }
 
 /// Runs the parsed command line and turns its outcome into the process exit code.
@@ -38,5 +41,6 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Sim(args) => sim::run(args),
         Command::Config(args) => config::run(args, &mut std::io::stdout().lock()),
         Command::Completions(args) => completions::run(&args, &mut std::io::stdout().lock()),
+        Command::Totals(args) => totals::run(args),
     })
 }

@@ -1,0 +1,263 @@
+//! What `headcount totals` prints: one JSON object for scripts, aligned text for people.
+
+use std::fmt::Write;
+
+use serde_json::{Map, Value, json};
+
+use crate::api::timestamp::Nanos;
+use crate::attendance::{
+    CallFigures, CallIdentity, CallState, DisplayZone, Peak, SessionStore, Share, human_duration,
+    utc_rfc3339,
+};
+use crate::filter::Filter;
+
+/// Width of the label column of the table.
+const LABEL_WIDTH: usize = 28;
+
+/// Under this name are counted the sessions that have no role at all.
+const NO_ROLE: &str = "(none)";
+
+/// One line of a breakdown: a role or a publisher type.
+struct Part {
+    name: String,
+    sessions: u64,
+    seconds: i64,
+}
+
+/// Everything printed, resolved to names and plain numbers.
+pub struct Report<'a> {
+    identity: CallIdentity,
+    call: &'a CallFigures,
+    filter_text: Option<String>,
+    filter_conditions: Option<Value>,
+    local_filter: Option<String>,
+    by_role: Vec<Part>,
+    by_publisher: Vec<Part>,
+}
+
+impl<'a> Report<'a> {
+    pub fn new(
+        identity: CallIdentity,
+        store: &SessionStore,
+        call: &'a CallFigures,
+        filter: &Filter,
+    ) -> Self {
+        let by_role = parts(&call.breakdowns.by_role, |role| {
+            role.map_or(NO_ROLE, |role| store.role_name(role))
+        });
+        let by_publisher = parts(&call.breakdowns.by_publisher, |publisher| {
+            store.publisher_name(publisher)
+        });
+        Report {
+            identity,
+            call,
+            filter_text: (!filter.source.trim().is_empty()).then(|| filter.source.clone()),
+            filter_conditions: filter.server_json(),
+            local_filter: filter.local_description(),
+            by_role,
+            by_publisher,
+        }
+    }
+
+    /// The object of `--format json`: server totals exactly as returned, times in UTC.
+    pub fn json(&self) -> Value {
+        let call = self.call;
+        let window = call.window.map(|window| {
+            json!({
+                "started_at": utc_rfc3339(window.start),
+                "ended_at": utc_rfc3339(window.end),
+            })
+        });
+        json!({
+            "call_type": self.identity.call_type,
+            "call_id": self.identity.call_id,
+            "call_session_id": self.identity.call_session_id,
+            "state": call.state.map(state_name),
+            "total_participant_sessions": call.totals.participant_sessions,
+            "total_participant_duration": call.totals.participant_duration_seconds,
+            "filter": self.filter_text,
+            "filter_conditions": self.filter_conditions,
+            "local_filter": self.local_filter,
+            "filtered": {
+                "sessions": call.sessions,
+                "duration_seconds": call.connected_seconds,
+                "unique_users": call.unique_users,
+                "attended_seconds": call.attended_seconds,
+            },
+            "peak_concurrent_sessions": call.peak_sessions.value,
+            "peak_at": call.peak_sessions.at.map(utc_rfc3339),
+            "peak_concurrent_users": call.peak_users.value,
+            "peak_users_at": call.peak_users.at.map(utc_rfc3339),
+            "window": window,
+            "headcount_at_midpoint": call.headcount_at_midpoint,
+            "by_role": parts_json(&self.by_role),
+            "by_publisher_type": parts_json(&self.by_publisher),
+        })
+    }
+
+    /// The text of `--format table`, times in `zone` and named.
+    pub fn table(&self, zone: &DisplayZone) -> String {
+        let mut out = String::new();
+        self.write_call(&mut out, zone);
+        self.write_filter(&mut out);
+        self.write_server_totals(&mut out);
+        self.write_filtered(&mut out, zone);
+        write_parts(&mut out, "By role", &self.by_role);
+        write_parts(&mut out, "By publisher type", &self.by_publisher);
+        out
+    }
+
+    fn write_call(&self, out: &mut String, zone: &DisplayZone) {
+        let identity = &self.identity;
+        line(
+            out,
+            "Call",
+            format!("{}:{}", identity.call_type, identity.call_id),
+        );
+        line(out, "Session", identity.call_session_id.clone());
+        line(
+            out,
+            "State",
+            self.call.state.map_or("unknown", state_name).to_owned(),
+        );
+        if let Some(window) = self.call.window {
+            line(
+                out,
+                "Window",
+                format!(
+                    "{} → {} ({})",
+                    zone.date_time(window.start),
+                    zone.date_time(window.end),
+                    zone.label()
+                ),
+            );
+        }
+    }
+
+    fn write_filter(&self, out: &mut String) {
+        let Some(text) = &self.filter_text else {
+            line(out, "Filter", "none".to_owned());
+            return;
+        };
+        line(out, "Filter", text.clone());
+        if let Some(conditions) = &self.filter_conditions {
+            line(out, "  sent to Stream", conditions.to_string());
+        }
+        if let Some(local) = &self.local_filter {
+            line(out, "  applied locally", local.clone());
+        }
+    }
+
+    fn write_server_totals(&self, out: &mut String) {
+        let totals = self.call.totals;
+        out.push_str("\nServer totals (whole session, whatever the filter)\n");
+        line(
+            out,
+            "  Participant sessions",
+            totals
+                .participant_sessions
+                .map_or("not returned".to_owned(), |n| n.to_string()),
+        );
+        line(
+            out,
+            "  Participant duration",
+            totals
+                .participant_duration_seconds
+                .map_or("not returned".to_owned(), duration),
+        );
+    }
+
+    fn write_filtered(&self, out: &mut String, zone: &DisplayZone) {
+        let call = self.call;
+        let heading = if self.filter_text.is_some() {
+            "Matching the filter"
+        } else {
+            "Every session"
+        };
+        let _ = writeln!(out, "\n{heading}");
+        line(out, "  Sessions", call.sessions.to_string());
+        line(out, "  Connected time", duration(call.connected_seconds));
+        line(out, "  Unique users", call.unique_users.to_string());
+        line(out, "  Attended time", duration(call.attended_seconds));
+        line(
+            out,
+            "  Peak concurrent sessions",
+            peak(call.peak_sessions, zone),
+        );
+        line(out, "  Peak concurrent users", peak(call.peak_users, zone));
+        if let Some(headcount) = call.headcount_at_midpoint {
+            line(out, "  Headcount at midpoint", headcount.to_string());
+        }
+    }
+}
+
+fn parts<'s, K: Copy>(shares: &[Share<K>], name: impl Fn(K) -> &'s str) -> Vec<Part> {
+    shares
+        .iter()
+        .map(|share| Part {
+            name: name(share.key).to_owned(),
+            sessions: share.sessions,
+            seconds: share.connected_seconds,
+        })
+        .collect()
+}
+
+fn parts_json(parts: &[Part]) -> Value {
+    let object: Map<String, Value> = parts
+        .iter()
+        .map(|part| {
+            let figures = json!({"sessions": part.sessions, "duration_seconds": part.seconds});
+            (part.name.clone(), figures)
+        })
+        .collect();
+    Value::Object(object)
+}
+
+fn write_parts(out: &mut String, heading: &str, parts: &[Part]) {
+    if parts.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n{heading:<LABEL_WIDTH$}{:>9}  connected time",
+        "sessions"
+    );
+    for part in parts {
+        let name = format!("  {}", part.name);
+        let _ = writeln!(
+            out,
+            "{name:<LABEL_WIDTH$}{:>9}  {}",
+            part.sessions,
+            duration(part.seconds)
+        );
+    }
+}
+
+fn line(out: &mut String, label: &str, value: String) {
+    let _ = writeln!(out, "{label:<LABEL_WIDTH$}{value}");
+}
+
+/// `2h 03m (7380 s)`: readable, and exact for whoever compares with the API.
+fn duration(seconds: i64) -> String {
+    format!("{} ({seconds} s)", human_duration(seconds))
+}
+
+fn peak(peak: Peak, zone: &DisplayZone) -> String {
+    match peak.at {
+        Some(at) => format!("{} at {}", peak.value, at_in(zone, at)),
+        None => peak.value.to_string(),
+    }
+}
+
+fn at_in(zone: &DisplayZone, at: Nanos) -> String {
+    format!("{} {}", zone.date_time(at), zone.label())
+}
+
+fn state_name(state: CallState) -> &'static str {
+    match state {
+        CallState::Live => "live",
+        CallState::Ended => "ended",
+        CallState::Expired => "expired",
+        CallState::Empty => "empty",
+    }
+}

@@ -1,0 +1,278 @@
+//! `headcount totals`, the real binary against a sim on loopback: its figures are those of the
+//! documented manual accumulation loop, run here by hand with the client.
+
+use std::collections::HashSet;
+use std::process::Output;
+
+use headcount::api::models::ParticipantSessionDetails;
+use headcount::api::{PagerOptions, StreamClient};
+use headcount::sim::{self, RunningSim, Scenario, SimConfig};
+use serde_json::{Value, json};
+
+const KEY: &str = "headcount-demo";
+const SECRET: &str = "headcount-demo-secret";
+
+async fn start(scenario: Scenario) -> RunningSim {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = SimConfig {
+        scenario,
+        rate_limit: 0,
+        ..SimConfig::default()
+    };
+    sim::start(config, listener).await.unwrap()
+}
+
+/// What the documented loop accumulates, plus the totals of the last page.
+struct HandCount {
+    rows: Vec<ParticipantSessionDetails>,
+    total_sessions: Option<i64>,
+    total_duration: Option<i64>,
+}
+
+impl HandCount {
+    fn duration(&self) -> i64 {
+        self.rows.iter().filter_map(|r| r.duration_in_seconds).sum()
+    }
+
+    fn users(&self) -> usize {
+        self.rows
+            .iter()
+            .map(|r| &r.user_id)
+            .collect::<HashSet<_>>()
+            .len()
+    }
+}
+
+async fn by_hand(sim: &RunningSim, filter_conditions: Option<Value>) -> HandCount {
+    let client = StreamClient::new(&sim.base_url(), KEY, SECRET).unwrap();
+    let options = PagerOptions {
+        filter_conditions,
+        ..PagerOptions::default()
+    };
+    let mut pager =
+        client.participant_session_pages(sim.call_type(), sim.call_id(), sim.session_id(), options);
+    let mut count = HandCount {
+        rows: Vec::new(),
+        total_sessions: None,
+        total_duration: None,
+    };
+    while let Some(page) = pager.next_page().await {
+        let page = page.unwrap().body;
+        count.total_sessions = page.total_participant_sessions;
+        count.total_duration = page.total_participant_duration;
+        count.rows.extend(page.participants_sessions);
+    }
+    count
+}
+
+/// Runs `headcount totals` for the sim's session with the extra arguments given.
+async fn totals(sim: &RunningSim, secret: &str, session: &str, extra: &[&str]) -> Output {
+    let config_dir = tempfile::tempdir().unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_headcount"));
+    command
+        .arg("totals")
+        .arg(format!("{}:{}", sim.call_type(), sim.call_id()))
+        .args(["--session", session])
+        .args(extra)
+        .env("STREAM_BASE_URL", sim.base_url())
+        .env("STREAM_API_KEY", KEY)
+        .env("STREAM_API_SECRET", secret)
+        .env("HEADCOUNT_CONFIG", config_dir.path().join("absent.toml"))
+        .env_remove("HEADCOUNT_PROFILE");
+    // The sim serves on this runtime while the binary runs.
+    tokio::task::spawn_blocking(move || {
+        let output = command.output().unwrap();
+        drop(config_dir);
+        output
+    })
+    .await
+    .unwrap()
+}
+
+async fn totals_json(sim: &RunningSim, extra: &[&str]) -> Value {
+    let mut args = vec!["--format", "json"];
+    args.extend_from_slice(extra);
+    let output = totals(sim, SECRET, sim.session_id(), &args).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn assert_same_figures(printed: &Value, hand: &HandCount) {
+    assert_eq!(
+        printed["total_participant_sessions"],
+        json!(hand.total_sessions)
+    );
+    assert_eq!(
+        printed["total_participant_duration"],
+        json!(hand.total_duration)
+    );
+    let filtered = &printed["filtered"];
+    assert_eq!(filtered["sessions"], json!(hand.rows.len()));
+    assert_eq!(filtered["duration_seconds"], json!(hand.duration()));
+    assert_eq!(filtered["unique_users"], json!(hand.users()));
+}
+
+/// The user with the most sessions, so that the filter selects several rows.
+fn busiest_user(rows: &[ParticipantSessionDetails]) -> String {
+    let mut counts = std::collections::HashMap::new();
+    for row in rows {
+        *counts.entry(row.user_id.as_str()).or_insert(0) += 1;
+    }
+    let (user, _) = counts
+        .into_iter()
+        .max_by_key(|&(user, n)| (n, std::cmp::Reverse(user)))
+        .unwrap();
+    user.to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn townhall_totals_match_the_manual_loop_whole_and_for_one_user() {
+    let sim = start(Scenario::Townhall).await;
+    let whole = by_hand(&sim, None).await;
+    let printed = totals_json(&sim, &[]).await;
+    assert_same_figures(&printed, &whole);
+    assert_eq!(printed["state"], "ended");
+    assert_eq!(printed["filter_conditions"], Value::Null);
+    assert_eq!(printed["call_session_id"], sim.session_id());
+    assert_eq!(
+        whole.total_sessions,
+        Some(whole.rows.len() as i64),
+        "unfiltered, the rows are the whole session"
+    );
+
+    let user = busiest_user(&whole.rows);
+    let conditions = json!({"user_id": {"$eq": user}});
+    let one = by_hand(&sim, Some(conditions.clone())).await;
+    assert!(one.rows.len() > 1, "{user} has several sessions");
+    let printed = totals_json(&sim, &["--filter", &format!("user:{user}")]).await;
+    assert_same_figures(&printed, &one);
+    assert_eq!(printed["filter_conditions"], conditions);
+    assert_eq!(printed["filtered"]["unique_users"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn expired_sessions_keep_the_totals_with_no_rows() {
+    let sim = start(Scenario::Expired).await;
+    let whole = by_hand(&sim, None).await;
+    assert!(whole.rows.is_empty());
+    assert!(whole.total_sessions.unwrap() > 0);
+    for extra in [vec![], vec!["--filter", "user:alice"]] {
+        let printed = totals_json(&sim, &extra).await;
+        assert_same_figures(&printed, &whole);
+        assert_eq!(printed["state"], "expired");
+        assert_eq!(printed["filtered"]["sessions"], 0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_local_only_filter_counts_exactly_the_matching_rows() {
+    let sim = start(Scenario::Townhall).await;
+    let whole = by_hand(&sim, None).await;
+    let hosts: Vec<&ParticipantSessionDetails> = whole
+        .rows
+        .iter()
+        .filter(|r| r.roles.iter().any(|role| role == "host"))
+        .collect();
+    assert!(!hosts.is_empty());
+    let printed = totals_json(&sim, &["--filter", "role:host"]).await;
+    assert_eq!(
+        printed["filter_conditions"],
+        Value::Null,
+        "roles stay local"
+    );
+    assert_eq!(printed["filtered"]["sessions"], json!(hosts.len()));
+    let seconds: i64 = hosts.iter().filter_map(|r| r.duration_in_seconds).sum();
+    assert_eq!(printed["filtered"]["duration_seconds"], json!(seconds));
+    assert_eq!(printed["by_role"]["host"]["sessions"], json!(hosts.len()));
+    assert_eq!(
+        printed["total_participant_sessions"],
+        json!(whole.total_sessions)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_malformed_filter_exits_2_pointing_at_the_fault() {
+    let sim = start(Scenario::Small).await;
+    let output = totals(
+        &sim,
+        SECRET,
+        sim.session_id(),
+        &["--filter", "role:host dur>5x"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains("malformed --filter at character"),
+        "{message}"
+    );
+    let lines: Vec<&str> = message.lines().collect();
+    let caret = lines.iter().position(|l| l.trim_start().starts_with('^'));
+    let caret = caret.unwrap_or_else(|| panic!("no caret in {message}"));
+    assert_eq!(lines[caret - 1], "role:host dur>5x");
+    assert!(
+        lines[caret].find('^').unwrap() >= "role:host ".len(),
+        "{message}"
+    );
+    assert!(output.stdout.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stream_failures_exit_with_their_code_and_explanation() {
+    let sim = start(Scenario::Small).await;
+    let wrong_secret = totals(&sim, "not-the-secret", sim.session_id(), &[]).await;
+    assert_eq!(wrong_secret.status.code(), Some(3));
+    assert!(
+        stderr(&wrong_secret).contains("check STREAM_API_SECRET"),
+        "{}",
+        stderr(&wrong_secret)
+    );
+    let unknown = totals(&sim, SECRET, "no-such-session", &[]).await;
+    assert_eq!(unknown.status.code(), Some(4));
+    assert!(
+        stderr(&unknown).contains("no such call or session"),
+        "{}",
+        stderr(&unknown)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_table_shows_the_server_totals_and_names_the_zone() {
+    let sim = start(Scenario::Small).await;
+    let whole = by_hand(&sim, None).await;
+    let output = totals(
+        &sim,
+        SECRET,
+        sim.session_id(),
+        &["--format", "table", "--tz", "Asia/Tokyo"],
+    )
+    .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let table = String::from_utf8(output.stdout).unwrap();
+    let sessions = whole.total_sessions.unwrap().to_string();
+    let duration = format!("({} s)", whole.total_duration.unwrap());
+    let line_with = |label: &str| {
+        table
+            .lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("no {label} in\n{table}"))
+            .to_owned()
+    };
+    assert!(
+        line_with("Participant sessions").ends_with(&sessions),
+        "{table}"
+    );
+    assert!(
+        line_with("Participant duration").ends_with(&duration),
+        "{table}"
+    );
+    assert!(line_with("Window").contains("Asia/Tokyo"), "{table}");
+    assert!(
+        line_with("Peak concurrent users").contains("Asia/Tokyo"),
+        "{table}"
+    );
+}
