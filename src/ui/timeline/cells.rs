@@ -110,10 +110,13 @@ pub fn lane_glyphs(bars: &[Bar], map: &SlotMap, now: Nanos) -> Vec<Glyph> {
             continue;
         }
         let (first, end_slot) = (first.max(0) as usize, end_slot.min(last_slot) as usize);
-        for column in first / SLOTS..end_slot.div_ceil(SLOTS) {
+        let columns = first / SLOTS..end_slot.div_ceil(SLOTS);
+        for (cell, column) in cells[columns.clone()].iter_mut().zip(columns) {
             let base = column * SLOTS;
-            let slots = first.max(base) - base..end_slot.min(base + SLOTS) - base;
-            cells[column].cover(slots, bar.publisher);
+            cell.cover(
+                first.max(base) - base..end_slot.min(base + SLOTS) - base,
+                bar.publisher,
+            );
         }
         if bar.open && map.slot(end) < last_slot {
             cells[(end_slot - 1) / SLOTS].live = true;
