@@ -16,6 +16,7 @@ use std::process::ExitCode;
 
 use super::call_ref::CallRefError;
 use super::config::ConfigError;
+use crate::api::{ApiError, ErrorKind};
 
 /// Why the process stops; [`ExitKind::code`] is its exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -66,10 +67,22 @@ impl ExitKind {
                 } else if cause.is::<CallRefError>() {
                     Some(ExitKind::Usage)
                 } else {
-                    None
+                    cause.downcast_ref::<ApiError>().map(|api| api_kind(api.kind()))
                 }
             })
             .unwrap_or(ExitKind::Failure)
+    }
+}
+
+/// The exit kind of a failed call to Stream.
+fn api_kind(kind: ErrorKind) -> ExitKind {
+    match kind {
+        ErrorKind::Auth => ExitKind::Auth,
+        ErrorKind::NotFound => ExitKind::NotFound,
+        ErrorKind::RateLimited => ExitKind::RateLimited,
+        ErrorKind::Network => ExitKind::Network,
+        ErrorKind::Config => ExitKind::Config,
+        ErrorKind::Input | ErrorKind::Server | ErrorKind::Decode => ExitKind::Failure,
     }
 }
 
@@ -120,6 +133,20 @@ mod tests {
             .parse::<super::super::call_ref::CallRef>()
             .context("reading the call");
         assert_eq!(ExitKind::of(&err.unwrap_err()), ExitKind::Usage);
+    }
+
+    #[test]
+    fn stream_errors_exit_with_their_kind_even_behind_context() {
+        let missing = crate::api::ConfigError::MissingCredential {
+            name: "STREAM_API_KEY",
+        };
+        let err = anyhow::Error::from(ApiError::from(missing)).context("connecting");
+        assert_eq!(ExitKind::of(&err), ExitKind::Config);
+        assert_eq!(api_kind(ErrorKind::Auth).code(), 3);
+        assert_eq!(api_kind(ErrorKind::NotFound).code(), 4);
+        assert_eq!(api_kind(ErrorKind::RateLimited).code(), 5);
+        assert_eq!(api_kind(ErrorKind::Network).code(), 6);
+        assert_eq!(api_kind(ErrorKind::Server), ExitKind::Failure);
     }
 
     #[test]
