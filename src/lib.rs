@@ -9,3 +9,4 @@ pub mod cli;
 pub mod fetch;
 pub mod filter;
 pub mod sim;
+pub mod ui;
