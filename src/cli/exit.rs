@@ -67,7 +67,9 @@ impl ExitKind {
                 } else if cause.is::<CallRefError>() {
                     Some(ExitKind::Usage)
                 } else {
-                    cause.downcast_ref::<ApiError>().map(|api| api_kind(api.kind()))
+                    cause
+                        .downcast_ref::<ApiError>()
+                        .map(|api| api_kind(api.kind()))
                 }
             })
             .unwrap_or(ExitKind::Failure)
