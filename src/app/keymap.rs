@@ -5,6 +5,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::attendance::{SessionColumn, UserColumn};
+
 /// Where a key is pressed: bindings of a more specific context win over `Global`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Context {
@@ -22,30 +24,6 @@ pub enum Context {
     FilterBar,
     /// The help overlay.
     Help,
-}
-
-/// A column the session table can be sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SessionColumn {
-    User,
-    UserSession,
-    Joined,
-    Left,
-    Duration,
-    Publisher,
-    Roles,
-}
-
-/// A column the users table can be sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum UserColumn {
-    User,
-    Attended,
-    Connected,
-    Sessions,
-    FirstJoin,
-    LastLeave,
-    Percent,
 }
 
 /// What a key asks the app to do.
@@ -139,6 +117,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::Global, K::Char('q'), A::Quit, "q", "quit", "quit"),
     ctrl(C::Global, K::Char('c'), A::Quit, "Ctrl-c", "quit"),
     ctrl(C::FilterBar, K::Char('c'), A::Quit, "Ctrl-c", "quit"),
+    ctrl(C::Help, K::Char('c'), A::Quit, "Ctrl-c", "quit"),
     bind(
         C::Global,
         K::Char('?'),
@@ -334,7 +313,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(
         C::Users,
         K::Char('%'),
-        A::SortUsers(UserColumn::Percent),
+        A::SortUsers(UserColumn::Attendance),
         "%",
         "",
         "sort by attendance %",

@@ -1,5 +1,537 @@
 //! The dashboard state machine: messages in, effects out.
+//!
+//! [`App`] owns every piece of dashboard state. The driver feeds it [`Msg`]s stamped with the
+//! instant they happened and carries out the [`Effect`]s it returns; views only read it. There
+//! is no I/O, no clock and no async here, so tests drive it message by message.
 
+mod derived;
 pub mod effect;
+mod export;
+pub mod filter_bar;
 pub mod keymap;
+mod keys;
+pub mod listing;
+pub mod live;
 pub mod msg;
+pub mod view;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crossterm::event::KeyEventKind;
+
+use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
+use crate::attendance::{
+    DisplayZone, Figures, Order, RowId, SessionColumn, SessionStore, Thresholds, TimelineEntry,
+    UserColumn, UserFigures, UserId, user_timeline,
+};
+use crate::fetch::{FetchEvent, FetchRequest};
+use crate::filter::ParseContext;
+
+pub use effect::Effect;
+pub use msg::{Msg, Outcome};
+
+use derived::Derived;
+use filter_bar::FilterBar;
+use keymap::Context;
+use listing::Listing;
+use live::{FetchKind, FetchProgress, Frozen, Status};
+use view::{View, ViewStack};
+
+/// How long typing must pause before a changed server filter is fetched.
+pub const FILTER_DEBOUNCE: Nanos = 300 * NANOS_PER_SEC / 1000;
+/// While pages stream in, the tables are recomputed at most this often.
+pub const RECOMPUTE_THROTTLE: Nanos = 250 * NANOS_PER_SEC / 1000;
+
+/// Everything the dashboard is started with.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    pub call_type: String,
+    pub call_id: String,
+    pub session: String,
+    /// The initial filter text (`--filter`).
+    pub filter: Option<String>,
+    pub zone: DisplayZone,
+    pub thresholds: Thresholds,
+    /// How often a live call is polled again.
+    pub interval: Duration,
+    pub page_size: u32,
+    /// False when `NO_COLOR` is set: meaning is then carried by bold, reverse and symbols.
+    pub color: bool,
+    pub export_dir: PathBuf,
+}
+
+/// The dashboard state.
+pub struct App {
+    config: AppConfig,
+    store: SessionStore,
+    fetch: FetchProgress,
+    filter: FilterBar,
+    /// A changed server filter waits for typing to pause until this instant.
+    filter_due: Option<Nanos>,
+    derived: Derived,
+    /// The store changed since the tables were last computed.
+    stale: bool,
+    sessions: Listing<RowId>,
+    users: Listing<UserFigures>,
+    detail: Listing<TimelineEntry>,
+    session_sort: (SessionColumn, Order),
+    user_sort: (UserColumn, Order),
+    views: ViewStack,
+    timeline: TimelineZoom,
+    help: bool,
+    frozen: Option<Frozen>,
+    next_poll: Option<Nanos>,
+    /// The poll that saw the call end has been followed by the one last fetch.
+    final_fetch: bool,
+    last_update: Option<Nanos>,
+    status: Option<Status>,
+    viewport: (u16, u16),
+    now: Nanos,
+    quit: bool,
+    dirty: bool,
+}
+
+/// Zoom and pan of the timeline, as steps from showing the whole call.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TimelineZoom {
+    /// Each step halves the visible span.
+    pub level: u32,
+    /// Pan in eighths of the visible span, from the left edge of the window.
+    pub pan: i64,
+}
+
+impl App {
+    /// A new dashboard and its first effect: the fetch of the whole session.
+    pub fn new(config: AppConfig, now: Nanos) -> (App, Vec<Effect>) {
+        let ctx = ParseContext::at(config.zone.tz().clone(), now);
+        let filter = FilterBar::new(config.filter.as_deref().unwrap_or(""), &ctx);
+        let mut app = App {
+            config,
+            store: SessionStore::new(),
+            fetch: FetchProgress::new(0, FetchKind::Fresh, None, now),
+            filter,
+            filter_due: None,
+            derived: Derived::default(),
+            stale: true,
+            sessions: Listing::default(),
+            users: Listing::default(),
+            detail: Listing::default(),
+            session_sort: (SessionColumn::Joined, Order::Ascending),
+            user_sort: (UserColumn::User, Order::Ascending),
+            views: ViewStack::default(),
+            timeline: TimelineZoom::default(),
+            help: false,
+            frozen: None,
+            next_poll: None,
+            final_fetch: false,
+            last_update: None,
+            status: None,
+            viewport: (80, 24),
+            now,
+            quit: false,
+            dirty: true,
+        };
+        if let Some(error) = app.filter.error() {
+            app.status = Some(Status::error(format!("filter not applied: {}", error)));
+        }
+        let effects = app.start_fetch(FetchKind::Fresh, now);
+        app.recompute(now);
+        (app, effects)
+    }
+
+    pub fn update(&mut self, msg: Msg, now: Nanos) -> Vec<Effect> {
+        self.now = now;
+        self.dirty = true;
+        match msg {
+            Msg::Key(key) if key.kind == KeyEventKind::Release => {
+                self.dirty = false;
+                Vec::new()
+            }
+            Msg::Key(key) => self.on_key(key, now),
+            Msg::Paste(text) => {
+                if self.filter.is_open() {
+                    let ctx = self.parse_context(now);
+                    self.filter.insert(&text, &ctx);
+                    self.on_filter_edited(now);
+                }
+                Vec::new()
+            }
+            Msg::Resize { width, height } => {
+                self.viewport = (width, height);
+                Vec::new()
+            }
+            Msg::Tick => self.on_tick(now),
+            Msg::Fetch(event) => self.on_fetch(event, now),
+            Msg::Done(outcome) => {
+                self.on_outcome(outcome, now);
+                Vec::new()
+            }
+        }
+    }
+
+    /// The earliest instant a `Msg::Tick` is wanted besides the 1 Hz tick: the filter
+    /// debounce, the next live poll, the next table refresh while streaming, a planned retry.
+    pub fn next_deadline(&self) -> Option<Nanos> {
+        let retry = self.status.as_ref().and_then(|s| s.retry_at.or(s.until));
+        let recompute = self
+            .stale
+            .then(|| self.derived.computed_at.map(|at| at + RECOMPUTE_THROTTLE))
+            .flatten();
+        [self.filter_due, self.next_poll, recompute, retry]
+            .into_iter()
+            .flatten()
+            .filter(|&at| at > self.now)
+            .min()
+    }
+
+    pub fn needs_redraw(&self) -> bool {
+        self.dirty
+    }
+
+    pub fn mark_drawn(&mut self) {
+        self.dirty = false;
+    }
+
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    pub fn config(&self) -> &AppConfig {
+        &self.config
+    }
+
+    pub fn store(&self) -> &SessionStore {
+        &self.store
+    }
+
+    /// The current query and how far it got.
+    pub fn fetch(&self) -> &FetchProgress {
+        &self.fetch
+    }
+
+    pub fn filter_bar(&self) -> &FilterBar {
+        &self.filter
+    }
+
+    /// When the changed server filter will be fetched, while typing.
+    pub fn filter_due(&self) -> Option<Nanos> {
+        self.filter_due
+    }
+
+    /// The rows matching the whole filter, by row id.
+    pub fn filtered_rows(&self) -> &[RowId] {
+        &self.derived.filtered
+    }
+
+    /// One user's matching rows, by row id.
+    pub fn user_rows(&self, user: UserId) -> &[RowId] {
+        self.derived.user_rows.of(user)
+    }
+
+    pub fn figures(&self) -> Option<&Figures> {
+        self.derived.figures.as_ref()
+    }
+
+    pub fn sessions(&self) -> &Listing<RowId> {
+        &self.sessions
+    }
+
+    pub fn users(&self) -> &Listing<UserFigures> {
+        &self.users
+    }
+
+    /// The user detail: the user's sessions in join order with the gaps between them.
+    pub fn detail(&self) -> &Listing<TimelineEntry> {
+        &self.detail
+    }
+
+    pub fn session_sort(&self) -> (SessionColumn, Order) {
+        self.session_sort
+    }
+
+    pub fn user_sort(&self) -> (UserColumn, Order) {
+        self.user_sort
+    }
+
+    pub fn view(&self) -> View {
+        self.views.current()
+    }
+
+    pub fn views(&self) -> &ViewStack {
+        &self.views
+    }
+
+    pub fn timeline_zoom(&self) -> TimelineZoom {
+        self.timeline
+    }
+
+    pub fn is_help_open(&self) -> bool {
+        self.help
+    }
+
+    pub fn frozen(&self) -> Option<&Frozen> {
+        self.frozen.as_ref()
+    }
+
+    pub fn next_poll(&self) -> Option<Nanos> {
+        self.next_poll
+    }
+
+    /// When the last fetch finished.
+    pub fn last_update(&self) -> Option<Nanos> {
+        self.last_update
+    }
+
+    pub fn status(&self) -> Option<&Status> {
+        self.status.as_ref()
+    }
+
+    /// The key contexts in force, most specific first: they decide what keys do and what the
+    /// footer and help show.
+    pub fn contexts(&self) -> Vec<Context> {
+        if self.filter.is_open() {
+            return vec![Context::FilterBar];
+        }
+        if self.help {
+            return vec![Context::Help];
+        }
+        match self.view() {
+            View::Sessions => vec![Context::Sessions, Context::List, Context::Global],
+            View::Users => vec![Context::Users, Context::List, Context::Global],
+            View::Timeline => vec![Context::Timeline, Context::List, Context::Global],
+            View::UserDetail(_) => vec![Context::List, Context::Global],
+        }
+    }
+
+    /// Rows moved by PgUp/PgDn: about one screen of the table.
+    fn page_rows(&self) -> isize {
+        (self.viewport.1 as isize - 14).max(1)
+    }
+
+    /// Times in the filter refer to the call's date in the display zone.
+    fn parse_context(&self, now: Nanos) -> ParseContext {
+        let start = self.store.window(now).map_or(now, |w| w.start);
+        ParseContext::at(self.config.zone.tz().clone(), start)
+    }
+
+    fn start_fetch(&mut self, kind: FetchKind, now: Nanos) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if self.fetch.running {
+            effects.push(Effect::CancelFetch);
+        }
+        let server_filter = self.filter.active().server_json();
+        let generation = self.fetch.generation + 1;
+        self.fetch = FetchProgress::new(generation, kind, server_filter.clone(), now);
+        if kind == FetchKind::Fresh {
+            self.next_poll = None;
+            self.final_fetch = false;
+        }
+        if let Some(frozen) = &mut self.frozen {
+            frozen.buffered.clear();
+        }
+        effects.push(Effect::StartFetch(FetchRequest {
+            generation,
+            call_type: self.config.call_type.clone(),
+            call_id: self.config.call_id.clone(),
+            session: self.config.session.clone(),
+            filter_conditions: server_filter,
+            page_size: self.config.page_size,
+        }));
+        effects
+    }
+
+    fn on_tick(&mut self, now: Nanos) -> Vec<Effect> {
+        if self
+            .status
+            .as_ref()
+            .and_then(|s| s.until)
+            .is_some_and(|until| until <= now)
+        {
+            self.status = None;
+        }
+        if self.filter_due.is_some_and(|due| due <= now) {
+            self.filter_due = None;
+            if self.filter.active().server_json() != self.fetch.server_filter {
+                return self.start_fetch(FetchKind::Fresh, now);
+            }
+        }
+        if self.next_poll.is_some_and(|due| due <= now) && !self.fetch.running {
+            self.next_poll = None;
+            return self.start_fetch(FetchKind::Poll, now);
+        }
+        if self.frozen.is_none() {
+            if self.stale && self.throttle_passed(now) {
+                self.recompute(now);
+            } else if self.depends_on_now() {
+                self.refresh_figures(now);
+            }
+        }
+        Vec::new()
+    }
+
+    fn on_fetch(&mut self, event: FetchEvent, now: Nanos) -> Vec<Effect> {
+        if event.generation() != self.fetch.generation {
+            self.dirty = false;
+            return Vec::new();
+        }
+        match event {
+            FetchEvent::Retrying {
+                error, retry_at, ..
+            } => {
+                let text = format!(
+                    "✕ {error} · retrying at {}",
+                    self.config.zone.time(retry_at)
+                );
+                self.status = Some(Status::retrying(text, retry_at));
+                Vec::new()
+            }
+            FetchEvent::Failed { error, .. } => {
+                self.fetch.running = false;
+                self.status = Some(Status::error(format!("✕ {error}")));
+                Vec::new()
+            }
+            event => match &mut self.frozen {
+                Some(frozen) => {
+                    frozen.buffered.push(event);
+                    Vec::new()
+                }
+                None => self.apply(event, now),
+            },
+        }
+    }
+
+    /// Applies a page or the end of the current fetch to the data.
+    fn apply(&mut self, event: FetchEvent, now: Nanos) -> Vec<Effect> {
+        match event {
+            FetchEvent::Page { page_no, page, .. } => {
+                if self.fetch.kind == FetchKind::Fresh && self.fetch.received == 0 {
+                    self.store.clear();
+                }
+                if let Err(error) = self.store.ingest(&page) {
+                    self.status = Some(Status::error(format!("✕ {error}")));
+                }
+                self.fetch.pages = self.fetch.pages.max(page_no);
+                self.fetch.received += 1;
+                self.fetch.rows += page.participants_sessions.len() as u64;
+                self.fetch.last_page_at = Some(now);
+                if self.is_retry_status() {
+                    self.status = None;
+                }
+                self.stale = true;
+                if self.fetch.received == 1 || self.throttle_passed(now) {
+                    self.recompute(now);
+                }
+                Vec::new()
+            }
+            FetchEvent::Done { .. } => self.on_done(now),
+            FetchEvent::Retrying { .. } | FetchEvent::Failed { .. } => Vec::new(),
+        }
+    }
+
+    fn on_done(&mut self, now: Nanos) -> Vec<Effect> {
+        if self.fetch.kind == FetchKind::Fresh && self.fetch.received == 0 {
+            self.store.clear();
+        }
+        self.fetch.running = false;
+        self.last_update = Some(now);
+        if self.is_retry_status() {
+            self.status = None;
+        }
+        self.recompute(now);
+        self.rebase_filter_dates(now);
+        if self.store.is_live() {
+            self.next_poll = Some(now + self.config.interval.as_nanos() as Nanos);
+            Vec::new()
+        } else if self.fetch.kind == FetchKind::Poll && !self.final_fetch {
+            self.final_fetch = true;
+            self.start_fetch(FetchKind::Poll, now)
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Times typed before the call's date was known are re-read against it.
+    fn rebase_filter_dates(&mut self, now: Nanos) {
+        let ctx = self.parse_context(now);
+        let before = self.filter.active().clone();
+        self.filter.reparse(&ctx);
+        if *self.filter.active() != before {
+            self.recompute(now);
+        }
+    }
+
+    fn is_retry_status(&self) -> bool {
+        self.status.as_ref().is_some_and(|s| s.retry_at.is_some())
+    }
+
+    fn on_outcome(&mut self, outcome: Outcome, now: Nanos) {
+        self.status = Some(match outcome {
+            Outcome::Exported { path, rows } => {
+                Status::flash(format!("exported {rows} rows to {}", path.display()), now)
+            }
+            Outcome::ExportFailed { path, error } => {
+                Status::error(format!("✕ export to {} failed: {error}", path.display()))
+            }
+            Outcome::Copied { text } => Status::flash(format!("copied {text}"), now),
+        });
+    }
+
+    fn throttle_passed(&self, now: Nanos) -> bool {
+        self.derived
+            .computed_at
+            .is_none_or(|at| now - at >= RECOMPUTE_THROTTLE)
+    }
+
+    /// Open sessions grow with the clock, so their figures move every second.
+    fn depends_on_now(&self) -> bool {
+        self.store.is_live() || self.store.open_rows() > 0
+    }
+
+    /// Recomputes every table from the store, the filter and the sorts.
+    fn recompute(&mut self, now: Nanos) {
+        self.derived.filter(&self.store, self.filter.active(), now);
+        self.stale = false;
+        self.derived
+            .compute_figures(&self.store, now, &self.config.thresholds);
+        self.sessions.set_items(
+            self.derived
+                .sorted_sessions(&self.store, self.session_sort, now),
+        );
+        self.users
+            .set_items(self.derived.sorted_users(&self.store, self.user_sort));
+        self.refresh_detail(now);
+    }
+
+    /// The per-user figures and the detail again, for a clock that moved on.
+    fn refresh_figures(&mut self, now: Nanos) {
+        self.derived
+            .compute_figures(&self.store, now, &self.config.thresholds);
+        self.users
+            .set_items(self.derived.sorted_users(&self.store, self.user_sort));
+        self.refresh_detail(now);
+    }
+
+    fn refresh_detail(&mut self, now: Nanos) {
+        if let View::UserDetail(user) = self.view() {
+            let entries = user_timeline(
+                &self.store,
+                self.derived.user_rows.of(user),
+                user,
+                now,
+                &self.config.thresholds,
+            );
+            self.detail.set_items(entries);
+        }
+    }
+
+    /// The filter text changed: apply its local part now, fetch a new server part once typing
+    /// pauses.
+    fn on_filter_edited(&mut self, now: Nanos) {
+        if self.filter.active().local != self.derived.local {
+            self.recompute(now);
+        }
+        self.filter_due = (self.filter.active().server_json() != self.fetch.server_filter)
+            .then_some(now + FILTER_DEBOUNCE);
+    }
+}

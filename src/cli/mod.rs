@@ -3,9 +3,12 @@
 pub mod call_ref;
 pub mod completions;
 pub mod config;
+pub mod dashboard;
+pub mod demo;
 pub mod exit;
 pub mod sim;
 pub mod totals;
+pub mod watch;
 
 use std::process::ExitCode;
 
@@ -25,6 +28,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open the dashboard on a simulated call (no account needed)
+    Demo(demo::DemoArgs),
+    /// Open the dashboard on a call: attendance, live
+    Watch(watch::WatchArgs),
     /// Serve a simulated Stream Video call (the demo and test backend)
     Sim(sim::SimArgs),
     /// Show, locate or create the config file
@@ -38,6 +45,8 @@ pub enum Command {
 /// Runs the parsed command line and turns its outcome into the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     exit::finish(match cli.command {
+        Command::Demo(args) => demo::run(args),
+        Command::Watch(args) => watch::run(args),
         Command::Sim(args) => sim::run(args),
         Command::Config(args) => config::run(args, &mut std::io::stdout().lock()),
         Command::Completions(args) => completions::run(&args, &mut std::io::stdout().lock()),

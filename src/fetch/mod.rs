@@ -9,6 +9,11 @@ use crate::api::models::ParticipantSessionsPage;
 use crate::api::timestamp::Nanos;
 use crate::api::{ApiError, RateLimit};
 
+mod backoff;
+mod task;
+
+pub use task::{FetchHandle, spawn};
+
 /// One query to read in full.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchRequest {
@@ -51,4 +56,9 @@ impl FetchEvent {
             | FetchEvent::Failed { generation, .. } => *generation,
         }
     }
+}
+
+/// The wall clock as Unix ns, the time base of every event and message.
+pub fn unix_now() -> Nanos {
+    Nanos::try_from(jiff::Timestamp::now().as_nanosecond()).unwrap_or(Nanos::MAX)
 }

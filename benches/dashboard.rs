@@ -1,0 +1,162 @@
+//! Dashboard speed with a million sessions loaded: drawing one frame of each view, and a
+//! filter keystroke until the next frame is ready.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use headcount::api::models::{ParticipantSessionDetails, ParticipantSessionsPage};
+use headcount::api::timestamp::{NANOS_PER_SEC, Nanos};
+use headcount::app::{App, AppConfig, Msg};
+use headcount::attendance::{DisplayZone, Thresholds};
+use headcount::fetch::FetchEvent;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::json;
+
+const SESSIONS: usize = 1_000_000;
+const PAGE: usize = 1_000;
+const T0: Nanos = 1_795_687_200 * NANOS_PER_SEC;
+const NOW: Nanos = T0 + 4 * 3600 * NANOS_PER_SEC;
+
+fn config() -> AppConfig {
+    AppConfig {
+        call_type: "default".into(),
+        call_id: "townhall".into(),
+        session: "s-1".into(),
+        filter: None,
+        zone: DisplayZone::utc(),
+        thresholds: Thresholds::default(),
+        interval: Duration::from_secs(5),
+        page_size: 1000,
+        color: true,
+        export_dir: std::env::temp_dir(),
+    }
+}
+
+fn empty_page() -> ParticipantSessionsPage {
+    serde_json::from_value(json!({
+        "call_type": "default",
+        "call_id": "townhall",
+        "call_session_id": "s-1",
+        "total_participant_sessions": SESSIONS,
+        "total_participant_duration": SESSIONS * 1800,
+        "session": {
+            "id": "s-1",
+            "started_at": "2026-11-26T10:00:00Z",
+            "ended_at": "2026-11-26T14:00:00Z"
+        }
+    }))
+    .expect("a valid page")
+}
+
+/// Session `i`: 200,000 users, each joining up to five times over four hours.
+fn session(i: usize) -> ParticipantSessionDetails {
+    let joined = T0 + (i as i64 * 7_919 % 14_000) * NANOS_PER_SEC;
+    let length = (i as i64 * 104_729 % 3_600 + 30) * NANOS_PER_SEC;
+    ParticipantSessionDetails {
+        user_id: format!("user-{:06}", i % 200_000),
+        user_session_id: format!("{:08x}-0000-4000-8000-{:012x}", i, i),
+        publisher_type: ["webrtc", "rtmp", "whip"][i % 3].to_owned(),
+        roles: vec![["user", "host", "admin"][i % 7 % 3].to_owned()],
+        joined_at: Some(joined),
+        left_at: Some(joined + length),
+        duration_in_seconds: Some(length / NANOS_PER_SEC),
+    }
+}
+
+fn loaded_app() -> App {
+    let (mut app, _) = App::new(config(), NOW);
+    for page_no in 0..SESSIONS / PAGE {
+        let mut page = empty_page();
+        page.participants_sessions = (page_no * PAGE..(page_no + 1) * PAGE)
+            .map(session)
+            .collect();
+        app.update(
+            Msg::Fetch(FetchEvent::Page {
+                generation: 1,
+                page_no: page_no as u32 + 1,
+                page: Box::new(page),
+                rate_limit: None,
+            }),
+            NOW,
+        );
+    }
+    app.update(
+        Msg::Fetch(FetchEvent::Done {
+            generation: 1,
+            pages: (SESSIONS / PAGE) as u32,
+        }),
+        NOW,
+    );
+    app
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn frames(c: &mut Criterion) {
+    let mut app = loaded_app();
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    let mut group = c.benchmark_group("frame_200x60_1M");
+    for name in ["sessions", "users", "timeline"] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                terminal
+                    .draw(|frame| headcount::ui::draw(frame, black_box(&app), NOW))
+                    .unwrap();
+            })
+        });
+        app.update(key(KeyCode::Tab), NOW);
+    }
+    app.update(key(KeyCode::Enter), NOW);
+    group.bench_function("user_detail", |b| {
+        b.iter(|| {
+            terminal
+                .draw(|frame| headcount::ui::draw(frame, black_box(&app), NOW))
+                .unwrap();
+        })
+    });
+    group.finish();
+}
+
+fn type_filter(app: &mut App, text: &str) {
+    app.update(key(KeyCode::Char('/')), NOW);
+    while !app.filter_bar().input().is_empty() {
+        app.update(key(KeyCode::Backspace), NOW);
+    }
+    for c in text.chars() {
+        app.update(key(KeyCode::Char(c)), NOW);
+    }
+    app.update(key(KeyCode::Enter), NOW);
+}
+
+/// One keystroke that changes the local filter (↑/↓ between `dur>5m` and `dur>10m` in the
+/// filter history), until the next frame is drawn.
+fn filter_keystroke(c: &mut Criterion) {
+    let mut app = loaded_app();
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    type_filter(&mut app, "dur>5m");
+    type_filter(&mut app, "dur>10m");
+    app.update(key(KeyCode::Char('/')), NOW);
+    app.update(key(KeyCode::Up), NOW);
+    let mut group = c.benchmark_group("filter_keystroke_1M");
+    group.sample_size(10);
+    let mut up = true;
+    group.bench_function("keystroke_to_frame", |b| {
+        b.iter(|| {
+            let walk = if up { KeyCode::Up } else { KeyCode::Down };
+            up = !up;
+            app.update(key(walk), NOW);
+            terminal
+                .draw(|frame| headcount::ui::draw(frame, &app, NOW))
+                .unwrap();
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, frames, filter_keystroke);
+criterion_main!(benches);

@@ -1,0 +1,242 @@
+//! The filter bar: the text being typed, its history, and the last filter that parsed.
+//!
+//! A parse error never removes the filter in force: the bar shows the error with a caret while
+//! the last good filter keeps applying, so a half-typed term does not empty the table.
+
+use crate::filter::{Filter, ParseContext, ParseError, parse};
+
+/// The editable filter line and what it currently means.
+#[derive(Debug, Clone)]
+pub struct FilterBar {
+    open: bool,
+    input: String,
+    /// Byte offset of the cursor in `input`, always on a character boundary.
+    cursor: usize,
+    history: Vec<String>,
+    /// Position while walking the history with ↑/↓; `None` when editing fresh text.
+    history_at: Option<usize>,
+    active: Filter,
+    error: Option<ParseError>,
+}
+
+impl FilterBar {
+    /// A bar holding `text` (parsed with `ctx`); a bad initial text leaves the empty filter in
+    /// force and shows why.
+    pub fn new(text: &str, ctx: &ParseContext) -> FilterBar {
+        let mut bar = FilterBar {
+            open: false,
+            input: text.to_owned(),
+            cursor: text.len(),
+            history: Vec::new(),
+            history_at: None,
+            active: empty_filter(ctx),
+            error: None,
+        };
+        bar.reparse(ctx);
+        bar
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.open
+    }
+
+    pub fn input(&self) -> &str {
+        &self.input
+    }
+
+    /// The cursor as a column in characters.
+    pub fn cursor_column(&self) -> usize {
+        self.input[..self.cursor].chars().count()
+    }
+
+    /// The filter in force: the last text that parsed.
+    pub fn active(&self) -> &Filter {
+        &self.active
+    }
+
+    pub fn error(&self) -> Option<&ParseError> {
+        self.error.as_ref()
+    }
+
+    pub fn open(&mut self) {
+        self.open = true;
+        self.cursor = self.input.len();
+        self.history_at = None;
+    }
+
+    /// Enter: keeps the filter, remembers the text, and closes the bar.
+    pub fn keep(&mut self) {
+        self.open = false;
+        let text = self.input.trim();
+        if !text.is_empty() && self.history.last().map(String::as_str) != Some(text) {
+            self.history.push(text.to_owned());
+        }
+        self.history_at = None;
+    }
+
+    /// Esc: clears the text, or closes the bar when it is already empty. True when the text
+    /// changed (the filter must be re-applied).
+    pub fn cancel(&mut self, ctx: &ParseContext) -> bool {
+        if self.input.is_empty() {
+            self.open = false;
+            return false;
+        }
+        self.set_input(String::new(), ctx);
+        true
+    }
+
+    pub fn insert(&mut self, text: &str, ctx: &ParseContext) {
+        let mut input = self.input.clone();
+        let clean: String = text.chars().filter(|c| !c.is_control()).collect();
+        input.insert_str(self.cursor, &clean);
+        let cursor = self.cursor + clean.len();
+        self.set_input(input, ctx);
+        self.cursor = cursor;
+    }
+
+    pub fn backspace(&mut self, ctx: &ParseContext) {
+        if let Some((at, _)) = self.input[..self.cursor].char_indices().next_back() {
+            let mut input = self.input.clone();
+            input.remove(at);
+            self.set_input(input, ctx);
+            self.cursor = at;
+        }
+    }
+
+    pub fn delete(&mut self, ctx: &ParseContext) {
+        if self.cursor < self.input.len() {
+            let mut input = self.input.clone();
+            input.remove(self.cursor);
+            let cursor = self.cursor;
+            self.set_input(input, ctx);
+            self.cursor = cursor;
+        }
+    }
+
+    pub fn left(&mut self) {
+        if let Some((at, _)) = self.input[..self.cursor].char_indices().next_back() {
+            self.cursor = at;
+        }
+    }
+
+    pub fn right(&mut self) {
+        if let Some(c) = self.input[self.cursor..].chars().next() {
+            self.cursor += c.len_utf8();
+        }
+    }
+
+    pub fn home(&mut self) {
+        self.cursor = 0;
+    }
+
+    pub fn end(&mut self) {
+        self.cursor = self.input.len();
+    }
+
+    /// ↑: the previous filter of the history.
+    pub fn history_prev(&mut self, ctx: &ParseContext) {
+        let at = match self.history_at {
+            None => self.history.len().checked_sub(1),
+            Some(at) => Some(at.saturating_sub(1)),
+        };
+        if let Some(at) = at {
+            self.history_at = Some(at);
+            self.set_input(self.history[at].clone(), ctx);
+        }
+    }
+
+    /// ↓: the next filter of the history, then an empty line.
+    pub fn history_next(&mut self, ctx: &ParseContext) {
+        let Some(at) = self.history_at else { return };
+        if at + 1 < self.history.len() {
+            self.history_at = Some(at + 1);
+            self.set_input(self.history[at + 1].clone(), ctx);
+        } else {
+            self.history_at = None;
+            self.set_input(String::new(), ctx);
+        }
+    }
+
+    /// Parses the text again, e.g. once the call's date is known.
+    pub fn reparse(&mut self, ctx: &ParseContext) {
+        match parse(&self.input, ctx) {
+            Ok(filter) => {
+                self.active = filter;
+                self.error = None;
+            }
+            Err(error) => self.error = Some(error),
+        }
+    }
+
+    fn set_input(&mut self, input: String, ctx: &ParseContext) {
+        self.cursor = input.len();
+        self.input = input;
+        self.reparse(ctx);
+    }
+}
+
+fn empty_filter(ctx: &ParseContext) -> Filter {
+    parse("", ctx).expect("the empty filter always parses")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::tz::TimeZone;
+
+    fn ctx() -> ParseContext {
+        ParseContext::at(TimeZone::UTC, 0)
+    }
+
+    fn typed(text: &str) -> FilterBar {
+        let mut bar = FilterBar::new("", &ctx());
+        bar.open();
+        bar.insert(text, &ctx());
+        bar
+    }
+
+    #[test]
+    fn a_bad_text_keeps_the_last_good_filter() {
+        let mut bar = typed("user:alice");
+        bar.insert(" dur>", &ctx());
+        assert!(bar.error().is_some());
+        assert_eq!(bar.active().source, "user:alice");
+    }
+
+    #[test]
+    fn esc_clears_then_closes() {
+        let mut bar = typed("user:alice");
+        assert!(bar.cancel(&ctx()));
+        assert!(bar.is_open() && bar.input().is_empty());
+        assert!(bar.active().is_empty());
+        assert!(!bar.cancel(&ctx()));
+        assert!(!bar.is_open());
+    }
+
+    #[test]
+    fn history_walks_back_and_forth() {
+        let mut bar = typed("user:alice");
+        bar.keep();
+        bar.open();
+        bar.cancel(&ctx());
+        bar.insert("user:bob", &ctx());
+        bar.keep();
+        bar.open();
+        bar.history_prev(&ctx());
+        assert_eq!(bar.input(), "user:bob");
+        bar.history_prev(&ctx());
+        assert_eq!(bar.input(), "user:alice");
+        bar.history_next(&ctx());
+        bar.history_next(&ctx());
+        assert_eq!(bar.input(), "");
+    }
+
+    #[test]
+    fn editing_moves_over_whole_characters() {
+        let mut bar = typed("user:zoé");
+        bar.left();
+        bar.backspace(&ctx());
+        assert_eq!(bar.input(), "user:zé");
+        assert_eq!(bar.cursor_column(), 6);
+    }
+}

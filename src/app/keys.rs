@@ -1,0 +1,216 @@
+//! What keys do: the keymap names the action, this module carries it out.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::api::timestamp::Nanos;
+use crate::attendance::{Order, UserId};
+
+use super::effect::Effect;
+use super::export;
+use super::keymap::{Action, lookup};
+use super::listing::{Keyed, Listing};
+use super::live::{Frozen, Status};
+use super::view::View;
+use super::{App, FetchKind};
+
+impl App {
+    pub(super) fn on_key(&mut self, key: KeyEvent, now: Nanos) -> Vec<Effect> {
+        match lookup(&self.contexts(), key) {
+            Some(action) => self.act(action, now),
+            None if self.filter.is_open() => {
+                self.edit_filter(key, now);
+                Vec::new()
+            }
+            None => {
+                self.dirty = false;
+                Vec::new()
+            }
+        }
+    }
+
+    fn act(&mut self, action: Action, now: Nanos) -> Vec<Effect> {
+        match action {
+            Action::Quit => {
+                self.quit = true;
+                return vec![Effect::Quit];
+            }
+            Action::Help => self.help = true,
+            Action::Back => self.back(now),
+            Action::NextView => self.views.cycle(true),
+            Action::PrevView => self.views.cycle(false),
+            Action::DrillDown => self.drill_down(now),
+            Action::Up => self.move_cursor(-1),
+            Action::Down => self.move_cursor(1),
+            Action::PageUp => self.move_cursor(-self.page_rows()),
+            Action::PageDown => self.move_cursor(self.page_rows()),
+            Action::Top => self.move_cursor(isize::MIN),
+            Action::Bottom => self.move_cursor(isize::MAX),
+            Action::OpenFilter => self.filter.open(),
+            Action::ToggleFreeze => return self.toggle_freeze(now),
+            Action::Refresh => return self.start_fetch(FetchKind::Fresh, now),
+            Action::Export => return self.export(now),
+            Action::CopyId => return self.copy_id(),
+            Action::SortSessions(column) => {
+                self.session_sort = toggled(self.session_sort, column);
+                self.sessions.set_items(self.derived.sorted_sessions(
+                    &self.store,
+                    self.session_sort,
+                    now,
+                ));
+            }
+            Action::SortUsers(column) => {
+                self.user_sort = toggled(self.user_sort, column);
+                self.users
+                    .set_items(self.derived.sorted_users(&self.store, self.user_sort));
+            }
+            Action::ZoomIn => self.timeline.level = (self.timeline.level + 1).min(16),
+            Action::ZoomOut => self.timeline.level = self.timeline.level.saturating_sub(1),
+            Action::ZoomReset => self.timeline = Default::default(),
+            Action::PanLeft => self.timeline.pan -= 1,
+            Action::PanRight => self.timeline.pan += 1,
+            Action::FilterApply => self.filter.keep(),
+            Action::FilterCancel => {
+                let ctx = self.parse_context(now);
+                if self.filter.cancel(&ctx) {
+                    self.on_filter_edited(now);
+                }
+            }
+            Action::FilterHistoryPrev => {
+                let ctx = self.parse_context(now);
+                self.filter.history_prev(&ctx);
+                self.on_filter_edited(now);
+            }
+            Action::FilterHistoryNext => {
+                let ctx = self.parse_context(now);
+                self.filter.history_next(&ctx);
+                self.on_filter_edited(now);
+            }
+        }
+        Vec::new()
+    }
+
+    fn edit_filter(&mut self, key: KeyEvent, now: Nanos) {
+        let ctx = self.parse_context(now);
+        let before = self.filter.input().to_owned();
+        match key.code {
+            KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL) => {
+                self.filter.insert(c.encode_utf8(&mut [0; 4]), &ctx)
+            }
+            KeyCode::Backspace => self.filter.backspace(&ctx),
+            KeyCode::Delete => self.filter.delete(&ctx),
+            KeyCode::Left => self.filter.left(),
+            KeyCode::Right => self.filter.right(),
+            KeyCode::Home => self.filter.home(),
+            KeyCode::End => self.filter.end(),
+            _ => {}
+        }
+        if self.filter.input() != before {
+            self.on_filter_edited(now);
+        }
+    }
+
+    /// Esc: closes the help, pops a drill-down, or clears the filter at the top.
+    fn back(&mut self, now: Nanos) {
+        if self.help {
+            self.help = false;
+        } else if !self.views.pop() && !self.filter.input().is_empty() {
+            let ctx = self.parse_context(now);
+            self.filter.cancel(&ctx);
+            self.on_filter_edited(now);
+        }
+    }
+
+    fn drill_down(&mut self, now: Nanos) {
+        let user: Option<UserId> = match self.view() {
+            View::Sessions => self
+                .sessions
+                .selected()
+                .and_then(|&id| self.store.get(id))
+                .map(|row| row.user()),
+            View::Users | View::Timeline => self.users.selected().map(Keyed::key),
+            View::UserDetail(_) => None,
+        };
+        if let Some(user) = user {
+            self.views.push(View::UserDetail(user));
+            self.detail = Listing::default();
+            self.refresh_detail(now);
+        }
+    }
+
+    fn move_cursor(&mut self, delta: isize) {
+        match self.view() {
+            View::Sessions => self.sessions.move_by(delta),
+            View::Users | View::Timeline => self.users.move_by(delta),
+            View::UserDetail(_) => self.detail.move_by(delta),
+        }
+    }
+
+    /// `f`: freezes the view, or applies what arrived meanwhile and resumes.
+    fn toggle_freeze(&mut self, now: Nanos) -> Vec<Effect> {
+        match self.frozen.take() {
+            None => {
+                self.frozen = Some(Frozen {
+                    since: now,
+                    buffered: Vec::new(),
+                });
+                Vec::new()
+            }
+            Some(frozen) => {
+                let mut effects = Vec::new();
+                for event in frozen.buffered {
+                    if event.generation() == self.fetch.generation {
+                        effects.extend(self.apply(event, now));
+                    }
+                }
+                if self.stale {
+                    self.recompute(now);
+                }
+                effects
+            }
+        }
+    }
+
+    fn export(&mut self, now: Nanos) -> Vec<Effect> {
+        match export::current_view(self, now) {
+            Ok((path, csv)) => vec![Effect::Export { path, csv }],
+            Err(error) => {
+                self.status = Some(Status::error(format!("✕ export failed: {error}")));
+                Vec::new()
+            }
+        }
+    }
+
+    /// `y`: the session id in the session lists, the user id elsewhere.
+    fn copy_id(&mut self) -> Vec<Effect> {
+        let text = match self.view() {
+            View::Sessions => self
+                .sessions
+                .selected()
+                .and_then(|&id| self.store.get(id))
+                .map(|row| row.user_session_id().as_str().to_owned()),
+            View::UserDetail(_) => self
+                .detail
+                .selected()
+                .and_then(|entry| self.store.get(entry.row))
+                .map(|row| row.user_session_id().as_str().to_owned()),
+            View::Users | View::Timeline => self
+                .users
+                .selected()
+                .map(|user| self.store.user_name(user.user).to_owned()),
+        };
+        text.map(Effect::Copy).into_iter().collect()
+    }
+}
+
+/// The same column again reverses the order; another column sorts ascending.
+fn toggled<C: PartialEq>(current: (C, Order), column: C) -> (C, Order) {
+    if current.0 == column {
+        let order = match current.1 {
+            Order::Ascending => Order::Descending,
+            Order::Descending => Order::Ascending,
+        };
+        (column, order)
+    } else {
+        (column, Order::Ascending)
+    }
+}

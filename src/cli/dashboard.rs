@@ -1,0 +1,363 @@
+//! The dashboard driver: the only place where the terminal, the network and the clock meet the
+//! state machine.
+//!
+//! Terminal events, fetch events, effect outcomes and the clock become [`Msg`]s for
+//! [`App::update`]; the [`Effect`]s it returns are carried out here. Every pending message is
+//! handled before one draw, and only when the app says something changed, at most ~30 times a
+//! second: an idle dashboard sleeps.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use futures::{FutureExt, StreamExt};
+use ratatui::DefaultTerminal;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior};
+
+use crate::api::StreamClient;
+use crate::api::timestamp::Nanos;
+use crate::app::{App, AppConfig, Effect, Msg, Outcome};
+use crate::fetch::{self, FetchEvent, FetchHandle, unix_now};
+use crate::ui;
+
+/// The shortest time between two draws (about 30 frames a second).
+const FRAME: Duration = Duration::from_millis(33);
+/// Pages waiting to be handled; the fetcher pauses when the dashboard falls behind.
+const FETCH_QUEUE: usize = 16;
+
+/// Whether colour is wanted: `NO_COLOR` set to anything but the empty string turns it off
+/// (<https://no-color.org>).
+pub fn color_wanted(env: &dyn Fn(&str) -> Option<String>) -> bool {
+    env("NO_COLOR").is_none_or(|value| value.is_empty())
+}
+
+/// [`color_wanted`] by the process environment.
+pub fn color_from_env() -> bool {
+    color_wanted(&|name| std::env::var(name).ok())
+}
+
+/// Where exports are written: the directory the command was started in.
+pub fn export_dir() -> PathBuf {
+    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
+}
+
+/// Runs a dashboard command on its own multi-threaded runtime.
+pub fn block_on(command: impl Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")?
+        .block_on(command)
+}
+
+/// Opens the dashboard on `config` until the user quits. The terminal is restored whatever
+/// happens: here on return (error or not), and by ratatui's panic hook on a panic.
+pub async fn run(client: StreamClient, config: AppConfig) -> anyhow::Result<()> {
+    let mut terminal = ratatui::try_init().context("cannot open the dashboard in this terminal")?;
+    let outcome = Driver::new(client, config).run(&mut terminal).await;
+    ratatui::restore();
+    outcome
+}
+
+/// The event loop's state besides the app itself.
+struct Driver {
+    app: App,
+    client: StreamClient,
+    fetch: Option<FetchHandle>,
+    fetch_events: (mpsc::Sender<FetchEvent>, mpsc::Receiver<FetchEvent>),
+    outcomes: (
+        mpsc::UnboundedSender<Outcome>,
+        mpsc::UnboundedReceiver<Outcome>,
+    ),
+    last_draw: Option<Instant>,
+    /// A draw held back by the frame cap.
+    deferred_draw: Option<Instant>,
+    first_effects: Vec<Effect>,
+    quit: bool,
+}
+
+impl Driver {
+    fn new(client: StreamClient, config: AppConfig) -> Driver {
+        let (app, first_effects) = App::new(config, unix_now());
+        Driver {
+            app,
+            client,
+            fetch: None,
+            fetch_events: mpsc::channel(FETCH_QUEUE),
+            outcomes: mpsc::unbounded_channel(),
+            last_draw: None,
+            deferred_draw: None,
+            first_effects,
+            quit: false,
+        }
+    }
+
+    async fn run(mut self, terminal: &mut DefaultTerminal) -> anyhow::Result<()> {
+        let first = std::mem::take(&mut self.first_effects);
+        self.perform(first, terminal)?;
+        let mut input = EventStream::new();
+        let mut clock = tokio::time::interval(Duration::from_secs(1));
+        clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        while !self.quitting() {
+            self.draw_if_due(terminal)?;
+            let deadline = self.app.next_deadline().map(instant_of);
+            let msg = tokio::select! {
+                event = input.next() => terminal_msg(event)?,
+                Some(event) = self.fetch_events.1.recv() => Some(Msg::Fetch(event)),
+                Some(outcome) = self.outcomes.1.recv() => Some(Msg::Done(outcome)),
+                _ = clock.tick() => Some(Msg::Tick),
+                () = sleep_until(deadline) => Some(Msg::Tick),
+                () = sleep_until(self.deferred_draw) => None,
+            };
+            if let Some(msg) = msg {
+                self.deliver(msg, terminal)?;
+            }
+            self.drain(&mut input, terminal)?;
+        }
+        Ok(())
+    }
+
+    fn quitting(&self) -> bool {
+        self.quit || self.app.should_quit()
+    }
+
+    /// Handles every message already waiting, so a burst of pages or keys costs one draw.
+    fn drain(&mut self, input: &mut EventStream, terminal: &mut DefaultTerminal) -> io::Result<()> {
+        while !self.quitting() {
+            let msg = if let Ok(event) = self.fetch_events.1.try_recv() {
+                Msg::Fetch(event)
+            } else if let Ok(outcome) = self.outcomes.1.try_recv() {
+                Msg::Done(outcome)
+            } else if let Some(event) = input.next().now_or_never() {
+                match terminal_msg(event)? {
+                    Some(msg) => msg,
+                    None => continue,
+                }
+            } else {
+                return Ok(());
+            };
+            self.deliver(msg, terminal)?;
+        }
+        Ok(())
+    }
+
+    fn deliver(&mut self, msg: Msg, terminal: &mut DefaultTerminal) -> io::Result<()> {
+        let effects = self.app.update(msg, unix_now());
+        self.perform(effects, terminal)
+    }
+
+    fn perform(&mut self, effects: Vec<Effect>, terminal: &mut DefaultTerminal) -> io::Result<()> {
+        for effect in effects {
+            match effect {
+                Effect::StartFetch(request) => {
+                    // The old fetch must stop before the new one starts sending.
+                    self.fetch = None;
+                    let events = self.fetch_events.0.clone();
+                    self.fetch = Some(fetch::spawn(self.client.clone(), request, events));
+                }
+                Effect::CancelFetch => self.fetch = None,
+                Effect::Export { path, csv } => self.export(path, csv),
+                Effect::Copy(text) => {
+                    copy_to_clipboard(terminal.backend_mut(), &text)?;
+                    self.deliver(Msg::Done(Outcome::Copied { text }), terminal)?;
+                }
+                Effect::Quit => {
+                    self.fetch = None;
+                    self.quit = true;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the file on a blocking thread; its outcome comes back as a message.
+    fn export(&self, path: PathBuf, csv: String) {
+        let outcomes = self.outcomes.0.clone();
+        tokio::task::spawn_blocking(move || {
+            let outcome = match write_atomically(&path, csv.as_bytes()) {
+                Ok(()) => Outcome::Exported {
+                    rows: count_records(&csv),
+                    path,
+                },
+                Err(error) => Outcome::ExportFailed {
+                    error: error.to_string(),
+                    path,
+                },
+            };
+            // The dashboard may have quit meanwhile; then nobody needs the outcome.
+            let _ = outcomes.send(outcome);
+        });
+    }
+
+    /// Draws if the app changed, unless the last frame is too recent: then a draw is
+    /// scheduled for when the frame cap allows it.
+    fn draw_if_due(&mut self, terminal: &mut DefaultTerminal) -> io::Result<()> {
+        if !self.app.needs_redraw() {
+            self.deferred_draw = None;
+            return Ok(());
+        }
+        let now = Instant::now();
+        if let Some(last) = self.last_draw
+            && now < last + FRAME
+        {
+            self.deferred_draw = Some(last + FRAME);
+            return Ok(());
+        }
+        let wall = unix_now();
+        crossterm::execute!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+        terminal.draw(|frame| ui::draw(frame, &self.app, wall))?;
+        crossterm::execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+        self.app.mark_drawn();
+        self.last_draw = Some(now);
+        self.deferred_draw = None;
+        Ok(())
+    }
+}
+
+/// The message for a terminal event; `None` for events the app does not use (key releases,
+/// focus, mouse).
+fn terminal_msg(event: Option<io::Result<Event>>) -> io::Result<Option<Msg>> {
+    let event = event.ok_or_else(|| io::Error::other("the terminal closed its input"))??;
+    Ok(match event {
+        Event::Key(key) if key.kind == KeyEventKind::Press => Some(Msg::Key(key)),
+        Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Resize(width, height) => Some(Msg::Resize { width, height }),
+        _ => None,
+    })
+}
+
+/// The monotonic instant of a wall-clock deadline (Unix ns); a past deadline is now.
+fn instant_of(deadline: Nanos) -> Instant {
+    let wait = u64::try_from(deadline.saturating_sub(unix_now())).unwrap_or(0);
+    Instant::now() + Duration::from_nanos(wait)
+}
+
+/// Sleeps until `at`, or forever without one (so a `select!` branch never fires).
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Asks the terminal to put `text` on the system clipboard (OSC 52), which also works over SSH.
+fn copy_to_clipboard(out: &mut impl Write, text: &str) -> io::Result<()> {
+    write!(out, "\x1b]52;c;{}\x07", base64(text.as_bytes()))?;
+    out.flush()
+}
+
+/// Standard base64 with padding: OSC 52 needs nothing more, so no crate is pulled in for it.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Writes `contents` to a temporary file beside `path`, then renames it over `path`, so a
+/// reader never sees half a file and a failure leaves any previous file intact.
+fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?;
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(name);
+    temp_name.push(format!(".{}.tmp", std::process::id()));
+    let temp = path.with_file_name(temp_name);
+    let written = std::fs::File::create(&temp).and_then(|mut file| {
+        file.write_all(contents)?;
+        file.sync_all()
+    });
+    let renamed = written.and_then(|()| std::fs::rename(&temp, path));
+    if renamed.is_err() {
+        // The temporary file is useless now; failing to remove it changes nothing more.
+        let _ = std::fs::remove_file(&temp);
+    }
+    renamed
+}
+
+/// The data rows of a CSV text (its header excluded).
+fn count_records(csv: &str) -> usize {
+    csv::Reader::from_reader(csv.as_bytes()).records().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_the_rfc_4648_examples() {
+        let cases = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ];
+        for (plain, encoded) in cases {
+            assert_eq!(base64(plain.as_bytes()), encoded, "{plain:?}");
+        }
+        assert_eq!(base64(&[0xfb, 0xff]), "+/8=");
+    }
+
+    #[test]
+    fn the_clipboard_sequence_is_osc_52() {
+        let mut out = Vec::new();
+        copy_to_clipboard(&mut out, "user-42").unwrap();
+        assert_eq!(out, b"\x1b]52;c;dXNlci00Mg==\x07");
+    }
+
+    #[test]
+    fn no_color_turns_colour_off_unless_empty() {
+        assert!(color_wanted(&|_| None));
+        assert!(color_wanted(&|_| Some(String::new())));
+        assert!(!color_wanted(
+            &|name| (name == "NO_COLOR").then(|| "1".into())
+        ));
+    }
+
+    #[test]
+    fn an_export_replaces_the_file_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sessions.csv");
+        std::fs::write(&path, "old").unwrap();
+        write_atomically(&path, b"user_id\nu1\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "user_id\nu1\n");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "only the exported file remains");
+    }
+
+    #[test]
+    fn an_export_to_a_missing_directory_fails_without_leftovers() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing").join("sessions.csv");
+        assert!(write_atomically(&path, b"x").is_err());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn exported_rows_exclude_the_header_and_respect_quoted_newlines() {
+        assert_eq!(count_records("user_id,note\nu1,\"two\nlines\"\nu2,x\n"), 2);
+        assert_eq!(count_records("user_id\n"), 0);
+    }
+}

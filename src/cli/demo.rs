@@ -1,0 +1,73 @@
+//! `headcount demo`: the dashboard on a simulated call served in-process, so that it runs
+//! without a Stream account.
+
+use std::net::Ipv4Addr;
+
+use anyhow::Context;
+use clap::Args;
+
+use super::config::DEFAULT_INTERVAL;
+use super::config::values::parse_tz;
+use super::dashboard;
+use crate::api::{MAX_PAGE_SIZE, StreamClient};
+use crate::app::AppConfig;
+use crate::attendance::{DisplayZone, Thresholds};
+use crate::sim::{self, Scenario, SimConfig};
+
+/// Options of `headcount demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Call to simulate
+    #[arg(long, value_enum, default_value_t = Scenario::Townhall)]
+    pub scenario: Scenario,
+    /// Play the call live: people join and leave while you watch
+    #[arg(long)]
+    pub live: bool,
+    /// Seed of the generated attendance (same seed, same rows)
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Scenario seconds per real second while live
+    #[arg(long, value_name = "X", default_value_t = 1.0)]
+    pub speed: f64,
+    /// Time zone of the times shown: local, UTC or an IANA name such as Europe/Paris
+    #[arg(long, value_name = "ZONE", default_value = "local", value_parser = parse_tz)]
+    pub tz: String,
+    /// Filter to start with, as typed after `/`
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
+}
+
+pub fn run(args: DemoArgs) -> anyhow::Result<()> {
+    dashboard::block_on(demo(args))
+}
+
+async fn demo(args: DemoArgs) -> anyhow::Result<()> {
+    let zone = DisplayZone::parse(&args.tz)?;
+    let sim_config = SimConfig {
+        scenario: args.scenario,
+        seed: args.seed,
+        live: args.live,
+        speed: args.speed,
+        ..SimConfig::default()
+    };
+    let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .await
+        .context("cannot open a loopback port for the simulated call")?;
+    let sim = sim::start(sim_config.clone(), listener).await?;
+    let client = StreamClient::new(&sim.base_url(), &sim_config.api_key, &sim_config.api_secret)?;
+    let config = AppConfig {
+        call_type: sim.call_type().to_owned(),
+        call_id: sim.call_id().to_owned(),
+        session: sim.session_id().to_owned(),
+        filter: args.filter,
+        zone,
+        thresholds: Thresholds::default(),
+        interval: DEFAULT_INTERVAL,
+        page_size: MAX_PAGE_SIZE,
+        color: dashboard::color_from_env(),
+        export_dir: dashboard::export_dir(),
+    };
+    let outcome = dashboard::run(client, config).await;
+    sim.shutdown().await;
+    outcome
+}

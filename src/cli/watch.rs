@@ -1,0 +1,107 @@
+//! `headcount watch TYPE:ID`: the dashboard on a real call.
+
+use std::time::Duration;
+
+use anyhow::bail;
+use clap::Args;
+
+use super::call_ref::CallRef;
+use super::config::duration::parse_interval;
+use super::config::values::parse_tz;
+use super::config::{self, ConnectionArgs, Overrides, Settings};
+use super::dashboard;
+use crate::api::timestamp::Nanos;
+use crate::api::{MAX_PAGE_SIZE, StreamClient};
+use crate::app::AppConfig;
+use crate::attendance::{DisplayZone, Thresholds};
+
+/// Options of `headcount watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The call, as TYPE:ID (e.g. default:townhall-2026)
+    #[arg(value_name = "TYPE:ID")]
+    pub call: CallRef,
+    /// Call session to show [default: the call's current session]
+    #[arg(long, value_name = "ID")]
+    pub session: Option<String>,
+    /// Filter to start with, as typed after `/`
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
+    /// Seconds between two reads of a live call [default: 5, or the config file's]
+    #[arg(long, value_name = "SECS", value_parser = parse_interval)]
+    pub interval: Option<Duration>,
+    /// Time zone of the times shown: local, UTC or an IANA name [default: local]
+    #[arg(long, value_name = "ZONE", value_parser = parse_tz)]
+    pub tz: Option<String>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+impl WatchArgs {
+    fn overrides(&self) -> Overrides {
+        Overrides {
+            tz: self.tz.clone(),
+            interval: self.interval,
+            ..self.connection.overrides()
+        }
+    }
+}
+
+pub fn run(args: WatchArgs) -> anyhow::Result<()> {
+    let settings = config::load(&args.overrides())?;
+    dashboard::block_on(watch(args, settings))
+}
+
+async fn watch(args: WatchArgs, settings: Settings) -> anyhow::Result<()> {
+    let zone = DisplayZone::parse(&settings.tz)?;
+    let client = StreamClient::new(
+        &settings.base_url,
+        &settings.api_key,
+        settings.api_secret.expose(),
+    )?;
+    let session = match args.session {
+        Some(session) => session,
+        None => current_session(&client, &args.call).await?,
+    };
+    let config = AppConfig {
+        call_type: args.call.call_type,
+        call_id: args.call.id,
+        session,
+        filter: args.filter,
+        zone,
+        thresholds: thresholds(&settings),
+        interval: settings.interval,
+        page_size: MAX_PAGE_SIZE,
+        color: dashboard::color_from_env(),
+        export_dir: dashboard::export_dir(),
+    };
+    dashboard::run(client, config).await
+}
+
+/// The session the call is in (or last had), from `GetCall`.
+async fn current_session(client: &StreamClient, call: &CallRef) -> anyhow::Result<String> {
+    let found = client.get_call(&call.call_type, &call.id).await?.body.call;
+    let session = Some(found.current_session_id)
+        .filter(|id| !id.is_empty())
+        .or_else(|| found.session.map(|session| session.id))
+        .filter(|id| !id.is_empty());
+    match session {
+        Some(session) => Ok(session),
+        None => bail!(
+            "the call {call} has no session yet: nobody has joined it; \
+             pass --session ID to watch an earlier one"
+        ),
+    }
+}
+
+fn thresholds(settings: &Settings) -> Thresholds {
+    Thresholds {
+        late_grace: nanos(settings.late_grace),
+        early_grace: nanos(settings.early_grace),
+        reconnect_gap: nanos(settings.reconnect_gap),
+    }
+}
+
+fn nanos(duration: Duration) -> Nanos {
+    Nanos::try_from(duration.as_nanos()).unwrap_or(Nanos::MAX)
+}

@@ -1,0 +1,112 @@
+//! The task that reads one query page by page and reports each step.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc::Sender;
+use tokio::task::JoinHandle;
+
+use super::backoff::retry_instant;
+use super::{FetchEvent, FetchRequest, unix_now};
+use crate::api::timestamp::Nanos;
+use crate::api::{ApiError, PagerOptions, StreamClient};
+
+/// The fetch under way. Dropping it (or calling [`FetchHandle::cancel`]) stops the task at
+/// once, including a page request in flight, and no further event is sent.
+#[derive(Debug)]
+pub struct FetchHandle {
+    task: JoinHandle<()>,
+}
+
+impl FetchHandle {
+    pub fn cancel(&self) {
+        self.task.abort();
+    }
+}
+
+impl Drop for FetchHandle {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Starts reading every page of `request` in the background, sending its events to `events`
+/// in order: `Page`s, then `Done`, or `Failed` on an error that retrying cannot fix. A page
+/// that fails for a passing reason is asked for again from its cursor, as long as it takes.
+/// The task also ends when nobody listens to `events` any more.
+pub fn spawn(
+    client: StreamClient,
+    request: FetchRequest,
+    events: Sender<FetchEvent>,
+) -> FetchHandle {
+    FetchHandle {
+        task: tokio::spawn(read_all_pages(client, request, events)),
+    }
+}
+
+async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sender<FetchEvent>) {
+    let generation = request.generation;
+    let options = PagerOptions {
+        page_size: request.page_size,
+        filter_conditions: request.filter_conditions,
+        ..PagerOptions::default()
+    };
+    let mut pager = client.participant_session_pages(
+        &request.call_type,
+        &request.call_id,
+        &request.session,
+        options,
+    );
+    let mut page_no = 0;
+    let mut failures = 0;
+    while let Some(result) = pager.next_page().await {
+        let event = match result {
+            Ok(response) => {
+                failures = 0;
+                page_no += 1;
+                FetchEvent::Page {
+                    generation,
+                    page_no,
+                    page: Box::new(response.body),
+                    rate_limit: response.rate_limit,
+                }
+            }
+            Err(error) if error.is_retryable() => {
+                failures += 1;
+                let retry_at = retry_instant(failures, server_time(&error), unix_now());
+                let retrying = FetchEvent::Retrying {
+                    generation,
+                    error,
+                    retry_at,
+                };
+                if events.send(retrying).await.is_err() {
+                    return;
+                }
+                sleep_until(retry_at).await;
+                continue;
+            }
+            Err(error) => FetchEvent::Failed { generation, error },
+        };
+        let failed = matches!(event, FetchEvent::Failed { .. });
+        if events.send(event).await.is_err() || failed {
+            return;
+        }
+    }
+    // Nobody is left to tell if the receiver is gone, so a failed send needs no handling.
+    let _ = events
+        .send(FetchEvent::Done {
+            generation,
+            pages: page_no,
+        })
+        .await;
+}
+
+/// When the server said to try again, in Unix ns.
+fn server_time(error: &ApiError) -> Option<Nanos> {
+    let at = error.retry_at()?;
+    Nanos::try_from(at.as_nanosecond()).ok()
+}
+
+async fn sleep_until(at: Nanos) {
+    let wait = u64::try_from(at.saturating_sub(unix_now())).unwrap_or(0);
+    tokio::time::sleep(Duration::from_nanos(wait)).await;
+}

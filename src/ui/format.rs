@@ -1,0 +1,47 @@
+//! Small text formats shared by the views.
+
+use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
+use crate::attendance::human_duration;
+
+/// `1,234,567`
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A length in nanoseconds, as `human_duration` writes seconds.
+pub fn span(nanos: Nanos) -> String {
+    human_duration(nanos / NANOS_PER_SEC)
+}
+
+/// A text bar of `width` cells filled to `ratio`, readable without colour.
+pub fn bar(ratio: f64, width: usize) -> String {
+    let filled = ((ratio.clamp(0.0, 1.0) * width as f64).round() as usize).min(width);
+    format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1_200), "1,200");
+        assert_eq!(count(1_000_000), "1,000,000");
+    }
+
+    #[test]
+    fn the_bar_fills_in_proportion() {
+        assert_eq!(bar(0.5, 4), "██░░");
+        assert_eq!(bar(2.0, 2), "██");
+    }
+}

@@ -1,0 +1,164 @@
+//! The top of the screen: which call, its data state, the fetch progress, and the totals.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
+use crate::app::App;
+use crate::attendance::{CallState, Peak, ago, human_duration};
+
+use super::format::{bar, count};
+use super::theme::Theme;
+
+pub fn state_badge(state: Option<CallState>, running: bool) -> &'static str {
+    match state {
+        Some(CallState::Live) => "● LIVE · provisional",
+        Some(CallState::Ended) => "ENDED",
+        Some(CallState::Expired) => "EXPIRED · details purged after 90 days, totals kept",
+        Some(CallState::Empty) => "EMPTY · no one joined",
+        None if running => "loading…",
+        None => "no data",
+    }
+}
+
+/// Call, state badge, zone, freshness.
+pub fn title_line(app: &App, now: Nanos, theme: &Theme) -> Line<'static> {
+    let config = app.config();
+    let state = app.store().state(now);
+    let mut spans = vec![
+        Span::styled("headcount ", theme.title()),
+        Span::raw(format!(
+            "{}:{} · session {}  ",
+            config.call_type, config.call_id, config.session
+        )),
+        Span::styled(state_badge(state, app.fetch().running), theme.state(state)),
+        Span::raw(format!("  zone {}", config.zone.label())),
+    ];
+    if let Some(at) = app.last_update() {
+        spans.push(Span::styled(
+            format!("  updated {}", ago(at, now)),
+            theme.dim(),
+        ));
+    }
+    Line::from(spans)
+}
+
+/// `page 12 · 1,200 / 5,000 sessions  ███░░  340 rows/s`
+pub fn progress_line(app: &App, now: Nanos, theme: &Theme) -> Line<'static> {
+    let fetch = app.fetch();
+    let expected = fetch
+        .server_filter
+        .is_none()
+        .then(|| app.store().totals().participant_sessions)
+        .flatten()
+        .filter(|&total| total > 0)
+        .map(|total| total as u64);
+    let mut text = format!("page {} · {}", fetch.pages, count(fetch.rows));
+    if let Some(total) = expected {
+        text.push_str(&format!(" / {}", count(total)));
+    }
+    text.push_str(" sessions");
+    let mut spans = vec![Span::raw(text)];
+    if let Some(total) = expected {
+        let ratio = fetch.rows as f64 / total as f64;
+        spans.push(Span::raw(format!(
+            "  {} {:>3.0}%",
+            bar(ratio, 20),
+            ratio.min(1.0) * 100.0
+        )));
+    }
+    if let Some(rate) = fetch.rate() {
+        spans.push(Span::styled(
+            format!("  {} rows/s", count(rate as u64)),
+            theme.dim(),
+        ));
+    }
+    let phase = if fetch.running {
+        "  fetching…"
+    } else {
+        "  done"
+    };
+    spans.push(Span::styled(phase, theme.dim()));
+    if let Some(poll) = app.next_poll() {
+        let seconds = (poll - now).max(0) / NANOS_PER_SEC;
+        spans.push(Span::styled(
+            format!(" · next poll in {seconds}s"),
+            theme.dim(),
+        ));
+    }
+    Line::from(spans)
+}
+
+fn peak_text(app: &App, peak: Peak) -> String {
+    match peak.at {
+        Some(at) => format!(
+            "{} at {}",
+            count(u64::from(peak.value)),
+            app.config().zone.time(at)
+        ),
+        None => count(u64::from(peak.value)),
+    }
+}
+
+/// The server totals for the whole session beside the figures of the current filter.
+pub fn totals(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let totals = app.store().totals();
+    let server = match (
+        totals.participant_sessions,
+        totals.participant_duration_seconds,
+    ) {
+        (None, None) => "—".to_owned(),
+        (sessions, duration) => format!(
+            "{} sessions · {} connected",
+            sessions.map_or("?".into(), |s| count(s.max(0) as u64)),
+            duration.map_or("?".into(), human_duration)
+        ),
+    };
+    let filtered = match app.figures() {
+        Some(figures) => {
+            let call = &figures.call;
+            format!(
+                "{} sessions · {} users · {} connected · {} attended · peak {} sessions / {} users",
+                count(call.sessions),
+                count(call.unique_users),
+                human_duration(call.connected_seconds),
+                human_duration(call.attended_seconds),
+                peak_text(app, call.peak_sessions),
+                peak_text(app, call.peak_users),
+            )
+        }
+        None => "—".to_owned(),
+    };
+    let scope = if app.filter_bar().active().is_empty() {
+        "all     "
+    } else {
+        "filter  "
+    };
+    let lines = vec![
+        Line::from(vec![
+            Span::styled("server  ", theme.title()),
+            Span::raw(server),
+            Span::styled("  (whole session, any filter)", theme.dim()),
+        ]),
+        Line::from(vec![
+            Span::styled(scope, theme.title()),
+            Span::raw(filtered),
+        ]),
+    ];
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// Header, progress and totals, top to bottom.
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, now: Nanos, theme: &Theme) {
+    let [title, progress, totals_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(2),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(title_line(app, now, theme)), title);
+    frame.render_widget(Paragraph::new(progress_line(app, now, theme)), progress);
+    totals(frame, totals_area, app, theme);
+}

@@ -1,0 +1,78 @@
+//! Styles by meaning. Colour only decorates: without it (NO_COLOR) selection, states and
+//! errors still stand out by reverse video, bold and symbols.
+
+use ratatui::style::{Color, Modifier, Style};
+
+use crate::app::live::Level;
+use crate::attendance::CallState;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Theme {
+    color: bool,
+}
+
+impl Theme {
+    pub fn new(color: bool) -> Theme {
+        Theme { color }
+    }
+
+    fn tinted(&self, style: Style, color: Color) -> Style {
+        if self.color { style.fg(color) } else { style }
+    }
+
+    pub fn selected(&self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+    }
+
+    pub fn title(&self) -> Style {
+        self.tinted(Style::new().add_modifier(Modifier::BOLD), Color::Cyan)
+    }
+
+    pub fn column_header(&self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    }
+
+    pub fn dim(&self) -> Style {
+        if self.color {
+            Style::new().fg(Color::DarkGray)
+        } else {
+            Style::new()
+        }
+    }
+
+    pub fn key(&self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED)
+    }
+
+    pub fn in_call(&self) -> Style {
+        self.tinted(Style::new().add_modifier(Modifier::BOLD), Color::Green)
+    }
+
+    pub fn state(&self, state: Option<CallState>) -> Style {
+        let bold = Style::new().add_modifier(Modifier::BOLD);
+        match state {
+            Some(CallState::Live) => self.tinted(bold, Color::Green),
+            Some(CallState::Ended) => self.tinted(bold, Color::Blue),
+            Some(CallState::Expired) => self.tinted(bold, Color::Yellow),
+            Some(CallState::Empty) | None => bold,
+        }
+    }
+
+    pub fn level(&self, level: Level) -> Style {
+        let bold = Style::new().add_modifier(Modifier::BOLD);
+        match level {
+            Level::Info => self.tinted(Style::new(), Color::Cyan),
+            Level::Warning => self.tinted(bold, Color::Yellow),
+            Level::Error => self.tinted(bold, Color::Red),
+        }
+    }
+
+    pub fn banner(&self) -> Style {
+        let style = Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED);
+        self.tinted(style, Color::Yellow)
+    }
+
+    pub fn error(&self) -> Style {
+        self.level(Level::Error)
+    }
+}

@@ -1,0 +1,174 @@
+//! Whole screens of every view, drawn into a `TestBackend` at a fixed size, clock and zone.
+
+mod app_support;
+
+use app_support::*;
+use crossterm::event::KeyCode;
+use headcount::api::timestamp::Nanos;
+use headcount::api::{ApiError, NetworkError, NetworkFailure};
+use headcount::app::{App, Msg};
+use headcount::fetch::FetchEvent;
+use insta::assert_snapshot;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn screen(app: &App, now: Nanos, width: u16, height: u16) -> TestBackend {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| headcount::ui::draw(frame, app, now))
+        .unwrap();
+    terminal.backend().clone()
+}
+
+fn wide(app: &App, now: Nanos) -> TestBackend {
+    screen(app, now, 120, 32)
+}
+
+#[test]
+fn sessions_view() {
+    let (app, now) = loaded(None);
+    assert_snapshot!(wide(&app, now));
+}
+
+#[test]
+fn sessions_view_sorted_by_duration_descending() {
+    let (mut app, now) = loaded(None);
+    app.update(key('D'), now);
+    app.update(key('D'), now);
+    assert_snapshot!(wide(&app, now));
+}
+
+#[test]
+fn users_view() {
+    let (mut app, now) = loaded(None);
+    app.update(code(KeyCode::Tab), now);
+    assert_snapshot!(wide(&app, now));
+}
+
+#[test]
+fn timeline_view() {
+    let (mut app, now) = loaded(None);
+    app.update(code(KeyCode::Tab), now);
+    app.update(code(KeyCode::Tab), now);
+    assert_snapshot!(wide(&app, now));
+}
+
+#[test]
+fn user_detail_view() {
+    let (mut app, now) = loaded(None);
+    app.update(code(KeyCode::Enter), now);
+    assert_snapshot!(wide(&app, now));
+}
+
+#[test]
+fn filter_bar_with_an_error_caret() {
+    let (mut app, now) = loaded(None);
+    app.update(key('/'), now);
+    type_text(&mut app, "user:bob dur>", now);
+    assert_snapshot!(wide(&app, now));
+}
+
+#[test]
+fn filter_bar_with_server_and_local_parts() {
+    let (mut app, now) = loaded(None);
+    app.update(key('/'), now);
+    type_text(&mut app, "publisher:webrtc dur>16m", now);
+    assert_snapshot!(wide(&app, now));
+}
+
+#[test]
+fn help_overlay() {
+    let (mut app, now) = loaded(None);
+    app.update(key('?'), now);
+    assert_snapshot!(wide(&app, now));
+}
+
+#[test]
+fn frozen_banner() {
+    let now = T0 + 30 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    let rows = vec![
+        row("alice-chen", "a-1", 0, None, "webrtc", "host"),
+        row("bob", "b-1", 10, Some(20), "rtmp", "user"),
+    ];
+    app.update(page_event(1, 1, page(rows, 3, true)), now);
+    app.update(key('f'), now);
+    app.update(
+        page_event(
+            1,
+            2,
+            page(
+                vec![row("carol", "c-1", 12, None, "webrtc", "user")],
+                3,
+                true,
+            ),
+        ),
+        now + SEC,
+    );
+    assert_snapshot!(wide(&app, now + 134 * SEC));
+}
+
+#[test]
+fn live_call_retrying() {
+    let now = T0 + 30 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    let rows = vec![
+        row("alice-chen", "a-1", 0, None, "webrtc", "host"),
+        row("bob", "b-1", 10, Some(20), "rtmp", "user"),
+    ];
+    app.update(page_event(1, 1, page(rows, 2, true)), now);
+    app.update(done(1, 1), now);
+    app.update(Msg::Tick, now + 5 * SEC);
+    let error = ApiError::Network(NetworkError {
+        base_url: "http://127.0.0.1:4100".into(),
+        failure: NetworkFailure::Refused,
+        detail: String::new(),
+    });
+    app.update(
+        Msg::Fetch(FetchEvent::Retrying {
+            generation: 2,
+            error,
+            retry_at: now + 9 * SEC,
+        }),
+        now + 6 * SEC,
+    );
+    assert_snapshot!(wide(&app, now + 7 * SEC));
+}
+
+#[test]
+fn expired_call() {
+    let now = T0 + 100 * 24 * 60 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    app.update(page_event(1, 1, page(Vec::new(), 42, false)), now);
+    app.update(done(1, 1), now);
+    assert_snapshot!(wide(&app, now));
+}
+
+#[test]
+fn small_terminal() {
+    let (app, now) = loaded(None);
+    assert_snapshot!(screen(&app, now, 40, 10));
+}
+
+#[test]
+fn no_size_is_too_small_to_draw() {
+    let (mut app, now) = loaded(None);
+    for (width, height) in [(1, 1), (2, 3), (10, 2), (40, 10), (300, 5)] {
+        for view in 0..4 {
+            screen(&app, now, width, height);
+            if view == 2 {
+                app.update(code(KeyCode::Enter), now);
+            } else {
+                app.update(code(KeyCode::Tab), now);
+            }
+        }
+        app.update(key('/'), now);
+        type_text(&mut app, "dur>", now);
+        app.update(key('?'), now);
+        screen(&app, now, width, height);
+        app.update(code(KeyCode::Esc), now);
+        app.update(code(KeyCode::Esc), now);
+        app.update(code(KeyCode::Esc), now);
+    }
+    assert!(!app.should_quit());
+}

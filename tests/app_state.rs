@@ -1,0 +1,411 @@
+//! The dashboard state machine driven message by message, with a fixed clock.
+
+mod app_support;
+
+use app_support::*;
+use crossterm::event::KeyCode;
+use headcount::api::{ApiError, NetworkError, NetworkFailure, StatusError};
+use headcount::app::live::Level;
+use headcount::app::view::View;
+use headcount::app::{App, Effect, FILTER_DEBOUNCE, Msg, Outcome};
+use headcount::attendance::{Order, SessionColumn, UserColumn};
+use headcount::fetch::FetchEvent;
+use serde_json::json;
+
+fn selected_session_id(app: &App) -> String {
+    let id = *app.sessions().selected().expect("a selected row");
+    app.store()
+        .get(id)
+        .unwrap()
+        .user_session_id()
+        .as_str()
+        .to_owned()
+}
+
+#[test]
+fn the_first_fetch_sends_the_initial_filter() {
+    let (app, effects) = App::new(config(Some("user:bob dur>5m")), T0);
+    let request = requests(&effects)[0];
+    assert_eq!(request.generation, 1);
+    assert_eq!(
+        request.filter_conditions,
+        Some(json!({"user_id": {"$eq": "bob"}}))
+    );
+    assert_eq!(app.filter_bar().active().source, "user:bob dur>5m");
+}
+
+#[test]
+fn rows_appear_with_the_first_page_and_progress_counts_them() {
+    let (mut app, _) = App::new(config(None), T0 + 70 * MIN);
+    let rows = ended_rows();
+    app.update(
+        page_event(1, 1, page(rows[..3].to_vec(), 6, false)),
+        T0 + 70 * MIN,
+    );
+    assert_eq!(app.sessions().len(), 2);
+    assert_eq!(app.fetch().pages, 1);
+    assert!(app.fetch().running);
+    app.update(
+        page_event(1, 2, page(rows[3..].to_vec(), 6, false)),
+        T0 + 70 * MIN,
+    );
+    app.update(done(1, 2), T0 + 70 * MIN);
+    assert_eq!(app.sessions().len(), 6);
+    assert_eq!(app.fetch().rows, 6);
+    assert!(!app.fetch().running);
+    assert_eq!(app.figures().unwrap().call.unique_users, 4);
+}
+
+#[test]
+fn pages_arriving_out_of_order_are_all_kept() {
+    let (mut app, _) = App::new(config(None), T0);
+    let rows = ended_rows();
+    app.update(page_event(1, 2, page(rows[3..].to_vec(), 6, false)), T0);
+    app.update(page_event(1, 1, page(rows[..3].to_vec(), 6, false)), T0);
+    app.update(done(1, 2), T0);
+    assert_eq!(app.sessions().len(), 6);
+    assert_eq!(app.fetch().pages, 2);
+}
+
+#[test]
+fn pages_of_a_replaced_query_are_dropped() {
+    let (mut app, now) = loaded(None);
+    let effects = app.update(key('r'), now);
+    assert_eq!(requests(&effects)[0].generation, 2);
+    app.update(
+        page_event(
+            1,
+            1,
+            page(
+                vec![row("zed", "z-1", 0, Some(5), "webrtc", "user")],
+                1,
+                false,
+            ),
+        ),
+        now,
+    );
+    assert!(app.store().find_user("zed").is_none());
+    app.update(
+        page_event(2, 1, page(ended_rows()[..2].to_vec(), 6, false)),
+        now,
+    );
+    assert_eq!(app.sessions().len(), 2, "a fresh query starts from empty");
+}
+
+#[test]
+fn a_server_filter_is_fetched_after_typing_pauses() {
+    let (mut app, now) = loaded(None);
+    app.update(key('/'), now);
+    assert!(app.filter_bar().is_open());
+    let typed = type_text(&mut app, "user:bob", now);
+    assert!(requests(&typed).is_empty(), "no fetch while typing");
+    assert_eq!(app.filter_due(), Some(now + FILTER_DEBOUNCE));
+    assert!(
+        app.next_deadline()
+            .is_some_and(|at| at <= now + FILTER_DEBOUNCE)
+    );
+    assert!(requests(&app.update(Msg::Tick, now + FILTER_DEBOUNCE - 1)).is_empty());
+    let effects = app.update(Msg::Tick, now + FILTER_DEBOUNCE);
+    let request = requests(&effects)[0];
+    assert_eq!(request.generation, 2);
+    assert_eq!(
+        request.filter_conditions,
+        Some(json!({"user_id": {"$eq": "bob"}}))
+    );
+}
+
+#[test]
+fn a_new_server_filter_cancels_the_fetch_in_flight() {
+    let (mut app, _) = App::new(config(None), T0);
+    app.update(key('/'), T0);
+    type_text(&mut app, "publisher:rtmp", T0);
+    let effects = app.update(Msg::Tick, T0 + FILTER_DEBOUNCE);
+    assert_eq!(effects[0], Effect::CancelFetch);
+    assert_eq!(requests(&effects)[0].generation, 2);
+}
+
+#[test]
+fn the_local_part_applies_at_once_without_a_fetch() {
+    let (mut app, now) = loaded(None);
+    app.update(key('/'), now);
+    let effects = type_text(&mut app, "dur>30m", now);
+    assert!(requests(&effects).is_empty());
+    assert_eq!(app.filter_due(), None);
+    assert_eq!(app.sessions().len(), 2, "b-1 and d-1 last over 30 minutes");
+}
+
+#[test]
+fn a_bad_filter_shows_an_error_and_keeps_the_last_good_one() {
+    let (mut app, now) = loaded(None);
+    app.update(key('/'), now);
+    type_text(&mut app, "dur>30m", now);
+    type_text(&mut app, "x", now);
+    let error = app.filter_bar().error().expect("a parse error");
+    assert!(error.position >= "dur>".len(), "{error}");
+    assert_eq!(app.filter_bar().active().source, "dur>30m");
+    assert_eq!(app.sessions().len(), 2);
+}
+
+#[test]
+fn enter_keeps_the_filter_and_esc_clears_it() {
+    let (mut app, now) = loaded(None);
+    app.update(key('/'), now);
+    type_text(&mut app, "dur>30m", now);
+    app.update(code(KeyCode::Enter), now);
+    assert!(!app.filter_bar().is_open());
+    assert_eq!(app.sessions().len(), 2);
+    app.update(code(KeyCode::Esc), now);
+    assert!(app.filter_bar().active().is_empty());
+    assert_eq!(app.sessions().len(), 6);
+    app.update(key('/'), now);
+    app.update(code(KeyCode::Up), now);
+    assert_eq!(
+        app.filter_bar().input(),
+        "dur>30m",
+        "the history remembers it"
+    );
+}
+
+#[test]
+fn a_frozen_view_buffers_pages_and_applies_them_on_resume() {
+    let (mut app, _) = App::new(config(None), T0);
+    let rows = ended_rows();
+    app.update(page_event(1, 1, page(rows[..2].to_vec(), 6, false)), T0);
+    app.update(key('f'), T0);
+    app.update(
+        page_event(1, 2, page(rows[2..].to_vec(), 6, false)),
+        T0 + SEC,
+    );
+    app.update(done(1, 2), T0 + SEC);
+    assert_eq!(
+        app.sessions().len(),
+        2,
+        "the view does not move while frozen"
+    );
+    assert_eq!(app.frozen().unwrap().waiting_pages(), 1);
+    app.update(key('f'), T0 + 2 * SEC);
+    assert!(app.frozen().is_none());
+    assert_eq!(app.sessions().len(), 6);
+    assert!(!app.fetch().running);
+}
+
+#[test]
+fn a_live_call_is_polled_and_rows_are_upserted() {
+    let now = T0 + 30 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    let live_rows = vec![
+        row("alice-chen", "a-1", 0, None, "webrtc", "host"),
+        row("bob", "b-1", 10, None, "rtmp", "user"),
+    ];
+    app.update(page_event(1, 1, page(live_rows, 2, true)), now);
+    app.update(done(1, 1), now);
+    assert_eq!(app.next_poll(), Some(now + 5 * SEC));
+    let effects = app.update(Msg::Tick, now + 5 * SEC);
+    let request = requests(&effects)[0];
+    assert_eq!(
+        (request.generation, request.filter_conditions.clone()),
+        (2, None)
+    );
+    app.update(
+        page_event(
+            2,
+            1,
+            page(
+                vec![row("bob", "b-1", 10, Some(31), "rtmp", "user")],
+                2,
+                true,
+            ),
+        ),
+        now + 6 * SEC,
+    );
+    assert_eq!(
+        app.sessions().len(),
+        2,
+        "a poll updates rows, it does not clear them"
+    );
+    app.update(done(2, 1), now + 6 * SEC);
+    assert_eq!(app.last_update(), Some(now + 6 * SEC));
+    assert_eq!(app.next_poll(), Some(now + 11 * SEC));
+}
+
+#[test]
+fn a_poll_that_sees_the_end_fetches_once_more_then_stops() {
+    let now = T0 + 30 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    app.update(
+        page_event(1, 1, page(ended_rows()[..2].to_vec(), 2, true)),
+        now,
+    );
+    app.update(done(1, 1), now);
+    app.update(Msg::Tick, now + 5 * SEC);
+    app.update(
+        page_event(2, 1, page(ended_rows(), 6, false)),
+        now + 6 * SEC,
+    );
+    let effects = app.update(done(2, 1), now + 6 * SEC);
+    assert_eq!(requests(&effects)[0].generation, 3, "one last fetch");
+    app.update(
+        page_event(3, 1, page(ended_rows(), 6, false)),
+        now + 7 * SEC,
+    );
+    let effects = app.update(done(3, 1), now + 7 * SEC);
+    assert!(effects.is_empty());
+    assert_eq!(app.next_poll(), None);
+    assert!(!app.store().is_live());
+}
+
+#[test]
+fn retrying_and_failed_fetches_are_shown_and_the_app_keeps_running() {
+    let (mut app, _) = App::new(config(None), T0);
+    let network = ApiError::Network(NetworkError {
+        base_url: "http://127.0.0.1:9".into(),
+        failure: NetworkFailure::Refused,
+        detail: String::new(),
+    });
+    app.update(
+        Msg::Fetch(FetchEvent::Retrying {
+            generation: 1,
+            error: network,
+            retry_at: T0 + 4 * SEC,
+        }),
+        T0,
+    );
+    let status = app.status().unwrap();
+    assert_eq!(status.level, Level::Warning);
+    assert!(status.text.contains("connection refused") && status.text.contains("retrying"));
+    assert_eq!(app.next_deadline(), Some(T0 + 4 * SEC));
+    let unauthorized = ApiError::Status(Box::new(StatusError {
+        status: reqwest::StatusCode::UNAUTHORIZED,
+        body: None,
+        excerpt: None,
+        rate_limit: None,
+        retry_at: None,
+    }));
+    app.update(
+        Msg::Fetch(FetchEvent::Failed {
+            generation: 1,
+            error: unauthorized,
+        }),
+        T0 + 4 * SEC,
+    );
+    let status = app.status().unwrap();
+    assert_eq!(status.level, Level::Error);
+    assert!(status.text.contains("STREAM_API_KEY"), "{}", status.text);
+    assert!(!app.should_quit() && !app.fetch().running);
+}
+
+#[test]
+fn the_selection_stays_on_its_session_while_rows_stream_in() {
+    let (mut app, _) = App::new(config(None), T0);
+    let rows = ended_rows();
+    app.update(
+        page_event(1, 1, page(vec![rows[2].clone(), rows[5].clone()], 6, false)),
+        T0,
+    );
+    app.update(key('j'), T0);
+    assert_eq!(selected_session_id(&app), "b-1");
+    let earlier = vec![rows[0].clone(), rows[3].clone(), rows[4].clone()];
+    app.update(page_event(1, 2, page(earlier, 6, false)), T0 + SEC);
+    app.update(done(1, 2), T0 + SEC);
+    assert_eq!(selected_session_id(&app), "b-1");
+    assert_eq!(app.sessions().selected_index(), Some(4));
+}
+
+#[test]
+fn sort_keys_sort_and_pressing_again_reverses() {
+    let (mut app, now) = loaded(None);
+    assert_eq!(
+        app.session_sort(),
+        (SessionColumn::Joined, Order::Ascending)
+    );
+    app.update(key('D'), now);
+    assert_eq!(
+        app.session_sort(),
+        (SessionColumn::Duration, Order::Ascending)
+    );
+    app.update(key('D'), now);
+    assert_eq!(
+        app.session_sort(),
+        (SessionColumn::Duration, Order::Descending)
+    );
+    app.update(key('g'), now);
+    assert_eq!(
+        selected_session_id(&app),
+        "d-1",
+        "the longest session first"
+    );
+    app.update(code(KeyCode::Tab), now);
+    app.update(key('A'), now);
+    app.update(key('A'), now);
+    assert_eq!(app.user_sort(), (UserColumn::Attended, Order::Descending));
+    let first = app.users().items()[0].user;
+    assert_eq!(app.store().user_name(first), "alice-chen");
+}
+
+#[test]
+fn enter_drills_into_a_user_and_esc_comes_back() {
+    let (mut app, now) = loaded(None);
+    app.update(key('G'), now);
+    app.update(code(KeyCode::Enter), now);
+    let View::UserDetail(user) = app.view() else {
+        panic!("not in the user detail")
+    };
+    assert_eq!(app.store().user_name(user), "alice-chen");
+    assert_eq!(app.detail().len(), 2);
+    assert_eq!(app.views().path().len(), 2);
+    app.update(code(KeyCode::Esc), now);
+    assert_eq!(app.view(), View::Sessions);
+}
+
+#[test]
+fn export_writes_the_view_and_the_path_is_flashed() {
+    let (mut app, now) = loaded(None);
+    let effects = app.update(key('e'), now);
+    let Some(Effect::Export { path, csv }) = effects.first() else {
+        panic!("no export: {effects:?}")
+    };
+    assert!(path.starts_with("/tmp/exports"));
+    assert!(
+        path.to_string_lossy()
+            .contains("standup-sessions-20261126T111000Z")
+    );
+    let header = csv.lines().next().unwrap();
+    assert!(header.contains("joined_utc,joined_UTC"), "{header}");
+    assert_eq!(csv.lines().count(), 7);
+    let path = path.clone();
+    app.update(
+        Msg::Done(Outcome::Exported {
+            path: path.clone(),
+            rows: 6,
+        }),
+        now,
+    );
+    assert!(
+        app.status()
+            .unwrap()
+            .text
+            .contains(&*path.to_string_lossy())
+    );
+}
+
+#[test]
+fn y_copies_the_session_id_or_the_user_id() {
+    let (mut app, now) = loaded(None);
+    assert_eq!(app.update(key('y'), now), vec![Effect::Copy("a-1".into())]);
+    app.update(code(KeyCode::Tab), now);
+    assert_eq!(
+        app.update(key('y'), now),
+        vec![Effect::Copy("alice-chen".into())]
+    );
+}
+
+#[test]
+fn redraws_are_asked_only_after_a_change_and_q_quits() {
+    let (mut app, now) = loaded(None);
+    app.mark_drawn();
+    assert!(!app.needs_redraw());
+    app.update(key('j'), now);
+    assert!(app.needs_redraw());
+    app.update(key('q'), now);
+    assert!(app.should_quit());
+}

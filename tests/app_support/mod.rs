@@ -1,0 +1,140 @@
+//! A small, fixed call for the dashboard tests: hand-built pages, a fixed clock, UTC.
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use headcount::api::models::ParticipantSessionsPage;
+use headcount::api::timestamp::{NANOS_PER_SEC, Nanos};
+use headcount::app::{App, AppConfig, Effect, Msg};
+use headcount::attendance::{DisplayZone, Thresholds};
+use headcount::fetch::{FetchEvent, FetchRequest};
+use serde_json::{Value, json};
+
+pub const SEC: Nanos = NANOS_PER_SEC;
+pub const MIN: Nanos = 60 * SEC;
+/// 2026-11-26T10:00:00Z, when the call starts.
+pub const T0: Nanos = 1_795_687_200 * SEC;
+
+pub fn config(filter: Option<&str>) -> AppConfig {
+    AppConfig {
+        call_type: "default".into(),
+        call_id: "standup".into(),
+        session: "s-1".into(),
+        filter: filter.map(str::to_owned),
+        zone: DisplayZone::utc(),
+        thresholds: Thresholds::default(),
+        interval: Duration::from_secs(5),
+        page_size: 100,
+        color: false,
+        export_dir: "/tmp/exports".into(),
+    }
+}
+
+pub fn rfc3339(at: Nanos) -> String {
+    headcount::attendance::utc_rfc3339(at)
+}
+
+/// One session row: joined and left in minutes after `T0` (`None`: still in the call).
+pub fn row(
+    user: &str,
+    id: &str,
+    joined: i64,
+    left: Option<i64>,
+    publisher: &str,
+    role: &str,
+) -> Value {
+    let mut value = json!({
+        "user_id": user,
+        "user_session_id": id,
+        "publisher_type": publisher,
+        "roles": [role],
+        "joined_at": rfc3339(T0 + joined * MIN),
+    });
+    if let Some(left) = left {
+        value["left_at"] = json!(rfc3339(T0 + left * MIN));
+        value["duration_in_seconds"] = json!((left - joined) * 60);
+    }
+    value
+}
+
+/// A page of `rows`; the call ended at T0+60m unless `live`.
+pub fn page(rows: Vec<Value>, total: i64, live: bool) -> ParticipantSessionsPage {
+    let mut session = json!({ "id": "s-1", "started_at": rfc3339(T0) });
+    if !live {
+        session["ended_at"] = json!(rfc3339(T0 + 60 * MIN));
+    }
+    serde_json::from_value(json!({
+        "call_type": "default",
+        "call_id": "standup",
+        "call_session_id": "s-1",
+        "total_participant_sessions": total,
+        "total_participant_duration": total * 1200,
+        "participants_sessions": rows,
+        "session": session,
+    }))
+    .expect("a valid page")
+}
+
+/// The ended call: four users, one reconnect, one late, one on two devices.
+pub fn ended_rows() -> Vec<Value> {
+    vec![
+        row("alice-chen", "a-1", 0, Some(30), "webrtc", "host"),
+        row("alice-chen", "a-2", 30, Some(60), "webrtc", "host"),
+        row("bob", "b-1", 10, Some(50), "rtmp", "user"),
+        row("carol", "c-1", 0, Some(20), "webrtc", "user"),
+        row("carol", "c-2", 5, Some(20), "webrtc", "user"),
+        row("dave", "d-1", 2, Some(58), "whip", "user"),
+    ]
+}
+
+pub fn page_event(generation: u64, page_no: u32, page: ParticipantSessionsPage) -> Msg {
+    Msg::Fetch(FetchEvent::Page {
+        generation,
+        page_no,
+        page: Box::new(page),
+        rate_limit: None,
+    })
+}
+
+pub fn done(generation: u64, pages: u32) -> Msg {
+    Msg::Fetch(FetchEvent::Done { generation, pages })
+}
+
+pub fn key(c: char) -> Msg {
+    let modifiers = if c.is_ascii_uppercase() {
+        KeyModifiers::SHIFT
+    } else {
+        KeyModifiers::NONE
+    };
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), modifiers))
+}
+
+pub fn code(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+pub fn requests(effects: &[Effect]) -> Vec<&FetchRequest> {
+    effects
+        .iter()
+        .filter_map(|effect| match effect {
+            Effect::StartFetch(request) => Some(request),
+            _ => None,
+        })
+        .collect()
+}
+
+/// An app that has read the whole ended call at `T0 + 70m`.
+pub fn loaded(filter: Option<&str>) -> (App, Nanos) {
+    let now = T0 + 70 * MIN;
+    let (mut app, _) = App::new(config(filter), now);
+    app.update(page_event(1, 1, page(ended_rows(), 6, false)), now);
+    app.update(done(1, 1), now);
+    (app, now)
+}
+
+/// Types `text` into the open filter bar.
+pub fn type_text(app: &mut App, text: &str, now: Nanos) -> Vec<Effect> {
+    text.chars().flat_map(|c| app.update(key(c), now)).collect()
+}

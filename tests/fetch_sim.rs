@@ -1,0 +1,190 @@
+//! The background fetcher against `headcount sim` over loopback HTTP: order, generations,
+//! rate limits waited out, unrecoverable errors and cancellation.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use headcount::api::{ErrorKind, RetryPolicy, StreamClient};
+use headcount::fetch::{self, FetchEvent, FetchRequest};
+use headcount::sim::{self, RunningSim, Scenario, SimConfig};
+use tokio::sync::mpsc;
+
+const KEY: &str = "headcount-demo";
+const SECRET: &str = "headcount-demo-secret";
+
+/// Fails a test that hangs instead of letting it run forever; it is far above the slowest
+/// expected run (one rate-limit window of a minute).
+const GIVE_UP: Duration = Duration::from_secs(300);
+
+/// The client gives up at once on a rate limit, so that the fetcher's own waiting is tested.
+const IMPATIENT: RetryPolicy = RetryPolicy {
+    max_attempts: 2,
+    base_delay: Duration::from_millis(1),
+    max_delay: Duration::from_millis(10),
+    max_server_wait: Duration::from_millis(1),
+};
+
+async fn start_sim(scenario: Scenario, rate_limit: u32) -> RunningSim {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let config = SimConfig {
+        scenario,
+        rate_limit,
+        ..SimConfig::default()
+    };
+    sim::start(config, listener).await.expect("sim starts")
+}
+
+fn client(sim: &RunningSim) -> StreamClient {
+    StreamClient::builder(&sim.base_url(), KEY, SECRET)
+        .retry_policy(IMPATIENT)
+        .build()
+        .expect("client")
+}
+
+fn request(sim: &RunningSim, generation: u64, page_size: u32) -> FetchRequest {
+    FetchRequest {
+        generation,
+        call_type: sim.call_type().to_string(),
+        call_id: sim.call_id().to_string(),
+        session: sim.session_id().to_string(),
+        filter_conditions: None,
+        page_size,
+    }
+}
+
+/// Every event until the task ends (the channel closes).
+async fn all_events(mut events: mpsc::Receiver<FetchEvent>) -> Vec<FetchEvent> {
+    let collect = async {
+        let mut seen = Vec::new();
+        while let Some(event) = events.recv().await {
+            seen.push(event);
+        }
+        seen
+    };
+    tokio::time::timeout(GIVE_UP, collect)
+        .await
+        .expect("the fetch ends")
+}
+
+/// The page numbers and user session ids of the `Page` events, in arrival order.
+fn pages_and_rows(events: &[FetchEvent]) -> (Vec<u32>, Vec<String>) {
+    let mut numbers = Vec::new();
+    let mut rows = Vec::new();
+    for event in events {
+        if let FetchEvent::Page { page_no, page, .. } = event {
+            numbers.push(*page_no);
+            rows.extend(
+                page.participants_sessions
+                    .iter()
+                    .map(|row| row.user_session_id.clone()),
+            );
+        }
+    }
+    (numbers, rows)
+}
+
+fn assert_complete_without_duplicates(sim: &RunningSim, events: &[FetchEvent]) {
+    let (numbers, rows) = pages_and_rows(events);
+    let expected: Vec<u32> = (1..=numbers.len() as u32).collect();
+    assert_eq!(numbers, expected, "pages arrive once each, in order");
+    assert_eq!(rows.len(), sim.initial_sessions(), "every row arrives");
+    let distinct: HashSet<&String> = rows.iter().collect();
+    assert_eq!(distinct.len(), rows.len(), "no row arrives twice");
+    match events.last() {
+        Some(FetchEvent::Done { pages, .. }) => assert_eq!(*pages as usize, numbers.len()),
+        other => panic!("the last event is Done, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn every_page_of_the_townhall_arrives_in_order_then_done() {
+    let sim = start_sim(Scenario::Townhall, 0).await;
+    let (sender, receiver) = mpsc::channel(8);
+    let _handle = fetch::spawn(client(&sim), request(&sim, 7, 100), sender);
+    let events = all_events(receiver).await;
+    assert!(events.iter().all(|event| event.generation() == 7));
+    assert!(events.len() > 10, "the townhall spans many pages");
+    assert_complete_without_duplicates(&sim, &events);
+}
+
+#[tokio::test]
+async fn a_rate_limit_is_waited_out_and_the_fetch_still_completes() {
+    let sim = start_sim(Scenario::Small, 5).await;
+    let client = client(&sim);
+    use_up_the_quota(&sim, &client).await;
+    let (sender, receiver) = mpsc::channel(8);
+    // More pages than one window's quota, so a 429 comes even if a new window opens now.
+    let _handle = fetch::spawn(client, request(&sim, 1, 7), sender);
+    let events = all_events(receiver).await;
+    let retries: Vec<_> = events
+        .iter()
+        .filter_map(|event| match event {
+            FetchEvent::Retrying {
+                error, retry_at, ..
+            } => Some((error.kind(), *retry_at)),
+            _ => None,
+        })
+        .collect();
+    assert!(!retries.is_empty(), "the rate limit is reported");
+    for (kind, retry_at) in retries {
+        assert_eq!(kind, ErrorKind::RateLimited);
+        assert!(retry_at > 0);
+    }
+    assert_complete_without_duplicates(&sim, &events);
+}
+
+/// Sends queries until the sim answers 429.
+async fn use_up_the_quota(sim: &RunningSim, client: &StreamClient) {
+    let query = Default::default();
+    loop {
+        let answer = client
+            .query_call_participant_sessions(
+                sim.call_type(),
+                sim.call_id(),
+                sim.session_id(),
+                &query,
+            )
+            .await;
+        if let Err(error) = answer {
+            assert_eq!(error.kind(), ErrorKind::RateLimited, "{error}");
+            return;
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_session_fails_as_not_found_and_ends() {
+    let sim = start_sim(Scenario::Small, 0).await;
+    let (sender, receiver) = mpsc::channel(8);
+    let mut unknown = request(&sim, 3, 100);
+    unknown.session = "no-such-session".to_string();
+    let _handle = fetch::spawn(client(&sim), unknown, sender);
+    let events = all_events(receiver).await;
+    match events.as_slice() {
+        [FetchEvent::Failed { generation, error }] => {
+            assert_eq!(*generation, 3);
+            assert_eq!(error.kind(), ErrorKind::NotFound);
+        }
+        other => panic!("one Failed event, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn dropping_the_handle_stops_the_fetch() {
+    let sim = start_sim(Scenario::Townhall, 0).await;
+    let (sender, mut receiver) = mpsc::channel(1);
+    // Hundreds of pages: without the drop, far more than the channel holds would follow.
+    let handle = fetch::spawn(client(&sim), request(&sim, 1, 10), sender);
+    let first = receiver.recv().await.expect("a first page");
+    assert!(matches!(first, FetchEvent::Page { page_no: 1, .. }));
+    drop(handle);
+    let rest = all_events(receiver).await;
+    assert!(
+        rest.len() <= 1,
+        "at most the one buffered event follows, got {}",
+        rest.len()
+    );
+    assert!(!rest.iter().any(|e| matches!(e, FetchEvent::Done { .. })));
+}
