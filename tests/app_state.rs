@@ -42,7 +42,7 @@ fn rows_appear_with_the_first_page_and_progress_counts_them() {
         page_event(1, 1, page(rows[..3].to_vec(), 6, false)),
         T0 + 70 * MIN,
     );
-    assert_eq!(app.sessions().len(), 2);
+    assert_eq!(app.sessions().len(), 3);
     assert_eq!(app.fetch().pages, 1);
     assert!(app.fetch().running);
     app.update(
