@@ -1,0 +1,114 @@
+//! What the timeline draws: one lane per user, one bar per session.
+
+use crate::api::timestamp::Nanos;
+
+/// How a session published, which sets the bar's body glyph and colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Publisher {
+    Webrtc,
+    Rtmp,
+    Srt,
+    Whip,
+    Other,
+}
+
+impl Publisher {
+    /// Every publisher, in legend order.
+    pub const ALL: [Publisher; 5] = [
+        Publisher::Webrtc,
+        Publisher::Rtmp,
+        Publisher::Srt,
+        Publisher::Whip,
+        Publisher::Other,
+    ];
+
+    /// Reads Stream's `publisher_type` (any case); unknown or empty types are `Other`.
+    pub fn from_type(publisher_type: &str) -> Publisher {
+        match publisher_type.trim().to_ascii_lowercase().as_str() {
+            "webrtc" => Publisher::Webrtc,
+            "rtmp" => Publisher::Rtmp,
+            "srt" => Publisher::Srt,
+            "whip" => Publisher::Whip,
+            _ => Publisher::Other,
+        }
+    }
+
+    /// The glyph filling whole cells of a bar, distinct per publisher so that the type reads
+    /// without colour.
+    pub fn body_glyph(self) -> &'static str {
+        match self {
+            Publisher::Webrtc => "█",
+            Publisher::Rtmp => "▓",
+            Publisher::Srt => "▒",
+            Publisher::Whip => "░",
+            Publisher::Other => "▚",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Publisher::Webrtc => "webrtc",
+            Publisher::Rtmp => "rtmp",
+            Publisher::Srt => "srt",
+            Publisher::Whip => "whip",
+            Publisher::Other => "other",
+        }
+    }
+}
+
+/// One session: `[start, end)`; an open session runs to `now` whatever its `end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bar {
+    pub start: Nanos,
+    pub end: Nanos,
+    pub publisher: Publisher,
+    pub open: bool,
+}
+
+impl Bar {
+    /// The interval drawn, never inverted: an open bar ends at `now`, and a bar ending before it
+    /// starts (clock skew, `now` before the join) is a point at its start.
+    pub fn interval(&self, now: Nanos) -> (Nanos, Nanos) {
+        let end = if self.open { now } else { self.end };
+        (self.start, end.max(self.start))
+    }
+}
+
+/// One user's row: the label shown on the left and the user's sessions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lane<'a> {
+    pub label: &'a str,
+    pub bars: Vec<Bar>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn publisher_types_read_in_any_case() {
+        assert_eq!(Publisher::from_type("WebRTC"), Publisher::Webrtc);
+        assert_eq!(Publisher::from_type("rtmp"), Publisher::Rtmp);
+        assert_eq!(Publisher::from_type(""), Publisher::Other);
+        assert_eq!(Publisher::from_type("sip"), Publisher::Other);
+    }
+
+    #[test]
+    fn body_glyphs_differ_per_publisher() {
+        let glyphs: std::collections::HashSet<_> =
+            Publisher::ALL.iter().map(|p| p.body_glyph()).collect();
+        assert_eq!(glyphs.len(), Publisher::ALL.len());
+    }
+
+    #[test]
+    fn open_bars_run_to_now_and_never_invert() {
+        let bar = Bar {
+            start: 100,
+            end: 0,
+            publisher: Publisher::Webrtc,
+            open: true,
+        };
+        assert_eq!(bar.interval(250), (100, 250));
+        assert_eq!(bar.interval(50), (100, 100));
+    }
+}

@@ -1,0 +1,71 @@
+//! The concurrency sparkline above the lanes, with the peak of the visible range spelled out.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::{Sparkline, Widget};
+
+use crate::api::timestamp::Nanos;
+use crate::attendance::{ConcurrencyCurve, DisplayZone, Peak};
+
+use super::lanes::fit_label;
+use super::styles::TimelineStyles;
+
+/// The most sessions at once within `[from, to)` and the instant that level is first reached.
+pub fn visible_peak(curve: &ConcurrencyCurve, from: Nanos, to: Nanos) -> Peak {
+    let mut peak = Peak {
+        value: curve.level_at(from).sessions,
+        at: Some(from),
+    };
+    let points = curve.points();
+    let first_after = points.partition_point(|p| p.at <= from);
+    for point in points[first_after..].iter().take_while(|p| p.at < to) {
+        if point.level.sessions > peak.value {
+            peak = Peak {
+                value: point.level.sessions,
+                at: Some(point.at),
+            };
+        }
+    }
+    if peak.value == 0 || to <= from {
+        peak.at = None;
+    }
+    peak
+}
+
+pub fn draw(
+    curve: &ConcurrencyCurve,
+    (from, to): (Nanos, Nanos),
+    zone: &DisplayZone,
+    styles: &TimelineStyles,
+    labels: Rect,
+    plot: Rect,
+    buf: &mut Buffer,
+) {
+    let data: Vec<u64> = curve
+        .columns(from, to, usize::from(plot.width))
+        .iter()
+        .map(|level| u64::from(level.sessions))
+        .collect();
+    Sparkline::default()
+        .data(&data)
+        .style(styles.curve)
+        .render(plot, buf);
+    let peak = visible_peak(curve, from, to);
+    let lines = peak_lines(peak, zone, labels.height);
+    for (row, line) in (labels.y..labels.bottom()).zip(lines) {
+        let text = fit_label(&line, labels.width);
+        buf.set_stringn(labels.x, row, text, usize::from(labels.width), styles.peak);
+    }
+}
+
+/// The peak's text, laid out on as many rows as the sparkline has (1 to 3).
+fn peak_lines(peak: Peak, zone: &DisplayZone, rows: u16) -> Vec<String> {
+    let value = format!("peak {}", peak.value);
+    let at = peak.at.map(|at| format!("at {}", zone.time(at)));
+    match (rows, at) {
+        (_, None) => vec![value],
+        (1, Some(at)) => vec![format!("{value} {at}")],
+        (2, Some(at)) => vec![value, at],
+        (_, Some(at)) => vec!["sessions".to_owned(), value, at],
+    }
+}

@@ -1,0 +1,53 @@
+//! The timeline's styles. Colour only decorates: glyphs and modifiers alone carry every meaning,
+//! so the monochrome set (for `NO_COLOR`) loses nothing.
+
+use ratatui::style::{Color, Modifier, Style};
+
+use super::bar::Publisher;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineStyles {
+    pub label: Style,
+    pub selected_label: Style,
+    pub publishers: [Style; 5],
+    pub overlap: Style,
+    pub live: Style,
+    pub axis: Style,
+    pub zone: Style,
+    pub curve: Style,
+    pub peak: Style,
+    pub legend: Style,
+}
+
+impl TimelineStyles {
+    pub fn new(color: bool) -> Self {
+        let plain = Style::new();
+        let colored = |c: Color| if color { plain.fg(c) } else { plain };
+        TimelineStyles {
+            label: plain,
+            selected_label: plain.add_modifier(Modifier::REVERSED | Modifier::BOLD),
+            publishers: Publisher::ALL.map(|p| colored(publisher_color(p))),
+            overlap: colored(Color::LightRed).add_modifier(Modifier::BOLD),
+            live: colored(Color::LightGreen).add_modifier(Modifier::BOLD),
+            axis: colored(Color::DarkGray),
+            zone: plain.add_modifier(Modifier::BOLD),
+            curve: colored(Color::Cyan),
+            peak: plain.add_modifier(Modifier::BOLD),
+            legend: colored(Color::DarkGray),
+        }
+    }
+
+    pub fn publisher(&self, publisher: Publisher) -> Style {
+        self.publishers[publisher as usize]
+    }
+}
+
+fn publisher_color(publisher: Publisher) -> Color {
+    match publisher {
+        Publisher::Webrtc => Color::Blue,
+        Publisher::Rtmp => Color::Magenta,
+        Publisher::Srt => Color::Yellow,
+        Publisher::Whip => Color::Green,
+        Publisher::Other => Color::Gray,
+    }
+}
