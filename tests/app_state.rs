@@ -42,7 +42,7 @@ fn rows_appear_with_the_first_page_and_progress_counts_them() {
         page_event(1, 1, page(rows[..3].to_vec(), 6, false)),
         T0 + 70 * MIN,
     );
-    assert_eq!(app.sessions().len(), 2);
+    assert_eq!(app.sessions().len(), 3);
     assert_eq!(app.fetch().pages, 1);
     assert!(app.fetch().running);
     app.update(
@@ -408,4 +408,19 @@ fn redraws_are_asked_only_after_a_change_and_q_quits() {
     assert!(app.needs_redraw());
     app.update(key('q'), now);
     assert!(app.should_quit());
+}
+
+#[test]
+fn the_timeline_zooms_and_pans_over_the_call_window() {
+    let (mut app, now) = loaded(None);
+    assert_eq!(app.time_scale().visible(), (T0, T0 + 60 * MIN));
+    app.update(code(KeyCode::Tab), now);
+    app.update(code(KeyCode::Tab), now);
+    app.update(key('+'), now);
+    let (from, to) = app.time_scale().visible();
+    assert_eq!(to - from, 30 * MIN);
+    app.update(key('h'), now);
+    assert!(app.time_scale().visible().0 < from);
+    app.update(key('='), now);
+    assert_eq!(app.time_scale().visible(), (T0, T0 + 60 * MIN));
 }

@@ -98,14 +98,14 @@ fn sessions(app: &App, now: Nanos) -> Result<String, csv::Error> {
 fn users(app: &App) -> Result<String, csv::Error> {
     let zone = &app.config.zone;
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let mut headers = vec![
+    let mut headers = [
         "user_id",
         "sessions",
         "attended_seconds",
         "connected_seconds",
     ]
-    .into_iter()
     .map(String::from)
+    .into_iter()
     .collect::<Vec<_>>();
     headers.extend(time_headers("first_join", zone));
     headers.extend(time_headers("last_leave", zone));

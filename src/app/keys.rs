@@ -63,11 +63,11 @@ impl App {
                 self.users
                     .set_items(self.derived.sorted_users(&self.store, self.user_sort));
             }
-            Action::ZoomIn => self.timeline.level = (self.timeline.level + 1).min(16),
-            Action::ZoomOut => self.timeline.level = self.timeline.level.saturating_sub(1),
-            Action::ZoomReset => self.timeline = Default::default(),
-            Action::PanLeft => self.timeline.pan -= 1,
-            Action::PanRight => self.timeline.pan += 1,
+            Action::ZoomIn => self.time_scale.zoom_in(),
+            Action::ZoomOut => self.time_scale.zoom_out(),
+            Action::ZoomReset => self.time_scale.reset(),
+            Action::PanLeft => self.time_scale.pan_left(),
+            Action::PanRight => self.time_scale.pan_right(),
             Action::FilterApply => self.filter.keep(),
             Action::FilterCancel => {
                 let ctx = self.parse_context(now);

@@ -27,6 +27,7 @@ use crate::attendance::{
 };
 use crate::fetch::{FetchEvent, FetchRequest};
 use crate::filter::ParseContext;
+use crate::ui::timeline::TimeScale;
 
 pub use effect::Effect;
 pub use msg::{Msg, Outcome};
@@ -78,7 +79,7 @@ pub struct App {
     session_sort: (SessionColumn, Order),
     user_sort: (UserColumn, Order),
     views: ViewStack,
-    timeline: TimelineZoom,
+    time_scale: TimeScale,
     help: bool,
     frozen: Option<Frozen>,
     next_poll: Option<Nanos>,
@@ -90,15 +91,6 @@ pub struct App {
     now: Nanos,
     quit: bool,
     dirty: bool,
-}
-
-/// Zoom and pan of the timeline, as steps from showing the whole call.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct TimelineZoom {
-    /// Each step halves the visible span.
-    pub level: u32,
-    /// Pan in eighths of the visible span, from the left edge of the window.
-    pub pan: i64,
 }
 
 impl App {
@@ -120,7 +112,7 @@ impl App {
             session_sort: (SessionColumn::Joined, Order::Ascending),
             user_sort: (UserColumn::User, Order::Ascending),
             views: ViewStack::default(),
-            timeline: TimelineZoom::default(),
+            time_scale: TimeScale::new(now, now),
             help: false,
             frozen: None,
             next_poll: None,
@@ -262,8 +254,9 @@ impl App {
         &self.views
     }
 
-    pub fn timeline_zoom(&self) -> TimelineZoom {
-        self.timeline
+    /// The visible range of the timeline over the call window.
+    pub fn time_scale(&self) -> &TimeScale {
+        &self.time_scale
     }
 
     pub fn is_help_open(&self) -> bool {
@@ -501,6 +494,7 @@ impl App {
         self.users
             .set_items(self.derived.sorted_users(&self.store, self.user_sort));
         self.refresh_detail(now);
+        self.refresh_window(now);
     }
 
     /// The per-user figures and the detail again, for a clock that moved on.
@@ -510,6 +504,14 @@ impl App {
         self.users
             .set_items(self.derived.sorted_users(&self.store, self.user_sort));
         self.refresh_detail(now);
+        self.refresh_window(now);
+    }
+
+    /// The timeline's window follows the call window (it grows while the call is live).
+    fn refresh_window(&mut self, now: Nanos) {
+        if let Some(window) = self.store.window(now) {
+            self.time_scale.set_window(window.start, window.end);
+        }
     }
 
     fn refresh_detail(&mut self, now: Nanos) {

@@ -91,14 +91,12 @@ pub fn progress_line(app: &App, now: Nanos, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-fn peak_text(app: &App, peak: Peak) -> String {
+/// `42 sessions at 10:32:05`
+fn peak_text(app: &App, peak: Peak, unit: &str) -> String {
+    let value = count(u64::from(peak.value));
     match peak.at {
-        Some(at) => format!(
-            "{} at {}",
-            count(u64::from(peak.value)),
-            app.config().zone.time(at)
-        ),
-        None => count(u64::from(peak.value)),
+        Some(at) => format!("{value} {unit} at {}", app.config().zone.time(at)),
+        None => format!("{value} {unit}"),
     }
 }
 
@@ -120,13 +118,13 @@ pub fn totals(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Some(figures) => {
             let call = &figures.call;
             format!(
-                "{} sessions · {} users · {} connected · {} attended · peak {} sessions / {} users",
+                "{} sessions · {} users · {} connected · {} attended · peak {} · {}",
                 count(call.sessions),
                 count(call.unique_users),
                 human_duration(call.connected_seconds),
                 human_duration(call.attended_seconds),
-                peak_text(app, call.peak_sessions),
-                peak_text(app, call.peak_users),
+                peak_text(app, call.peak_sessions, "sessions"),
+                peak_text(app, call.peak_users, "users"),
             )
         }
         None => "—".to_owned(),

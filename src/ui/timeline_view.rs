@@ -1,0 +1,66 @@
+//! The timeline view: one lane per user on screen, built from the store for this frame only,
+//! drawn by the [`Timeline`] widget with the concurrency curve above.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::Block;
+
+use crate::api::timestamp::Nanos;
+use crate::app::App;
+use crate::attendance::UserFigures;
+
+use super::timeline::{Bar, Lane, Publisher, Timeline, TimelineStyles};
+
+/// The bars of one user's matching sessions; sessions without a join time cannot be placed.
+fn lane<'a>(app: &'a App, user: &UserFigures) -> Lane<'a> {
+    let store = app.store();
+    let bars = app
+        .user_rows(user.user)
+        .iter()
+        .filter_map(|&id| store.get(id))
+        .filter_map(|row| {
+            let start = row.joined_at()?;
+            Some(Bar {
+                start,
+                end: row.left_at().unwrap_or(start),
+                publisher: Publisher::from_type(row.publisher_type()),
+                open: row.is_open(),
+            })
+        })
+        .collect();
+    Lane {
+        label: store.user_name(user.user),
+        bars,
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, now: Nanos, title: Line<'static>) {
+    let block = Block::bordered().title(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let curve = app.figures().map(|figures| &figures.curve);
+    let rows = Timeline::lane_rows(inner.height, curve.is_some()) as usize;
+    let users = app.users();
+    let range = users.visible(rows);
+    let start = range.start;
+    let lanes: Vec<Lane> = users.items()[range]
+        .iter()
+        .map(|user| lane(app, user))
+        .collect();
+    let selected = users
+        .selected_index()
+        .and_then(|index| index.checked_sub(start))
+        .filter(|&index| index < lanes.len());
+    let styles = TimelineStyles::new(app.config().color);
+    let timeline = Timeline {
+        lanes: &lanes,
+        scale: app.time_scale(),
+        now,
+        zone: &app.config().zone,
+        curve,
+        selected,
+        styles: &styles,
+    };
+    frame.render_widget(timeline, inner);
+}
