@@ -81,6 +81,7 @@ mod row;
 mod session_id;
 mod sort;
 mod store;
+mod table;
 mod thresholds;
 mod timeline;
 mod users;
