@@ -211,51 +211,62 @@ fn thread_cpu_time() -> Option<Duration> {
     Some(Duration::from_nanos(nanos))
 }
 
-/// The median thread CPU time of five runs of `work`.
-fn median_cpu_time<T>(mut work: impl FnMut() -> T) -> Option<Duration> {
-    let mut times = Vec::new();
-    for _ in 0..5 {
-        let before = thread_cpu_time()?;
-        black_box(work());
-        times.push(thread_cpu_time()? - before);
-    }
-    times.sort();
-    Some(times[times.len() / 2])
+fn cpu_time_of<T>(work: impl FnOnce() -> T) -> Option<Duration> {
+    let before = thread_cpu_time()?;
+    black_box(work());
+    Some(thread_cpu_time()? - before)
 }
 
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn decode_only(pages: &[Vec<u8>]) -> usize {
+    pages
+        .iter()
+        .map(|page| decode(page).participants_sessions.len())
+        .sum()
+}
+
+/// CPU times, medians of five runs. Decoding alone and decoding with ingest alternate, so
+/// that both see the same machine load, and their ratio is taken run by run.
 fn report_cpu_time(_: &mut Criterion) {
+    const RUNS: usize = 5;
     let pages = pages();
     let store = store();
     let rows: Vec<RowId> = store.row_ids().collect();
     let thresholds = Thresholds::default();
-    let measured = [
-        (
-            "serde_decode_only",
-            median_cpu_time(|| {
-                pages
-                    .iter()
-                    .map(|page| decode(page).participants_sessions.len())
-                    .sum::<usize>()
-            }),
-        ),
-        ("decode_and_ingest", median_cpu_time(|| ingest_all(pages))),
-        (
-            "user_figures",
-            median_cpu_time(|| user_figures(store, &rows, NOW, &thresholds)),
-        ),
-        (
-            "full_recompute",
-            median_cpu_time(|| Figures::compute(store, &rows, NOW, &thresholds)),
-        ),
-    ];
-    for (name, time) in measured {
-        if let Some(time) = time {
-            println!(
-                "cpu time: {name}: {:.1} ms (median of 5)",
-                time.as_secs_f64() * 1e3
-            );
-        }
+    let millis = |time: Duration| time.as_secs_f64() * 1e3;
+    let (mut decoding, mut ingesting, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        let (Some(decode), Some(ingest)) = (
+            cpu_time_of(|| decode_only(pages)),
+            cpu_time_of(|| ingest_all(pages)),
+        ) else {
+            return;
+        };
+        decoding.push(millis(decode));
+        ingesting.push(millis(ingest));
+        ratios.push(ingest.as_secs_f64() / decode.as_secs_f64());
     }
+    let figures = |work: &dyn Fn() -> usize| {
+        median(
+            (0..RUNS)
+                .filter_map(|_| cpu_time_of(work))
+                .map(millis)
+                .collect(),
+        )
+    };
+    let per_user = figures(&|| user_figures(store, &rows, NOW, &thresholds).len());
+    let full = figures(&|| Figures::compute(store, &rows, NOW, &thresholds).users.len());
+    println!(
+        "cpu time (median of {RUNS}): serde_decode_only {:.1} ms, decode_and_ingest {:.1} ms, \
+         ratio {:.2}; user_figures {per_user:.1} ms; full_recompute {full:.1} ms",
+        median(decoding),
+        median(ingesting),
+        median(ratios),
+    );
 }
 
 fn bench_ingest(c: &mut Criterion) {
@@ -266,12 +277,7 @@ fn bench_ingest(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(30));
     group.throughput(Throughput::Elements(SESSIONS as u64));
     group.bench_function("serde_decode_only", |b| {
-        b.iter_with_large_drop(|| {
-            pages
-                .iter()
-                .map(|page| decode(page).participants_sessions.len())
-                .sum::<usize>()
-        })
+        b.iter_with_large_drop(|| decode_only(pages))
     });
     group.bench_function("decode_and_ingest", |b| {
         b.iter_with_large_drop(|| ingest_all(pages))

@@ -1,9 +1,9 @@
 //! The attendance engine: the store of participant sessions and every figure computed from it.
 //!
 //! Pure computation, no I/O: the dashboard, the exports and the tests all call the same
-//! functions with an injected `now`, so they show the same numbers. Figures follow the
-//! attendance definitions (what every figure means); where those leave a choice, this module
-//! decides as follows, each time for what a support person would find least surprising.
+//! functions with an injected `now`, so they show the same numbers. Figures follow
+//! `docs/attendance-definitions.md`; where it leaves a choice, this module decides as follows,
+//! each time for what a support person would find least surprising.
 //!
 //! # Data
 //! - Rows are upserted by `user_session_id`: a later poll replaces the row (closing an open
@@ -65,7 +65,8 @@
 //! # Performance
 //! Figures are a fast full recompute over the filtered rows (a counting sort groups rows by
 //! user), memoised by [`FiguresCache`] on the store generation, the caller's row-list version,
-//! the thresholds and, only while the call is live or rows are open, `now`.
+//! the thresholds and, only while the call is live or rows are open, `now`. Measured figures
+//! are in `docs/benchmarks.md` (`cargo bench --bench attendance`).
 
 mod breakdown;
 mod call;
@@ -82,6 +83,7 @@ mod row;
 mod session_id;
 mod sort;
 mod store;
+mod table;
 mod thresholds;
 mod timeline;
 mod users;

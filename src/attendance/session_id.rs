@@ -63,8 +63,9 @@ const HEX_VALUES: [u8; 256] = {
     table
 };
 const INVALID: u8 = 0xff;
-/// Where each of the five hex groups of a canonical UUID starts, and how long it is.
-const GROUPS: [(usize, usize); 5] = [(0, 8), (9, 4), (14, 4), (19, 4), (24, 12)];
+/// The hex digits of a canonical UUID: the high and the low 64 bits, each as byte ranges.
+const HIGH_DIGITS: [(usize, usize); 3] = [(0, 8), (9, 13), (14, 18)];
+const LOW_DIGITS: [(usize, usize); 2] = [(19, 23), (24, 36)];
 
 /// Parses the canonical lowercase form `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
 pub(crate) fn parse_canonical_uuid(text: &str) -> Option<u128> {
@@ -72,16 +73,21 @@ pub(crate) fn parse_canonical_uuid(text: &str) -> Option<u128> {
     if bytes.len() != UUID_LEN || HYPHENS.iter().any(|&at| bytes[at] != b'-') {
         return None;
     }
-    let mut value = 0u128;
     let mut invalid = 0u8;
-    for (start, len) in GROUPS {
-        for &byte in &bytes[start..start + len] {
-            let digit = HEX_VALUES[byte as usize];
-            invalid |= digit & 0xf0;
-            value = (value << 4) | u128::from(digit & 0x0f);
+    let mut word = |ranges: &[(usize, usize)]| {
+        let mut value = 0u64;
+        for &(start, end) in ranges {
+            for &byte in &bytes[start..end] {
+                let digit = HEX_VALUES[byte as usize];
+                invalid |= digit;
+                value = (value << 4) | u64::from(digit);
+            }
         }
-    }
-    (invalid == 0).then_some(value)
+        value
+    };
+    let high = word(&HIGH_DIGITS);
+    let low = word(&LOW_DIGITS);
+    (invalid & 0xf0 == 0).then_some((u128::from(high) << 64) | u128::from(low))
 }
 
 fn format_uuid(value: u128) -> [u8; UUID_LEN] {

@@ -13,6 +13,7 @@ use super::index::{IdIndex, KeyHasher};
 use super::intern::{Interner, ListInterner, dense_id};
 use super::row::{PublisherId, RoleId, RoleSetId, Row, RowFields, RowId, SessionRef, UserId};
 use super::session_id::{KeyKind, SessionIdText, StoredKey, parse_canonical_uuid};
+use super::table::RowTable;
 
 /// Why a page was refused. The store is left exactly as it was.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -64,6 +65,15 @@ struct Prepared<'a> {
     user_hash: u64,
 }
 
+impl Prepared<'_> {
+    /// Fills the tail of a batch array beyond the last row; never looked up.
+    const UNUSED: Self = Prepared {
+        id: IdProbe::Uuid(0),
+        id_hash: 0,
+        user_hash: 0,
+    };
+}
+
 /// The earliest `joined_at` and latest `left_at` over all rows, for window fallbacks. An
 /// update that moves the row holding an extreme marks them stale; they are rescanned once at
 /// the end of the page.
@@ -91,7 +101,7 @@ impl RowBounds {
         self.include(new);
     }
 
-    fn rescanned(rows: &[Row]) -> Self {
+    fn rescanned(rows: &RowTable) -> Self {
         let mut bounds = RowBounds::default();
         rows.iter().for_each(|row| bounds.include(row));
         bounds
@@ -101,7 +111,7 @@ impl RowBounds {
 /// All participant sessions of one query, plus what the responses said about the call.
 #[derive(Debug, Clone)]
 pub struct SessionStore {
-    rows: Vec<Row>,
+    rows: RowTable,
     index: IdIndex,
     text_ids: String,
     users: Interner,
@@ -129,7 +139,7 @@ impl SessionStore {
     pub fn new() -> Self {
         let hasher = KeyHasher::new();
         SessionStore {
-            rows: Vec::new(),
+            rows: RowTable::default(),
             index: IdIndex::default(),
             text_ids: String::new(),
             users: Interner::new(hasher),
@@ -240,25 +250,24 @@ impl SessionStore {
     /// read. Each row costs a few cache misses in tables far larger than the cache; touching
     /// them in tight loops over the whole batch lets the misses overlap, which makes ingest
     /// several times faster than meeting them one row at a time.
-    fn prepare<'a>(&self, batch: &'a [ParticipantSessionDetails]) -> Vec<Prepared<'a>> {
-        let prepared: Vec<Prepared<'a>> = batch
-            .iter()
-            .map(|details| {
-                let id = IdProbe::new(&details.user_session_id);
-                Prepared {
-                    id,
-                    id_hash: self.hash_id(id),
-                    user_hash: self.users.hash(&details.user_id),
-                }
-            })
-            .collect();
-        let user_slots: Vec<u64> = prepared
-            .iter()
-            .map(|p| self.users.home_slot(p.user_hash))
-            .collect();
+    fn prepare<'a>(&self, batch: &'a [ParticipantSessionDetails]) -> [Prepared<'a>; BATCH] {
+        let mut prepared = [Prepared::UNUSED; BATCH];
+        for (keys, details) in prepared.iter_mut().zip(batch) {
+            let id = IdProbe::new(&details.user_session_id);
+            *keys = Prepared {
+                id,
+                id_hash: self.hash_id(id),
+                user_hash: self.users.hash(&details.user_id),
+            };
+        }
+        let rows = &prepared[..batch.len()];
+        let mut user_slots = [0u64; BATCH];
         let mut loaded = 0u64;
-        for (keys, &user_slot) in prepared.iter().zip(&user_slots) {
+        for (keys, user_slot) in rows.iter().zip(&mut user_slots) {
+            *user_slot = self.users.home_slot(keys.user_hash);
             loaded ^= self.index.home_slot(keys.id_hash);
+        }
+        for (keys, &user_slot) in rows.iter().zip(&user_slots) {
             loaded ^= self.users.touch_candidate(keys.user_hash, user_slot);
         }
         // The loads above are only useful for their side effect on the cache.
@@ -306,7 +315,7 @@ impl SessionStore {
         }
         self.bounds.replace(&old, &new);
         self.open_rows = self.open_rows + usize::from(new.is_open()) - usize::from(old.is_open());
-        self.rows[position] = new;
+        self.rows.set(position, new);
         self.generation += 1;
         Upsert::Updated
     }
@@ -384,7 +393,7 @@ impl SessionStore {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.rows.len() == 0
     }
 
     pub fn get(&self, id: RowId) -> Option<SessionRef<'_>> {
@@ -490,7 +499,7 @@ impl SessionStore {
         CallFacts {
             session: self.session.as_ref(),
             totals: self.totals,
-            has_rows: !self.rows.is_empty(),
+            has_rows: self.rows.len() > 0,
             has_open_rows: self.open_rows > 0,
             earliest_join: self.bounds.earliest_join,
             latest_leave: self.bounds.latest_leave,
@@ -514,7 +523,7 @@ impl SessionStore {
     /// Bytes held by the store's own allocations (rows, ids, index, interners).
     pub fn memory_bytes(&self) -> usize {
         size_of::<SessionStore>()
-            + self.rows.capacity() * size_of::<Row>()
+            + self.rows.memory_bytes()
             + self.index.memory_bytes()
             + self.text_ids.capacity()
             + self.users.memory_bytes()

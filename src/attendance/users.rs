@@ -300,6 +300,18 @@ mod tests {
     }
 
     #[test]
+    fn a_rejoin_at_the_instant_of_leaving_is_a_reconnect_not_an_overlap() {
+        let store = ended_call(vec![
+            closed("bob", "b1", 0, 10 * MIN),
+            closed("bob", "b2", 10 * MIN, 20 * MIN),
+        ]);
+        let bob = only(&store, AFTER);
+        assert_eq!(bob.reconnects, 1);
+        assert!(!bob.multi_device);
+        assert_eq!(bob.attended, 20 * MIN);
+    }
+
+    #[test]
     fn a_gap_is_measured_from_the_end_of_everything_before() {
         let store = ended_call(vec![
             closed("carol", "long", 0, 30 * MIN),
