@@ -157,7 +157,8 @@ fn first_cells(screen: &str) -> Vec<String> {
     lines.next();
     lines
         .take_while(|line| line.starts_with('│'))
-        .filter_map(|line| line.trim_start_matches('│').split_whitespace().next())
+        // Rows below the last session are blank between the borders.
+        .filter_map(|line| line.trim_matches('│').split_whitespace().next())
         .map(str::to_owned)
         .collect()
 }
@@ -172,7 +173,6 @@ fn view_title(screen: &str) -> String {
 }
 
 #[test]
-#[ignore = "in the pseudo-terminal harness the Enter that keeps the filter is not seen on the screen (it works in a real terminal): under investigation"]
 fn demo_loads_filters_drills_down_and_quits_cleanly() {
     let mut terminal = Terminal::start(&["demo", "--scenario", "small", "--tz", "UTC"]);
 
