@@ -282,24 +282,26 @@ async fn each_refusal_is_a_typed_error_with_streams_status_and_code() {
 }
 
 /// Seconds into the current wall-clock minute, which is the sim's rate-limit window.
-fn seconds_into_minute() -> u64 {
+/// A short quota window keeps the wait short; the test starts at the top of a window so
+/// that its pages cannot spread over two windows without meeting the quota.
+const WINDOW: Duration = Duration::from_secs(4);
+
+async fn at_the_start_of_a_window() {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap();
-    now.as_secs() % 60
+    let into_window = Duration::from_nanos((now.as_nanos() % WINDOW.as_nanos()) as u64);
+    tokio::time::sleep(WINDOW - into_window).await;
 }
 
-/// Slow by nature: the sim's quota window is a wall-clock minute, and this test waits one out
-/// (up to a minute), once. 10 requests per minute and about 15 pages force exactly one wait.
+/// 10 requests per window and about 15 pages force exactly one wait.
 #[tokio::test]
 async fn over_the_quota_the_client_waits_for_the_next_window_and_completes() {
-    if seconds_into_minute() > 40 {
-        // Starting late in a window could spread the pages over two without any wait.
-        tokio::time::sleep(Duration::from_secs(61 - seconds_into_minute())).await;
-    }
+    at_the_start_of_a_window().await;
     let sim = start(SimConfig {
         scenario: Scenario::Small,
         rate_limit: 10,
+        rate_window: WINDOW,
         ..SimConfig::default()
     })
     .await;

@@ -13,8 +13,10 @@ const KEY: &str = "headcount-demo";
 const SECRET: &str = "headcount-demo-secret";
 
 /// Fails a test that hangs instead of letting it run forever; it is far above the slowest
-/// expected run (one rate-limit window of a minute).
+/// expected run (a few rate-limit windows).
 const GIVE_UP: Duration = Duration::from_secs(300);
+/// The sim's quota window: short, so that waiting one out is quick.
+const RATE_WINDOW: Duration = Duration::from_secs(3);
 
 /// The client gives up at once on a rate limit, so that the fetcher's own waiting is tested.
 const IMPATIENT: RetryPolicy = RetryPolicy {
@@ -31,6 +33,7 @@ async fn start_sim(scenario: Scenario, rate_limit: u32) -> RunningSim {
     let config = SimConfig {
         scenario,
         rate_limit,
+        rate_window: RATE_WINDOW,
         ..SimConfig::default()
     };
     sim::start(config, listener).await.expect("sim starts")

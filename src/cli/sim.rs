@@ -36,9 +36,12 @@ pub struct SimArgs {
     /// Seconds before joins and leaves are reported while live
     #[arg(long, value_name = "SECS", default_value_t = 5.0)]
     pub lag: f64,
-    /// Requests per minute per endpoint (0 turns rate limiting off)
+    /// Requests per window per endpoint (0 turns rate limiting off)
     #[arg(long, value_name = "N", default_value_t = DEFAULT_RATE_LIMIT)]
     pub rate_limit: u32,
+    /// Seconds in a rate-limit window (Stream counts per minute)
+    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub rate_window: u64,
 }
 
 impl SimArgs {
@@ -54,6 +57,7 @@ impl SimArgs {
             speed: self.speed,
             lag,
             rate_limit: self.rate_limit,
+            rate_window: Duration::from_secs(self.rate_window),
         })
     }
 }

@@ -63,8 +63,10 @@ pub struct SimConfig {
     pub speed: f64,
     /// How late joins and leaves are reported while live.
     pub lag: Duration,
-    /// Requests per minute per endpoint; 0 turns rate limiting off.
+    /// Requests per window per endpoint; 0 turns rate limiting off.
     pub rate_limit: u32,
+    /// Length of a rate-limit window: a minute, as Stream counts.
+    pub rate_window: Duration,
 }
 
 impl Default for SimConfig {
@@ -78,6 +80,7 @@ impl Default for SimConfig {
             speed: 1.0,
             lag: Duration::from_secs(5),
             rate_limit: DEFAULT_RATE_LIMIT,
+            rate_window: Duration::from_secs(60),
         }
     }
 }
@@ -167,7 +170,7 @@ pub async fn start(config: SimConfig, listener: TcpListener) -> Result<RunningSi
     let sim = Arc::new(Sim {
         auth: Authenticator::new(&config.api_key, &config.api_secret),
         cursors: CursorSigner::new(&config.api_secret, call.session_id),
-        limiter: RateLimiter::new(config.rate_limit),
+        limiter: RateLimiter::new(config.rate_limit, config.rate_window.as_secs()),
         clock: live.then(|| ScenarioClock::new(now, config.speed)),
         lag_ns: i64::try_from(config.lag.as_nanos()).unwrap_or(i64::MAX),
         api_key: config.api_key,

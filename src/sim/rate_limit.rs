@@ -1,13 +1,13 @@
-//! Stream's app rate limits: a quota per endpoint over fixed one-minute windows.
+//! Stream's app rate limits: a quota per endpoint over fixed windows (a minute, as Stream's,
+//! unless a test asks for shorter ones so that waiting one out stays quick).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-const WINDOW_SECS: u64 = 60;
-
 /// Counts requests per endpoint. A limit of 0 turns limiting off.
 pub struct RateLimiter {
     limit: u32,
+    window_secs: u64,
     windows: Mutex<HashMap<&'static str, Window>>,
 }
 
@@ -36,9 +36,12 @@ impl Quota {
 }
 
 impl RateLimiter {
-    pub fn new(limit: u32) -> RateLimiter {
+    /// `limit` requests per endpoint in each window of `window_secs` (at least one second: the
+    /// `X-RateLimit-Reset` header counts whole seconds).
+    pub fn new(limit: u32, window_secs: u64) -> RateLimiter {
         RateLimiter {
             limit,
+            window_secs: window_secs.max(1),
             windows: Mutex::new(HashMap::new()),
         }
     }
@@ -49,7 +52,7 @@ impl RateLimiter {
         if self.limit == 0 {
             return None;
         }
-        let index = now_secs / WINDOW_SECS;
+        let index = now_secs / self.window_secs;
         let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
         let window = windows.entry(endpoint).or_insert(Window { index, used: 0 });
         if window.index != index {
@@ -62,7 +65,7 @@ impl RateLimiter {
         Some(Quota {
             limit: self.limit,
             remaining: self.limit - window.used,
-            reset: (index + 1) * WINDOW_SECS,
+            reset: (index + 1) * self.window_secs,
             exceeded,
         })
     }
@@ -74,7 +77,7 @@ mod tests {
 
     #[test]
     fn the_quota_is_per_endpoint_and_per_minute() {
-        let limiter = RateLimiter::new(2);
+        let limiter = RateLimiter::new(2, 60);
         let t = 1_767_000_000;
         assert_eq!(limiter.take("GetCall", t).unwrap().remaining, 1);
         assert_eq!(limiter.take("GetCall", t + 1).unwrap().remaining, 0);
@@ -88,6 +91,17 @@ mod tests {
 
     #[test]
     fn zero_turns_limiting_off() {
-        assert_eq!(RateLimiter::new(0).take("GetCall", 1), None);
+        assert_eq!(RateLimiter::new(0, 60).take("GetCall", 1), None);
+    }
+
+    #[test]
+    fn a_short_window_resets_sooner() {
+        let limiter = RateLimiter::new(1, 5);
+        let t = 1_767_000_000;
+        assert!(!limiter.take("GetCall", t).unwrap().exceeded);
+        let over = limiter.take("GetCall", t).unwrap();
+        assert!(over.exceeded);
+        assert_eq!(over.reset, t + 5);
+        assert!(!limiter.take("GetCall", t + 5).unwrap().exceeded);
     }
 }
