@@ -8,11 +8,15 @@ use std::fmt;
 use std::str::FromStr;
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-/// The API secret. Its `Debug` never shows the value, so a secret held in a parsed command line
-/// or a config struct cannot leak through `{:?}`.
-#[derive(Clone, PartialEq, Eq)]
+/// What a secret prints as, wherever it would otherwise be shown.
+const REDACTED: &str = "(redacted)";
+
+/// The API secret. Neither `Debug` nor `Display` shows the value, so a secret held in a parsed
+/// command line, a config file or an error message cannot leak by being printed.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
 pub struct ApiSecret(String);
 
 impl ApiSecret {
@@ -32,7 +36,13 @@ impl ApiSecret {
 
 impl fmt::Debug for ApiSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiSecret(<redacted>)")
+        f.write_str(REDACTED)
+    }
+}
+
+impl fmt::Display for ApiSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
     }
 }
 
@@ -124,12 +134,18 @@ mod tests {
     }
 
     #[test]
-    fn debug_never_shows_the_secret_or_the_token() {
+    fn printing_never_shows_the_secret_or_the_token() {
         let secret: ApiSecret = "hunter2-secret".parse().unwrap();
         let token = server_token(&secret).unwrap();
-        let printed = format!("{secret:?} {token:?}");
+        let printed = format!("{secret} {secret:?} {:?} {token:?}", Some(&secret));
         assert!(!printed.contains("hunter2"), "{printed}");
         assert!(!printed.contains(token.as_str()), "{printed}");
         assert!(printed.contains("redacted"));
+    }
+
+    #[test]
+    fn a_secret_reads_from_a_config_string() {
+        let secret: ApiSecret = serde_json::from_str(r#""hunter2""#).unwrap();
+        assert_eq!(secret.expose(), "hunter2");
     }
 }

@@ -9,8 +9,8 @@ use serde::Deserialize;
 
 use super::duration;
 use super::error::ConfigError;
-use super::secret::Secret;
 use super::values::{self, Theme};
+use crate::api::ApiSecret;
 
 /// The whole file. Unknown keys are refused so that a typo never silently falls back to a default.
 #[derive(Debug, Default, Deserialize)]
@@ -39,7 +39,7 @@ pub struct Profile {
     #[serde(default, deserialize_with = "values::deserialize_base_url")]
     pub base_url: Option<String>,
     pub api_key: Option<String>,
-    pub api_secret: Option<Secret>,
+    pub api_secret: Option<ApiSecret>,
     pub api_secret_env: Option<String>,
     pub api_secret_cmd: Option<String>,
 }
@@ -47,7 +47,7 @@ pub struct Profile {
 /// Where a profile says its secret comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProfileSecret<'a> {
-    Inline(&'a Secret),
+    Inline(&'a ApiSecret),
     Env(&'a str),
     Command(&'a str),
 }

@@ -19,7 +19,6 @@ pub use error::{ConfigError, MissingCredentials};
 pub use file::{FileConfig, LoadedFile, Profile, ProfileSecret};
 pub use load::{ConnectionArgs, load, load_resolved};
 pub use location::config_path;
-pub use secret::Secret;
 pub use settings::{
     DEFAULT_EARLY_GRACE, DEFAULT_INTERVAL, DEFAULT_LATE_GRACE, DEFAULT_RECONNECT_GAP, ENV_API_KEY,
     ENV_API_SECRET, ENV_BASE_URL, ENV_CONFIG, ENV_PROFILE, EnvLookup, Overrides, Resolved,

@@ -1,46 +1,14 @@
-//! The API secret: a type that cannot be printed by accident, and the command that fetches it.
+//! The command that fetches the API secret from a password manager (`api_secret_cmd`).
 
-use std::fmt;
 use std::process::{Command, Stdio};
 
-use serde::Deserialize;
-
-/// What a secret prints as, wherever it would otherwise be shown.
-const REDACTED: &str = "(redacted)";
-
-/// A secret string whose `Debug` and `Display` never show it; call [`Secret::expose`] to use it.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// The secret itself, for signing tokens. Never log or print it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(REDACTED)
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(REDACTED)
-    }
-}
+use crate::api::ApiSecret;
 
 /// Runs `sh -c command` and returns its trimmed standard output as the secret.
 ///
 /// Standard error stays attached to the terminal so that password managers can prompt and
 /// explain their own failures; the error returned here never contains the output.
-pub fn run_secret_command(command: &str) -> Result<Secret, String> {
+pub fn run_secret_command(command: &str) -> Result<ApiSecret, String> {
     let output = Command::new("sh")
         .arg("-c")
         .arg(command)
@@ -55,22 +23,13 @@ pub fn run_secret_command(command: &str) -> Result<Secret, String> {
         String::from_utf8(output.stdout).map_err(|_| "its output is not UTF-8".to_owned())?;
     match text.trim() {
         "" => Err("it printed nothing".to_owned()),
-        secret => Ok(Secret::new(secret)),
+        secret => Ok(ApiSecret::new(secret)),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formatting_never_reveals_the_secret() {
-        let secret = Secret::new("hunter2");
-        assert_eq!(format!("{secret}"), "(redacted)");
-        assert_eq!(format!("{secret:?}"), "(redacted)");
-        assert_eq!(format!("{:?}", Some(&secret)), "Some((redacted))");
-        assert_eq!(secret.expose(), "hunter2");
-    }
 
     #[test]
     fn command_output_is_trimmed() {

@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use super::error::{ConfigError, MissingCredentials};
 use super::file::{LoadedFile, Profile, ProfileSecret};
-use super::secret::{Secret, run_secret_command};
+use super::secret::run_secret_command;
 use super::values::{DEFAULT_BASE_URL, LOCAL_TZ, Theme, parse_base_url};
+use crate::api::ApiSecret;
 
 pub const ENV_API_KEY: &str = "STREAM_API_KEY";
 pub const ENV_API_SECRET: &str = "STREAM_API_SECRET";
@@ -32,7 +33,7 @@ pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 pub struct Settings {
     pub base_url: String,
     pub api_key: String,
-    pub api_secret: Secret,
+    pub api_secret: ApiSecret,
     /// `local` or an IANA time zone name.
     pub tz: String,
     pub interval: Duration,
@@ -111,7 +112,7 @@ impl<T> Sourced<T> {
 pub struct Resolved {
     pub base_url: Sourced<String>,
     pub api_key: Option<Sourced<String>>,
-    pub api_secret: Option<Sourced<Secret>>,
+    pub api_secret: Option<Sourced<ApiSecret>>,
     pub tz: Sourced<String>,
     pub interval: Sourced<Duration>,
     pub late_grace: Sourced<Duration>,
@@ -295,10 +296,10 @@ fn resolve_api_key(
 fn resolve_secret(
     env: &dyn Fn(&str) -> Option<String>,
     chosen: Chosen<'_>,
-) -> Result<Option<Sourced<Secret>>, ConfigError> {
+) -> Result<Option<Sourced<ApiSecret>>, ConfigError> {
     if let Some(secret) = env(ENV_API_SECRET) {
         return Ok(Some(Sourced::new(
-            Secret::new(secret),
+            ApiSecret::new(secret),
             Source::Env(ENV_API_SECRET.into()),
         )));
     }
@@ -319,7 +320,7 @@ fn resolve_secret(
                 profile: name.to_owned(),
                 var: var.to_owned(),
             };
-            Sourced::new(Secret::new(secret), source)
+            Sourced::new(ApiSecret::new(secret), source)
         }
         Some(ProfileSecret::Command(command)) => {
             let secret =

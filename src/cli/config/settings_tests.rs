@@ -143,7 +143,10 @@ fn credentials_env_beats_profile() {
     );
     assert_eq!(
         from_env.api_secret,
-        Some(Sourced::new(Secret::new("env-secret"), env(ENV_API_SECRET)))
+        Some(Sourced::new(
+            ApiSecret::new("env-secret"),
+            env(ENV_API_SECRET)
+        ))
     );
     let from_file = resolve_with(&prod_flag(), &[], &file).unwrap();
     assert_eq!(
@@ -152,7 +155,7 @@ fn credentials_env_beats_profile() {
     );
     assert_eq!(
         from_file.api_secret,
-        Some(Sourced::new(Secret::new("prod-secret"), profile("prod")))
+        Some(Sourced::new(ApiSecret::new("prod-secret"), profile("prod")))
     );
 }
 
@@ -293,7 +296,7 @@ fn unknown_profile_without_a_file_says_so() {
     assert!(err.to_string().contains("defines no profiles"), "{err}");
 }
 
-fn secret_of(profile_body: &str, vars: &[(&str, &str)]) -> Result<Sourced<Secret>, ConfigError> {
+fn secret_of(profile_body: &str, vars: &[(&str, &str)]) -> Result<Sourced<ApiSecret>, ConfigError> {
     let file = file(&format!("[profiles.p]\napi_key = \"k\"\n{profile_body}\n"));
     let overrides = Overrides {
         profile: Some("p".into()),
@@ -305,19 +308,25 @@ fn secret_of(profile_body: &str, vars: &[(&str, &str)]) -> Result<Sourced<Secret
 #[test]
 fn secret_from_each_profile_source() {
     let inline = secret_of("api_secret = \"inline-s\"", &[]).unwrap();
-    assert_eq!(inline, Sourced::new(Secret::new("inline-s"), profile("p")));
+    assert_eq!(
+        inline,
+        Sourced::new(ApiSecret::new("inline-s"), profile("p"))
+    );
 
     let from_env = secret_of("api_secret_env = \"MY_S\"", &[("MY_S", "env-s")]).unwrap();
     let source = Source::ProfileSecretEnv {
         profile: "p".into(),
         var: "MY_S".into(),
     };
-    assert_eq!(from_env, Sourced::new(Secret::new("env-s"), source));
+    assert_eq!(from_env, Sourced::new(ApiSecret::new("env-s"), source));
 
     let from_cmd = secret_of("api_secret_cmd = \"echo cmd-s\"", &[]).unwrap();
     assert_eq!(
         from_cmd,
-        Sourced::new(Secret::new("cmd-s"), Source::ProfileSecretCmd("p".into()))
+        Sourced::new(
+            ApiSecret::new("cmd-s"),
+            Source::ProfileSecretCmd("p".into())
+        )
     );
 }
 
