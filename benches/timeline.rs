@@ -8,8 +8,9 @@ use headcount::api::models::{
     CallSession, ParticipantSessionDetails, ParticipantSessionsPage, RequestDuration,
 };
 use headcount::api::timestamp::{NANOS_PER_SEC, Nanos};
+use headcount::app::TimeScale;
 use headcount::attendance::{ConcurrencyCurve, DisplayZone, SessionStore};
-use headcount::ui::timeline::{Bar, Lane, Publisher, TimeScale, Timeline, TimelineStyles};
+use headcount::ui::timeline::{Bar, Lane, Publisher, Timeline, TimelineStyles};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;

@@ -13,6 +13,7 @@ mod keys;
 pub mod listing;
 pub mod live;
 pub mod msg;
+mod time_scale;
 pub mod view;
 
 use std::path::PathBuf;
@@ -27,10 +28,10 @@ use crate::attendance::{
 };
 use crate::fetch::{FetchEvent, FetchRequest};
 use crate::filter::ParseContext;
-use crate::ui::timeline::TimeScale;
 
 pub use effect::Effect;
 pub use msg::{Msg, Outcome};
+pub use time_scale::TimeScale;
 
 use derived::Derived;
 use filter_bar::FilterBar;

@@ -18,7 +18,6 @@ mod bar;
 mod cells;
 mod curve;
 mod lanes;
-mod scale;
 mod styles;
 
 use ratatui::buffer::Buffer;
@@ -26,13 +25,13 @@ use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
 
 use crate::api::timestamp::Nanos;
+use crate::app::TimeScale;
 use crate::attendance::{ConcurrencyCurve, DisplayZone};
 
 pub use axis::{Tick, tick_step, ticks};
 pub use bar::{Bar, Lane, Publisher};
 pub use cells::{Glyph, SlotMap, lane_glyphs};
 pub use curve::visible_peak;
-pub use scale::{MIN_SPAN, TimeScale};
 pub use styles::TimelineStyles;
 
 /// The widest the label column gets; longer user ids are cut with `…`.

@@ -5,7 +5,7 @@
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 
 /// The narrowest view zoom-in reaches: below a minute the bars stop carrying information.
-pub const MIN_SPAN: Nanos = 60 * NANOS_PER_SEC;
+const MIN_SPAN: Nanos = 60 * NANOS_PER_SEC;
 
 /// The visible `[from, to)` inside the full window `[window_from, window_to)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
