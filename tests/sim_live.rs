@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use headcount::sim::{Scenario, SimConfig};
-use serde_json::{Value, json};
+use serde_json::json;
 use sim_support::*;
 
 fn live(speed: f64, lag: Duration) -> SimConfig {
@@ -98,27 +98,7 @@ async fn joins_appear_only_after_the_reporting_lag() {
 async fn paging_while_the_clock_runs_never_repeats_or_loses_a_row() {
     let sim = start(live(120.0, Duration::from_secs(5))).await;
     let before = session_ids(&all_rows(&sim, 100, &[]).await);
-    let mut paged: Vec<Value> = Vec::new();
-    let mut next: Option<String> = None;
-    loop {
-        let mut query = vec![("limit", "7")];
-        if let Some(cursor) = &next {
-            query.push(("next", cursor.as_str()));
-        }
-        let body = page(&sim, &query).await;
-        paged.extend(
-            body["participants_sessions"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .cloned(),
-        );
-        match body["next"].as_str() {
-            Some(cursor) => next = Some(cursor.to_owned()),
-            None => break,
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    let paged = paced_rows(&sim, 7, &[], Duration::from_millis(5)).await;
     let paged_ids = session_ids(&paged);
     let unique: HashSet<&String> = paged_ids.iter().collect();
     assert_eq!(unique.len(), paged_ids.len(), "a row was served twice");

@@ -121,6 +121,16 @@ pub async fn page(sim: &Harness, query: &[(&str, &str)]) -> Value {
 
 /// Every row, following `next` from the first page, with the given extra parameters.
 pub async fn all_rows(sim: &Harness, limit: usize, extra: &[(&str, &str)]) -> Vec<Value> {
+    paced_rows(sim, limit, extra, std::time::Duration::ZERO).await
+}
+
+/// [`all_rows`] with a pause between pages, so that a live session moves on while it is read.
+pub async fn paced_rows(
+    sim: &Harness,
+    limit: usize,
+    extra: &[(&str, &str)],
+    pause: std::time::Duration,
+) -> Vec<Value> {
     let limit = limit.to_string();
     let mut rows = Vec::new();
     let mut next: Option<String> = None;
@@ -142,6 +152,7 @@ pub async fn all_rows(sim: &Harness, limit: usize, extra: &[(&str, &str)]) -> Ve
             Some(cursor) if !cursor.is_empty() => next = Some(cursor.to_owned()),
             _ => return rows,
         }
+        tokio::time::sleep(pause).await;
     }
 }
 
