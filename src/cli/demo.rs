@@ -2,11 +2,12 @@
 //! without a Stream account.
 
 use std::net::Ipv4Addr;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
 
-use super::config::DEFAULT_INTERVAL;
+use super::config::duration::parse_interval;
 use super::config::values::parse_tz;
 use super::dashboard;
 use crate::api::{MAX_PAGE_SIZE, StreamClient};
@@ -29,6 +30,9 @@ pub struct DemoArgs {
     /// Scenario seconds per real second while live
     #[arg(long, value_name = "X", default_value_t = 1.0)]
     pub speed: f64,
+    /// Seconds between two reads of the live call
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_interval)]
+    pub interval: Duration,
     /// Time zone of the times shown: local, UTC or an IANA name such as Europe/Paris
     #[arg(long, value_name = "ZONE", default_value = "local", value_parser = parse_tz)]
     pub tz: String,
@@ -62,7 +66,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         filter: args.filter,
         zone,
         thresholds: Thresholds::default(),
-        interval: DEFAULT_INTERVAL,
+        interval: args.interval,
         page_size: MAX_PAGE_SIZE,
         color: dashboard::color_from_env(),
         export_dir: dashboard::export_dir(),

@@ -7,6 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::app::App;
+use crate::app::live::FetchKind;
 use crate::attendance::{CallState, Peak, ago, human_duration};
 
 use super::format::{bar, count};
@@ -55,14 +56,20 @@ pub fn progress_line(app: &App, now: Nanos, theme: &Theme) -> Line<'static> {
         .flatten()
         .filter(|&total| total > 0)
         .map(|total| total as u64);
-    let mut text = format!("page {} · {}", fetch.pages, count(fetch.rows));
+    // A poll upserts into rows already shown: counting only what it re-read would make the
+    // figure fall to zero and climb back every few seconds.
+    let loaded = match fetch.kind {
+        FetchKind::Fresh => fetch.rows,
+        FetchKind::Poll => app.store().len() as u64,
+    };
+    let mut text = format!("page {} · {}", fetch.pages, count(loaded));
     if let Some(total) = expected {
         text.push_str(&format!(" / {}", count(total)));
     }
     text.push_str(" sessions");
     let mut spans = vec![Span::raw(text)];
     if let Some(total) = expected {
-        let ratio = fetch.rows as f64 / total as f64;
+        let ratio = loaded as f64 / total as f64;
         spans.push(Span::raw(format!(
             "  {} {:>3.0}%",
             bar(ratio, 20),
@@ -75,10 +82,10 @@ pub fn progress_line(app: &App, now: Nanos, theme: &Theme) -> Line<'static> {
             theme.dim(),
         ));
     }
-    let phase = if fetch.running {
-        "  fetching…"
-    } else {
-        "  done"
+    let phase = match (fetch.running, fetch.kind) {
+        (true, FetchKind::Fresh) => "  fetching…",
+        (true, FetchKind::Poll) => "  polling…",
+        (false, _) => "  done",
     };
     spans.push(Span::styled(phase, theme.dim()));
     if let Some(poll) = app.next_poll() {
