@@ -37,8 +37,9 @@
 //!   `left_at − joined_at` in whole seconds; 0 when nothing says.
 //! - Attended time is measured in nanoseconds from the timestamps and clipped to the window;
 //!   per user it is shown in whole seconds, and the call total adds those whole seconds so it
-//!   equals the sum of the users table. Because the API's durations are whole seconds, a user's
-//!   attended time can exceed their connected time by under a second per session.
+//!   equals the sum of the users table. The API's durations are whole seconds, so a user's
+//!   attended time is capped at their connected time: two devices can make attended shorter
+//!   than connected, rounding never makes it longer.
 //! - Attendance % is `None` for an empty window (nothing to divide by), never above 100.
 //!
 //! # Per-user flags

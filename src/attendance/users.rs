@@ -216,9 +216,14 @@ fn finish(
         (Some(first), Some(last)) => (last - first).max(0),
         _ => 0,
     };
+    // Durations come in whole seconds and timestamps do not: uncapped, a user could read as
+    // attending longer than they were connected, by under a second per session.
+    let attended = merged
+        .attended
+        .min(tally.connected_seconds.saturating_mul(NANOS_PER_SEC));
     let attendance_percent = window
         .filter(|w| !w.is_empty())
-        .map(|w| (merged.attended as f64 / w.len() as f64 * 100.0).min(100.0));
+        .map(|w| (attended as f64 / w.len() as f64 * 100.0).min(100.0));
     let late = match (window, first_join) {
         (Some(w), Some(first)) => first - w.start > thresholds.late_grace,
         _ => false,
@@ -231,7 +236,7 @@ fn finish(
         user,
         sessions: tally.sessions,
         connected_seconds: tally.connected_seconds,
-        attended: merged.attended,
+        attended,
         first_join,
         last_leave,
         span,
@@ -262,6 +267,7 @@ mod tests {
     }
 
     const AFTER: Nanos = T0 + 120 * MIN;
+    const MILLI: Nanos = SEC / 1_000;
 
     #[test]
     fn two_devices_at_once_count_twice_connected_and_once_attended() {
@@ -280,6 +286,15 @@ mod tests {
         assert_eq!(alice.last_leave, Some(T0 + 40 * MIN));
         assert_eq!(alice.span, 40 * MIN);
         assert_eq!(alice.attendance_percent, Some(40.0 / 60.0 * 100.0));
+    }
+
+    #[test]
+    fn attended_never_exceeds_connected_when_durations_are_rounded_down() {
+        let mut row = closed("alice", "a1", 0, 10 * SEC + 600 * MILLI);
+        row.duration_in_seconds = Some(10);
+        let alice = only(&ended_call(vec![row]), AFTER);
+        assert_eq!(alice.connected_seconds, 10);
+        assert_eq!(alice.attended, 10 * SEC);
     }
 
     #[test]
