@@ -220,6 +220,28 @@ async fn a_filter_narrows_the_export_to_what_it_matches() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_time_of_day_filter_keeps_the_sessions_joined_after_it() {
+    let sim = start(Scenario::Townhall).await;
+    let all = pages(&sim, None).await;
+    let started = all[0].session.as_ref().unwrap().started_at.unwrap();
+    let minute = 60_000_000_000;
+    let cut = (started / minute + 20) * minute;
+    let later = all
+        .iter()
+        .flat_map(|p| &p.participants_sessions)
+        .filter(|r| r.joined_at.is_some_and(|at| at > cut))
+        .count();
+    assert!(later > 0);
+    let clock = jiff::Timestamp::from_nanosecond(i128::from(cut))
+        .unwrap()
+        .strftime("%H:%M")
+        .to_string();
+    let filter = format!("joined>{clock}");
+    let args = ["--filter", &filter, "--tz", "UTC", "--format", "ndjson"];
+    assert_eq!(ndjson(&exported(&sim, &args).await).len(), later);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_malformed_filter_exits_2_pointing_at_the_fault_and_writes_nothing() {
     let sim = start(Scenario::Small).await;
     let dir = tempfile::tempdir().unwrap();
