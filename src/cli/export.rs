@@ -238,3 +238,17 @@ async fn by_user(
     let written = sink.written();
     Ok((sink.finish()?, written))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reader_closing_the_pipe_is_not_a_failure() {
+        let closed = io::Error::from(io::ErrorKind::BrokenPipe);
+        let err = anyhow::Error::from(closed).context("writing the records");
+        assert!(quiet_on_closed_pipe(Err(err)).is_ok());
+        let full = anyhow::Error::from(io::Error::from(io::ErrorKind::StorageFull));
+        assert!(quiet_on_closed_pipe(Err(full)).is_err());
+    }
+}

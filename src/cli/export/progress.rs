@@ -35,8 +35,8 @@ impl Progress {
         if let Some(total) = page.total_participant_sessions {
             self.bar.set_length(u64::try_from(total).unwrap_or(0));
         }
-        self.bar.inc(page.participants_sessions.len() as u64);
         self.bar.set_message(format!("page {}", self.pages));
+        self.bar.inc(page.participants_sessions.len() as u64);
     }
 }
 
