@@ -151,8 +151,9 @@ mod tests {
         let text = "rôle dur>5x";
         let err = parse_filter(text, &DisplayZone::utc(), 0).unwrap_err();
         let message = err.to_string();
+        // `ô` takes two bytes; the column counts characters, as editors do.
         assert!(
-            message.starts_with("malformed --filter at character"),
+            message.starts_with("malformed --filter at character 10:"),
             "{message}"
         );
         let caret_line = message.lines().last().unwrap();
