@@ -42,7 +42,7 @@ impl Cell {
 }
 
 /// Two cells per instant: UTC, then the display zone.
-pub fn time_cells(zone: &DisplayZone, at: Option<Nanos>) -> [Cell; 2] {
+fn time_cells(zone: &DisplayZone, at: Option<Nanos>) -> [Cell; 2] {
     match at {
         Some(at) => [Cell::Text(utc_rfc3339(at)), Cell::Text(zone.rfc3339(at))],
         None => [Cell::Empty, Cell::Empty],
@@ -50,7 +50,7 @@ pub fn time_cells(zone: &DisplayZone, at: Option<Nanos>) -> [Cell; 2] {
 }
 
 /// The headers of [`time_cells`]: `joined_utc`, `joined_Europe/Paris`.
-pub fn time_headers(name: &str, zone: &DisplayZone) -> [String; 2] {
+fn time_headers(name: &str, zone: &DisplayZone) -> [String; 2] {
     [format!("{name}_utc"), format!("{name}_{}", zone.label())]
 }
 
