@@ -3,7 +3,10 @@
 use std::path::PathBuf;
 
 use crate::api::timestamp::Nanos;
-use crate::attendance::{DisplayZone, Gap, SessionRef, utc_rfc3339};
+use crate::attendance::{
+    DisplayZone, FilterableRow, Gap, SessionRef, csv_fields, session_headers, session_record,
+    user_headers, user_record,
+};
 
 use super::App;
 use super::view::View;
@@ -40,18 +43,6 @@ fn safe(text: &str) -> String {
         .collect()
 }
 
-/// Two columns per instant: UTC, then the display zone.
-fn times(zone: &DisplayZone, at: Option<Nanos>) -> [String; 2] {
-    match at {
-        Some(at) => [utc_rfc3339(at), zone.rfc3339(at)],
-        None => [String::new(), String::new()],
-    }
-}
-
-fn time_headers(name: &str, zone: &DisplayZone) -> [String; 2] {
-    [format!("{name}_utc"), format!("{name}_{}", zone.label())]
-}
-
 fn finish(writer: csv::Writer<Vec<u8>>) -> Result<String, csv::Error> {
     let bytes = writer
         .into_inner()
@@ -59,25 +50,8 @@ fn finish(writer: csv::Writer<Vec<u8>>) -> Result<String, csv::Error> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-fn session_record(zone: &DisplayZone, row: SessionRef<'_>, now: Nanos) -> Vec<String> {
-    let mut record = vec![
-        row.user_id().to_owned(),
-        row.user_session_id().as_str().to_owned(),
-    ];
-    record.extend(times(zone, row.joined_at()));
-    record.extend(times(zone, row.left_at()));
-    record.push(row.duration_seconds(now).to_string());
-    record.push(row.publisher_type().to_owned());
-    record.push(row.roles().collect::<Vec<_>>().join(" "));
-    record
-}
-
-fn session_headers(zone: &DisplayZone) -> Vec<String> {
-    let mut headers = vec!["user_id".to_owned(), "user_session_id".to_owned()];
-    headers.extend(time_headers("joined", zone));
-    headers.extend(time_headers("left", zone));
-    headers.extend(["duration_seconds", "publisher_type", "roles"].map(String::from));
-    headers
+fn session_fields(zone: &DisplayZone, row: SessionRef<'_>, now: Nanos) -> Vec<String> {
+    csv_fields(&session_record(zone, &FilterableRow::new(row), now)).collect()
 }
 
 fn sessions(app: &App, now: Nanos) -> Result<String, csv::Error> {
@@ -90,7 +64,7 @@ fn sessions(app: &App, now: Nanos) -> Result<String, csv::Error> {
         .iter()
         .filter_map(|&id| app.store.get(id))
     {
-        writer.write_record(session_record(zone, row, now))?;
+        writer.write_record(session_fields(zone, row, now))?;
     }
     finish(writer)
 }
@@ -98,50 +72,9 @@ fn sessions(app: &App, now: Nanos) -> Result<String, csv::Error> {
 fn users(app: &App) -> Result<String, csv::Error> {
     let zone = &app.config.zone;
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let mut headers = [
-        "user_id",
-        "sessions",
-        "attended_seconds",
-        "connected_seconds",
-    ]
-    .map(String::from)
-    .into_iter()
-    .collect::<Vec<_>>();
-    headers.extend(time_headers("first_join", zone));
-    headers.extend(time_headers("last_leave", zone));
-    headers.extend(
-        [
-            "attendance_percent",
-            "late",
-            "left_early",
-            "reconnects",
-            "multi_device",
-            "in_call_now",
-        ]
-        .map(String::from),
-    );
-    writer.write_record(headers)?;
+    writer.write_record(user_headers(zone))?;
     for user in app.users.items() {
-        let mut record = vec![
-            app.store.user_name(user.user).to_owned(),
-            user.sessions.to_string(),
-            user.attended_seconds().to_string(),
-            user.connected_seconds.to_string(),
-        ];
-        record.extend(times(zone, user.first_join));
-        record.extend(times(zone, user.last_leave));
-        record.push(
-            user.attendance_percent
-                .map_or(String::new(), |p| format!("{p:.1}")),
-        );
-        record.extend(
-            [user.late, user.left_early]
-                .map(|flag| flag.to_string())
-                .into_iter()
-                .chain([user.reconnects.to_string()])
-                .chain([user.multi_device, user.in_call_now].map(|flag| flag.to_string())),
-        );
-        writer.write_record(record)?;
+        writer.write_record(csv_fields(&user_record(zone, &app.store, user)))?;
     }
     finish(writer)
 }
@@ -156,7 +89,7 @@ fn detail(app: &App) -> Result<String, csv::Error> {
         let Some(row) = app.store.get(entry.row) else {
             continue;
         };
-        let mut record = session_record(zone, row, app.now);
+        let mut record = session_fields(zone, row, app.now);
         record.push(match entry.gap_before {
             Gap::After(gap) => (gap / crate::api::timestamp::NANOS_PER_SEC).to_string(),
             Gap::Overlapping(overlap) => {

@@ -80,6 +80,7 @@ mod index;
 mod intern;
 #[cfg(test)]
 mod proptests;
+mod records;
 mod row;
 mod session_id;
 mod sort;
@@ -95,6 +96,9 @@ pub use call::{CallIdentity, CallState, DETAILS_RETENTION, ServerTotals, Window}
 pub use concurrency::{ConcurrencyCurve, CurvePoint, Level, Peak};
 pub use figures::{CallFigures, Figures, FiguresCache};
 pub use filtering::{FilterableRow, keep_local_matches};
+pub use records::{
+    Cell, JsonRecord, csv_fields, session_headers, session_record, user_headers, user_record,
+};
 pub use row::{PublisherId, RoleId, RoleSetId, RowId, SessionRef, UserId};
 pub use session_id::SessionIdText;
 pub use sort::{Order, SessionColumn, UserColumn, sort_sessions, sort_users};

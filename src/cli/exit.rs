@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 use super::call_ref::CallRefError;
 use super::config::ConfigError;
-use super::totals::InvalidFilter;
+use super::session_read::InvalidFilter;
 use crate::api::{ApiError, ErrorKind};
 use crate::filter::ParseError;
 

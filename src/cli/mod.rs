@@ -6,6 +6,8 @@ pub mod config;
 pub mod dashboard;
 pub mod demo;
 pub mod exit;
+pub mod export;
+pub mod session_read;
 pub mod sim;
 pub mod totals;
 pub mod watch;
@@ -40,6 +42,8 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Add up a call session's attendance, with an optional filter
     Totals(totals::TotalsArgs),
+    /// Write a call session's rows or per-user figures as CSV, JSON or NDJSON
+    Export(export::ExportArgs),
 }
 
 /// Runs the parsed command line and turns its outcome into the process exit code.
@@ -51,5 +55,6 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Config(args) => config::run(args, &mut std::io::stdout().lock()),
         Command::Completions(args) => completions::run(&args, &mut std::io::stdout().lock()),
         Command::Totals(args) => totals::run(args),
+        Command::Export(args) => export::run(args),
     })
 }

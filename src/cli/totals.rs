@@ -15,10 +15,8 @@ use clap::{Args, ValueEnum};
 use super::call_ref::CallRef;
 use super::config::values::parse_tz;
 use super::config::{ConnectionArgs, Overrides, load};
-use crate::api::timestamp::Nanos;
-use crate::api::{PagerOptions, StreamClient};
-use crate::attendance::{DisplayZone, Figures, SessionStore, Thresholds, keep_local_matches};
-use crate::filter::{Filter, ParseContext, ParseError, parse};
+use super::session_read::{SessionTarget, connect, local_filter, now_ns, parse_filter, read_store};
+use crate::attendance::{DisplayZone, Figures, Thresholds, keep_local_matches};
 use report::Report;
 
 /// Options of `headcount totals`.
@@ -51,23 +49,6 @@ pub enum Format {
     Json,
 }
 
-/// A filter the language refuses, shown as the filter with a caret under the fault. The
-/// [`ParseError`] is not a `source`: its message is already on the caret line.
-#[derive(Debug, thiserror::Error)]
-#[error("malformed --filter at character {column}:\n{rendered}")]
-pub struct InvalidFilter {
-    /// 1-based, in characters, as editors count.
-    column: usize,
-    rendered: String,
-    error: ParseError,
-}
-
-impl InvalidFilter {
-    pub fn parse_error(&self) -> &ParseError {
-        &self.error
-    }
-}
-
 /// Reads the whole session and prints its figures.
 pub fn run(args: TotalsArgs) -> anyhow::Result<()> {
     tokio::runtime::Builder::new_multi_thread()
@@ -86,12 +67,12 @@ async fn totals(args: TotalsArgs) -> anyhow::Result<()> {
     let text = args.filter.as_deref().unwrap_or("");
     // Checked before any request: a typo should not cost a walk through the session.
     let filter = parse_filter(text, &zone, now_ns())?;
-    let client = StreamClient::new(
-        &settings.base_url,
-        &settings.api_key,
-        settings.api_secret.expose(),
-    )?;
-    let store = fetch_all(&client, &args, filter.server_json()).await?;
+    let client = connect(&settings)?;
+    let target = SessionTarget {
+        call: &args.call,
+        session: &args.session,
+    };
+    let store = read_store(&client, target, filter.server_json(), |_| {}).await?;
     let now = now_ns();
     let filter = local_filter(text, &zone, &store, now, filter)?;
     let rows = keep_local_matches(&store, store.row_ids(), &filter, now);
@@ -108,62 +89,4 @@ async fn totals(args: TotalsArgs) -> anyhow::Result<()> {
         Format::Table => write!(out, "{}", report.table(&zone))?,
     }
     Ok(())
-}
-
-fn now_ns() -> Nanos {
-    jiff::Timestamp::now().as_nanosecond() as Nanos
-}
-
-fn parse_filter(text: &str, zone: &DisplayZone, day_of: Nanos) -> Result<Filter, InvalidFilter> {
-    parse(text, &ParseContext::at(zone.tz().clone(), day_of)).map_err(|error| InvalidFilter {
-        column: error.column(text) + 1,
-        rendered: error.render(text),
-        error,
-    })
-}
-
-/// Times in a filter (`joined>10:30`) are on the call's day, known only once the rows are in;
-/// the server part does not depend on it, so only the local part needs this second reading.
-fn local_filter(
-    text: &str,
-    zone: &DisplayZone,
-    store: &SessionStore,
-    now: Nanos,
-    first_reading: Filter,
-) -> Result<Filter, InvalidFilter> {
-    match store.window(now) {
-        Some(window) => parse_filter(text, zone, window.start),
-        None => Ok(first_reading),
-    }
-}
-
-/// Every page of the session, as fast as Stream serves them (one client, the pager prefetches).
-async fn fetch_all(
-    client: &StreamClient,
-    args: &TotalsArgs,
-    filter_conditions: Option<serde_json::Value>,
-) -> anyhow::Result<SessionStore> {
-    let options = PagerOptions {
-        filter_conditions,
-        ..PagerOptions::default()
-    };
-    let mut pager = client.participant_session_pages(
-        &args.call.call_type,
-        &args.call.id,
-        &args.session,
-        options,
-    );
-    let mut store = SessionStore::new();
-    while let Some(page) = pager.next_page().await {
-        let page =
-            page.with_context(|| format!("reading {} session {}", args.call, args.session))?;
-        store.ingest(&page.body)?;
-    }
-    match pager.stop_reason() {
-        Some(reason) if !reason.is_complete() => anyhow::bail!(
-            "stopped after {} pages ({reason:?}): the figures would be incomplete",
-            pager.pages_read()
-        ),
-        _ => Ok(store),
-    }
 }

@@ -9,11 +9,10 @@ use super::call_ref::CallRef;
 use super::config::duration::parse_interval;
 use super::config::values::parse_tz;
 use super::config::{self, ConnectionArgs, Overrides, Settings};
-use super::dashboard;
-use crate::api::timestamp::Nanos;
+use super::{dashboard, session_read};
 use crate::api::{MAX_PAGE_SIZE, StreamClient};
 use crate::app::AppConfig;
-use crate::attendance::{DisplayZone, Thresholds};
+use crate::attendance::DisplayZone;
 
 /// Options of `headcount watch`.
 #[derive(Debug, Args)]
@@ -54,11 +53,7 @@ pub fn run(args: WatchArgs) -> anyhow::Result<()> {
 
 async fn watch(args: WatchArgs, settings: Settings) -> anyhow::Result<()> {
     let zone = DisplayZone::parse(&settings.tz)?;
-    let client = StreamClient::new(
-        &settings.base_url,
-        &settings.api_key,
-        settings.api_secret.expose(),
-    )?;
+    let client = session_read::connect(&settings)?;
     let session = match args.session {
         Some(session) => session,
         None => current_session(&client, &args.call).await?,
@@ -69,7 +64,7 @@ async fn watch(args: WatchArgs, settings: Settings) -> anyhow::Result<()> {
         session,
         filter: args.filter,
         zone,
-        thresholds: thresholds(&settings),
+        thresholds: session_read::thresholds(&settings),
         interval: settings.interval,
         page_size: MAX_PAGE_SIZE,
         color: dashboard::color_from_env(),
@@ -92,16 +87,4 @@ async fn current_session(client: &StreamClient, call: &CallRef) -> anyhow::Resul
              pass --session ID to watch an earlier one"
         ),
     }
-}
-
-fn thresholds(settings: &Settings) -> Thresholds {
-    Thresholds {
-        late_grace: nanos(settings.late_grace),
-        early_grace: nanos(settings.early_grace),
-        reconnect_gap: nanos(settings.reconnect_gap),
-    }
-}
-
-fn nanos(duration: Duration) -> Nanos {
-    Nanos::try_from(duration.as_nanos()).unwrap_or(Nanos::MAX)
 }

@@ -1,0 +1,315 @@
+//! The columns of every export: one record per participant session or per user, with times
+//! in UTC and in the display zone side by side and durations in seconds.
+//!
+//! The dashboard's CSV and `headcount export` both build their rows here, so a column means
+//! the same thing wherever it is read. Cells keep their type so that JSON gets numbers, booleans
+//! and nulls while CSV gets text, and JSON keys keep the column order.
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
+use crate::filter::LocalRow;
+
+use super::store::SessionStore;
+use super::users::UserFigures;
+use super::zone::{DisplayZone, utc_rfc3339};
+
+/// One value of a record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Int(i64),
+    /// A percentage, shown with one decimal.
+    Percent(f64),
+    Bool(bool),
+    List(Vec<String>),
+    /// Absent: an empty CSV field, a JSON null.
+    Empty,
+}
+
+impl Cell {
+    /// The CSV field; lists are space-separated, as roles never contain spaces.
+    pub fn to_csv_field(&self) -> String {
+        match self {
+            Cell::Text(text) => text.clone(),
+            Cell::Int(n) => n.to_string(),
+            Cell::Percent(p) => format!("{p:.1}"),
+            Cell::Bool(flag) => flag.to_string(),
+            Cell::List(items) => items.join(" "),
+            Cell::Empty => String::new(),
+        }
+    }
+}
+
+/// Two cells per instant: UTC, then the display zone.
+fn time_cells(zone: &DisplayZone, at: Option<Nanos>) -> [Cell; 2] {
+    match at {
+        Some(at) => [Cell::Text(utc_rfc3339(at)), Cell::Text(zone.rfc3339(at))],
+        None => [Cell::Empty, Cell::Empty],
+    }
+}
+
+/// The headers of [`time_cells`]: `joined_utc`, `joined_Europe/Paris`.
+fn time_headers(name: &str, zone: &DisplayZone) -> [String; 2] {
+    [format!("{name}_utc"), format!("{name}_{}", zone.label())]
+}
+
+/// The header row of [`session_record`].
+pub fn session_headers(zone: &DisplayZone) -> Vec<String> {
+    let mut headers = vec!["user_id".to_owned(), "user_session_id".to_owned()];
+    headers.extend(time_headers("joined", zone));
+    headers.extend(time_headers("left", zone));
+    headers.extend(["duration_seconds", "publisher_type", "roles"].map(String::from));
+    headers
+}
+
+/// Every field the API gives for one participant session; an open session lasts until `now`.
+pub fn session_record<R: LocalRow>(zone: &DisplayZone, row: &R, now: Nanos) -> Vec<Cell> {
+    let mut record = vec![
+        Cell::Text(row.user_id().to_owned()),
+        Cell::Text(row.user_session_id().to_owned()),
+    ];
+    record.extend(time_cells(zone, row.joined_at()));
+    record.extend(time_cells(zone, row.left_at()));
+    record.push(Cell::Int(row.duration_seconds(now)));
+    record.push(Cell::Text(row.publisher_type().to_owned()));
+    record.push(Cell::List(row.roles().map(str::to_owned).collect()));
+    record
+}
+
+/// The header row of [`user_record`].
+pub fn user_headers(zone: &DisplayZone) -> Vec<String> {
+    let mut headers = [
+        "user_id",
+        "sessions",
+        "attended_seconds",
+        "connected_seconds",
+    ]
+    .map(String::from)
+    .to_vec();
+    headers.extend(time_headers("first_join", zone));
+    headers.extend(time_headers("last_leave", zone));
+    headers.extend(
+        [
+            "span_seconds",
+            "attendance_percent",
+            "late",
+            "left_early",
+            "reconnects",
+            "multi_device",
+            "in_call_now",
+        ]
+        .map(String::from),
+    );
+    headers
+}
+
+/// The per-user figures of the attendance definitions; the last leave is empty while the user
+/// is in the call.
+pub fn user_record(zone: &DisplayZone, store: &SessionStore, user: &UserFigures) -> Vec<Cell> {
+    let mut record = vec![
+        Cell::Text(store.user_name(user.user).to_owned()),
+        Cell::Int(i64::from(user.sessions)),
+        Cell::Int(user.attended_seconds()),
+        Cell::Int(user.connected_seconds),
+    ];
+    record.extend(time_cells(zone, user.first_join));
+    record.extend(time_cells(zone, user.last_leave));
+    record.push(Cell::Int(user.span / NANOS_PER_SEC));
+    record.push(user.attendance_percent.map_or(Cell::Empty, Cell::Percent));
+    record.extend([
+        Cell::Bool(user.late),
+        Cell::Bool(user.left_early),
+        Cell::Int(i64::from(user.reconnects)),
+        Cell::Bool(user.multi_device),
+        Cell::Bool(user.in_call_now),
+    ]);
+    record
+}
+
+/// A record as CSV fields.
+pub fn csv_fields(record: &[Cell]) -> impl Iterator<Item = String> + '_ {
+    record.iter().map(Cell::to_csv_field)
+}
+
+/// A record as one JSON object keyed by the headers, in header order, serialized without
+/// building an intermediate value.
+#[derive(Debug, Clone, Copy)]
+pub struct JsonRecord<'a> {
+    pub headers: &'a [String],
+    pub cells: &'a [Cell],
+}
+
+impl Serialize for JsonRecord<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.cells.len()))?;
+        for (header, cell) in self.headers.iter().zip(self.cells) {
+            map.serialize_entry(header, cell)?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for Cell {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Cell::Text(text) => serializer.serialize_str(text),
+            Cell::Int(n) => serializer.serialize_i64(*n),
+            Cell::Percent(p) => serializer.serialize_f64((p * 10.0).round() / 10.0),
+            Cell::Bool(flag) => serializer.serialize_bool(*flag),
+            Cell::List(items) => items.serialize(serializer),
+            Cell::Empty => serializer.serialize_none(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::super::fixtures::{MIN, T0, all_rows, closed, ended_call};
+    use super::super::thresholds::Thresholds;
+    use super::super::users::user_figures;
+    use super::*;
+    use crate::api::models::ParticipantSessionDetails;
+
+    // 2026-11-26T14:03:21Z
+    const AT: Nanos = 1_795_701_801 * NANOS_PER_SEC;
+
+    fn as_json(headers: &[String], cells: &[Cell]) -> Value {
+        serde_json::to_value(JsonRecord { headers, cells }).unwrap()
+    }
+
+    #[test]
+    fn json_keys_keep_the_header_order() {
+        let headers = ["b".to_owned(), "a".to_owned()];
+        let cells = [Cell::Int(1), Cell::Empty];
+        let text = serde_json::to_string(&JsonRecord {
+            headers: &headers,
+            cells: &cells,
+        })
+        .unwrap();
+        assert_eq!(text, r#"{"b":1,"a":null}"#);
+    }
+
+    fn paris() -> DisplayZone {
+        DisplayZone::parse("Europe/Paris").unwrap()
+    }
+
+    fn row(left_at: Option<Nanos>, duration: Option<i64>) -> ParticipantSessionDetails {
+        ParticipantSessionDetails {
+            user_id: "alice".into(),
+            user_session_id: "a-1".into(),
+            publisher_type: "webrtc".into(),
+            roles: vec!["host".into(), "user".into()],
+            joined_at: Some(AT),
+            left_at,
+            duration_in_seconds: duration,
+        }
+    }
+
+    #[test]
+    fn a_session_reads_in_utc_and_in_the_zone_side_by_side() {
+        let zone = paris();
+        let headers = session_headers(&zone);
+        let record = session_record(&zone, &row(Some(AT + 90 * NANOS_PER_SEC), Some(90)), AT);
+        let fields: Vec<String> = csv_fields(&record).collect();
+        assert_eq!(
+            headers.join(","),
+            "user_id,user_session_id,joined_utc,joined_Europe/Paris,left_utc,left_Europe/Paris,\
+             duration_seconds,publisher_type,roles"
+        );
+        assert_eq!(
+            fields,
+            [
+                "alice",
+                "a-1",
+                "2026-11-26T14:03:21Z",
+                "2026-11-26T15:03:21+01:00",
+                "2026-11-26T14:04:51Z",
+                "2026-11-26T15:04:51+01:00",
+                "90",
+                "webrtc",
+                "host user"
+            ]
+        );
+    }
+
+    #[test]
+    fn json_keeps_types_and_an_open_session_has_no_leave() {
+        let zone = DisplayZone::utc();
+        let headers = session_headers(&zone);
+        let record = session_record(&zone, &row(None, None), AT + 30 * NANOS_PER_SEC);
+        let object = as_json(&headers, &record);
+        assert_eq!(object["left_utc"], Value::Null);
+        assert_eq!(object["duration_seconds"], json!(30));
+        assert_eq!(object["roles"], json!(["host", "user"]));
+        assert_eq!(object["joined_UTC"], json!("2026-11-26T14:03:21+00:00"));
+        assert_eq!(
+            csv_fields(&record).nth(4).as_deref(),
+            Some(""),
+            "an open session's leave is an empty CSV field"
+        );
+    }
+
+    #[test]
+    fn percentages_have_one_decimal_in_both_formats() {
+        let cell = Cell::Percent(66.666);
+        assert_eq!(cell.to_csv_field(), "66.7");
+        assert_eq!(serde_json::to_value(&cell).unwrap(), json!(66.7));
+        assert_eq!(Cell::Empty.to_csv_field(), "");
+    }
+
+    #[test]
+    fn user_headers_name_every_per_user_figure_once() {
+        let headers = user_headers(&paris());
+        let unique: std::collections::HashSet<&String> = headers.iter().collect();
+        assert_eq!(unique.len(), headers.len());
+        for figure in [
+            "sessions",
+            "connected_seconds",
+            "attended_seconds",
+            "first_join_utc",
+            "last_leave_Europe/Paris",
+            "span_seconds",
+            "attendance_percent",
+            "late",
+            "left_early",
+            "reconnects",
+            "multi_device",
+            "in_call_now",
+        ] {
+            assert!(headers.iter().any(|h| h == figure), "{figure} missing");
+        }
+    }
+
+    #[test]
+    fn a_user_record_holds_the_engine_figures() {
+        let store = ended_call(vec![
+            closed("bob", "b-phone", 10 * MIN, 30 * MIN),
+            closed("bob", "b-laptop", 20 * MIN, 40 * MIN),
+        ]);
+        let zone = DisplayZone::utc();
+        let figures = user_figures(
+            &store,
+            &all_rows(&store),
+            T0 + 90 * MIN,
+            &Thresholds::default(),
+        );
+        let object = as_json(
+            &user_headers(&zone),
+            &user_record(&zone, &store, &figures[0]),
+        );
+        assert_eq!(object["user_id"], "bob");
+        assert_eq!(object["sessions"], 2);
+        assert_eq!(object["connected_seconds"], json!(40 * 60));
+        assert_eq!(object["attended_seconds"], json!(30 * 60));
+        assert_eq!(object["span_seconds"], json!(30 * 60));
+        assert_eq!(object["attendance_percent"], json!(50.0));
+        assert_eq!(object["first_join_utc"], "2025-10-09T09:03:20Z");
+        assert_eq!(object["late"], true);
+        assert_eq!(object["left_early"], true);
+        assert_eq!(object["multi_device"], true);
+        assert_eq!(object["in_call_now"], false);
+    }
+}

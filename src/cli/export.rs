@@ -1,0 +1,254 @@
+//! `headcount export`: a call session's rows, or its per-user figures, as CSV, JSON or NDJSON.
+//!
+//! By session, each page's matching rows are written as the page arrives, so memory stays
+//! flat however long the call. By user, the figures need every row at once: the session is
+//! read into the attendance engine's store first, as the dashboard does.
+
+mod output;
+mod progress;
+mod sink;
+
+use std::io;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+
+use super::call_ref::CallRef;
+use super::config::values::parse_tz;
+use super::config::{ConnectionArgs, Overrides, Settings, load};
+use super::session_read::{
+    SessionTarget, connect, for_each_page, local_filter, now_ns, parse_filter, read_store,
+    thresholds,
+};
+use crate::api::StreamClient;
+use crate::api::models::ParticipantSessionsPage;
+use crate::api::timestamp::Nanos;
+use crate::attendance::{
+    DisplayZone, Figures, keep_local_matches, session_headers, session_record, user_headers,
+    user_record,
+};
+use crate::filter::Filter;
+use output::Output;
+use progress::Progress;
+pub use sink::Format;
+use sink::RecordSink;
+
+/// Options of `headcount export`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Times are written in UTC (RFC 3339) and in the chosen zone, side by side; durations in seconds.
+By session, rows are written as they arrive, in constant memory. By user, the whole session
+is read into memory first, since each user's figures need all of their sessions.")]
+pub struct ExportArgs {
+    /// The call, as TYPE:ID (e.g. default:townhall-2026)
+    #[arg(value_name = "TYPE:ID")]
+    pub call: CallRef,
+    /// The call session id (`call.session.id`)
+    #[arg(long, value_name = "ID")]
+    pub session: String,
+    /// Export only the sessions matching this filter (same language as the dashboard)
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
+    /// How to write the records
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+    /// One record per participant session, or one per user with their attendance figures
+    /// (reads the whole session into memory first)
+    #[arg(long, value_enum, default_value_t = Grouping::Session)]
+    pub by: Grouping,
+    /// Write to FILE, replacing it only once the export is complete [default: stdout]
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Time zone of the second time column: `local`, `UTC` or an IANA name
+    #[arg(long, value_name = "ZONE", value_parser = parse_tz)]
+    pub tz: Option<String>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// What one record stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Grouping {
+    /// One record per participant session, with every field the API gives
+    Session,
+    /// One record per user, with the per-user attendance figures
+    User,
+}
+
+/// What every export needs, resolved before the first request.
+struct Plan<'a> {
+    target: SessionTarget<'a>,
+    zone: DisplayZone,
+    filter_text: &'a str,
+    filter: Filter,
+    format: Format,
+}
+
+pub fn run(args: ExportArgs) -> anyhow::Result<()> {
+    let outcome = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")?
+        .block_on(export(&args));
+    quiet_on_closed_pipe(outcome)
+}
+
+/// `headcount export … | head` closes stdout early: that is the reader's choice, not a failure.
+fn quiet_on_closed_pipe(outcome: anyhow::Result<()>) -> anyhow::Result<()> {
+    match outcome {
+        Err(err)
+            if err.chain().any(|cause| {
+                cause
+                    .downcast_ref::<io::Error>()
+                    .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            Ok(())
+        }
+        other => other,
+    }
+}
+
+async fn export(args: &ExportArgs) -> anyhow::Result<()> {
+    let settings = load(&Overrides {
+        tz: args.tz.clone(),
+        ..args.connection.overrides()
+    })?;
+    let zone = DisplayZone::parse(&settings.tz)?;
+    let filter_text = args.filter.as_deref().unwrap_or("");
+    // Checked before any request or file: a typo should cost nothing and leave nothing.
+    let filter = parse_filter(filter_text, &zone, now_ns())?;
+    let client = connect(&settings)?;
+    let output = match &args.output {
+        Some(path) => Output::file(path)?,
+        None => Output::stdout(),
+    };
+    let plan = Plan {
+        target: SessionTarget {
+            call: &args.call,
+            session: &args.session,
+        },
+        zone,
+        filter_text,
+        filter,
+        format: args.format,
+    };
+    let (output, written) = match args.by {
+        Grouping::Session => by_session(&client, plan, output).await?,
+        Grouping::User => by_user(&client, &settings, plan, output).await?,
+    };
+    output.commit()?;
+    if let Some(path) = &args.output {
+        eprintln!("wrote {written} records to {}", path.display());
+    }
+    Ok(())
+}
+
+/// One record per matching row, written page by page.
+async fn by_session(
+    client: &StreamClient,
+    plan: Plan<'_>,
+    output: Output,
+) -> anyhow::Result<(Output, u64)> {
+    let now = now_ns();
+    let mut sink = RecordSink::new(plan.format, session_headers(&plan.zone), output);
+    let mut progress = Progress::on_stderr();
+    let mut local: Option<Filter> = None;
+    let server = plan.filter.server_json();
+    for_each_page(client, plan.target, server, async |page| {
+        progress.page(&page);
+        let filter = match &local {
+            Some(filter) => filter,
+            None => local.insert(call_day_filter(client, &plan, &page).await?),
+        };
+        for row in &page.participants_sessions {
+            if filter.matches_local(row, now) {
+                sink.write(&session_record(&plan.zone, row, now))?;
+            }
+        }
+        Ok(())
+    })
+    .await?;
+    let written = sink.written();
+    Ok((sink.finish()?, written))
+}
+
+/// The filter read again on the call's day, so that `joined>10:30` means 10:30 that day. The
+/// day comes from the first page's call session, else from `GetCall`, else from the page's
+/// earliest join. A filter without a local part needs no day.
+async fn call_day_filter(
+    client: &StreamClient,
+    plan: &Plan<'_>,
+    first_page: &ParticipantSessionsPage,
+) -> anyhow::Result<Filter> {
+    if plan.filter.local.is_none() {
+        return Ok(plan.filter.clone());
+    }
+    let start = match session_start(first_page) {
+        Some(start) => Some(start),
+        None => get_call_start(client, plan.target.call)
+            .await?
+            .or_else(|| earliest_join(first_page)),
+    };
+    match start {
+        Some(start) => Ok(parse_filter(plan.filter_text, &plan.zone, start)?),
+        None => Ok(plan.filter.clone()),
+    }
+}
+
+fn session_start(page: &ParticipantSessionsPage) -> Option<Nanos> {
+    page.session.as_ref().and_then(|session| session.started_at)
+}
+
+async fn get_call_start(client: &StreamClient, call: &CallRef) -> anyhow::Result<Option<Nanos>> {
+    let found = client
+        .get_call(&call.call_type, &call.id)
+        .await
+        .with_context(|| format!("reading {call} to know the call's day"))?;
+    Ok(found.body.call.session.and_then(|s| s.started_at))
+}
+
+fn earliest_join(page: &ParticipantSessionsPage) -> Option<Nanos> {
+    page.participants_sessions
+        .iter()
+        .filter_map(|row| row.joined_at)
+        .min()
+}
+
+/// One record per user with matching rows, from the attendance engine.
+async fn by_user(
+    client: &StreamClient,
+    settings: &Settings,
+    plan: Plan<'_>,
+    output: Output,
+) -> anyhow::Result<(Output, u64)> {
+    let mut progress = Progress::on_stderr();
+    let server = plan.filter.server_json();
+    let store = read_store(client, plan.target, server, |page| progress.page(page)).await?;
+    drop(progress);
+    let now = now_ns();
+    let filter = local_filter(plan.filter_text, &plan.zone, &store, now, plan.filter)?;
+    let rows = keep_local_matches(&store, store.row_ids(), &filter, now);
+    let figures = Figures::compute(&store, &rows, now, &thresholds(settings));
+    let mut sink = RecordSink::new(plan.format, user_headers(&plan.zone), output);
+    for user in &figures.users {
+        sink.write(&user_record(&plan.zone, &store, user))?;
+    }
+    let written = sink.written();
+    Ok((sink.finish()?, written))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reader_closing_the_pipe_is_not_a_failure() {
+        let closed = io::Error::from(io::ErrorKind::BrokenPipe);
+        let err = anyhow::Error::from(closed).context("writing the records");
+        assert!(quiet_on_closed_pipe(Err(err)).is_ok());
+        let full = anyhow::Error::from(io::Error::from(io::ErrorKind::StorageFull));
+        assert!(quiet_on_closed_pipe(Err(full)).is_err());
+    }
+}

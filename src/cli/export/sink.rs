@@ -1,0 +1,193 @@
+//! Records written one at a time in the chosen format, so that nothing but the record being
+//! written is held: CSV with a header row, one JSON array, or one JSON object per line.
+
+use std::io::{self, Write};
+
+use clap::ValueEnum;
+
+use crate::attendance::{Cell, JsonRecord, csv_fields};
+
+/// The output format of `headcount export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Comma-separated values with a header row
+    Csv,
+    /// One JSON array of objects
+    Json,
+    /// One JSON object per line
+    Ndjson,
+}
+
+/// Writes records to `W` as they come.
+pub struct RecordSink<W: Write> {
+    headers: Vec<String>,
+    encoder: Encoder<W>,
+    started: bool,
+    written: u64,
+}
+
+enum Encoder<W: Write> {
+    // Boxed: the CSV writer carries its own buffer, hundreds of bytes larger than `W`.
+    Csv(Box<csv::Writer<W>>),
+    Json(W),
+    Ndjson(W),
+}
+
+impl<W: Write> RecordSink<W> {
+    /// A sink that writes nothing yet: the header row of CSV and the opening bracket of JSON
+    /// come with the first record (or at [`RecordSink::finish`]), so that a command failing
+    /// on its first request prints no orphan header.
+    pub fn new(format: Format, headers: Vec<String>, out: W) -> Self {
+        let encoder = match format {
+            Format::Csv => Encoder::Csv(Box::new(csv::Writer::from_writer(out))),
+            Format::Json => Encoder::Json(out),
+            Format::Ndjson => Encoder::Ndjson(out),
+        };
+        RecordSink {
+            headers,
+            encoder,
+            started: false,
+            written: 0,
+        }
+    }
+
+    fn start(&mut self) -> io::Result<()> {
+        if !self.started {
+            match &mut self.encoder {
+                Encoder::Csv(writer) => writer.write_record(&self.headers)?,
+                Encoder::Json(out) => out.write_all(b"[")?,
+                Encoder::Ndjson(_) => {}
+            }
+            self.started = true;
+        }
+        Ok(())
+    }
+
+    pub fn write(&mut self, record: &[Cell]) -> io::Result<()> {
+        self.start()?;
+        match &mut self.encoder {
+            Encoder::Csv(writer) => writer.write_record(csv_fields(record))?,
+            Encoder::Json(out) => {
+                out.write_all(if self.written == 0 { b"\n" } else { b",\n" })?;
+                serde_json::to_writer(
+                    &mut *out,
+                    &JsonRecord {
+                        headers: &self.headers,
+                        cells: record,
+                    },
+                )?;
+            }
+            Encoder::Ndjson(out) => {
+                serde_json::to_writer(
+                    &mut *out,
+                    &JsonRecord {
+                        headers: &self.headers,
+                        cells: record,
+                    },
+                )?;
+                out.write_all(b"\n")?;
+            }
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Number of records written so far.
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+
+    /// Ends the output (the closing bracket of JSON) and hands back the writer, flushed.
+    pub fn finish(mut self) -> io::Result<W> {
+        self.start()?;
+        let mut out = match self.encoder {
+            Encoder::Csv(writer) => writer.into_inner().map_err(|e| e.into_error())?,
+            Encoder::Json(mut out) => {
+                out.write_all(if self.written == 0 { b"]\n" } else { b"\n]\n" })?;
+                out
+            }
+            Encoder::Ndjson(out) => out,
+        };
+        out.flush()?;
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn headers() -> Vec<String> {
+        vec!["user_id".into(), "roles".into(), "late".into()]
+    }
+
+    fn records() -> Vec<Vec<Cell>> {
+        vec![
+            vec![
+                Cell::Text("alice, the host".into()),
+                Cell::List(vec!["host".into(), "user".into()]),
+                Cell::Bool(false),
+            ],
+            vec![Cell::Text("bob".into()), Cell::List(vec![]), Cell::Empty],
+        ]
+    }
+
+    fn written(format: Format, records: &[Vec<Cell>]) -> String {
+        let mut sink = RecordSink::new(format, headers(), Vec::new());
+        for record in records {
+            sink.write(record).unwrap();
+        }
+        assert_eq!(sink.written(), records.len() as u64);
+        String::from_utf8(sink.finish().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn csv_has_a_header_row_and_quotes_what_needs_it() {
+        let text = written(Format::Csv, &records());
+        assert_eq!(
+            text,
+            "user_id,roles,late\n\"alice, the host\",host user,false\nbob,,\n"
+        );
+    }
+
+    #[test]
+    fn json_is_one_array_of_typed_objects() {
+        let text = written(Format::Json, &records());
+        let value: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            value,
+            json!([
+                {"user_id": "alice, the host", "roles": ["host", "user"], "late": false},
+                {"user_id": "bob", "roles": [], "late": null}
+            ])
+        );
+    }
+
+    #[test]
+    fn an_empty_export_is_still_valid() {
+        assert_eq!(written(Format::Json, &[]), "[]\n");
+        assert_eq!(written(Format::Csv, &[]), "user_id,roles,late\n");
+        assert_eq!(written(Format::Ndjson, &[]), "");
+    }
+
+    #[test]
+    fn nothing_is_written_before_the_first_record() {
+        let mut out = Vec::new();
+        let sink = RecordSink::new(Format::Csv, headers(), &mut out);
+        drop(sink);
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn ndjson_is_one_object_per_line() {
+        let text = written(Format::Ndjson, &records());
+        let lines: Vec<Value> = text
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[1]["user_id"], "bob");
+    }
+}

@@ -1,0 +1,332 @@
+//! `headcount export`, the real binary against a sim on loopback: its records are the session's
+//! rows as the client reads them, and its per-user figures are the engine's.
+
+use std::path::Path;
+use std::process::Output;
+
+use headcount::api::models::ParticipantSessionsPage;
+use headcount::api::{PagerOptions, StreamClient};
+use headcount::attendance::{Figures, SessionStore, Thresholds};
+use headcount::sim::{self, RunningSim, Scenario, SimConfig};
+use serde_json::{Value, json};
+
+const KEY: &str = "headcount-demo";
+const SECRET: &str = "headcount-demo-secret";
+
+async fn start(scenario: Scenario) -> RunningSim {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = SimConfig {
+        scenario,
+        rate_limit: 0,
+        ..SimConfig::default()
+    };
+    sim::start(config, listener).await.unwrap()
+}
+
+/// Every page of the session, read with the client, with Stream's filter.
+async fn pages(sim: &RunningSim, filter_conditions: Option<Value>) -> Vec<ParticipantSessionsPage> {
+    let client = StreamClient::new(&sim.base_url(), KEY, SECRET).unwrap();
+    let options = PagerOptions {
+        filter_conditions,
+        ..PagerOptions::default()
+    };
+    let mut pager =
+        client.participant_session_pages(sim.call_type(), sim.call_id(), sim.session_id(), options);
+    let mut pages = Vec::new();
+    while let Some(page) = pager.next_page().await {
+        pages.push(page.unwrap().body);
+    }
+    pages
+}
+
+fn row_count(pages: &[ParticipantSessionsPage]) -> usize {
+    pages.iter().map(|p| p.participants_sessions.len()).sum()
+}
+
+fn server_total(pages: &[ParticipantSessionsPage]) -> usize {
+    pages.last().unwrap().total_participant_sessions.unwrap() as usize
+}
+
+/// Runs `headcount export` for the sim's call with the arguments given.
+async fn export(sim: &RunningSim, secret: &str, call: &str, extra: &[&str]) -> Output {
+    let config_dir = tempfile::tempdir().unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_headcount"));
+    command
+        .arg("export")
+        .arg(call)
+        .args(["--session", sim.session_id()])
+        .args(extra)
+        .env("STREAM_BASE_URL", sim.base_url())
+        .env("STREAM_API_KEY", KEY)
+        .env("STREAM_API_SECRET", secret)
+        .env("HEADCOUNT_CONFIG", config_dir.path().join("absent.toml"))
+        .env_remove("HEADCOUNT_PROFILE");
+    // The sim serves on this runtime while the binary runs.
+    tokio::task::spawn_blocking(move || {
+        let output = command.output().unwrap();
+        drop(config_dir);
+        output
+    })
+    .await
+    .unwrap()
+}
+
+fn call_of(sim: &RunningSim) -> String {
+    format!("{}:{}", sim.call_type(), sim.call_id())
+}
+
+/// The standard output of a successful export.
+async fn exported(sim: &RunningSim, extra: &[&str]) -> Vec<u8> {
+    let output = export(sim, SECRET, &call_of(sim), extra).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    output.stdout
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn csv_records(bytes: &[u8]) -> (csv::StringRecord, Vec<csv::StringRecord>) {
+    let mut reader = csv::Reader::from_reader(bytes);
+    let headers = reader.headers().unwrap().clone();
+    let records = reader.records().map(Result::unwrap).collect();
+    (headers, records)
+}
+
+fn ndjson(bytes: &[u8]) -> Vec<Value> {
+    String::from_utf8(bytes.to_vec())
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+fn dir_entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_format_has_one_record_per_session_of_the_call() {
+    let sim = start(Scenario::Townhall).await;
+    let pages = pages(&sim, None).await;
+    let total = server_total(&pages);
+    assert_eq!(
+        row_count(&pages),
+        total,
+        "unfiltered, the rows are the session"
+    );
+
+    let (headers, records) = csv_records(&exported(&sim, &["--tz", "Asia/Tokyo"]).await);
+    assert_eq!(records.len(), total);
+    assert_eq!(
+        (&headers[2], &headers[3]),
+        ("joined_utc", "joined_Asia/Tokyo")
+    );
+    let ids: std::collections::HashSet<&str> = records.iter().map(|r| &r[1]).collect();
+    assert_eq!(ids.len(), total, "each session once");
+    assert!(records[0][3].ends_with("+09:00"), "{:?}", records[0]);
+
+    let json: Value = serde_json::from_slice(&exported(&sim, &["--format", "json"]).await).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), total);
+    let first = &pages[0].participants_sessions[0];
+    assert_eq!(json[0]["user_session_id"], first.user_session_id);
+    assert_eq!(
+        json[0]["duration_seconds"],
+        json!(first.duration_in_seconds)
+    );
+    assert_eq!(json[0]["roles"], json!(first.roles));
+
+    let lines = ndjson(&exported(&sim, &["--format", "ndjson"]).await);
+    assert_eq!(lines.len(), total);
+    assert_eq!(lines[total - 1], json[total - 1]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn per_user_records_are_the_engine_figures() {
+    let sim = start(Scenario::Townhall).await;
+    let mut store = SessionStore::new();
+    for page in pages(&sim, None).await {
+        store.ingest(&page).unwrap();
+    }
+    let rows: Vec<_> = store.row_ids().collect();
+    // The call has ended: no figure printed here depends on the clock.
+    let now = jiff::Timestamp::now().as_nanosecond() as i64;
+    let figures = Figures::compute(&store, &rows, now, &Thresholds::default());
+
+    let users = ndjson(&exported(&sim, &["--by", "user", "--format", "ndjson"]).await);
+    assert_eq!(users.len(), figures.users.len());
+    assert_eq!(users.len() as u64, figures.call.unique_users);
+    let printed: std::collections::HashMap<&str, &Value> = users
+        .iter()
+        .map(|u| (u["user_id"].as_str().unwrap(), u))
+        .collect();
+    let reconnecting = figures.users.iter().find(|u| u.reconnects > 0).unwrap();
+    let multi_device = figures.users.iter().find(|u| u.multi_device).unwrap();
+    for user in [&figures.users[0], reconnecting, multi_device] {
+        let record = printed[store.user_name(user.user)];
+        assert_eq!(record["sessions"], json!(user.sessions));
+        assert_eq!(record["connected_seconds"], json!(user.connected_seconds));
+        assert_eq!(record["attended_seconds"], json!(user.attended_seconds()));
+        assert_eq!(record["reconnects"], json!(user.reconnects));
+        assert_eq!(record["multi_device"], json!(user.multi_device));
+        assert_eq!(record["late"], json!(user.late));
+    }
+    let attended: i64 = users
+        .iter()
+        .map(|u| u["attended_seconds"].as_i64().unwrap())
+        .sum();
+    assert_eq!(attended, figures.call.attended_seconds);
+
+    let (headers, records) = csv_records(&exported(&sim, &["--by", "user"]).await);
+    assert_eq!(records.len(), figures.users.len());
+    assert!(headers.iter().any(|h| h == "attendance_percent"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_filter_narrows_the_export_to_what_it_matches() {
+    let sim = start(Scenario::Townhall).await;
+    let all = pages(&sim, None).await;
+    let user = all[0].participants_sessions[0].user_id.clone();
+    let theirs = pages(&sim, Some(json!({"user_id": {"$eq": user}}))).await;
+    let filter = format!("user:{user}");
+
+    let (_, records) = csv_records(&exported(&sim, &["--filter", &filter]).await);
+    assert_eq!(records.len(), row_count(&theirs));
+    assert!(records.len() < server_total(&all));
+    assert!(records.iter().all(|r| r[0] == *user));
+
+    let hosts = all
+        .iter()
+        .flat_map(|p| &p.participants_sessions)
+        .filter(|r| r.roles.iter().any(|role| role == "host"))
+        .count();
+    let lines = ndjson(&exported(&sim, &["--filter", "role:host", "--format", "ndjson"]).await);
+    assert_eq!(lines.len(), hosts, "a filter applied locally, row by row");
+
+    let by_user = ndjson(
+        &exported(
+            &sim,
+            &["--filter", &filter, "--by", "user", "--format", "ndjson"],
+        )
+        .await,
+    );
+    assert_eq!(by_user.len(), 1);
+    assert_eq!(by_user[0]["sessions"], json!(row_count(&theirs)));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_time_of_day_filter_keeps_the_sessions_joined_after_it() {
+    let sim = start(Scenario::Townhall).await;
+    let all = pages(&sim, None).await;
+    let started = all[0].session.as_ref().unwrap().started_at.unwrap();
+    let minute = 60_000_000_000;
+    let cut = (started / minute + 20) * minute;
+    let later = all
+        .iter()
+        .flat_map(|p| &p.participants_sessions)
+        .filter(|r| r.joined_at.is_some_and(|at| at > cut))
+        .count();
+    assert!(later > 0);
+    let clock = jiff::Timestamp::from_nanosecond(i128::from(cut))
+        .unwrap()
+        .strftime("%H:%M")
+        .to_string();
+    let filter = format!("joined>{clock}");
+    let args = ["--filter", &filter, "--tz", "UTC", "--format", "ndjson"];
+    assert_eq!(ndjson(&exported(&sim, &args).await).len(), later);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_malformed_filter_exits_2_pointing_at_the_fault_and_writes_nothing() {
+    let sim = start(Scenario::Small).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.csv");
+    let path_arg = path.to_str().unwrap();
+    let output = export(
+        &sim,
+        SECRET,
+        &call_of(&sim),
+        &["--filter", "role:host dur>5x", "-o", path_arg],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains("malformed --filter at character 15"),
+        "{message}"
+    );
+    let lines: Vec<&str> = message.lines().collect();
+    let caret = lines.iter().position(|l| l.trim_start().starts_with('^'));
+    let caret = caret.unwrap_or_else(|| panic!("no caret in {message}"));
+    assert_eq!(lines[caret - 1], "role:host dur>5x");
+    assert!(output.stdout.is_empty());
+    assert!(
+        dir_entries(dir.path()).is_empty(),
+        "no file, not even a temporary one"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_call_exits_4_and_says_what_to_check() {
+    let sim = start(Scenario::Small).await;
+    let output = export(&sim, SECRET, "default:no-such-call", &["--format", "json"]).await;
+    assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("no such call or session"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(output.stdout.is_empty(), "no orphan header or bracket");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_secret_exits_3_and_no_secret_is_ever_printed() {
+    let sim = start(Scenario::Small).await;
+    let wrong = "wrong-secret-7f3a9c";
+    let output = export(&sim, wrong, &call_of(&sim), &[]).await;
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("check STREAM_API_SECRET"),
+        "{}",
+        stderr(&output)
+    );
+    let good = export(&sim, SECRET, &call_of(&sim), &["--by", "user"]).await;
+    assert!(good.status.success());
+    for (output, secret) in [(&output, wrong), (&good, SECRET)] {
+        for stream in [&output.stdout, &output.stderr] {
+            assert!(!String::from_utf8_lossy(stream).contains(secret));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_output_file_is_replaced_only_by_a_complete_export() {
+    let sim = start(Scenario::Small).await;
+    let total = server_total(&pages(&sim, None).await);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("attendance.csv");
+    std::fs::write(&path, "previous export\n").unwrap();
+    let path_arg = path.to_str().unwrap();
+
+    let failed = export(&sim, "wrong-secret", &call_of(&sim), &["-o", path_arg]).await;
+    assert_eq!(failed.status.code(), Some(3));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "previous export\n");
+    assert_eq!(dir_entries(dir.path()), ["attendance.csv"]);
+
+    let done = export(&sim, SECRET, &call_of(&sim), &["-o", path_arg]).await;
+    assert!(done.status.success(), "{}", stderr(&done));
+    assert!(done.stdout.is_empty(), "the records go to the file");
+    assert!(
+        stderr(&done).contains(&format!("wrote {total} records")),
+        "{}",
+        stderr(&done)
+    );
+    let (_, records) = csv_records(&std::fs::read(&path).unwrap());
+    assert_eq!(records.len(), total);
+    assert_eq!(dir_entries(dir.path()), ["attendance.csv"]);
+}
