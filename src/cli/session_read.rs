@@ -176,13 +176,13 @@ mod tests {
 
     fn sample_settings() -> Settings {
         use super::super::config::{
-            DEFAULT_EARLY_GRACE, DEFAULT_INTERVAL, DEFAULT_LATE_GRACE, DEFAULT_RECONNECT_GAP,
-            Secret, Theme,
+            DEFAULT_EARLY_GRACE, DEFAULT_INTERVAL, DEFAULT_LATE_GRACE, DEFAULT_RECONNECT_GAP, Theme,
         };
+        use crate::api::ApiSecret;
         Settings {
             base_url: "http://127.0.0.1:9".into(),
             api_key: "key".into(),
-            api_secret: Secret::new("secret"),
+            api_secret: ApiSecret::new("secret"),
             tz: "UTC".into(),
             interval: DEFAULT_INTERVAL,
             late_grace: DEFAULT_LATE_GRACE,
