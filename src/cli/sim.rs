@@ -39,6 +39,9 @@ pub struct SimArgs {
     /// Requests per minute per endpoint (0 turns rate limiting off)
     #[arg(long, value_name = "N", default_value_t = DEFAULT_RATE_LIMIT)]
     pub rate_limit: u32,
+    /// Ended sessions of the same call before the current one, a week apart
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub earlier_sessions: usize,
 }
 
 impl SimArgs {
@@ -54,6 +57,7 @@ impl SimArgs {
             speed: self.speed,
             lag,
             rate_limit: self.rate_limit,
+            earlier_sessions: self.earlier_sessions,
         })
     }
 }
@@ -83,6 +87,9 @@ async fn serve(args: SimArgs) -> anyhow::Result<()> {
         running.session_id(),
         running.initial_sessions()
     )?;
+    for earlier in running.earlier_session_ids() {
+        writeln!(out, "earlier session {earlier}")?;
+    }
     out.flush()?;
     drop(out);
     tokio::signal::ctrl_c()
