@@ -6,6 +6,7 @@ pub mod config;
 pub mod dashboard;
 pub mod demo;
 pub mod exit;
+pub mod sessions;
 pub mod sim;
 pub mod totals;
 pub mod watch;
@@ -40,6 +41,8 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Add up a call session's attendance, with an optional filter
     Totals(totals::TotalsArgs),
+    /// List the sessions of a call, newest first
+    Sessions(sessions::SessionsArgs),
 }
 
 /// Runs the parsed command line and turns its outcome into the process exit code.
@@ -51,5 +54,6 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Config(args) => config::run(args, &mut std::io::stdout().lock()),
         Command::Completions(args) => completions::run(&args, &mut std::io::stdout().lock()),
         Command::Totals(args) => totals::run(args),
+        Command::Sessions(args) => sessions::run(args),
     })
 }
