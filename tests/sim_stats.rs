@@ -128,7 +128,7 @@ async fn filters_pick_one_session_or_by_activity() {
         json!({"filter_conditions": {"call_session_id": earlier}}),
     )
     .await;
-    assert_eq!(ids(&one), [earlier.clone()]);
+    assert_eq!(ids(&one), std::slice::from_ref(earlier));
     let row = &one["call_stats"][0];
     assert!(row["call_ended_at"].as_i64().unwrap() > row["call_started_at"].as_i64().unwrap());
     assert!(row["counts"]["sessions"].as_u64().unwrap() < sim.initial_sessions() as u64);
