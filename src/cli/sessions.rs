@@ -16,7 +16,7 @@ use super::config::values::parse_tz;
 use super::config::{ConnectionArgs, Overrides, load};
 use super::totals::Format;
 use crate::api::StreamClient;
-use crate::api::call_stats::SessionStatsQuery;
+use crate::api::call_stats::{SessionStats, SessionStatsQuery};
 use crate::api::timestamp::Nanos;
 use crate::attendance::{DisplayZone, SessionSummary, merge_sessions};
 use listing::Listing;
@@ -78,6 +78,14 @@ pub async fn list_sessions(
         .with_context(|| format!("reading the call {call}"))?
         .body
         .call;
+    Ok(merge_sessions(&found, &session_stats(client, call).await?))
+}
+
+/// Every `QueryCallSessionStats` row of `call`, newest first.
+pub async fn session_stats(
+    client: &StreamClient,
+    call: &CallRef,
+) -> anyhow::Result<Vec<SessionStats>> {
     let mut pager =
         client.session_stats_pages(SessionStatsQuery::sessions_of(&call.call_type, &call.id));
     let mut rows = Vec::new();
@@ -85,7 +93,7 @@ pub async fn list_sessions(
         let page = page.with_context(|| format!("listing the sessions of {call}"))?;
         rows.extend(page.body.call_stats);
     }
-    Ok(merge_sessions(&found, &rows))
+    Ok(rows)
 }
 
 pub fn now_ns() -> Nanos {
