@@ -4,14 +4,23 @@ use std::cmp::Ordering;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
+use crate::api::timestamp;
 use crate::sim::endpoints::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::sim::error::ApiError;
 use crate::sim::ids::Uuid;
 
-/// The filter fields this sim understands (each with `$eq`).
-const FILTER_FIELDS: [&str; 3] = ["call_cid", "call_session_id", "is_active"];
+/// The filter fields this sim understands: these with `$eq`, the dates of [`SortField`] with
+/// `$eq`, `$gt`, `$gte`, `$lt` and `$lte`.
+const EQ_FIELDS: [&str; 3] = ["call_cid", "call_session_id", "is_active"];
+const DATE_FIELDS: [&str; 4] = [
+    "session_started_at",
+    "session_ended_at",
+    "generated_at",
+    "updated_at",
+];
+const DATE_OPERATORS: [&str; 5] = ["$eq", "$gt", "$gte", "$lt", "$lte"];
 
 /// What filtering and sorting look at in one call session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +66,16 @@ impl SortField {
             })
     }
 
+    /// The field's instant, for the date fields (a running session has no end yet).
+    fn date(self, facts: &SessionFacts) -> Option<i64> {
+        match self {
+            SortField::CallCid => None,
+            SortField::GeneratedAt | SortField::UpdatedAt => Some(facts.generated_at),
+            SortField::SessionStartedAt => Some(facts.started_at),
+            SortField::SessionEndedAt => facts.ended_at,
+        }
+    }
+
     fn compare(self, a: &SessionFacts, b: &SessionFacts) -> Ordering {
         match self {
             SortField::CallCid => a.cid.cmp(&b.cid),
@@ -69,6 +88,102 @@ impl SortField {
             }
         }
     }
+}
+
+/// One validated filter condition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Condition {
+    Cid(String),
+    SessionId(String),
+    Active(bool),
+    /// The date field compared with `at` by `operator` (`$gt` and so on).
+    Date {
+        field: SortField,
+        operator: &'static str,
+        at: i64,
+    },
+}
+
+impl Condition {
+    fn parse(field: &str, condition: &Value) -> Result<Vec<Condition>, ApiError> {
+        if DATE_FIELDS.contains(&field) {
+            return date_conditions(SortField::parse(field)?, condition);
+        }
+        if !EQ_FIELDS.contains(&field) {
+            let mut known = EQ_FIELDS.to_vec();
+            known.extend(DATE_FIELDS);
+            return Err(ApiError::input(format!(
+                "`{field}` is not a filterable field; filter_conditions accepts {}",
+                known.join(", ")
+            )));
+        }
+        let value = operand(field, condition)?;
+        let wrong_type = || ApiError::input(format!("`{field}` does not accept {value}"));
+        let condition = match (field, value) {
+            ("is_active", Value::Bool(active)) => Condition::Active(*active),
+            ("call_cid", Value::String(cid)) => Condition::Cid(cid.clone()),
+            ("call_session_id", Value::String(id)) => Condition::SessionId(id.clone()),
+            _ => return Err(wrong_type()),
+        };
+        Ok(vec![condition])
+    }
+
+    fn accepts(&self, facts: &SessionFacts) -> bool {
+        match self {
+            Condition::Cid(cid) => *cid == facts.cid,
+            Condition::SessionId(id) => *id == facts.session_id.to_string(),
+            Condition::Active(active) => *active == facts.is_active,
+            Condition::Date {
+                field,
+                operator,
+                at,
+            } => field.date(facts).is_some_and(|date| match *operator {
+                "$gt" => date > *at,
+                "$gte" => date >= *at,
+                "$lt" => date < *at,
+                "$lte" => date <= *at,
+                _ => date == *at,
+            }),
+        }
+    }
+}
+
+/// `{"$gte": "2026-11-01T00:00:00Z", "$lt": ...}` (or a bare instant, for `$eq`); instants as
+/// RFC 3339 text or Unix nanoseconds.
+fn date_conditions(field: SortField, condition: &Value) -> Result<Vec<Condition>, ApiError> {
+    let instant = |value: &Value| {
+        match value {
+            Value::String(text) => timestamp::parse_text(text),
+            value => value.as_i64(),
+        }
+        .ok_or_else(|| ApiError::input(format!("{value} is not a date")))
+    };
+    let Value::Object(operators) = condition else {
+        return Ok(vec![Condition::Date {
+            field,
+            operator: "$eq",
+            at: instant(condition)?,
+        }]);
+    };
+    operators
+        .iter()
+        .map(|(name, value)| {
+            let operator = DATE_OPERATORS
+                .iter()
+                .find(|known| **known == name)
+                .ok_or_else(|| {
+                    ApiError::input(format!(
+                        "{name} is not supported on dates; use one of {}",
+                        DATE_OPERATORS.join(", ")
+                    ))
+                })?;
+            Ok(Condition::Date {
+                field,
+                operator,
+                at: instant(value)?,
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,7 +217,7 @@ fn ascending() -> i64 {
 /// A validated request.
 #[derive(Debug)]
 pub struct StatsRequest {
-    filter: Map<String, Value>,
+    filter: Vec<Condition>,
     sort: Vec<Sort>,
     pub limit: usize,
     pub next: Option<String>,
@@ -122,14 +237,9 @@ impl StatsRequest {
             serde_json::from_slice(body)
                 .map_err(|err| ApiError::input(format!("the request body is not valid: {err}")))?
         };
+        let mut filter = Vec::new();
         for (field, condition) in &body.filter_conditions {
-            if !FILTER_FIELDS.contains(&field.as_str()) {
-                return Err(ApiError::input(format!(
-                    "`{field}` is not a filterable field; filter_conditions accepts {}",
-                    FILTER_FIELDS.join(", ")
-                )));
-            }
-            operand(field, condition)?;
+            filter.extend(Condition::parse(field, condition)?);
         }
         let mut sort = body
             .sort
@@ -150,7 +260,7 @@ impl StatsRequest {
         let fingerprint = fingerprint(&body);
         let non_empty = |cursor: Option<String>| cursor.filter(|c| !c.is_empty());
         Ok(StatsRequest {
-            filter: body.filter_conditions,
+            filter,
             sort,
             limit: limit(body.limit)?,
             next: non_empty(body.next),
@@ -160,14 +270,7 @@ impl StatsRequest {
     }
 
     pub fn accepts(&self, facts: &SessionFacts) -> bool {
-        self.filter.iter().all(|(field, condition)| {
-            match (field.as_str(), operand(field, condition)) {
-                ("call_cid", Ok(value)) => *value == json!(facts.cid),
-                ("call_session_id", Ok(value)) => *value == json!(facts.session_id.to_string()),
-                ("is_active", Ok(value)) => *value == json!(facts.is_active),
-                _ => false,
-            }
-        })
+        self.filter.iter().all(|condition| condition.accepts(facts))
     }
 
     /// The serving order: the sort fields in turn, then the session id, so that the order is
@@ -280,6 +383,31 @@ mod tests {
         let c = StatsRequest::parse(br#"{"filter_conditions":{"is_active":true}}"#);
         assert_eq!(a.unwrap().fingerprint, b.as_ref().unwrap().fingerprint);
         assert_ne!(b.unwrap().fingerprint, c.unwrap().fingerprint);
+    }
+
+    #[test]
+    fn date_filters_compare_instants_in_either_form() {
+        let parse = |body: &str| StatsRequest::parse(body.as_bytes()).unwrap();
+        let window = parse(
+            r#"{"filter_conditions":{"session_started_at":{"$gte":150,"$lt":"1970-01-01T00:00:00.000000300Z"}}}"#,
+        );
+        assert!(window.accepts(&facts(1, 150, Some(400))));
+        assert!(window.accepts(&facts(1, 299, None)));
+        assert!(!window.accepts(&facts(1, 300, None)));
+        assert!(!window.accepts(&facts(1, 100, None)));
+        let ended = parse(r#"{"filter_conditions":{"session_ended_at":{"$gt":0}}}"#);
+        assert!(
+            !ended.accepts(&facts(1, 100, None)),
+            "a running session has no end"
+        );
+        let refused = [
+            r#"{"filter_conditions":{"session_started_at":{"$in":[1]}}}"#,
+            r#"{"filter_conditions":{"session_started_at":"yesterday"}}"#,
+            r#"{"filter_conditions":{"is_active":"yes"}}"#,
+        ];
+        for body in refused {
+            assert!(StatsRequest::parse(body.as_bytes()).is_err(), "{body}");
+        }
     }
 
     #[test]
