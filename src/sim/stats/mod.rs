@@ -3,8 +3,12 @@
 //!
 //! A cursor names the session a page ended (or started) on, in the order of the query that
 //! issued it; the call's sessions never change while the sim runs, so that place is exact.
+//! `request` validates the body (with `filter` and the sort fields of `facts`); `counts`
+//! computes each session's figures.
 
 mod counts;
+mod facts;
+mod filter;
 mod request;
 
 use serde_json::{Map, Value, json};
@@ -16,7 +20,7 @@ use super::server::Sim;
 use super::timeline::Snapshot;
 use super::wire::{self, CALL_TYPE};
 
-use request::SessionFacts;
+use facts::SessionFacts;
 pub use request::StatsRequest;
 
 /// Where a page starts, as a place in the ordered sessions.

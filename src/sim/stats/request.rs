@@ -6,185 +6,10 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::api::timestamp;
+use super::facts::{SessionFacts, SortField};
+use super::filter::Condition;
 use crate::sim::endpoints::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::sim::error::ApiError;
-use crate::sim::ids::Uuid;
-
-/// The filter fields this sim understands: these with `$eq`, the dates of [`SortField`] with
-/// `$eq`, `$gt`, `$gte`, `$lt` and `$lte`.
-const EQ_FIELDS: [&str; 3] = ["call_cid", "call_session_id", "is_active"];
-const DATE_FIELDS: [&str; 4] = [
-    "session_started_at",
-    "session_ended_at",
-    "generated_at",
-    "updated_at",
-];
-const DATE_OPERATORS: [&str; 5] = ["$eq", "$gt", "$gte", "$lt", "$lte"];
-
-/// What filtering and sorting look at in one call session.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionFacts {
-    pub cid: String,
-    pub session_id: Uuid,
-    pub is_active: bool,
-    pub started_at: i64,
-    pub ended_at: Option<i64>,
-    pub generated_at: i64,
-}
-
-/// A documented sort field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SortField {
-    CallCid,
-    GeneratedAt,
-    SessionStartedAt,
-    SessionEndedAt,
-    UpdatedAt,
-}
-
-impl SortField {
-    const NAMES: [(&'static str, SortField); 5] = [
-        ("call_cid", SortField::CallCid),
-        ("generated_at", SortField::GeneratedAt),
-        ("session_started_at", SortField::SessionStartedAt),
-        ("session_ended_at", SortField::SessionEndedAt),
-        ("updated_at", SortField::UpdatedAt),
-    ];
-
-    fn parse(name: &str) -> Result<SortField, ApiError> {
-        SortField::NAMES
-            .iter()
-            .find(|(known, _)| *known == name)
-            .map(|(_, field)| *field)
-            .ok_or_else(|| {
-                let names: Vec<&str> = SortField::NAMES.iter().map(|(name, _)| *name).collect();
-                ApiError::input(format!(
-                    "`{name}` is not a sortable field; sort accepts {}",
-                    names.join(", ")
-                ))
-            })
-    }
-
-    /// The field's instant, for the date fields (a running session has no end yet).
-    fn date(self, facts: &SessionFacts) -> Option<i64> {
-        match self {
-            SortField::CallCid => None,
-            SortField::GeneratedAt | SortField::UpdatedAt => Some(facts.generated_at),
-            SortField::SessionStartedAt => Some(facts.started_at),
-            SortField::SessionEndedAt => facts.ended_at,
-        }
-    }
-
-    fn compare(self, a: &SessionFacts, b: &SessionFacts) -> Ordering {
-        match self {
-            SortField::CallCid => a.cid.cmp(&b.cid),
-            SortField::GeneratedAt | SortField::UpdatedAt => a.generated_at.cmp(&b.generated_at),
-            SortField::SessionStartedAt => a.started_at.cmp(&b.started_at),
-            // A session still running ends after every ended one.
-            SortField::SessionEndedAt => {
-                let end = |facts: &SessionFacts| facts.ended_at.unwrap_or(i64::MAX);
-                end(a).cmp(&end(b))
-            }
-        }
-    }
-}
-
-/// One validated filter condition.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Condition {
-    Cid(String),
-    SessionId(String),
-    Active(bool),
-    /// The date field compared with `at` by `operator` (`$gt` and so on).
-    Date {
-        field: SortField,
-        operator: &'static str,
-        at: i64,
-    },
-}
-
-impl Condition {
-    fn parse(field: &str, condition: &Value) -> Result<Vec<Condition>, ApiError> {
-        if DATE_FIELDS.contains(&field) {
-            return date_conditions(SortField::parse(field)?, condition);
-        }
-        if !EQ_FIELDS.contains(&field) {
-            let mut known = EQ_FIELDS.to_vec();
-            known.extend(DATE_FIELDS);
-            return Err(ApiError::input(format!(
-                "`{field}` is not a filterable field; filter_conditions accepts {}",
-                known.join(", ")
-            )));
-        }
-        let value = operand(field, condition)?;
-        let wrong_type = || ApiError::input(format!("`{field}` does not accept {value}"));
-        let condition = match (field, value) {
-            ("is_active", Value::Bool(active)) => Condition::Active(*active),
-            ("call_cid", Value::String(cid)) => Condition::Cid(cid.clone()),
-            ("call_session_id", Value::String(id)) => Condition::SessionId(id.clone()),
-            _ => return Err(wrong_type()),
-        };
-        Ok(vec![condition])
-    }
-
-    fn accepts(&self, facts: &SessionFacts) -> bool {
-        match self {
-            Condition::Cid(cid) => *cid == facts.cid,
-            Condition::SessionId(id) => *id == facts.session_id.to_string(),
-            Condition::Active(active) => *active == facts.is_active,
-            Condition::Date {
-                field,
-                operator,
-                at,
-            } => field.date(facts).is_some_and(|date| match *operator {
-                "$gt" => date > *at,
-                "$gte" => date >= *at,
-                "$lt" => date < *at,
-                "$lte" => date <= *at,
-                _ => date == *at,
-            }),
-        }
-    }
-}
-
-/// `{"$gte": "2026-11-01T00:00:00Z", "$lt": ...}` (or a bare instant, for `$eq`); instants as
-/// RFC 3339 text or Unix nanoseconds.
-fn date_conditions(field: SortField, condition: &Value) -> Result<Vec<Condition>, ApiError> {
-    let instant = |value: &Value| {
-        match value {
-            Value::String(text) => timestamp::parse_text(text),
-            value => value.as_i64(),
-        }
-        .ok_or_else(|| ApiError::input(format!("{value} is not a date")))
-    };
-    let Value::Object(operators) = condition else {
-        return Ok(vec![Condition::Date {
-            field,
-            operator: "$eq",
-            at: instant(condition)?,
-        }]);
-    };
-    operators
-        .iter()
-        .map(|(name, value)| {
-            let operator = DATE_OPERATORS
-                .iter()
-                .find(|known| **known == name)
-                .ok_or_else(|| {
-                    ApiError::input(format!(
-                        "{name} is not supported on dates; use one of {}",
-                        DATE_OPERATORS.join(", ")
-                    ))
-                })?;
-            Ok(Condition::Date {
-                field,
-                operator,
-                at: instant(value)?,
-            })
-        })
-        .collect()
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Sort {
@@ -312,22 +137,10 @@ fn fingerprint(body: &Body) -> i64 {
     hasher.finish() as i64
 }
 
-/// The `$eq` operand of a condition (or the value itself, in the short form).
-fn operand<'v>(field: &str, condition: &'v Value) -> Result<&'v Value, ApiError> {
-    match condition {
-        Value::Object(ops) => match (ops.len(), ops.get("$eq")) {
-            (1, Some(value)) => Ok(value),
-            _ => Err(ApiError::input(format!(
-                "only $eq is supported on `{field}` by this endpoint"
-            ))),
-        },
-        value => Ok(value),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::ids::Uuid;
 
     fn facts(id: u8, started_at: i64, ended_at: Option<i64>) -> SessionFacts {
         SessionFacts {
