@@ -672,3 +672,36 @@ async fn the_pager_stops_when_stream_repeats_a_cursor() {
     assert_eq!(pager.stop_reason(), Some(StopReason::RepeatedCursor));
     assert_eq!(server.requests().len(), 2);
 }
+
+#[tokio::test]
+async fn a_session_stats_query_is_a_json_post_retried_like_a_read() {
+    let stats = json!({
+        "call_stats": [{"call_type": "default", "call_id": "c", "call_session_id": "sess-1",
+                        "generated_at": 1_760_000_000_000_000_000_i64,
+                        "counts": {"participants": 4, "sessions": 5, "live_sessions": 0,
+                                   "publishers": 1, "peak_concurrent_users": 3,
+                                   "peak_concurrent_sessions": 4, "sfus_used": 1}}],
+        "duration": "0.8ms"
+    });
+    let server = TestServer::start(vec![
+        Reply::Json(
+            StatusCode::SERVICE_UNAVAILABLE,
+            stream_error(503, -1, "overloaded"),
+        ),
+        Reply::Json(StatusCode::CREATED, stats),
+    ])
+    .await;
+    let client = server.client().build().unwrap();
+    let query = headcount::api::call_stats::SessionStatsQuery::sessions_of("default", "c");
+
+    let response = client.query_call_session_stats(&query).await.unwrap();
+
+    assert_eq!(response.body.call_stats[0].counts.peak_concurrent_users, 3);
+    let sent = server.requests();
+    assert_eq!(sent.len(), 2, "the 503 was retried");
+    for request in &sent {
+        assert_eq!(request.raw_path, "/api/v2/video/call_stats");
+        assert_eq!(request.param("api_key"), Some(KEY));
+        assert_eq!(request.header("content-type"), Some("application/json"));
+    }
+}

@@ -248,3 +248,53 @@ fn demo_loads_filters_drills_down_and_quits_cleanly() {
         "the cursor is visible again"
     );
 }
+
+/// Whether the process left the alternate screen and showed the cursor again.
+fn terminal_restored(terminal: &Terminal) -> bool {
+    let output = terminal.output.lock().unwrap();
+    let left = output
+        .windows(LEAVE_ALTERNATE_SCREEN.len())
+        .any(|window| window == LEAVE_ALTERNATE_SCREEN);
+    let screen = terminal.screen.lock().unwrap();
+    left && !screen.screen().alternate_screen() && !screen.screen().hide_cursor()
+}
+
+#[test]
+fn the_picker_offers_every_session_and_q_leaves_with_status_0() {
+    let mut terminal = Terminal::start(&["demo", "--scenario", "small", "--tz", "UTC", "--pick"]);
+    let picker = terminal.wait_for("the session picker", |screen| {
+        screen.contains("choose one to open") && screen.contains("▶ *")
+    });
+    assert!(picker.contains("3 sessions"), "{picker}");
+    terminal.type_keys("j");
+    terminal.wait_for("the selection moved down", |screen| {
+        screen.lines().any(|line| line.starts_with("▶  "))
+    });
+    terminal.type_keys("q");
+    let status = terminal.wait_for_exit();
+    assert!(status.success(), "exit status {status:?}");
+    assert!(terminal_restored(&terminal), "the terminal is restored");
+}
+
+#[test]
+fn the_picker_opens_the_chosen_session_in_the_dashboard() {
+    let mut terminal = Terminal::start(&["demo", "--scenario", "small", "--tz", "UTC", "--pick"]);
+    let picker = terminal.wait_for("the session picker", |screen| {
+        screen.contains("choose one to open")
+    });
+    let chosen = picker
+        .lines()
+        .find(|line| line.starts_with("   "))
+        .and_then(|line| line.split_whitespace().next())
+        .expect("an earlier session")
+        .to_owned();
+    terminal.type_keys("j\r");
+    let dashboard = terminal.wait_for("the dashboard on the earlier session", |screen| {
+        loaded_and_total(screen).is_some_and(|(loaded, total)| loaded == total)
+    });
+    let prefix = &chosen[..8];
+    assert!(dashboard.contains(prefix), "{prefix} on\n{dashboard}");
+    terminal.type_keys("q");
+    assert!(terminal.wait_for_exit().success());
+    assert!(terminal_restored(&terminal), "the terminal is restored");
+}

@@ -39,6 +39,7 @@ fn sim_env(sim: &Harness) -> Vec<(&'static str, String)> {
         ("SIM_CALL_ID", sim.call_id().to_owned()),
         ("SIM_SESSION_ID", sim.session_id().to_owned()),
         ("SIM_SESSIONS", sim.initial_sessions().to_string()),
+        ("SIM_EARLIER_SESSIONS", sim.earlier_session_ids().join(",")),
     ]
 }
 
@@ -53,7 +54,11 @@ async fn the_node_sdk_works_unchanged() {
             "npm ci in tests/sdk",
         );
     }
-    let sim = start(SimConfig::default()).await;
+    let sim = start(SimConfig {
+        earlier_sessions: 2,
+        ..SimConfig::default()
+    })
+    .await;
     let out = run(
         Command::new("node")
             .arg("node_sdk.mjs")

@@ -5,18 +5,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 
 use super::auth::{self, ApiSecret};
 use super::base_url::BaseUrl;
+use super::call_stats::{SessionStatsPage, SessionStatsQuery};
 use super::decode;
 use super::endpoint::{self, Request};
 use super::error::{ApiError, ConfigError, ErrorKind, NetworkError, NetworkFailure};
 use super::models::{GetCallResponse, ParticipantSessionsPage, ParticipantSessionsQuery};
-use super::pager::{PagerOptions, SessionPager};
+use super::pager::{
+    MAX_PAGE_SIZE, PagerOptions, ParticipantSessions, SessionPager, SessionStatsPager,
+};
 use super::rate_limit::RateLimit;
-use super::retry::{self, RetryPolicy};
+use super::retry::RetryPolicy;
 
 /// How long one attempt may take, connection and body included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -261,7 +264,32 @@ impl StreamClient {
         session: &str,
         options: PagerOptions,
     ) -> SessionPager {
-        SessionPager::new(self.clone(), call_type, call_id, session, options)
+        let target = ParticipantSessions {
+            call_type: call_type.to_string(),
+            call_id: call_id.to_string(),
+            session: session.to_string(),
+            filter_conditions: options.filter_conditions,
+        };
+        SessionPager::new(self.clone(), target, options.page_size, options.max_pages)
+    }
+
+    /// `QueryCallSessionStats`: one page of call session summaries. A `POST` that changes
+    /// nothing, so it is retried like a read.
+    pub async fn query_call_session_stats(
+        &self,
+        query: &SessionStatsQuery,
+    ) -> Result<Response<SessionStatsPage>, ApiError> {
+        let request =
+            endpoint::query_call_session_stats(&self.inner.base_url, &self.inner.api_key, query)?;
+        self.fetch(&request).await
+    }
+
+    /// Every page of a session stats query, in order, `query.limit` rows a page (100 when
+    /// unset); its `next` and `prev` are managed by the pager.
+    pub fn session_stats_pages(&self, query: SessionStatsQuery) -> SessionStatsPager {
+        let page_size = query.limit.unwrap_or(MAX_PAGE_SIZE);
+        let max_pages = PagerOptions::default().max_pages;
+        SessionStatsPager::new(self.clone(), query, page_size, max_pages)
     }
 
     /// Sends `request` and decodes its answer, retrying as the policy allows.
@@ -295,7 +323,7 @@ impl StreamClient {
         attempts: u32,
         error: &ApiError,
     ) -> Option<Duration> {
-        if !retry::method_is_retryable(&request.method) || !error.is_retryable() {
+        if !request.idempotent || !error.is_retryable() {
             return None;
         }
         let hint = error.retry_at().and_then(wait_until);
@@ -308,13 +336,16 @@ impl StreamClient {
         &self,
         request: &Request,
     ) -> Result<Response<T>, ApiError> {
-        let mut response = self
+        let mut builder = self
             .inner
             .http
-            .request(request.method.clone(), request.url.clone())
-            .send()
-            .await
-            .map_err(|e| self.network_error(e))?;
+            .request(request.method.clone(), request.url.clone());
+        if let Some(body) = &request.body {
+            builder = builder
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .body(body.clone());
+        }
+        let mut response = builder.send().await.map_err(|e| self.network_error(e))?;
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
         let bytes = response.bytes().await.map_err(|e| self.network_error(e))?;

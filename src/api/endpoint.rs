@@ -3,11 +3,13 @@
 //! Each path parameter is percent-escaped as one segment, so a call id holding `/`, `?` or a
 //! space reaches Stream intact instead of changing the path. Query values are form-encoded, as
 //! every official SDK does; `filter_conditions` travels as compact JSON text in one parameter.
+//! Query endpoints that take a body (`QueryCallSessionStats`) send it as JSON.
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{Method, Url};
 
 use super::base_url::BaseUrl;
+use super::call_stats::SessionStatsQuery;
 use super::error::ApiError;
 use super::models::ParticipantSessionsQuery;
 
@@ -25,6 +27,11 @@ pub(crate) struct Request {
     pub operation: &'static str,
     pub method: Method,
     pub url: Url,
+    /// A JSON body, for the queries Stream takes as `POST`.
+    pub body: Option<Vec<u8>>,
+    /// Sending it twice changes nothing, so a failed attempt may be retried. Reads are, and so
+    /// are Stream's query `POST`s: they only carry their filters in a body.
+    pub idempotent: bool,
 }
 
 /// `GET /api/v2/video/call/{type}/{id}`.
@@ -39,6 +46,8 @@ pub(crate) fn get_call(
         operation: "GetCall",
         method: Method::GET,
         url: url(base, &path, api_key, &[]),
+        body: None,
+        idempotent: true,
     })
 }
 
@@ -60,6 +69,28 @@ pub(crate) fn query_call_participant_sessions(
         operation: "QueryCallParticipantSessions",
         method: Method::GET,
         url: url(base, &path, api_key, &query_pairs(query)),
+        body: None,
+        idempotent: true,
+    })
+}
+
+/// `POST /api/v2/video/call_stats`.
+pub(crate) fn query_call_session_stats(
+    base: &BaseUrl,
+    api_key: &str,
+    query: &SessionStatsQuery,
+) -> Result<Request, ApiError> {
+    let body = serde_json::to_vec(query).map_err(|_| ApiError::InvalidArgument {
+        what: "session stats query",
+        value: format!("{query:?}"),
+        reason: "it cannot be written as JSON",
+    })?;
+    Ok(Request {
+        operation: "QueryCallSessionStats",
+        method: Method::POST,
+        url: url(base, "/api/v2/video/call_stats", api_key, &[]),
+        body: Some(body),
+        idempotent: true,
     })
 }
 
@@ -234,6 +265,20 @@ mod tests {
             ..ParticipantSessionsQuery::default()
         };
         assert_eq!(sessions("c", "s", &query).query(), Some("api_key=key123"));
+    }
+
+    #[test]
+    fn session_stats_are_a_retryable_post_with_a_json_body() {
+        let query = SessionStatsQuery::sessions_of("default", "weekly");
+        let request = query_call_session_stats(&base(), "key123", &query).unwrap();
+        assert_eq!(request.method, Method::POST);
+        assert!(request.idempotent);
+        assert_eq!(
+            request.url.as_str(),
+            "https://chat.stream-io-api.com/api/v2/video/call_stats?api_key=key123"
+        );
+        let body: serde_json::Value = serde_json::from_slice(&request.body.unwrap()).unwrap();
+        assert_eq!(body, serde_json::to_value(&query).unwrap());
     }
 
     #[test]

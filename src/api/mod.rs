@@ -3,10 +3,11 @@
 //! [`StreamClient`] speaks Stream's server-side API (and `headcount sim`, which imitates it).
 //! Each concern has its own module: `auth` signs the server token, `base_url` refuses insecure
 //! destinations, `endpoint` builds escaped URLs, `decode` turns bodies into models or errors,
-//! `rate_limit` reads quota headers, `retry` decides waits, `pager` walks cursors.
+//! `rate_limit` reads quota headers, `retry` decides waits, `pager` walks cursors, `call_stats` models the sessions of a call.
 
 mod auth;
 mod base_url;
+pub mod call_stats;
 mod client;
 mod decode;
 mod endpoint;
@@ -25,6 +26,9 @@ pub use client::{
 pub use error::{
     ApiError, ConfigError, DecodeError, ErrorKind, NetworkError, NetworkFailure, StatusError,
 };
-pub use pager::{MAX_PAGE_SIZE, PagerOptions, SessionPager, StopReason};
+pub use pager::{
+    MAX_PAGE_SIZE, PagedQuery, Pager, PagerOptions, ParticipantSessions, SessionPager,
+    SessionStatsPager, StopReason,
+};
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;

@@ -1,4 +1,5 @@
-//! Paging through every participant session of a call session.
+//! Paging through every row of a query: the participant sessions of a call session, or the
+//! sessions of a call. One generic [`Pager`] walks both; each query says how to fetch a page.
 //!
 //! Stream's cursors are opaque, so the pager guards against a server that never stops: it ends
 //! on an absent or empty `next`, on a page without rows, on a cursor it has already sent, and
@@ -12,6 +13,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use tokio::task::JoinHandle;
 
+use super::call_stats::{SessionStatsPage, SessionStatsQuery};
 use super::client::{Response, StreamClient};
 use super::error::ApiError;
 use super::models::{ParticipantSessionsPage, ParticipantSessionsQuery};
@@ -41,7 +43,7 @@ impl Default for PagerOptions {
     }
 }
 
-/// Why a [`SessionPager`] stopped.
+/// Why a [`Pager`] stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StopReason {
     /// The last page had no `next` cursor: everything was read.
@@ -61,40 +63,55 @@ impl StopReason {
     }
 }
 
-type PageResult = Result<Response<ParticipantSessionsPage>, ApiError>;
+type PageResult<P> = Result<Response<P>, ApiError>;
 
-/// Every page of one call session, in order. Create it with
-/// [`StreamClient::participant_session_pages`] and call [`SessionPager::next_page`] until it
-/// returns `None`.
+/// One paged Stream query: how to fetch a page at a cursor and what a page says about paging.
+pub trait PagedQuery: Send + Sync + 'static {
+    type Page: Send + 'static;
+
+    /// Fetches the page of `limit` rows at `cursor` (`None` for the first page).
+    fn fetch(
+        &self,
+        client: &StreamClient,
+        limit: u32,
+        cursor: Option<String>,
+    ) -> impl Future<Output = PageResult<Self::Page>> + Send;
+
+    fn is_empty(page: &Self::Page) -> bool;
+
+    fn next_cursor(page: &Self::Page) -> Option<&str>;
+}
+
+/// Every page of one query, in order. Call [`Pager::next_page`] until it returns `None`.
 #[derive(Debug)]
-pub struct SessionPager {
+pub struct Pager<Q: PagedQuery> {
     client: StreamClient,
-    target: Arc<Target>,
-    options: PagerOptions,
+    query: Arc<Q>,
+    page_size: u32,
+    max_pages: u32,
     /// The cursor of the page to fetch next (`None` for the first page).
     cursor: Option<String>,
     sent_cursors: HashSet<String>,
     pages_read: u32,
-    prefetch: Option<JoinHandle<PageResult>>,
+    prefetch: Option<JoinHandle<PageResult<Q::Page>>>,
     stopped: Option<StopReason>,
 }
 
-impl SessionPager {
-    pub(crate) fn new(
-        client: StreamClient,
-        call_type: &str,
-        call_id: &str,
-        session: &str,
-        options: PagerOptions,
-    ) -> SessionPager {
-        SessionPager {
+/// Every participant session of one call session; see
+/// [`StreamClient::participant_session_pages`].
+pub type SessionPager = Pager<ParticipantSessions>;
+
+/// Every session of the calls a [`SessionStatsQuery`] selects; see
+/// [`StreamClient::session_stats_pages`].
+pub type SessionStatsPager = Pager<SessionStatsQuery>;
+
+impl<Q: PagedQuery> Pager<Q> {
+    pub(crate) fn new(client: StreamClient, query: Q, page_size: u32, max_pages: u32) -> Self {
+        Pager {
             client,
-            target: Arc::new(Target {
-                call_type: call_type.to_string(),
-                call_id: call_id.to_string(),
-                session: session.to_string(),
-            }),
-            options,
+            query: Arc::new(query),
+            page_size: page_size.min(MAX_PAGE_SIZE),
+            max_pages,
             cursor: None,
             sent_cursors: HashSet::new(),
             pages_read: 0,
@@ -107,7 +124,7 @@ impl SessionPager {
     ///
     /// Cancel-safe: if the returned future is dropped before it completes (say, in a
     /// `select!`), the next call returns the same page without requesting it again.
-    pub async fn next_page(&mut self) -> Option<PageResult> {
+    pub async fn next_page(&mut self) -> Option<PageResult<Q::Page>> {
         if self.stopped.is_some() {
             return None;
         }
@@ -117,7 +134,10 @@ impl SessionPager {
                 self.prefetch = None;
                 result
             }
-            None => fetch(&self.client, &self.target, self.query()).await,
+            None => {
+                let cursor = self.cursor.clone();
+                self.query.fetch(&self.client, self.page_size, cursor).await
+            }
         };
         if let Ok(page) = &result {
             self.advance(&page.body);
@@ -135,13 +155,13 @@ impl SessionPager {
         self.pages_read
     }
 
-    fn advance(&mut self, page: &ParticipantSessionsPage) {
+    fn advance(&mut self, page: &Q::Page) {
         self.pages_read += 1;
-        self.stopped = match page.next_cursor() {
-            _ if page.participants_sessions.is_empty() => Some(StopReason::EmptyPage),
+        self.stopped = match Q::next_cursor(page) {
+            _ if Q::is_empty(page) => Some(StopReason::EmptyPage),
             None => Some(StopReason::LastPage),
             Some(next) if self.sent_cursors.contains(next) => Some(StopReason::RepeatedCursor),
-            Some(_) if self.pages_read >= self.options.max_pages => Some(StopReason::PageCap),
+            Some(_) if self.pages_read >= self.max_pages => Some(StopReason::PageCap),
             Some(next) => {
                 self.sent_cursors.insert(next.to_string());
                 self.cursor = Some(next.to_string());
@@ -155,24 +175,15 @@ impl SessionPager {
             return;
         }
         let client = self.client.clone();
-        let target = Arc::clone(&self.target);
-        let query = self.query();
-        self.prefetch = Some(tokio::spawn(
-            async move { fetch(&client, &target, query).await },
-        ));
-    }
-
-    fn query(&self) -> ParticipantSessionsQuery {
-        ParticipantSessionsQuery {
-            limit: Some(self.options.page_size.min(MAX_PAGE_SIZE)),
-            next: self.cursor.clone(),
-            prev: None,
-            filter_conditions: self.options.filter_conditions.clone(),
-        }
+        let query = Arc::clone(&self.query);
+        let (limit, cursor) = (self.page_size, self.cursor.clone());
+        self.prefetch = Some(tokio::spawn(async move {
+            query.fetch(&client, limit, cursor).await
+        }));
     }
 }
 
-impl Drop for SessionPager {
+impl<Q: PagedQuery> Drop for Pager<Q> {
     /// A page nobody will read is not worth a request against the rate limit.
     fn drop(&mut self) {
         if let Some(handle) = &self.prefetch {
@@ -181,32 +192,75 @@ impl Drop for SessionPager {
     }
 }
 
-/// The call session being paged.
+/// The call session whose participant sessions are paged.
 #[derive(Debug)]
-struct Target {
-    call_type: String,
-    call_id: String,
-    session: String,
+pub struct ParticipantSessions {
+    pub(crate) call_type: String,
+    pub(crate) call_id: String,
+    pub(crate) session: String,
+    pub(crate) filter_conditions: Option<Value>,
 }
 
-async fn fetch(
-    client: &StreamClient,
-    target: &Target,
-    query: ParticipantSessionsQuery,
-) -> PageResult {
-    client
-        .query_call_participant_sessions(
-            &target.call_type,
-            &target.call_id,
-            &target.session,
-            &query,
-        )
-        .await
+impl PagedQuery for ParticipantSessions {
+    type Page = ParticipantSessionsPage;
+
+    async fn fetch(
+        &self,
+        client: &StreamClient,
+        limit: u32,
+        cursor: Option<String>,
+    ) -> PageResult<ParticipantSessionsPage> {
+        let query = ParticipantSessionsQuery {
+            limit: Some(limit),
+            next: cursor,
+            prev: None,
+            filter_conditions: self.filter_conditions.clone(),
+        };
+        client
+            .query_call_participant_sessions(&self.call_type, &self.call_id, &self.session, &query)
+            .await
+    }
+
+    fn is_empty(page: &ParticipantSessionsPage) -> bool {
+        page.participants_sessions.is_empty()
+    }
+
+    fn next_cursor(page: &ParticipantSessionsPage) -> Option<&str> {
+        page.next_cursor()
+    }
+}
+
+/// The query's own `limit` and `next` are replaced page by page.
+impl PagedQuery for SessionStatsQuery {
+    type Page = SessionStatsPage;
+
+    async fn fetch(
+        &self,
+        client: &StreamClient,
+        limit: u32,
+        cursor: Option<String>,
+    ) -> PageResult<SessionStatsPage> {
+        let query = SessionStatsQuery {
+            limit: Some(limit),
+            next: cursor,
+            prev: None,
+            ..self.clone()
+        };
+        client.query_call_session_stats(&query).await
+    }
+
+    fn is_empty(page: &SessionStatsPage) -> bool {
+        page.call_stats.is_empty()
+    }
+
+    fn next_cursor(page: &SessionStatsPage) -> Option<&str> {
+        page.next_cursor()
+    }
 }
 
 /// The prefetched page. The task is only aborted by `Drop`, so a join error is a panic inside
 /// it, which is passed on unchanged.
-async fn joined(handle: &mut JoinHandle<PageResult>) -> PageResult {
+async fn joined<P>(handle: &mut JoinHandle<PageResult<P>>) -> PageResult<P> {
     match handle.await {
         Ok(result) => result,
         Err(error) => std::panic::resume_unwind(error.into_panic()),
@@ -218,13 +272,16 @@ mod tests {
     use super::*;
     use crate::api::models::ParticipantSessionDetails;
 
+    fn client() -> StreamClient {
+        StreamClient::new("http://127.0.0.1:9", "key", "secret").unwrap()
+    }
+
     fn pager(max_pages: u32) -> SessionPager {
-        let client = StreamClient::new("http://127.0.0.1:9", "key", "secret").unwrap();
         let options = PagerOptions {
             max_pages,
             ..PagerOptions::default()
         };
-        SessionPager::new(client, "default", "c", "s", options)
+        client().participant_session_pages("default", "c", "s", options)
     }
 
     fn page(rows: usize, next: Option<&str>) -> ParticipantSessionsPage {
@@ -253,9 +310,9 @@ mod tests {
 
     #[test]
     fn first_query_asks_for_full_pages_without_a_cursor() {
-        let query = pager(10).query();
-        assert_eq!(query.limit, Some(100));
-        assert_eq!(query.next, None);
+        let pager = pager(10);
+        assert_eq!(pager.page_size, 100);
+        assert_eq!(pager.cursor, None);
     }
 
     #[test]
@@ -263,7 +320,7 @@ mod tests {
         let mut pager = pager(10);
         pager.advance(&page(100, Some("c1")));
         assert_eq!(pager.stop_reason(), None);
-        assert_eq!(pager.query().next.as_deref(), Some("c1"));
+        assert_eq!(pager.cursor.as_deref(), Some("c1"));
     }
 
     #[test]
@@ -306,12 +363,16 @@ mod tests {
 
     #[test]
     fn page_size_is_clamped_to_what_stream_serves() {
-        let client = StreamClient::new("http://127.0.0.1:9", "key", "secret").unwrap();
         let options = PagerOptions {
             page_size: 500,
             ..PagerOptions::default()
         };
-        let pager = SessionPager::new(client, "default", "c", "s", options);
-        assert_eq!(pager.query().limit, Some(MAX_PAGE_SIZE));
+        let pager = client().participant_session_pages("default", "c", "s", options);
+        assert_eq!(pager.page_size, MAX_PAGE_SIZE);
+        let query = SessionStatsQuery {
+            limit: Some(7),
+            ..SessionStatsQuery::default()
+        };
+        assert_eq!(client().session_stats_pages(query).page_size, 7);
     }
 }

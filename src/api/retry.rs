@@ -5,7 +5,8 @@
 
 use std::time::Duration;
 
-/// How persistently a failed `GET` is retried.
+/// How persistently a failed request that changes nothing (see `Request::idempotent`) is
+/// retried.
 ///
 /// Fields are public so tests and tools can shrink the waits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,11 +75,6 @@ impl RetryPolicy {
             .saturating_mul(1 << doublings)
             .min(self.max_delay)
     }
-}
-
-/// Only requests that change nothing may be sent twice.
-pub(crate) fn method_is_retryable(method: &reqwest::Method) -> bool {
-    matches!(*method, reqwest::Method::GET | reqwest::Method::HEAD)
 }
 
 #[cfg(test)]
@@ -156,12 +152,5 @@ mod tests {
         assert!(policy.wait_before_retry(1, Some(SECOND), 0.5).is_some());
         assert!(policy.wait_before_retry(2, Some(SECOND), 0.5).is_none());
         assert!(RetryPolicy::NEVER.wait_before_retry(1, None, 0.5).is_none());
-    }
-
-    #[test]
-    fn only_reads_are_retried() {
-        assert!(method_is_retryable(&reqwest::Method::GET));
-        assert!(!method_is_retryable(&reqwest::Method::POST));
-        assert!(!method_is_retryable(&reqwest::Method::DELETE));
     }
 }

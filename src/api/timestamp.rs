@@ -14,6 +14,11 @@ pub type Nanos = i64;
 
 pub const NANOS_PER_SEC: i64 = 1_000_000_000;
 
+/// The wall clock as Unix ns: the time base of every figure, event and message.
+pub fn unix_now() -> Nanos {
+    Nanos::try_from(jiff::Timestamp::now().as_nanosecond()).unwrap_or(Nanos::MAX)
+}
+
 /// Decodes an optional timestamp: integer ns, float ns, RFC 3339 string, numeric string, or null.
 pub fn deserialize_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Nanos>, D::Error> {
     d.deserialize_any(TimestampVisitor)

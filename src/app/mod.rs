@@ -13,6 +13,7 @@ mod keys;
 pub mod listing;
 pub mod live;
 pub mod msg;
+pub mod picker;
 mod time_scale;
 pub mod view;
 

@@ -71,6 +71,7 @@
 
 mod breakdown;
 mod call;
+mod call_sessions;
 mod concurrency;
 mod figures;
 mod filtering;
@@ -93,6 +94,7 @@ mod zone;
 
 pub use breakdown::{Breakdowns, Share, breakdowns};
 pub use call::{CallIdentity, CallState, DETAILS_RETENTION, ServerTotals, Window};
+pub use call_sessions::{SessionSummary, current_session_id, merge_sessions};
 pub use concurrency::{ConcurrencyCurve, CurvePoint, Level, Peak};
 pub use figures::{CallFigures, Figures, FiguresCache};
 pub use filtering::{FilterableRow, keep_local_matches};

@@ -20,8 +20,10 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::api::StreamClient;
 use crate::api::timestamp::Nanos;
+use crate::api::timestamp::unix_now;
+use crate::app::picker::{Choice, Picker};
 use crate::app::{App, AppConfig, Effect, Msg, Outcome};
-use crate::fetch::{self, FetchEvent, FetchHandle, unix_now};
+use crate::fetch::{self, FetchEvent, FetchHandle};
 use crate::ui;
 
 /// The shortest time between two draws (about 30 frames a second).
@@ -61,6 +63,35 @@ pub async fn run(client: StreamClient, config: AppConfig) -> anyhow::Result<()> 
     let outcome = Driver::new(client, config).run(&mut terminal).await;
     ratatui::restore();
     outcome
+}
+
+/// Shows the session picker until a session is chosen (its id) or the user quits (`None`).
+/// The terminal is restored as for the dashboard: on return, and on a panic.
+pub async fn pick_session(picker: Picker) -> anyhow::Result<Option<String>> {
+    let mut terminal = ratatui::try_init().context("cannot open the picker in this terminal")?;
+    let outcome = run_picker(&mut terminal, picker).await;
+    ratatui::restore();
+    outcome
+}
+
+/// The picker's loop: draw, wait for a key, until a choice is made. Resizes need only the
+/// redraw every key already gets.
+async fn run_picker(
+    terminal: &mut DefaultTerminal,
+    mut picker: Picker,
+) -> anyhow::Result<Option<String>> {
+    let mut input = EventStream::new();
+    loop {
+        terminal.draw(|frame| ui::picker::draw(frame, &picker))?;
+        let Some(Msg::Key(key)) = terminal_msg(input.next().await)? else {
+            continue;
+        };
+        match picker.update(key) {
+            Some(Choice::Open(session)) => return Ok(Some(session)),
+            Some(Choice::Quit) => return Ok(None),
+            None => {}
+        }
+    }
 }
 
 /// The event loop's state besides the app itself.

@@ -7,13 +7,16 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Args;
 
+use super::call_ref::CallRef;
 use super::config::duration::parse_interval;
 use super::config::values::parse_tz;
-use super::dashboard;
+use super::{dashboard, sessions};
+use crate::api::timestamp::unix_now;
 use crate::api::{MAX_PAGE_SIZE, StreamClient};
 use crate::app::AppConfig;
+use crate::app::picker::Picker;
 use crate::attendance::{DisplayZone, Thresholds};
-use crate::sim::{self, Scenario, SimConfig};
+use crate::sim::{self, RunningSim, Scenario, SimConfig};
 
 /// Options of `headcount demo`.
 #[derive(Debug, Args)]
@@ -39,7 +42,13 @@ pub struct DemoArgs {
     /// Filter to start with, as typed after `/`
     #[arg(long, value_name = "EXPR")]
     pub filter: Option<String>,
+    /// Choose among the call's sessions first, as `watch` does for a call with several
+    #[arg(long)]
+    pub pick: bool,
 }
+
+/// The simulated call also has this many earlier sessions, so that `--pick` has a choice.
+const EARLIER_SESSIONS: usize = 2;
 
 pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     dashboard::block_on(demo(args))
@@ -52,6 +61,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         seed: args.seed,
         live: args.live,
         speed: args.speed,
+        earlier_sessions: EARLIER_SESSIONS,
         ..SimConfig::default()
     };
     let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
@@ -59,10 +69,21 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         .context("cannot open a loopback port for the simulated call")?;
     let sim = sim::start(sim_config.clone(), listener).await?;
     let client = StreamClient::new(&sim.base_url(), &sim_config.api_key, &sim_config.api_secret)?;
+    let session = if args.pick {
+        match pick(&client, &sim, &zone).await? {
+            Some(session) => session,
+            None => {
+                sim.shutdown().await;
+                return Ok(());
+            }
+        }
+    } else {
+        sim.session_id().to_owned()
+    };
     let config = AppConfig {
         call_type: sim.call_type().to_owned(),
         call_id: sim.call_id().to_owned(),
-        session: sim.session_id().to_owned(),
+        session,
         filter: args.filter,
         zone,
         thresholds: Thresholds::default(),
@@ -74,4 +95,25 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let outcome = dashboard::run(client, config).await;
     sim.shutdown().await;
     outcome
+}
+
+/// The picker over the simulated call's sessions; `None` when the user quits it.
+async fn pick(
+    client: &StreamClient,
+    sim: &RunningSim,
+    zone: &DisplayZone,
+) -> anyhow::Result<Option<String>> {
+    let call = CallRef {
+        call_type: sim.call_type().to_owned(),
+        id: sim.call_id().to_owned(),
+    };
+    let listed = sessions::list_sessions(client, &call).await?;
+    let picker = Picker::new(
+        call.to_string(),
+        listed,
+        unix_now(),
+        zone.clone(),
+        dashboard::color_from_env(),
+    );
+    dashboard::pick_session(picker).await
 }

@@ -18,12 +18,11 @@ use super::call_ref::CallRef;
 use super::config::values::parse_tz;
 use super::config::{ConnectionArgs, Overrides, Settings, load};
 use super::session_read::{
-    SessionTarget, connect, for_each_page, local_filter, now_ns, parse_filter, read_store,
-    thresholds,
+    SessionTarget, connect, for_each_page, local_filter, parse_filter, read_store, thresholds,
 };
 use crate::api::StreamClient;
 use crate::api::models::ParticipantSessionsPage;
-use crate::api::timestamp::Nanos;
+use crate::api::timestamp::{Nanos, unix_now};
 use crate::attendance::{
     DisplayZone, Figures, keep_local_matches, session_headers, session_record, user_headers,
     user_record,
@@ -118,7 +117,7 @@ async fn export(args: &ExportArgs) -> anyhow::Result<()> {
     let zone = DisplayZone::parse(&settings.tz)?;
     let filter_text = args.filter.as_deref().unwrap_or("");
     // Checked before any request or file: a typo should cost nothing and leave nothing.
-    let filter = parse_filter(filter_text, &zone, now_ns())?;
+    let filter = parse_filter(filter_text, &zone, unix_now())?;
     let client = connect(&settings)?;
     let output = match &args.output {
         Some(path) => Output::file(path)?,
@@ -151,7 +150,7 @@ async fn by_session(
     plan: Plan<'_>,
     output: Output,
 ) -> anyhow::Result<(Output, u64)> {
-    let now = now_ns();
+    let now = unix_now();
     let mut sink = RecordSink::new(plan.format, session_headers(&plan.zone), output);
     let mut progress = Progress::on_stderr();
     let mut local: Option<Filter> = None;
@@ -227,7 +226,7 @@ async fn by_user(
     let server = plan.filter.server_json();
     let store = read_store(client, plan.target, server, |page| progress.page(page)).await?;
     drop(progress);
-    let now = now_ns();
+    let now = unix_now();
     let filter = local_filter(plan.filter_text, &plan.zone, &store, now, plan.filter)?;
     let rows = keep_local_matches(&store, store.row_ids(), &filter, now);
     let figures = Figures::compute(&store, &rows, now, &thresholds(settings));

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod exit;
 pub mod export;
 pub mod session_read;
+pub mod sessions;
 pub mod sim;
 pub mod totals;
 pub mod watch;
@@ -44,6 +45,8 @@ pub enum Command {
     Totals(totals::TotalsArgs),
     /// Write a call session's rows or per-user figures as CSV, JSON or NDJSON
     Export(export::ExportArgs),
+    /// List the sessions of a call, newest first
+    Sessions(sessions::SessionsArgs),
 }
 
 /// Runs the parsed command line and turns its outcome into the process exit code.
@@ -56,5 +59,6 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Completions(args) => completions::run(&args, &mut std::io::stdout().lock()),
         Command::Totals(args) => totals::run(args),
         Command::Export(args) => export::run(args),
+        Command::Sessions(args) => sessions::run(args),
     })
 }

@@ -39,10 +39,6 @@ pub struct SessionTarget<'a> {
     pub session: &'a str,
 }
 
-pub fn now_ns() -> Nanos {
-    jiff::Timestamp::now().as_nanosecond() as Nanos
-}
-
 /// Parses `--filter` with times of day on the date of `day_of` in `zone`.
 pub fn parse_filter(
     text: &str,

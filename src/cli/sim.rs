@@ -42,6 +42,9 @@ pub struct SimArgs {
     /// Seconds in a rate-limit window (Stream counts per minute)
     #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub rate_window: u64,
+    /// Ended sessions of the same call before the current one, a week apart
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub earlier_sessions: usize,
 }
 
 impl SimArgs {
@@ -58,6 +61,7 @@ impl SimArgs {
             lag,
             rate_limit: self.rate_limit,
             rate_window: Duration::from_secs(self.rate_window),
+            earlier_sessions: self.earlier_sessions,
         })
     }
 }
@@ -87,6 +91,9 @@ async fn serve(args: SimArgs) -> anyhow::Result<()> {
         running.session_id(),
         running.initial_sessions()
     )?;
+    for earlier in running.earlier_session_ids() {
+        writeln!(out, "earlier session {earlier}")?;
+    }
     out.flush()?;
     drop(out);
     tokio::signal::ctrl_c()

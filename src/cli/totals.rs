@@ -15,7 +15,8 @@ use clap::{Args, ValueEnum};
 use super::call_ref::CallRef;
 use super::config::values::parse_tz;
 use super::config::{ConnectionArgs, Overrides, load};
-use super::session_read::{SessionTarget, connect, local_filter, now_ns, parse_filter, read_store};
+use super::session_read::{SessionTarget, connect, local_filter, parse_filter, read_store};
+use crate::api::timestamp::unix_now;
 use crate::attendance::{DisplayZone, Figures, Thresholds, keep_local_matches};
 use report::Report;
 
@@ -66,14 +67,14 @@ async fn totals(args: TotalsArgs) -> anyhow::Result<()> {
     let zone = DisplayZone::parse(&settings.tz)?;
     let text = args.filter.as_deref().unwrap_or("");
     // Checked before any request: a typo should not cost a walk through the session.
-    let filter = parse_filter(text, &zone, now_ns())?;
+    let filter = parse_filter(text, &zone, unix_now())?;
     let client = connect(&settings)?;
     let target = SessionTarget {
         call: &args.call,
         session: &args.session,
     };
     let store = read_store(&client, target, filter.server_json(), |_| {}).await?;
-    let now = now_ns();
+    let now = unix_now();
     let filter = local_filter(text, &zone, &store, now, filter)?;
     let rows = keep_local_matches(&store, store.row_ids(), &filter, now);
     // The grace periods only shape per-user flags, which this command does not print.

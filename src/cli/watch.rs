@@ -9,10 +9,12 @@ use super::call_ref::CallRef;
 use super::config::duration::parse_interval;
 use super::config::values::parse_tz;
 use super::config::{self, ConnectionArgs, Overrides, Settings};
-use super::{dashboard, session_read};
+use super::{dashboard, session_read, sessions};
+use crate::api::timestamp::unix_now;
 use crate::api::{MAX_PAGE_SIZE, StreamClient};
 use crate::app::AppConfig;
-use crate::attendance::DisplayZone;
+use crate::app::picker::Picker;
+use crate::attendance::{DisplayZone, current_session_id, merge_sessions};
 
 /// Options of `headcount watch`.
 #[derive(Debug, Args)]
@@ -20,7 +22,7 @@ pub struct WatchArgs {
     /// The call, as TYPE:ID (e.g. default:townhall-2026)
     #[arg(value_name = "TYPE:ID")]
     pub call: CallRef,
-    /// Call session to show [default: the call's current session]
+    /// Call session to show [default: the call's only session, else pick one]
     #[arg(long, value_name = "ID")]
     pub session: Option<String>,
     /// Filter to start with, as typed after `/`
@@ -56,7 +58,10 @@ async fn watch(args: WatchArgs, settings: Settings) -> anyhow::Result<()> {
     let client = session_read::connect(&settings)?;
     let session = match args.session {
         Some(session) => session,
-        None => current_session(&client, &args.call).await?,
+        None => match choose_session(&client, &args.call, &zone).await? {
+            Some(session) => session,
+            None => return Ok(()),
+        },
     };
     let config = AppConfig {
         call_type: args.call.call_type,
@@ -73,18 +78,35 @@ async fn watch(args: WatchArgs, settings: Settings) -> anyhow::Result<()> {
     dashboard::run(client, config).await
 }
 
-/// The session the call is in (or last had), from `GetCall`.
-async fn current_session(client: &StreamClient, call: &CallRef) -> anyhow::Result<String> {
+/// The session to open: the call's only session directly, else the one picked among all of
+/// them (the current one preselected); `None` when the user quits the picker.
+async fn choose_session(
+    client: &StreamClient,
+    call: &CallRef,
+    zone: &DisplayZone,
+) -> anyhow::Result<Option<String>> {
     let found = client.get_call(&call.call_type, &call.id).await?.body.call;
-    let session = Some(found.current_session_id)
-        .filter(|id| !id.is_empty())
-        .or_else(|| found.session.map(|session| session.id))
-        .filter(|id| !id.is_empty());
-    match session {
-        Some(session) => Ok(session),
-        None => bail!(
+    let Some(current) = current_session_id(&found).map(str::to_owned) else {
+        bail!(
             "the call {call} has no session yet: nobody has joined it; \
              pass --session ID to watch an earlier one"
-        ),
+        );
+    };
+    // The picker is a convenience: when the list cannot be read, the current session opens
+    // as it always has.
+    let stats = sessions::session_stats(client, call)
+        .await
+        .unwrap_or_default();
+    let listed = merge_sessions(&found, &stats);
+    if listed.len() <= 1 {
+        return Ok(Some(current));
     }
+    let picker = Picker::new(
+        call.to_string(),
+        listed,
+        unix_now(),
+        zone.clone(),
+        dashboard::color_from_env(),
+    );
+    dashboard::pick_session(picker).await
 }

@@ -57,8 +57,3 @@ impl FetchEvent {
         }
     }
 }
-
-/// The wall clock as Unix ns, the time base of every event and message.
-pub fn unix_now() -> Nanos {
-    Nanos::try_from(jiff::Timestamp::now().as_nanosecond()).unwrap_or(Nanos::MAX)
-}

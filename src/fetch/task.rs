@@ -6,8 +6,9 @@ use tokio::sync::mpsc::Sender;
 use tokio::task::JoinHandle;
 
 use super::backoff::retry_instant;
-use super::{FetchEvent, FetchRequest, unix_now};
+use super::{FetchEvent, FetchRequest};
 use crate::api::timestamp::Nanos;
+use crate::api::timestamp::unix_now;
 use crate::api::{ApiError, PagerOptions, StreamClient};
 
 /// The fetch under way. Dropping it (or calling [`FetchHandle::cancel`]) stops the task at

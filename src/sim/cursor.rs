@@ -1,9 +1,10 @@
 //! Opaque, signed paging cursors.
 //!
-//! A cursor names a position in the serving order (a row's join time and id), never an
-//! offset, so that paging stays exact while rows appear and close. It is signed with a key
-//! derived from the app secret and bound to the call session, so an edited cursor, or one from
-//! another session, is refused as Stream refuses bad input.
+//! A cursor names a position in the serving order (a time or other ordering value, and an
+//! id), never an offset, so that paging stays exact while rows appear and close. It is signed
+//! with a key derived from the app secret and bound to a scope (a call session, or the stats
+//! listing), so an edited cursor, or one from another scope, is refused as Stream refuses bad
+//! input.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -50,23 +51,58 @@ pub enum CursorError {
     },
 }
 
-/// Signs and checks cursors for one call session.
+/// Where a cursor points: an ordering value and the id that breaks its ties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub at: i64,
+    pub id: Uuid,
+}
+
+impl From<RowKey> for Position {
+    fn from(key: RowKey) -> Position {
+        Position {
+            at: key.joined_at,
+            id: key.user_session_id,
+        }
+    }
+}
+
+impl From<Position> for RowKey {
+    fn from(position: Position) -> RowKey {
+        RowKey {
+            joined_at: position.at,
+            user_session_id: position.id,
+        }
+    }
+}
+
+/// Signs and checks cursors for one scope.
 #[derive(Clone)]
 pub struct CursorSigner {
     mac: Hmac<Sha256>,
 }
 
 impl CursorSigner {
-    pub fn new(secret: &str, call_session: Uuid) -> CursorSigner {
+    /// Cursors of one call session's participant sessions.
+    pub fn for_session(secret: &str, call_session: Uuid) -> CursorSigner {
+        CursorSigner::new(secret, &call_session.0)
+    }
+
+    /// Cursors of `QueryCallSessionStats`.
+    pub fn for_stats(secret: &str) -> CursorSigner {
+        CursorSigner::new(secret, b"call_stats")
+    }
+
+    fn new(secret: &str, scope: &[u8]) -> CursorSigner {
         let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
             .expect("HMAC accepts keys of any length");
         mac.update(b"headcount-sim cursor");
-        mac.update(&call_session.0);
+        mac.update(scope);
         CursorSigner { mac }
     }
 
-    pub fn encode(&self, direction: Direction, key: RowKey) -> String {
-        let payload = payload(direction, key);
+    pub fn encode(&self, direction: Direction, key: impl Into<Position>) -> String {
+        let payload = payload(direction, key.into());
         let tag = self.tag(&payload);
         let mut text = String::with_capacity((PAYLOAD_LEN + TAG_LEN) * 2);
         for byte in payload.iter().chain(&tag) {
@@ -75,7 +111,7 @@ impl CursorSigner {
         text
     }
 
-    pub fn decode(&self, direction: Direction, text: &str) -> Result<RowKey, CursorError> {
+    pub fn decode(&self, direction: Direction, text: &str) -> Result<Position, CursorError> {
         let invalid = CursorError::Invalid(direction.param());
         let bytes = hex_decode(text).ok_or(invalid.clone())?;
         if bytes.len() != PAYLOAD_LEN + TAG_LEN {
@@ -101,12 +137,9 @@ impl CursorSigner {
                 expected: direction.param(),
             });
         }
-        let joined_at = i64::from_be_bytes(payload[2..10].try_into().map_err(|_| invalid.clone())?);
+        let at = i64::from_be_bytes(payload[2..10].try_into().map_err(|_| invalid.clone())?);
         let id: [u8; 16] = payload[10..].try_into().map_err(|_| invalid)?;
-        Ok(RowKey {
-            joined_at,
-            user_session_id: Uuid(id),
-        })
+        Ok(Position { at, id: Uuid(id) })
     }
 
     fn tag(&self, payload: &[u8]) -> [u8; TAG_LEN] {
@@ -119,12 +152,12 @@ impl CursorSigner {
     }
 }
 
-fn payload(direction: Direction, key: RowKey) -> [u8; PAYLOAD_LEN] {
+fn payload(direction: Direction, position: Position) -> [u8; PAYLOAD_LEN] {
     let mut bytes = [0u8; PAYLOAD_LEN];
     bytes[0] = VERSION;
     bytes[1] = direction.byte();
-    bytes[2..10].copy_from_slice(&key.joined_at.to_be_bytes());
-    bytes[10..].copy_from_slice(&key.user_session_id.0);
+    bytes[2..10].copy_from_slice(&position.at.to_be_bytes());
+    bytes[10..].copy_from_slice(&position.id.0);
     bytes
 }
 
@@ -142,15 +175,15 @@ fn hex_decode(text: &str) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
-    fn key() -> RowKey {
-        RowKey {
-            joined_at: 1_767_000_000_123_456_000,
-            user_session_id: Uuid([7; 16]),
+    fn key() -> Position {
+        Position {
+            at: 1_767_000_000_123_456_000,
+            id: Uuid([7; 16]),
         }
     }
 
     fn signer() -> CursorSigner {
-        CursorSigner::new("secret", Uuid([1; 16]))
+        CursorSigner::for_session("secret", Uuid([1; 16]))
     }
 
     #[test]
@@ -177,12 +210,14 @@ mod tests {
     }
 
     #[test]
-    fn cursors_of_another_session_or_secret_are_refused() {
+    fn cursors_of_another_scope_or_secret_are_refused() {
         let text = signer().encode(Direction::Next, key());
-        let other_session = CursorSigner::new("secret", Uuid([2; 16]));
+        let other_session = CursorSigner::for_session("secret", Uuid([2; 16]));
         assert!(other_session.decode(Direction::Next, &text).is_err());
-        let other_secret = CursorSigner::new("other", Uuid([1; 16]));
+        let other_secret = CursorSigner::for_session("other", Uuid([1; 16]));
         assert!(other_secret.decode(Direction::Next, &text).is_err());
+        let stats = CursorSigner::for_stats("secret");
+        assert!(stats.decode(Direction::Next, &text).is_err());
     }
 
     #[test]

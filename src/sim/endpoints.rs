@@ -4,7 +4,8 @@ use serde_json::{Map, Value, json};
 
 use crate::filter::conditions::Conditions;
 
-use super::cursor::{CursorError, Direction};
+use super::attendance::RowKey;
+use super::cursor::{CursorError, CursorSigner, Direction};
 use super::error::ApiError;
 use super::server::{Params, Sim};
 use super::stats;
@@ -30,43 +31,36 @@ pub fn participant_sessions(
     params: &Params,
 ) -> Result<Map<String, Value>, ApiError> {
     find_call(sim, call_type, call_id)?;
-    let session_id = sim.call.session_id.to_string();
-    if session != session_id {
+    let Some((snapshot, cursors)) = sim.session(session) else {
         return Err(ApiError::not_found(format!(
             "call session {session} of call {call_type}:{call_id} does not exist"
         )));
-    }
+    };
     let limit = limit(params)?;
     let filter = filter_conditions(params)?;
-    let anchor = anchor(sim, params)?;
-    let snapshot = sim.snapshot();
+    let anchor = anchor(cursors, params)?;
     let page = snapshot.page(anchor, limit, &filter);
     let totals = snapshot.totals();
+    let call = snapshot.call();
     let rows: Vec<Value> = page
         .rows
         .iter()
-        .map(|&index| json!(snapshot.details(&sim.call.rows[index])))
+        .map(|&index| json!(snapshot.details(&call.rows[index])))
         .collect();
     let mut body = wire::object(json!({
         "call_type": CALL_TYPE,
-        "call_id": sim.call.call_id,
-        "call_session_id": session_id,
+        "call_id": call.call_id,
+        "call_session_id": session,
         "total_participant_sessions": totals.sessions,
         "total_participant_duration": totals.duration_seconds,
         "participants_sessions": rows,
         "session": wire::call_session(&snapshot),
     }));
     if let Some(key) = page.next {
-        body.insert(
-            "next".into(),
-            json!(sim.cursors.encode(Direction::Next, key)),
-        );
+        body.insert("next".into(), json!(cursors.encode(Direction::Next, key)));
     }
     if let Some(key) = page.prev {
-        body.insert(
-            "prev".into(),
-            json!(sim.cursors.encode(Direction::Prev, key)),
-        );
+        body.insert("prev".into(), json!(cursors.encode(Direction::Prev, key)));
     }
     Ok(body)
 }
@@ -74,7 +68,7 @@ pub fn participant_sessions(
 /// `POST /api/v2/video/call_stats`.
 pub fn call_stats(sim: &Sim, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     let request = stats::StatsRequest::parse(body)?;
-    Ok(stats::respond(sim, &sim.snapshot(), &request))
+    stats::respond(sim, &request)
 }
 
 fn find_call(sim: &Sim, call_type: &str, call_id: &str) -> Result<(), ApiError> {
@@ -112,12 +106,12 @@ fn filter_conditions(params: &Params) -> Result<Conditions, ApiError> {
     Conditions::parse(&value).map_err(|err| ApiError::input(err.0))
 }
 
-fn anchor(sim: &Sim, params: &Params) -> Result<Anchor, ApiError> {
+fn anchor(cursors: &CursorSigner, params: &Params) -> Result<Anchor, ApiError> {
     let cursor = |direction: Direction| {
         params
             .get(direction.param())
             .filter(|text| !text.is_empty())
-            .map(|text| sim.cursors.decode(direction, text))
+            .map(|text| cursors.decode(direction, text).map(RowKey::from))
             .transpose()
             .map_err(|err: CursorError| ApiError::input(err.to_string()))
     };

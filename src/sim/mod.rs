@@ -2,10 +2,11 @@
 //! headcount reads, so that the demo, the tests and Stream's own SDKs run against it with only
 //! their base URL changed.
 //!
-//! A scenario is generated from a seed into compact rows (`scenario`, `attendance`); what
+//! A scenario is generated from a seed into compact rows (`scenario`, `attendance`), with
+//! optional earlier sessions of the same call (`history`); what
 //! the API shows at a given moment, and pages of it, come from `timeline`; `server` wraps
-//! every endpoint in Stream's envelope (rate limits, auth, errors), `endpoints` answers them
-//! and `wire` shapes the complete response objects.
+//! every endpoint in Stream's envelope (rate limits, auth, errors), `endpoints` answers them,
+//! `stats` lists the call's sessions and `wire` shapes the complete response objects.
 
 mod attendance;
 mod auth;
@@ -13,6 +14,7 @@ mod clock;
 mod cursor;
 mod endpoints;
 mod error;
+mod history;
 mod ids;
 mod names;
 mod rate_limit;
@@ -67,6 +69,8 @@ pub struct SimConfig {
     pub rate_limit: u32,
     /// Length of a rate-limit window: a minute, as Stream counts.
     pub rate_window: Duration,
+    /// Ended sessions of the same call before the current one, a week apart.
+    pub earlier_sessions: usize,
 }
 
 impl Default for SimConfig {
@@ -81,6 +85,7 @@ impl Default for SimConfig {
             lag: Duration::from_secs(5),
             rate_limit: DEFAULT_RATE_LIMIT,
             rate_window: Duration::from_secs(60),
+            earlier_sessions: 0,
         }
     }
 }
@@ -103,6 +108,7 @@ pub struct RunningSim {
     addr: SocketAddr,
     call_id: String,
     session_id: String,
+    earlier_session_ids: Vec<String>,
     initial_sessions: usize,
     stop: CancellationToken,
     task: Option<JoinHandle<std::io::Result<()>>>,
@@ -128,6 +134,11 @@ impl RunningSim {
     /// The call session id (`call.current_session_id`).
     pub fn session_id(&self) -> &str {
         &self.session_id
+    }
+
+    /// The ids of the call's earlier sessions, the most recent first.
+    pub fn earlier_session_ids(&self) -> &[String] {
+        &self.earlier_session_ids
     }
 
     /// How many participant sessions the session had when the server started.
@@ -164,12 +175,23 @@ pub async fn start(config: SimConfig, listener: TcpListener) -> Result<RunningSi
     let live = config.live && config.scenario != Scenario::Expired;
     let started_at = session_start(config.scenario, live, now);
     let (scenario, seed) = (config.scenario, config.seed);
-    let call = tokio::task::spawn_blocking(move || scenario::generate(scenario, seed, started_at))
-        .await
-        .map_err(|err| SimError::Generation(err.to_string()))?;
+    let (earlier_count, secret) = (config.earlier_sessions, config.api_secret.clone());
+    let (call, earlier) = tokio::task::spawn_blocking(move || {
+        let earlier =
+            history::earlier_sessions(scenario, seed, started_at, earlier_count, now, &secret);
+        (scenario::generate(scenario, seed, started_at), earlier)
+    })
+    .await
+    .map_err(|err| SimError::Generation(err.to_string()))?;
+    let earlier_session_ids = earlier
+        .iter()
+        .map(|session| session.call.session_id.to_string())
+        .collect();
     let sim = Arc::new(Sim {
         auth: Authenticator::new(&config.api_key, &config.api_secret),
-        cursors: CursorSigner::new(&config.api_secret, call.session_id),
+        cursors: CursorSigner::for_session(&config.api_secret, call.session_id),
+        stats_cursors: CursorSigner::for_stats(&config.api_secret),
+        earlier,
         limiter: RateLimiter::new(config.rate_limit, config.rate_window.as_secs()),
         clock: live.then(|| ScenarioClock::new(now, config.speed)),
         lag_ns: i64::try_from(config.lag.as_nanos()).unwrap_or(i64::MAX),
@@ -184,6 +206,7 @@ pub async fn start(config: SimConfig, listener: TcpListener) -> Result<RunningSi
         addr,
         call_id: sim.call.call_id.clone(),
         session_id: sim.call.session_id.to_string(),
+        earlier_session_ids,
         initial_sessions,
         stop,
         task: Some(tokio::spawn(async move { serving.await })),

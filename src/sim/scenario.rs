@@ -1,6 +1,6 @@
 //! Named scenarios and their deterministic generation from a seed.
 //!
-//! Each scenario is one call with one session, shaped like real attendance: hosts who
+//! Each scenario is one call whose current session is shaped like real attendance: hosts who
 //! publish over RTMP, SRT or WHIP ingest, attendees on WebRTC, late joiners and early
 //! leavers, reconnects after short drops, people on two devices at once, and a few machine
 //! participants. The same seed always gives the same rows.
@@ -109,6 +109,7 @@ impl fmt::Display for Scenario {
     }
 }
 
+#[derive(Clone, Copy)]
 struct Profile {
     call_id: &'static str,
     target_sessions: usize,
@@ -122,7 +123,23 @@ struct Profile {
 
 /// Generates the scenario's call session, starting at `started_at` (Unix ns).
 pub fn generate(scenario: Scenario, seed: u64, started_at: i64) -> Attendance {
+    let mut call = generate_profile(&scenario.profile(), seed, started_at);
+    call.expired = scenario == Scenario::Expired;
+    call
+}
+
+/// An earlier, smaller session of the scenario's call (a weekly meeting's previous weeks):
+/// the same hosts' mix, a tenth of the audience at most.
+pub fn generate_earlier(scenario: Scenario, seed: u64, started_at: i64) -> Attendance {
     let profile = scenario.profile();
+    let smaller = Profile {
+        target_sessions: (profile.target_sessions / 10).clamp(20, 400),
+        ..profile
+    };
+    generate_profile(&smaller, seed, started_at)
+}
+
+fn generate_profile(profile: &Profile, seed: u64, started_at: i64) -> Attendance {
     let mut rng = StdRng::seed_from_u64(seed);
     let session_id = Uuid::random(&mut rng);
     let names = NameBook::shuffled(&mut rng);
@@ -144,7 +161,7 @@ pub fn generate(scenario: Scenario, seed: u64, started_at: i64) -> Attendance {
     }
     let mut next_name = 0;
     while crowd.rows.len() < profile.target_sessions {
-        let role = crowd.role_of_next(&profile);
+        let role = crowd.role_of_next(profile);
         crowd.add_person(names.id(next_name), role);
         next_name += 1;
     }
@@ -156,8 +173,8 @@ pub fn generate(scenario: Scenario, seed: u64, started_at: i64) -> Attendance {
         session_id,
         created_at: started_at - 2 * 86_400 * NANOS_PER_SEC,
         started_at,
-        ends_at: started_at + scenario.length_ns(),
-        expired: scenario == Scenario::Expired,
+        ends_at: started_at + profile.minutes * 60 * NANOS_PER_SEC,
+        expired: false,
         people: crowd.people,
         rows,
         final_duration_seconds,

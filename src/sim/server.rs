@@ -19,22 +19,53 @@ use super::clock::{ScenarioClock, unix_now_secs};
 use super::cursor::CursorSigner;
 use super::endpoints;
 use super::error::{ApiError, ErrorCode};
+use super::history::EarlierSession;
 use super::rate_limit::{Quota, RateLimiter};
 use super::timeline::{Moment, Snapshot};
 
 /// The running sim's state, shared by every request.
 pub struct Sim {
+    /// The current (last) session of the call.
     pub call: Attendance,
+    /// Ended sessions of the same call, the most recent first.
+    pub earlier: Vec<EarlierSession>,
     pub api_key: String,
     /// Present while the scenario plays live.
     pub clock: Option<ScenarioClock>,
     pub lag_ns: i64,
     pub auth: Authenticator,
+    /// Signs the current session's participant-session cursors.
     pub cursors: CursorSigner,
+    pub stats_cursors: CursorSigner,
     pub limiter: RateLimiter,
 }
 
 impl Sim {
+    /// Every session of the call as reported now, the current one first.
+    pub fn sessions(&self) -> impl Iterator<Item = Snapshot<'_>> {
+        let earlier = self
+            .earlier
+            .iter()
+            .map(|session| Snapshot::new(&session.call, Moment::Ended));
+        std::iter::once(self.snapshot()).chain(earlier)
+    }
+
+    /// The session with this id, and the signer of its cursors.
+    pub fn session(&self, id: &str) -> Option<(Snapshot<'_>, &CursorSigner)> {
+        if self.call.session_id.to_string() == id {
+            return Some((self.snapshot(), &self.cursors));
+        }
+        self.earlier
+            .iter()
+            .find(|session| session.call.session_id.to_string() == id)
+            .map(|session| {
+                (
+                    Snapshot::new(&session.call, Moment::Ended),
+                    &session.cursors,
+                )
+            })
+    }
+
     /// The call as reported right now.
     pub fn snapshot(&self) -> Snapshot<'_> {
         let now = self.clock.map(|clock| clock.now_ns());

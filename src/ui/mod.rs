@@ -6,6 +6,7 @@ mod footer;
 mod format;
 mod header;
 mod help;
+pub mod picker;
 mod tables;
 mod theme;
 pub mod timeline;

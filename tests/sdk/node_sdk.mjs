@@ -1,6 +1,7 @@
 // Stream's official Node SDK against `headcount sim`, with only its base URL changed.
 // Run by tests/sim_sdk.rs with SIM_URL, SIM_KEY, SIM_SECRET, SIM_CALL_TYPE, SIM_CALL_ID,
-// SIM_SESSION_ID and SIM_SESSIONS set; exits non-zero on the first failed check.
+// SIM_SESSION_ID, SIM_SESSIONS and SIM_EARLIER_SESSIONS (comma-separated, most recent first)
+// set; exits non-zero on the first failed check.
 import assert from 'node:assert/strict';
 import { StreamClient } from '@stream-io/node-sdk';
 
@@ -64,10 +65,25 @@ await assert.rejects(
 const stats = await client.video.queryCallSessionStats({
   filter_conditions: { call_cid: { $eq: got.call.cid } },
 });
+const earlier = env.SIM_EARLIER_SESSIONS ? env.SIM_EARLIER_SESSIONS.split(',') : [];
 assert.equal(stats.metadata.responseCode, 201);
-assert.equal(stats.call_stats.length, 1);
-assert.equal(stats.call_stats[0].call_session_id, session);
+assert.equal(stats.call_stats.length, 1 + earlier.length);
+assert.equal(stats.call_stats[0].call_session_id, session, 'the newest session comes first');
 assert.equal(stats.call_stats[0].counts.sessions, expectedSessions);
 assert.ok(stats.call_stats[0].generated_at instanceof Date);
+
+const listed = [];
+let cursor;
+do {
+  const page = await client.video.queryCallSessionStats({
+    filter_conditions: { call_cid: { $eq: got.call.cid } },
+    sort: [{ field: 'session_started_at', direction: -1 }],
+    limit: 1,
+    next: cursor,
+  });
+  listed.push(...page.call_stats.map((row) => row.call_session_id));
+  cursor = page.next;
+} while (cursor);
+assert.deepEqual(listed, [session, ...earlier], 'sessions page one by one, newest first');
 
 console.log(`node sdk ok: ${rows.length} sessions, ${filtered.rows.length} filtered`);

@@ -1,0 +1,94 @@
+//! `headcount sessions TYPE:ID`: the sessions of a call, newest first, so that an earlier one
+//! can be found and opened (`watch --session ID`, `totals --session ID`).
+//!
+//! The current session comes from `GetCall` (which also tells an unknown call apart from one
+//! without sessions); every session's counts from `QueryCallSessionStats`.
+
+mod listing;
+
+use std::io::Write;
+
+use anyhow::Context;
+use clap::Args;
+
+use super::call_ref::CallRef;
+use super::config::values::parse_tz;
+use super::config::{ConnectionArgs, Overrides, load};
+use super::session_read;
+use super::totals::Format;
+use crate::api::StreamClient;
+use crate::api::call_stats::{SessionStats, SessionStatsQuery};
+use crate::api::timestamp::unix_now;
+use crate::attendance::{DisplayZone, SessionSummary, merge_sessions};
+use listing::Listing;
+
+/// Options of `headcount sessions`.
+#[derive(Debug, Args)]
+pub struct SessionsArgs {
+    /// The call, as TYPE:ID (e.g. default:townhall-2026)
+    #[arg(value_name = "TYPE:ID")]
+    pub call: CallRef,
+    /// How to print the sessions
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Time zone of the times shown: `local`, `UTC` or an IANA name
+    #[arg(long, value_name = "ZONE", value_parser = parse_tz)]
+    pub tz: Option<String>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+pub fn run(args: SessionsArgs) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")?
+        .block_on(sessions(args))
+}
+
+async fn sessions(args: SessionsArgs) -> anyhow::Result<()> {
+    let settings = load(&Overrides {
+        tz: args.tz.clone(),
+        ..args.connection.overrides()
+    })?;
+    let zone = DisplayZone::parse(&settings.tz)?;
+    let client = session_read::connect(&settings)?;
+    let sessions = list_sessions(&client, &args.call).await?;
+    let listing = Listing::new(&args.call, &sessions, unix_now());
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&listing.json())?)?,
+        Format::Table => write!(out, "{}", listing.table(&zone))?,
+    }
+    Ok(())
+}
+
+/// Every session of `call`, newest first. A paging stopped by a misbehaving server (repeated
+/// cursor, page cap) still lists what was read.
+pub async fn list_sessions(
+    client: &StreamClient,
+    call: &CallRef,
+) -> anyhow::Result<Vec<SessionSummary>> {
+    let found = client
+        .get_call(&call.call_type, &call.id)
+        .await
+        .with_context(|| format!("reading the call {call}"))?
+        .body
+        .call;
+    Ok(merge_sessions(&found, &session_stats(client, call).await?))
+}
+
+/// Every `QueryCallSessionStats` row of `call`, newest first.
+pub async fn session_stats(
+    client: &StreamClient,
+    call: &CallRef,
+) -> anyhow::Result<Vec<SessionStats>> {
+    let mut pager =
+        client.session_stats_pages(SessionStatsQuery::sessions_of(&call.call_type, &call.id));
+    let mut rows = Vec::new();
+    while let Some(page) = pager.next_page().await {
+        let page = page.with_context(|| format!("listing the sessions of {call}"))?;
+        rows.extend(page.body.call_stats);
+    }
+    Ok(rows)
+}

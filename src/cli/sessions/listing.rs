@@ -1,0 +1,247 @@
+//! What `headcount sessions` prints: aligned text for people, one JSON object for scripts.
+
+use std::fmt::Write;
+
+use serde_json::{Value, json};
+
+use crate::api::timestamp::Nanos;
+use crate::attendance::{CallState, DisplayZone, SessionSummary, human_duration, utc_rfc3339};
+use crate::cli::call_ref::CallRef;
+
+const HEADERS: [&str; 8] = [
+    "SESSION",
+    "STARTED",
+    "ENDED",
+    "STATE",
+    "PARTICIPANTS",
+    "SESSIONS",
+    "PEAK",
+    "DURATION",
+];
+
+/// Columns 4 and on are numbers, aligned right.
+const FIRST_NUMBER_COLUMN: usize = 4;
+
+/// The sessions of one call, with the instant their state is judged at.
+pub struct Listing<'a> {
+    call: &'a CallRef,
+    sessions: &'a [SessionSummary],
+    now: Nanos,
+}
+
+impl<'a> Listing<'a> {
+    pub fn new(call: &'a CallRef, sessions: &'a [SessionSummary], now: Nanos) -> Self {
+        Listing {
+            call,
+            sessions,
+            now,
+        }
+    }
+
+    /// The object of `--format json`: times in UTC, counts exactly as Stream returned them.
+    pub fn json(&self) -> Value {
+        let sessions: Vec<Value> = self
+            .sessions
+            .iter()
+            .map(|session| {
+                let counts = session.counts.as_ref();
+                json!({
+                    "call_session_id": session.id,
+                    "current": session.current,
+                    "state": state_name(session.state(self.now)),
+                    "started_at": session.started_at.map(utc_rfc3339),
+                    "ended_at": session.ended_at.map(utc_rfc3339),
+                    "participants": counts.map(|c| c.participants),
+                    "sessions": counts.map(|c| c.sessions),
+                    "peak_concurrent_users": counts.map(|c| c.peak_concurrent_users),
+                    "peak_concurrent_sessions": counts.map(|c| c.peak_concurrent_sessions),
+                    "total_participant_duration": counts.and_then(|c| c.total_participant_duration),
+                })
+            })
+            .collect();
+        json!({
+            "call_type": self.call.call_type,
+            "call_id": self.call.id,
+            "sessions": sessions,
+        })
+    }
+
+    /// One line per session under a header; the current session is marked with `*`.
+    pub fn table(&self, zone: &DisplayZone) -> String {
+        let mut out = String::new();
+        if self.sessions.is_empty() {
+            let _ = writeln!(
+                out,
+                "{} has no session yet: nobody has joined it",
+                self.call
+            );
+            return out;
+        }
+        let _ = writeln!(
+            out,
+            "{}: {} session{} (times in {}, * current)",
+            self.call,
+            self.sessions.len(),
+            if self.sessions.len() == 1 { "" } else { "s" },
+            zone.label()
+        );
+        let rows: Vec<[String; 8]> = self
+            .sessions
+            .iter()
+            .map(|session| self.cells(session, zone))
+            .collect();
+        let widths: Vec<usize> = (0..HEADERS.len())
+            .map(|column| {
+                rows.iter()
+                    .map(|row| row[column].chars().count())
+                    .chain([HEADERS[column].len()])
+                    .max()
+                    .unwrap_or_default()
+            })
+            .collect();
+        write_row(&mut out, &HEADERS.map(str::to_owned), &widths);
+        for row in &rows {
+            write_row(&mut out, row, &widths);
+        }
+        out
+    }
+
+    fn cells(&self, session: &SessionSummary, zone: &DisplayZone) -> [String; 8] {
+        let time = |at: Option<Nanos>| at.map_or_else(|| "-".to_owned(), |at| zone.date_time(at));
+        let state = session.state(self.now);
+        let ended = match (state, session.ended_at) {
+            (CallState::Live, _) => "live".to_owned(),
+            (_, ended) => time(ended),
+        };
+        let counts = session.counts.as_ref();
+        let number = |value: Option<i64>| value.map_or_else(|| "-".to_owned(), |n| n.to_string());
+        let marker = if session.current { "*" } else { " " };
+        [
+            format!("{marker}{}", session.id),
+            time(session.started_at),
+            ended,
+            state_name(state).to_uppercase(),
+            number(counts.map(|c| c.participants)),
+            number(counts.map(|c| c.sessions)),
+            number(counts.map(|c| c.peak_concurrent_users)),
+            counts
+                .and_then(|c| c.total_participant_duration)
+                .map_or_else(|| "-".to_owned(), human_duration),
+        ]
+    }
+}
+
+fn write_row(out: &mut String, cells: &[String; 8], widths: &[usize]) {
+    let mut line = String::new();
+    for (column, (cell, width)) in cells.iter().zip(widths).enumerate() {
+        if column > 0 {
+            line.push_str("  ");
+        }
+        if column >= FIRST_NUMBER_COLUMN {
+            let _ = write!(line, "{cell:>width$}");
+        } else {
+            let _ = write!(line, "{cell:<width$}");
+        }
+    }
+    let _ = writeln!(out, "{}", line.trim_end());
+}
+
+fn state_name(state: CallState) -> &'static str {
+    match state {
+        CallState::Live => "live",
+        CallState::Ended => "ended",
+        CallState::Expired => "expired",
+        CallState::Empty => "empty",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::call_stats::SessionCounts;
+    use crate::api::timestamp::NANOS_PER_SEC;
+
+    const HOUR: Nanos = 3_600 * NANOS_PER_SEC;
+    // 2026-11-26T14:03:21Z
+    const NOW: Nanos = 1_795_701_801 * NANOS_PER_SEC;
+
+    fn sessions() -> Vec<SessionSummary> {
+        vec![
+            SessionSummary {
+                id: "s-now".into(),
+                started_at: Some(NOW - HOUR),
+                ended_at: None,
+                current: true,
+                counts: None,
+            },
+            SessionSummary {
+                id: "s-old".into(),
+                started_at: Some(NOW - 200 * 24 * HOUR),
+                ended_at: Some(NOW - 200 * 24 * HOUR + HOUR),
+                current: false,
+                counts: Some(SessionCounts {
+                    participants: 12,
+                    sessions: 15,
+                    peak_concurrent_users: 11,
+                    total_participant_duration: Some(3_725),
+                    ..SessionCounts::default()
+                }),
+            },
+        ]
+    }
+
+    fn call() -> CallRef {
+        "default:weekly".parse().unwrap()
+    }
+
+    #[test]
+    fn the_table_marks_the_current_session_and_aligns_columns() {
+        let (call, sessions) = (call(), sessions());
+        let table = Listing::new(&call, &sessions, NOW).table(&DisplayZone::utc());
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "default:weekly: 2 sessions (times in UTC, * current)",
+                concat!(
+                    "SESSION  STARTED              ENDED                STATE    ",
+                    "PARTICIPANTS  SESSIONS  PEAK  DURATION"
+                ),
+                concat!(
+                    "*s-now   2026-11-26 13:03:21  live                 LIVE     ",
+                    "           -         -     -         -"
+                ),
+                concat!(
+                    " s-old   2026-05-10 14:03:21  2026-05-10 15:03:21  EXPIRED  ",
+                    "          12        15    11    1h 02m"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn json_has_utc_times_and_nulls_for_unknown_counts() {
+        let (call, sessions) = (call(), sessions());
+        let value = Listing::new(&call, &sessions, NOW).json();
+        assert_eq!(value["call_id"], "weekly");
+        let [now, old] = value["sessions"].as_array().unwrap().as_slice() else {
+            panic!("two sessions")
+        };
+        assert_eq!(now["state"], "live");
+        assert_eq!(now["ended_at"], Value::Null);
+        assert_eq!(now["participants"], Value::Null);
+        assert_eq!(old["state"], "expired");
+        assert_eq!(old["started_at"], "2026-05-10T14:03:21Z");
+        assert_eq!(old["total_participant_duration"], 3_725);
+    }
+
+    #[test]
+    fn a_call_without_sessions_says_so() {
+        let call = call();
+        let table = Listing::new(&call, &[], NOW).table(&DisplayZone::utc());
+        assert_eq!(
+            table,
+            "default:weekly has no session yet: nobody has joined it\n"
+        );
+    }
+}

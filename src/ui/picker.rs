@@ -1,0 +1,116 @@
+//! Drawing the session picker from its state alone.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+
+use crate::api::timestamp::Nanos;
+use crate::app::picker::Picker;
+use crate::attendance::{CallState, SessionSummary, human_duration};
+
+use super::format::count;
+use super::theme::Theme;
+
+const WIDTHS: [Constraint; 7] = [
+    Constraint::Length(38),
+    Constraint::Length(19),
+    Constraint::Length(19),
+    Constraint::Length(7),
+    Constraint::Length(12),
+    Constraint::Length(6),
+    Constraint::Length(9),
+];
+
+/// Draws the picker over the whole screen.
+pub fn draw(frame: &mut Frame, picker: &Picker) {
+    let theme = Theme::new(picker.color());
+    let [title, list, help] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    let heading = Line::from(vec![
+        Span::styled(format!("headcount · {}", picker.call()), theme.title()),
+        Span::raw(format!(
+            " · {} sessions · choose one to open (times in {})",
+            picker.sessions().len(),
+            picker.zone().label()
+        )),
+    ]);
+    frame.render_widget(Paragraph::new(heading), title);
+    let header = Row::new(
+        [
+            "SESSION",
+            "STARTED",
+            "ENDED",
+            "STATE",
+            "PARTICIPANTS",
+            "PEAK",
+            "DURATION",
+        ]
+        .map(Cell::from),
+    )
+    .style(theme.column_header());
+    let rows = picker
+        .sessions()
+        .iter()
+        .map(|session| row(session, picker, &theme));
+    let table = Table::new(rows, WIDTHS)
+        .header(header)
+        .block(Block::new().borders(Borders::TOP | Borders::BOTTOM))
+        .row_highlight_style(theme.selected())
+        .highlight_symbol("▶ ");
+    let mut state = TableState::default().with_selected(Some(picker.selected()));
+    frame.render_stateful_widget(table, list, &mut state);
+    let keys = Line::from(vec![
+        Span::styled(" j/k ", theme.key()),
+        Span::raw(" move  "),
+        Span::styled(" Enter ", theme.key()),
+        Span::raw(" open  "),
+        Span::styled(" q ", theme.key()),
+        Span::raw(" quit   * current session"),
+    ]);
+    frame.render_widget(Paragraph::new(keys), help);
+}
+
+fn row<'a>(session: &'a SessionSummary, picker: &Picker, theme: &Theme) -> Row<'a> {
+    let zone = picker.zone();
+    let time = |at: Option<Nanos>| at.map_or_else(|| "-".to_owned(), |at| zone.date_time(at));
+    let state = session.state(picker.now());
+    let ended = if state == CallState::Live {
+        "live".to_owned()
+    } else {
+        time(session.ended_at)
+    };
+    let counts = session.counts.as_ref();
+    let number =
+        |value: Option<i64>| value.map_or_else(|| "-".to_owned(), |n| count(n.max(0) as u64));
+    let marker = if session.current { '*' } else { ' ' };
+    Row::new([
+        Cell::from(format!("{marker}{}", session.id)),
+        Cell::from(time(session.started_at)),
+        Cell::from(ended),
+        Cell::from(Span::styled(state_label(state), theme.state(Some(state)))),
+        Cell::from(Line::from(number(counts.map(|c| c.participants))).right_aligned()),
+        Cell::from(Line::from(number(counts.map(|c| c.peak_concurrent_users))).right_aligned()),
+        Cell::from(
+            Line::from(
+                counts
+                    .and_then(|c| c.total_participant_duration)
+                    .map_or_else(|| "-".to_owned(), human_duration),
+            )
+            .right_aligned(),
+        ),
+    ])
+}
+
+fn state_label(state: CallState) -> &'static str {
+    match state {
+        CallState::Live => "LIVE",
+        CallState::Ended => "ENDED",
+        CallState::Expired => "EXPIRED",
+        CallState::Empty => "EMPTY",
+    }
+}
