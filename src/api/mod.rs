@@ -3,7 +3,8 @@
 //! [`StreamClient`] speaks Stream's server-side API (and `headcount sim`, which imitates it).
 //! Each concern has its own module: `auth` signs the server token, `base_url` refuses insecure
 //! destinations, `endpoint` builds escaped URLs, `decode` turns bodies into models or errors,
-//! `rate_limit` reads quota headers, `retry` decides waits, `pager` walks cursors.
+//! `rate_limit` reads quota headers, `retry` decides waits, `pager` walks cursors, `page_bytes`
+//! keeps pages as bytes for the store to decode in place.
 
 mod auth;
 mod base_url;
@@ -12,6 +13,7 @@ mod decode;
 mod endpoint;
 mod error;
 pub mod models;
+mod page_bytes;
 mod pager;
 mod rate_limit;
 mod retry;
@@ -25,6 +27,7 @@ pub use client::{
 pub use error::{
     ApiError, ConfigError, DecodeError, ErrorKind, NetworkError, NetworkFailure, StatusError,
 };
+pub use page_bytes::{ParticipantSessionsPageRef, RawSessionsPage, RoleList, SessionDetailsRef};
 pub use pager::{MAX_PAGE_SIZE, PagerOptions, SessionPager, StopReason};
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;

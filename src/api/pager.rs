@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 use super::client::{Response, StreamClient};
 use super::error::ApiError;
 use super::models::{ParticipantSessionsPage, ParticipantSessionsQuery};
+use super::page_bytes::RawSessionsPage;
 
 /// The largest page Stream serves.
 pub const MAX_PAGE_SIZE: u32 = 100;
@@ -61,11 +62,11 @@ impl StopReason {
     }
 }
 
-type PageResult = Result<Response<ParticipantSessionsPage>, ApiError>;
+type PageResult = Result<Response<RawSessionsPage>, ApiError>;
 
 /// Every page of one call session, in order. Create it with
-/// [`StreamClient::participant_session_pages`] and call [`SessionPager::next_page`] until it
-/// returns `None`.
+/// [`StreamClient::participant_session_pages`] and call [`SessionPager::next_page`] (decoded
+/// pages) or [`SessionPager::next_raw_page`] (bytes for the store) until it returns `None`.
 #[derive(Debug)]
 pub struct SessionPager {
     client: StreamClient,
@@ -107,7 +108,22 @@ impl SessionPager {
     ///
     /// Cancel-safe: if the returned future is dropped before it completes (say, in a
     /// `select!`), the next call returns the same page without requesting it again.
-    pub async fn next_page(&mut self) -> Option<PageResult> {
+    pub async fn next_page(&mut self) -> Option<Result<Response<ParticipantSessionsPage>, ApiError>> {
+        self.next_with(|page| page.decode()).await
+    }
+
+    /// [`SessionPager::next_page`] keeping the page as bytes, for
+    /// [`crate::attendance::SessionStore::ingest_json`] to decode in place.
+    pub async fn next_raw_page(&mut self) -> Option<PageResult> {
+        self.next_with(Ok).await
+    }
+
+    /// The next page as `read` makes it. A page `read` refuses counts as failed: the cursor
+    /// stays, so asking again fetches that page again.
+    async fn next_with<T>(
+        &mut self,
+        read: impl FnOnce(RawSessionsPage) -> Result<T, ApiError>,
+    ) -> Option<Result<Response<T>, ApiError>> {
         if self.stopped.is_some() {
             return None;
         }
@@ -119,10 +135,17 @@ impl SessionPager {
             }
             None => fetch(&self.client, &self.target, self.query()).await,
         };
-        if let Ok(page) = &result {
-            self.advance(&page.body);
+        let result = result.and_then(|page| {
+            let rows = page.body.rows();
+            let next = page.body.next_cursor().map(str::to_owned);
+            let body = read(page.body)?;
+            self.advance(rows, next.as_deref());
             self.start_prefetch();
-        }
+            Ok(Response {
+                body,
+                rate_limit: page.rate_limit,
+            })
+        });
         Some(result)
     }
 
@@ -135,10 +158,10 @@ impl SessionPager {
         self.pages_read
     }
 
-    fn advance(&mut self, page: &ParticipantSessionsPage) {
+    fn advance(&mut self, rows: usize, next: Option<&str>) {
         self.pages_read += 1;
-        self.stopped = match page.next_cursor() {
-            _ if page.participants_sessions.is_empty() => Some(StopReason::EmptyPage),
+        self.stopped = match next {
+            _ if rows == 0 => Some(StopReason::EmptyPage),
             None => Some(StopReason::LastPage),
             Some(next) if self.sent_cursors.contains(next) => Some(StopReason::RepeatedCursor),
             Some(_) if self.pages_read >= self.options.max_pages => Some(StopReason::PageCap),
@@ -195,7 +218,7 @@ async fn fetch(
     query: ParticipantSessionsQuery,
 ) -> PageResult {
     client
-        .query_call_participant_sessions(
+        .query_call_participant_sessions_raw(
             &target.call_type,
             &target.call_id,
             &target.session,
@@ -227,7 +250,7 @@ mod tests {
         SessionPager::new(client, "default", "c", "s", options)
     }
 
-    fn page(rows: usize, next: Option<&str>) -> ParticipantSessionsPage {
+    fn page(rows: usize, next: Option<&str>) -> RawSessionsPage {
         let row = ParticipantSessionDetails {
             user_id: "u".into(),
             user_session_id: "us".into(),
@@ -237,7 +260,7 @@ mod tests {
             left_at: None,
             duration_in_seconds: None,
         };
-        ParticipantSessionsPage {
+        RawSessionsPage::from_page(&ParticipantSessionsPage {
             call_type: "default".into(),
             call_id: "c".into(),
             call_session_id: "s".into(),
@@ -248,6 +271,12 @@ mod tests {
             next: next.map(str::to_string),
             prev: None,
             session: None,
+        })
+    }
+
+    impl SessionPager {
+        fn advance_past(&mut self, page: &RawSessionsPage) {
+            self.advance(page.rows(), page.next_cursor());
         }
     }
 
@@ -261,7 +290,7 @@ mod tests {
     #[test]
     fn a_cursor_moves_the_pager_forward() {
         let mut pager = pager(10);
-        pager.advance(&page(100, Some("c1")));
+        pager.advance_past(&page(100, Some("c1")));
         assert_eq!(pager.stop_reason(), None);
         assert_eq!(pager.query().next.as_deref(), Some("c1"));
     }
@@ -270,7 +299,7 @@ mod tests {
     fn absent_or_empty_next_ends_paging_completely() {
         for next in [None, Some("")] {
             let mut pager = pager(10);
-            pager.advance(&page(3, next));
+            pager.advance_past(&page(3, next));
             assert_eq!(pager.stop_reason(), Some(StopReason::LastPage));
             assert!(StopReason::LastPage.is_complete());
         }
@@ -279,16 +308,16 @@ mod tests {
     #[test]
     fn an_empty_page_ends_paging_even_with_a_cursor() {
         let mut pager = pager(10);
-        pager.advance(&page(0, Some("c1")));
+        pager.advance_past(&page(0, Some("c1")));
         assert_eq!(pager.stop_reason(), Some(StopReason::EmptyPage));
     }
 
     #[test]
     fn a_repeated_cursor_ends_paging_instead_of_looping() {
         let mut pager = pager(10);
-        pager.advance(&page(1, Some("c1")));
-        pager.advance(&page(1, Some("c2")));
-        pager.advance(&page(1, Some("c1")));
+        pager.advance_past(&page(1, Some("c1")));
+        pager.advance_past(&page(1, Some("c2")));
+        pager.advance_past(&page(1, Some("c1")));
         assert_eq!(pager.stop_reason(), Some(StopReason::RepeatedCursor));
         assert!(!StopReason::RepeatedCursor.is_complete());
         assert_eq!(pager.pages_read(), 3);
@@ -297,9 +326,9 @@ mod tests {
     #[test]
     fn the_page_cap_ends_paging_as_incomplete() {
         let mut pager = pager(2);
-        pager.advance(&page(1, Some("c1")));
+        pager.advance_past(&page(1, Some("c1")));
         assert_eq!(pager.stop_reason(), None);
-        pager.advance(&page(1, Some("c2")));
+        pager.advance_past(&page(1, Some("c2")));
         assert_eq!(pager.stop_reason(), Some(StopReason::PageCap));
         assert!(!StopReason::PageCap.is_complete());
     }

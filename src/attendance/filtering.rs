@@ -2,14 +2,15 @@
 //!
 //! Stored user session ids are mostly UUIDs kept as integers; their text is rebuilt only when a
 //! filter actually reads it (a `session:` term evaluated locally), so the common filters pay
-//! nothing for it.
+//! nothing for it. A filter is bound to the store before a pass over its rows (see
+//! `CompiledPredicate`), so a million rows cost table lookups rather than string searches.
 
 use std::cell::OnceCell;
 
 use crate::api::timestamp::Nanos;
-use crate::filter::{Filter, LocalRow};
+use crate::filter::{Filter, LocalRow, Predicate, Reads};
 
-use super::row::{RowId, SessionRef};
+use super::row::{PublisherId, RoleId, Row, RowId, SessionRef, UserId};
 use super::session_id::SessionIdText;
 use super::store::SessionStore;
 
@@ -65,14 +66,173 @@ pub fn keep_local_matches(
     filter: &Filter,
     now: Nanos,
 ) -> Vec<RowId> {
-    candidates
+    let existing = candidates
         .into_iter()
-        .filter(|&id| {
-            store
-                .get(id)
-                .is_some_and(|row| filter.matches_local(&FilterableRow::new(row), now))
+        .filter(|id| id.index() < store.len());
+    match &filter.local {
+        None => existing.collect(),
+        Some(predicate) => {
+            let compiled = CompiledPredicate::new(store, predicate, now);
+            existing.filter(|&id| compiled.matches(id)).collect()
+        }
+    }
+}
+
+/// A predicate bound to one store: each test that reads a user id, publisher type or role
+/// list is answered once per distinct value (a few hundred thousand users for a million rows,
+/// a handful of role lists), so evaluating a row is table lookups and integer comparisons.
+/// The answers come from [`Predicate::step_matches`] itself, so they cannot differ from
+/// evaluating each row as a [`FilterableRow`].
+struct CompiledPredicate<'a> {
+    store: &'a SessionStore,
+    predicate: &'a Predicate,
+    tests: Vec<StoreTest>,
+    now: Nanos,
+}
+
+enum StoreTest {
+    ByUser(Vec<bool>),
+    ByPublisher(Vec<bool>),
+    ByRoleSet(Vec<bool>),
+    /// Timestamps and durations, read from the row's integers.
+    OnTimes(usize),
+    /// The session id's text is needed (rare: `session:` terms are usually sent to the server).
+    OnSessionId(usize),
+    Constant(bool),
+}
+
+impl<'a> CompiledPredicate<'a> {
+    fn new(store: &'a SessionStore, predicate: &'a Predicate, now: Nanos) -> Self {
+        let tests = (0..predicate.step_count())
+            .map(|step| StoreTest::new(store, predicate, step, now))
+            .collect();
+        CompiledPredicate {
+            store,
+            predicate,
+            tests,
+            now,
+        }
+    }
+
+    fn matches(&self, id: RowId) -> bool {
+        let row = self.store.row(id);
+        self.predicate.run(|step| match &self.tests[step] {
+            StoreTest::ByUser(answers) => answers[row.user as usize],
+            StoreTest::ByPublisher(answers) => answers[row.publisher as usize],
+            StoreTest::ByRoleSet(answers) => answers[row.role_set as usize],
+            StoreTest::OnTimes(step) => {
+                self.predicate
+                    .step_matches(*step, &OneColumn::times(row), self.now)
+            }
+            StoreTest::OnSessionId(step) => {
+                let session = self.store.get(id).expect("candidates exist");
+                self.predicate
+                    .step_matches(*step, &FilterableRow::new(session), self.now)
+            }
+            StoreTest::Constant(answer) => *answer,
         })
-        .collect()
+    }
+}
+
+impl StoreTest {
+    fn new(store: &SessionStore, predicate: &Predicate, step: usize, now: Nanos) -> StoreTest {
+        let answer = |row: OneColumn| predicate.step_matches(step, &row, now);
+        match predicate.step_reads(step) {
+            Reads::UserId => StoreTest::ByUser(
+                (0..store.user_count())
+                    .map(|user| answer(OneColumn::user(store.user_name(UserId(user as u32)))))
+                    .collect(),
+            ),
+            Reads::PublisherType => StoreTest::ByPublisher(
+                (0..store.publisher_count())
+                    .map(|publisher| {
+                        let name = store.publisher_name(PublisherId(publisher as u32));
+                        answer(OneColumn::publisher(name))
+                    })
+                    .collect(),
+            ),
+            Reads::Roles => StoreTest::ByRoleSet(
+                (0..store.role_set_count())
+                    .map(|set| answer(OneColumn::roles(store, set as u32)))
+                    .collect(),
+            ),
+            Reads::Times => StoreTest::OnTimes(step),
+            Reads::SessionId => StoreTest::OnSessionId(step),
+            Reads::Nothing => StoreTest::Constant(answer(OneColumn::default())),
+        }
+    }
+}
+
+/// A row showing only one of its parts; a test that reads only that part answers as it would
+/// on the whole row.
+#[derive(Default)]
+struct OneColumn<'a> {
+    user_id: &'a str,
+    publisher_type: &'a str,
+    roles: Option<(&'a SessionStore, u32)>,
+    times: Option<&'a Row>,
+}
+
+impl<'a> OneColumn<'a> {
+    fn user(user_id: &'a str) -> Self {
+        OneColumn {
+            user_id,
+            ..OneColumn::default()
+        }
+    }
+
+    fn publisher(publisher_type: &'a str) -> Self {
+        OneColumn {
+            publisher_type,
+            ..OneColumn::default()
+        }
+    }
+
+    fn roles(store: &'a SessionStore, set: u32) -> Self {
+        OneColumn {
+            roles: Some((store, set)),
+            ..OneColumn::default()
+        }
+    }
+
+    fn times(row: &'a Row) -> Self {
+        OneColumn {
+            times: Some(row),
+            ..OneColumn::default()
+        }
+    }
+}
+
+impl LocalRow for OneColumn<'_> {
+    fn user_id(&self) -> &str {
+        self.user_id
+    }
+    fn user_session_id(&self) -> &str {
+        ""
+    }
+    fn publisher_type(&self) -> &str {
+        self.publisher_type
+    }
+    fn roles(&self) -> impl Iterator<Item = &str> {
+        self.roles.into_iter().flat_map(|(store, set)| {
+            store
+                .role_set_roles(set)
+                .iter()
+                .map(move |&role| store.role_name(RoleId(role)))
+        })
+    }
+    fn joined_at(&self) -> Option<Nanos> {
+        self.times.and_then(Row::joined_at)
+    }
+    fn left_at(&self) -> Option<Nanos> {
+        self.times.and_then(Row::left_at)
+    }
+    fn is_open(&self) -> bool {
+        self.times.is_some_and(Row::is_open)
+    }
+    fn duration_seconds(&self, now: Nanos) -> i64 {
+        self.times.map_or(0, |row| row.duration_seconds(now))
+    }
 }
 
 #[cfg(test)]

@@ -17,7 +17,9 @@ use super::config::values::parse_tz;
 use super::config::{ConnectionArgs, Overrides, load};
 use crate::api::timestamp::Nanos;
 use crate::api::{PagerOptions, StreamClient};
-use crate::attendance::{DisplayZone, Figures, SessionStore, Thresholds, keep_local_matches};
+use crate::attendance::{
+    DisplayZone, Figures, IngestError, SessionStore, Thresholds, keep_local_matches,
+};
 use crate::filter::{Filter, ParseContext, ParseError, parse};
 use report::Report;
 
@@ -154,10 +156,16 @@ async fn fetch_all(
         options,
     );
     let mut store = SessionStore::new();
-    while let Some(page) = pager.next_page().await {
-        let page =
-            page.with_context(|| format!("reading {} session {}", args.call, args.session))?;
-        store.ingest(&page.body)?;
+    let reading = || format!("reading {} session {}", args.call, args.session);
+    while let Some(page) = pager.next_raw_page().await {
+        let page = page.with_context(reading)?;
+        match store.ingest_json(page.body.bytes()) {
+            // An unreadable page is an answer of Stream's, reported as a failed read would be.
+            Err(unreadable @ IngestError::Unreadable(_)) => {
+                return Err(unreadable).with_context(reading);
+            }
+            ingested => ingested?,
+        };
     }
     match pager.stop_reason() {
         Some(reason) if !reason.is_complete() => anyhow::bail!(

@@ -58,7 +58,7 @@ async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sen
     );
     let mut page_no = 0;
     let mut failures = 0;
-    while let Some(result) = pager.next_page().await {
+    while let Some(result) = pager.next_raw_page().await {
         let event = match result {
             Ok(response) => {
                 failures = 0;

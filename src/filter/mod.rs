@@ -26,7 +26,7 @@ use crate::api::timestamp::Nanos;
 use ast::Expr;
 use conditions::Conditions;
 pub use error::ParseError;
-pub use predicate::{LocalRow, Predicate};
+pub use predicate::{LocalRow, Predicate, Reads};
 
 /// What times in a filter are relative to: `joined>10:30` is 10:30 on `date` in `tz`.
 #[derive(Debug, Clone)]

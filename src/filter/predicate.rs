@@ -5,7 +5,7 @@
 use std::fmt;
 
 use super::ast::{Comparison, Expr, TermKind};
-use super::conditions::{Condition, ConditionSubject};
+use super::conditions::{Condition, ConditionSubject, Field};
 use crate::api::models::ParticipantSessionDetails;
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 
@@ -134,6 +134,30 @@ impl Predicate {
 
     /// Whether the row passes; `now` ends open sessions.
     pub fn matches<R: LocalRow>(&self, row: &R, now: Nanos) -> bool {
+        self.run(|step| self.steps[step].test.matches(row, now))
+    }
+
+    /// Number of tests; steps are numbered from 0.
+    pub fn step_count(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// What the test of `step` reads from a row.
+    pub fn step_reads(&self, step: usize) -> Reads {
+        self.steps[step].test.reads()
+    }
+
+    /// The test of `step` alone on `row`. A row that answers only what
+    /// [`Predicate::step_reads`] names gets the same answer as a complete row.
+    pub fn step_matches<R: LocalRow>(&self, step: usize, row: &R, now: Nanos) -> bool {
+        self.steps[step].test.matches(row, now)
+    }
+
+    /// Runs the branching program with `passes` answering each step's test: the one loop
+    /// behind [`Predicate::matches`], for evaluators that answer tests from precomputed
+    /// tables instead of row text.
+    #[inline]
+    pub fn run(&self, mut passes: impl FnMut(usize) -> bool) -> bool {
         let mut next = self.entry;
         loop {
             match next {
@@ -141,7 +165,7 @@ impl Predicate {
                 Next::Reject => return false,
                 Next::Step(index) => {
                     let step = &self.steps[index as usize];
-                    next = if step.test.matches(row, now) {
+                    next = if passes(index as usize) {
                         step.if_true
                     } else {
                         step.if_false
@@ -150,6 +174,20 @@ impl Predicate {
             }
         }
     }
+}
+
+/// The one part of a row a test reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reads {
+    UserId,
+    PublisherType,
+    Roles,
+    SessionId,
+    /// Timestamps, duration and whether the session is open.
+    Times,
+    /// Nothing a row can show (`published_tracks`, `is_tech_user`): the answer is the same
+    /// for every row.
+    Nothing,
 }
 
 impl fmt::Display for Predicate {
@@ -191,6 +229,21 @@ impl Test {
             TermKind::Left(instant) => Test::Left(instant.comparison, instant.at),
             TermKind::Open(open) => Test::Open(*open),
             TermKind::Word(word) => Test::UserContains(Needle::new(word)),
+        }
+    }
+
+    fn reads(&self) -> Reads {
+        match self {
+            Test::Condition(condition) => match condition.field() {
+                Field::UserId => Reads::UserId,
+                Field::PublisherType => Reads::PublisherType,
+                Field::SessionId => Reads::SessionId,
+                Field::IsLive => Reads::Times,
+                Field::PublishedTracks | Field::IsTechUser => Reads::Nothing,
+            },
+            Test::Role(_) => Reads::Roles,
+            Test::Duration(..) | Test::Joined(..) | Test::Left(..) | Test::Open(_) => Reads::Times,
+            Test::UserContains(_) => Reads::UserId,
         }
     }
 
