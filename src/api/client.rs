@@ -289,7 +289,11 @@ impl StreamClient {
     }
 
     /// Sends `request` and decodes its answer, retrying as the policy allows.
-    async fn fetch<T>(&self, request: &Request, decode: Decoder<T>) -> Result<Response<T>, ApiError> {
+    async fn fetch<T>(
+        &self,
+        request: &Request,
+        decode: Decoder<T>,
+    ) -> Result<Response<T>, ApiError> {
         let mut attempts = 0;
         loop {
             attempts += 1;
@@ -328,7 +332,11 @@ impl StreamClient {
             .wait_before_retry(attempts, hint, rand::random::<f64>())
     }
 
-    async fn attempt<T>(&self, request: &Request, decode: Decoder<T>) -> Result<Response<T>, ApiError> {
+    async fn attempt<T>(
+        &self,
+        request: &Request,
+        decode: Decoder<T>,
+    ) -> Result<Response<T>, ApiError> {
         let mut response = self
             .inner
             .http

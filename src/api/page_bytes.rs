@@ -10,8 +10,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserializer, IgnoredAny, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, SeqAccess, Visitor};
 
 use super::decode;
 use super::error::{ApiError, DecodeError};
@@ -32,8 +32,12 @@ impl RawSessionsPage {
     /// Checks that `body` is a JSON page and reads its outline; rows are decoded later.
     pub fn new(body: Vec<u8>) -> Result<RawSessionsPage, ApiError> {
         let (rows, next) = {
-            let outline: Outline = decode::borrowed_body(OPERATION, &body).map_err(ApiError::Decode)?;
-            (outline.participants_sessions, outline.next.map(Cow::into_owned))
+            let outline: Outline =
+                decode::borrowed_body(OPERATION, &body).map_err(ApiError::Decode)?;
+            (
+                outline.participants_sessions,
+                outline.next.map(Cow::into_owned),
+            )
         };
         Ok(RawSessionsPage { body, rows, next })
     }

@@ -108,7 +108,9 @@ impl SessionPager {
     ///
     /// Cancel-safe: if the returned future is dropped before it completes (say, in a
     /// `select!`), the next call returns the same page without requesting it again.
-    pub async fn next_page(&mut self) -> Option<Result<Response<ParticipantSessionsPage>, ApiError>> {
+    pub async fn next_page(
+        &mut self,
+    ) -> Option<Result<Response<ParticipantSessionsPage>, ApiError>> {
         self.next_with(|page| page.decode()).await
     }
 

@@ -66,9 +66,7 @@ pub fn keep_local_matches(
     filter: &Filter,
     now: Nanos,
 ) -> Vec<RowId> {
-    let existing = candidates
-        .into_iter()
-        .filter(|id| id.index() < store.len());
+    let existing = candidates.into_iter().filter(|id| id.index() < store.len());
     match &filter.local {
         None => existing.collect(),
         Some(predicate) => {

@@ -698,7 +698,9 @@ mod tests {
         let error = store.ingest_json(body).unwrap_err();
         assert!(matches!(error, IngestError::Unreadable(_)));
         assert!(
-            error.to_string().contains("participants_sessions[0].joined_at"),
+            error
+                .to_string()
+                .contains("participants_sessions[0].joined_at"),
             "{error}"
         );
         assert_eq!((store.len(), store.generation()), (1, before));
