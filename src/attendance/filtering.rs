@@ -71,10 +71,24 @@ pub fn keep_local_matches(
         None => existing.collect(),
         Some(predicate) => {
             let compiled = CompiledPredicate::new(store, predicate, now);
-            existing.filter(|&id| compiled.matches(id)).collect()
+            let mut kept = Vec::new();
+            let mut lanes = Vec::with_capacity(LANES);
+            let mut passes = vec![0; predicate.step_count()];
+            for id in existing {
+                lanes.push(id);
+                if lanes.len() == LANES {
+                    compiled.keep(&lanes, &mut passes, &mut kept);
+                    lanes.clear();
+                }
+            }
+            compiled.keep(&lanes, &mut passes, &mut kept);
+            kept
         }
     }
 }
+
+/// Rows are filtered 64 at a time, one bit each in a `u64` per test.
+const LANES: usize = 64;
 
 /// A predicate bound to one store: each test that reads a user id, publisher type or role
 /// list is answered once per distinct value (a few hundred thousand users for a million rows,
@@ -112,24 +126,54 @@ impl<'a> CompiledPredicate<'a> {
         }
     }
 
-    fn matches(&self, id: RowId) -> bool {
-        let row = self.store.row(id);
-        self.predicate.run(|step| match &self.tests[step] {
-            StoreTest::ByUser(answers) => answers[row.user as usize],
-            StoreTest::ByPublisher(answers) => answers[row.publisher as usize],
-            StoreTest::ByRoleSet(answers) => answers[row.role_set as usize],
-            StoreTest::OnTimes(step) => {
+    /// Appends to `kept` the `lanes` (at most 64 rows) the predicate keeps, in order.
+    fn keep(&self, lanes: &[RowId], passes: &mut [u64], kept: &mut Vec<RowId>) {
+        if lanes.is_empty() {
+            return;
+        }
+        for (pass, test) in passes.iter_mut().zip(&self.tests) {
+            *pass = self.lanes_passing(test, lanes);
+        }
+        let used = u64::MAX >> (LANES - lanes.len());
+        let mut accepted = self.predicate.run_lanes(passes) & used;
+        while accepted != 0 {
+            kept.push(lanes[accepted.trailing_zeros() as usize]);
+            accepted &= accepted - 1;
+        }
+    }
+
+    /// Bit `i` says whether row `lanes[i]` passes `test`.
+    fn lanes_passing(&self, test: &StoreTest, lanes: &[RowId]) -> u64 {
+        let by_id = |answers: &[bool], id: fn(&Row) -> u32| {
+            lane_bits(self.store, lanes, |row| answers[id(row) as usize])
+        };
+        match test {
+            StoreTest::ByUser(answers) => by_id(answers, |row| row.user),
+            StoreTest::ByPublisher(answers) => by_id(answers, |row| row.publisher),
+            StoreTest::ByRoleSet(answers) => by_id(answers, |row| row.role_set),
+            StoreTest::OnTimes(step) => lane_bits(self.store, lanes, |row| {
                 self.predicate
                     .step_matches(*step, &OneColumn::times(row), self.now)
-            }
-            StoreTest::OnSessionId(step) => {
-                let session = self.store.get(id).expect("candidates exist");
-                self.predicate
-                    .step_matches(*step, &FilterableRow::new(session), self.now)
-            }
-            StoreTest::Constant(answer) => *answer,
-        })
+            }),
+            StoreTest::OnSessionId(step) => lanes
+                .iter()
+                .enumerate()
+                .fold(0u64, |bits, (lane, &id)| {
+                    let session = FilterableRow::new(self.store.get(id).expect("candidates exist"));
+                    let passes = self.predicate.step_matches(*step, &session, self.now);
+                    bits | u64::from(passes) << lane
+                }),
+            StoreTest::Constant(answer) => lane_bits(self.store, lanes, |_| *answer),
+        }
     }
+}
+
+/// Bit `i` is `answer` for row `lanes[i]`.
+#[inline]
+fn lane_bits(store: &SessionStore, lanes: &[RowId], answer: impl Fn(&Row) -> bool) -> u64 {
+    lanes.iter().enumerate().fold(0, |bits, (lane, &id)| {
+        bits | u64::from(answer(store.row(id))) << lane
+    })
 }
 
 impl StoreTest {
