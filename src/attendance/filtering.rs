@@ -8,7 +8,7 @@
 use std::cell::OnceCell;
 
 use crate::api::timestamp::Nanos;
-use crate::filter::{Filter, LocalRow, Predicate, Reads};
+use crate::filter::{Filter, LocalRow, Predicate, Reads, TimeTest};
 
 use super::row::{PublisherId, RoleId, Row, RowId, SessionRef, UserId};
 use super::session_id::SessionIdText;
@@ -107,7 +107,7 @@ enum StoreTest {
     ByPublisher(Vec<bool>),
     ByRoleSet(Vec<bool>),
     /// Timestamps and durations, read from the row's integers.
-    OnTimes(usize),
+    OnTimes(TimeTest),
     /// The session id's text is needed (rare: `session:` terms are usually sent to the server).
     OnSessionId(usize),
     Constant(bool),
@@ -131,8 +131,13 @@ impl<'a> CompiledPredicate<'a> {
         if lanes.is_empty() {
             return;
         }
+        let mut rows = [self.store.row(lanes[0]); LANES];
+        for (row, &id) in rows.iter_mut().zip(lanes) {
+            *row = self.store.row(id);
+        }
+        let rows = &rows[..lanes.len()];
         for (pass, test) in passes.iter_mut().zip(&self.tests) {
-            *pass = self.lanes_passing(test, lanes);
+            *pass = self.lanes_passing(test, lanes, rows);
         }
         let used = u64::MAX >> (LANES - lanes.len());
         let mut accepted = self.predicate.run_lanes(passes) & used;
@@ -142,38 +147,36 @@ impl<'a> CompiledPredicate<'a> {
         }
     }
 
-    /// Bit `i` says whether row `lanes[i]` passes `test`.
-    fn lanes_passing(&self, test: &StoreTest, lanes: &[RowId]) -> u64 {
+    /// Bit `i` says whether row `lanes[i]` (stored as `rows[i]`) passes `test`.
+    fn lanes_passing(&self, test: &StoreTest, lanes: &[RowId], rows: &[&Row]) -> u64 {
         let by_id = |answers: &[bool], id: fn(&Row) -> u32| {
-            lane_bits(self.store, lanes, |row| answers[id(row) as usize])
+            lane_bits(rows, |row| answers[id(row) as usize])
         };
         match test {
             StoreTest::ByUser(answers) => by_id(answers, |row| row.user),
             StoreTest::ByPublisher(answers) => by_id(answers, |row| row.publisher),
             StoreTest::ByRoleSet(answers) => by_id(answers, |row| row.role_set),
-            StoreTest::OnTimes(step) => lane_bits(self.store, lanes, |row| {
-                self.predicate
-                    .step_matches(*step, &OneColumn::times(row), self.now)
-            }),
-            StoreTest::OnSessionId(step) => lanes
-                .iter()
-                .enumerate()
-                .fold(0u64, |bits, (lane, &id)| {
+            StoreTest::OnTimes(test) => {
+                lane_bits(rows, |row| test.matches(&OneColumn::times(row), self.now))
+            }
+            StoreTest::OnSessionId(step) => {
+                lanes.iter().enumerate().fold(0u64, |bits, (lane, &id)| {
                     let session = FilterableRow::new(self.store.get(id).expect("candidates exist"));
                     let passes = self.predicate.step_matches(*step, &session, self.now);
                     bits | u64::from(passes) << lane
-                }),
-            StoreTest::Constant(answer) => lane_bits(self.store, lanes, |_| *answer),
+                })
+            }
+            StoreTest::Constant(answer) => lane_bits(rows, |_| *answer),
         }
     }
 }
 
-/// Bit `i` is `answer` for row `lanes[i]`.
+/// Bit `i` is `answer` for `rows[i]`.
 #[inline]
-fn lane_bits(store: &SessionStore, lanes: &[RowId], answer: impl Fn(&Row) -> bool) -> u64 {
-    lanes.iter().enumerate().fold(0, |bits, (lane, &id)| {
-        bits | u64::from(answer(store.row(id))) << lane
-    })
+fn lane_bits(rows: &[&Row], answer: impl Fn(&Row) -> bool) -> u64 {
+    rows.iter()
+        .enumerate()
+        .fold(0, |bits, (lane, row)| bits | u64::from(answer(row)) << lane)
 }
 
 impl StoreTest {
@@ -198,7 +201,10 @@ impl StoreTest {
                     .map(|set| answer(OneColumn::roles(store, set as u32)))
                     .collect(),
             ),
-            Reads::Times => StoreTest::OnTimes(step),
+            Reads::Times => match predicate.time_test(step) {
+                Some(test) => StoreTest::OnTimes(test),
+                None => unreachable!("a test that reads times is a time test"),
+            },
             Reads::SessionId => StoreTest::OnSessionId(step),
             Reads::Nothing => StoreTest::Constant(answer(OneColumn::default())),
         }

@@ -26,6 +26,7 @@ use crate::api::timestamp::Nanos;
 use ast::Expr;
 use conditions::Conditions;
 pub use error::ParseError;
+pub(crate) use predicate::TimeTest;
 pub use predicate::{LocalRow, Predicate, Reads};
 
 /// What times in a filter are relative to: `joined>10:30` is 10:30 on `date` in `tz`.

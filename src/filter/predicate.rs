@@ -107,10 +107,7 @@ enum Next {
 enum Test {
     Condition(Condition),
     Role(Box<[Box<str>]>),
-    Duration(Comparison, i64),
-    Joined(Comparison, Nanos),
-    Left(Comparison, Nanos),
-    Open(bool),
+    Times(TimeTest),
     UserContains(Needle),
 }
 
@@ -152,6 +149,11 @@ impl Predicate {
     #[inline]
     pub fn step_matches<R: LocalRow>(&self, step: usize, row: &R, now: Nanos) -> bool {
         self.steps[step].test.matches(row, now)
+    }
+
+    /// The test of `step` when it reads only times, as a value evaluators can keep.
+    pub(crate) fn time_test(&self, step: usize) -> Option<TimeTest> {
+        self.steps[step].test.time_test()
     }
 
     /// Runs the branching program with `passes` answering each step's test: the one loop
@@ -252,10 +254,14 @@ impl Test {
         match kind {
             TermKind::Server(condition) => Test::Condition(condition.clone()),
             TermKind::Role(roles) => Test::Role(roles.iter().map(|r| r.as_str().into()).collect()),
-            TermKind::Duration(comparison, seconds) => Test::Duration(*comparison, *seconds),
-            TermKind::Joined(instant) => Test::Joined(instant.comparison, instant.at),
-            TermKind::Left(instant) => Test::Left(instant.comparison, instant.at),
-            TermKind::Open(open) => Test::Open(*open),
+            TermKind::Duration(comparison, seconds) => {
+                Test::Times(TimeTest::Duration(*comparison, *seconds))
+            }
+            TermKind::Joined(instant) => {
+                Test::Times(TimeTest::Joined(instant.comparison, instant.at))
+            }
+            TermKind::Left(instant) => Test::Times(TimeTest::Left(instant.comparison, instant.at)),
+            TermKind::Open(open) => Test::Times(TimeTest::Open(*open)),
             TermKind::Word(word) => Test::UserContains(Needle::new(word)),
         }
     }
@@ -270,8 +276,19 @@ impl Test {
                 Field::PublishedTracks | Field::IsTechUser => Reads::Nothing,
             },
             Test::Role(_) => Reads::Roles,
-            Test::Duration(..) | Test::Joined(..) | Test::Left(..) | Test::Open(_) => Reads::Times,
+            Test::Times(_) => Reads::Times,
             Test::UserContains(_) => Reads::UserId,
+        }
+    }
+
+    fn time_test(&self) -> Option<TimeTest> {
+        match *self {
+            Test::Condition(Condition::Is {
+                field: Field::IsLive,
+                value,
+            }) => Some(TimeTest::Open(value)),
+            Test::Times(test) => Some(test),
+            _ => None,
         }
     }
 
@@ -280,16 +297,34 @@ impl Test {
         match self {
             Test::Condition(condition) => condition.matches(&AsSubject(row)),
             Test::Role(wanted) => row.roles().any(|r| wanted.iter().any(|w| **w == *r)),
-            Test::Duration(comparison, seconds) => {
-                comparison.holds(row.duration_seconds(now), *seconds)
+            Test::Times(test) => test.matches(row, now),
+            Test::UserContains(needle) => needle.is_in(row.user_id()),
+        }
+    }
+}
+
+/// A test that reads only a row's times (`live:` is whether the session is open).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TimeTest {
+    Duration(Comparison, i64),
+    Joined(Comparison, Nanos),
+    Left(Comparison, Nanos),
+    Open(bool),
+}
+
+impl TimeTest {
+    #[inline]
+    pub(crate) fn matches<R: LocalRow>(self, row: &R, now: Nanos) -> bool {
+        match self {
+            TimeTest::Duration(comparison, seconds) => {
+                comparison.holds(row.duration_seconds(now), seconds)
             }
-            Test::Joined(comparison, at) => {
-                row.joined_at().is_some_and(|j| comparison.holds(j, *at))
+            TimeTest::Joined(comparison, at) => {
+                row.joined_at().is_some_and(|j| comparison.holds(j, at))
             }
             // An open session has not left yet: as everywhere in headcount, it ends at `now`.
-            Test::Left(comparison, at) => comparison.holds(row.left_at().unwrap_or(now), *at),
-            Test::Open(open) => row.is_open() == *open,
-            Test::UserContains(needle) => needle.is_in(row.user_id()),
+            TimeTest::Left(comparison, at) => comparison.holds(row.left_at().unwrap_or(now), at),
+            TimeTest::Open(open) => row.is_open() == open,
         }
     }
 }
