@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use headcount::api::RawSessionsPage;
 use headcount::api::models::{ParticipantSessionDetails, ParticipantSessionsPage};
 use headcount::api::timestamp::{NANOS_PER_SEC, Nanos};
 use headcount::app::{App, AppConfig, Msg};
@@ -77,7 +78,7 @@ fn loaded_app() -> App {
             Msg::Fetch(FetchEvent::Page {
                 generation: 1,
                 page_no: page_no as u32 + 1,
-                page: Box::new(page),
+                page: Box::new(RawSessionsPage::from_page(&page)),
                 rate_limit: None,
             }),
             NOW,

@@ -74,7 +74,7 @@ async fn page_all(
         totals: HashSet::new(),
     };
     while let Some(page) = pager.next_page().await {
-        let page = page.unwrap().body;
+        let page = page.unwrap().body.decode().unwrap();
         paged.totals.insert((
             page.total_participant_sessions,
             page.total_participant_duration,

@@ -34,7 +34,7 @@ async fn pages(sim: &RunningSim, filter_conditions: Option<Value>) -> Vec<Partic
         client.participant_session_pages(sim.call_type(), sim.call_id(), sim.session_id(), options);
     let mut pages = Vec::new();
     while let Some(page) = pager.next_page().await {
-        pages.push(page.unwrap().body);
+        pages.push(page.unwrap().body.decode().unwrap());
     }
     pages
 }

@@ -78,10 +78,11 @@ fn pages_and_rows(events: &[FetchEvent]) -> (Vec<u32>, Vec<String>) {
     for event in events {
         if let FetchEvent::Page { page_no, page, .. } = event {
             numbers.push(*page_no);
+            let page = page.decode().expect("the sim sends readable pages");
             rows.extend(
                 page.participants_sessions
-                    .iter()
-                    .map(|row| row.user_session_id.clone()),
+                    .into_iter()
+                    .map(|row| row.user_session_id),
             );
         }
     }

@@ -57,7 +57,7 @@ async fn by_hand(sim: &RunningSim, filter_conditions: Option<Value>) -> HandCoun
         total_duration: None,
     };
     while let Some(page) = pager.next_page().await {
-        let page = page.unwrap().body;
+        let page = page.unwrap().body.decode().unwrap();
         count.total_sessions = page.total_participant_sessions;
         count.total_duration = page.total_participant_duration;
         count.rows.extend(page.participants_sessions);

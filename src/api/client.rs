@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
-use serde::de::DeserializeOwned;
 
 use super::auth::{self, ApiSecret};
 use super::base_url::BaseUrl;
@@ -15,6 +14,7 @@ use super::decode;
 use super::endpoint::{self, Request};
 use super::error::{ApiError, ConfigError, ErrorKind, NetworkError, NetworkFailure};
 use super::models::{GetCallResponse, ParticipantSessionsPage, ParticipantSessionsQuery};
+use super::page_bytes::RawSessionsPage;
 use super::pager::{
     MAX_PAGE_SIZE, PagerOptions, ParticipantSessions, SessionPager, SessionStatsPager,
 };
@@ -75,6 +75,9 @@ impl fmt::Display for RetryNotice {
 }
 
 type RetryObserver = Arc<dyn Fn(&RetryNotice) + Send + Sync>;
+
+/// Turns a success body of an operation into the response's model.
+type Decoder<T> = fn(&'static str, &[u8]) -> Result<T, ApiError>;
 
 /// Settings of a [`StreamClient`] beyond its credentials.
 pub struct StreamClientBuilder {
@@ -234,7 +237,7 @@ impl StreamClient {
             call_type,
             call_id,
         )?;
-        self.fetch(&request).await
+        self.fetch(&request, decode::success_body).await
     }
 
     /// `QueryCallParticipantSessions`: one page of the joins of a call session.
@@ -253,7 +256,28 @@ impl StreamClient {
             session,
             query,
         )?;
-        self.fetch(&request).await
+        self.fetch(&request, decode::success_body).await
+    }
+
+    /// [`StreamClient::query_call_participant_sessions`] keeping the page as bytes, for
+    /// [`crate::attendance::SessionStore::ingest_json`] to decode in place.
+    pub async fn query_call_participant_sessions_raw(
+        &self,
+        call_type: &str,
+        call_id: &str,
+        session: &str,
+        query: &ParticipantSessionsQuery,
+    ) -> Result<Response<RawSessionsPage>, ApiError> {
+        let request = endpoint::query_call_participant_sessions(
+            &self.inner.base_url,
+            &self.inner.api_key,
+            call_type,
+            call_id,
+            session,
+            query,
+        )?;
+        self.fetch(&request, |_, bytes| RawSessionsPage::new(bytes.to_vec()))
+            .await
     }
 
     /// Every page of a call session's participant sessions, in order; see [`SessionPager`].
@@ -281,7 +305,7 @@ impl StreamClient {
     ) -> Result<Response<SessionStatsPage>, ApiError> {
         let request =
             endpoint::query_call_session_stats(&self.inner.base_url, &self.inner.api_key, query)?;
-        self.fetch(&request).await
+        self.fetch(&request, decode::success_body).await
     }
 
     /// Every page of a session stats query, in order, `query.limit` rows a page (100 when
@@ -293,11 +317,15 @@ impl StreamClient {
     }
 
     /// Sends `request` and decodes its answer, retrying as the policy allows.
-    async fn fetch<T: DeserializeOwned>(&self, request: &Request) -> Result<Response<T>, ApiError> {
+    async fn fetch<T>(
+        &self,
+        request: &Request,
+        decode: Decoder<T>,
+    ) -> Result<Response<T>, ApiError> {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let error = match self.attempt(request).await {
+            let error = match self.attempt(request, decode).await {
                 Ok(response) => return Ok(response),
                 Err(error) => error,
             };
@@ -332,9 +360,10 @@ impl StreamClient {
             .wait_before_retry(attempts, hint, rand::random::<f64>())
     }
 
-    async fn attempt<T: DeserializeOwned>(
+    async fn attempt<T>(
         &self,
         request: &Request,
+        decode: Decoder<T>,
     ) -> Result<Response<T>, ApiError> {
         let mut builder = self
             .inner
@@ -351,7 +380,7 @@ impl StreamClient {
         let bytes = response.bytes().await.map_err(|e| self.network_error(e))?;
         if status.is_success() {
             Ok(Response {
-                body: decode::success_body(request.operation, &bytes)?,
+                body: decode(request.operation, &bytes)?,
                 rate_limit: RateLimit::from_headers(&headers),
             })
         } else {

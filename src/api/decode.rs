@@ -7,6 +7,7 @@
 use jiff::Timestamp;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -22,6 +23,14 @@ pub(crate) fn success_body<T: DeserializeOwned>(
     operation: &'static str,
     bytes: &[u8],
 ) -> Result<T, ApiError> {
+    borrowed_body(operation, bytes).map_err(ApiError::Decode)
+}
+
+/// Decodes the success body of `operation` into a model that may borrow from it.
+pub(crate) fn borrowed_body<'de, T: Deserialize<'de>>(
+    operation: &'static str,
+    bytes: &'de [u8],
+) -> Result<T, DecodeError> {
     serde_json::from_slice(bytes).map_err(|error| {
         let path = locate::<T>(bytes).unwrap_or_default();
         let detail = match bytes.trim_ascii_start().first() {
@@ -29,16 +38,16 @@ pub(crate) fn success_body<T: DeserializeOwned>(
             Some(_) => format!("{error}; the body is not JSON: \"{}\"", excerpt(bytes)),
             None => "the body is empty".to_string(),
         };
-        ApiError::Decode(DecodeError {
+        DecodeError {
             endpoint: operation,
             path,
             detail,
-        })
+        }
     })
 }
 
 /// The JSON path at which decoding fails, such as `participants_sessions[3].joined_at`.
-fn locate<T: DeserializeOwned>(bytes: &[u8]) -> Option<String> {
+fn locate<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Option<String> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize::<_, T>(&mut de)
         .err()

@@ -3,7 +3,9 @@
 //! [`StreamClient`] speaks Stream's server-side API (and `headcount sim`, which imitates it).
 //! Each concern has its own module: `auth` signs the server token, `base_url` refuses insecure
 //! destinations, `endpoint` builds escaped URLs, `decode` turns bodies into models or errors,
-//! `rate_limit` reads quota headers, `retry` decides waits, `pager` walks cursors, `call_stats` models the sessions of a call.
+//! `rate_limit` reads quota headers, `retry` decides waits, `pager` walks cursors, `page_bytes`
+//! keeps pages as bytes for the store to decode in place, `call_stats` models the sessions of
+//! a call.
 
 mod auth;
 mod base_url;
@@ -13,6 +15,7 @@ mod decode;
 mod endpoint;
 mod error;
 pub mod models;
+mod page_bytes;
 mod pager;
 mod rate_limit;
 mod retry;
@@ -26,6 +29,7 @@ pub use client::{
 pub use error::{
     ApiError, ConfigError, DecodeError, ErrorKind, NetworkError, NetworkFailure, StatusError,
 };
+pub use page_bytes::{ParticipantSessionsPageRef, RawSessionsPage, RoleList, SessionDetailsRef};
 pub use pager::{
     MAX_PAGE_SIZE, PagedQuery, Pager, PagerOptions, ParticipantSessions, SessionPager,
     SessionStatsPager, StopReason,

@@ -80,7 +80,7 @@ pub struct CallSession {
 }
 
 /// `QueryCallParticipantSessionsResponse`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ParticipantSessionsPage {
     pub call_type: String,
     pub call_id: String,

@@ -16,7 +16,8 @@ use tokio::task::JoinHandle;
 use super::call_stats::{SessionStatsPage, SessionStatsQuery};
 use super::client::{Response, StreamClient};
 use super::error::ApiError;
-use super::models::{ParticipantSessionsPage, ParticipantSessionsQuery};
+use super::models::ParticipantSessionsQuery;
+use super::page_bytes::RawSessionsPage;
 
 /// The largest page Stream serves.
 pub const MAX_PAGE_SIZE: u32 = 100;
@@ -201,15 +202,17 @@ pub struct ParticipantSessions {
     pub(crate) filter_conditions: Option<Value>,
 }
 
+/// Pages stay bytes: the store decodes them in place ([`RawSessionsPage::decode`] gives the
+/// owned model to those who want it).
 impl PagedQuery for ParticipantSessions {
-    type Page = ParticipantSessionsPage;
+    type Page = RawSessionsPage;
 
     async fn fetch(
         &self,
         client: &StreamClient,
         limit: u32,
         cursor: Option<String>,
-    ) -> PageResult<ParticipantSessionsPage> {
+    ) -> PageResult<RawSessionsPage> {
         let query = ParticipantSessionsQuery {
             limit: Some(limit),
             next: cursor,
@@ -217,15 +220,20 @@ impl PagedQuery for ParticipantSessions {
             filter_conditions: self.filter_conditions.clone(),
         };
         client
-            .query_call_participant_sessions(&self.call_type, &self.call_id, &self.session, &query)
+            .query_call_participant_sessions_raw(
+                &self.call_type,
+                &self.call_id,
+                &self.session,
+                &query,
+            )
             .await
     }
 
-    fn is_empty(page: &ParticipantSessionsPage) -> bool {
-        page.participants_sessions.is_empty()
+    fn is_empty(page: &RawSessionsPage) -> bool {
+        page.rows() == 0
     }
 
-    fn next_cursor(page: &ParticipantSessionsPage) -> Option<&str> {
+    fn next_cursor(page: &RawSessionsPage) -> Option<&str> {
         page.next_cursor()
     }
 }
@@ -270,7 +278,7 @@ async fn joined<P>(handle: &mut JoinHandle<PageResult<P>>) -> PageResult<P> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::models::ParticipantSessionDetails;
+    use crate::api::models::{ParticipantSessionDetails, ParticipantSessionsPage};
 
     fn client() -> StreamClient {
         StreamClient::new("http://127.0.0.1:9", "key", "secret").unwrap()
@@ -284,7 +292,7 @@ mod tests {
         client().participant_session_pages("default", "c", "s", options)
     }
 
-    fn page(rows: usize, next: Option<&str>) -> ParticipantSessionsPage {
+    fn page(rows: usize, next: Option<&str>) -> RawSessionsPage {
         let row = ParticipantSessionDetails {
             user_id: "u".into(),
             user_session_id: "us".into(),
@@ -294,7 +302,7 @@ mod tests {
             left_at: None,
             duration_in_seconds: None,
         };
-        ParticipantSessionsPage {
+        RawSessionsPage::from_page(&ParticipantSessionsPage {
             call_type: "default".into(),
             call_id: "c".into(),
             call_session_id: "s".into(),
@@ -305,7 +313,7 @@ mod tests {
             next: next.map(str::to_string),
             prev: None,
             session: None,
-        }
+        })
     }
 
     #[test]

@@ -403,12 +403,12 @@ impl App {
                 if self.fetch.kind == FetchKind::Fresh && self.fetch.received == 0 {
                     self.store.clear();
                 }
-                if let Err(error) = self.store.ingest(&page) {
+                if let Err(error) = self.store.ingest_json(page.bytes()) {
                     self.status = Some(Status::error(format!("✕ {error}")));
                 }
                 self.fetch.pages = self.fetch.pages.max(page_no);
                 self.fetch.received += 1;
-                self.fetch.rows += page.participants_sessions.len() as u64;
+                self.fetch.rows += page.rows() as u64;
                 self.fetch.last_page_at = Some(now);
                 if self.is_retry_status() {
                     self.status = None;

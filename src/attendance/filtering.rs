@@ -2,14 +2,15 @@
 //!
 //! Stored user session ids are mostly UUIDs kept as integers; their text is rebuilt only when a
 //! filter actually reads it (a `session:` term evaluated locally), so the common filters pay
-//! nothing for it.
+//! nothing for it. A filter is bound to the store before a pass over its rows (see
+//! `CompiledPredicate`), so a million rows cost table lookups rather than string searches.
 
 use std::cell::OnceCell;
 
 use crate::api::timestamp::Nanos;
-use crate::filter::{Filter, LocalRow};
+use crate::filter::{Filter, LocalRow, Predicate, Reads, TimeTest};
 
-use super::row::{RowId, SessionRef};
+use super::row::{PublisherId, RoleId, Row, RowId, SessionRef, UserId};
 use super::session_id::SessionIdText;
 use super::store::SessionStore;
 
@@ -65,14 +66,221 @@ pub fn keep_local_matches(
     filter: &Filter,
     now: Nanos,
 ) -> Vec<RowId> {
-    candidates
-        .into_iter()
-        .filter(|&id| {
+    let existing = candidates.into_iter().filter(|id| id.index() < store.len());
+    match &filter.local {
+        None => existing.collect(),
+        Some(predicate) => {
+            let compiled = CompiledPredicate::new(store, predicate, now);
+            let mut kept = Vec::new();
+            let mut lanes = Vec::with_capacity(LANES);
+            let mut passes = vec![0; predicate.step_count()];
+            for id in existing {
+                lanes.push(id);
+                if lanes.len() == LANES {
+                    compiled.keep(&lanes, &mut passes, &mut kept);
+                    lanes.clear();
+                }
+            }
+            compiled.keep(&lanes, &mut passes, &mut kept);
+            kept
+        }
+    }
+}
+
+/// Rows are filtered 64 at a time, one bit each in a `u64` per test.
+const LANES: usize = 64;
+
+/// A predicate bound to one store: each test that reads a user id, publisher type or role
+/// list is answered once per distinct value (a few hundred thousand users for a million rows,
+/// a handful of role lists), so evaluating a row is table lookups and integer comparisons.
+/// The answers come from [`Predicate::step_matches`] itself, so they cannot differ from
+/// evaluating each row as a [`FilterableRow`].
+struct CompiledPredicate<'a> {
+    store: &'a SessionStore,
+    predicate: &'a Predicate,
+    tests: Vec<StoreTest>,
+    now: Nanos,
+}
+
+enum StoreTest {
+    ByUser(Vec<bool>),
+    ByPublisher(Vec<bool>),
+    ByRoleSet(Vec<bool>),
+    /// Timestamps and durations, read from the row's integers.
+    OnTimes(TimeTest),
+    /// The session id's text is needed (rare: `session:` terms are usually sent to the server).
+    OnSessionId(usize),
+    Constant(bool),
+}
+
+impl<'a> CompiledPredicate<'a> {
+    fn new(store: &'a SessionStore, predicate: &'a Predicate, now: Nanos) -> Self {
+        let tests = (0..predicate.step_count())
+            .map(|step| StoreTest::new(store, predicate, step, now))
+            .collect();
+        CompiledPredicate {
+            store,
+            predicate,
+            tests,
+            now,
+        }
+    }
+
+    /// Appends to `kept` the `lanes` (at most 64 rows) the predicate keeps, in order.
+    fn keep(&self, lanes: &[RowId], passes: &mut [u64], kept: &mut Vec<RowId>) {
+        if lanes.is_empty() {
+            return;
+        }
+        let mut rows = [self.store.row(lanes[0]); LANES];
+        for (row, &id) in rows.iter_mut().zip(lanes) {
+            *row = self.store.row(id);
+        }
+        let rows = &rows[..lanes.len()];
+        for (pass, test) in passes.iter_mut().zip(&self.tests) {
+            *pass = self.lanes_passing(test, lanes, rows);
+        }
+        let used = u64::MAX >> (LANES - lanes.len());
+        let mut accepted = self.predicate.run_lanes(passes) & used;
+        while accepted != 0 {
+            kept.push(lanes[accepted.trailing_zeros() as usize]);
+            accepted &= accepted - 1;
+        }
+    }
+
+    /// Bit `i` says whether row `lanes[i]` (stored as `rows[i]`) passes `test`.
+    fn lanes_passing(&self, test: &StoreTest, lanes: &[RowId], rows: &[&Row]) -> u64 {
+        let by_id = |answers: &[bool], id: fn(&Row) -> u32| {
+            lane_bits(rows, |row| answers[id(row) as usize])
+        };
+        match test {
+            StoreTest::ByUser(answers) => by_id(answers, |row| row.user),
+            StoreTest::ByPublisher(answers) => by_id(answers, |row| row.publisher),
+            StoreTest::ByRoleSet(answers) => by_id(answers, |row| row.role_set),
+            StoreTest::OnTimes(test) => {
+                lane_bits(rows, |row| test.matches(&OneColumn::times(row), self.now))
+            }
+            StoreTest::OnSessionId(step) => {
+                lanes.iter().enumerate().fold(0u64, |bits, (lane, &id)| {
+                    let session = FilterableRow::new(self.store.get(id).expect("candidates exist"));
+                    let passes = self.predicate.step_matches(*step, &session, self.now);
+                    bits | u64::from(passes) << lane
+                })
+            }
+            StoreTest::Constant(answer) => lane_bits(rows, |_| *answer),
+        }
+    }
+}
+
+/// Bit `i` is `answer` for `rows[i]`.
+#[inline]
+fn lane_bits(rows: &[&Row], answer: impl Fn(&Row) -> bool) -> u64 {
+    rows.iter()
+        .enumerate()
+        .fold(0, |bits, (lane, row)| bits | u64::from(answer(row)) << lane)
+}
+
+impl StoreTest {
+    fn new(store: &SessionStore, predicate: &Predicate, step: usize, now: Nanos) -> StoreTest {
+        let answer = |row: OneColumn| predicate.step_matches(step, &row, now);
+        match predicate.step_reads(step) {
+            Reads::UserId => StoreTest::ByUser(
+                (0..store.user_count())
+                    .map(|user| answer(OneColumn::user(store.user_name(UserId(user as u32)))))
+                    .collect(),
+            ),
+            Reads::PublisherType => StoreTest::ByPublisher(
+                (0..store.publisher_count())
+                    .map(|publisher| {
+                        let name = store.publisher_name(PublisherId(publisher as u32));
+                        answer(OneColumn::publisher(name))
+                    })
+                    .collect(),
+            ),
+            Reads::Roles => StoreTest::ByRoleSet(
+                (0..store.role_set_count())
+                    .map(|set| answer(OneColumn::roles(store, set as u32)))
+                    .collect(),
+            ),
+            Reads::Times => match predicate.time_test(step) {
+                Some(test) => StoreTest::OnTimes(test),
+                None => unreachable!("a test that reads times is a time test"),
+            },
+            Reads::SessionId => StoreTest::OnSessionId(step),
+            Reads::Nothing => StoreTest::Constant(answer(OneColumn::default())),
+        }
+    }
+}
+
+/// A row showing only one of its parts; a test that reads only that part answers as it would
+/// on the whole row.
+#[derive(Default)]
+struct OneColumn<'a> {
+    user_id: &'a str,
+    publisher_type: &'a str,
+    roles: Option<(&'a SessionStore, u32)>,
+    times: Option<&'a Row>,
+}
+
+impl<'a> OneColumn<'a> {
+    fn user(user_id: &'a str) -> Self {
+        OneColumn {
+            user_id,
+            ..OneColumn::default()
+        }
+    }
+
+    fn publisher(publisher_type: &'a str) -> Self {
+        OneColumn {
+            publisher_type,
+            ..OneColumn::default()
+        }
+    }
+
+    fn roles(store: &'a SessionStore, set: u32) -> Self {
+        OneColumn {
+            roles: Some((store, set)),
+            ..OneColumn::default()
+        }
+    }
+
+    fn times(row: &'a Row) -> Self {
+        OneColumn {
+            times: Some(row),
+            ..OneColumn::default()
+        }
+    }
+}
+
+impl LocalRow for OneColumn<'_> {
+    fn user_id(&self) -> &str {
+        self.user_id
+    }
+    fn user_session_id(&self) -> &str {
+        ""
+    }
+    fn publisher_type(&self) -> &str {
+        self.publisher_type
+    }
+    fn roles(&self) -> impl Iterator<Item = &str> {
+        self.roles.into_iter().flat_map(|(store, set)| {
             store
-                .get(id)
-                .is_some_and(|row| filter.matches_local(&FilterableRow::new(row), now))
+                .role_set_roles(set)
+                .iter()
+                .map(move |&role| store.role_name(RoleId(role)))
         })
-        .collect()
+    }
+    fn joined_at(&self) -> Option<Nanos> {
+        self.times.and_then(Row::joined_at)
+    }
+    fn left_at(&self) -> Option<Nanos> {
+        self.times.and_then(Row::left_at)
+    }
+    fn is_open(&self) -> bool {
+        self.times.is_some_and(Row::is_open)
+    }
+    fn duration_seconds(&self, now: Nanos) -> i64 {
+        self.times.map_or(0, |row| row.duration_seconds(now))
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,11 @@ use crate::api::models::ParticipantSessionDetails;
 use crate::api::timestamp::Nanos;
 
 use super::fixtures::{MIN, SEC, T0, all_rows, page, session};
-use super::{CallFigures, Figures, SessionStore, Thresholds, UserFigures, UserId};
+use super::{
+    CallFigures, Figures, FilterableRow, SessionStore, Thresholds, UserFigures, UserId,
+    keep_local_matches,
+};
+use crate::filter::{ParseContext, parse};
 
 const NOW: Nanos = T0 + 70 * MIN;
 
@@ -95,6 +99,48 @@ fn store_of(rows: &[ParticipantSessionDetails], page_size: usize, live: bool) ->
     let mut store = SessionStore::new();
     ingest(&mut store, rows, page_size, live);
     store
+}
+
+/// Terms of every kind a row can answer, meant to be negated and joined with `or` so that even
+/// the server's fields end up in the local part.
+const TERMS: [&str; 20] = [
+    "role:host",
+    "role:user,admin",
+    "dur>10m",
+    "dur<=5m",
+    "dur=0s",
+    "user-1",
+    "ER-3",
+    "open",
+    "closed",
+    "joined>09:00",
+    "left<=09:30",
+    "publisher:rtmp",
+    "publisher:srt,webrtc",
+    "user:user-2",
+    "session:session-3",
+    "session:00000002-0000-4000-8000-000000000002",
+    "live:yes",
+    "tech:no",
+    "track:audio",
+    "\"\"",
+];
+
+fn filter_text() -> impl Strategy<Value = String> {
+    prop::collection::vec((any::<bool>(), 0..TERMS.len(), any::<bool>()), 1..5).prop_map(|terms| {
+        terms
+            .iter()
+            .enumerate()
+            .map(|(i, &(negated, term, alternative))| {
+                let joiner = match (i, alternative) {
+                    (0, _) => "",
+                    (_, true) => " or ",
+                    (_, false) => " ",
+                };
+                format!("{joiner}{}{}", if negated { "!" } else { "" }, TERMS[term])
+            })
+            .collect()
+    })
 }
 
 fn figures(store: &SessionStore) -> Figures {
@@ -217,5 +263,47 @@ proptest! {
         ingest(&mut polled, &rows, page_size, false);
         prop_assert_eq!(polled.open_rows(), rows.iter().filter(|r| r.left_at.is_none()).count());
         prop_assert_eq!(named(&polled), named(&store_of(&rows, 100, false)));
+    }
+
+    #[test]
+    fn a_filter_bound_to_the_store_keeps_what_row_by_row_evaluation_keeps(
+        specs in prop::collection::vec(spec(), 0..40),
+        text in filter_text(),
+    ) {
+        let store = store_of(&rows_of(&specs), 7, true);
+        let filter = parse(&text, &ParseContext::at(jiff::tz::TimeZone::UTC, T0));
+        prop_assume!(filter.is_ok());
+        let filter = filter.unwrap();
+        let row_by_row: Vec<_> = store
+            .row_ids()
+            .filter(|&id| filter.matches_local(&FilterableRow::new(store.get(id).unwrap()), NOW))
+            .collect();
+        prop_assert_eq!(keep_local_matches(&store, store.row_ids(), &filter, NOW), row_by_row);
+    }
+
+    #[test]
+    fn ingesting_response_bodies_gives_the_store_decoded_pages_give(
+        specs in prop::collection::vec(spec(), 0..40),
+        page_size in 1usize..8,
+        live in any::<bool>(),
+    ) {
+        let rows = rows_of(&specs);
+        let decoded = store_of(&rows, page_size, live);
+        let mut from_bodies = SessionStore::new();
+        let ended = (!live).then_some(60 * MIN);
+        for chunk in rows.chunks(page_size) {
+            let mut page = page(Some(session(Some(0), ended)), chunk.to_vec());
+            page.total_participant_sessions = Some(rows.len() as i64);
+            page.total_participant_duration = Some(1_234);
+            let body = serde_json::to_vec(&page).unwrap();
+            from_bodies.ingest_json(&body).unwrap();
+        }
+        let details = |store: &SessionStore| store.iter().map(|row| row.to_details()).collect::<Vec<_>>();
+        prop_assert_eq!(details(&from_bodies), details(&decoded));
+        prop_assert_eq!(from_bodies.identity(), decoded.identity());
+        prop_assert_eq!(from_bodies.totals(), decoded.totals());
+        prop_assert_eq!(from_bodies.session(), decoded.session());
+        prop_assert_eq!(from_bodies.generation(), decoded.generation());
+        prop_assert_eq!(named(&from_bodies), named(&decoded));
     }
 }

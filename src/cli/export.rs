@@ -156,7 +156,11 @@ async fn by_session(
     let mut local: Option<Filter> = None;
     let server = plan.filter.server_json();
     for_each_page(client, plan.target, server, async |page| {
-        progress.page(&page);
+        let page = page.decode()?;
+        progress.page(
+            page.participants_sessions.len(),
+            page.total_participant_sessions,
+        );
         let filter = match &local {
             Some(filter) => filter,
             None => local.insert(call_day_filter(client, &plan, &page).await?),
@@ -224,7 +228,10 @@ async fn by_user(
 ) -> anyhow::Result<(Output, u64)> {
     let mut progress = Progress::on_stderr();
     let server = plan.filter.server_json();
-    let store = read_store(client, plan.target, server, |page| progress.page(page)).await?;
+    let store = read_store(client, plan.target, server, |rows, total| {
+        progress.page(rows, total)
+    })
+    .await?;
     drop(progress);
     let now = unix_now();
     let filter = local_filter(plan.filter_text, &plan.zone, &store, now, plan.filter)?;

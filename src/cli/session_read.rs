@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::call_ref::CallRef;
 use super::config::Settings;
-use crate::api::models::ParticipantSessionsPage;
+use crate::api::RawSessionsPage;
 use crate::api::timestamp::Nanos;
 use crate::api::{ApiError, PagerOptions, StreamClient};
 use crate::attendance::{DisplayZone, SessionStore, Thresholds};
@@ -37,6 +37,13 @@ impl InvalidFilter {
 pub struct SessionTarget<'a> {
     pub call: &'a CallRef,
     pub session: &'a str,
+}
+
+impl SessionTarget<'_> {
+    /// The context of an error met while reading it.
+    fn reading(&self) -> String {
+        format!("reading {} session {}", self.call, self.session)
+    }
 }
 
 /// Parses `--filter` with times of day on the date of `day_of` in `zone`.
@@ -95,7 +102,7 @@ pub async fn for_each_page(
     client: &StreamClient,
     target: SessionTarget<'_>,
     filter_conditions: Option<Value>,
-    mut on_page: impl AsyncFnMut(ParticipantSessionsPage) -> anyhow::Result<()>,
+    mut on_page: impl AsyncFnMut(RawSessionsPage) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let options = PagerOptions {
         filter_conditions,
@@ -108,8 +115,7 @@ pub async fn for_each_page(
         options,
     );
     while let Some(page) = pager.next_page().await {
-        let page =
-            page.with_context(|| format!("reading {} session {}", target.call, target.session))?;
+        let page = page.with_context(|| target.reading())?;
         on_page(page.body).await?;
     }
     match pager.stop_reason() {
@@ -121,17 +127,20 @@ pub async fn for_each_page(
     }
 }
 
-/// The whole session in a store, for figures that need every row at once.
+/// The whole session in a store, for figures that need every row at once. `on_page` hears of
+/// each page's row count and the session's total, for progress.
 pub async fn read_store(
     client: &StreamClient,
     target: SessionTarget<'_>,
     filter_conditions: Option<Value>,
-    mut on_page: impl FnMut(&ParticipantSessionsPage),
+    mut on_page: impl FnMut(usize, Option<i64>),
 ) -> anyhow::Result<SessionStore> {
     let mut store = SessionStore::new();
     for_each_page(client, target, filter_conditions, async |page| {
-        on_page(&page);
-        store.ingest(&page)?;
+        store
+            .ingest_json(page.bytes())
+            .with_context(|| target.reading())?;
+        on_page(page.rows(), store.totals().participant_sessions);
         Ok(())
     })
     .await?;

@@ -73,7 +73,7 @@ async fn totals(args: TotalsArgs) -> anyhow::Result<()> {
         call: &args.call,
         session: &args.session,
     };
-    let store = read_store(&client, target, filter.server_json(), |_| {}).await?;
+    let store = read_store(&client, target, filter.server_json(), |_, _| {}).await?;
     let now = unix_now();
     let filter = local_filter(text, &zone, &store, now, filter)?;
     let rows = keep_local_matches(&store, store.row_ids(), &filter, now);

@@ -5,9 +5,8 @@
 
 use serde_json::Value;
 
-use crate::api::models::ParticipantSessionsPage;
 use crate::api::timestamp::Nanos;
-use crate::api::{ApiError, RateLimit};
+use crate::api::{ApiError, RateLimit, RawSessionsPage};
 
 mod backoff;
 mod task;
@@ -28,11 +27,11 @@ pub struct FetchRequest {
 /// What the fetcher reports, in order, for one request.
 #[derive(Debug, Clone)]
 pub enum FetchEvent {
-    /// The next page of rows (numbered from 1).
+    /// The next page of rows (numbered from 1), as received: the store decodes it in place.
     Page {
         generation: u64,
         page_no: u32,
-        page: Box<ParticipantSessionsPage>,
+        page: Box<RawSessionsPage>,
         rate_limit: Option<RateLimit>,
     },
     /// A page failed for a reason that may pass; the same cursor is tried again at `retry_at`.

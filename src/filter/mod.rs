@@ -26,7 +26,8 @@ use crate::api::timestamp::Nanos;
 use ast::Expr;
 use conditions::Conditions;
 pub use error::ParseError;
-pub use predicate::{LocalRow, Predicate};
+pub(crate) use predicate::TimeTest;
+pub use predicate::{LocalRow, Predicate, Reads};
 
 /// What times in a filter are relative to: `joined>10:30` is 10:30 on `date` in `tz`.
 #[derive(Debug, Clone)]

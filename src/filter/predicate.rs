@@ -5,7 +5,7 @@
 use std::fmt;
 
 use super::ast::{Comparison, Expr, TermKind};
-use super::conditions::{Condition, ConditionSubject};
+use super::conditions::{Condition, ConditionSubject, Field};
 use crate::api::models::ParticipantSessionDetails;
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 
@@ -107,10 +107,7 @@ enum Next {
 enum Test {
     Condition(Condition),
     Role(Box<[Box<str>]>),
-    Duration(Comparison, i64),
-    Joined(Comparison, Nanos),
-    Left(Comparison, Nanos),
-    Open(bool),
+    Times(TimeTest),
     UserContains(Needle),
 }
 
@@ -134,6 +131,36 @@ impl Predicate {
 
     /// Whether the row passes; `now` ends open sessions.
     pub fn matches<R: LocalRow>(&self, row: &R, now: Nanos) -> bool {
+        self.run(|step| self.steps[step].test.matches(row, now))
+    }
+
+    /// Number of tests; steps are numbered from 0.
+    pub fn step_count(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// What the test of `step` reads from a row.
+    pub fn step_reads(&self, step: usize) -> Reads {
+        self.steps[step].test.reads()
+    }
+
+    /// The test of `step` alone on `row`. A row that answers only what
+    /// [`Predicate::step_reads`] names gets the same answer as a complete row.
+    #[inline]
+    pub fn step_matches<R: LocalRow>(&self, step: usize, row: &R, now: Nanos) -> bool {
+        self.steps[step].test.matches(row, now)
+    }
+
+    /// The test of `step` when it reads only times, as a value evaluators can keep.
+    pub(crate) fn time_test(&self, step: usize) -> Option<TimeTest> {
+        self.steps[step].test.time_test()
+    }
+
+    /// Runs the branching program with `passes` answering each step's test: the one loop
+    /// behind [`Predicate::matches`], for evaluators that answer tests from precomputed
+    /// tables instead of row text.
+    #[inline]
+    pub fn run(&self, mut passes: impl FnMut(usize) -> bool) -> bool {
         let mut next = self.entry;
         loop {
             match next {
@@ -141,7 +168,7 @@ impl Predicate {
                 Next::Reject => return false,
                 Next::Step(index) => {
                     let step = &self.steps[index as usize];
-                    next = if step.test.matches(row, now) {
+                    next = if passes(index as usize) {
                         step.if_true
                     } else {
                         step.if_false
@@ -150,6 +177,47 @@ impl Predicate {
             }
         }
     }
+}
+
+impl Predicate {
+    /// Runs the program on 64 rows at once: bit `i` of `passes[step]` answers that step's
+    /// test for row `i`, and bit `i` of the result says whether row `i` passes. Every test is
+    /// answered for every row, which costs less than branching row by row when the answers
+    /// come from tables.
+    pub fn run_lanes(&self, passes: &[u64]) -> u64 {
+        let mut outcomes = Vec::with_capacity(self.steps.len());
+        // A step only ever continues at steps compiled before it (see `compile_into`), so one
+        // pass in order knows both outcomes of each step.
+        for (index, step) in self.steps.iter().enumerate() {
+            let outcome = |next: Next| match next {
+                Next::Accept => u64::MAX,
+                Next::Reject => 0,
+                Next::Step(target) => outcomes[target as usize],
+            };
+            let pass = passes[index];
+            let value = (pass & outcome(step.if_true)) | (!pass & outcome(step.if_false));
+            outcomes.push(value);
+        }
+        match self.entry {
+            Next::Accept => u64::MAX,
+            Next::Reject => 0,
+            Next::Step(target) => outcomes[target as usize],
+        }
+    }
+}
+
+/// The one part of a row a test reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reads {
+    UserId,
+    PublisherType,
+    Roles,
+    SessionId,
+    /// Timestamps, duration and whether the session is open.
+    Times,
+    /// Nothing a row can show (`published_tracks`, `is_tech_user`): the answer is the same
+    /// for every row.
+    Nothing,
 }
 
 impl fmt::Display for Predicate {
@@ -186,11 +254,41 @@ impl Test {
         match kind {
             TermKind::Server(condition) => Test::Condition(condition.clone()),
             TermKind::Role(roles) => Test::Role(roles.iter().map(|r| r.as_str().into()).collect()),
-            TermKind::Duration(comparison, seconds) => Test::Duration(*comparison, *seconds),
-            TermKind::Joined(instant) => Test::Joined(instant.comparison, instant.at),
-            TermKind::Left(instant) => Test::Left(instant.comparison, instant.at),
-            TermKind::Open(open) => Test::Open(*open),
+            TermKind::Duration(comparison, seconds) => {
+                Test::Times(TimeTest::Duration(*comparison, *seconds))
+            }
+            TermKind::Joined(instant) => {
+                Test::Times(TimeTest::Joined(instant.comparison, instant.at))
+            }
+            TermKind::Left(instant) => Test::Times(TimeTest::Left(instant.comparison, instant.at)),
+            TermKind::Open(open) => Test::Times(TimeTest::Open(*open)),
             TermKind::Word(word) => Test::UserContains(Needle::new(word)),
+        }
+    }
+
+    fn reads(&self) -> Reads {
+        match self {
+            Test::Condition(condition) => match condition.field() {
+                Field::UserId => Reads::UserId,
+                Field::PublisherType => Reads::PublisherType,
+                Field::SessionId => Reads::SessionId,
+                Field::IsLive => Reads::Times,
+                Field::PublishedTracks | Field::IsTechUser => Reads::Nothing,
+            },
+            Test::Role(_) => Reads::Roles,
+            Test::Times(_) => Reads::Times,
+            Test::UserContains(_) => Reads::UserId,
+        }
+    }
+
+    fn time_test(&self) -> Option<TimeTest> {
+        match *self {
+            Test::Condition(Condition::Is {
+                field: Field::IsLive,
+                value,
+            }) => Some(TimeTest::Open(value)),
+            Test::Times(test) => Some(test),
+            _ => None,
         }
     }
 
@@ -199,16 +297,34 @@ impl Test {
         match self {
             Test::Condition(condition) => condition.matches(&AsSubject(row)),
             Test::Role(wanted) => row.roles().any(|r| wanted.iter().any(|w| **w == *r)),
-            Test::Duration(comparison, seconds) => {
-                comparison.holds(row.duration_seconds(now), *seconds)
+            Test::Times(test) => test.matches(row, now),
+            Test::UserContains(needle) => needle.is_in(row.user_id()),
+        }
+    }
+}
+
+/// A test that reads only a row's times (`live:` is whether the session is open).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TimeTest {
+    Duration(Comparison, i64),
+    Joined(Comparison, Nanos),
+    Left(Comparison, Nanos),
+    Open(bool),
+}
+
+impl TimeTest {
+    #[inline]
+    pub(crate) fn matches<R: LocalRow>(self, row: &R, now: Nanos) -> bool {
+        match self {
+            TimeTest::Duration(comparison, seconds) => {
+                comparison.holds(row.duration_seconds(now), seconds)
             }
-            Test::Joined(comparison, at) => {
-                row.joined_at().is_some_and(|j| comparison.holds(j, *at))
+            TimeTest::Joined(comparison, at) => {
+                row.joined_at().is_some_and(|j| comparison.holds(j, at))
             }
             // An open session has not left yet: as everywhere in headcount, it ends at `now`.
-            Test::Left(comparison, at) => comparison.holds(row.left_at().unwrap_or(now), *at),
-            Test::Open(open) => row.is_open() == *open,
-            Test::UserContains(needle) => needle.is_in(row.user_id()),
+            TimeTest::Left(comparison, at) => comparison.holds(row.left_at().unwrap_or(now), at),
+            TimeTest::Open(open) => row.is_open() == open,
         }
     }
 }

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use headcount::api::RawSessionsPage;
 use headcount::api::models::ParticipantSessionsPage;
 use headcount::api::timestamp::{NANOS_PER_SEC, Nanos};
 use headcount::app::{App, AppConfig, Effect, Msg};
@@ -93,7 +94,7 @@ pub fn page_event(generation: u64, page_no: u32, page: ParticipantSessionsPage) 
     Msg::Fetch(FetchEvent::Page {
         generation,
         page_no,
-        page: Box::new(page),
+        page: Box::new(RawSessionsPage::from_page(&page)),
         rate_limit: None,
     })
 }

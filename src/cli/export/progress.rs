@@ -5,8 +5,6 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::api::models::ParticipantSessionsPage;
-
 const TEMPLATE: &str = "{bar:30} {pos}/{len} sessions read, {msg} ({elapsed})";
 
 /// Sessions and pages read so far.
@@ -30,13 +28,13 @@ impl Progress {
 
     /// Counts a page. The total is the whole session's: with a filter Stream applies, fewer
     /// rows come back and the bar does not fill.
-    pub fn page(&mut self, page: &ParticipantSessionsPage) {
+    pub fn page(&mut self, rows: usize, total: Option<i64>) {
         self.pages += 1;
-        if let Some(total) = page.total_participant_sessions {
+        if let Some(total) = total {
             self.bar.set_length(u64::try_from(total).unwrap_or(0));
         }
         self.bar.set_message(format!("page {}", self.pages));
-        self.bar.inc(page.participants_sessions.len() as u64);
+        self.bar.inc(rows as u64);
     }
 }
 
