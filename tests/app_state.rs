@@ -4,7 +4,7 @@ mod app_support;
 
 use app_support::*;
 use crossterm::event::KeyCode;
-use headcount::api::{ApiError, NetworkError, NetworkFailure, StatusError};
+use headcount::api::{ApiError, NetworkError, NetworkFailure, RawSessionsPage, StatusError};
 use headcount::app::live::Level;
 use headcount::app::view::View;
 use headcount::app::{App, Effect, FILTER_DEBOUNCE, Msg, Outcome};
@@ -423,4 +423,36 @@ fn the_timeline_zooms_and_pans_over_the_call_window() {
     assert!(app.time_scale().visible().0 < from);
     app.update(key('='), now);
     assert_eq!(app.time_scale().visible(), (T0, T0 + 60 * MIN));
+}
+
+#[test]
+fn an_unreadable_page_is_reported_and_the_pages_after_it_still_arrive() {
+    let now = T0 + 70 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    let rows = ended_rows();
+    app.update(page_event(1, 1, page(rows[..2].to_vec(), 6, false)), now);
+    let mut broken = serde_json::to_value(page(rows[2..4].to_vec(), 6, false)).unwrap();
+    broken["participants_sessions"][0]["joined_at"] = json!(true);
+    let broken = RawSessionsPage::new(serde_json::to_vec(&broken).unwrap()).unwrap();
+    app.update(
+        Msg::Fetch(FetchEvent::Page {
+            generation: 1,
+            page_no: 2,
+            page: Box::new(broken),
+            rate_limit: None,
+        }),
+        now,
+    );
+    app.update(page_event(1, 3, page(rows[4..].to_vec(), 6, false)), now);
+    app.update(done(1, 3), now);
+    let status = app.status().expect("the skipped page is reported");
+    assert_eq!(status.level, Level::Error);
+    assert!(
+        status
+            .text
+            .contains("page 2 skipped, its 2 sessions are missing"),
+        "{}",
+        status.text
+    );
+    assert_eq!(app.store().len(), rows.len() - 2);
 }

@@ -404,7 +404,11 @@ impl App {
                     self.store.clear();
                 }
                 if let Err(error) = self.store.ingest_json(page.bytes()) {
-                    self.status = Some(Status::error(format!("✕ {error}")));
+                    // Asking again would get the same bytes: say what is missing and go on.
+                    self.status = Some(Status::error(format!(
+                        "✕ page {page_no} skipped, its {} sessions are missing: {error}",
+                        page.rows()
+                    )));
                 }
                 self.fetch.pages = self.fetch.pages.max(page_no);
                 self.fetch.received += 1;
