@@ -7,7 +7,9 @@ use crossterm::event::KeyCode;
 use headcount::api::{ApiError, NetworkError, NetworkFailure, RawSessionsPage, StatusError};
 use headcount::app::live::Level;
 use headcount::app::view::View;
-use headcount::app::{App, Effect, FILTER_DEBOUNCE, Msg, Outcome};
+use headcount::app::{
+    App, DEFER_FIGURES_FROM, Effect, FIGURES_DEBOUNCE, FILTER_DEBOUNCE, Msg, Outcome,
+};
 use headcount::attendance::{Order, SessionColumn, UserColumn};
 use headcount::fetch::FetchEvent;
 use serde_json::json;
@@ -455,4 +457,63 @@ fn an_unreadable_page_is_reported_and_the_pages_after_it_still_arrive() {
         status.text
     );
     assert_eq!(app.store().len(), rows.len() - 2);
+}
+
+/// A call big enough that a filter edit defers its figures: user `u{i % 1000}`, joined at
+/// minute `i % 50` for `i % 10 + 1` minutes.
+fn big_call(now: headcount::api::timestamp::Nanos) -> App {
+    let (mut app, _) = App::new(config(None), now);
+    let total = DEFER_FIGURES_FROM;
+    for (index, chunk) in (0..total).collect::<Vec<_>>().chunks(1000).enumerate() {
+        let rows = chunk
+            .iter()
+            .map(|&i| {
+                let joined = (i % 50) as i64;
+                let left = joined + (i % 10) as i64 + 1;
+                row(
+                    &format!("u{}", i % 1000),
+                    &format!("s-{i}"),
+                    joined,
+                    Some(left),
+                    "webrtc",
+                    "user",
+                )
+            })
+            .collect();
+        app.update(
+            page_event(1, index as u32 + 1, page(rows, total as i64, false)),
+            now,
+        );
+    }
+    app.update(done(1, (total / 1000) as u32), now);
+    app
+}
+
+#[test]
+fn on_a_big_call_a_filter_edit_shows_its_rows_at_once_and_its_figures_when_typing_pauses() {
+    let now = T0 + 70 * MIN;
+    let mut app = big_call(now);
+    assert_eq!(
+        app.figures().unwrap().call.sessions,
+        DEFER_FIGURES_FROM as u64
+    );
+    app.update(key('/'), now);
+    type_text(&mut app, "dur>9m", now);
+    let expected = DEFER_FIGURES_FROM / 10;
+    assert_eq!(app.sessions().len(), expected, "the rows narrow at once");
+    assert!(app.figures_pending());
+    assert_eq!(app.next_deadline(), Some(now + FIGURES_DEBOUNCE));
+    let joined: Vec<_> = app
+        .sessions()
+        .items()
+        .iter()
+        .map(|&id| app.store().get(id).unwrap().joined_at())
+        .collect();
+    assert!(joined.is_sorted(), "still in the table's order");
+
+    app.update(Msg::Tick, now + FIGURES_DEBOUNCE);
+    assert!(!app.figures_pending());
+    let call = &app.figures().unwrap().call;
+    assert_eq!(call.sessions, expected as u64);
+    assert_eq!(call.connected_seconds, expected as i64 * 10 * 60);
 }

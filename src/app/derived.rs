@@ -56,6 +56,19 @@ impl UserRows {
     }
 }
 
+/// What decides the order of every stored row in the session table: the data, the sort, and
+/// the clock when open sessions make durations move.
+type OrderKey = (u64, (SessionColumn, Order), Option<Nanos>);
+
+/// Every stored row in the session table's order. Sorting a million rows costs far more than
+/// filtering them, and editing the filter changes neither the data nor the sort: the order is
+/// kept, and each filter only picks its rows from it.
+#[derive(Debug, Clone, Default)]
+struct SessionOrder {
+    key: Option<OrderKey>,
+    rows: Vec<RowId>,
+}
+
 /// The filtered rows and what is computed from them.
 #[derive(Debug, Clone, Default)]
 pub struct Derived {
@@ -67,6 +80,7 @@ pub struct Derived {
     pub computed_at: Option<Nanos>,
     /// The local filter the rows were computed with.
     pub local: Option<Predicate>,
+    order: SessionOrder,
 }
 
 impl Derived {
@@ -77,25 +91,47 @@ impl Derived {
         } else {
             store.row_ids().collect()
         };
-        self.user_rows = UserRows::group(store, &self.filtered);
         self.store_generation = Some(store.generation());
         self.computed_at = Some(now);
         self.local = filter.local.clone();
     }
 
+    /// The figures and each user's rows, for the filtered rows.
     pub fn compute_figures(&mut self, store: &SessionStore, now: Nanos, thresholds: &Thresholds) {
+        self.user_rows = UserRows::group(store, &self.filtered);
         self.figures = Some(Figures::compute(store, &self.filtered, now, thresholds));
     }
 
+    /// The filtered rows in the session table's order.
     pub fn sorted_sessions(
-        &self,
+        &mut self,
         store: &SessionStore,
         sort: (SessionColumn, Order),
         now: Nanos,
     ) -> Vec<RowId> {
-        let mut rows = self.filtered.clone();
-        sort_sessions(store, &mut rows, sort.0, sort.1, now);
-        rows
+        let moving = store.open_rows() > 0;
+        let key = (store.generation(), sort, moving.then_some(now));
+        if self.order.key != Some(key) {
+            let mut rows: Vec<RowId> = store.row_ids().collect();
+            sort_sessions(store, &mut rows, sort.0, sort.1, now);
+            self.order = SessionOrder {
+                key: Some(key),
+                rows,
+            };
+        }
+        if self.filtered.len() == store.len() {
+            return self.order.rows.clone();
+        }
+        let mut kept = vec![false; store.len()];
+        for id in &self.filtered {
+            kept[id.0 as usize] = true;
+        }
+        self.order
+            .rows
+            .iter()
+            .copied()
+            .filter(|id| kept[id.0 as usize])
+            .collect()
     }
 
     pub fn sorted_users(

@@ -45,6 +45,12 @@ use view::{View, ViewStack};
 pub const FILTER_DEBOUNCE: Nanos = 300 * NANOS_PER_SEC / 1000;
 /// While pages stream in, the tables are recomputed at most this often.
 pub const RECOMPUTE_THROTTLE: Nanos = 250 * NANOS_PER_SEC / 1000;
+/// From this many stored sessions, a filter edit shows the matching rows at once and computes
+/// the figures (a few hundred milliseconds at a million) once typing pauses, so that typing
+/// never waits for them. Below it, the figures take a few milliseconds and come at once.
+pub const DEFER_FIGURES_FROM: usize = 100_000;
+/// How long typing must pause before deferred figures are computed.
+pub const FIGURES_DEBOUNCE: Nanos = 150 * NANOS_PER_SEC / 1000;
 
 /// Everything the dashboard is started with.
 #[derive(Debug, Clone)]
@@ -72,6 +78,8 @@ pub struct App {
     filter: FilterBar,
     /// A changed server filter waits for typing to pause until this instant.
     filter_due: Option<Nanos>,
+    /// The figures of an edited filter wait for typing to pause until this instant.
+    figures_due: Option<Nanos>,
     derived: Derived,
     /// The store changed since the tables were last computed.
     stale: bool,
@@ -106,6 +114,7 @@ impl App {
             fetch: FetchProgress::new(0, FetchKind::Fresh, None, now),
             filter,
             filter_due: None,
+            figures_due: None,
             derived: Derived::default(),
             stale: true,
             sessions: Listing::default(),
@@ -172,11 +181,17 @@ impl App {
             .stale
             .then(|| self.derived.computed_at.map(|at| at + RECOMPUTE_THROTTLE))
             .flatten();
-        [self.filter_due, self.next_poll, recompute, retry]
-            .into_iter()
-            .flatten()
-            .filter(|&at| at > self.now)
-            .min()
+        [
+            self.filter_due,
+            self.figures_due,
+            self.next_poll,
+            recompute,
+            retry,
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|&at| at > self.now)
+        .min()
     }
 
     pub fn needs_redraw(&self) -> bool {
@@ -225,6 +240,12 @@ impl App {
 
     pub fn figures(&self) -> Option<&Figures> {
         self.derived.figures.as_ref()
+    }
+
+    /// The filter changed and its figures come once typing pauses: [`App::figures`] still
+    /// holds the previous filter's.
+    pub fn figures_pending(&self) -> bool {
+        self.figures_due.is_some()
     }
 
     pub fn sessions(&self) -> &Listing<RowId> {
@@ -358,7 +379,7 @@ impl App {
         if self.frozen.is_none() {
             if self.stale && self.throttle_passed(now) {
                 self.recompute(now);
-            } else if self.depends_on_now() {
+            } else if self.depends_on_now() || self.figures_due.is_some_and(|due| due <= now) {
                 self.refresh_figures(now);
             }
         }
@@ -489,22 +510,24 @@ impl App {
 
     /// Recomputes every table from the store, the filter and the sorts.
     fn recompute(&mut self, now: Nanos) {
+        self.recompute_rows(now);
+        self.refresh_figures(now);
+    }
+
+    /// The rows of the filter and the session table: what a filter edit must show at once.
+    fn recompute_rows(&mut self, now: Nanos) {
         self.derived.filter(&self.store, self.filter.active(), now);
         self.stale = false;
-        self.derived
-            .compute_figures(&self.store, now, &self.config.thresholds);
         self.sessions.set_items(
             self.derived
                 .sorted_sessions(&self.store, self.session_sort, now),
         );
-        self.users
-            .set_items(self.derived.sorted_users(&self.store, self.user_sort));
-        self.refresh_detail(now);
         self.refresh_window(now);
     }
 
-    /// The per-user figures and the detail again, for a clock that moved on.
+    /// The figures, the users table and the detail, for new rows or a clock that moved on.
     fn refresh_figures(&mut self, now: Nanos) {
+        self.figures_due = None;
         self.derived
             .compute_figures(&self.store, now, &self.config.thresholds);
         self.users
@@ -537,7 +560,12 @@ impl App {
     /// pauses.
     fn on_filter_edited(&mut self, now: Nanos) {
         if self.filter.active().local != self.derived.local {
-            self.recompute(now);
+            if self.store.len() >= DEFER_FIGURES_FROM {
+                self.recompute_rows(now);
+                self.figures_due = Some(now + FIGURES_DEBOUNCE);
+            } else {
+                self.recompute(now);
+            }
         }
         self.filter_due = (self.filter.active().server_json() != self.fetch.server_filter)
             .then_some(now + FILTER_DEBOUNCE);

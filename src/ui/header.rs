@@ -122,6 +122,10 @@ pub fn totals(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ),
     };
     let filtered = match app.figures() {
+        _ if app.figures_pending() => format!(
+            "{} sessions · computing the figures…",
+            count(app.filtered_rows().len() as u64)
+        ),
         Some(figures) => {
             let call = &figures.call;
             format!(
