@@ -340,7 +340,7 @@ fn sort_keys_sort_and_pressing_again_reverses() {
     app.update(key('A'), now);
     app.update(key('A'), now);
     assert_eq!(app.user_sort(), (UserColumn::Attended, Order::Descending));
-    let first = app.users().items()[0].user;
+    let first = app.users().items()[0];
     assert_eq!(app.store().user_name(first), "alice-chen");
 }
 

@@ -6,8 +6,8 @@
 
 use crate::api::timestamp::Nanos;
 use crate::attendance::{
-    Figures, Order, RowId, SessionColumn, SessionStore, Thresholds, UserColumn, UserFigures,
-    UserId, keep_local_matches, sort_sessions, sort_users,
+    Figures, Order, RowId, SessionColumn, SessionStore, Thresholds, UserColumn, UserId,
+    keep_local_matches, sort_sessions, sort_users,
 };
 use crate::filter::{Filter, Predicate};
 
@@ -100,6 +100,7 @@ impl Derived {
     pub fn compute_figures(&mut self, store: &SessionStore, now: Nanos, thresholds: &Thresholds) {
         self.user_rows = UserRows::group(store, &self.filtered);
         self.figures = Some(Figures::compute(store, &self.filtered, now, thresholds));
+        self.computed_at = Some(now);
     }
 
     /// The filtered rows in the session table's order.
@@ -134,17 +135,14 @@ impl Derived {
             .collect()
     }
 
-    pub fn sorted_users(
-        &self,
-        store: &SessionStore,
-        sort: (UserColumn, Order),
-    ) -> Vec<UserFigures> {
-        let mut users = self
-            .figures
-            .as_ref()
-            .map(|figures| figures.users.clone())
-            .unwrap_or_default();
+    /// The users of the filter in the users table's order. The table holds ids, not a copy
+    /// of every user's figures: at a million users that copy would be most of the memory.
+    pub fn sorted_users(&self, store: &SessionStore, sort: (UserColumn, Order)) -> Vec<UserId> {
+        let Some(figures) = &self.figures else {
+            return Vec::new();
+        };
+        let mut users = figures.users.clone();
         sort_users(store, &mut users, sort.0, sort.1);
-        users
+        users.into_iter().map(|user| user.user).collect()
     }
 }

@@ -73,8 +73,13 @@ fn users(app: &App) -> Result<String, csv::Error> {
     let zone = &app.config.zone;
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(user_headers(zone))?;
-    for user in app.users.items() {
-        writer.write_record(csv_fields(&user_record(zone, &app.store, user)))?;
+    for figures in app
+        .users
+        .items()
+        .iter()
+        .filter_map(|&user| app.user_figures(user))
+    {
+        writer.write_record(csv_fields(&user_record(zone, &app.store, figures)))?;
     }
     finish(writer)
 }

@@ -196,7 +196,7 @@ impl App {
             View::Users | View::Timeline => self
                 .users
                 .selected()
-                .map(|user| self.store.user_name(user.user).to_owned()),
+                .map(|&user| self.store.user_name(user).to_owned()),
         };
         text.map(Effect::Copy).into_iter().collect()
     }

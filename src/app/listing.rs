@@ -5,7 +5,7 @@
 
 use std::cell::Cell;
 
-use crate::attendance::{RowId, TimelineEntry, UserFigures, UserId};
+use crate::attendance::{RowId, TimelineEntry, UserId};
 
 /// What identifies an item across recomputations.
 pub trait Keyed {
@@ -20,10 +20,10 @@ impl Keyed for RowId {
     }
 }
 
-impl Keyed for UserFigures {
+impl Keyed for UserId {
     type Key = UserId;
     fn key(&self) -> UserId {
-        self.user
+        *self
     }
 }
 

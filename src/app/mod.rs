@@ -43,8 +43,11 @@ use view::{View, ViewStack};
 
 /// How long typing must pause before a changed server filter is fetched.
 pub const FILTER_DEBOUNCE: Nanos = 300 * NANOS_PER_SEC / 1000;
-/// While pages stream in, the tables are recomputed at most this often.
+/// While pages stream in or the clock runs, the tables are recomputed at most this often, plus
+/// as much again per [`ROWS_PER_THROTTLE_STEP`] stored sessions: a recompute costs time in
+/// proportion to the rows, and pages must keep flowing between two of them.
 pub const RECOMPUTE_THROTTLE: Nanos = 250 * NANOS_PER_SEC / 1000;
+pub const ROWS_PER_THROTTLE_STEP: usize = 50_000;
 /// From this many stored sessions, a filter edit shows the matching rows at once and computes
 /// the figures (a few hundred milliseconds at a million) once typing pauses, so that typing
 /// never waits for them. Below it, the figures take a few milliseconds and come at once.
@@ -84,7 +87,7 @@ pub struct App {
     /// The store changed since the tables were last computed.
     stale: bool,
     sessions: Listing<RowId>,
-    users: Listing<UserFigures>,
+    users: Listing<UserId>,
     detail: Listing<TimelineEntry>,
     session_sort: (SessionColumn, Order),
     user_sort: (UserColumn, Order),
@@ -179,7 +182,11 @@ impl App {
         let retry = self.status.as_ref().and_then(|s| s.retry_at.or(s.until));
         let recompute = self
             .stale
-            .then(|| self.derived.computed_at.map(|at| at + RECOMPUTE_THROTTLE))
+            .then(|| {
+                self.derived
+                    .computed_at
+                    .map(|at| at + self.recompute_interval())
+            })
             .flatten();
         [
             self.filter_due,
@@ -252,8 +259,14 @@ impl App {
         &self.sessions
     }
 
-    pub fn users(&self) -> &Listing<UserFigures> {
+    /// The users table: ids in display order; [`App::user_figures`] gives each one's figures.
+    pub fn users(&self) -> &Listing<UserId> {
         &self.users
+    }
+
+    /// One user's figures for the current filter.
+    pub fn user_figures(&self, user: UserId) -> Option<&UserFigures> {
+        self.derived.figures.as_ref()?.user(user)
     }
 
     /// The user detail: the user's sessions in join order with the gaps between them.
@@ -379,7 +392,9 @@ impl App {
         if self.frozen.is_none() {
             if self.stale && self.throttle_passed(now) {
                 self.recompute(now);
-            } else if self.depends_on_now() || self.figures_due.is_some_and(|due| due <= now) {
+            } else if (self.depends_on_now() && self.throttle_passed(now))
+                || self.figures_due.is_some_and(|due| due <= now)
+            {
                 self.refresh_figures(now);
             }
         }
@@ -500,7 +515,12 @@ impl App {
     fn throttle_passed(&self, now: Nanos) -> bool {
         self.derived
             .computed_at
-            .is_none_or(|at| now - at >= RECOMPUTE_THROTTLE)
+            .is_none_or(|at| now - at >= self.recompute_interval())
+    }
+
+    /// The least time between two recomputes, for the rows stored now.
+    fn recompute_interval(&self) -> Nanos {
+        RECOMPUTE_THROTTLE * (1 + (self.store.len() / ROWS_PER_THROTTLE_STEP) as Nanos)
     }
 
     /// Open sessions grow with the clock, so their figures move every second.

@@ -225,7 +225,10 @@ pub fn users(frame: &mut Frame, area: Rect, app: &App, title: Line<'static>, the
         },
         app.users(),
         theme,
-        |user| user_row(store, user, zone),
+        |&user| match app.user_figures(user) {
+            Some(figures) => user_row(store, figures, zone),
+            None => Row::new([store.user_name(user).to_owned()]),
+        },
     );
 }
 

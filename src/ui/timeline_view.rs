@@ -8,15 +8,15 @@ use ratatui::widgets::Block;
 
 use crate::api::timestamp::Nanos;
 use crate::app::App;
-use crate::attendance::UserFigures;
+use crate::attendance::UserId;
 
 use super::timeline::{Bar, Lane, Publisher, Timeline, TimelineStyles};
 
 /// The bars of one user's matching sessions; sessions without a join time cannot be placed.
-fn lane<'a>(app: &'a App, user: &UserFigures) -> Lane<'a> {
+fn lane(app: &App, user: UserId) -> Lane<'_> {
     let store = app.store();
     let bars = app
-        .user_rows(user.user)
+        .user_rows(user)
         .iter()
         .filter_map(|&id| store.get(id))
         .filter_map(|row| {
@@ -30,7 +30,7 @@ fn lane<'a>(app: &'a App, user: &UserFigures) -> Lane<'a> {
         })
         .collect();
     Lane {
-        label: store.user_name(user.user),
+        label: store.user_name(user),
         bars,
     }
 }
@@ -46,7 +46,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, now: Nanos, title: Line<'s
     let start = range.start;
     let lanes: Vec<Lane> = users.items()[range]
         .iter()
-        .map(|user| lane(app, user))
+        .map(|&user| lane(app, user))
         .collect();
     let selected = users
         .selected_index()
