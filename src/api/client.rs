@@ -248,15 +248,13 @@ impl StreamClient {
         session: &str,
         query: &ParticipantSessionsQuery,
     ) -> Result<Response<ParticipantSessionsPage>, ApiError> {
-        let request = endpoint::query_call_participant_sessions(
-            &self.inner.base_url,
-            &self.inner.api_key,
-            call_type,
-            call_id,
-            session,
-            query,
-        )?;
-        self.fetch(&request, decode::success_body).await
+        let raw = self
+            .query_call_participant_sessions_raw(call_type, call_id, session, query)
+            .await?;
+        Ok(Response {
+            body: raw.body.decode()?,
+            rate_limit: raw.rate_limit,
+        })
     }
 
     /// [`StreamClient::query_call_participant_sessions`] keeping the page as bytes, for

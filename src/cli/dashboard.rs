@@ -18,11 +18,12 @@ use ratatui::DefaultTerminal;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 
+use super::call_ref::CallRef;
 use crate::api::StreamClient;
-use crate::api::timestamp::Nanos;
-use crate::api::timestamp::unix_now;
+use crate::api::timestamp::{Nanos, unix_now};
 use crate::app::picker::{Choice, Picker};
 use crate::app::{App, AppConfig, Effect, Msg, Outcome};
+use crate::attendance::{DisplayZone, SessionSummary};
 use crate::fetch::{self, FetchEvent, FetchHandle};
 use crate::ui;
 
@@ -47,15 +48,6 @@ pub fn export_dir() -> PathBuf {
     std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
 }
 
-/// Runs a dashboard command on its own multi-threaded runtime.
-pub fn block_on(command: impl Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("could not start the async runtime")?
-        .block_on(command)
-}
-
 /// Opens the dashboard on `config` until the user quits. The terminal is restored whatever
 /// happens: here on return (error or not), and by ratatui's panic hook on a panic.
 pub async fn run(client: StreamClient, config: AppConfig) -> anyhow::Result<()> {
@@ -65,9 +57,20 @@ pub async fn run(client: StreamClient, config: AppConfig) -> anyhow::Result<()> 
     outcome
 }
 
-/// Shows the session picker until a session is chosen (its id) or the user quits (`None`).
-/// The terminal is restored as for the dashboard: on return, and on a panic.
-pub async fn pick_session(picker: Picker) -> anyhow::Result<Option<String>> {
+/// Shows the picker over `sessions` of `call` until a session is chosen (its id) or the user
+/// quits (`None`). The terminal is restored as for the dashboard: on return, and on a panic.
+pub async fn pick_session(
+    call: &CallRef,
+    sessions: Vec<SessionSummary>,
+    zone: &DisplayZone,
+) -> anyhow::Result<Option<String>> {
+    let picker = Picker::new(
+        call.to_string(),
+        sessions,
+        unix_now(),
+        zone.clone(),
+        color_from_env(),
+    );
     let mut terminal = ratatui::try_init().context("cannot open the picker in this terminal")?;
     let outcome = run_picker(&mut terminal, picker).await;
     ratatui::restore();

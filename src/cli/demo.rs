@@ -11,10 +11,8 @@ use super::call_ref::CallRef;
 use super::config::duration::parse_interval;
 use super::config::values::parse_tz;
 use super::{dashboard, sessions};
-use crate::api::timestamp::unix_now;
 use crate::api::{MAX_PAGE_SIZE, StreamClient};
 use crate::app::AppConfig;
-use crate::app::picker::Picker;
 use crate::attendance::{DisplayZone, Thresholds};
 use crate::sim::{self, RunningSim, Scenario, SimConfig};
 
@@ -51,7 +49,7 @@ pub struct DemoArgs {
 const EARLIER_SESSIONS: usize = 2;
 
 pub fn run(args: DemoArgs) -> anyhow::Result<()> {
-    dashboard::block_on(demo(args))
+    super::block_on(demo(args))
 }
 
 async fn demo(args: DemoArgs) -> anyhow::Result<()> {
@@ -108,12 +106,5 @@ async fn pick(
         id: sim.call_id().to_owned(),
     };
     let listed = sessions::list_sessions(client, &call).await?;
-    let picker = Picker::new(
-        call.to_string(),
-        listed,
-        unix_now(),
-        zone.clone(),
-        dashboard::color_from_env(),
-    );
-    dashboard::pick_session(picker).await
+    dashboard::pick_session(&call, listed, zone).await
 }

@@ -85,11 +85,7 @@ struct Plan<'a> {
 }
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
-    let outcome = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("could not start the async runtime")?
-        .block_on(export(&args));
+    let outcome = super::block_on(export(&args));
     quiet_on_closed_pipe(outcome)
 }
 

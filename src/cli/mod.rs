@@ -49,6 +49,15 @@ pub enum Command {
     Sessions(sessions::SessionsArgs),
 }
 
+/// Runs a command on its own multi-threaded runtime.
+pub fn block_on(command: impl Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| anyhow::anyhow!("could not start the async runtime: {err}"))?
+        .block_on(command)
+}
+
 /// Runs the parsed command line and turns its outcome into the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     exit::finish(match cli.command {

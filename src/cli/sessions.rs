@@ -39,11 +39,7 @@ pub struct SessionsArgs {
 }
 
 pub fn run(args: SessionsArgs) -> anyhow::Result<()> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("could not start the async runtime")?
-        .block_on(sessions(args))
+    super::block_on(sessions(args))
 }
 
 async fn sessions(args: SessionsArgs) -> anyhow::Result<()> {

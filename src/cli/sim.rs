@@ -68,11 +68,7 @@ impl SimArgs {
 
 /// Runs the sim on its own runtime until Ctrl-C.
 pub fn run(args: SimArgs) -> anyhow::Result<()> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("could not start the async runtime")?
-        .block_on(serve(args))
+    super::block_on(serve(args))
 }
 
 async fn serve(args: SimArgs) -> anyhow::Result<()> {

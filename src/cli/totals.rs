@@ -52,11 +52,7 @@ pub enum Format {
 
 /// Reads the whole session and prints its figures.
 pub fn run(args: TotalsArgs) -> anyhow::Result<()> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("could not start the async runtime")?
-        .block_on(totals(args))
+    super::block_on(totals(args))
 }
 
 async fn totals(args: TotalsArgs) -> anyhow::Result<()> {

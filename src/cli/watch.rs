@@ -10,10 +10,8 @@ use super::config::duration::parse_interval;
 use super::config::values::parse_tz;
 use super::config::{self, ConnectionArgs, Overrides, Settings};
 use super::{dashboard, session_read, sessions};
-use crate::api::timestamp::unix_now;
 use crate::api::{MAX_PAGE_SIZE, StreamClient};
 use crate::app::AppConfig;
-use crate::app::picker::Picker;
 use crate::attendance::{DisplayZone, current_session_id, merge_sessions};
 
 /// Options of `headcount watch`.
@@ -50,7 +48,7 @@ impl WatchArgs {
 
 pub fn run(args: WatchArgs) -> anyhow::Result<()> {
     let settings = config::load(&args.overrides())?;
-    dashboard::block_on(watch(args, settings))
+    super::block_on(watch(args, settings))
 }
 
 async fn watch(args: WatchArgs, settings: Settings) -> anyhow::Result<()> {
@@ -101,12 +99,5 @@ async fn choose_session(
     if listed.len() <= 1 {
         return Ok(Some(current));
     }
-    let picker = Picker::new(
-        call.to_string(),
-        listed,
-        unix_now(),
-        zone.clone(),
-        dashboard::color_from_env(),
-    );
-    dashboard::pick_session(picker).await
+    dashboard::pick_session(call, listed, zone).await
 }
