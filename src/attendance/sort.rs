@@ -200,18 +200,43 @@ pub fn sort_users(
     order: Order,
 ) {
     let ranks = user_ranks(store);
-    users.sort_by_cached_key(|user| {
-        let value = match column {
-            UserColumn::User => Some(u64::from(ranks[user.user.index()])),
-            UserColumn::Attended => Some(signed(user.attended)),
-            UserColumn::Connected => Some(signed(user.connected_seconds)),
-            UserColumn::Sessions => Some(u64::from(user.sessions)),
-            UserColumn::FirstJoin => user.first_join.map(signed),
-            UserColumn::LastLeave => Some(user.last_leave.map_or(u64::MAX, signed)),
-            UserColumn::Attendance => user.attendance_percent.map(float),
-        };
-        (sort_key(value, order), ranks[user.user.index()])
-    });
+    users.sort_by_cached_key(|user| user_key(user, &ranks, column, order));
+}
+
+/// The users' ids in the order [`sort_users`] would put them, without copying their figures
+/// (at a million users, a copy would be most of the dashboard's memory).
+pub fn sorted_user_ids(
+    store: &SessionStore,
+    users: &[UserFigures],
+    column: UserColumn,
+    order: Order,
+) -> Vec<UserId> {
+    let ranks = user_ranks(store);
+    let mut positions: Vec<u32> = (0..users.len() as u32).collect();
+    positions.sort_by_cached_key(|&i| user_key(&users[i as usize], &ranks, column, order));
+    positions
+        .into_iter()
+        .map(|i| users[i as usize].user)
+        .collect()
+}
+
+/// The sort key of one user: the column's value, then the name's rank.
+fn user_key(
+    user: &UserFigures,
+    ranks: &[u32],
+    column: UserColumn,
+    order: Order,
+) -> ((bool, u64), u32) {
+    let value = match column {
+        UserColumn::User => Some(u64::from(ranks[user.user.index()])),
+        UserColumn::Attended => Some(signed(user.attended)),
+        UserColumn::Connected => Some(signed(user.connected_seconds)),
+        UserColumn::Sessions => Some(u64::from(user.sessions)),
+        UserColumn::FirstJoin => user.first_join.map(signed),
+        UserColumn::LastLeave => Some(user.last_leave.map_or(u64::MAX, signed)),
+        UserColumn::Attendance => user.attendance_percent.map(float),
+    };
+    (sort_key(value, order), ranks[user.user.index()])
 }
 
 #[cfg(test)]
@@ -321,6 +346,30 @@ mod tests {
                 format!("{prefix}-a")
             ]
         );
+    }
+
+    #[test]
+    fn sorted_ids_follow_the_order_of_the_sorted_figures() {
+        let store = store();
+        let figures = user_figures(
+            &store,
+            &all_rows(&store),
+            T0 + 60 * MIN,
+            &Thresholds::default(),
+        );
+        for column in [
+            UserColumn::User,
+            UserColumn::Attended,
+            UserColumn::Sessions,
+            UserColumn::LastLeave,
+        ] {
+            for order in [Order::Ascending, Order::Descending] {
+                let mut users = figures.clone();
+                sort_users(&store, &mut users, column, order);
+                let expected: Vec<UserId> = users.iter().map(|u| u.user).collect();
+                assert_eq!(sorted_user_ids(&store, &figures, column, order), expected);
+            }
+        }
     }
 
     #[test]

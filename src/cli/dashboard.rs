@@ -51,6 +51,7 @@ pub fn export_dir() -> PathBuf {
 /// Opens the dashboard on `config` until the user quits. The terminal is restored whatever
 /// happens: here on return (error or not), and by ratatui's panic hook on a panic.
 pub async fn run(client: StreamClient, config: AppConfig) -> anyhow::Result<()> {
+    give_back_freed_tables();
     let mut terminal = ratatui::try_init().context("cannot open the dashboard in this terminal")?;
     let outcome = Driver::new(client, config).run(&mut terminal).await;
     ratatui::restore();
@@ -96,6 +97,22 @@ async fn run_picker(
         }
     }
 }
+
+/// The dashboard rebuilds tables of millions of entries as data and filters change. glibc
+/// raises its mmap threshold each time such a table is freed, after which freed tables stay
+/// in the heap: a dashboard on a million sessions then holds about 25 MB more than it uses.
+/// A fixed threshold returns every large table to the system when it is dropped.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn give_back_freed_tables() {
+    const LARGE: libc::c_int = 128 * 1024;
+    // SAFETY: mallopt only changes an allocator setting; no memory is touched.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, LARGE);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn give_back_freed_tables() {}
 
 /// The event loop's state besides the app itself.
 struct Driver {
