@@ -534,7 +534,8 @@ impl App {
         self.refresh_figures(now);
     }
 
-    /// The rows of the filter and the session table: what a filter edit must show at once.
+    /// The rows of the filter and the session table: what a filter edit must show at once
+    /// (the call window ignores the filter, so [`App::refresh_figures`] alone follows it).
     fn recompute_rows(&mut self, now: Nanos) {
         self.derived.filter(&self.store, self.filter.active(), now);
         self.stale = false;
@@ -542,7 +543,6 @@ impl App {
             self.derived
                 .sorted_sessions(&self.store, self.session_sort, now),
         );
-        self.refresh_window(now);
     }
 
     /// The figures, the users table and the detail, for new rows or a clock that moved on.
