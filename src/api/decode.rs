@@ -4,11 +4,13 @@
 //! with path tracking, so that the error can say which field of which row was wrong without
 //! slowing down the million-row case.
 
+use std::marker::PhantomData;
+
 use jiff::Timestamp;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, DeserializeSeed};
 use serde_json::Value;
 
 use super::error::{ApiError, DecodeError, StatusError};
@@ -31,7 +33,27 @@ pub(crate) fn borrowed_body<'de, T: Deserialize<'de>>(
     operation: &'static str,
     bytes: &'de [u8],
 ) -> Result<T, DecodeError> {
-    serde_json::from_slice(bytes).map_err(|error| {
+    seeded_body(operation, bytes, PhantomData::<T>)
+}
+
+/// Decodes the success body of `operation` with `seed`, a hand-written decoding of `T`. Only
+/// when that fails is the body decoded again, by `T`'s own `Deserialize` with path tracking,
+/// so that the error can say which field of which row was wrong without slowing down the
+/// million-row case.
+pub(crate) fn seeded_body<'de, T, S>(
+    operation: &'static str,
+    bytes: &'de [u8],
+    seed: S,
+) -> Result<T, DecodeError>
+where
+    T: Deserialize<'de>,
+    S: DeserializeSeed<'de, Value = T>,
+{
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let decoded = seed
+        .deserialize(&mut de)
+        .and_then(|value| de.end().map(|()| value));
+    decoded.map_err(|error| {
         let path = locate::<T>(bytes).unwrap_or_default();
         let detail = match bytes.trim_ascii_start().first() {
             Some(b'{' | b'[') => error.to_string(),

@@ -4,8 +4,8 @@
 //! Each concern has its own module: `auth` signs the server token, `base_url` refuses insecure
 //! destinations, `endpoint` builds escaped URLs, `decode` turns bodies into models or errors,
 //! `rate_limit` reads quota headers, `retry` decides waits, `pager` walks cursors, `page_bytes`
-//! keeps pages as bytes for the store to decode in place, `call_stats` models the sessions of
-//! a call.
+//! keeps pages as bytes, `page_ref` decodes them in place for the store, `call_stats` models
+//! the sessions of a call.
 
 mod auth;
 mod base_url;
@@ -16,6 +16,7 @@ mod endpoint;
 mod error;
 pub mod models;
 mod page_bytes;
+mod page_ref;
 mod pager;
 mod rate_limit;
 mod retry;
@@ -29,7 +30,8 @@ pub use client::{
 pub use error::{
     ApiError, ConfigError, DecodeError, ErrorKind, NetworkError, NetworkFailure, StatusError,
 };
-pub use page_bytes::{ParticipantSessionsPageRef, RawSessionsPage, RoleList, SessionDetailsRef};
+pub use page_bytes::RawSessionsPage;
+pub use page_ref::{ParticipantSessionsPageRef, RoleList, SessionDetailsRef};
 pub use pager::{
     MAX_PAGE_SIZE, PagedQuery, Pager, PagerOptions, ParticipantSessions, SessionPager,
     SessionStatsPager, StopReason,

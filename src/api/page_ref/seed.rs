@@ -1,0 +1,433 @@
+//! The decoding of a page body into the borrowed model, written out by hand.
+//!
+//! The derived decoding validates the UTF-8 of every string it borrows, keys included: eleven
+//! strings a row, a sixth of the instructions of a whole ingest. Here the body is validated
+//! once and strings and keys are read as raw bytes: a string borrowed from a valid body is
+//! valid, so only strings with escapes, which the parser copies out, are validated on their
+//! own. Everything else (lenient timestamps, defaults, required and duplicate fields, ignored
+//! unknown fields) is as the derive does it, and the tests hold the two to the same result.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::{ParticipantSessionsPageRef, RoleList, SessionDetailsRef};
+use crate::api::models::CallSession;
+use crate::api::timestamp::{self, Nanos};
+
+/// Rows are rarely shorter than this many bytes of JSON, so a page of `n` bytes holds at most
+/// about `n / ROW_BYTES` of them; reserving that up front spares growing the row list.
+const ROW_BYTES: usize = 192;
+
+/// The body being decoded, as text when all of it is valid UTF-8.
+#[derive(Clone, Copy)]
+struct Body<'de> {
+    text: Option<&'de str>,
+    len: usize,
+}
+
+impl<'de> Body<'de> {
+    fn new(bytes: &'de [u8]) -> Self {
+        Body {
+            text: std::str::from_utf8(bytes).ok(),
+            len: bytes.len(),
+        }
+    }
+
+    /// The text of `bytes`, a string the parser borrowed from this body: the same span of the
+    /// validated text when the body is valid, else validated here.
+    fn text_of(self, bytes: &'de [u8]) -> Option<&'de str> {
+        let in_body = self.text.and_then(|text| {
+            let start = bytes.as_ptr().addr().checked_sub(text.as_ptr().addr())?;
+            text.get(start..start.checked_add(bytes.len())?)
+        });
+        debug_assert!(in_body.is_none_or(|text| text.as_bytes() == bytes));
+        in_body.or_else(|| std::str::from_utf8(bytes).ok())
+    }
+}
+
+/// The decoding of a whole page.
+#[derive(Clone, Copy)]
+pub(super) struct Page<'de>(Body<'de>);
+
+impl<'de> Page<'de> {
+    pub(super) fn new(bytes: &'de [u8]) -> Self {
+        Page(Body::new(bytes))
+    }
+}
+
+/// A key of the page object.
+enum PageKey {
+    CallType,
+    CallId,
+    CallSessionId,
+    TotalSessions,
+    TotalDuration,
+    Sessions,
+    Next,
+    Session,
+    Other,
+}
+
+impl FromKey for PageKey {
+    fn from_key(key: &[u8]) -> Self {
+        match key {
+            b"call_type" => PageKey::CallType,
+            b"call_id" => PageKey::CallId,
+            b"call_session_id" => PageKey::CallSessionId,
+            b"total_participant_sessions" => PageKey::TotalSessions,
+            b"total_participant_duration" => PageKey::TotalDuration,
+            b"participants_sessions" => PageKey::Sessions,
+            b"next" => PageKey::Next,
+            b"session" => PageKey::Session,
+            _ => PageKey::Other,
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Page<'de> {
+    type Value = ParticipantSessionsPageRef<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Page<'de> {
+    type Value = ParticipantSessionsPageRef<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("struct ParticipantSessionsPageRef")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let body = self.0;
+        let (mut call_type, mut call_id, mut call_session_id) = (None, None, None);
+        let (mut sessions_total, mut duration_total) = (None, None);
+        let (mut rows, mut next, mut session) = (None, None, None);
+        while let Some(key) = map.next_key_seed(Key::<PageKey>(PhantomData))? {
+            match key {
+                PageKey::CallType => set(
+                    &mut call_type,
+                    map.next_value_seed(Text(body))?,
+                    "call_type",
+                )?,
+                PageKey::CallId => set(&mut call_id, map.next_value_seed(Text(body))?, "call_id")?,
+                PageKey::CallSessionId => set(
+                    &mut call_session_id,
+                    map.next_value_seed(Text(body))?,
+                    "call_session_id",
+                )?,
+                PageKey::TotalSessions => set(
+                    &mut sessions_total,
+                    map.next_value::<IntegerField>()?,
+                    "total_participant_sessions",
+                )?,
+                PageKey::TotalDuration => set(
+                    &mut duration_total,
+                    map.next_value::<IntegerField>()?,
+                    "total_participant_duration",
+                )?,
+                PageKey::Sessions => set(
+                    &mut rows,
+                    map.next_value_seed(Rows(body))?,
+                    "participants_sessions",
+                )?,
+                PageKey::Next => set(&mut next, map.next_value_seed(OptionalText(body))?, "next")?,
+                PageKey::Session => set(
+                    &mut session,
+                    map.next_value::<Option<CallSession>>()?,
+                    "session",
+                )?,
+                PageKey::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(ParticipantSessionsPageRef {
+            call_type: required(call_type, "call_type")?,
+            call_id: required(call_id, "call_id")?,
+            call_session_id: required(call_session_id, "call_session_id")?,
+            total_participant_sessions: sessions_total.and_then(|IntegerField(count)| count),
+            total_participant_duration: duration_total.and_then(|IntegerField(count)| count),
+            participants_sessions: rows.unwrap_or_default(),
+            next: next.flatten(),
+            session: session.flatten(),
+        })
+    }
+}
+
+/// The list of rows.
+struct Rows<'de>(Body<'de>);
+
+impl<'de> DeserializeSeed<'de> for Rows<'de> {
+    type Value = Vec<SessionDetailsRef<'de>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Rows<'de> {
+    type Value = Vec<SessionDetailsRef<'de>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a sequence")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut rows = Vec::with_capacity(self.0.len / ROW_BYTES);
+        while let Some(row) = seq.next_element_seed(Row(self.0))? {
+            rows.push(row);
+        }
+        Ok(rows)
+    }
+}
+
+/// One row.
+struct Row<'de>(Body<'de>);
+
+/// A key of a row object.
+enum RowKey {
+    UserId,
+    UserSessionId,
+    PublisherType,
+    Roles,
+    JoinedAt,
+    LeftAt,
+    Duration,
+    Other,
+}
+
+impl FromKey for RowKey {
+    fn from_key(key: &[u8]) -> Self {
+        match key {
+            b"user_id" => RowKey::UserId,
+            b"user_session_id" => RowKey::UserSessionId,
+            b"publisher_type" => RowKey::PublisherType,
+            b"roles" => RowKey::Roles,
+            b"joined_at" => RowKey::JoinedAt,
+            b"left_at" => RowKey::LeftAt,
+            b"duration_in_seconds" => RowKey::Duration,
+            _ => RowKey::Other,
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Row<'de> {
+    type Value = SessionDetailsRef<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Row<'de> {
+    type Value = SessionDetailsRef<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("struct SessionDetailsRef")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let body = self.0;
+        let (mut user_id, mut user_session_id, mut publisher_type) = (None, None, None);
+        let (mut roles, mut joined_at, mut left_at, mut duration) = (None, None, None, None);
+        while let Some(key) = map.next_key_seed(Key::<RowKey>(PhantomData))? {
+            match key {
+                RowKey::UserId => set(&mut user_id, map.next_value_seed(Text(body))?, "user_id")?,
+                RowKey::UserSessionId => set(
+                    &mut user_session_id,
+                    map.next_value_seed(Text(body))?,
+                    "user_session_id",
+                )?,
+                RowKey::PublisherType => set(
+                    &mut publisher_type,
+                    map.next_value_seed(Text(body))?,
+                    "publisher_type",
+                )?,
+                RowKey::Roles => set(&mut roles, map.next_value_seed(Roles(body))?, "roles")?,
+                RowKey::JoinedAt => set(
+                    &mut joined_at,
+                    map.next_value::<TimestampField>()?,
+                    "joined_at",
+                )?,
+                RowKey::LeftAt => {
+                    set(&mut left_at, map.next_value::<TimestampField>()?, "left_at")?
+                }
+                RowKey::Duration => set(
+                    &mut duration,
+                    map.next_value::<IntegerField>()?,
+                    "duration_in_seconds",
+                )?,
+                RowKey::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(SessionDetailsRef {
+            user_id: required(user_id, "user_id")?,
+            user_session_id: required(user_session_id, "user_session_id")?,
+            publisher_type: publisher_type.unwrap_or_default(),
+            roles: roles.unwrap_or_default(),
+            joined_at: joined_at.and_then(|TimestampField(at)| at),
+            left_at: left_at.and_then(|TimestampField(at)| at),
+            duration_in_seconds: duration.and_then(|IntegerField(count)| count),
+        })
+    }
+}
+
+/// A row's list of role names.
+struct Roles<'de>(Body<'de>);
+
+impl<'de> DeserializeSeed<'de> for Roles<'de> {
+    type Value = RoleList<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Roles<'de> {
+    type Value = RoleList<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of role names")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut roles = RoleList::default();
+        while let Some(role) = seq.next_element_seed(Text(self.0))? {
+            roles.push(role);
+        }
+        Ok(roles)
+    }
+}
+
+/// A string value, read as raw bytes.
+#[derive(Clone, Copy)]
+struct Text<'de>(Body<'de>);
+
+impl<'de> DeserializeSeed<'de> for Text<'de> {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_bytes(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Text<'de> {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_bytes<E: de::Error>(self, bytes: &'de [u8]) -> Result<Self::Value, E> {
+        match self.0.text_of(bytes) {
+            Some(text) => Ok(Cow::Borrowed(text)),
+            None => Err(E::invalid_value(de::Unexpected::Bytes(bytes), &self)),
+        }
+    }
+
+    /// A string with escapes, unescaped by the parser into its own buffer.
+    fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Self::Value, E> {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Ok(Cow::Owned(text.to_owned())),
+            Err(_) => Err(E::invalid_value(de::Unexpected::Bytes(bytes), &self)),
+        }
+    }
+}
+
+/// A string value or null.
+struct OptionalText<'de>(Body<'de>);
+
+impl<'de> DeserializeSeed<'de> for OptionalText<'de> {
+    type Value = Option<Cow<'de, str>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for OptionalText<'de> {
+    type Value = Option<Cow<'de, str>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string or null")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        Text(self.0).deserialize(d).map(Some)
+    }
+}
+
+/// Names the field of an object from its key.
+trait FromKey {
+    fn from_key(key: &[u8]) -> Self;
+}
+
+/// An object key, read as raw bytes: keys are matched against ASCII names, so an invalid one
+/// is only an unknown field.
+struct Key<K>(PhantomData<K>);
+
+impl<'de, K: FromKey> DeserializeSeed<'de> for Key<K> {
+    type Value = K;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<K, D::Error> {
+        d.deserialize_bytes(self)
+    }
+}
+
+impl<'de, K: FromKey> Visitor<'de> for Key<K> {
+    type Value = K;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_bytes<E: de::Error>(self, key: &[u8]) -> Result<K, E> {
+        Ok(K::from_key(key))
+    }
+}
+
+/// A timestamp in any of Stream's encodings.
+struct TimestampField(Option<Nanos>);
+
+impl<'de> Deserialize<'de> for TimestampField {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        timestamp::deserialize_opt(d).map(TimestampField)
+    }
+}
+
+/// An integer, leniently decoded.
+struct IntegerField(Option<i64>);
+
+impl<'de> Deserialize<'de> for IntegerField {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        timestamp::deserialize_opt_int(d).map(IntegerField)
+    }
+}
+
+/// Fills a field's slot; a field met twice is refused, as the derived decoding does.
+fn set<T, E: de::Error>(slot: &mut Option<T>, value: T, field: &'static str) -> Result<(), E> {
+    match slot.replace(value) {
+        None => Ok(()),
+        Some(_) => Err(E::duplicate_field(field)),
+    }
+}
+
+fn required<T, E: de::Error>(slot: Option<T>, field: &'static str) -> Result<T, E> {
+    slot.ok_or_else(|| E::missing_field(field))
+}
