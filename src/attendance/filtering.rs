@@ -71,7 +71,7 @@ pub fn keep_local_matches(
         None => existing.collect(),
         Some(predicate) => {
             let compiled = CompiledPredicate::new(store, predicate, now);
-            let mut kept = Vec::new();
+            let mut kept = Vec::with_capacity(existing.size_hint().1.unwrap_or(0));
             let mut lanes = Vec::with_capacity(LANES);
             let mut passes = vec![0; predicate.step_count()];
             for id in existing {
@@ -184,9 +184,16 @@ impl StoreTest {
         let answer = |row: OneColumn| predicate.step_matches(step, &row, now);
         match predicate.step_reads(step) {
             Reads::UserId => StoreTest::ByUser(
-                (0..store.user_count())
-                    .map(|user| answer(OneColumn::user(store.user_name(UserId(user as u32)))))
-                    .collect(),
+                predicate
+                    .user_needle(step)
+                    .and_then(|needle| store.users_containing(needle))
+                    .unwrap_or_else(|| {
+                        (0..store.user_count())
+                            .map(|user| {
+                                answer(OneColumn::user(store.user_name(UserId(user as u32))))
+                            })
+                            .collect()
+                    }),
             ),
             Reads::PublisherType => StoreTest::ByPublisher(
                 (0..store.publisher_count())
@@ -357,6 +364,39 @@ mod tests {
         assert_eq!(kept(&store, "role:host or dur<5m"), ["alice", "bob"]);
         assert_eq!(kept(&store, "open"), ["carol"]);
         assert_eq!(kept(&store, "!role:user"), ["alice"]);
+    }
+
+    fn store_of_users(users: &[&str]) -> SessionStore {
+        let mut store = SessionStore::new();
+        let rows = users
+            .iter()
+            .enumerate()
+            .map(|(i, user)| row(user, &format!("s{i}"), &["user"], 0, Some(MIN)))
+            .collect();
+        let page = ParticipantSessionsPage {
+            call_type: "default".into(),
+            call_id: "c".into(),
+            call_session_id: "s".into(),
+            duration: Default::default(),
+            total_participant_sessions: None,
+            total_participant_duration: None,
+            participants_sessions: rows,
+            next: None,
+            prev: None,
+            session: None,
+        };
+        store.ingest(&page).unwrap();
+        store
+    }
+
+    #[test]
+    fn a_bare_word_matches_within_one_user_id_in_any_case() {
+        let store = store_of_users(&["ab", "otter", "Recorder-BOT-1", "robot"]);
+        assert_eq!(kept(&store, "bo"), ["Recorder-BOT-1", "robot"]);
+        assert_eq!(kept(&store, "!bo"), ["ab", "otter"]);
+        let unicode = store_of_users(&["\u{212A}elvin", "kate", "Été-bot", "ab"]);
+        assert_eq!(kept(&unicode, "k"), ["\u{212A}elvin", "kate"]);
+        assert_eq!(kept(&unicode, "bot"), ["Été-bot"]);
     }
 
     #[test]

@@ -61,6 +61,29 @@ impl Interner {
         self.index.home_slot(hash)
     }
 
+    /// Every interned string, laid end to end in id order.
+    pub(crate) fn joined(&self) -> &str {
+        &self.text
+    }
+
+    /// Marks the ids whose own string holds a `len`-byte span starting at one of `starts`
+    /// (ascending offsets into [`Interner::joined`]); a span across two strings marks none.
+    pub(crate) fn ids_holding(&self, starts: impl Iterator<Item = usize>, len: usize) -> Vec<bool> {
+        let mut held = vec![false; self.spans.len()];
+        let mut id = 0;
+        for at in starts {
+            id += self.spans[id..]
+                .partition_point(|&(start, length)| (start + length) as usize <= at);
+            let Some(&(start, length)) = self.spans.get(id) else {
+                break;
+            };
+            if start as usize <= at && at + len <= (start + length) as usize {
+                held[id] = true;
+            }
+        }
+        held
+    }
+
     /// Reads the span and first byte of the string a lookup starting at `slot` would compare
     /// against, so that the lookup finds them in cache. Returns a value depending on each read.
     pub(crate) fn touch_candidate(&self, hash: u64, slot: u64) -> u64 {
@@ -154,6 +177,19 @@ mod tests {
         assert_eq!(interner.resolve(bob), "bob");
         assert_eq!(interner.get("carol"), None);
         assert_eq!(interner.len(), 2);
+    }
+
+    #[test]
+    fn a_span_marks_the_one_string_that_holds_it_whole() {
+        let mut names = Interner::new(KeyHasher::new());
+        for name in ["bob", "ab", "otter", "", "robot"] {
+            names.intern(name);
+        }
+        // "bo" starts at 0, 4 (across "ab" and "otter") and 12 in "bob|ab|otter||robot".
+        assert_eq!(names.joined(), "bobabotterrobot");
+        let held = names.ids_holding([0, 4, 12].into_iter(), 2);
+        assert_eq!(held, [true, false, false, false, true]);
+        assert_eq!(names.ids_holding([14].into_iter(), 2), [false; 5]);
     }
 
     #[test]

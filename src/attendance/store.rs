@@ -8,6 +8,7 @@
 use crate::api::ParticipantSessionsPageRef;
 use crate::api::models::{CallSession, ParticipantSessionsPage};
 use crate::api::timestamp::Nanos;
+use crate::filter::Needle;
 
 use super::call::{CallFacts, CallIdentity, CallState, ServerTotals, Window};
 use super::index::{IdIndex, KeyHasher};
@@ -486,6 +487,13 @@ impl SessionStore {
 
     pub fn user_name(&self, user: UserId) -> &str {
         self.users.resolve(user.0)
+    }
+
+    /// For each user, whether its id contains `needle`, from one search over all ids at once;
+    /// `None` when only a search id by id can tell (see [`Needle::ascii_starts`]).
+    pub(crate) fn users_containing(&self, needle: &Needle) -> Option<Vec<bool>> {
+        let starts = needle.ascii_starts(self.users.joined())?;
+        Some(self.users.ids_holding(starts, needle.len()))
     }
 
     pub fn find_user(&self, user_id: &str) -> Option<UserId> {

@@ -26,8 +26,8 @@ use crate::api::timestamp::Nanos;
 use ast::Expr;
 use conditions::Conditions;
 pub use error::ParseError;
-pub(crate) use predicate::TimeTest;
 pub use predicate::{LocalRow, Predicate, Reads};
+pub(crate) use predicate::{Needle, TimeTest};
 
 /// What times in a filter are relative to: `joined>10:30` is 10:30 on `date` in `tz`.
 #[derive(Debug, Clone)]

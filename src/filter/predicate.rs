@@ -156,6 +156,14 @@ impl Predicate {
         self.steps[step].test.time_test()
     }
 
+    /// The word of `step` when its test is a bare word (a substring of the user id).
+    pub(crate) fn user_needle(&self, step: usize) -> Option<&Needle> {
+        match &self.steps[step].test {
+            Test::UserContains(needle) => Some(needle),
+            _ => None,
+        }
+    }
+
     /// Runs the branching program with `passes` answering each step's test: the one loop
     /// behind [`Predicate::matches`], for evaluators that answer tests from precomputed
     /// tables instead of row text.
@@ -180,28 +188,29 @@ impl Predicate {
 }
 
 impl Predicate {
-    /// Runs the program on 64 rows at once: bit `i` of `passes[step]` answers that step's
-    /// test for row `i`, and bit `i` of the result says whether row `i` passes. Every test is
+    /// Runs the program on 64 rows at once: bit `i` of `lanes[step]` answers that step's test
+    /// for row `i`, and bit `i` of the result says whether row `i` passes. Every test is
     /// answered for every row, which costs less than branching row by row when the answers
-    /// come from tables.
-    pub fn run_lanes(&self, passes: &[u64]) -> u64 {
-        let mut outcomes = Vec::with_capacity(self.steps.len());
+    /// come from tables. `lanes` is overwritten: it is the working memory, so that a million
+    /// rows cost no allocation.
+    pub fn run_lanes(&self, lanes: &mut [u64]) -> u64 {
         // A step only ever continues at steps compiled before it (see `compile_into`), so one
-        // pass in order knows both outcomes of each step.
+        // pass in order knows both outcomes of each step, and its answer can then be replaced
+        // by its outcome.
         for (index, step) in self.steps.iter().enumerate() {
+            let (done, rest) = lanes.split_at_mut(index);
             let outcome = |next: Next| match next {
                 Next::Accept => u64::MAX,
                 Next::Reject => 0,
-                Next::Step(target) => outcomes[target as usize],
+                Next::Step(target) => done[target as usize],
             };
-            let pass = passes[index];
-            let value = (pass & outcome(step.if_true)) | (!pass & outcome(step.if_false));
-            outcomes.push(value);
+            let pass = rest[0];
+            rest[0] = (pass & outcome(step.if_true)) | (!pass & outcome(step.if_false));
         }
         match self.entry {
             Next::Accept => u64::MAX,
             Next::Reject => 0,
-            Next::Step(target) => outcomes[target as usize],
+            Next::Step(target) => lanes[target as usize],
         }
     }
 }
@@ -331,7 +340,7 @@ impl TimeTest {
 
 /// A case-insensitive substring, lowercased once.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Needle {
+pub(crate) struct Needle {
     lowercase: String,
 }
 
@@ -340,6 +349,32 @@ impl Needle {
         Needle {
             lowercase: text.chars().flat_map(char::to_lowercase).collect(),
         }
+    }
+
+    /// Its length in bytes, lowercased.
+    pub(crate) fn len(&self) -> usize {
+        self.lowercase.len()
+    }
+
+    /// Every byte offset at which the needle starts in `text`, ascending, as [`Needle::is_in`]
+    /// would find it; `text` is typically many user ids laid end to end, searched in one
+    /// vectorised pass instead of id by id. `None` unless both are ASCII (lowercasing other
+    /// text can change its length and offsets); ask `is_in` id by id then.
+    pub(crate) fn ascii_starts<'t>(
+        &'t self,
+        text: &'t str,
+    ) -> Option<impl Iterator<Item = usize> + 't> {
+        let (&first, rest) = self.lowercase.as_bytes().split_first()?;
+        if !self.lowercase.is_ascii() || !text.is_ascii() {
+            return None;
+        }
+        let bytes = text.as_bytes();
+        let starts = memchr::memchr2_iter(first, first.to_ascii_uppercase(), bytes);
+        Some(starts.filter(move |&at| {
+            bytes
+                .get(at + 1..at + 1 + rest.len())
+                .is_some_and(|tail| tail.eq_ignore_ascii_case(rest))
+        }))
     }
 
     fn is_in(&self, haystack: &str) -> bool {
@@ -393,6 +428,17 @@ mod tests {
         assert!(Needle::new("bot").is_in("Été-bot"));
         assert!(Needle::new("k").is_in("\u{212A}elvin"));
         assert!(!Needle::new("bot").is_in("bo"));
+    }
+
+    #[test]
+    fn a_needle_finds_its_starts_in_ascii_text_only() {
+        let starts: Vec<_> = Needle::new("Bot")
+            .ascii_starts("bot-BOT robot bo")
+            .unwrap()
+            .collect();
+        assert_eq!(starts, [0, 4, 10]);
+        assert!(Needle::new("bot").ascii_starts("Été-bot").is_none());
+        assert!(Needle::new("élo").ascii_starts("melodie").is_none());
     }
 
     #[test]
