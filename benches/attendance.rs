@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use serde::Serialize;
 
 use headcount::api::ParticipantSessionsPageRef;
@@ -367,4 +367,37 @@ criterion_group!(
     bench_figures,
     bench_sorting
 );
-criterion_main!(benches);
+/// `--once MEASURE` runs one of the ingest measures (`serde_decode_only`,
+/// `borrowed_decode_only`, `decode_and_ingest`) on the first 1,000 pages, once to warm up and
+/// once inside [`measured_pass`], then exits: for counting its instructions under callgrind,
+/// which repeat where the clock of a shared machine does not (see docs/benchmarks.md).
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|arg| arg == "--once") {
+        let measure = args.get(at + 1).map_or("", String::as_str);
+        let pages = &pages()[..ONCE_PAGES];
+        black_box(measure_by_name(measure, pages));
+        black_box(measured_pass(measure, pages));
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
+
+const ONCE_PAGES: usize = 1_000;
+
+#[inline(never)]
+fn measured_pass(measure: &str, pages: &[Vec<u8>]) -> usize {
+    measure_by_name(measure, pages)
+}
+
+fn measure_by_name(measure: &str, pages: &[Vec<u8>]) -> usize {
+    match measure {
+        "serde_decode_only" => decode_only(pages),
+        "borrowed_decode_only" => borrowed_decode_only(pages),
+        "decode_and_ingest" => ingest_all(pages).len(),
+        other => panic!(
+            "--once takes serde_decode_only, borrowed_decode_only or decode_and_ingest, not {other:?}"
+        ),
+    }
+}
