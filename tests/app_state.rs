@@ -169,6 +169,23 @@ fn enter_keeps_the_filter_and_esc_clears_it() {
 }
 
 #[test]
+fn ctrl_w_and_ctrl_u_cut_the_filter_text_and_the_rows_follow() {
+    let (mut app, now) = loaded(None);
+    app.update(key('/'), now);
+    type_text(&mut app, "dur>30m role:host", now);
+    app.update(ctrl('w'), now);
+    assert_eq!(app.filter_bar().input(), "dur>30m ");
+    assert_eq!(app.sessions().len(), 2);
+    app.update(ctrl('u'), now);
+    assert_eq!(app.filter_bar().input(), "");
+    assert!(
+        app.filter_bar().is_open(),
+        "Ctrl-u edits; it does not page up"
+    );
+    assert_eq!(app.sessions().len(), 6);
+}
+
+#[test]
 fn a_frozen_view_buffers_pages_and_applies_them_on_resume() {
     let (mut app, _) = App::new(config(None), T0);
     let rows = ended_rows();

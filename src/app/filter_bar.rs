@@ -133,6 +133,37 @@ impl FilterBar {
         self.cursor = self.input.len();
     }
 
+    /// Ctrl-u: deletes from the start of the line to the cursor.
+    pub fn delete_to_start(&mut self, ctx: &ParseContext) {
+        self.cut(0, self.cursor, ctx);
+    }
+
+    /// Ctrl-k: deletes from the cursor to the end of the line.
+    pub fn delete_to_end(&mut self, ctx: &ParseContext) {
+        self.cut(self.cursor, self.input.len(), ctx);
+    }
+
+    /// Ctrl-w: deletes the word before the cursor and the spaces after it, as shells do.
+    pub fn delete_word(&mut self, ctx: &ParseContext) {
+        let before = self.input[..self.cursor].trim_end();
+        let start = before
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(0, |(at, c)| at + c.len_utf8());
+        self.cut(start, self.cursor, ctx);
+    }
+
+    /// Removes `start..end` of the input and leaves the cursor where it was cut.
+    fn cut(&mut self, start: usize, end: usize, ctx: &ParseContext) {
+        if start < end {
+            let mut input = self.input.clone();
+            input.replace_range(start..end, "");
+            self.set_input(input, ctx);
+            self.cursor = start;
+        }
+    }
+
     /// ↑: the previous filter of the history.
     pub fn history_prev(&mut self, ctx: &ParseContext) {
         let at = match self.history_at {
@@ -229,6 +260,23 @@ mod tests {
         bar.history_next(&ctx());
         bar.history_next(&ctx());
         assert_eq!(bar.input(), "");
+    }
+
+    #[test]
+    fn line_editing_keys_cut_as_in_a_shell() {
+        let mut bar = typed("role:host  dur>5m");
+        bar.delete_word(&ctx());
+        assert_eq!(bar.input(), "role:host  ");
+        bar.delete_word(&ctx());
+        assert_eq!((bar.input(), bar.cursor_column()), ("", 0));
+        let mut bar = typed("user:zoé !bot");
+        (0..5).for_each(|_| bar.left());
+        bar.delete_to_end(&ctx());
+        assert_eq!(bar.input(), "user:zoé");
+        assert_eq!(bar.active().source, "user:zoé");
+        bar.left();
+        bar.delete_to_start(&ctx());
+        assert_eq!((bar.input(), bar.cursor_column()), ("é", 0));
     }
 
     #[test]

@@ -57,6 +57,11 @@ pub enum Action {
     FilterCancel,
     FilterHistoryPrev,
     FilterHistoryNext,
+    FilterLineStart,
+    FilterLineEnd,
+    FilterDeleteWord,
+    FilterDeleteToStart,
+    FilterDeleteToEnd,
 }
 
 /// One binding: in `context`, `key` with `modifiers` triggers `action`. `hint` is the short
@@ -370,6 +375,57 @@ pub const BINDINGS: &[Binding] = &[
         "↓",
         "",
         "next filter",
+    ),
+    bind(
+        C::FilterBar,
+        K::Home,
+        A::FilterLineStart,
+        "Home",
+        "",
+        "start of the line",
+    ),
+    ctrl(
+        C::FilterBar,
+        K::Char('a'),
+        A::FilterLineStart,
+        "Ctrl-a",
+        "start of the line",
+    ),
+    bind(
+        C::FilterBar,
+        K::End,
+        A::FilterLineEnd,
+        "End",
+        "",
+        "end of the line",
+    ),
+    ctrl(
+        C::FilterBar,
+        K::Char('e'),
+        A::FilterLineEnd,
+        "Ctrl-e",
+        "end of the line",
+    ),
+    ctrl(
+        C::FilterBar,
+        K::Char('w'),
+        A::FilterDeleteWord,
+        "Ctrl-w",
+        "delete the word before",
+    ),
+    ctrl(
+        C::FilterBar,
+        K::Char('u'),
+        A::FilterDeleteToStart,
+        "Ctrl-u",
+        "delete to the start",
+    ),
+    ctrl(
+        C::FilterBar,
+        K::Char('k'),
+        A::FilterDeleteToEnd,
+        "Ctrl-k",
+        "delete to the end",
     ),
 ];
 

@@ -4,9 +4,11 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::api::timestamp::Nanos;
 use crate::attendance::{Order, UserId};
+use crate::filter::ParseContext;
 
 use super::effect::Effect;
 use super::export;
+use super::filter_bar::FilterBar;
 use super::keymap::{Action, lookup};
 use super::listing::{Keyed, Listing};
 use super::live::{Frozen, Status};
@@ -85,25 +87,34 @@ impl App {
                 self.filter.history_next(&ctx);
                 self.on_filter_edited(now);
             }
+            Action::FilterLineStart => self.filter.home(),
+            Action::FilterLineEnd => self.filter.end(),
+            Action::FilterDeleteWord => self.edit_filter_text(now, FilterBar::delete_word),
+            Action::FilterDeleteToStart => self.edit_filter_text(now, FilterBar::delete_to_start),
+            Action::FilterDeleteToEnd => self.edit_filter_text(now, FilterBar::delete_to_end),
         }
         Vec::new()
     }
 
+    /// Keys the keymap leaves to the filter bar: typing, deleting a character, moving by one.
     fn edit_filter(&mut self, key: KeyEvent, now: Nanos) {
+        self.edit_filter_text(now, |bar, ctx| match key.code {
+            KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL) => {
+                bar.insert(c.encode_utf8(&mut [0; 4]), ctx)
+            }
+            KeyCode::Backspace => bar.backspace(ctx),
+            KeyCode::Delete => bar.delete(ctx),
+            KeyCode::Left => bar.left(),
+            KeyCode::Right => bar.right(),
+            _ => {}
+        });
+    }
+
+    /// Applies `edit` to the filter bar, and the filter when its text changed.
+    fn edit_filter_text(&mut self, now: Nanos, edit: impl FnOnce(&mut FilterBar, &ParseContext)) {
         let ctx = self.parse_context(now);
         let before = self.filter.input().to_owned();
-        match key.code {
-            KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL) => {
-                self.filter.insert(c.encode_utf8(&mut [0; 4]), &ctx)
-            }
-            KeyCode::Backspace => self.filter.backspace(&ctx),
-            KeyCode::Delete => self.filter.delete(&ctx),
-            KeyCode::Left => self.filter.left(),
-            KeyCode::Right => self.filter.right(),
-            KeyCode::Home => self.filter.home(),
-            KeyCode::End => self.filter.end(),
-            _ => {}
-        }
+        edit(&mut self.filter, &ctx);
         if self.filter.input() != before {
             self.on_filter_edited(now);
         }

@@ -112,6 +112,10 @@ pub fn key(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), modifiers))
 }
 
+pub fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
 pub fn code(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
