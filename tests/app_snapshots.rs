@@ -84,6 +84,25 @@ fn help_overlay() {
 }
 
 #[test]
+fn help_on_a_short_screen_scrolls_to_its_last_line() {
+    let (mut app, now) = loaded(None);
+    app.update(
+        Msg::Resize {
+            width: 80,
+            height: 24,
+        },
+        now,
+    );
+    app.update(key('?'), now);
+    app.update(key('G'), now);
+    let bottom = screen(&app, now, 80, 24);
+    assert!(format!("{bottom:?}").contains("delete to the end"));
+    assert_snapshot!(bottom);
+    app.update(key('g'), now);
+    assert!(format!("{:?}", screen(&app, now, 80, 24)).contains("Everywhere"));
+}
+
+#[test]
 fn frozen_banner() {
     let now = T0 + 30 * MIN;
     let (mut app, _) = App::new(config(None), now);

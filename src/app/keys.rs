@@ -9,6 +9,7 @@ use crate::filter::ParseContext;
 use super::effect::Effect;
 use super::export;
 use super::filter_bar::FilterBar;
+use super::help::{HelpLayout, HelpOverlay, help_lines};
 use super::keymap::{Action, lookup};
 use super::listing::{Keyed, Listing};
 use super::live::{Frozen, Status};
@@ -31,12 +32,15 @@ impl App {
     }
 
     fn act(&mut self, action: Action, now: Nanos) -> Vec<Effect> {
+        if self.help.is_some() && self.scroll_help(action) {
+            return Vec::new();
+        }
         match action {
             Action::Quit => {
                 self.quit = true;
                 return vec![Effect::Quit];
             }
-            Action::Help => self.help = true,
+            Action::Help => self.help = Some(HelpOverlay::default()),
             Action::Back => self.back(now),
             Action::NextView => self.views.cycle(true),
             Action::PrevView => self.views.cycle(false),
@@ -120,10 +124,29 @@ impl App {
         }
     }
 
+    /// Moves in the help overlay scroll it; says whether `action` was one.
+    fn scroll_help(&mut self, action: Action) -> bool {
+        let layout = HelpLayout::new(self.viewport.0, self.viewport.1, help_lines().len());
+        let page = layout.visible.max(1) as isize;
+        let lines = match action {
+            Action::Up => -1,
+            Action::Down => 1,
+            Action::PageUp => -page,
+            Action::PageDown => page,
+            Action::Top => isize::MIN,
+            Action::Bottom => isize::MAX,
+            _ => return false,
+        };
+        if let Some(help) = &mut self.help {
+            help.scroll_by(lines, &layout);
+        }
+        true
+    }
+
     /// Esc: closes the help, pops a drill-down, or clears the filter at the top.
     fn back(&mut self, now: Nanos) {
-        if self.help {
-            self.help = false;
+        if self.help.is_some() {
+            self.help = None;
         } else if !self.views.pop() && !self.filter.input().is_empty() {
             let ctx = self.parse_context(now);
             self.filter.cancel(&ctx);

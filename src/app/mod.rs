@@ -8,6 +8,7 @@ mod derived;
 pub mod effect;
 mod export;
 pub mod filter_bar;
+pub mod help;
 pub mod keymap;
 mod keys;
 pub mod listing;
@@ -36,6 +37,7 @@ pub use time_scale::TimeScale;
 
 use derived::Derived;
 use filter_bar::FilterBar;
+use help::HelpOverlay;
 use keymap::Context;
 use listing::Listing;
 use live::{FetchKind, FetchProgress, Frozen, Status};
@@ -93,7 +95,7 @@ pub struct App {
     user_sort: (UserColumn, Order),
     views: ViewStack,
     time_scale: TimeScale,
-    help: bool,
+    help: Option<HelpOverlay>,
     frozen: Option<Frozen>,
     next_poll: Option<Nanos>,
     /// The poll that saw the call end has been followed by the one last fetch.
@@ -127,7 +129,7 @@ impl App {
             user_sort: (UserColumn::User, Order::Ascending),
             views: ViewStack::default(),
             time_scale: TimeScale::new(now, now),
-            help: false,
+            help: None,
             frozen: None,
             next_poll: None,
             final_fetch: false,
@@ -295,8 +297,9 @@ impl App {
         &self.time_scale
     }
 
-    pub fn is_help_open(&self) -> bool {
-        self.help
+    /// The help overlay, when open.
+    pub fn help(&self) -> Option<&HelpOverlay> {
+        self.help.as_ref()
     }
 
     pub fn frozen(&self) -> Option<&Frozen> {
@@ -322,7 +325,7 @@ impl App {
         if self.filter.is_open() {
             return vec![Context::FilterBar];
         }
-        if self.help {
+        if self.help.is_some() {
             return vec![Context::Help];
         }
         match self.view() {

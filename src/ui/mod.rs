@@ -66,8 +66,8 @@ pub fn draw(frame: &mut Frame, app: &App, now: Nanos) {
         frame.render_widget(Paragraph::new(status), status_area);
     }
     frame.render_widget(Paragraph::new(footer::hints_line(app, &theme)), hints);
-    if app.is_help_open() {
-        help::draw(frame, area, &theme);
+    if let Some(overlay) = app.help() {
+        help::draw(frame, area, overlay, &theme);
     }
 }
 

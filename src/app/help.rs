@@ -1,0 +1,148 @@
+//! The `?` overlay as state: its lines (every binding of the keymap), where they go on a
+//! screen of a given size, and how far they are scrolled when the screen is too short.
+
+use super::keymap::{BINDINGS, Context};
+
+const SECTIONS: [(Context, &str); 6] = [
+    (Context::Global, "Everywhere"),
+    (Context::List, "Lists"),
+    (Context::Sessions, "Sessions"),
+    (Context::Users, "Users"),
+    (Context::Timeline, "Timeline"),
+    (Context::FilterBar, "Filter bar"),
+];
+
+/// Width of one column of the overlay, borders excluded.
+pub const COLUMN_WIDTH: u16 = 54;
+/// Screens at least this wide show the overlay in two columns.
+const TWO_COLUMNS_FROM: u16 = 110;
+/// The border around the overlay, top and bottom or left and right.
+const BORDER: u16 = 2;
+
+/// One line of the overlay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HelpLine {
+    Section(&'static str),
+    /// Every key of one action of a section (`j ↓`), and what it does.
+    Binding {
+        keys: String,
+        help: &'static str,
+    },
+}
+
+/// One line per section and per distinct action of each section, with all its keys.
+pub fn help_lines() -> Vec<HelpLine> {
+    let mut lines = Vec::new();
+    for (context, name) in SECTIONS {
+        lines.push(HelpLine::Section(name));
+        let mut seen: Vec<&str> = Vec::new();
+        for binding in BINDINGS.iter().filter(|b| b.context == context) {
+            if seen.contains(&binding.help) {
+                continue;
+            }
+            seen.push(binding.help);
+            let keys: Vec<&str> = BINDINGS
+                .iter()
+                .filter(|b| b.context == context && b.help == binding.help)
+                .map(|b| b.keys)
+                .collect();
+            lines.push(HelpLine::Binding {
+                keys: keys.join(" "),
+                help: binding.help,
+            });
+        }
+    }
+    lines
+}
+
+/// The overlay's size on a screen, centred, and the lines each column holds and shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HelpLayout {
+    pub columns: u16,
+    pub width: u16,
+    pub height: u16,
+    /// Lines in each column; the last may hold fewer.
+    pub per_column: usize,
+    /// Lines of a column that fit on the screen.
+    pub visible: usize,
+}
+
+impl HelpLayout {
+    pub fn new(screen_width: u16, screen_height: u16, lines: usize) -> Self {
+        let columns: u16 = if screen_width >= TWO_COLUMNS_FROM {
+            2
+        } else {
+            1
+        };
+        let per_column = lines.div_ceil(usize::from(columns));
+        let height = (per_column as u16)
+            .saturating_add(BORDER)
+            .min(screen_height);
+        HelpLayout {
+            columns,
+            width: (columns * COLUMN_WIDTH + BORDER).min(screen_width),
+            height,
+            per_column,
+            visible: usize::from(height.saturating_sub(BORDER)),
+        }
+    }
+
+    /// How far the columns can scroll: until their last line shows.
+    pub fn max_scroll(&self) -> usize {
+        self.per_column.saturating_sub(self.visible)
+    }
+}
+
+/// An open overlay and how many lines its columns are scrolled by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HelpOverlay {
+    scroll: usize,
+}
+
+impl HelpOverlay {
+    pub fn scroll(&self) -> usize {
+        self.scroll
+    }
+
+    /// Scrolls by `lines` (negative: up), never past the top or beyond the last line.
+    pub fn scroll_by(&mut self, lines: isize, layout: &HelpLayout) {
+        self.scroll = self
+            .scroll
+            .saturating_add_signed(lines)
+            .min(layout.max_scroll());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_section_and_action_has_a_line() {
+        let lines = help_lines();
+        assert_eq!(lines[0], HelpLine::Section("Everywhere"));
+        let quit = HelpLine::Binding {
+            keys: "q Ctrl-c".into(),
+            help: "quit",
+        };
+        assert_eq!(lines[1], quit);
+        let sections = lines
+            .iter()
+            .filter(|line| matches!(line, HelpLine::Section(_)))
+            .count();
+        assert_eq!(sections, SECTIONS.len());
+    }
+
+    #[test]
+    fn a_short_screen_scrolls_until_the_last_line_shows() {
+        let layout = HelpLayout::new(80, 24, 70);
+        assert_eq!((layout.columns, layout.visible), (1, 22));
+        let mut help = HelpOverlay::default();
+        help.scroll_by(-3, &layout);
+        assert_eq!(help.scroll(), 0);
+        help.scroll_by(100, &layout);
+        assert_eq!(help.scroll(), 70 - 22);
+        let tall = HelpLayout::new(160, 48, 70);
+        assert_eq!((tall.columns, tall.max_scroll()), (2, 0));
+    }
+}
