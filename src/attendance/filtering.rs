@@ -316,38 +316,42 @@ mod tests {
         }
     }
 
-    fn store() -> SessionStore {
+    fn store_of(rows: Vec<ParticipantSessionDetails>) -> SessionStore {
         let mut store = SessionStore::new();
         let page = ParticipantSessionsPage {
             call_type: "default".into(),
             call_id: "c".into(),
             call_session_id: "s".into(),
             duration: Default::default(),
-            total_participant_sessions: Some(3),
-            total_participant_duration: Some(0),
-            participants_sessions: vec![
-                row(
-                    "alice",
-                    "7c0e0f9a-1b2c-4d3e-8f90-a1b2c3d4e5f6",
-                    &["host"],
-                    0,
-                    Some(30 * MIN),
-                ),
-                row("bob", "plain-id", &["user"], MIN, Some(3 * MIN)),
-                row(
-                    "carol",
-                    "0a0b0c0d-0000-4000-8000-000000000001",
-                    &["user"],
-                    2 * MIN,
-                    None,
-                ),
-            ],
+            total_participant_sessions: None,
+            total_participant_duration: None,
+            participants_sessions: rows,
             next: None,
             prev: None,
             session: None,
         };
         store.ingest(&page).unwrap();
         store
+    }
+
+    fn store() -> SessionStore {
+        store_of(vec![
+            row(
+                "alice",
+                "7c0e0f9a-1b2c-4d3e-8f90-a1b2c3d4e5f6",
+                &["host"],
+                0,
+                Some(30 * MIN),
+            ),
+            row("bob", "plain-id", &["user"], MIN, Some(3 * MIN)),
+            row(
+                "carol",
+                "0a0b0c0d-0000-4000-8000-000000000001",
+                &["user"],
+                2 * MIN,
+                None,
+            ),
+        ])
     }
 
     fn kept(store: &SessionStore, text: &str) -> Vec<String> {
@@ -367,26 +371,13 @@ mod tests {
     }
 
     fn store_of_users(users: &[&str]) -> SessionStore {
-        let mut store = SessionStore::new();
-        let rows = users
-            .iter()
-            .enumerate()
-            .map(|(i, user)| row(user, &format!("s{i}"), &["user"], 0, Some(MIN)))
-            .collect();
-        let page = ParticipantSessionsPage {
-            call_type: "default".into(),
-            call_id: "c".into(),
-            call_session_id: "s".into(),
-            duration: Default::default(),
-            total_participant_sessions: None,
-            total_participant_duration: None,
-            participants_sessions: rows,
-            next: None,
-            prev: None,
-            session: None,
-        };
-        store.ingest(&page).unwrap();
-        store
+        store_of(
+            users
+                .iter()
+                .enumerate()
+                .map(|(i, user)| row(user, &format!("s{i}"), &["user"], 0, Some(MIN)))
+                .collect(),
+        )
     }
 
     #[test]
