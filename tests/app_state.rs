@@ -362,6 +362,34 @@ fn sort_keys_sort_and_pressing_again_reverses() {
 }
 
 #[test]
+fn a_user_first_seen_in_a_poll_takes_its_place_in_name_order() {
+    let now = T0 + 30 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    let carol = row("carol", "c-1", 0, None, "webrtc", "host");
+    let bob = row("bob", "b-1", 10, None, "rtmp", "user");
+    app.update(
+        page_event(1, 1, page(vec![carol.clone(), bob.clone()], 2, true)),
+        now,
+    );
+    app.update(done(1, 1), now);
+    app.update(code(KeyCode::Tab), now);
+    assert_eq!(app.user_sort(), (UserColumn::User, Order::Ascending));
+    let names = |app: &App| -> Vec<String> {
+        let users = app.users().items().iter();
+        users
+            .map(|&user| app.store().user_name(user).to_owned())
+            .collect()
+    };
+    assert_eq!(names(&app), ["bob", "carol"]);
+    app.update(Msg::Tick, now + 5 * SEC);
+    let aaron = row("aaron", "a-1", 20, None, "webrtc", "user");
+    let rows = vec![carol, bob, aaron];
+    app.update(page_event(2, 1, page(rows, 3, true)), now + 6 * SEC);
+    app.update(done(2, 1), now + 6 * SEC);
+    assert_eq!(names(&app), ["aaron", "bob", "carol"]);
+}
+
+#[test]
 fn enter_drills_into_a_user_and_esc_comes_back() {
     let (mut app, now) = loaded(None);
     app.update(key('G'), now);

@@ -6,7 +6,7 @@
 
 use crate::api::timestamp::Nanos;
 use crate::attendance::{
-    Figures, Order, RowId, SessionColumn, SessionStore, Thresholds, UserColumn, UserId,
+    Figures, NameRanks, Order, RowId, SessionColumn, SessionStore, Thresholds, UserColumn, UserId,
     keep_local_matches, sort_sessions, sorted_user_ids,
 };
 use crate::filter::{Filter, Predicate};
@@ -81,6 +81,8 @@ pub struct Derived {
     /// The local filter the rows were computed with.
     pub local: Option<Predicate>,
     order: SessionOrder,
+    /// The users' name order, with the `users_generation` of the store it ranks.
+    names: Option<(u64, NameRanks)>,
 }
 
 impl Derived {
@@ -139,10 +141,15 @@ impl Derived {
 
     /// The users of the filter in the users table's order. The table holds ids, not a copy
     /// of every user's figures: at a million users that copy would be most of the memory.
-    pub fn sorted_users(&self, store: &SessionStore, sort: (UserColumn, Order)) -> Vec<UserId> {
+    pub fn sorted_users(&mut self, store: &SessionStore, sort: (UserColumn, Order)) -> Vec<UserId> {
         let Some(figures) = &self.figures else {
             return Vec::new();
         };
-        sorted_user_ids(store, &figures.users, sort.0, sort.1)
+        let users = store.users_generation();
+        let names = match &self.names {
+            Some((ranked, names)) if *ranked == users => names,
+            _ => &self.names.insert((users, NameRanks::of_users(store))).1,
+        };
+        sorted_user_ids(names, &figures.users, sort.0, sort.1)
     }
 }

@@ -103,7 +103,9 @@ pub use records::{
 };
 pub use row::{PublisherId, RoleId, RoleSetId, RowId, SessionRef, UserId};
 pub use session_id::SessionIdText;
-pub use sort::{Order, SessionColumn, UserColumn, sort_sessions, sort_users, sorted_user_ids};
+pub use sort::{
+    NameRanks, Order, SessionColumn, UserColumn, sort_sessions, sort_users, sorted_user_ids,
+};
 pub use store::{IngestError, IngestSummary, SessionStore};
 pub use thresholds::Thresholds;
 pub use timeline::{Gap, TimelineEntry, user_timeline};

@@ -143,6 +143,7 @@ pub struct SessionStore {
     bounds: RowBounds,
     open_rows: usize,
     generation: u64,
+    users_generation: u64,
 }
 
 impl Default for SessionStore {
@@ -171,6 +172,7 @@ impl SessionStore {
             bounds: RowBounds::default(),
             open_rows: 0,
             generation: 0,
+            users_generation: 0,
         }
     }
 
@@ -178,8 +180,10 @@ impl SessionStore {
     /// generation keeps counting up so caches never mistake the new data for the old.
     pub fn clear(&mut self) {
         let generation = self.generation + 1;
+        let users_generation = self.users_generation + 1;
         *self = SessionStore::new();
         self.generation = generation;
+        self.users_generation = users_generation;
     }
 
     /// Upserts every row of `page` by `user_session_id` and takes its totals and `session`.
@@ -391,12 +395,16 @@ impl SessionStore {
     }
 
     fn intern_fields(&mut self, details: &impl IncomingRow, user_hash: u64) -> RowFields {
+        let known_users = self.users.len();
         let fields = RowFields {
             user: self.users.intern_hashed(details.user_id(), user_hash),
             role_set: self.intern_roles(details),
             publisher: self.intern_publisher(details.publisher_type()),
         };
         self.previous = Some(fields);
+        if self.users.len() != known_users {
+            self.users_generation += 1;
+        }
         fields
     }
 
@@ -478,6 +486,12 @@ impl SessionStore {
 
     pub(crate) fn session_id_text(&self, row: &Row) -> SessionIdText<'_> {
         SessionIdText::new(&row.key(), &self.text_ids)
+    }
+
+    /// Bumps when a user is first seen and on `clear`: equal values mean the same user ids
+    /// with the same names, so whatever was derived from the names still holds.
+    pub fn users_generation(&self) -> u64 {
+        self.users_generation
     }
 
     /// Number of distinct users; `UserId`s run from 0 to this, exclusive.
@@ -614,6 +628,30 @@ mod tests {
         assert_eq!(store.get(id).unwrap().left_at(), Some(T0 + 10 * MIN));
         assert_eq!(store.open_rows(), 0);
         assert!(store.generation() > before);
+    }
+
+    #[test]
+    fn the_users_generation_moves_with_new_users_only() {
+        let mut store = store_of(page(None, vec![open("alice", UUID, 0)]));
+        let first = store.users_generation();
+        store
+            .ingest(&page(None, vec![closed("alice", UUID, 0, MIN)]))
+            .unwrap();
+        assert_eq!(store.users_generation(), first, "an update, no new user");
+        store
+            .ingest(&page(None, vec![closed("bob", "b-1", 0, MIN)]))
+            .unwrap();
+        let second = store.users_generation();
+        assert!(second > first);
+        store.clear();
+        store
+            .ingest(&page(None, vec![closed("carol", "c-1", 0, MIN)]))
+            .unwrap();
+        assert_ne!(
+            store.users_generation(),
+            second,
+            "one user again, another one"
+        );
     }
 
     #[test]
