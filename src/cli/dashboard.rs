@@ -8,12 +8,13 @@
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::task::Poll;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 use ratatui::DefaultTerminal;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
@@ -167,7 +168,7 @@ impl Driver {
             if let Some(msg) = msg {
                 self.deliver(msg, terminal)?;
             }
-            self.drain(&mut input, terminal)?;
+            self.drain(&mut input, terminal).await?;
         }
         Ok(())
     }
@@ -177,13 +178,17 @@ impl Driver {
     }
 
     /// Handles every message already waiting, so a burst of pages or keys costs one draw.
-    fn drain(&mut self, input: &mut EventStream, terminal: &mut DefaultTerminal) -> io::Result<()> {
+    async fn drain(
+        &mut self,
+        input: &mut EventStream,
+        terminal: &mut DefaultTerminal,
+    ) -> io::Result<()> {
         while !self.quitting() {
             let msg = if let Ok(event) = self.fetch_events.1.try_recv() {
                 Msg::Fetch(event)
             } else if let Ok(outcome) = self.outcomes.1.try_recv() {
                 Msg::Done(outcome)
-            } else if let Some(event) = input.next().now_or_never() {
+            } else if let Poll::Ready(event) = poll_once(input).await {
                 match terminal_msg(event)? {
                     Some(msg) => msg,
                     None => continue,
@@ -271,6 +276,14 @@ impl Driver {
 
 /// The message for a terminal event; `None` for events the app does not use (key releases,
 /// focus, mouse).
+/// The terminal's next event if one is waiting, without waiting. The poll registers this
+/// task's waker: EventStream keeps the waker of the poll that found it empty until input
+/// arrives, so a poll with a no-op waker (`now_or_never`) would leave the event loop asleep
+/// on the next key until some other wake-up, up to the one-second tick.
+async fn poll_once(input: &mut EventStream) -> Poll<Option<io::Result<Event>>> {
+    std::future::poll_fn(|cx| Poll::Ready(input.poll_next_unpin(cx))).await
+}
+
 fn terminal_msg(event: Option<io::Result<Event>>) -> io::Result<Option<Msg>> {
     let event = event.ok_or_else(|| io::Error::other("the terminal closed its input"))??;
     Ok(match event {
