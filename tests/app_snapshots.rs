@@ -61,6 +61,19 @@ fn user_detail_view() {
 }
 
 #[test]
+fn one_session_and_one_user_read_in_the_singular() {
+    let (mut app, now) = loaded(None);
+    app.update(key('/'), now);
+    type_text(&mut app, "bob", now);
+    app.update(code(KeyCode::Enter), now);
+    app.update(code(KeyCode::Enter), now);
+    let screen = format!("{:?}", wide(&app, now));
+    assert!(screen.contains("1 session · 1 user · "), "{screen}");
+    assert!(screen.contains("peak 1 session at"), "{screen}");
+    assert!(screen.contains("1 session · attended"), "{screen}");
+}
+
+#[test]
 fn filter_bar_with_an_error_caret() {
     let (mut app, now) = loaded(None);
     app.update(key('/'), now);

@@ -4,6 +4,12 @@ use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::attendance::human_duration;
 
 /// `1,234,567`
+/// `1 session`, `3,088 sessions`: a count and its noun, plural when it is not one.
+pub fn counted(n: u64, noun: &str) -> String {
+    let plural = if n == 1 { "" } else { "s" };
+    format!("{} {noun}{plural}", count(n))
+}
+
 pub fn count(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
@@ -37,6 +43,13 @@ mod tests {
         assert_eq!(count(999), "999");
         assert_eq!(count(1_200), "1,200");
         assert_eq!(count(1_000_000), "1,000,000");
+    }
+
+    #[test]
+    fn one_of_a_thing_is_singular() {
+        assert_eq!(counted(1, "session"), "1 session");
+        assert_eq!(counted(0, "user"), "0 users");
+        assert_eq!(counted(3_088, "session"), "3,088 sessions");
     }
 
     #[test]

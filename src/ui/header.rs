@@ -10,7 +10,7 @@ use crate::app::App;
 use crate::app::live::FetchKind;
 use crate::attendance::{CallState, Peak, ago, human_duration};
 
-use super::format::{bar, count};
+use super::format::{bar, count, counted};
 use super::theme::Theme;
 
 pub fn state_badge(state: Option<CallState>, running: bool) -> &'static str {
@@ -99,11 +99,11 @@ pub fn progress_line(app: &App, now: Nanos, theme: &Theme) -> Line<'static> {
 }
 
 /// `42 sessions at 10:32:05`
-fn peak_text(app: &App, peak: Peak, unit: &str) -> String {
-    let value = count(u64::from(peak.value));
+fn peak_text(app: &App, peak: Peak, noun: &str) -> String {
+    let value = counted(u64::from(peak.value), noun);
     match peak.at {
-        Some(at) => format!("{value} {unit} at {}", app.config().zone.time(at)),
-        None => format!("{value} {unit}"),
+        Some(at) => format!("{value} at {}", app.config().zone.time(at)),
+        None => value,
     }
 }
 
@@ -116,26 +116,26 @@ pub fn totals(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     ) {
         (None, None) => "—".to_owned(),
         (sessions, duration) => format!(
-            "{} sessions · {} connected",
-            sessions.map_or("?".into(), |s| count(s.max(0) as u64)),
+            "{} · {} connected",
+            sessions.map_or("? sessions".into(), |s| counted(s.max(0) as u64, "session")),
             duration.map_or("?".into(), human_duration)
         ),
     };
     let filtered = match app.figures() {
         _ if app.figures_pending() => format!(
-            "{} sessions · computing the figures…",
-            count(app.filtered_rows().len() as u64)
+            "{} · computing the figures…",
+            counted(app.filtered_rows().len() as u64, "session")
         ),
         Some(figures) => {
             let call = &figures.call;
             format!(
-                "{} sessions · {} users · {} connected · {} attended · peak {} · {}",
-                count(call.sessions),
-                count(call.unique_users),
+                "{} · {} · {} connected · {} attended · peak {} · {}",
+                counted(call.sessions, "session"),
+                counted(call.unique_users, "user"),
                 human_duration(call.connected_seconds),
                 human_duration(call.attended_seconds),
-                peak_text(app, call.peak_sessions, "sessions"),
-                peak_text(app, call.peak_users, "users"),
+                peak_text(app, call.peak_sessions, "session"),
+                peak_text(app, call.peak_users, "user"),
             )
         }
         None => "—".to_owned(),

@@ -14,7 +14,7 @@ use crate::attendance::{
     human_duration,
 };
 
-use super::format::{count, span};
+use super::format::{count, counted, span};
 use super::theme::Theme;
 
 /// `Joined▲`: the sort column carries its direction.
@@ -266,8 +266,8 @@ pub fn user_detail(
     let lines = match figures {
         Some(f) => vec![
             Line::from(format!(
-                "{} sessions · attended {} ({}) · connected {} · first join {} · last leave {}",
-                f.sessions,
+                "{} · attended {} ({}) · connected {} · first join {} · last leave {}",
+                counted(u64::from(f.sessions), "session"),
                 span(f.attended),
                 percent(f),
                 human_duration(f.connected_seconds),
