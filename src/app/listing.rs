@@ -1,7 +1,9 @@
 //! A list shown as a table, with a selection that follows its item, not its position.
 //!
 //! When rows stream in or the sort changes, the cursor stays on the same session (or user), so
-//! reading a row is never interrupted by new data.
+//! reading a row is never interrupted by new data. A cursor on the first row is the exception:
+//! it stays on the first row, so a list nobody has moved in (or that was sent back to the top)
+//! shows the top of the list whatever arrives.
 
 use std::cell::Cell;
 
@@ -40,6 +42,8 @@ pub struct Listing<T: Keyed> {
     items: Vec<T>,
     selected: Option<T::Key>,
     index: usize,
+    /// The cursor was moved off the first row, so it follows its item.
+    following: bool,
     /// The scroll position; the renderer moves it to keep the selection visible.
     offset: Cell<usize>,
 }
@@ -50,6 +54,7 @@ impl<T: Keyed> Default for Listing<T> {
             items: Vec::new(),
             selected: None,
             index: 0,
+            following: false,
             offset: Cell::new(0),
         }
     }
@@ -74,6 +79,7 @@ impl<T: Keyed> Listing<T> {
         self.items = items;
         let found = self
             .selected
+            .filter(|_| self.following)
             .and_then(|key| self.items.iter().position(|item| item.key() == key));
         self.index = found.unwrap_or(self.index.min(self.items.len().saturating_sub(1)));
         self.selected = self.items.get(self.index).map(Keyed::key);
@@ -99,6 +105,7 @@ impl<T: Keyed> Listing<T> {
         let last = self.items.len() - 1;
         self.index = self.index.saturating_add_signed(delta).min(last);
         self.selected = Some(self.items[self.index].key());
+        self.following = self.index > 0;
     }
 
     pub fn top(&mut self) {
@@ -139,6 +146,18 @@ mod tests {
         list.set_items(ids(&[1, 2, 5, 7, 9]));
         assert_eq!(list.selected(), Some(&RowId(7)));
         assert_eq!(list.selected_index(), Some(3));
+    }
+
+    #[test]
+    fn a_cursor_on_the_first_row_stays_there_as_rows_arrive_before_it() {
+        let mut list = Listing::default();
+        list.set_items(ids(&[5, 7, 9]));
+        list.set_items(ids(&[1, 2, 5, 7, 9]));
+        assert_eq!(list.selected(), Some(&RowId(1)));
+        list.move_by(2);
+        list.top();
+        list.set_items(ids(&[0, 1, 2, 5, 7, 9]));
+        assert_eq!(list.selected_index(), Some(0));
     }
 
     #[test]
