@@ -417,7 +417,8 @@ fn export_writes_the_view_and_the_path_is_flashed() {
             .contains("standup-sessions-20261126T111000Z")
     );
     let header = csv.lines().next().unwrap();
-    assert!(header.contains("joined_utc,joined_UTC"), "{header}");
+    assert!(header.contains("joined_utc,joined_local"), "{header}");
+    assert!(csv.lines().nth(1).unwrap().ends_with(",UTC"), "{csv}");
     assert_eq!(csv.lines().count(), 7);
     let path = path.clone();
     app.update(

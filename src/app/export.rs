@@ -57,7 +57,7 @@ fn session_fields(zone: &DisplayZone, row: SessionRef<'_>, now: Nanos) -> Vec<St
 fn sessions(app: &App, now: Nanos) -> Result<String, csv::Error> {
     let zone = &app.config.zone;
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(session_headers(zone))?;
+    writer.write_record(session_headers())?;
     for row in app
         .sessions
         .items()
@@ -72,7 +72,7 @@ fn sessions(app: &App, now: Nanos) -> Result<String, csv::Error> {
 fn users(app: &App) -> Result<String, csv::Error> {
     let zone = &app.config.zone;
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(user_headers(zone))?;
+    writer.write_record(user_headers())?;
     for figures in app
         .users
         .items()
@@ -87,7 +87,7 @@ fn users(app: &App) -> Result<String, csv::Error> {
 fn detail(app: &App) -> Result<String, csv::Error> {
     let zone = &app.config.zone;
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let mut headers = session_headers(zone);
+    let mut headers = session_headers();
     headers.extend(["gap_before_seconds", "reconnect"].map(String::from));
     writer.write_record(headers)?;
     for entry in app.detail.items() {

@@ -49,17 +49,18 @@ fn time_cells(zone: &DisplayZone, at: Option<Nanos>) -> [Cell; 2] {
     }
 }
 
-/// The headers of [`time_cells`]: `joined_utc`, `joined_Europe/Paris`.
-fn time_headers(name: &str, zone: &DisplayZone) -> [String; 2] {
-    [format!("{name}_utc"), format!("{name}_{}", zone.label())]
+/// The headers of [`time_cells`]: `joined_utc`, `joined_local`. The names do not change with
+/// the zone, so scripts can rely on them; the `zone` column says which zone `_local` is in.
+fn time_headers(name: &str) -> [String; 2] {
+    [format!("{name}_utc"), format!("{name}_local")]
 }
 
 /// The header row of [`session_record`].
-pub fn session_headers(zone: &DisplayZone) -> Vec<String> {
+pub fn session_headers() -> Vec<String> {
     let mut headers = vec!["user_id".to_owned(), "user_session_id".to_owned()];
-    headers.extend(time_headers("joined", zone));
-    headers.extend(time_headers("left", zone));
-    headers.extend(["duration_seconds", "publisher_type", "roles"].map(String::from));
+    headers.extend(time_headers("joined"));
+    headers.extend(time_headers("left"));
+    headers.extend(["duration_seconds", "publisher_type", "roles", "zone"].map(String::from));
     headers
 }
 
@@ -74,11 +75,12 @@ pub fn session_record<R: LocalRow>(zone: &DisplayZone, row: &R, now: Nanos) -> V
     record.push(Cell::Int(row.duration_seconds(now)));
     record.push(Cell::Text(row.publisher_type().to_owned()));
     record.push(Cell::List(row.roles().map(str::to_owned).collect()));
+    record.push(Cell::Text(zone.label().to_owned()));
     record
 }
 
 /// The header row of [`user_record`].
-pub fn user_headers(zone: &DisplayZone) -> Vec<String> {
+pub fn user_headers() -> Vec<String> {
     let mut headers = [
         "user_id",
         "sessions",
@@ -87,8 +89,8 @@ pub fn user_headers(zone: &DisplayZone) -> Vec<String> {
     ]
     .map(String::from)
     .to_vec();
-    headers.extend(time_headers("first_join", zone));
-    headers.extend(time_headers("last_leave", zone));
+    headers.extend(time_headers("first_join"));
+    headers.extend(time_headers("last_leave"));
     headers.extend(
         [
             "span_seconds",
@@ -98,6 +100,7 @@ pub fn user_headers(zone: &DisplayZone) -> Vec<String> {
             "reconnects",
             "multi_device",
             "in_call_now",
+            "zone",
         ]
         .map(String::from),
     );
@@ -123,6 +126,7 @@ pub fn user_record(zone: &DisplayZone, store: &SessionStore, user: &UserFigures)
         Cell::Int(i64::from(user.reconnects)),
         Cell::Bool(user.multi_device),
         Cell::Bool(user.in_call_now),
+        Cell::Text(zone.label().to_owned()),
     ]);
     record
 }
@@ -211,13 +215,13 @@ mod tests {
     #[test]
     fn a_session_reads_in_utc_and_in_the_zone_side_by_side() {
         let zone = paris();
-        let headers = session_headers(&zone);
+        let headers = session_headers();
         let record = session_record(&zone, &row(Some(AT + 90 * NANOS_PER_SEC), Some(90)), AT);
         let fields: Vec<String> = csv_fields(&record).collect();
         assert_eq!(
             headers.join(","),
-            "user_id,user_session_id,joined_utc,joined_Europe/Paris,left_utc,left_Europe/Paris,\
-             duration_seconds,publisher_type,roles"
+            "user_id,user_session_id,joined_utc,joined_local,left_utc,left_local,\
+             duration_seconds,publisher_type,roles,zone"
         );
         assert_eq!(
             fields,
@@ -230,7 +234,8 @@ mod tests {
                 "2026-11-26T15:04:51+01:00",
                 "90",
                 "webrtc",
-                "host user"
+                "host user",
+                "Europe/Paris"
             ]
         );
     }
@@ -238,13 +243,14 @@ mod tests {
     #[test]
     fn json_keeps_types_and_an_open_session_has_no_leave() {
         let zone = DisplayZone::utc();
-        let headers = session_headers(&zone);
+        let headers = session_headers();
         let record = session_record(&zone, &row(None, None), AT + 30 * NANOS_PER_SEC);
         let object = as_json(&headers, &record);
         assert_eq!(object["left_utc"], Value::Null);
         assert_eq!(object["duration_seconds"], json!(30));
         assert_eq!(object["roles"], json!(["host", "user"]));
-        assert_eq!(object["joined_UTC"], json!("2026-11-26T14:03:21+00:00"));
+        assert_eq!(object["joined_local"], json!("2026-11-26T14:03:21+00:00"));
+        assert_eq!(object["zone"], json!("UTC"));
         assert_eq!(
             csv_fields(&record).nth(4).as_deref(),
             Some(""),
@@ -262,7 +268,7 @@ mod tests {
 
     #[test]
     fn user_headers_name_every_per_user_figure_once() {
-        let headers = user_headers(&paris());
+        let headers = user_headers();
         let unique: std::collections::HashSet<&String> = headers.iter().collect();
         assert_eq!(unique.len(), headers.len());
         for figure in [
@@ -270,7 +276,8 @@ mod tests {
             "connected_seconds",
             "attended_seconds",
             "first_join_utc",
-            "last_leave_Europe/Paris",
+            "last_leave_local",
+            "zone",
             "span_seconds",
             "attendance_percent",
             "late",
@@ -296,10 +303,7 @@ mod tests {
             T0 + 90 * MIN,
             &Thresholds::default(),
         );
-        let object = as_json(
-            &user_headers(&zone),
-            &user_record(&zone, &store, &figures[0]),
-        );
+        let object = as_json(&user_headers(), &user_record(&zone, &store, &figures[0]));
         assert_eq!(object["user_id"], "bob");
         assert_eq!(object["sessions"], 2);
         assert_eq!(object["connected_seconds"], json!(40 * 60));

@@ -147,7 +147,7 @@ async fn by_session(
     output: Output,
 ) -> anyhow::Result<(Output, u64)> {
     let now = unix_now();
-    let mut sink = RecordSink::new(plan.format, session_headers(&plan.zone), output);
+    let mut sink = RecordSink::new(plan.format, session_headers(), output);
     let mut progress = Progress::on_stderr();
     let mut local: Option<Filter> = None;
     let server = plan.filter.server_json();
@@ -233,7 +233,7 @@ async fn by_user(
     let filter = local_filter(plan.filter_text, &plan.zone, &store, now, plan.filter)?;
     let rows = keep_local_matches(&store, store.row_ids(), &filter, now);
     let figures = Figures::compute(&store, &rows, now, &thresholds(settings));
-    let mut sink = RecordSink::new(plan.format, user_headers(&plan.zone), output);
+    let mut sink = RecordSink::new(plan.format, user_headers(), output);
     for user in &figures.users {
         sink.write(&user_record(&plan.zone, &store, user))?;
     }
