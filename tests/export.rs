@@ -124,8 +124,8 @@ async fn every_format_has_one_record_per_session_of_the_call() {
     let (headers, records) = csv_records(&exported(&sim, &["--tz", "Asia/Tokyo"]).await);
     assert_eq!(records.len(), total);
     assert_eq!((&headers[2], &headers[3]), ("joined_utc", "joined_local"));
-    assert_eq!(headers.iter().last(), Some("zone"));
-    assert_eq!(records[0].iter().last(), Some("Asia/Tokyo"));
+    assert_eq!(headers.iter().next_back(), Some("zone"));
+    assert_eq!(records[0].iter().next_back(), Some("Asia/Tokyo"));
     let ids: std::collections::HashSet<&str> = records.iter().map(|r| &r[1]).collect();
     assert_eq!(ids.len(), total, "each session once");
     assert!(records[0][3].ends_with("+09:00"), "{:?}", records[0]);
