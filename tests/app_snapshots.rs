@@ -116,6 +116,33 @@ fn help_on_a_short_screen_scrolls_to_its_last_line() {
 }
 
 #[test]
+fn page_down_moves_by_the_rows_on_screen() {
+    let now = T0 + 70 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    let rows = (0..100)
+        .map(|i| {
+            row(
+                &format!("user-{i:03}"),
+                &format!("s-{i:03}"),
+                0,
+                Some(10),
+                "webrtc",
+                "user",
+            )
+        })
+        .collect();
+    app.update(page_event(1, 1, page(rows, 100, false)), now);
+    app.update(done(1, 1), now);
+    let drawn = format!("{:?}", screen(&app, now, 120, 32));
+    let rows_on_screen = drawn.matches("│user-").count();
+    assert!(rows_on_screen > 10, "{drawn}");
+    app.update(code(KeyCode::PageDown), now);
+    assert_eq!(app.sessions().selected_index(), Some(rows_on_screen));
+    app.update(code(KeyCode::PageUp), now);
+    assert_eq!(app.sessions().selected_index(), Some(0));
+}
+
+#[test]
 fn frozen_banner() {
     let now = T0 + 30 * MIN;
     let (mut app, _) = App::new(config(None), now);

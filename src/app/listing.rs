@@ -46,6 +46,8 @@ pub struct Listing<T: Keyed> {
     following: bool,
     /// The scroll position; the renderer moves it to keep the selection visible.
     offset: Cell<usize>,
+    /// Rows on screen at the last draw, which is how far PgUp/PgDn move.
+    height: Cell<usize>,
 }
 
 impl<T: Keyed> Default for Listing<T> {
@@ -56,6 +58,7 @@ impl<T: Keyed> Default for Listing<T> {
             index: 0,
             following: false,
             offset: Cell::new(0),
+            height: Cell::new(0),
         }
     }
 }
@@ -116,9 +119,15 @@ impl<T: Keyed> Listing<T> {
         self.move_by(isize::MAX);
     }
 
+    /// Rows shown at the last draw; `None` before the first.
+    pub fn page_rows(&self) -> Option<usize> {
+        Some(self.height.get()).filter(|&rows| rows > 0)
+    }
+
     /// The range of items to draw in `height` rows, scrolling just enough to show the cursor.
     pub fn visible(&self, height: usize) -> std::ops::Range<usize> {
         let height = height.max(1);
+        self.height.set(height);
         let mut offset = self.offset.get().min(self.items.len().saturating_sub(1));
         if self.index < offset {
             offset = self.index;
@@ -167,6 +176,15 @@ mod tests {
         list.bottom();
         list.set_items(ids(&[1, 2]));
         assert_eq!(list.selected(), Some(&RowId(2)));
+    }
+
+    #[test]
+    fn a_page_is_what_the_last_draw_showed() {
+        let mut list = Listing::default();
+        list.set_items((0..100).map(RowId).collect());
+        assert_eq!(list.page_rows(), None);
+        list.visible(17);
+        assert_eq!(list.page_rows(), Some(17));
     }
 
     #[test]

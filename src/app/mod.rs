@@ -336,9 +336,15 @@ impl App {
         }
     }
 
-    /// Rows moved by PgUp/PgDn: about one screen of the table.
+    /// Rows moved by PgUp/PgDn: the rows the current list showed at the last draw, or an
+    /// estimate from the terminal's height before the first.
     fn page_rows(&self) -> isize {
-        (self.viewport.1 as isize - 14).max(1)
+        let shown = match self.view() {
+            View::Sessions => self.sessions.page_rows(),
+            View::Users | View::Timeline => self.users.page_rows(),
+            View::UserDetail(_) => self.detail.page_rows(),
+        };
+        shown.map_or((self.viewport.1 as isize - 14).max(1), |rows| rows as isize)
     }
 
     /// Times in the filter refer to the call's date in the display zone.
