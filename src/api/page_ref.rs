@@ -19,7 +19,7 @@ use serde::de::{Deserializer, SeqAccess, Visitor};
 
 use super::decode;
 use super::error::DecodeError;
-use super::models::CallSession;
+use super::models::{CallSession, ParticipantSessionDetails, ParticipantSessionsPage};
 use super::page_bytes::OPERATION;
 use super::timestamp::{self, Nanos};
 
@@ -49,6 +49,24 @@ impl<'a> ParticipantSessionsPageRef<'a> {
     pub fn from_json(body: &'a [u8]) -> Result<Self, DecodeError> {
         decode::seeded_body(OPERATION, body, seed::Page::new(body))
     }
+
+    /// An owned page seen through the borrowed model, so that one model serves both.
+    pub fn borrowing(page: &'a ParticipantSessionsPage) -> Self {
+        ParticipantSessionsPageRef {
+            call_type: Cow::Borrowed(&page.call_type),
+            call_id: Cow::Borrowed(&page.call_id),
+            call_session_id: Cow::Borrowed(&page.call_session_id),
+            total_participant_sessions: page.total_participant_sessions,
+            total_participant_duration: page.total_participant_duration,
+            participants_sessions: page
+                .participants_sessions
+                .iter()
+                .map(SessionDetailsRef::borrowing)
+                .collect(),
+            next: page.next.as_deref().map(Cow::Borrowed),
+            session: page.session.clone(),
+        }
+    }
 }
 
 /// One row of `participants_sessions`, borrowing its text from the body.
@@ -68,6 +86,25 @@ pub struct SessionDetailsRef<'a> {
     pub left_at: Option<Nanos>,
     #[serde(default, deserialize_with = "timestamp::deserialize_opt_int")]
     pub duration_in_seconds: Option<i64>,
+}
+
+impl<'a> SessionDetailsRef<'a> {
+    /// An owned row seen through the borrowed model.
+    pub fn borrowing(row: &'a ParticipantSessionDetails) -> Self {
+        let mut roles = RoleList::default();
+        for role in &row.roles {
+            roles.push(Cow::Borrowed(role));
+        }
+        SessionDetailsRef {
+            user_id: Cow::Borrowed(&row.user_id),
+            user_session_id: Cow::Borrowed(&row.user_session_id),
+            publisher_type: Cow::Borrowed(&row.publisher_type),
+            roles,
+            joined_at: row.joined_at,
+            left_at: row.left_at,
+            duration_in_seconds: row.duration_in_seconds,
+        }
+    }
 }
 
 /// Sessions rarely carry more roles than this; more go to a vector.

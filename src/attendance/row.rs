@@ -56,72 +56,6 @@ pub(crate) struct Row {
     key_kind: KeyKind,
 }
 
-/// A row as a page brings it, owned or borrowed from the body.
-pub(crate) trait IncomingRow {
-    fn user_id(&self) -> &str;
-    fn user_session_id(&self) -> &str;
-    fn publisher_type(&self) -> &str;
-    fn role_count(&self) -> usize;
-    fn roles(&self) -> impl Iterator<Item = &str>;
-    fn joined_at(&self) -> Option<Nanos>;
-    fn left_at(&self) -> Option<Nanos>;
-    fn duration_in_seconds(&self) -> Option<i64>;
-}
-
-impl IncomingRow for ParticipantSessionDetails {
-    fn user_id(&self) -> &str {
-        &self.user_id
-    }
-    fn user_session_id(&self) -> &str {
-        &self.user_session_id
-    }
-    fn publisher_type(&self) -> &str {
-        &self.publisher_type
-    }
-    fn role_count(&self) -> usize {
-        self.roles.len()
-    }
-    fn roles(&self) -> impl Iterator<Item = &str> {
-        self.roles.iter().map(String::as_str)
-    }
-    fn joined_at(&self) -> Option<Nanos> {
-        self.joined_at
-    }
-    fn left_at(&self) -> Option<Nanos> {
-        self.left_at
-    }
-    fn duration_in_seconds(&self) -> Option<i64> {
-        self.duration_in_seconds
-    }
-}
-
-impl IncomingRow for SessionDetailsRef<'_> {
-    fn user_id(&self) -> &str {
-        &self.user_id
-    }
-    fn user_session_id(&self) -> &str {
-        &self.user_session_id
-    }
-    fn publisher_type(&self) -> &str {
-        &self.publisher_type
-    }
-    fn role_count(&self) -> usize {
-        self.roles.len()
-    }
-    fn roles(&self) -> impl Iterator<Item = &str> {
-        self.roles.iter()
-    }
-    fn joined_at(&self) -> Option<Nanos> {
-        self.joined_at
-    }
-    fn left_at(&self) -> Option<Nanos> {
-        self.left_at
-    }
-    fn duration_in_seconds(&self) -> Option<i64> {
-        self.duration_in_seconds
-    }
-}
-
 /// The interned parts of a row, before its key is known.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RowFields {
@@ -143,13 +77,13 @@ fn whole_seconds(nanos: Nanos) -> i64 {
 }
 
 impl Row {
-    pub(crate) fn new(key: StoredKey, fields: RowFields, details: &impl IncomingRow) -> Row {
+    pub(crate) fn new(key: StoredKey, fields: RowFields, details: &SessionDetailsRef) -> Row {
         Row {
             key_words: key.words,
             key_kind: key.kind,
-            joined_at: encode(details.joined_at()),
-            left_at: encode(details.left_at()),
-            duration_in_seconds: encode(details.duration_in_seconds()),
+            joined_at: encode(details.joined_at),
+            left_at: encode(details.left_at),
+            duration_in_seconds: encode(details.duration_in_seconds),
             user: fields.user,
             role_set: fields.role_set,
             publisher: fields.publisher,

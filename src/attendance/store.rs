@@ -5,17 +5,15 @@
 //! 128-bit integers when they are canonical UUIDs and arena text otherwise; the upsert index
 //! holds only `(hash tag, row)` pairs. Row ids never change, so a selection survives updates.
 
-use crate::api::ParticipantSessionsPageRef;
 use crate::api::models::{CallSession, ParticipantSessionsPage};
 use crate::api::timestamp::Nanos;
+use crate::api::{ParticipantSessionsPageRef, SessionDetailsRef};
 use crate::filter::Needle;
 
 use super::call::{CallFacts, CallIdentity, CallState, ServerTotals, Window};
 use super::index::{IdIndex, KeyHasher};
 use super::intern::{Interner, ListInterner, dense_id};
-use super::row::{
-    IncomingRow, PublisherId, RoleId, RoleSetId, Row, RowFields, RowId, SessionRef, UserId,
-};
+use super::row::{PublisherId, RoleId, RoleSetId, Row, RowFields, RowId, SessionRef, UserId};
 use super::session_id::{KeyKind, SessionIdText, StoredKey, parse_canonical_uuid};
 use super::table::RowTable;
 
@@ -189,17 +187,7 @@ impl SessionStore {
     /// Upserts every row of `page` by `user_session_id` and takes its totals and `session`.
     /// A page of another call session is refused, so results of two queries never mix.
     pub fn ingest(&mut self, page: &ParticipantSessionsPage) -> Result<IngestSummary, IngestError> {
-        let head = PageHead {
-            call_type: &page.call_type,
-            call_id: &page.call_id,
-            call_session_id: &page.call_session_id,
-            totals: ServerTotals {
-                participant_sessions: page.total_participant_sessions,
-                participant_duration_seconds: page.total_participant_duration,
-            },
-            session: page.session.as_ref(),
-        };
-        self.ingest_rows(&head, &page.participants_sessions)
+        self.ingest_page(&ParticipantSessionsPageRef::borrowing(page))
     }
 
     /// [`SessionStore::ingest`] straight from a response body: rows are decoded in place
@@ -208,6 +196,13 @@ impl SessionStore {
     pub fn ingest_json(&mut self, body: &[u8]) -> Result<IngestSummary, IngestError> {
         let page = ParticipantSessionsPageRef::from_json(body)
             .map_err(|error| IngestError::Unreadable(error.to_string()))?;
+        self.ingest_page(&page)
+    }
+
+    fn ingest_page(
+        &mut self,
+        page: &ParticipantSessionsPageRef,
+    ) -> Result<IngestSummary, IngestError> {
         let head = PageHead {
             call_type: &page.call_type,
             call_id: &page.call_id,
@@ -221,10 +216,10 @@ impl SessionStore {
         self.ingest_rows(&head, &page.participants_sessions)
     }
 
-    fn ingest_rows<R: IncomingRow>(
+    fn ingest_rows(
         &mut self,
         head: &PageHead,
-        rows: &[R],
+        rows: &[SessionDetailsRef],
     ) -> Result<IngestSummary, IngestError> {
         self.adopt_identity(head)?;
         self.adopt_totals(head.totals);
@@ -304,14 +299,14 @@ impl SessionStore {
     /// read. Each row costs a few cache misses in tables far larger than the cache; touching
     /// them in tight loops over the whole batch lets the misses overlap, which makes ingest
     /// several times faster than meeting them one row at a time.
-    fn prepare<'a, R: IncomingRow>(&self, batch: &'a [R]) -> [Prepared<'a>; BATCH] {
+    fn prepare<'a>(&self, batch: &'a [SessionDetailsRef]) -> [Prepared<'a>; BATCH] {
         let mut prepared = [Prepared::UNUSED; BATCH];
         for (keys, details) in prepared.iter_mut().zip(batch) {
-            let id = IdProbe::new(details.user_session_id());
+            let id = IdProbe::new(&details.user_session_id);
             *keys = Prepared {
                 id,
                 id_hash: self.hash_id(id),
-                user_hash: self.users.hash(details.user_id()),
+                user_hash: self.users.hash(&details.user_id),
             };
         }
         let rows = &prepared[..batch.len()];
@@ -336,7 +331,7 @@ impl SessionStore {
         }
     }
 
-    fn upsert(&mut self, details: &impl IncomingRow, keys: Prepared) -> Upsert {
+    fn upsert(&mut self, details: &SessionDetailsRef, keys: Prepared) -> Upsert {
         let (probe, hash) = (keys.id, keys.id_hash);
         let existing = self.index.find(hash, |row| self.key_matches(row, probe));
         let fields = self.intern_fields(details, keys.user_hash);
@@ -360,7 +355,7 @@ impl SessionStore {
         &mut self,
         position: usize,
         fields: RowFields,
-        details: &impl IncomingRow,
+        details: &SessionDetailsRef,
     ) -> Upsert {
         let old = self.rows[position];
         let new = Row::new(old.key(), fields, details);
@@ -394,12 +389,12 @@ impl SessionStore {
         }
     }
 
-    fn intern_fields(&mut self, details: &impl IncomingRow, user_hash: u64) -> RowFields {
+    fn intern_fields(&mut self, details: &SessionDetailsRef, user_hash: u64) -> RowFields {
         let known_users = self.users.len();
         let fields = RowFields {
-            user: self.users.intern_hashed(details.user_id(), user_hash),
+            user: self.users.intern_hashed(&details.user_id, user_hash),
             role_set: self.intern_roles(details),
-            publisher: self.intern_publisher(details.publisher_type()),
+            publisher: self.intern_publisher(&details.publisher_type),
         };
         self.previous = Some(fields);
         if self.users.len() != known_users {
@@ -410,20 +405,20 @@ impl SessionStore {
 
     /// Consecutive rows mostly share roles and publisher type, so the previous row's ids are
     /// tried before hashing.
-    fn intern_roles(&mut self, details: &impl IncomingRow) -> u32 {
+    fn intern_roles(&mut self, details: &SessionDetailsRef) -> u32 {
         if let Some(previous) = self.previous {
             let members = self.role_sets.resolve(previous.role_set);
-            let same = members.len() == details.role_count()
+            let same = members.len() == details.roles.len()
                 && members
                     .iter()
-                    .zip(details.roles())
+                    .zip(details.roles.iter())
                     .all(|(&id, role)| self.roles.resolve(id) == role);
             if same {
                 return previous.role_set;
             }
         }
         self.role_scratch.clear();
-        for role in details.roles() {
+        for role in details.roles.iter() {
             let id = self.roles.intern(role);
             if !self.role_scratch.contains(&id) {
                 self.role_scratch.push(id);

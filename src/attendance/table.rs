@@ -92,6 +92,7 @@ mod tests {
     use super::super::row::RowFields;
     use super::super::session_id::StoredKey;
     use super::*;
+    use crate::api::SessionDetailsRef;
 
     #[test]
     fn rows_keep_their_index_across_chunk_boundaries() {
@@ -100,7 +101,8 @@ mod tests {
             role_set: 0,
             publisher: 0,
         };
-        let details = closed("a", "a", 0, 1);
+        let owned = closed("a", "a", 0, 1);
+        let details = SessionDetailsRef::borrowing(&owned);
         let mut table = RowTable::default();
         for user in 0..(CHUNK_ROWS as u32 + 10) {
             table.push(Row::new(

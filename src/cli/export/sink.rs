@@ -65,26 +65,18 @@ impl<W: Write> RecordSink<W> {
 
     pub fn write(&mut self, record: &[Cell]) -> io::Result<()> {
         self.start()?;
+        let json = JsonRecord {
+            headers: &self.headers,
+            cells: record,
+        };
         match &mut self.encoder {
             Encoder::Csv(writer) => writer.write_record(csv_fields(record))?,
             Encoder::Json(out) => {
                 out.write_all(if self.written == 0 { b"\n" } else { b",\n" })?;
-                serde_json::to_writer(
-                    &mut *out,
-                    &JsonRecord {
-                        headers: &self.headers,
-                        cells: record,
-                    },
-                )?;
+                serde_json::to_writer(&mut *out, &json)?;
             }
             Encoder::Ndjson(out) => {
-                serde_json::to_writer(
-                    &mut *out,
-                    &JsonRecord {
-                        headers: &self.headers,
-                        cells: record,
-                    },
-                )?;
+                serde_json::to_writer(&mut *out, &json)?;
                 out.write_all(b"\n")?;
             }
         }
