@@ -169,6 +169,30 @@ fn enter_keeps_the_filter_and_esc_clears_it() {
 }
 
 #[test]
+fn a_paste_into_the_filter_bar_is_text_not_keys() {
+    let (mut app, now) = loaded(None);
+    app.update(key('/'), now);
+    let effects = app.update(Msg::Paste("bob\rq".into()), now);
+    assert!(!effects.contains(&Effect::Quit) && !app.should_quit());
+    assert!(app.filter_bar().is_open(), "the line end did not apply it");
+    assert_eq!(app.filter_bar().input(), "bob q");
+}
+
+#[test]
+fn a_paste_outside_the_filter_bar_opens_it_with_the_text() {
+    let (mut app, now) = loaded(None);
+    let effects = app.update(Msg::Paste("carol\n".into()), now);
+    assert!(effects.is_empty() && !app.should_quit());
+    assert!(app.filter_bar().is_open());
+    assert_eq!(app.filter_bar().input(), "carol ");
+    assert_eq!(
+        app.sessions().len(),
+        2,
+        "the filter applies: carol's two sessions"
+    );
+}
+
+#[test]
 fn ctrl_w_and_ctrl_u_cut_the_filter_text_and_the_rows_follow() {
     let (mut app, now) = loaded(None);
     app.update(key('/'), now);

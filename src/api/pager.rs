@@ -57,6 +57,21 @@ pub enum StopReason {
     PageCap,
 }
 
+/// Worded for the user, as the reason reading stopped.
+impl std::fmt::Display for StopReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            StopReason::LastPage => "the last page was read",
+            StopReason::EmptyPage => "a page came back without rows",
+            StopReason::RepeatedCursor => {
+                "Stream offered a page cursor it had already given, which would read the same \
+                 pages forever"
+            }
+            StopReason::PageCap => "the page limit was reached while Stream offered more",
+        })
+    }
+}
+
 impl StopReason {
     /// Whether every row was read (as far as the server's answers tell).
     pub fn is_complete(self) -> bool {
@@ -357,6 +372,26 @@ mod tests {
         assert_eq!(pager.stop_reason(), Some(StopReason::RepeatedCursor));
         assert!(!StopReason::RepeatedCursor.is_complete());
         assert_eq!(pager.pages_read(), 3);
+    }
+
+    #[test]
+    fn stop_reasons_are_said_in_words_not_in_code_names() {
+        let reasons = [
+            StopReason::LastPage,
+            StopReason::EmptyPage,
+            StopReason::RepeatedCursor,
+            StopReason::PageCap,
+        ];
+        for reason in reasons {
+            let said = reason.to_string();
+            assert!(said.contains(' '), "{said}");
+            assert!(!said.contains(&format!("{reason:?}")), "{said}");
+        }
+        assert!(
+            StopReason::RepeatedCursor
+                .to_string()
+                .contains("cursor it had already given")
+        );
     }
 
     #[test]

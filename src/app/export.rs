@@ -1,11 +1,12 @@
-//! The current view as CSV: times in UTC and in the display zone side by side.
+//! The current view as CSV: times in UTC and in the display zone side by side. The server's
+//! text is neutralised where a spreadsheet would run it as a formula, as in `headcount export`.
 
 use std::path::PathBuf;
 
 use crate::api::timestamp::Nanos;
 use crate::attendance::{
-    DisplayZone, FilterableRow, Gap, SessionRef, csv_fields, session_headers, session_record,
-    user_headers, user_record,
+    CsvCells, DisplayZone, FilterableRow, Gap, SessionRef, csv_fields, session_headers,
+    session_record, user_headers, user_record,
 };
 
 use super::App;
@@ -51,7 +52,11 @@ fn finish(writer: csv::Writer<Vec<u8>>) -> Result<String, csv::Error> {
 }
 
 fn session_fields(zone: &DisplayZone, row: SessionRef<'_>, now: Nanos) -> Vec<String> {
-    csv_fields(&session_record(zone, &FilterableRow::new(row), now)).collect()
+    csv_fields(
+        &session_record(zone, &FilterableRow::new(row), now),
+        CsvCells::Neutralised,
+    )
+    .collect()
 }
 
 fn sessions(app: &App, now: Nanos) -> Result<String, csv::Error> {
@@ -79,7 +84,10 @@ fn users(app: &App) -> Result<String, csv::Error> {
         .iter()
         .filter_map(|&user| app.user_figures(user))
     {
-        writer.write_record(csv_fields(&user_record(zone, &app.store, figures)))?;
+        writer.write_record(csv_fields(
+            &user_record(zone, &app.store, figures),
+            CsvCells::Neutralised,
+        ))?;
     }
     finish(writer)
 }

@@ -4,6 +4,7 @@
 //! the last good filter keeps applying, so a half-typed term does not empty the table.
 
 use crate::filter::{Filter, ParseContext, ParseError, parse};
+use crate::ui::safe_text::is_terminal_control;
 
 /// The editable filter line and what it currently means.
 #[derive(Debug, Clone)]
@@ -23,10 +24,11 @@ impl FilterBar {
     /// A bar holding `text` (parsed with `ctx`); a bad initial text leaves the empty filter in
     /// force and shows why.
     pub fn new(text: &str, ctx: &ParseContext) -> FilterBar {
+        let text = typeable(text);
         let mut bar = FilterBar {
             open: false,
-            input: text.to_owned(),
             cursor: text.len(),
+            input: text,
             history: Vec::new(),
             history_at: None,
             active: empty_filter(ctx),
@@ -85,13 +87,21 @@ impl FilterBar {
         true
     }
 
+    /// Types `text` at the cursor; characters that would control the terminal are left out.
     pub fn insert(&mut self, text: &str, ctx: &ParseContext) {
         let mut input = self.input.clone();
-        let clean: String = text.chars().filter(|c| !c.is_control()).collect();
+        let clean = typeable(text);
         input.insert_str(self.cursor, &clean);
         let cursor = self.cursor + clean.len();
         self.set_input(input, ctx);
         self.cursor = cursor;
+    }
+
+    /// A paste goes in whole at the cursor, as text: its line breaks and tabs become spaces
+    /// (an id copied with its line end must not apply the filter or run keys).
+    pub fn paste(&mut self, text: &str, ctx: &ParseContext) {
+        let flat = text.replace("\r\n", " ").replace(['\r', '\n', '\t'], " ");
+        self.insert(&flat, ctx);
     }
 
     pub fn backspace(&mut self, ctx: &ParseContext) {
@@ -206,6 +216,11 @@ impl FilterBar {
     }
 }
 
+/// `text` without the characters that would control the terminal the bar is drawn on.
+fn typeable(text: &str) -> String {
+    text.chars().filter(|&c| !is_terminal_control(c)).collect()
+}
+
 fn empty_filter(ctx: &ParseContext) -> Filter {
     parse("", ctx).expect("the empty filter always parses")
 }
@@ -277,6 +292,25 @@ mod tests {
         bar.left();
         bar.delete_to_start(&ctx());
         assert_eq!((bar.input(), bar.cursor_column()), ("é", 0));
+    }
+
+    #[test]
+    fn a_paste_goes_in_whole_at_the_cursor_with_line_breaks_as_spaces() {
+        let mut bar = typed("user: role:host");
+        (0..10).for_each(|_| bar.left());
+        bar.paste("u-ascii\r\nq\tx\n", &ctx());
+        assert_eq!(bar.input(), "user:u-ascii q x  role:host");
+        assert_eq!(bar.cursor_column(), "user:u-ascii q x ".len());
+    }
+
+    #[test]
+    fn terminal_controls_never_enter_the_text() {
+        let mut bar = typed("user:\u{1b}[2Jzo\u{202e}é\u{9b}");
+        assert_eq!(bar.input(), "user:[2Jzoé");
+        bar.paste("\u{7}b\u{2066}ob", &ctx());
+        assert_eq!(bar.input(), "user:[2Jzoébob");
+        let bar = FilterBar::new("user:\u{1b}x", &ctx());
+        assert_eq!(bar.input(), "user:x");
     }
 
     #[test]

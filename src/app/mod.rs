@@ -157,12 +157,14 @@ impl App {
                 Vec::new()
             }
             Msg::Key(key) => self.on_key(key, now),
+            // A paste is text for the filter, never keys: outside the bar it opens it.
             Msg::Paste(text) => {
-                if self.filter.is_open() {
-                    let ctx = self.parse_context(now);
-                    self.filter.insert(&text, &ctx);
-                    self.on_filter_edited(now);
+                if !self.filter.is_open() {
+                    self.filter.open();
                 }
+                let ctx = self.parse_context(now);
+                self.filter.paste(&text, &ctx);
+                self.on_filter_edited(now);
                 Vec::new()
             }
             Msg::Resize { width, height } => {

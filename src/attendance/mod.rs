@@ -99,7 +99,8 @@ pub use concurrency::{ConcurrencyCurve, CurvePoint, Level, Peak};
 pub use figures::{CallFigures, Figures, FiguresCache};
 pub use filtering::{FilterableRow, keep_local_matches};
 pub use records::{
-    Cell, JsonRecord, csv_fields, session_headers, session_record, user_headers, user_record,
+    Cell, CsvCells, JsonRecord, csv_fields, neutralise_formula, session_headers, session_record,
+    user_headers, user_record,
 };
 pub use row::{PublisherId, RoleId, RoleSetId, RowId, SessionRef, UserId};
 pub use session_id::SessionIdText;

@@ -4,6 +4,12 @@
 //! The dashboard's CSV and `headcount export` both build their rows here, so a column means
 //! the same thing wherever it is read. Cells keep their type so that JSON gets numbers, booleans
 //! and nulls while CSV gets text, and JSON keys keep the column order.
+//!
+//! A cell also says whether its text came from the server: a spreadsheet opening a CSV runs a
+//! cell such as `=HYPERLINK(...)` as a formula, so such text is neutralised in CSV
+//! ([`neutralise_formula`]) unless raw cells are asked for. JSON keeps every value exactly.
+
+use std::borrow::Cow;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
@@ -17,27 +23,57 @@ use super::zone::{DisplayZone, utc_rfc3339};
 /// One value of a record.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
+    /// Text headcount writes itself: an instant, the zone's name.
     Text(String),
+    /// Text exactly as the server sent it: a user id, a user session id, a publisher type.
+    Server(String),
     Int(i64),
     /// A percentage, shown with one decimal.
     Percent(f64),
     Bool(bool),
+    /// Values from the server (roles).
     List(Vec<String>),
     /// Absent: an empty CSV field, a JSON null.
     Empty,
 }
 
+/// How the server's text is written into CSV cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CsvCells {
+    /// A cell a spreadsheet would run as a formula is neutralised ([`neutralise_formula`]).
+    #[default]
+    Neutralised,
+    /// Every cell exactly as the server sent it (`--csv-raw`).
+    Raw,
+}
+
 impl Cell {
     /// The CSV field; lists are space-separated, as roles never contain spaces.
-    pub fn to_csv_field(&self) -> String {
+    pub fn to_csv_field(&self, cells: CsvCells) -> String {
+        let server = |text: String| match cells {
+            CsvCells::Neutralised => neutralise_formula(&text).into_owned(),
+            CsvCells::Raw => text,
+        };
         match self {
             Cell::Text(text) => text.clone(),
+            Cell::Server(text) => server(text.clone()),
             Cell::Int(n) => n.to_string(),
             Cell::Percent(p) => format!("{p:.1}"),
             Cell::Bool(flag) => flag.to_string(),
-            Cell::List(items) => items.join(" "),
+            Cell::List(items) => server(items.join(" ")),
             Cell::Empty => String::new(),
         }
+    }
+}
+
+/// `text` as a spreadsheet will show it rather than run it: a cell starting with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return gets a leading `'` (OWASP, "CSV Injection"), which
+/// spreadsheets take as "text follows" and do not display. Other text is returned as is.
+pub fn neutralise_formula(text: &str) -> Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
     }
 }
 
@@ -67,13 +103,13 @@ pub fn session_headers() -> Vec<String> {
 /// Every field the API gives for one participant session; an open session lasts until `now`.
 pub fn session_record<R: LocalRow>(zone: &DisplayZone, row: &R, now: Nanos) -> Vec<Cell> {
     let mut record = vec![
-        Cell::Text(row.user_id().to_owned()),
-        Cell::Text(row.user_session_id().to_owned()),
+        Cell::Server(row.user_id().to_owned()),
+        Cell::Server(row.user_session_id().to_owned()),
     ];
     record.extend(time_cells(zone, row.joined_at()));
     record.extend(time_cells(zone, row.left_at()));
     record.push(Cell::Int(row.duration_seconds(now)));
-    record.push(Cell::Text(row.publisher_type().to_owned()));
+    record.push(Cell::Server(row.publisher_type().to_owned()));
     record.push(Cell::List(row.roles().map(str::to_owned).collect()));
     record.push(Cell::Text(zone.label().to_owned()));
     record
@@ -111,7 +147,7 @@ pub fn user_headers() -> Vec<String> {
 /// is in the call.
 pub fn user_record(zone: &DisplayZone, store: &SessionStore, user: &UserFigures) -> Vec<Cell> {
     let mut record = vec![
-        Cell::Text(store.user_name(user.user).to_owned()),
+        Cell::Server(store.user_name(user.user).to_owned()),
         Cell::Int(i64::from(user.sessions)),
         Cell::Int(user.attended_seconds()),
         Cell::Int(user.connected_seconds),
@@ -132,8 +168,8 @@ pub fn user_record(zone: &DisplayZone, store: &SessionStore, user: &UserFigures)
 }
 
 /// A record as CSV fields.
-pub fn csv_fields(record: &[Cell]) -> impl Iterator<Item = String> + '_ {
-    record.iter().map(Cell::to_csv_field)
+pub fn csv_fields(record: &[Cell], cells: CsvCells) -> impl Iterator<Item = String> + '_ {
+    record.iter().map(move |cell| cell.to_csv_field(cells))
 }
 
 /// A record as one JSON object keyed by the headers, in header order, serialized without
@@ -157,7 +193,7 @@ impl Serialize for JsonRecord<'_> {
 impl Serialize for Cell {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Cell::Text(text) => serializer.serialize_str(text),
+            Cell::Text(text) | Cell::Server(text) => serializer.serialize_str(text),
             Cell::Int(n) => serializer.serialize_i64(*n),
             Cell::Percent(p) => serializer.serialize_f64((p * 10.0).round() / 10.0),
             Cell::Bool(flag) => serializer.serialize_bool(*flag),
@@ -217,7 +253,7 @@ mod tests {
         let zone = paris();
         let headers = session_headers();
         let record = session_record(&zone, &row(Some(AT + 90 * NANOS_PER_SEC), Some(90)), AT);
-        let fields: Vec<String> = csv_fields(&record).collect();
+        let fields: Vec<String> = csv_fields(&record, CsvCells::Neutralised).collect();
         assert_eq!(
             headers.join(","),
             "user_id,user_session_id,joined_utc,joined_local,left_utc,left_local,\
@@ -252,18 +288,59 @@ mod tests {
         assert_eq!(object["joined_local"], json!("2026-11-26T14:03:21+00:00"));
         assert_eq!(object["zone"], json!("UTC"));
         assert_eq!(
-            csv_fields(&record).nth(4).as_deref(),
+            csv_fields(&record, CsvCells::Neutralised).nth(4).as_deref(),
             Some(""),
             "an open session's leave is an empty CSV field"
         );
     }
 
     #[test]
+    fn cells_a_spreadsheet_would_run_are_neutralised_by_the_owasp_rule() {
+        for (raw, written) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1+1", "'+1+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("alice", "alice"),
+            ("a=b", "a=b"),
+            (" =1", " =1"),
+            ("", ""),
+        ] {
+            assert_eq!(neutralise_formula(raw), written, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_servers_text_is_neutralised_and_raw_keeps_it() {
+        let record = [
+            Cell::Server("=cmd".into()),
+            Cell::List(vec!["-admin".into(), "user".into()]),
+            Cell::Int(-5),
+            Cell::Text("-05:00".into()),
+        ];
+        let neutralised: Vec<String> = csv_fields(&record, CsvCells::Neutralised).collect();
+        assert_eq!(neutralised, ["'=cmd", "'-admin user", "-5", "-05:00"]);
+        let raw: Vec<String> = csv_fields(&record, CsvCells::Raw).collect();
+        assert_eq!(raw, ["=cmd", "-admin user", "-5", "-05:00"]);
+        let json = serde_json::to_value(JsonRecord {
+            headers: &["a".into(), "b".into(), "c".into(), "d".into()],
+            cells: &record,
+        })
+        .unwrap();
+        assert_eq!(
+            json,
+            json!({"a": "=cmd", "b": ["-admin", "user"], "c": -5, "d": "-05:00"})
+        );
+    }
+
+    #[test]
     fn percentages_have_one_decimal_in_both_formats() {
         let cell = Cell::Percent(66.666);
-        assert_eq!(cell.to_csv_field(), "66.7");
+        assert_eq!(cell.to_csv_field(CsvCells::Neutralised), "66.7");
         assert_eq!(serde_json::to_value(&cell).unwrap(), json!(66.7));
-        assert_eq!(Cell::Empty.to_csv_field(), "");
+        assert_eq!(Cell::Empty.to_csv_field(CsvCells::Neutralised), "");
     }
 
     #[test]

@@ -4,10 +4,11 @@
 //! Terminal events, fetch events, effect outcomes and the clock become [`Msg`]s for
 //! [`App::update`]; the [`Effect`]s it returns are carried out here. Every pending message is
 //! handled before one draw, and only when the app says something changed, at most ~30 times a
-//! second: an idle dashboard sleeps.
+//! second: an idle dashboard sleeps. A signal (SIGTERM, SIGHUP, SIGINT, SIGQUIT) ends it as `q`
+//! does, with the terminal given back, and the process exits with 128 + its number.
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::task::Poll;
 use std::time::Duration;
 
@@ -20,6 +21,9 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::call_ref::CallRef;
+use super::export::output::write_file;
+use super::full_screen::FullScreen;
+use super::signals::{Interrupted, Signals};
 use crate::api::StreamClient;
 use crate::api::timestamp::{Nanos, unix_now};
 use crate::app::picker::{Choice, Picker};
@@ -32,6 +36,8 @@ use crate::ui;
 const FRAME: Duration = Duration::from_millis(33);
 /// Pages waiting to be handled; the fetcher pauses when the dashboard falls behind.
 const FETCH_QUEUE: usize = 16;
+/// How long a closed terminal input waits for the SIGHUP that comes with it.
+const HANGUP_GRACE: Duration = Duration::from_millis(250);
 
 /// Whether colour is wanted: `NO_COLOR` set to anything but the empty string turns it off
 /// (<https://no-color.org>).
@@ -49,14 +55,16 @@ pub fn export_dir() -> PathBuf {
     std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
 }
 
-/// Opens the dashboard on `config` until the user quits. The terminal is restored whatever
-/// happens: here on return (error or not), and by ratatui's panic hook on a panic.
+/// Opens the dashboard on `config` until the user quits or a signal ends it ([`Interrupted`]).
+/// The terminal is restored whatever happens: on return (error or not), and by the panic hook
+/// on a panic.
 pub async fn run(client: StreamClient, config: AppConfig) -> anyhow::Result<()> {
     give_back_freed_tables();
-    let mut terminal = ratatui::try_init().context("cannot open the dashboard in this terminal")?;
-    let outcome = Driver::new(client, config).run(&mut terminal).await;
-    ratatui::restore();
-    outcome
+    let mut signals = Signals::new()?;
+    let mut screen = FullScreen::open().context("cannot open the dashboard in this terminal")?;
+    Driver::new(client, config)
+        .run(screen.terminal(), &mut signals)
+        .await
 }
 
 /// Shows the picker over `sessions` of `call` until a session is chosen (its id) or the user
@@ -73,10 +81,9 @@ pub async fn pick_session(
         zone.clone(),
         color_from_env(),
     );
-    let mut terminal = ratatui::try_init().context("cannot open the picker in this terminal")?;
-    let outcome = run_picker(&mut terminal, picker).await;
-    ratatui::restore();
-    outcome
+    let mut signals = Signals::new()?;
+    let mut screen = FullScreen::open().context("cannot open the picker in this terminal")?;
+    run_picker(screen.terminal(), picker, &mut signals).await
 }
 
 /// The picker's loop: draw, wait for a key, until a choice is made. Resizes need only the
@@ -84,11 +91,16 @@ pub async fn pick_session(
 async fn run_picker(
     terminal: &mut DefaultTerminal,
     mut picker: Picker,
+    signals: &mut Signals,
 ) -> anyhow::Result<Option<String>> {
     let mut input = EventStream::new();
     loop {
         terminal.draw(|frame| ui::picker::draw(frame, &picker))?;
-        let Some(Msg::Key(key)) = terminal_msg(input.next().await)? else {
+        let event = tokio::select! {
+            event = input.next() => event,
+            signal = signals.recv() => return Err(Interrupted(signal).into()),
+        };
+        let Some(Msg::Key(key)) = terminal_msg(event, signals).await? else {
             continue;
         };
         match picker.update(key) {
@@ -148,7 +160,11 @@ impl Driver {
         }
     }
 
-    async fn run(mut self, terminal: &mut DefaultTerminal) -> anyhow::Result<()> {
+    async fn run(
+        mut self,
+        terminal: &mut DefaultTerminal,
+        signals: &mut Signals,
+    ) -> anyhow::Result<()> {
         let first = std::mem::take(&mut self.first_effects);
         self.perform(first, terminal)?;
         let mut input = EventStream::new();
@@ -158,7 +174,8 @@ impl Driver {
             self.draw_if_due(terminal)?;
             let deadline = self.app.next_deadline().map(instant_of);
             let msg = tokio::select! {
-                event = input.next() => terminal_msg(event)?,
+                event = input.next() => terminal_msg(event, signals).await?,
+                signal = signals.recv() => return Err(Interrupted(signal).into()),
                 Some(event) = self.fetch_events.1.recv() => Some(Msg::Fetch(event)),
                 Some(outcome) = self.outcomes.1.recv() => Some(Msg::Done(outcome)),
                 _ = clock.tick() => Some(Msg::Tick),
@@ -168,7 +185,7 @@ impl Driver {
             if let Some(msg) = msg {
                 self.deliver(msg, terminal)?;
             }
-            self.drain(&mut input, terminal).await?;
+            self.drain(&mut input, terminal, signals).await?;
         }
         Ok(())
     }
@@ -182,14 +199,15 @@ impl Driver {
         &mut self,
         input: &mut EventStream,
         terminal: &mut DefaultTerminal,
-    ) -> io::Result<()> {
+        signals: &mut Signals,
+    ) -> anyhow::Result<()> {
         while !self.quitting() {
             let msg = if let Ok(event) = self.fetch_events.1.try_recv() {
                 Msg::Fetch(event)
             } else if let Ok(outcome) = self.outcomes.1.try_recv() {
                 Msg::Done(outcome)
             } else if let Poll::Ready(event) = poll_once(input).await {
-                match terminal_msg(event)? {
+                match terminal_msg(event, signals).await? {
                     Some(msg) => msg,
                     None => continue,
                 }
@@ -234,13 +252,13 @@ impl Driver {
     fn export(&self, path: PathBuf, csv: String) {
         let outcomes = self.outcomes.0.clone();
         tokio::task::spawn_blocking(move || {
-            let outcome = match write_atomically(&path, csv.as_bytes()) {
+            let outcome = match write_file(&path, csv.as_bytes()) {
                 Ok(()) => Outcome::Exported {
                     rows: count_records(&csv),
                     path,
                 },
                 Err(error) => Outcome::ExportFailed {
-                    error: error.to_string(),
+                    error: super::exit::message(&error),
                     path,
                 },
             };
@@ -274,8 +292,6 @@ impl Driver {
     }
 }
 
-/// The message for a terminal event; `None` for events the app does not use (key releases,
-/// focus, mouse).
 /// The terminal's next event if one is waiting, without waiting. The poll registers this
 /// task's waker: EventStream keeps the waker of the poll that found it empty until input
 /// arrives, so a poll with a no-op waker (`now_or_never`) would leave the event loop asleep
@@ -284,8 +300,28 @@ async fn poll_once(input: &mut EventStream) -> Poll<Option<io::Result<Event>>> {
     std::future::poll_fn(|cx| Poll::Ready(input.poll_next_unpin(cx))).await
 }
 
-fn terminal_msg(event: Option<io::Result<Event>>) -> io::Result<Option<Msg>> {
-    let event = event.ok_or_else(|| io::Error::other("the terminal closed its input"))??;
+/// The message for a terminal event; `None` for events the app does not use (key releases,
+/// focus, mouse).
+///
+/// When the terminal is closed, its input ends just as SIGHUP is sent: a signal arriving
+/// soon after is the reason given, so that the exit status says "hangup" either way.
+async fn terminal_msg(
+    event: Option<io::Result<Event>>,
+    signals: &mut Signals,
+) -> anyhow::Result<Option<Msg>> {
+    let event = match event {
+        Some(Ok(event)) => event,
+        ended => {
+            let error = match ended {
+                Some(Err(error)) => error,
+                _ => io::Error::other("the terminal closed its input"),
+            };
+            return match tokio::time::timeout(HANGUP_GRACE, signals.recv()).await {
+                Ok(signal) => Err(Interrupted(signal).into()),
+                Err(_) => Err(error.into()),
+            };
+        }
+    };
     Ok(match event {
         Event::Key(key) if key.kind == KeyEventKind::Press => Some(Msg::Key(key)),
         Event::Paste(text) => Some(Msg::Paste(text)),
@@ -336,28 +372,6 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// Writes `contents` to a temporary file beside `path`, then renames it over `path`, so a
-/// reader never sees half a file and a failure leaves any previous file intact.
-fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?;
-    let mut temp_name = std::ffi::OsString::from(".");
-    temp_name.push(name);
-    temp_name.push(format!(".{}.tmp", std::process::id()));
-    let temp = path.with_file_name(temp_name);
-    let written = std::fs::File::create(&temp).and_then(|mut file| {
-        file.write_all(contents)?;
-        file.sync_all()
-    });
-    let renamed = written.and_then(|()| std::fs::rename(&temp, path));
-    if renamed.is_err() {
-        // The temporary file is useless now; failing to remove it changes nothing more.
-        let _ = std::fs::remove_file(&temp);
-    }
-    renamed
-}
-
 /// The data rows of a CSV text (its header excluded).
 fn count_records(csv: &str) -> usize {
     csv::Reader::from_reader(csv.as_bytes()).records().count()
@@ -398,25 +412,6 @@ mod tests {
         assert!(!color_wanted(
             &|name| (name == "NO_COLOR").then(|| "1".into())
         ));
-    }
-
-    #[test]
-    fn an_export_replaces_the_file_and_leaves_no_temporary_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sessions.csv");
-        std::fs::write(&path, "old").unwrap();
-        write_atomically(&path, b"user_id\nu1\n").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "user_id\nu1\n");
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(names.len(), 1, "only the exported file remains");
-    }
-
-    #[test]
-    fn an_export_to_a_missing_directory_fails_without_leftovers() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("missing").join("sessions.csv");
-        assert!(write_atomically(&path, b"x").is_err());
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     #[test]

@@ -11,14 +11,18 @@
 //! | 5    | `RateLimited` | Stream's rate limit was still exceeded after retrying                |
 //! | 6    | `Network`     | Stream could not be reached (DNS, connection, TLS, timeout)          |
 //! | 7    | `Config`      | the configuration is wrong: config file, profile, missing credentials |
+//! | 128+N | `Interrupted` | signal N ended it: SIGHUP (129), SIGINT (130), SIGQUIT (131), SIGTERM (143) |
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use super::call_ref::CallRefError;
 use super::config::ConfigError;
 use super::session_read::InvalidFilter;
+use super::signals::{Interrupted, Signal};
 use crate::api::{ApiError, ErrorKind};
 use crate::filter::ParseError;
+use crate::ui::safe_text::terminal_safe;
 
 /// Why the process stops; [`ExitKind::code`] is its exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -31,6 +35,8 @@ pub enum ExitKind {
     RateLimited,
     Network,
     Config,
+    /// Stopped by a signal, after cleaning up (see `cli::signals`).
+    Interrupted(Signal),
 }
 
 impl ExitKind {
@@ -56,6 +62,7 @@ impl ExitKind {
             ExitKind::RateLimited => 5,
             ExitKind::Network => 6,
             ExitKind::Config => 7,
+            ExitKind::Interrupted(signal) => 128 + signal.number(),
         }
     }
 
@@ -64,7 +71,9 @@ impl ExitKind {
     pub fn of(err: &anyhow::Error) -> ExitKind {
         err.chain()
             .find_map(|cause| {
-                if cause.is::<ConfigError>() {
+                if let Some(Interrupted(signal)) = cause.downcast_ref::<Interrupted>() {
+                    Some(ExitKind::Interrupted(*signal))
+                } else if cause.is::<ConfigError>() {
                     Some(ExitKind::Config)
                 } else if cause.is::<CallRefError>()
                     || cause.is::<ParseError>()
@@ -99,15 +108,42 @@ impl From<ExitKind> for ExitCode {
     }
 }
 
-/// Turns a command's outcome into the exit code, printing the error (with its causes) on stderr.
+/// Turns a command's outcome into the exit code, printing the error (with its causes) on
+/// stderr. A signal's exit status says it all: nothing is printed for it.
 pub fn finish(outcome: anyhow::Result<()>) -> ExitCode {
     match outcome {
         Ok(()) => ExitKind::Success.into(),
         Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitKind::of(&err).into()
+            let kind = ExitKind::of(&err);
+            if !matches!(kind, ExitKind::Interrupted(_)) {
+                // After a hangup stderr may be gone; failing to say so changes nothing.
+                let _ = writeln!(std::io::stderr().lock(), "error: {}", message(&err));
+            }
+            kind.into()
         }
     }
+}
+
+/// The error and its causes, each said once, with anything that would control the terminal
+/// (from the server, a file name) shown as escapes. A context that already quotes its cause,
+/// such as `cannot replace x.csv: Is a directory (os error 21)` over the I/O error itself, is
+/// not followed by that cause again.
+pub fn message(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let said = cause.to_string();
+        if said.is_empty() || text.contains(&said) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&said);
+    }
+    text.lines()
+        .map(terminal_safe)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]
@@ -192,6 +228,34 @@ mod tests {
             .context("reading --filter");
         assert_eq!(ExitKind::of(&err), ExitKind::Usage);
         assert_eq!(ExitKind::Usage.code(), 2);
+    }
+
+    #[test]
+    fn signals_exit_with_128_plus_their_number() {
+        let codes = [
+            Signal::Hangup,
+            Signal::Interrupt,
+            Signal::Quit,
+            Signal::Terminate,
+        ]
+        .map(|signal| ExitKind::of(&Interrupted(signal).into()).code());
+        assert_eq!(codes, [129, 130, 131, 143]);
+    }
+
+    #[test]
+    fn a_cause_already_quoted_by_its_context_is_not_repeated() {
+        let os = std::io::Error::from_raw_os_error(21);
+        let said = os.to_string();
+        let err = anyhow::Error::from(os).context(format!("cannot replace x.csv: {said}"));
+        assert_eq!(message(&err), format!("cannot replace x.csv: {said}"));
+        let err = anyhow::anyhow!("disk full").context("writing the records");
+        assert_eq!(message(&err), "writing the records: disk full");
+    }
+
+    #[test]
+    fn messages_show_terminal_controls_as_escapes_and_keep_their_lines() {
+        let err = anyhow::anyhow!("role \u{1b}[31mhost\u{202e}\nsecond line");
+        assert_eq!(message(&err), "role \\x1b[31mhost\\u{202e}\nsecond line");
     }
 
     #[test]

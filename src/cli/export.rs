@@ -4,11 +4,11 @@
 //! flat however long the call. By user, the figures need every row at once: the session is
 //! read into the attendance engine's store first, as the dashboard does.
 
-mod output;
+pub(crate) mod output;
 mod progress;
 mod sink;
 
-use std::io;
+use std::io::{self, Write};
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -20,15 +20,17 @@ use super::config::{ConnectionArgs, Overrides, Settings, load};
 use super::session_read::{
     SessionTarget, connect, for_each_page, local_filter, parse_filter, read_store, thresholds,
 };
+use super::signals::or_interrupted;
 use crate::api::StreamClient;
 use crate::api::models::ParticipantSessionsPage;
 use crate::api::timestamp::{Nanos, unix_now};
 use crate::attendance::{
-    DisplayZone, Figures, keep_local_matches, session_headers, session_record, user_headers,
-    user_record,
+    CsvCells, DisplayZone, Figures, keep_local_matches, session_headers, session_record,
+    user_headers, user_record,
 };
 use crate::filter::Filter;
-use output::Output;
+use crate::ui::safe_text::terminal_safe;
+use output::{Destination, Output};
 use progress::Progress;
 pub use sink::Format;
 use sink::RecordSink;
@@ -38,7 +40,9 @@ use sink::RecordSink;
 #[command(after_help = "\
 Times are written in UTC (RFC 3339) and in the chosen zone, side by side; durations in seconds.
 By session, rows are written as they arrive, in constant memory. By user, the whole session
-is read into memory first, since each user's figures need all of their sessions.")]
+is read into memory first, since each user's figures need all of their sessions.
+In CSV, a value from the server that a spreadsheet would run as a formula (starting with =, +,
+-, @, a tab or a carriage return) gets a leading ' unless --csv-raw is given.")]
 pub struct ExportArgs {
     /// The call, as TYPE:ID (e.g. default:townhall-2026)
     #[arg(value_name = "TYPE:ID")]
@@ -56,9 +60,14 @@ pub struct ExportArgs {
     /// (reads the whole session into memory first)
     #[arg(long, value_enum, default_value_t = Grouping::Session)]
     pub by: Grouping,
-    /// Write to FILE, replacing it only once the export is complete [default: stdout]
+    /// Write to FILE, replacing it only once the export is complete (a new file is private to
+    /// you; a FIFO or device is written as records come) [default: stdout]
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// In CSV, write the server's values exactly, even those a spreadsheet would run as a
+    /// formula
+    #[arg(long)]
+    pub csv_raw: bool,
     /// Time zone of the second time column: `local`, `UTC` or an IANA name
     #[arg(long, value_name = "ZONE", value_parser = parse_tz)]
     pub tz: Option<String>,
@@ -82,6 +91,7 @@ struct Plan<'a> {
     filter_text: &'a str,
     filter: Filter,
     format: Format,
+    csv_cells: CsvCells,
 }
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
@@ -115,10 +125,9 @@ async fn export(args: &ExportArgs) -> anyhow::Result<()> {
     // Checked before any request or file: a typo should cost nothing and leave nothing.
     let filter = parse_filter(filter_text, &zone, unix_now())?;
     let client = connect(&settings)?;
-    let output = match &args.output {
-        Some(path) => Output::file(path)?,
-        None => Output::stdout(),
-    };
+    // Before the signals are caught: opening a FIFO waits for its reader, and Ctrl-C must
+    // still end that wait.
+    let destination = args.output.as_deref().map(Destination::of).transpose()?;
     let plan = Plan {
         target: SessionTarget {
             call: &args.call,
@@ -128,14 +137,30 @@ async fn export(args: &ExportArgs) -> anyhow::Result<()> {
         filter_text,
         filter,
         format: args.format,
+        csv_cells: if args.csv_raw {
+            CsvCells::Raw
+        } else {
+            CsvCells::Neutralised
+        },
     };
-    let (output, written) = match args.by {
-        Grouping::Session => by_session(&client, plan, output).await?,
-        Grouping::User => by_user(&client, &settings, plan, output).await?,
-    };
-    output.commit()?;
+    // Interrupted, the export is dropped, and its temporary file with it.
+    let written = or_interrupted(async {
+        let output = match destination {
+            Some(destination) => Output::to(destination)?,
+            None => Output::stdout(),
+        };
+        let (output, written) = match args.by {
+            Grouping::Session => by_session(&client, plan, output).await?,
+            Grouping::User => by_user(&client, &settings, plan, output).await?,
+        };
+        output.commit()?;
+        anyhow::Ok(written)
+    })
+    .await?;
     if let Some(path) = &args.output {
-        eprintln!("wrote {written} records to {}", path.display());
+        let said = format!("wrote {written} records to {}", path.display());
+        // Reporting is all that is left: a stderr gone meanwhile changes nothing.
+        let _ = writeln!(io::stderr(), "{}", terminal_safe(&said));
     }
     Ok(())
 }
@@ -147,7 +172,7 @@ async fn by_session(
     output: Output,
 ) -> anyhow::Result<(Output, u64)> {
     let now = unix_now();
-    let mut sink = RecordSink::new(plan.format, session_headers(), output);
+    let mut sink = RecordSink::new(plan.format, plan.csv_cells, session_headers(), output);
     let mut progress = Progress::on_stderr();
     let mut local: Option<Filter> = None;
     let server = plan.filter.server_json();
@@ -233,7 +258,7 @@ async fn by_user(
     let filter = local_filter(plan.filter_text, &plan.zone, &store, now, plan.filter)?;
     let rows = keep_local_matches(&store, store.row_ids(), &filter, now);
     let figures = Figures::compute(&store, &rows, now, &thresholds(settings));
-    let mut sink = RecordSink::new(plan.format, user_headers(), output);
+    let mut sink = RecordSink::new(plan.format, plan.csv_cells, user_headers(), output);
     for user in &figures.users {
         sink.write(&user_record(&plan.zone, &store, user))?;
     }

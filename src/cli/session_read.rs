@@ -120,7 +120,7 @@ pub async fn for_each_page(
     }
     match pager.stop_reason() {
         Some(reason) if !reason.is_complete() => anyhow::bail!(
-            "stopped after {} pages ({reason:?}): the output would be incomplete",
+            "stopped after {} pages: {reason}; the output would be incomplete",
             pager.pages_read()
         ),
         _ => Ok(()),

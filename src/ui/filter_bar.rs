@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::app::filter_bar::FilterBar;
 
+use super::safe_text::terminal_safe;
 use super::theme::Theme;
 
 const PROMPT: &str = "/ ";
@@ -19,21 +20,23 @@ pub fn draw(frame: &mut Frame, area: Rect, bar: &FilterBar, theme: &Theme) {
     let filter = bar.active();
     let server = filter
         .server_json()
-        .map_or("(none: every session)".to_owned(), |json| json.to_string());
+        .map_or("(none: every session)".to_owned(), |json| {
+            terminal_safe(&json.to_string()).into_owned()
+        });
     let mut preview = vec![
         Span::styled("filter_conditions ", theme.dim()),
         Span::raw(server),
     ];
     if let Some(local) = filter.local_description() {
         preview.push(Span::styled("  local only: ", theme.dim()));
-        preview.push(Span::raw(local));
+        preview.push(Span::raw(terminal_safe(&local).into_owned()));
     }
     let third = match bar.error() {
         Some(error) => Line::from(Span::styled(
             format!(
                 "{}^ {}",
                 " ".repeat(PROMPT.len() + error.column(bar.input())),
-                error.message
+                terminal_safe(&error.message)
             ),
             theme.error(),
         )),

@@ -7,12 +7,13 @@ use crate::app::App;
 use crate::app::keymap::hints;
 
 use super::format::count;
+use super::safe_text::terminal_safe;
 use super::theme::Theme;
 
 /// The retry countdown, the outcome of the last action, or nothing.
 pub fn status_line(app: &App, now: Nanos, theme: &Theme) -> Option<Line<'static>> {
     let status = app.status()?;
-    let mut text = status.text.clone();
+    let mut text = terminal_safe(&status.text).into_owned();
     if let Some(at) = status.retry_at.filter(|&at| at > now) {
         text.push_str(&format!(
             " (in {}s)",

@@ -11,6 +11,7 @@ use crate::app::live::FetchKind;
 use crate::attendance::{CallState, Peak, ago, human_duration};
 
 use super::format::{bar, count, counted};
+use super::safe_text::terminal_safe;
 use super::theme::Theme;
 
 pub fn state_badge(state: Option<CallState>, running: bool) -> &'static str {
@@ -30,10 +31,13 @@ pub fn title_line(app: &App, now: Nanos, theme: &Theme) -> Line<'static> {
     let state = app.store().state(now);
     let mut spans = vec![
         Span::styled("headcount ", theme.title()),
-        Span::raw(format!(
-            "{}:{} · session {}  ",
-            config.call_type, config.call_id, config.session
-        )),
+        Span::raw(
+            terminal_safe(&format!(
+                "{}:{} · session {}  ",
+                config.call_type, config.call_id, config.session
+            ))
+            .into_owned(),
+        ),
         Span::styled(state_badge(state, app.fetch().running), theme.state(state)),
         Span::raw(format!("  zone {}", config.zone.label())),
     ];

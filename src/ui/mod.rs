@@ -7,6 +7,7 @@ mod format;
 mod header;
 mod help;
 pub mod picker;
+pub mod safe_text;
 mod tables;
 mod theme;
 pub mod timeline;
@@ -22,6 +23,7 @@ use crate::app::App;
 use crate::app::view::View;
 
 use format::count;
+use safe_text::terminal_safe;
 use theme::Theme;
 
 /// Draws the whole screen for `now`.
@@ -105,7 +107,7 @@ fn breadcrumbs(app: &App, theme: &Theme) -> Line<'static> {
 
 fn crumb(app: &App, view: View) -> String {
     match view {
-        View::UserDetail(user) => app.store().user_name(user).to_owned(),
+        View::UserDetail(user) => terminal_safe(app.store().user_name(user)).into_owned(),
         view => view.title().to_owned(),
     }
 }
@@ -130,7 +132,7 @@ fn view_title(app: &App, theme: &Theme) -> Line<'static> {
             "· {} of {} · filter: {} ",
             count(shown as u64),
             count(of as u64),
-            filter.source.trim()
+            terminal_safe(filter.source.trim())
         )));
     }
     Line::from(spans)

@@ -10,6 +10,7 @@ use crate::app::picker::Picker;
 use crate::attendance::{CallState, SessionSummary, human_duration};
 
 use super::format::count;
+use super::safe_text::terminal_safe;
 use super::theme::Theme;
 
 const WIDTHS: [Constraint; 7] = [
@@ -32,7 +33,10 @@ pub fn draw(frame: &mut Frame, picker: &Picker) {
     ])
     .areas(frame.area());
     let heading = Line::from(vec![
-        Span::styled(format!("headcount · {}", picker.call()), theme.title()),
+        Span::styled(
+            format!("headcount · {}", terminal_safe(picker.call())),
+            theme.title(),
+        ),
         Span::raw(format!(
             " · {} sessions · choose one to open (times in {})",
             picker.sessions().len(),
@@ -89,7 +93,7 @@ fn row<'a>(session: &'a SessionSummary, picker: &Picker, theme: &Theme) -> Row<'
         |value: Option<i64>| value.map_or_else(|| "-".to_owned(), |n| count(n.max(0) as u64));
     let marker = if session.current { '*' } else { ' ' };
     Row::new([
-        Cell::from(format!("{marker}{}", session.id)),
+        Cell::from(format!("{marker}{}", terminal_safe(&session.id))),
         Cell::from(time(session.started_at)),
         Cell::from(ended),
         Cell::from(Span::styled(state_label(state), theme.state(Some(state)))),

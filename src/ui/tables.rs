@@ -15,6 +15,7 @@ use crate::attendance::{
 };
 
 use super::format::{count, counted, span};
+use super::safe_text::terminal_safe;
 use super::theme::Theme;
 
 /// `Joined▲`: the sort column carries its direction.
@@ -70,6 +71,11 @@ fn list_table<'a, T: Keyed>(
     frame.render_widget(table, area);
 }
 
+/// A cell of text the server sent, with terminal controls shown as escapes.
+fn server_text<'a>(text: &str) -> Cell<'a> {
+    Cell::from(terminal_safe(text).into_owned())
+}
+
 fn session_cells<'a>(
     row: SessionRef<'_>,
     zone: &DisplayZone,
@@ -80,14 +86,15 @@ fn session_cells<'a>(
         Some(at) => Cell::from(zone.time(at)),
         None => Cell::from(Span::styled("● in call", theme.in_call())),
     };
+    let roles = row.roles().collect::<Vec<_>>().join(",");
     vec![
-        Cell::from(row.user_id().to_owned()),
-        Cell::from(row.user_session_id().as_str().to_owned()),
+        server_text(row.user_id()),
+        server_text(row.user_session_id().as_str()),
         Cell::from(time_or(zone, row.joined_at(), "—")),
         left,
         Cell::from(human_duration(row.duration_seconds(now))),
-        Cell::from(row.publisher_type().to_owned()),
-        Cell::from(row.roles().collect::<Vec<_>>().join(",")),
+        server_text(row.publisher_type()),
+        server_text(&roles),
     ]
 }
 
@@ -176,7 +183,7 @@ fn last_leave(user: &UserFigures, zone: &DisplayZone) -> String {
 
 fn user_row<'a>(store: &SessionStore, user: &UserFigures, zone: &DisplayZone) -> Row<'a> {
     Row::new(vec![
-        store.user_name(user.user).to_owned(),
+        terminal_safe(store.user_name(user.user)).into_owned(),
         span(user.attended),
         human_duration(user.connected_seconds),
         count(u64::from(user.sessions)),
@@ -227,7 +234,7 @@ pub fn users(frame: &mut Frame, area: Rect, app: &App, title: Line<'static>, the
         theme,
         |&user| match app.user_figures(user) {
             Some(figures) => user_row(store, figures, zone),
-            None => Row::new([store.user_name(user).to_owned()]),
+            None => Row::new([server_text(store.user_name(user))]),
         },
     );
 }

@@ -1,23 +1,79 @@
-//! Where the export goes: stdout, or a file replaced atomically.
+//! Where an export goes: stdout, a file replaced at once when complete, or something that is not
+//! a file (a FIFO, a terminal, a device), written as the records come.
 //!
-//! A file is written to a temporary file in the same directory and renamed over the target
-//! only once everything was written, so a reader never sees half an export and a failed
-//! export leaves neither a partial file nor a damaged previous one.
+//! A file is written to a temporary file in the same directory (private to its owner, as the
+//! export holds personal data) and renamed over the target only once everything was written,
+//! so a reader never sees half an export and a failed or interrupted export leaves neither a
+//! partial file nor a damaged previous one: the temporary file removes itself when dropped. A
+//! file being replaced keeps its permissions; a symbolic link is followed and its target
+//! replaced, the link kept. A FIFO or a device cannot be replaced, only written to: what was
+//! written before a failure stays written, as on stdout.
 
-use std::fs;
+use std::fs::{self, File, OpenOptions, Permissions};
 use std::io::{self, BufWriter, Stdout, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use tempfile::NamedTempFile;
+
+/// What `-o PATH` names, looked at before anything is written.
+#[derive(Debug)]
+pub enum Destination {
+    /// A regular file, or none yet: `path` (symbolic links resolved) is replaced when complete.
+    Replace {
+        path: PathBuf,
+        /// The permissions of the file being replaced; a new file is readable by its owner only.
+        keep: Option<Permissions>,
+    },
+    /// A FIFO, a terminal or a device, opened for writing.
+    Stream(File),
+}
+
+impl Destination {
+    /// Looks at `path`. Opening a FIFO waits for its reader, as any writer does.
+    pub fn of(path: &Path) -> anyhow::Result<Destination> {
+        let shown = path.display();
+        match fs::metadata(path) {
+            Ok(found) if found.is_dir() => {
+                bail!("{shown} is a directory: name the file to write, such as {shown}/export.csv")
+            }
+            Ok(found) if found.is_file() => Ok(Destination::Replace {
+                path: fs::canonicalize(path).with_context(|| format!("cannot resolve {shown}"))?,
+                keep: Some(found.permissions()),
+            }),
+            Ok(_) => {
+                let file = OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .with_context(|| format!("cannot write to {shown}"))?;
+                Ok(Destination::Stream(file))
+            }
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                if let Ok(target) = fs::read_link(path) {
+                    bail!(
+                        "{shown} is a link to {}, which does not exist: \
+                         name the file to write instead",
+                        target.display()
+                    );
+                }
+                Ok(Destination::Replace {
+                    path: path.to_owned(),
+                    keep: None,
+                })
+            }
+            Err(err) => Err(err).with_context(|| format!("cannot write to {shown}")),
+        }
+    }
+}
 
 /// The export's destination, buffered.
 pub enum Output {
     Stdout(BufWriter<Stdout>),
-    File {
+    Replace {
         temp: BufWriter<NamedTempFile>,
         path: PathBuf,
     },
+    Stream(BufWriter<File>),
 }
 
 impl Output {
@@ -25,33 +81,41 @@ impl Output {
         Output::Stdout(BufWriter::new(io::stdout()))
     }
 
-    /// A temporary file beside `path`; `path` itself is not touched until [`Output::commit`].
-    pub fn file(path: &Path) -> anyhow::Result<Output> {
-        let dir = match path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
-        };
-        let temp = NamedTempFile::new_in(dir)
-            .with_context(|| format!("cannot write to the directory {}", dir.display()))?;
-        // A file being replaced keeps its permissions; a new one stays private to its owner
-        // (attendance is personal data), as the temporary file is created.
-        if let Ok(existing) = fs::metadata(path) {
-            temp.as_file().set_permissions(existing.permissions())?;
+    /// Starts writing to `destination`: for a file, a temporary file beside it (the file itself
+    /// is not touched until [`Output::commit`]).
+    pub fn to(destination: Destination) -> anyhow::Result<Output> {
+        match destination {
+            Destination::Stream(file) => Ok(Output::Stream(BufWriter::new(file))),
+            Destination::Replace { path, keep } => {
+                let dir = match path.parent() {
+                    Some(parent) if !parent.as_os_str().is_empty() => parent,
+                    _ => Path::new("."),
+                };
+                // Created readable by its owner only, whatever the umask.
+                let temp = NamedTempFile::new_in(dir)
+                    .with_context(|| format!("cannot write to the directory {}", dir.display()))?;
+                if let Some(permissions) = keep {
+                    temp.as_file().set_permissions(permissions)?;
+                }
+                Ok(Output::Replace {
+                    temp: BufWriter::new(temp),
+                    path,
+                })
+            }
         }
-        Ok(Output::File {
-            temp: BufWriter::new(temp),
-            path: path.to_owned(),
-        })
     }
 
-    /// Makes the export visible: flushes stdout, or syncs the file and renames it into place.
+    /// Makes the export complete: flushes stdout or the stream, or syncs the file and renames
+    /// it into place.
     pub fn commit(self) -> anyhow::Result<()> {
         match self {
             Output::Stdout(mut out) => Ok(out.flush()?),
-            Output::File { temp, path } => {
+            Output::Stream(mut out) => Ok(out.flush()?),
+            Output::Replace { temp, path } => {
                 let temp = temp.into_inner().map_err(|e| e.into_error())?;
                 temp.as_file().sync_all()?;
                 temp.persist(&path)
+                    .map_err(|e| e.error)
                     .with_context(|| format!("cannot replace {}", path.display()))?;
                 Ok(())
             }
@@ -63,16 +127,26 @@ impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Output::Stdout(out) => out.write(buf),
-            Output::File { temp, .. } => temp.write(buf),
+            Output::Replace { temp, .. } => temp.write(buf),
+            Output::Stream(out) => out.write(buf),
         }
     }
 
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Output::Stdout(out) => out.flush(),
-            Output::File { temp, .. } => temp.flush(),
+            Output::Replace { temp, .. } => temp.flush(),
+            Output::Stream(out) => out.flush(),
         }
     }
+}
+
+/// Writes `contents` to `path` as `-o` does: a file is replaced at once, a FIFO or a device is
+/// written to.
+pub fn write_file(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+    let mut output = Output::to(Destination::of(path)?)?;
+    output.write_all(contents)?;
+    output.commit()
 }
 
 #[cfg(test)]
@@ -88,12 +162,16 @@ mod tests {
         names
     }
 
+    fn file_output(path: &Path) -> Output {
+        Output::to(Destination::of(path).unwrap()).unwrap()
+    }
+
     #[test]
     fn the_target_changes_only_on_commit() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("export.csv");
         fs::write(&path, "previous\n").unwrap();
-        let mut output = Output::file(&path).unwrap();
+        let mut output = file_output(&path);
         output.write_all(b"new\n").unwrap();
         output.flush().unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "previous\n");
@@ -106,7 +184,7 @@ mod tests {
     fn an_abandoned_export_leaves_no_file_behind() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("export.csv");
-        let mut output = Output::file(&path).unwrap();
+        let mut output = file_output(&path);
         output.write_all(b"half").unwrap();
         drop(output);
         assert!(entries(dir.path()).is_empty());
@@ -116,7 +194,85 @@ mod tests {
     fn a_missing_directory_is_named_in_the_error() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("no-such-dir").join("export.csv");
-        let err = Output::file(&path).err().expect("no directory");
+        let err = Output::to(Destination::of(&path).unwrap())
+            .err()
+            .expect("no directory");
         assert!(format!("{err:#}").contains("no-such-dir"), "{err:#}");
+    }
+
+    #[test]
+    fn a_directory_is_refused_before_anything_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Destination::of(dir.path()).unwrap_err();
+        assert!(format!("{err:#}").contains("is a directory"), "{err:#}");
+        assert!(entries(dir.path()).is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_file_is_private_and_a_replaced_one_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |path: &Path| fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        let new = dir.path().join("new.csv");
+        write_file(&new, b"x\n").unwrap();
+        assert_eq!(mode(&new), 0o600);
+        let shared = dir.path().join("shared.csv");
+        fs::write(&shared, "old\n").unwrap();
+        fs::set_permissions(&shared, Permissions::from_mode(0o640)).unwrap();
+        write_file(&shared, b"new\n").unwrap();
+        assert_eq!(mode(&shared), 0o640);
+        assert_eq!(fs::read_to_string(&shared).unwrap(), "new\n");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_to_a_file_replaces_the_target_and_stays_a_link() {
+        use std::os::unix::fs::PermissionsExt;
+
+        let dir = tempfile::tempdir().unwrap();
+        let target_dir = dir.path().join("data");
+        fs::create_dir(&target_dir).unwrap();
+        let target = target_dir.join("attendance.csv");
+        fs::write(&target, "old\n").unwrap();
+        fs::set_permissions(&target, Permissions::from_mode(0o644)).unwrap();
+        let link = dir.path().join("latest.csv");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        write_file(&link, b"new\n").unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_link(&link).unwrap(), target);
+        assert_eq!(fs::read_to_string(&target).unwrap(), "new\n");
+        let mode = fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644);
+        assert_eq!(entries(&target_dir), ["attendance.csv"]);
+        assert_eq!(entries(dir.path()), ["data", "latest.csv"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_dangling_link_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("latest.csv");
+        std::os::unix::fs::symlink(dir.path().join("gone.csv"), &link).unwrap();
+        let err = Destination::of(&link).unwrap_err();
+        assert!(format!("{err:#}").contains("does not exist"), "{err:#}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_is_written_to_not_replaced() {
+        let null = Path::new("/dev/null");
+        assert!(matches!(
+            Destination::of(null).unwrap(),
+            Destination::Stream(_)
+        ));
+        write_file(null, b"discarded\n").unwrap();
+        assert!(!fs::metadata(null).unwrap().is_file());
     }
 }

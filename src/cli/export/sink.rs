@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use clap::ValueEnum;
 
-use crate::attendance::{Cell, JsonRecord, csv_fields};
+use crate::attendance::{Cell, CsvCells, JsonRecord, csv_fields};
 
 /// The output format of `headcount export`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -21,6 +21,7 @@ pub enum Format {
 /// Writes records to `W` as they come.
 pub struct RecordSink<W: Write> {
     headers: Vec<String>,
+    csv_cells: CsvCells,
     encoder: Encoder<W>,
     started: bool,
     written: u64,
@@ -37,7 +38,8 @@ impl<W: Write> RecordSink<W> {
     /// A sink that writes nothing yet: the header row of CSV and the opening bracket of JSON
     /// come with the first record (or at [`RecordSink::finish`]), so that a command failing
     /// on its first request prints no orphan header.
-    pub fn new(format: Format, headers: Vec<String>, out: W) -> Self {
+    /// `csv_cells` says how the server's text is written into CSV.
+    pub fn new(format: Format, csv_cells: CsvCells, headers: Vec<String>, out: W) -> Self {
         let encoder = match format {
             Format::Csv => Encoder::Csv(Box::new(csv::Writer::from_writer(out))),
             Format::Json => Encoder::Json(out),
@@ -45,6 +47,7 @@ impl<W: Write> RecordSink<W> {
         };
         RecordSink {
             headers,
+            csv_cells,
             encoder,
             started: false,
             written: 0,
@@ -70,7 +73,7 @@ impl<W: Write> RecordSink<W> {
             cells: record,
         };
         match &mut self.encoder {
-            Encoder::Csv(writer) => writer.write_record(csv_fields(record))?,
+            Encoder::Csv(writer) => writer.write_record(csv_fields(record, self.csv_cells))?,
             Encoder::Json(out) => {
                 out.write_all(if self.written == 0 { b"\n" } else { b",\n" })?;
                 serde_json::to_writer(&mut *out, &json)?;
@@ -127,7 +130,7 @@ mod tests {
     }
 
     fn written(format: Format, records: &[Vec<Cell>]) -> String {
-        let mut sink = RecordSink::new(format, headers(), Vec::new());
+        let mut sink = RecordSink::new(format, CsvCells::Neutralised, headers(), Vec::new());
         for record in records {
             sink.write(record).unwrap();
         }
@@ -167,7 +170,7 @@ mod tests {
     #[test]
     fn nothing_is_written_before_the_first_record() {
         let mut out = Vec::new();
-        let sink = RecordSink::new(Format::Csv, headers(), &mut out);
+        let sink = RecordSink::new(Format::Csv, CsvCells::Neutralised, headers(), &mut out);
         drop(sink);
         assert!(out.is_empty());
     }

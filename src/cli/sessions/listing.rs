@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::api::timestamp::Nanos;
 use crate::attendance::{CallState, DisplayZone, SessionSummary, human_duration, utc_rfc3339};
 use crate::cli::call_ref::CallRef;
+use crate::ui::safe_text::terminal_safe;
 
 const HEADERS: [&str; 8] = [
     "SESSION",
@@ -66,7 +67,8 @@ impl<'a> Listing<'a> {
         })
     }
 
-    /// One line per session under a header; the current session is marked with `*`.
+    /// One line per session under a header; the current session is marked with `*`. Ids show
+    /// terminal controls as escapes.
     pub fn table(&self, zone: &DisplayZone) -> String {
         let mut out = String::new();
         if self.sessions.is_empty() {
@@ -117,7 +119,7 @@ impl<'a> Listing<'a> {
         let number = |value: Option<i64>| value.map_or_else(|| "-".to_owned(), |n| n.to_string());
         let marker = if session.current { "*" } else { " " };
         [
-            format!("{marker}{}", session.id),
+            format!("{marker}{}", terminal_safe(&session.id)),
             time(session.started_at),
             ended,
             state_name(state).to_uppercase(),

@@ -1,4 +1,6 @@
-//! What `headcount totals` prints: one JSON object for scripts, aligned text for people.
+//! What `headcount totals` prints: one JSON object for scripts, aligned text for people. The
+//! text shows the server's names (roles, publisher types, ids) with terminal controls escaped;
+//! the JSON keeps them exactly.
 
 use std::fmt::Write;
 
@@ -10,6 +12,7 @@ use crate::attendance::{
     utc_rfc3339,
 };
 use crate::filter::Filter;
+use crate::ui::safe_text::terminal_safe;
 
 /// Width of the label column of the table.
 const LABEL_WIDTH: usize = 28;
@@ -223,7 +226,7 @@ fn write_parts(out: &mut String, heading: &str, parts: &[Part]) {
         "sessions"
     );
     for part in parts {
-        let name = format!("  {}", part.name);
+        let name = format!("  {}", terminal_safe(&part.name));
         let _ = writeln!(
             out,
             "{name:<LABEL_WIDTH$}{:>9}  {}",
@@ -233,8 +236,9 @@ fn write_parts(out: &mut String, heading: &str, parts: &[Part]) {
     }
 }
 
+/// One `label  value` line; the value may hold the server's text.
 fn line(out: &mut String, label: &str, value: String) {
-    let _ = writeln!(out, "{label:<LABEL_WIDTH$}{value}");
+    let _ = writeln!(out, "{label:<LABEL_WIDTH$}{}", terminal_safe(&value));
 }
 
 /// `2h 03m (7380 s)`: readable, and exact for whoever compares with the API.

@@ -79,6 +79,7 @@ fn overlap_digit(count: u8) -> &'static str {
 
 /// A label cut to `width` columns with `…`, padded so a highlighted label fills its column.
 pub fn fit_label(label: &str, width: u16) -> String {
+    let label = &*crate::ui::safe_text::terminal_safe(label);
     let width = usize::from(width);
     if label.chars().count() <= width {
         return format!("{label:<width$}");
