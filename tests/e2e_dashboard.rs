@@ -1,6 +1,6 @@
 //! The real binary in a pseudo-terminal, read back through a terminal emulator: `headcount
 //! demo` loads a call, narrows it with a filter, drills down, switches views and quits,
-//! leaving the terminal as it found it.
+//! leaving the terminal as it found it, also when a signal ends it; a paste is text, not keys.
 //!
 //! Each step waits for the screen to show its result, with one generous limit that only
 //! turns a hang into a failure: nothing here depends on how fast the machine is.
@@ -20,6 +20,9 @@ const GIVE_UP: Duration = Duration::from_secs(120);
 const LOOK_EVERY: Duration = Duration::from_millis(50);
 /// Sent by the terminal to leave the alternate screen.
 const LEAVE_ALTERNATE_SCREEN: &[u8] = b"\x1b[?1049l";
+/// Asks the terminal to mark pastes, and to stop.
+const BRACKETED_PASTE_ON: &[u8] = b"\x1b[?2004h";
+const BRACKETED_PASTE_OFF: &[u8] = b"\x1b[?2004l";
 
 /// The binary running in a pseudo-terminal, its output fed to an emulated screen.
 struct Terminal {
@@ -34,6 +37,10 @@ struct Terminal {
 
 impl Terminal {
     fn start(args: &[&str]) -> Terminal {
+        Terminal::start_with(args, &[])
+    }
+
+    fn start_with(args: &[&str], env: &[(&str, &str)]) -> Terminal {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -49,6 +56,9 @@ impl Terminal {
         command.env("NO_COLOR", "1");
         command.env("TERM", "xterm-256color");
         command.env("TZ", "UTC");
+        for (name, value) in env {
+            command.env(name, value);
+        }
         let child = pty.slave.spawn_command(command).expect("start headcount");
         drop(pty.slave);
         let screen = Arc::new(Mutex::new(vt100::Parser::new(
@@ -93,6 +103,32 @@ impl Terminal {
 
     fn text(&self) -> String {
         self.screen.lock().unwrap().screen().contents()
+    }
+
+    /// What a terminal sends for a paste of `text` once the program asked for bracketed paste.
+    fn paste(&mut self, text: &str) {
+        self.type_keys(&format!("\x1b[200~{text}\x1b[201~"));
+    }
+
+    fn signal(&self, signal: libc::c_int) {
+        let pid = self.child.process_id().expect("a process id") as libc::pid_t;
+        // SAFETY: kill only sends a signal to the child this test started.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "signal sent");
+    }
+
+    /// Whether the terminal is in its normal (cooked) mode: lines edited by the terminal
+    /// (ICANON) and typed keys echoed (ECHO), as raw mode turns both off.
+    fn cooked(&self) -> bool {
+        let fd = self._master.as_raw_fd().expect("the terminal's descriptor");
+        // SAFETY: tcgetattr fills the zeroed termios of a descriptor this test owns.
+        let mut termios: libc::termios = unsafe { std::mem::zeroed() };
+        assert_eq!(unsafe { libc::tcgetattr(fd, &mut termios) }, 0, "tcgetattr");
+        termios.c_lflag & (libc::ICANON | libc::ECHO) == (libc::ICANON | libc::ECHO)
+    }
+
+    fn wrote(&self, bytes: &[u8]) -> bool {
+        let output = self.output.lock().unwrap();
+        output.windows(bytes.len()).any(|window| window == bytes)
     }
 
     /// The exit status, once the process has ended and all it wrote has been read.
@@ -259,6 +295,109 @@ fn terminal_restored(terminal: &Terminal) -> bool {
     left && !screen.screen().alternate_screen() && !screen.screen().hide_cursor()
 }
 
+/// Sends `signal` to a dashboard that has loaded, and checks that it gives the terminal back
+/// as `q` does and exits with 128 + the signal's number.
+fn a_signal_gives_the_terminal_back(signal: libc::c_int) {
+    let mut terminal = Terminal::start(&["demo", "--scenario", "small", "--tz", "UTC"]);
+    terminal.wait_for("every session loaded", |screen| {
+        loaded_and_total(screen).is_some_and(|(loaded, total)| loaded == total)
+    });
+    assert!(!terminal.cooked(), "the dashboard runs in raw mode");
+    terminal.signal(signal);
+    let status = terminal.wait_for_exit();
+    assert_eq!(status.exit_code(), 128 + signal as u32, "{status:?}");
+    assert!(terminal.cooked(), "raw mode is off again");
+    assert!(terminal_restored(&terminal), "main screen, cursor shown");
+    assert!(
+        terminal.wrote(BRACKETED_PASTE_OFF),
+        "bracketed paste is off"
+    );
+}
+
+#[test]
+fn sigterm_gives_the_terminal_back_and_exits_143() {
+    a_signal_gives_the_terminal_back(libc::SIGTERM);
+}
+
+#[test]
+fn sighup_gives_the_terminal_back_and_exits_129() {
+    a_signal_gives_the_terminal_back(libc::SIGHUP);
+}
+
+#[test]
+fn sigint_from_outside_gives_the_terminal_back_and_exits_130() {
+    a_signal_gives_the_terminal_back(libc::SIGINT);
+}
+
+#[test]
+fn sigterm_in_the_picker_gives_the_terminal_back() {
+    let mut terminal = Terminal::start(&["demo", "--scenario", "small", "--tz", "UTC", "--pick"]);
+    terminal.wait_for("the session picker", |screen| {
+        screen.contains("choose one to open")
+    });
+    terminal.signal(libc::SIGTERM);
+    let status = terminal.wait_for_exit();
+    assert_eq!(status.exit_code(), 143, "{status:?}");
+    assert!(terminal.cooked(), "raw mode is off again");
+    assert!(terminal_restored(&terminal), "main screen, cursor shown");
+}
+
+/// The line of the open filter bar: `/ user:alice`.
+fn filter_line(screen: &str) -> Option<String> {
+    screen
+        .lines()
+        .find(|line| line.starts_with("/ "))
+        .map(|line| line.trim_end().to_owned())
+}
+
+/// Esc clears the bar, Esc again closes it (one Esc per write: two at once read as one key).
+fn close_filter_bar(terminal: &mut Terminal) {
+    terminal.type_keys("\x1b");
+    terminal.wait_for("the text cleared", |screen| {
+        filter_line(screen).is_some_and(|line| line == "/")
+    });
+    terminal.type_keys("\x1b");
+    terminal.wait_for("the bar closed", |screen| filter_line(screen).is_none());
+}
+
+#[test]
+fn a_paste_is_filter_text_and_never_keys() {
+    let mut terminal = Terminal::start(&["demo", "--scenario", "small", "--tz", "UTC"]);
+    terminal.wait_for("every session loaded", |screen| {
+        loaded_and_total(screen).is_some_and(|(loaded, total)| loaded == total)
+    });
+    assert!(
+        terminal.wrote(BRACKETED_PASTE_ON),
+        "bracketed paste is asked for"
+    );
+
+    terminal.type_keys("/");
+    terminal.wait_for("the filter bar", |screen| filter_line(screen).is_some());
+    terminal.paste("u-ascii\rq");
+    let pasted = terminal.wait_for("the pasted text in the bar", |screen| {
+        filter_line(screen).is_some_and(|line| line == "/ u-ascii q")
+    });
+    assert!(
+        pasted.contains("filter_conditions"),
+        "the bar stays open: Enter was not pressed\n{pasted}"
+    );
+
+    close_filter_bar(&mut terminal);
+    terminal.paste("alice\n");
+    terminal.wait_for("the bar opened by the paste, with its text", |screen| {
+        filter_line(screen).is_some_and(|line| line == "/ alice")
+    });
+
+    close_filter_bar(&mut terminal);
+    terminal.type_keys("q");
+    assert!(terminal.wait_for_exit().success(), "q still quits");
+    assert!(
+        terminal.wrote(BRACKETED_PASTE_OFF),
+        "bracketed paste is off"
+    );
+    assert!(terminal_restored(&terminal));
+}
+
 #[test]
 fn the_picker_offers_every_session_and_q_leaves_with_status_0() {
     let mut terminal = Terminal::start(&["demo", "--scenario", "small", "--tz", "UTC", "--pick"]);
@@ -297,4 +436,64 @@ fn the_picker_opens_the_chosen_session_in_the_dashboard() {
     terminal.type_keys("q");
     assert!(terminal.wait_for_exit().success());
     assert!(terminal_restored(&terminal), "the terminal is restored");
+}
+
+#[test]
+fn hostile_text_from_the_server_is_shown_escaped_and_never_run() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sim = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let config = headcount::sim::SimConfig {
+            scenario: headcount::sim::Scenario::Small,
+            hostile_text: true,
+            ..headcount::sim::SimConfig::default()
+        };
+        headcount::sim::start(config, listener).await.unwrap()
+    });
+    let config_dir = tempfile::tempdir().unwrap();
+    let absent = config_dir.path().join("absent.toml");
+    let call = format!("{}:{}", sim.call_type(), sim.call_id());
+    let base_url = sim.base_url();
+    let mut terminal = Terminal::start_with(
+        &["watch", &call, "--session", sim.session_id(), "--tz", "UTC"],
+        &[
+            ("STREAM_BASE_URL", &base_url),
+            ("STREAM_API_KEY", "headcount-demo"),
+            ("STREAM_API_SECRET", "headcount-demo-secret"),
+            ("HEADCOUNT_CONFIG", absent.to_str().unwrap()),
+        ],
+    );
+    let screen = terminal.wait_for("every session loaded", |screen| {
+        loaded_and_total(screen).is_some_and(|(loaded, total)| loaded == total)
+    });
+    assert!(
+        screen.contains("host\\x1b[2J"),
+        "the role is shown escaped\n{screen}"
+    );
+    terminal.type_keys("P");
+    let sorted = terminal.wait_for("the rows sorted by publisher", |screen| {
+        screen.contains("Publisher [P]▲")
+    });
+    assert!(
+        sorted.contains("rtmp\\x1b]52;c;"),
+        "the publisher type is escaped\n{sorted}"
+    );
+    assert!(sorted.contains("\\x1b "), "so are user ids\n{sorted}");
+    terminal.type_keys("q");
+    assert!(terminal.wait_for_exit().success());
+    assert!(terminal_restored(&terminal));
+    for never in [
+        &b"\x1b]0;owned"[..],
+        b"\x1b]52;c;b3duZWQ=",
+        b"host\x1b[2J",
+        "\u{202e}".as_bytes(),
+        "\u{9b}".as_bytes(),
+    ] {
+        assert!(
+            !terminal.wrote(never),
+            "{:?} reached the terminal",
+            String::from_utf8_lossy(never)
+        );
+    }
+    drop(sim);
 }

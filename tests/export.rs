@@ -329,3 +329,205 @@ async fn an_output_file_is_replaced_only_by_a_complete_export() {
     assert_eq!(records.len(), total);
     assert_eq!(dir_entries(dir.path()), ["attendance.csv"]);
 }
+
+async fn start_hostile() -> RunningSim {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = SimConfig {
+        scenario: Scenario::Townhall,
+        rate_limit: 0,
+        hostile_text: true,
+        ..SimConfig::default()
+    };
+    sim::start(config, listener).await.unwrap()
+}
+
+/// Whether a spreadsheet would run the cell as a formula (OWASP's starting characters).
+fn runs_as_formula(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn csv_cells_a_spreadsheet_would_run_get_a_quote_unless_raw() {
+    let sim = start_hostile().await;
+    let rows: Vec<_> = pages(&sim, None)
+        .await
+        .into_iter()
+        .flat_map(|page| page.participants_sessions)
+        .collect();
+    assert!(rows.iter().any(|row| runs_as_formula(&row.user_id)));
+    assert!(rows.iter().any(|row| runs_as_formula(&row.publisher_type)));
+
+    let (headers, records) = csv_records(&exported(&sim, &[]).await);
+    assert_eq!(records.len(), rows.len());
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let server_text = ["user_id", "user_session_id", "publisher_type", "roles"].map(column);
+    for (record, row) in records.iter().zip(&rows) {
+        for index in server_text {
+            assert!(!runs_as_formula(&record[index]), "{record:?}");
+        }
+        let user = &record[column("user_id")];
+        match user.strip_prefix('\'') {
+            Some(rest) => assert!(runs_as_formula(rest) && rest == row.user_id),
+            None => assert_eq!(user, row.user_id),
+        }
+    }
+    assert!(
+        records
+            .iter()
+            .any(|r| r[column("user_id")].starts_with("'=HYPERLINK("))
+    );
+    assert!(records.iter().any(|r| &r[column("roles")] == "'=1+1"));
+
+    let (_, raw) = csv_records(&exported(&sim, &["--csv-raw"]).await);
+    for (record, row) in raw.iter().zip(&rows) {
+        assert_eq!(&record[column("user_id")], row.user_id);
+        assert_eq!(&record[column("publisher_type")], row.publisher_type);
+        assert_eq!(&record[column("roles")], row.roles.join(" "));
+    }
+
+    let objects = ndjson(&exported(&sim, &["--format", "ndjson"]).await);
+    for (object, row) in objects.iter().zip(&rows) {
+        assert_eq!(object["user_id"], row.user_id.as_str(), "JSON is exact");
+        assert_eq!(object["roles"], json!(row.roles));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_export_into_a_fifo_streams_to_its_reader() {
+    let sim = start(Scenario::Small).await;
+    let total = server_total(&pages(&sim, None).await);
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("attendance.csv");
+    let name = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo reads a NUL-terminated path this test owns.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+
+    let output = export(
+        &sim,
+        SECRET,
+        &call_of(&sim),
+        &["-o", fifo.to_str().unwrap()],
+    )
+    .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let (_, records) = csv_records(&reader.join().unwrap());
+    assert_eq!(records.len(), total, "the reader got every record");
+    assert!(stderr(&output).contains(&format!("wrote {total} records")));
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(
+        std::os::unix::fs::FileTypeExt::is_fifo(&kind),
+        "still a FIFO"
+    );
+    assert_eq!(dir_entries(dir.path()), ["attendance.csv"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_export_to_dev_stdout_writes_to_stdout_and_leaves_the_link() {
+    let sim = start(Scenario::Small).await;
+    let total = server_total(&pages(&sim, None).await);
+    let before = std::fs::read_link("/dev/stdout").ok();
+    let output = export(&sim, SECRET, &call_of(&sim), &["-o", "/dev/stdout"]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let (_, records) = csv_records(&output.stdout);
+    assert_eq!(records.len(), total);
+    assert_eq!(std::fs::read_link("/dev/stdout").ok(), before, "untouched");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_directory_is_refused_once_and_plainly() {
+    let sim = start(Scenario::Small).await;
+    let dir = tempfile::tempdir().unwrap();
+    let output = export(
+        &sim,
+        SECRET,
+        &call_of(&sim),
+        &["-o", dir.path().to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    let said = stderr(&output);
+    assert!(said.contains("is a directory"), "{said}");
+    assert_eq!(said.matches("os error").count(), 0, "{said}");
+    assert_eq!(dir_entries(dir.path()), Vec::<String>::new());
+}
+
+/// Starts `headcount export -o PATH`, which the sim will keep waiting (see below).
+fn spawn_export(base_url: &str, session: &str, call: &str, path: &Path) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_headcount"))
+        .arg("export")
+        .arg(call)
+        .args(["--session", session, "-o", path.to_str().unwrap()])
+        .env("STREAM_BASE_URL", base_url)
+        .env("STREAM_API_KEY", KEY)
+        .env("STREAM_API_SECRET", SECRET)
+        .env("HEADCOUNT_CONFIG", path.with_file_name("absent.toml"))
+        .env_remove("HEADCOUNT_PROFILE")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits until a file other than `path` in its directory (the export's temporary file) holds
+/// records; false after a minute.
+fn temporary_file_written(path: &Path) -> bool {
+    let started = std::time::Instant::now();
+    while started.elapsed().as_secs() < 60 {
+        let written = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|entry| entry.unwrap())
+            .filter(|entry| entry.file_name() != path.file_name().unwrap())
+            .any(|entry| entry.metadata().is_ok_and(|m| m.len() > 0));
+        if written {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    false
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_interrupted_export_leaves_no_temporary_file_and_the_old_file_intact() {
+    for (signal, code) in [
+        (libc::SIGINT, 130),
+        (libc::SIGTERM, 143),
+        (libc::SIGHUP, 129),
+    ] {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let config = SimConfig {
+            scenario: Scenario::Townhall,
+            rate_limit: 2,
+            ..SimConfig::default()
+        };
+        let sim = sim::start(config, listener).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("attendance.csv");
+        std::fs::write(&path, "previous export\n").unwrap();
+        let (base_url, session, call) =
+            (sim.base_url(), sim.session_id().to_owned(), call_of(&sim));
+        let path_arg = path.clone();
+        // Its rate limit spent after two pages, for a minute, the sim keeps the export waiting
+        // with records in its temporary file.
+        let output = tokio::task::spawn_blocking(move || {
+            let child = spawn_export(&base_url, &session, &call, &path_arg);
+            let written = temporary_file_written(&path_arg);
+            // SAFETY: kill sends a signal to the child this test started.
+            assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
+            let output = child.wait_with_output().unwrap();
+            assert!(written, "no temporary file appeared: {}", stderr(&output));
+            output
+        })
+        .await
+        .unwrap();
+        assert_eq!(output.status.code(), Some(code), "{}", stderr(&output));
+        assert_eq!(
+            dir_entries(dir.path()),
+            ["attendance.csv"],
+            "signal {signal}"
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "previous export\n");
+    }
+}

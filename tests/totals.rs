@@ -276,3 +276,51 @@ async fn the_table_shows_the_server_totals_and_names_the_zone() {
         "{table}"
     );
 }
+
+/// The characters that would control a terminal: C0 but the line end, DEL, C1, and the
+/// bidirectional controls.
+fn terminal_controls(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|&c| {
+            (c < ' ' && c != '\n')
+                || ('\u{7f}'..='\u{9f}').contains(&c)
+                || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}')
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_roles_and_publishers_are_escaped_in_the_table_and_exact_in_json() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = SimConfig {
+        scenario: Scenario::Townhall,
+        rate_limit: 0,
+        hostile_text: true,
+        ..SimConfig::default()
+    };
+    let sim = sim::start(config, listener).await.unwrap();
+    let output = totals(&sim, SECRET, sim.session_id(), &["--format", "table"]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let table = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(terminal_controls(&table), Vec::<char>::new(), "{table}");
+    for shown in [
+        "host\\x1b[2J\\x1b[H",
+        "viewer\\u{9b}5m",
+        "rtmp\\x1b]52;c;b3duZWQ=\\x07",
+        "\\u{2067}srt\\u{2069}",
+        "\\twhip",
+    ] {
+        assert!(table.contains(shown), "{shown} in\n{table}");
+    }
+
+    let json = totals_json(&sim, &[]).await;
+    let roles = json["by_role"].as_object().unwrap();
+    assert!(roles.contains_key("host\u{1b}[2J\u{1b}[H"), "{roles:?}");
+    let publishers = json["by_publisher_type"].as_object().unwrap();
+    assert!(
+        publishers.contains_key("\u{2067}srt\u{2069}"),
+        "{publishers:?}"
+    );
+}

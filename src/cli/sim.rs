@@ -45,6 +45,10 @@ pub struct SimArgs {
     /// Ended sessions of the same call before the current one, a week apart
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub earlier_sessions: usize,
+    /// Put terminal control sequences, bidirectional overrides and spreadsheet formulas in
+    /// some user ids, roles and publisher types, as a hostile integrator could
+    #[arg(long)]
+    pub hostile_text: bool,
 }
 
 impl SimArgs {
@@ -62,6 +66,7 @@ impl SimArgs {
             rate_limit: self.rate_limit,
             rate_window: Duration::from_secs(self.rate_window),
             earlier_sessions: self.earlier_sessions,
+            hostile_text: self.hostile_text,
         })
     }
 }

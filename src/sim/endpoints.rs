@@ -7,6 +7,7 @@ use crate::filter::conditions::Conditions;
 use super::attendance::RowKey;
 use super::cursor::{CursorError, CursorSigner, Direction};
 use super::error::ApiError;
+use super::hostile;
 use super::server::{Params, Sim};
 use super::stats;
 use super::timeline::Anchor;
@@ -45,7 +46,13 @@ pub fn participant_sessions(
     let rows: Vec<Value> = page
         .rows
         .iter()
-        .map(|&index| json!(snapshot.details(&call.rows[index])))
+        .map(|&index| {
+            let mut row = json!(snapshot.details(&call.rows[index]));
+            if sim.hostile_text {
+                hostile::disguise(&mut row);
+            }
+            row
+        })
         .collect();
     let mut body = wire::object(json!({
         "call_type": CALL_TYPE,

@@ -15,6 +15,7 @@ mod cursor;
 mod endpoints;
 mod error;
 mod history;
+mod hostile;
 mod ids;
 mod names;
 mod rate_limit;
@@ -71,6 +72,8 @@ pub struct SimConfig {
     pub rate_window: Duration,
     /// Ended sessions of the same call before the current one, a week apart.
     pub earlier_sessions: usize,
+    /// Ids, roles and publisher types carry terminal controls and spreadsheet formulas.
+    pub hostile_text: bool,
 }
 
 impl Default for SimConfig {
@@ -86,6 +89,7 @@ impl Default for SimConfig {
             rate_limit: DEFAULT_RATE_LIMIT,
             rate_window: Duration::from_secs(60),
             earlier_sessions: 0,
+            hostile_text: false,
         }
     }
 }
@@ -196,6 +200,7 @@ pub async fn start(config: SimConfig, listener: TcpListener) -> Result<RunningSi
         clock: live.then(|| ScenarioClock::new(now, config.speed)),
         lag_ns: i64::try_from(config.lag.as_nanos()).unwrap_or(i64::MAX),
         api_key: config.api_key,
+        hostile_text: config.hostile_text,
         call,
     });
     let initial_sessions = sim.snapshot().totals().sessions;

@@ -38,6 +38,8 @@ pub struct Sim {
     pub cursors: CursorSigner,
     pub stats_cursors: CursorSigner,
     pub limiter: RateLimiter,
+    /// Rows carry hostile text (see `hostile`).
+    pub hostile_text: bool,
 }
 
 impl Sim {
