@@ -88,6 +88,7 @@ fn loaded_app() -> App {
         Msg::Fetch(FetchEvent::Done {
             generation: 1,
             pages: (SESSIONS / PAGE) as u32,
+            completeness: headcount::fetch::Completeness::Complete,
         }),
         NOW,
     );

@@ -384,11 +384,33 @@ async fn an_html_502_page_still_gives_a_clear_error_after_capped_attempts() {
 }
 
 #[tokio::test]
-async fn malformed_json_in_a_200_names_the_endpoint_and_is_not_retried() {
+async fn a_200_cut_short_or_not_json_is_retried_like_a_dropped_connection() {
+    let cut = r#"{"call_type":"default","call_id":"c","call_session_id":"s","participants_sessions":[{"user_id":"#;
+    let html = "<html><head><title>502 Bad Gateway</title></head></html>";
+    for (content_type, body) in [("application/json", cut), ("text/html", html)] {
+        let server = TestServer::start(vec![
+            Reply::Text(StatusCode::OK, content_type, body.to_string()),
+            Reply::Json(StatusCode::OK, page_body(&["a"], None)),
+        ])
+        .await;
+        let client = server.client().build().unwrap();
+
+        let page = client
+            .query_call_participant_sessions("default", "c", "s", &Default::default())
+            .await
+            .unwrap();
+
+        assert_eq!(page.body.participants_sessions[0].user_id, "a");
+        assert_eq!(server.requests().len(), 2, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_200_of_the_wrong_shape_names_the_endpoint_and_is_not_retried() {
     let server = TestServer::start(vec![Reply::Text(
         StatusCode::OK,
         "application/json",
-        r#"{"call_type":"default","call_id":"c","call_session_id":"s","participants_sessions":[{"user_id":"#.to_string(),
+        r#"{"call_type":"default","call_id":"c","call_session_id":"s","participants_sessions":"none"}"#.to_string(),
     )])
     .await;
     let client = server.client().build().unwrap();
@@ -400,6 +422,7 @@ async fn malformed_json_in_a_200_names_the_endpoint_and_is_not_retried() {
 
     assert_eq!(server.requests().len(), 1);
     assert_eq!(err.kind(), ErrorKind::Decode);
+    assert!(!err.is_retryable());
     let message = err.to_string();
     assert!(
         message.contains("QueryCallParticipantSessions"),

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use serde_json::Value;
 
 use super::auth::{self, ApiSecret};
 use super::base_url::BaseUrl;
@@ -13,6 +14,7 @@ use super::call_stats::{SessionStatsPage, SessionStatsQuery};
 use super::decode;
 use super::endpoint::{self, Request};
 use super::error::{ApiError, ConfigError, ErrorKind, NetworkError, NetworkFailure};
+use super::long_filter;
 use super::models::{GetCallResponse, ParticipantSessionsPage, ParticipantSessionsQuery};
 use super::page_bytes::RawSessionsPage;
 use super::pager::{
@@ -293,6 +295,29 @@ impl StreamClient {
             filter_conditions: options.filter_conditions,
         };
         SessionPager::new(self.clone(), target, options.page_size, options.max_pages)
+    }
+
+    /// The `filter_conditions` of each request that reading this session with `conditions`
+    /// takes: one, unless the filter would make the URL longer than
+    /// [`super::MAX_URL_BYTES`], in which case its longest `$in` list is cut into chunks whose
+    /// rows add up to the filter's. An input error if it cannot be cut.
+    pub fn filter_parts(
+        &self,
+        call_type: &str,
+        call_id: &str,
+        session: &str,
+        page_size: u32,
+        conditions: Option<Value>,
+    ) -> Result<Vec<Option<Value>>, ApiError> {
+        let target = long_filter::Target {
+            base: &self.inner.base_url,
+            api_key: &self.inner.api_key,
+            call_type,
+            call_id,
+            session,
+            page_size: page_size.min(MAX_PAGE_SIZE),
+        };
+        long_filter::split(&target, conditions)
     }
 
     /// `QueryCallSessionStats`: one page of call session summaries. A `POST` that changes

@@ -54,6 +54,10 @@ where
         .deserialize(&mut de)
         .and_then(|value| de.end().map(|()| value));
     decoded.map_err(|error| {
+        let malformed = matches!(
+            error.classify(),
+            serde_json::error::Category::Eof | serde_json::error::Category::Syntax
+        );
         let path = locate::<T>(bytes).unwrap_or_default();
         let detail = match bytes.trim_ascii_start().first() {
             Some(b'{' | b'[') => error.to_string(),
@@ -64,6 +68,7 @@ where
             endpoint: operation,
             path,
             detail,
+            malformed,
         }
     })
 }
@@ -154,6 +159,19 @@ mod tests {
         assert_eq!(decode.endpoint, "QueryCallParticipantSessions");
         assert_eq!(decode.path, "participants_sessions[1].joined_at");
         assert!(decode.detail.contains("line 4"), "{}", decode.detail);
+        assert!(!err.is_retryable(), "the same body would come back");
+    }
+
+    #[test]
+    fn a_body_cut_short_or_not_json_is_retried_like_a_dropped_connection() {
+        let page = |bytes: &[u8]| success_body::<ParticipantSessionsPage>("Q", bytes).unwrap_err();
+        let cut = page(br#"{"call_type": "default", "participants_sessions": [{"user_id""#);
+        let html = page(b"<html><body>502 Bad Gateway</body></html>");
+        let empty = page(b"");
+        for err in [cut, html, empty] {
+            assert_eq!(err.kind(), ErrorKind::Decode);
+            assert!(err.is_retryable(), "{err}");
+        }
     }
 
     #[test]

@@ -98,13 +98,15 @@ impl ApiError {
         self.status_error()?.retry_at
     }
 
-    /// Whether trying the same request again may succeed: rate limits, server trouble and
-    /// network failures, unless Stream marked the error `unrecoverable`.
+    /// Whether trying the same request again may succeed: rate limits, server trouble,
+    /// network failures and a success whose body is cut short or not JSON, unless Stream
+    /// marked the error `unrecoverable`.
     pub fn is_retryable(&self) -> bool {
         match self {
             ApiError::Status(status) => status.is_retryable(),
             ApiError::Network(_) => true,
-            ApiError::Decode(_) | ApiError::Config(_) | ApiError::InvalidArgument { .. } => false,
+            ApiError::Decode(decode) => decode.malformed,
+            ApiError::Config(_) | ApiError::InvalidArgument { .. } => false,
         }
     }
 
@@ -290,6 +292,10 @@ pub struct DecodeError {
     pub path: String,
     /// The JSON parser's message, with line and column.
     pub detail: String,
+    /// The body is not whole JSON: cut short, or something else entirely (a proxy's HTML
+    /// page). Such an answer is retried like a dropped connection; a well-formed body of the
+    /// wrong shape would come back the same, so it is not.
+    pub malformed: bool,
 }
 
 fn at_path(path: &str) -> String {
@@ -526,6 +532,7 @@ mod tests {
             endpoint: "QueryCallParticipantSessions",
             path: "participants_sessions[3].joined_at".into(),
             detail: "invalid type: boolean `true` at line 1 column 420".into(),
+            malformed: false,
         });
         assert_eq!(err.kind(), ErrorKind::Decode);
         assert!(!err.is_retryable());

@@ -3,7 +3,8 @@
 //! [`StreamClient`] speaks Stream's server-side API (and `headcount sim`, which imitates it).
 //! Each concern has its own module: `auth` signs the server token, `base_url` refuses insecure
 //! destinations, `endpoint` builds escaped URLs, `decode` turns bodies into models or errors,
-//! `rate_limit` reads quota headers, `retry` decides waits, `pager` walks cursors, `page_bytes`
+//! `rate_limit` reads quota headers, `retry` decides waits, `pager` walks cursors, `long_filter`
+//! splits a filter too long for one URL, `page_bytes`
 //! keeps pages as bytes, `page_ref` decodes them in place for the store, `call_stats` models
 //! the sessions of a call.
 
@@ -14,6 +15,7 @@ mod client;
 mod decode;
 mod endpoint;
 mod error;
+mod long_filter;
 pub mod models;
 mod page_bytes;
 mod page_ref;
@@ -30,11 +32,12 @@ pub use client::{
 pub use error::{
     ApiError, ConfigError, DecodeError, ErrorKind, NetworkError, NetworkFailure, StatusError,
 };
+pub use long_filter::MAX_URL_BYTES;
 pub use page_bytes::RawSessionsPage;
 pub use page_ref::{ParticipantSessionsPageRef, RoleList, SessionDetailsRef};
 pub use pager::{
-    MAX_PAGE_SIZE, PagedQuery, Pager, PagerOptions, ParticipantSessions, SessionPager,
-    SessionStatsPager, StopReason,
+    MAX_EMPTY_PAGES, MAX_PAGE_SIZE, MAX_RESTARTS, PagedQuery, Pager, PagerOptions,
+    ParticipantSessions, SessionPager, SessionStatsPager, StopReason,
 };
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;

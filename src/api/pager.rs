@@ -1,11 +1,21 @@
 //! Paging through every row of a query: the participant sessions of a call session, or the
 //! sessions of a call. One generic [`Pager`] walks both; each query says how to fetch a page.
 //!
-//! Stream's cursors are opaque, so the pager guards against a server that never stops: it ends
-//! on an absent or empty `next`, on a page without rows, on a cursor it has already sent, and
-//! after a hard number of pages. A failed page leaves the cursor where it was, so asking again
-//! retries that page instead of starting over. As soon as a page's cursor is known, the next
-//! page is requested in the background, so the network works while the caller handles rows.
+//! The end of the data is the end of the cursors: paging is complete only when a page comes
+//! without `next` (absent, null or empty). Stream's cursors are opaque, so the pager also guards
+//! against a server that misbehaves, and says so with an incomplete [`StopReason`]:
+//!
+//! - an empty page that still has a `next` is most likely a hiccup: it is asked for once more
+//!   from the same cursor, and if it is still empty the pager follows `next`, up to
+//!   [`MAX_EMPTY_PAGES`] empty pages in a row;
+//! - a cursor already sent (a cycle) ends paging rather than looping forever;
+//! - a caller that finds a page it has already read can ask for it once more
+//!   ([`Pager::reread`]), and start over after Stream rejected a cursor ([`Pager::restart`]);
+//! - a hard number of pages per walk ends paging.
+//!
+//! A failed page leaves the cursor where it was, so asking again retries that page instead of
+//! starting over. As soon as a page's cursor is known, the next page is requested in the
+//! background, so the network works while the caller handles rows.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -37,23 +47,35 @@ impl Default for PagerOptions {
     fn default() -> Self {
         PagerOptions {
             page_size: MAX_PAGE_SIZE,
-            // A million rows at 100 per page.
-            max_pages: 10_000,
+            // Five million rows at 100 per page: a guard against a server that never ends,
+            // far beyond any real call session.
+            max_pages: 50_000,
             filter_conditions: None,
         }
     }
 }
 
-/// Why a [`Pager`] stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Empty pages with a `next` cursor followed in a row before paging stops as incomplete.
+pub const MAX_EMPTY_PAGES: u32 = 10;
+
+/// Times a walk may start over from the first page after Stream rejected a cursor.
+pub const MAX_RESTARTS: u32 = 2;
+
+/// Why a [`Pager`] stopped. Only [`StopReason::LastPage`] means every row was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StopReason {
     /// The last page had no `next` cursor: everything was read.
     LastPage,
-    /// A page came back without rows.
-    EmptyPage,
+    /// More than [`MAX_EMPTY_PAGES`] pages in a row came back empty yet offered a `next`.
+    EmptyPages,
     /// Stream offered a cursor already sent, which would loop forever.
     RepeatedCursor,
-    /// [`PagerOptions::max_pages`] pages were read; more may exist.
+    /// A page of rows already read came back again when asked for once more.
+    RepeatedPage,
+    /// Stream rejected a cursor in the middle of the read, and again after each of the
+    /// [`MAX_RESTARTS`] fresh starts.
+    CursorRejected,
+    /// [`PagerOptions::max_pages`] pages were read in one walk; more may exist.
     PageCap,
 }
 
@@ -62,10 +84,16 @@ impl std::fmt::Display for StopReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             StopReason::LastPage => "the last page was read",
-            StopReason::EmptyPage => "a page came back without rows",
+            StopReason::EmptyPages => "Stream kept sending empty pages that still offered more",
             StopReason::RepeatedCursor => {
                 "Stream offered a page cursor it had already given, which would read the same \
                  pages forever"
+            }
+            StopReason::RepeatedPage => {
+                "Stream sent a page of rows already read again, twice from the same cursor"
+            }
+            StopReason::CursorRejected => {
+                "Stream rejected its own page cursor, even after starting over"
             }
             StopReason::PageCap => "the page limit was reached while Stream offered more",
         })
@@ -75,7 +103,7 @@ impl std::fmt::Display for StopReason {
 impl StopReason {
     /// Whether every row was read (as far as the server's answers tell).
     pub fn is_complete(self) -> bool {
-        matches!(self, StopReason::LastPage | StopReason::EmptyPage)
+        self == StopReason::LastPage
     }
 }
 
@@ -107,8 +135,20 @@ pub struct Pager<Q: PagedQuery> {
     max_pages: u32,
     /// The cursor of the page to fetch next (`None` for the first page).
     cursor: Option<String>,
+    /// The cursor the last page returned was fetched with.
+    page_cursor: Option<String>,
+    /// The cursor last offered as `next` and added to `sent_cursors`, so that asking for its
+    /// page again can take it back.
+    offered: Option<String>,
     sent_cursors: HashSet<String>,
+    /// The cursor already asked for a second time, by the empty-page rule or by
+    /// [`Pager::reread`]: a third time is not asked for.
+    asked_again: Option<Option<String>>,
+    empty_in_a_row: u32,
+    restarts: u32,
     pages_read: u32,
+    /// Pages read since the first page was last asked for, for the page cap.
+    walk_pages: u32,
     prefetch: Option<JoinHandle<PageResult<Q::Page>>>,
     stopped: Option<StopReason>,
 }
@@ -129,8 +169,14 @@ impl<Q: PagedQuery> Pager<Q> {
             page_size: page_size.min(MAX_PAGE_SIZE),
             max_pages,
             cursor: None,
+            page_cursor: None,
+            offered: None,
             sent_cursors: HashSet::new(),
+            asked_again: None,
+            empty_in_a_row: 0,
+            restarts: 0,
             pages_read: 0,
+            walk_pages: 0,
             prefetch: None,
             stopped: None,
         }
@@ -167,23 +213,93 @@ impl<Q: PagedQuery> Pager<Q> {
         self.stopped
     }
 
+    /// Pages received, every walk and every page asked for again included.
     pub fn pages_read(&self) -> u32 {
         self.pages_read
     }
 
+    /// Whether the next request is for the first page (no cursor is sent).
+    pub fn at_first_page(&self) -> bool {
+        self.cursor.is_none()
+    }
+
+    /// Asks for the page just returned once more, from the cursor it was fetched with: the
+    /// caller found only rows it had already read (the previous page served again). Returns
+    /// false, and stops paging with [`StopReason::RepeatedPage`], if that page was already
+    /// asked for a second time.
+    pub fn reread(&mut self) -> bool {
+        self.abort_prefetch();
+        if self.asked_again.as_ref() == Some(&self.page_cursor) {
+            self.stopped = Some(StopReason::RepeatedPage);
+            return false;
+        }
+        if let Some(offered) = self.offered.take() {
+            self.sent_cursors.remove(&offered);
+        }
+        self.cursor = self.page_cursor.clone();
+        self.asked_again = Some(self.page_cursor.clone());
+        self.stopped = None;
+        true
+    }
+
+    /// Starts the walk over from the first page, after Stream rejected a cursor in the middle
+    /// of it (an expired cursor): the caller deduplicates what it reads twice. Returns false,
+    /// and stops paging with [`StopReason::CursorRejected`], after [`MAX_RESTARTS`] restarts.
+    pub fn restart(&mut self) -> bool {
+        self.abort_prefetch();
+        if self.restarts >= MAX_RESTARTS {
+            self.stopped = Some(StopReason::CursorRejected);
+            return false;
+        }
+        self.restarts += 1;
+        self.cursor = None;
+        self.page_cursor = None;
+        self.offered = None;
+        self.sent_cursors.clear();
+        self.asked_again = None;
+        self.empty_in_a_row = 0;
+        self.walk_pages = 0;
+        self.stopped = None;
+        true
+    }
+
     fn advance(&mut self, page: &Q::Page) {
         self.pages_read += 1;
-        self.stopped = match Q::next_cursor(page) {
-            _ if Q::is_empty(page) => Some(StopReason::EmptyPage),
+        self.walk_pages += 1;
+        self.page_cursor = self.cursor.clone();
+        self.offered = None;
+        let next = Q::next_cursor(page);
+        if Q::is_empty(page) && next.is_some() {
+            if self.asked_again.as_ref() != Some(&self.cursor) {
+                // Most likely a hiccup: the same cursor once more before believing it.
+                self.asked_again = Some(self.cursor.clone());
+                return;
+            }
+            self.empty_in_a_row += 1;
+            if self.empty_in_a_row > MAX_EMPTY_PAGES {
+                self.stopped = Some(StopReason::EmptyPages);
+                return;
+            }
+        } else if !Q::is_empty(page) {
+            self.empty_in_a_row = 0;
+        }
+        self.stopped = match next {
             None => Some(StopReason::LastPage),
             Some(next) if self.sent_cursors.contains(next) => Some(StopReason::RepeatedCursor),
-            Some(_) if self.pages_read >= self.max_pages => Some(StopReason::PageCap),
+            Some(_) if self.walk_pages >= self.max_pages => Some(StopReason::PageCap),
             Some(next) => {
                 self.sent_cursors.insert(next.to_string());
+                self.offered = Some(next.to_string());
                 self.cursor = Some(next.to_string());
                 None
             }
         };
+    }
+
+    fn abort_prefetch(&mut self) {
+        if let Some(handle) = self.prefetch.take() {
+            handle.abort();
+        }
     }
 
     fn start_prefetch(&mut self) {
@@ -353,14 +469,109 @@ mod tests {
             pager.advance(&page(3, next));
             assert_eq!(pager.stop_reason(), Some(StopReason::LastPage));
             assert!(StopReason::LastPage.is_complete());
+            assert_eq!(pager.pages_read(), 1);
         }
     }
 
     #[test]
-    fn an_empty_page_ends_paging_even_with_a_cursor() {
-        let mut pager = pager(10);
+    fn an_empty_page_with_a_cursor_is_asked_for_again_then_followed() {
+        let mut pager = pager(100);
+        pager.advance(&page(3, Some("c1")));
+        pager.advance(&page(0, Some("c2")));
+        assert_eq!(pager.stop_reason(), None);
+        assert_eq!(
+            pager.cursor.as_deref(),
+            Some("c1"),
+            "the same cursor once more"
+        );
+        pager.advance(&page(0, Some("c2")));
+        assert_eq!(pager.cursor.as_deref(), Some("c2"), "still empty: read on");
+        pager.advance(&page(2, None));
+        assert_eq!(pager.stop_reason(), Some(StopReason::LastPage));
+    }
+
+    #[test]
+    fn an_empty_page_asked_for_again_may_bring_the_rows() {
+        let mut pager = pager(100);
         pager.advance(&page(0, Some("c1")));
-        assert_eq!(pager.stop_reason(), Some(StopReason::EmptyPage));
+        assert_eq!(pager.cursor, None, "the first page once more");
+        pager.advance(&page(5, Some("c1")));
+        assert_eq!(pager.cursor.as_deref(), Some("c1"));
+        assert_eq!(pager.stop_reason(), None);
+    }
+
+    #[test]
+    fn more_than_ten_empty_pages_in_a_row_stop_paging_as_incomplete() {
+        let mut pager = pager(1_000);
+        pager.advance(&page(1, Some("c0")));
+        for n in 1..=MAX_EMPTY_PAGES {
+            let next = format!("c{n}");
+            pager.advance(&page(0, Some(&next)));
+            pager.advance(&page(0, Some(&next)));
+            assert_eq!(pager.stop_reason(), None, "after {n} empty pages");
+        }
+        pager.advance(&page(0, Some("c99")));
+        pager.advance(&page(0, Some("c99")));
+        assert_eq!(pager.stop_reason(), Some(StopReason::EmptyPages));
+        assert!(!StopReason::EmptyPages.is_complete());
+    }
+
+    #[test]
+    fn an_empty_last_page_is_the_end() {
+        let mut pager = pager(10);
+        pager.advance(&page(0, None));
+        assert_eq!(pager.stop_reason(), Some(StopReason::LastPage));
+    }
+
+    #[test]
+    fn a_page_read_again_comes_from_its_own_cursor_once() {
+        let mut pager = pager(10);
+        pager.advance(&page(2, Some("c1")));
+        pager.advance(&page(2, Some("c2")));
+        assert!(pager.reread());
+        assert_eq!(pager.cursor.as_deref(), Some("c1"));
+        pager.advance(&page(2, Some("c2")));
+        assert_eq!(
+            pager.stop_reason(),
+            None,
+            "c2 was taken back, so it is no cycle"
+        );
+        assert_eq!(pager.cursor.as_deref(), Some("c2"));
+        pager.advance(&page(2, Some("c3")));
+        assert!(pager.reread(), "another page may be asked for again too");
+        pager.advance(&page(2, Some("c3")));
+        assert!(!pager.reread(), "the same page, a third time");
+        assert_eq!(pager.stop_reason(), Some(StopReason::RepeatedPage));
+    }
+
+    #[test]
+    fn the_last_page_can_be_read_again_too() {
+        let mut pager = pager(10);
+        pager.advance(&page(2, Some("c1")));
+        pager.advance(&page(2, None));
+        assert_eq!(pager.stop_reason(), Some(StopReason::LastPage));
+        assert!(pager.reread());
+        assert_eq!(pager.stop_reason(), None);
+        assert_eq!(pager.cursor.as_deref(), Some("c1"));
+    }
+
+    #[test]
+    fn a_rejected_cursor_restarts_the_walk_twice_at_most() {
+        let mut pager = pager(10);
+        for _ in 0..MAX_RESTARTS {
+            pager.advance(&page(1, Some("c1")));
+            assert!(!pager.at_first_page());
+            assert!(pager.restart());
+            assert!(pager.at_first_page());
+        }
+        pager.advance(&page(1, Some("c1")));
+        assert_eq!(
+            pager.stop_reason(),
+            None,
+            "c1 may be offered again after a restart"
+        );
+        assert!(!pager.restart());
+        assert_eq!(pager.stop_reason(), Some(StopReason::CursorRejected));
     }
 
     #[test]
@@ -378,8 +589,10 @@ mod tests {
     fn stop_reasons_are_said_in_words_not_in_code_names() {
         let reasons = [
             StopReason::LastPage,
-            StopReason::EmptyPage,
+            StopReason::EmptyPages,
             StopReason::RepeatedCursor,
+            StopReason::RepeatedPage,
+            StopReason::CursorRejected,
             StopReason::PageCap,
         ];
         for reason in reasons {

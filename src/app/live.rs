@@ -27,6 +27,8 @@ pub struct FetchProgress {
     /// How many pages arrived.
     pub received: u32,
     pub rows: u64,
+    /// Rows of pages the store could not read: missing from the data.
+    pub skipped_rows: u64,
     pub started_at: Nanos,
     /// When the last page arrived.
     pub last_page_at: Option<Nanos>,
@@ -42,6 +44,7 @@ impl FetchProgress {
             pages: 0,
             received: 0,
             rows: 0,
+            skipped_rows: 0,
             started_at: now,
             last_page_at: None,
             running: true,
@@ -104,6 +107,16 @@ impl Status {
     pub fn error(text: String) -> Status {
         Status {
             level: Level::Error,
+            text,
+            retry_at: None,
+            until: None,
+        }
+    }
+
+    /// A warning that stays until something replaces it.
+    pub fn warning(text: String) -> Status {
+        Status {
+            level: Level::Warning,
             text,
             retry_at: None,
             until: None,

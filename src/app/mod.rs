@@ -28,7 +28,7 @@ use crate::attendance::{
     DisplayZone, Figures, Order, RowId, SessionColumn, SessionStore, Thresholds, TimelineEntry,
     UserColumn, UserFigures, UserId, user_timeline,
 };
-use crate::fetch::{FetchEvent, FetchRequest};
+use crate::fetch::{Completeness, FetchEvent, FetchRequest, Shortfall};
 use crate::filter::ParseContext;
 
 pub use effect::Effect;
@@ -100,6 +100,8 @@ pub struct App {
     next_poll: Option<Nanos>,
     /// The poll that saw the call end has been followed by the one last fetch.
     final_fetch: bool,
+    /// Whether the last finished read got every row; `None` while the first one runs.
+    completeness: Option<Completeness>,
     last_update: Option<Nanos>,
     status: Option<Status>,
     viewport: (u16, u16),
@@ -133,6 +135,7 @@ impl App {
             frozen: None,
             next_poll: None,
             final_fetch: false,
+            completeness: None,
             last_update: None,
             status: None,
             viewport: (80, 24),
@@ -312,6 +315,18 @@ impl App {
         self.next_poll
     }
 
+    /// Whether the last finished read got every row, and what is missing when not; `None`
+    /// until a read has finished since the data was last replaced.
+    pub fn completeness(&self) -> Option<&Completeness> {
+        self.completeness.as_ref()
+    }
+
+    /// What is missing from the data on screen: the last read's shortfall, or the read under
+    /// way, which has not got every row yet.
+    pub fn shortfall(&self) -> Option<Shortfall> {
+        self.completeness.as_ref().and_then(Completeness::shortfall)
+    }
+
     /// When the last fetch finished.
     pub fn last_update(&self) -> Option<Nanos> {
         self.last_update
@@ -366,6 +381,7 @@ impl App {
         if kind == FetchKind::Fresh {
             self.next_poll = None;
             self.final_fetch = false;
+            self.completeness = None;
         }
         if let Some(frozen) = &mut self.frozen {
             frozen.buffered.clear();
@@ -428,6 +444,14 @@ impl App {
                 self.status = Some(Status::retrying(text, retry_at));
                 Vec::new()
             }
+            FetchEvent::NotReady { retry_at, .. } => {
+                let text = format!(
+                    "Stream is still preparing this session's attendance · asking again at {}",
+                    self.config.zone.time(retry_at)
+                );
+                self.status = Some(Status::retrying(text, retry_at));
+                Vec::new()
+            }
             FetchEvent::Failed { error, .. } => {
                 self.fetch.running = false;
                 self.status = Some(Status::error(format!("✕ {error}")));
@@ -452,6 +476,7 @@ impl App {
                 }
                 if let Err(error) = self.store.ingest_json(page.bytes()) {
                     // Asking again would get the same bytes: say what is missing and go on.
+                    self.fetch.skipped_rows += page.rows() as u64;
                     self.status = Some(Status::error(format!(
                         "✕ page {page_no} skipped, its {} sessions are missing: {error}",
                         page.rows()
@@ -470,16 +495,27 @@ impl App {
                 }
                 Vec::new()
             }
-            FetchEvent::Done { .. } => self.on_done(now),
-            FetchEvent::Retrying { .. } | FetchEvent::Failed { .. } => Vec::new(),
+            FetchEvent::Done { completeness, .. } => self.on_done(completeness, now),
+            FetchEvent::Retrying { .. }
+            | FetchEvent::NotReady { .. }
+            | FetchEvent::Failed { .. } => Vec::new(),
         }
     }
 
-    fn on_done(&mut self, now: Nanos) -> Vec<Effect> {
+    fn on_done(&mut self, completeness: Completeness, now: Nanos) -> Vec<Effect> {
         if self.fetch.kind == FetchKind::Fresh && self.fetch.received == 0 {
             self.store.clear();
         }
         self.fetch.running = false;
+        // Rows of a page the store could not read are missing from the screen, whatever the
+        // read itself got.
+        self.completeness = Some(match self.fetch.skipped_rows {
+            0 => completeness,
+            rows => Completeness::Incomplete(Shortfall::Unreadable {
+                rows,
+                read: self.store.len() as u64,
+            }),
+        });
         self.last_update = Some(now);
         if self.is_retry_status() {
             self.status = None;
@@ -513,14 +549,30 @@ impl App {
 
     fn on_outcome(&mut self, outcome: Outcome, now: Nanos) {
         self.status = Some(match outcome {
-            Outcome::Exported { path, rows } => {
-                Status::flash(format!("exported {rows} rows to {}", path.display()), now)
-            }
+            Outcome::Exported { path, rows } => match self.export_caveat() {
+                None => Status::flash(format!("exported {rows} rows to {}", path.display()), now),
+                Some(caveat) => Status::warning(format!(
+                    "⚠ exported {rows} rows to {} · {caveat}",
+                    path.display()
+                )),
+            },
             Outcome::ExportFailed { path, error } => {
                 Status::error(format!("✕ export to {} failed: {error}", path.display()))
             }
             Outcome::Copied { text } => Status::flash(format!("copied {text}"), now),
         });
+    }
+
+    /// Why an export of what is on screen is not the whole session, if it is not.
+    fn export_caveat(&self) -> Option<String> {
+        let total = self.store.totals().participant_sessions;
+        match self.shortfall() {
+            Some(shortfall) => Some(format!("{} · r reads again", shortfall.headline(total))),
+            None if self.fetch.running && self.fetch.kind == FetchKind::Fresh => {
+                Some("incomplete: the read is still under way".to_owned())
+            }
+            None => None,
+        }
     }
 
     fn throttle_passed(&self, now: Nanos) -> bool {

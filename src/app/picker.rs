@@ -4,6 +4,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use crate::api::StopReason;
 use crate::api::timestamp::Nanos;
 use crate::attendance::{DisplayZone, SessionSummary};
 
@@ -28,6 +29,8 @@ pub struct Picker {
     now: Nanos,
     zone: DisplayZone,
     color: bool,
+    /// Why Stream's list of sessions stopped early: some may be missing.
+    incomplete: Option<StopReason>,
 }
 
 impl Picker {
@@ -47,7 +50,19 @@ impl Picker {
             now,
             zone,
             color,
+            incomplete: None,
         }
+    }
+
+    /// Says that Stream's list stopped early, when it did: the list may miss sessions.
+    pub fn with_incomplete_list(mut self, stopped_early: Option<StopReason>) -> Picker {
+        self.incomplete = stopped_early;
+        self
+    }
+
+    /// Why the list may miss sessions, if it may.
+    pub fn incomplete(&self) -> Option<StopReason> {
+        self.incomplete
     }
 
     /// Handles one key: j/k or the arrows move, Home/End jump, Enter chooses, Esc, q or

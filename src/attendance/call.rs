@@ -81,6 +81,27 @@ impl Window {
     }
 }
 
+/// The data state of a call session from what a read saw of it: the last `session` object,
+/// the totals, and how many distinct rows (and open ones) came back. The same rule as
+/// [`crate::attendance::SessionStore::state`], for readers that keep no store.
+pub fn session_state(
+    session: Option<&CallSession>,
+    totals: ServerTotals,
+    rows: usize,
+    open_rows: usize,
+    now: Nanos,
+) -> CallState {
+    CallFacts {
+        session,
+        totals,
+        has_rows: rows > 0,
+        has_open_rows: open_rows > 0,
+        earliest_join: None,
+        latest_leave: None,
+    }
+    .state(now)
+}
+
 /// What the store knows beyond the rows, used to decide the state and the window.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CallFacts<'a> {

@@ -36,17 +36,25 @@ impl SessionSummary {
 /// and adds the session when the stats do not list it.
 pub fn merge_sessions(call: &Call, stats: &[SessionStats]) -> Vec<SessionSummary> {
     let current_id = current_session_id(call);
-    let mut sessions: Vec<SessionSummary> = stats
-        .iter()
-        .map(|row| SessionSummary {
+    // One summary per session id, wherever the listing repeated it: the later row wins.
+    let mut position = std::collections::HashMap::new();
+    let mut sessions: Vec<SessionSummary> = Vec::with_capacity(stats.len());
+    for row in stats {
+        let summary = SessionSummary {
             id: row.call_session_id.clone(),
             started_at: row.call_started_at,
             ended_at: row.call_ended_at,
             current: Some(row.call_session_id.as_str()) == current_id,
             counts: Some(row.counts.clone()),
-        })
-        .collect();
-    sessions.dedup_by(|a, b| a.id == b.id);
+        };
+        match position.get(&row.call_session_id) {
+            Some(&at) => sessions[at] = summary,
+            None => {
+                position.insert(row.call_session_id.clone(), sessions.len());
+                sessions.push(summary);
+            }
+        }
+    }
     if let Some(id) = current_id {
         let session = call.session.as_ref().filter(|session| session.id == id);
         let from_call = SessionSummary {

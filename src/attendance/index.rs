@@ -15,7 +15,7 @@ const FINAL_MULTIPLIER: u64 = 0xD6E8_FEB8_6659_FD93;
 
 /// Multiplies into 128 bits and folds the halves: a cheap mix whose high bits depend on
 /// every input bit.
-fn fold_multiply(a: u64, b: u64) -> u64 {
+pub(crate) fn fold_multiply(a: u64, b: u64) -> u64 {
     let product = u128::from(a) * u128::from(b);
     (product as u64) ^ ((product >> 64) as u64)
 }
@@ -32,6 +32,11 @@ impl KeyHasher {
         KeyHasher {
             seed: RandomState::new().hash_one(0x6865_6164_636f_756e_u64),
         }
+    }
+
+    /// A hasher with a fixed seed, for hashes that are compared but never index a table.
+    pub(crate) const fn with_seed(seed: u64) -> Self {
+        KeyHasher { seed }
     }
 
     pub(crate) fn bytes(&self, bytes: &[u8]) -> u64 {

@@ -79,6 +79,7 @@ mod filtering;
 mod fixtures;
 mod index;
 mod intern;
+mod ledger;
 #[cfg(test)]
 mod proptests;
 mod records;
@@ -93,11 +94,12 @@ mod users;
 mod zone;
 
 pub use breakdown::{Breakdowns, Share, breakdowns};
-pub use call::{CallIdentity, CallState, DETAILS_RETENTION, ServerTotals, Window};
+pub use call::{CallIdentity, CallState, DETAILS_RETENTION, ServerTotals, Window, session_state};
 pub use call_sessions::{SessionSummary, current_session_id, merge_sessions};
 pub use concurrency::{ConcurrencyCurve, CurvePoint, Level, Peak};
 pub use figures::{CallFigures, Figures, FiguresCache};
 pub use filtering::{FilterableRow, keep_local_matches};
+pub use ledger::{EntryId, PageNews, RowNews, SessionLedger};
 pub use records::{
     Cell, CsvCells, JsonRecord, csv_fields, neutralise_formula, session_headers, session_record,
     user_headers, user_record,
@@ -111,4 +113,4 @@ pub use store::{IngestError, IngestSummary, SessionStore};
 pub use thresholds::Thresholds;
 pub use timeline::{Gap, TimelineEntry, user_timeline};
 pub use users::{UserFigures, user_figures};
-pub use zone::{DisplayZone, UnknownZone, ago, human_duration, utc_rfc3339};
+pub use zone::{DisplayZone, UnknownZone, ago, human_duration, thousands, utc_rfc3339};

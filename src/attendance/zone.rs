@@ -106,6 +106,22 @@ pub fn human_duration(seconds: i64) -> String {
     }
 }
 
+/// A count for people, in groups of three digits: `1,234,567`.
+pub fn thousands(value: i128) -> String {
+    let digits = value.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if value < 0 {
+        out.push('-');
+    }
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 /// How long ago something happened, for "updated 3s ago".
 pub fn ago(then: Nanos, now: Nanos) -> String {
     let seconds = (now - then).max(0) / NANOS_PER_SEC;

@@ -24,8 +24,8 @@ use super::call_ref::CallRef;
 use super::export::output::write_file;
 use super::full_screen::FullScreen;
 use super::signals::{Interrupted, Signals};
-use crate::api::StreamClient;
 use crate::api::timestamp::{Nanos, unix_now};
+use crate::api::{StopReason, StreamClient};
 use crate::app::picker::{Choice, Picker};
 use crate::app::{App, AppConfig, Effect, Msg, Outcome};
 use crate::attendance::{DisplayZone, SessionSummary};
@@ -72,6 +72,7 @@ pub async fn run(client: StreamClient, config: AppConfig) -> anyhow::Result<()> 
 pub async fn pick_session(
     call: &CallRef,
     sessions: Vec<SessionSummary>,
+    stopped_early: Option<StopReason>,
     zone: &DisplayZone,
 ) -> anyhow::Result<Option<String>> {
     let picker = Picker::new(
@@ -80,7 +81,8 @@ pub async fn pick_session(
         unix_now(),
         zone.clone(),
         color_from_env(),
-    );
+    )
+    .with_incomplete_list(stopped_early);
     let mut signals = Signals::new()?;
     let mut screen = FullScreen::open().context("cannot open the picker in this terminal")?;
     run_picker(screen.terminal(), picker, &mut signals).await

@@ -105,6 +105,6 @@ async fn pick(
         call_type: sim.call_type().to_owned(),
         id: sim.call_id().to_owned(),
     };
-    let listed = sessions::list_sessions(client, &call).await?;
-    dashboard::pick_session(&call, listed, zone).await
+    let list = sessions::list_sessions(client, &call).await?;
+    dashboard::pick_session(&call, list.sessions, list.stopped_early, zone).await
 }

@@ -11,6 +11,7 @@
 //! | 5    | `RateLimited` | Stream's rate limit was still exceeded after retrying                |
 //! | 6    | `Network`     | Stream could not be reached (DNS, connection, TLS, timeout)          |
 //! | 7    | `Config`      | the configuration is wrong: config file, profile, missing credentials |
+//! | 8    | `Incomplete`  | the data is incomplete: rows are missing or doubled; the output said what |
 //! | 128+N | `Interrupted` | signal N ended it: SIGHUP (129), SIGINT (130), SIGQUIT (131), SIGTERM (143) |
 
 use std::io::Write;
@@ -18,7 +19,7 @@ use std::process::ExitCode;
 
 use super::call_ref::CallRefError;
 use super::config::ConfigError;
-use super::session_read::InvalidFilter;
+use super::session_read::{IncompleteData, InvalidFilter};
 use super::signals::{Interrupted, Signal};
 use crate::api::{ApiError, ErrorKind};
 use crate::filter::ParseError;
@@ -35,12 +36,14 @@ pub enum ExitKind {
     RateLimited,
     Network,
     Config,
+    /// Rows are missing or doubled; the output said what (see `fetch::Completeness`).
+    Incomplete,
     /// Stopped by a signal, after cleaning up (see `cli::signals`).
     Interrupted(Signal),
 }
 
 impl ExitKind {
-    pub const ALL: [ExitKind; 8] = [
+    pub const ALL: [ExitKind; 9] = [
         ExitKind::Success,
         ExitKind::Failure,
         ExitKind::Usage,
@@ -49,6 +52,7 @@ impl ExitKind {
         ExitKind::RateLimited,
         ExitKind::Network,
         ExitKind::Config,
+        ExitKind::Incomplete,
     ];
 
     /// The exit status. Usage errors are 2 because clap already exits with 2 for them.
@@ -62,6 +66,7 @@ impl ExitKind {
             ExitKind::RateLimited => 5,
             ExitKind::Network => 6,
             ExitKind::Config => 7,
+            ExitKind::Incomplete => 8,
             ExitKind::Interrupted(signal) => 128 + signal.number(),
         }
     }
@@ -75,6 +80,8 @@ impl ExitKind {
                     Some(ExitKind::Interrupted(*signal))
                 } else if cause.is::<ConfigError>() {
                     Some(ExitKind::Config)
+                } else if cause.is::<IncompleteData>() {
+                    Some(ExitKind::Incomplete)
                 } else if cause.is::<CallRefError>()
                     || cause.is::<ParseError>()
                     || cause.is::<InvalidFilter>()
@@ -157,7 +164,7 @@ mod tests {
     #[test]
     fn codes_are_distinct_and_match_the_documented_table() {
         let codes: Vec<u8> = ExitKind::ALL.iter().map(|k| k.code()).collect();
-        assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 7, 8]);
         assert_eq!(
             codes.iter().collect::<HashSet<_>>().len(),
             ExitKind::ALL.len()
@@ -256,6 +263,17 @@ mod tests {
     fn messages_show_terminal_controls_as_escapes_and_keep_their_lines() {
         let err = anyhow::anyhow!("role \u{1b}[31mhost\u{202e}\nsecond line");
         assert_eq!(message(&err), "role \\x1b[31mhost\\u{202e}\nsecond line");
+    }
+
+    #[test]
+    fn incomplete_data_exits_with_8() {
+        let shortfall = crate::fetch::Shortfall::Sessions {
+            read: 900,
+            total: 5_000,
+        };
+        let err = anyhow::Error::from(IncompleteData::Read(shortfall)).context("reading");
+        assert_eq!(ExitKind::of(&err), ExitKind::Incomplete);
+        assert_eq!(ExitKind::Incomplete.code(), 8);
     }
 
     #[test]

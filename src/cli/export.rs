@@ -1,11 +1,18 @@
 //! `headcount export`: a call session's rows, or its per-user figures, as CSV, JSON or NDJSON.
 //!
-//! By session, each page's matching rows are written as the page arrives, so memory stays
-//! flat however long the call. By user, the figures need every row at once: the session is
-//! read into the attendance engine's store first, as the dashboard does.
+//! By session, each page's matching rows are written as the page arrives (one page later, so
+//! that an overlapping page can still correct them), once per `user_session_id`, so memory
+//! stays flat however long the call, apart from one bit per session. By user, the figures
+//! need every row at once: the session is read into the attendance engine's store first, as
+//! the dashboard does.
+//!
+//! An incomplete read writes no file (`-o`) and exits with status 8; on standard output, the
+//! records already written stay, and the exit status says they are not the whole session.
 
+mod dedup;
 pub(crate) mod output;
 mod progress;
+mod rewrite;
 mod sink;
 
 use std::io::{self, Write};
@@ -18,18 +25,21 @@ use super::call_ref::CallRef;
 use super::config::values::parse_tz;
 use super::config::{ConnectionArgs, Overrides, Settings, load};
 use super::session_read::{
-    SessionTarget, connect, for_each_page, local_filter, parse_filter, read_store, thresholds,
+    IncompleteData, SessionTarget, connect, finish_read, for_each_page, local_filter, parse_filter,
+    read_store, thresholds,
 };
 use super::signals::or_interrupted;
 use crate::api::StreamClient;
 use crate::api::models::ParticipantSessionsPage;
 use crate::api::timestamp::{Nanos, unix_now};
 use crate::attendance::{
-    CsvCells, DisplayZone, Figures, keep_local_matches, session_headers, session_record,
+    CsvCells, DisplayZone, Figures, RowNews, keep_local_matches, session_headers, session_record,
     user_headers, user_record,
 };
+use crate::fetch::Completeness;
 use crate::filter::Filter;
 use crate::ui::safe_text::terminal_safe;
+use dedup::{DedupSink, LateChanges};
 use output::{Destination, Output};
 use progress::Progress;
 pub use sink::Format;
@@ -82,6 +92,15 @@ pub enum Grouping {
     Session,
     /// One record per user, with the per-user attendance figures
     User,
+}
+
+/// What an export wrote, not yet committed, and how complete its read was.
+struct Exported {
+    output: Output,
+    written: u64,
+    completeness: Completeness,
+    /// Sessions written to standard output before a changed copy of them arrived.
+    uncorrected: u64,
 }
 
 /// What every export needs, resolved before the first request.
@@ -144,58 +163,118 @@ async fn export(args: &ExportArgs) -> anyhow::Result<()> {
         },
     };
     // Interrupted, the export is dropped, and its temporary file with it.
-    let written = or_interrupted(async {
+    let exported = or_interrupted(async {
         let output = match destination {
             Some(destination) => Output::to(destination)?,
             None => Output::stdout(),
         };
-        let (output, written) = match args.by {
-            Grouping::Session => by_session(&client, plan, output).await?,
-            Grouping::User => by_user(&client, &settings, plan, output).await?,
-        };
-        output.commit()?;
-        anyhow::Ok(written)
+        match args.by {
+            Grouping::Session => by_session(&client, plan, output).await,
+            Grouping::User => by_user(&client, &settings, plan, output).await,
+        }
     })
     .await?;
-    if let Some(path) = &args.output {
-        let said = format!("wrote {written} records to {}", path.display());
-        // Reporting is all that is left: a stderr gone meanwhile changes nothing.
-        let _ = writeln!(io::stderr(), "{}", terminal_safe(&said));
+    if let Some(shortfall) = exported.completeness.shortfall() {
+        match &args.output {
+            // Dropping the uncommitted file removes it; an existing file stays as it was.
+            Some(path) if exported.output.is_replaced_file() => {
+                say(&format!("nothing written to {}", path.display()));
+            }
+            // Standard output or a FIFO: what was written stays written.
+            _ => exported.output.commit()?,
+        }
+        return Err(IncompleteData::Read(shortfall).into());
     }
-    Ok(())
+    exported.output.commit()?;
+    if exported.uncorrected > 0 {
+        return Err(IncompleteData::ChangedAfterWriting {
+            sessions: exported.uncorrected,
+        }
+        .into());
+    }
+    if let Some(path) = &args.output {
+        say(&format!(
+            "wrote {} records to {}",
+            exported.written,
+            path.display()
+        ));
+    }
+    finish_read(exported.completeness)
 }
 
-/// One record per matching row, written page by page.
+/// A line on stderr. Reporting is all that is left: a stderr gone meanwhile changes nothing.
+fn say(text: &str) {
+    let _ = writeln!(io::stderr(), "{}", terminal_safe(text));
+}
+
+/// One record per matching session, written page by page, each session once.
 async fn by_session(
     client: &StreamClient,
     plan: Plan<'_>,
     output: Output,
-) -> anyhow::Result<(Output, u64)> {
+) -> anyhow::Result<Exported> {
     let now = unix_now();
-    let mut sink = RecordSink::new(plan.format, plan.csv_cells, session_headers(), output);
+    let headers = session_headers();
+    let id_column = headers
+        .iter()
+        .position(|header| header == "user_session_id")
+        .expect("session records carry their id");
+    let correctable = output.is_replaced_file();
+    let records = RecordSink::new(plan.format, plan.csv_cells, headers.clone(), output);
+    let mut sink = DedupSink::new(records, correctable);
     let mut progress = Progress::on_stderr();
     let mut local: Option<Filter> = None;
     let server = plan.filter.server_json();
-    for_each_page(client, plan.target, server, async |page| {
-        let page = page.decode()?;
+    let completeness = for_each_page(client, plan.target, server, async |read| {
+        let page = read.page.decode()?;
+        let new = read.news.rows.iter();
         progress.page(
-            page.participants_sessions.len(),
+            new.filter(|news| matches!(news, RowNews::New(_))).count(),
             page.total_participant_sessions,
         );
         let filter = match &local {
             Some(filter) => filter,
             None => local.insert(call_day_filter(client, &plan, &page).await?),
         };
-        for row in &page.participants_sessions {
-            if filter.matches_local(row, now) {
-                sink.write(&session_record(&plan.zone, row, now))?;
-            }
+        for (row, news) in page.participants_sessions.iter().zip(&read.news.rows) {
+            let record = filter
+                .matches_local(row, now)
+                .then(|| session_record(&plan.zone, row, now));
+            sink.offer(*news, &row.user_session_id, record);
         }
+        sink.end_page()?;
         Ok(())
     })
     .await?;
-    let written = sink.written();
-    Ok((sink.finish()?, written))
+    drop(progress);
+    let (records, late) = sink.finish()?;
+    let mut written = records.written();
+    let mut output = records.finish()?;
+    let mut uncorrected = 0;
+    match late {
+        LateChanges::Corrected(corrections) if !corrections.is_empty() => {
+            output = output.rewrite(|from, to| {
+                written = rewrite::rewrite(
+                    plan.format,
+                    plan.csv_cells,
+                    &headers,
+                    id_column,
+                    &corrections,
+                    from,
+                    to,
+                )?;
+                Ok(())
+            })?;
+        }
+        LateChanges::Corrected(_) => {}
+        LateChanges::Uncorrected(count) => uncorrected = count,
+    }
+    Ok(Exported {
+        output,
+        written,
+        completeness,
+        uncorrected,
+    })
 }
 
 /// The filter read again on the call's day, so that `joined>10:30` means 10:30 that day. The
@@ -246,10 +325,10 @@ async fn by_user(
     settings: &Settings,
     plan: Plan<'_>,
     output: Output,
-) -> anyhow::Result<(Output, u64)> {
+) -> anyhow::Result<Exported> {
     let mut progress = Progress::on_stderr();
     let server = plan.filter.server_json();
-    let store = read_store(client, plan.target, server, |rows, total| {
+    let (store, completeness) = read_store(client, plan.target, server, |rows, total| {
         progress.page(rows, total)
     })
     .await?;
@@ -263,7 +342,12 @@ async fn by_user(
         sink.write(&user_record(&plan.zone, &store, user))?;
     }
     let written = sink.written();
-    Ok((sink.finish()?, written))
+    Ok(Exported {
+        output: sink.finish()?,
+        written,
+        completeness,
+        uncorrected: 0,
+    })
 }
 
 #[cfg(test)]

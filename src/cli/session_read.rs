@@ -1,6 +1,6 @@
 //! Reading one call session from the command line, shared by `totals` and `export`: the
-//! `--filter` with its caret error, the client built from the settings, and the walk through
-//! every page with a check that nothing was left unread.
+//! `--filter` with its caret error, the client built from the settings, and the read of every
+//! page ([`crate::fetch::SessionRead`]) with its verdict on what came back.
 
 use std::time::Duration;
 
@@ -8,12 +8,45 @@ use anyhow::Context;
 use serde_json::Value;
 
 use super::call_ref::CallRef;
-use super::config::Settings;
-use crate::api::RawSessionsPage;
-use crate::api::timestamp::Nanos;
-use crate::api::{ApiError, PagerOptions, StreamClient};
+use super::config::duration::parse_duration;
+use super::config::{ConfigError, Settings};
+use crate::api::timestamp::{Nanos, unix_now};
+use crate::api::{DEFAULT_TIMEOUT, StreamClient};
 use crate::attendance::{DisplayZone, SessionStore, Thresholds};
+use crate::fetch::{
+    Completeness, DEFAULT_READY_WAIT, ReadOptions, ReadPage, ReadStep, ReadTarget, SessionRead,
+    Shortfall,
+};
 use crate::filter::{Filter, ParseContext, ParseError, parse};
+
+/// How long one request may take before it is given up and retried; 30 s when unset.
+pub const ENV_TIMEOUT: &str = "HEADCOUNT_TIMEOUT";
+/// How long to wait for Stream to prepare a session that just ended; 60 s when unset.
+pub const ENV_READY_WAIT: &str = "HEADCOUNT_READY_WAIT";
+
+/// Output that is not exact: rows are missing or doubled. The command printed what it could
+/// (a file is not written) and exits with status 8.
+#[derive(Debug, thiserror::Error)]
+pub enum IncompleteData {
+    /// The read could not get every row, or got more than the session has.
+    #[error("incomplete data: {0}")]
+    Read(Shortfall),
+    /// A later copy of rows already written to standard output arrived.
+    #[error(
+        "incomplete data: {sessions} sessions came back changed after they were written to \
+         standard output, which cannot take them back; export with -o FILE to get the later \
+         copies"
+    )]
+    ChangedAfterWriting { sessions: u64 },
+    /// Stream's list of a call's sessions stopped before its end.
+    #[error(
+        "incomplete data: the list of sessions stopped early: {reason}; {listed} sessions listed"
+    )]
+    Listing {
+        reason: crate::api::StopReason,
+        listed: usize,
+    },
+}
 
 /// A filter the language refuses, shown as the filter with a caret under the fault. The
 /// [`ParseError`] is not a `source`: its message is already on the caret line.
@@ -43,6 +76,14 @@ impl SessionTarget<'_> {
     /// The context of an error met while reading it.
     fn reading(&self) -> String {
         format!("reading {} session {}", self.call, self.session)
+    }
+
+    fn read_target(&self) -> ReadTarget {
+        ReadTarget {
+            call_type: self.call.call_type.clone(),
+            call_id: self.call.id.clone(),
+            session: self.session.to_owned(),
+        }
     }
 }
 
@@ -74,13 +115,32 @@ pub fn local_filter(
     }
 }
 
-/// A client for the configured account.
-pub fn connect(settings: &Settings) -> Result<StreamClient, ApiError> {
-    StreamClient::new(
+/// A client for the configured account; each request may take `HEADCOUNT_TIMEOUT`.
+pub fn connect(settings: &Settings) -> anyhow::Result<StreamClient> {
+    let timeout = env_duration(ENV_TIMEOUT)?.unwrap_or(DEFAULT_TIMEOUT);
+    Ok(StreamClient::builder(
         &settings.base_url,
         &settings.api_key,
         settings.api_secret.expose(),
     )
+    .timeout(timeout)
+    .build()?)
+}
+
+/// A duration from the environment, in the config file's spellings (`30`, `90s`, `2m`).
+fn env_duration(var: &'static str) -> Result<Option<Duration>, ConfigError> {
+    let Some(text) = std::env::var_os(var) else {
+        return Ok(None);
+    };
+    let text = text.to_string_lossy();
+    match parse_duration(&text) {
+        Ok(duration) if !duration.is_zero() => Ok(Some(duration)),
+        Ok(_) => Err(ConfigError::InvalidEnv {
+            var,
+            message: "it must be at least 1s".to_owned(),
+        }),
+        Err(message) => Err(ConfigError::InvalidEnv { var, message }),
+    }
 }
 
 /// The grace periods and reconnect gap of the per-user flags, as configured.
@@ -96,55 +156,81 @@ fn nanos(duration: Duration) -> Nanos {
     Nanos::try_from(duration.as_nanos()).unwrap_or(Nanos::MAX)
 }
 
-/// Hands every page of the session to `on_page` as it arrives (the pager prefetches the next
-/// one meanwhile), and fails if paging stopped before the last page.
+/// Reads every page of the session, handing each to `on_page` as it arrives (the next one is
+/// requested meanwhile), and says whether the read got every row. Stream still preparing a
+/// session that just ended is waited for, with a message on stderr.
 pub async fn for_each_page(
     client: &StreamClient,
     target: SessionTarget<'_>,
     filter_conditions: Option<Value>,
-    mut on_page: impl AsyncFnMut(RawSessionsPage) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    let options = PagerOptions {
+    mut on_page: impl AsyncFnMut(ReadPage) -> anyhow::Result<()>,
+) -> anyhow::Result<Completeness> {
+    let ready_wait = env_duration(ENV_READY_WAIT)?.unwrap_or(DEFAULT_READY_WAIT);
+    let options = ReadOptions {
         filter_conditions,
-        ..PagerOptions::default()
+        ready_wait,
+        ..ReadOptions::default()
     };
-    let mut pager = client.participant_session_pages(
-        &target.call.call_type,
-        &target.call.id,
-        target.session,
-        options,
-    );
-    while let Some(page) = pager.next_page().await {
-        let page = page.with_context(|| target.reading())?;
-        on_page(page.body).await?;
+    let mut read = SessionRead::new(client, target.read_target(), options)
+        .with_context(|| target.reading())?;
+    let mut told = false;
+    while let Some(step) = read.next().await {
+        match step.with_context(|| target.reading())? {
+            ReadStep::Page(page) => on_page(*page).await?,
+            ReadStep::NotReady { .. } if !told => {
+                told = true;
+                eprintln!(
+                    "Stream is still preparing this session's attendance (it answers \"not \
+                     found\" right after a call ends); asking again for up to {} s…",
+                    ready_wait.as_secs()
+                );
+            }
+            ReadStep::NotReady { .. } => {}
+        }
     }
-    match pager.stop_reason() {
-        Some(reason) if !reason.is_complete() => anyhow::bail!(
-            "stopped after {} pages: {reason}; the output would be incomplete",
-            pager.pages_read()
-        ),
-        _ => Ok(()),
-    }
+    Ok(read.completeness(unix_now()).expect("the read has ended"))
 }
 
-/// The whole session in a store, for figures that need every row at once. `on_page` hears of
-/// each page's row count and the session's total, for progress.
+/// The whole session in a store, for figures that need every row at once, and whether the
+/// read got every row. `on_page` hears of each page's row count and the session's total, for
+/// progress.
 pub async fn read_store(
     client: &StreamClient,
     target: SessionTarget<'_>,
     filter_conditions: Option<Value>,
     mut on_page: impl FnMut(usize, Option<i64>),
-) -> anyhow::Result<SessionStore> {
+) -> anyhow::Result<(SessionStore, Completeness)> {
     let mut store = SessionStore::new();
-    for_each_page(client, target, filter_conditions, async |page| {
+    let completeness = for_each_page(client, target, filter_conditions, async |read| {
         store
-            .ingest_json(page.bytes())
+            .ingest_json(read.page.bytes())
             .with_context(|| target.reading())?;
-        on_page(page.rows(), store.totals().participant_sessions);
+        on_page(read.page.rows(), store.totals().participant_sessions);
         Ok(())
     })
     .await?;
-    Ok(store)
+    Ok((store, completeness))
+}
+
+/// The exit of a command that printed its output: status 8 with what is missing when the
+/// read was incomplete, a note on stderr when the session expired (only totals remain) or is
+/// live (the figures are provisional).
+pub fn finish_read(completeness: Completeness) -> anyhow::Result<()> {
+    match completeness {
+        Completeness::Complete => Ok(()),
+        Completeness::Provisional => {
+            eprintln!("note: the session is live: these figures are provisional");
+            Ok(())
+        }
+        Completeness::Expired => {
+            eprintln!(
+                "note: Stream purged this session's participant sessions 90 days after it \
+                 ended: only its totals remain"
+            );
+            Ok(())
+        }
+        Completeness::Incomplete(shortfall) => Err(IncompleteData::Read(shortfall).into()),
+    }
 }
 
 #[cfg(test)]

@@ -14,11 +14,11 @@ use clap::Args;
 use super::call_ref::CallRef;
 use super::config::values::parse_tz;
 use super::config::{ConnectionArgs, Overrides, load};
-use super::session_read;
+use super::session_read::{self, IncompleteData};
 use super::totals::Format;
-use crate::api::StreamClient;
 use crate::api::call_stats::{SessionStats, SessionStatsQuery};
 use crate::api::timestamp::unix_now;
+use crate::api::{StopReason, StreamClient};
 use crate::attendance::{DisplayZone, SessionSummary, merge_sessions};
 use listing::Listing;
 
@@ -49,36 +49,55 @@ async fn sessions(args: SessionsArgs) -> anyhow::Result<()> {
     })?;
     let zone = DisplayZone::parse(&settings.tz)?;
     let client = session_read::connect(&settings)?;
-    let sessions = list_sessions(&client, &args.call).await?;
-    let listing = Listing::new(&args.call, &sessions, unix_now());
+    let list = list_sessions(&client, &args.call).await?;
+    let listing =
+        Listing::new(&args.call, &list.sessions, unix_now()).stopped_early(list.stopped_early);
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&listing.json())?)?,
         Format::Table => write!(out, "{}", listing.table(&zone))?,
     }
-    Ok(())
+    out.flush()?;
+    match list.stopped_early {
+        Some(reason) => Err(IncompleteData::Listing {
+            reason,
+            listed: list.sessions.len(),
+        }
+        .into()),
+        None => Ok(()),
+    }
 }
 
-/// Every session of `call`, newest first. A paging stopped by a misbehaving server (repeated
-/// cursor, page cap) still lists what was read.
-pub async fn list_sessions(
-    client: &StreamClient,
-    call: &CallRef,
-) -> anyhow::Result<Vec<SessionSummary>> {
+/// The sessions of a call, each once, newest first.
+pub struct SessionList {
+    pub sessions: Vec<SessionSummary>,
+    /// Why Stream's listing stopped before its last page (a repeated cursor, empty pages…):
+    /// sessions may be missing.
+    pub stopped_early: Option<StopReason>,
+}
+
+/// Every session of `call`, newest first. A listing stopped by a misbehaving server still
+/// lists what was read, and says why it stopped.
+pub async fn list_sessions(client: &StreamClient, call: &CallRef) -> anyhow::Result<SessionList> {
     let found = client
         .get_call(&call.call_type, &call.id)
         .await
         .with_context(|| format!("reading the call {call}"))?
         .body
         .call;
-    Ok(merge_sessions(&found, &session_stats(client, call).await?))
+    let (stats, stopped_early) = session_stats(client, call).await?;
+    Ok(SessionList {
+        sessions: merge_sessions(&found, &stats),
+        stopped_early,
+    })
 }
 
-/// Every `QueryCallSessionStats` row of `call`, newest first.
+/// Every `QueryCallSessionStats` row of `call`, newest first, and why the listing stopped
+/// early if it did.
 pub async fn session_stats(
     client: &StreamClient,
     call: &CallRef,
-) -> anyhow::Result<Vec<SessionStats>> {
+) -> anyhow::Result<(Vec<SessionStats>, Option<StopReason>)> {
     let mut pager =
         client.session_stats_pages(SessionStatsQuery::sessions_of(&call.call_type, &call.id));
     let mut rows = Vec::new();
@@ -86,5 +105,6 @@ pub async fn session_stats(
         let page = page.with_context(|| format!("listing the sessions of {call}"))?;
         rows.extend(page.body.call_stats);
     }
-    Ok(rows)
+    let stopped_early = pager.stop_reason().filter(|reason| !reason.is_complete());
+    Ok((rows, stopped_early))
 }

@@ -3,7 +3,8 @@
 //!
 //! Every page of the session is read with the server part of the filter, the local part is
 //! applied to the rows, and the figures come from the attendance engine, so the command and the
-//! dashboard never disagree.
+//! dashboard never disagree. The figures are printed whatever the read got, with whether they
+//! are complete; an incomplete read then exits with status 8.
 
 mod report;
 
@@ -15,7 +16,9 @@ use clap::{Args, ValueEnum};
 use super::call_ref::CallRef;
 use super::config::values::parse_tz;
 use super::config::{ConnectionArgs, Overrides, load};
-use super::session_read::{SessionTarget, connect, local_filter, parse_filter, read_store};
+use super::session_read::{
+    SessionTarget, connect, finish_read, local_filter, parse_filter, read_store,
+};
 use crate::api::timestamp::unix_now;
 use crate::attendance::{DisplayZone, Figures, Thresholds, keep_local_matches};
 use report::Report;
@@ -69,7 +72,8 @@ async fn totals(args: TotalsArgs) -> anyhow::Result<()> {
         call: &args.call,
         session: &args.session,
     };
-    let store = read_store(&client, target, filter.server_json(), |_, _| {}).await?;
+    let (store, completeness) =
+        read_store(&client, target, filter.server_json(), |_, _| {}).await?;
     let now = unix_now();
     let filter = local_filter(text, &zone, &store, now, filter)?;
     let rows = keep_local_matches(&store, store.row_ids(), &filter, now);
@@ -79,11 +83,12 @@ async fn totals(args: TotalsArgs) -> anyhow::Result<()> {
         .identity()
         .cloned()
         .context("Stream returned no page for this session")?;
-    let report = Report::new(identity, &store, &figures.call, &filter);
+    let report = Report::new(identity, &store, &figures.call, completeness, &filter);
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report.json())?)?,
         Format::Table => write!(out, "{}", report.table(&zone))?,
     }
-    Ok(())
+    out.flush()?;
+    finish_read(completeness)
 }

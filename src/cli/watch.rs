@@ -92,12 +92,12 @@ async fn choose_session(
     };
     // The picker is a convenience: when the list cannot be read, the current session opens
     // as it always has.
-    let stats = sessions::session_stats(client, call)
+    let (stats, stopped_early) = sessions::session_stats(client, call)
         .await
         .unwrap_or_default();
     let listed = merge_sessions(&found, &stats);
-    if listed.len() <= 1 {
+    if listed.len() <= 1 && stopped_early.is_none() {
         return Ok(Some(current));
     }
-    dashboard::pick_session(call, listed, zone).await
+    dashboard::pick_session(call, listed, stopped_early, zone).await
 }

@@ -1,7 +1,9 @@
-//! The background fetcher: streams every page of one query to the app over a channel.
+//! Reading a call session: the read itself (`read`: every page, recovered where it can be,
+//! deduplicated), the verdict on what came back (`completeness`), and the background fetcher
+//! that streams a read's pages to the dashboard over a channel (`task`).
 //!
-//! Each request carries a generation; every event it sends is tagged with it, so the app can
-//! drop the pages of a query it has since replaced instead of mixing them in.
+//! Each fetch request carries a generation; every event it sends is tagged with it, so the app
+//! can drop the pages of a query it has since replaced instead of mixing them in.
 
 use serde_json::Value;
 
@@ -9,8 +11,12 @@ use crate::api::timestamp::Nanos;
 use crate::api::{ApiError, RateLimit, RawSessionsPage};
 
 mod backoff;
+mod completeness;
+mod read;
 mod task;
 
+pub use completeness::{Completeness, ReadEnd, Scope, Shortfall, Tally};
+pub use read::{DEFAULT_READY_WAIT, ReadOptions, ReadPage, ReadStep, ReadTarget, SessionRead};
 pub use task::{FetchHandle, spawn};
 
 /// One query to read in full.
@@ -40,8 +46,16 @@ pub enum FetchEvent {
         error: ApiError,
         retry_at: Nanos,
     },
-    /// Every page was read.
-    Done { generation: u64, pages: u32 },
+    /// Stream answered 404 for a session that exists: it is still preparing the session's
+    /// attendance (right after a call ends). Asked again at `retry_at`.
+    NotReady { generation: u64, retry_at: Nanos },
+    /// The read ended: every page was read, or it stopped early; `completeness` says which,
+    /// and what is missing.
+    Done {
+        generation: u64,
+        pages: u32,
+        completeness: Completeness,
+    },
     /// A failure that retrying cannot fix (credentials, unknown session, rejected filter).
     Failed { generation: u64, error: ApiError },
 }
@@ -51,6 +65,7 @@ impl FetchEvent {
         match self {
             FetchEvent::Page { generation, .. }
             | FetchEvent::Retrying { generation, .. }
+            | FetchEvent::NotReady { generation, .. }
             | FetchEvent::Done { generation, .. }
             | FetchEvent::Failed { generation, .. } => *generation,
         }

@@ -6,10 +6,11 @@ use tokio::sync::mpsc::Sender;
 use tokio::task::JoinHandle;
 
 use super::backoff::retry_instant;
+use super::read::{ReadOptions, ReadStep, ReadTarget, SessionRead};
 use super::{FetchEvent, FetchRequest};
 use crate::api::timestamp::Nanos;
 use crate::api::timestamp::unix_now;
-use crate::api::{ApiError, PagerOptions, StreamClient};
+use crate::api::{ApiError, StreamClient};
 
 /// The fetch under way. Dropping it (or calling [`FetchHandle::cancel`]) stops the task at
 /// once, including a page request in flight, and no further event is sent.
@@ -31,9 +32,9 @@ impl Drop for FetchHandle {
 }
 
 /// Starts reading every page of `request` in the background, sending its events to `events`
-/// in order: `Page`s, then `Done`, or `Failed` on an error that retrying cannot fix. A page
-/// that fails for a passing reason is asked for again from its cursor, as long as it takes.
-/// The task also ends when nobody listens to `events` any more.
+/// in order: `Page`s, then `Done` with the read's completeness, or `Failed` on an error that
+/// retrying cannot fix. A page that fails for a passing reason is asked for again from its
+/// cursor, as long as it takes. The task also ends when nobody listens to `events` any more.
 pub fn spawn(
     client: StreamClient,
     request: FetchRequest,
@@ -46,31 +47,39 @@ pub fn spawn(
 
 async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sender<FetchEvent>) {
     let generation = request.generation;
-    let options = PagerOptions {
+    let target = ReadTarget {
+        call_type: request.call_type,
+        call_id: request.call_id,
+        session: request.session,
+    };
+    let options = ReadOptions {
         page_size: request.page_size,
         filter_conditions: request.filter_conditions,
-        ..PagerOptions::default()
+        ..ReadOptions::default()
     };
-    let mut pager = client.participant_session_pages(
-        &request.call_type,
-        &request.call_id,
-        &request.session,
-        options,
-    );
-    let mut page_no = 0;
+    let mut read = match SessionRead::new(&client, target, options) {
+        Ok(read) => read,
+        Err(error) => {
+            let _ = events.send(FetchEvent::Failed { generation, error }).await;
+            return;
+        }
+    };
     let mut failures = 0;
-    while let Some(result) = pager.next_page().await {
+    while let Some(result) = read.next().await {
         let event = match result {
-            Ok(response) => {
+            Ok(ReadStep::Page(page)) => {
                 failures = 0;
-                page_no += 1;
                 FetchEvent::Page {
                     generation,
-                    page_no,
-                    page: Box::new(response.body),
-                    rate_limit: response.rate_limit,
+                    page_no: page.page_no,
+                    page: Box::new(page.page),
+                    rate_limit: page.rate_limit,
                 }
             }
+            Ok(ReadStep::NotReady { retry_at, .. }) => FetchEvent::NotReady {
+                generation,
+                retry_at,
+            },
             Err(error) if error.is_retryable() => {
                 failures += 1;
                 let retry_at = retry_instant(failures, server_time(&error), unix_now());
@@ -92,11 +101,13 @@ async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sen
             return;
         }
     }
+    let completeness = read.completeness(unix_now()).expect("the read has ended");
     // Nobody is left to tell if the receiver is gone, so a failed send needs no handling.
     let _ = events
         .send(FetchEvent::Done {
             generation,
-            pages: page_no,
+            pages: read.pages(),
+            completeness,
         })
         .await;
 }

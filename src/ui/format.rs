@@ -1,7 +1,7 @@
 //! Small text formats shared by the views.
 
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
-use crate::attendance::human_duration;
+use crate::attendance::{human_duration, thousands};
 
 /// `1,234,567`
 /// `1 session`, `3,088 sessions`: a count and its noun, plural when it is not one.
@@ -11,15 +11,7 @@ pub fn counted(n: u64, noun: &str) -> String {
 }
 
 pub fn count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    thousands(n.into())
 }
 
 /// A length in nanoseconds, as `human_duration` writes seconds.

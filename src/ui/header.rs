@@ -7,7 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::app::App;
-use crate::app::live::FetchKind;
+use crate::app::live::{FetchKind, Level};
 use crate::attendance::{CallState, Peak, ago, human_duration};
 
 use super::format::{bar, count, counted};
@@ -91,7 +91,17 @@ pub fn progress_line(app: &App, now: Nanos, theme: &Theme) -> Line<'static> {
         (true, FetchKind::Poll) => "  polling…",
         (false, _) => "  done",
     };
-    spans.push(Span::styled(phase, theme.dim()));
+    match app.shortfall() {
+        // A poll keeps the last read's verdict on screen until its own read ends.
+        Some(shortfall) if !fetch.running || fetch.kind == FetchKind::Poll => {
+            let total = app.store().totals().participant_sessions;
+            spans.push(Span::styled(
+                format!("  ⚠ {} · r reads again", shortfall.headline(total)),
+                theme.level(Level::Warning),
+            ));
+        }
+        _ => spans.push(Span::styled(phase, theme.dim())),
+    }
     if let Some(poll) = app.next_poll() {
         let seconds = (poll - now).max(0) / NANOS_PER_SEC;
         spans.push(Span::styled(

@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
 use crate::api::timestamp::Nanos;
+use crate::app::live::Level;
 use crate::app::picker::Picker;
 use crate::attendance::{CallState, SessionSummary, human_duration};
 
@@ -32,7 +33,7 @@ pub fn draw(frame: &mut Frame, picker: &Picker) {
         Constraint::Length(1),
     ])
     .areas(frame.area());
-    let heading = Line::from(vec![
+    let mut heading = Line::from(vec![
         Span::styled(
             format!("headcount · {}", terminal_safe(picker.call())),
             theme.title(),
@@ -43,6 +44,12 @@ pub fn draw(frame: &mut Frame, picker: &Picker) {
             picker.zone().label()
         )),
     ]);
+    if let Some(reason) = picker.incomplete() {
+        heading.push_span(Span::styled(
+            format!(" · ⚠ list incomplete: {reason}"),
+            theme.level(Level::Warning),
+        ));
+    }
     frame.render_widget(Paragraph::new(heading), title);
     let header = Row::new(
         [

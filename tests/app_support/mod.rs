@@ -10,7 +10,7 @@ use headcount::api::models::ParticipantSessionsPage;
 use headcount::api::timestamp::{NANOS_PER_SEC, Nanos};
 use headcount::app::{App, AppConfig, Effect, Msg};
 use headcount::attendance::{DisplayZone, Thresholds};
-use headcount::fetch::{FetchEvent, FetchRequest};
+use headcount::fetch::{Completeness, FetchEvent, FetchRequest};
 use serde_json::{Value, json};
 
 pub const SEC: Nanos = NANOS_PER_SEC;
@@ -100,7 +100,11 @@ pub fn page_event(generation: u64, page_no: u32, page: ParticipantSessionsPage) 
 }
 
 pub fn done(generation: u64, pages: u32) -> Msg {
-    Msg::Fetch(FetchEvent::Done { generation, pages })
+    Msg::Fetch(FetchEvent::Done {
+        generation,
+        pages,
+        completeness: Completeness::Complete,
+    })
 }
 
 pub fn key(c: char) -> Msg {

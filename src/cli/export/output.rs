@@ -10,7 +10,7 @@
 //! written before a failure stays written, as on stdout.
 
 use std::fs::{self, File, OpenOptions, Permissions};
-use std::io::{self, BufWriter, Stdout, Write};
+use std::io::{self, BufWriter, Seek, Stdout, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -105,6 +105,32 @@ impl Output {
         }
     }
 
+    /// Whether the export goes to a file replaced when complete, which can still be rewritten
+    /// before anyone sees it (not stdout, not a FIFO or a device).
+    pub fn is_replaced_file(&self) -> bool {
+        matches!(self, Output::Replace { .. })
+    }
+
+    /// Replaces a file's contents, not yet committed, with what `copy` writes from them to a
+    /// second temporary file beside it. Anything else is handed back unchanged.
+    pub fn rewrite(
+        self,
+        copy: impl FnOnce(&mut dyn io::Read, &mut dyn Write) -> io::Result<()>,
+    ) -> anyhow::Result<Output> {
+        let Output::Replace { temp, path } = self else {
+            return Ok(self);
+        };
+        let mut first = temp.into_inner().map_err(|e| e.into_error())?;
+        first.as_file_mut().rewind()?;
+        let second = NamedTempFile::new_in(first.path().parent().unwrap_or(Path::new(".")))?;
+        second
+            .as_file()
+            .set_permissions(first.as_file().metadata()?.permissions())?;
+        let mut second = BufWriter::new(second);
+        copy(&mut io::BufReader::new(first.as_file_mut()), &mut second)?;
+        Ok(Output::Replace { temp: second, path })
+    }
+
     /// Makes the export complete: flushes stdout or the stream, or syncs the file and renames
     /// it into place.
     pub fn commit(self) -> anyhow::Result<()> {
@@ -188,6 +214,26 @@ mod tests {
         output.write_all(b"half").unwrap();
         drop(output);
         assert!(entries(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn a_rewrite_replaces_the_uncommitted_contents_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("export.csv");
+        fs::write(&path, "previous\n").unwrap();
+        let mut output = file_output(&path);
+        output.write_all(b"one\ntwo\n").unwrap();
+        let output = output
+            .rewrite(|from, to| {
+                let mut text = String::new();
+                from.read_to_string(&mut text)?;
+                to.write_all(text.replace("one", "ONE").as_bytes())
+            })
+            .unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "previous\n");
+        output.commit().unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "ONE\ntwo\n");
+        assert_eq!(entries(dir.path()), ["export.csv"]);
     }
 
     #[test]

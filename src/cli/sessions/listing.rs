@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use serde_json::{Value, json};
 
+use crate::api::StopReason;
 use crate::api::timestamp::Nanos;
 use crate::attendance::{CallState, DisplayZone, SessionSummary, human_duration, utc_rfc3339};
 use crate::cli::call_ref::CallRef;
@@ -28,6 +29,8 @@ pub struct Listing<'a> {
     call: &'a CallRef,
     sessions: &'a [SessionSummary],
     now: Nanos,
+    /// Why the list stopped before its end, when it did.
+    stopped_early: Option<StopReason>,
 }
 
 impl<'a> Listing<'a> {
@@ -36,10 +39,18 @@ impl<'a> Listing<'a> {
             call,
             sessions,
             now,
+            stopped_early: None,
         }
     }
 
-    /// The object of `--format json`: times in UTC, counts exactly as Stream returned them.
+    /// Says the list stopped before its end, for this reason.
+    pub fn stopped_early(mut self, reason: Option<StopReason>) -> Self {
+        self.stopped_early = reason;
+        self
+    }
+
+    /// The object of `--format json`: times in UTC, counts exactly as Stream returned them;
+    /// `complete` is false when Stream's listing stopped before its end.
     pub fn json(&self) -> Value {
         let sessions: Vec<Value> = self
             .sessions
@@ -63,6 +74,7 @@ impl<'a> Listing<'a> {
         json!({
             "call_type": self.call.call_type,
             "call_id": self.call.id,
+            "complete": self.stopped_early.is_none(),
             "sessions": sessions,
         })
     }

@@ -11,6 +11,7 @@ use crate::attendance::{
     CallFigures, CallIdentity, CallState, DisplayZone, Peak, SessionStore, Share, human_duration,
     utc_rfc3339,
 };
+use crate::fetch::Completeness;
 use crate::filter::Filter;
 use crate::ui::safe_text::terminal_safe;
 
@@ -31,6 +32,7 @@ struct Part {
 pub struct Report<'a> {
     identity: CallIdentity,
     call: &'a CallFigures,
+    completeness: Completeness,
     filter_text: Option<String>,
     filter_conditions: Option<Value>,
     local_filter: Option<String>,
@@ -43,6 +45,7 @@ impl<'a> Report<'a> {
         identity: CallIdentity,
         store: &SessionStore,
         call: &'a CallFigures,
+        completeness: Completeness,
         filter: &Filter,
     ) -> Self {
         let by_role = parts(&call.breakdowns.by_role, |role| {
@@ -54,6 +57,7 @@ impl<'a> Report<'a> {
         Report {
             identity,
             call,
+            completeness,
             filter_text: (!filter.source.trim().is_empty()).then(|| filter.source.clone()),
             filter_conditions: filter.server_json(),
             local_filter: filter.local_description(),
@@ -62,7 +66,9 @@ impl<'a> Report<'a> {
         }
     }
 
-    /// The object of `--format json`: server totals exactly as returned, times in UTC.
+    /// The object of `--format json`: server totals exactly as returned, times in UTC;
+    /// `complete` is false, and `incomplete` says what is missing, when rows are missing or
+    /// doubled.
     pub fn json(&self) -> Value {
         let call = self.call;
         let window = call.window.map(|window| {
@@ -76,6 +82,8 @@ impl<'a> Report<'a> {
             "call_id": self.identity.call_id,
             "call_session_id": self.identity.call_session_id,
             "state": call.state.map(state_name),
+            "complete": self.completeness.is_complete(),
+            "incomplete": self.completeness.shortfall().map(|shortfall| shortfall.to_string()),
             "total_participant_sessions": call.totals.participant_sessions,
             "total_participant_duration": call.totals.participant_duration_seconds,
             "filter": self.filter_text,
@@ -123,6 +131,7 @@ impl<'a> Report<'a> {
             "State",
             self.call.state.map_or("unknown", state_name).to_owned(),
         );
+        line(out, "Data", completeness_text(&self.completeness));
         if let Some(window) = self.call.window {
             line(
                 out,
@@ -255,6 +264,18 @@ fn peak(peak: Peak, zone: &DisplayZone) -> String {
 
 fn at_in(zone: &DisplayZone, at: Nanos) -> String {
     format!("{} {}", zone.date_time(at), zone.label())
+}
+
+/// The `Data` line: whether the figures can be taken as exact.
+fn completeness_text(completeness: &Completeness) -> String {
+    match completeness {
+        Completeness::Complete => "complete (agrees with Stream's totals)".to_owned(),
+        Completeness::Provisional => "provisional (the session is live)".to_owned(),
+        Completeness::Expired => {
+            "complete (rows purged after 90 days, only the totals remain)".to_owned()
+        }
+        Completeness::Incomplete(shortfall) => format!("INCOMPLETE: {shortfall}"),
+    }
 }
 
 fn state_name(state: CallState) -> &'static str {
