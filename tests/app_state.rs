@@ -233,6 +233,22 @@ fn a_frozen_view_buffers_pages_and_applies_them_on_resume() {
 }
 
 #[test]
+fn an_interval_too_long_to_count_in_nanoseconds_never_polls_at_once() {
+    let now = T0 + 30 * MIN;
+    let config = headcount::app::AppConfig {
+        interval: std::time::Duration::from_secs(9_223_372_037),
+        ..config(None)
+    };
+    let (mut app, _) = App::new(config, now);
+    let live_rows = vec![row("alice-chen", "a-1", 0, None, "webrtc", "host")];
+    app.update(page_event(1, 1, page(live_rows, 1, true)), now);
+    app.update(done(1, 1), now);
+    assert!(app.next_poll().is_some_and(|at| at > now + 3_600 * SEC));
+    let effects = app.update(Msg::Tick, now + SEC);
+    assert!(requests(&effects).is_empty(), "no poll a second later");
+}
+
+#[test]
 fn a_live_call_is_polled_and_rows_are_upserted() {
     let now = T0 + 30 * MIN;
     let (mut app, _) = App::new(config(None), now);

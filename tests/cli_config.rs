@@ -319,3 +319,109 @@ fn completions_cover_the_subcommands_in_each_shell() {
     }
     assert_eq!(sandbox.run(&["completions", "tcsh"], &[]).code, 2);
 }
+
+/// Whether process `pid` has ended (gone, or a zombie waiting for a parent to collect it).
+fn ended(pid: &str) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|rest| rest.trim_start().starts_with('Z')),
+    }
+}
+
+#[test]
+fn a_secret_command_that_hangs_is_ended_with_its_children_and_exits_7() {
+    let sandbox = Sandbox::new();
+    let pid_file = sandbox.dir.path().join("child.pid");
+    sandbox.write_config(
+        &format!(
+            "[profiles.vault]\napi_key = \"k\"\n\
+             api_secret_cmd = \"sleep 300 & echo $! > '{}'; wait\"\n\
+             api_secret_cmd_timeout = \"1s\"\n",
+            pid_file.display()
+        ),
+        0o600,
+    );
+    let started = std::time::Instant::now();
+    let run = sandbox.run(&["config", "show"], &[("HEADCOUNT_PROFILE", "vault")]);
+    assert_eq!(run.code, 7, "{}", run.stderr);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        run.stderr.contains("did not finish within 1 s")
+            && run.stderr.contains("api_secret_cmd_timeout"),
+        "{}",
+        run.stderr
+    );
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
+    let pid = pid.trim();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !ended(pid) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(ended(pid), "the command's child {pid} was ended too");
+}
+
+#[test]
+fn a_secret_command_that_floods_is_ended_and_exits_7() {
+    let sandbox = Sandbox::new();
+    sandbox.write_config(
+        "[profiles.vault]\napi_key = \"k\"\napi_secret_cmd = \"yes\"\n",
+        0o600,
+    );
+    let run = sandbox.run(&["config", "show"], &[("HEADCOUNT_PROFILE", "vault")]);
+    assert_eq!(run.code, 7, "{}", run.stderr);
+    assert!(run.stderr.contains("more than 64 KiB"), "{}", run.stderr);
+    run.never_shows("y\ny");
+}
+
+#[test]
+fn an_endless_config_file_is_refused_and_a_pipe_still_works() {
+    let sandbox = Sandbox::new();
+    let run = sandbox.run(&["config", "show"], &[("HEADCOUNT_CONFIG", "/dev/zero")]);
+    assert_eq!(run.code, 7, "{}", run.stderr);
+    assert!(run.stderr.contains("larger than 1 MiB"), "{}", run.stderr);
+
+    let empty = sandbox.run(&["config", "path"], &[("HEADCOUNT_CONFIG", "/dev/null")]);
+    assert_eq!(empty.code, 0, "{}", empty.stderr);
+
+    // As a process substitution (`HEADCOUNT_CONFIG=<(pass show headcount)`) gives it.
+    let fifo = sandbox.dir.path().join("config.fifo");
+    let name = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo reads a NUL-terminated path this test owns.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, "tz = \"Asia/Tokyo\"\n").unwrap())
+    };
+    let piped = sandbox.run(
+        &["config", "show"],
+        &[
+            ("HEADCOUNT_CONFIG", fifo.to_str().unwrap()),
+            ("STREAM_API_KEY", "k"),
+            ("STREAM_API_SECRET", SECRET),
+        ],
+    );
+    writer.join().unwrap();
+    assert_eq!(piped.code, 0, "{}", piped.stderr);
+    assert!(piped.stdout.contains("Asia/Tokyo"), "{}", piped.stdout);
+}
+
+#[test]
+fn durations_out_of_their_range_are_usage_errors_that_give_the_range() {
+    let sandbox = Sandbox::new();
+    for value in ["0", "9223372037", "2h"] {
+        let run = sandbox.run(&["watch", "default:x", "--interval", value], &[]);
+        assert_eq!(run.code, 2, "{value}: {}", run.stderr);
+        assert!(run.stderr.contains("from 1s to 1h"), "{}", run.stderr);
+    }
+    sandbox.write_config("interval = 9223372037\n", 0o600);
+    let run = sandbox.run(&["config", "show"], &[]);
+    assert_eq!(run.code, 7, "{}", run.stderr);
+    assert!(run.stderr.contains("from 1s to 1h"), "{}", run.stderr);
+}

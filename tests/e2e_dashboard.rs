@@ -497,3 +497,33 @@ fn hostile_text_from_the_server_is_shown_escaped_and_never_run() {
     }
     drop(sim);
 }
+
+#[test]
+fn an_api_secret_cmd_can_ask_for_the_password_on_the_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "[profiles.vault]\napi_key = \"k\"\n\
+         api_secret_cmd = \"printf 'passphrase? ' > /dev/tty; read -r s < /dev/tty; printf '%s' \\\"$s\\\"\"\n\
+         api_secret_cmd_timeout = \"30s\"\n",
+    )
+    .unwrap();
+    let mut terminal = Terminal::start_with(
+        &["config", "show", "--profile", "vault"],
+        &[("HEADCOUNT_CONFIG", config.to_str().unwrap())],
+    );
+    terminal.wait_for("the command's prompt", |screen| {
+        screen.contains("passphrase?")
+    });
+    terminal.type_keys("typed-in\r");
+    let status = terminal.wait_for_exit();
+    let screen = terminal.text();
+    assert!(status.success(), "{status:?}\n{screen}");
+    assert!(
+        screen
+            .lines()
+            .any(|line| line.starts_with("api_secret") && line.contains("set")),
+        "{screen}"
+    );
+}

@@ -1,7 +1,8 @@
 //! The base URL of the Stream API, checked before any credential is sent to it.
 //!
 //! The server token grants full access to the app, so it must never cross a network in clear
-//! text: plain `http://` is accepted only for this machine, where `headcount sim` runs.
+//! text: plain `http://` is accepted only for this machine, where `headcount sim` runs, and
+//! requests to this machine never go through a proxy (see `client`).
 
 use std::fmt;
 use std::net::IpAddr;
@@ -55,6 +56,11 @@ impl BaseUrl {
             }
         }
         Ok(BaseUrl(url))
+    }
+
+    /// Whether requests stay on this machine (`localhost`, 127.0.0.0/8, `::1`).
+    pub(crate) fn is_loopback(&self) -> bool {
+        self.0.host_str().is_some_and(is_loopback)
     }
 
     /// The URL of `path` (already escaped, starting with `/`) under this base.
@@ -113,8 +119,9 @@ mod tests {
             "http://[::1]:4000",
             "http://[::ffff:127.0.0.1]:4000",
         ] {
-            assert!(BaseUrl::parse(local).is_ok(), "{local}");
+            assert!(BaseUrl::parse(local).unwrap().is_loopback(), "{local}");
         }
+        assert!(!BaseUrl::parse(DEFAULT_BASE_URL).unwrap().is_loopback());
     }
 
     #[test]

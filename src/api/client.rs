@@ -124,7 +124,7 @@ impl StreamClientBuilder {
             }
             .into());
         }
-        let http = http_client(&self.api_secret, self.timeout)?;
+        let http = http_client(&self.api_secret, self.timeout, base_url.is_loopback())?;
         Ok(StreamClient {
             inner: Arc::new(Inner {
                 http,
@@ -152,7 +152,18 @@ impl fmt::Debug for StreamClientBuilder {
 
 /// The reqwest client, with the credentials in its default headers. The secret itself is not
 /// kept: only the token derived from it, marked sensitive so that it is never printed.
-fn http_client(secret: &ApiSecret, timeout: Duration) -> Result<reqwest::Client, ConfigError> {
+///
+/// Proxies: reqwest follows `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` (and `HTTP_PROXY` for
+/// plain http) as every HTTP tool does. A request to this machine never goes through one: a
+/// proxy is another host, and the only plain-http target headcount accepts is loopback
+/// (`BaseUrl`), so the token never travels in clear text to anything but this machine. HTTPS
+/// goes through a proxy, whatever the proxy's own scheme, as a `CONNECT` tunnel: the proxy
+/// sees the host name, never the token.
+fn http_client(
+    secret: &ApiSecret,
+    timeout: Duration,
+    loopback: bool,
+) -> Result<reqwest::Client, ConfigError> {
     let token = auth::server_token(secret).map_err(|e| ConfigError::Token(e.to_string()))?;
     let mut authorization =
         HeaderValue::from_str(token.as_str()).map_err(|e| ConfigError::Token(e.to_string()))?;
@@ -168,7 +179,13 @@ fn http_client(secret: &ApiSecret, timeout: Duration) -> Result<reqwest::Client,
         HeaderValue::from_static(CLIENT_ID),
     );
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-    reqwest::Client::builder()
+    let builder = reqwest::Client::builder();
+    let builder = if loopback {
+        builder.no_proxy()
+    } else {
+        builder
+    };
+    builder
         .default_headers(headers)
         .user_agent(CLIENT_ID)
         .timeout(timeout)

@@ -523,7 +523,9 @@ impl App {
         self.recompute(now);
         self.rebase_filter_dates(now);
         if self.store.is_live() {
-            self.next_poll = Some(now + self.config.interval.as_nanos() as Nanos);
+            // Saturating: an interval too long for Nanos means "not in this run", never "now".
+            let interval = Nanos::try_from(self.config.interval.as_nanos()).unwrap_or(Nanos::MAX);
+            self.next_poll = Some(now.saturating_add(interval));
             Vec::new()
         } else if self.fetch.kind == FetchKind::Poll && !self.final_fetch {
             self.final_fetch = true;

@@ -31,7 +31,7 @@ pub struct DemoArgs {
     /// Scenario seconds per real second while live
     #[arg(long, value_name = "X", default_value_t = 1.0)]
     pub speed: f64,
-    /// Seconds between two reads of the live call
+    /// Seconds between two reads of the live call (1s to 1h; also "90s", "5m")
     #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_interval)]
     pub interval: Duration,
     /// Time zone of the times shown: local, UTC or an IANA name such as Europe/Paris

@@ -26,7 +26,7 @@ pub struct WatchArgs {
     /// Filter to start with, as typed after `/`
     #[arg(long, value_name = "EXPR")]
     pub filter: Option<String>,
-    /// Seconds between two reads of a live call [default: 5, or the config file's]
+    /// Seconds between two reads of a live call, 1s to 1h [default: 5, or the config file's]
     #[arg(long, value_name = "SECS", value_parser = parse_interval)]
     pub interval: Option<Duration>,
     /// Time zone of the times shown: local, UTC or an IANA name [default: local]

@@ -2,7 +2,8 @@
 //!
 //! Accepted forms: a whole number of seconds (`90`, or the TOML integer `90`) or a sequence of
 //! numbers with units `h`, `m`, `s` (`"5m"`, `"60s"`, `"1h30m"`). The same parser serves clap
-//! flags and TOML values, so both accept exactly the same spellings.
+//! flags and TOML values, so both accept exactly the same spellings. Every setting has a
+//! [`Range`]: a value outside it is refused with the range, never wrapped or clamped.
 
 use std::fmt;
 use std::time::Duration;
@@ -21,17 +22,71 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     parse_with_units(text).ok_or_else(|| format!("invalid duration {text:?}: expected {EXPECTED}"))
 }
 
-/// Like [`parse_duration`] but refuses zero, which would poll Stream without pause.
-pub fn parse_interval(text: &str) -> Result<Duration, String> {
-    nonzero(parse_duration(text)?)
+/// The durations a setting accepts, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Range {
+    /// The setting's name in messages: `the interval`.
+    pub what: &'static str,
+    pub min: Duration,
+    pub max: Duration,
 }
 
-fn nonzero(duration: Duration) -> Result<Duration, String> {
-    if duration.is_zero() {
-        Err("the interval must be at least 1s".to_owned())
-    } else {
-        Ok(duration)
+const HOUR: Duration = Duration::from_secs(3600);
+
+/// `interval`, `--interval`: between two reads of a live call. Under a second would poll
+/// Stream without pause; over an hour, the live call is no longer being watched.
+pub const INTERVAL: Range = Range {
+    what: "the interval",
+    min: Duration::from_secs(1),
+    max: HOUR,
+};
+
+/// `late_grace`, `early_grace`: how late a join or how early a leave still counts as on time.
+pub const GRACE: Range = Range {
+    what: "a grace period",
+    min: Duration::ZERO,
+    max: Duration::from_secs(24 * 3600),
+};
+
+/// `reconnect_gap`: the longest gap between two sessions of a user that is a reconnect.
+pub const RECONNECT_GAP: Range = Range {
+    what: "the reconnect gap",
+    min: Duration::ZERO,
+    max: Duration::from_secs(24 * 3600),
+};
+
+/// `api_secret_cmd_timeout`: how long the secret command may take, a password prompt included.
+pub const SECRET_CMD_TIMEOUT: Range = Range {
+    what: "api_secret_cmd_timeout",
+    min: Duration::from_secs(1),
+    max: Duration::from_secs(600),
+};
+
+impl Range {
+    /// `duration` when within the range, else an error that gives the range.
+    pub fn check(&self, duration: Duration) -> Result<Duration, String> {
+        if (self.min..=self.max).contains(&duration) {
+            Ok(duration)
+        } else {
+            Err(format!(
+                "{} must be from {} to {}, got {}",
+                self.what,
+                format_duration(self.min),
+                format_duration(self.max),
+                format_duration(duration)
+            ))
+        }
     }
+
+    /// [`parse_duration`], then [`Range::check`].
+    pub fn parse(&self, text: &str) -> Result<Duration, String> {
+        self.check(parse_duration(text)?)
+    }
+}
+
+/// `--interval`: a duration of [`INTERVAL`].
+pub fn parse_interval(text: &str) -> Result<Duration, String> {
+    INTERVAL.parse(text)
 }
 
 fn parse_with_units(text: &str) -> Option<Duration> {
@@ -77,15 +132,38 @@ pub fn format_duration(duration: Duration) -> String {
         .collect()
 }
 
-/// Serde adapter for an optional duration field: a TOML integer (seconds) or a duration string.
-pub fn deserialize_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
-    d.deserialize_any(DurationVisitor).map(Some)
+/// A duration field of the config file within `range`: a TOML integer (seconds) or a duration
+/// string.
+fn deserialize_in<'de, D: Deserializer<'de>>(
+    d: D,
+    range: &Range,
+) -> Result<Option<Duration>, D::Error> {
+    let duration = d.deserialize_any(DurationVisitor)?;
+    range.check(duration).map(Some).map_err(de::Error::custom)
 }
 
-/// Serde adapter for the refresh interval: a duration that is not zero.
+/// Serde adapter for the refresh interval ([`INTERVAL`]).
 pub fn deserialize_interval<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
-    let duration = d.deserialize_any(DurationVisitor)?;
-    nonzero(duration).map(Some).map_err(de::Error::custom)
+    deserialize_in(d, &INTERVAL)
+}
+
+/// Serde adapter for the grace periods ([`GRACE`]).
+pub fn deserialize_grace<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    deserialize_in(d, &GRACE)
+}
+
+/// Serde adapter for the reconnect gap ([`RECONNECT_GAP`]).
+pub fn deserialize_reconnect_gap<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Duration>, D::Error> {
+    deserialize_in(d, &RECONNECT_GAP)
+}
+
+/// Serde adapter for `api_secret_cmd_timeout` ([`SECRET_CMD_TIMEOUT`]).
+pub fn deserialize_secret_cmd_timeout<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Duration>, D::Error> {
+    deserialize_in(d, &SECRET_CMD_TIMEOUT)
 }
 
 struct DurationVisitor;
@@ -153,9 +231,27 @@ mod tests {
     }
 
     #[test]
-    fn interval_cannot_be_zero() {
-        assert_eq!(parse_interval("2s"), Ok(secs(2)));
-        assert!(parse_interval("0s").unwrap_err().contains("at least 1s"));
+    fn the_interval_is_from_one_second_to_one_hour() {
+        assert_eq!(parse_interval("1s"), Ok(secs(1)));
+        assert_eq!(parse_interval("1h"), Ok(secs(3600)));
+        for out in ["0s", "3601", "9223372037", "18446744073709551615"] {
+            let err = parse_interval(out).unwrap_err();
+            assert!(err.contains("from 1s to 1h"), "{out}: {err}");
+        }
+    }
+
+    #[test]
+    fn every_range_is_said_in_its_errors() {
+        assert_eq!(GRACE.parse("24h"), Ok(secs(86_400)));
+        let err = GRACE.parse("25h").unwrap_err();
+        assert_eq!(err, "a grace period must be from 0s to 24h, got 25h");
+        assert!(
+            SECRET_CMD_TIMEOUT
+                .parse("0")
+                .unwrap_err()
+                .contains("from 1s to 10m")
+        );
+        assert!(RECONNECT_GAP.parse("1h").is_ok());
     }
 
     #[test]

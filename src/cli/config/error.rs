@@ -12,6 +12,14 @@ pub enum ConfigError {
     #[error("cannot read config file {}: {source}", path.display())]
     Read { path: PathBuf, source: io::Error },
 
+    #[error(
+        "config file {} is larger than {} MiB, which no config file is: \
+         is {ENV_CONFIG} naming the right file?",
+        path.display(),
+        limit / (1024 * 1024)
+    )]
+    TooLarge { path: PathBuf, limit: u64 },
+
     #[error("{}:{line}:{column}: {message}", path.display())]
     Parse {
         path: PathBuf,

@@ -21,11 +21,11 @@ pub struct FileConfig {
     pub tz: Option<String>,
     #[serde(default, deserialize_with = "duration::deserialize_interval")]
     pub interval: Option<Duration>,
-    #[serde(default, deserialize_with = "duration::deserialize_opt")]
+    #[serde(default, deserialize_with = "duration::deserialize_grace")]
     pub late_grace: Option<Duration>,
-    #[serde(default, deserialize_with = "duration::deserialize_opt")]
+    #[serde(default, deserialize_with = "duration::deserialize_grace")]
     pub early_grace: Option<Duration>,
-    #[serde(default, deserialize_with = "duration::deserialize_opt")]
+    #[serde(default, deserialize_with = "duration::deserialize_reconnect_gap")]
     pub reconnect_gap: Option<Duration>,
     pub theme: Option<Theme>,
     #[serde(default)]
@@ -42,6 +42,9 @@ pub struct Profile {
     pub api_secret: Option<ApiSecret>,
     pub api_secret_env: Option<String>,
     pub api_secret_cmd: Option<String>,
+    /// How long `api_secret_cmd` may take (default 20 s).
+    #[serde(default, deserialize_with = "duration::deserialize_secret_cmd_timeout")]
+    pub api_secret_cmd_timeout: Option<Duration>,
 }
 
 /// Where a profile says its secret comes from.
@@ -131,23 +134,50 @@ pub struct LoadedFile {
     pub config: FileConfig,
 }
 
+/// The largest config file read: a real one is a few hundred bytes, and `HEADCOUNT_CONFIG`
+/// naming something endless (`/dev/zero`, a log) must not fill the memory.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// The file's text, at most [`MAX_CONFIG_BYTES`]. Read as a stream, so that `/dev/null` and a
+/// process substitution (`<(pass show headcount)`) work as files do.
+fn read_capped(path: &Path) -> Result<String, ConfigError> {
+    use std::io::Read;
+
+    let read_error = |source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(ConfigError::TooLarge {
+            path: path.to_owned(),
+            limit: MAX_CONFIG_BYTES,
+        });
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        read_error(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "it is not UTF-8 text",
+        ))
+    })
+}
+
 impl LoadedFile {
     /// Reads and checks the file; a missing file is an empty configuration.
     pub fn read(path: &Path) -> Result<Self, ConfigError> {
-        let text = match std::fs::read_to_string(path) {
+        let text = match read_capped(path) {
             Ok(text) => text,
-            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+            Err(ConfigError::Read { source, .. }) if source.kind() == io::ErrorKind::NotFound => {
                 return Ok(Self {
                     path: Some(path.to_owned()),
                     ..Self::default()
                 });
             }
-            Err(source) => {
-                return Err(ConfigError::Read {
-                    path: path.to_owned(),
-                    source,
-                });
-            }
+            Err(err) => return Err(err),
         };
         let config = FileConfig::parse(&text, path)?;
         if config.holds_inline_secret() {
@@ -243,7 +273,14 @@ mod tests {
     fn bad_values_are_refused_with_their_line() {
         for (file, needle) in [
             ("\ninterval = \"5x\"", "invalid duration"),
-            ("\ninterval = 0", "at least 1s"),
+            ("\ninterval = 0", "from 1s to 1h"),
+            ("\ninterval = 9223372037", "from 1s to 1h"),
+            ("\nlate_grace = \"2d\"", "invalid duration"),
+            ("\nreconnect_gap = \"25h\"", "from 0s to 24h"),
+            (
+                "\n[profiles.a]\napi_secret_cmd_timeout = 0",
+                "from 1s to 10m",
+            ),
             ("\nlate_grace = -1", "invalid duration"),
             ("\ntheme = \"dark\"", "dark"),
             ("\ntz = \"Mars/Olympus\"", "unknown time zone"),
@@ -325,6 +362,30 @@ mod tests {
             production,
             Some(ProfileSecret::Command("pass show stream/production"))
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_endless_file_is_refused_at_one_mebibyte_and_dev_null_is_empty() {
+        let started = std::time::Instant::now();
+        let text = LoadedFile::read(Path::new("/dev/zero"))
+            .unwrap_err()
+            .to_string();
+        assert!(text.contains("larger than 1 MiB"), "{text}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        let empty = LoadedFile::read(Path::new("/dev/null")).unwrap();
+        assert!(empty.exists && empty.config.profiles.is_empty());
+    }
+
+    #[test]
+    fn a_file_of_exactly_the_limit_is_read() {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let mut text = "tz = \"UTC\"\n".to_owned();
+        text.push_str(&"#".repeat(MAX_CONFIG_BYTES as usize - text.len()));
+        std::fs::write(file.path(), &text).unwrap();
+        assert!(LoadedFile::read(file.path()).is_ok());
+        std::fs::write(file.path(), format!("{text}#")).unwrap();
+        assert!(LoadedFile::read(file.path()).is_err());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use super::error::{ConfigError, MissingCredentials};
 use super::file::{LoadedFile, Profile, ProfileSecret};
-use super::secret::run_secret_command;
+use super::secret::{DEFAULT_SECRET_CMD_TIMEOUT, run_secret_command};
 use super::values::{DEFAULT_BASE_URL, LOCAL_TZ, Theme, parse_base_url};
 use crate::api::ApiSecret;
 
@@ -323,11 +323,15 @@ fn resolve_secret(
             Sourced::new(ApiSecret::new(secret), source)
         }
         Some(ProfileSecret::Command(command)) => {
-            let secret =
-                run_secret_command(command).map_err(|reason| ConfigError::SecretCommand {
+            let timeout = profile
+                .api_secret_cmd_timeout
+                .unwrap_or(DEFAULT_SECRET_CMD_TIMEOUT);
+            let secret = run_secret_command(command, timeout).map_err(|reason| {
+                ConfigError::SecretCommand {
                     profile: name.to_owned(),
                     reason,
-                })?;
+                }
+            })?;
             Sourced::new(secret, Source::ProfileSecretCmd(name.to_owned()))
         }
     };
