@@ -231,3 +231,46 @@ fn no_size_is_too_small_to_draw() {
     }
     assert!(!app.should_quit());
 }
+
+#[test]
+fn an_incomplete_read_is_a_warning_in_the_header_on_export_and_r_reads_again() {
+    use headcount::app::Outcome;
+    use headcount::fetch::{Completeness, Shortfall};
+    let now = T0 + 70 * MIN;
+    let (mut app, _) = headcount::app::App::new(config(None), now);
+    app.update(page_event(1, 1, page(ended_rows(), 10, false)), now);
+    let missing = Completeness::Incomplete(Shortfall::Sessions { read: 6, total: 10 });
+    app.update(
+        Msg::Fetch(FetchEvent::Done {
+            generation: 1,
+            pages: 1,
+            completeness: missing,
+        }),
+        now,
+    );
+    let drawn = wide(&app, now);
+    assert!(
+        drawn
+            .to_string()
+            .contains("⚠ incomplete: 6 of 10 sessions read · r reads again"),
+        "{drawn}"
+    );
+    assert_snapshot!(drawn);
+    app.update(
+        Msg::Done(Outcome::Exported {
+            path: "/tmp/exports/x.csv".into(),
+            rows: 6,
+        }),
+        now,
+    );
+    let status = app.status().unwrap();
+    assert_eq!(status.level, headcount::app::live::Level::Warning);
+    assert!(
+        status.text.contains("incomplete: 6 of 10 sessions read"),
+        "{}",
+        status.text
+    );
+    let effects = app.update(key('r'), now);
+    assert!(!requests(&effects).is_empty(), "r reads again");
+    assert_eq!(app.completeness(), None, "until that read ends");
+}

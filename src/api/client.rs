@@ -259,6 +259,22 @@ impl StreamClient {
         self.fetch(&request, decode::success_body).await
     }
 
+    /// `GetCall` as the JSON Stream sent, every field kept (for recording a session as it was
+    /// served, see `export --format pages`).
+    pub async fn get_call_json(
+        &self,
+        call_type: &str,
+        call_id: &str,
+    ) -> Result<Response<Value>, ApiError> {
+        let request = endpoint::get_call(
+            &self.inner.base_url,
+            &self.inner.api_key,
+            call_type,
+            call_id,
+        )?;
+        self.fetch(&request, decode::success_body).await
+    }
+
     /// `QueryCallParticipantSessions`: one page of the joins of a call session.
     pub async fn query_call_participant_sessions(
         &self,

@@ -218,6 +218,11 @@ impl<Q: PagedQuery> Pager<Q> {
         self.pages_read
     }
 
+    /// The cursor the page last returned was asked for with (`None` for the first page).
+    pub fn page_cursor(&self) -> Option<&str> {
+        self.page_cursor.as_deref()
+    }
+
     /// Whether the next request is for the first page (no cursor is sent).
     pub fn at_first_page(&self) -> bool {
         self.cursor.is_none()

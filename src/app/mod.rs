@@ -509,13 +509,8 @@ impl App {
         self.fetch.running = false;
         // Rows of a page the store could not read are missing from the screen, whatever the
         // read itself got.
-        self.completeness = Some(match self.fetch.skipped_rows {
-            0 => completeness,
-            rows => Completeness::Incomplete(Shortfall::Unreadable {
-                rows,
-                read: self.store.len() as u64,
-            }),
-        });
+        self.completeness =
+            Some(completeness.with_unreadable(self.fetch.skipped_rows, self.store.len() as u64));
         self.last_update = Some(now);
         if self.is_retry_status() {
             self.status = None;

@@ -25,6 +25,11 @@ use crate::api::{ApiError, ErrorKind};
 use crate::filter::ParseError;
 use crate::ui::safe_text::terminal_safe;
 
+/// A command line whose options do not go together; exits with status 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
 /// Why the process stops; [`ExitKind::code`] is its exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ExitKind {
@@ -83,6 +88,7 @@ impl ExitKind {
                 } else if cause.is::<IncompleteData>() {
                     Some(ExitKind::Incomplete)
                 } else if cause.is::<CallRefError>()
+                    || cause.is::<UsageError>()
                     || cause.is::<ParseError>()
                     || cause.is::<InvalidFilter>()
                 {

@@ -11,6 +11,7 @@
 
 mod dedup;
 pub(crate) mod output;
+mod pages;
 mod progress;
 mod rewrite;
 mod sink;
@@ -24,23 +25,25 @@ use clap::{Args, ValueEnum};
 use super::call_ref::CallRef;
 use super::config::values::parse_tz;
 use super::config::{ConnectionArgs, Overrides, Settings, load};
+use super::exit::UsageError;
 use super::session_read::{
     IncompleteData, SessionTarget, connect, finish_read, for_each_page, local_filter, parse_filter,
-    read_store, thresholds,
+    read_store, say_skipped, thresholds,
 };
 use super::signals::or_interrupted;
-use crate::api::StreamClient;
 use crate::api::models::ParticipantSessionsPage;
 use crate::api::timestamp::{Nanos, unix_now};
+use crate::api::{MAX_PAGE_SIZE, StreamClient};
 use crate::attendance::{
-    CsvCells, DisplayZone, Figures, RowNews, keep_local_matches, session_headers, session_record,
-    user_headers, user_record,
+    CsvCells, DisplayZone, Figures, RowNews, ServerTotals, keep_local_matches, session_headers,
+    session_record, user_headers, user_record,
 };
 use crate::fetch::Completeness;
 use crate::filter::Filter;
 use crate::ui::safe_text::terminal_safe;
 use dedup::{DedupSink, LateChanges};
 use output::{Destination, Output};
+use pages::{PagesHeader, PagesWriter};
 use progress::Progress;
 pub use sink::Format;
 use sink::RecordSink;
@@ -98,6 +101,8 @@ pub enum Grouping {
 struct Exported {
     output: Output,
     written: u64,
+    /// What was written: records, or pages.
+    unit: &'static str,
     completeness: Completeness,
     /// Sessions written to standard output before a changed copy of them arrived.
     uncorrected: u64,
@@ -143,6 +148,9 @@ async fn export(args: &ExportArgs) -> anyhow::Result<()> {
     let filter_text = args.filter.as_deref().unwrap_or("");
     // Checked before any request or file: a typo should cost nothing and leave nothing.
     let filter = parse_filter(filter_text, &zone, unix_now())?;
+    if args.format == Format::Pages {
+        pages_usage(args, &filter)?;
+    }
     let client = connect(&settings)?;
     // Before the signals are caught: opening a FIFO waits for its reader, and Ctrl-C must
     // still end that wait.
@@ -168,9 +176,10 @@ async fn export(args: &ExportArgs) -> anyhow::Result<()> {
             Some(destination) => Output::to(destination)?,
             None => Output::stdout(),
         };
-        match args.by {
-            Grouping::Session => by_session(&client, plan, output).await,
-            Grouping::User => by_user(&client, &settings, plan, output).await,
+        match (args.format, args.by) {
+            (Format::Pages, _) => as_pages(&client, plan, output).await,
+            (_, Grouping::Session) => by_session(&client, plan, output).await,
+            (_, Grouping::User) => by_user(&client, &settings, plan, output).await,
         }
     })
     .await?;
@@ -194,8 +203,9 @@ async fn export(args: &ExportArgs) -> anyhow::Result<()> {
     }
     if let Some(path) = &args.output {
         say(&format!(
-            "wrote {} records to {}",
+            "wrote {} {} to {}",
             exported.written,
+            exported.unit,
             path.display()
         ));
     }
@@ -225,8 +235,16 @@ async fn by_session(
     let mut progress = Progress::on_stderr();
     let mut local: Option<Filter> = None;
     let server = plan.filter.server_json();
+    let mut skipped = 0;
     let completeness = for_each_page(client, plan.target, server, async |read| {
-        let page = read.page.decode()?;
+        let page = match read.page.decode() {
+            Ok(page) => page,
+            Err(error) => {
+                skipped += read.page.rows() as u64;
+                say_skipped(read.page_no, read.page.rows(), &error);
+                return Ok(());
+            }
+        };
         let new = read.news.rows.iter();
         progress.page(
             new.filter(|news| matches!(news, RowNews::New(_))).count(),
@@ -248,6 +266,7 @@ async fn by_session(
     .await?;
     drop(progress);
     let (records, late) = sink.finish()?;
+    let completeness = completeness.with_unreadable(skipped, records.written());
     let mut written = records.written();
     let mut output = records.finish()?;
     let mut uncorrected = 0;
@@ -272,8 +291,84 @@ async fn by_session(
     Ok(Exported {
         output,
         written,
+        unit: "records",
         completeness,
         uncorrected,
+    })
+}
+
+/// Pages are what Stream sent: nothing headcount does to rows can apply to them.
+fn pages_usage(args: &ExportArgs, filter: &Filter) -> Result<(), UsageError> {
+    if args.by == Grouping::User {
+        return Err(UsageError(
+            "--format pages records the pages Stream sent: it cannot be grouped --by user"
+                .to_owned(),
+        ));
+    }
+    match filter.local_description() {
+        Some(local) => Err(UsageError(format!(
+            "--format pages records the pages Stream sent, so only a filter Stream applies can \
+             be used; this one is also applied by headcount ({local})"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The pages as Stream sent them, in the file `headcount sim --from` serves.
+async fn as_pages(
+    client: &StreamClient,
+    plan: Plan<'_>,
+    output: Output,
+) -> anyhow::Result<Exported> {
+    let server = plan.filter.server_json();
+    let target = plan.target;
+    let call = target.call;
+    let parts = client.filter_parts(
+        &call.call_type,
+        &call.id,
+        target.session,
+        MAX_PAGE_SIZE,
+        server.clone(),
+    )?;
+    if parts.len() > 1 {
+        return Err(UsageError(
+            "--format pages records one request's pages: this filter is too long for one \
+             request URL"
+                .to_owned(),
+        )
+        .into());
+    }
+    // The call is part of the record when it can be read; the pages are what matter.
+    let recorded_call = client
+        .get_call_json(&call.call_type, &call.id)
+        .await
+        .ok()
+        .and_then(|found| found.body.get("call").cloned());
+    let header = PagesHeader {
+        call_type: &call.call_type,
+        call_id: &call.id,
+        call_session_id: target.session,
+        filter_conditions: server.as_ref(),
+        call: recorded_call,
+    };
+    let mut writer = PagesWriter::new(output, header)?;
+    let mut progress = Progress::on_stderr();
+    let mut totals = ServerTotals::default();
+    let completeness = for_each_page(client, target, server.clone(), async |read| {
+        progress.page(read.page.rows(), read.news.totals.participant_sessions);
+        writer.page(read.cursor.as_deref(), read.page.bytes())?;
+        totals = read.news.totals;
+        Ok(())
+    })
+    .await?;
+    drop(progress);
+    let (output, pages) = writer.finish(totals)?;
+    Ok(Exported {
+        output,
+        written: pages,
+        unit: "pages",
+        completeness,
+        uncorrected: 0,
     })
 }
 
@@ -345,6 +440,7 @@ async fn by_user(
     Ok(Exported {
         output: sink.finish()?,
         written,
+        unit: "records",
         completeness,
         uncorrected: 0,
     })

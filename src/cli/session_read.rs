@@ -2,6 +2,7 @@
 //! `--filter` with its caret error, the client built from the settings, and the read of every
 //! page ([`crate::fetch::SessionRead`]) with its verdict on what came back.
 
+use std::io::Write;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -18,6 +19,7 @@ use crate::fetch::{
     Shortfall,
 };
 use crate::filter::{Filter, ParseContext, ParseError, parse};
+use crate::ui::safe_text::terminal_safe;
 
 /// How long one request may take before it is given up and retried; 30 s when unset.
 pub const ENV_TIMEOUT: &str = "HEADCOUNT_TIMEOUT";
@@ -201,15 +203,25 @@ pub async fn read_store(
     mut on_page: impl FnMut(usize, Option<i64>),
 ) -> anyhow::Result<(SessionStore, Completeness)> {
     let mut store = SessionStore::new();
+    let mut skipped = 0;
     let completeness = for_each_page(client, target, filter_conditions, async |read| {
-        store
-            .ingest_json(read.page.bytes())
-            .with_context(|| target.reading())?;
+        if let Err(error) = store.ingest_json(read.page.bytes()) {
+            // Its rows are missing: said on the way, and in the completeness at the end.
+            skipped += read.page.rows() as u64;
+            say_skipped(read.page_no, read.page.rows(), &error);
+        }
         on_page(read.page.rows(), store.totals().participant_sessions);
         Ok(())
     })
     .await?;
+    let completeness = completeness.with_unreadable(skipped, store.len() as u64);
     Ok((store, completeness))
+}
+
+/// A page whose rows cannot be read: the read goes on without them, and ends incomplete.
+pub fn say_skipped(page_no: u32, rows: usize, error: &dyn std::fmt::Display) {
+    let said = format!("page {page_no} skipped, its {rows} sessions are missing: {error}");
+    let _ = writeln!(std::io::stderr(), "{}", terminal_safe(&said));
 }
 
 /// The exit of a command that printed its output: status 8 with what is missing when the

@@ -49,12 +49,26 @@ pub struct SimArgs {
     /// some user ids, roles and publisher types, as a hostile integrator could
     #[arg(long)]
     pub hostile_text: bool,
+    /// After the session ends, answer its participant sessions with 404 for this many seconds,
+    /// as Stream does while it prepares them (an ended scenario counts from the start)
+    #[arg(long, value_name = "SECS", default_value_t = 0.0)]
+    pub stats_delay: f64,
+    /// Serve the one call session recorded in FILE (`headcount export --format pages`),
+    /// page for page, instead of a generated scenario
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<std::path::PathBuf>,
 }
 
 impl SimArgs {
     fn config(&self) -> anyhow::Result<SimConfig> {
         let lag = Duration::try_from_secs_f64(self.lag)
             .with_context(|| format!("--lag must be a number of seconds, got {}", self.lag))?;
+        let stats_delay = Duration::try_from_secs_f64(self.stats_delay).with_context(|| {
+            format!(
+                "--stats-delay must be a number of seconds, got {}",
+                self.stats_delay
+            )
+        })?;
         Ok(SimConfig {
             api_key: self.api_key.clone(),
             api_secret: self.api_secret.clone(),
@@ -67,6 +81,8 @@ impl SimArgs {
             rate_window: Duration::from_secs(self.rate_window),
             earlier_sessions: self.earlier_sessions,
             hostile_text: self.hostile_text,
+            stats_delay,
+            from: self.from.clone(),
         })
     }
 }

@@ -10,7 +10,6 @@ mod report;
 
 use std::io::Write;
 
-use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use super::call_ref::CallRef;
@@ -79,10 +78,11 @@ async fn totals(args: TotalsArgs) -> anyhow::Result<()> {
     let rows = keep_local_matches(&store, store.row_ids(), &filter, now);
     // The grace periods only shape per-user flags, which this command does not print.
     let figures = Figures::compute(&store, &rows, now, &Thresholds::default());
-    let identity = store
-        .identity()
-        .cloned()
-        .context("Stream returned no page for this session")?;
+    let Some(identity) = store.identity().cloned() else {
+        // Nothing to print: say why the read got no page, if it knows.
+        finish_read(completeness)?;
+        anyhow::bail!("Stream returned no page for this session");
+    };
     let report = Report::new(identity, &store, &figures.call, completeness, &filter);
     let mut out = std::io::stdout().lock();
     match args.format {

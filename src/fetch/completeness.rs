@@ -66,7 +66,7 @@ pub enum Shortfall {
     },
     /// Stream kept answering 404 for a session that exists.
     NotReady { waited: Duration },
-    /// Rows without a readable `user_session_id`.
+    /// Rows that could not be read (no `user_session_id`, or a page that does not decode).
     Unreadable { rows: u64, read: u64 },
     /// The distinct rows differ from `total_participant_sessions`.
     Sessions { read: u64, total: i64 },
@@ -124,6 +124,16 @@ impl Completeness {
         match against_totals(tally, totals, scope) {
             Some(shortfall) => Completeness::Incomplete(shortfall),
             None => Completeness::Complete,
+        }
+    }
+
+    /// This completeness, unless `rows` rows could not be read by the consumer of the pages
+    /// (its own decoding refused their page): they are then missing from its output, and
+    /// `read` sessions remain.
+    pub fn with_unreadable(self, rows: u64, read: u64) -> Completeness {
+        match rows {
+            0 => self,
+            rows => Completeness::Incomplete(Shortfall::Unreadable { rows, read }),
         }
     }
 
@@ -238,7 +248,7 @@ impl fmt::Display for Shortfall {
             ),
             Shortfall::Unreadable { rows, read } => write!(
                 f,
-                "{} rows had no readable user_session_id and were left out; {} sessions read",
+                "{} rows could not be read and were left out; {} sessions read",
                 thousands(rows.into()),
                 thousands(read.into())
             ),

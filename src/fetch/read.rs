@@ -90,6 +90,8 @@ pub enum ReadStep {
 pub struct ReadPage {
     /// Numbered from 1 in the order received, pages asked for twice included.
     pub page_no: u32,
+    /// The `next` cursor the page was asked for with; `None` for the first page.
+    pub cursor: Option<String>,
     pub page: RawSessionsPage,
     pub rate_limit: Option<RateLimit>,
     pub news: PageNews,
@@ -202,6 +204,16 @@ impl SessionRead {
         self.totals
     }
 
+    /// The `session` object of the last page that had one.
+    pub fn session(&self) -> Option<&CallSession> {
+        self.session.as_ref()
+    }
+
+    /// The filter of each walk: more than one when the filter was too long for one URL.
+    pub fn filter_parts(&self) -> &[Option<Value>] {
+        &self.parts
+    }
+
     /// Whether the server filtered the rows.
     pub fn scope(&self) -> Scope {
         if self.parts.iter().any(Option::is_some) {
@@ -246,6 +258,7 @@ impl SessionRead {
                 self.ledger
                     .unreadable_page(response.body.rows(), self.totals)
             });
+        let cursor = self.pager.page_cursor().map(str::to_owned);
         self.totals = news.totals;
         if let Some(session) = &news.session {
             self.session = Some(session.clone());
@@ -257,6 +270,7 @@ impl SessionRead {
         self.page_no += 1;
         ReadStep::Page(Box::new(ReadPage {
             page_no: self.page_no,
+            cursor,
             page: response.body,
             rate_limit: response.rate_limit,
             news,

@@ -21,6 +21,11 @@ impl ScenarioClock {
         }
     }
 
+    /// Scenario seconds per wall second.
+    pub fn speed(&self) -> f64 {
+        self.speed
+    }
+
     pub fn now_ns(&self) -> i64 {
         let elapsed = self.anchor.elapsed().as_secs_f64() * self.speed;
         self.anchor_ns

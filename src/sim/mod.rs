@@ -19,6 +19,7 @@ mod hostile;
 mod ids;
 mod names;
 mod rate_limit;
+mod replay;
 mod scenario;
 mod server;
 mod stats;
@@ -26,6 +27,7 @@ mod timeline;
 mod wire;
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,6 +35,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+pub use replay::PAGES_VERSION;
 pub use scenario::Scenario;
 
 use crate::api::timestamp::NANOS_PER_SEC;
@@ -74,6 +77,12 @@ pub struct SimConfig {
     pub earlier_sessions: usize,
     /// Ids, roles and publisher types carry terminal controls and spreadsheet formulas.
     pub hostile_text: bool,
+    /// After the current session ends, its participant sessions answer 404 for this long, as
+    /// Stream's do while it prepares them; an ended session counts from the server's start.
+    pub stats_delay: Duration,
+    /// Serve the one session of this pages file (`export --format pages`) instead of a
+    /// generated call.
+    pub from: Option<PathBuf>,
 }
 
 impl Default for SimConfig {
@@ -90,6 +99,8 @@ impl Default for SimConfig {
             rate_window: Duration::from_secs(60),
             earlier_sessions: 0,
             hostile_text: false,
+            stats_delay: Duration::ZERO,
+            from: None,
         }
     }
 }
@@ -105,11 +116,22 @@ pub enum SimError {
     Address(#[source] std::io::Error),
     #[error("the scenario could not be generated: {0}")]
     Generation(String),
+    #[error("cannot read {}: {source}", path.display())]
+    ReadPages {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot serve {}: {source}", path.display())]
+    Pages {
+        path: PathBuf,
+        source: replay::ReplayError,
+    },
 }
 
 /// A sim serving in the background; dropping it stops the server.
 pub struct RunningSim {
     addr: SocketAddr,
+    call_type: String,
     call_id: String,
     session_id: String,
     earlier_session_ids: Vec<String>,
@@ -128,7 +150,7 @@ impl RunningSim {
     }
 
     pub fn call_type(&self) -> &str {
-        wire::CALL_TYPE
+        &self.call_type
     }
 
     pub fn call_id(&self) -> &str {
@@ -175,6 +197,10 @@ pub async fn start(config: SimConfig, listener: TcpListener) -> Result<RunningSi
         return Err(SimError::Credentials);
     }
     let addr = listener.local_addr().map_err(SimError::Address)?;
+    let replay = match &config.from {
+        Some(path) => Some(read_pages(path).await?),
+        None => None,
+    };
     let now = unix_now_ns();
     let live = config.live && config.scenario != Scenario::Expired;
     let started_at = session_start(config.scenario, live, now);
@@ -201,20 +227,51 @@ pub async fn start(config: SimConfig, listener: TcpListener) -> Result<RunningSi
         lag_ns: i64::try_from(config.lag.as_nanos()).unwrap_or(i64::MAX),
         api_key: config.api_key,
         hostile_text: config.hostile_text,
+        stats_delay_ns: i64::try_from(config.stats_delay.as_nanos()).unwrap_or(i64::MAX),
+        started_ns: now,
         call,
+        replay,
     });
-    let initial_sessions = sim.snapshot().totals().sessions;
+    let (call_type, call_id, session_id, initial_sessions) = match &sim.replay {
+        Some(replay) => (
+            replay.call_type().to_owned(),
+            replay.call_id().to_owned(),
+            replay.session_id().to_owned(),
+            replay.rows(),
+        ),
+        None => (
+            wire::CALL_TYPE.to_owned(),
+            sim.call.call_id.clone(),
+            sim.call.session_id.to_string(),
+            sim.snapshot().totals().sessions,
+        ),
+    };
     let stop = CancellationToken::new();
     let serving = axum::serve(listener, server::router(Arc::clone(&sim)))
         .with_graceful_shutdown(stop.clone().cancelled_owned());
     Ok(RunningSim {
         addr,
-        call_id: sim.call.call_id.clone(),
-        session_id: sim.call.session_id.to_string(),
+        call_type,
+        call_id,
+        session_id,
         earlier_session_ids,
         initial_sessions,
         stop,
         task: Some(tokio::spawn(async move { serving.await })),
+    })
+}
+
+/// A pages file, read and checked before the server listens.
+async fn read_pages(path: &Path) -> Result<replay::Replay, SimError> {
+    let text = tokio::fs::read_to_string(path)
+        .await
+        .map_err(|source| SimError::ReadPages {
+            path: path.to_owned(),
+            source,
+        })?;
+    replay::Replay::parse(&text).map_err(|source| SimError::Pages {
+        path: path.to_owned(),
+        source,
     })
 }
 

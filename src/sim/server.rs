@@ -15,12 +15,13 @@ use serde_json::{Map, Value, json};
 
 use super::attendance::Attendance;
 use super::auth::Authenticator;
-use super::clock::{ScenarioClock, unix_now_secs};
+use super::clock::{ScenarioClock, unix_now_ns, unix_now_secs};
 use super::cursor::CursorSigner;
 use super::endpoints;
 use super::error::{ApiError, ErrorCode};
 use super::history::EarlierSession;
 use super::rate_limit::{Quota, RateLimiter};
+use super::replay::Replay;
 use super::timeline::{Moment, Snapshot};
 
 /// The running sim's state, shared by every request.
@@ -40,6 +41,14 @@ pub struct Sim {
     pub limiter: RateLimiter,
     /// Rows carry hostile text (see `hostile`).
     pub hostile_text: bool,
+    /// Serves one recorded session instead of the generated call (see `replay`).
+    pub replay: Option<Replay>,
+    /// The current session's participant sessions answer 404 until this instant (Unix ns)
+    /// after the session ended, as Stream does while it prepares them.
+    pub stats_delay_ns: i64,
+    /// When the server started (Unix ns): an ended session ended before it, so its delay
+    /// counts from here.
+    pub started_ns: i64,
 }
 
 impl Sim {
@@ -66,6 +75,33 @@ impl Sim {
                     &session.cursors,
                 )
             })
+    }
+
+    /// Whether Stream would still be preparing the participant sessions of `session`: for
+    /// `--stats-delay` after the current session ended (or after the server started, for a
+    /// session that ended before).
+    pub fn preparing(&self, session: &str) -> bool {
+        if self.stats_delay_ns == 0 {
+            return false;
+        }
+        let current = match &self.replay {
+            Some(replay) => replay.session_id() == session,
+            None => self.call.session_id.to_string() == session,
+        };
+        if !current {
+            return false;
+        }
+        let since_end = match (self.clock, &self.replay) {
+            (Some(clock), None) => {
+                let scenario = clock.now_ns() - self.call.ends_at;
+                if scenario < 0 {
+                    return false;
+                }
+                (scenario as f64 / clock.speed()) as i64
+            }
+            _ => unix_now_ns() - self.started_ns,
+        };
+        since_end < self.stats_delay_ns
     }
 
     /// The call as reported right now.
@@ -142,7 +178,11 @@ async fn get_call(
     uri: Uri,
 ) -> Response {
     respond(&sim, Operation::GetCall, &headers, &uri, |_| {
-        endpoints::get_call(&sim, &call_type, &call_id)
+        match &sim.replay {
+            Some(replay) => replay.get_call(&call_type, &call_id),
+            None => endpoints::get_call(&sim, &call_type, &call_id),
+        }
+        .map(Reply::Object)
     })
 }
 
@@ -157,7 +197,22 @@ async fn participant_sessions(
         Operation::QueryCallParticipantSessions,
         &headers,
         &uri,
-        |params| endpoints::participant_sessions(&sim, &call_type, &call_id, &session, params),
+        |params| {
+            if sim.preparing(&session) {
+                return Err(ApiError::not_found(format!(
+                    "the participant sessions of call session {session} are not ready yet"
+                )));
+            }
+            match &sim.replay {
+                Some(replay) => replay
+                    .participant_sessions(&call_type, &call_id, &session, params)
+                    .map(|page| Reply::Raw(page.to_owned())),
+                None => {
+                    endpoints::participant_sessions(&sim, &call_type, &call_id, &session, params)
+                        .map(Reply::Object)
+                }
+            }
+        },
     )
 }
 
@@ -172,8 +227,21 @@ async fn call_stats(
         Operation::QueryCallSessionStats,
         &headers,
         &uri,
-        |_| endpoints::call_stats(&sim, &body),
+        |_| {
+            match &sim.replay {
+                Some(replay) => replay.call_stats(&body),
+                None => endpoints::call_stats(&sim, &body),
+            }
+            .map(Reply::Object)
+        },
     )
+}
+
+/// A successful answer: an object the envelope completes with `duration`, or a recorded
+/// body served exactly as it was recorded.
+enum Reply {
+    Object(Map<String, Value>),
+    Raw(String),
 }
 
 async fn unknown_route(uri: Uri) -> Response {
@@ -183,14 +251,21 @@ async fn unknown_route(uri: Uri) -> Response {
 }
 
 /// Runs one request through Stream's envelope: count it against the endpoint's quota,
-/// authenticate it, do the work, and answer with `duration` and the rate-limit headers.
+/// authenticate it, do the work, and answer with `duration` and the rate-limit headers. A
+/// request line over 8 KiB is refused first, as the proxies in front of Stream do.
 fn respond(
     sim: &Sim,
     operation: Operation,
     headers: &HeaderMap,
     uri: &Uri,
-    work: impl FnOnce(&Params) -> Result<Map<String, Value>, ApiError>,
+    work: impl FnOnce(&Params) -> Result<Reply, ApiError>,
 ) -> Response {
+    let target = uri
+        .path_and_query()
+        .map_or(0, |target| target.as_str().len());
+    if target > crate::api::MAX_URL_BYTES {
+        return uri_too_long();
+    }
     let started = Instant::now();
     let now_secs = unix_now_secs();
     let quota = sim.limiter.take(operation.name(), now_secs);
@@ -203,10 +278,16 @@ fn respond(
         });
     let elapsed = started.elapsed();
     let mut response = match outcome {
-        Ok(mut body) => {
+        Ok(Reply::Object(mut body)) => {
             body.insert("duration".into(), operation.duration(elapsed));
             (operation.success(), axum::Json(Value::Object(body))).into_response()
         }
+        Ok(Reply::Raw(body)) => (
+            operation.success(),
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response(),
         Err(error) => {
             let body = error.body(operation.name(), duration_text(elapsed));
             (error.code.status(), axum::Json(body)).into_response()
@@ -216,6 +297,17 @@ fn respond(
         add_rate_limit_headers(response.headers_mut(), quota, now_secs);
     }
     response
+}
+
+/// What a load balancer answers to a request line it will not read: HTML, not Stream's JSON.
+fn uri_too_long() -> Response {
+    (
+        StatusCode::URI_TOO_LONG,
+        [(header::CONTENT_TYPE, "text/html")],
+        "<html><head><title>414 Request-URI Too Large</title></head>\
+         <body><center><h1>414 Request-URI Too Large</h1></center></body></html>",
+    )
+        .into_response()
 }
 
 fn admit(quota: Option<Quota>) -> Result<(), ApiError> {

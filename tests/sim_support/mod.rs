@@ -3,6 +3,10 @@
 
 #![allow(dead_code)]
 
+pub mod cli;
+pub mod faults;
+pub mod pages;
+
 use std::collections::HashMap;
 
 use headcount::sim::{self, RunningSim, SimConfig};

@@ -28,6 +28,7 @@ pub fn rewrite(
         Format::Json | Format::Ndjson => {
             rewrite_lines(format, headers, id_column, corrections, from, &mut to)?
         }
+        Format::Pages => unreachable!("pages are written as received, never corrected"),
     };
     to.flush()?;
     Ok(written)

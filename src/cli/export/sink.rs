@@ -16,6 +16,9 @@ pub enum Format {
     Json,
     /// One JSON object per line
     Ndjson,
+    /// The pages exactly as Stream sent them, keyed by cursor: the file `headcount sim --from`
+    /// replays (no filter applied locally, no --by)
+    Pages,
 }
 
 /// Writes records to `W` as they come.
@@ -44,6 +47,7 @@ impl<W: Write> RecordSink<W> {
             Format::Csv => Encoder::Csv(Box::new(csv::Writer::from_writer(out))),
             Format::Json => Encoder::Json(out),
             Format::Ndjson => Encoder::Ndjson(out),
+            Format::Pages => unreachable!("pages are written by `PagesWriter`, not as records"),
         };
         RecordSink {
             headers,
