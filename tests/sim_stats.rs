@@ -95,7 +95,7 @@ async fn small_pages_list_every_session_once_newest_first() {
     }
     assert_eq!(seen, newest_first(&sim));
     assert_eq!(pages.len(), 3);
-    assert!(pages[0].get("prev").is_none());
+    assert!(pages[0]["prev"].is_null());
     let back = json!({"filter_conditions": filter, "limit": 2, "prev": pages[1]["prev"]});
     assert_eq!(ids(&post(&sim, back).await), ids(&pages[0]));
 }

@@ -232,6 +232,24 @@ mod tests {
     }
 
     #[test]
+    fn an_error_whose_details_are_null_or_an_object_keeps_its_message() {
+        for details in ["null", r#"{"field":"call_id"}"#] {
+            let body = format!(
+                r#"{{"code":16,"message":"GetCall failed with error: \"Can't find call\"",
+                "StatusCode":404,"duration":null,"more_info":null,"details":{details}}}"#
+            );
+            let err = ApiError::from(status_error(
+                StatusCode::NOT_FOUND,
+                &HeaderMap::new(),
+                body.as_bytes(),
+                now(),
+            ));
+            assert_eq!(err.kind(), ErrorKind::NotFound);
+            assert!(err.to_string().contains("Can't find call"), "{err}");
+        }
+    }
+
+    #[test]
     fn html_error_pages_are_quoted_briefly_on_one_line() {
         let page = format!(
             "<html>\n  <head><title>502 Bad Gateway</title></head>\n{}</html>",

@@ -17,6 +17,7 @@ mod endpoint;
 mod error;
 mod long_filter;
 pub mod models;
+mod nullable;
 mod page_bytes;
 mod page_ref;
 mod pager;

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::nullable::default_on_null;
 use super::timestamp::{self, Nanos};
 
 /// One join of one user on one device (a row of `participants_sessions`).
@@ -14,27 +15,16 @@ use super::timestamp::{self, Nanos};
 pub struct ParticipantSessionDetails {
     pub user_id: String,
     pub user_session_id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "default_on_null")]
     pub publisher_type: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "default_on_null")]
     pub roles: Vec<String>,
-    #[serde(
-        default,
-        deserialize_with = "timestamp::deserialize_opt",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Absent values are sent as `null`, as Stream sends them.
+    #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
     pub joined_at: Option<Nanos>,
-    #[serde(
-        default,
-        deserialize_with = "timestamp::deserialize_opt",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
     pub left_at: Option<Nanos>,
-    #[serde(
-        default,
-        deserialize_with = "timestamp::deserialize_opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "timestamp::deserialize_opt_int")]
     pub duration_in_seconds: Option<i64>,
 }
 
@@ -73,9 +63,9 @@ pub struct CallSession {
     pub live_started_at: Option<Nanos>,
     #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
     pub live_ended_at: Option<Nanos>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "default_on_null")]
     pub anonymous_participant_count: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "default_on_null")]
     pub participants_count_by_role: std::collections::BTreeMap<String, i64>,
 }
 
@@ -85,13 +75,13 @@ pub struct ParticipantSessionsPage {
     pub call_type: String,
     pub call_id: String,
     pub call_session_id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "default_on_null")]
     pub duration: RequestDuration,
     #[serde(default, deserialize_with = "timestamp::deserialize_opt_int")]
     pub total_participant_sessions: Option<i64>,
     #[serde(default, deserialize_with = "timestamp::deserialize_opt_int")]
     pub total_participant_duration: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "default_on_null")]
     pub participants_sessions: Vec<ParticipantSessionDetails>,
     #[serde(default)]
     pub next: Option<String>,
@@ -102,6 +92,22 @@ pub struct ParticipantSessionsPage {
 }
 
 impl ParticipantSessionsPage {
+    /// The page without its rows: what it says of the call session.
+    pub fn clone_head(&self) -> ParticipantSessionsPage {
+        ParticipantSessionsPage {
+            call_type: self.call_type.clone(),
+            call_id: self.call_id.clone(),
+            call_session_id: self.call_session_id.clone(),
+            duration: self.duration.clone(),
+            total_participant_sessions: self.total_participant_sessions,
+            total_participant_duration: self.total_participant_duration,
+            participants_sessions: Vec::new(),
+            next: self.next.clone(),
+            prev: self.prev.clone(),
+            session: self.session.clone(),
+        }
+    }
+
     /// The cursor of the following page; Stream ends paging with an absent, null or empty `next`.
     pub fn next_cursor(&self) -> Option<&str> {
         self.next.as_deref().filter(|c| !c.is_empty())
@@ -115,7 +121,7 @@ pub struct Call {
     pub call_type: String,
     pub id: String,
     pub cid: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "default_on_null")]
     pub current_session_id: String,
     #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
     pub created_at: Option<Nanos>,
@@ -129,7 +135,7 @@ pub struct Call {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct GetCallResponse {
     pub call: Call,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "default_on_null")]
     pub duration: RequestDuration,
 }
 
@@ -146,22 +152,28 @@ pub struct ParticipantSessionsQuery {
 /// Stream's `APIError` body.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ApiErrorBody {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "default_on_null")]
     pub code: i32,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "default_on_null")]
     pub message: String,
-    #[serde(rename = "StatusCode", default)]
+    #[serde(rename = "StatusCode", default, deserialize_with = "default_on_null")]
     pub status_code: i32,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "default_on_null")]
     pub duration: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "default_on_null")]
     pub more_info: String,
-    #[serde(default)]
-    pub details: Vec<i64>,
+    /// A list of integers in the spec, opaque in Stream's Go SDK, an object in some tests,
+    /// `null` in others: kept as whatever JSON came.
+    #[serde(default = "no_details")]
+    pub details: Value,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exception_fields: Option<std::collections::BTreeMap<String, String>>,
+    pub exception_fields: Option<std::collections::BTreeMap<String, Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unrecoverable: Option<bool>,
+}
+
+fn no_details() -> Value {
+    Value::Array(Vec::new())
 }
 
 #[cfg(test)]
@@ -250,6 +262,83 @@ mod tests {
     }
 
     #[test]
+    fn null_reads_as_absent_in_every_field_with_a_default() {
+        let page = page(json!({
+          "call_type": "default", "call_id": "c", "call_session_id": "s", "duration": null,
+          "total_participant_sessions": null, "total_participant_duration": null,
+          "participants_sessions": [
+            {"user_id": "erin", "user_session_id": "e1", "publisher_type": null, "roles": null,
+             "joined_at": null, "left_at": null, "duration_in_seconds": null}
+          ],
+          "next": null, "prev": null,
+          "session": {"id": "s", "started_at": null, "ended_at": null, "live_started_at": null,
+                      "live_ended_at": null, "anonymous_participant_count": null,
+                      "participants_count_by_role": null, "participants": null}
+        }));
+        let [erin] = &page.participants_sessions[..] else {
+            panic!("one row")
+        };
+        assert_eq!((erin.publisher_type.as_str(), erin.roles.len()), ("", 0));
+        assert_eq!((erin.joined_at, erin.left_at), (None, None));
+        assert_eq!(page.total_participant_sessions, None);
+        assert_eq!(page.duration, RequestDuration::default());
+        assert_eq!(
+            page.session.unwrap(),
+            CallSession {
+                id: "s".into(),
+                ..CallSession::default()
+            }
+        );
+        let no_rows = self::page(json!({
+          "call_type": "default", "call_id": "c", "call_session_id": "s",
+          "participants_sessions": null, "session": null
+        }));
+        assert!(no_rows.participants_sessions.is_empty() && no_rows.session.is_none());
+    }
+
+    #[test]
+    fn a_required_field_that_is_null_is_refused_by_name() {
+        let result = serde_json::from_value::<ParticipantSessionsPage>(json!({
+          "call_type": "default", "call_id": "c", "call_session_id": "s",
+          "participants_sessions": [{"user_id": null, "user_session_id": "a"}]
+        }));
+        assert!(result.unwrap_err().to_string().contains("null"));
+    }
+
+    #[test]
+    fn a_get_call_response_with_nulls_as_stream_records_them_decodes() {
+        // Shaped like a recorded GetCall response: the call ended, its session object has
+        // null times, and absent fields are null throughout.
+        let response: GetCallResponse = serde_json::from_value(json!({
+          "call": {
+            "type": "default", "id": "weekly", "cid": "default:weekly",
+            "current_session_id": "9f1c", "created_at": 1_760_000_000_000_000_000_i64,
+            "ended_at": 1_760_000_002_000_000_000_i64, "starts_at": null,
+            "settings": {"limits": {"max_participants": null, "max_duration_seconds": null}},
+            "session": {"id": "9f1c", "started_at": null, "ended_at": null,
+                        "participants": [], "participants_count_by_role": {},
+                        "anonymous_participant_count": 0, "rejected_by": {"u1": 1},
+                        "accepted_by": {}, "missed_by": {}, "live_started_at": null,
+                        "live_ended_at": null, "timer_ends_at": null},
+            "egress": {"broadcasting": false, "hls": null, "rtmps": []},
+            "thumbnails": null
+          },
+          "members": [], "own_capabilities": [], "duration": null
+        }))
+        .unwrap();
+        assert_eq!(response.call.ended_at, Some(1_760_000_002_000_000_000));
+        let session = response.call.session.unwrap();
+        assert_eq!((session.started_at, session.ended_at), (None, None));
+        let bare: GetCallResponse = serde_json::from_value(json!({
+          "call": {"type": "default", "id": "x", "cid": "default:x",
+                   "current_session_id": null, "session": null, "ended_at": null}
+        }))
+        .unwrap();
+        assert_eq!(bare.call.current_session_id, "");
+        assert_eq!(bare.call.session, None);
+    }
+
+    #[test]
     fn an_expired_session_keeps_its_totals_without_rows() {
         let page = page(json!({
           "call_type": "default", "call_id": "old", "call_session_id": "s", "duration": 1,
@@ -334,7 +423,8 @@ mod tests {
         assert_eq!(
             value,
             json!({"user_id": "bob", "user_session_id": "b7", "publisher_type": "webrtc",
-                   "roles": ["user"], "joined_at": JOINED})
+                   "roles": ["user"], "joined_at": JOINED, "left_at": null,
+                   "duration_in_seconds": null})
         );
         assert_eq!(
             serde_json::from_value::<ParticipantSessionDetails>(value).unwrap(),
@@ -354,11 +444,27 @@ mod tests {
         assert_eq!((body.code, body.status_code), (4, 400));
         assert_eq!(body.unrecoverable, None);
         assert_eq!(
-            body.exception_fields
-                .unwrap()
-                .get("filter_conditions")
-                .map(String::as_str),
-            Some("unknown field colour")
+            body.exception_fields.unwrap().get("filter_conditions"),
+            Some(&json!("unknown field colour"))
         );
+    }
+
+    #[test]
+    fn error_bodies_keep_their_message_whatever_details_hold() {
+        for details in [
+            json!(null),
+            json!({"reason": "x"}),
+            json!([1, 2]),
+            json!("text"),
+        ] {
+            let body: ApiErrorBody = serde_json::from_value(json!({
+              "code": 16, "message": "GetCall failed with error: \"call not found\"",
+              "StatusCode": 404, "duration": null, "more_info": null, "details": details,
+              "exception_fields": null, "unrecoverable": null
+            }))
+            .unwrap();
+            assert_eq!((body.code, body.status_code), (16, 404));
+            assert!(body.message.contains("call not found"));
+        }
     }
 }

@@ -20,6 +20,7 @@ use serde::de::{Deserializer, SeqAccess, Visitor};
 use super::decode;
 use super::error::DecodeError;
 use super::models::{CallSession, ParticipantSessionDetails, ParticipantSessionsPage};
+use super::nullable::{default_on_null, text_or_empty};
 use super::page_bytes::OPERATION;
 use super::timestamp::{self, Nanos};
 
@@ -36,7 +37,7 @@ pub struct ParticipantSessionsPageRef<'a> {
     pub total_participant_sessions: Option<i64>,
     #[serde(default, deserialize_with = "timestamp::deserialize_opt_int")]
     pub total_participant_duration: Option<i64>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "default_on_null")]
     pub participants_sessions: Vec<SessionDetailsRef<'a>>,
     #[serde(borrow, default)]
     pub next: Option<Cow<'a, str>>,
@@ -76,7 +77,7 @@ pub struct SessionDetailsRef<'a> {
     pub user_id: Cow<'a, str>,
     #[serde(borrow)]
     pub user_session_id: Cow<'a, str>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "text_or_empty")]
     pub publisher_type: Cow<'a, str>,
     #[serde(borrow, default)]
     pub roles: RoleList<'a>,
@@ -165,8 +166,18 @@ impl<'de: 'a, 'a> Deserialize<'de> for RoleList<'a> {
                 }
                 Ok(roles)
             }
+            fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(RoleList::default())
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(RoleList::default())
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_seq(self)
+            }
         }
-        d.deserialize_seq(Roles)
+        // `null` is no roles, as everywhere a field has a default.
+        d.deserialize_option(Roles)
     }
 }
 
@@ -251,6 +262,36 @@ mod tests {
                       "participants_count_by_role": {"user": 2}},
           "some_future_field": {"nested": [1, 2, 3]}
         })));
+    }
+
+    #[test]
+    fn null_reads_as_absent_as_in_the_owned_model() {
+        assert_same_decoding(&bytes(json!({
+          "call_type": "default", "call_id": "c", "call_session_id": "s",
+          "total_participant_sessions": null, "next": null,
+          "participants_sessions": [
+            {"user_id": "erin", "user_session_id": "e1", "publisher_type": null, "roles": null,
+             "joined_at": null, "left_at": null, "duration_in_seconds": null}
+          ],
+          "session": {"id": "s", "started_at": null, "ended_at": null,
+                      "anonymous_participant_count": null, "participants_count_by_role": null}
+        })));
+        let no_rows = bytes(json!({
+          "call_type": "default", "call_id": "c", "call_session_id": "s",
+          "participants_sessions": null, "session": null
+        }));
+        assert_same_decoding(&no_rows);
+        let page = ParticipantSessionsPageRef::from_json(&no_rows).unwrap();
+        assert!(page.participants_sessions.is_empty() && page.session.is_none());
+    }
+
+    #[test]
+    fn a_null_user_id_is_refused_at_its_path() {
+        let body = br#"{"call_type": "default", "call_id": "c", "call_session_id": "s",
+            "participants_sessions": [{"user_id": null, "user_session_id": "a1"}]}"#;
+        let error = ParticipantSessionsPageRef::from_json(body).unwrap_err();
+        assert_eq!(error.path, "participants_sessions[0].user_id");
+        assert!(derived(body).is_err());
     }
 
     #[test]
@@ -345,13 +386,21 @@ mod tests {
         ]
     }
 
-    /// One row with its fields in a random order, some left out, some unknown ones added.
+    /// The value or, now and then, `null`.
+    fn nullable(value: impl Strategy<Value = Value>) -> impl Strategy<Value = Value> {
+        prop_oneof![4 => value, 1 => Just(Value::Null)]
+    }
+
+    /// One row with its fields in a random order, some left out, some null, some unknown
+    /// ones added.
     fn row() -> impl Strategy<Value = Value> {
         let fields = (
             text(),
             text(),
-            prop::option::of(text()),
-            prop::option::of(prop::collection::vec(text(), 0..6)),
+            prop::option::of(nullable(text().prop_map(Value::from))),
+            prop::option::of(nullable(
+                prop::collection::vec(text(), 0..6).prop_map(Value::from),
+            )),
             timestamp(),
             timestamp(),
             prop::option::of(any::<i32>()),
@@ -365,8 +414,8 @@ mod tests {
                 ("joined_at", joined),
                 ("left_at", left),
             ];
-            entries.extend(publisher.map(|p| ("publisher_type", Value::from(p))));
-            entries.extend(roles.map(|r| ("roles", Value::from(r))));
+            entries.extend(publisher.map(|p| ("publisher_type", p)));
+            entries.extend(roles.map(|r| ("roles", r)));
             entries.extend(duration.map(|d| ("duration_in_seconds", Value::from(d))));
             if extra {
                 entries.push(("published_tracks", json!(["audio", {"x": [1, null]}])));

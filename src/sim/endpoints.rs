@@ -62,6 +62,8 @@ pub fn participant_sessions(
         "total_participant_duration": totals.duration_seconds,
         "participants_sessions": rows,
         "session": wire::call_session(&snapshot),
+        "next": null,
+        "prev": null,
     }));
     if let Some(key) = page.next {
         body.insert("next".into(), json!(cursors.encode(Direction::Next, key)));

@@ -88,7 +88,7 @@ impl ApiError {
             status_code: i32::from(self.code.status().as_u16()),
             duration,
             more_info: MORE_INFO.to_owned(),
-            details: Vec::new(),
+            details: serde_json::Value::Array(Vec::new()),
             exception_fields: None,
             unrecoverable: Some(self.code.unrecoverable()),
         }

@@ -2,7 +2,8 @@
 //!
 //! The official SDKs decode strictly (Python's dataclasses refuse an object that lacks a
 //! required field), so every object carries all of its required fields, down to the call
-//! settings, with the values a new `default` call type has.
+//! settings, with the values a new `default` call type has. Absent optional fields are sent
+//! as `null`, as Stream sends them.
 
 use std::collections::BTreeMap;
 
@@ -72,7 +73,7 @@ pub fn call_session(snapshot: &Snapshot) -> Value {
             }));
         }
     }
-    let mut session = json!({
+    json!({
         "id": call.session_id.to_string(),
         "participants": participants,
         "participants_count_by_role": by_role,
@@ -81,11 +82,11 @@ pub fn call_session(snapshot: &Snapshot) -> Value {
         "rejected_by": {},
         "missed_by": {},
         "started_at": call.started_at,
-    });
-    if let Some(ended_at) = snapshot.ended_at() {
-        session["ended_at"] = json!(ended_at);
-    }
-    session
+        "ended_at": snapshot.ended_at(),
+        "live_started_at": null,
+        "live_ended_at": null,
+        "timer_ends_at": null,
+    })
 }
 
 /// `CallResponse`, with the session embedded.
@@ -105,7 +106,7 @@ pub fn call(snapshot: &Snapshot, api_key: &str) -> Value {
     let created_by = user(&host, call.created_at - 30 * DAY_NS);
     let cid = format!("{CALL_TYPE}:{}", call.call_id);
     let stream_key = format!("{api_key}.{CALL_TYPE}.{}", call.call_id);
-    let mut response = json!({
+    json!({
         "type": CALL_TYPE,
         "id": call.call_id,
         "cid": cid,
@@ -129,11 +130,9 @@ pub fn call(snapshot: &Snapshot, api_key: &str) -> Value {
         },
         "egress": {"broadcasting": false, "rtmps": []},
         "session": call_session(snapshot),
-    });
-    if let Some(ended_at) = snapshot.ended_at() {
-        response["ended_at"] = json!(ended_at);
-    }
-    response
+        "ended_at": snapshot.ended_at(),
+        "thumbnails": null,
+    })
 }
 
 /// `GetCallResponse` without its `duration` (added when the response is sent).

@@ -167,7 +167,7 @@ impl<'de> DeserializeSeed<'de> for Rows<'de> {
     type Value = Vec<SessionDetailsRef<'de>>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_seq(self)
+        d.deserialize_option(self)
     }
 }
 
@@ -184,6 +184,19 @@ impl<'de> Visitor<'de> for Rows<'de> {
             rows.push(row);
         }
         Ok(rows)
+    }
+
+    /// `null` is no rows.
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
     }
 }
 
@@ -246,7 +259,7 @@ impl<'de> Visitor<'de> for Row<'de> {
                 )?,
                 RowKey::PublisherType => set(
                     &mut publisher_type,
-                    map.next_value_seed(Text(body))?,
+                    map.next_value_seed(OptionalText(body))?,
                     "publisher_type",
                 )?,
                 RowKey::Roles => set(&mut roles, map.next_value_seed(Roles(body))?, "roles")?,
@@ -271,7 +284,7 @@ impl<'de> Visitor<'de> for Row<'de> {
         Ok(SessionDetailsRef {
             user_id: required(user_id, "user_id")?,
             user_session_id: required(user_session_id, "user_session_id")?,
-            publisher_type: publisher_type.unwrap_or_default(),
+            publisher_type: publisher_type.flatten().unwrap_or_default(),
             roles: roles.unwrap_or_default(),
             joined_at: joined_at.and_then(|TimestampField(at)| at),
             left_at: left_at.and_then(|TimestampField(at)| at),
@@ -287,7 +300,7 @@ impl<'de> DeserializeSeed<'de> for Roles<'de> {
     type Value = RoleList<'de>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_seq(self)
+        d.deserialize_option(self)
     }
 }
 
@@ -304,6 +317,19 @@ impl<'de> Visitor<'de> for Roles<'de> {
             roles.push(role);
         }
         Ok(roles)
+    }
+
+    /// `null` is no roles.
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(RoleList::default())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(RoleList::default())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
     }
 }
 

@@ -58,7 +58,7 @@ pub fn respond(sim: &Sim, request: &StatsRequest) -> Result<Map<String, Value>, 
         .iter()
         .map(|&place| row(&sessions[place].0, &sessions[place].1))
         .collect();
-    let mut body = wire::object(json!({ "call_stats": rows }));
+    let mut body = wire::object(json!({ "call_stats": rows, "next": null, "prev": null }));
     let cursor = |direction: Direction, place: usize| {
         let position = Position {
             at: request.fingerprint,
@@ -90,18 +90,15 @@ fn facts(sim: &Sim, snapshot: &Snapshot) -> SessionFacts {
 /// `CallStatsSessionResponse`.
 fn row(facts: &SessionFacts, snapshot: &Snapshot) -> Value {
     let call = snapshot.call();
-    let mut row = json!({
+    json!({
         "call_type": CALL_TYPE,
         "call_id": call.call_id,
         "call_session_id": facts.session_id.to_string(),
         "generated_at": facts.generated_at,
         "call_started_at": facts.started_at,
+        "call_ended_at": facts.ended_at,
         "counts": counts::counts(snapshot),
-    });
-    if let Some(ended_at) = facts.ended_at {
-        row["call_ended_at"] = json!(ended_at);
-    }
-    row
+    })
 }
 
 fn generated_at(sim: &Sim, snapshot: &Snapshot) -> i64 {
