@@ -89,6 +89,7 @@ fn loaded_app() -> App {
             generation: 1,
             pages: (SESSIONS / PAGE) as u32,
             completeness: headcount::fetch::Completeness::Complete,
+            end: Default::default(),
         }),
         NOW,
     );

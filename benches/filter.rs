@@ -49,10 +49,12 @@ impl LocalRow for Row {
     fn is_open(&self) -> bool {
         self.left_at.is_none()
     }
-    fn duration_seconds(&self, now: Nanos) -> i64 {
-        self.joined_at.map_or(0, |joined| {
-            (self.left_at.unwrap_or(now) - joined) / NANOS_PER_SEC
-        })
+    fn duration_seconds(&self, now: Nanos) -> Option<i64> {
+        self.joined_at
+            .map(|joined| (self.left_at.unwrap_or(now) - joined) / NANOS_PER_SEC)
+    }
+    fn has_problem(&self, _now: Nanos) -> bool {
+        false
     }
 }
 

@@ -531,3 +531,70 @@ async fn an_interrupted_export_leaves_no_temporary_file_and_the_old_file_intact(
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "previous export\n");
     }
 }
+
+/// Per user, the messy scenario's figures follow the attendance definitions: a leave not
+/// recorded counts until the session's end, a negative row never erases the user's real time,
+/// and each user names their problem rows.
+#[tokio::test(flavor = "multi_thread")]
+async fn per_user_figures_of_messy_rows_are_flagged_and_never_bent() {
+    let sim = start(Scenario::Messy).await;
+    let json: Value =
+        serde_json::from_slice(&exported(&sim, &["--by", "user", "--format", "json"]).await)
+            .unwrap();
+    let user = |id: &str| {
+        json.as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["user_id"] == id)
+            .unwrap_or_else(|| panic!("no {id} in {json}"))
+            .clone()
+    };
+    let ghost = user("ghost-user");
+    assert_eq!(ghost["attended_seconds"], json!(3000));
+    assert_eq!(ghost["connected_seconds"], json!(2280 + 300));
+    assert_eq!(ghost["in_call_now"], json!(false));
+    assert_eq!(
+        ghost["data_quality"]["leave_not_recorded"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let skewed = user("skewed-clock");
+    assert_eq!(skewed["attended_seconds"], json!(600));
+    assert_eq!(skewed["connected_seconds"], json!(600));
+    assert!(skewed["data_quality"]["negative_duration"].is_array());
+    assert_eq!(user("overflow")["attended_seconds"], json!(0));
+    assert_eq!(user("overflow")["connected_seconds"], json!(0));
+    for record in json.as_array().unwrap() {
+        let (attended, window) = (
+            record["attended_seconds"].as_i64().unwrap(),
+            record["window_seconds"].as_i64().unwrap(),
+        );
+        assert_eq!(window, 3600);
+        let sheet = ((attended * 1000) as f64 / window as f64 + 0.5).floor() / 10.0;
+        assert_eq!(record["attendance_percent"], json!(sheet), "{record}");
+    }
+    let sessions: Value =
+        serde_json::from_slice(&exported(&sim, &["--format", "json"]).await).unwrap();
+    let flagged: Vec<&Value> = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| !row["problems"].as_array().unwrap().is_empty())
+        .collect();
+    assert_eq!(flagged.len(), 9);
+    let skewed = flagged
+        .iter()
+        .find(|row| row["user_id"] == "skewed-clock")
+        .unwrap();
+    assert_eq!(
+        skewed["problems"],
+        json!(["leave_before_join", "negative_duration"])
+    );
+    assert_eq!(
+        skewed["duration_seconds"],
+        json!(-600),
+        "the API's own value"
+    );
+}

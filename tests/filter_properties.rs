@@ -74,9 +74,12 @@ impl LocalRow for Row {
     fn is_open(&self) -> bool {
         self.left.is_none()
     }
-    fn duration_seconds(&self, now: Nanos) -> i64 {
+    fn duration_seconds(&self, now: Nanos) -> Option<i64> {
         self.joined
-            .map_or(0, |j| (self.left.unwrap_or(now) - j) / NANOS_PER_SEC)
+            .map(|j| (self.left.unwrap_or(now) - j) / NANOS_PER_SEC)
+    }
+    fn has_problem(&self, _now: Nanos) -> bool {
+        false
     }
 }
 
@@ -330,7 +333,9 @@ impl Term {
             Term::Role(v) => row.roles.iter().any(|r| v.contains(r)),
             Term::Live(yes) | Term::Open(yes) => row.left.is_none() == *yes,
             Term::Tech(yes) => row.tech == *yes,
-            Term::Duration(c, s) => c.holds(LocalRow::duration_seconds(row, now()), *s),
+            Term::Duration(c, s) => {
+                LocalRow::duration_seconds(row, now()).is_some_and(|d| c.holds(d, *s))
+            }
             Term::Joined(c, m) => row.joined.is_some_and(|j| c.holds(j, minute(*m))),
             Term::Left(c, m) => c.holds(row.left.unwrap_or(now()), minute(*m)),
             Term::Word(word) => row.user.to_lowercase().contains(&word.to_lowercase()),

@@ -29,6 +29,7 @@ fn picker() -> Picker {
     let ended = |weeks: i64, participants, peak, seconds| SessionSummary {
         id: format!("5e5510{weeks:02}-0000-4000-8000-0000000000{weeks:02}"),
         started_at: Some(NOW - HOUR - weeks * WEEK),
+        ended: true,
         ended_at: Some(NOW - weeks * WEEK),
         current: false,
         counts: counts(participants, peak, seconds),
@@ -36,6 +37,7 @@ fn picker() -> Picker {
     let live = SessionSummary {
         id: "5e551000-0000-4000-8000-000000000000".into(),
         started_at: Some(NOW - HOUR),
+        ended: false,
         ended_at: None,
         current: true,
         counts: counts(1_234, 1_100, 3_600_000),

@@ -324,3 +324,65 @@ async fn hostile_roles_and_publishers_are_escaped_in_the_table_and_exact_in_json
         "{publishers:?}"
     );
 }
+
+/// The messy scenario's rows are flagged and explained, counted by the rules of the
+/// attendance definitions, and the command still succeeds: the data is complete.
+#[tokio::test(flavor = "multi_thread")]
+async fn messy_rows_are_counted_by_kind_with_their_ids_and_exit_0() {
+    let sim = start(Scenario::Messy).await;
+    let whole = by_hand(&sim, None).await;
+    let printed = totals_json(&sim, &[]).await;
+    let quality = &printed["data_quality"];
+    let kinds = quality["problems"].as_object().unwrap();
+    for kind in [
+        "leave_not_recorded",
+        "no_times_recorded",
+        "join_not_recorded",
+        "leave_before_join",
+        "duration_mismatch",
+        "duration_not_recorded",
+        "absurd_value",
+    ] {
+        assert_eq!(kinds[kind]["rows"], json!(1), "{kind}: {quality}");
+        assert!(kinds[kind]["explanation"].is_string());
+    }
+    // The early bird and the overtime row are both outside the session; the skewed row both
+    // left before it joined and has a negative duration.
+    assert_eq!(kinds["outside_session"]["rows"], json!(2), "{quality}");
+    // The skewed row's -600 s and the overflowing row's i64 extreme.
+    assert_eq!(kinds["negative_duration"]["rows"], json!(2), "{quality}");
+    assert_eq!(quality["rows_with_problems"], json!(9), "{quality}");
+    let ghost_ids = kinds["leave_not_recorded"]["user_session_ids"][0]
+        .as_str()
+        .unwrap();
+    let ghost_row = whole
+        .rows
+        .iter()
+        .find(|r| r.user_session_id == ghost_ids)
+        .unwrap();
+    assert_eq!(ghost_row.user_id, "ghost-user");
+    assert!(ghost_row.left_at.is_none());
+    // The server's total is Stream's; headcount's own sum leaves out what cannot be right,
+    // and says by how much.
+    assert_eq!(
+        printed["total_participant_duration"],
+        json!(whole.total_duration)
+    );
+    // The overflowing row's i64 extreme counts nowhere, and no sum wraps.
+    let received = quality["duration_seconds_received"].as_i64().unwrap();
+    let ignored = quality["duration_seconds_ignored"].as_i64().unwrap();
+    assert_eq!(ignored, -600, "the skewed row's negative duration");
+    assert_eq!(
+        printed["filtered"]["duration_seconds"].as_i64().unwrap(),
+        received - ignored
+    );
+    assert_eq!(printed["state"], json!("ended"));
+    let problem_rows = totals_json(&sim, &["--filter", "problem"]).await;
+    assert_eq!(problem_rows["filtered"]["sessions"], json!(9));
+    let clean_rows = totals_json(&sim, &["--filter", "!problem"]).await;
+    assert_eq!(
+        clean_rows["filtered"]["sessions"].as_u64().unwrap() + 9,
+        whole.rows.len() as u64
+    );
+    assert_eq!(clean_rows["data_quality"]["rows_with_problems"], json!(0));
+}

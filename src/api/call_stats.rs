@@ -34,6 +34,20 @@ impl SessionStatsQuery {
     }
 }
 
+impl SessionStatsQuery {
+    /// The row of one session of the call `call_type:call_id`.
+    pub fn one_session(call_type: &str, call_id: &str, session_id: &str) -> SessionStatsQuery {
+        SessionStatsQuery {
+            filter_conditions: Some(json!({
+                "call_cid": {"$eq": format!("{call_type}:{call_id}")},
+                "call_session_id": {"$eq": session_id},
+            })),
+            limit: Some(1),
+            ..SessionStatsQuery::default()
+        }
+    }
+}
+
 /// `SortParamRequest`: a field and a direction (1 ascending, -1 descending).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SortParam {

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use crate::api::timestamp::Nanos;
 use crate::attendance::{
-    CsvCells, DisplayZone, FilterableRow, Gap, SessionRef, csv_fields, session_headers,
-    session_record, user_headers, user_record,
+    CsvCells, DisplayZone, FilterableRow, Gap, SessionRef, csv_fields, rows_with_problems,
+    session_headers, session_record, user_headers, user_record,
 };
 
 use super::App;
@@ -17,7 +17,7 @@ pub(super) fn current_view(app: &App, now: Nanos) -> Result<(PathBuf, String), c
     let view = app.view();
     let csv = match view {
         View::Sessions => sessions(app, now)?,
-        View::Users | View::Timeline => users(app)?,
+        View::Users | View::Timeline => users(app, now)?,
         View::UserDetail(_) => detail(app)?,
     };
     let stamp = jiff::Timestamp::from_nanosecond(i128::from(now))
@@ -52,8 +52,9 @@ fn finish(writer: csv::Writer<Vec<u8>>) -> Result<String, csv::Error> {
 }
 
 fn session_fields(zone: &DisplayZone, row: SessionRef<'_>, now: Nanos) -> Vec<String> {
+    let problems = row.counted(&row.store().row_context(now)).problems;
     csv_fields(
-        &session_record(zone, &FilterableRow::new(row), now),
+        &session_record(zone, &FilterableRow::new(row), problems, now),
         CsvCells::Neutralised,
     )
     .collect()
@@ -74,8 +75,9 @@ fn sessions(app: &App, now: Nanos) -> Result<String, csv::Error> {
     finish(writer)
 }
 
-fn users(app: &App) -> Result<String, csv::Error> {
+fn users(app: &App, now: Nanos) -> Result<String, csv::Error> {
     let zone = &app.config.zone;
+    let window = app.store.window(now);
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(user_headers())?;
     for figures in app
@@ -84,10 +86,9 @@ fn users(app: &App) -> Result<String, csv::Error> {
         .iter()
         .filter_map(|&user| app.user_figures(user))
     {
-        writer.write_record(csv_fields(
-            &user_record(zone, &app.store, figures),
-            CsvCells::Neutralised,
-        ))?;
+        let problems = rows_with_problems(&app.store, app.user_rows(figures.user), now);
+        let record = user_record(zone, &app.store, figures, window, &problems);
+        writer.write_record(csv_fields(&record, CsvCells::Neutralised))?;
     }
     finish(writer)
 }

@@ -25,8 +25,8 @@ use crossterm::event::KeyEventKind;
 
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::attendance::{
-    DisplayZone, Figures, Order, RowId, SessionColumn, SessionStore, Thresholds, TimelineEntry,
-    UserColumn, UserFigures, UserId, user_timeline,
+    DisplayZone, EndReports, Figures, Order, RowId, SessionColumn, SessionStore, Thresholds,
+    TimelineEntry, UserColumn, UserFigures, UserId, user_timeline,
 };
 use crate::fetch::{Completeness, FetchEvent, FetchRequest, Shortfall};
 use crate::filter::ParseContext;
@@ -495,17 +495,20 @@ impl App {
                 }
                 Vec::new()
             }
-            FetchEvent::Done { completeness, .. } => self.on_done(completeness, now),
+            FetchEvent::Done {
+                completeness, end, ..
+            } => self.on_done(completeness, &end, now),
             FetchEvent::Retrying { .. }
             | FetchEvent::NotReady { .. }
             | FetchEvent::Failed { .. } => Vec::new(),
         }
     }
 
-    fn on_done(&mut self, completeness: Completeness, now: Nanos) -> Vec<Effect> {
+    fn on_done(&mut self, completeness: Completeness, end: &EndReports, now: Nanos) -> Vec<Effect> {
         if self.fetch.kind == FetchKind::Fresh && self.fetch.received == 0 {
             self.store.clear();
         }
+        self.store.learn_end(end);
         self.fetch.running = false;
         // Rows of a page the store could not read are missing from the screen, whatever the
         // read itself got.

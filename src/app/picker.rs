@@ -124,6 +124,7 @@ mod tests {
         SessionSummary {
             id: id.into(),
             started_at: None,
+            ended: true,
             ended_at: Some(0),
             current,
             counts: None,

@@ -31,18 +31,21 @@ struct Sum {
 impl Sum {
     fn add(&mut self, other: Sum) {
         self.sessions += other.sessions;
-        self.connected_seconds += other.connected_seconds;
+        self.connected_seconds = self
+            .connected_seconds
+            .saturating_add(other.connected_seconds);
     }
 }
 
 pub fn breakdowns(store: &SessionStore, rows: &[RowId], now: Nanos) -> Breakdowns {
+    let ctx = store.row_context(now);
     let mut per_role_set = vec![Sum::default(); store.role_set_count()];
     let mut per_publisher = vec![Sum::default(); store.publisher_count()];
     for &id in rows {
         let row = store.row(id);
         let sum = Sum {
             sessions: 1,
-            connected_seconds: row.duration_seconds(now),
+            connected_seconds: row.counted(&ctx).connected_seconds,
         };
         per_role_set[row.role_set as usize].add(sum);
         per_publisher[row.publisher as usize].add(sum);

@@ -3,8 +3,11 @@
 
 use std::fmt;
 
-use crate::api::models::CallSession;
+use crate::api::call_stats::SessionStats;
+use crate::api::models::{Call, CallSession};
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
+
+use super::call_sessions::current_session_id;
 
 /// Stream keeps per-session details for 90 days after the call session ends.
 pub const DETAILS_RETENTION: Nanos = 90 * 24 * 3600 * NANOS_PER_SEC;
@@ -82,10 +85,13 @@ impl Window {
 }
 
 /// The data state of a call session from what a read saw of it: the last `session` object,
-/// the totals, and how many distinct rows (and open ones) came back. The same rule as
+/// what `GetCall` and the stats said of its end (`reports`), the totals, and how many distinct
+/// rows (and open ones) came back. The same rule as
 /// [`crate::attendance::SessionStore::state`], for readers that keep no store.
 pub fn session_state(
+    session_id: &str,
     session: Option<&CallSession>,
+    reports: &EndReports,
     totals: ServerTotals,
     rows: usize,
     open_rows: usize,
@@ -93,6 +99,7 @@ pub fn session_state(
 ) -> CallState {
     CallFacts {
         session,
+        end: reports.facts(session, Some(session_id)),
         totals,
         has_rows: rows > 0,
         has_open_rows: open_rows > 0,
@@ -102,10 +109,179 @@ pub fn session_state(
     .state(now)
 }
 
+/// What `GetCall` and `QueryCallSessionStats` said about whether one session ended. The
+/// session's own `session` object (from the pages) is kept by whoever holds this, and joined
+/// to it in [`EndReports::facts`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EndReports {
+    /// `call.ended_at` and `call.current_session_id` (when it names one).
+    call: Option<(Option<Nanos>, Option<String>)>,
+    /// The times of `GetCall`'s `call.session`, with its id.
+    call_session: Option<(String, SessionTimes)>,
+    /// The session's `call_ended_at` in `QueryCallSessionStats`.
+    stats: Option<Option<Nanos>>,
+}
+
+impl EndReports {
+    /// Takes what `GetCall` says; true when it changed anything.
+    pub fn take_call(&mut self, call: &Call) -> bool {
+        let facts = (call.ended_at, current_session_id(call).map(str::to_owned));
+        let session = call.session.as_ref().map(|session| {
+            let times = SessionTimes {
+                started_at: session.started_at,
+                ended_at: session.ended_at,
+            };
+            (session.id.clone(), times)
+        });
+        let changed = self.call.as_ref() != Some(&facts) || self.call_session != session;
+        self.call = Some(facts);
+        self.call_session = session;
+        changed
+    }
+
+    /// Takes a row of `QueryCallSessionStats` when it is `session_id`'s (any row when the id
+    /// is not known yet); true when it changed anything.
+    pub fn take_stats(&mut self, row: &SessionStats, session_id: Option<&str>) -> bool {
+        let same_session = session_id.is_none_or(|id| id == row.call_session_id);
+        let changed = same_session && self.stats != Some(row.call_ended_at);
+        if changed {
+            self.stats = Some(row.call_ended_at);
+        }
+        changed
+    }
+
+    /// Adds what `other` knows and this does not; true when it changed anything.
+    pub fn merge(&mut self, other: &EndReports) -> bool {
+        let before = self.clone();
+        if other.call.is_some() {
+            self.call.clone_from(&other.call);
+            self.call_session.clone_from(&other.call_session);
+        }
+        if other.stats.is_some() {
+            self.stats = other.stats;
+        }
+        *self != before
+    }
+
+    /// Everything known of the end of `session_id`, whose own `session` object is `session`.
+    pub fn facts(&self, session: Option<&CallSession>, session_id: Option<&str>) -> EndFacts {
+        let this_session = session_id.or(session.map(|s| s.id.as_str()));
+        let own = session.map(|session| SessionTimes {
+            started_at: session.started_at,
+            ended_at: session.ended_at,
+        });
+        let from_call = self
+            .call_session
+            .as_ref()
+            .filter(|(id, _)| this_session.is_none_or(|this| this == id))
+            .map(|(_, times)| *times);
+        let session = match (own, from_call) {
+            (Some(own), Some(call)) => Some(SessionTimes {
+                started_at: own.started_at.or(call.started_at),
+                ended_at: own.ended_at.or(call.ended_at),
+            }),
+            (own, call) => own.or(call),
+        };
+        EndFacts {
+            session,
+            call: self.call.as_ref().map(|(ended_at, current)| CallEnd {
+                ended_at: *ended_at,
+                current: this_session
+                    .zip(current.as_deref())
+                    .is_none_or(|(this, current)| this == current),
+            }),
+            stats: self.stats,
+        }
+    }
+}
+
+/// What `GetCall` says about one of the call's sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallEnd {
+    /// `call.ended_at`.
+    pub ended_at: Option<Nanos>,
+    /// The session is the call's current one (`call.current_session_id`); a call has moved
+    /// on from every other session.
+    pub current: bool,
+}
+
+/// Everything that can tell whether a call session has ended, from each source that says.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EndFacts {
+    /// The session's own `session` object (in the pages or in `GetCall`), when one was given.
+    pub session: Option<SessionTimes>,
+    /// What `GetCall` says, when it was read.
+    pub call: Option<CallEnd>,
+    /// The session's `call_ended_at` in `QueryCallSessionStats`, when it lists the session.
+    pub stats: Option<Option<Nanos>>,
+}
+
+/// `started_at` and `ended_at` of a `session` object.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SessionTimes {
+    pub started_at: Option<Nanos>,
+    pub ended_at: Option<Nanos>,
+}
+
+/// Whether a call session has ended, and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// Ended, at this instant when a source says.
+    Ended(Option<Nanos>),
+    /// A source was read and none says it ended.
+    Live,
+    /// No source says anything (rows without any `session` object, no `GetCall`).
+    Unknown,
+}
+
+impl SessionEnd {
+    pub fn is_ended(self) -> bool {
+        matches!(self, SessionEnd::Ended(_))
+    }
+}
+
+/// **When is a session ended?** The one rule, as docs/attendance-definitions.md writes it:
+///
+/// 1. its `session.ended_at` is set: ended then;
+/// 2. `QueryCallSessionStats` gives it a `call_ended_at`: ended then;
+/// 3. `GetCall` names another session as the call's current one: ended (a call only moves on
+///    from a session that is over), at a time no source gives;
+/// 4. `GetCall`'s `call.ended_at` is set and the session did not start after it (a session
+///    started after the call's end is a new, running one): ended at `call.ended_at`;
+/// 5. otherwise live, when any of these sources was read; unknown when none was.
+///
+/// A recorded GetCall response has `call.ended_at` set and `session.ended_at: null`: rule 4
+/// reads it as ended.
+pub fn session_end(facts: &EndFacts) -> SessionEnd {
+    if let Some(ended) = facts.session.and_then(|s| s.ended_at) {
+        return SessionEnd::Ended(Some(ended));
+    }
+    if let Some(Some(ended)) = facts.stats {
+        return SessionEnd::Ended(Some(ended));
+    }
+    if let Some(call) = facts.call {
+        if !call.current {
+            return SessionEnd::Ended(None);
+        }
+        let started = facts.session.and_then(|s| s.started_at);
+        if let Some(ended) = call.ended_at
+            && started.is_none_or(|started| started <= ended)
+        {
+            return SessionEnd::Ended(Some(ended));
+        }
+    }
+    if facts.session.is_some() || facts.call.is_some() || facts.stats.is_some() {
+        SessionEnd::Live
+    } else {
+        SessionEnd::Unknown
+    }
+}
+
 /// What the store knows beyond the rows, used to decide the state and the window.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CallFacts<'a> {
     pub(crate) session: Option<&'a CallSession>,
+    pub(crate) end: EndFacts,
     pub(crate) totals: ServerTotals,
     pub(crate) has_rows: bool,
     pub(crate) has_open_rows: bool,
@@ -114,12 +290,20 @@ pub(crate) struct CallFacts<'a> {
 }
 
 impl CallFacts<'_> {
-    /// Live while `session.ended_at` is absent. Without any `session` object, open rows are
+    /// Live unless [`session_end`] says it ended. When no source says anything, open rows are
     /// the only sign of a running call.
     pub(crate) fn is_live(&self) -> bool {
-        match self.session {
-            Some(session) => session.ended_at.is_none(),
-            None => self.has_open_rows,
+        match session_end(&self.end) {
+            SessionEnd::Ended(_) => false,
+            SessionEnd::Live => true,
+            SessionEnd::Unknown => self.has_open_rows,
+        }
+    }
+
+    fn ended_at(&self) -> Option<Nanos> {
+        match session_end(&self.end) {
+            SessionEnd::Ended(at) => at,
+            SessionEnd::Live | SessionEnd::Unknown => None,
         }
     }
 
@@ -133,8 +317,7 @@ impl CallFacts<'_> {
         if self.totals.are_zero() {
             return CallState::Empty;
         }
-        let ended_at = self.session.and_then(|s| s.ended_at);
-        match ended_at {
+        match self.ended_at() {
             Some(ended) if now - ended > DETAILS_RETENTION => CallState::Expired,
             _ => CallState::Ended,
         }
@@ -148,10 +331,7 @@ impl CallFacts<'_> {
         let end = if self.is_live() {
             now
         } else {
-            self.session
-                .and_then(|s| s.ended_at)
-                .or(self.latest_leave)
-                .unwrap_or(start)
+            self.ended_at().or(self.latest_leave).unwrap_or(start)
         };
         Some(Window {
             start,
@@ -179,6 +359,13 @@ mod tests {
     fn facts(session: Option<&CallSession>) -> CallFacts<'_> {
         CallFacts {
             session,
+            end: EndFacts {
+                session: session.map(|s| SessionTimes {
+                    started_at: s.started_at,
+                    ended_at: s.ended_at,
+                }),
+                ..EndFacts::default()
+            },
             totals: ServerTotals {
                 participant_sessions: Some(2),
                 participant_duration_seconds: Some(120),
@@ -253,16 +440,113 @@ mod tests {
     #[test]
     fn zero_totals_and_no_rows_mean_empty_once_the_call_is_over() {
         let ended = session(Some(T0), Some(T0 + 60 * MIN));
-        let mut facts = facts(Some(&ended));
-        facts.has_rows = false;
-        facts.totals = ServerTotals {
+        let mut ended_facts = facts(Some(&ended));
+        ended_facts.has_rows = false;
+        ended_facts.totals = ServerTotals {
             participant_sessions: Some(0),
             participant_duration_seconds: Some(0),
         };
-        assert_eq!(facts.state(T0 + 90 * MIN), CallState::Empty);
+        assert_eq!(ended_facts.state(T0 + 90 * MIN), CallState::Empty);
         let live = session(Some(T0), None);
-        facts.session = Some(&live);
-        assert_eq!(facts.state(T0 + 90 * MIN), CallState::Live);
+        let live_facts = CallFacts {
+            has_rows: false,
+            totals: ended_facts.totals,
+            ..facts(Some(&live))
+        };
+        assert_eq!(live_facts.state(T0 + 90 * MIN), CallState::Live);
+    }
+
+    fn times(started: Option<Nanos>, ended: Option<Nanos>) -> Option<SessionTimes> {
+        Some(SessionTimes {
+            started_at: started,
+            ended_at: ended,
+        })
+    }
+
+    fn current(ended_at: Option<Nanos>) -> Option<CallEnd> {
+        Some(CallEnd {
+            ended_at,
+            current: true,
+        })
+    }
+
+    #[test]
+    fn a_session_is_ended_by_its_own_end_the_stats_or_the_call() {
+        let end = |facts: EndFacts| session_end(&facts);
+        let own = EndFacts {
+            session: times(Some(T0), Some(T0 + MIN)),
+            ..EndFacts::default()
+        };
+        assert_eq!(end(own), SessionEnd::Ended(Some(T0 + MIN)));
+        let by_stats = EndFacts {
+            session: times(Some(T0), None),
+            stats: Some(Some(T0 + 2 * MIN)),
+            ..EndFacts::default()
+        };
+        assert_eq!(end(by_stats), SessionEnd::Ended(Some(T0 + 2 * MIN)));
+        // As recorded from Stream: the call ended, the session object has no times.
+        let recorded = EndFacts {
+            session: times(None, None),
+            call: current(Some(T0 + 3 * MIN)),
+            ..EndFacts::default()
+        };
+        assert_eq!(end(recorded), SessionEnd::Ended(Some(T0 + 3 * MIN)));
+        let without_session_object = EndFacts {
+            call: current(Some(T0 + 3 * MIN)),
+            ..EndFacts::default()
+        };
+        assert_eq!(
+            end(without_session_object),
+            SessionEnd::Ended(Some(T0 + 3 * MIN))
+        );
+        let moved_on = EndFacts {
+            session: times(Some(T0), None),
+            call: Some(CallEnd {
+                ended_at: None,
+                current: false,
+            }),
+            ..EndFacts::default()
+        };
+        assert_eq!(end(moved_on), SessionEnd::Ended(None));
+    }
+
+    #[test]
+    fn a_session_is_live_when_a_source_was_read_and_none_ends_it() {
+        let end = |facts: EndFacts| session_end(&facts);
+        assert_eq!(
+            end(EndFacts {
+                session: times(Some(T0), None),
+                call: current(None),
+                stats: Some(None),
+            }),
+            SessionEnd::Live
+        );
+        // The call ended before this session started: the call was started again.
+        assert_eq!(
+            end(EndFacts {
+                session: times(Some(T0), None),
+                call: current(Some(T0 - MIN)),
+                ..EndFacts::default()
+            }),
+            SessionEnd::Live
+        );
+        assert_eq!(end(EndFacts::default()), SessionEnd::Unknown);
+    }
+
+    #[test]
+    fn an_end_from_the_call_ends_the_window_and_the_state() {
+        let no_times = session(None, None);
+        let facts = CallFacts {
+            end: EndFacts {
+                session: times(None, None),
+                call: current(Some(T0 + 55 * MIN)),
+                ..EndFacts::default()
+            },
+            ..facts(Some(&no_times))
+        };
+        assert_eq!(facts.state(T0 + 90 * MIN), CallState::Ended);
+        let window = facts.window(T0 + 90 * MIN).unwrap();
+        assert_eq!((window.start, window.end), (T0 + MIN, T0 + 55 * MIN));
     }
 
     #[test]

@@ -5,13 +5,18 @@ use crate::api::call_stats::{SessionCounts, SessionStats};
 use crate::api::models::Call;
 use crate::api::timestamp::Nanos;
 
-use super::call::{CallState, DETAILS_RETENTION};
+use super::call::{
+    CallEnd, CallState, DETAILS_RETENTION, EndFacts, SessionEnd, SessionTimes, session_end,
+};
 
 /// One session of the call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionSummary {
     pub id: String,
     pub started_at: Option<Nanos>,
+    /// Whether the session has ended, by [`session_end`] over `GetCall` and the stats.
+    pub ended: bool,
+    /// When it ended, when a source says.
     pub ended_at: Option<Nanos>,
     /// `call.current_session_id`: the session the call is in, or last had.
     pub current: bool,
@@ -23,30 +28,37 @@ impl SessionSummary {
     /// Live while it has not ended; Expired once it ended more than 90 days before `now`
     /// (Stream has purged its participant sessions, only these counts remain).
     pub fn state(&self, now: Nanos) -> CallState {
-        match self.ended_at {
-            None => CallState::Live,
-            Some(ended) if now - ended > DETAILS_RETENTION => CallState::Expired,
-            Some(_) => CallState::Ended,
+        match (self.ended, self.ended_at) {
+            (false, _) => CallState::Live,
+            (true, Some(ended)) if now - ended > DETAILS_RETENTION => CallState::Expired,
+            (true, _) => CallState::Ended,
         }
     }
 }
 
 /// Every session of `call`, newest first, each once. The stats row of the current session
-/// gives its counts; `GetCall` is the authority on whether it has ended (the stats may lag),
-/// and adds the session when the stats do not list it.
+/// gives its counts; `GetCall` adds the session when the stats do not list it. Whether each
+/// has ended is decided by [`session_end`] from everything both say.
 pub fn merge_sessions(call: &Call, stats: &[SessionStats]) -> Vec<SessionSummary> {
     let current_id = current_session_id(call);
+    let call_end = |current: bool| {
+        Some(CallEnd {
+            ended_at: call.ended_at,
+            current,
+        })
+    };
     // One summary per session id, wherever the listing repeated it: the later row wins.
     let mut position = std::collections::HashMap::new();
     let mut sessions: Vec<SessionSummary> = Vec::with_capacity(stats.len());
     for row in stats {
-        let summary = SessionSummary {
-            id: row.call_session_id.clone(),
-            started_at: row.call_started_at,
-            ended_at: row.call_ended_at,
-            current: Some(row.call_session_id.as_str()) == current_id,
-            counts: Some(row.counts.clone()),
+        let current = Some(row.call_session_id.as_str()) == current_id;
+        let facts = EndFacts {
+            session: None,
+            call: call_end(current),
+            stats: Some(row.call_ended_at),
         };
+        let summary = summary(&row.call_session_id, row.call_started_at, current, &facts)
+            .with_counts(row.counts.clone());
         match position.get(&row.call_session_id) {
             Some(&at) => sessions[at] = summary,
             None => {
@@ -57,17 +69,33 @@ pub fn merge_sessions(call: &Call, stats: &[SessionStats]) -> Vec<SessionSummary
     }
     if let Some(id) = current_id {
         let session = call.session.as_ref().filter(|session| session.id == id);
-        let from_call = SessionSummary {
-            id: id.to_string(),
-            started_at: session.and_then(|s| s.started_at),
-            ended_at: session.and_then(|s| s.ended_at).or(call.ended_at),
-            current: true,
-            counts: None,
+        let times = session.map(|s| SessionTimes {
+            started_at: s.started_at,
+            ended_at: s.ended_at,
+        });
+        let listed = sessions.iter().position(|s| s.current);
+        let started_at = listed
+            .and_then(|at| sessions[at].started_at)
+            .or(session.and_then(|s| s.started_at));
+        let facts = EndFacts {
+            session: times,
+            call: call_end(true),
+            stats: listed
+                .and_then(|at| {
+                    stats
+                        .iter()
+                        .rfind(|row| row.call_session_id == sessions[at].id)
+                })
+                .map(|row| row.call_ended_at),
         };
-        match sessions.iter_mut().find(|s| s.current) {
-            Some(listed) => {
-                listed.ended_at = from_call.ended_at;
-                listed.started_at = listed.started_at.or(from_call.started_at);
+        let from_call = summary(id, started_at, true, &facts);
+        match listed {
+            Some(at) => {
+                let counts = sessions[at].counts.take();
+                sessions[at] = SessionSummary {
+                    counts,
+                    ..from_call
+                };
             }
             None => sessions.push(from_call),
         }
@@ -78,6 +106,30 @@ pub fn merge_sessions(call: &Call, stats: &[SessionStats]) -> Vec<SessionSummary
         start(b).cmp(&start(a)).then_with(|| a.id.cmp(&b.id))
     });
     sessions
+}
+
+fn summary(id: &str, started_at: Option<Nanos>, current: bool, facts: &EndFacts) -> SessionSummary {
+    let end = session_end(facts);
+    SessionSummary {
+        id: id.to_owned(),
+        started_at,
+        ended: end.is_ended(),
+        ended_at: match end {
+            SessionEnd::Ended(at) => at,
+            SessionEnd::Live | SessionEnd::Unknown => None,
+        },
+        current,
+        counts: None,
+    }
+}
+
+impl SessionSummary {
+    fn with_counts(self, counts: SessionCounts) -> SessionSummary {
+        SessionSummary {
+            counts: Some(counts),
+            ..self
+        }
+    }
 }
 
 /// The current session id, from `current_session_id` or else the embedded session.
@@ -165,6 +217,26 @@ mod tests {
         assert_eq!(ids(&sessions), ["now", "week"]);
         assert_eq!(sessions[0].counts, None);
         assert_eq!(sessions[0].state(NOW), CallState::Live);
+    }
+
+    #[test]
+    fn an_earlier_session_is_ended_even_when_the_stats_give_no_end() {
+        let rows = [stats("week", NOW - 8 * DAY, None)];
+        let sessions = merge_sessions(&call("now", None), &rows);
+        let week = sessions.iter().find(|s| s.id == "week").unwrap();
+        assert!(week.ended && week.ended_at.is_none());
+        assert_eq!(week.state(NOW), CallState::Ended);
+    }
+
+    #[test]
+    fn the_stats_end_a_current_session_that_getcall_shows_without_an_end() {
+        let mut no_end = call("now", None);
+        no_end.session = None;
+        let rows = [stats("now", NOW - DAY, Some(NOW - DAY / 2))];
+        let sessions = merge_sessions(&no_end, &rows);
+        assert_eq!(sessions[0].ended_at, Some(NOW - DAY / 2));
+        assert_eq!(sessions[0].state(NOW), CallState::Ended);
+        assert_eq!(sessions[0].counts.as_ref().map(|c| c.sessions), Some(3));
     }
 
     #[test]

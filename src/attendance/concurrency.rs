@@ -46,15 +46,18 @@ pub struct ConcurrencyCurve {
 }
 
 impl ConcurrencyCurve {
-    /// The curve of `rows`. Open rows are still present at the last point.
+    /// The curve of `rows`, each row over its counted interval (a leave not recorded ends at
+    /// the session's end). Rows open in a live call are still present at the last point.
     pub fn compute(store: &SessionStore, rows: &[RowId], now: Nanos) -> Self {
+        let ctx = store.row_context(now);
         let mut joins = Vec::with_capacity(rows.len());
         let mut leaves = Vec::with_capacity(rows.len());
         for &id in rows {
             let row = store.row(id);
-            if let Some((start, end)) = row.interval(now) {
+            let counted = row.counted(&ctx);
+            if let Some((start, end)) = counted.interval {
                 joins.push((start, row.user));
-                if !row.is_open() {
+                if !counted.open {
                     leaves.push((end, row.user));
                 }
             }

@@ -5,6 +5,7 @@ use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use super::breakdown::{Breakdowns, breakdowns};
 use super::call::{CallState, ServerTotals, Window};
 use super::concurrency::{ConcurrencyCurve, Peak};
+use super::problems::{DataQuality, data_quality};
 use super::row::{RowId, UserId};
 use super::store::SessionStore;
 use super::thresholds::Thresholds;
@@ -18,7 +19,9 @@ pub struct CallFigures {
     pub window: Option<Window>,
     pub totals: ServerTotals,
     pub sessions: u64,
-    /// Sum of the rows' durations (open rows up to `now`), as the documented manual loop adds.
+    /// Sum of the rows' valid durations (open rows of a live session up to `now`): what the
+    /// documented manual loop adds, without the rows whose duration cannot be right (see
+    /// `data_quality`).
     pub connected_seconds: i64,
     pub unique_users: u64,
     /// Sum over users of their attended time, each counted in whole seconds.
@@ -28,6 +31,8 @@ pub struct CallFigures {
     /// Distinct users present at the midpoint of the window.
     pub headcount_at_midpoint: Option<u32>,
     pub breakdowns: Breakdowns,
+    /// The rows with problems, and how the durations as received became connected time.
+    pub data_quality: DataQuality,
 }
 
 /// Everything computed at once for one set of rows and one instant.
@@ -54,13 +59,16 @@ impl Figures {
             window,
             totals: store.totals(),
             sessions: rows.len() as u64,
-            connected_seconds: users.iter().map(|u| u.connected_seconds).sum(),
+            connected_seconds: users
+                .iter()
+                .fold(0i64, |sum, u| sum.saturating_add(u.connected_seconds)),
             unique_users: users.len() as u64,
             attended_seconds: users.iter().map(|u| u.attended / NANOS_PER_SEC).sum(),
             peak_sessions: curve.peak_sessions(),
             peak_users: curve.peak_users(),
             headcount_at_midpoint: window.map(|w| curve.level_at(w.midpoint()).users),
             breakdowns: breakdowns(store, rows, now),
+            data_quality: data_quality(store, rows, now),
         };
         Figures { call, users, curve }
     }

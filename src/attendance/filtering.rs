@@ -7,25 +7,33 @@
 
 use std::cell::OnceCell;
 
+use crate::api::models::ParticipantSessionDetails;
 use crate::api::timestamp::Nanos;
 use crate::filter::{Filter, LocalRow, Predicate, Reads, TimeTest};
 
-use super::row::{PublisherId, RoleId, Row, RowId, SessionRef, UserId};
+use super::problems::{Counted, Problems, RawTimes, RowContext};
+use super::row::{PublisherId, RoleId, Row, RowId, SessionRef, UserId, shown_duration};
 use super::session_id::SessionIdText;
 use super::store::SessionStore;
 
 /// A stored row as the filter language sees it.
 pub struct FilterableRow<'a> {
     row: SessionRef<'a>,
+    live: bool,
     session_id: OnceCell<SessionIdText<'a>>,
 }
 
 impl<'a> FilterableRow<'a> {
     pub fn new(row: SessionRef<'a>) -> Self {
         FilterableRow {
+            live: row.store().is_live(),
             row,
             session_id: OnceCell::new(),
         }
+    }
+
+    fn context(&self, now: Nanos) -> RowContext {
+        self.row.store().row_context(now)
     }
 }
 
@@ -51,10 +59,122 @@ impl LocalRow for FilterableRow<'_> {
         self.row.left_at()
     }
     fn is_open(&self) -> bool {
-        self.row.is_open()
+        self.live && self.row.is_open()
     }
-    fn duration_seconds(&self, now: Nanos) -> i64 {
-        self.row.duration_seconds(now)
+    fn duration_seconds(&self, now: Nanos) -> Option<i64> {
+        self.row.shown_duration(&self.context(now))
+    }
+    fn has_problem(&self, now: Nanos) -> bool {
+        !self.row.counted(&self.context(now)).problems.is_empty()
+    }
+}
+
+/// A row as the API sent it, with what its session says about it: the rows of a streamed
+/// export, read page by page without a store.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionRow<'a> {
+    pub details: &'a ParticipantSessionDetails,
+    pub context: &'a RowContext,
+}
+
+impl SessionRow<'_> {
+    fn raw(&self) -> RawTimes {
+        RawTimes {
+            joined_at: self.details.joined_at,
+            left_at: self.details.left_at,
+            duration_in_seconds: self.details.duration_in_seconds,
+        }
+    }
+
+    /// How the row counts, and its problems.
+    pub fn counted(&self) -> Counted {
+        let raw = self.raw();
+        Counted::of(raw, raw.problems(), self.context)
+    }
+
+    pub fn problems(&self) -> Problems {
+        self.counted().problems
+    }
+}
+
+impl LocalRow for SessionRow<'_> {
+    fn user_id(&self) -> &str {
+        &self.details.user_id
+    }
+    fn user_session_id(&self) -> &str {
+        &self.details.user_session_id
+    }
+    fn publisher_type(&self) -> &str {
+        &self.details.publisher_type
+    }
+    fn roles(&self) -> impl Iterator<Item = &str> {
+        self.details.roles.iter().map(String::as_str)
+    }
+    fn joined_at(&self) -> Option<Nanos> {
+        self.details.joined_at
+    }
+    fn left_at(&self) -> Option<Nanos> {
+        self.details.left_at
+    }
+    fn is_open(&self) -> bool {
+        self.context.live && self.details.left_at.is_none()
+    }
+    fn duration_seconds(&self, now: Nanos) -> Option<i64> {
+        let context = RowContext {
+            now,
+            ..*self.context
+        };
+        let details = self.details;
+        shown_duration(
+            details.duration_in_seconds,
+            details.joined_at,
+            details.left_at.is_none(),
+            &context,
+        )
+    }
+    fn has_problem(&self, _now: Nanos) -> bool {
+        !self.problems().is_empty()
+    }
+}
+
+/// A row alone, with no session to tell: read as a row of a live session whose window is
+/// unknown, so a row without `left_at` is open and only the problems the row shows on its own
+/// count. Rows of a known session are read through [`SessionRow`].
+impl LocalRow for ParticipantSessionDetails {
+    fn user_id(&self) -> &str {
+        &self.user_id
+    }
+    fn user_session_id(&self) -> &str {
+        &self.user_session_id
+    }
+    fn publisher_type(&self) -> &str {
+        &self.publisher_type
+    }
+    fn roles(&self) -> impl Iterator<Item = &str> {
+        self.roles.iter().map(String::as_str)
+    }
+    fn joined_at(&self) -> Option<Nanos> {
+        self.joined_at
+    }
+    fn left_at(&self) -> Option<Nanos> {
+        self.left_at
+    }
+    fn is_open(&self) -> bool {
+        self.left_at.is_none()
+    }
+    fn duration_seconds(&self, now: Nanos) -> Option<i64> {
+        SessionRow {
+            details: self,
+            context: &RowContext::unknown_live(now),
+        }
+        .duration_seconds(now)
+    }
+    fn has_problem(&self, now: Nanos) -> bool {
+        SessionRow {
+            details: self,
+            context: &RowContext::unknown_live(now),
+        }
+        .has_problem(now)
     }
 }
 
@@ -99,7 +219,7 @@ struct CompiledPredicate<'a> {
     store: &'a SessionStore,
     predicate: &'a Predicate,
     tests: Vec<StoreTest>,
-    now: Nanos,
+    context: RowContext,
 }
 
 enum StoreTest {
@@ -122,7 +242,7 @@ impl<'a> CompiledPredicate<'a> {
             store,
             predicate,
             tests,
-            now,
+            context: store.row_context(now),
         }
     }
 
@@ -156,13 +276,15 @@ impl<'a> CompiledPredicate<'a> {
             StoreTest::ByUser(answers) => by_id(answers, |row| row.user),
             StoreTest::ByPublisher(answers) => by_id(answers, |row| row.publisher),
             StoreTest::ByRoleSet(answers) => by_id(answers, |row| row.role_set),
-            StoreTest::OnTimes(test) => {
-                lane_bits(rows, |row| test.matches(&OneColumn::times(row), self.now))
-            }
+            StoreTest::OnTimes(test) => lane_bits(rows, |row| {
+                test.matches(&OneColumn::times(row, &self.context), self.context.now)
+            }),
             StoreTest::OnSessionId(step) => {
                 lanes.iter().enumerate().fold(0u64, |bits, (lane, &id)| {
                     let session = FilterableRow::new(self.store.get(id).expect("candidates exist"));
-                    let passes = self.predicate.step_matches(*step, &session, self.now);
+                    let passes = self
+                        .predicate
+                        .step_matches(*step, &session, self.context.now);
                     bits | u64::from(passes) << lane
                 })
             }
@@ -225,7 +347,7 @@ struct OneColumn<'a> {
     user_id: &'a str,
     publisher_type: &'a str,
     roles: Option<(&'a SessionStore, u32)>,
-    times: Option<&'a Row>,
+    times: Option<(&'a Row, &'a RowContext)>,
 }
 
 impl<'a> OneColumn<'a> {
@@ -250,9 +372,9 @@ impl<'a> OneColumn<'a> {
         }
     }
 
-    fn times(row: &'a Row) -> Self {
+    fn times(row: &'a Row, context: &'a RowContext) -> Self {
         OneColumn {
-            times: Some(row),
+            times: Some((row, context)),
             ..OneColumn::default()
         }
     }
@@ -277,16 +399,25 @@ impl LocalRow for OneColumn<'_> {
         })
     }
     fn joined_at(&self) -> Option<Nanos> {
-        self.times.and_then(Row::joined_at)
+        self.times.and_then(|(row, _)| row.joined_at())
     }
     fn left_at(&self) -> Option<Nanos> {
-        self.times.and_then(Row::left_at)
+        self.times.and_then(|(row, _)| row.left_at())
     }
     fn is_open(&self) -> bool {
-        self.times.is_some_and(Row::is_open)
+        self.times
+            .is_some_and(|(row, context)| context.live && row.is_open())
     }
-    fn duration_seconds(&self, now: Nanos) -> i64 {
-        self.times.map_or(0, |row| row.duration_seconds(now))
+    fn duration_seconds(&self, now: Nanos) -> Option<i64> {
+        let (row, context) = self.times?;
+        row.shown_duration(&RowContext { now, ..*context })
+    }
+    fn has_problem(&self, now: Nanos) -> bool {
+        self.times.is_some_and(|(row, context)| {
+            !row.counted(&RowContext { now, ..*context })
+                .problems
+                .is_empty()
+        })
     }
 }
 

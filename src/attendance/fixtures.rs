@@ -54,7 +54,11 @@ pub(crate) fn page(
         call_session_id: "call-session-1".into(),
         duration: RequestDuration::default(),
         total_participant_sessions: Some(rows.len() as i64),
-        total_participant_duration: Some(rows.iter().filter_map(|r| r.duration_in_seconds).sum()),
+        total_participant_duration: Some(
+            rows.iter()
+                .filter_map(|r| r.duration_in_seconds)
+                .fold(0i64, i64::saturating_add),
+        ),
         participants_sessions: rows,
         next: None,
         prev: None,

@@ -15,9 +15,10 @@
 //! - Roles keep the API's order; a role listed twice on one session counts once.
 //!
 //! # State and window
-//! - **Live** while `session.ended_at` is absent. When no page carries a `session` object (and
-//!   none was given with [`SessionStore::set_session`]), open rows are the only sign of a live
-//!   call: with open rows it is live, otherwise ended.
+//! - **Live** until [`session_end`] says the session ended: its own `ended_at`, the stats'
+//!   `call_ended_at`, `GetCall` naming another current session, or `GetCall`'s `call.ended_at`
+//!   (given with [`SessionStore::set_call`] and [`SessionStore::set_session_stats`]). When no
+//!   source says anything, open rows are the only sign of a live call.
 //! - **Live wins over Empty**: a running call nobody has joined yet reads LIVE. **Empty** means
 //!   zero totals and no rows on an ended call. Rows prove someone joined, so a call with rows
 //!   is never Empty even if its totals still say 0 (the API's totals lag during a call).
@@ -27,20 +28,28 @@
 //!   `ended_at` (else, once ended, the latest `left_at`), or `now` while live. It is call-level:
 //!   it ignores the filter. It never ends before it starts.
 //!
+//! # Rows with problems
+//! Each row is checked once ([`RowProblem`]): what the row shows alone at ingest (kept in two
+//! bytes of it), what depends on the session ([`RowContext`]: ended or not, the window) in the
+//! pass over the rows. [`Counted`] is then the one answer to "what does this row add", read by
+//! every figure, so a messy row never spreads into anyone else's figures.
+//!
 //! # Durations
-//! - A session occupies `[joined_at, left_at)`, open ones up to `now`. Rows without
-//!   `joined_at`, or whose interval is empty (e.g. joined after `now` by the local clock), are
-//!   *untimed*: they count as sessions and in connected time but take no place in time (no
-//!   attended time, no concurrency, no reconnect, no overlap).
+//! - A session occupies `[joined_at, left_at)`, open ones (in a live call) up to `now`, a leave
+//!   not recorded up to the session's end, one outside the session clipped to the window. Rows
+//!   without a trusted `joined_at`, or whose interval is empty, are *untimed*: they count as
+//!   sessions but take no place in time (no attended time, no concurrency, no reconnect, no
+//!   overlap).
 //! - Connected seconds of a row: an open row counts `now − joined_at` (the API's duration of an
-//!   open row would be stale); a closed row uses the API's `duration_in_seconds`, else
-//!   `left_at − joined_at` in whole seconds; 0 when nothing says.
+//!   open row would be stale); any other row its `duration_in_seconds` when valid (not negative,
+//!   not absurd), else 0. The duration *shown* is always the API's, as sent.
 //! - Attended time is measured in nanoseconds from the timestamps and clipped to the window;
 //!   per user it is shown in whole seconds, and the call total adds those whole seconds so it
-//!   equals the sum of the users table. The API's durations are whole seconds, so a user's
-//!   attended time is capped at their connected time: two devices can make attended shorter
-//!   than connected, rounding never makes it longer.
-//! - Attendance % is `None` for an empty window (nothing to divide by), never above 100.
+//!   equals the sum of the users table. A row's part in it ends at most its own duration after
+//!   its join (the API's durations are whole seconds, rounded down), so rounding never makes
+//!   attended longer than connected; only a flagged row without a duration can.
+//! - Attendance % is whole attended seconds over whole window seconds in tenths, rounded half
+//!   up; `None` for a window under a second, never above 100.
 //!
 //! # Per-user flags
 //! - Late / left early compare strictly: joining exactly 5 min after the start is on time.
@@ -80,6 +89,7 @@ mod fixtures;
 mod index;
 mod intern;
 mod ledger;
+mod problems;
 #[cfg(test)]
 mod proptests;
 mod records;
@@ -94,15 +104,22 @@ mod users;
 mod zone;
 
 pub use breakdown::{Breakdowns, Share, breakdowns};
-pub use call::{CallIdentity, CallState, DETAILS_RETENTION, ServerTotals, Window, session_state};
+pub use call::{
+    CallEnd, CallIdentity, CallState, DETAILS_RETENTION, EndFacts, EndReports, ServerTotals,
+    SessionEnd, SessionTimes, Window, session_end, session_state,
+};
 pub use call_sessions::{SessionSummary, current_session_id, merge_sessions};
 pub use concurrency::{ConcurrencyCurve, CurvePoint, Level, Peak};
 pub use figures::{CallFigures, Figures, FiguresCache};
-pub use filtering::{FilterableRow, keep_local_matches};
+pub use filtering::{FilterableRow, SessionRow, keep_local_matches};
 pub use ledger::{EntryId, PageNews, RowNews, SessionLedger};
+pub use problems::{
+    Counted, DataQuality, Problems, RowContext, RowProblem, TOLERANCE, data_quality,
+    rows_with_problems,
+};
 pub use records::{
-    Cell, CsvCells, JsonRecord, csv_fields, neutralise_formula, session_headers, session_record,
-    user_headers, user_record,
+    Cell, CsvCells, JsonRecord, csv_fields, neutralise_formula, problem_groups, problem_ids,
+    session_headers, session_record, user_headers, user_record,
 };
 pub use row::{PublisherId, RoleId, RoleSetId, RowId, SessionRef, UserId};
 pub use session_id::SessionIdText;
@@ -112,5 +129,5 @@ pub use sort::{
 pub use store::{IngestError, IngestSummary, SessionStore};
 pub use thresholds::Thresholds;
 pub use timeline::{Gap, TimelineEntry, user_timeline};
-pub use users::{UserFigures, user_figures};
+pub use users::{UserFigures, percent_tenths, user_figures};
 pub use zone::{DisplayZone, UnknownZone, ago, human_duration, thousands, utc_rfc3339};

@@ -16,6 +16,9 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::filter::LocalRow;
 
+use super::call::Window;
+use super::problems::{Problems, RowProblem};
+use super::row::RowId;
 use super::store::SessionStore;
 use super::users::UserFigures;
 use super::zone::{DisplayZone, utc_rfc3339};
@@ -28,11 +31,13 @@ pub enum Cell {
     /// Text exactly as the server sent it: a user id, a user session id, a publisher type.
     Server(String),
     Int(i64),
-    /// A percentage, shown with one decimal.
-    Percent(f64),
+    /// A percentage in tenths (667 is 66.7 %), written with one decimal.
+    Percent(u16),
     Bool(bool),
     /// Values from the server (roles).
     List(Vec<String>),
+    /// Named lists: a JSON object of arrays, `name:a b;name:c` in CSV.
+    Groups(Vec<(String, Vec<String>)>),
     /// Absent: an empty CSV field, a JSON null.
     Empty,
 }
@@ -58,9 +63,16 @@ impl Cell {
             Cell::Text(text) => text.clone(),
             Cell::Server(text) => server(text.clone()),
             Cell::Int(n) => n.to_string(),
-            Cell::Percent(p) => format!("{p:.1}"),
+            Cell::Percent(tenths) => format!("{}.{}", tenths / 10, tenths % 10),
             Cell::Bool(flag) => flag.to_string(),
             Cell::List(items) => server(items.join(" ")),
+            Cell::Groups(groups) => server(
+                groups
+                    .iter()
+                    .map(|(name, items)| format!("{name}:{}", items.join(" ")))
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            ),
             Cell::Empty => String::new(),
         }
     }
@@ -96,21 +108,40 @@ pub fn session_headers() -> Vec<String> {
     let mut headers = vec!["user_id".to_owned(), "user_session_id".to_owned()];
     headers.extend(time_headers("joined"));
     headers.extend(time_headers("left"));
-    headers.extend(["duration_seconds", "publisher_type", "roles", "zone"].map(String::from));
+    headers.extend(
+        [
+            "duration_seconds",
+            "publisher_type",
+            "roles",
+            "problems",
+            "zone",
+        ]
+        .map(String::from),
+    );
     headers
 }
 
-/// Every field the API gives for one participant session; an open session lasts until `now`.
-pub fn session_record<R: LocalRow>(zone: &DisplayZone, row: &R, now: Nanos) -> Vec<Cell> {
+/// Every field the API gives for one participant session, exactly as sent (times truncated
+/// to the second), and the row's problems by name. The duration is the API's
+/// `duration_in_seconds`; a session open in a live call counts until `now`.
+pub fn session_record<R: LocalRow>(
+    zone: &DisplayZone,
+    row: &R,
+    problems: Problems,
+    now: Nanos,
+) -> Vec<Cell> {
     let mut record = vec![
         Cell::Server(row.user_id().to_owned()),
         Cell::Server(row.user_session_id().to_owned()),
     ];
     record.extend(time_cells(zone, row.joined_at()));
     record.extend(time_cells(zone, row.left_at()));
-    record.push(Cell::Int(row.duration_seconds(now)));
+    record.push(row.duration_seconds(now).map_or(Cell::Empty, Cell::Int));
     record.push(Cell::Server(row.publisher_type().to_owned()));
     record.push(Cell::List(row.roles().map(str::to_owned).collect()));
+    record.push(Cell::List(
+        problems.iter().map(|p| p.name().to_owned()).collect(),
+    ));
     record.push(Cell::Text(zone.label().to_owned()));
     record
 }
@@ -131,11 +162,13 @@ pub fn user_headers() -> Vec<String> {
         [
             "span_seconds",
             "attendance_percent",
+            "window_seconds",
             "late",
             "left_early",
             "reconnects",
             "multi_device",
             "in_call_now",
+            "data_quality",
             "zone",
         ]
         .map(String::from),
@@ -144,8 +177,16 @@ pub fn user_headers() -> Vec<String> {
 }
 
 /// The per-user figures of the attendance definitions; the last leave is empty while the user
-/// is in the call.
-pub fn user_record(zone: &DisplayZone, store: &SessionStore, user: &UserFigures) -> Vec<Cell> {
+/// is in the call. `attendance_percent` is `attended_seconds / window_seconds`, rounded half
+/// up to one decimal, so a spreadsheet dividing the two columns agrees. `data_quality` lists
+/// the user's rows with problems (`problem_rows`), by kind, by `user_session_id`.
+pub fn user_record(
+    zone: &DisplayZone,
+    store: &SessionStore,
+    user: &UserFigures,
+    window: Option<Window>,
+    problem_rows: &[(RowId, Problems)],
+) -> Vec<Cell> {
     let mut record = vec![
         Cell::Server(store.user_name(user.user).to_owned()),
         Cell::Int(i64::from(user.sessions)),
@@ -155,16 +196,47 @@ pub fn user_record(zone: &DisplayZone, store: &SessionStore, user: &UserFigures)
     record.extend(time_cells(zone, user.first_join));
     record.extend(time_cells(zone, user.last_leave));
     record.push(Cell::Int(user.span / NANOS_PER_SEC));
-    record.push(user.attendance_percent.map_or(Cell::Empty, Cell::Percent));
+    record.push(user.attendance_tenths.map_or(Cell::Empty, Cell::Percent));
+    record.push(window.map_or(Cell::Empty, |w| Cell::Int(w.len() / NANOS_PER_SEC)));
     record.extend([
         Cell::Bool(user.late),
         Cell::Bool(user.left_early),
         Cell::Int(i64::from(user.reconnects)),
         Cell::Bool(user.multi_device),
         Cell::Bool(user.in_call_now),
+        problem_groups(store, problem_rows),
         Cell::Text(zone.label().to_owned()),
     ]);
     record
+}
+
+/// `{kind: [user_session_id, …]}` for the rows given, kinds in their usual order.
+pub fn problem_groups(store: &SessionStore, problem_rows: &[(RowId, Problems)]) -> Cell {
+    let groups = problem_ids(store, problem_rows)
+        .into_iter()
+        .map(|(problem, ids)| (problem.name().to_owned(), ids))
+        .collect();
+    Cell::Groups(groups)
+}
+
+/// The `user_session_id`s of the rows given, under each kind of problem they have, kinds in
+/// their usual order (a row with two problems is under both).
+pub fn problem_ids(
+    store: &SessionStore,
+    problem_rows: &[(RowId, Problems)],
+) -> Vec<(RowProblem, Vec<String>)> {
+    RowProblem::ALL
+        .into_iter()
+        .filter_map(|problem| {
+            let ids: Vec<String> = problem_rows
+                .iter()
+                .filter(|(_, problems)| problems.contains(problem))
+                .filter_map(|&(id, _)| store.get(id))
+                .map(|row| row.user_session_id().to_string())
+                .collect();
+            (!ids.is_empty()).then_some((problem, ids))
+        })
+        .collect()
 }
 
 /// A record as CSV fields.
@@ -195,9 +267,16 @@ impl Serialize for Cell {
         match self {
             Cell::Text(text) | Cell::Server(text) => serializer.serialize_str(text),
             Cell::Int(n) => serializer.serialize_i64(*n),
-            Cell::Percent(p) => serializer.serialize_f64((p * 10.0).round() / 10.0),
+            Cell::Percent(tenths) => serializer.serialize_f64(f64::from(*tenths) / 10.0),
             Cell::Bool(flag) => serializer.serialize_bool(*flag),
             Cell::List(items) => items.serialize(serializer),
+            Cell::Groups(groups) => {
+                let mut map = serializer.serialize_map(Some(groups.len()))?;
+                for (name, items) in groups {
+                    map.serialize_entry(name, items)?;
+                }
+                map.end()
+            }
             Cell::Empty => serializer.serialize_none(),
         }
     }
@@ -252,12 +331,17 @@ mod tests {
     fn a_session_reads_in_utc_and_in_the_zone_side_by_side() {
         let zone = paris();
         let headers = session_headers();
-        let record = session_record(&zone, &row(Some(AT + 90 * NANOS_PER_SEC), Some(90)), AT);
+        let record = session_record(
+            &zone,
+            &row(Some(AT + 90 * NANOS_PER_SEC), Some(90)),
+            Problems::NONE,
+            AT,
+        );
         let fields: Vec<String> = csv_fields(&record, CsvCells::Neutralised).collect();
         assert_eq!(
             headers.join(","),
             "user_id,user_session_id,joined_utc,joined_local,left_utc,left_local,\
-             duration_seconds,publisher_type,roles,zone"
+             duration_seconds,publisher_type,roles,problems,zone"
         );
         assert_eq!(
             fields,
@@ -271,6 +355,7 @@ mod tests {
                 "90",
                 "webrtc",
                 "host user",
+                "",
                 "Europe/Paris"
             ]
         );
@@ -280,7 +365,12 @@ mod tests {
     fn json_keeps_types_and_an_open_session_has_no_leave() {
         let zone = DisplayZone::utc();
         let headers = session_headers();
-        let record = session_record(&zone, &row(None, None), AT + 30 * NANOS_PER_SEC);
+        let record = session_record(
+            &zone,
+            &row(None, None),
+            Problems::NONE,
+            AT + 30 * NANOS_PER_SEC,
+        );
         let object = as_json(&headers, &record);
         assert_eq!(object["left_utc"], Value::Null);
         assert_eq!(object["duration_seconds"], json!(30));
@@ -337,10 +427,33 @@ mod tests {
 
     #[test]
     fn percentages_have_one_decimal_in_both_formats() {
-        let cell = Cell::Percent(66.666);
-        assert_eq!(cell.to_csv_field(CsvCells::Neutralised), "66.7");
+        let csv = |cell: &Cell| cell.to_csv_field(CsvCells::Neutralised);
+        let cell = Cell::Percent(667);
+        assert_eq!(csv(&cell), "66.7");
         assert_eq!(serde_json::to_value(&cell).unwrap(), json!(66.7));
-        assert_eq!(Cell::Empty.to_csv_field(CsvCells::Neutralised), "");
+        assert_eq!(csv(&Cell::Percent(1000)), "100.0");
+        assert_eq!(csv(&Cell::Percent(5)), "0.5");
+        assert_eq!(csv(&Cell::Empty), "");
+    }
+
+    #[test]
+    fn named_lists_are_an_object_in_json_and_one_field_in_csv() {
+        let cell = Cell::Groups(vec![
+            ("leave_not_recorded".into(), vec!["e-2".into()]),
+            ("negative_duration".into(), vec!["j-2".into(), "j-4".into()]),
+        ]);
+        assert_eq!(
+            cell.to_csv_field(CsvCells::Neutralised),
+            "leave_not_recorded:e-2;negative_duration:j-2 j-4"
+        );
+        assert_eq!(
+            serde_json::to_value(&cell).unwrap(),
+            json!({"leave_not_recorded": ["e-2"], "negative_duration": ["j-2", "j-4"]})
+        );
+        assert_eq!(
+            Cell::Groups(Vec::new()).to_csv_field(CsvCells::Neutralised),
+            ""
+        );
     }
 
     #[test]
@@ -362,6 +475,8 @@ mod tests {
             "reconnects",
             "multi_device",
             "in_call_now",
+            "window_seconds",
+            "data_quality",
         ] {
             assert!(headers.iter().any(|h| h == figure), "{figure} missing");
         }
@@ -380,13 +495,17 @@ mod tests {
             T0 + 90 * MIN,
             &Thresholds::default(),
         );
-        let object = as_json(&user_headers(), &user_record(&zone, &store, &figures[0]));
+        let window = store.window(T0 + 90 * MIN);
+        let record = user_record(&zone, &store, &figures[0], window, &[]);
+        let object = as_json(&user_headers(), &record);
         assert_eq!(object["user_id"], "bob");
         assert_eq!(object["sessions"], 2);
         assert_eq!(object["connected_seconds"], json!(40 * 60));
         assert_eq!(object["attended_seconds"], json!(30 * 60));
         assert_eq!(object["span_seconds"], json!(30 * 60));
         assert_eq!(object["attendance_percent"], json!(50.0));
+        assert_eq!(object["window_seconds"], json!(3600));
+        assert_eq!(object["data_quality"], json!({}));
         assert_eq!(object["first_join_utc"], "2025-10-09T09:03:20Z");
         assert_eq!(object["late"], true);
         assert_eq!(object["left_early"], true);

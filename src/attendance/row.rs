@@ -4,6 +4,7 @@ use crate::api::SessionDetailsRef;
 use crate::api::models::ParticipantSessionDetails;
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 
+use super::problems::{Counted, Problems, RawTimes, RowContext};
 use super::session_id::{KeyKind, SessionIdText, StoredKey};
 use super::store::SessionStore;
 
@@ -53,6 +54,8 @@ pub(crate) struct Row {
     pub(crate) user: u32,
     pub(crate) role_set: u32,
     pub(crate) publisher: u32,
+    /// The problems the row shows on its own, checked once at ingest.
+    problems: Problems,
     key_kind: KeyKind,
 }
 
@@ -72,21 +75,25 @@ fn decode(value: i64) -> Option<i64> {
     (value != ABSENT).then_some(value)
 }
 
-fn whole_seconds(nanos: Nanos) -> i64 {
-    nanos.max(0) / NANOS_PER_SEC
-}
-
 impl Row {
     pub(crate) fn new(key: StoredKey, fields: RowFields, details: &SessionDetailsRef) -> Row {
+        let raw = RawTimes {
+            joined_at: details.joined_at,
+            left_at: details.left_at,
+            duration_in_seconds: details.duration_in_seconds,
+        };
         Row {
             key_words: key.words,
             key_kind: key.kind,
+            // `ABSENT` is `i64::MIN`, an absurd instant anyway: a row that sends it reads as
+            // absent, and is flagged as such below.
             joined_at: encode(details.joined_at),
             left_at: encode(details.left_at),
             duration_in_seconds: encode(details.duration_in_seconds),
             user: fields.user,
             role_set: fields.role_set,
             publisher: fields.publisher,
+            problems: raw.problems(),
         }
     }
 
@@ -109,25 +116,60 @@ impl Row {
         decode(self.duration_in_seconds)
     }
 
+    /// No `left_at`: in the call while the session is live, a leave not recorded once ended.
     pub(crate) fn is_open(&self) -> bool {
         self.left_at == ABSENT
     }
 
-    /// Open rows count up to `now`; closed rows use the API's duration, else their timestamps.
-    pub(crate) fn duration_seconds(&self, now: Nanos) -> i64 {
-        match (self.left_at(), self.joined_at(), self.duration_in_seconds()) {
-            (None, Some(joined), _) => whole_seconds(now - joined),
-            (Some(_), _, Some(seconds)) | (None, None, Some(seconds)) => seconds,
-            (Some(left), Some(joined), None) => whole_seconds(left - joined),
-            (_, None, None) => 0,
+    /// The problems visible in the row alone, checked at ingest.
+    pub(crate) fn stored_problems(&self) -> Problems {
+        self.problems
+    }
+
+    /// The join and leave the window may fall back on: plausible, in order.
+    pub(crate) fn trusted_bounds(&self) -> (Option<Nanos>, Option<Nanos>) {
+        self.raw().trusted_bounds()
+    }
+
+    fn raw(&self) -> RawTimes {
+        RawTimes {
+            joined_at: self.joined_at(),
+            left_at: self.left_at(),
+            duration_in_seconds: self.duration_in_seconds(),
         }
     }
 
-    /// The time the row occupies, `[joined_at, left_at or now)`, when it occupies any.
-    pub(crate) fn interval(&self, now: Nanos) -> Option<(Nanos, Nanos)> {
-        let start = self.joined_at()?;
-        let end = self.left_at().unwrap_or(now);
-        (end > start).then_some((start, end))
+    /// How the row counts in every figure, with all of its problems.
+    pub(crate) fn counted(&self, ctx: &RowContext) -> Counted {
+        Counted::of(self.raw(), self.problems, ctx)
+    }
+
+    /// The duration shown for the row: see [`shown_duration`].
+    pub(crate) fn shown_duration(&self, ctx: &RowContext) -> Option<i64> {
+        shown_duration(
+            self.duration_in_seconds(),
+            self.joined_at(),
+            self.is_open(),
+            ctx,
+        )
+    }
+}
+
+/// The duration shown, exported and filtered on (`dur>5m`) for a row: the API's
+/// `duration_in_seconds` exactly as sent, whatever it says; for a session still open in a live
+/// call, whole seconds since it joined; otherwise none.
+pub(crate) fn shown_duration(
+    duration_in_seconds: Option<i64>,
+    joined_at: Option<Nanos>,
+    open: bool,
+    ctx: &RowContext,
+) -> Option<i64> {
+    match (duration_in_seconds, joined_at) {
+        (Some(seconds), _) => Some(seconds),
+        (None, Some(joined)) if open && ctx.live => {
+            Some(ctx.now.saturating_sub(joined).max(0) / NANOS_PER_SEC)
+        }
+        _ => None,
     }
 }
 
@@ -147,6 +189,10 @@ impl<'a> SessionRef<'a> {
 
     pub fn id(&self) -> RowId {
         self.id
+    }
+
+    pub(crate) fn store(&self) -> &'a SessionStore {
+        self.store
     }
 
     pub fn user(&self) -> UserId {
@@ -196,15 +242,21 @@ impl<'a> SessionRef<'a> {
         self.row.duration_in_seconds()
     }
 
-    /// The session has no `left_at`: the user is still in the call, or the data is not final.
+    /// The session has no `left_at`: the user is still in the call, or (once the session
+    /// ended) the leave was never recorded.
     pub fn is_open(&self) -> bool {
         self.row.is_open()
     }
 
-    /// Connected seconds: for an open row `now − joined_at`, otherwise the API's
-    /// `duration_in_seconds`, else `left_at − joined_at`; 0 when nothing says.
-    pub fn duration_seconds(&self, now: Nanos) -> i64 {
-        self.row.duration_seconds(now)
+    /// The duration shown for the row: the API's `duration_in_seconds` as sent, or for a
+    /// session open in a live call the whole seconds since it joined.
+    pub fn shown_duration(&self, ctx: &RowContext) -> Option<i64> {
+        self.row.shown_duration(ctx)
+    }
+
+    /// How the row counts in the figures, and its problems.
+    pub fn counted(&self, ctx: &RowContext) -> Counted {
+        self.row.counted(ctx)
     }
 
     /// The row as the API sent it, for exports.

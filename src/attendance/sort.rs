@@ -63,15 +63,6 @@ fn signed(value: i64) -> u64 {
     (value as u64) ^ (1 << 63)
 }
 
-fn float(value: f64) -> u64 {
-    let bits = value.to_bits();
-    if bits >> 63 == 1 {
-        !bits
-    } else {
-        bits | (1 << 63)
-    }
-}
-
 /// Sorts row ids of the session table by `column`; ties by row id.
 pub fn sort_sessions(
     store: &SessionStore,
@@ -111,9 +102,12 @@ pub fn sort_sessions(
         SessionColumn::Left => sort_rows_by(store, rows, order, &|row| {
             Some(row.left_at().map_or(u64::MAX, signed))
         }),
-        SessionColumn::Duration => sort_rows_by(store, rows, order, &|row| {
-            Some(signed(row.duration_seconds(now)))
-        }),
+        SessionColumn::Duration => {
+            let ctx = store.row_context(now);
+            sort_rows_by(store, rows, order, &|row| {
+                row.shown_duration(&ctx).map(signed)
+            })
+        }
     }
 }
 
@@ -260,14 +254,16 @@ fn user_key(
         UserColumn::Sessions => Some(u64::from(user.sessions)),
         UserColumn::FirstJoin => user.first_join.map(signed),
         UserColumn::LastLeave => Some(user.last_leave.map_or(u64::MAX, signed)),
-        UserColumn::Attendance => user.attendance_percent.map(float),
+        UserColumn::Attendance => user.attendance_tenths.map(u64::from),
     };
     (sort_key(value, order), ranks[user.user.index()])
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::{MIN, SEC, T0, all_rows, closed, ended_call, open};
+    use super::super::fixtures::{
+        MIN, SEC, T0, all_rows, closed, ended_call, open, page, session, store_of,
+    };
     use super::super::thresholds::Thresholds;
     use super::super::users::user_figures;
     use super::*;
@@ -278,13 +274,17 @@ mod tests {
         carol.publisher_type = "rtmp".into();
         let mut untimed = closed("bob", "b-1", 0, 5 * MIN);
         untimed.joined_at = None;
-        ended_call(vec![
-            closed("dave", "d-9", 10 * MIN, 15 * MIN),
-            carol,
-            open("alice", "a-5", 5 * MIN),
-            untimed,
-            closed("alice", "a-1", 0, 15 * MIN),
-        ])
+        // A live call, so that alice's open session is in the call and counts up to now.
+        store_of(page(
+            Some(session(Some(0), None)),
+            vec![
+                closed("dave", "d-9", 10 * MIN, 15 * MIN),
+                carol,
+                open("alice", "a-5", 5 * MIN),
+                untimed,
+                closed("alice", "a-1", 0, 15 * MIN),
+            ],
+        ))
     }
 
     fn sorted(store: &SessionStore, column: SessionColumn, order: Order) -> Vec<String> {

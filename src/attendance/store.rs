@@ -5,14 +5,19 @@
 //! 128-bit integers when they are canonical UUIDs and arena text otherwise; the upsert index
 //! holds only `(hash tag, row)` pairs. Row ids never change, so a selection survives updates.
 
-use crate::api::models::{CallSession, ParticipantSessionsPage};
+use crate::api::call_stats::SessionStats;
+use crate::api::models::{Call, CallSession, ParticipantSessionsPage};
 use crate::api::timestamp::Nanos;
 use crate::api::{ParticipantSessionsPageRef, SessionDetailsRef};
 use crate::filter::Needle;
 
-use super::call::{CallFacts, CallIdentity, CallState, ServerTotals, Window};
+use super::call::{
+    CallFacts, CallIdentity, CallState, EndFacts, EndReports, ServerTotals, SessionEnd, Window,
+    session_end,
+};
 use super::index::{IdIndex, KeyHasher};
 use super::intern::{Interner, ListInterner, dense_id};
+use super::problems::RowContext;
 use super::row::{PublisherId, RoleId, RoleSetId, Row, RowFields, RowId, SessionRef, UserId};
 use super::session_id::{KeyKind, SessionIdText, StoredKey, parse_canonical_uuid};
 use super::table::RowTable;
@@ -90,18 +95,22 @@ struct RowBounds {
 }
 
 impl RowBounds {
+    /// Absurd and inverted timestamps are left out: one `i64::MIN` must not stretch the
+    /// window over centuries.
     fn include(&mut self, row: &Row) {
-        if let Some(joined) = row.joined_at() {
+        let (joined, left) = row.trusted_bounds();
+        if let Some(joined) = joined {
             self.earliest_join = Some(self.earliest_join.map_or(joined, |e| e.min(joined)));
         }
-        if let Some(left) = row.left_at() {
+        if let Some(left) = left {
             self.latest_leave = Some(self.latest_leave.map_or(left, |l| l.max(left)));
         }
     }
 
     fn replace(&mut self, old: &Row, new: &Row) {
-        let held_extreme = (old.joined_at().is_some() && old.joined_at() == self.earliest_join)
-            || (old.left_at().is_some() && old.left_at() == self.latest_leave);
+        let (joined, left) = old.trusted_bounds();
+        let held_extreme = (joined.is_some() && joined == self.earliest_join)
+            || (left.is_some() && left == self.latest_leave);
         self.stale |= held_extreme;
         self.include(new);
     }
@@ -138,6 +147,8 @@ pub struct SessionStore {
     identity: Option<CallIdentity>,
     totals: ServerTotals,
     session: Option<CallSession>,
+    /// What `GetCall` and the stats said of the session's end.
+    end_reports: EndReports,
     bounds: RowBounds,
     open_rows: usize,
     generation: u64,
@@ -167,6 +178,7 @@ impl SessionStore {
             identity: None,
             totals: ServerTotals::default(),
             session: None,
+            end_reports: EndReports::default(),
             bounds: RowBounds::default(),
             open_rows: 0,
             generation: 0,
@@ -253,6 +265,44 @@ impl SessionStore {
         if same_session {
             self.adopt_session(session);
         }
+    }
+
+    /// Takes what `GetCall` says: the call's `ended_at`, which session is current, and the
+    /// `session` object when it is this session's. They decide, with the rest, whether the
+    /// session has ended ([`session_end`]).
+    pub fn set_call(&mut self, call: &Call) {
+        if self.end_reports.take_call(call) {
+            self.generation += 1;
+        }
+        if let Some(session) = &call.session {
+            self.set_session(session);
+        }
+    }
+
+    /// Takes this session's row of `QueryCallSessionStats` (rows of other sessions are
+    /// ignored).
+    pub fn set_session_stats(&mut self, stats: &SessionStats) {
+        let this_session = self.identity.as_ref().map(|i| i.call_session_id.as_str());
+        if self.end_reports.take_stats(stats, this_session) {
+            self.generation += 1;
+        }
+    }
+
+    /// Takes what a read learned of the session's end from `GetCall` and the stats.
+    pub fn learn_end(&mut self, reports: &EndReports) {
+        if self.end_reports.merge(reports) {
+            self.generation += 1;
+        }
+    }
+
+    /// Whether the session has ended, and when, by [`session_end`] over every source given.
+    pub fn session_end(&self) -> SessionEnd {
+        session_end(&self.end_facts())
+    }
+
+    fn end_facts(&self) -> EndFacts {
+        let this_session = self.identity.as_ref().map(|i| i.call_session_id.as_str());
+        self.end_reports.facts(self.session.as_ref(), this_session)
     }
 
     fn adopt_identity(&mut self, page: &PageHead) -> Result<(), IngestError> {
@@ -564,6 +614,7 @@ impl SessionStore {
     fn facts(&self) -> CallFacts<'_> {
         CallFacts {
             session: self.session.as_ref(),
+            end: self.end_facts(),
             totals: self.totals,
             has_rows: self.rows.len() > 0,
             has_open_rows: self.open_rows > 0,
@@ -584,6 +635,16 @@ impl SessionStore {
     /// The call window; `None` while nothing tells where it starts.
     pub fn window(&self, now: Nanos) -> Option<Window> {
         self.facts().window(now)
+    }
+
+    /// What every row's figures depend on besides the row: whether the session is live, its
+    /// window and the present. Taken once per pass over the rows.
+    pub fn row_context(&self, now: Nanos) -> RowContext {
+        RowContext {
+            live: self.is_live(),
+            window: self.window(now),
+            now,
+        }
     }
 
     /// Bytes held by the store's own allocations (rows, ids, index, interners).
@@ -693,22 +754,30 @@ mod tests {
     }
 
     #[test]
-    fn durations_follow_the_api_then_the_timestamps_then_the_clock() {
+    fn the_duration_shown_is_the_apis_or_the_running_time_of_a_live_session() {
         let mut rounded = closed("alice", "a", 0, 90 * SEC);
         rounded.duration_in_seconds = Some(91);
         let mut no_duration = closed("bob", "b", 0, 90 * SEC + SEC / 2);
         no_duration.duration_in_seconds = None;
-        let store = ended_call(vec![rounded, no_duration, open("carol", "c", MIN)]);
+        let mut negative = closed("dan", "d", 0, MIN);
+        negative.duration_in_seconds = Some(-600);
+        let rows = vec![rounded, no_duration, negative, open("carol", "c", MIN)];
         let now = T0 + 10 * MIN;
-        let seconds = |id| {
-            store
-                .get(store.find(id).unwrap())
-                .unwrap()
-                .duration_seconds(now)
+        let shown = |store: &SessionStore, id| {
+            let row = store.get(store.find(id).unwrap()).unwrap();
+            row.shown_duration(&store.row_context(now))
         };
-        assert_eq!(seconds("a"), 91);
-        assert_eq!(seconds("b"), 90);
-        assert_eq!(seconds("c"), 9 * 60);
+        let live = store_of(page(Some(session(Some(0), None)), rows.clone()));
+        assert_eq!(shown(&live, "a"), Some(91));
+        assert_eq!(shown(&live, "b"), None);
+        assert_eq!(shown(&live, "d"), Some(-600));
+        assert_eq!(shown(&live, "c"), Some(9 * 60));
+        let ended = ended_call(rows);
+        assert_eq!(
+            shown(&ended, "c"),
+            None,
+            "a leave not recorded has no duration"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 use crate::api::timestamp::Nanos;
 
+use super::problems::{Counted, Problems};
 use super::row::{RowId, UserId};
 use super::store::SessionStore;
 use super::thresholds::Thresholds;
@@ -19,19 +20,22 @@ pub enum Gap {
     /// Joined while an earlier session was still running (another device); the value is how
     /// long the two ran together.
     Overlapping(Nanos),
-    /// No `joined_at`, or no length: the session cannot be placed in time.
+    /// No trusted `joined_at`, or no length: the session cannot be placed in time.
     Untimed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TimelineEntry {
     pub row: RowId,
+    /// As the API sent them.
     pub joined_at: Option<Nanos>,
     pub left_at: Option<Nanos>,
-    pub duration_seconds: i64,
+    /// The duration shown: the API's, or the running time of a session open in a live call.
+    pub duration_seconds: Option<i64>,
     pub gap_before: Gap,
     /// The gap is shorter than the reconnect gap, so it counts as a reconnect.
     pub reconnect: bool,
+    pub problems: Problems,
 }
 
 /// The sessions of `user` among `rows`, by `joined_at` (untimed ones last), ties by row id.
@@ -42,20 +46,21 @@ pub fn user_timeline(
     now: Nanos,
     thresholds: &Thresholds,
 ) -> Vec<TimelineEntry> {
-    let mut own: Vec<RowId> = rows
+    let ctx = store.row_context(now);
+    let mut own: Vec<(RowId, Counted)> = rows
         .iter()
-        .copied()
-        .filter(|&id| store.row(id).user == user.0)
+        .filter(|&&id| store.row(id).user == user.0)
+        .map(|&id| (id, store.row(id).counted(&ctx)))
         .collect();
-    own.sort_unstable_by_key(|&id| {
-        let row = store.row(id);
-        (row.interval(now).is_none(), row.joined_at(), id)
+    own.sort_unstable_by_key(|&(id, counted)| {
+        let start = counted.interval.map(|(start, _)| start);
+        (start.is_none(), start.or(store.row(id).joined_at()), id)
     });
     let mut ended_before: Option<Nanos> = None;
     own.into_iter()
-        .map(|id| {
+        .map(|(id, counted)| {
             let row = store.row(id);
-            let gap_before = match (row.interval(now), ended_before) {
+            let gap_before = match (counted.interval, ended_before) {
                 (None, _) => Gap::Untimed,
                 (Some(_), None) => Gap::First,
                 (Some((start, _)), Some(previous)) if start >= previous => {
@@ -63,16 +68,17 @@ pub fn user_timeline(
                 }
                 (Some((start, end)), Some(previous)) => Gap::Overlapping(end.min(previous) - start),
             };
-            if let Some((_, end)) = row.interval(now) {
+            if let Some((_, end)) = counted.interval {
                 ended_before = Some(ended_before.map_or(end, |previous| previous.max(end)));
             }
             TimelineEntry {
                 row: id,
                 joined_at: row.joined_at(),
                 left_at: row.left_at(),
-                duration_seconds: row.duration_seconds(now),
+                duration_seconds: row.shown_duration(&ctx),
                 gap_before,
                 reconnect: matches!(gap_before, Gap::After(gap) if gap < thresholds.reconnect_gap),
+                problems: counted.problems,
             }
         })
         .collect()
@@ -125,6 +131,6 @@ mod tests {
             .map(|(id, gap, r)| (id.to_string(), *gap, *r))
             .collect();
         assert_eq!(summary, expected);
-        assert_eq!(timeline[0].duration_seconds, 20 * 60);
+        assert_eq!(timeline[0].duration_seconds, Some(20 * 60));
     }
 }

@@ -9,60 +9,93 @@
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 
 use super::call::Window;
+use super::problems::{Counted, Problems, RawTimes, RowContext};
 use super::row::{RowId, UserId};
 use super::store::SessionStore;
 use super::thresholds::Thresholds;
 
-/// Everything the users table shows for one user, over the rows given.
+/// Everything the users table shows for one user, over the rows given. Rows with problems
+/// count as [`Counted`] says: never more than their own, and never against the user's other
+/// rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserFigures {
     pub user: UserId,
     /// Number of the user's rows.
     pub sessions: u32,
-    /// Sum of the rows' durations: two devices at once count twice, as in the API's sum.
+    /// Sum of the rows' valid durations (open rows up to `now`): two devices at once count
+    /// twice, as in the API's sum.
     pub connected_seconds: i64,
-    /// Length of the union of the user's intervals inside the call window.
+    /// Length of the union of the user's intervals inside the call window, each row counting
+    /// at most its own duration. A row without a duration (a leave not recorded) adds its
+    /// interval, so attended can exceed connected; `problems` then says why.
     pub attended: Nanos,
-    /// Earliest `joined_at`.
+    /// Earliest trusted `joined_at`.
     pub first_join: Option<Nanos>,
-    /// Latest `left_at`; `None` while a session is open ("in call").
+    /// Latest `left_at` (the session's end for a leave not recorded); `None` while a session
+    /// is open ("in call").
     pub last_leave: Option<Nanos>,
     /// From first join to last leave (to `now` while in call).
     pub span: Nanos,
-    /// Attended time over the window length, at most 100; `None` for an empty window.
-    pub attendance_percent: Option<f64>,
+    /// Attended over the window, in tenths of a percent: whole attended seconds over whole
+    /// window seconds, rounded half up, at most 1000; `None` for a window under a second.
+    pub attendance_tenths: Option<u16>,
     pub late: bool,
     pub left_early: bool,
     pub reconnects: u32,
     /// Two of the user's own sessions overlap in time.
     pub multi_device: bool,
     pub in_call_now: bool,
+    /// Every problem of the user's rows.
+    pub problems: Problems,
 }
 
 impl UserFigures {
     pub fn attended_seconds(&self) -> i64 {
         self.attended / NANOS_PER_SEC
     }
+
+    /// Attendance as a percentage with one decimal, from [`UserFigures::attendance_tenths`].
+    pub fn attendance_percent(&self) -> Option<f64> {
+        self.attendance_tenths
+            .map(|tenths| f64::from(tenths) / 10.0)
+    }
 }
 
-/// What the figures need of one row, copied next to the user's other rows. Absent
-/// timestamps are `Nanos::MIN`, which no real instant reaches.
+/// `part / whole` in tenths of a percent, rounded half up, at most 1000; `None` when `whole`
+/// is 0. Whole seconds in, so a spreadsheet dividing the exported columns agrees.
+pub fn percent_tenths(part: i64, whole: i64) -> Option<u16> {
+    if whole <= 0 {
+        return None;
+    }
+    let (part, whole) = (i128::from(part.max(0)), i128::from(whole));
+    let tenths = (part * 2_000 + whole) / (2 * whole);
+    Some(tenths.min(1_000) as u16)
+}
+
+/// What the figures need of one row, copied next to the user's other rows: its values as
+/// sent (absent ones as `Nanos::MIN`) and its stored problems.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     joined: Nanos,
     left: Nanos,
-    seconds: i64,
+    duration: i64,
+    problems: Problems,
 }
 
 const ABSENT: Nanos = Nanos::MIN;
 
+fn present(value: Nanos) -> Option<Nanos> {
+    (value != ABSENT).then_some(value)
+}
+
 impl Entry {
-    fn interval(&self, now: Nanos) -> Option<(Nanos, Nanos)> {
-        if self.joined == ABSENT {
-            return None;
-        }
-        let end = if self.left == ABSENT { now } else { self.left };
-        (end > self.joined).then_some((self.joined, end))
+    fn counted(&self, ctx: &RowContext) -> Counted {
+        let raw = RawTimes {
+            joined_at: present(self.joined),
+            left_at: present(self.left),
+            duration_in_seconds: present(self.duration),
+        };
+        Counted::of(raw, self.problems, ctx)
     }
 }
 
@@ -71,29 +104,61 @@ impl Entry {
 struct Tally {
     sessions: u32,
     connected_seconds: i64,
-    first_join: Nanos,
-    latest_leave: Nanos,
+    first_join: Option<Nanos>,
+    latest_leave: Option<Nanos>,
     open: bool,
+    problems: Problems,
 }
 
 impl Tally {
-    fn of(entries: &[Entry]) -> Tally {
-        let mut tally = Tally {
-            sessions: entries.len() as u32,
+    fn new(sessions: usize) -> Tally {
+        Tally {
+            sessions: sessions as u32,
             connected_seconds: 0,
-            first_join: Nanos::MAX,
-            latest_leave: ABSENT,
+            first_join: None,
+            latest_leave: None,
             open: false,
-        };
-        for entry in entries {
-            tally.connected_seconds += entry.seconds;
-            if entry.joined != ABSENT {
-                tally.first_join = tally.first_join.min(entry.joined);
-            }
-            tally.open |= entry.left == ABSENT;
-            tally.latest_leave = tally.latest_leave.max(entry.left);
+            problems: Problems::NONE,
         }
-        tally
+    }
+
+    fn add(&mut self, counted: &Counted) {
+        self.connected_seconds = self
+            .connected_seconds
+            .saturating_add(counted.connected_seconds);
+        self.first_join = earliest(self.first_join, counted.joined);
+        self.latest_leave = self.latest_leave.max(counted.left);
+        self.open |= counted.open;
+        self.problems = self.problems.union(counted.problems);
+    }
+}
+
+fn earliest(a: Option<Nanos>, b: Option<Nanos>) -> Option<Nanos> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// A row's place in time: `[start, end)`, of which `[start, attended_end)` counts as attended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub(crate) start: Nanos,
+    pub(crate) end: Nanos,
+    pub(crate) attended_end: Nanos,
+}
+
+impl Span {
+    pub(crate) fn of(counted: &Counted) -> Option<Span> {
+        let (start, end) = counted.interval?;
+        let attended_end = counted
+            .attended_interval()
+            .map_or(start, |(_, attended_end)| attended_end);
+        Some(Span {
+            start,
+            end,
+            attended_end,
+        })
     }
 }
 
@@ -105,31 +170,36 @@ pub(crate) struct Merged {
     pub(crate) multi_device: bool,
 }
 
-/// Merges intervals sorted by start. A gap is measured from the end of everything before, so
-/// a short session inside a long one is an overlap, not a reconnect.
-pub(crate) fn merge_sorted(
-    intervals: &[(Nanos, Nanos)],
-    window: Option<Window>,
-    reconnect_gap: Nanos,
-) -> Merged {
+/// Merges spans sorted by start. Reconnects and overlaps are read from the whole intervals;
+/// attended time is the union of the attended parts, clipped to the window. A gap is measured
+/// from the end of everything before, so a short session inside a long one is an overlap,
+/// not a reconnect.
+pub(crate) fn merge_sorted(spans: &[Span], window: Option<Window>, reconnect_gap: Nanos) -> Merged {
     let clip = |from: Nanos, to: Nanos| window.map_or(to - from, |w| w.overlap(from, to));
     let mut merged = Merged::default();
-    let Some(&(mut run_start, mut run_end)) = intervals.first() else {
+    let Some(first) = spans.first() else {
         return merged;
     };
-    for &(start, end) in &intervals[1..] {
-        if start < run_end {
+    let mut run_end = first.end;
+    let (mut attended_start, mut attended_end) = (first.start, first.attended_end);
+    for span in &spans[1..] {
+        if span.start < run_end {
             merged.multi_device = true;
-            run_end = run_end.max(end);
-            continue;
+            run_end = run_end.max(span.end);
+        } else {
+            if span.start - run_end < reconnect_gap {
+                merged.reconnects += 1;
+            }
+            run_end = span.end;
         }
-        if start - run_end < reconnect_gap {
-            merged.reconnects += 1;
+        if span.start < attended_end {
+            attended_end = attended_end.max(span.attended_end);
+        } else {
+            merged.attended += clip(attended_start, attended_end);
+            (attended_start, attended_end) = (span.start, span.attended_end);
         }
-        merged.attended += clip(run_start, run_end);
-        (run_start, run_end) = (start, end);
     }
-    merged.attended += clip(run_start, run_end);
+    merged.attended += clip(attended_start, attended_end);
     merged
 }
 
@@ -141,26 +211,29 @@ pub fn user_figures(
     thresholds: &Thresholds,
 ) -> Vec<UserFigures> {
     let offsets = offsets_by_user(store, rows);
-    let entries = group_by_user(store, rows, now, &offsets);
-    let window = store.window(now);
-    let mut intervals = Vec::new();
+    let entries = group_by_user(store, rows, &offsets);
+    let ctx = store.row_context(now);
+    let mut spans = Vec::new();
     let mut figures = Vec::new();
     for (user, bounds) in offsets.windows(2).enumerate() {
         let own = &entries[bounds[0] as usize..bounds[1] as usize];
         if own.is_empty() {
             continue;
         }
-        intervals.clear();
-        intervals.extend(own.iter().filter_map(|entry| entry.interval(now)));
-        intervals.sort_unstable_by_key(|&(start, _)| start);
-        let merged = merge_sorted(&intervals, window, thresholds.reconnect_gap);
-        let user = UserId(user as u32);
+        spans.clear();
+        let mut tally = Tally::new(own.len());
+        for entry in own {
+            let counted = entry.counted(&ctx);
+            tally.add(&counted);
+            spans.extend(Span::of(&counted));
+        }
+        spans.sort_unstable_by_key(|span| span.start);
+        let merged = merge_sorted(&spans, ctx.window, thresholds.reconnect_gap);
         figures.push(finish(
-            user,
-            &Tally::of(own),
+            UserId(user as u32),
+            &tally,
             merged,
-            window,
-            now,
+            &ctx,
             thresholds,
         ));
     }
@@ -179,12 +252,13 @@ fn offsets_by_user(store: &SessionStore, rows: &[RowId]) -> Vec<u32> {
     offsets
 }
 
-fn group_by_user(store: &SessionStore, rows: &[RowId], now: Nanos, offsets: &[u32]) -> Vec<Entry> {
+fn group_by_user(store: &SessionStore, rows: &[RowId], offsets: &[u32]) -> Vec<Entry> {
     let mut cursors = offsets[..offsets.len() - 1].to_vec();
     let empty = Entry {
         joined: ABSENT,
         left: ABSENT,
-        seconds: 0,
+        duration: ABSENT,
+        problems: Problems::NONE,
     };
     let mut entries = vec![empty; rows.len()];
     for &id in rows {
@@ -193,7 +267,8 @@ fn group_by_user(store: &SessionStore, rows: &[RowId], now: Nanos, offsets: &[u3
         entries[*cursor as usize] = Entry {
             joined: row.joined_at().unwrap_or(ABSENT),
             left: row.left_at().unwrap_or(ABSENT),
-            seconds: row.duration_seconds(now),
+            duration: row.duration_in_seconds().unwrap_or(ABSENT),
+            problems: row.stored_problems(),
         };
         *cursor += 1;
     }
@@ -204,26 +279,24 @@ fn finish(
     user: UserId,
     tally: &Tally,
     merged: Merged,
-    window: Option<Window>,
-    now: Nanos,
+    ctx: &RowContext,
     thresholds: &Thresholds,
 ) -> UserFigures {
-    let first_join = (tally.first_join != Nanos::MAX).then_some(tally.first_join);
-    let last_leave =
-        (!tally.open && tally.latest_leave != Nanos::MIN).then_some(tally.latest_leave);
-    let last_end = if tally.open { Some(now) } else { last_leave };
+    let window = ctx.window;
+    let first_join = tally.first_join;
+    let last_leave = tally.latest_leave.filter(|_| !tally.open);
+    let last_end = if tally.open {
+        Some(ctx.now)
+    } else {
+        last_leave
+    };
     let span = match (first_join, last_end) {
         (Some(first), Some(last)) => (last - first).max(0),
         _ => 0,
     };
-    // Durations come in whole seconds and timestamps do not: uncapped, a user could read as
-    // attending longer than they were connected, by under a second per session.
-    let attended = merged
-        .attended
-        .min(tally.connected_seconds.saturating_mul(NANOS_PER_SEC));
-    let attendance_percent = window
-        .filter(|w| !w.is_empty())
-        .map(|w| (attended as f64 / w.len() as f64 * 100.0).min(100.0));
+    let attended = merged.attended;
+    let attendance_tenths =
+        window.and_then(|w| percent_tenths(attended / NANOS_PER_SEC, w.len() / NANOS_PER_SEC));
     let late = match (window, first_join) {
         (Some(w), Some(first)) => first - w.start > thresholds.late_grace,
         _ => false,
@@ -240,12 +313,13 @@ fn finish(
         first_join,
         last_leave,
         span,
-        attendance_percent,
+        attendance_tenths,
         late,
         left_early,
         reconnects: merged.reconnects,
         multi_device: merged.multi_device,
         in_call_now: tally.open,
+        problems: tally.problems,
     }
 }
 
@@ -285,7 +359,7 @@ mod tests {
         assert_eq!(alice.first_join, Some(T0));
         assert_eq!(alice.last_leave, Some(T0 + 40 * MIN));
         assert_eq!(alice.span, 40 * MIN);
-        assert_eq!(alice.attendance_percent, Some(40.0 / 60.0 * 100.0));
+        assert_eq!(alice.attendance_tenths, Some(667));
     }
 
     #[test]
@@ -352,7 +426,7 @@ mod tests {
         assert_eq!(dave.connected_seconds, 15 * 60);
         assert_eq!(dave.attended, 15 * MIN);
         assert_eq!(dave.span, 15 * MIN);
-        assert_eq!(dave.attendance_percent, Some(75.0));
+        assert_eq!(dave.attendance_tenths, Some(750));
         assert!(!dave.left_early);
         let later = only(&store, now + 10 * MIN);
         assert_eq!(later.connected_seconds, 25 * 60);
@@ -364,7 +438,7 @@ mod tests {
         let erin = only(&store, AFTER);
         assert_eq!(erin.connected_seconds, 80 * 60);
         assert_eq!(erin.attended, 60 * MIN);
-        assert_eq!(erin.attendance_percent, Some(100.0));
+        assert_eq!(erin.attendance_tenths, Some(1000));
         assert!(!erin.late && !erin.left_early);
     }
 
@@ -382,14 +456,58 @@ mod tests {
 
     #[test]
     fn nobody_left_early_while_still_connected() {
+        let store = store_of(page(
+            Some(session(Some(0), None)),
+            vec![
+                closed("frank", "f1", 0, 10 * MIN),
+                open("frank", "f2", 20 * MIN),
+            ],
+        ));
+        let frank = only(&store, T0 + 60 * MIN);
+        assert!(frank.in_call_now);
+        assert!(!frank.left_early);
+        assert_eq!(frank.attended, 10 * MIN + 40 * MIN);
+    }
+
+    #[test]
+    fn once_the_session_ended_an_open_row_is_a_leave_not_recorded() {
         let store = ended_call(vec![
             closed("frank", "f1", 0, 10 * MIN),
             open("frank", "f2", 20 * MIN),
         ]);
-        let frank = only(&store, AFTER);
-        assert!(frank.in_call_now);
-        assert!(!frank.left_early);
+        let frank = only(&store, AFTER + 200 * 24 * 60 * MIN);
+        assert!(!frank.in_call_now);
         assert_eq!(frank.attended, 10 * MIN + 40 * MIN);
+        assert_eq!(frank.connected_seconds, 10 * 60);
+        assert_eq!(frank.last_leave, Some(T0 + 60 * MIN));
+        assert_eq!(frank.span, 60 * MIN);
+        assert!(
+            frank
+                .problems
+                .contains(crate::attendance::RowProblem::LeaveNotRecorded)
+        );
+    }
+
+    #[test]
+    fn attendance_is_whole_seconds_over_whole_seconds_rounded_half_up() {
+        assert_eq!(percent_tenths(1, 8), Some(125), "12.5 exactly");
+        assert_eq!(percent_tenths(1, 16), Some(63), "6.25 rounds up to 6.3");
+        assert_eq!(percent_tenths(2, 3), Some(667));
+        assert_eq!(percent_tenths(1, 3), Some(333));
+        assert_eq!(percent_tenths(3601, 3600), Some(1000));
+        assert_eq!(percent_tenths(5, 0), None);
+        assert_eq!(percent_tenths(-5, 10), Some(0));
+        // A spreadsheet dividing the exported columns gets the same tenth.
+        for (part, whole) in [(1_234, 5_400), (2_699, 5_400), (7, 5_400), (5_399, 5_400)] {
+            let sheet = (part as f64 / whole as f64 * 1000.0 + 0.5).floor() as u16;
+            assert_eq!(percent_tenths(part, whole), Some(sheet), "{part}/{whole}");
+        }
+        // The shown seconds decide: 1799.9 s attended over 3600.4 s is 1799 / 3600.
+        let store = ended_call(vec![closed("gina", "g", 0, 30 * MIN - SEC / 10)]);
+        let mut gina = only(&store, AFTER);
+        assert_eq!(gina.attendance_tenths, percent_tenths(1799, 3600));
+        gina.attendance_tenths = Some(499);
+        assert_eq!(gina.attendance_percent(), Some(49.9));
     }
 
     #[test]

@@ -16,6 +16,7 @@ mod progress;
 mod rewrite;
 mod sink;
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
@@ -28,15 +29,16 @@ use super::config::{ConnectionArgs, Overrides, Settings, load};
 use super::exit::UsageError;
 use super::session_read::{
     IncompleteData, SessionTarget, connect, finish_read, for_each_page, local_filter, parse_filter,
-    read_store, say_skipped, thresholds,
+    read_store, row_context, say_skipped, thresholds,
 };
 use super::signals::or_interrupted;
 use crate::api::models::ParticipantSessionsPage;
 use crate::api::timestamp::{Nanos, unix_now};
 use crate::api::{MAX_PAGE_SIZE, StreamClient};
 use crate::attendance::{
-    CsvCells, DisplayZone, Figures, RowNews, ServerTotals, keep_local_matches, session_headers,
-    session_record, user_headers, user_record,
+    CsvCells, DisplayZone, Figures, Problems, RowContext, RowId, RowNews, ServerTotals, SessionRow,
+    SessionStore, UserId, keep_local_matches, rows_with_problems, session_headers, session_record,
+    user_headers, user_record,
 };
 use crate::fetch::Completeness;
 use crate::filter::Filter;
@@ -233,10 +235,10 @@ async fn by_session(
     let records = RecordSink::new(plan.format, plan.csv_cells, headers.clone(), output);
     let mut sink = DedupSink::new(records, correctable);
     let mut progress = Progress::on_stderr();
-    let mut local: Option<Filter> = None;
+    let mut local: Option<(Filter, RowContext)> = None;
     let server = plan.filter.server_json();
     let mut skipped = 0;
-    let completeness = for_each_page(client, plan.target, server, async |read| {
+    let (completeness, _) = for_each_page(client, plan.target, server, async |read| {
         let page = match read.page.decode() {
             Ok(page) => page,
             Err(error) => {
@@ -250,15 +252,20 @@ async fn by_session(
             new.filter(|news| matches!(news, RowNews::New(_))).count(),
             page.total_participant_sessions,
         );
-        let filter = match &local {
-            Some(filter) => filter,
-            None => local.insert(call_day_filter(client, &plan, &page).await?),
+        let (filter, context) = match &local {
+            Some(known) => known,
+            None => {
+                let context = row_context(client, plan.target, page.session.as_ref(), now).await?;
+                let filter = call_day_filter(client, &plan, &page).await?;
+                local.insert((filter, context))
+            }
         };
-        for (row, news) in page.participants_sessions.iter().zip(&read.news.rows) {
+        for (details, news) in page.participants_sessions.iter().zip(&read.news.rows) {
+            let row = SessionRow { details, context };
             let record = filter
-                .matches_local(row, now)
-                .then(|| session_record(&plan.zone, row, now));
-            sink.offer(*news, &row.user_session_id, record);
+                .matches_local(&row, now)
+                .then(|| session_record(&plan.zone, &row, row.problems(), now));
+            sink.offer(*news, &details.user_session_id, record);
         }
         sink.end_page()?;
         Ok(())
@@ -354,7 +361,7 @@ async fn as_pages(
     let mut writer = PagesWriter::new(output, header)?;
     let mut progress = Progress::on_stderr();
     let mut totals = ServerTotals::default();
-    let completeness = for_each_page(client, target, server.clone(), async |read| {
+    let (completeness, _) = for_each_page(client, target, server.clone(), async |read| {
         progress.page(read.page.rows(), read.news.totals.participant_sessions);
         writer.page(read.cursor.as_deref(), read.page.bytes())?;
         totals = read.news.totals;
@@ -432,9 +439,12 @@ async fn by_user(
     let filter = local_filter(plan.filter_text, &plan.zone, &store, now, plan.filter)?;
     let rows = keep_local_matches(&store, store.row_ids(), &filter, now);
     let figures = Figures::compute(&store, &rows, now, &thresholds(settings));
+    let window = store.window(now);
+    let problems = problems_by_user(&store, &rows, now);
     let mut sink = RecordSink::new(plan.format, plan.csv_cells, user_headers(), output);
     for user in &figures.users {
-        sink.write(&user_record(&plan.zone, &store, user))?;
+        let own = problems.get(&user.user).map_or(&[][..], Vec::as_slice);
+        sink.write(&user_record(&plan.zone, &store, user, window, own))?;
     }
     let written = sink.written();
     Ok(Exported {
@@ -444,6 +454,21 @@ async fn by_user(
         completeness,
         uncorrected: 0,
     })
+}
+
+/// Each user's rows with problems.
+fn problems_by_user(
+    store: &SessionStore,
+    rows: &[RowId],
+    now: Nanos,
+) -> HashMap<UserId, Vec<(RowId, Problems)>> {
+    let mut by_user: HashMap<UserId, Vec<(RowId, Problems)>> = HashMap::new();
+    for (id, problems) in rows_with_problems(store, rows, now) {
+        if let Some(row) = store.get(id) {
+            by_user.entry(row.user()).or_default().push((id, problems));
+        }
+    }
+    by_user
 }
 
 #[cfg(test)]

@@ -11,12 +11,13 @@ use serde_json::Value;
 use super::call_ref::CallRef;
 use super::config::duration::parse_duration;
 use super::config::{ConfigError, Settings};
+use crate::api::models::CallSession;
 use crate::api::timestamp::{Nanos, unix_now};
-use crate::api::{DEFAULT_TIMEOUT, StreamClient};
-use crate::attendance::{DisplayZone, SessionStore, Thresholds};
+use crate::api::{ApiError, DEFAULT_TIMEOUT, StreamClient};
+use crate::attendance::{DisplayZone, EndReports, RowContext, SessionStore, Thresholds};
 use crate::fetch::{
     Completeness, DEFAULT_READY_WAIT, ReadOptions, ReadPage, ReadStep, ReadTarget, SessionRead,
-    Shortfall,
+    Shortfall, learn_end,
 };
 use crate::filter::{Filter, ParseContext, ParseError, parse};
 use crate::ui::safe_text::terminal_safe;
@@ -159,14 +160,15 @@ fn nanos(duration: Duration) -> Nanos {
 }
 
 /// Reads every page of the session, handing each to `on_page` as it arrives (the next one is
-/// requested meanwhile), and says whether the read got every row. Stream still preparing a
-/// session that just ended is waited for, with a message on stderr.
+/// requested meanwhile), and says whether the read got every row and what `GetCall` and the
+/// stats said of the session's end when the pages did not say it ended. Stream still
+/// preparing a session that just ended is waited for, with a message on stderr.
 pub async fn for_each_page(
     client: &StreamClient,
     target: SessionTarget<'_>,
     filter_conditions: Option<Value>,
     mut on_page: impl AsyncFnMut(ReadPage) -> anyhow::Result<()>,
-) -> anyhow::Result<Completeness> {
+) -> anyhow::Result<(Completeness, EndReports)> {
     let ready_wait = env_duration(ENV_READY_WAIT)?.unwrap_or(DEFAULT_READY_WAIT);
     let options = ReadOptions {
         filter_conditions,
@@ -190,12 +192,49 @@ pub async fn for_each_page(
             ReadStep::NotReady { .. } => {}
         }
     }
-    Ok(read.completeness(unix_now()).expect("the read has ended"))
+    if let Err(error) = read.learn_end().await {
+        say_end_unknown(&error);
+    }
+    let completeness = read.completeness(unix_now()).expect("the read has ended");
+    Ok((completeness, read.end_reports().clone()))
 }
 
-/// The whole session in a store, for figures that need every row at once, and whether the
-/// read got every row. `on_page` hears of each page's row count and the session's total, for
-/// progress.
+/// The rows are read; only whether the session ended is unknown, and the figures then take the
+/// pages' word for it (the completeness says "provisional" when they say it is live).
+fn say_end_unknown(error: &ApiError) {
+    eprintln!(
+        "note: could not ask Stream whether the session ended ({}); the pages' session object \
+         is taken at its word",
+        terminal_safe(&error.to_string())
+    );
+}
+
+/// What the session says about every row of a streamed read, from the first page's
+/// `session` object and, when it does not say whether the session ended, `GetCall` and the
+/// stats (see [`crate::fetch::learn_end`]): rows are judged as they pass, with no store.
+pub async fn row_context(
+    client: &StreamClient,
+    target: SessionTarget<'_>,
+    first_page_session: Option<&CallSession>,
+    now: Nanos,
+) -> anyhow::Result<RowContext> {
+    let mut reports = EndReports::default();
+    let read_target = target.read_target();
+    let learned = learn_end(client, &read_target, first_page_session, &mut reports);
+    if let Err(error) = learned.await {
+        say_end_unknown(&error);
+    }
+    let mut heads = SessionStore::new();
+    if let Some(session) = first_page_session {
+        heads.set_session(session);
+    }
+    heads.learn_end(&reports);
+    Ok(heads.row_context(now))
+}
+
+/// The whole session in a store, for figures that need every row at once, knowing whether
+/// the session has ended (see [`for_each_page`]), and whether the read got every row.
+/// `on_page` hears of each page's row count and the session's total, for progress.
 pub async fn read_store(
     client: &StreamClient,
     target: SessionTarget<'_>,
@@ -204,7 +243,7 @@ pub async fn read_store(
 ) -> anyhow::Result<(SessionStore, Completeness)> {
     let mut store = SessionStore::new();
     let mut skipped = 0;
-    let completeness = for_each_page(client, target, filter_conditions, async |read| {
+    let (completeness, end) = for_each_page(client, target, filter_conditions, async |read| {
         if let Err(error) = store.ingest_json(read.page.bytes()) {
             // Its rows are missing: said on the way, and in the completeness at the end.
             skipped += read.page.rows() as u64;
@@ -215,6 +254,7 @@ pub async fn read_store(
     })
     .await?;
     let completeness = completeness.with_unreadable(skipped, store.len() as u64);
+    store.learn_end(&end);
     Ok((store, completeness))
 }
 

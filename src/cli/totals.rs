@@ -83,7 +83,15 @@ async fn totals(args: TotalsArgs) -> anyhow::Result<()> {
         finish_read(completeness)?;
         anyhow::bail!("Stream returned no page for this session");
     };
-    let report = Report::new(identity, &store, &figures.call, completeness, &filter);
+    let report = Report::new(
+        identity,
+        &store,
+        &figures.call,
+        completeness,
+        &filter,
+        &rows,
+        now,
+    );
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report.json())?)?,

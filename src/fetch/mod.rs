@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::api::timestamp::Nanos;
 use crate::api::{ApiError, RateLimit, RawSessionsPage};
+use crate::attendance::EndReports;
 
 mod backoff;
 mod completeness;
@@ -16,7 +17,9 @@ mod read;
 mod task;
 
 pub use completeness::{Completeness, ReadEnd, Scope, Shortfall, Tally};
-pub use read::{DEFAULT_READY_WAIT, ReadOptions, ReadPage, ReadStep, ReadTarget, SessionRead};
+pub use read::{
+    DEFAULT_READY_WAIT, ReadOptions, ReadPage, ReadStep, ReadTarget, SessionRead, learn_end,
+};
 pub use task::{FetchHandle, spawn};
 
 /// One query to read in full.
@@ -55,6 +58,9 @@ pub enum FetchEvent {
         generation: u64,
         pages: u32,
         completeness: Completeness,
+        /// What `GetCall` and the stats said of the session's end, when the pages did not say
+        /// it ended (see [`SessionRead::learn_end`]).
+        end: EndReports,
     },
     /// A failure that retrying cannot fix (credentials, unknown session, rejected filter).
     Failed { generation: u64, error: ApiError },

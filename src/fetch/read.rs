@@ -21,7 +21,7 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::completeness::{Completeness, ReadEnd, Scope, Tally};
 use crate::api::call_stats::SessionStatsQuery;
@@ -31,7 +31,9 @@ use crate::api::{
     ApiError, ErrorKind, PagerOptions, RateLimit, RawSessionsPage, Response, SessionPager,
     StopReason, StreamClient,
 };
-use crate::attendance::{PageNews, ServerTotals, SessionLedger, session_state};
+use crate::attendance::{
+    EndReports, PageNews, ServerTotals, SessionLedger, session_end, session_state,
+};
 
 /// Stream's "Input Error" code, which an expired or foreign cursor gets.
 const CODE_INPUT: i32 = 4;
@@ -119,6 +121,8 @@ pub struct SessionRead {
     ledger: SessionLedger,
     totals: ServerTotals,
     session: Option<CallSession>,
+    /// What `GetCall` and the stats said of the session's end ([`SessionRead::learn_end`]).
+    reports: EndReports,
     page_no: u32,
     waiting: Option<Waiting>,
     session_known: bool,
@@ -152,6 +156,7 @@ impl SessionRead {
             ledger: SessionLedger::new(),
             totals: ServerTotals::default(),
             session: None,
+            reports: EndReports::default(),
             page_no: 0,
             waiting: None,
             session_known: false,
@@ -232,7 +237,9 @@ impl SessionRead {
             unreadable_rows: self.ledger.unreadable_rows(),
         };
         let state = session_state(
+            &self.target.session,
             self.session.as_ref(),
+            &self.reports,
             self.totals,
             self.ledger.len(),
             self.ledger.open_rows(),
@@ -245,6 +252,25 @@ impl SessionRead {
             self.scope(),
             state,
         ))
+    }
+
+    /// Once the pages are read: when their `session` object does not say the session ended,
+    /// asks `GetCall`, then `QueryCallSessionStats`, by the rule of
+    /// [`crate::attendance::session_end`]. [`SessionRead::completeness`] and the stores fed
+    /// from this read ([`crate::attendance::SessionStore::learn_end`]) then agree on it.
+    pub async fn learn_end(&mut self) -> Result<(), ApiError> {
+        learn_end(
+            &self.client,
+            &self.target,
+            self.session.as_ref(),
+            &mut self.reports,
+        )
+        .await
+    }
+
+    /// What `GetCall` and the stats said of the session's end.
+    pub fn end_reports(&self) -> &EndReports {
+        &self.reports
     }
 
     fn on_page(&mut self, response: Response<RawSessionsPage>) -> ReadStep {
@@ -331,14 +357,8 @@ impl SessionRead {
         if call.current_session_id == target.session {
             return Ok(true);
         }
-        let query = SessionStatsQuery {
-            filter_conditions: Some(json!({
-                "call_cid": {"$eq": format!("{}:{}", target.call_type, target.call_id)},
-                "call_session_id": {"$eq": target.session},
-            })),
-            limit: Some(1),
-            ..SessionStatsQuery::default()
-        };
+        let query =
+            SessionStatsQuery::one_session(&target.call_type, &target.call_id, &target.session);
         // A listing that fails says nothing either way: the 404 then stands.
         Ok(self
             .client
@@ -363,6 +383,41 @@ impl SessionRead {
         );
         self.ledger.new_walk();
     }
+}
+
+/// Adds to `reports` what `GetCall`, then (if the session still reads as running) its row of
+/// `QueryCallSessionStats`, say of the end of `target`'s session, whose own `session` object
+/// is `session`. Nothing is asked when what is known already says it ended.
+pub async fn learn_end(
+    client: &StreamClient,
+    target: &ReadTarget,
+    session: Option<&CallSession>,
+    reports: &mut EndReports,
+) -> Result<(), ApiError> {
+    let ended = |reports: &EndReports| session_end(&reports.facts(session, Some(&target.session)));
+    if ended(reports).is_ended() {
+        return Ok(());
+    }
+    let call = client
+        .get_call(&target.call_type, &target.call_id)
+        .await?
+        .body
+        .call;
+    reports.take_call(&call);
+    if ended(reports).is_ended() {
+        return Ok(());
+    }
+    let query = SessionStatsQuery::one_session(&target.call_type, &target.call_id, &target.session);
+    let stats = client.query_call_session_stats(&query).await?;
+    if let Some(row) = stats
+        .body
+        .call_stats
+        .iter()
+        .find(|row| row.call_session_id == target.session)
+    {
+        reports.take_stats(row, Some(&target.session));
+    }
+    Ok(())
 }
 
 fn pager(

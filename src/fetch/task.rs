@@ -101,6 +101,10 @@ async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sen
             return;
         }
     }
+    // Whether the session ended decides how its rows count; when the pages do not say, GetCall
+    // and the stats are asked. Should they fail, the pages' word stands: the next read asks
+    // again.
+    let _ = read.learn_end().await;
     let completeness = read.completeness(unix_now()).expect("the read has ended");
     // Nobody is left to tell if the receiver is gone, so a failed send needs no handling.
     let _ = events
@@ -108,6 +112,7 @@ async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sen
             generation,
             pages: read.pages(),
             completeness,
+            end: read.end_reports().clone(),
         })
         .await;
 }

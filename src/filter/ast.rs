@@ -37,6 +37,8 @@ pub(crate) enum TermKind {
     Left(Instant),
     /// `open` (true) or `closed` (false).
     Open(bool),
+    /// `problem`: the row has a problem (a leave not recorded, a negative duration…).
+    Problem,
     /// A case-insensitive substring of the user id, as typed.
     Word(String),
 }
@@ -94,7 +96,7 @@ pub(crate) fn field_keyword(field: Field) -> &'static str {
 }
 
 /// Words the lexer reads as operators or terms; a user id search for them must be quoted.
-const KEYWORDS: [&str; 5] = ["or", "and", "not", "open", "closed"];
+const KEYWORDS: [&str; 6] = ["or", "and", "not", "open", "closed", "problem"];
 
 /// Formats seconds as the duration syntax: `1h30m`, `45s`, `0s`.
 pub(crate) fn format_duration(seconds: i64) -> String {
@@ -160,6 +162,7 @@ impl Display for TermKind {
             TermKind::Left(instant) => write_instant(f, "left", instant),
             TermKind::Open(true) => f.write_str("open"),
             TermKind::Open(false) => f.write_str("closed"),
+            TermKind::Problem => f.write_str("problem"),
             TermKind::Word(word) => write_word(f, word),
         }
     }

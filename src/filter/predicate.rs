@@ -6,10 +6,11 @@ use std::fmt;
 
 use super::ast::{Comparison, Expr, TermKind};
 use super::conditions::{Condition, ConditionSubject, Field};
-use crate::api::models::ParticipantSessionDetails;
-use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
+use crate::api::timestamp::Nanos;
 
-/// What the local part of a filter reads from a row.
+/// What the local part of a filter reads from a row. Times are as the API sent them; what
+/// depends on the session (is it still running, is the row messy) is answered by the row,
+/// which knows its session.
 pub trait LocalRow {
     fn user_id(&self) -> &str;
     fn user_session_id(&self) -> &str;
@@ -17,43 +18,14 @@ pub trait LocalRow {
     fn roles(&self) -> impl Iterator<Item = &str>;
     fn joined_at(&self) -> Option<Nanos>;
     fn left_at(&self) -> Option<Nanos>;
+    /// Still in the call: no `left_at` while the session is live. (Once the session has
+    /// ended, a row without `left_at` is a leave not recorded, not an open session.)
     fn is_open(&self) -> bool;
-    /// The session's length; an open session lasts until `now`.
-    fn duration_seconds(&self, now: Nanos) -> i64;
-}
-
-impl LocalRow for ParticipantSessionDetails {
-    fn user_id(&self) -> &str {
-        &self.user_id
-    }
-    fn user_session_id(&self) -> &str {
-        &self.user_session_id
-    }
-    fn publisher_type(&self) -> &str {
-        &self.publisher_type
-    }
-    fn roles(&self) -> impl Iterator<Item = &str> {
-        self.roles.iter().map(String::as_str)
-    }
-    fn joined_at(&self) -> Option<Nanos> {
-        self.joined_at
-    }
-    fn left_at(&self) -> Option<Nanos> {
-        self.left_at
-    }
-    fn is_open(&self) -> bool {
-        ParticipantSessionDetails::is_open(self)
-    }
-    fn duration_seconds(&self, now: Nanos) -> i64 {
-        if let Some(seconds) = self.duration_in_seconds {
-            return seconds;
-        }
-        let Some(joined) = self.joined_at else {
-            return 0;
-        };
-        let end = self.left_at.unwrap_or(now);
-        (end.saturating_sub(joined) / NANOS_PER_SEC).max(0)
-    }
+    /// The duration shown for the row: the API's `duration_in_seconds` as sent, or for an
+    /// open session the whole seconds since it joined, until `now`; `None` when neither.
+    fn duration_seconds(&self, now: Nanos) -> Option<i64>;
+    /// The row has a problem (see `attendance::RowProblem`).
+    fn has_problem(&self, now: Nanos) -> bool;
 }
 
 /// Shows a [`LocalRow`] to `filter_conditions` evaluation, so server-side terms evaluated
@@ -271,6 +243,7 @@ impl Test {
             }
             TermKind::Left(instant) => Test::Times(TimeTest::Left(instant.comparison, instant.at)),
             TermKind::Open(open) => Test::Times(TimeTest::Open(*open)),
+            TermKind::Problem => Test::Times(TimeTest::Problem),
             TermKind::Word(word) => Test::UserContains(Needle::new(word)),
         }
     }
@@ -312,28 +285,36 @@ impl Test {
     }
 }
 
-/// A test that reads only a row's times (`live:` is whether the session is open).
+/// A test that reads only a row's times and what its session makes of them (`live:` is
+/// whether the session is open).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TimeTest {
     Duration(Comparison, i64),
     Joined(Comparison, Nanos),
     Left(Comparison, Nanos),
     Open(bool),
+    /// The row has a problem.
+    Problem,
 }
 
 impl TimeTest {
     #[inline]
     pub(crate) fn matches<R: LocalRow>(self, row: &R, now: Nanos) -> bool {
         match self {
-            TimeTest::Duration(comparison, seconds) => {
-                comparison.holds(row.duration_seconds(now), seconds)
-            }
+            TimeTest::Duration(comparison, seconds) => row
+                .duration_seconds(now)
+                .is_some_and(|duration| comparison.holds(duration, seconds)),
             TimeTest::Joined(comparison, at) => {
                 row.joined_at().is_some_and(|j| comparison.holds(j, at))
             }
             // An open session has not left yet: as everywhere in headcount, it ends at `now`.
-            TimeTest::Left(comparison, at) => comparison.holds(row.left_at().unwrap_or(now), at),
+            // A leave not recorded has no leave to compare.
+            TimeTest::Left(comparison, at) => match row.left_at() {
+                Some(left) => comparison.holds(left, at),
+                None => row.is_open() && comparison.holds(now, at),
+            },
             TimeTest::Open(open) => row.is_open() == open,
+            TimeTest::Problem => row.has_problem(now),
         }
     }
 }
@@ -439,25 +420,5 @@ mod tests {
         assert_eq!(starts, [0, 4, 10]);
         assert!(Needle::new("bot").ascii_starts("Été-bot").is_none());
         assert!(Needle::new("élo").ascii_starts("melodie").is_none());
-    }
-
-    #[test]
-    fn open_sessions_last_until_now() {
-        let row = ParticipantSessionDetails {
-            user_id: "alice".into(),
-            user_session_id: "s1".into(),
-            publisher_type: "webrtc".into(),
-            roles: vec!["host".into()],
-            joined_at: Some(10 * NANOS_PER_SEC),
-            left_at: None,
-            duration_in_seconds: None,
-        };
-        assert_eq!(row.duration_seconds(100 * NANOS_PER_SEC), 90);
-        let closed = ParticipantSessionDetails {
-            left_at: Some(40 * NANOS_PER_SEC),
-            duration_in_seconds: Some(31),
-            ..row
-        };
-        assert_eq!(closed.duration_seconds(100 * NANOS_PER_SEC), 31);
     }
 }

@@ -47,7 +47,7 @@ const KEYS: [(&str, Key); 22] = [
 
 const SHORT_KEYS: usize = 10;
 
-/// A bare word: `open`, `closed`, or a search in user ids.
+/// A bare word: `open`, `closed`, `problem`, or a search in user ids.
 pub(crate) fn word_term(word: RawValue) -> Result<TermKind, ParseError> {
     if word.text.is_empty() {
         return Err(ParseError::new(
@@ -59,6 +59,7 @@ pub(crate) fn word_term(word: RawValue) -> Result<TermKind, ParseError> {
     Ok(match keyword.as_deref() {
         Some("open") => TermKind::Open(true),
         Some("closed") => TermKind::Open(false),
+        Some("problem" | "problems") => TermKind::Problem,
         _ => TermKind::Word(word.text),
     })
 }

@@ -97,6 +97,29 @@ pub struct Person {
     pub is_tech_user: bool,
 }
 
+/// How a row is reported wrong, as real attendance data sometimes is. The row's own times
+/// stay what happened (they order the rows and the live replay); the quirk changes only what
+/// the API shows. A leave before the join, a join outside the session and a negative duration
+/// need no quirk: the row's times say so themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Quirk {
+    #[default]
+    None,
+    /// The leave was never recorded (a killed tab): no `left_at` nor duration, ever.
+    LeaveNotRecorded,
+    /// Neither `joined_at` nor `left_at` (nor a duration).
+    NoTimes,
+    /// No `joined_at`.
+    JoinNotRecorded,
+    /// `left_at` without `duration_in_seconds`.
+    NoDuration,
+    /// A duration an hour longer than the timestamps.
+    DurationOff,
+    /// `i64` extremes for both times and the duration (a negative one, so that the session's
+    /// total still fits the integer Stream sends it in).
+    Absurd,
+}
+
 /// One participant session: one join of one person on one device. Times are Unix ns; every
 /// row has a planned `left_at` because the scenario is written in advance, but while the call
 /// is live a row is shown open until that moment has been reported.
@@ -108,9 +131,36 @@ pub struct Row {
     pub person: u32,
     pub publisher: Publisher,
     pub tracks: Tracks,
+    pub quirk: Quirk,
 }
 
+/// What the API shows of a closed row: `joined_at`, `left_at`, `duration_in_seconds`.
+pub type Reported = (Option<i64>, Option<i64>, Option<i64>);
+
 impl Row {
+    /// The row as the API shows it once closed, quirks included.
+    pub fn reported(&self) -> Reported {
+        let (joined, left, duration) = (
+            Some(self.joined_at),
+            Some(self.left_at),
+            Some(self.duration_seconds()),
+        );
+        match self.quirk {
+            Quirk::None => (joined, left, duration),
+            Quirk::LeaveNotRecorded => (joined, None, None),
+            Quirk::NoTimes => (None, None, None),
+            Quirk::JoinNotRecorded => (None, left, duration),
+            Quirk::NoDuration => (joined, left, None),
+            Quirk::DurationOff => (joined, left, duration.map(|d| d + 3_600)),
+            Quirk::Absurd => (Some(i64::MIN + 1), Some(i64::MAX), Some(i64::MIN + 1)),
+        }
+    }
+
+    /// The `duration_in_seconds` the API shows once the row is closed.
+    pub fn reported_duration(&self) -> Option<i64> {
+        self.reported().2
+    }
+
     /// The position of the row in the serving order. Rows become visible in `joined_at`
     /// order, so new rows always land after every position a client has already paged past.
     pub fn key(&self) -> RowKey {
@@ -148,8 +198,8 @@ pub struct Attendance {
     pub people: Vec<Person>,
     /// Sorted by [`Row::key`].
     pub rows: Vec<Row>,
-    /// Sum of every row's `duration_in_seconds`, kept so that the totals of an ended session
-    /// cost nothing per request.
+    /// Sum of every row's reported `duration_in_seconds`, kept so that the totals of an ended
+    /// session cost nothing per request.
     pub final_duration_seconds: i64,
 }
 

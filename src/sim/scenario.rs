@@ -10,7 +10,7 @@ use std::fmt;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use super::attendance::{Attendance, Person, Publisher, Role, Row, Tracks};
+use super::attendance::{Attendance, Person, Publisher, Quirk, Role, Row, Tracks};
 use super::ids::Uuid;
 use super::names::{NameBook, TECH_USERS};
 use crate::api::timestamp::NANOS_PER_SEC;
@@ -29,6 +29,10 @@ pub enum Scenario {
     Huge,
     /// An all-hands that ended 120 days ago: details purged, totals kept.
     Expired,
+    /// A one-hour meeting whose data has the rows real attendance has and clean scenarios do
+    /// not: a leave never recorded, a leave before the join, no times, a join before the
+    /// start, a duration off, absurd values.
+    Messy,
 }
 
 impl Scenario {
@@ -39,12 +43,18 @@ impl Scenario {
             Scenario::Webinar => "webinar",
             Scenario::Huge => "huge",
             Scenario::Expired => "expired",
+            Scenario::Messy => "messy",
         }
     }
 
     /// The number of participant sessions the scenario aims for.
     pub fn target_sessions(self) -> usize {
-        self.profile().target_sessions
+        let messy = if self == Scenario::Messy {
+            MESSY_ROWS.len()
+        } else {
+            0
+        };
+        self.profile().target_sessions + messy
     }
 
     /// How long the call session lasts.
@@ -99,6 +109,15 @@ impl Scenario {
                 tech_users: 1,
                 viewer_share: 0.2,
             },
+            Scenario::Messy => Profile {
+                call_id: "messy-data-2026",
+                target_sessions: 30,
+                minutes: 60,
+                hosts: 1,
+                admins: 1,
+                tech_users: 0,
+                viewer_share: 0.0,
+            },
         }
     }
 }
@@ -125,7 +144,62 @@ struct Profile {
 pub fn generate(scenario: Scenario, seed: u64, started_at: i64) -> Attendance {
     let mut call = generate_profile(&scenario.profile(), seed, started_at);
     call.expired = scenario == Scenario::Expired;
+    if scenario == Scenario::Messy {
+        add_messy_rows(&mut call, seed);
+    }
     call
+}
+
+/// The messy rows of [`Scenario::Messy`], in minutes from the session's start (a `None` end
+/// is the session's end), with how each is reported. The first four are the cases of the
+/// issue that named them: a ghost whose leave was lost beside a real session, a row that
+/// left before it joined beside a real one.
+const MESSY_ROWS: [(&str, i64, i64, Quirk); 12] = [
+    ("ghost-user", 10, 60, Quirk::LeaveNotRecorded),
+    ("ghost-user", 12, 50, Quirk::None),
+    ("skewed-clock", 30, 20, Quirk::None),
+    ("skewed-clock", 31, 41, Quirk::None),
+    ("blank-row", 5, 15, Quirk::NoTimes),
+    ("lost-join", 20, 30, Quirk::JoinNotRecorded),
+    ("early-bird", -10, 20, Quirk::None),
+    ("overtime", 50, 75, Quirk::None),
+    ("drifting-duration", 0, 10, Quirk::DurationOff),
+    ("no-duration", 40, 45, Quirk::NoDuration),
+    ("overflow", 0, 60, Quirk::Absurd),
+    ("ghost-user", 55, 60, Quirk::None),
+];
+
+fn add_messy_rows(call: &mut Attendance, seed: u64) {
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x006D_6573_7379);
+    const MINUTE: i64 = 60 * NANOS_PER_SEC;
+    for (id, from, to, quirk) in MESSY_ROWS {
+        let person = match call.people.iter().position(|p| p.id == id) {
+            Some(person) => person,
+            None => {
+                call.people.push(Person {
+                    id: id.to_owned(),
+                    role: Role::User,
+                    is_tech_user: false,
+                });
+                call.people.len() - 1
+            }
+        } as u32;
+        call.rows.push(Row {
+            user_session_id: Uuid::random(&mut rng),
+            joined_at: call.started_at + from * MINUTE,
+            left_at: call.started_at + to * MINUTE,
+            person,
+            publisher: Publisher::WebRtc,
+            tracks: Tracks::AUDIO,
+            quirk,
+        });
+    }
+    call.rows.sort_unstable_by_key(Row::key);
+    call.final_duration_seconds = call
+        .rows
+        .iter()
+        .filter_map(Row::reported_duration)
+        .fold(0, i64::saturating_add);
 }
 
 /// An earlier, smaller session of the scenario's call (a weekly meeting's previous weeks):
@@ -167,7 +241,10 @@ fn generate_profile(profile: &Profile, seed: u64, started_at: i64) -> Attendance
     }
     let mut rows = crowd.rows;
     rows.sort_unstable_by_key(Row::key);
-    let final_duration_seconds = rows.iter().map(Row::duration_seconds).sum();
+    let final_duration_seconds = rows
+        .iter()
+        .filter_map(Row::reported_duration)
+        .fold(0, i64::saturating_add);
     Attendance {
         call_id: profile.call_id.to_owned(),
         session_id,
@@ -370,6 +447,7 @@ impl Crowd {
             person,
             publisher,
             tracks,
+            quirk: Quirk::None,
         });
     }
 }
@@ -406,6 +484,7 @@ mod tests {
             Scenario::Webinar,
             Scenario::Huge,
             Scenario::Expired,
+            Scenario::Messy,
         ] {
             let rows = generate(scenario, 1, START).rows.len();
             let target = scenario.target_sessions();

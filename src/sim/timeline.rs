@@ -106,8 +106,8 @@ impl<'a> Snapshot<'a> {
                 .rows()
                 .iter()
                 .filter(|row| !self.is_open(row))
-                .map(Row::duration_seconds)
-                .sum(),
+                .filter_map(Row::reported_duration)
+                .fold(0i64, i64::saturating_add),
         };
         Totals {
             sessions: self.visible,
@@ -116,18 +116,22 @@ impl<'a> Snapshot<'a> {
     }
 
     /// The row as `participants_sessions` shows it: an open session has neither `left_at`
-    /// nor `duration_in_seconds`.
+    /// nor `duration_in_seconds`; a closed one shows what it reports (see [`Row::reported`]).
     pub fn details(&self, row: &Row) -> ParticipantSessionDetails {
         let person = self.call.person(row);
-        let closed = !self.is_open(row);
+        let (joined_at, left_at, duration_in_seconds) = if self.is_open(row) {
+            (row.reported().0, None, None)
+        } else {
+            row.reported()
+        };
         ParticipantSessionDetails {
             user_id: person.id.clone(),
             user_session_id: row.user_session_id.to_string(),
             publisher_type: row.publisher.name().to_owned(),
             roles: vec![person.role.name().to_owned()],
-            joined_at: Some(row.joined_at),
-            left_at: closed.then_some(row.left_at),
-            duration_in_seconds: closed.then(|| row.duration_seconds()),
+            joined_at,
+            left_at,
+            duration_in_seconds,
         }
     }
 

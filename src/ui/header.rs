@@ -12,6 +12,7 @@ use crate::attendance::{CallState, Peak, ago, human_duration};
 
 use super::format::{bar, count, counted};
 use super::safe_text::terminal_safe;
+use super::tables::PROBLEM_MARK;
 use super::theme::Theme;
 
 pub fn state_badge(state: Option<CallState>, running: bool) -> &'static str {
@@ -159,16 +160,28 @@ pub fn totals(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     } else {
         "filter  "
     };
+    let problems = app
+        .figures()
+        .filter(|_| !app.figures_pending())
+        .map_or(0, |figures| figures.call.data_quality.rows);
+    let mut filtered_line = vec![Span::styled(scope, theme.title()), Span::raw(filtered)];
+    if problems > 0 {
+        filtered_line.push(Span::styled(
+            format!(
+                "  {PROBLEM_MARK} {} with problems",
+                counted(problems, "row")
+            ),
+            theme.problem(),
+        ));
+        filtered_line.push(Span::styled("  (/problem lists them)", theme.dim()));
+    }
     let lines = vec![
         Line::from(vec![
             Span::styled("server  ", theme.title()),
             Span::raw(server),
             Span::styled("  (whole session, any filter)", theme.dim()),
         ]),
-        Line::from(vec![
-            Span::styled(scope, theme.title()),
-            Span::raw(filtered),
-        ]),
+        Line::from(filtered_line),
     ];
     frame.render_widget(Paragraph::new(lines), area);
 }

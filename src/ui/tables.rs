@@ -10,8 +10,8 @@ use crate::api::timestamp::Nanos;
 use crate::app::App;
 use crate::app::listing::{Keyed, Listing};
 use crate::attendance::{
-    DisplayZone, Gap, Order, SessionColumn, SessionRef, SessionStore, UserColumn, UserFigures,
-    human_duration,
+    DisplayZone, Gap, Order, RowContext, SessionColumn, SessionRef, SessionStore, UserColumn,
+    UserFigures, human_duration,
 };
 
 use super::format::{count, counted, span};
@@ -76,23 +76,39 @@ fn server_text<'a>(text: &str) -> Cell<'a> {
     Cell::from(terminal_safe(text).into_owned())
 }
 
+/// The marker of a row or user with problems.
+pub const PROBLEM_MARK: &str = "⚠";
+
 fn session_cells<'a>(
     row: SessionRef<'_>,
     zone: &DisplayZone,
-    now: Nanos,
+    ctx: &RowContext,
     theme: &Theme,
 ) -> Vec<Cell<'a>> {
+    let counted = row.counted(ctx);
     let left = match row.left_at() {
         Some(at) => Cell::from(zone.time(at)),
-        None => Cell::from(Span::styled("● in call", theme.in_call())),
+        None if counted.open => Cell::from(Span::styled("● in call", theme.in_call())),
+        None => Cell::from(Span::styled("not recorded", theme.problem())),
+    };
+    let user = if counted.problems.is_empty() {
+        server_text(row.user_id())
+    } else {
+        Cell::from(Line::from(vec![
+            Span::styled(format!("{PROBLEM_MARK} "), theme.problem()),
+            Span::raw(terminal_safe(row.user_id()).into_owned()),
+        ]))
     };
     let roles = row.roles().collect::<Vec<_>>().join(",");
     vec![
-        server_text(row.user_id()),
+        user,
         server_text(row.user_session_id().as_str()),
         Cell::from(time_or(zone, row.joined_at(), "—")),
         left,
-        Cell::from(human_duration(row.duration_seconds(now))),
+        Cell::from(
+            row.shown_duration(ctx)
+                .map_or("—".to_owned(), human_duration),
+        ),
         server_text(row.publisher_type()),
         server_text(&roles),
     ]
@@ -108,6 +124,7 @@ pub fn sessions(
 ) {
     let store = app.store();
     let zone = &app.config().zone;
+    let ctx = store.row_context(now);
     let (sort_column, order) = app.session_sort();
     let columns = [
         (SessionColumn::User, "User [U]"),
@@ -141,7 +158,7 @@ pub fn sessions(
         app.sessions(),
         theme,
         |&id| match store.get(id) {
-            Some(row) => Row::new(session_cells(row, zone, now, theme)),
+            Some(row) => Row::new(session_cells(row, zone, &ctx, theme)),
             None => Row::default(),
         },
     );
@@ -165,12 +182,17 @@ fn flags(user: &UserFigures) -> String {
     if user.in_call_now {
         flags.push("● now".to_owned());
     }
+    if !user.problems.is_empty() {
+        flags.push(format!("{PROBLEM_MARK} {}", user.problems));
+    }
     flags.join(" · ")
 }
 
+/// `66.7%`: the exported figure, to the same decimal.
 fn percent(user: &UserFigures) -> String {
-    user.attendance_percent
-        .map_or("—".to_owned(), |p| format!("{p:.0}%"))
+    user.attendance_tenths.map_or("—".to_owned(), |tenths| {
+        format!("{}.{}%", tenths / 10, tenths % 10)
+    })
 }
 
 fn last_leave(user: &UserFigures, zone: &DisplayZone) -> String {
@@ -219,7 +241,7 @@ pub fn users(frame: &mut Frame, area: Rect, app: &App, title: Line<'static>, the
         Constraint::Length(13),
         Constraint::Length(15),
         Constraint::Length(15),
-        Constraint::Length(6),
+        Constraint::Length(7),
         Constraint::Min(10),
     ];
     list_table(
@@ -260,17 +282,22 @@ pub fn user_detail(
 ) {
     let store = app.store();
     let zone = &app.config().zone;
+    let ctx = store.row_context(now);
     let block = Block::bordered().title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [summary, table_area] =
-        ratatui::layout::Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(inner);
     let user = match app.view() {
         crate::app::view::View::UserDetail(user) => user,
         _ => return,
     };
     let figures = app.figures().and_then(|f| f.user(user));
-    let lines = match figures {
+    let problems = figures.map_or(crate::attendance::Problems::NONE, |f| f.problems);
+    let [summary, table_area] = ratatui::layout::Layout::vertical([
+        Constraint::Length(2 + problems.len() as u16),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
+    let mut lines = match figures {
         Some(f) => vec![
             Line::from(format!(
                 "{} · attended {} ({}) · connected {} · first join {} · last leave {}",
@@ -291,6 +318,13 @@ pub fn user_detail(
         ],
         None => vec![Line::from("no matching sessions")],
     };
+    // Why a figure may look odd (attended above connected, a session without a leave).
+    for problem in problems.iter() {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{PROBLEM_MARK} {problem}: "), theme.problem()),
+            Span::styled(problem.explanation(), theme.dim()),
+        ]));
+    }
     frame.render_widget(Paragraph::new(lines), summary);
     let header = Row::new([
         "User session",
@@ -322,7 +356,7 @@ pub fn user_detail(
         theme,
         |entry| match store.get(entry.row) {
             Some(row) => {
-                let mut cells = session_cells(row, zone, now, theme);
+                let mut cells = session_cells(row, zone, &ctx, theme);
                 cells.remove(0);
                 cells.insert(4, Cell::from(gap_text(entry.gap_before, entry.reconnect)));
                 Row::new(cells)

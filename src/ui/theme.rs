@@ -72,6 +72,11 @@ impl Theme {
         self.tinted(style, Color::Yellow)
     }
 
+    /// A row or figure with a data problem: marked with ⚠ as well, so it reads without colour.
+    pub fn problem(&self) -> Style {
+        self.level(Level::Warning)
+    }
+
     pub fn error(&self) -> Style {
         self.level(Level::Error)
     }

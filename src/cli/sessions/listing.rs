@@ -184,6 +184,7 @@ mod tests {
             SessionSummary {
                 id: "s-now".into(),
                 started_at: Some(NOW - HOUR),
+                ended: false,
                 ended_at: None,
                 current: true,
                 counts: None,
@@ -191,6 +192,7 @@ mod tests {
             SessionSummary {
                 id: "s-old".into(),
                 started_at: Some(NOW - 200 * 24 * HOUR),
+                ended: true,
                 ended_at: Some(NOW - 200 * 24 * HOUR + HOUR),
                 current: false,
                 counts: Some(SessionCounts {

@@ -8,12 +8,15 @@ use serde_json::{Map, Value, json};
 
 use crate::api::timestamp::Nanos;
 use crate::attendance::{
-    CallFigures, CallIdentity, CallState, DisplayZone, Peak, SessionStore, Share, human_duration,
-    utc_rfc3339,
+    CallFigures, CallIdentity, CallState, DisplayZone, Peak, RowId, RowProblem, SessionStore,
+    Share, human_duration, problem_ids, rows_with_problems, utc_rfc3339,
 };
 use crate::fetch::Completeness;
 use crate::filter::Filter;
 use crate::ui::safe_text::terminal_safe;
+
+/// How many `user_session_id`s of one kind of problem the table lists; JSON lists them all.
+const IDS_SHOWN: usize = 5;
 
 /// Width of the label column of the table.
 const LABEL_WIDTH: usize = 28;
@@ -38,15 +41,20 @@ pub struct Report<'a> {
     local_filter: Option<String>,
     by_role: Vec<Part>,
     by_publisher: Vec<Part>,
+    /// The matching rows' `user_session_id`s under each kind of problem they have.
+    problems: Vec<(RowProblem, Vec<String>)>,
 }
 
 impl<'a> Report<'a> {
+    /// The report of `call`, the figures of `rows` (the rows matching `filter`) at `now`.
     pub fn new(
         identity: CallIdentity,
         store: &SessionStore,
         call: &'a CallFigures,
         completeness: Completeness,
         filter: &Filter,
+        rows: &[RowId],
+        now: Nanos,
     ) -> Self {
         let by_role = parts(&call.breakdowns.by_role, |role| {
             role.map_or(NO_ROLE, |role| store.role_name(role))
@@ -63,6 +71,7 @@ impl<'a> Report<'a> {
             local_filter: filter.local_description(),
             by_role,
             by_publisher,
+            problems: problem_ids(store, &rows_with_problems(store, rows, now)),
         }
     }
 
@@ -103,6 +112,32 @@ impl<'a> Report<'a> {
             "headcount_at_midpoint": call.headcount_at_midpoint,
             "by_role": parts_json(&self.by_role),
             "by_publisher_type": parts_json(&self.by_publisher),
+            "data_quality": self.data_quality_json(),
+        })
+    }
+
+    /// The rows with problems, by kind, and how the durations received became
+    /// `filtered.duration_seconds` (`received - ignored + open`).
+    fn data_quality_json(&self) -> Value {
+        let quality = &self.call.data_quality;
+        let problems: Map<String, Value> = self
+            .problems
+            .iter()
+            .map(|(problem, ids)| {
+                let entry = json!({
+                    "rows": ids.len(),
+                    "explanation": problem.explanation(),
+                    "user_session_ids": ids,
+                });
+                (problem.name().to_owned(), entry)
+            })
+            .collect();
+        json!({
+            "rows_with_problems": quality.rows,
+            "problems": problems,
+            "duration_seconds_received": quality.received_seconds,
+            "duration_seconds_ignored": quality.ignored_seconds,
+            "duration_seconds_open": quality.open_seconds,
         })
     }
 
@@ -113,9 +148,59 @@ impl<'a> Report<'a> {
         self.write_filter(&mut out);
         self.write_server_totals(&mut out);
         self.write_filtered(&mut out, zone);
+        self.write_data_quality(&mut out);
         write_parts(&mut out, "By role", &self.by_role);
         write_parts(&mut out, "By publisher type", &self.by_publisher);
         out
+    }
+
+    /// Which rows are doubtful and why, and how the durations received add up to the
+    /// connected time above, so the difference with the server's total is explained.
+    fn write_data_quality(&self, out: &mut String) {
+        let quality = &self.call.data_quality;
+        out.push_str("\nData quality\n");
+        line(out, "  Rows with problems", quality.rows.to_string());
+        for (problem, ids) in &self.problems {
+            let mut listed = ids[..ids.len().min(IDS_SHOWN)].join(", ");
+            if ids.len() > IDS_SHOWN {
+                let _ = write!(listed, " and {} more", ids.len() - IDS_SHOWN);
+            }
+            line(
+                out,
+                &format!("    {}", problem.label()),
+                format!("{} ({listed})", ids.len()),
+            );
+            let _ = writeln!(out, "{:LABEL_WIDTH$}{}", "", problem.explanation());
+        }
+        line(
+            out,
+            "  Durations received",
+            format!(
+                "{} s (sum of duration_in_seconds as sent, absurd ones left out)",
+                quality.received_seconds
+            ),
+        );
+        line(
+            out,
+            "  Not counted",
+            format!(
+                "{} s (negative durations, durations sent on open sessions)",
+                quality.ignored_seconds
+            ),
+        );
+        line(
+            out,
+            "  Added for open sessions",
+            format!(
+                "{} s (in the call now, no duration yet)",
+                quality.open_seconds
+            ),
+        );
+        line(
+            out,
+            "  Connected time counted",
+            format!("{} s", self.call.connected_seconds),
+        );
     }
 
     fn write_call(&self, out: &mut String, zone: &DisplayZone) {
