@@ -1,7 +1,8 @@
 //! The attendance engine at a million sessions: ingest straight from the JSON bodies (as the
 //! dashboard and `totals` do), next to serde_json alone decoding the same bytes into the owned
 //! `ParticipantSessionsPage` and to the borrowed decoding alone; per-user and call figures,
-//! sorting, and memory per stored session.
+//! sorting, and memory per stored session; and the ledger of `user_session_id`s every read
+//! keeps (its bytes per id and recording speed).
 //!
 //! Run with `cargo bench --bench attendance`. The data is generated here: 10,000 JSON pages of
 //! 100 rows, canonical UUID session ids, 300,000 users, nanosecond timestamps over a two-hour
@@ -20,8 +21,8 @@ use headcount::api::ParticipantSessionsPageRef;
 use headcount::api::models::{CallSession, ParticipantSessionDetails, ParticipantSessionsPage};
 use headcount::api::timestamp::{NANOS_PER_SEC, Nanos};
 use headcount::attendance::{
-    ConcurrencyCurve, Figures, Order, RowId, SessionColumn, SessionStore, Thresholds, UserColumn,
-    breakdowns, sort_sessions, sort_users, user_figures,
+    ConcurrencyCurve, Figures, Order, RowId, SessionColumn, SessionLedger, SessionStore,
+    Thresholds, UserColumn, breakdowns, sort_sessions, sort_users, user_figures,
 };
 
 /// Counts live heap bytes so the store's real footprint can be printed.
@@ -206,6 +207,43 @@ fn report_memory(_: &mut Criterion) {
     );
 }
 
+fn record_all(pages: &[Vec<u8>]) -> SessionLedger {
+    let mut ledger = SessionLedger::new();
+    for page in pages {
+        ledger.record(page).expect("a page");
+    }
+    ledger
+}
+
+/// The ledger a read keeps of every `user_session_id` (what the streamed export holds per
+/// session): bytes per id at a million.
+fn report_ledger(_: &mut Criterion) {
+    let pages = pages();
+    let before = LIVE_BYTES.load(Ordering::Relaxed);
+    PEAK_BYTES.store(before, Ordering::Relaxed);
+    let ledger = record_all(pages);
+    let held = LIVE_BYTES.load(Ordering::Relaxed) - before;
+    let peak = PEAK_BYTES.load(Ordering::Relaxed) - before;
+    let ids = ledger.len() as f64;
+    println!(
+        "ledger: {} ids, {:.1} bytes/id held (counting allocator), {:.1} bytes/id by \
+         memory_bytes(), peak while recording {:.1} bytes/id",
+        ledger.len(),
+        held as f64 / ids,
+        ledger.memory_bytes() as f64 / ids,
+        peak as f64 / ids,
+    );
+}
+
+fn bench_ledger(c: &mut Criterion) {
+    let pages = pages();
+    let mut group = c.benchmark_group("ledger_1m");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(SESSIONS as u64));
+    group.bench_function("record", |b| b.iter(|| record_all(pages).len()));
+    group.finish();
+}
+
 /// CPU time of the calling thread, from Linux's scheduler statistics. On a machine shared
 /// with other work, wall-clock times include waiting for a core; this does not.
 fn thread_cpu_time() -> Option<Duration> {
@@ -362,6 +400,8 @@ fn bench_sorting(c: &mut Criterion) {
 criterion_group!(
     benches,
     report_memory,
+    report_ledger,
+    bench_ledger,
     report_cpu_time,
     bench_ingest,
     bench_figures,

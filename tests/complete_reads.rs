@@ -8,17 +8,13 @@ mod sim_support;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use headcount::api::StreamClient;
-use headcount::api::timestamp::unix_now;
-use headcount::app::{App, AppConfig, Effect, Msg};
-use headcount::attendance::{DisplayZone, Thresholds};
-use headcount::fetch::{self, Completeness, FetchEvent};
+use headcount::fetch::Completeness;
 use headcount::sim::{Scenario, SimConfig};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use sim_support::cli::{args, headcount, stderr};
 use sim_support::pages::{CALL_ID, Crafted, SESSION, row};
-use sim_support::{Harness, KEY, SECRET, start_unlimited};
+use sim_support::{Harness, start_unlimited};
 
 /// What every output says about one session: its sessions (id → raw duration) and, per user,
 /// the number of sessions and connected seconds.
@@ -67,6 +63,21 @@ impl Truth {
 }
 
 const CALL: &str = "default:crafted";
+
+/// `headcount totals --format json` on a generated sim's session, with `extra` arguments.
+async fn sim_totals(sim: &Harness, extra: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let call = format!("{}:{}", sim.call_type(), sim.call_id());
+    let mut words = args([
+        "totals",
+        &call,
+        "--session",
+        sim.session_id(),
+        "--format",
+        "json",
+    ]);
+    words.extend(args(extra));
+    headcount(&sim.base_url(), words, env).await
+}
 
 async fn run(sim: &Harness, words: &[&str]) -> std::process::Output {
     let mut command = args([words[0], CALL, "--session", SESSION, "--tz", "UTC"]);
@@ -147,38 +158,8 @@ async fn exported_users(sim: &Harness) -> BTreeMap<String, (u64, i64)> {
 }
 
 /// The dashboard after reading the whole session with the real fetcher.
-async fn dashboard(sim: &Harness) -> App {
-    let config = AppConfig {
-        call_type: "default".into(),
-        call_id: CALL_ID.into(),
-        session: SESSION.into(),
-        filter: None,
-        zone: DisplayZone::utc(),
-        thresholds: Thresholds::default(),
-        interval: Duration::from_secs(5),
-        page_size: 100,
-        color: false,
-        export_dir: std::env::temp_dir(),
-    };
-    let (mut app, effects) = App::new(config, unix_now());
-    let request = effects
-        .into_iter()
-        .find_map(|effect| match effect {
-            Effect::StartFetch(request) => Some(request),
-            _ => None,
-        })
-        .unwrap();
-    let client = StreamClient::new(&sim.base_url(), KEY, SECRET).unwrap();
-    let (sender, mut events) = tokio::sync::mpsc::channel(16);
-    let _fetch = fetch::spawn(client, request, sender);
-    while let Some(event) = events.recv().await {
-        let done = matches!(event, FetchEvent::Done { .. } | FetchEvent::Failed { .. });
-        app.update(Msg::Fetch(event), unix_now());
-        if done {
-            break;
-        }
-    }
-    app
+async fn dashboard(sim: &Harness) -> headcount::app::App {
+    sim_support::dashboard::after_one_read(&sim.base_url(), "default", CALL_ID, SESSION).await
 }
 
 /// Every output of a session that reads completely agrees with `truth`, and with each other.
@@ -475,20 +456,7 @@ async fn a_filter_longer_than_a_url_is_split_and_its_rows_merged() {
         ..SimConfig::default()
     })
     .await;
-    let call = format!("{}:{}", sim.call_type(), sim.call_id());
-    let everyone = headcount(
-        &sim.base_url(),
-        args([
-            "totals",
-            &call,
-            "--session",
-            sim.session_id(),
-            "--format",
-            "json",
-        ]),
-        &[],
-    )
-    .await;
+    let everyone = sim_totals(&sim, &[], &[]).await;
     let everyone: Value = serde_json::from_slice(&everyone.stdout).unwrap();
     let rows = sim_support::all_rows(&sim, 100, &[]).await;
     let mut users: Vec<String> = sim_support::by_field(&rows, "user_id")
@@ -498,21 +466,7 @@ async fn a_filter_longer_than_a_url_is_split_and_its_rows_merged() {
     assert_eq!(users.len(), 8_000);
     let filter = format!("user:{}", users.join(","));
     assert!(filter.len() > 64 * 1024);
-    let split = headcount(
-        &sim.base_url(),
-        args([
-            "totals",
-            &call,
-            "--session",
-            sim.session_id(),
-            "--format",
-            "json",
-            "--filter",
-            &filter,
-        ]),
-        &[],
-    )
-    .await;
+    let split = sim_totals(&sim, &["--filter", &filter], &[]).await;
     assert_eq!(split.status.code(), Some(0), "{}", stderr(&split));
     let split: Value = serde_json::from_slice(&split.stdout).unwrap();
     assert_eq!(split["complete"], true);
@@ -579,24 +533,12 @@ async fn pages_exported_from_a_read_replay_exactly() {
         std::fs::read_to_string(&first).unwrap(),
         std::fs::read_to_string(&second).unwrap()
     );
-    let totals_of = |base_url: String| {
-        let call = call.clone();
-        let session = sim.session_id().to_owned();
-        async move {
-            let output = headcount(
-                &base_url,
-                args(["totals", &call, "--session", &session, "--format", "json"]),
-                &[],
-            )
-            .await;
-            assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-            output.stdout
-        }
-    };
-    assert_eq!(
-        totals_of(sim.base_url()).await,
-        totals_of(replay.base_url()).await
+    let (original, replayed) = (
+        sim_totals(&sim, &[], &[]).await,
+        sim_totals(&replay, &[], &[]).await,
     );
+    assert_eq!(original.status.code(), Some(0), "{}", stderr(&original));
+    assert_eq!(original.stdout, replayed.stdout);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -607,22 +549,48 @@ async fn the_sims_stats_delay_is_waited_out_with_a_message() {
         ..SimConfig::default()
     })
     .await;
-    let call = format!("{}:{}", sim.call_type(), sim.call_id());
-    let output = headcount(
-        &sim.base_url(),
-        args([
-            "totals",
-            &call,
-            "--session",
-            sim.session_id(),
-            "--format",
-            "json",
-        ]),
-        &[("HEADCOUNT_READY_WAIT", "10")],
-    )
-    .await;
+    let output = sim_totals(&sim, &[], &[("HEADCOUNT_READY_WAIT", "10")]).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(stderr(&output).contains("Stream is still preparing this session's attendance"));
     let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(printed["complete"], true);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_live_session_is_provisional_and_an_expired_one_complete_with_no_rows() {
+    for (scenario, live, state, note) in [
+        (Scenario::Small, true, "live", "figures are provisional"),
+        (
+            Scenario::Expired,
+            false,
+            "expired",
+            "only its totals remain",
+        ),
+    ] {
+        let sim = start_unlimited(SimConfig {
+            scenario,
+            live,
+            ..SimConfig::default()
+        })
+        .await;
+        let output = sim_totals(&sim, &[], &[]).await;
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert!(stderr(&output).contains(note), "{}", stderr(&output));
+        let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(printed["state"], state);
+        assert_eq!(printed["complete"], true);
+        let app = sim_support::dashboard::after_one_read(
+            &sim.base_url(),
+            sim.call_type(),
+            sim.call_id(),
+            sim.session_id(),
+        )
+        .await;
+        let expected = if live {
+            Completeness::Provisional
+        } else {
+            Completeness::Expired
+        };
+        assert_eq!(app.completeness(), Some(&expected));
+    }
 }

@@ -10,6 +10,7 @@ use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
+use headcount::fetch::Completeness;
 use headcount::sim::{Scenario, SimConfig};
 use sim_support::cli::{args, headcount};
 use sim_support::faults::{Fault, FaultProxy, Plan};
@@ -384,4 +385,55 @@ async fn an_unknown_session_is_not_found_at_once_not_waited_for() {
         run.stderr()
     );
     assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dashboard_recovers_the_same_faults_or_says_what_is_missing() {
+    let sim = start_unlimited(SimConfig {
+        scenario: Scenario::Townhall,
+        ..SimConfig::default()
+    })
+    .await;
+    let read = |base_url: String| {
+        let (call_type, call_id) = (sim.call_type().to_owned(), sim.call_id().to_owned());
+        let session = sim.session_id().to_owned();
+        async move {
+            sim_support::dashboard::after_one_read(&base_url, &call_type, &call_id, &session).await
+        }
+    };
+    let clean = read(sim.base_url()).await;
+    assert_eq!(clean.completeness(), Some(&Completeness::Complete));
+    let clean = clean.figures().unwrap().call.clone();
+    let cases = [
+        (plan(Fault::EmptyPageWithNext, 1), true),
+        (plan(Fault::PreviousPageAgain, 1), true),
+        (plan(Fault::Overlap, ALWAYS), true),
+        (plan(Fault::TruncatedBody, 1), true),
+        (plan(Fault::RejectedCursor, 2), true),
+        (plan(Fault::NotFound, 1), true),
+        (plan(Fault::EmptyPageWithNext, 2), false),
+        (plan(Fault::PreviousPageAgain, 2), false),
+        (plan(Fault::RejectedCursor, 3), false),
+    ];
+    let runs = cases.map(|(plan, _)| {
+        let upstream = sim.base_url();
+        let read = &read;
+        async move {
+            let proxy = FaultProxy::start(&upstream, vec![plan]).await;
+            read(proxy.base_url()).await
+        }
+    });
+    for ((plan, recovers), app) in cases.iter().zip(futures::future::join_all(runs).await) {
+        if *recovers {
+            assert_eq!(
+                app.completeness(),
+                Some(&Completeness::Complete),
+                "{plan:?}"
+            );
+            assert_eq!(app.figures().unwrap().call, clean, "{plan:?}");
+        } else {
+            let shortfall = app.shortfall();
+            assert!(shortfall.is_some(), "{plan:?}: {:?}", app.completeness());
+        }
+    }
 }

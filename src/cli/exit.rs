@@ -280,6 +280,13 @@ mod tests {
         let err = anyhow::Error::from(IncompleteData::Read(shortfall)).context("reading");
         assert_eq!(ExitKind::of(&err), ExitKind::Incomplete);
         assert_eq!(ExitKind::Incomplete.code(), 8);
+        let listing = IncompleteData::Listing {
+            reason: crate::api::StopReason::RepeatedCursor,
+            listed: 3,
+        };
+        let said = listing.to_string();
+        assert!(said.starts_with("incomplete data: the list of sessions stopped early: Stream offered a page cursor it had already given"), "{said}");
+        assert_eq!(ExitKind::of(&listing.into()), ExitKind::Incomplete);
     }
 
     #[test]

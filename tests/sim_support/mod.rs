@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod dashboard;
 pub mod faults;
 pub mod pages;
 

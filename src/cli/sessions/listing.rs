@@ -252,6 +252,18 @@ mod tests {
     }
 
     #[test]
+    fn a_listing_stopped_early_is_not_complete() {
+        let (call, sessions) = (call(), sessions());
+        let whole = Listing::new(&call, &sessions, NOW).json();
+        assert_eq!(whole["complete"], true);
+        let stopped = Listing::new(&call, &sessions, NOW)
+            .stopped_early(Some(StopReason::EmptyPages))
+            .json();
+        assert_eq!(stopped["complete"], false);
+        assert_eq!(stopped["sessions"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
     fn a_call_without_sessions_says_so() {
         let call = call();
         let table = Listing::new(&call, &[], NOW).table(&DisplayZone::utc());

@@ -1,0 +1,51 @@
+//! The dashboard's state machine after one whole read by the real fetcher.
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use headcount::api::StreamClient;
+use headcount::api::timestamp::unix_now;
+use headcount::app::{App, AppConfig, Effect, Msg};
+use headcount::attendance::{DisplayZone, Thresholds};
+use headcount::fetch::{self, FetchEvent};
+
+use super::{KEY, SECRET};
+
+/// A dashboard on `call_type:call_id` session `session`, once its first read has ended.
+pub async fn after_one_read(base_url: &str, call_type: &str, call_id: &str, session: &str) -> App {
+    let config = AppConfig {
+        call_type: call_type.into(),
+        call_id: call_id.into(),
+        session: session.into(),
+        filter: None,
+        zone: DisplayZone::utc(),
+        thresholds: Thresholds::default(),
+        interval: Duration::from_secs(5),
+        page_size: 100,
+        color: false,
+        export_dir: std::env::temp_dir(),
+    };
+    let (mut app, effects) = App::new(config, unix_now());
+    let request = effects
+        .into_iter()
+        .find_map(|effect| match effect {
+            Effect::StartFetch(request) => Some(request),
+            _ => None,
+        })
+        .expect("the dashboard starts reading");
+    let client = StreamClient::builder(base_url, KEY, SECRET)
+        .timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let (sender, mut events) = tokio::sync::mpsc::channel(16);
+    let _fetch = fetch::spawn(client, request, sender);
+    while let Some(event) = events.recv().await {
+        let done = matches!(event, FetchEvent::Done { .. } | FetchEvent::Failed { .. });
+        app.update(Msg::Fetch(event), unix_now());
+        if done {
+            break;
+        }
+    }
+    app
+}
