@@ -92,3 +92,58 @@ fn status_of(url: &str) -> u16 {
             .as_u16()
     })
 }
+
+#[test]
+fn the_secret_can_come_from_the_environment_and_stays_out_of_help() {
+    let child = headcount()
+        .args(["sim", "--listen", "127.0.0.1:0", "--scenario", "small"])
+        .env("HEADCOUNT_SIM_API_SECRET", "from-the-environment")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run headcount sim");
+    let mut server = Server(child);
+    let mut lines = BufReader::new(server.0.stdout.take().unwrap()).lines();
+    let listening = lines.next().unwrap().unwrap();
+    let base_url = listening.strip_prefix("listening on ").unwrap().to_owned();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let answers = runtime.block_on(async {
+        let mut answers = Vec::new();
+        for secret in ["from-the-environment", "headcount-demo-secret"] {
+            let client =
+                headcount::api::StreamClient::new(&base_url, "headcount-demo", secret).unwrap();
+            answers.push(client.get_call("default", "team-sync-2026").await.is_ok());
+        }
+        answers
+    });
+    assert_eq!(
+        answers,
+        [true, false],
+        "only the variable's secret is accepted"
+    );
+
+    let help = headcount()
+        .args(["sim", "--help"])
+        .env("HEADCOUNT_SIM_API_SECRET", "from-the-environment")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("HEADCOUNT_SIM_API_SECRET"), "{help}");
+    assert!(!help.contains("from-the-environment"), "{help}");
+}
+
+#[test]
+fn a_lag_out_of_its_range_is_a_usage_error() {
+    for lag in ["-1", "3601", "nan", "1e300"] {
+        let output = headcount()
+            .args(["sim", "--listen", "127.0.0.1:0", &format!("--lag={lag}")])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "--lag {lag}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("from 0 to 3600"), "{stderr}");
+    }
+}

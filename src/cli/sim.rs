@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Args;
 
-use crate::sim::{self, DEFAULT_RATE_LIMIT, Scenario, SimConfig};
+use crate::sim::{self, DEFAULT_RATE_LIMIT, Limits, Scenario, SimConfig};
 
 /// Options of `headcount sim`.
 #[derive(Debug, Args)]
@@ -18,8 +18,14 @@ pub struct SimArgs {
     /// API key clients must send
     #[arg(long, default_value = "headcount-demo")]
     pub api_key: String,
-    /// API secret that signs valid tokens
-    #[arg(long, default_value = "headcount-demo-secret")]
+    /// API secret that signs valid tokens (prefer the variable: a flag is visible to every
+    /// user in `ps`)
+    #[arg(
+        long,
+        env = "HEADCOUNT_SIM_API_SECRET",
+        hide_env_values = true,
+        default_value = "headcount-demo-secret"
+    )]
     pub api_secret: String,
     /// Call to simulate
     #[arg(long, value_enum, default_value_t = Scenario::Townhall)]
@@ -33,14 +39,14 @@ pub struct SimArgs {
     /// Scenario seconds per real second while live
     #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
-    /// Seconds before joins and leaves are reported while live
-    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
-    pub lag: f64,
+    /// Seconds before joins and leaves are reported while live, 0 to 3600
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_lag)]
+    pub lag: Duration,
     /// Requests per window per endpoint (0 turns rate limiting off)
     #[arg(long, value_name = "N", default_value_t = DEFAULT_RATE_LIMIT)]
     pub rate_limit: u32,
-    /// Seconds in a rate-limit window (Stream counts per minute)
-    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Seconds in a rate-limit window (Stream counts per minute), 1 to 86400
+    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub rate_window: u64,
     /// Ended sessions of the same call before the current one, a week apart
     #[arg(long, value_name = "N", default_value_t = 0)]
@@ -59,10 +65,22 @@ pub struct SimArgs {
     pub from: Option<std::path::PathBuf>,
 }
 
+/// The longest reporting lag: an hour behind is no longer a live call.
+const MAX_LAG: Duration = Duration::from_secs(3600);
+
+/// `--lag`: seconds, fractions allowed, from 0 to [`MAX_LAG`].
+fn parse_lag(text: &str) -> Result<Duration, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
+        .filter(|lag| *lag <= MAX_LAG)
+        .ok_or_else(|| format!("--lag must be a number of seconds from 0 to 3600, got {text:?}"))
+}
+
 impl SimArgs {
     fn config(&self) -> anyhow::Result<SimConfig> {
-        let lag = Duration::try_from_secs_f64(self.lag)
-            .with_context(|| format!("--lag must be a number of seconds, got {}", self.lag))?;
+        let lag = self.lag;
         let stats_delay = Duration::try_from_secs_f64(self.stats_delay).with_context(|| {
             format!(
                 "--stats-delay must be a number of seconds, got {}",
@@ -83,6 +101,7 @@ impl SimArgs {
             hostile_text: self.hostile_text,
             stats_delay,
             from: self.from.clone(),
+            connection_limits: Limits::default(),
         })
     }
 }

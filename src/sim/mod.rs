@@ -11,6 +11,7 @@
 mod attendance;
 mod auth;
 mod clock;
+mod connection;
 mod cursor;
 mod endpoints;
 mod error;
@@ -35,6 +36,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+pub use connection::{IDLE_TIMEOUT, Limits, REQUEST_TIMEOUT};
 pub use replay::PAGES_VERSION;
 pub use scenario::Scenario;
 
@@ -83,6 +85,8 @@ pub struct SimConfig {
     /// Serve the one session of this pages file (`export --format pages`) instead of a
     /// generated call.
     pub from: Option<PathBuf>,
+    /// How long a client may take to send a request, and keep an idle connection.
+    pub connection_limits: Limits,
 }
 
 impl Default for SimConfig {
@@ -101,6 +105,7 @@ impl Default for SimConfig {
             hostile_text: false,
             stats_delay: Duration::ZERO,
             from: None,
+            connection_limits: Limits::default(),
         }
     }
 }
@@ -247,6 +252,7 @@ pub async fn start(config: SimConfig, listener: TcpListener) -> Result<RunningSi
         ),
     };
     let stop = CancellationToken::new();
+    let listener = connection::BoundedListener::new(listener, config.connection_limits);
     let serving = axum::serve(listener, server::router(Arc::clone(&sim)))
         .with_graceful_shutdown(stop.clone().cancelled_owned());
     Ok(RunningSim {
