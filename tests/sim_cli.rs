@@ -136,14 +136,38 @@ fn the_secret_can_come_from_the_environment_and_stays_out_of_help() {
 }
 
 #[test]
-fn a_lag_out_of_its_range_is_a_usage_error() {
-    for lag in ["-1", "3601", "nan", "1e300"] {
+fn a_speed_or_a_count_out_of_its_range_is_a_usage_error() {
+    for (flag, value, said) in [
+        ("--speed", "0", "above 0 and at most 10000"),
+        ("--speed", "1e300", "above 0 and at most 10000"),
+        ("--speed", "inf", "above 0 and at most 10000"),
+        (
+            "--earlier-sessions",
+            "18446744073709551615",
+            "from 0 to 520",
+        ),
+    ] {
         let output = headcount()
-            .args(["sim", "--listen", "127.0.0.1:0", &format!("--lag={lag}")])
+            .args(["sim", "--listen", "127.0.0.1:0", &format!("{flag}={value}")])
             .output()
             .unwrap();
-        assert_eq!(output.status.code(), Some(2), "--lag {lag}");
+        assert_eq!(output.status.code(), Some(2), "{flag} {value}");
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains("from 0 to 3600"), "{stderr}");
+        assert!(stderr.contains(said), "{stderr}");
+    }
+}
+
+#[test]
+fn a_delay_out_of_its_range_is_a_usage_error() {
+    for flag in ["--lag", "--stats-delay"] {
+        for value in ["-1", "3601", "nan", "1e300"] {
+            let output = headcount()
+                .args(["sim", "--listen", "127.0.0.1:0", &format!("{flag}={value}")])
+                .output()
+                .unwrap();
+            assert_eq!(output.status.code(), Some(2), "{flag} {value}");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(stderr.contains("from 0 to 3600"), "{stderr}");
+        }
     }
 }

@@ -28,8 +28,8 @@ pub struct DemoArgs {
     /// Seed of the generated attendance (same seed, same rows)
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Scenario seconds per real second while live
-    #[arg(long, value_name = "X", default_value_t = 1.0)]
+    /// Scenario seconds per real second while live, above 0 and up to 10000
+    #[arg(long, value_name = "X", default_value_t = 1.0, value_parser = super::sim::parse_speed)]
     pub speed: f64,
     /// Seconds between two reads of the live call (1s to 1h; also "90s", "5m")
     #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_interval)]

@@ -36,8 +36,8 @@ pub struct SimArgs {
     /// Play the session live: people join and leave as time passes
     #[arg(long)]
     pub live: bool,
-    /// Scenario seconds per real second while live
-    #[arg(long, default_value_t = 1.0)]
+    /// Scenario seconds per real second while live, above 0 and up to 10000
+    #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
     pub speed: f64,
     /// Seconds before joins and leaves are reported while live, 0 to 3600
     #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_lag)]
@@ -48,45 +48,67 @@ pub struct SimArgs {
     /// Seconds in a rate-limit window (Stream counts per minute), 1 to 86400
     #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub rate_window: u64,
-    /// Ended sessions of the same call before the current one, a week apart
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    /// Ended sessions of the same call before the current one, a week apart, 0 to 520
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = parse_earlier_sessions)]
     pub earlier_sessions: usize,
     /// Put terminal control sequences, bidirectional overrides and spreadsheet formulas in
     /// some user ids, roles and publisher types, as a hostile integrator could
     #[arg(long)]
     pub hostile_text: bool,
     /// After the session ends, answer its participant sessions with 404 for this many seconds,
-    /// as Stream does while it prepares them (an ended scenario counts from the start)
-    #[arg(long, value_name = "SECS", default_value_t = 0.0)]
-    pub stats_delay: f64,
+    /// as Stream does while it prepares them (an ended scenario counts from the start), 0 to
+    /// 3600
+    #[arg(long, value_name = "SECS", default_value = "0", value_parser = parse_stats_delay)]
+    pub stats_delay: Duration,
     /// Serve the one call session recorded in FILE (`headcount export --format pages`),
     /// page for page, instead of a generated scenario
     #[arg(long, value_name = "FILE")]
     pub from: Option<std::path::PathBuf>,
 }
 
-/// The longest reporting lag: an hour behind is no longer a live call.
-const MAX_LAG: Duration = Duration::from_secs(3600);
+/// The longest lag or delay the sim plays: an hour late is no longer a live call.
+const MAX_DELAY: Duration = Duration::from_secs(3600);
 
-/// `--lag`: seconds, fractions allowed, from 0 to [`MAX_LAG`].
-fn parse_lag(text: &str) -> Result<Duration, String> {
+/// Seconds, fractions allowed, from 0 to [`MAX_DELAY`].
+fn parse_delay(flag: &str, text: &str) -> Result<Duration, String> {
     text.trim()
         .parse::<f64>()
         .ok()
         .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
-        .filter(|lag| *lag <= MAX_LAG)
-        .ok_or_else(|| format!("--lag must be a number of seconds from 0 to 3600, got {text:?}"))
+        .filter(|delay| *delay <= MAX_DELAY)
+        .ok_or_else(|| format!("{flag} must be a number of seconds from 0 to 3600, got {text:?}"))
+}
+
+/// `--speed`: above 0, up to [`sim::MAX_SPEED`].
+pub fn parse_speed(text: &str) -> Result<f64, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|speed| *speed > 0.0 && *speed <= sim::MAX_SPEED)
+        .ok_or_else(|| format!("--speed must be a number above 0 and at most 10000, got {text:?}"))
+}
+
+fn parse_earlier_sessions(text: &str) -> Result<usize, String> {
+    text.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|count| *count <= sim::MAX_EARLIER_SESSIONS)
+        .ok_or_else(|| {
+            format!("--earlier-sessions must be a whole number from 0 to 520, got {text:?}")
+        })
+}
+
+fn parse_lag(text: &str) -> Result<Duration, String> {
+    parse_delay("--lag", text)
+}
+
+fn parse_stats_delay(text: &str) -> Result<Duration, String> {
+    parse_delay("--stats-delay", text)
 }
 
 impl SimArgs {
     fn config(&self) -> anyhow::Result<SimConfig> {
-        let lag = self.lag;
-        let stats_delay = Duration::try_from_secs_f64(self.stats_delay).with_context(|| {
-            format!(
-                "--stats-delay must be a number of seconds, got {}",
-                self.stats_delay
-            )
-        })?;
+        let (lag, stats_delay) = (self.lag, self.stats_delay);
         Ok(SimConfig {
             api_key: self.api_key.clone(),
             api_secret: self.api_secret.clone(),

@@ -26,10 +26,14 @@ impl ScenarioClock {
         self.speed
     }
 
+    /// Saturates rather than wraps, however long the clock has run.
     pub fn now_ns(&self) -> i64 {
         let elapsed = self.anchor.elapsed().as_secs_f64() * self.speed;
-        self.anchor_ns
-            .saturating_add(Duration::from_secs_f64(elapsed).as_nanos() as i64)
+        let elapsed_ns = Duration::try_from_secs_f64(elapsed)
+            .ok()
+            .and_then(|elapsed| i64::try_from(elapsed.as_nanos()).ok())
+            .unwrap_or(i64::MAX);
+        self.anchor_ns.saturating_add(elapsed_ns)
     }
 }
 
@@ -47,4 +51,29 @@ pub fn unix_now_secs() -> u64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod clock_tests {
+    use super::*;
+
+    #[test]
+    fn scenario_time_saturates_instead_of_wrapping() {
+        let near_the_end = ScenarioClock::new(i64::MAX - 1, 10_000.0);
+        std::thread::sleep(Duration::from_millis(2));
+        assert_eq!(near_the_end.now_ns(), i64::MAX);
+        // A machine up for less than a second has no instant that far back to anchor on.
+        if let Some(anchor) = Instant::now().checked_sub(Duration::from_secs(1)) {
+            let clock = ScenarioClock {
+                anchor,
+                anchor_ns: 0,
+                speed: 1e12,
+            };
+            assert_eq!(
+                clock.now_ns(),
+                i64::MAX,
+                "10^12 s overflows i64 nanoseconds"
+            );
+        }
+    }
 }

@@ -51,6 +51,12 @@ use server::Sim;
 /// demo never meets it, like the per-endpoint app quotas Stream grants server-side.
 pub const DEFAULT_RATE_LIMIT: u32 = 1_000;
 
+/// The fastest a live scenario plays: a three-hour keynote in about a second.
+pub const MAX_SPEED: f64 = 10_000.0;
+
+/// Ten years of weekly sessions.
+pub const MAX_EARLIER_SESSIONS: usize = 520;
+
 /// How far into the session a live scenario already is when the server starts.
 const LIVE_HEAD_START_NS: i64 = 5 * 60 * NANOS_PER_SEC;
 /// Ended scenarios finished this long before the server started.
@@ -113,8 +119,10 @@ impl Default for SimConfig {
 /// Why the sim could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
-    #[error("--speed must be a positive number, got {0}")]
+    #[error("--speed must be a number above 0 and at most {MAX_SPEED}, got {0}")]
     Speed(f64),
+    #[error("--earlier-sessions must be at most {MAX_EARLIER_SESSIONS}, got {0}")]
+    EarlierSessions(usize),
     #[error("the API key and the API secret must not be empty")]
     Credentials,
     #[error("the listener has no local address: {0}")]
@@ -195,8 +203,11 @@ impl Drop for RunningSim {
 
 /// Generates the scenario and serves it on `listener` in the background.
 pub async fn start(config: SimConfig, listener: TcpListener) -> Result<RunningSim, SimError> {
-    if !(config.speed.is_finite() && config.speed > 0.0) {
+    if !(config.speed > 0.0 && config.speed <= MAX_SPEED) {
         return Err(SimError::Speed(config.speed));
+    }
+    if config.earlier_sessions > MAX_EARLIER_SESSIONS {
+        return Err(SimError::EarlierSessions(config.earlier_sessions));
     }
     if config.api_key.is_empty() || config.api_secret.is_empty() {
         return Err(SimError::Credentials);
