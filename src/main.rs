@@ -1,7 +1,5 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    headcount::cli::run(headcount::cli::Cli::parse())
+    headcount::cli::run(headcount::cli::parse())
 }

@@ -425,3 +425,16 @@ fn durations_out_of_their_range_are_usage_errors_that_give_the_range() {
     assert_eq!(run.code, 7, "{}", run.stderr);
     assert!(run.stderr.contains("from 1s to 1h"), "{}", run.stderr);
 }
+
+#[test]
+fn a_bad_value_pasted_with_terminal_controls_is_quoted_escaped() {
+    let sandbox = Sandbox::new();
+    let pasted = "default:x\u{1b}]0;owned\u{7}\u{202e}";
+    let run = sandbox.run(&["totals", pasted, "--session", "s"], &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    for raw in ['\u{1b}', '\u{7}', '\u{202e}'] {
+        assert!(!run.stderr.contains(raw), "{raw:?} in {:?}", run.stderr);
+    }
+    assert!(run.stderr.contains("default:x"), "{}", run.stderr);
+    assert!(run.stderr.contains("\\u{202e}"), "{}", run.stderr);
+}

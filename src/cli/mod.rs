@@ -15,6 +15,7 @@ pub mod sim;
 pub mod totals;
 pub mod watch;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -49,6 +50,25 @@ pub enum Command {
     Export(export::ExportArgs),
     /// List the sessions of a call, newest first
     Sessions(sessions::SessionsArgs),
+}
+
+/// The command line of this process. A usage error quotes the value at fault as it was given,
+/// which may hold characters pasted along with it (from a ticket, a chat): it is printed with
+/// terminal controls escaped, as every message is, and exits with clap's status (2).
+pub fn parse() -> Cli {
+    Cli::try_parse().unwrap_or_else(|err| {
+        if !err.use_stderr() {
+            // --help and --version: headcount's own text, on stdout.
+            err.exit()
+        }
+        let text = err.render().to_string();
+        let safe: Vec<_> = text
+            .lines()
+            .map(crate::ui::safe_text::terminal_safe)
+            .collect();
+        let _ = writeln!(std::io::stderr(), "{}", safe.join("\n"));
+        std::process::exit(err.exit_code())
+    })
 }
 
 /// Runs a command on its own multi-threaded runtime.

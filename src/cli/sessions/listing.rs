@@ -264,6 +264,24 @@ mod tests {
     }
 
     #[test]
+    fn a_session_id_with_terminal_controls_is_escaped_in_the_table_and_exact_in_json() {
+        let call = call();
+        let mut sessions = sessions();
+        sessions[0].id = "s-\u{1b}]0;owned\u{7}\u{202e}".into();
+        let listing = Listing::new(&call, &sessions, NOW);
+        let table = listing.table(&DisplayZone::utc());
+        assert!(
+            table.contains("*s-\\x1b]0;owned\\x07\\u{202e}  "),
+            "{table}"
+        );
+        assert!(!table.contains(['\u{1b}', '\u{7}', '\u{202e}']), "{table}");
+        assert_eq!(
+            listing.json()["sessions"][0]["call_session_id"],
+            sessions[0].id
+        );
+    }
+
+    #[test]
     fn a_call_without_sessions_says_so() {
         let call = call();
         let table = Listing::new(&call, &[], NOW).table(&DisplayZone::utc());
