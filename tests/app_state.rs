@@ -477,6 +477,35 @@ fn export_writes_the_view_and_the_path_is_flashed() {
 }
 
 #[test]
+fn the_exported_csv_neutralises_what_a_spreadsheet_would_run() {
+    let now = T0 + 70 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    let rows = vec![
+        row("=HYPERLINK(\"x\")", "h-1", 0, Some(10), "+rtmp", "@host"),
+        row("-5", "m-1", 5, Some(15), "webrtc", "user"),
+    ];
+    app.update(page_event(1, 1, page(rows, 2, false)), now);
+    app.update(done(1, 1), now);
+    for view_key in ['e', '\t'] {
+        let effects = app.update(key(view_key), now);
+        if let Some(Effect::Export { csv, .. }) = effects.first() {
+            let mut reader = csv::Reader::from_reader(csv.as_bytes());
+            let headers = reader.headers().unwrap().clone();
+            let user = headers.iter().position(|h| h == "user_id").unwrap();
+            let users: Vec<String> = reader
+                .records()
+                .map(|record| record.unwrap()[user].to_owned())
+                .collect();
+            assert_eq!(users, ["'=HYPERLINK(\"x\")", "'-5"], "{csv}");
+            if let Some(publisher) = headers.iter().position(|h| h == "publisher_type") {
+                assert!(csv.contains(",'+rtmp,'@host,"), "{csv}");
+                assert!(publisher > user);
+            }
+        }
+    }
+}
+
+#[test]
 fn y_copies_the_session_id_or_the_user_id() {
     let (mut app, now) = loaded(None);
     assert_eq!(app.update(key('y'), now), vec![Effect::Copy("a-1".into())]);

@@ -438,3 +438,17 @@ fn a_bad_value_pasted_with_terminal_controls_is_quoted_escaped() {
     assert!(run.stderr.contains("default:x"), "{}", run.stderr);
     assert!(run.stderr.contains("\\u{202e}"), "{}", run.stderr);
 }
+
+#[test]
+fn an_os_error_is_said_once() {
+    let sandbox = Sandbox::new();
+    let dir = sandbox.dir.path().to_str().unwrap().to_owned();
+    let run = sandbox.run(&["config", "show"], &[("HEADCOUNT_CONFIG", &dir)]);
+    assert_eq!(run.code, 7, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("(os error 21)").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+}

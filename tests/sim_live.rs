@@ -6,7 +6,7 @@ mod sim_support;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use headcount::sim::{Scenario, SimConfig};
+use headcount::sim::{MAX_SPEED, Scenario, SimConfig};
 use serde_json::json;
 use sim_support::*;
 
@@ -133,7 +133,7 @@ async fn paging_while_the_clock_runs_never_repeats_or_loses_a_row() {
 
 #[tokio::test]
 async fn the_session_ends_with_every_row_closed() {
-    let sim = start(live(20_000.0, Duration::from_secs(5))).await;
+    let sim = start(live(MAX_SPEED, Duration::from_secs(5))).await;
     let mut body = page(&sim, &[]).await;
     for _ in 0..100 {
         if body["session"]["ended_at"].is_i64() {
