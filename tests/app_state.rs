@@ -632,3 +632,49 @@ fn on_a_big_call_a_filter_edit_shows_its_rows_at_once_and_its_figures_when_typin
     assert_eq!(call.sessions, expected as u64);
     assert_eq!(call.connected_seconds, expected as i64 * 10 * 60);
 }
+
+/// The pages of a session without a `session` object say nothing of its end; what the fetch
+/// learned from GetCall (the call ended) ends it, and an open row is then a leave never
+/// recorded, not someone in the call counting up to now.
+#[test]
+fn the_end_learned_from_getcall_ends_a_session_whose_pages_do_not_say() {
+    use headcount::api::models::Call;
+    use headcount::attendance::{CallState, EndReports};
+    let now = T0 + 200 * 24 * 60 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    let mut without_session = page(
+        vec![
+            row("alice-chen", "a-1", 0, Some(60), "webrtc", "host"),
+            row("ghost", "g-1", 10, None, "webrtc", "user"),
+        ],
+        2,
+        false,
+    );
+    without_session.session = None;
+    app.update(page_event(1, 1, without_session), now);
+    let call: Call = serde_json::from_value(json!({
+        "type": "default", "id": "standup", "cid": "default:standup",
+        "current_session_id": "s-1", "ended_at": rfc3339(T0 + 60 * MIN), "session": null
+    }))
+    .unwrap();
+    let mut end = EndReports::default();
+    end.take_call(&call);
+    app.update(
+        Msg::Fetch(FetchEvent::Done {
+            generation: 1,
+            pages: 1,
+            completeness: headcount::fetch::Completeness::Complete,
+            end,
+        }),
+        now,
+    );
+    assert_eq!(app.store().state(now), Some(CallState::Ended));
+    assert_eq!(app.next_poll(), None, "an ended call is not polled");
+    let figures = app.figures().unwrap();
+    let ghost = figures
+        .user(app.store().find_user("ghost").unwrap())
+        .unwrap();
+    assert!(!ghost.in_call_now);
+    assert_eq!(ghost.attended_seconds(), 50 * 60);
+    assert_eq!(figures.call.data_quality.rows, 1);
+}

@@ -192,3 +192,39 @@ async fn dropping_the_handle_stops_the_fetch() {
     );
     assert!(!rest.iter().any(|e| matches!(e, FetchEvent::Done { .. })));
 }
+
+/// A session whose pages carry no `session` object: the fetcher asks GetCall once the pages
+/// are read and hands its word over with `Done`, so the dashboard's store knows it ended.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_fetcher_learns_the_end_from_getcall_when_the_pages_do_not_say() {
+    use headcount::attendance::{SessionEnd, SessionStore};
+    use headcount::sim::SessionObject;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = SimConfig {
+        scenario: Scenario::Messy,
+        rate_limit: 0,
+        session_object: SessionObject::Null,
+        ..SimConfig::default()
+    };
+    let sim = sim::start(config, listener).await.unwrap();
+    let (sender, receiver) = mpsc::channel(16);
+    let _handle = fetch::spawn(client(&sim), request(&sim, 1, 100), sender);
+    let events = all_events(receiver).await;
+    let mut store = SessionStore::new();
+    for event in &events {
+        match event {
+            FetchEvent::Page { page, .. } => {
+                store.ingest_json(page.bytes()).unwrap();
+            }
+            FetchEvent::Done { end, .. } => {
+                assert!(
+                    !store.session_end().is_ended(),
+                    "the pages alone do not say"
+                );
+                store.learn_end(end);
+            }
+            _ => {}
+        }
+    }
+    assert!(matches!(store.session_end(), SessionEnd::Ended(Some(_))));
+}

@@ -474,3 +474,38 @@ async fn call_stats_summarise_the_session() {
         .unwrap();
     assert_eq!(response.status(), 400);
 }
+
+/// `--session-object`: the session object as real responses have been seen to show it.
+#[tokio::test]
+async fn the_session_object_can_be_without_times_null_or_absent() {
+    use headcount::sim::SessionObject;
+    let with = |session_object| SimConfig {
+        scenario: Scenario::Small,
+        session_object,
+        ..SimConfig::default()
+    };
+    let no_times = start(with(SessionObject::NoTimes)).await;
+    let call = get(&no_times, &call_path(&no_times), &[]).await.body;
+    assert_eq!(call["call"]["session"]["id"], json!(no_times.session_id()));
+    assert!(call["call"]["session"]["started_at"].is_null());
+    assert!(call["call"]["session"]["ended_at"].is_null());
+    assert!(call["call"]["ended_at"].is_i64(), "the call itself ended");
+    assert!(page(&no_times, &[]).await["session"]["ended_at"].is_null());
+    let null = start(with(SessionObject::Null)).await;
+    let call = get(&null, &call_path(&null), &[]).await.body;
+    assert_eq!(call["call"].as_object().unwrap()["session"], Value::Null);
+    assert_eq!(
+        page(&null, &[]).await.as_object().unwrap()["session"],
+        Value::Null
+    );
+    let absent = start(with(SessionObject::Absent)).await;
+    let call = get(&absent, &call_path(&absent), &[]).await.body;
+    assert!(!call["call"].as_object().unwrap().contains_key("session"));
+    assert!(
+        !page(&absent, &[])
+            .await
+            .as_object()
+            .unwrap()
+            .contains_key("session")
+    );
+}

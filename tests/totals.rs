@@ -6,7 +6,7 @@ use std::process::Output;
 
 use headcount::api::models::ParticipantSessionDetails;
 use headcount::api::{PagerOptions, StreamClient};
-use headcount::sim::{self, RunningSim, Scenario, SimConfig};
+use headcount::sim::{self, RunningSim, Scenario, SessionObject, SimConfig};
 use serde_json::{Value, json};
 
 const KEY: &str = "headcount-demo";
@@ -385,4 +385,63 @@ async fn messy_rows_are_counted_by_kind_with_their_ids_and_exit_0() {
         whole.rows.len() as u64
     );
     assert_eq!(clean_rows["data_quality"]["rows_with_problems"], json!(0));
+}
+
+/// Whether a session ended does not hang on its `session` object: whatever the pages and
+/// GetCall show of it (whole, without times as a recorded response has it, null, absent),
+/// the call's `ended_at` ends it, and a leave never recorded is not someone still in the call.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_ended_session_reads_as_ended_however_its_session_object_looks() {
+    for session_object in [
+        SessionObject::Full,
+        SessionObject::NoTimes,
+        SessionObject::Null,
+        SessionObject::Absent,
+    ] {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let config = SimConfig {
+            scenario: Scenario::Messy,
+            rate_limit: 0,
+            session_object,
+            ..SimConfig::default()
+        };
+        let sim = sim::start(config, listener).await.unwrap();
+        let printed = totals_json(&sim, &[]).await;
+        assert_eq!(printed["state"], json!("ended"), "{session_object:?}");
+        let kinds = &printed["data_quality"]["problems"];
+        assert_eq!(
+            kinds["leave_not_recorded"]["rows"],
+            json!(1),
+            "{session_object:?}: {kinds}"
+        );
+        let ghost = totals_json(&sim, &["--filter", "user:ghost-user"]).await;
+        assert_eq!(
+            ghost["filtered"]["attended_seconds"],
+            json!(3000),
+            "{session_object:?}"
+        );
+    }
+}
+
+/// A live session with no `session` object anywhere is live because GetCall says so, not
+/// because it has open rows.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_live_session_without_a_session_object_reads_as_live() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = SimConfig {
+        scenario: Scenario::Small,
+        live: true,
+        rate_limit: 0,
+        session_object: SessionObject::Absent,
+        ..SimConfig::default()
+    };
+    let sim = sim::start(config, listener).await.unwrap();
+    let output = totals(&sim, SECRET, sim.session_id(), &["--format", "json"]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(printed["state"], json!("live"));
+    assert_eq!(
+        printed["data_quality"]["problems"]["leave_not_recorded"],
+        Value::Null
+    );
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Args;
 
-use crate::sim::{self, DEFAULT_RATE_LIMIT, Limits, Scenario, SimConfig};
+use crate::sim::{self, DEFAULT_RATE_LIMIT, Limits, Scenario, SessionObject, SimConfig};
 
 /// Options of `headcount sim`.
 #[derive(Debug, Args)]
@@ -64,6 +64,10 @@ pub struct SimArgs {
     /// page for page, instead of a generated scenario
     #[arg(long, value_name = "FILE")]
     pub from: Option<std::path::PathBuf>,
+    /// How the `session` object shows in GetCall and the pages: whole, with null times (as a
+    /// recorded response of an ended call has it), null, or absent
+    #[arg(long, value_enum, value_name = "HOW", default_value_t = SessionObject::Full)]
+    pub session_object: SessionObject,
 }
 
 /// The longest lag or delay the sim plays: an hour late is no longer a live call.
@@ -124,6 +128,7 @@ impl SimArgs {
             stats_delay,
             from: self.from.clone(),
             connection_limits: Limits::default(),
+            session_object: self.session_object,
         })
     }
 }

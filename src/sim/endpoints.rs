@@ -20,7 +20,11 @@ pub const MAX_LIMIT: usize = 100;
 /// `GET /api/v2/video/call/{type}/{id}`.
 pub fn get_call(sim: &Sim, call_type: &str, call_id: &str) -> Result<Map<String, Value>, ApiError> {
     find_call(sim, call_type, call_id)?;
-    Ok(wire::get_call(&sim.snapshot(), &sim.api_key))
+    Ok(wire::get_call(
+        &sim.snapshot(),
+        &sim.api_key,
+        sim.session_object,
+    ))
 }
 
 /// `GET /api/v2/video/call/{type}/{id}/session/{session}/participant_sessions`.
@@ -61,10 +65,10 @@ pub fn participant_sessions(
         "total_participant_sessions": totals.sessions,
         "total_participant_duration": totals.duration_seconds,
         "participants_sessions": rows,
-        "session": wire::call_session(&snapshot),
         "next": null,
         "prev": null,
     }));
+    sim.session_object.insert(&mut body, "session", &snapshot);
     if let Some(key) = page.next {
         body.insert("next".into(), json!(cursors.encode(Direction::Next, key)));
     }

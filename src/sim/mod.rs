@@ -39,6 +39,7 @@ use tokio_util::sync::CancellationToken;
 pub use connection::{IDLE_TIMEOUT, Limits, REQUEST_TIMEOUT};
 pub use replay::PAGES_VERSION;
 pub use scenario::Scenario;
+pub use wire::SessionObject;
 
 use crate::api::timestamp::NANOS_PER_SEC;
 use auth::Authenticator;
@@ -93,6 +94,8 @@ pub struct SimConfig {
     pub from: Option<PathBuf>,
     /// How long a client may take to send a request, and keep an idle connection.
     pub connection_limits: Limits,
+    /// How the `session` object is shown in GetCall and in the pages.
+    pub session_object: SessionObject,
 }
 
 impl Default for SimConfig {
@@ -112,6 +115,7 @@ impl Default for SimConfig {
             stats_delay: Duration::ZERO,
             from: None,
             connection_limits: Limits::default(),
+            session_object: SessionObject::Full,
         }
     }
 }
@@ -245,6 +249,7 @@ pub async fn start(config: SimConfig, listener: TcpListener) -> Result<RunningSi
         hostile_text: config.hostile_text,
         stats_delay_ns: i64::try_from(config.stats_delay.as_nanos()).unwrap_or(i64::MAX),
         started_ns: now,
+        session_object: config.session_object,
         call,
         replay,
     });

@@ -23,6 +23,7 @@ use super::history::EarlierSession;
 use super::rate_limit::{Quota, RateLimiter};
 use super::replay::Replay;
 use super::timeline::{Moment, Snapshot};
+use super::wire::SessionObject;
 
 /// The running sim's state, shared by every request.
 pub struct Sim {
@@ -49,6 +50,8 @@ pub struct Sim {
     /// When the server started (Unix ns): an ended session ended before it, so its delay
     /// counts from here.
     pub started_ns: i64,
+    /// How the `session` object is shown in GetCall and the pages.
+    pub session_object: SessionObject,
 }
 
 impl Sim {

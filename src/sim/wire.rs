@@ -55,6 +55,46 @@ fn display_name(id: &str) -> String {
         .join(" ")
 }
 
+/// How the sim shows the `session` object (`CallSessionResponse`) in `GetCall` and in the pages
+/// of participant sessions: whole, or as real responses have been seen to show it, so that
+/// the rule deciding whether a session ended is tested on each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum SessionObject {
+    /// Every field, `started_at` and (once ended) `ended_at` set.
+    #[default]
+    Full,
+    /// Present with `started_at` and `ended_at` null, as in a recorded GetCall response of an
+    /// ended call (whose `call.ended_at` is set).
+    NoTimes,
+    /// `"session": null`.
+    Null,
+    /// No `session` key at all.
+    Absent,
+}
+
+impl SessionObject {
+    /// Puts the session object under `key` of `object`, as this mode shows it.
+    pub fn insert(self, object: &mut Map<String, Value>, key: &str, snapshot: &Snapshot) {
+        match self {
+            SessionObject::Full => {
+                object.insert(key.to_owned(), call_session(snapshot));
+            }
+            SessionObject::NoTimes => {
+                let mut session = call_session(snapshot);
+                session["started_at"] = Value::Null;
+                session["ended_at"] = Value::Null;
+                object.insert(key.to_owned(), session);
+            }
+            SessionObject::Null => {
+                object.insert(key.to_owned(), Value::Null);
+            }
+            SessionObject::Absent => {
+                object.remove(key);
+            }
+        }
+    }
+}
+
 /// `CallSessionResponse`: the live roster (bounded) and its counts by role.
 pub fn call_session(snapshot: &Snapshot) -> Value {
     let call = snapshot.call();
@@ -89,8 +129,8 @@ pub fn call_session(snapshot: &Snapshot) -> Value {
     })
 }
 
-/// `CallResponse`, with the session embedded.
-pub fn call(snapshot: &Snapshot, api_key: &str) -> Value {
+/// `CallResponse`, with the session embedded as `session_object` says.
+pub fn call(snapshot: &Snapshot, api_key: &str, session_object: SessionObject) -> Value {
     let call = snapshot.call();
     let host = call
         .people
@@ -106,7 +146,7 @@ pub fn call(snapshot: &Snapshot, api_key: &str) -> Value {
     let created_by = user(&host, call.created_at - 30 * DAY_NS);
     let cid = format!("{CALL_TYPE}:{}", call.call_id);
     let stream_key = format!("{api_key}.{CALL_TYPE}.{}", call.call_id);
-    json!({
+    let mut response = object(json!({
         "type": CALL_TYPE,
         "id": call.call_id,
         "cid": cid,
@@ -129,16 +169,21 @@ pub fn call(snapshot: &Snapshot, api_key: &str) -> Value {
             "srt": {"address": format!("srt://ingress.stream-io-video.com:7001?streamid={stream_key}")},
         },
         "egress": {"broadcasting": false, "rtmps": []},
-        "session": call_session(snapshot),
         "ended_at": snapshot.ended_at(),
         "thumbnails": null,
-    })
+    }));
+    session_object.insert(&mut response, "session", snapshot);
+    Value::Object(response)
 }
 
 /// `GetCallResponse` without its `duration` (added when the response is sent).
-pub fn get_call(snapshot: &Snapshot, api_key: &str) -> Map<String, Value> {
+pub fn get_call(
+    snapshot: &Snapshot,
+    api_key: &str,
+    session_object: SessionObject,
+) -> Map<String, Value> {
     object(json!({
-        "call": call(snapshot, api_key),
+        "call": call(snapshot, api_key, session_object),
         "members": [],
         "own_capabilities": [],
     }))
