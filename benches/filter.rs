@@ -117,10 +117,12 @@ fn details(row: &Row) -> ParticipantSessionDetails {
 }
 
 fn context() -> ParseContext {
-    ParseContext {
-        tz: TimeZone::UTC,
-        date: date(2026, 11, 18),
-    }
+    let midnight = date(2026, 11, 18)
+        .to_zoned_datetime(TimeZone::UTC)
+        .expect("a day in range")
+        .timestamp()
+        .as_nanosecond();
+    ParseContext::at(TimeZone::UTC, midnight as Nanos)
 }
 
 fn local_filter(c: &mut Criterion) {

@@ -89,6 +89,25 @@ fn filter_bar_with_server_and_local_parts() {
     assert_snapshot!(wide(&app, now));
 }
 
+/// The bar says how the filter was grouped and which instant each time stands for.
+#[test]
+fn filter_bar_shows_the_grouping_and_the_instant_of_each_time() {
+    let (mut app, now) = loaded(None);
+    app.update(key('/'), now);
+    type_text(&mut app, "role:host or joined>10:05 !bob", now);
+    let screen = wide(&app, now);
+    let text = screen.to_string();
+    assert!(
+        text.contains("read as role:host or (joined>10:05 !bob)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("10:05 = 2026-11-26 10:05:00 +00:00"),
+        "{text}"
+    );
+    assert_snapshot!(screen);
+}
+
 #[test]
 fn help_overlay() {
     let (mut app, now) = loaded(None);

@@ -8,12 +8,16 @@ use jiff::civil::date;
 use jiff::tz::TimeZone;
 use serde_json::{Value, json};
 
-/// 2026-11-26 in Paris (UTC+01:00 in November).
+/// A call live since midnight of 2026-11-26 in Paris (UTC+01:00 in November): bare times are
+/// that day's.
 fn paris() -> ParseContext {
-    ParseContext {
-        tz: TimeZone::get("Europe/Paris").unwrap(),
-        date: date(2026, 11, 26),
-    }
+    let tz = TimeZone::get("Europe/Paris").unwrap();
+    let midnight = date(2026, 11, 26).to_zoned_datetime(tz.clone()).unwrap();
+    ParseContext::at(tz, nanos(midnight.timestamp()))
+}
+
+fn nanos(timestamp: jiff::Timestamp) -> Nanos {
+    i64::try_from(timestamp.as_nanosecond()).unwrap()
 }
 
 fn filter(input: &str) -> Filter {
@@ -420,10 +424,7 @@ fn clock_times_are_on_the_call_date_in_the_chosen_zone() {
         assert!(!filter.matches(&early, now()), "{input} keeps 09:29Z");
         assert!(filter.matches(&late, now()), "{input} drops 09:31Z");
     }
-    let utc_context = ParseContext {
-        tz: TimeZone::UTC,
-        date: date(2026, 11, 26),
-    };
+    let utc_context = ParseContext::at(TimeZone::UTC, utc(0, 0));
     let in_utc = parse("joined>09:30", &utc_context).unwrap();
     assert!(!in_utc.matches(&early, now()) && in_utc.matches(&late, now()));
     let no_join = ParticipantSessionDetails {
@@ -629,13 +630,18 @@ fn raw_json_is_validated_as_the_server_validates_it() {
 }
 
 #[test]
-fn the_context_of_a_call_takes_its_date_in_the_zone() {
-    // 23:30 UTC on the 25th is already the 26th in Paris.
+fn a_bare_time_is_its_occurrence_after_the_start_of_a_live_call() {
+    // 23:30 UTC on the 25th is already the 26th in Paris; 10:30 comes next on the 26th in
+    // both zones.
     let start = utc(0, 0) - 30 * 60 * NANOS_PER_SEC;
     let paris = ParseContext::at(TimeZone::get("Europe/Paris").unwrap(), start);
-    assert_eq!(paris.date, date(2026, 11, 26));
+    let at = |ctx: &ParseContext| parse("joined>10:30", ctx).unwrap().times[0].at;
+    assert_eq!(at(&paris), utc(9, 30));
     let utc_context = ParseContext::at(TimeZone::UTC, start);
-    assert_eq!(utc_context.date, date(2026, 11, 25));
+    assert_eq!(at(&utc_context), utc(10, 30));
+    // 23:00 UTC comes before the start that day: the next one is meant.
+    let late = parse("joined>23:00", &utc_context).unwrap().times[0].at;
+    assert_eq!(late, utc(23, 0));
 }
 
 #[test]
@@ -647,4 +653,159 @@ fn deep_nesting_is_refused_instead_of_exhausting_the_stack() {
     assert_eq!(error(&format!("{}a", "!".repeat(5000))).position, 100);
     let hundred = format!("{}a{}", "(".repeat(100), ")".repeat(100));
     assert_eq!(filter(&hundred).local_description().as_deref(), Some("a"));
+}
+
+/// Unix ns of an RFC 3339 instant.
+fn instant(text: &str) -> Nanos {
+    nanos(text.parse::<jiff::Timestamp>().unwrap())
+}
+
+/// An ended call from `start` to `end` (RFC 3339), shown in `zone`.
+fn ended_call(zone: &str, start: &str, end: &str) -> ParseContext {
+    ParseContext::within(TimeZone::get(zone).unwrap(), instant(start), instant(end))
+}
+
+fn error_in(input: &str, ctx: &ParseContext) -> String {
+    match parse(input, ctx) {
+        Ok(filter) => panic!("{input:?} parsed as {filter}"),
+        Err(error) => error.message,
+    }
+}
+
+#[test]
+fn a_bare_time_is_found_inside_a_call_across_midnight() {
+    // 23:45 → 00:15 in Kathmandu (+05:45).
+    let ctx = ended_call(
+        "Asia/Kathmandu",
+        "2026-05-12T18:00:00Z",
+        "2026-05-12T18:30:00Z",
+    );
+    let filter = parse("left>00:10", &ctx).unwrap();
+    assert_eq!(filter.times[0].at, instant("2026-05-12T18:25:00Z"));
+    assert_eq!(filter.times[0].note, None);
+    let left_at = |at: &str| ParticipantSessionDetails {
+        joined_at: Some(instant("2026-05-12T18:00:00Z")),
+        left_at: Some(instant(at)),
+        ..row(at)
+    };
+    let rows = [
+        left_at("2026-05-12T18:05:00Z"),
+        left_at("2026-05-12T18:15:00Z"),
+        left_at("2026-05-12T18:30:00Z"),
+    ];
+    let kept: Vec<&str> = rows
+        .iter()
+        .filter(|row| filter.matches(*row, now()))
+        .map(|row| row.user_id.as_str())
+        .collect();
+    assert_eq!(kept, ["2026-05-12T18:30:00Z"]);
+    // The other half of the call: 23:50 is the first evening's.
+    let evening = parse("joined<23:50", &ctx).unwrap();
+    assert_eq!(evening.times[0].at, instant("2026-05-12T18:05:00Z"));
+}
+
+#[test]
+fn a_bare_time_outside_the_window_or_in_it_twice_asks_for_a_date() {
+    let morning = ended_call("UTC", "2026-05-12T09:00:00Z", "2026-05-12T10:00:00Z");
+    let outside = error_in("joined>08:00", &morning);
+    assert!(outside.contains("not inside the call window"), "{outside}");
+    assert!(outside.contains("2026-05-12T08:00"), "{outside}");
+    // The window's own ends are inside it.
+    assert!(parse("joined>=09:00 left<=10:00", &morning).is_ok());
+    let long = ended_call("UTC", "2026-05-12T09:00:00Z", "2026-05-13T15:00:00Z");
+    let twice = error_in("joined>10:30", &long);
+    assert!(twice.contains("more than once"), "{twice}");
+    assert!(
+        twice.contains("2026-05-12T10:30") && twice.contains("2026-05-13T10:30"),
+        "{twice}"
+    );
+    // A date settles it.
+    let dated = parse("joined>2026-05-13T10:30", &long).unwrap();
+    assert_eq!(dated.times[0].at, instant("2026-05-13T10:30:00Z"));
+}
+
+#[test]
+fn a_live_call_reads_bare_times_in_the_day_from_its_start() {
+    let start = instant("2026-05-12T09:00:00Z");
+    let live = ParseContext::at(TimeZone::UTC, start);
+    // 08:00 has passed that day: the next 08:00 is the one in the window.
+    let next = parse("joined>08:00", &live).unwrap();
+    assert_eq!(next.times[0].at, instant("2026-05-13T08:00:00Z"));
+    assert_eq!(
+        parse("joined>09:30", &live).unwrap().times[0].at,
+        instant("2026-05-12T09:30:00Z")
+    );
+}
+
+#[test]
+fn a_wall_time_the_zone_skips_is_an_error_that_says_so() {
+    // Paris skips 02:00-03:00 on 2026-03-29.
+    let ctx = ended_call(
+        "Europe/Paris",
+        "2026-03-28T23:00:00Z",
+        "2026-03-29T05:00:00Z",
+    );
+    let skipped = error_in("joined>02:30", &ctx);
+    assert!(
+        skipped.contains("does not exist on 2026-03-29"),
+        "{skipped}"
+    );
+    assert!(
+        skipped.contains("+01:00") && skipped.contains("+02:00"),
+        "{skipped}"
+    );
+    let dated = error_in("joined>2026-03-29T02:30", &ctx);
+    assert!(dated.contains("does not exist"), "{dated}");
+    assert!(parse("joined>03:30", &ctx).is_ok());
+}
+
+#[test]
+fn a_wall_time_the_zone_repeats_takes_the_first_and_an_offset_picks_the_other() {
+    // Paris goes through 02:00-03:00 twice on 2026-10-25: at +02:00, then at +01:00.
+    let ctx = ended_call(
+        "Europe/Paris",
+        "2026-10-24T22:00:00Z",
+        "2026-10-25T05:00:00Z",
+    );
+    let first = parse("joined>02:30", &ctx).unwrap();
+    assert_eq!(first.times[0].at, instant("2026-10-25T00:30:00Z"));
+    let note = first.times[0].note.as_deref().unwrap();
+    assert!(
+        note.contains("happens twice") && note.contains("02:30+01:00"),
+        "{note}"
+    );
+    let second = parse("joined>02:30+01:00", &ctx).unwrap();
+    assert_eq!(second.times[0].at, instant("2026-10-25T01:30:00Z"));
+    assert_eq!(second.times[0].note, None);
+    let first_again = parse("joined>02:30+02:00", &ctx).unwrap();
+    assert_eq!(first_again.times[0].at, instant("2026-10-25T00:30:00Z"));
+    // At an offset the zone never has, it is still that wall time at that offset.
+    let elsewhere = parse("joined>03:30+05:00", &ctx).unwrap();
+    assert_eq!(elsewhere.times[0].at, instant("2026-10-24T22:30:00Z"));
+    let dated = parse("joined>2026-10-25T02:30", &ctx).unwrap();
+    assert_eq!(dated.times[0].at, instant("2026-10-25T00:30:00Z"));
+    assert!(dated.times[0].note.is_some());
+    // 04:30Z is a UTC time of day.
+    let utc = parse("joined>04:30Z", &ctx).unwrap();
+    assert_eq!(utc.times[0].at, instant("2026-10-25T04:30:00Z"));
+}
+
+#[test]
+fn a_filter_shows_how_it_was_grouped() {
+    let grouped = |input: &str| filter(input).grouped;
+    assert_eq!(
+        grouped("role:host or dur>10m !bot"),
+        "role:host or (dur>10m !bot)"
+    );
+    assert_eq!(grouped("a b or c"), "(a b) or c");
+    assert_eq!(grouped("a (b or c)"), "a (b or c)");
+    assert_eq!(grouped("!a b"), "!a b");
+    assert_eq!(grouped("!(a b) or c"), "!(a b) or c");
+    assert_eq!(grouped("user:alice"), "user:alice");
+    // What it keeps: a host who is a bot, or a long session that is not a bot.
+    let host_bot = with_roles(row("recorder-bot"), &["host"]);
+    let long_bot = row("other-bot");
+    let filter = filter("role:host or dur>10m !bot");
+    assert!(filter.matches(&host_bot, now()));
+    assert!(!filter.matches(&long_bot, now()));
 }

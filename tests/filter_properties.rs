@@ -32,11 +32,16 @@ fn now() -> Nanos {
     base() + 3 * 3600 * NANOS_PER_SEC
 }
 
+/// A call live since midnight of 2026-11-26 (UTC): bare times are that day's.
 fn context() -> ParseContext {
-    ParseContext {
-        tz: TimeZone::UTC,
-        date: date(2026, 11, 26),
-    }
+    let midnight = date(2026, 11, 26)
+        .to_zoned_datetime(TimeZone::UTC)
+        .unwrap()
+        .timestamp();
+    ParseContext::at(
+        TimeZone::UTC,
+        i64::try_from(midnight.as_nanosecond()).unwrap(),
+    )
 }
 
 /// A row that, unlike API rows, also carries what only Stream sees (tracks, tech user).

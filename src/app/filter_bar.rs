@@ -209,6 +209,29 @@ impl FilterBar {
         }
     }
 
+    /// Parses the same text again once the call window is known. A text that no longer
+    /// parses there (a time with no occurrence in the window) keeps only its server part,
+    /// which no time changes: its local part was read in a guessed window and would be wrong.
+    /// Returns the error, to be shown. A text being edited that does not parse yet is left
+    /// alone, with the last good filter in force.
+    pub fn reread_in_window(&mut self, ctx: &ParseContext) -> Option<&ParseError> {
+        if self.error.is_some() {
+            return None;
+        }
+        match parse(&self.input, ctx) {
+            Ok(filter) => {
+                self.active = filter;
+                self.error = None;
+            }
+            Err(error) => {
+                self.active.local = None;
+                self.active.times.clear();
+                self.error = Some(error);
+            }
+        }
+        self.error.as_ref()
+    }
+
     fn set_input(&mut self, input: String, ctx: &ParseContext) {
         self.cursor = input.len();
         self.input = input;

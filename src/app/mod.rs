@@ -113,7 +113,7 @@ pub struct App {
 impl App {
     /// A new dashboard and its first effect: the fetch of the whole session.
     pub fn new(config: AppConfig, now: Nanos) -> (App, Vec<Effect>) {
-        let ctx = ParseContext::at(config.zone.tz().clone(), now);
+        let ctx = ParseContext::provisional(config.zone.tz().clone(), now);
         let filter = FilterBar::new(config.filter.as_deref().unwrap_or(""), &ctx);
         let mut app = App {
             config,
@@ -364,10 +364,14 @@ impl App {
         shown.map_or((self.viewport.1 as isize - 14).max(1), |rows| rows as isize)
     }
 
-    /// Times in the filter refer to the call's date in the display zone.
+    /// Times of day in the filter are found in the call window, in the display zone; until
+    /// the window is known they are read provisionally (see [`ParseContext::provisional`]).
     fn parse_context(&self, now: Nanos) -> ParseContext {
-        let start = self.store.window(now).map_or(now, |w| w.start);
-        ParseContext::at(self.config.zone.tz().clone(), start)
+        let tz = self.config.zone.tz().clone();
+        match self.store.time_window(now) {
+            Some(window) => ParseContext::in_window(tz, window),
+            None => ParseContext::provisional(tz, now),
+        }
     }
 
     fn start_fetch(&mut self, kind: FetchKind, now: Nanos) -> Vec<Effect> {
@@ -474,6 +478,7 @@ impl App {
                 if self.fetch.kind == FetchKind::Fresh && self.fetch.received == 0 {
                     self.store.clear();
                 }
+                let window_known = self.store.time_window(now).is_some();
                 if let Err(error) = self.store.ingest_json(page.bytes()) {
                     // Asking again would get the same bytes: say what is missing and go on.
                     self.fetch.skipped_rows += page.rows() as u64;
@@ -490,6 +495,11 @@ impl App {
                     self.status = None;
                 }
                 self.stale = true;
+                if !window_known && self.store.time_window(now).is_some() {
+                    // The first page tells where the call is: times of day in the filter are
+                    // read in its window before any row is shown.
+                    self.rebase_filter_dates(now);
+                }
                 if self.fetch.received == 1 || self.throttle_passed(now) {
                     self.recompute(now);
                 }
@@ -537,7 +547,12 @@ impl App {
     fn rebase_filter_dates(&mut self, now: Nanos) {
         let ctx = self.parse_context(now);
         let before = self.filter.active().clone();
-        self.filter.reparse(&ctx);
+        if let Some(error) = self.filter.reread_in_window(&ctx) {
+            self.status = Some(Status::error(format!(
+                "filter not applied locally: {}",
+                error.message
+            )));
+        }
         if *self.filter.active() != before {
             self.recompute(now);
         }

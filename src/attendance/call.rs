@@ -98,7 +98,6 @@ pub fn session_state(
     now: Nanos,
 ) -> CallState {
     CallFacts {
-        session,
         end: reports.facts(session, Some(session_id)),
         totals,
         has_rows: rows > 0,
@@ -279,8 +278,7 @@ pub fn session_end(facts: &EndFacts) -> SessionEnd {
 
 /// What the store knows beyond the rows, used to decide the state and the window.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct CallFacts<'a> {
-    pub(crate) session: Option<&'a CallSession>,
+pub(crate) struct CallFacts {
     pub(crate) end: EndFacts,
     pub(crate) totals: ServerTotals,
     pub(crate) has_rows: bool,
@@ -289,7 +287,7 @@ pub(crate) struct CallFacts<'a> {
     pub(crate) latest_leave: Option<Nanos>,
 }
 
-impl CallFacts<'_> {
+impl CallFacts {
     /// Live unless [`session_end`] says it ended. When no source says anything, open rows are
     /// the only sign of a running call.
     pub(crate) fn is_live(&self) -> bool {
@@ -324,7 +322,9 @@ impl CallFacts<'_> {
     }
 
     pub(crate) fn window(&self, now: Nanos) -> Option<Window> {
+        // The session's start from its own object, else from GetCall's.
         let start = self
+            .end
             .session
             .and_then(|s| s.started_at)
             .or(self.earliest_join)?;
@@ -356,9 +356,8 @@ mod tests {
         }
     }
 
-    fn facts(session: Option<&CallSession>) -> CallFacts<'_> {
+    fn facts(session: Option<&CallSession>) -> CallFacts {
         CallFacts {
-            session,
             end: EndFacts {
                 session: session.map(|s| SessionTimes {
                     started_at: s.started_at,

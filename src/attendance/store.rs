@@ -9,7 +9,7 @@ use crate::api::call_stats::SessionStats;
 use crate::api::models::{Call, CallSession, ParticipantSessionsPage};
 use crate::api::timestamp::Nanos;
 use crate::api::{ParticipantSessionsPageRef, SessionDetailsRef};
-use crate::filter::Needle;
+use crate::filter::{Needle, TimeWindow};
 
 use super::call::{
     CallFacts, CallIdentity, CallState, EndFacts, EndReports, ServerTotals, SessionEnd, Window,
@@ -611,9 +611,8 @@ impl SessionStore {
         self.open_rows
     }
 
-    fn facts(&self) -> CallFacts<'_> {
+    fn facts(&self) -> CallFacts {
         CallFacts {
-            session: self.session.as_ref(),
             end: self.end_facts(),
             totals: self.totals,
             has_rows: self.rows.len() > 0,
@@ -635,6 +634,17 @@ impl SessionStore {
     /// The call window; `None` while nothing tells where it starts.
     pub fn window(&self, now: Nanos) -> Option<Window> {
         self.facts().window(now)
+    }
+
+    /// Where the filter finds a bare time of day (`joined>10:30`): the call window, open
+    /// (24 hours from its start) while the call is live so that it does not drift between
+    /// polls; `None` while nothing tells where it starts.
+    pub fn time_window(&self, now: Nanos) -> Option<TimeWindow> {
+        let window = self.window(now)?;
+        Some(TimeWindow {
+            start: window.start,
+            end: (!self.is_live()).then_some(window.end),
+        })
     }
 
     /// What every row's figures depend on besides the row: whether the session is live, its

@@ -74,6 +74,32 @@ impl DisplayZone {
         self.zoned(at).strftime("%Y-%m-%d %H:%M:%S").to_string()
     }
 
+    /// `2026-11-26 14:03:21 +01:00`: an instant people read where the offset matters (a
+    /// time a filter resolved to, a window over a change of offset).
+    pub fn date_time_offset(&self, at: Nanos) -> String {
+        self.zoned(at).strftime("%Y-%m-%d %H:%M:%S %:z").to_string()
+    }
+
+    /// The zone's offset at `at` (seconds east of UTC).
+    pub fn offset_seconds(&self, at: Nanos) -> i32 {
+        self.zoned(at).offset().seconds()
+    }
+
+    /// `start → end`, each with its offset when the offset changes in between (a DST
+    /// transition inside the window), else without: `2026-03-29 01:30:00 +01:00 → 2026-03-29
+    /// 03:30:00 +02:00`.
+    pub fn span(&self, start: Nanos, end: Nanos) -> String {
+        if self.offset_seconds(start) == self.offset_seconds(end) {
+            format!("{} → {}", self.date_time(start), self.date_time(end))
+        } else {
+            format!(
+                "{} → {}",
+                self.date_time_offset(start),
+                self.date_time_offset(end)
+            )
+        }
+    }
+
     /// RFC 3339 with the zone's offset, for exports: `2026-11-26T15:03:21+01:00`.
     pub fn rfc3339(&self, at: Nanos) -> String {
         self.zoned(at).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
@@ -148,6 +174,23 @@ mod tests {
         let utc = DisplayZone::parse("utc").unwrap();
         assert_eq!(utc.date_time(AT), "2026-11-26 14:03:21");
         assert_eq!(utc_rfc3339(AT), "2026-11-26T14:03:21Z");
+    }
+
+    #[test]
+    fn a_span_over_a_change_of_offset_shows_both_offsets() {
+        let paris = DisplayZone::parse("Europe/Paris").unwrap();
+        // 2026-03-29 00:30Z → 01:30Z: Paris goes from +01:00 to +02:00 at 01:00Z.
+        let start = 1_774_744_200 * NANOS_PER_SEC;
+        let end = start + 3_600 * NANOS_PER_SEC;
+        assert_eq!(
+            paris.span(start, end),
+            "2026-03-29 01:30:00 +01:00 → 2026-03-29 03:30:00 +02:00"
+        );
+        assert_eq!(
+            paris.span(AT, AT + 60 * NANOS_PER_SEC),
+            "2026-11-26 15:03:21 → 2026-11-26 15:04:21"
+        );
+        assert_eq!(paris.date_time_offset(AT), "2026-11-26 15:03:21 +01:00");
     }
 
     #[test]

@@ -20,7 +20,6 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use super::call_ref::CallRef;
@@ -28,8 +27,8 @@ use super::config::values::parse_tz;
 use super::config::{ConnectionArgs, Overrides, Settings, load};
 use super::exit::UsageError;
 use super::session_read::{
-    IncompleteData, SessionTarget, connect, finish_read, for_each_page, local_filter, parse_filter,
-    read_store, row_context, say_skipped, thresholds,
+    IncompleteData, InvalidFilter, SessionTarget, connect, finish_read, first_filter,
+    for_each_page, local_filter, parse_filter, read_store, say_skipped, session_heads, thresholds,
 };
 use super::signals::or_interrupted;
 use crate::api::models::ParticipantSessionsPage;
@@ -41,7 +40,7 @@ use crate::attendance::{
     user_headers, user_record,
 };
 use crate::fetch::Completeness;
-use crate::filter::Filter;
+use crate::filter::{Filter, TimeWindow};
 use crate::ui::safe_text::terminal_safe;
 use dedup::{DedupSink, LateChanges};
 use output::{Destination, Output};
@@ -149,7 +148,7 @@ async fn export(args: &ExportArgs) -> anyhow::Result<()> {
     let zone = DisplayZone::parse(&settings.tz)?;
     let filter_text = args.filter.as_deref().unwrap_or("");
     // Checked before any request or file: a typo should cost nothing and leave nothing.
-    let filter = parse_filter(filter_text, &zone, unix_now())?;
+    let filter = first_filter(filter_text, &zone, unix_now())?;
     if args.format == Format::Pages {
         pages_usage(args, &filter)?;
     }
@@ -255,9 +254,9 @@ async fn by_session(
         let (filter, context) = match &local {
             Some(known) => known,
             None => {
-                let context = row_context(client, plan.target, page.session.as_ref(), now).await?;
-                let filter = call_day_filter(client, &plan, &page).await?;
-                local.insert((filter, context))
+                let heads = session_heads(client, plan.target, page.session.as_ref()).await;
+                let filter = window_filter(&plan, &heads, &page, now)?;
+                local.insert((filter, heads.row_context(now)))
             }
         };
         for (details, news) in page.participants_sessions.iter().zip(&read.news.rows) {
@@ -379,46 +378,30 @@ async fn as_pages(
     })
 }
 
-/// The filter read again on the call's day, so that `joined>10:30` means 10:30 that day. The
-/// day comes from the first page's call session, else from `GetCall`, else from the page's
-/// earliest join. A filter without a local part needs no day.
-async fn call_day_filter(
-    client: &StreamClient,
+/// The filter read again in the call window, so that `joined>10:30` means 10:30 in it: the
+/// window the session says (`heads`, see [`session_heads`]), else 24 hours from the first
+/// page's earliest join. A filter without a local part needs no window.
+fn window_filter(
     plan: &Plan<'_>,
+    heads: &SessionStore,
     first_page: &ParticipantSessionsPage,
-) -> anyhow::Result<Filter> {
+    now: Nanos,
+) -> Result<Filter, InvalidFilter> {
     if plan.filter.local.is_none() {
         return Ok(plan.filter.clone());
     }
-    let start = match session_start(first_page) {
-        Some(start) => Some(start),
-        None => get_call_start(client, plan.target.call)
-            .await?
-            .or_else(|| earliest_join(first_page)),
+    let earliest_join = || {
+        let start = first_page
+            .participants_sessions
+            .iter()
+            .filter_map(|row| row.joined_at)
+            .min()?;
+        Some(TimeWindow { start, end: None })
     };
-    match start {
-        Some(start) => Ok(parse_filter(plan.filter_text, &plan.zone, start)?),
+    match heads.time_window(now).or_else(earliest_join) {
+        Some(window) => parse_filter(plan.filter_text, &plan.zone, window),
         None => Ok(plan.filter.clone()),
     }
-}
-
-fn session_start(page: &ParticipantSessionsPage) -> Option<Nanos> {
-    page.session.as_ref().and_then(|session| session.started_at)
-}
-
-async fn get_call_start(client: &StreamClient, call: &CallRef) -> anyhow::Result<Option<Nanos>> {
-    let found = client
-        .get_call(&call.call_type, &call.id)
-        .await
-        .with_context(|| format!("reading {call} to know the call's day"))?;
-    Ok(found.body.call.session.and_then(|s| s.started_at))
-}
-
-fn earliest_join(page: &ParticipantSessionsPage) -> Option<Nanos> {
-    page.participants_sessions
-        .iter()
-        .filter_map(|row| row.joined_at)
-        .min()
 }
 
 /// One record per user with matching rows, from the attendance engine.

@@ -14,12 +14,12 @@ use super::config::{ConfigError, Settings};
 use crate::api::models::CallSession;
 use crate::api::timestamp::{Nanos, unix_now};
 use crate::api::{ApiError, DEFAULT_TIMEOUT, StreamClient};
-use crate::attendance::{DisplayZone, EndReports, RowContext, SessionStore, Thresholds};
+use crate::attendance::{DisplayZone, EndReports, SessionStore, Thresholds};
 use crate::fetch::{
     Completeness, DEFAULT_READY_WAIT, ReadOptions, ReadPage, ReadStep, ReadTarget, SessionRead,
     Shortfall, learn_end,
 };
-use crate::filter::{Filter, ParseContext, ParseError, parse};
+use crate::filter::{Filter, ParseContext, ParseError, TimeWindow, parse};
 use crate::ui::safe_text::terminal_safe;
 
 /// How long one request may take before it is given up and retried; 30 s when unset.
@@ -90,21 +90,33 @@ impl SessionTarget<'_> {
     }
 }
 
-/// Parses `--filter` with times of day on the date of `day_of` in `zone`.
+/// Parses `--filter`, with times of day found in `window` in `zone`.
 pub fn parse_filter(
     text: &str,
     zone: &DisplayZone,
-    day_of: Nanos,
+    window: TimeWindow,
 ) -> Result<Filter, InvalidFilter> {
-    parse(text, &ParseContext::at(zone.tz().clone(), day_of)).map_err(|error| InvalidFilter {
+    parse_with(text, &ParseContext::in_window(zone.tz().clone(), window))
+}
+
+fn parse_with(text: &str, ctx: &ParseContext) -> Result<Filter, InvalidFilter> {
+    parse(text, ctx).map_err(|error| InvalidFilter {
         column: error.column(text) + 1,
         rendered: error.render(text),
         error,
     })
 }
 
-/// Times in a filter (`joined>10:30`) are on the call's day, known only once the rows are in;
-/// the server part does not depend on it, so only the local part needs this second reading.
+/// Parses `--filter` before anything is known of the call: for its syntax, and for the
+/// server part, which no time changes (see [`ParseContext::provisional`]). The local part is
+/// read again with [`local_filter`] once the call window is known.
+pub fn first_filter(text: &str, zone: &DisplayZone, now: Nanos) -> Result<Filter, InvalidFilter> {
+    parse_with(text, &ParseContext::provisional(zone.tz().clone(), now))
+}
+
+/// Times in a filter (`joined>10:30`) are found in the call window, known only once the rows
+/// are in; the server part does not depend on it, so only the local part needs this second
+/// reading.
 pub fn local_filter(
     text: &str,
     zone: &DisplayZone,
@@ -112,8 +124,8 @@ pub fn local_filter(
     now: Nanos,
     first_reading: Filter,
 ) -> Result<Filter, InvalidFilter> {
-    match store.window(now) {
-        Some(window) => parse_filter(text, zone, window.start),
+    match store.time_window(now) {
+        Some(window) => parse_filter(text, zone, window),
         None => Ok(first_reading),
     }
 }
@@ -209,15 +221,14 @@ fn say_end_unknown(error: &ApiError) {
     );
 }
 
-/// What the session says about every row of a streamed read, from the first page's
-/// `session` object and, when it does not say whether the session ended, `GetCall` and the
-/// stats (see [`crate::fetch::learn_end`]): rows are judged as they pass, with no store.
-pub async fn row_context(
+/// What the first page of a streamed read, and `GetCall` and the stats when it does not say
+/// whether the session ended (see [`crate::fetch::learn_end`]), tell of the session, in a
+/// store of no rows: its window and whether it ended, which judge each row as it passes.
+pub async fn session_heads(
     client: &StreamClient,
     target: SessionTarget<'_>,
     first_page_session: Option<&CallSession>,
-    now: Nanos,
-) -> anyhow::Result<RowContext> {
+) -> SessionStore {
     let mut reports = EndReports::default();
     let read_target = target.read_target();
     let learned = learn_end(client, &read_target, first_page_session, &mut reports);
@@ -229,7 +240,7 @@ pub async fn row_context(
         heads.set_session(session);
     }
     heads.learn_end(&reports);
-    Ok(heads.row_context(now))
+    heads
 }
 
 /// The whole session in a store, for figures that need every row at once, knowing whether
@@ -292,7 +303,7 @@ mod tests {
     #[test]
     fn a_malformed_filter_points_at_the_fault_in_characters() {
         let text = "rôle dur>5x";
-        let err = parse_filter(text, &DisplayZone::utc(), 0).unwrap_err();
+        let err = first_filter(text, &DisplayZone::utc(), 0).unwrap_err();
         let message = err.to_string();
         // `ô` takes two bytes; the column counts characters, as editors do.
         assert!(

@@ -16,7 +16,7 @@ use super::call_ref::CallRef;
 use super::config::values::parse_tz;
 use super::config::{ConnectionArgs, Overrides, load};
 use super::session_read::{
-    SessionTarget, connect, finish_read, local_filter, parse_filter, read_store,
+    SessionTarget, connect, finish_read, first_filter, local_filter, read_store,
 };
 use crate::api::timestamp::unix_now;
 use crate::attendance::{DisplayZone, Figures, Thresholds, keep_local_matches};
@@ -65,7 +65,7 @@ async fn totals(args: TotalsArgs) -> anyhow::Result<()> {
     let zone = DisplayZone::parse(&settings.tz)?;
     let text = args.filter.as_deref().unwrap_or("");
     // Checked before any request: a typo should not cost a walk through the session.
-    let filter = parse_filter(text, &zone, unix_now())?;
+    let filter = first_filter(text, &zone, unix_now())?;
     let client = connect(&settings)?;
     let target = SessionTarget {
         call: &args.call,

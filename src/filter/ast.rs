@@ -6,6 +6,7 @@
 use std::fmt::{self, Display, Formatter, Write};
 
 use super::conditions::{Condition, Field};
+use super::time::ResolvedTime;
 use crate::api::timestamp::Nanos;
 
 /// A filter expression. `And` and `Or` are kept flat: a child is never of its parent's kind.
@@ -50,6 +51,8 @@ pub(crate) struct Instant {
     pub comparison: Comparison,
     pub at: Nanos,
     pub text: String,
+    /// Said when the time had more than one reading (a wall time the zone repeats).
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,6 +151,61 @@ fn write_joined(
         }
     }
     Ok(())
+}
+
+/// An expression written with every grouping in parentheses, so that how it was read shows:
+/// `role:host or dur>10m !bot` is `role:host or (dur>10m !bot)`.
+pub(crate) struct Grouped<'a>(pub &'a Expr);
+
+impl Display for Grouped<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let (items, separator) = match self.0 {
+            Expr::Term(term) => return term.kind.fmt(f),
+            Expr::Not(inner) => {
+                return match **inner {
+                    Expr::Term(_) | Expr::Not(_) => write!(f, "!{}", Grouped(inner)),
+                    _ => write!(f, "!({})", Grouped(inner)),
+                };
+            }
+            Expr::And(items) => (items, " "),
+            Expr::Or(items) => (items, " or "),
+        };
+        for (index, item) in items.iter().enumerate() {
+            if index > 0 {
+                f.write_str(separator)?;
+            }
+            match item {
+                Expr::And(_) | Expr::Or(_) => write!(f, "({})", Grouped(item))?,
+                _ => write!(f, "{}", Grouped(item))?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Every time the expression compares with, in the order typed.
+pub(crate) fn times(expr: &Expr) -> Vec<ResolvedTime> {
+    let mut found = Vec::new();
+    collect_times(expr, &mut found);
+    found
+}
+
+fn collect_times(expr: &Expr, found: &mut Vec<ResolvedTime>) {
+    match expr {
+        Expr::Term(Term {
+            kind: TermKind::Joined(instant) | TermKind::Left(instant),
+            ..
+        }) => found.push(ResolvedTime {
+            text: instant.text.clone(),
+            at: instant.at,
+            note: instant.note.clone(),
+        }),
+        Expr::Term(_) => {}
+        Expr::Not(inner) => collect_times(inner, found),
+        Expr::And(items) | Expr::Or(items) => {
+            items.iter().for_each(|item| collect_times(item, found));
+        }
+    }
 }
 
 impl Display for TermKind {

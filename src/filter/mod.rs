@@ -15,10 +15,10 @@ mod predicate;
 mod raw_json;
 mod split;
 mod term;
+mod time;
 
 use std::fmt;
 
-use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde_json::Value;
 
@@ -28,23 +28,48 @@ use conditions::Conditions;
 pub use error::ParseError;
 pub use predicate::{LocalRow, Predicate, Reads};
 pub(crate) use predicate::{Needle, TimeTest};
+pub use time::{ResolvedTime, TimeWindow};
 
-/// What times in a filter are relative to: `joined>10:30` is 10:30 on `date` in `tz`.
+/// What times in a filter are relative to: `joined>10:30` is the occurrence of 10:30 in `tz`
+/// inside `window` (see [`time`](self::time)).
 #[derive(Debug, Clone)]
 pub struct ParseContext {
     pub tz: TimeZone,
-    /// The call's date in `tz`.
-    pub date: Date,
+    pub window: TimeWindow,
+    /// The call window is not known yet (`window` is a guess): a time that names no single
+    /// instant in it is read anyway, to be read again once the window is known.
+    pub provisional: bool,
 }
 
 impl ParseContext {
-    /// The context of a call that started at `start`: its date is the one in `tz`.
+    /// The context of a call that started at `start` and is live (or whose end is not known):
+    /// bare times are found in the 24 hours from `start`.
     pub fn at(tz: TimeZone, start: Nanos) -> ParseContext {
-        let date = jiff::Timestamp::from_nanosecond(i128::from(start))
-            .expect("every i64 of nanoseconds is a valid timestamp")
-            .to_zoned_datetime(tz.clone())
-            .date();
-        ParseContext { tz, date }
+        ParseContext::in_window(tz, TimeWindow { start, end: None })
+    }
+
+    /// The context of a call that ran from `start` to `end`.
+    pub fn within(tz: TimeZone, start: Nanos, end: Nanos) -> ParseContext {
+        let end = Some(end.max(start));
+        ParseContext::in_window(tz, TimeWindow { start, end })
+    }
+
+    pub fn in_window(tz: TimeZone, window: TimeWindow) -> ParseContext {
+        ParseContext {
+            tz,
+            window,
+            provisional: false,
+        }
+    }
+
+    /// Before anything is known of the call: times of day are read in the day after `now`,
+    /// without refusing one that names no single instant there. Enough for the syntax and
+    /// the server part, which no time changes; the local part is read again in the window.
+    pub fn provisional(tz: TimeZone, now: Nanos) -> ParseContext {
+        ParseContext {
+            provisional: true,
+            ..ParseContext::at(tz, now)
+        }
     }
 }
 
@@ -56,6 +81,11 @@ pub struct Filter {
     pub local: Option<Predicate>,
     /// The text as typed.
     pub source: String,
+    /// The whole filter as it was grouped, with every grouping in parentheses:
+    /// `role:host or (dur>10m !bot)`.
+    pub grouped: String,
+    /// Each time the filter compares with, and the instant it stands for, in the order typed.
+    pub times: Vec<ResolvedTime>,
 }
 
 /// Parses the filter bar's text (or raw `filter_conditions` JSON when it starts with `{`).
@@ -66,7 +96,9 @@ pub fn parse(input: &str, ctx: &ParseContext) -> Result<Filter, ParseError> {
         return Ok(Filter {
             server,
             local: None,
+            grouped: input.trim().to_owned(),
             source,
+            times: Vec::new(),
         });
     }
     let Some(expr) = parser::parse_expression(input, ctx)? else {
@@ -74,8 +106,12 @@ pub fn parse(input: &str, ctx: &ParseContext) -> Result<Filter, ParseError> {
             server: Conditions::default(),
             local: None,
             source,
+            grouped: String::new(),
+            times: Vec::new(),
         });
     };
+    let grouped = ast::Grouped(&expr).to_string();
+    let times = ast::times(&expr);
     let split = split::split(expr)?;
     let mut local = split.local;
     let local = match local.len() {
@@ -87,6 +123,8 @@ pub fn parse(input: &str, ctx: &ParseContext) -> Result<Filter, ParseError> {
         server: Conditions::new(split.server),
         local,
         source,
+        grouped,
+        times,
     })
 }
 

@@ -1,14 +1,12 @@
 //! Turns a lexed `key<op>values` or bare word into a typed term: checks the field name, the
 //! operator and the values (lists, yes/no, durations, times).
 
-use jiff::civil::{DateTime, Time};
-
 use super::ParseContext;
 use super::ast::{Comparison, Instant, TermKind};
 use super::conditions::{Condition, Field};
 use super::error::ParseError;
 use super::lexer::{Keyed, Operator, RawValue};
-use crate::api::timestamp::Nanos;
+use super::time::{guess, resolve};
 
 #[derive(Debug, Clone, Copy)]
 enum Key {
@@ -290,56 +288,26 @@ fn instant(
 ) -> Result<Instant, ParseError> {
     let comparison = comparison(term, false)?;
     let value = single_value(term, values)?;
-    let at = parse_time(&value.text, ctx).ok_or_else(|| {
-        ParseError::new(
-            value.position,
-            format!(
-                "expected a time like 10:30, 2026-11-26T10:30 or 2026-11-26T10:30Z after `{}`",
-                term.prefix
-            ),
-        )
-    })?;
+    let resolved = match resolve(&value.text, &ctx.tz, ctx.window) {
+        Some(Ok(resolved)) => resolved,
+        Some(Err(_)) if ctx.provisional => guess(&value.text, &ctx.tz, ctx.window),
+        Some(Err(message)) => return Err(ParseError::new(value.position, message)),
+        None => {
+            return Err(ParseError::new(
+                value.position,
+                format!(
+                    "expected a time like 10:30, 2026-11-26T10:30 or 2026-11-26T10:30Z after `{}`",
+                    term.prefix
+                ),
+            ));
+        }
+    };
     Ok(Instant {
         comparison,
-        at,
+        at: resolved.at,
         text: value.text,
+        note: resolved.note,
     })
-}
-
-/// Reads `HH:MM[:SS]` on the call's date, a date-time in the chosen zone, or an RFC 3339
-/// instant with its own offset.
-pub(crate) fn parse_time(text: &str, ctx: &ParseContext) -> Option<Nanos> {
-    let timestamp = if is_clock_time(text) {
-        // jiff reads two-digit hours only; `9:05` is as clear as `09:05`.
-        let padded = if text.find(':') == Some(1) {
-            format!("0{text}")
-        } else {
-            text.to_owned()
-        };
-        let time: Time = padded.parse().ok()?;
-        ctx.date
-            .to_datetime(time)
-            .to_zoned_datetime(ctx.tz.clone())
-            .ok()?
-            .timestamp()
-    } else if let Ok(timestamp) = text.parse::<jiff::Timestamp>() {
-        timestamp
-    } else {
-        let datetime: DateTime = text.parse().ok()?;
-        datetime.to_zoned_datetime(ctx.tz.clone()).ok()?.timestamp()
-    };
-    i64::try_from(timestamp.as_nanosecond()).ok()
-}
-
-/// `H:MM`, `HH:MM` or `HH:MM:SS`, and nothing else that jiff would also read as a time.
-fn is_clock_time(text: &str) -> bool {
-    let parts: Vec<&str> = text.split(':').collect();
-    let digits = |part: &str, lengths: &[usize]| {
-        lengths.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
-    };
-    matches!(parts.len(), 2 | 3)
-        && digits(parts[0], &[1, 2])
-        && parts[1..].iter().all(|part| digits(part, &[2]))
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The filter bar: the text with its cursor, the `filter_conditions` that will be sent, the
-//! local-only part, and a caret under a parse error.
+//! local-only part, and a caret under a parse error, or else how the filter was read (its
+//! grouping, and the instant each time stands for).
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -7,6 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::filter_bar::FilterBar;
+use crate::attendance::DisplayZone;
+use crate::filter::Filter;
 
 use super::safe_text::terminal_safe;
 use super::theme::Theme;
@@ -16,7 +19,31 @@ const PROMPT: &str = "/ ";
 /// Lines the open bar needs.
 pub const HEIGHT: u16 = 3;
 
-pub fn draw(frame: &mut Frame, area: Rect, bar: &FilterBar, theme: &Theme) {
+/// How the filter was read: its grouping in parentheses, and each time with the instant it
+/// resolved to (`00:10 = 2026-05-13 00:10:00 +05:45`) and what was chosen for it.
+fn reading(filter: &Filter, zone: &DisplayZone, theme: &Theme) -> Line<'static> {
+    let mut spans = Vec::new();
+    if filter.grouped != filter.source.trim() {
+        spans.push(Span::styled("read as ", theme.dim()));
+        spans.push(Span::raw(terminal_safe(&filter.grouped).into_owned()));
+    }
+    for time in &filter.times {
+        if !spans.is_empty() {
+            spans.push(Span::styled("  ·  ", theme.dim()));
+        }
+        spans.push(Span::raw(format!(
+            "{} = {}",
+            terminal_safe(&time.text),
+            zone.date_time_offset(time.at)
+        )));
+        if let Some(note) = &time.note {
+            spans.push(Span::styled(format!(" ({note})"), theme.dim()));
+        }
+    }
+    Line::from(spans)
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, bar: &FilterBar, zone: &DisplayZone, theme: &Theme) {
     let filter = bar.active();
     let server = filter
         .server_json()
@@ -40,7 +67,7 @@ pub fn draw(frame: &mut Frame, area: Rect, bar: &FilterBar, theme: &Theme) {
             ),
             theme.error(),
         )),
-        None => Line::default(),
+        None => reading(filter, zone, theme),
     };
     let lines = vec![
         Line::from(vec![

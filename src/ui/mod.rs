@@ -62,7 +62,13 @@ pub fn draw(frame: &mut Frame, app: &App, now: Nanos) {
     }
     draw_body(frame, body, app, now, &theme);
     if app.filter_bar().is_open() {
-        filter_bar::draw(frame, filter_area, app.filter_bar(), &theme);
+        filter_bar::draw(
+            frame,
+            filter_area,
+            app.filter_bar(),
+            &app.config().zone,
+            &theme,
+        );
     }
     if let Some(status) = status {
         frame.render_widget(Paragraph::new(status), status_area);

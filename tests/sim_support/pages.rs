@@ -39,10 +39,15 @@ impl Crafted {
     /// The pages file: page `n` under the cursor `page-n` (the first under `""`), each but the
     /// last pointing to the next.
     pub fn file(&self) -> String {
+        self.file_of(T0, T0 + 60 * MINUTE)
+    }
+
+    /// The pages file of a session from `started_at` to `ended_at` (Unix ns).
+    pub fn file_of(&self, started_at: i64, ended_at: i64) -> String {
         let session = json!({
             "id": SESSION,
-            "started_at": T0,
-            "ended_at": T0 + 60 * MINUTE,
+            "started_at": started_at,
+            "ended_at": ended_at,
             "participants": [],
             "participants_count_by_role": {},
             "anonymous_participant_count": 0,
@@ -90,9 +95,22 @@ impl Crafted {
 
     /// A sim serving these pages; the file lives as long as the returned directory.
     pub async fn serve(&self) -> (Harness, tempfile::TempDir) {
+        self.serve_file(self.file()).await
+    }
+
+    /// A sim serving these pages as a session from `started_at` to `ended_at` (Unix ns).
+    pub async fn serve_session(
+        &self,
+        started_at: i64,
+        ended_at: i64,
+    ) -> (Harness, tempfile::TempDir) {
+        self.serve_file(self.file_of(started_at, ended_at)).await
+    }
+
+    async fn serve_file(&self, file: String) -> (Harness, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("pages.json");
-        std::fs::write(&path, self.file()).unwrap();
+        std::fs::write(&path, file).unwrap();
         let sim = super::start_unlimited(SimConfig {
             from: Some(path),
             ..SimConfig::default()

@@ -12,7 +12,7 @@ use crate::attendance::{
     Share, human_duration, problem_ids, rows_with_problems, utc_rfc3339,
 };
 use crate::fetch::Completeness;
-use crate::filter::Filter;
+use crate::filter::{Filter, ResolvedTime};
 use crate::ui::safe_text::terminal_safe;
 
 /// How many `user_session_id`s of one kind of problem the table lists; JSON lists them all.
@@ -39,6 +39,12 @@ pub struct Report<'a> {
     filter_text: Option<String>,
     filter_conditions: Option<Value>,
     local_filter: Option<String>,
+    /// The filter with its grouping in parentheses.
+    filter_grouped: Option<String>,
+    /// Whether the parentheses change how the filter reads (the table then shows it).
+    filter_regrouped: bool,
+    /// Each time of the filter and the instant it stands for.
+    filter_times: Vec<ResolvedTime>,
     by_role: Vec<Part>,
     by_publisher: Vec<Part>,
     /// The matching rows' `user_session_id`s under each kind of problem they have.
@@ -69,6 +75,9 @@ impl<'a> Report<'a> {
             filter_text: (!filter.source.trim().is_empty()).then(|| filter.source.clone()),
             filter_conditions: filter.server_json(),
             local_filter: filter.local_description(),
+            filter_grouped: (!filter.grouped.is_empty()).then(|| filter.grouped.clone()),
+            filter_regrouped: filter.grouped != filter.source.trim(),
+            filter_times: filter.times.clone(),
             by_role,
             by_publisher,
             problems: problem_ids(store, &rows_with_problems(store, rows, now)),
@@ -98,6 +107,12 @@ impl<'a> Report<'a> {
             "filter": self.filter_text,
             "filter_conditions": self.filter_conditions,
             "local_filter": self.local_filter,
+            "filter_grouped": self.filter_grouped,
+            "filter_times": self.filter_times.iter().map(|time| json!({
+                "text": time.text,
+                "at": utc_rfc3339(time.at),
+                "note": time.note,
+            })).collect::<Vec<_>>(),
             "filtered": {
                 "sessions": call.sessions,
                 "duration_seconds": call.connected_seconds,
@@ -145,7 +160,7 @@ impl<'a> Report<'a> {
     pub fn table(&self, zone: &DisplayZone) -> String {
         let mut out = String::new();
         self.write_call(&mut out, zone);
-        self.write_filter(&mut out);
+        self.write_filter(&mut out, zone);
         self.write_server_totals(&mut out);
         self.write_filtered(&mut out, zone);
         self.write_data_quality(&mut out);
@@ -218,25 +233,35 @@ impl<'a> Report<'a> {
         );
         line(out, "Data", completeness_text(&self.completeness));
         if let Some(window) = self.call.window {
+            // Both offsets when the offset changes inside the window (a DST transition).
             line(
                 out,
                 "Window",
-                format!(
-                    "{} → {} ({})",
-                    zone.date_time(window.start),
-                    zone.date_time(window.end),
-                    zone.label()
-                ),
+                format!("{} ({})", zone.span(window.start, window.end), zone.label()),
             );
         }
     }
 
-    fn write_filter(&self, out: &mut String) {
+    fn write_filter(&self, out: &mut String, zone: &DisplayZone) {
         let Some(text) = &self.filter_text else {
             line(out, "Filter", "none".to_owned());
             return;
         };
         line(out, "Filter", text.clone());
+        if let Some(grouped) = self
+            .filter_grouped
+            .as_ref()
+            .filter(|_| self.filter_regrouped)
+        {
+            line(out, "  read as", grouped.clone());
+        }
+        for time in &self.filter_times {
+            let mut resolved = format!("{} = {}", time.text, zone.date_time_offset(time.at));
+            if let Some(note) = &time.note {
+                let _ = write!(resolved, " ({note})");
+            }
+            line(out, "  time", resolved);
+        }
         if let Some(conditions) = &self.filter_conditions {
             line(out, "  sent to Stream", conditions.to_string());
         }
