@@ -408,9 +408,9 @@ criterion_group!(
     bench_sorting
 );
 /// `--once MEASURE` runs one of the ingest measures (`serde_decode_only`,
-/// `borrowed_decode_only`, `decode_and_ingest`) on the first 1,000 pages, once to warm up and
-/// once inside [`measured_pass`], then exits: for counting its instructions under callgrind,
-/// which repeat where the clock of a shared machine does not (see docs/benchmarks.md).
+/// `borrowed_decode_only`, `decode_and_ingest`, `ledger_record`) on the first 1,000 pages, once
+/// to warm up and once inside [`measured_pass`], then exits: for counting its instructions under
+/// callgrind, which repeat where the clock of a shared machine does not (see docs/benchmarks.md).
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(at) = args.iter().position(|arg| arg == "--once") {
@@ -436,8 +436,10 @@ fn measure_by_name(measure: &str, pages: &[Vec<u8>]) -> usize {
         "serde_decode_only" => decode_only(pages),
         "borrowed_decode_only" => borrowed_decode_only(pages),
         "decode_and_ingest" => ingest_all(pages).len(),
+        "ledger_record" => record_all(pages).len(),
         other => panic!(
-            "--once takes serde_decode_only, borrowed_decode_only or decode_and_ingest, not {other:?}"
+            "--once takes serde_decode_only, borrowed_decode_only, decode_and_ingest or \
+             ledger_record, not {other:?}"
         ),
     }
 }
