@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use headcount::sim::{MAX_SPEED, Scenario, SimConfig};
 use serde_json::json;
+use sim_support::cli::{args, headcount, stderr};
 use sim_support::*;
 
 fn live(speed: f64, lag: Duration) -> SimConfig {
@@ -152,4 +153,117 @@ async fn the_session_ends_with_every_row_closed() {
         .sum();
     assert_eq!(json!(sum), body["total_participant_duration"]);
     assert_eq!(json!(rows.len()), body["total_participant_sessions"]);
+}
+
+/// The `Date` header of an answer, in Unix ns.
+fn date_of(answer: &Answer) -> i64 {
+    let text = answer.headers["date"].to_str().unwrap();
+    let at = jiff::fmt::rfc2822::DateTimeParser::new()
+        .parse_timestamp(text)
+        .unwrap_or_else(|e| panic!("Date {text:?}: {e}"));
+    at.as_nanosecond() as i64
+}
+
+const SEC: i64 = 1_000_000_000;
+
+/// A call played 600 times faster than the wall, 200 ms after it started: its present is
+/// about two minutes ahead of this machine's clock.
+async fn sped_up() -> Harness {
+    let sim = start(live(600.0, Duration::from_secs(5))).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    sim
+}
+
+#[tokio::test]
+async fn every_answer_is_dated_at_the_calls_present_and_reports_nothing_after_it() {
+    let sim = sped_up().await;
+    let wall = now_ns();
+    let answer = get(&sim, &sessions_path(&sim), &[("limit", "100")]).await;
+    let date = date_of(&answer);
+    assert!(
+        date >= wall + 100 * SEC,
+        "Date {date} is not the sim's present"
+    );
+    assert_eq!(date % SEC, 0, "an HTTP-date has whole seconds");
+    let rows = answer.body["participants_sessions"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    for row in rows {
+        assert!(row["joined_at"].as_i64().unwrap() <= date, "{row}");
+    }
+    let call = get(&sim, &call_path(&sim), &[]).await;
+    assert!(date_of(&call) >= date, "the sim's present never goes back");
+    // A scenario not played live is dated by the wall clock, as any server is.
+    let ended = start(SimConfig::default()).await;
+    let wall = now_ns();
+    let date = date_of(&get(&ended, &call_path(&ended), &[]).await);
+    assert!((date - wall).abs() < 5 * SEC, "{date} vs {wall}");
+}
+
+#[tokio::test]
+async fn a_sped_up_live_call_is_described_at_the_servers_present() {
+    let sim = sped_up().await;
+    let wall = now_ns();
+    let call = format!("{}:{}", sim.call_type(), sim.call_id());
+    let output = headcount(
+        &sim.base_url(),
+        args([
+            "totals",
+            &call,
+            "--session",
+            sim.session_id(),
+            "--format",
+            "json",
+        ]),
+        &[],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let totals: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(totals["state"], "live", "{totals}");
+    // No join is after the present, so none is "outside the session"; the window of a live
+    // call ends at the server's present, not at this machine's.
+    let quality = &totals["data_quality"];
+    let kinds = quality["problems"].as_object().unwrap();
+    assert_eq!(quality["rows_with_problems"], 0, "{:?}", kinds.keys());
+    let window_end: jiff::Timestamp = totals["window"]["ended_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let window_end = window_end.as_nanosecond() as i64;
+    assert!(window_end >= wall + 100 * SEC, "{totals}");
+    // Open sessions count up to that present: connected and attended time agree on them.
+    assert!(
+        quality["duration_seconds_open"].as_i64().unwrap() > 0,
+        "{quality}"
+    );
+    let filtered = &totals["filtered"];
+    let attended = filtered["attended_seconds"].as_i64().unwrap();
+    let connected = filtered["duration_seconds"].as_i64().unwrap();
+    assert!(
+        attended * 10 >= connected * 5,
+        "attended {attended} vs connected {connected}"
+    );
+    let peak_at: jiff::Timestamp = totals["peak_at"].as_str().unwrap().parse().unwrap();
+    assert!(peak_at.as_nanosecond() as i64 <= window_end);
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_a_sped_up_live_call_at_the_servers_present() {
+    let sim = sped_up().await;
+    let wall = now_ns();
+    let app = sim_support::dashboard::after_one_read(
+        &sim.base_url(),
+        sim.call_type(),
+        sim.call_id(),
+        sim.session_id(),
+    )
+    .await;
+    let call = &app.figures().expect("figures after a read").call;
+    assert_eq!(call.data_quality.rows, 0, "{:?}", call.data_quality);
+    assert!(call.data_quality.open_seconds > 0);
+    let window = call.window.expect("a live call has a window");
+    assert!(window.end >= wall + 100 * SEC, "{window:?} vs wall {wall}");
+    let peak = call.peak_sessions.at.expect("a peak");
+    assert!(peak <= window.end);
 }

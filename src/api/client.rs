@@ -22,6 +22,8 @@ use super::pager::{
 };
 use super::rate_limit::RateLimit;
 use super::retry::RetryPolicy;
+use super::server_clock::ServerClock;
+use super::timestamp::{Nanos, unix_now};
 
 /// How long one attempt may take, connection and body included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -133,6 +135,7 @@ impl StreamClientBuilder {
                 retry_policy: self.retry_policy,
                 timeout: self.timeout,
                 on_retry: self.on_retry,
+                clock: ServerClock::new(),
             }),
         })
     }
@@ -209,6 +212,8 @@ struct Inner {
     retry_policy: RetryPolicy,
     timeout: Duration,
     on_retry: Option<RetryObserver>,
+    /// Set from the `Date` header of every response.
+    clock: ServerClock,
 }
 
 impl fmt::Debug for StreamClient {
@@ -242,6 +247,18 @@ impl StreamClient {
     /// The base URL as validated, without a trailing slash.
     pub fn base_url(&self) -> String {
         self.inner.base_url.to_string()
+    }
+
+    /// The server's present (Unix ns) as its latest answer told it (see [`ServerClock`]):
+    /// the instant at which figures of a live call are computed. The local wall clock
+    /// before any answer; never earlier than a value it returned before.
+    pub fn present(&self) -> Nanos {
+        self.inner.clock.now()
+    }
+
+    /// The clock behind [`StreamClient::present`], shared with this client.
+    pub fn clock(&self) -> ServerClock {
+        self.inner.clock.clone()
     }
 
     /// `GetCall`: the call, including `current_session_id`.
@@ -433,6 +450,7 @@ impl StreamClient {
         let mut response = builder.send().await.map_err(|e| self.network_error(e))?;
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
+        self.inner.clock.observe_headers(&headers, unix_now());
         let bytes = response.bytes().await.map_err(|e| self.network_error(e))?;
         if status.is_success() {
             Ok(Response {

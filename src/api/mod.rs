@@ -3,10 +3,10 @@
 //! [`StreamClient`] speaks Stream's server-side API (and `headcount sim`, which imitates it).
 //! Each concern has its own module: `auth` signs the server token, `base_url` refuses insecure
 //! destinations, `endpoint` builds escaped URLs, `decode` turns bodies into models or errors,
-//! `rate_limit` reads quota headers, `retry` decides waits, `pager` walks cursors, `long_filter`
-//! splits a filter too long for one URL, `page_bytes`
-//! keeps pages as bytes, `page_ref` decodes them in place for the store, `call_stats` models
-//! the sessions of a call.
+//! `rate_limit` reads quota headers, `server_clock` learns the server's present from `Date`
+//! headers, `retry` decides waits, `pager` walks cursors, `long_filter` splits a filter too
+//! long for one URL, `page_bytes` keeps pages as bytes, `page_ref` decodes them in place for
+//! the store, `call_stats` models the sessions of a call.
 
 mod auth;
 mod base_url;
@@ -23,6 +23,7 @@ mod page_ref;
 mod pager;
 mod rate_limit;
 mod retry;
+mod server_clock;
 pub mod timestamp;
 
 pub use auth::ApiSecret;
@@ -42,3 +43,4 @@ pub use pager::{
 };
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
+pub use server_clock::ServerClock;

@@ -24,7 +24,7 @@ use super::call_ref::CallRef;
 use super::export::output::write_file;
 use super::full_screen::FullScreen;
 use super::signals::{Interrupted, Signals};
-use crate::api::timestamp::{Nanos, unix_now};
+use crate::api::timestamp::Nanos;
 use crate::api::{StopReason, StreamClient};
 use crate::app::picker::{Choice, Picker};
 use crate::app::{App, AppConfig, Effect, Msg, Outcome};
@@ -67,18 +67,19 @@ pub async fn run(client: StreamClient, config: AppConfig) -> anyhow::Result<()> 
         .await
 }
 
-/// Shows the picker over `sessions` of `call` until a session is chosen (its id) or the user
-/// quits (`None`). The terminal is restored as for the dashboard: on return, and on a panic.
+/// Shows the picker over `sessions` of `call`, as they are at `now` (the server's present),
+/// until a session is chosen (its id) or the user quits (`None`). The terminal is restored as for the dashboard: on return, and on a panic.
 pub async fn pick_session(
     call: &CallRef,
     sessions: Vec<SessionSummary>,
     stopped_early: Option<StopReason>,
     zone: &DisplayZone,
+    now: Nanos,
 ) -> anyhow::Result<Option<String>> {
     let picker = Picker::new(
         call.to_string(),
         sessions,
-        unix_now(),
+        now,
         zone.clone(),
         color_from_env(),
     )
@@ -148,7 +149,7 @@ struct Driver {
 
 impl Driver {
     fn new(client: StreamClient, config: AppConfig) -> Driver {
-        let (app, first_effects) = App::new(config, unix_now());
+        let (app, first_effects) = App::new(config, client.present());
         Driver {
             app,
             client,
@@ -174,7 +175,8 @@ impl Driver {
         clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
         while !self.quitting() {
             self.draw_if_due(terminal)?;
-            let deadline = self.app.next_deadline().map(instant_of);
+            let now = self.client.present();
+            let deadline = self.app.next_deadline().map(|at| instant_of(at, now));
             let msg = tokio::select! {
                 event = input.next() => terminal_msg(event, signals).await?,
                 signal = signals.recv() => return Err(Interrupted(signal).into()),
@@ -222,7 +224,9 @@ impl Driver {
     }
 
     fn deliver(&mut self, msg: Msg, terminal: &mut DefaultTerminal) -> io::Result<()> {
-        let effects = self.app.update(msg, unix_now());
+        // The server's present: a live call is shown as it is at the server's present, which
+        // a skewed clock here, or a sped-up sim, would otherwise put in the past.
+        let effects = self.app.update(msg, self.client.present());
         self.perform(effects, terminal)
     }
 
@@ -283,9 +287,9 @@ impl Driver {
             self.deferred_draw = Some(last + FRAME);
             return Ok(());
         }
-        let wall = unix_now();
+        let present = self.client.present();
         crossterm::execute!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
-        terminal.draw(|frame| ui::draw(frame, &self.app, wall))?;
+        terminal.draw(|frame| ui::draw(frame, &self.app, present))?;
         crossterm::execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
         self.app.mark_drawn();
         self.last_draw = Some(now);
@@ -332,9 +336,10 @@ async fn terminal_msg(
     })
 }
 
-/// The monotonic instant of a wall-clock deadline (Unix ns); a past deadline is now.
-fn instant_of(deadline: Nanos) -> Instant {
-    let wait = u64::try_from(deadline.saturating_sub(unix_now())).unwrap_or(0);
+/// The monotonic instant of a deadline (Unix ns) on the clock that reads `now`; a past
+/// deadline is now.
+fn instant_of(deadline: Nanos, now: Nanos) -> Instant {
+    let wait = u64::try_from(deadline.saturating_sub(now)).unwrap_or(0);
     Instant::now() + Duration::from_nanos(wait)
 }
 

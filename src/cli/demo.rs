@@ -106,5 +106,12 @@ async fn pick(
         id: sim.call_id().to_owned(),
     };
     let list = sessions::list_sessions(client, &call).await?;
-    dashboard::pick_session(&call, list.sessions, list.stopped_early, zone).await
+    dashboard::pick_session(
+        &call,
+        list.sessions,
+        list.stopped_early,
+        zone,
+        client.present(),
+    )
+    .await
 }

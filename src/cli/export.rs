@@ -224,7 +224,6 @@ async fn by_session(
     plan: Plan<'_>,
     output: Output,
 ) -> anyhow::Result<Exported> {
-    let now = unix_now();
     let headers = session_headers();
     let id_column = headers
         .iter()
@@ -234,7 +233,9 @@ async fn by_session(
     let records = RecordSink::new(plan.format, plan.csv_cells, headers.clone(), output);
     let mut sink = DedupSink::new(records, correctable);
     let mut progress = Progress::on_stderr();
-    let mut local: Option<(Filter, RowContext)> = None;
+    // The local filter, what the session says of each row, and the instant every record
+    // describes: the server's present when the first page came, one for the whole file.
+    let mut local: Option<(Filter, RowContext, Nanos)> = None;
     let server = plan.filter.server_json();
     let mut skipped = 0;
     let (completeness, _) = for_each_page(client, plan.target, server, async |read| {
@@ -251,14 +252,16 @@ async fn by_session(
             new.filter(|news| matches!(news, RowNews::New(_))).count(),
             page.total_participant_sessions,
         );
-        let (filter, context) = match &local {
+        let (filter, context, now) = match &local {
             Some(known) => known,
             None => {
+                let now = client.present();
                 let heads = session_heads(client, plan.target, page.session.as_ref()).await;
                 let filter = window_filter(&plan, &heads, &page, now)?;
-                local.insert((filter, heads.row_context(now)))
+                local.insert((filter, heads.row_context(now), now))
             }
         };
+        let now = *now;
         for (details, news) in page.participants_sessions.iter().zip(&read.news.rows) {
             let row = SessionRow { details, context };
             let record = filter
@@ -418,7 +421,7 @@ async fn by_user(
     })
     .await?;
     drop(progress);
-    let now = unix_now();
+    let now = client.present();
     let filter = local_filter(plan.filter_text, &plan.zone, &store, now, plan.filter)?;
     let rows = keep_local_matches(&store, store.row_ids(), &filter, now);
     let figures = Figures::compute(&store, &rows, now, &thresholds(settings));

@@ -12,7 +12,7 @@ use super::call_ref::CallRef;
 use super::config::duration::parse_duration;
 use super::config::{ConfigError, Settings};
 use crate::api::models::CallSession;
-use crate::api::timestamp::{Nanos, unix_now};
+use crate::api::timestamp::Nanos;
 use crate::api::{ApiError, DEFAULT_TIMEOUT, StreamClient};
 use crate::attendance::{DisplayZone, EndReports, SessionStore, Thresholds};
 use crate::fetch::{
@@ -207,7 +207,9 @@ pub async fn for_each_page(
     if let Err(error) = read.learn_end().await {
         say_end_unknown(&error);
     }
-    let completeness = read.completeness(unix_now()).expect("the read has ended");
+    let completeness = read
+        .completeness(client.present())
+        .expect("the read has ended");
     Ok((completeness, read.end_reports().clone()))
 }
 

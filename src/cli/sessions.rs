@@ -17,7 +17,6 @@ use super::config::{ConnectionArgs, Overrides, load};
 use super::session_read::{self, IncompleteData};
 use super::totals::Format;
 use crate::api::call_stats::{SessionStats, SessionStatsQuery};
-use crate::api::timestamp::unix_now;
 use crate::api::{StopReason, StreamClient};
 use crate::attendance::{DisplayZone, SessionSummary, merge_sessions};
 use listing::Listing;
@@ -50,8 +49,8 @@ async fn sessions(args: SessionsArgs) -> anyhow::Result<()> {
     let zone = DisplayZone::parse(&settings.tz)?;
     let client = session_read::connect(&settings)?;
     let list = list_sessions(&client, &args.call).await?;
-    let listing =
-        Listing::new(&args.call, &list.sessions, unix_now()).stopped_early(list.stopped_early);
+    let listing = Listing::new(&args.call, &list.sessions, client.present())
+        .stopped_early(list.stopped_early);
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&listing.json())?)?,

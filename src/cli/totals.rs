@@ -73,7 +73,8 @@ async fn totals(args: TotalsArgs) -> anyhow::Result<()> {
     };
     let (store, completeness) =
         read_store(&client, target, filter.server_json(), |_, _| {}).await?;
-    let now = unix_now();
+    // A live session is described at the server's present (see `ServerClock`).
+    let now = client.present();
     let filter = local_filter(text, &zone, &store, now, filter)?;
     let rows = keep_local_matches(&store, store.row_ids(), &filter, now);
     // The grace periods only shape per-user flags, which this command does not print.

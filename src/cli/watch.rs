@@ -99,5 +99,5 @@ async fn choose_session(
     if listed.len() <= 1 && stopped_early.is_none() {
         return Ok(Some(current));
     }
-    dashboard::pick_session(call, listed, stopped_early, zone).await
+    dashboard::pick_session(call, listed, stopped_early, zone, client.present()).await
 }

@@ -43,14 +43,15 @@ pub enum FetchEvent {
         page: Box<RawSessionsPage>,
         rate_limit: Option<RateLimit>,
     },
-    /// A page failed for a reason that may pass; the same cursor is tried again at `retry_at`.
+    /// A page failed for a reason that may pass; the same cursor is tried again at `retry_at`
+    /// (Unix ns on the server's clock, [`crate::api::ServerClock`], as the app's present is).
     Retrying {
         generation: u64,
         error: ApiError,
         retry_at: Nanos,
     },
     /// Stream answered 404 for a session that exists: it is still preparing the session's
-    /// attendance (right after a call ends). Asked again at `retry_at`.
+    /// attendance (right after a call ends). Asked again at `retry_at` (on the server's clock).
     NotReady { generation: u64, retry_at: Nanos },
     /// The read ended: every page was read, or it stopped early; `completeness` says which,
     /// and what is missing.

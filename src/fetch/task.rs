@@ -65,6 +65,9 @@ async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sen
         }
     };
     let mut failures = 0;
+    // Events carry instants on the server's clock, as the app's present is (waits stay on
+    // the local one).
+    let clock = client.clock();
     while let Some(result) = read.next().await {
         let event = match result {
             Ok(ReadStep::Page(page)) => {
@@ -78,7 +81,7 @@ async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sen
             }
             Ok(ReadStep::NotReady { retry_at, .. }) => FetchEvent::NotReady {
                 generation,
-                retry_at,
+                retry_at: clock.from_local(retry_at),
             },
             Err(error) if error.is_retryable() => {
                 failures += 1;
@@ -86,7 +89,7 @@ async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sen
                 let retrying = FetchEvent::Retrying {
                     generation,
                     error,
-                    retry_at,
+                    retry_at: clock.from_local(retry_at),
                 };
                 if events.send(retrying).await.is_err() {
                     return;
@@ -105,7 +108,7 @@ async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sen
     // and the stats are asked. Should they fail, the pages' word stands: the next read asks
     // again.
     let _ = read.learn_end().await;
-    let completeness = read.completeness(unix_now()).expect("the read has ended");
+    let completeness = read.completeness(clock.now()).expect("the read has ended");
     // Nobody is left to tell if the receiver is gone, so a failed send needs no handling.
     let _ = events
         .send(FetchEvent::Done {

@@ -11,7 +11,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use jiff::fmt::rfc2822::DateTimePrinter;
 use serde_json::{Map, Value, json};
+
+use crate::api::timestamp::NANOS_PER_SEC;
 
 use super::attendance::Attendance;
 use super::auth::Authenticator;
@@ -107,10 +110,17 @@ impl Sim {
         since_end < self.stats_delay_ns
     }
 
+    /// The present of a live scenario (Unix ns), in whole seconds as the `Date` header of
+    /// every response says it, so that nothing an answer reports is later than its `Date`.
+    /// `None` when the scenario is not played live (the wall clock is the present).
+    pub fn present(&self) -> Option<i64> {
+        let now = self.clock?.now_ns();
+        Some(now - now.rem_euclid(NANOS_PER_SEC))
+    }
+
     /// The call as reported right now.
     pub fn snapshot(&self) -> Snapshot<'_> {
-        let now = self.clock.map(|clock| clock.now_ns());
-        let moment = match now {
+        let moment = match self.present() {
             Some(now) if now < self.call.ends_at => Moment::Live {
                 reported_until: now.saturating_sub(self.lag_ns),
             },
@@ -299,7 +309,25 @@ fn respond(
     if let Some(quota) = quota {
         add_rate_limit_headers(response.headers_mut(), quota, now_secs);
     }
+    // Read after the work: the scenario clock only moves forward, so the `Date` is never
+    // earlier than the present the answer describes.
+    if let Some(present) = sim.present() {
+        add_date_header(response.headers_mut(), present);
+    }
     response
+}
+
+/// `Date` (RFC 9110 §6.6.1) at the scenario's present, which a sped-up scenario runs ahead
+/// of the wall clock; hyper adds the wall clock's `Date` to answers that have none.
+fn add_date_header(headers: &mut HeaderMap, present: i64) {
+    static PRINTER: DateTimePrinter = DateTimePrinter::new();
+    let date = jiff::Timestamp::from_nanosecond(i128::from(present))
+        .ok()
+        .and_then(|at| PRINTER.timestamp_to_rfc9110_string(&at).ok())
+        .and_then(|text| HeaderValue::from_str(&text).ok());
+    if let Some(date) = date {
+        headers.insert(header::DATE, date);
+    }
 }
 
 /// What a load balancer answers to a request line it will not read: HTML, not Stream's JSON.

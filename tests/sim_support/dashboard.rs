@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use headcount::api::StreamClient;
-use headcount::api::timestamp::unix_now;
 use headcount::app::{App, AppConfig, Effect, Msg};
 use headcount::attendance::{DisplayZone, Thresholds};
 use headcount::fetch::{self, FetchEvent};
@@ -26,7 +25,12 @@ pub async fn after_one_read(base_url: &str, call_type: &str, call_id: &str, sess
         color: false,
         export_dir: std::env::temp_dir(),
     };
-    let (mut app, effects) = App::new(config, unix_now());
+    // As the dashboard's driver does: every message at the server's present.
+    let client = StreamClient::builder(base_url, KEY, SECRET)
+        .timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let (mut app, effects) = App::new(config, client.present());
     let request = effects
         .into_iter()
         .find_map(|effect| match effect {
@@ -34,15 +38,11 @@ pub async fn after_one_read(base_url: &str, call_type: &str, call_id: &str, sess
             _ => None,
         })
         .expect("the dashboard starts reading");
-    let client = StreamClient::builder(base_url, KEY, SECRET)
-        .timeout(Duration::from_secs(1))
-        .build()
-        .unwrap();
     let (sender, mut events) = tokio::sync::mpsc::channel(16);
-    let _fetch = fetch::spawn(client, request, sender);
+    let _fetch = fetch::spawn(client.clone(), request, sender);
     while let Some(event) = events.recv().await {
         let done = matches!(event, FetchEvent::Done { .. } | FetchEvent::Failed { .. });
-        app.update(Msg::Fetch(event), unix_now());
+        app.update(Msg::Fetch(event), client.present());
         if done {
             break;
         }

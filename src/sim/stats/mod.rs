@@ -102,9 +102,9 @@ fn row(facts: &SessionFacts, snapshot: &Snapshot) -> Value {
 }
 
 fn generated_at(sim: &Sim, snapshot: &Snapshot) -> i64 {
-    match (snapshot.ended_at(), sim.clock) {
+    match (snapshot.ended_at(), sim.present()) {
         (Some(ended_at), _) => ended_at,
-        (None, Some(clock)) => clock.now_ns(),
+        (None, Some(present)) => present,
         (None, None) => snapshot.call().started_at,
     }
 }
