@@ -294,3 +294,42 @@ fn an_incomplete_read_is_a_warning_in_the_header_on_export_and_r_reads_again() {
     assert!(!requests(&effects).is_empty(), "r reads again");
     assert_eq!(app.completeness(), None, "until that read ends");
 }
+
+/// A leave never recorded and a leave before its join: the header counts the rows with
+/// problems and says how to list them, each is marked in the table, and `problem` lists
+/// exactly them.
+#[test]
+fn rows_with_problems_are_counted_marked_and_listed_by_the_problem_term() {
+    let now = T0 + 70 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    let mut rows = ended_rows();
+    rows.push(row("ghost", "g-1", 10, None, "webrtc", "user"));
+    rows.push(serde_json::json!({
+        "user_id": "skew",
+        "user_session_id": "k-1",
+        "publisher_type": "webrtc",
+        "roles": ["user"],
+        "joined_at": rfc3339(T0 + 30 * MIN),
+        "left_at": rfc3339(T0 + 20 * MIN),
+        "duration_in_seconds": -600,
+    }));
+    app.update(page_event(1, 1, page(rows, 8, false)), now);
+    app.update(done(1, 1), now);
+    let all = wide(&app, now).to_string();
+    assert!(all.contains("⚠ 2 rows with problems"), "{all}");
+    assert!(all.contains("(/problem lists them)"), "{all}");
+    assert!(all.contains("10:10:00    unrecorded"), "{all}");
+    app.update(key('/'), now);
+    type_text(&mut app, "problem", now);
+    app.update(code(KeyCode::Enter), now);
+    let later = now + 5 * SEC;
+    app.update(Msg::Tick, later);
+    let listed = wide(&app, later);
+    let text = listed.to_string();
+    assert!(text.contains("Sessions · 2 "), "{text}");
+    assert!(
+        text.contains("⚠ ghost") && text.contains("⚠ skew"),
+        "{text}"
+    );
+    assert_snapshot!(listed);
+}

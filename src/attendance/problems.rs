@@ -218,7 +218,8 @@ pub(crate) struct RawTimes {
     pub(crate) duration_in_seconds: Option<i64>,
 }
 
-fn plausible_instant(at: Option<Nanos>) -> Option<Nanos> {
+/// `at` when it is a clock reading (2000–2100), else `None`.
+pub(crate) fn plausible_instant(at: Option<Nanos>) -> Option<Nanos> {
     at.filter(|at| (EARLIEST..LATEST).contains(at))
 }
 
@@ -828,6 +829,139 @@ mod tests {
         let figures = figures(&store, AFTER);
         let x = user(&store, &figures, "u-x");
         assert_eq!((x.attended_seconds(), x.connected_seconds), (60, 60));
+    }
+
+    #[test]
+    fn a_leave_not_recorded_after_the_session_ended_counts_nothing() {
+        let store = call(
+            vec![
+                clean("u-late", "g-1", 0, 30),
+                row("u-late", "g-2", Some(T0 + 70 * MINUTE), None, None),
+            ],
+            true,
+        );
+        assert_eq!(
+            problems_of(&store, "g-2", AFTER),
+            [RowProblem::LeaveNotRecorded, RowProblem::OutsideSession]
+                .into_iter()
+                .collect()
+        );
+        let figures = figures(&store, AFTER);
+        let late = user(&store, &figures, "u-late");
+        assert_eq!(
+            (late.attended_seconds(), late.connected_seconds),
+            (1800, 1800)
+        );
+        assert!(!late.in_call_now);
+        assert_eq!(figures.call.peak_sessions.value, 1);
+    }
+
+    #[test]
+    fn two_leaves_not_recorded_of_one_user_count_once_up_to_the_end() {
+        let store = call(
+            vec![
+                row("u-two", "t-1", Some(T0 + 10 * MINUTE), None, None),
+                row("u-two", "t-2", Some(T0 + 20 * MINUTE), None, None),
+            ],
+            true,
+        );
+        let figures = figures(&store, AFTER);
+        let two = user(&store, &figures, "u-two");
+        assert_eq!((two.attended_seconds(), two.connected_seconds), (3000, 0));
+        assert!(!two.in_call_now && two.multi_device);
+        assert_eq!(two.last_leave, Some(T0 + 60 * MINUTE));
+        assert_eq!(
+            figures
+                .call
+                .data_quality
+                .count(RowProblem::LeaveNotRecorded),
+            2
+        );
+    }
+
+    #[test]
+    fn an_inverted_row_inside_a_valid_one_takes_nothing_from_it() {
+        let store = call(
+            vec![
+                clean("u-skew", "i-1", 31, 41),
+                row(
+                    "u-skew",
+                    "i-2",
+                    Some(T0 + 35 * MINUTE),
+                    Some(T0 + 32 * MINUTE),
+                    Some(-180),
+                ),
+                row(
+                    "u-skew",
+                    "i-3",
+                    Some(T0 + 40 * MINUTE),
+                    Some(T0 + 39 * MINUTE),
+                    Some(60),
+                ),
+            ],
+            true,
+        );
+        let figures = figures(&store, AFTER);
+        let skew = user(&store, &figures, "u-skew");
+        assert_eq!(skew.attended_seconds(), 600);
+        // i-3's duration is sound on its own: it counts as connected time, the inverted
+        // timestamps place it nowhere.
+        assert_eq!(skew.connected_seconds, 600 + 60);
+        assert_eq!(skew.first_join, Some(T0 + 31 * MINUTE));
+        assert!(problems_of(&store, "i-3", AFTER).contains(RowProblem::LeaveBeforeJoin));
+    }
+
+    #[test]
+    fn a_join_after_the_present_of_a_live_session_is_outside_it_and_not_in_the_call() {
+        let store = call(
+            vec![
+                row("u-now", "f-1", Some(T0 + 10 * MINUTE), None, None),
+                row("u-next", "f-2", Some(T0 + 40 * MINUTE), None, None),
+            ],
+            false,
+        );
+        let now = T0 + 30 * MINUTE;
+        assert_eq!(
+            problems_of(&store, "f-2", now),
+            Problems::NONE.with(RowProblem::OutsideSession)
+        );
+        let figures = figures(&store, now);
+        let next = user(&store, &figures, "u-next");
+        assert!(!next.in_call_now);
+        assert_eq!((next.attended_seconds(), next.connected_seconds), (0, 0));
+        assert_eq!(user(&store, &figures, "u-now").connected_seconds, 1200);
+        // Within the 2 s the services' clocks may differ by, a join is not flagged.
+        let store = call(
+            vec![row("u-edge", "f-3", Some(now + SEC), None, None)],
+            false,
+        );
+        assert!(problems_of(&store, "f-3", now).is_empty());
+    }
+
+    #[test]
+    fn an_open_row_whose_join_is_no_clock_reading_shows_no_duration() {
+        let store = call(
+            vec![
+                row("u-odd", "w-1", Some(i64::MIN), None, None),
+                row("u-odd", "w-2", Some(T0 + 10 * MINUTE), None, None),
+            ],
+            false,
+        );
+        let now = T0 + 30 * MINUTE;
+        let ctx = store.row_context(now);
+        let shown = |id: &str| {
+            let row = store.get(store.find(id).unwrap()).unwrap();
+            row.shown_duration(&ctx)
+        };
+        assert_eq!(shown("w-1"), None, "not 106,751 days");
+        assert_eq!(shown("w-2"), Some(1200));
+        let figures = figures(&store, now);
+        let odd = user(&store, &figures, "u-odd");
+        assert_eq!(
+            (odd.attended_seconds(), odd.connected_seconds),
+            (1200, 1200)
+        );
+        assert!(odd.problems.contains(RowProblem::AbsurdValue));
     }
 
     #[test]

@@ -4,7 +4,7 @@ use crate::api::SessionDetailsRef;
 use crate::api::models::ParticipantSessionDetails;
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 
-use super::problems::{Counted, Problems, RawTimes, RowContext};
+use super::problems::{Counted, Problems, RawTimes, RowContext, plausible_instant};
 use super::session_id::{KeyKind, SessionIdText, StoredKey};
 use super::store::SessionStore;
 
@@ -157,7 +157,8 @@ impl Row {
 
 /// The duration shown, exported and filtered on (`dur>5m`) for a row: the API's
 /// `duration_in_seconds` exactly as sent, whatever it says; for a session still open in a live
-/// call, whole seconds since it joined; otherwise none.
+/// call, whole seconds since it joined (none when its join is no clock reading, which would
+/// otherwise show as 106,751 days); otherwise none.
 pub(crate) fn shown_duration(
     duration_in_seconds: Option<i64>,
     joined_at: Option<Nanos>,
@@ -166,9 +167,8 @@ pub(crate) fn shown_duration(
 ) -> Option<i64> {
     match (duration_in_seconds, joined_at) {
         (Some(seconds), _) => Some(seconds),
-        (None, Some(joined)) if open && ctx.live => {
-            Some(ctx.now.saturating_sub(joined).max(0) / NANOS_PER_SEC)
-        }
+        (None, Some(joined)) if open && ctx.live => plausible_instant(Some(joined))
+            .map(|joined| ctx.now.saturating_sub(joined).max(0) / NANOS_PER_SEC),
         _ => None,
     }
 }

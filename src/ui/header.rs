@@ -164,24 +164,29 @@ pub fn totals(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .figures()
         .filter(|_| !app.figures_pending())
         .map_or(0, |figures| figures.call.data_quality.rows);
-    let mut filtered_line = vec![Span::styled(scope, theme.title()), Span::raw(filtered)];
+    let mut server_line = vec![
+        Span::styled("server  ", theme.title()),
+        Span::raw(server),
+        Span::styled("  (whole session, any filter)", theme.dim()),
+    ];
+    // On the server's line, which leaves room for it at any usual width: the rows with
+    // problems are why headcount's sums below differ from the server's.
     if problems > 0 {
-        filtered_line.push(Span::styled(
+        server_line.push(Span::styled(
             format!(
-                "  {PROBLEM_MARK} {} with problems",
+                "   {PROBLEM_MARK} {} with problems",
                 counted(problems, "row")
             ),
             theme.problem(),
         ));
-        filtered_line.push(Span::styled("  (/problem lists them)", theme.dim()));
+        server_line.push(Span::styled(" (/problem lists them)", theme.dim()));
     }
     let lines = vec![
+        Line::from(server_line),
         Line::from(vec![
-            Span::styled("server  ", theme.title()),
-            Span::raw(server),
-            Span::styled("  (whole session, any filter)", theme.dim()),
+            Span::styled(scope, theme.title()),
+            Span::raw(filtered),
         ]),
-        Line::from(filtered_line),
     ];
     frame.render_widget(Paragraph::new(lines), area);
 }

@@ -89,7 +89,8 @@ fn session_cells<'a>(
     let left = match row.left_at() {
         Some(at) => Cell::from(zone.time(at)),
         None if counted.open => Cell::from(Span::styled("● in call", theme.in_call())),
-        None => Cell::from(Span::styled("not recorded", theme.problem())),
+        // Ten columns wide, as the column is.
+        None => Cell::from(Span::styled("unrecorded", theme.problem())),
     };
     let user = if counted.problems.is_empty() {
         server_text(row.user_id())
