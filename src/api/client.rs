@@ -15,6 +15,7 @@ use super::decode;
 use super::endpoint::{self, Request};
 use super::error::{ApiError, ConfigError, ErrorKind, NetworkError, NetworkFailure};
 use super::long_filter;
+use super::members::{MemberPager, MembersPage, MembersQuery};
 use super::models::{GetCallResponse, ParticipantSessionsPage, ParticipantSessionsQuery};
 use super::page_bytes::RawSessionsPage;
 use super::pager::{
@@ -387,6 +388,25 @@ impl StreamClient {
         let page_size = query.limit.unwrap_or(MAX_PAGE_SIZE);
         let max_pages = PagerOptions::default().max_pages;
         SessionStatsPager::new(self.clone(), query, page_size, max_pages)
+    }
+
+    /// `QueryCallMembers`: one page of the people invited to a call. A `POST` that changes
+    /// nothing, so it is retried like a read.
+    pub async fn query_call_members(
+        &self,
+        query: &MembersQuery,
+    ) -> Result<Response<MembersPage>, ApiError> {
+        let request =
+            endpoint::query_call_members(&self.inner.base_url, &self.inner.api_key, query)?;
+        self.fetch(&request, decode::success_body).await
+    }
+
+    /// Every page of a members query, in order, `query.limit` members a page (100 when
+    /// unset); its `next` and `prev` are managed by the pager.
+    pub fn call_member_pages(&self, query: MembersQuery) -> MemberPager {
+        let page_size = query.limit.unwrap_or(MAX_PAGE_SIZE);
+        let max_pages = PagerOptions::default().max_pages;
+        MemberPager::new(self.clone(), query, page_size, max_pages)
     }
 
     /// Sends `request` and decodes its answer, retrying as the policy allows.

@@ -3,7 +3,8 @@
 //! Each path parameter is percent-escaped as one segment, so a call id holding `/`, `?` or a
 //! space reaches Stream intact instead of changing the path. Query values are form-encoded, as
 //! every official SDK does; `filter_conditions` travels as compact JSON text in one parameter.
-//! Query endpoints that take a body (`QueryCallSessionStats`) send it as JSON.
+//! Query endpoints that take a body (`QueryCallSessionStats`, `QueryCallMembers`) send it as
+//! JSON.
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{Method, Url};
@@ -11,6 +12,7 @@ use reqwest::{Method, Url};
 use super::base_url::BaseUrl;
 use super::call_stats::SessionStatsQuery;
 use super::error::ApiError;
+use super::members::MembersQuery;
 use super::models::ParticipantSessionsQuery;
 
 /// RFC 3986 unreserved characters stay as they are; everything else is escaped.
@@ -80,17 +82,42 @@ pub(crate) fn query_call_session_stats(
     api_key: &str,
     query: &SessionStatsQuery,
 ) -> Result<Request, ApiError> {
-    let body = serde_json::to_vec(query).map_err(|_| ApiError::InvalidArgument {
-        what: "session stats query",
-        value: format!("{query:?}"),
-        reason: "it cannot be written as JSON",
-    })?;
     Ok(Request {
         operation: "QueryCallSessionStats",
         method: Method::POST,
         url: url(base, "/api/v2/video/call_stats", api_key, &[]),
-        body: Some(body),
+        body: Some(json_body("session stats query", query)?),
         idempotent: true,
+    })
+}
+
+/// `POST /api/v2/video/call/members`: the call is named in the body, so it is checked here
+/// as a path segment would be.
+pub(crate) fn query_call_members(
+    base: &BaseUrl,
+    api_key: &str,
+    query: &MembersQuery,
+) -> Result<Request, ApiError> {
+    segment("call type", &query.call_type)?;
+    segment("call id", &query.call_id)?;
+    Ok(Request {
+        operation: "QueryCallMembers",
+        method: Method::POST,
+        url: url(base, "/api/v2/video/call/members", api_key, &[]),
+        body: Some(json_body("members query", query)?),
+        idempotent: true,
+    })
+}
+
+/// The JSON body of a query that Stream takes as a `POST`.
+fn json_body<B>(what: &'static str, body: &B) -> Result<Vec<u8>, ApiError>
+where
+    B: serde::Serialize + std::fmt::Debug,
+{
+    serde_json::to_vec(body).map_err(|_| ApiError::InvalidArgument {
+        what,
+        value: format!("{body:?}"),
+        reason: "it cannot be written as JSON",
     })
 }
 
@@ -279,6 +306,26 @@ mod tests {
         );
         let body: serde_json::Value = serde_json::from_slice(&request.body.unwrap()).unwrap();
         assert_eq!(body, serde_json::to_value(&query).unwrap());
+    }
+
+    #[test]
+    fn members_are_a_retryable_post_naming_the_call_in_the_body() {
+        let query = MembersQuery::members_of("default", "weekly");
+        let request = query_call_members(&base(), "key123", &query).unwrap();
+        assert_eq!(request.method, Method::POST);
+        assert_eq!(request.operation, "QueryCallMembers");
+        assert!(request.idempotent);
+        assert_eq!(
+            request.url.as_str(),
+            "https://chat.stream-io-api.com/api/v2/video/call/members?api_key=key123"
+        );
+        let body: serde_json::Value = serde_json::from_slice(&request.body.unwrap()).unwrap();
+        assert_eq!(body, serde_json::to_value(&query).unwrap());
+        for id in ["", ".."] {
+            let query = MembersQuery::members_of("default", id);
+            let err = query_call_members(&base(), "k", &query).unwrap_err();
+            assert!(err.to_string().starts_with("invalid call id"), "{err}");
+        }
     }
 
     #[test]

@@ -83,6 +83,12 @@ impl ApiError {
         self.status_error()?.body.as_ref().map(|b| b.code)
     }
 
+    /// Stream refused the request as bad input (400, code 4), which is what a cursor it no
+    /// longer accepts (expired, or of another query) gets in the middle of a paged read.
+    pub fn is_rejected_cursor(&self) -> bool {
+        self.status().is_some_and(|status| status.as_u16() == 400) && self.code() == Some(4)
+    }
+
     /// Stream's `APIError` body, when the error response carried one.
     pub fn body(&self) -> Option<&ApiErrorBody> {
         self.status_error()?.body.as_ref()

@@ -6,7 +6,8 @@
 //! `rate_limit` reads quota headers, `server_clock` learns the server's present from `Date`
 //! headers, `retry` decides waits, `pager` walks cursors, `long_filter` splits a filter too
 //! long for one URL, `page_bytes` keeps pages as bytes, `page_ref` decodes them in place for
-//! the store, `call_stats` models the sessions of a call.
+//! the store, `call_stats` models the sessions of a call, `members` the people invited to it
+//! and the ring outcomes.
 
 mod auth;
 mod base_url;
@@ -16,6 +17,7 @@ mod decode;
 mod endpoint;
 mod error;
 mod long_filter;
+pub mod members;
 pub mod models;
 mod nullable;
 mod page_bytes;

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::members::{self, CallCreator, Member, RingMap};
 use super::nullable::default_on_null;
 use super::timestamp::{self, Nanos};
 
@@ -67,6 +68,28 @@ pub struct CallSession {
     pub anonymous_participant_count: i64,
     #[serde(default, deserialize_with = "default_on_null")]
     pub participants_count_by_role: std::collections::BTreeMap<String, i64>,
+    /// Ring outcomes of this session: who accepted the ring, and when. `None` when the
+    /// response did not report the map (absent or `null`), which differs from an empty map.
+    #[serde(
+        default,
+        deserialize_with = "members::deserialize_ring_map",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub accepted_by: Option<RingMap>,
+    /// Who rejected the ring (the caller appears here when they cancel it).
+    #[serde(
+        default,
+        deserialize_with = "members::deserialize_ring_map",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rejected_by: Option<RingMap>,
+    /// Who was rung and did not answer in time.
+    #[serde(
+        default,
+        deserialize_with = "members::deserialize_ring_map",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub missed_by: Option<RingMap>,
 }
 
 /// `QueryCallParticipantSessionsResponse`.
@@ -123,6 +146,9 @@ pub struct Call {
     pub cid: String,
     #[serde(default, deserialize_with = "default_on_null")]
     pub current_session_id: String,
+    /// Who created the call: the caller of a ringing call.
+    #[serde(default)]
+    pub created_by: Option<CallCreator>,
     #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
     pub created_at: Option<Nanos>,
     #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
@@ -135,6 +161,9 @@ pub struct Call {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct GetCallResponse {
     pub call: Call,
+    /// At most `members_limit` (≤ 100) of the call's members; `QueryCallMembers` lists them all.
+    #[serde(default, deserialize_with = "default_on_null")]
+    pub members: Vec<Member>,
     #[serde(default, deserialize_with = "default_on_null")]
     pub duration: RequestDuration,
 }
@@ -390,9 +419,13 @@ mod tests {
             call.ended_at,
             Some(JOINED + 3600 * timestamp::NANOS_PER_SEC)
         );
+        assert_eq!(call.created_by.unwrap().id, "host");
         let session = call.session.unwrap();
         assert_eq!(session.started_at, Some(JOINED));
         assert_eq!(session.anonymous_participant_count, 1);
+        assert_eq!(session.accepted_by.unwrap()["alice"], Some(JOINED));
+        assert_eq!(session.rejected_by, Some(RingMap::new()));
+        assert_eq!(response.members[0].user_id, "alice");
         assert_eq!(response.duration, RequestDuration::Text("2.31ms".into()));
     }
 

@@ -155,6 +155,7 @@ mod tests {
             id: "weekly".into(),
             cid: "default:weekly".into(),
             current_session_id: current.into(),
+            created_by: None,
             created_at: None,
             ended_at,
             session: Some(CallSession {

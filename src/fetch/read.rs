@@ -35,9 +35,6 @@ use crate::attendance::{
     EndReports, PageNews, ServerTotals, SessionLedger, session_end, session_state,
 };
 
-/// Stream's "Input Error" code, which an expired or foreign cursor gets.
-const CODE_INPUT: i32 = 4;
-
 /// How long Stream is given to prepare a session's data after a call ends, when nothing else
 /// is asked for. Stream's own SDK tests wait up to 30 s for it; a minute leaves room.
 pub const DEFAULT_READY_WAIT: Duration = Duration::from_secs(60);
@@ -305,7 +302,7 @@ impl SessionRead {
 
     /// Recovers from what can be recovered (`None`: read on), else hands the error back.
     async fn on_error(&mut self, error: ApiError) -> Option<Result<ReadStep, ApiError>> {
-        if is_rejected_cursor(&error) && !self.pager.at_first_page() {
+        if error.is_rejected_cursor() && !self.pager.at_first_page() {
             // False after the last allowed restart: the pager then ends with
             // `CursorRejected`.
             if self.pager.restart() {
@@ -432,9 +429,4 @@ fn pager(
         ..PagerOptions::default()
     };
     client.participant_session_pages(&target.call_type, &target.call_id, &target.session, options)
-}
-
-/// Stream's answer to a cursor it no longer accepts: 400 with its input-error code.
-fn is_rejected_cursor(error: &ApiError) -> bool {
-    error.status().is_some_and(|status| status.as_u16() == 400) && error.code() == Some(CODE_INPUT)
 }
