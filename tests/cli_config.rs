@@ -153,6 +153,7 @@ fn config_show_gives_each_source_and_never_the_secret() {
         "api_secret     set  (file, profile prod)",
         "interval       10s  (file)",
         "tz             local  (default)",
+        "present_threshold 80%  (default)",
     ] {
         assert!(
             run.stdout.contains(line),

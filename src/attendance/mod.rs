@@ -93,6 +93,7 @@ mod problems;
 #[cfg(test)]
 mod proptests;
 mod records;
+mod roster;
 mod row;
 mod session_id;
 mod sort;
@@ -120,6 +121,11 @@ pub use problems::{
 pub use records::{
     Cell, CsvCells, JsonRecord, csv_fields, neutralise_formula, problem_groups, problem_ids,
     session_headers, session_record, user_headers, user_record,
+};
+pub use roster::{
+    Classification, Counts, ExpectedMember, Flags, Person, PresentThreshold, ReadFacts,
+    RingKnowledge, RingMarks, RingStatus, Roster, RosterInput, RosterRules, Rung, State,
+    Unclassifiable, classify,
 };
 pub use row::{PublisherId, RoleId, RoleSetId, RowId, SessionRef, UserId};
 pub use session_id::SessionIdText;

@@ -14,7 +14,9 @@ use super::config::{ConfigError, Settings};
 use crate::api::models::CallSession;
 use crate::api::timestamp::Nanos;
 use crate::api::{ApiError, DEFAULT_TIMEOUT, StreamClient};
-use crate::attendance::{DisplayZone, EndReports, SessionStore, Thresholds};
+use crate::attendance::{
+    DisplayZone, EndReports, RosterRules, RowContext, SessionStore, Thresholds,
+};
 use crate::fetch::{
     Completeness, DEFAULT_READY_WAIT, ReadOptions, ReadPage, ReadStep, ReadTarget, SessionRead,
     Shortfall, learn_end,
@@ -164,6 +166,14 @@ pub fn thresholds(settings: &Settings) -> Thresholds {
         late_grace: nanos(settings.late_grace),
         early_grace: nanos(settings.early_grace),
         reconnect_gap: nanos(settings.reconnect_gap),
+    }
+}
+
+/// The rules that tell present from partial, as configured.
+pub fn roster_rules(settings: &Settings) -> RosterRules {
+    RosterRules {
+        thresholds: thresholds(settings),
+        present: settings.present_threshold,
     }
 }
 
@@ -328,6 +338,14 @@ mod tests {
             thresholds.reconnect_gap,
             Thresholds::default().reconnect_gap
         );
+        let rules = roster_rules(&Settings {
+            present_threshold: crate::attendance::PresentThreshold::parse("90%").unwrap(),
+            ..settings
+        });
+        assert_eq!(
+            (rules.thresholds, rules.present.percent()),
+            (thresholds, 90.0)
+        );
     }
 
     fn sample_settings() -> Settings {
@@ -344,6 +362,7 @@ mod tests {
             late_grace: DEFAULT_LATE_GRACE,
             early_grace: DEFAULT_EARLY_GRACE,
             reconnect_gap: DEFAULT_RECONNECT_GAP,
+            present_threshold: crate::attendance::PresentThreshold::DEFAULT,
             theme: Theme::default(),
             profile: None,
             config_path: None,

@@ -145,6 +145,7 @@ fn render(resolved: &Resolved) -> String {
         ("late_grace", duration_row(&resolved.late_grace)),
         ("early_grace", duration_row(&resolved.early_grace)),
         ("reconnect_gap", duration_row(&resolved.reconnect_gap)),
+        ("present_threshold", row(&resolved.present_threshold)),
         ("theme", row(&resolved.theme)),
     ];
     rows.iter()

@@ -11,6 +11,7 @@ use super::duration;
 use super::error::ConfigError;
 use super::values::{self, Theme};
 use crate::api::ApiSecret;
+use crate::attendance::PresentThreshold;
 
 /// The whole file. Unknown keys are refused so that a typo never silently falls back to a default.
 #[derive(Debug, Default, Deserialize)]
@@ -27,6 +28,8 @@ pub struct FileConfig {
     pub early_grace: Option<Duration>,
     #[serde(default, deserialize_with = "duration::deserialize_reconnect_gap")]
     pub reconnect_gap: Option<Duration>,
+    #[serde(default, deserialize_with = "values::deserialize_present_threshold")]
+    pub present_threshold: Option<PresentThreshold>,
     pub theme: Option<Theme>,
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
@@ -234,6 +237,7 @@ mod tests {
             late_grace = "2m"
             early_grace = "90s"
             reconnect_gap = 30
+            present_threshold = "75%"
             theme = "mono"
 
             [profiles.prod]
@@ -249,6 +253,7 @@ mod tests {
         assert_eq!(config.late_grace, Some(Duration::from_secs(120)));
         assert_eq!(config.early_grace, Some(Duration::from_secs(90)));
         assert_eq!(config.reconnect_gap, Some(Duration::from_secs(30)));
+        assert_eq!(config.present_threshold.unwrap().percent(), 75.0);
         assert_eq!(config.theme, Some(Theme::Mono));
         let prod = &config.profiles["prod"];
         assert_eq!(prod.base_url.as_deref(), Some("https://example.com"));
@@ -282,6 +287,8 @@ mod tests {
                 "from 1s to 10m",
             ),
             ("\nlate_grace = -1", "invalid duration"),
+            ("\npresent_threshold = 120", "between 0 and 100"),
+            ("\npresent_threshold = \"most\"", "a percentage such as"),
             ("\ntheme = \"dark\"", "dark"),
             ("\ntz = \"Mars/Olympus\"", "unknown time zone"),
             ("\n[profiles.a]\nbase_url = \"nope\"", "invalid base URL"),

@@ -13,6 +13,7 @@ use super::file::{LoadedFile, Profile, ProfileSecret};
 use super::secret::{DEFAULT_SECRET_CMD_TIMEOUT, run_secret_command};
 use super::values::{DEFAULT_BASE_URL, LOCAL_TZ, Theme, parse_base_url};
 use crate::api::ApiSecret;
+use crate::attendance::PresentThreshold;
 
 pub const ENV_API_KEY: &str = "STREAM_API_KEY";
 pub const ENV_API_SECRET: &str = "STREAM_API_SECRET";
@@ -40,6 +41,8 @@ pub struct Settings {
     pub late_grace: Duration,
     pub early_grace: Duration,
     pub reconnect_gap: Duration,
+    /// The share of their expected time a member must attend to be present.
+    pub present_threshold: PresentThreshold,
     pub theme: Theme,
     pub profile: Option<String>,
     pub config_path: Option<PathBuf>,
@@ -55,6 +58,7 @@ pub struct Overrides {
     pub late_grace: Option<Duration>,
     pub early_grace: Option<Duration>,
     pub reconnect_gap: Option<Duration>,
+    pub present_threshold: Option<PresentThreshold>,
     pub theme: Option<Theme>,
 }
 
@@ -118,6 +122,7 @@ pub struct Resolved {
     pub late_grace: Sourced<Duration>,
     pub early_grace: Sourced<Duration>,
     pub reconnect_gap: Sourced<Duration>,
+    pub present_threshold: Sourced<PresentThreshold>,
     pub theme: Sourced<Theme>,
     pub profile: Option<Sourced<String>>,
     pub config_path: Option<PathBuf>,
@@ -151,6 +156,7 @@ impl Resolved {
             late_grace: self.late_grace.value,
             early_grace: self.early_grace.value,
             reconnect_gap: self.reconnect_gap.value,
+            present_threshold: self.present_threshold.value,
             theme: self.theme.value,
             profile: self.profile.map(|p| p.value),
             config_path: self.config_path,
@@ -198,6 +204,12 @@ pub fn resolve(
             "--reconnect-gap",
             &top.reconnect_gap,
             DEFAULT_RECONNECT_GAP,
+        ),
+        present_threshold: layered(
+            &overrides.present_threshold,
+            "--present-threshold",
+            &top.present_threshold,
+            PresentThreshold::DEFAULT,
         ),
         theme: layered(&overrides.theme, "--theme", &top.theme, Theme::default()),
         profile: selected.as_ref().map(|(name, _)| name.clone()),

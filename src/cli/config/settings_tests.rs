@@ -51,6 +51,7 @@ interval = 10
 late_grace = "2m"
 early_grace = "3m"
 reconnect_gap = "30s"
+present_threshold = 90
 theme = "mono"
 
 [profiles.prod]
@@ -89,6 +90,10 @@ fn built_in_defaults_apply_when_nothing_is_configured() {
     assert_eq!(
         resolved.reconnect_gap,
         Sourced::new(secs(60), Source::Default)
+    );
+    assert_eq!(
+        resolved.present_threshold,
+        Sourced::new(PresentThreshold::DEFAULT, Source::Default)
     );
     assert_eq!(
         resolved.theme,
@@ -225,6 +230,17 @@ fn display_settings_flag_beats_file_beats_default() {
         Sourced::new(secs(30), Source::File)
     );
     assert_eq!(from_file.theme, Sourced::new(Theme::Mono, Source::File));
+    assert_eq!(from_file.present_threshold.value.percent(), 90.0);
+    assert_eq!(from_file.present_threshold.source, Source::File);
+    let flag = Overrides {
+        present_threshold: Some(PresentThreshold::parse("60%").unwrap()),
+        ..Overrides::default()
+    };
+    let from_flag = resolve_with(&flag, &[], &file(PROD)).unwrap();
+    assert_eq!(
+        from_flag.present_threshold.source,
+        Source::Flag("--present-threshold")
+    );
 }
 
 const TWO_PROFILES: &str = r#"

@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer};
 
+use crate::attendance::PresentThreshold;
+
 /// Where headcount sends requests unless told otherwise (stream-node's default for video).
 pub use crate::api::DEFAULT_BASE_URL;
 
@@ -54,6 +56,23 @@ pub fn parse_tz(text: &str) -> Result<String, String> {
             "unknown time zone {text:?}: expected \"local\" or an IANA name such as \"Europe/Paris\""
         ))
     }
+}
+
+/// Serde adapter for the present threshold: a TOML number (`80`, `87.5`) or text (`"80%"`).
+pub fn deserialize_present_threshold<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<PresentThreshold>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Number(f64),
+        Text(String),
+    }
+    let threshold = match Written::deserialize(d)? {
+        Written::Number(percent) => PresentThreshold::from_percent(percent),
+        Written::Text(text) => PresentThreshold::parse(&text),
+    };
+    threshold.map(Some).map_err(serde::de::Error::custom)
 }
 
 /// Serde adapter validating an optional base URL.
