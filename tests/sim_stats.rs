@@ -22,25 +22,7 @@ fn weekly() -> SimConfig {
 
 /// Sends a `QueryCallSessionStats` body as the server SDKs do.
 async fn post_with(sim: &Harness, body: Value, authorization: &str) -> Answer {
-    let response = sim
-        .http
-        .post(format!("{}/api/v2/video/call_stats", sim.base_url()))
-        .query(&[("api_key", KEY)])
-        .header("authorization", authorization)
-        .header("stream-auth-type", "jwt")
-        .header("content-type", "application/json")
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("request reaches the sim");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let text = response.text().await.expect("body");
-    Answer {
-        status,
-        headers,
-        body: serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}")),
-    }
+    post_json(sim, "/api/v2/video/call_stats", &body, authorization).await
 }
 
 /// One page; panics unless it is a 201 with every required field.

@@ -93,6 +93,11 @@ impl CursorSigner {
         CursorSigner::new(secret, b"call_stats")
     }
 
+    /// Cursors of `QueryCallMembers`.
+    pub fn for_members(secret: &str) -> CursorSigner {
+        CursorSigner::new(secret, b"call_members")
+    }
+
     fn new(secret: &str, scope: &[u8]) -> CursorSigner {
         let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
             .expect("HMAC accepts keys of any length");

@@ -8,6 +8,7 @@ use super::attendance::RowKey;
 use super::cursor::{CursorError, CursorSigner, Direction};
 use super::error::ApiError;
 use super::hostile;
+use super::members;
 use super::server::{Params, Sim};
 use super::stats;
 use super::timeline::Anchor;
@@ -17,13 +18,23 @@ use super::wire::{self, CALL_TYPE};
 pub const DEFAULT_LIMIT: usize = 25;
 pub const MAX_LIMIT: usize = 100;
 
-/// `GET /api/v2/video/call/{type}/{id}`.
-pub fn get_call(sim: &Sim, call_type: &str, call_id: &str) -> Result<Map<String, Value>, ApiError> {
+/// `GET /api/v2/video/call/{type}/{id}`, with up to `members_limit` members (25 when absent
+/// or 0, at most 100).
+pub fn get_call(
+    sim: &Sim,
+    call_type: &str,
+    call_id: &str,
+    params: &Params,
+) -> Result<Map<String, Value>, ApiError> {
     find_call(sim, call_type, call_id)?;
+    let members_limit = bounded(params, "members_limit")?;
     Ok(wire::get_call(
         &sim.snapshot(),
         &sim.api_key,
         sim.session_object,
+        &sim.roster,
+        members_limit,
+        sim.present(),
     ))
 }
 
@@ -41,7 +52,7 @@ pub fn participant_sessions(
             "call session {session} of call {call_type}:{call_id} does not exist"
         )));
     };
-    let limit = limit(params)?;
+    let limit = bounded(params, "limit")?;
     let filter = filter_conditions(params)?;
     let anchor = anchor(cursors, params)?;
     let page = snapshot.page(anchor, limit, &filter);
@@ -68,7 +79,9 @@ pub fn participant_sessions(
         "next": null,
         "prev": null,
     }));
-    sim.session_object.insert(&mut body, "session", &snapshot);
+    let ring = sim.ring_of(&snapshot);
+    sim.session_object
+        .insert(&mut body, "session", &snapshot, &ring);
     if let Some(key) = page.next {
         body.insert("next".into(), json!(cursors.encode(Direction::Next, key)));
     }
@@ -84,7 +97,23 @@ pub fn call_stats(sim: &Sim, body: &[u8]) -> Result<Map<String, Value>, ApiError
     stats::respond(sim, &request)
 }
 
-fn find_call(sim: &Sim, call_type: &str, call_id: &str) -> Result<(), ApiError> {
+/// `POST /api/v2/video/call/members`.
+pub fn call_members(sim: &Sim, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    let request = members::MembersRequest::parse(body)?;
+    if let Some(replay) = &sim.replay {
+        // A pages file records participant sessions only: saying the call has no members
+        // would be a guess.
+        return Err(ApiError::not_found(format!(
+            "the replayed pages hold no members of call {}:{}",
+            replay.call_type(),
+            replay.call_id()
+        )));
+    }
+    find_call(sim, &request.call_type, &request.call_id)?;
+    members::respond(sim, &request)
+}
+
+pub(super) fn find_call(sim: &Sim, call_type: &str, call_id: &str) -> Result<(), ApiError> {
     if call_type == CALL_TYPE && call_id == sim.call.call_id {
         Ok(())
     } else {
@@ -94,18 +123,31 @@ fn find_call(sim: &Sim, call_type: &str, call_id: &str) -> Result<(), ApiError> 
     }
 }
 
-fn limit(params: &Params) -> Result<usize, ApiError> {
-    let Some(text) = params.get("limit").filter(|text| !text.is_empty()) else {
+/// A count parameter such as `limit`: [`DEFAULT_LIMIT`] when absent or 0, at most
+/// [`MAX_LIMIT`].
+fn bounded(params: &Params, name: &str) -> Result<usize, ApiError> {
+    let Some(text) = params.get(name).filter(|text| !text.is_empty()) else {
         return Ok(DEFAULT_LIMIT);
     };
     match text.parse::<usize>() {
         Ok(0) => Ok(DEFAULT_LIMIT),
         Ok(limit) if limit <= MAX_LIMIT => Ok(limit),
         Ok(_) => Err(ApiError::input(format!(
-            "limit must be less than or equal to {MAX_LIMIT}, got {text}"
+            "{name} must be less than or equal to {MAX_LIMIT}, got {text}"
         ))),
         Err(_) => Err(ApiError::input(format!(
-            "limit must be a number between 0 and {MAX_LIMIT}, got {text:?}"
+            "{name} must be a number between 0 and {MAX_LIMIT}, got {text:?}"
+        ))),
+    }
+}
+
+/// The `limit` of a query body: [`DEFAULT_LIMIT`] when absent or 0, at most [`MAX_LIMIT`].
+pub fn body_limit(limit: Option<i64>) -> Result<usize, ApiError> {
+    match limit {
+        None | Some(0) => Ok(DEFAULT_LIMIT),
+        Some(limit) if (1..=MAX_LIMIT as i64).contains(&limit) => Ok(limit as usize),
+        Some(limit) => Err(ApiError::input(format!(
+            "limit must be between 0 and {MAX_LIMIT}, got {limit}"
         ))),
     }
 }

@@ -3,10 +3,11 @@
 //! their base URL changed.
 //!
 //! A scenario is generated from a seed into compact rows (`scenario`, `attendance`), with
-//! optional earlier sessions of the same call (`history`); what
-//! the API shows at a given moment, and pages of it, come from `timeline`; `server` wraps
-//! every endpoint in Stream's envelope (rate limits, auth, errors), `endpoints` answers them,
-//! `stats` lists the call's sessions and `wire` shapes the complete response objects.
+//! optional earlier sessions of the same call (`history`) and the call's members and ring
+//! outcomes (`roster`); what the API shows at a given moment, and pages of it, come from
+//! `timeline`; `server` wraps every endpoint in Stream's envelope (rate limits, auth, errors),
+//! `endpoints` answers them, `stats` lists the call's sessions, `members` its members, and
+//! `wire` shapes the complete response objects.
 
 mod attendance;
 mod auth;
@@ -18,9 +19,11 @@ mod error;
 mod history;
 mod hostile;
 mod ids;
+mod members;
 mod names;
 mod rate_limit;
 mod replay;
+mod roster;
 mod scenario;
 mod server;
 mod stats;
@@ -226,10 +229,12 @@ pub async fn start(config: SimConfig, listener: TcpListener) -> Result<RunningSi
     let started_at = session_start(config.scenario, live, now);
     let (scenario, seed) = (config.scenario, config.seed);
     let (earlier_count, secret) = (config.earlier_sessions, config.api_secret.clone());
-    let (call, earlier) = tokio::task::spawn_blocking(move || {
+    let (call, roster, earlier) = tokio::task::spawn_blocking(move || {
         let earlier =
             history::earlier_sessions(scenario, seed, started_at, earlier_count, now, &secret);
-        (scenario::generate(scenario, seed, started_at), earlier)
+        let call = scenario::generate(scenario, seed, started_at);
+        let roster = roster::generate(&call, scenario, seed);
+        (call, roster, earlier)
     })
     .await
     .map_err(|err| SimError::Generation(err.to_string()))?;
@@ -241,6 +246,8 @@ pub async fn start(config: SimConfig, listener: TcpListener) -> Result<RunningSi
         auth: Authenticator::new(&config.api_key, &config.api_secret),
         cursors: CursorSigner::for_session(&config.api_secret, call.session_id),
         stats_cursors: CursorSigner::for_stats(&config.api_secret),
+        member_cursors: CursorSigner::for_members(&config.api_secret),
+        roster,
         earlier,
         limiter: RateLimiter::new(config.rate_limit, config.rate_window.as_secs()),
         clock: live.then(|| ScenarioClock::new(now, config.speed)),

@@ -33,6 +33,8 @@ pub enum Scenario {
     /// not: a leave never recorded, a leave before the join, no times, a join before the
     /// start, a duration off, absurd values.
     Messy,
+    /// A small ringing call: the session reports who accepted, rejected or missed the ring.
+    Ring,
 }
 
 impl Scenario {
@@ -44,6 +46,7 @@ impl Scenario {
             Scenario::Huge => "huge",
             Scenario::Expired => "expired",
             Scenario::Messy => "messy",
+            Scenario::Ring => "ring",
         }
     }
 
@@ -115,6 +118,15 @@ impl Scenario {
                 minutes: 60,
                 hosts: 1,
                 admins: 1,
+                tech_users: 0,
+                viewer_share: 0.0,
+            },
+            Scenario::Ring => Profile {
+                call_id: "huddle-2026",
+                target_sessions: 8,
+                minutes: 20,
+                hosts: 1,
+                admins: 0,
                 tech_users: 0,
                 viewer_share: 0.0,
             },
@@ -485,6 +497,7 @@ mod tests {
             Scenario::Huge,
             Scenario::Expired,
             Scenario::Messy,
+            Scenario::Ring,
         ] {
             let rows = generate(scenario, 1, START).rows.len();
             let target = scenario.target_sessions();

@@ -25,6 +25,7 @@ use super::error::{ApiError, ErrorCode};
 use super::history::EarlierSession;
 use super::rate_limit::{Quota, RateLimiter};
 use super::replay::Replay;
+use super::roster::{Ring, Roster};
 use super::timeline::{Moment, Snapshot};
 use super::wire::SessionObject;
 
@@ -42,6 +43,9 @@ pub struct Sim {
     /// Signs the current session's participant-session cursors.
     pub cursors: CursorSigner,
     pub stats_cursors: CursorSigner,
+    pub member_cursors: CursorSigner,
+    /// The call's members and the current session's ring outcomes.
+    pub roster: Roster,
     pub limiter: RateLimiter,
     /// Rows carry hostile text (see `hostile`).
     pub hostile_text: bool,
@@ -118,6 +122,16 @@ impl Sim {
         Some(now - now.rem_euclid(NANOS_PER_SEC))
     }
 
+    /// The ring outcomes the session with this id reports: the current session's as they
+    /// have happened by the present; earlier sessions never rang.
+    pub fn ring_of(&self, snapshot: &Snapshot) -> Ring {
+        if snapshot.call().session_id == self.call.session_id {
+            self.roster.ring_until(self.present())
+        } else {
+            Ring::default()
+        }
+    }
+
     /// The call as reported right now.
     pub fn snapshot(&self) -> Snapshot<'_> {
         let moment = match self.present() {
@@ -137,6 +151,7 @@ pub enum Operation {
     GetCall,
     QueryCallParticipantSessions,
     QueryCallSessionStats,
+    QueryCallMembers,
 }
 
 impl Operation {
@@ -145,12 +160,13 @@ impl Operation {
             Operation::GetCall => "GetCall",
             Operation::QueryCallParticipantSessions => "QueryCallParticipantSessions",
             Operation::QueryCallSessionStats => "QueryCallSessionStats",
+            Operation::QueryCallMembers => "QueryCallMembers",
         }
     }
 
     fn success(self) -> StatusCode {
         match self {
-            Operation::QueryCallSessionStats => StatusCode::CREATED,
+            Operation::QueryCallSessionStats | Operation::QueryCallMembers => StatusCode::CREATED,
             _ => StatusCode::OK,
         }
     }
@@ -180,6 +196,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
             get(participant_sessions),
         )
         .route("/api/v2/video/call_stats", post(call_stats))
+        .route("/api/v2/video/call/members", post(call_members))
         .fallback(unknown_route)
         .with_state(sim)
 }
@@ -190,10 +207,10 @@ async fn get_call(
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    respond(&sim, Operation::GetCall, &headers, &uri, |_| {
+    respond(&sim, Operation::GetCall, &headers, &uri, |params| {
         match &sim.replay {
             Some(replay) => replay.get_call(&call_type, &call_id),
-            None => endpoints::get_call(&sim, &call_type, &call_id),
+            None => endpoints::get_call(&sim, &call_type, &call_id, params),
         }
         .map(Reply::Object)
     })
@@ -248,6 +265,17 @@ async fn call_stats(
             .map(Reply::Object)
         },
     )
+}
+
+async fn call_members(
+    State(sim): State<Arc<Sim>>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    respond(&sim, Operation::QueryCallMembers, &headers, &uri, |_| {
+        endpoints::call_members(&sim, &body).map(Reply::Object)
+    })
 }
 
 /// A successful answer: an object the envelope completes with `duration`, or a recorded

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::attendance::{Person, Role};
+use super::roster::{Member, Ring, Roster};
 use super::timeline::Snapshot;
 
 /// The only call type the sim serves.
@@ -74,13 +75,19 @@ pub enum SessionObject {
 
 impl SessionObject {
     /// Puts the session object under `key` of `object`, as this mode shows it.
-    pub fn insert(self, object: &mut Map<String, Value>, key: &str, snapshot: &Snapshot) {
+    pub fn insert(
+        self,
+        object: &mut Map<String, Value>,
+        key: &str,
+        snapshot: &Snapshot,
+        ring: &Ring,
+    ) {
         match self {
             SessionObject::Full => {
-                object.insert(key.to_owned(), call_session(snapshot));
+                object.insert(key.to_owned(), call_session(snapshot, ring));
             }
             SessionObject::NoTimes => {
-                let mut session = call_session(snapshot);
+                let mut session = call_session(snapshot, ring);
                 session["started_at"] = Value::Null;
                 session["ended_at"] = Value::Null;
                 object.insert(key.to_owned(), session);
@@ -95,10 +102,33 @@ impl SessionObject {
     }
 }
 
-/// `CallSessionResponse`: the live roster (bounded) and its counts by role.
-pub fn call_session(snapshot: &Snapshot) -> Value {
+/// `MemberResponse`: the user, the member's call role and custom data, and when they were
+/// added (and removed).
+pub fn member(member: &Member, people_since: i64) -> Value {
+    json!({
+        "user_id": member.person.id,
+        "user": user(&member.person, people_since),
+        "role": member.role.name(),
+        "custom": {"team": member.team},
+        "created_at": member.created_at,
+        "updated_at": member.deleted_at.unwrap_or(member.created_at),
+        "deleted_at": member.deleted_at,
+    })
+}
+
+/// A ring map of `CallSessionResponse`: user id → instant.
+fn ring_map(outcomes: &[(String, i64)]) -> Map<String, Value> {
+    outcomes
+        .iter()
+        .map(|(user, at)| (user.clone(), json!(at)))
+        .collect()
+}
+
+/// `CallSessionResponse`: the live participants (bounded), their counts by role, and the ring
+/// outcomes.
+pub fn call_session(snapshot: &Snapshot, ring: &Ring) -> Value {
     let call = snapshot.call();
-    let people_since = call.created_at - 30 * DAY_NS;
+    let people_since = people_since(snapshot);
     let mut by_role: BTreeMap<&str, u64> = BTreeMap::new();
     let mut participants = Vec::new();
     for row in snapshot.open_rows() {
@@ -118,9 +148,9 @@ pub fn call_session(snapshot: &Snapshot) -> Value {
         "participants": participants,
         "participants_count_by_role": by_role,
         "anonymous_participant_count": 0,
-        "accepted_by": {},
-        "rejected_by": {},
-        "missed_by": {},
+        "accepted_by": ring_map(&ring.accepted),
+        "rejected_by": ring_map(&ring.rejected),
+        "missed_by": ring_map(&ring.missed),
         "started_at": call.started_at,
         "ended_at": snapshot.ended_at(),
         "live_started_at": null,
@@ -129,21 +159,17 @@ pub fn call_session(snapshot: &Snapshot) -> Value {
     })
 }
 
-/// `CallResponse`, with the session embedded as `session_object` says.
-pub fn call(snapshot: &Snapshot, api_key: &str, session_object: SessionObject) -> Value {
+/// `CallResponse` created by `creator`, with the session (and its `ring` outcomes) embedded as
+/// `session_object` says.
+pub fn call(
+    snapshot: &Snapshot,
+    api_key: &str,
+    session_object: SessionObject,
+    creator: &Person,
+    ring: &Ring,
+) -> Value {
     let call = snapshot.call();
-    let host = call
-        .people
-        .iter()
-        .find(|person| person.role == Role::Host)
-        .or(call.people.first())
-        .cloned()
-        .unwrap_or_else(|| Person {
-            id: "headcount-sim".to_owned(),
-            role: Role::Admin,
-            is_tech_user: true,
-        });
-    let created_by = user(&host, call.created_at - 30 * DAY_NS);
+    let created_by = user(creator, people_since(snapshot));
     let cid = format!("{CALL_TYPE}:{}", call.call_id);
     let stream_key = format!("{api_key}.{CALL_TYPE}.{}", call.call_id);
     let mut response = object(json!({
@@ -172,21 +198,38 @@ pub fn call(snapshot: &Snapshot, api_key: &str, session_object: SessionObject) -
         "ended_at": snapshot.ended_at(),
         "thumbnails": null,
     }));
-    session_object.insert(&mut response, "session", snapshot);
+    session_object.insert(&mut response, "session", snapshot, ring);
     Value::Object(response)
 }
 
-/// `GetCallResponse` without its `duration` (added when the response is sent).
+/// `GetCallResponse` without its `duration` (added when the response is sent): the call (its
+/// session shown as `session_object` says) and the first `members_limit` members as reported
+/// at `now` (Unix ns; `None` for all).
 pub fn get_call(
     snapshot: &Snapshot,
     api_key: &str,
     session_object: SessionObject,
+    roster: &Roster,
+    members_limit: usize,
+    now: Option<i64>,
 ) -> Map<String, Value> {
+    let since = people_since(snapshot);
+    let members: Vec<Value> = roster
+        .visible(now)
+        .take(members_limit)
+        .map(|(_, m)| member(m, since))
+        .collect();
+    let ring = roster.ring_until(now);
     object(json!({
-        "call": call(snapshot, api_key, session_object),
-        "members": [],
+        "call": call(snapshot, api_key, session_object, &roster.creator, &ring),
+        "members": members,
         "own_capabilities": [],
     }))
+}
+
+/// When the sim's users were created: well before the call.
+pub fn people_since(snapshot: &Snapshot) -> i64 {
+    snapshot.call().created_at - 30 * DAY_NS
 }
 
 /// Turns a `json!` object into its map.

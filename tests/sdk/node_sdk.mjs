@@ -1,7 +1,9 @@
 // Stream's official Node SDK against `headcount sim`, with only its base URL changed.
 // Run by tests/sim_sdk.rs with SIM_URL, SIM_KEY, SIM_SECRET, SIM_CALL_TYPE, SIM_CALL_ID,
-// SIM_SESSION_ID, SIM_SESSIONS and SIM_EARLIER_SESSIONS (comma-separated, most recent first)
-// set; exits non-zero on the first failed check.
+// SIM_SESSION_ID, SIM_SESSIONS, SIM_EARLIER_SESSIONS (comma-separated, most recent first),
+// SIM_RING_URL and SIM_RING_CALL_ID (a second sim, playing a ringing call) set; exits non-zero
+// on the first failed check. Prints who never joined and who attended without being a member,
+// as `roster {...}`, for the test to compare with headcount's engine.
 import assert from 'node:assert/strict';
 import { StreamClient } from '@stream-io/node-sdk';
 
@@ -86,4 +88,63 @@ do {
 } while (cursor);
 assert.deepEqual(listed, [session, ...earlier], 'sessions page one by one, newest first');
 
-console.log(`node sdk ok: ${rows.length} sessions, ${filtered.rows.length} filtered`);
+// The call's members: every page, with the SDK's own call.queryMembers().
+async function everyMember(request) {
+  const members = [];
+  let next;
+  do {
+    const page = await call.queryMembers({ ...request, next });
+    assert.equal(page.metadata.responseCode, 201);
+    members.push(...page.members);
+    next = page.next;
+  } while (next);
+  return members;
+}
+
+const members = await everyMember({ limit: 100 });
+const memberIds = members.map((m) => m.user_id);
+assert.equal(new Set(memberIds).size, members.length, 'no member twice');
+assert.ok(members[0].created_at instanceof Date, 'member timestamps decode to dates');
+assert.ok(members.every((m) => m.user.id === m.user_id && typeof m.custom === 'object'));
+assert.deepEqual(
+  got.members.map((m) => m.user_id),
+  memberIds.slice(0, 25),
+  'GetCall embeds the first 25 members',
+);
+const hosts = await everyMember({ limit: 7, filter_conditions: { role: { $eq: 'host' } } });
+assert.deepEqual(
+  hosts.map((m) => m.user_id),
+  members.filter((m) => m.role === 'host').map((m) => m.user_id),
+);
+const byId = await everyMember({ limit: 100, sort: [{ field: 'user_id', direction: -1 }] });
+assert.deepEqual(byId.map((m) => m.user_id), [...memberIds].sort().reverse());
+await assert.rejects(call.queryMembers({ limit: 101 }), (err) => err.code === 4);
+assert.deepEqual(got.call.session.accepted_by, {}, 'this call did not ring');
+
+// A ringing call: the session's ring maps decode to dates, the caller's cancel is a rejection.
+const rang = await new StreamClient(env.SIM_KEY, env.SIM_SECRET, { basePath: env.SIM_RING_URL })
+  .video.call(env.SIM_CALL_TYPE, env.SIM_RING_CALL_ID)
+  .get();
+const ringSession = rang.call.session;
+for (const map of ['accepted_by', 'rejected_by', 'missed_by']) {
+  const outcomes = Object.values(ringSession[map]);
+  assert.ok(outcomes.length > 0, `${map} is filled`);
+  assert.ok(outcomes.every((at) => at instanceof Date && at >= ringSession.started_at), map);
+}
+assert.ok(rang.call.created_by.id in ringSession.rejected_by, "the caller's cancel");
+
+// Who never joined and who attended without being a member, from the SDK's reads alone: the
+// same lists headcount's engine must give.
+const started = got.call.session.started_at.getTime();
+const invited = members.filter((m) => !(m.deleted_at && m.deleted_at.getTime() <= started));
+const attendees = new Set(rows.map((r) => r.user_id));
+const expectedIds = new Set(invited.map((m) => m.user_id));
+const roster = {
+  never_joined: [...expectedIds].filter((id) => !attendees.has(id)).sort(),
+  not_members: [...attendees].filter((id) => !expectedIds.has(id)).sort(),
+};
+console.log(`roster ${JSON.stringify(roster)}`);
+
+console.log(
+  `node sdk ok: ${rows.length} sessions, ${filtered.rows.length} filtered, ${members.length} members`,
+);

@@ -2,15 +2,22 @@
 
 Run by tests/sim_sdk.rs with the same SIM_* variables as node_sdk.mjs. Besides the SDK's
 calls (which decode leniently), every response is also decoded strictly with the SDK's own
-models, so a missing required field fails here.
+models, so a missing required field fails here. Prints who never joined and who attended
+without being a member, as `roster {...}`, for the test to compare with headcount's engine.
 """
 
+import json
 import os
 
 import httpx
 from getstream import Stream
 from getstream.base import StreamApiException
-from getstream.models import GetCallResponse, QueryCallParticipantSessionsResponse
+from getstream.models import (
+    GetCallResponse,
+    QueryCallMembersResponse,
+    QueryCallParticipantSessionsResponse,
+    SortParamRequest,
+)
 
 env = os.environ
 client = Stream(api_key=env["SIM_KEY"], api_secret=env["SIM_SECRET"], base_url=env["SIM_URL"])
@@ -63,4 +70,65 @@ try:
 except StreamApiException as err:
     assert err.code == 4 and err.status_code == 400, (err.code, err.status_code)
 
-print(f"python sdk ok: {len(rows)} sessions, {len(filtered.participants_sessions)} filtered")
+
+def every_member(**request):
+    members, cursor = [], None
+    while True:
+        response = client.video.query_call_members(
+            type=env["SIM_CALL_TYPE"], id=env["SIM_CALL_ID"], next=cursor, **request
+        )
+        assert response.status_code() == 201, response.status_code()
+        members.extend(response.data.members)
+        cursor = response.data.next
+        if not cursor:
+            return members
+
+
+members = every_member(limit=100)
+member_ids = [m.user_id for m in members]
+assert len(set(member_ids)) == len(members)
+assert members[0].created_at.year > 2000
+viewers = every_member(limit=9, filter_conditions={"role": {"$in": ["viewer"]}})
+assert [m.user_id for m in viewers] == [m.user_id for m in members if m.role == "viewer"]
+by_id = every_member(limit=100, sort=[SortParamRequest(field="user_id", direction=1)])
+assert [m.user_id for m in by_id] == sorted(member_ids)
+members_body = {"type": env["SIM_CALL_TYPE"], "id": env["SIM_CALL_ID"], "limit": 5}
+raw_members = httpx.post(
+    f"{env['SIM_URL']}/api/v2/video/call/members",
+    params={"api_key": env["SIM_KEY"]},
+    headers=headers,
+    json=members_body,
+)
+QueryCallMembersResponse.from_dict(raw_members.json(), infer_missing=False)
+try:
+    client.video.query_call_members(type=env["SIM_CALL_TYPE"], id=env["SIM_CALL_ID"], limit=101)
+    raise AssertionError("limit=101 was accepted")
+except StreamApiException as err:
+    assert err.code == 4 and err.status_code == 400, (err.code, err.status_code)
+
+# A ringing call: the session's ring maps decode to datetimes, strictly too.
+ring_client = Stream(api_key=env["SIM_KEY"], api_secret=env["SIM_SECRET"], base_url=env["SIM_RING_URL"])
+rang = ring_client.video.call(env["SIM_CALL_TYPE"], env["SIM_RING_CALL_ID"]).get().data
+ring_session = rang.call.session
+for name in ("accepted_by", "rejected_by", "missed_by"):
+    outcomes = getattr(ring_session, name)
+    assert outcomes, f"{name} is filled"
+    assert all(at >= ring_session.started_at for at in outcomes.values()), name
+assert rang.call.created_by.id in ring_session.rejected_by
+ring_path = f"{env['SIM_RING_URL']}/api/v2/video/call/{env['SIM_CALL_TYPE']}/{env['SIM_RING_CALL_ID']}"
+GetCallResponse.from_dict(raw(ring_path), infer_missing=False)
+
+# Who never joined and who attended without being a member, from the SDK's reads alone.
+started = got.call.session.started_at
+expected = {m.user_id for m in members if not (m.deleted_at and m.deleted_at <= started)}
+attendees = {r.user_id for r in rows}
+roster = {
+    "never_joined": sorted(expected - attendees),
+    "not_members": sorted(attendees - expected),
+}
+print("roster " + json.dumps(roster))
+
+print(
+    f"python sdk ok: {len(rows)} sessions, {len(filtered.participants_sessions)} filtered, "
+    f"{len(members)} members"
+)

@@ -105,6 +105,29 @@ pub async fn get(sim: &Harness, path: &str, query: &[(&str, &str)]) -> Answer {
     get_with(sim, path, &with_key, Some(&server_token())).await
 }
 
+/// Sends a JSON `POST` as the server SDKs do.
+pub async fn post_json(sim: &Harness, path: &str, body: &Value, authorization: &str) -> Answer {
+    let response = sim
+        .http
+        .post(format!("{}{path}", sim.base_url()))
+        .query(&[("api_key", KEY)])
+        .header("authorization", authorization)
+        .header("stream-auth-type", "jwt")
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("request reaches the sim");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let text = response.text().await.expect("body");
+    Answer {
+        status,
+        headers,
+        body: serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}")),
+    }
+}
+
 pub fn call_path(sim: &Harness) -> String {
     format!("/api/v2/video/call/{}/{}", sim.call_type(), sim.call_id())
 }
@@ -312,6 +335,7 @@ fn required(schema: &str) -> &'static [&'static str] {
         ],
         "ParticipantSessionDetails" => &["user_id", "user_session_id", "publisher_type", "roles"],
         "QueryCallSessionStatsResponse" => &["call_stats:CallStatsSessionResponse", "duration"],
+        "QueryCallMembersResponse" => &["members:MemberResponse", "duration"],
         "CallStatsSessionResponse" => &[
             "call_type",
             "call_id",

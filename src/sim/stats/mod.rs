@@ -23,9 +23,10 @@ use super::wire::{self, CALL_TYPE};
 use facts::SessionFacts;
 pub use request::StatsRequest;
 
-/// Where a page starts, as a place in the ordered sessions.
+/// Where a page starts, as a place in an ordered listing (the sessions here, the members in
+/// `sim::members`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Anchor {
+pub(super) enum Anchor {
     Start,
     After(usize),
     Before(usize),
@@ -33,10 +34,10 @@ enum Anchor {
 
 /// The places of one page, and whether matching sessions lie beyond it on either side.
 #[derive(Debug, Default, PartialEq, Eq)]
-struct Page {
-    places: Vec<usize>,
-    more_after: bool,
-    more_before: bool,
+pub(super) struct Page {
+    pub(super) places: Vec<usize>,
+    pub(super) more_after: bool,
+    pub(super) more_before: bool,
 }
 
 /// The response body without `duration`.
@@ -145,7 +146,12 @@ fn place(sessions: &[(SessionFacts, Snapshot)], id: Uuid) -> Option<usize> {
 }
 
 /// Up to `limit` matching places from `anchor`, among `0..len`.
-fn page(len: usize, matches: impl Fn(usize) -> bool, anchor: Anchor, limit: usize) -> Page {
+pub(super) fn page(
+    len: usize,
+    matches: impl Fn(usize) -> bool,
+    anchor: Anchor,
+    limit: usize,
+) -> Page {
     let places: Vec<usize> = match anchor {
         Anchor::Start => (0..len).filter(|&p| matches(p)).take(limit).collect(),
         Anchor::After(place) => (place + 1..len)

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::facts::{SessionFacts, SortField};
 use super::filter::Condition;
-use crate::sim::endpoints::{DEFAULT_LIMIT, MAX_LIMIT};
+use crate::sim::endpoints::body_limit;
 use crate::sim::error::ApiError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,7 +87,7 @@ impl StatsRequest {
         Ok(StatsRequest {
             filter,
             sort,
-            limit: limit(body.limit)?,
+            limit: body_limit(body.limit)?,
             next: non_empty(body.next),
             prev: non_empty(body.prev),
             fingerprint,
@@ -113,16 +113,6 @@ impl StatsRequest {
             })
             .find(|order| order.is_ne())
             .unwrap_or_else(|| a.session_id.cmp(&b.session_id))
-    }
-}
-
-fn limit(limit: Option<i64>) -> Result<usize, ApiError> {
-    match limit {
-        None | Some(0) => Ok(DEFAULT_LIMIT),
-        Some(limit) if (1..=MAX_LIMIT as i64).contains(&limit) => Ok(limit as usize),
-        Some(limit) => Err(ApiError::input(format!(
-            "limit must be between 0 and {MAX_LIMIT}, got {limit}"
-        ))),
     }
 }
 
@@ -170,7 +160,10 @@ mod tests {
             err.detail
         );
         assert!(StatsRequest::parse(br#"{"limit":101}"#).is_err());
-        assert_eq!(StatsRequest::parse(b"").unwrap().limit, DEFAULT_LIMIT);
+        assert_eq!(
+            StatsRequest::parse(b"").unwrap().limit,
+            crate::sim::endpoints::DEFAULT_LIMIT
+        );
     }
 
     #[test]
