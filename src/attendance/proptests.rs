@@ -415,3 +415,120 @@ proptest! {
         prop_assert_eq!(named(&from_bodies), named(&decoded));
     }
 }
+
+/// A member for one of the generated users: added before the session or during it, removed
+/// during it or never (minutes from `T0`).
+fn roster_member() -> impl Strategy<Value = (u8, Option<i64>, Option<i64>)> {
+    (
+        0u8..8,
+        prop::option::weighted(0.4, -5i64..75),
+        prop::option::weighted(0.2, -5i64..75),
+    )
+}
+
+/// The length of `∪ attended parts ∩ expected`, counted second by second: every generated
+/// instant is a whole second, so this is exact, and it shares no code with the merge.
+fn attended_by_the_second(
+    store: &SessionStore,
+    user: UserId,
+    expected: super::Window,
+    now: Nanos,
+) -> Nanos {
+    let ctx = store.row_context(now);
+    let parts: Vec<(Nanos, Nanos)> = store
+        .iter()
+        .filter(|row| store.find_user(row.user_id()) == Some(user))
+        .filter_map(|row| row.counted(&ctx).attended_interval())
+        .collect();
+    let mut seconds = 0;
+    let mut at = expected.start;
+    while at < expected.end {
+        if parts.iter().any(|&(from, to)| from <= at && at < to) {
+            seconds += 1;
+        }
+        at += SEC;
+    }
+    seconds * SEC
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// The roster's attended time and percentage are the per-user figures' own, messy rows
+    /// included: equal for everyone expected over the whole call window, and the same union
+    /// clipped to the expected time for members added or removed during the session.
+    #[test]
+    fn the_roster_measures_attendance_as_the_figures_do(
+        specs in prop::collection::vec(spec(), 0..30),
+        messy in prop::collection::vec(messy_row(), 0..5),
+        members in prop::collection::vec(roster_member(), 0..10),
+        live in any::<bool>(),
+    ) {
+        use super::{
+            Classification, ExpectedMember, ReadFacts, RingKnowledge, RosterInput, RosterRules,
+            classify,
+        };
+        let mut rows = rows_of(&specs);
+        rows.extend(messy.iter().enumerate().map(|(i, row)| ParticipantSessionDetails {
+            user_session_id: format!("messy-{i}"),
+            ..row.clone()
+        }));
+        let store = store_of(&rows, 100, live);
+        let names: Vec<String> = members.iter().map(|(user, _, _)| format!("user-{user}")).collect();
+        let expected: Vec<ExpectedMember> = members
+            .iter()
+            .zip(&names)
+            .map(|(&(_, added, removed), name)| ExpectedMember {
+                user_id: name,
+                role: None,
+                created_at: Some(added.map_or(T0 - 60 * MIN, |m| T0 + m * MIN)),
+                deleted_at: removed.map(|m| T0 + m * MIN),
+            })
+            .collect();
+        let input = RosterInput {
+            members: &expected,
+            ring: RingKnowledge::NotReported,
+            created_by: None,
+            read: ReadFacts::complete(),
+            rules: RosterRules::default(),
+        };
+        let figures = figures(&store).users;
+        let window = store.window(NOW);
+        let roster = match classify(&input, &store, &figures, NOW) {
+            Classification::Classified(roster) => roster,
+            Classification::Unclassified(why) => {
+                // Only rows none of which gives a start (and the session object gives one).
+                prop_assert!(store.is_empty(), "{why:?}");
+                return Ok(());
+            }
+        };
+        for person in &roster.people {
+            let Some(user) = person.user else {
+                prop_assert_eq!(person.attended, 0);
+                continue;
+            };
+            let figures = figures.iter().find(|f| f.user == user).unwrap();
+            let expected = person.expected.unwrap();
+            prop_assert_eq!(
+                person.attended,
+                attended_by_the_second(&store, user, expected, NOW),
+                "{}", person.user_id
+            );
+            prop_assert_eq!(person.problems, figures.problems);
+            prop_assert_eq!((person.first_join, person.last_leave), (figures.first_join, figures.last_leave));
+            prop_assert_eq!(person.flags.reconnects, figures.reconnects);
+            if Some(expected) == window {
+                prop_assert_eq!(person.attended, figures.attended, "{}", person.user_id);
+                prop_assert_eq!(person.attendance_tenths, figures.attendance_tenths);
+                prop_assert_eq!(person.flags.late.is_some(), figures.late);
+                prop_assert_eq!(person.flags.left_early.is_some(), figures.left_early);
+            } else {
+                prop_assert!(person.attended <= figures.attended);
+            }
+        }
+        prop_assert_eq!(
+            roster.with_problems,
+            roster.people.iter().filter(|p| !p.problems.is_empty()).count()
+        );
+    }
+}

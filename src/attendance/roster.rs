@@ -9,8 +9,8 @@
 //! `docs/attendance-definitions.md` states them:
 //!
 //! - Only a complete, unfiltered read can tell who did not come: a filter, an incomplete
-//!   read of the sessions or of the members gives [`Classification::Unclassified`] with every
-//!   reason, never a guess.
+//!   read of the sessions or of the members, or attendees with no session start to measure
+//!   them from gives [`Classification::Unclassified`] with every reason, never a guess.
 //! - A member is **expected** from when they were added (`created_at`, or the session's start
 //!   if earlier or unknown) until they were removed (`deleted_at`, or the session's end, or
 //!   `now` while live). Removed at or before the start, or added at or after the end of an
@@ -18,7 +18,13 @@
 //! - **Present**: attended at least the present threshold (default 80 %) of their expected
 //!   time, as the percentage is shown (whole seconds, tenths of a percent rounded half up);
 //!   **partial**: attended, less than that (0 % for someone who joined only before they were
-//!   added). An expected time under a second is met by any attendance.
+//!   added). An expected time under a second is met by any attended time, or by being in the
+//!   call.
+//! - Attended time and percentages are the per-user figures' own: the union of the person's
+//!   row spans as [`Counted`](super::Counted) places them (rows with problems included, by
+//!   their rules), clipped to the expected time, in whole seconds. For anyone expected over the
+//!   whole call window they are exactly the figures the users table and exports show; each
+//!   person carries their rows' problems so that no state rests silently on a flagged row.
 //! - Members who never joined: **rejected** when in `rejected_by` (never the call's creator,
 //!   whose cancelling of the ring Stream records there), else **missed** when in `missed_by`,
 //!   else **absent** (including those who accepted the ring and never came). Ring outcomes
@@ -42,6 +48,7 @@ use crate::api::models::Call;
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 
 use super::call::{CallState, Window};
+use super::problems::Problems;
 use super::row::UserId;
 use super::store::SessionStore;
 use super::thresholds::Thresholds;
@@ -235,6 +242,9 @@ pub enum Unclassifiable {
     MembersIncomplete(String),
     /// No page of the session was read.
     NothingRead,
+    /// People attended, but neither the session object nor any row gives the session's start:
+    /// no one's attended time can be measured.
+    StartUnknown,
 }
 
 impl fmt::Display for Unclassifiable {
@@ -252,6 +262,10 @@ impl fmt::Display for Unclassifiable {
                 write!(f, "the call's members were not all read ({why})")
             }
             Unclassifiable::NothingRead => f.write_str("no page of the session was read"),
+            Unclassifiable::StartUnknown => f.write_str(
+                "the session's start is not known (Stream reported none and no row has a usable \
+                 joined_at): attended time cannot be measured",
+            ),
         }
     }
 }
@@ -360,6 +374,9 @@ pub struct Person<'a> {
     /// `None` while in the call or when they never joined.
     pub last_leave: Option<Nanos>,
     pub ring: RingMarks,
+    /// Every problem among the person's rows (as in the per-user figures): their attended
+    /// time counts those rows as the attendance definitions say.
+    pub problems: Problems,
 }
 
 impl Person<'_> {
@@ -429,6 +446,8 @@ pub struct Roster<'a> {
     pub not_expected: usize,
     /// Members listed more than once by the server; each counts once.
     pub duplicate_members: usize,
+    /// People with at least one row with problems.
+    pub with_problems: usize,
     pub rules: RosterRules,
 }
 
@@ -466,6 +485,23 @@ impl Roster<'_> {
                 "Stream reported no ring outcomes: members who never joined are absent".to_owned(),
             ),
         }
+        if self.with_problems > 0 {
+            notes.push(format!(
+                "{} {} rows with problems: {} attended time counts them as the attendance \
+                 definitions say",
+                self.with_problems,
+                if self.with_problems == 1 {
+                    "person has"
+                } else {
+                    "people have"
+                },
+                if self.with_problems == 1 {
+                    "their"
+                } else {
+                    "each one's"
+                },
+            ));
+        }
         if self.not_expected > 0 {
             notes.push(format!(
                 "{} member{} removed before the session or added after it {} not expected",
@@ -498,7 +534,7 @@ pub fn classify<'a>(
     figures: &[UserFigures],
     now: Nanos,
 ) -> Classification<'a> {
-    let reasons = unclassifiable(&input.read, store, now);
+    let reasons = unclassifiable(&input.read, store, figures, now);
     if !reasons.is_empty() {
         return Classification::Unclassified(reasons);
     }
@@ -515,6 +551,7 @@ pub fn classify<'a>(
         ring: input.ring.status(),
         not_expected: 0,
         duplicate_members: 0,
+        with_problems: 0,
         rules: input.rules,
     };
     // Whether each stored user is an expected member.
@@ -576,12 +613,18 @@ pub fn classify<'a>(
     }
     for person in &roster.people {
         roster.counts.add(person.state);
+        roster.with_problems += usize::from(!person.problems.is_empty());
     }
     Classification::Classified(roster)
 }
 
 /// Every reason the read cannot be classified.
-fn unclassifiable(read: &ReadFacts, store: &SessionStore, now: Nanos) -> Vec<Unclassifiable> {
+fn unclassifiable(
+    read: &ReadFacts,
+    store: &SessionStore,
+    figures: &[UserFigures],
+    now: Nanos,
+) -> Vec<Unclassifiable> {
     let mut reasons = Vec::new();
     if let Some(filter) = &read.filter {
         reasons.push(Unclassifiable::Filtered(filter.clone()));
@@ -590,6 +633,8 @@ fn unclassifiable(read: &ReadFacts, store: &SessionStore, now: Nanos) -> Vec<Unc
         reasons.push(Unclassifiable::SessionsIncomplete(why.clone()));
     } else if store.state(now).is_none() {
         reasons.push(Unclassifiable::NothingRead);
+    } else if !figures.is_empty() && store.window(now).is_none() {
+        reasons.push(Unclassifiable::StartUnknown);
     }
     if let Some(why) = &read.members_shortfall {
         reasons.push(Unclassifiable::MembersIncomplete(why.clone()));
@@ -697,6 +742,7 @@ fn nobody<'a>(
         first_join: None,
         last_leave: None,
         ring,
+        problems: Problems::NONE,
     }
 }
 
@@ -725,6 +771,7 @@ fn attendee<'a>(
         first_join: figures.first_join,
         last_leave: figures.last_leave,
         ring,
+        problems: figures.problems,
     };
     settle(&mut person, figures.in_call_now, rules);
     person
@@ -732,10 +779,9 @@ fn attendee<'a>(
 
 /// Sets the state, percentage and timing flags from `attended` and `expected`.
 fn settle(person: &mut Person, in_call: bool, rules: &RosterRules) {
+    // Only a session whose start is unknown leaves the window unknown, and `classify` then
+    // measures no attendee.
     let Some(expected) = person.expected else {
-        if person.member.is_some() {
-            person.state = State::Present;
-        }
         return;
     };
     person.attendance_tenths = percent_tenths(
@@ -743,9 +789,11 @@ fn settle(person: &mut Person, in_call: bool, rules: &RosterRules) {
         expected.len() / NANOS_PER_SEC,
     );
     if person.member.is_some() {
-        let reached = person
-            .attendance_tenths
-            .is_none_or(|tenths| tenths >= rules.present.tenths());
+        let reached = match person.attendance_tenths {
+            Some(tenths) => tenths >= rules.present.tenths(),
+            // An expected time under a second: any attendance meets it.
+            None => person.attended > 0 || in_call,
+        };
         person.state = if reached {
             State::Present
         } else {
@@ -814,6 +862,7 @@ mod tests {
     use super::super::users::user_figures;
     use super::*;
     use crate::api::models::ParticipantSessionDetails;
+    use crate::attendance::RowProblem;
 
     const AFTER: Nanos = T0 + 120 * MIN;
 
@@ -1299,6 +1348,105 @@ mod tests {
             [("alice", State::Present), ("carol", State::Absent)]
         );
         assert_eq!(roster.duplicate_members, 2);
+    }
+
+    #[test]
+    fn rows_with_problems_count_as_in_the_figures_and_are_noted() {
+        let mut lost_leave = open("uma", "u1", 10 * MIN);
+        lost_leave.roles = vec!["user".into()];
+        let store = ended_call(vec![
+            lost_leave,
+            closed("vic", "v1", 0, 60 * MIN),
+            ParticipantSessionDetails {
+                duration_in_seconds: Some(-5),
+                ..closed("vic", "v2", 10 * MIN, 20 * MIN)
+            },
+        ]);
+        let members = [member("uma", None, None), member("vic", None, None)];
+        let input = input(&members, RingKnowledge::NotReported);
+        let roster = run(&input, &store, AFTER);
+        let figures = user_figures(
+            &store,
+            &store.row_ids().collect::<Vec<_>>(),
+            AFTER,
+            &input.rules.thresholds,
+        );
+        for person in &roster.people {
+            let own = figures
+                .iter()
+                .find(|f| Some(f.user) == person.user)
+                .unwrap();
+            assert_eq!(
+                (person.attended, person.attendance_tenths, person.problems),
+                (own.attended, own.attendance_tenths, own.problems),
+                "{}: the figures the users table shows",
+                person.user_id
+            );
+        }
+        let uma = person(&roster, "uma");
+        assert_eq!(
+            (uma.state, uma.attended, uma.attendance_percent()),
+            (State::Present, 50 * MIN, Some(83.3)),
+            "a leave not recorded counts until the session's end"
+        );
+        assert!(uma.problems.contains(RowProblem::LeaveNotRecorded));
+        assert_eq!(uma.last_leave, Some(T0 + 60 * MIN));
+        let vic = person(&roster, "vic");
+        assert_eq!((vic.state, vic.attended), (State::Present, 60 * MIN));
+        assert!(vic.problems.contains(RowProblem::NegativeDuration));
+        assert_eq!(roster.with_problems, 2);
+        let notes = roster.notes().join("\n");
+        assert!(
+            notes.contains("2 people have rows with problems"),
+            "{notes}"
+        );
+    }
+
+    #[test]
+    fn attendees_with_no_session_start_cannot_be_classified() {
+        let unplaced = ParticipantSessionDetails {
+            joined_at: None,
+            left_at: None,
+            ..closed("alice", "a", 0, 60 * MIN)
+        };
+        let store = store_of(page(Some(session(None, None)), vec![unplaced]));
+        let members = [member("alice", None, None), member("carol", None, None)];
+        let input = input(&members, RingKnowledge::NotReported);
+        let figures = user_figures(
+            &store,
+            &store.row_ids().collect::<Vec<_>>(),
+            AFTER,
+            &input.rules.thresholds,
+        );
+        assert_eq!(figures.len(), 1);
+        let Classification::Unclassified(why) = classify(&input, &store, &figures, AFTER) else {
+            panic!("alice's time cannot be measured, so no state can be given")
+        };
+        assert_eq!(why, [Unclassifiable::StartUnknown]);
+        assert!(why[0].to_string().contains("start is not known"));
+    }
+
+    #[test]
+    fn a_zero_length_expected_time_is_met_only_by_being_there() {
+        // Live at T0 + 20 min; both were added at that very instant.
+        let store = store_of(page(
+            Some(session(Some(0), None)),
+            vec![open("wes", "w", 0), closed("xia", "x", 0, 10 * MIN)],
+        ));
+        let now = T0 + 20 * MIN;
+        let members = [
+            member("wes", Some(20 * MIN), None),
+            member("xia", Some(20 * MIN), None),
+        ];
+        let roster = run(&input(&members, RingKnowledge::NotReported), &store, now);
+        let (wes, xia) = (person(&roster, "wes"), person(&roster, "xia"));
+        assert_eq!(wes.expected.map(|e| e.len()), Some(0));
+        assert_eq!((wes.state, wes.attendance_tenths), (State::Present, None));
+        assert_eq!(
+            (xia.state, xia.attended),
+            (State::Partial, 0),
+            "left before being added"
+        );
     }
 
     #[test]

@@ -14,9 +14,7 @@ use super::config::{ConfigError, Settings};
 use crate::api::models::CallSession;
 use crate::api::timestamp::Nanos;
 use crate::api::{ApiError, DEFAULT_TIMEOUT, StreamClient};
-use crate::attendance::{
-    DisplayZone, EndReports, RosterRules, RowContext, SessionStore, Thresholds,
-};
+use crate::attendance::{DisplayZone, EndReports, RosterRules, SessionStore, Thresholds};
 use crate::fetch::{
     Completeness, DEFAULT_READY_WAIT, ReadOptions, ReadPage, ReadStep, ReadTarget, SessionRead,
     Shortfall, learn_end,
