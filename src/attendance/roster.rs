@@ -40,7 +40,7 @@
 //!   left early (last leave more than the early grace before its end, never while in the
 //!   call), reconnects (as the per-user figures count them).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::fmt;
 
 use crate::api::members::{Member, RingMap};
@@ -827,26 +827,28 @@ fn measure_narrowed(
     if narrowed.is_empty() {
         return;
     }
-    let mut wanted: BTreeMap<UserId, usize> = BTreeMap::new();
+    // Each narrowed attendee's slot, by user: one array lookup per row, no tree or hash.
+    let mut slot = vec![u32::MAX; store.user_count()];
+    let mut wanted: Vec<(UserId, usize)> = Vec::with_capacity(narrowed.len());
     for &at in narrowed {
         if let Some(user) = people[at].user {
-            wanted.insert(user, at);
+            slot[user.index()] = wanted.len() as u32;
+            wanted.push((user, at));
         }
     }
     let ctx = store.row_context(now);
-    let mut spans: BTreeMap<UserId, Vec<Span>> = BTreeMap::new();
+    let mut spans: Vec<Vec<Span>> = vec![Vec::new(); wanted.len()];
     for id in store.row_ids() {
         let row = store.row(id);
-        let user = UserId(row.user);
-        if wanted.contains_key(&user)
-            && let Some(span) = Span::of(&row.counted(&ctx))
-        {
-            spans.entry(user).or_default().push(span);
+        let Some(&at) = slot.get(row.user as usize).filter(|at| **at != u32::MAX) else {
+            continue;
+        };
+        if let Some(span) = Span::of(&row.counted(&ctx)) {
+            spans[at as usize].push(span);
         }
     }
-    for (user, at) in wanted {
+    for ((user, at), mut own) in wanted.into_iter().zip(spans) {
         let person = &mut people[at];
-        let mut own = spans.remove(&user).unwrap_or_default();
         own.sort_unstable_by_key(|span| span.start);
         let merged = merge_sorted(&own, person.expected, rules.thresholds.reconnect_gap);
         let cap = figure_of(user).map_or(Nanos::MAX, |i| figures[i].attended);
