@@ -5,9 +5,11 @@ use std::path::PathBuf;
 
 use crate::api::timestamp::Nanos;
 use crate::attendance::{
-    CsvCells, DisplayZone, FilterableRow, Gap, SessionRef, csv_fields, rows_with_problems,
-    session_headers, session_record, user_headers, user_record,
+    CsvCells, DetailLine, DisplayZone, FilterableRow, SessionLine, SessionRef, UserLine,
+    csv_fields, detail_headers, detail_record, session_headers, session_record, user_headers,
+    user_record,
 };
+use crate::filter::LocalRow;
 
 use super::App;
 use super::view::View;
@@ -86,8 +88,14 @@ fn users(app: &App, now: Nanos) -> Result<String, csv::Error> {
         .iter()
         .filter_map(|&user| app.user_figures(user))
     {
-        let problems = rows_with_problems(&app.store, app.user_rows(figures.user), now);
-        let record = user_record(zone, &app.store, figures, window, &problems);
+        let record = user_record(&UserLine {
+            figures,
+            store: &app.store,
+            rows: app.user_rows(figures.user),
+            zone,
+            window,
+            now,
+        });
         writer.write_record(csv_fields(&record, CsvCells::Neutralised))?;
     }
     finish(writer)
@@ -96,23 +104,16 @@ fn users(app: &App, now: Nanos) -> Result<String, csv::Error> {
 fn detail(app: &App) -> Result<String, csv::Error> {
     let zone = &app.config.zone;
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let mut headers = session_headers();
-    headers.extend(["gap_before_seconds", "reconnect"].map(String::from));
-    writer.write_record(headers)?;
+    writer.write_record(detail_headers())?;
     for entry in app.detail.items() {
         let Some(row) = app.store.get(entry.row) else {
             continue;
         };
-        let mut record = session_fields(zone, row, app.now);
-        record.push(match entry.gap_before {
-            Gap::After(gap) => (gap / crate::api::timestamp::NANOS_PER_SEC).to_string(),
-            Gap::Overlapping(overlap) => {
-                format!("-{}", overlap / crate::api::timestamp::NANOS_PER_SEC)
-            }
-            Gap::First | Gap::Untimed => String::new(),
-        });
-        record.push(entry.reconnect.to_string());
-        writer.write_record(record)?;
+        let problems = row.counted(&row.store().row_context(app.now)).problems;
+        let filterable = FilterableRow::new(row);
+        let session = SessionLine::new(&filterable, problems, filterable.is_open(), app.now, zone);
+        let record = detail_record(&DetailLine::new(session, entry));
+        writer.write_record(csv_fields(&record, CsvCells::Neutralised))?;
     }
     finish(writer)
 }

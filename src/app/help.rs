@@ -1,7 +1,7 @@
 //! The `?` overlay as state: its lines (every binding of the keymap), where they go on a
 //! screen of a given size, and how far they are scrolled when the screen is too short.
 
-use super::keymap::{BINDINGS, Context};
+use super::keymap::{Context, bindings};
 
 const SECTIONS: [(Context, &str); 6] = [
     (Context::Global, "Everywhere"),
@@ -36,13 +36,12 @@ pub fn help_lines() -> Vec<HelpLine> {
     for (context, name) in SECTIONS {
         lines.push(HelpLine::Section(name));
         let mut seen: Vec<&str> = Vec::new();
-        for binding in BINDINGS.iter().filter(|b| b.context == context) {
+        for binding in bindings().filter(|b| b.context == context) {
             if seen.contains(&binding.help) {
                 continue;
             }
             seen.push(binding.help);
-            let keys: Vec<&str> = BINDINGS
-                .iter()
+            let keys: Vec<&str> = bindings()
                 .filter(|b| b.context == context && b.help == binding.help)
                 .map(|b| b.keys)
                 .collect();

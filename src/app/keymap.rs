@@ -1,11 +1,11 @@
 //! Every key binding, in one table.
 //!
-//! Dispatch, the footer hints and the help screen all read [`BINDINGS`], so what the screen
-//! promises is always what the keys do.
+//! Dispatch, the footer hints and the help screen all read [`bindings`], so what the screen
+//! promises is always what the keys do. The sort keys come from the tables' columns.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::attendance::{SessionColumn, UserColumn};
+use crate::attendance::{Column, Lines, SESSION_COLUMNS, SessionColumn, USER_COLUMNS, UserColumn};
 
 /// Where a key is pressed: bindings of a more specific context win over `Global`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -118,7 +118,8 @@ use Action as A;
 use Context as C;
 use KeyCode as K;
 
-pub const BINDINGS: &[Binding] = &[
+/// Every binding but the sort keys, which come from the tables' columns ([`bindings`]).
+const BINDINGS: &[Binding] = &[
     bind(C::Global, K::Char('q'), A::Quit, "q", "quit", "quit"),
     ctrl(C::Global, K::Char('c'), A::Quit, "Ctrl-c", "quit"),
     ctrl(C::FilterBar, K::Char('c'), A::Quit, "Ctrl-c", "quit"),
@@ -223,118 +224,6 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::List, K::Home, A::Top, "Home", "", "first row"),
     bind(C::List, K::Char('G'), A::Bottom, "G", "", "last row"),
     bind(C::List, K::End, A::Bottom, "End", "", "last row"),
-    bind(
-        C::Sessions,
-        K::Char('U'),
-        A::SortSessions(SessionColumn::User),
-        "U",
-        "sort",
-        "sort by user (again: reverse)",
-    ),
-    bind(
-        C::Sessions,
-        K::Char('S'),
-        A::SortSessions(SessionColumn::UserSession),
-        "S",
-        "",
-        "sort by user session",
-    ),
-    bind(
-        C::Sessions,
-        K::Char('J'),
-        A::SortSessions(SessionColumn::Joined),
-        "J",
-        "",
-        "sort by joined",
-    ),
-    bind(
-        C::Sessions,
-        K::Char('L'),
-        A::SortSessions(SessionColumn::Left),
-        "L",
-        "",
-        "sort by left",
-    ),
-    bind(
-        C::Sessions,
-        K::Char('D'),
-        A::SortSessions(SessionColumn::Duration),
-        "D",
-        "",
-        "sort by duration",
-    ),
-    bind(
-        C::Sessions,
-        K::Char('P'),
-        A::SortSessions(SessionColumn::Publisher),
-        "P",
-        "",
-        "sort by publisher",
-    ),
-    bind(
-        C::Sessions,
-        K::Char('R'),
-        A::SortSessions(SessionColumn::Roles),
-        "R",
-        "",
-        "sort by roles",
-    ),
-    bind(
-        C::Users,
-        K::Char('U'),
-        A::SortUsers(UserColumn::User),
-        "U",
-        "sort",
-        "sort by user (again: reverse)",
-    ),
-    bind(
-        C::Users,
-        K::Char('A'),
-        A::SortUsers(UserColumn::Attended),
-        "A",
-        "",
-        "sort by attended time",
-    ),
-    bind(
-        C::Users,
-        K::Char('C'),
-        A::SortUsers(UserColumn::Connected),
-        "C",
-        "",
-        "sort by connected time",
-    ),
-    bind(
-        C::Users,
-        K::Char('N'),
-        A::SortUsers(UserColumn::Sessions),
-        "N",
-        "",
-        "sort by number of sessions",
-    ),
-    bind(
-        C::Users,
-        K::Char('F'),
-        A::SortUsers(UserColumn::FirstJoin),
-        "F",
-        "",
-        "sort by first join",
-    ),
-    bind(
-        C::Users,
-        K::Char('L'),
-        A::SortUsers(UserColumn::LastLeave),
-        "L",
-        "",
-        "sort by last leave",
-    ),
-    bind(
-        C::Users,
-        K::Char('%'),
-        A::SortUsers(UserColumn::Attendance),
-        "%",
-        "",
-        "sort by attendance %",
-    ),
     bind(C::Timeline, K::Char('+'), A::ZoomIn, "+", "zoom", "zoom in"),
     bind(
         C::Timeline,
@@ -441,22 +330,56 @@ pub const BINDINGS: &[Binding] = &[
     ),
 ];
 
+/// The sort keys of a table's columns, in column order; the first one carries the footer's
+/// `sort` hint.
+fn sort_bindings<L: Lines>(
+    context: Context,
+    columns: &'static [Column<L>],
+    action: fn(L::Id) -> Action,
+) -> impl Iterator<Item = Binding> {
+    columns
+        .iter()
+        .filter_map(|column| column.sort)
+        .enumerate()
+        .map(move |(i, sort)| Binding {
+            hint: if i == 0 { "sort" } else { "" },
+            ..bind(
+                context,
+                K::Char(sort.keys.chars().next().expect("a sort key")),
+                action(sort.id),
+                sort.keys,
+                "",
+                sort.help,
+            )
+        })
+}
+
+/// Every binding: the table above, then the sort keys of the session and users tables.
+pub fn bindings() -> impl Iterator<Item = Binding> {
+    BINDINGS
+        .iter()
+        .copied()
+        .chain(sort_bindings(
+            C::Sessions,
+            &SESSION_COLUMNS,
+            A::SortSessions,
+        ))
+        .chain(sort_bindings(C::Users, &USER_COLUMNS, A::SortUsers))
+}
+
 /// The action bound to `key` in the first of `contexts` (most specific first) that binds it.
 pub fn lookup(contexts: &[Context], key: KeyEvent) -> Option<Action> {
     let modifiers = key.modifiers - KeyModifiers::SHIFT;
     contexts.iter().find_map(|context| {
-        BINDINGS
-            .iter()
+        bindings()
             .find(|b| b.context == *context && b.key == key.code && b.modifiers == modifiers)
             .map(|b| b.action)
     })
 }
 
 /// The footer: the hinted bindings of the active contexts, in table order.
-pub fn hints(contexts: &[Context]) -> impl Iterator<Item = &'static Binding> {
-    BINDINGS
-        .iter()
-        .filter(move |b| !b.hint.is_empty() && contexts.contains(&b.context))
+pub fn hints(contexts: &[Context]) -> impl Iterator<Item = Binding> + '_ {
+    bindings().filter(move |b| !b.hint.is_empty() && contexts.contains(&b.context))
 }
 
 #[cfg(test)]
@@ -471,7 +394,7 @@ mod tests {
     #[test]
     fn no_key_is_bound_twice_in_one_context() {
         let mut seen = HashSet::new();
-        for b in BINDINGS {
+        for b in bindings() {
             assert!(
                 seen.insert((b.context, b.key, b.modifiers)),
                 "{} is bound twice in {:?}",

@@ -81,6 +81,7 @@
 mod breakdown;
 mod call;
 mod call_sessions;
+mod columns;
 mod concurrency;
 mod figures;
 mod filtering;
@@ -110,6 +111,12 @@ pub use call::{
     SessionEnd, SessionTimes, Window, session_end, session_state,
 };
 pub use call_sessions::{SessionSummary, current_session_id, merge_sessions};
+pub(crate) use columns::{
+    Column, DETAIL_COLUMNS, DetailLine, Lines, PROBLEM_MARK, SESSION_COLUMNS, SessionLine, Shown,
+    Tone, USER_COLUMNS, UserLine, Width, detail_headers, detail_record, flags, last_leave, percent,
+    shown, time_or_dash, user_record,
+};
+pub use columns::{SessionColumn, UserColumn, session_headers, session_record, user_headers};
 pub use concurrency::{ConcurrencyCurve, CurvePoint, Level, Peak};
 pub use figures::{CallFigures, Figures, FiguresCache};
 pub use filtering::{FilterableRow, SessionRow, keep_local_matches};
@@ -120,7 +127,6 @@ pub use problems::{
 };
 pub use records::{
     Cell, CsvCells, JsonRecord, csv_fields, neutralise_formula, problem_groups, problem_ids,
-    session_headers, session_record, user_headers, user_record,
 };
 pub use roster::{
     Classification, Counts, ExpectedMember, Flags, Person, PresentThreshold, ReadFacts,
@@ -129,11 +135,9 @@ pub use roster::{
 };
 pub use row::{PublisherId, RoleId, RoleSetId, RowId, SessionRef, UserId};
 pub use session_id::SessionIdText;
-pub use sort::{
-    NameRanks, Order, SessionColumn, UserColumn, sort_sessions, sort_users, sorted_user_ids,
-};
+pub use sort::{NameRanks, Order, sort_sessions, sort_users, sorted_user_ids};
 pub use store::{IngestError, IngestSummary, SessionStore};
 pub use thresholds::Thresholds;
 pub use timeline::{Gap, TimelineEntry, user_timeline};
-pub use users::{UserFigures, percent_tenths, user_figures};
+pub use users::{UserFigures, UserRows, percent_tenths, user_figures};
 pub use zone::{DisplayZone, UnknownZone, ago, human_duration, thousands, utc_rfc3339};

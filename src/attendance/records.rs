@@ -1,8 +1,9 @@
-//! The columns of every export: one record per participant session or per user, with times
-//! in UTC and in the display zone side by side and durations in seconds.
+//! The cells of every export and how they are written: one record per participant session or
+//! per user (its columns are declared in `columns.rs`), with times in UTC and in the display
+//! zone side by side and durations in seconds.
 //!
-//! The dashboard's CSV and `headcount export` both build their rows here, so a column means
-//! the same thing wherever it is read. Cells keep their type so that JSON gets numbers, booleans
+//! The dashboard's CSV and `headcount export` both build their rows from the same columns, so
+//! a column means the same thing wherever it is read. Cells keep their type so that JSON gets numbers, booleans
 //! and nulls while CSV gets text, and JSON keys keep the column order.
 //!
 //! A cell also says whether its text came from the server: a spreadsheet opening a CSV runs a
@@ -13,15 +14,9 @@ use std::borrow::Cow;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
-use crate::filter::LocalRow;
-
-use super::call::Window;
 use super::problems::{Problems, RowProblem};
 use super::row::RowId;
 use super::store::SessionStore;
-use super::users::UserFigures;
-use super::zone::{DisplayZone, utc_rfc3339};
 
 /// One value of a record.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,127 +82,6 @@ pub fn neutralise_formula(text: &str) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(text)
     }
-}
-
-/// Two cells per instant: UTC, then the display zone.
-fn time_cells(zone: &DisplayZone, at: Option<Nanos>) -> [Cell; 2] {
-    match at {
-        Some(at) => [Cell::Text(utc_rfc3339(at)), Cell::Text(zone.rfc3339(at))],
-        None => [Cell::Empty, Cell::Empty],
-    }
-}
-
-/// The headers of [`time_cells`]: `joined_utc`, `joined_local`. The names do not change with
-/// the zone, so scripts can rely on them; the `zone` column says which zone `_local` is in.
-fn time_headers(name: &str) -> [String; 2] {
-    [format!("{name}_utc"), format!("{name}_local")]
-}
-
-/// The header row of [`session_record`].
-pub fn session_headers() -> Vec<String> {
-    let mut headers = vec!["user_id".to_owned(), "user_session_id".to_owned()];
-    headers.extend(time_headers("joined"));
-    headers.extend(time_headers("left"));
-    headers.extend(
-        [
-            "duration_seconds",
-            "publisher_type",
-            "roles",
-            "problems",
-            "zone",
-        ]
-        .map(String::from),
-    );
-    headers
-}
-
-/// Every field the API gives for one participant session, exactly as sent (times truncated
-/// to the second), and the row's problems by name. The duration is the API's
-/// `duration_in_seconds`; a session open in a live call counts until `now`.
-pub fn session_record<R: LocalRow>(
-    zone: &DisplayZone,
-    row: &R,
-    problems: Problems,
-    now: Nanos,
-) -> Vec<Cell> {
-    let mut record = vec![
-        Cell::Server(row.user_id().to_owned()),
-        Cell::Server(row.user_session_id().to_owned()),
-    ];
-    record.extend(time_cells(zone, row.joined_at()));
-    record.extend(time_cells(zone, row.left_at()));
-    record.push(row.duration_seconds(now).map_or(Cell::Empty, Cell::Int));
-    record.push(Cell::Server(row.publisher_type().to_owned()));
-    record.push(Cell::List(row.roles().map(str::to_owned).collect()));
-    record.push(Cell::List(
-        problems.iter().map(|p| p.name().to_owned()).collect(),
-    ));
-    record.push(Cell::Text(zone.label().to_owned()));
-    record
-}
-
-/// The header row of [`user_record`].
-pub fn user_headers() -> Vec<String> {
-    let mut headers = [
-        "user_id",
-        "sessions",
-        "attended_seconds",
-        "connected_seconds",
-    ]
-    .map(String::from)
-    .to_vec();
-    headers.extend(time_headers("first_join"));
-    headers.extend(time_headers("last_leave"));
-    headers.extend(
-        [
-            "span_seconds",
-            "attendance_percent",
-            "window_seconds",
-            "late",
-            "left_early",
-            "reconnects",
-            "multi_device",
-            "in_call_now",
-            "data_quality",
-            "zone",
-        ]
-        .map(String::from),
-    );
-    headers
-}
-
-/// The per-user figures of the attendance definitions; the last leave is empty while the user
-/// is in the call. `attendance_percent` is `attended_seconds / window_seconds`, rounded half
-/// up to one decimal, so a spreadsheet dividing the two columns agrees. `data_quality` lists
-/// the user's rows with problems (`problem_rows`), by kind, by `user_session_id`.
-pub fn user_record(
-    zone: &DisplayZone,
-    store: &SessionStore,
-    user: &UserFigures,
-    window: Option<Window>,
-    problem_rows: &[(RowId, Problems)],
-) -> Vec<Cell> {
-    let mut record = vec![
-        Cell::Server(store.user_name(user.user).to_owned()),
-        Cell::Int(i64::from(user.sessions)),
-        Cell::Int(user.attended_seconds()),
-        Cell::Int(user.connected_seconds),
-    ];
-    record.extend(time_cells(zone, user.first_join));
-    record.extend(time_cells(zone, user.last_leave));
-    record.push(Cell::Int(user.span / NANOS_PER_SEC));
-    record.push(user.attendance_tenths.map_or(Cell::Empty, Cell::Percent));
-    record.push(window.map_or(Cell::Empty, |w| Cell::Int(w.len() / NANOS_PER_SEC)));
-    record.extend([
-        Cell::Bool(user.late),
-        Cell::Bool(user.left_early),
-        Cell::Int(i64::from(user.reconnects)),
-        Cell::Bool(user.multi_device),
-        Cell::Bool(user.in_call_now),
-        problem_groups(store, problem_rows),
-        Cell::Text(zone.label().to_owned()),
-    ]);
-    record
 }
 
 /// `{kind: [user_session_id, …]}` for the rows given, kinds in their usual order.
@@ -286,11 +160,16 @@ impl Serialize for Cell {
 mod tests {
     use serde_json::{Value, json};
 
+    use super::super::columns::{
+        UserLine, session_headers, session_record, user_headers, user_record,
+    };
     use super::super::fixtures::{MIN, T0, all_rows, closed, ended_call};
     use super::super::thresholds::Thresholds;
     use super::super::users::user_figures;
+    use super::super::zone::DisplayZone;
     use super::*;
     use crate::api::models::ParticipantSessionDetails;
+    use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 
     // 2026-11-26T14:03:21Z
     const AT: Nanos = 1_795_701_801 * NANOS_PER_SEC;
@@ -496,7 +375,15 @@ mod tests {
             &Thresholds::default(),
         );
         let window = store.window(T0 + 90 * MIN);
-        let record = user_record(&zone, &store, &figures[0], window, &[]);
+        let rows = all_rows(&store);
+        let record = user_record(&UserLine {
+            figures: &figures[0],
+            store: &store,
+            rows: &rows,
+            zone: &zone,
+            window,
+            now: T0 + 90 * MIN,
+        });
         let object = as_json(&user_headers(), &record);
         assert_eq!(object["user_id"], "bob");
         assert_eq!(object["sessions"], 2);

@@ -1,4 +1,5 @@
-//! Sorting the session table and the users table by any column.
+//! Sorting the session table and the users table by any column (each column's key is declared
+//! with the column, in `columns.rs`).
 //!
 //! Every sort computes one integer key per entry up front (names become ranks in name order),
 //! so a million rows are sorted by comparing integers, never by re-reading strings. Missing
@@ -7,6 +8,9 @@
 
 use crate::api::timestamp::Nanos;
 
+use super::columns::{
+    SESSION_COLUMNS, SessionColumn, SessionKey, USER_COLUMNS, UserColumn, UserKey, sorted_by,
+};
 use super::row::{PublisherId, RoleId, Row, RowId, UserId};
 use super::store::SessionStore;
 use super::users::UserFigures;
@@ -16,32 +20,6 @@ pub enum Order {
     #[default]
     Ascending,
     Descending,
-}
-
-/// Columns of the session table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SessionColumn {
-    User,
-    UserSession,
-    Joined,
-    /// `left_at`; open sessions sort after every leave time, as if they left at the end of time.
-    Left,
-    Duration,
-    Publisher,
-    Roles,
-}
-
-/// Columns of the users table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum UserColumn {
-    User,
-    Attended,
-    Connected,
-    Sessions,
-    FirstJoin,
-    /// Users still in the call sort after every leave time.
-    LastLeave,
-    Attendance,
 }
 
 /// An order-preserving key: missing values after all others, and descending order by
@@ -59,10 +37,6 @@ fn sort_key(value: Option<u64>, order: Order) -> (bool, u64) {
     }
 }
 
-fn signed(value: i64) -> u64 {
-    (value as u64) ^ (1 << 63)
-}
-
 /// Sorts row ids of the session table by `column`; ties by row id.
 pub fn sort_sessions(
     store: &SessionStore,
@@ -71,22 +45,26 @@ pub fn sort_sessions(
     order: Order,
     now: Nanos,
 ) {
-    match column {
-        SessionColumn::UserSession => sort_by_session_id(store, rows, order),
-        SessionColumn::User => {
+    match sorted_by(&SESSION_COLUMNS, column)
+        .sort
+        .expect("sortable")
+        .by
+    {
+        SessionKey::SessionIdText => sort_by_session_id(store, rows, order),
+        SessionKey::UserName => {
             let ranks = user_ranks(store);
             sort_rows_by(store, rows, order, &|row| {
                 Some(u64::from(ranks[row.user as usize]))
             });
         }
-        SessionColumn::Publisher => {
+        SessionKey::Publisher => {
             let name = |id| store.publisher_name(PublisherId(id));
             let ranks = ranks_by(store.publisher_count(), |a, b| name(a).cmp(name(b)));
             sort_rows_by(store, rows, order, &|row| {
                 Some(u64::from(ranks[row.publisher as usize]))
             });
         }
-        SessionColumn::Roles => {
+        SessionKey::RoleSet => {
             let names = |set| {
                 let roles = store.role_set_roles(set).iter();
                 roles.map(|&role| store.role_name(RoleId(role)))
@@ -96,17 +74,9 @@ pub fn sort_sessions(
                 Some(u64::from(ranks[row.role_set as usize]))
             });
         }
-        SessionColumn::Joined => {
-            sort_rows_by(store, rows, order, &|row| row.joined_at().map(signed))
-        }
-        SessionColumn::Left => sort_rows_by(store, rows, order, &|row| {
-            Some(row.left_at().map_or(u64::MAX, signed))
-        }),
-        SessionColumn::Duration => {
+        SessionKey::Value(key) => {
             let ctx = store.row_context(now);
-            sort_rows_by(store, rows, order, &|row| {
-                row.shown_duration(&ctx).map(signed)
-            })
+            sort_rows_by(store, rows, order, &|row| key(row, &ctx));
         }
     }
 }
@@ -219,7 +189,8 @@ pub fn sort_users(
     order: Order,
 ) {
     let ranks = user_ranks(store);
-    users.sort_by_cached_key(|user| user_key(user, &ranks, column, order));
+    let key = user_key_of(column);
+    users.sort_by_cached_key(|user| user_key(user, &ranks, key, order));
 }
 
 /// The users' ids in the order [`sort_users`] would put them, without copying their figures
@@ -233,30 +204,21 @@ pub fn sorted_user_ids(
 ) -> Vec<UserId> {
     let ranks = &names.ranks;
     let mut positions: Vec<u32> = (0..users.len() as u32).collect();
-    positions.sort_by_cached_key(|&i| user_key(&users[i as usize], ranks, column, order));
+    let key = user_key_of(column);
+    positions.sort_by_cached_key(|&i| user_key(&users[i as usize], ranks, key, order));
     positions
         .into_iter()
         .map(|i| users[i as usize].user)
         .collect()
 }
 
+fn user_key_of(column: UserColumn) -> UserKey {
+    sorted_by(&USER_COLUMNS, column).sort.expect("sortable").by
+}
+
 /// The sort key of one user: the column's value, then the name's rank.
-fn user_key(
-    user: &UserFigures,
-    ranks: &[u32],
-    column: UserColumn,
-    order: Order,
-) -> ((bool, u64), u32) {
-    let value = match column {
-        UserColumn::User => Some(u64::from(ranks[user.user.index()])),
-        UserColumn::Attended => Some(signed(user.attended)),
-        UserColumn::Connected => Some(signed(user.connected_seconds)),
-        UserColumn::Sessions => Some(u64::from(user.sessions)),
-        UserColumn::FirstJoin => user.first_join.map(signed),
-        UserColumn::LastLeave => Some(user.last_leave.map_or(u64::MAX, signed)),
-        UserColumn::Attendance => user.attendance_tenths.map(u64::from),
-    };
-    (sort_key(value, order), ranks[user.user.index()])
+fn user_key(user: &UserFigures, ranks: &[u32], key: UserKey, order: Order) -> ((bool, u64), u32) {
+    (sort_key(key(user, ranks), order), ranks[user.user.index()])
 }
 
 #[cfg(test)]

@@ -323,6 +323,51 @@ fn finish(
     }
 }
 
+/// Rows grouped by user, each user's in their given order (offsets indexed by `UserId`).
+#[derive(Debug, Clone, Default)]
+pub struct UserRows {
+    offsets: Vec<u32>,
+    rows: Vec<RowId>,
+}
+
+impl UserRows {
+    pub fn group(store: &SessionStore, rows: &[RowId]) -> UserRows {
+        let users = store.user_count();
+        let mut offsets = vec![0u32; users + 1];
+        let owners: Vec<usize> = rows
+            .iter()
+            .map(|&id| store.get(id).map_or(0, |row| row.user().index()))
+            .collect();
+        for &user in &owners {
+            offsets[user + 1] += 1;
+        }
+        for user in 0..users {
+            offsets[user + 1] += offsets[user];
+        }
+        let mut next = offsets.clone();
+        let mut grouped = vec![RowId(0); rows.len()];
+        for (&id, &user) in rows.iter().zip(&owners) {
+            grouped[next[user] as usize] = id;
+            next[user] += 1;
+        }
+        UserRows {
+            offsets,
+            rows: grouped,
+        }
+    }
+
+    /// The user's matching rows, by row id.
+    pub fn of(&self, user: UserId) -> &[RowId] {
+        match (
+            self.offsets.get(user.index()),
+            self.offsets.get(user.index() + 1),
+        ) {
+            (Some(&from), Some(&to)) => &self.rows[from as usize..to as usize],
+            _ => &[],
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::fixtures::{

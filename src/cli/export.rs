@@ -16,7 +16,6 @@ mod progress;
 mod rewrite;
 mod sink;
 
-use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
@@ -35,9 +34,9 @@ use crate::api::models::ParticipantSessionsPage;
 use crate::api::timestamp::{Nanos, unix_now};
 use crate::api::{MAX_PAGE_SIZE, StreamClient};
 use crate::attendance::{
-    CsvCells, DisplayZone, Figures, Problems, RowContext, RowId, RowNews, ServerTotals, SessionRow,
-    SessionStore, UserId, keep_local_matches, rows_with_problems, session_headers, session_record,
-    user_headers, user_record,
+    CsvCells, DisplayZone, Figures, RowContext, RowNews, ServerTotals, SessionRow, SessionStore,
+    UserLine, UserRows, keep_local_matches, session_headers, session_record, user_headers,
+    user_record,
 };
 use crate::fetch::Completeness;
 use crate::filter::{Filter, TimeWindow};
@@ -426,11 +425,17 @@ async fn by_user(
     let rows = keep_local_matches(&store, store.row_ids(), &filter, now);
     let figures = Figures::compute(&store, &rows, now, &thresholds(settings));
     let window = store.window(now);
-    let problems = problems_by_user(&store, &rows, now);
+    let by_user = UserRows::group(&store, &rows);
     let mut sink = RecordSink::new(plan.format, plan.csv_cells, user_headers(), output);
     for user in &figures.users {
-        let own = problems.get(&user.user).map_or(&[][..], Vec::as_slice);
-        sink.write(&user_record(&plan.zone, &store, user, window, own))?;
+        sink.write(&user_record(&UserLine {
+            figures: user,
+            store: &store,
+            rows: by_user.of(user.user),
+            zone: &plan.zone,
+            window,
+            now,
+        }))?;
     }
     let written = sink.written();
     Ok(Exported {
@@ -440,21 +445,6 @@ async fn by_user(
         completeness,
         uncorrected: 0,
     })
-}
-
-/// Each user's rows with problems.
-fn problems_by_user(
-    store: &SessionStore,
-    rows: &[RowId],
-    now: Nanos,
-) -> HashMap<UserId, Vec<(RowId, Problems)>> {
-    let mut by_user: HashMap<UserId, Vec<(RowId, Problems)>> = HashMap::new();
-    for (id, problems) in rows_with_problems(store, rows, now) {
-        if let Some(row) = store.get(id) {
-            by_user.entry(row.user()).or_default().push((id, problems));
-        }
-    }
-    by_user
 }
 
 #[cfg(test)]

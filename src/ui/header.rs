@@ -12,8 +12,8 @@ use crate::attendance::{CallState, Peak, ago, human_duration};
 
 use super::format::{bar, count, counted};
 use super::safe_text::terminal_safe;
-use super::tables::PROBLEM_MARK;
 use super::theme::Theme;
+use crate::attendance::PROBLEM_MARK;
 
 pub fn state_badge(state: Option<CallState>, running: bool) -> &'static str {
     match state {

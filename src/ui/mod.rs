@@ -83,7 +83,7 @@ fn draw_body(frame: &mut Frame, area: Rect, app: &App, now: Nanos, theme: &Theme
     let title = view_title(app, theme);
     match app.view() {
         View::Sessions => tables::sessions(frame, area, app, now, title, theme),
-        View::Users => tables::users(frame, area, app, title, theme),
+        View::Users => tables::users(frame, area, app, now, title, theme),
         View::Timeline => timeline_view::draw(frame, area, app, now, title),
         View::UserDetail(_) => tables::user_detail(frame, area, app, now, title, theme),
     }

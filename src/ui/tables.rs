@@ -1,8 +1,9 @@
 //! The list views: sessions, users, and one user's sessions. Rows are built only for the part
-//! of the list on screen.
+//! of the list on screen; their columns are declared in `attendance/columns.rs`.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
@@ -10,11 +11,12 @@ use crate::api::timestamp::Nanos;
 use crate::app::App;
 use crate::app::listing::{Keyed, Listing};
 use crate::attendance::{
-    DisplayZone, Gap, Order, RowContext, SessionColumn, SessionRef, SessionStore, UserColumn,
-    UserFigures, human_duration,
+    Column, DETAIL_COLUMNS, DetailLine, DisplayZone, FilterableRow, Lines, Order, PROBLEM_MARK,
+    SESSION_COLUMNS, SessionLine, SessionRef, Shown, Tone, USER_COLUMNS, UserLine, Width, flags,
+    human_duration, last_leave, percent, shown, time_or_dash,
 };
 
-use super::format::{count, counted, span};
+use super::format::{counted, span};
 use super::safe_text::terminal_safe;
 use super::theme::Theme;
 
@@ -27,15 +29,11 @@ fn heading(label: &str, sorted: Option<Order>) -> String {
     }
 }
 
-fn time_or(zone: &DisplayZone, at: Option<Nanos>, missing: &'static str) -> String {
-    at.map_or(missing.to_owned(), |at| zone.time(at))
-}
-
 /// The fixed parts of a list table.
 struct TableParts<'a> {
     block: Block<'a>,
     header: Row<'a>,
-    widths: &'a [Constraint],
+    widths: Vec<Constraint>,
 }
 
 /// A table of `listing` in `area`, with `row` building the cells of one item.
@@ -64,55 +62,99 @@ fn list_table<'a, T: Keyed>(
             built
         }
     });
-    let table = Table::new(rows, widths.to_vec())
+    let table = Table::new(rows, widths)
         .header(header.style(theme.column_header()))
         .block(block)
         .column_spacing(1);
     frame.render_widget(table, area);
 }
 
-/// A cell of text the server sent, with terminal controls shown as escapes.
-fn server_text<'a>(text: &str) -> Cell<'a> {
-    Cell::from(terminal_safe(text).into_owned())
+fn style(tone: Tone, theme: &Theme) -> Style {
+    match tone {
+        Tone::Plain => Style::new(),
+        Tone::InCall => theme.in_call(),
+        Tone::Problem => theme.problem(),
+    }
 }
 
-/// The marker of a row or user with problems.
-pub const PROBLEM_MARK: &str = "⚠";
+/// A cell on screen; the server's text with terminal controls shown as escapes.
+fn cell<'a>(shown: Shown, theme: &Theme) -> Cell<'a> {
+    let text = if shown.from_server {
+        terminal_safe(&shown.text).into_owned()
+    } else {
+        shown.text
+    };
+    match (shown.mark, shown.tone) {
+        (Some((tone, mark)), _) => Cell::from(Line::from(vec![
+            Span::styled(format!("{mark} "), style(tone, theme)),
+            Span::raw(text),
+        ])),
+        (None, Tone::Plain) => Cell::from(text),
+        (None, tone) => Cell::from(Span::styled(text, style(tone, theme))),
+    }
+}
 
-fn session_cells<'a>(
+fn constraint(width: Width) -> Constraint {
+    match width {
+        Width::Fixed(width) => Constraint::Length(width),
+        Width::Fill(min) => Constraint::Min(min),
+    }
+}
+
+/// A table's columns and the column it is sorted by.
+struct Sorted<L: Lines> {
+    columns: &'static [Column<L>],
+    by: (L::Id, Order),
+}
+
+/// A bordered table of the shown columns over `listing`, the sorted column marked.
+fn columns_table<L: Lines, T: Keyed>(
+    frame: &mut Frame,
+    area: Rect,
+    title: Line<'static>,
+    Sorted {
+        columns,
+        by: sorted,
+    }: Sorted<L>,
+    listing: &Listing<T>,
+    theme: &Theme,
+    row: impl Fn(&T) -> Row<'static>,
+) {
+    let header = Row::new(shown(columns).map(|column| {
+        let is_sorted = column.sort.is_some_and(|sort| sort.id == sorted.0);
+        heading(&column.heading_with_key(), is_sorted.then_some(sorted.1))
+    }));
+    let widths: Vec<Constraint> = shown(columns)
+        .filter_map(|column| column.heading)
+        .map(|heading| constraint(heading.width))
+        .collect();
+    let parts = TableParts {
+        block: Block::bordered().title(title),
+        header,
+        widths,
+    };
+    list_table(frame, area, parts, listing, theme, row);
+}
+
+fn row_of<'a, L: Lines>(
+    columns: &'static [Column<L>],
+    line: &L::Line<'_>,
+    theme: &Theme,
+) -> Row<'a> {
+    Row::new(shown(columns).map(|column| cell((column.show)(line), theme)))
+}
+
+/// The line of a stored row as the tables show it.
+fn with_session_line<T>(
     row: SessionRef<'_>,
     zone: &DisplayZone,
-    ctx: &RowContext,
-    theme: &Theme,
-) -> Vec<Cell<'a>> {
-    let counted = row.counted(ctx);
-    let left = match row.left_at() {
-        Some(at) => Cell::from(zone.time(at)),
-        None if counted.open => Cell::from(Span::styled("● in call", theme.in_call())),
-        // Ten columns wide, as the column is.
-        None => Cell::from(Span::styled("unrecorded", theme.problem())),
-    };
-    let user = if counted.problems.is_empty() {
-        server_text(row.user_id())
-    } else {
-        Cell::from(Line::from(vec![
-            Span::styled(format!("{PROBLEM_MARK} "), theme.problem()),
-            Span::raw(terminal_safe(row.user_id()).into_owned()),
-        ]))
-    };
-    let roles = row.roles().collect::<Vec<_>>().join(",");
-    vec![
-        user,
-        server_text(row.user_session_id().as_str()),
-        Cell::from(time_or(zone, row.joined_at(), "—")),
-        left,
-        Cell::from(
-            row.shown_duration(ctx)
-                .map_or("—".to_owned(), human_duration),
-        ),
-        server_text(row.publisher_type()),
-        server_text(&roles),
-    ]
+    now: Nanos,
+    then: impl FnOnce(&SessionLine) -> T,
+) -> T {
+    let counted = row.counted(&row.store().row_context(now));
+    let filterable = FilterableRow::new(row);
+    let line = SessionLine::new(&filterable, counted.problems, counted.open, now, zone);
+    then(&line)
 }
 
 pub fn sessions(
@@ -125,151 +167,61 @@ pub fn sessions(
 ) {
     let store = app.store();
     let zone = &app.config().zone;
-    let ctx = store.row_context(now);
-    let (sort_column, order) = app.session_sort();
-    let columns = [
-        (SessionColumn::User, "User [U]"),
-        (SessionColumn::UserSession, "User session [S]"),
-        (SessionColumn::Joined, "Joined [J]"),
-        (SessionColumn::Left, "Left [L]"),
-        (SessionColumn::Duration, "Duration [D]"),
-        (SessionColumn::Publisher, "Publisher [P]"),
-        (SessionColumn::Roles, "Roles [R]"),
-    ];
-    let header = Row::new(
-        columns.map(|(column, label)| heading(label, (column == sort_column).then_some(order))),
-    );
-    let widths = [
-        Constraint::Min(12),
-        Constraint::Length(36),
-        Constraint::Length(11),
-        Constraint::Length(10),
-        Constraint::Length(13),
-        Constraint::Length(14),
-        Constraint::Min(8),
-    ];
-    list_table(
+    columns_table(
         frame,
         area,
-        TableParts {
-            block: Block::bordered().title(title),
-            header,
-            widths: &widths,
+        title,
+        Sorted {
+            columns: &SESSION_COLUMNS,
+            by: app.session_sort(),
         },
         app.sessions(),
         theme,
         |&id| match store.get(id) {
-            Some(row) => Row::new(session_cells(row, zone, &ctx, theme)),
+            Some(row) => {
+                with_session_line(row, zone, now, |line| row_of(&SESSION_COLUMNS, line, theme))
+            }
             None => Row::default(),
         },
     );
 }
 
-/// `late · left early · ↻2 · multi-device · ● now`
-fn flags(user: &UserFigures) -> String {
-    let mut flags = Vec::new();
-    if user.late {
-        flags.push("late".to_owned());
-    }
-    if user.left_early {
-        flags.push("left early".to_owned());
-    }
-    if user.reconnects > 0 {
-        flags.push(format!("↻{}", user.reconnects));
-    }
-    if user.multi_device {
-        flags.push("multi-device".to_owned());
-    }
-    if user.in_call_now {
-        flags.push("● now".to_owned());
-    }
-    if !user.problems.is_empty() {
-        flags.push(format!("{PROBLEM_MARK} {}", user.problems));
-    }
-    flags.join(" · ")
-}
-
-/// `66.7%`: the exported figure, to the same decimal.
-fn percent(user: &UserFigures) -> String {
-    user.attendance_tenths.map_or("—".to_owned(), |tenths| {
-        format!("{}.{}%", tenths / 10, tenths % 10)
-    })
-}
-
-fn last_leave(user: &UserFigures, zone: &DisplayZone) -> String {
-    if user.in_call_now {
-        "● in call".to_owned()
-    } else {
-        time_or(zone, user.last_leave, "—")
-    }
-}
-
-fn user_row<'a>(store: &SessionStore, user: &UserFigures, zone: &DisplayZone) -> Row<'a> {
-    Row::new(vec![
-        terminal_safe(store.user_name(user.user)).into_owned(),
-        span(user.attended),
-        human_duration(user.connected_seconds),
-        count(u64::from(user.sessions)),
-        time_or(zone, user.first_join, "—"),
-        last_leave(user, zone),
-        percent(user),
-        flags(user),
-    ])
-}
-
-pub fn users(frame: &mut Frame, area: Rect, app: &App, title: Line<'static>, theme: &Theme) {
+pub fn users(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    now: Nanos,
+    title: Line<'static>,
+    theme: &Theme,
+) {
     let store = app.store();
     let zone = &app.config().zone;
-    let (sort_column, order) = app.user_sort();
-    let columns = [
-        (Some(UserColumn::User), "User [U]"),
-        (Some(UserColumn::Attended), "Attended [A]"),
-        (Some(UserColumn::Connected), "Connected [C]"),
-        (Some(UserColumn::Sessions), "Sessions [N]"),
-        (Some(UserColumn::FirstJoin), "First join [F]"),
-        (Some(UserColumn::LastLeave), "Last leave [L]"),
-        (Some(UserColumn::Attendance), "% [%]"),
-        (None, "Flags"),
-    ];
-    let header = Row::new(
-        columns
-            .map(|(column, label)| heading(label, (column == Some(sort_column)).then_some(order))),
-    );
-    let widths = [
-        Constraint::Min(12),
-        Constraint::Length(13),
-        Constraint::Length(14),
-        Constraint::Length(13),
-        Constraint::Length(15),
-        Constraint::Length(15),
-        Constraint::Length(7),
-        Constraint::Min(10),
-    ];
-    list_table(
+    let window = store.window(now);
+    columns_table(
         frame,
         area,
-        TableParts {
-            block: Block::bordered().title(title),
-            header,
-            widths: &widths,
+        title,
+        Sorted {
+            columns: &USER_COLUMNS,
+            by: app.user_sort(),
         },
         app.users(),
         theme,
         |&user| match app.user_figures(user) {
-            Some(figures) => user_row(store, figures, zone),
-            None => Row::new([server_text(store.user_name(user))]),
+            Some(figures) => {
+                let line = UserLine {
+                    figures,
+                    store,
+                    rows: app.user_rows(user),
+                    zone,
+                    window,
+                    now,
+                };
+                row_of(&USER_COLUMNS, &line, theme)
+            }
+            None => Row::new([cell(Shown::server(store.user_name(user)), theme)]),
         },
     );
-}
-
-fn gap_text(gap: Gap, reconnect: bool) -> String {
-    match gap {
-        Gap::First => "first".to_owned(),
-        Gap::After(gap) if reconnect => format!("↻ {} gap", span(gap)),
-        Gap::After(gap) => format!("{} gap", span(gap)),
-        Gap::Overlapping(overlap) => format!("overlap {}", span(overlap)),
-        Gap::Untimed => "untimed".to_owned(),
-    }
 }
 
 /// The user's figures on top, then every session with the gap before it.
@@ -283,7 +235,6 @@ pub fn user_detail(
 ) {
     let store = app.store();
     let zone = &app.config().zone;
-    let ctx = store.row_context(now);
     let block = Block::bordered().title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -306,7 +257,7 @@ pub fn user_detail(
                 span(f.attended),
                 percent(f),
                 human_duration(f.connected_seconds),
-                time_or(zone, f.first_join, "—"),
+                time_or_dash(zone, f.first_join).text,
                 last_leave(f, zone),
             )),
             Line::from(Span::styled(
@@ -327,41 +278,25 @@ pub fn user_detail(
         ]));
     }
     frame.render_widget(Paragraph::new(lines), summary);
-    let header = Row::new([
-        "User session",
-        "Joined",
-        "Left",
-        "Duration",
-        "Before",
-        "Publisher",
-        "Roles",
-    ]);
-    let widths = [
-        Constraint::Length(36),
-        Constraint::Length(9),
-        Constraint::Length(10),
-        Constraint::Length(9),
-        Constraint::Length(16),
-        Constraint::Length(10),
-        Constraint::Min(6),
-    ];
+    let header = Row::new(DETAIL_COLUMNS.map(|column| column.heading().text));
+    let widths = DETAIL_COLUMNS
+        .map(|column| constraint(column.heading().width))
+        .to_vec();
     list_table(
         frame,
         table_area,
         TableParts {
             block: Block::new(),
             header,
-            widths: &widths,
+            widths,
         },
         app.detail(),
         theme,
         |entry| match store.get(entry.row) {
-            Some(row) => {
-                let mut cells = session_cells(row, zone, &ctx, theme);
-                cells.remove(0);
-                cells.insert(4, Cell::from(gap_text(entry.gap_before, entry.reconnect)));
-                Row::new(cells)
-            }
+            Some(row) => with_session_line(row, zone, now, |session| {
+                let line = DetailLine::new(session.clone(), entry);
+                Row::new(DETAIL_COLUMNS.map(|column| cell(column.show(&line), theme)))
+            }),
             None => Row::default(),
         },
     );

@@ -1,0 +1,998 @@
+//! Every column of the dashboard's tables and of the exports, each declared once.
+//!
+//! A [`Column`] gives its name, its heading and width on screen, its sort (the key that sorts
+//! by it, the line of the help screen and the integer key it sorts by), its cell on screen and
+//! its cells in an export. The tables, the sort, the keymap's sort bindings, the footer, the
+//! help screen, the dashboard's CSV and `headcount export` all read these tables, so adding a
+//! column is one entry here. A column without a heading is only exported; the user detail
+//! picks its columns from the session table by name.
+//!
+//! Cells are computed from a *line*: one row with everything its cells need (the display
+//! zone, `now`, the row's problems), built once per row, so that a cell is a plain function.
+
+use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
+use crate::filter::LocalRow;
+
+use super::call::Window;
+use super::problems::{Problems, RowContext, rows_with_problems};
+use super::records::{Cell, problem_groups};
+use super::row::{Row, RowId};
+use super::store::SessionStore;
+use super::timeline::{Gap, TimelineEntry};
+use super::users::UserFigures;
+use super::zone::{DisplayZone, human_duration, thousands, utc_rfc3339};
+
+/// How a cell looks, said without colours: the interface picks the style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tone {
+    Plain,
+    /// Someone still in the call.
+    InCall,
+    /// A row or figure with a problem.
+    Problem,
+}
+
+/// One cell on screen: its text, whether that text came from the server (and so must be made
+/// safe for a terminal), its tone, and an optional mark before it (`⚠`) in its own tone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Shown {
+    pub mark: Option<(Tone, &'static str)>,
+    pub text: String,
+    pub tone: Tone,
+    pub from_server: bool,
+}
+
+impl Shown {
+    /// Text headcount writes itself.
+    pub fn text(text: impl Into<String>) -> Shown {
+        Shown {
+            mark: None,
+            text: text.into(),
+            tone: Tone::Plain,
+            from_server: false,
+        }
+    }
+
+    /// Text as the server sent it.
+    pub fn server(text: impl Into<String>) -> Shown {
+        Shown {
+            from_server: true,
+            ..Shown::text(text)
+        }
+    }
+
+    fn toned(tone: Tone, text: &str) -> Shown {
+        Shown {
+            tone,
+            ..Shown::text(text)
+        }
+    }
+}
+
+/// The marker of a row or user with problems.
+pub(crate) const PROBLEM_MARK: &str = "⚠";
+
+/// A column's width on screen, in cells: `Fixed` columns keep theirs, `Fill` ones share what
+/// is left and never get less than their minimum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Width {
+    Fixed(u16),
+    Fill(u16),
+}
+
+/// A column's heading on screen and its width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Heading {
+    pub text: &'static str,
+    pub width: Width,
+}
+
+/// What one kind of line is: the line itself (borrowing its row), and how its table sorts.
+pub(crate) trait Lines: 'static {
+    type Line<'a>;
+    /// The identity of a sortable column (what the keymap's sort action carries).
+    type Id: Copy + PartialEq + 'static;
+    /// What a sortable column sorts by.
+    type By: Copy + 'static;
+}
+
+/// A sortable column: `keys` (one character, typed with Shift when a letter) sorts by it, a
+/// second time reverses; `help` is its line on the help screen.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sort<Id, By> {
+    pub id: Id,
+    pub keys: &'static str,
+    pub help: &'static str,
+    pub by: By,
+}
+
+/// One exported field: its header (a stable name scripts rely on) and its cell.
+pub(crate) struct Export<L: Lines> {
+    pub header: &'static str,
+    pub cell: for<'a> fn(&L::Line<'a>) -> Cell,
+}
+
+/// One column of a table and of its exports.
+pub(crate) struct Column<L: Lines> {
+    /// How the user detail and the export order name it.
+    pub name: &'static str,
+    /// `None`: exported only.
+    pub heading: Option<Heading>,
+    pub sort: Option<Sort<L::Id, L::By>>,
+    pub show: for<'a> fn(&L::Line<'a>) -> Shown,
+    pub export: &'static [Export<L>],
+}
+
+impl<L: Lines> Column<L> {
+    /// The heading with its sort key typed into it: `Joined [J]`.
+    pub fn heading_with_key(&self) -> String {
+        let text = self.heading.map_or("", |h| h.text);
+        match &self.sort {
+            Some(sort) => format!("{text} [{}]", sort.keys),
+            None => text.to_owned(),
+        }
+    }
+}
+
+/// The columns shown on screen, in order.
+pub(crate) fn shown<L: Lines>(
+    columns: &'static [Column<L>],
+) -> impl Iterator<Item = &'static Column<L>> {
+    columns.iter().filter(|c| c.heading.is_some())
+}
+
+/// The column sorted by `id`.
+pub(crate) fn sorted_by<L: Lines>(columns: &'static [Column<L>], id: L::Id) -> &'static Column<L> {
+    columns
+        .iter()
+        .find(|c| c.sort.is_some_and(|s| s.id == id))
+        .expect("every sort id has its column")
+}
+
+/// The column called `name`.
+pub(crate) fn named<L: Lines>(columns: &'static [Column<L>], name: &str) -> &'static Column<L> {
+    columns
+        .iter()
+        .find(|c| c.name == name)
+        .expect("the column exists")
+}
+
+/// The headers of `columns` (in `order`, by name, when given).
+fn headers<L: Lines>(columns: &'static [Column<L>], order: Option<&[&str]>) -> Vec<String> {
+    in_export_order(columns, order)
+        .flat_map(|c| c.export)
+        .map(|e| e.header.to_owned())
+        .collect()
+}
+
+fn record<L: Lines>(
+    columns: &'static [Column<L>],
+    order: Option<&[&str]>,
+    line: &L::Line<'_>,
+) -> Vec<Cell> {
+    in_export_order(columns, order)
+        .flat_map(|c| c.export)
+        .map(|e| (e.cell)(line))
+        .collect()
+}
+
+fn in_export_order<'o, L: Lines>(
+    columns: &'static [Column<L>],
+    order: Option<&'o [&'o str]>,
+) -> Box<dyn Iterator<Item = &'static Column<L>> + 'o> {
+    match order {
+        Some(order) => Box::new(order.iter().map(move |&name| named(columns, name))),
+        None => Box::new(columns.iter()),
+    }
+}
+
+/// Two cells per instant: UTC, then the display zone.
+fn utc(at: Option<Nanos>) -> Cell {
+    at.map_or(Cell::Empty, |at| Cell::Text(utc_rfc3339(at)))
+}
+
+fn local(zone: &DisplayZone, at: Option<Nanos>) -> Cell {
+    at.map_or(Cell::Empty, |at| Cell::Text(zone.rfc3339(at)))
+}
+
+/// The time of day in the zone, or `—`.
+pub(crate) fn time_or_dash(zone: &DisplayZone, at: Option<Nanos>) -> Shown {
+    Shown::text(at.map_or("—".to_owned(), |at| zone.time(at)))
+}
+
+/// An order-preserving integer for a signed value.
+pub(crate) fn signed(value: i64) -> u64 {
+    (value as u64) ^ (1 << 63)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Participant sessions
+
+/// One participant session with what its cells need.
+#[derive(Debug, Clone)]
+pub(crate) struct SessionLine<'a> {
+    pub user_id: &'a str,
+    pub user_session_id: &'a str,
+    pub joined_at: Option<Nanos>,
+    pub left_at: Option<Nanos>,
+    /// The duration shown: the API's, or the running time of a session open in a live call.
+    pub duration_seconds: Option<i64>,
+    pub publisher_type: &'a str,
+    pub roles: Vec<&'a str>,
+    pub problems: Problems,
+    /// Still in the call.
+    pub open: bool,
+    pub zone: &'a DisplayZone,
+}
+
+impl<'a> SessionLine<'a> {
+    /// The line of `row`, with its problems and whether it is open as the caller counts them.
+    pub fn new(
+        row: &'a impl LocalRow,
+        problems: Problems,
+        open: bool,
+        now: Nanos,
+        zone: &'a DisplayZone,
+    ) -> Self {
+        SessionLine {
+            user_id: row.user_id(),
+            user_session_id: row.user_session_id(),
+            joined_at: row.joined_at(),
+            left_at: row.left_at(),
+            duration_seconds: row.duration_seconds(now),
+            publisher_type: row.publisher_type(),
+            roles: row.roles().collect(),
+            problems,
+            open,
+            zone,
+        }
+    }
+}
+
+/// The lines of the session table.
+pub(crate) enum Sessions {}
+
+impl Lines for Sessions {
+    type Line<'a> = SessionLine<'a>;
+    type Id = SessionColumn;
+    type By = SessionKey;
+}
+
+/// The sortable columns of the session table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SessionColumn {
+    User,
+    UserSession,
+    Joined,
+    /// `left_at`; open sessions sort after every leave time, as if they left at the end of time.
+    Left,
+    Duration,
+    Publisher,
+    Roles,
+}
+
+/// What a session column sorts by: an interned value by its text's rank, the id's text, or an
+/// integer read from the stored row (missing values last).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum SessionKey {
+    UserName,
+    SessionIdText,
+    Publisher,
+    RoleSet,
+    Value(fn(&Row, &RowContext) -> Option<u64>),
+}
+
+type S = Sessions;
+
+fn left_cell(line: &SessionLine) -> Shown {
+    match line.left_at {
+        Some(at) => Shown::text(line.zone.time(at)),
+        None if line.open => Shown::toned(Tone::InCall, "● in call"),
+        // Ten columns wide, as the column is.
+        None => Shown::toned(Tone::Problem, "unrecorded"),
+    }
+}
+
+fn user_cell(line: &SessionLine) -> Shown {
+    let shown = Shown::server(line.user_id);
+    if line.problems.is_empty() {
+        shown
+    } else {
+        Shown {
+            mark: Some((Tone::Problem, PROBLEM_MARK)),
+            ..shown
+        }
+    }
+}
+
+/// The session table, in order; also the columns of every per-session export.
+pub(crate) static SESSION_COLUMNS: [Column<S>; 9] = [
+    Column {
+        name: "user",
+        heading: Some(Heading {
+            text: "User",
+            width: Width::Fill(12),
+        }),
+        sort: Some(Sort {
+            id: SessionColumn::User,
+            keys: "U",
+            help: "sort by user (again: reverse)",
+            by: SessionKey::UserName,
+        }),
+        show: user_cell,
+        export: &[Export {
+            header: "user_id",
+            cell: |l| Cell::Server(l.user_id.to_owned()),
+        }],
+    },
+    Column {
+        name: "user_session",
+        heading: Some(Heading {
+            text: "User session",
+            width: Width::Fixed(36),
+        }),
+        sort: Some(Sort {
+            id: SessionColumn::UserSession,
+            keys: "S",
+            help: "sort by user session",
+            by: SessionKey::SessionIdText,
+        }),
+        show: |l| Shown::server(l.user_session_id),
+        export: &[Export {
+            header: "user_session_id",
+            cell: |l| Cell::Server(l.user_session_id.to_owned()),
+        }],
+    },
+    Column {
+        name: "joined",
+        heading: Some(Heading {
+            text: "Joined",
+            width: Width::Fixed(11),
+        }),
+        sort: Some(Sort {
+            id: SessionColumn::Joined,
+            keys: "J",
+            help: "sort by joined",
+            by: SessionKey::Value(|row, _| row.joined_at().map(signed)),
+        }),
+        show: |l| time_or_dash(l.zone, l.joined_at),
+        export: &[
+            Export {
+                header: "joined_utc",
+                cell: |l| utc(l.joined_at),
+            },
+            Export {
+                header: "joined_local",
+                cell: |l| local(l.zone, l.joined_at),
+            },
+        ],
+    },
+    Column {
+        name: "left",
+        heading: Some(Heading {
+            text: "Left",
+            width: Width::Fixed(10),
+        }),
+        sort: Some(Sort {
+            id: SessionColumn::Left,
+            keys: "L",
+            help: "sort by left",
+            by: SessionKey::Value(|row, _| Some(row.left_at().map_or(u64::MAX, signed))),
+        }),
+        show: left_cell,
+        export: &[
+            Export {
+                header: "left_utc",
+                cell: |l| utc(l.left_at),
+            },
+            Export {
+                header: "left_local",
+                cell: |l| local(l.zone, l.left_at),
+            },
+        ],
+    },
+    Column {
+        name: "duration",
+        heading: Some(Heading {
+            text: "Duration",
+            width: Width::Fixed(13),
+        }),
+        sort: Some(Sort {
+            id: SessionColumn::Duration,
+            keys: "D",
+            help: "sort by duration",
+            by: SessionKey::Value(|row, ctx| row.shown_duration(ctx).map(signed)),
+        }),
+        show: |l| Shown::text(l.duration_seconds.map_or("—".to_owned(), human_duration)),
+        export: &[Export {
+            header: "duration_seconds",
+            cell: |l| l.duration_seconds.map_or(Cell::Empty, Cell::Int),
+        }],
+    },
+    Column {
+        name: "publisher",
+        heading: Some(Heading {
+            text: "Publisher",
+            width: Width::Fixed(14),
+        }),
+        sort: Some(Sort {
+            id: SessionColumn::Publisher,
+            keys: "P",
+            help: "sort by publisher",
+            by: SessionKey::Publisher,
+        }),
+        show: |l| Shown::server(l.publisher_type),
+        export: &[Export {
+            header: "publisher_type",
+            cell: |l| Cell::Server(l.publisher_type.to_owned()),
+        }],
+    },
+    Column {
+        name: "roles",
+        heading: Some(Heading {
+            text: "Roles",
+            width: Width::Fill(8),
+        }),
+        sort: Some(Sort {
+            id: SessionColumn::Roles,
+            keys: "R",
+            help: "sort by roles",
+            by: SessionKey::RoleSet,
+        }),
+        show: |l| Shown::server(l.roles.join(",")),
+        export: &[Export {
+            header: "roles",
+            cell: |l| Cell::List(l.roles.iter().map(|&r| r.to_owned()).collect()),
+        }],
+    },
+    Column {
+        name: "problems",
+        heading: None,
+        sort: None,
+        show: |_| Shown::text(""),
+        export: &[Export {
+            header: "problems",
+            cell: |l| Cell::List(l.problems.iter().map(|p| p.name().to_owned()).collect()),
+        }],
+    },
+    Column {
+        name: "zone",
+        heading: None,
+        sort: None,
+        show: |_| Shown::text(""),
+        export: &[Export {
+            header: "zone",
+            cell: |l| Cell::Text(l.zone.label().to_owned()),
+        }],
+    },
+];
+
+/// The header row of [`session_record`].
+pub fn session_headers() -> Vec<String> {
+    headers(&SESSION_COLUMNS, None)
+}
+
+/// Every field the API gives for one participant session, exactly as sent (times truncated
+/// to the second), and the row's problems by name. The duration is the API's
+/// `duration_in_seconds`; a session open in a live call counts until `now`.
+pub fn session_record<R: LocalRow>(
+    zone: &DisplayZone,
+    row: &R,
+    problems: Problems,
+    now: Nanos,
+) -> Vec<Cell> {
+    let line = SessionLine::new(row, problems, row.is_open(), now, zone);
+    record(&SESSION_COLUMNS, None, &line)
+}
+
+// ---------------------------------------------------------------------------------------------
+// One user's sessions
+
+/// A session of the user detail: the session's line and the gap before it.
+pub(crate) struct DetailLine<'a> {
+    pub session: SessionLine<'a>,
+    pub gap_before: Gap,
+    pub reconnect: bool,
+}
+
+impl<'a> DetailLine<'a> {
+    pub fn new(session: SessionLine<'a>, entry: &TimelineEntry) -> Self {
+        DetailLine {
+            session,
+            gap_before: entry.gap_before,
+            reconnect: entry.reconnect,
+        }
+    }
+}
+
+/// The lines of the user detail.
+pub(crate) enum Detail {}
+
+impl Lines for Detail {
+    type Line<'a> = DetailLine<'a>;
+    type Id = ();
+    type By = ();
+}
+
+fn gap_text(gap: Gap, reconnect: bool) -> String {
+    let span = |nanos: Nanos| human_duration(nanos / NANOS_PER_SEC);
+    match gap {
+        Gap::First => "first".to_owned(),
+        Gap::After(gap) if reconnect => format!("↻ {} gap", span(gap)),
+        Gap::After(gap) => format!("{} gap", span(gap)),
+        Gap::Overlapping(overlap) => format!("overlap {}", span(overlap)),
+        Gap::Untimed => "untimed".to_owned(),
+    }
+}
+
+/// What the user detail adds to the session columns.
+pub(crate) static DETAIL_OWN_COLUMNS: [Column<Detail>; 1] = [Column {
+    name: "before",
+    heading: Some(Heading {
+        text: "Before",
+        width: Width::Fixed(16),
+    }),
+    sort: None,
+    show: |l| Shown::text(gap_text(l.gap_before, l.reconnect)),
+    export: &[
+        Export {
+            header: "gap_before_seconds",
+            cell: |l| match l.gap_before {
+                Gap::After(gap) => Cell::Int(gap / NANOS_PER_SEC),
+                // `-0` for an overlap under a second: still an overlap.
+                Gap::Overlapping(overlap) => Cell::Text(format!("-{}", overlap / NANOS_PER_SEC)),
+                Gap::First | Gap::Untimed => Cell::Empty,
+            },
+        },
+        Export {
+            header: "reconnect",
+            cell: |l| Cell::Bool(l.reconnect),
+        },
+    ],
+}];
+
+/// A column of the user detail: a session column picked by name, or one of its own; with its
+/// width there (narrower than in the session table, whose headings carry their sort key).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum DetailColumn {
+    Session(&'static str, Width),
+    Own(&'static str),
+}
+
+/// The user detail's table, in order.
+pub(crate) const DETAIL_COLUMNS: [DetailColumn; 7] = [
+    DetailColumn::Session("user_session", Width::Fixed(36)),
+    DetailColumn::Session("joined", Width::Fixed(9)),
+    DetailColumn::Session("left", Width::Fixed(10)),
+    DetailColumn::Session("duration", Width::Fixed(9)),
+    DetailColumn::Own("before"),
+    DetailColumn::Session("publisher", Width::Fixed(10)),
+    DetailColumn::Session("roles", Width::Fill(6)),
+];
+
+impl DetailColumn {
+    pub fn heading(self) -> Heading {
+        match self {
+            DetailColumn::Session(name, width) => Heading {
+                width,
+                ..named(&SESSION_COLUMNS, name).heading.expect("shown")
+            },
+            DetailColumn::Own(name) => named(&DETAIL_OWN_COLUMNS, name).heading.expect("shown"),
+        }
+    }
+
+    pub fn show(self, line: &DetailLine) -> Shown {
+        match self {
+            DetailColumn::Session(name, _) => (named(&SESSION_COLUMNS, name).show)(&line.session),
+            DetailColumn::Own(name) => (named(&DETAIL_OWN_COLUMNS, name).show)(line),
+        }
+    }
+}
+
+/// The header row of [`detail_record`]: every session field, then the detail's own.
+pub(crate) fn detail_headers() -> Vec<String> {
+    let mut headers = session_headers();
+    headers.extend(self::headers(&DETAIL_OWN_COLUMNS, None));
+    headers
+}
+
+pub(crate) fn detail_record(line: &DetailLine) -> Vec<Cell> {
+    let mut cells = record(&SESSION_COLUMNS, None, &line.session);
+    cells.extend(record(&DETAIL_OWN_COLUMNS, None, line));
+    cells
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users
+
+/// One user's figures with what their cells need: the store they were computed from, the
+/// user's rows of the same filter, the call window and `now`.
+pub(crate) struct UserLine<'a> {
+    pub figures: &'a UserFigures,
+    pub store: &'a SessionStore,
+    pub rows: &'a [RowId],
+    pub zone: &'a DisplayZone,
+    pub window: Option<Window>,
+    pub now: Nanos,
+}
+
+/// The lines of the users table.
+pub(crate) enum Users {}
+
+impl Lines for Users {
+    type Line<'a> = UserLine<'a>;
+    type Id = UserColumn;
+    type By = UserKey;
+}
+
+/// The sortable columns of the users table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UserColumn {
+    User,
+    Attended,
+    Connected,
+    Sessions,
+    FirstJoin,
+    /// Users still in the call sort after every leave time.
+    LastLeave,
+    Attendance,
+}
+
+/// What a users column sorts by: an integer from the figures and the rank of each user's
+/// name (missing values last; ties by name).
+pub(crate) type UserKey = fn(&UserFigures, &[u32]) -> Option<u64>;
+
+type U = Users;
+
+/// `late · left early · ↻2 · multi-device · ● now`
+pub(crate) fn flags(user: &UserFigures) -> String {
+    let mut flags = Vec::new();
+    if user.late {
+        flags.push("late".to_owned());
+    }
+    if user.left_early {
+        flags.push("left early".to_owned());
+    }
+    if user.reconnects > 0 {
+        flags.push(format!("↻{}", user.reconnects));
+    }
+    if user.multi_device {
+        flags.push("multi-device".to_owned());
+    }
+    if user.in_call_now {
+        flags.push("● now".to_owned());
+    }
+    if !user.problems.is_empty() {
+        flags.push(format!("{PROBLEM_MARK} {}", user.problems));
+    }
+    flags.join(" · ")
+}
+
+/// `66.7%`: the exported figure, to the same decimal.
+pub(crate) fn percent(user: &UserFigures) -> String {
+    user.attendance_tenths.map_or("—".to_owned(), |tenths| {
+        format!("{}.{}%", tenths / 10, tenths % 10)
+    })
+}
+
+/// The last leave, or `● in call`.
+pub(crate) fn last_leave(user: &UserFigures, zone: &DisplayZone) -> String {
+    if user.in_call_now {
+        "● in call".to_owned()
+    } else {
+        time_or_dash(zone, user.last_leave).text
+    }
+}
+
+/// The users table, in order; also the columns of every per-user export, in
+/// [`USER_EXPORT_ORDER`].
+pub(crate) static USER_COLUMNS: [Column<U>; 11] = [
+    Column {
+        name: "user",
+        heading: Some(Heading {
+            text: "User",
+            width: Width::Fill(12),
+        }),
+        sort: Some(Sort {
+            id: UserColumn::User,
+            keys: "U",
+            help: "sort by user (again: reverse)",
+            by: |u, ranks| Some(u64::from(ranks[u.user.index()])),
+        }),
+        show: |l| Shown::server(l.store.user_name(l.figures.user)),
+        export: &[Export {
+            header: "user_id",
+            cell: |l| Cell::Server(l.store.user_name(l.figures.user).to_owned()),
+        }],
+    },
+    Column {
+        name: "attended",
+        heading: Some(Heading {
+            text: "Attended",
+            width: Width::Fixed(13),
+        }),
+        sort: Some(Sort {
+            id: UserColumn::Attended,
+            keys: "A",
+            help: "sort by attended time",
+            by: |u, _| Some(signed(u.attended)),
+        }),
+        show: |l| Shown::text(human_duration(l.figures.attended / NANOS_PER_SEC)),
+        export: &[Export {
+            header: "attended_seconds",
+            cell: |l| Cell::Int(l.figures.attended_seconds()),
+        }],
+    },
+    Column {
+        name: "connected",
+        heading: Some(Heading {
+            text: "Connected",
+            width: Width::Fixed(14),
+        }),
+        sort: Some(Sort {
+            id: UserColumn::Connected,
+            keys: "C",
+            help: "sort by connected time",
+            by: |u, _| Some(signed(u.connected_seconds)),
+        }),
+        show: |l| Shown::text(human_duration(l.figures.connected_seconds)),
+        export: &[Export {
+            header: "connected_seconds",
+            cell: |l| Cell::Int(l.figures.connected_seconds),
+        }],
+    },
+    Column {
+        name: "sessions",
+        heading: Some(Heading {
+            text: "Sessions",
+            width: Width::Fixed(13),
+        }),
+        sort: Some(Sort {
+            id: UserColumn::Sessions,
+            keys: "N",
+            help: "sort by number of sessions",
+            by: |u, _| Some(u64::from(u.sessions)),
+        }),
+        show: |l| Shown::text(thousands(l.figures.sessions.into())),
+        export: &[Export {
+            header: "sessions",
+            cell: |l| Cell::Int(i64::from(l.figures.sessions)),
+        }],
+    },
+    Column {
+        name: "first_join",
+        heading: Some(Heading {
+            text: "First join",
+            width: Width::Fixed(15),
+        }),
+        sort: Some(Sort {
+            id: UserColumn::FirstJoin,
+            keys: "F",
+            help: "sort by first join",
+            by: |u, _| u.first_join.map(signed),
+        }),
+        show: |l| time_or_dash(l.zone, l.figures.first_join),
+        export: &[
+            Export {
+                header: "first_join_utc",
+                cell: |l| utc(l.figures.first_join),
+            },
+            Export {
+                header: "first_join_local",
+                cell: |l| local(l.zone, l.figures.first_join),
+            },
+        ],
+    },
+    Column {
+        name: "last_leave",
+        heading: Some(Heading {
+            text: "Last leave",
+            width: Width::Fixed(15),
+        }),
+        sort: Some(Sort {
+            id: UserColumn::LastLeave,
+            keys: "L",
+            help: "sort by last leave",
+            by: |u, _| Some(u.last_leave.map_or(u64::MAX, signed)),
+        }),
+        show: |l| Shown::text(last_leave(l.figures, l.zone)),
+        export: &[
+            Export {
+                header: "last_leave_utc",
+                cell: |l| utc(l.figures.last_leave),
+            },
+            Export {
+                header: "last_leave_local",
+                cell: |l| local(l.zone, l.figures.last_leave),
+            },
+        ],
+    },
+    Column {
+        name: "attendance",
+        heading: Some(Heading {
+            text: "%",
+            width: Width::Fixed(7),
+        }),
+        sort: Some(Sort {
+            id: UserColumn::Attendance,
+            keys: "%",
+            help: "sort by attendance %",
+            by: |u, _| u.attendance_tenths.map(u64::from),
+        }),
+        show: |l| Shown::text(percent(l.figures)),
+        export: &[Export {
+            header: "attendance_percent",
+            cell: |l| {
+                l.figures
+                    .attendance_tenths
+                    .map_or(Cell::Empty, Cell::Percent)
+            },
+        }],
+    },
+    Column {
+        name: "flags",
+        heading: Some(Heading {
+            text: "Flags",
+            width: Width::Fill(10),
+        }),
+        sort: None,
+        show: |l| Shown::text(flags(l.figures)),
+        export: &[
+            Export {
+                header: "late",
+                cell: |l| Cell::Bool(l.figures.late),
+            },
+            Export {
+                header: "left_early",
+                cell: |l| Cell::Bool(l.figures.left_early),
+            },
+            Export {
+                header: "reconnects",
+                cell: |l| Cell::Int(i64::from(l.figures.reconnects)),
+            },
+            Export {
+                header: "multi_device",
+                cell: |l| Cell::Bool(l.figures.multi_device),
+            },
+            Export {
+                header: "in_call_now",
+                cell: |l| Cell::Bool(l.figures.in_call_now),
+            },
+            Export {
+                header: "data_quality",
+                cell: |l| problem_groups(l.store, &rows_with_problems(l.store, l.rows, l.now)),
+            },
+        ],
+    },
+    Column {
+        name: "span",
+        heading: None,
+        sort: None,
+        show: |_| Shown::text(""),
+        export: &[Export {
+            header: "span_seconds",
+            cell: |l| Cell::Int(l.figures.span / NANOS_PER_SEC),
+        }],
+    },
+    Column {
+        name: "window",
+        heading: None,
+        sort: None,
+        show: |_| Shown::text(""),
+        export: &[Export {
+            header: "window_seconds",
+            cell: |l| {
+                l.window
+                    .map_or(Cell::Empty, |w| Cell::Int(w.len() / NANOS_PER_SEC))
+            },
+        }],
+    },
+    Column {
+        name: "zone",
+        heading: None,
+        sort: None,
+        show: |_| Shown::text(""),
+        export: &[Export {
+            header: "zone",
+            cell: |l| Cell::Text(l.zone.label().to_owned()),
+        }],
+    },
+];
+
+/// The order of the per-user export's columns, by name: the order scripts already rely on,
+/// which is not the table's (the session count comes right after the user).
+pub(crate) const USER_EXPORT_ORDER: [&str; 11] = [
+    "user",
+    "sessions",
+    "attended",
+    "connected",
+    "first_join",
+    "last_leave",
+    "span",
+    "attendance",
+    "window",
+    "flags",
+    "zone",
+];
+
+/// The header row of [`user_record`].
+pub fn user_headers() -> Vec<String> {
+    headers(&USER_COLUMNS, Some(&USER_EXPORT_ORDER))
+}
+
+/// The per-user figures of the attendance definitions; the last leave is empty while the user
+/// is in the call. `attendance_percent` is `attended_seconds / window_seconds`, rounded half
+/// up to one decimal, so a spreadsheet dividing the two columns agrees. `data_quality` lists
+/// the user's rows with problems, by kind, by `user_session_id`.
+pub(crate) fn user_record(line: &UserLine) -> Vec<Cell> {
+    record(&USER_COLUMNS, Some(&USER_EXPORT_ORDER), line)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    fn exported<L: Lines>(columns: &'static [Column<L>]) -> Vec<&'static str> {
+        columns
+            .iter()
+            .filter(|c| !c.export.is_empty())
+            .map(|c| c.name)
+            .collect()
+    }
+
+    #[test]
+    fn the_user_export_order_names_every_exported_column_once() {
+        let mut order = USER_EXPORT_ORDER.to_vec();
+        order.sort_unstable();
+        let mut columns = exported(&USER_COLUMNS);
+        columns.sort_unstable();
+        assert_eq!(order, columns);
+    }
+
+    #[test]
+    fn names_sort_keys_and_headers_are_unique_in_each_table() {
+        fn check<L: Lines>(columns: &'static [Column<L>], extra: &[String]) {
+            let names: HashSet<_> = columns.iter().map(|c| c.name).collect();
+            assert_eq!(names.len(), columns.len());
+            let keys: Vec<_> = columns
+                .iter()
+                .filter_map(|c| c.sort.map(|s| s.keys))
+                .collect();
+            let unique: HashSet<_> = keys.iter().collect();
+            assert_eq!(unique.len(), keys.len());
+            assert!(keys.iter().all(|k| k.chars().count() == 1));
+            let headers: HashSet<_> = extra.iter().collect();
+            assert_eq!(headers.len(), extra.len());
+        }
+        check(&SESSION_COLUMNS, &session_headers());
+        check(&USER_COLUMNS, &user_headers());
+        check(&DETAIL_OWN_COLUMNS, &detail_headers());
+    }
+
+    #[test]
+    fn the_detail_picks_existing_shown_columns() {
+        let headings: Vec<_> = DETAIL_COLUMNS.iter().map(|c| c.heading().text).collect();
+        assert_eq!(
+            headings,
+            [
+                "User session",
+                "Joined",
+                "Left",
+                "Duration",
+                "Before",
+                "Publisher",
+                "Roles"
+            ]
+        );
+    }
+
+    #[test]
+    fn headings_carry_their_sort_key() {
+        let headings: Vec<_> = shown(&USER_COLUMNS).map(Column::heading_with_key).collect();
+        assert_eq!(headings[0], "User [U]");
+        assert_eq!(headings[6], "% [%]");
+        assert_eq!(headings[7], "Flags");
+    }
+}
