@@ -16,7 +16,7 @@ use crate::filter::LocalRow;
 use super::call::Window;
 use super::problems::{Problems, RowContext, rows_with_problems};
 use super::records::{Cell, problem_groups};
-use super::row::{Row, RowId};
+use super::row::{Row, RowId, SessionRef};
 use super::store::SessionStore;
 use super::timeline::{Gap, TimelineEntry};
 use super::users::UserFigures;
@@ -684,9 +684,35 @@ pub(crate) fn last_leave(user: &UserFigures, zone: &DisplayZone) -> String {
     }
 }
 
+/// Every distinct value `of` the user's rows gives, in text order.
+fn distinct<'a, I: IntoIterator<Item = &'a str>>(
+    line: &UserLine<'a>,
+    of: impl Fn(SessionRef<'a>) -> I,
+) -> Vec<&'a str> {
+    let mut values: Vec<&str> = line
+        .rows
+        .iter()
+        .filter_map(|&id| line.store.get(id))
+        .flat_map(of)
+        .collect();
+    values.sort_unstable();
+    values.dedup();
+    values
+}
+
+/// The roles the user had in any of their sessions.
+fn roles<'a>(line: &UserLine<'a>) -> Vec<&'a str> {
+    distinct(line, |row| row.roles().collect::<Vec<_>>())
+}
+
+/// The publisher types the user joined with.
+fn publishers<'a>(line: &UserLine<'a>) -> Vec<&'a str> {
+    distinct(line, |row| std::iter::once(row.publisher_type()))
+}
+
 /// The users table, in order; also the columns of every per-user export, in
 /// [`USER_EXPORT_ORDER`].
-pub(crate) static USER_COLUMNS: [Column<U>; 11] = [
+pub(crate) static USER_COLUMNS: [Column<U>; 12] = [
     Column {
         name: "user",
         heading: Some(Heading {
@@ -865,6 +891,28 @@ pub(crate) static USER_COLUMNS: [Column<U>; 11] = [
         ],
     },
     Column {
+        name: "roles",
+        heading: Some(Heading {
+            text: "Roles · publishers",
+            width: Width::Fill(14),
+        }),
+        sort: None,
+        show: |l| {
+            let text = format!("{} · {}", roles(l).join(","), publishers(l).join(","));
+            Shown::server(text)
+        },
+        export: &[
+            Export {
+                header: "roles",
+                cell: |l| Cell::List(roles(l).into_iter().map(str::to_owned).collect()),
+            },
+            Export {
+                header: "publisher_types",
+                cell: |l| Cell::List(publishers(l).into_iter().map(str::to_owned).collect()),
+            },
+        ],
+    },
+    Column {
         name: "span",
         heading: None,
         sort: None,
@@ -901,7 +949,7 @@ pub(crate) static USER_COLUMNS: [Column<U>; 11] = [
 
 /// The order of the per-user export's columns, by name: the order scripts already rely on,
 /// which is not the table's (the session count comes right after the user).
-pub(crate) const USER_EXPORT_ORDER: [&str; 11] = [
+pub(crate) const USER_EXPORT_ORDER: [&str; 12] = [
     "user",
     "sessions",
     "attended",
@@ -912,6 +960,7 @@ pub(crate) const USER_EXPORT_ORDER: [&str; 11] = [
     "attendance",
     "window",
     "flags",
+    "roles",
     "zone",
 ];
 
@@ -989,10 +1038,56 @@ mod tests {
     }
 
     #[test]
+    fn each_user_shows_and_exports_their_roles_and_publisher_types() {
+        use super::super::fixtures::{MIN, T0, all_rows, closed, ended_call};
+        use super::super::thresholds::Thresholds;
+        use super::super::users::{UserRows, user_figures};
+        let mut laptop = closed("bob", "b-1", 0, 10 * MIN);
+        laptop.roles = vec!["user".into(), "host".into()];
+        let mut phone = closed("bob", "b-2", 20 * MIN, 30 * MIN);
+        phone.publisher_type = "rtmp".into();
+        let store = ended_call(vec![laptop, phone, closed("ann", "a-1", 0, MIN)]);
+        let rows = all_rows(&store);
+        let now = T0 + 90 * MIN;
+        let figures = user_figures(&store, &rows, now, &Thresholds::default());
+        let by_user = UserRows::group(&store, &rows);
+        let zone = DisplayZone::utc();
+        let line = |name: &str| {
+            let figures = figures
+                .iter()
+                .find(|f| store.user_name(f.user) == name)
+                .unwrap();
+            UserLine {
+                figures,
+                store: &store,
+                rows: by_user.of(figures.user),
+                zone: &zone,
+                window: store.window(now),
+                now,
+            }
+        };
+        let column = named(&USER_COLUMNS, "roles");
+        assert_eq!((column.show)(&line("bob")).text, "host,user · rtmp,webrtc");
+        assert_eq!((column.show)(&line("ann")).text, "user · webrtc");
+        let headers = user_headers();
+        let record = user_record(&line("bob"));
+        let cell = |name: &str| &record[headers.iter().position(|h| h == name).unwrap()];
+        assert_eq!(
+            *cell("roles"),
+            Cell::List(vec!["host".into(), "user".into()])
+        );
+        assert_eq!(
+            *cell("publisher_types"),
+            Cell::List(vec!["rtmp".into(), "webrtc".into()])
+        );
+    }
+
+    #[test]
     fn headings_carry_their_sort_key() {
         let headings: Vec<_> = shown(&USER_COLUMNS).map(Column::heading_with_key).collect();
         assert_eq!(headings[0], "User [U]");
         assert_eq!(headings[6], "% [%]");
         assert_eq!(headings[7], "Flags");
+        assert_eq!(headings[8], "Roles · publishers");
     }
 }
