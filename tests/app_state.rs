@@ -476,6 +476,64 @@ fn export_writes_the_view_and_the_path_is_flashed() {
     );
 }
 
+/// Rows missing are never silent: `e` writes no file while the read is under way or ended
+/// incomplete, and says why; once a read gets every row, it exports.
+#[test]
+fn e_writes_no_file_while_sessions_are_missing_and_says_why() {
+    use headcount::fetch::{Completeness, Shortfall};
+    let now = T0 + 70 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    app.update(page_event(1, 1, page(ended_rows(), 10, false)), now);
+    let refused = |app: &mut App, says: &str| {
+        let effects = app.update(key('e'), now);
+        assert!(
+            !effects.iter().any(|e| matches!(e, Effect::Export { .. })),
+            "{effects:?}"
+        );
+        let status = app.status().unwrap();
+        assert_eq!(status.level, Level::Error);
+        assert!(status.text.contains(says), "{}", status.text);
+    };
+    refused(
+        &mut app,
+        "✕ not exported: incomplete: the read is still under way",
+    );
+    let missing = Completeness::Incomplete(Shortfall::Sessions { read: 6, total: 10 });
+    app.update(
+        Msg::Fetch(FetchEvent::Done {
+            generation: 1,
+            pages: 1,
+            completeness: missing,
+            end: Default::default(),
+        }),
+        now,
+    );
+    refused(
+        &mut app,
+        "✕ not exported: incomplete: 6 of 10 sessions read",
+    );
+    let unchecked = Completeness::Incomplete(Shortfall::Unchecked { read: 6 });
+    app.update(
+        Msg::Fetch(FetchEvent::Done {
+            generation: 1,
+            pages: 1,
+            completeness: unchecked,
+            end: Default::default(),
+        }),
+        now,
+    );
+    refused(
+        &mut app,
+        "✕ not exported: not checked: Stream sent no totals",
+    );
+    app.update(done(1, 1), now);
+    let effects = app.update(key('e'), now);
+    assert!(
+        matches!(effects.first(), Some(Effect::Export { .. })),
+        "{effects:?}"
+    );
+}
+
 #[test]
 fn the_exported_csv_neutralises_what_a_spreadsheet_would_run() {
     let now = T0 + 70 * MIN;

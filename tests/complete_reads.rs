@@ -594,3 +594,55 @@ async fn a_live_session_is_provisional_and_an_expired_one_complete_with_no_rows(
         assert_eq!(app.completeness(), Some(&expected));
     }
 }
+
+/// Responses without `total_participant_sessions` leave nothing to check the rows against:
+/// no output calls such a read complete, and the commands exit 8 saying so.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_read_stream_sent_no_totals_for_is_not_called_complete() {
+    let says = "not checked: Stream sent no totals";
+    let null_totals = |file: &mut Value| {
+        for page in file["pages"].as_object_mut().unwrap().values_mut() {
+            page["total_participant_sessions"] = Value::Null;
+            page["total_participant_duration"] = Value::Null;
+        }
+        file["totals"] = json!({"total_participant_sessions": null,
+                                "total_participant_duration": null});
+    };
+    let absent_totals = |file: &mut Value| {
+        for page in file["pages"].as_object_mut().unwrap().values_mut() {
+            let page = page.as_object_mut().unwrap();
+            page.remove("total_participant_sessions");
+            page.remove("total_participant_duration");
+        }
+        file.as_object_mut().unwrap().remove("totals");
+    };
+    let edits: [&dyn Fn(&mut Value); 2] = [&null_totals, &absent_totals];
+    for edit in edits {
+        let (sim, _file) = Truth::crafted(small_input()).serve_edited(edit).await;
+        let table = run(&sim, &["totals"]).await;
+        let text = String::from_utf8_lossy(&table.stdout);
+        assert_eq!(table.status.code(), Some(8), "{}", stderr(&table));
+        assert!(text.contains(says), "{text}");
+        assert!(!text.contains("agrees with Stream's totals"), "{text}");
+        let printed = run(&sim, &["totals", "--format", "json"]).await;
+        let printed: Value = serde_json::from_slice(&printed.stdout).unwrap();
+        assert_eq!(printed["complete"], false, "{printed}");
+        assert!(printed["incomplete"].as_str().unwrap().contains(says));
+        assert_eq!(
+            printed["filtered"]["sessions"],
+            json!(3),
+            "the rows are still shown"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let exported = run(&sim, &["export", "-o", path.to_str().unwrap()]).await;
+        assert_eq!(exported.status.code(), Some(8), "{}", stderr(&exported));
+        assert!(stderr(&exported).contains(says), "{}", stderr(&exported));
+        assert!(!path.exists());
+        let app = dashboard(&sim).await;
+        let shortfall = app
+            .shortfall()
+            .expect("the dashboard says it is not checked");
+        assert!(shortfall.headline(None).starts_with(says), "{shortfall}");
+    }
+}

@@ -598,3 +598,330 @@ async fn per_user_figures_of_messy_rows_are_flagged_and_never_bent() {
         "the API's own value"
     );
 }
+
+/// A sim whose `session` object is shown as `object`, ended or live. A live one is frozen
+/// (its clock at a thousandth of the wall's), so that the commands of one check see one
+/// present.
+async fn start_with_session(
+    scenario: Scenario,
+    object: sim::SessionObject,
+    live: bool,
+) -> RunningSim {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = SimConfig {
+        scenario,
+        rate_limit: 0,
+        live,
+        speed: if live { 0.001 } else { 1.0 },
+        session_object: object,
+        ..SimConfig::default()
+    };
+    sim::start(config, listener).await.unwrap()
+}
+
+/// The JSON a command printed; it must exit 0.
+async fn printed(sim: &RunningSim, words: &[&str]) -> Value {
+    let config_dir = tempfile::tempdir().unwrap();
+    let call = call_of(sim);
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_headcount"));
+    command
+        .arg(words[0])
+        .arg(&call)
+        .args(["--session", sim.session_id(), "--tz", "UTC"])
+        .args(&words[1..])
+        .env("STREAM_BASE_URL", sim.base_url())
+        .env("STREAM_API_KEY", KEY)
+        .env("STREAM_API_SECRET", SECRET)
+        .env("HEADCOUNT_CONFIG", config_dir.path().join("absent.toml"))
+        .env_remove("HEADCOUNT_PROFILE");
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{words:?}: {said}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    if words.contains(&"ndjson") {
+        return Value::Array(ndjson(text.as_bytes()));
+    }
+    if words.contains(&"csv") {
+        let (headers, records) = csv_records(text.as_bytes());
+        let objects = records
+            .iter()
+            .map(|record| {
+                let pairs = headers.iter().zip(record.iter());
+                Value::Object(pairs.map(|(h, v)| (h.to_owned(), json!(v))).collect())
+            })
+            .collect();
+        return Value::Array(objects);
+    }
+    serde_json::from_str(&text).unwrap()
+}
+
+/// `kind → user_session_ids` from the `problems` of session records (a list in JSON, words
+/// in CSV).
+fn problems_of_records(records: &[Value]) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut kinds: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for record in records {
+        let id = record["user_session_id"].as_str().unwrap().to_owned();
+        let names: Vec<String> = match &record["problems"] {
+            Value::Array(names) => names
+                .iter()
+                .map(|n| n.as_str().unwrap().to_owned())
+                .collect(),
+            Value::String(words) => words.split_whitespace().map(str::to_owned).collect(),
+            other => panic!("problems: {other}"),
+        };
+        for name in names {
+            kinds.entry(name).or_default().push(id.clone());
+        }
+    }
+    kinds.values_mut().for_each(|ids| ids.sort());
+    kinds
+}
+
+/// `kind → user_session_ids` from `totals`' `data_quality`.
+fn problems_of_totals(totals: &Value) -> std::collections::BTreeMap<String, Vec<String>> {
+    let problems = totals["data_quality"]["problems"].as_object().unwrap();
+    problems
+        .iter()
+        .map(|(kind, entry)| {
+            let mut ids: Vec<String> = entry["user_session_ids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|id| id.as_str().unwrap().to_owned())
+                .collect();
+            ids.sort();
+            (kind.clone(), ids)
+        })
+        .collect()
+}
+
+/// `HH:MM` (UTC) of the instant `share` of the way through `totals`' window.
+fn time_in_window(totals: &Value, share: f64) -> String {
+    let at =
+        |key: &str| -> jiff::Timestamp { totals["window"][key].as_str().unwrap().parse().unwrap() };
+    let (start, end) = (at("started_at"), at("ended_at"));
+    let span = end.as_second() - start.as_second();
+    let instant =
+        jiff::Timestamp::from_second(start.as_second() + (span as f64 * share) as i64).unwrap();
+    instant.strftime("%H:%M").to_string()
+}
+
+/// Every output judges rows and reads filter times from the same facts of the session
+/// (window, ended or live, present), whatever the `session` object shows: `totals`, `export`
+/// one record per session in each format, and `--by user` keep the same sessions and flag the
+/// same problems.
+async fn every_output_reads_the_session_alike(scenario: Scenario, live: bool) {
+    use sim::SessionObject;
+    for object in [
+        SessionObject::Full,
+        SessionObject::NoTimes,
+        SessionObject::Null,
+        SessionObject::Absent,
+    ] {
+        let sim = start_with_session(scenario, object, live).await;
+        let case = format!("{scenario:?} {object:?} live={live}");
+        let whole = printed(&sim, &["totals", "--format", "json"]).await;
+        let flagged = problems_of_totals(&whole);
+        for format in ["csv", "json", "ndjson"] {
+            let records = printed(&sim, &["export", "--format", format]).await;
+            let records = records.as_array().unwrap();
+            assert_eq!(
+                json!(records.len()),
+                whole["filtered"]["sessions"],
+                "{case} {format}"
+            );
+            assert_eq!(problems_of_records(records), flagged, "{case} {format}");
+        }
+        let early = time_in_window(&whole, 0.4);
+        let late = time_in_window(&whole, 0.6);
+        let filters = [
+            "open".to_owned(),
+            "!open".to_owned(),
+            "problem".to_owned(),
+            "dur>1m".to_owned(),
+            format!("joined<{early}"),
+            format!("left>{late}"),
+        ];
+        for filter in &filters {
+            let with = |words: &[&'static str]| {
+                let mut words: Vec<&str> = words.to_vec();
+                words.extend(["--filter", filter.as_str()]);
+                words
+            };
+            let totals = printed(&sim, &with(&["totals", "--format", "json"])).await;
+            let kept = &totals["filtered"]["sessions"];
+            let records = printed(&sim, &with(&["export", "--format", "ndjson"])).await;
+            assert_eq!(
+                &json!(records.as_array().unwrap().len()),
+                kept,
+                "{case} {filter}"
+            );
+            let users = printed(&sim, &with(&["export", "--by", "user", "--format", "json"])).await;
+            let sessions: i64 = users
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|user| user["sessions"].as_i64().unwrap())
+                .sum();
+            assert_eq!(&json!(sessions), kept, "{case} {filter} --by user");
+        }
+        if flagged.is_empty() {
+            // Clean rows: each record's duration is the figures' (an open one up to now).
+            let records = printed(&sim, &["export", "--format", "ndjson"]).await;
+            let records = records.as_array().unwrap();
+            let summed: i64 = records
+                .iter()
+                .map(|record| record["duration_seconds"].as_i64().unwrap())
+                .sum();
+            // Each command reads the server's present from a `Date` header, to the second:
+            // an open row may count one second more in one than in the other.
+            let open = records.iter().filter(|r| r["left_utc"].is_null()).count() as i64;
+            let figures = whole["filtered"]["duration_seconds"].as_i64().unwrap();
+            assert!(
+                (summed - figures).abs() <= open,
+                "{case}: {summed} vs {figures}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_output_reads_an_ended_session_alike_whatever_its_session_object() {
+    every_output_reads_the_session_alike(Scenario::Messy, false).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_output_reads_a_live_session_alike_whatever_its_session_object() {
+    every_output_reads_the_session_alike(Scenario::Messy, true).await;
+    every_output_reads_the_session_alike(Scenario::Small, true).await;
+}
+
+/// In a live call, an open row counts up to the server's present and is no problem, as in
+/// `totals`: not a leave not recorded.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_open_row_of_a_live_call_is_exported_open_not_as_a_lost_leave() {
+    let sim = start_with_session(Scenario::Small, sim::SessionObject::Full, true).await;
+    let records = printed(&sim, &["export", "--format", "ndjson"]).await;
+    let open: Vec<&Value> = records
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|record| record["left_utc"].is_null())
+        .collect();
+    assert!(!open.is_empty(), "the live call has people in it");
+    for record in &open {
+        assert_eq!(record["problems"], json!([]), "{record}");
+        assert!(
+            record["duration_seconds"].as_i64().unwrap() >= 0,
+            "{record}"
+        );
+    }
+    let kept = printed(&sim, &["export", "--format", "ndjson", "--filter", "open"]).await;
+    assert_eq!(kept.as_array().unwrap().len(), open.len());
+}
+
+/// A reader that stops early (`export … | head`) ends the export quietly, with status 0.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reader_closing_the_pipe_ends_the_export_quietly() {
+    // More than the CSV writer's own buffer, which reports the closed pipe in its own error.
+    let sim = start(Scenario::Townhall).await;
+    for format in ["csv", "ndjson"] {
+        let config_dir = tempfile::tempdir().unwrap();
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_headcount"));
+        command
+            .arg("export")
+            .arg(call_of(&sim))
+            .args(["--session", sim.session_id(), "--format", format])
+            .env("STREAM_BASE_URL", sim.base_url())
+            .env("STREAM_API_KEY", KEY)
+            .env("STREAM_API_SECRET", SECRET)
+            .env("HEADCOUNT_CONFIG", config_dir.path().join("absent.toml"))
+            .env_remove("HEADCOUNT_PROFILE")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let output = tokio::task::spawn_blocking(move || {
+            let mut child = command.spawn().unwrap();
+            // The reader is gone before the first record.
+            drop(child.stdout.take());
+            child.wait_with_output().unwrap()
+        })
+        .await
+        .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{format}");
+        assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{format}");
+    }
+}
+
+/// On a terminal, the server's text is shown with its controls escaped: a user id cannot
+/// clear the screen, set the title or replace the clipboard.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_export_to_a_terminal_escapes_the_servers_controls() {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    use std::io::Read;
+    let sim = start_hostile().await;
+    for format in ["csv", "ndjson"] {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: 24,
+                cols: 200,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let config_dir = tempfile::tempdir().unwrap();
+        // Only stdout is the terminal: stderr (progress) goes to a file.
+        let mut command = CommandBuilder::new("sh");
+        command.args([
+            "-c",
+            "exec \"$0\" \"$@\" 2>/dev/null",
+            env!("CARGO_BIN_EXE_headcount"),
+            "export",
+            &call_of(&sim),
+            "--session",
+            sim.session_id(),
+            "--format",
+            format,
+        ]);
+        command.env("STREAM_BASE_URL", sim.base_url());
+        command.env("STREAM_API_KEY", KEY);
+        command.env("STREAM_API_SECRET", SECRET);
+        command.env("HEADCOUNT_CONFIG", config_dir.path().join("absent.toml"));
+        let mut child = pty.slave.spawn_command(command).unwrap();
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let seen = tokio::task::spawn_blocking(move || {
+            let mut seen = Vec::new();
+            // Ends when the child closes the terminal (EIO on Linux).
+            let mut buffer = [0; 8192];
+            while let Ok(n) = reader.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                seen.extend_from_slice(&buffer[..n]);
+            }
+            seen
+        });
+        let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+            .await
+            .unwrap();
+        drop(pty.master);
+        let seen = String::from_utf8(seen.await.unwrap()).unwrap();
+        assert!(status.success(), "{format}: {seen}");
+        assert!(seen.contains("user_session_id"), "{format}: {seen}");
+        let controls: Vec<char> = seen
+            .chars()
+            .filter(|&c| {
+                (c.is_control() && c != '\n' && c != '\r')
+                    || ('\u{202a}'..='\u{202e}').contains(&c)
+                    || ('\u{2066}'..='\u{2069}').contains(&c)
+            })
+            .collect();
+        assert!(controls.is_empty(), "{format}: {controls:?}");
+        assert!(
+            seen.contains("\\x1b"),
+            "{format}: the controls are shown escaped"
+        );
+    }
+}

@@ -271,3 +271,71 @@ async fn a_window_over_a_change_of_offset_shows_both_and_the_grouping_is_printed
     assert_eq!(gap.status.code(), Some(2), "{}", stderr(&gap));
     assert!(stderr(&gap).contains("does not exist"), "{}", stderr(&gap));
 }
+
+/// How many sessions `filter` keeps, by `totals`, by `export` (one record per session) and
+/// by `export --by user` (the users' sessions added up): the three must agree.
+async fn kept_by_every_output(sim: &Harness, filter: &str) -> i64 {
+    let base = ["--tz", "UTC", "--filter", filter];
+    let mut totals_words = vec!["totals", "--format", "json"];
+    totals_words.extend(base);
+    let totals = json_of(sim, &totals_words).await["filtered"]["sessions"]
+        .as_i64()
+        .unwrap();
+    let mut session_words = vec!["export", "--format", "json"];
+    session_words.extend(base);
+    let sessions = json_of(sim, &session_words).await.as_array().unwrap().len() as i64;
+    let mut user_words = vec!["export", "--by", "user", "--format", "json"];
+    user_words.extend(base);
+    let by_user: i64 = json_of(sim, &user_words)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|user| user["sessions"].as_i64().unwrap())
+        .sum();
+    assert_eq!((sessions, by_user), (totals, totals), "{filter}");
+    totals
+}
+
+/// A time headcount flags and ignores is absent for the filter too: it matches neither
+/// `joined<T` nor `joined>T`, as it counts in no figure.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_ignored_time_matches_no_time_filter() {
+    let (sim, _dir) = crafted(vec![
+        row("u-ok", "t-1", 0, 60),
+        // Both ends past any clock (1677 and 2262, Unix ns at their limits).
+        raw(
+            "u-overflow",
+            "t-2",
+            Some(i64::MIN),
+            Some(i64::MAX),
+            Some(60),
+        ),
+        // A leave before the join: the pair is ignored.
+        raw(
+            "u-skew",
+            "t-3",
+            Some(T0 + 30 * MINUTE),
+            Some(T0 + 20 * MINUTE),
+            Some(-600),
+        ),
+        // A join in 1970: only the join is ignored, the leave stands.
+        raw("u-epoch", "t-4", Some(0), Some(T0 + 50 * MINUTE), Some(300)),
+    ])
+    .serve()
+    .await;
+    // The session is 09:00 → 10:00 UTC.
+    assert_eq!(kept_by_every_output(&sim, "joined<10:00").await, 1);
+    assert_eq!(kept_by_every_output(&sim, "joined>=09:00").await, 1);
+    assert_eq!(
+        kept_by_every_output(&sim, "joined<10:00 or joined>=10:00").await,
+        1
+    );
+    assert_eq!(kept_by_every_output(&sim, "left>09:57").await, 1);
+    assert_eq!(kept_by_every_output(&sim, "left<=10:00").await, 2);
+    assert_eq!(
+        kept_by_every_output(&sim, "left<09:00 or left>=09:00").await,
+        2
+    );
+    assert_eq!(kept_by_every_output(&sim, "").await, 4);
+}

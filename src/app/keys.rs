@@ -204,7 +204,13 @@ impl App {
         }
     }
 
+    /// A read that missed rows writes no file: a CSV with sessions missing would look whole
+    /// once it leaves the screen, so the status line says why instead.
     fn export(&mut self, now: Nanos) -> Vec<Effect> {
+        if let Some(caveat) = self.export_caveat() {
+            self.status = Some(Status::error(format!("✕ not exported: {caveat}")));
+            return Vec::new();
+        }
         match export::current_view(self, now) {
             Ok((path, csv)) => vec![Effect::Export { path, csv }],
             Err(error) => {

@@ -579,7 +579,7 @@ impl App {
     }
 
     /// Why an export of what is on screen is not the whole session, if it is not.
-    fn export_caveat(&self) -> Option<String> {
+    pub(crate) fn export_caveat(&self) -> Option<String> {
         let total = self.store.totals().participant_sessions;
         match self.shortfall() {
             Some(shortfall) => Some(format!("{} · r reads again", shortfall.headline(total))),

@@ -298,6 +298,17 @@ impl CallFacts {
         }
     }
 
+    /// Whether the rows change the state or the window: the session's start, or its end (or
+    /// that it is live), is not said by any source but the rows.
+    pub(crate) fn depends_on_rows(&self) -> bool {
+        let start_known = self.end.session.and_then(|s| s.started_at).is_some();
+        let end_known = matches!(
+            session_end(&self.end),
+            SessionEnd::Ended(Some(_)) | SessionEnd::Live
+        );
+        !(start_known && end_known)
+    }
+
     fn ended_at(&self) -> Option<Nanos> {
         match session_end(&self.end) {
             SessionEnd::Ended(at) => at,

@@ -53,10 +53,10 @@ impl LocalRow for FilterableRow<'_> {
         self.row.roles()
     }
     fn joined_at(&self) -> Option<Nanos> {
-        self.row.joined_at()
+        self.row.trusted_bounds().0
     }
     fn left_at(&self) -> Option<Nanos> {
-        self.row.left_at()
+        self.row.trusted_bounds().1
     }
     fn is_open(&self) -> bool {
         self.live && self.row.is_open()
@@ -79,10 +79,14 @@ pub struct SessionRow<'a> {
 
 impl SessionRow<'_> {
     fn raw(&self) -> RawTimes {
+        SessionRow::raw_of(self.details)
+    }
+
+    fn raw_of(details: &ParticipantSessionDetails) -> RawTimes {
         RawTimes {
-            joined_at: self.details.joined_at,
-            left_at: self.details.left_at,
-            duration_in_seconds: self.details.duration_in_seconds,
+            joined_at: details.joined_at,
+            left_at: details.left_at,
+            duration_in_seconds: details.duration_in_seconds,
         }
     }
 
@@ -111,10 +115,10 @@ impl LocalRow for SessionRow<'_> {
         self.details.roles.iter().map(String::as_str)
     }
     fn joined_at(&self) -> Option<Nanos> {
-        self.details.joined_at
+        self.raw().trusted_bounds().0
     }
     fn left_at(&self) -> Option<Nanos> {
-        self.details.left_at
+        self.raw().trusted_bounds().1
     }
     fn is_open(&self) -> bool {
         self.context.live && self.details.left_at.is_none()
@@ -154,10 +158,10 @@ impl LocalRow for ParticipantSessionDetails {
         self.roles.iter().map(String::as_str)
     }
     fn joined_at(&self) -> Option<Nanos> {
-        self.joined_at
+        SessionRow::raw_of(self).trusted_bounds().0
     }
     fn left_at(&self) -> Option<Nanos> {
-        self.left_at
+        SessionRow::raw_of(self).trusted_bounds().1
     }
     fn is_open(&self) -> bool {
         self.left_at.is_none()
@@ -399,10 +403,10 @@ impl LocalRow for OneColumn<'_> {
         })
     }
     fn joined_at(&self) -> Option<Nanos> {
-        self.times.and_then(|(row, _)| row.joined_at())
+        self.times.and_then(|(row, _)| row.trusted_bounds().0)
     }
     fn left_at(&self) -> Option<Nanos> {
-        self.times.and_then(|(row, _)| row.left_at())
+        self.times.and_then(|(row, _)| row.trusted_bounds().1)
     }
     fn is_open(&self) -> bool {
         self.times

@@ -136,7 +136,7 @@ pub use roster::{
 pub use row::{PublisherId, RoleId, RoleSetId, RowId, SessionRef, UserId};
 pub use session_id::SessionIdText;
 pub use sort::{NameRanks, Order, sort_sessions, sort_users, sorted_user_ids};
-pub use store::{IngestError, IngestSummary, SessionStore};
+pub use store::{IngestError, IngestSummary, RowsSeen, SessionStore};
 pub use thresholds::Thresholds;
 pub use timeline::{Gap, TimelineEntry, user_timeline};
 pub use users::{UserFigures, UserRows, percent_tenths, user_figures};

@@ -244,6 +244,12 @@ impl<'a> SessionRef<'a> {
 
     /// The session has no `left_at`: the user is still in the call, or (once the session
     /// ended) the leave was never recorded.
+    /// `joined_at` and `left_at` as the figures use them: a value flagged and ignored (not a
+    /// clock reading, or a leave before the join) is `None`.
+    pub(crate) fn trusted_bounds(&self) -> (Option<Nanos>, Option<Nanos>) {
+        self.row.trusted_bounds()
+    }
+
     pub fn is_open(&self) -> bool {
         self.row.is_open()
     }

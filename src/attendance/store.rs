@@ -6,7 +6,7 @@
 //! holds only `(hash tag, row)` pairs. Row ids never change, so a selection survives updates.
 
 use crate::api::call_stats::SessionStats;
-use crate::api::models::{Call, CallSession, ParticipantSessionsPage};
+use crate::api::models::{Call, CallSession, ParticipantSessionDetails, ParticipantSessionsPage};
 use crate::api::timestamp::Nanos;
 use crate::api::{ParticipantSessionsPageRef, SessionDetailsRef};
 use crate::filter::{Needle, TimeWindow};
@@ -17,7 +17,8 @@ use super::call::{
 };
 use super::index::{IdIndex, KeyHasher};
 use super::intern::{Interner, ListInterner, dense_id};
-use super::problems::RowContext;
+use super::ledger::RowNews;
+use super::problems::{RawTimes, RowContext};
 use super::row::{PublisherId, RoleId, RoleSetId, Row, RowFields, RowId, SessionRef, UserId};
 use super::session_id::{KeyKind, SessionIdText, StoredKey, parse_canonical_uuid};
 use super::table::RowTable;
@@ -98,7 +99,10 @@ impl RowBounds {
     /// Absurd and inverted timestamps are left out: one `i64::MIN` must not stretch the
     /// window over centuries.
     fn include(&mut self, row: &Row) {
-        let (joined, left) = row.trusted_bounds();
+        self.include_times(row.trusted_bounds());
+    }
+
+    fn include_times(&mut self, (joined, left): (Option<Nanos>, Option<Nanos>)) {
         if let Some(joined) = joined {
             self.earliest_join = Some(self.earliest_join.map_or(joined, |e| e.min(joined)));
         }
@@ -119,6 +123,37 @@ impl RowBounds {
         let mut bounds = RowBounds::default();
         rows.iter().for_each(|row| bounds.include(row));
         bounds
+    }
+}
+
+/// What a read that keeps no rows saw of them: what the session facts take from rows (their
+/// bounds, whether any, whether any open), for a store of no rows that stands for a streamed
+/// read (see [`SessionStore::learn_rows`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RowsSeen {
+    bounds: RowBounds,
+    rows: u64,
+    /// Copies without `left_at`. A row that later closed still counts: with no copy kept,
+    /// its earlier copy cannot be told apart, and a session only sees open rows when no
+    /// source says whether it ended.
+    open: u64,
+}
+
+impl RowsSeen {
+    /// Takes one copy of a row, as the read judged it.
+    pub fn see(&mut self, details: &ParticipantSessionDetails, news: RowNews) {
+        let raw = RawTimes {
+            joined_at: details.joined_at,
+            left_at: details.left_at,
+            duration_in_seconds: details.duration_in_seconds,
+        };
+        match news {
+            RowNews::Same(_) | RowNews::Unreadable => return,
+            RowNews::New(_) => self.rows += 1,
+            RowNews::Changed(_) => {}
+        }
+        self.open += u64::from(details.left_at.is_none());
+        self.bounds.include_times(raw.trusted_bounds());
     }
 }
 
@@ -151,6 +186,8 @@ pub struct SessionStore {
     end_reports: EndReports,
     bounds: RowBounds,
     open_rows: usize,
+    /// The rows a streamed read saw without keeping them, for a store of no rows.
+    rows_seen: RowsSeen,
     generation: u64,
     users_generation: u64,
 }
@@ -181,6 +218,7 @@ impl SessionStore {
             end_reports: EndReports::default(),
             bounds: RowBounds::default(),
             open_rows: 0,
+            rows_seen: RowsSeen::default(),
             generation: 0,
             users_generation: 0,
         }
@@ -612,14 +650,37 @@ impl SessionStore {
     }
 
     fn facts(&self) -> CallFacts {
+        let seen = &self.rows_seen;
+        let mut bounds = self.bounds;
+        bounds.include_times((seen.bounds.earliest_join, seen.bounds.latest_leave));
         CallFacts {
             end: self.end_facts(),
             totals: self.totals,
-            has_rows: self.rows.len() > 0,
-            has_open_rows: self.open_rows > 0,
-            earliest_join: self.bounds.earliest_join,
-            latest_leave: self.bounds.latest_leave,
+            has_rows: self.rows.len() > 0 || seen.rows > 0,
+            has_open_rows: self.open_rows > 0 || seen.open > 0,
+            earliest_join: bounds.earliest_join,
+            latest_leave: bounds.latest_leave,
         }
+    }
+
+    /// Takes what a read that kept no rows saw of them, so that a store of no rows (a page's
+    /// head, see [`SessionStore::take_head`]) states the same facts as a store holding them.
+    pub fn learn_rows(&mut self, seen: RowsSeen) {
+        self.rows_seen = seen;
+        self.generation += 1;
+    }
+
+    /// Takes what a page says besides its rows (the call session it belongs to, the totals,
+    /// the session object), as [`SessionStore::ingest`] does, and none of its rows.
+    pub fn take_head(&mut self, page: &ParticipantSessionsPage) -> Result<(), IngestError> {
+        self.ingest(&page.clone_head()).map(|_| ())
+    }
+
+    /// Whether the state or the window depend on the rows: the session's start, or its end
+    /// (or that it is live), is not known without them. A streamed read then needs every
+    /// row's bounds ([`RowsSeen`]) before it can judge its first row as a whole read would.
+    pub fn depends_on_rows(&self) -> bool {
+        self.facts().depends_on_rows()
     }
 
     pub fn is_live(&self) -> bool {
@@ -677,6 +738,39 @@ mod tests {
     use super::*;
 
     const UUID: &str = "5b1d6f5e-8a0c-4c57-9d3e-2f4b6a7c8d90";
+
+    /// A store of no rows that saw the rows go by states the same facts as one holding them,
+    /// whatever the session object says: the streamed export and `totals` judge rows alike.
+    #[test]
+    fn a_head_with_the_rows_seen_states_the_facts_of_the_whole_store() {
+        use crate::attendance::ledger::{EntryId, RowNews};
+        let rows = vec![
+            closed("a", "r-1", T0 + 2 * MIN, T0 + 40 * MIN),
+            open("b", "r-2", T0 + 5 * MIN),
+            closed("c", "r-3", T0 + 10 * MIN, T0 + 55 * MIN),
+        ];
+        let now = T0 + 70 * MIN;
+        for shown in [
+            Some(session(Some(0), Some(60 * MIN))),
+            Some(session(None, None)),
+            Some(session(Some(0), None)),
+            None,
+        ] {
+            let whole = store_of(page(shown.clone(), rows.clone()));
+            let mut head = SessionStore::new();
+            head.take_head(&page(shown.clone(), rows.clone())).unwrap();
+            assert!(head.is_empty());
+            let mut seen = RowsSeen::default();
+            for (n, row) in rows.iter().enumerate() {
+                seen.see(row, RowNews::New(EntryId(n as u32)));
+            }
+            if head.depends_on_rows() {
+                head.learn_rows(seen);
+            }
+            assert_eq!(head.row_context(now), whole.row_context(now), "{shown:?}");
+            assert_eq!(head.time_window(now), whole.time_window(now), "{shown:?}");
+        }
+    }
 
     #[test]
     fn a_later_poll_closes_an_open_row_in_place() {

@@ -26,20 +26,18 @@ use super::config::values::parse_tz;
 use super::config::{ConnectionArgs, Overrides, Settings, load};
 use super::exit::UsageError;
 use super::session_read::{
-    IncompleteData, InvalidFilter, SessionTarget, connect, finish_read, first_filter,
-    for_each_page, local_filter, parse_filter, read_store, say_skipped, session_heads, thresholds,
+    IncompleteData, SessionTarget, connect, finish_read, first_filter, for_each_page, local_filter,
+    read_store, say_skipped, session_heads, thresholds,
 };
 use super::signals::or_interrupted;
-use crate::api::models::ParticipantSessionsPage;
 use crate::api::timestamp::{Nanos, unix_now};
 use crate::api::{MAX_PAGE_SIZE, StreamClient};
 use crate::attendance::{
-    CsvCells, DisplayZone, Figures, RowContext, RowNews, ServerTotals, SessionRow, SessionStore,
-    UserLine, UserRows, keep_local_matches, session_headers, session_record, user_headers,
-    user_record,
+    CsvCells, DisplayZone, Figures, RowContext, RowNews, ServerTotals, SessionRow, UserLine,
+    UserRows, keep_local_matches, session_headers, session_record, user_headers, user_record,
 };
 use crate::fetch::Completeness;
-use crate::filter::{Filter, TimeWindow};
+use crate::filter::Filter;
 use crate::ui::safe_text::terminal_safe;
 use dedup::{DedupSink, LateChanges};
 use output::{Destination, Output};
@@ -123,20 +121,32 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     quiet_on_closed_pipe(outcome)
 }
 
-/// `headcount export … | head` closes stdout early: that is the reader's choice, not a failure.
+/// `headcount export … | head` closes stdout early: that is the reader's choice, not a failure,
+/// and the export ends quietly with status 0, as `cat` does when SIGPIPE is ignored.
 fn quiet_on_closed_pipe(outcome: anyhow::Result<()>) -> anyhow::Result<()> {
     match outcome {
-        Err(err)
-            if err.chain().any(|cause| {
-                cause
-                    .downcast_ref::<io::Error>()
-                    .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
-            }) =>
-        {
-            Ok(())
-        }
+        Err(err) if err.chain().any(is_broken_pipe) => Ok(()),
         other => other,
     }
+}
+
+/// Whether `error` is, or wraps, a write to a closed pipe. The CSV and JSON writers wrap the
+/// I/O error in their own (and `csv` turns it into an `io::Error` of another kind), so each
+/// layer is looked into.
+fn is_broken_pipe(error: &(dyn std::error::Error + 'static)) -> bool {
+    if let Some(io_error) = error.downcast_ref::<io::Error>() {
+        return io_error.kind() == io::ErrorKind::BrokenPipe
+            || io_error
+                .get_ref()
+                .is_some_and(|inner| is_broken_pipe(inner));
+    }
+    if let Some(csv_error) = error.downcast_ref::<csv::Error>() {
+        return matches!(csv_error.kind(), csv::ErrorKind::Io(inner) if is_broken_pipe(inner));
+    }
+    if let Some(json_error) = error.downcast_ref::<serde_json::Error>() {
+        return json_error.io_error_kind() == Some(io::ErrorKind::BrokenPipe);
+    }
+    error.source().is_some_and(is_broken_pipe)
 }
 
 async fn export(args: &ExportArgs) -> anyhow::Result<()> {
@@ -229,7 +239,9 @@ async fn by_session(
         .position(|header| header == "user_session_id")
         .expect("session records carry their id");
     let correctable = output.is_replaced_file();
-    let records = RecordSink::new(plan.format, plan.csv_cells, headers.clone(), output);
+    let on_terminal = output.is_terminal();
+    let records = RecordSink::new(plan.format, plan.csv_cells, headers.clone(), output)
+        .on_terminal(on_terminal);
     let mut sink = DedupSink::new(records, correctable);
     let mut progress = Progress::on_stderr();
     // The local filter, what the session says of each row, and the instant every record
@@ -237,7 +249,7 @@ async fn by_session(
     let mut local: Option<(Filter, RowContext, Nanos)> = None;
     let server = plan.filter.server_json();
     let mut skipped = 0;
-    let (completeness, _) = for_each_page(client, plan.target, server, async |read| {
+    let (completeness, _) = for_each_page(client, plan.target, server.clone(), async |read| {
         let page = match read.page.decode() {
             Ok(page) => page,
             Err(error) => {
@@ -255,8 +267,15 @@ async fn by_session(
             Some(known) => known,
             None => {
                 let now = client.present();
-                let heads = session_heads(client, plan.target, page.session.as_ref()).await;
-                let filter = window_filter(&plan, &heads, &page, now)?;
+                let heads = session_heads(client, plan.target, &page, server.clone()).await?;
+                // The filter's times and each row's judgement from the same facts as `totals`.
+                let filter = local_filter(
+                    plan.filter_text,
+                    &plan.zone,
+                    &heads,
+                    now,
+                    plan.filter.clone(),
+                )?;
                 local.insert((filter, heads.row_context(now), now))
             }
         };
@@ -380,32 +399,6 @@ async fn as_pages(
     })
 }
 
-/// The filter read again in the call window, so that `joined>10:30` means 10:30 in it: the
-/// window the session says (`heads`, see [`session_heads`]), else 24 hours from the first
-/// page's earliest join. A filter without a local part needs no window.
-fn window_filter(
-    plan: &Plan<'_>,
-    heads: &SessionStore,
-    first_page: &ParticipantSessionsPage,
-    now: Nanos,
-) -> Result<Filter, InvalidFilter> {
-    if plan.filter.local.is_none() {
-        return Ok(plan.filter.clone());
-    }
-    let earliest_join = || {
-        let start = first_page
-            .participants_sessions
-            .iter()
-            .filter_map(|row| row.joined_at)
-            .min()?;
-        Some(TimeWindow { start, end: None })
-    };
-    match heads.time_window(now).or_else(earliest_join) {
-        Some(window) => parse_filter(plan.filter_text, &plan.zone, window),
-        None => Ok(plan.filter.clone()),
-    }
-}
-
 /// One record per user with matching rows, from the attendance engine.
 async fn by_user(
     client: &StreamClient,
@@ -426,7 +419,9 @@ async fn by_user(
     let figures = Figures::compute(&store, &rows, now, &thresholds(settings));
     let window = store.window(now);
     let by_user = UserRows::group(&store, &rows);
-    let mut sink = RecordSink::new(plan.format, plan.csv_cells, user_headers(), output);
+    let on_terminal = output.is_terminal();
+    let mut sink = RecordSink::new(plan.format, plan.csv_cells, user_headers(), output)
+        .on_terminal(on_terminal);
     for user in &figures.users {
         sink.write(&user_record(&UserLine {
             figures: user,
@@ -456,7 +451,29 @@ mod tests {
         let closed = io::Error::from(io::ErrorKind::BrokenPipe);
         let err = anyhow::Error::from(closed).context("writing the records");
         assert!(quiet_on_closed_pipe(Err(err)).is_ok());
+        // As the CSV writer hands it back: an `io::Error` of another kind around its own.
+        let mut csv = csv::Writer::from_writer(Closed);
+        let csv_error = csv
+            .write_record(["a"])
+            .and_then(|()| csv.flush().map_err(Into::into));
+        let wrapped = io::Error::from(csv_error.unwrap_err());
+        assert_ne!(wrapped.kind(), io::ErrorKind::BrokenPipe);
+        assert!(quiet_on_closed_pipe(Err(wrapped.into())).is_ok());
+        let json_error = serde_json::to_writer(Closed, &[1]).unwrap_err();
+        assert!(quiet_on_closed_pipe(Err(io::Error::from(json_error).into())).is_ok());
         let full = anyhow::Error::from(io::Error::from(io::ErrorKind::StorageFull));
         assert!(quiet_on_closed_pipe(Err(full)).is_err());
+    }
+
+    /// A pipe whose reader is gone.
+    struct Closed;
+
+    impl Write for Closed {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Err(io::ErrorKind::BrokenPipe.into())
+        }
     }
 }

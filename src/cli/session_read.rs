@@ -11,10 +11,10 @@ use serde_json::Value;
 use super::call_ref::CallRef;
 use super::config::duration::parse_duration;
 use super::config::{ConfigError, Settings};
-use crate::api::models::CallSession;
+use crate::api::models::ParticipantSessionsPage;
 use crate::api::timestamp::Nanos;
 use crate::api::{ApiError, DEFAULT_TIMEOUT, StreamClient};
-use crate::attendance::{DisplayZone, EndReports, RosterRules, SessionStore, Thresholds};
+use crate::attendance::{DisplayZone, EndReports, RosterRules, RowsSeen, SessionStore, Thresholds};
 use crate::fetch::{
     Completeness, DEFAULT_READY_WAIT, ReadOptions, ReadPage, ReadStep, ReadTarget, SessionRead,
     Shortfall, learn_end,
@@ -231,26 +231,48 @@ fn say_end_unknown(error: &ApiError) {
     );
 }
 
-/// What the first page of a streamed read, and `GetCall` and the stats when it does not say
-/// whether the session ended (see [`crate::fetch::learn_end`]), tell of the session, in a
-/// store of no rows: its window and whether it ended, which judge each row as it passes.
+/// What a streamed read knows of its session before judging its first row, in a store of no
+/// rows that states the same facts (window, whether it ended) as the whole read's store: the
+/// first page's head, what `GetCall` and the stats say of the end when the page does not (see
+/// [`crate::fetch::learn_end`]), and, when those leave the window to the rows (a session
+/// object without times, as an ended call's often is), every row's bounds from a first read
+/// that keeps none (see [`crate::attendance::RowsSeen`]), with the same `filter_conditions`.
 pub async fn session_heads(
     client: &StreamClient,
     target: SessionTarget<'_>,
-    first_page_session: Option<&CallSession>,
-) -> SessionStore {
+    first_page: &ParticipantSessionsPage,
+    filter_conditions: Option<Value>,
+) -> anyhow::Result<SessionStore> {
     let mut reports = EndReports::default();
     let read_target = target.read_target();
-    let learned = learn_end(client, &read_target, first_page_session, &mut reports);
+    let learned = learn_end(
+        client,
+        &read_target,
+        first_page.session.as_ref(),
+        &mut reports,
+    );
     if let Err(error) = learned.await {
         say_end_unknown(&error);
     }
     let mut heads = SessionStore::new();
-    if let Some(session) = first_page_session {
-        heads.set_session(session);
-    }
+    heads.take_head(first_page)?;
     heads.learn_end(&reports);
-    heads
+    if heads.depends_on_rows() {
+        let mut seen = RowsSeen::default();
+        let (_, end) = for_each_page(client, target, filter_conditions, async |read| {
+            // An unreadable page is said, and counted missing, by the read that writes.
+            if let Ok(page) = read.page.decode() {
+                for (details, news) in page.participants_sessions.iter().zip(&read.news.rows) {
+                    seen.see(details, *news);
+                }
+            }
+            Ok(())
+        })
+        .await?;
+        heads.learn_end(&end);
+        heads.learn_rows(seen);
+    }
+    Ok(heads)
 }
 
 /// The whole session in a store, for figures that need every row at once, knowing whether

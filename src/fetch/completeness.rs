@@ -80,6 +80,9 @@ pub enum Shortfall {
     },
     /// With a server filter: more rows (or seconds) than the whole session has.
     OverTotal { read: u64, total: i64 },
+    /// Stream sent no `total_participant_sessions`: nothing tells whether every row was read,
+    /// so the read is doubtful, not complete.
+    Unchecked { read: u64 },
 }
 
 /// Whether the server filtered the rows (`filter_conditions` was sent).
@@ -150,16 +153,18 @@ impl Completeness {
     }
 }
 
-/// The totals check, once the walk itself was whole. Missing totals cannot be checked; Stream
-/// always sends them (they are required in its API specification).
+/// The totals check, once the walk itself was whole. Stream always sends the totals (they are
+/// required in its API specification); a read of the whole session without them cannot be
+/// checked, and says so ([`Shortfall::Unchecked`]).
 fn against_totals(tally: Tally, totals: ServerTotals, scope: Scope) -> Option<Shortfall> {
     let read = tally.sessions;
     let tolerance = i128::from(read);
     match scope {
         Scope::WholeSession => {
-            if let Some(total) = totals.participant_sessions
-                && i128::from(read) != i128::from(total)
-            {
+            let Some(total) = totals.participant_sessions else {
+                return Some(Shortfall::Unchecked { read });
+            };
+            if i128::from(read) != i128::from(total) {
                 return Some(Shortfall::Sessions { read, total });
             }
             let total_seconds = totals.participant_duration_seconds?;
@@ -191,7 +196,8 @@ impl Shortfall {
             | Shortfall::Unreadable { read, .. }
             | Shortfall::Sessions { read, .. }
             | Shortfall::Duration { read, .. }
-            | Shortfall::OverTotal { read, .. } => Some(read),
+            | Shortfall::OverTotal { read, .. }
+            | Shortfall::Unchecked { read } => Some(read),
         }
     }
 
@@ -199,6 +205,12 @@ impl Shortfall {
     pub fn headline(&self, total: Option<i64>) -> String {
         if let Shortfall::NotReady { .. } = self {
             return "incomplete: Stream is still preparing this session's attendance".to_owned();
+        }
+        if let Shortfall::Unchecked { read } = self {
+            return format!(
+                "not checked: Stream sent no totals; {} sessions read",
+                thousands(i128::from(*read))
+            );
         }
         match (self.read(), total) {
             (Some(read), Some(total)) => {
@@ -283,6 +295,12 @@ impl fmt::Display for Shortfall {
                 thousands(read.into()),
                 thousands(total.into())
             ),
+            Shortfall::Unchecked { read } => write!(
+                f,
+                "not checked: Stream sent no totals (total_participant_sessions), so nothing \
+                 tells whether these {} sessions are all of them",
+                thousands(read.into())
+            ),
         }
     }
 }
@@ -310,6 +328,44 @@ mod tests {
 
     fn whole(tally: Tally, totals: ServerTotals) -> Completeness {
         Completeness::reconcile(LAST, tally, totals, Scope::WholeSession, CallState::Ended)
+    }
+
+    #[test]
+    fn a_whole_read_without_totals_is_not_checked_and_says_so() {
+        let none = ServerTotals::default();
+        let unchecked = whole(tally(3, 4800), none);
+        assert_eq!(
+            unchecked,
+            Completeness::Incomplete(Shortfall::Unchecked { read: 3 })
+        );
+        let shortfall = unchecked.shortfall().unwrap();
+        assert!(
+            shortfall
+                .to_string()
+                .starts_with("not checked: Stream sent no totals"),
+            "{shortfall}"
+        );
+        assert_eq!(
+            shortfall.headline(None),
+            "not checked: Stream sent no totals; 3 sessions read"
+        );
+        // A filtered read, or a live one, has no full check to miss.
+        let filtered = Completeness::reconcile(
+            LAST,
+            tally(3, 4800),
+            none,
+            Scope::ServerFiltered,
+            CallState::Ended,
+        );
+        assert_eq!(filtered, Completeness::Complete);
+        let live = Completeness::reconcile(
+            LAST,
+            tally(3, 4800),
+            none,
+            Scope::WholeSession,
+            CallState::Live,
+        );
+        assert_eq!(live, Completeness::Provisional);
     }
 
     #[test]

@@ -8,7 +8,9 @@ use super::ast::{Comparison, Expr, TermKind};
 use super::conditions::{Condition, ConditionSubject, Field};
 use crate::api::timestamp::Nanos;
 
-/// What the local part of a filter reads from a row. Times are as the API sent them; what
+/// What the local part of a filter reads from a row. Times are those the figures use: a
+/// `joined_at` or `left_at` that headcount flags and ignores (not a clock reading, or a leave
+/// before the join) is `None`, so it matches no time term, as it counts in no figure. What
 /// depends on the session (is it still running, is the row messy) is answered by the row,
 /// which knows its session.
 pub trait LocalRow {

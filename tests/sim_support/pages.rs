@@ -98,6 +98,17 @@ impl Crafted {
         self.serve_file(self.file()).await
     }
 
+    /// A sim serving these pages, the file changed by `edit` first (to take out what Stream
+    /// may leave out).
+    pub async fn serve_edited(
+        &self,
+        edit: impl FnOnce(&mut serde_json::Value),
+    ) -> (Harness, tempfile::TempDir) {
+        let mut file: serde_json::Value = serde_json::from_str(&self.file()).unwrap();
+        edit(&mut file);
+        self.serve_file(file.to_string()).await
+    }
+
     /// A sim serving these pages as a session from `started_at` to `ended_at` (Unix ns).
     pub async fn serve_session(
         &self,

@@ -105,6 +105,17 @@ impl Output {
         }
     }
 
+    /// Whether the export goes to a terminal (stdout, or `-o /dev/tty`), where the server's
+    /// text must not reach as controls.
+    pub fn is_terminal(&self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            Output::Stdout(out) => out.get_ref().is_terminal(),
+            Output::Stream(out) => out.get_ref().is_terminal(),
+            Output::Replace { .. } => false,
+        }
+    }
+
     /// Whether the export goes to a file replaced when complete, which can still be rewritten
     /// before anyone sees it (not stdout, not a FIFO or a device).
     pub fn is_replaced_file(&self) -> bool {

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use clap::ValueEnum;
 
 use crate::attendance::{Cell, CsvCells, JsonRecord, csv_fields};
+use crate::ui::safe_text::terminal_safe;
 
 /// The output format of `headcount export`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -28,6 +29,8 @@ pub struct RecordSink<W: Write> {
     encoder: Encoder<W>,
     started: bool,
     written: u64,
+    /// The records go to a terminal: the server's text is written with its controls escaped.
+    on_terminal: bool,
 }
 
 enum Encoder<W: Write> {
@@ -55,7 +58,16 @@ impl<W: Write> RecordSink<W> {
             encoder,
             started: false,
             written: 0,
+            on_terminal: false,
         }
+    }
+
+    /// Escapes the controls in every text cell ([`terminal_safe`]), for records read on a
+    /// terminal: a user id must not clear the screen, set the title or replace the clipboard.
+    /// CSV and JSON stay exact in a file or a pipe, where nothing runs them.
+    pub fn on_terminal(mut self, on_terminal: bool) -> Self {
+        self.on_terminal = on_terminal;
+        self
     }
 
     fn start(&mut self) -> io::Result<()> {
@@ -71,6 +83,14 @@ impl<W: Write> RecordSink<W> {
     }
 
     pub fn write(&mut self, record: &[Cell]) -> io::Result<()> {
+        if self.on_terminal {
+            let escaped: Vec<Cell> = record.iter().map(escaped).collect();
+            return self.write_exactly(&escaped);
+        }
+        self.write_exactly(record)
+    }
+
+    fn write_exactly(&mut self, record: &[Cell]) -> io::Result<()> {
         self.start()?;
         let json = JsonRecord {
             headers: &self.headers,
@@ -112,6 +132,23 @@ impl<W: Write> RecordSink<W> {
     }
 }
 
+/// `cell` with the controls of its text escaped.
+fn escaped(cell: &Cell) -> Cell {
+    let safe = |text: &String| terminal_safe(text).into_owned();
+    match cell {
+        Cell::Text(text) => Cell::Text(safe(text)),
+        Cell::Server(text) => Cell::Server(safe(text)),
+        Cell::List(items) => Cell::List(items.iter().map(safe).collect()),
+        Cell::Groups(groups) => Cell::Groups(
+            groups
+                .iter()
+                .map(|(name, items)| (safe(name), items.iter().map(safe).collect()))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::{Value, json};
@@ -140,6 +177,30 @@ mod tests {
         }
         assert_eq!(sink.written(), records.len() as u64);
         String::from_utf8(sink.finish().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn on_a_terminal_the_servers_controls_are_escaped_in_every_format() {
+        let hostile = vec![
+            Cell::Server("\u{1b}]52;c;cHduZWQ=\u{7}eve".into()),
+            Cell::List(vec!["\u{1b}[2Jhost".into(), "\u{202e}user".into()]),
+            Cell::Bool(true),
+        ];
+        for format in [Format::Csv, Format::Json, Format::Ndjson] {
+            let mut sink =
+                RecordSink::new(format, CsvCells::Raw, headers(), Vec::new()).on_terminal(true);
+            sink.write(&hostile).unwrap();
+            let text = String::from_utf8(sink.finish().unwrap()).unwrap();
+            assert!(
+                !text.contains(['\u{1b}', '\u{7}', '\u{202e}']),
+                "{format:?}: {text:?}"
+            );
+            assert!(text.contains("x1b]52;c;cHduZWQ="), "{format:?}: {text}");
+            assert!(text.contains("u{202e}user"), "{format:?}: {text}");
+        }
+        // Elsewhere, exactly as sent.
+        let exact = written(Format::Ndjson, &[hostile]);
+        assert!(exact.contains("\u{202e}user"), "{exact}");
     }
 
     #[test]

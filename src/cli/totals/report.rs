@@ -11,7 +11,7 @@ use crate::attendance::{
     CallFigures, CallIdentity, CallState, DisplayZone, Peak, RowId, RowProblem, SessionStore,
     Share, human_duration, problem_ids, rows_with_problems, utc_rfc3339,
 };
-use crate::fetch::Completeness;
+use crate::fetch::{Completeness, Shortfall};
 use crate::filter::{Filter, ResolvedTime};
 use crate::ui::safe_text::terminal_safe;
 
@@ -384,6 +384,7 @@ fn completeness_text(completeness: &Completeness) -> String {
         Completeness::Expired => {
             "complete (rows purged after 90 days, only the totals remain)".to_owned()
         }
+        Completeness::Incomplete(shortfall @ Shortfall::Unchecked { .. }) => shortfall.to_string(),
         Completeness::Incomplete(shortfall) => format!("INCOMPLETE: {shortfall}"),
     }
 }
