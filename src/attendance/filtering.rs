@@ -53,10 +53,13 @@ impl LocalRow for FilterableRow<'_> {
         self.row.roles()
     }
     fn joined_at(&self) -> Option<Nanos> {
-        self.row.trusted_bounds().0
+        self.row.joined_at()
     }
     fn left_at(&self) -> Option<Nanos> {
-        self.row.trusted_bounds().1
+        self.row.left_at()
+    }
+    fn trusted_times(&self) -> (Option<Nanos>, Option<Nanos>) {
+        self.row.trusted_bounds()
     }
     fn is_open(&self) -> bool {
         self.live && self.row.is_open()
@@ -115,10 +118,13 @@ impl LocalRow for SessionRow<'_> {
         self.details.roles.iter().map(String::as_str)
     }
     fn joined_at(&self) -> Option<Nanos> {
-        self.raw().trusted_bounds().0
+        self.details.joined_at
     }
     fn left_at(&self) -> Option<Nanos> {
-        self.raw().trusted_bounds().1
+        self.details.left_at
+    }
+    fn trusted_times(&self) -> (Option<Nanos>, Option<Nanos>) {
+        self.raw().trusted_bounds()
     }
     fn is_open(&self) -> bool {
         self.context.live && self.details.left_at.is_none()
@@ -158,10 +164,13 @@ impl LocalRow for ParticipantSessionDetails {
         self.roles.iter().map(String::as_str)
     }
     fn joined_at(&self) -> Option<Nanos> {
-        SessionRow::raw_of(self).trusted_bounds().0
+        self.joined_at
     }
     fn left_at(&self) -> Option<Nanos> {
-        SessionRow::raw_of(self).trusted_bounds().1
+        self.left_at
+    }
+    fn trusted_times(&self) -> (Option<Nanos>, Option<Nanos>) {
+        SessionRow::raw_of(self).trusted_bounds()
     }
     fn is_open(&self) -> bool {
         self.left_at.is_none()
@@ -403,10 +412,14 @@ impl LocalRow for OneColumn<'_> {
         })
     }
     fn joined_at(&self) -> Option<Nanos> {
-        self.times.and_then(|(row, _)| row.trusted_bounds().0)
+        self.times.and_then(|(row, _)| row.joined_at())
     }
     fn left_at(&self) -> Option<Nanos> {
-        self.times.and_then(|(row, _)| row.trusted_bounds().1)
+        self.times.and_then(|(row, _)| row.left_at())
+    }
+    fn trusted_times(&self) -> (Option<Nanos>, Option<Nanos>) {
+        self.times
+            .map_or((None, None), |(row, _)| row.trusted_bounds())
     }
     fn is_open(&self) -> bool {
         self.times

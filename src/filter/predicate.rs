@@ -8,9 +8,7 @@ use super::ast::{Comparison, Expr, TermKind};
 use super::conditions::{Condition, ConditionSubject, Field};
 use crate::api::timestamp::Nanos;
 
-/// What the local part of a filter reads from a row. Times are those the figures use: a
-/// `joined_at` or `left_at` that headcount flags and ignores (not a clock reading, or a leave
-/// before the join) is `None`, so it matches no time term, as it counts in no figure. What
+/// What the local part of a filter reads from a row. Times are as the API sent them; what
 /// depends on the session (is it still running, is the row messy) is answered by the row,
 /// which knows its session.
 pub trait LocalRow {
@@ -20,6 +18,13 @@ pub trait LocalRow {
     fn roles(&self) -> impl Iterator<Item = &str>;
     fn joined_at(&self) -> Option<Nanos>;
     fn left_at(&self) -> Option<Nanos>;
+    /// `joined_at` and `left_at` as the figures use them, which time terms compare: a value
+    /// headcount flags and ignores (not a clock reading, or a leave before the join) is
+    /// `None`, so it matches no time term, as it counts in no figure. By default the times as
+    /// sent, for rows that cannot be messy.
+    fn trusted_times(&self) -> (Option<Nanos>, Option<Nanos>) {
+        (self.joined_at(), self.left_at())
+    }
     /// Still in the call: no `left_at` while the session is live. (Once the session has
     /// ended, a row without `left_at` is a leave not recorded, not an open session.)
     fn is_open(&self) -> bool;
@@ -306,12 +311,13 @@ impl TimeTest {
             TimeTest::Duration(comparison, seconds) => row
                 .duration_seconds(now)
                 .is_some_and(|duration| comparison.holds(duration, seconds)),
-            TimeTest::Joined(comparison, at) => {
-                row.joined_at().is_some_and(|j| comparison.holds(j, at))
-            }
+            TimeTest::Joined(comparison, at) => row
+                .trusted_times()
+                .0
+                .is_some_and(|j| comparison.holds(j, at)),
             // An open session has not left yet: as everywhere in headcount, it ends at `now`.
             // A leave not recorded has no leave to compare.
-            TimeTest::Left(comparison, at) => match row.left_at() {
+            TimeTest::Left(comparison, at) => match row.trusted_times().1 {
                 Some(left) => comparison.holds(left, at),
                 None => row.is_open() && comparison.holds(now, at),
             },
