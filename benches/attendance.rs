@@ -255,7 +255,7 @@ fn thread_cpu_time() -> Option<Duration> {
 fn cpu_time_of<T>(work: impl FnOnce() -> T) -> Option<Duration> {
     let before = thread_cpu_time()?;
     black_box(work());
-    Some(thread_cpu_time()? - before)
+    Some(thread_cpu_time()?.saturating_sub(before))
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -335,13 +335,13 @@ fn bench_ingest(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(30));
     group.throughput(Throughput::Elements(SESSIONS as u64));
     group.bench_function("serde_decode_only", |b| {
-        b.iter_with_large_drop(|| decode_only(pages))
+        b.iter_with_large_drop(|| decode_only(pages));
     });
     group.bench_function("borrowed_decode_only", |b| {
-        b.iter_with_large_drop(|| borrowed_decode_only(pages))
+        b.iter_with_large_drop(|| borrowed_decode_only(pages));
     });
     group.bench_function("decode_and_ingest", |b| {
-        b.iter_with_large_drop(|| ingest_all(pages))
+        b.iter_with_large_drop(|| ingest_all(pages));
     });
     group.finish();
 }
@@ -354,16 +354,16 @@ fn bench_figures(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Elements(SESSIONS as u64));
     group.bench_function("user_figures", |b| {
-        b.iter_with_large_drop(|| user_figures(store, black_box(&rows), NOW, &thresholds))
+        b.iter_with_large_drop(|| user_figures(store, black_box(&rows), NOW, &thresholds));
     });
     group.bench_function("concurrency_curve", |b| {
-        b.iter_with_large_drop(|| ConcurrencyCurve::compute(store, black_box(&rows), NOW))
+        b.iter_with_large_drop(|| ConcurrencyCurve::compute(store, black_box(&rows), NOW));
     });
     group.bench_function("breakdowns", |b| {
-        b.iter_with_large_drop(|| breakdowns(store, black_box(&rows), NOW))
+        b.iter_with_large_drop(|| breakdowns(store, black_box(&rows), NOW));
     });
     group.bench_function("full_recompute", |b| {
-        b.iter_with_large_drop(|| Figures::compute(store, black_box(&rows), NOW, &thresholds))
+        b.iter_with_large_drop(|| Figures::compute(store, black_box(&rows), NOW, &thresholds));
     });
     group.finish();
 }
@@ -384,7 +384,7 @@ fn bench_sorting(c: &mut Criterion) {
                 || rows.clone(),
                 |rows| sort_sessions(store, rows, column, Order::Descending, NOW),
                 criterion::BatchSize::LargeInput,
-            )
+            );
         });
     }
     group.bench_function("users_by_attended", |b| {
@@ -392,7 +392,7 @@ fn bench_sorting(c: &mut Criterion) {
             || users.clone(),
             |users| sort_users(store, users, UserColumn::Attended, Order::Descending),
             criterion::BatchSize::LargeInput,
-        )
+        );
     });
     group.finish();
 }

@@ -58,7 +58,7 @@ fn session(i: usize) -> ParticipantSessionDetails {
     let length = (i as i64 * 104_729 % 3_600 + 30) * NANOS_PER_SEC;
     ParticipantSessionDetails {
         user_id: format!("user-{:06}", i % 200_000),
-        user_session_id: format!("{:08x}-0000-4000-8000-{:012x}", i, i),
+        user_session_id: format!("{i:08x}-0000-4000-8000-{i:012x}"),
         publisher_type: ["webrtc", "rtmp", "whip"][i % 3].to_owned(),
         roles: vec![["user", "host", "admin"][i % 7 % 3].to_owned()],
         joined_at: Some(joined),
@@ -89,7 +89,7 @@ fn loaded_app() -> App {
             generation: 1,
             pages: (SESSIONS / PAGE) as u32,
             completeness: headcount::fetch::Completeness::Complete,
-            end: Default::default(),
+            end: headcount::attendance::EndReports::default(),
         }),
         NOW,
     );
@@ -110,7 +110,7 @@ fn frames(c: &mut Criterion) {
                 terminal
                     .draw(|frame| headcount::ui::draw(frame, black_box(&app), NOW))
                     .unwrap();
-            })
+            });
         });
         app.update(key(KeyCode::Tab), NOW);
     }
@@ -120,7 +120,7 @@ fn frames(c: &mut Criterion) {
             terminal
                 .draw(|frame| headcount::ui::draw(frame, black_box(&app), NOW))
                 .unwrap();
-        })
+        });
     });
     group.finish();
 }
@@ -156,7 +156,7 @@ fn filter_keystroke(c: &mut Criterion) {
             terminal
                 .draw(|frame| headcount::ui::draw(frame, &app, NOW))
                 .unwrap();
-        })
+        });
     });
     group.finish();
 }

@@ -91,7 +91,7 @@ fn store_of(rows: &[Row]) -> SessionStore {
             call_type: "default".into(),
             call_id: "bench".into(),
             call_session_id: "s".into(),
-            duration: Default::default(),
+            duration: headcount::api::models::RequestDuration::default(),
             total_participant_sessions: None,
             total_participant_duration: None,
             participants_sessions: chunk.iter().map(details).collect(),
@@ -109,7 +109,11 @@ fn details(row: &Row) -> ParticipantSessionDetails {
         user_id: row.user_id.clone(),
         user_session_id: row.session_id.clone(),
         publisher_type: row.publisher_type.into(),
-        roles: row.roles.iter().map(|r| r.to_string()).collect(),
+        roles: row
+            .roles
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect(),
         joined_at: row.joined_at,
         left_at: row.left_at,
         duration_in_seconds: None,
@@ -130,17 +134,17 @@ fn local_filter(c: &mut Criterion) {
     let filter = parse(FILTER, &context()).expect("the benchmark filter parses");
     let store = store_of(&rows);
     c.bench_function("local filter on 1M rows (role:host or dur>10m !bot)", |b| {
-        b.iter(|| keep_local_matches(&store, store.row_ids(), &filter, black_box(NOW)).len())
+        b.iter(|| keep_local_matches(&store, store.row_ids(), &filter, black_box(NOW)).len());
     });
     c.bench_function("row by row on 1M rows (role:host or dur>10m !bot)", |b| {
         b.iter(|| {
             rows.iter()
                 .filter(|row| filter.matches_local(*row, black_box(NOW)))
                 .count()
-        })
+        });
     });
     c.bench_function("parse role:host or dur>10m !bot", |b| {
-        b.iter(|| parse(black_box(FILTER), &context()))
+        b.iter(|| parse(black_box(FILTER), &context()));
     });
 }
 

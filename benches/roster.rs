@@ -214,13 +214,13 @@ fn bench_classify(c: &mut Criterion) {
     group.sample_size(30);
     group.measurement_time(Duration::from_secs(5));
     group.bench_function("classify", |b| {
-        b.iter(|| black_box(classify(&input, store, black_box(&figures), NOW)))
+        b.iter(|| black_box(classify(&input, store, black_box(&figures), NOW)));
     });
     group.bench_function("user_figures_and_classify", |b| {
         b.iter(|| {
             let figures = self::figures(store);
             black_box(classify(&input, store, &figures, NOW));
-        })
+        });
     });
     group.finish();
 }

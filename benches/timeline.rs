@@ -96,7 +96,7 @@ fn bench_render(c: &mut Criterion) {
             }
             .render(buf.area, &mut buf);
             black_box(&buf);
-        })
+        });
     });
 }
 

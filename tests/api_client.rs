@@ -181,7 +181,7 @@ fn notices() -> (
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&seen);
     (seen, move |n: &RetryNotice| {
-        sink.lock().unwrap().push(n.clone())
+        sink.lock().unwrap().push(n.clone());
     })
 }
 
@@ -346,7 +346,7 @@ async fn a_rate_limit_longer_than_the_cap_is_reported_not_slept_through() {
 
     assert_eq!(server.requests().len(), 1);
     assert_eq!(err.kind(), ErrorKind::RateLimited);
-    assert_eq!(err.retry_at().map(|t| t.as_second()), Some(reset));
+    assert_eq!(err.retry_at().map(jiff::Timestamp::as_second), Some(reset));
     assert_eq!(err.rate_limit().map(|r| r.remaining), Some(0));
     let until = jiff::Timestamp::from_second(reset)
         .unwrap()
@@ -396,7 +396,12 @@ async fn a_200_cut_short_or_not_json_is_retried_like_a_dropped_connection() {
         let client = server.client().build().unwrap();
 
         let page = client
-            .query_call_participant_sessions("default", "c", "s", &Default::default())
+            .query_call_participant_sessions(
+                "default",
+                "c",
+                "s",
+                &headcount::api::models::ParticipantSessionsQuery::default(),
+            )
             .await
             .unwrap();
 
@@ -416,7 +421,12 @@ async fn a_200_of_the_wrong_shape_names_the_endpoint_and_is_not_retried() {
     let client = server.client().build().unwrap();
 
     let err = client
-        .query_call_participant_sessions("default", "c", "s", &Default::default())
+        .query_call_participant_sessions(
+            "default",
+            "c",
+            "s",
+            &headcount::api::models::ParticipantSessionsQuery::default(),
+        )
         .await
         .unwrap_err();
 
@@ -484,7 +494,12 @@ async fn a_missing_session_points_at_the_arguments() {
     let client = server.client().build().unwrap();
 
     let err = client
-        .query_call_participant_sessions("default", "c", "nope", &Default::default())
+        .query_call_participant_sessions(
+            "default",
+            "c",
+            "nope",
+            &headcount::api::models::ParticipantSessionsQuery::default(),
+        )
         .await
         .unwrap_err();
 

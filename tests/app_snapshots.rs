@@ -264,7 +264,7 @@ fn an_incomplete_read_is_a_warning_in_the_header_on_export_and_r_reads_again() {
             generation: 1,
             pages: 1,
             completeness: missing,
-            end: Default::default(),
+            end: headcount::attendance::EndReports::default(),
         }),
         now,
     );

@@ -291,7 +291,7 @@ async fn at_the_start_of_a_window() {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap();
     let into_window = Duration::from_nanos((now.as_nanos() % WINDOW.as_nanos()) as u64);
-    tokio::time::sleep(WINDOW - into_window).await;
+    tokio::time::sleep(WINDOW.saturating_sub(into_window)).await;
 }
 
 /// 10 requests per window and about 15 pages force exactly one wait.

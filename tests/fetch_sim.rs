@@ -141,7 +141,7 @@ async fn a_rate_limit_is_waited_out_and_the_fetch_still_completes() {
 
 /// Sends queries until the sim answers 429.
 async fn use_up_the_quota(sim: &RunningSim, client: &StreamClient) {
-    let query = Default::default();
+    let query = headcount::api::models::ParticipantSessionsQuery::default();
     loop {
         let answer = client
             .query_call_participant_sessions(

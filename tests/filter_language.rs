@@ -54,7 +54,7 @@ fn row(user: &str) -> ParticipantSessionDetails {
 }
 
 fn with_roles(mut row: ParticipantSessionDetails, roles: &[&str]) -> ParticipantSessionDetails {
-    row.roles = roles.iter().map(|r| r.to_string()).collect();
+    row.roles = roles.iter().map(std::string::ToString::to_string).collect();
     row
 }
 

@@ -36,7 +36,7 @@ fn closed_after(stream: &mut TcpStream, since: Instant) -> Option<Duration> {
     loop {
         match stream.read(&mut buffer) {
             Ok(0) => return Some(since.elapsed()),
-            Ok(_) => continue,
+            Ok(_) => {}
             Err(err) if err.kind() == std::io::ErrorKind::ConnectionReset => {
                 return Some(since.elapsed());
             }

@@ -133,7 +133,7 @@ impl<'a> RoleList<'a> {
         self.inline[..self.len]
             .iter()
             .chain(&self.more)
-            .map(|role| role.as_ref())
+            .map(std::convert::AsRef::as_ref)
     }
 
     fn push(&mut self, role: Cow<'a, str>) {

@@ -442,7 +442,7 @@ mod tests {
             call_type: "default".into(),
             call_id: "c".into(),
             call_session_id: "s".into(),
-            duration: Default::default(),
+            duration: crate::api::models::RequestDuration::default(),
             total_participant_sessions: None,
             total_participant_duration: None,
             participants_sessions: vec![row; rows],

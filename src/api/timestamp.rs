@@ -174,7 +174,7 @@ mod tests {
     #[test]
     fn null_absent_and_empty_mean_no_timestamp() {
         assert_eq!(decode(r#"{"at": null}"#), None);
-        assert_eq!(decode(r#"{}"#), None);
+        assert_eq!(decode(r"{}"), None);
         assert_eq!(decode(r#"{"at": ""}"#), None);
     }
 

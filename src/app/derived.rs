@@ -50,7 +50,7 @@ impl Derived {
         };
         self.store_generation = Some(store.generation());
         self.computed_at = Some(now);
-        self.local = filter.local.clone();
+        self.local.clone_from(&filter.local);
     }
 
     /// The figures and each user's rows, for the filtered rows.

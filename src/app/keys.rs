@@ -104,7 +104,7 @@ impl App {
     fn edit_filter(&mut self, key: KeyEvent, now: Nanos) {
         self.edit_filter_text(now, |bar, ctx| match key.code {
             KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL) => {
-                bar.insert(c.encode_utf8(&mut [0; 4]), ctx)
+                bar.insert(c.encode_utf8(&mut [0; 4]), ctx);
             }
             KeyCode::Backspace => bar.backspace(ctx),
             KeyCode::Delete => bar.delete(ctx),

@@ -144,7 +144,7 @@ impl App {
             dirty: true,
         };
         if let Some(error) = app.filter.error() {
-            app.status = Some(Status::error(format!("filter not applied: {}", error)));
+            app.status = Some(Status::error(format!("filter not applied: {error}")));
         }
         let effects = app.start_fetch(FetchKind::Fresh, now);
         app.recompute(now);

@@ -691,12 +691,7 @@ fn expected_window(
     }))
 }
 
-fn unknown<'a>(
-    user_id: &'a str,
-    index: usize,
-    expected: Option<Window>,
-    ring: RingMarks,
-) -> Person<'a> {
+fn unknown(user_id: &str, index: usize, expected: Option<Window>, ring: RingMarks) -> Person<'_> {
     Person {
         state: State::Unknown,
         ..nobody(user_id, index, expected, ring)
@@ -724,12 +719,7 @@ fn never_joined<'a>(
     }
 }
 
-fn nobody<'a>(
-    user_id: &'a str,
-    index: usize,
-    expected: Option<Window>,
-    ring: RingMarks,
-) -> Person<'a> {
+fn nobody(user_id: &str, index: usize, expected: Option<Window>, ring: RingMarks) -> Person<'_> {
     Person {
         user_id,
         member: Some(index),

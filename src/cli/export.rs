@@ -409,7 +409,7 @@ async fn by_user(
     let mut progress = Progress::on_stderr();
     let server = plan.filter.server_json();
     let (store, completeness) = read_store(client, plan.target, server, |rows, total| {
-        progress.page(rows, total)
+        progress.page(rows, total);
     })
     .await?;
     drop(progress);

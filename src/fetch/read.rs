@@ -329,7 +329,7 @@ impl SessionRead {
         }
         let pause = READY_RETRY
             .min(self.ready_wait / 10)
-            .min(self.ready_wait - waited);
+            .min(self.ready_wait.saturating_sub(waited));
         self.waiting = Some(Waiting {
             since,
             retry_at: now + pause,

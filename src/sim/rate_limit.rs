@@ -53,7 +53,10 @@ impl RateLimiter {
             return None;
         }
         let index = now_secs / self.window_secs;
-        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        let mut windows = self
+            .windows
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let window = windows.entry(endpoint).or_insert(Window { index, used: 0 });
         if window.index != index {
             *window = Window { index, used: 0 };

@@ -396,8 +396,8 @@ mod tests {
         });
         let mut there: Vec<&str> = there.map(|m| m.person.id.as_str()).collect();
         let mut sorted = rung.clone();
-        there.sort();
-        sorted.sort();
+        there.sort_unstable();
+        sorted.sort_unstable();
         assert_eq!(sorted, there, "each member there at the start is rung once");
         let joined = |list: &[(String, i64)]| -> HashSet<bool> {
             list.iter()

@@ -238,9 +238,8 @@ pub fn user_detail(
     let block = Block::bordered().title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let user = match app.view() {
-        crate::app::view::View::UserDetail(user) => user,
-        _ => return,
+    let crate::app::view::View::UserDetail(user) = app.view() else {
+        return;
     };
     let figures = app.figures().and_then(|f| f.user(user));
     let problems = figures.map_or(crate::attendance::Problems::NONE, |f| f.problems);

@@ -104,7 +104,7 @@ pub fn done(generation: u64, pages: u32) -> Msg {
         generation,
         pages,
         completeness: Completeness::Complete,
-        end: Default::default(),
+        end: headcount::attendance::EndReports::default(),
     })
 }
 

@@ -269,7 +269,7 @@ impl<'de> Visitor<'de> for Row<'de> {
                     "joined_at",
                 )?,
                 RowKey::LeftAt => {
-                    set(&mut left_at, map.next_value::<TimestampField>()?, "left_at")?
+                    set(&mut left_at, map.next_value::<TimestampField>()?, "left_at")?;
                 }
                 RowKey::Duration => set(
                     &mut duration,
@@ -416,7 +416,7 @@ impl<'de, K: FromKey> DeserializeSeed<'de> for Key<K> {
     }
 }
 
-impl<'de, K: FromKey> Visitor<'de> for Key<K> {
+impl<K: FromKey> Visitor<'_> for Key<K> {
     type Value = K;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {

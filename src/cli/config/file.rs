@@ -111,8 +111,7 @@ impl FileConfig {
 fn parse_error(err: &toml::de::Error, text: &str, path: &Path) -> ConfigError {
     let (line, column) = err
         .span()
-        .map(|span| line_and_column(text, span.start))
-        .unwrap_or((1, 1));
+        .map_or((1, 1), |span| line_and_column(text, span.start));
     ConfigError::Parse {
         path: path.to_owned(),
         line,

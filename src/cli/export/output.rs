@@ -131,7 +131,9 @@ impl Output {
         let Output::Replace { temp, path } = self else {
             return Ok(self);
         };
-        let mut first = temp.into_inner().map_err(|e| e.into_error())?;
+        let mut first = temp
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
         first.as_file_mut().rewind()?;
         let second = NamedTempFile::new_in(first.path().parent().unwrap_or(Path::new(".")))?;
         second
@@ -149,7 +151,9 @@ impl Output {
             Output::Stdout(mut out) => Ok(out.flush()?),
             Output::Stream(mut out) => Ok(out.flush()?),
             Output::Replace { temp, path } => {
-                let temp = temp.into_inner().map_err(|e| e.into_error())?;
+                let temp = temp
+                    .into_inner()
+                    .map_err(std::io::IntoInnerError::into_error)?;
                 temp.as_file().sync_all()?;
                 temp.persist(&path)
                     .map_err(|e| e.error)

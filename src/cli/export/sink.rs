@@ -120,7 +120,9 @@ impl<W: Write> RecordSink<W> {
     pub fn finish(mut self) -> io::Result<W> {
         self.start()?;
         let mut out = match self.encoder {
-            Encoder::Csv(writer) => writer.into_inner().map_err(|e| e.into_error())?,
+            Encoder::Csv(writer) => writer
+                .into_inner()
+                .map_err(csv::IntoInnerError::into_error)?,
             Encoder::Json(mut out) => {
                 out.write_all(if self.written == 0 { b"]\n" } else { b"\n]\n" })?;
                 out

@@ -13,7 +13,8 @@ pub fn counts(snapshot: &Snapshot) -> Value {
     let rows = snapshot.rows();
     let mut people: HashMap<u32, bool> = HashMap::new();
     for row in rows {
-        *people.entry(row.person).or_default() |= row.tracks != Default::default();
+        *people.entry(row.person).or_default() |=
+            row.tracks != crate::sim::attendance::Tracks::default();
     }
     let live_sessions = snapshot.open_rows().count();
     let end_of = |row: &Row| {
