@@ -504,7 +504,7 @@ fn e_writes_no_file_while_sessions_are_missing_and_says_why() {
             generation: 1,
             pages: 1,
             completeness: missing,
-            end: Default::default(),
+            end: headcount::attendance::EndReports::default(),
         }),
         now,
     );
@@ -518,7 +518,7 @@ fn e_writes_no_file_while_sessions_are_missing_and_says_why() {
             generation: 1,
             pages: 1,
             completeness: unchecked,
-            end: Default::default(),
+            end: headcount::attendance::EndReports::default(),
         }),
         now,
     );

@@ -660,7 +660,8 @@ async fn printed(sim: &RunningSim, words: &[&str]) -> Value {
 /// `kind → user_session_ids` from the `problems` of session records (a list in JSON, words
 /// in CSV).
 fn problems_of_records(records: &[Value]) -> std::collections::BTreeMap<String, Vec<String>> {
-    let mut kinds: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut kinds: std::collections::BTreeMap<String, Vec<String>> =
+        std::collections::BTreeMap::new();
     for record in records {
         let id = record["user_session_id"].as_str().unwrap().to_owned();
         let names: Vec<String> = match &record["problems"] {
