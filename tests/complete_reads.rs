@@ -579,13 +579,7 @@ async fn a_live_session_is_provisional_and_an_expired_one_complete_with_no_rows(
         let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
         assert_eq!(printed["state"], state);
         assert_eq!(printed["complete"], true);
-        let app = sim_support::dashboard::after_one_read(
-            &sim.base_url(),
-            sim.call_type(),
-            sim.call_id(),
-            sim.session_id(),
-        )
-        .await;
+        let app = sim_support::dashboard::after_one_read_of(&sim).await;
         let expected = if live {
             Completeness::Provisional
         } else {

@@ -252,13 +252,7 @@ async fn a_sped_up_live_call_is_described_at_the_servers_present() {
 async fn the_dashboard_shows_a_sped_up_live_call_at_the_servers_present() {
     let sim = sped_up().await;
     let wall = now_ns();
-    let app = sim_support::dashboard::after_one_read(
-        &sim.base_url(),
-        sim.call_type(),
-        sim.call_id(),
-        sim.session_id(),
-    )
-    .await;
+    let app = sim_support::dashboard::after_one_read_of(&sim).await;
     let call = &app.figures().expect("figures after a read").call;
     assert_eq!(call.data_quality.rows, 0, "{:?}", call.data_quality);
     assert!(call.data_quality.open_seconds > 0);

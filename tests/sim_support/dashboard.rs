@@ -11,6 +11,17 @@ use headcount::fetch::{self, FetchEvent};
 
 use super::{KEY, SECRET};
 
+/// A dashboard on the sim's own call and session, once its first read has ended.
+pub async fn after_one_read_of(sim: &headcount::sim::RunningSim) -> App {
+    after_one_read(
+        &sim.base_url(),
+        sim.call_type(),
+        sim.call_id(),
+        sim.session_id(),
+    )
+    .await
+}
+
 /// A dashboard on `call_type:call_id` session `session`, once its first read has ended.
 pub async fn after_one_read(base_url: &str, call_type: &str, call_id: &str, session: &str) -> App {
     let config = AppConfig {
