@@ -58,6 +58,34 @@ pub enum CallState {
     Empty,
 }
 
+/// A [`CallState`] in words, for every output that shows one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StateWords {
+    /// For scripts: `live`, `ended`, `expired`, `empty`.
+    pub name: &'static str,
+    /// In a table: `LIVE`, `ENDED`, `EXPIRED`, `EMPTY`.
+    pub label: &'static str,
+    /// On the dashboard's title line: the label and what it means for the figures.
+    pub badge: &'static str,
+}
+
+impl CallState {
+    /// How every output names this state.
+    pub const fn words(self) -> StateWords {
+        let (name, label, badge) = match self {
+            Self::Live => ("live", "LIVE", "● LIVE · provisional"),
+            Self::Ended => ("ended", "ENDED", "ENDED"),
+            Self::Expired => (
+                "expired",
+                "EXPIRED",
+                "EXPIRED · details purged after 90 days, totals kept",
+            ),
+            Self::Empty => ("empty", "EMPTY", "EMPTY · no one joined"),
+        };
+        StateWords { name, label, badge }
+    }
+}
+
 /// The call window: `start` → `end`, with `end >= start`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Window {
@@ -354,6 +382,22 @@ impl CallFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_output_names_a_state_alike() {
+        for state in [
+            CallState::Live,
+            CallState::Ended,
+            CallState::Expired,
+            CallState::Empty,
+        ] {
+            let words = state.words();
+            assert_eq!(words.label, words.name.to_uppercase());
+            let badge = words.badge.trim_start_matches("● ");
+            assert!(badge.starts_with(words.label), "{}", words.badge);
+        }
+        assert_eq!(CallState::Live.words().badge, "● LIVE · provisional");
+    }
 
     const T0: Nanos = 1_760_000_000 * NANOS_PER_SEC;
     const MIN: Nanos = 60 * NANOS_PER_SEC;

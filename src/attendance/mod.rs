@@ -108,7 +108,7 @@ mod zone;
 pub use breakdown::{Breakdowns, Share, breakdowns};
 pub use call::{
     CallEnd, CallIdentity, CallState, DETAILS_RETENTION, EndFacts, EndReports, ServerTotals,
-    SessionEnd, SessionTimes, Window, session_end, session_state,
+    SessionEnd, SessionTimes, StateWords, Window, session_end, session_state,
 };
 pub use call_sessions::{SessionSummary, current_session_id, merge_sessions};
 pub(crate) use columns::{

@@ -23,18 +23,18 @@ use clap::{Args, ValueEnum};
 
 use super::call_ref::CallRef;
 use super::config::values::parse_tz;
-use super::config::{ConnectionArgs, Overrides, Settings, load};
+use super::config::{ConnectionArgs, Overrides};
 use super::exit::UsageError;
 use super::session_read::{
-    IncompleteData, SessionTarget, connect, finish_read, first_filter, for_each_page, local_filter,
-    read_store, say_skipped, session_heads, thresholds,
+    IncompleteData, Matching, Opening, SessionReader, SessionTarget, finish_read, say_skipped,
+    thresholds,
 };
 use super::signals::or_interrupted;
-use crate::api::timestamp::{Nanos, unix_now};
-use crate::api::{MAX_PAGE_SIZE, StreamClient};
+use crate::api::MAX_PAGE_SIZE;
+use crate::api::timestamp::Nanos;
 use crate::attendance::{
-    CsvCells, DisplayZone, Figures, RowContext, RowNews, ServerTotals, SessionRow, UserLine,
-    UserRows, keep_local_matches, session_headers, session_record, user_headers, user_record,
+    CsvCells, Figures, RowContext, RowNews, ServerTotals, SessionRow, UserLine, UserRows,
+    session_headers, session_record, user_headers, user_record,
 };
 use crate::fetch::Completeness;
 use crate::filter::Filter;
@@ -108,10 +108,7 @@ struct Exported {
 
 /// What every export needs, resolved before the first request.
 struct Plan<'a> {
-    target: SessionTarget<'a>,
-    zone: DisplayZone,
-    filter_text: &'a str,
-    filter: Filter,
+    reader: SessionReader<'a>,
     format: Format,
     csv_cells: CsvCells,
 }
@@ -150,29 +147,25 @@ fn is_broken_pipe(error: &(dyn std::error::Error + 'static)) -> bool {
 }
 
 async fn export(args: &ExportArgs) -> anyhow::Result<()> {
-    let settings = load(&Overrides {
+    let opening = Opening::load(&Overrides {
         tz: args.tz.clone(),
         ..args.connection.overrides()
     })?;
-    let zone = DisplayZone::parse(&settings.tz)?;
-    let filter_text = args.filter.as_deref().unwrap_or("");
     // Checked before any request or file: a typo should cost nothing and leave nothing.
-    let filter = first_filter(filter_text, &zone, unix_now())?;
+    let filter = opening.filter(args.filter.as_deref())?;
     if args.format == Format::Pages {
-        pages_usage(args, &filter)?;
+        pages_usage(args, filter.first())?;
     }
-    let client = connect(&settings)?;
+    let target = SessionTarget {
+        call: &args.call,
+        session: &args.session,
+    };
+    let reader = opening.reader(target, filter)?;
     // Before the signals are caught: opening a FIFO waits for its reader, and Ctrl-C must
     // still end that wait.
     let destination = args.output.as_deref().map(Destination::of).transpose()?;
     let plan = Plan {
-        target: SessionTarget {
-            call: &args.call,
-            session: &args.session,
-        },
-        zone,
-        filter_text,
-        filter,
+        reader,
         format: args.format,
         csv_cells: if args.csv_raw {
             CsvCells::Raw
@@ -187,9 +180,9 @@ async fn export(args: &ExportArgs) -> anyhow::Result<()> {
             None => Output::stdout(),
         };
         match (args.format, args.by) {
-            (Format::Pages, _) => as_pages(&client, plan, output).await,
-            (_, Grouping::Session) => by_session(&client, plan, output).await,
-            (_, Grouping::User) => by_user(&client, &settings, plan, output).await,
+            (Format::Pages, _) => as_pages(plan, output).await,
+            (_, Grouping::Session) => by_session(plan, output).await,
+            (_, Grouping::User) => by_user(plan, output).await,
         }
     })
     .await?;
@@ -228,11 +221,7 @@ fn say(text: &str) {
 }
 
 /// One record per matching session, written page by page, each session once.
-async fn by_session(
-    client: &StreamClient,
-    plan: Plan<'_>,
-    output: Output,
-) -> anyhow::Result<Exported> {
+async fn by_session(plan: Plan<'_>, output: Output) -> anyhow::Result<Exported> {
     let headers = session_headers();
     let id_column = headers
         .iter()
@@ -247,50 +236,45 @@ async fn by_session(
     // The local filter, what the session says of each row, and the instant every record
     // describes: the server's present when the first page came, one for the whole file.
     let mut local: Option<(Filter, RowContext, Nanos)> = None;
-    let server = plan.filter.server_json();
+    let reader = &plan.reader;
     let mut skipped = 0;
-    let (completeness, _) = for_each_page(client, plan.target, server.clone(), async |read| {
-        let page = match read.page.decode() {
-            Ok(page) => page,
-            Err(error) => {
-                skipped += read.page.rows() as u64;
-                say_skipped(read.page_no, read.page.rows(), &error);
-                return Ok(());
+    let (completeness, _) = reader
+        .pages(async |read| {
+            let page = match read.page.decode() {
+                Ok(page) => page,
+                Err(error) => {
+                    skipped += read.page.rows() as u64;
+                    say_skipped(read.page_no, read.page.rows(), &error);
+                    return Ok(());
+                }
+            };
+            let new = read.news.rows.iter();
+            progress.page(
+                new.filter(|news| matches!(news, RowNews::New(_))).count(),
+                page.total_participant_sessions,
+            );
+            let (filter, context, now) = match &local {
+                Some(known) => known,
+                None => {
+                    let now = reader.client.present();
+                    let heads = reader.heads(&page).await?;
+                    // The filter's times and each row's judgement from the same facts as `totals`.
+                    let filter = reader.filter.in_window_of(&reader.zone, &heads, now)?;
+                    local.insert((filter, heads.row_context(now), now))
+                }
+            };
+            let now = *now;
+            for (details, news) in page.participants_sessions.iter().zip(&read.news.rows) {
+                let row = SessionRow { details, context };
+                let record = filter
+                    .matches_local(&row, now)
+                    .then(|| session_record(&reader.zone, &row, row.problems(), now));
+                sink.offer(*news, &details.user_session_id, record);
             }
-        };
-        let new = read.news.rows.iter();
-        progress.page(
-            new.filter(|news| matches!(news, RowNews::New(_))).count(),
-            page.total_participant_sessions,
-        );
-        let (filter, context, now) = match &local {
-            Some(known) => known,
-            None => {
-                let now = client.present();
-                let heads = session_heads(client, plan.target, &page, server.clone()).await?;
-                // The filter's times and each row's judgement from the same facts as `totals`.
-                let filter = local_filter(
-                    plan.filter_text,
-                    &plan.zone,
-                    &heads,
-                    now,
-                    plan.filter.clone(),
-                )?;
-                local.insert((filter, heads.row_context(now), now))
-            }
-        };
-        let now = *now;
-        for (details, news) in page.participants_sessions.iter().zip(&read.news.rows) {
-            let row = SessionRow { details, context };
-            let record = filter
-                .matches_local(&row, now)
-                .then(|| session_record(&plan.zone, &row, row.problems(), now));
-            sink.offer(*news, &details.user_session_id, record);
-        }
-        sink.end_page()?;
-        Ok(())
-    })
-    .await?;
+            sink.end_page()?;
+            Ok(())
+        })
+        .await?;
     drop(progress);
     let (records, late) = sink.finish()?;
     let completeness = completeness.with_unreadable(skipped, records.written());
@@ -342,13 +326,11 @@ fn pages_usage(args: &ExportArgs, filter: &Filter) -> Result<(), UsageError> {
 }
 
 /// The pages as Stream sent them, in the file `headcount sim --from` serves.
-async fn as_pages(
-    client: &StreamClient,
-    plan: Plan<'_>,
-    output: Output,
-) -> anyhow::Result<Exported> {
-    let server = plan.filter.server_json();
-    let target = plan.target;
+async fn as_pages(plan: Plan<'_>, output: Output) -> anyhow::Result<Exported> {
+    let reader = &plan.reader;
+    let client = &reader.client;
+    let server = reader.filter.server_json();
+    let target = reader.target;
     let call = target.call;
     let parts = client.filter_parts(
         &call.call_type,
@@ -381,13 +363,14 @@ async fn as_pages(
     let mut writer = PagesWriter::new(output, header)?;
     let mut progress = Progress::on_stderr();
     let mut totals = ServerTotals::default();
-    let (completeness, _) = for_each_page(client, target, server.clone(), async |read| {
-        progress.page(read.page.rows(), read.news.totals.participant_sessions);
-        writer.page(read.cursor.as_deref(), read.page.bytes())?;
-        totals = read.news.totals;
-        Ok(())
-    })
-    .await?;
+    let (completeness, _) = reader
+        .pages(async |read| {
+            progress.page(read.page.rows(), read.news.totals.participant_sessions);
+            writer.page(read.cursor.as_deref(), read.page.bytes())?;
+            totals = read.news.totals;
+            Ok(())
+        })
+        .await?;
     drop(progress);
     let (output, pages) = writer.finish(totals)?;
     Ok(Exported {
@@ -400,23 +383,20 @@ async fn as_pages(
 }
 
 /// One record per user with matching rows, from the attendance engine.
-async fn by_user(
-    client: &StreamClient,
-    settings: &Settings,
-    plan: Plan<'_>,
-    output: Output,
-) -> anyhow::Result<Exported> {
+async fn by_user(plan: Plan<'_>, output: Output) -> anyhow::Result<Exported> {
+    let reader = &plan.reader;
     let mut progress = Progress::on_stderr();
-    let server = plan.filter.server_json();
-    let (store, completeness) = read_store(client, plan.target, server, |rows, total| {
-        progress.page(rows, total);
-    })
-    .await?;
+    let Matching {
+        store,
+        completeness,
+        rows,
+        now,
+        ..
+    } = reader
+        .read_matching(|rows, total| progress.page(rows, total))
+        .await?;
     drop(progress);
-    let now = client.present();
-    let filter = local_filter(plan.filter_text, &plan.zone, &store, now, plan.filter)?;
-    let rows = keep_local_matches(&store, store.row_ids(), &filter, now);
-    let figures = Figures::compute(&store, &rows, now, &thresholds(settings));
+    let figures = Figures::compute(&store, &rows, now, &thresholds(&reader.settings));
     let window = store.window(now);
     let by_user = UserRows::group(&store, &rows);
     let on_terminal = output.is_terminal();
@@ -427,7 +407,7 @@ async fn by_user(
             figures: user,
             store: &store,
             rows: by_user.of(user.user),
-            zone: &plan.zone,
+            zone: &reader.zone,
             window,
             now,
         }))?;

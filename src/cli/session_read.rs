@@ -1,6 +1,8 @@
-//! Reading one call session from the command line, shared by `totals` and `export`: the
-//! `--filter` with its caret error, the client built from the settings, and the read of every
-//! page ([`crate::fetch::SessionRead`]) with its verdict on what came back.
+//! Opening a call session from the command line, once for every command that reads one
+//! (`totals`, `export`, `sessions`, `watch`): the settings and the display zone
+//! ([`Opening`]), the `--filter` with its caret error and its second reading once the call
+//! window is known ([`SessionFilter`]), the client, and the read of every page
+//! ([`crate::fetch::SessionRead`]) with its verdict on what came back ([`SessionReader`]).
 
 use std::io::Write;
 use std::time::Duration;
@@ -10,16 +12,19 @@ use serde_json::Value;
 
 use super::call_ref::CallRef;
 use super::config::duration::parse_duration;
-use super::config::{ConfigError, Settings};
+use super::config::{ConfigError, Overrides, Settings, load};
 use crate::api::models::ParticipantSessionsPage;
-use crate::api::timestamp::Nanos;
+use crate::api::timestamp::{Nanos, unix_now};
 use crate::api::{ApiError, DEFAULT_TIMEOUT, StreamClient};
-use crate::attendance::{DisplayZone, EndReports, RosterRules, RowsSeen, SessionStore, Thresholds};
+use crate::attendance::{
+    DisplayZone, EndReports, RosterRules, RowId, RowsSeen, SessionStore, Thresholds,
+    keep_local_matches,
+};
 use crate::fetch::{
     Completeness, DEFAULT_READY_WAIT, ReadOptions, ReadPage, ReadStep, ReadTarget, SessionRead,
     Shortfall, learn_end,
 };
-use crate::filter::{Filter, ParseContext, ParseError, TimeWindow, parse};
+use crate::filter::{Filter, ParseContext, ParseError, parse};
 use crate::ui::safe_text::terminal_safe;
 
 /// How long one request may take before it is given up and retried; 30 s when unset.
@@ -90,13 +95,92 @@ impl SessionTarget<'_> {
     }
 }
 
-/// Parses `--filter`, with times of day found in `window` in `zone`.
-pub fn parse_filter(
-    text: &str,
-    zone: &DisplayZone,
-    window: TimeWindow,
-) -> Result<Filter, InvalidFilter> {
-    parse_with(text, &ParseContext::in_window(zone.tz().clone(), window))
+/// What every command that talks to Stream resolves first: the settings (flag > env > file >
+/// default) and the zone times are shown in.
+pub struct Opening {
+    pub settings: Settings,
+    pub zone: DisplayZone,
+}
+
+impl Opening {
+    /// Loads the settings with the command's `overrides` and reads their zone.
+    pub fn load(overrides: &Overrides) -> anyhow::Result<Self> {
+        let settings = load(overrides)?;
+        let zone = DisplayZone::parse(&settings.tz)?;
+        Ok(Self { settings, zone })
+    }
+
+    /// Reads `--filter` (none: every row) before anything is known of the call: for its
+    /// syntax, and for the server part, which no time changes (see
+    /// [`ParseContext::provisional`]). Called before any request: a typo should cost nothing.
+    pub fn filter(&self, text: Option<&str>) -> Result<SessionFilter, InvalidFilter> {
+        let text = text.unwrap_or("").to_owned();
+        let first = parse_with(
+            &text,
+            &ParseContext::provisional(self.zone.tz().clone(), unix_now()),
+        )?;
+        Ok(SessionFilter { text, first })
+    }
+
+    /// A client for the configured account; each request may take `HEADCOUNT_TIMEOUT`.
+    pub fn connect(&self) -> anyhow::Result<StreamClient> {
+        connect(&self.settings)
+    }
+
+    /// The reader of `target`'s pages with `filter`.
+    pub fn reader(
+        self,
+        target: SessionTarget<'_>,
+        filter: SessionFilter,
+    ) -> anyhow::Result<SessionReader<'_>> {
+        let client = self.connect()?;
+        Ok(SessionReader {
+            settings: self.settings,
+            zone: self.zone,
+            filter,
+            client,
+            target,
+        })
+    }
+}
+
+/// `--filter` as typed and as first read, before the call window is known.
+#[derive(Debug, Clone)]
+pub struct SessionFilter {
+    text: String,
+    first: Filter,
+}
+
+impl SessionFilter {
+    /// The filter as first read: its server part is final, its local part may change with
+    /// the call window (see [`Self::in_window_of`]).
+    pub fn first(&self) -> &Filter {
+        &self.first
+    }
+
+    /// The `filter_conditions` Stream applies.
+    pub fn server_json(&self) -> Option<Value> {
+        self.first.server_json()
+    }
+
+    /// Times in a filter (`joined>10:30`) are found in the call window, known only once the
+    /// rows are in; the server part does not depend on it, so only the local part needs this
+    /// second reading. `store` may be the whole read's or one that states the same facts
+    /// (see [`SessionReader::heads`]).
+    pub fn in_window_of(
+        &self,
+        zone: &DisplayZone,
+        store: &SessionStore,
+        now: Nanos,
+    ) -> Result<Filter, InvalidFilter> {
+        match store.time_window(now) {
+            Some(window) => parse_with(
+                &self.text,
+                &ParseContext::in_window(zone.tz().clone(), window),
+            ),
+            None => Ok(self.first.clone()),
+        }
+    }
 }
 
 fn parse_with(text: &str, ctx: &ParseContext) -> Result<Filter, InvalidFilter> {
@@ -107,31 +191,85 @@ fn parse_with(text: &str, ctx: &ParseContext) -> Result<Filter, InvalidFilter> {
     })
 }
 
-/// Parses `--filter` before anything is known of the call: for its syntax, and for the
-/// server part, which no time changes (see [`ParseContext::provisional`]). The local part is
-/// read again with [`local_filter`] once the call window is known.
-pub fn first_filter(text: &str, zone: &DisplayZone, now: Nanos) -> Result<Filter, InvalidFilter> {
-    parse_with(text, &ParseContext::provisional(zone.tz().clone(), now))
+/// One call session opened for reading: what every output of it starts from.
+pub struct SessionReader<'a> {
+    pub settings: Settings,
+    pub zone: DisplayZone,
+    pub filter: SessionFilter,
+    pub client: StreamClient,
+    pub target: SessionTarget<'a>,
 }
 
-/// Times in a filter (`joined>10:30`) are found in the call window, known only once the rows
-/// are in; the server part does not depend on it, so only the local part needs this second
-/// reading.
-pub fn local_filter(
-    text: &str,
-    zone: &DisplayZone,
-    store: &SessionStore,
-    now: Nanos,
-    first_reading: Filter,
-) -> Result<Filter, InvalidFilter> {
-    match store.time_window(now) {
-        Some(window) => parse_filter(text, zone, window),
-        None => Ok(first_reading),
+/// A whole session read into a store, with the local filter read in its window and the rows
+/// it keeps, all at the server's present when the read ended.
+pub struct Matching {
+    pub store: SessionStore,
+    pub completeness: Completeness,
+    pub filter: Filter,
+    /// The rows the whole filter keeps, in the store's order.
+    pub rows: Vec<RowId>,
+    /// The server's present (see `ServerClock`): a live session is described at it.
+    pub now: Nanos,
+}
+
+impl SessionReader<'_> {
+    /// Every page, with the server part of the filter (see [`for_each_page`]).
+    pub async fn pages(
+        &self,
+        on_page: impl AsyncFnMut(ReadPage) -> anyhow::Result<()>,
+    ) -> anyhow::Result<(Completeness, EndReports)> {
+        for_each_page(
+            &self.client,
+            self.target,
+            self.filter.server_json(),
+            on_page,
+        )
+        .await
+    }
+
+    /// What the session states before its first row is judged (see [`session_heads`]).
+    pub async fn heads(
+        &self,
+        first_page: &ParticipantSessionsPage,
+    ) -> anyhow::Result<SessionStore> {
+        session_heads(
+            &self.client,
+            self.target,
+            first_page,
+            self.filter.server_json(),
+        )
+        .await
+    }
+
+    /// The whole session in a store and the rows the filter keeps, the filter's times found
+    /// in the call window. `on_page` hears of each page's row count and the session's total.
+    pub async fn read_matching(
+        &self,
+        on_page: impl FnMut(usize, Option<i64>),
+    ) -> anyhow::Result<Matching> {
+        let (store, completeness) = read_store(
+            &self.client,
+            self.target,
+            self.filter.server_json(),
+            on_page,
+        )
+        .await?;
+        // A live session is described at the server's present (see `ServerClock`).
+        let now = self.client.present();
+        let filter = self.filter.in_window_of(&self.zone, &store, now)?;
+        let rows = keep_local_matches(&store, store.row_ids(), &filter, now);
+        Ok(Matching {
+            store,
+            completeness,
+            filter,
+            rows,
+            now,
+        })
     }
 }
 
 /// A client for the configured account; each request may take `HEADCOUNT_TIMEOUT`.
-pub fn connect(settings: &Settings) -> anyhow::Result<StreamClient> {
+fn connect(settings: &Settings) -> anyhow::Result<StreamClient> {
     let timeout = env_duration(ENV_TIMEOUT)?.unwrap_or(DEFAULT_TIMEOUT);
     Ok(StreamClient::builder(
         &settings.base_url,
@@ -183,7 +321,7 @@ fn nanos(duration: Duration) -> Nanos {
 /// requested meanwhile), and says whether the read got every row and what `GetCall` and the
 /// stats said of the session's end when the pages did not say it ended. Stream still
 /// preparing a session that just ended is waited for, with a message on stderr.
-pub async fn for_each_page(
+async fn for_each_page(
     client: &StreamClient,
     target: SessionTarget<'_>,
     filter_conditions: Option<Value>,
@@ -237,7 +375,7 @@ fn say_end_unknown(error: &ApiError) {
 /// [`crate::fetch::learn_end`]), and, when those leave the window to the rows (a session
 /// object without times, as an ended call's often is), every row's bounds from a first read
 /// that keeps none (see [`crate::attendance::RowsSeen`]), with the same `filter_conditions`.
-pub async fn session_heads(
+async fn session_heads(
     client: &StreamClient,
     target: SessionTarget<'_>,
     first_page: &ParticipantSessionsPage,
@@ -278,7 +416,7 @@ pub async fn session_heads(
 /// The whole session in a store, for figures that need every row at once, knowing whether
 /// the session has ended (see [`for_each_page`]), and whether the read got every row.
 /// `on_page` hears of each page's row count and the session's total, for progress.
-pub async fn read_store(
+async fn read_store(
     client: &StreamClient,
     target: SessionTarget<'_>,
     filter_conditions: Option<Value>,
@@ -335,7 +473,11 @@ mod tests {
     #[test]
     fn a_malformed_filter_points_at_the_fault_in_characters() {
         let text = "rôle dur>5x";
-        let err = first_filter(text, &DisplayZone::utc(), 0).unwrap_err();
+        let opening = Opening {
+            settings: sample_settings(),
+            zone: DisplayZone::utc(),
+        };
+        let err = opening.filter(Some(text)).unwrap_err();
         let message = err.to_string();
         // `ô` takes two bytes; the column counts characters, as editors do.
         assert!(

@@ -13,12 +13,12 @@ use clap::Args;
 
 use super::call_ref::CallRef;
 use super::config::values::parse_tz;
-use super::config::{ConnectionArgs, Overrides, load};
-use super::session_read::{self, IncompleteData};
+use super::config::{ConnectionArgs, Overrides};
+use super::session_read::{IncompleteData, Opening};
 use super::totals::Format;
 use crate::api::call_stats::{SessionStats, SessionStatsQuery};
 use crate::api::{StopReason, StreamClient};
-use crate::attendance::{DisplayZone, SessionSummary, merge_sessions};
+use crate::attendance::{SessionSummary, merge_sessions};
 use listing::Listing;
 
 /// Options of `headcount sessions`.
@@ -42,19 +42,18 @@ pub fn run(args: SessionsArgs) -> anyhow::Result<()> {
 }
 
 async fn sessions(args: SessionsArgs) -> anyhow::Result<()> {
-    let settings = load(&Overrides {
+    let opening = Opening::load(&Overrides {
         tz: args.tz.clone(),
         ..args.connection.overrides()
     })?;
-    let zone = DisplayZone::parse(&settings.tz)?;
-    let client = session_read::connect(&settings)?;
+    let client = opening.connect()?;
     let list = list_sessions(&client, &args.call).await?;
     let listing = Listing::new(&args.call, &list.sessions, client.present())
         .stopped_early(list.stopped_early);
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&listing.json())?)?,
-        Format::Table => write!(out, "{}", listing.table(&zone))?,
+        Format::Table => write!(out, "{}", listing.table(&opening.zone))?,
     }
     out.flush()?;
     match list.stopped_early {

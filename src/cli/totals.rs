@@ -14,12 +14,9 @@ use clap::{Args, ValueEnum};
 
 use super::call_ref::CallRef;
 use super::config::values::parse_tz;
-use super::config::{ConnectionArgs, Overrides, load};
-use super::session_read::{
-    SessionTarget, connect, finish_read, first_filter, local_filter, read_store,
-};
-use crate::api::timestamp::unix_now;
-use crate::attendance::{DisplayZone, Figures, Thresholds, keep_local_matches};
+use super::config::{ConnectionArgs, Overrides};
+use super::session_read::{Matching, Opening, SessionTarget, finish_read};
+use crate::attendance::{Figures, Thresholds};
 use report::Report;
 
 /// Options of `headcount totals`.
@@ -58,25 +55,24 @@ pub fn run(args: TotalsArgs) -> anyhow::Result<()> {
 }
 
 async fn totals(args: TotalsArgs) -> anyhow::Result<()> {
-    let settings = load(&Overrides {
+    let opening = Opening::load(&Overrides {
         tz: args.tz.clone(),
         ..args.connection.overrides()
     })?;
-    let zone = DisplayZone::parse(&settings.tz)?;
-    let text = args.filter.as_deref().unwrap_or("");
     // Checked before any request: a typo should not cost a walk through the session.
-    let filter = first_filter(text, &zone, unix_now())?;
-    let client = connect(&settings)?;
+    let filter = opening.filter(args.filter.as_deref())?;
     let target = SessionTarget {
         call: &args.call,
         session: &args.session,
     };
-    let (store, completeness) =
-        read_store(&client, target, filter.server_json(), |_, _| {}).await?;
-    // A live session is described at the server's present (see `ServerClock`).
-    let now = client.present();
-    let filter = local_filter(text, &zone, &store, now, filter)?;
-    let rows = keep_local_matches(&store, store.row_ids(), &filter, now);
+    let reader = opening.reader(target, filter)?;
+    let Matching {
+        store,
+        completeness,
+        filter,
+        rows,
+        now,
+    } = reader.read_matching(|_, _| {}).await?;
     // The grace periods only shape per-user flags, which this command does not print.
     let figures = Figures::compute(&store, &rows, now, &Thresholds::default());
     let Some(identity) = store.identity().cloned() else {
@@ -96,7 +92,7 @@ async fn totals(args: TotalsArgs) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report.json())?)?,
-        Format::Table => write!(out, "{}", report.table(&zone))?,
+        Format::Table => write!(out, "{}", report.table(&reader.zone))?,
     }
     out.flush()?;
     finish_read(completeness)

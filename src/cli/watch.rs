@@ -8,8 +8,9 @@ use clap::Args;
 use super::call_ref::CallRef;
 use super::config::duration::parse_interval;
 use super::config::values::parse_tz;
-use super::config::{self, ConnectionArgs, Overrides, Settings};
-use super::{dashboard, session_read, sessions};
+use super::config::{ConnectionArgs, Overrides};
+use super::session_read::{self, Opening};
+use super::{dashboard, sessions};
 use crate::api::{MAX_PAGE_SIZE, StreamClient};
 use crate::app::AppConfig;
 use crate::attendance::{DisplayZone, current_session_id, merge_sessions};
@@ -47,13 +48,13 @@ impl WatchArgs {
 }
 
 pub fn run(args: WatchArgs) -> anyhow::Result<()> {
-    let settings = config::load(&args.overrides())?;
-    super::block_on(watch(args, settings))
+    let opening = Opening::load(&args.overrides())?;
+    super::block_on(watch(args, opening))
 }
 
-async fn watch(args: WatchArgs, settings: Settings) -> anyhow::Result<()> {
-    let zone = DisplayZone::parse(&settings.tz)?;
-    let client = session_read::connect(&settings)?;
+async fn watch(args: WatchArgs, opening: Opening) -> anyhow::Result<()> {
+    let client = opening.connect()?;
+    let Opening { settings, zone } = opening;
     let session = match args.session {
         Some(session) => session,
         None => match choose_session(&client, &args.call, &zone).await? {

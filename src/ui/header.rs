@@ -17,10 +17,7 @@ use crate::attendance::PROBLEM_MARK;
 
 pub fn state_badge(state: Option<CallState>, running: bool) -> &'static str {
     match state {
-        Some(CallState::Live) => "● LIVE · provisional",
-        Some(CallState::Ended) => "ENDED",
-        Some(CallState::Expired) => "EXPIRED · details purged after 90 days, totals kept",
-        Some(CallState::Empty) => "EMPTY · no one joined",
+        Some(state) => state.words().badge,
         None if running => "loading…",
         None => "no data",
     }

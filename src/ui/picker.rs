@@ -103,7 +103,7 @@ fn row<'a>(session: &'a SessionSummary, picker: &Picker, theme: &Theme) -> Row<'
         Cell::from(format!("{marker}{}", terminal_safe(&session.id))),
         Cell::from(time(session.started_at)),
         Cell::from(ended),
-        Cell::from(Span::styled(state_label(state), theme.state(Some(state)))),
+        Cell::from(Span::styled(state.words().label, theme.state(Some(state)))),
         Cell::from(Line::from(number(counts.map(|c| c.participants))).right_aligned()),
         Cell::from(Line::from(number(counts.map(|c| c.peak_concurrent_users))).right_aligned()),
         Cell::from(
@@ -115,13 +115,4 @@ fn row<'a>(session: &'a SessionSummary, picker: &Picker, theme: &Theme) -> Row<'
             .right_aligned(),
         ),
     ])
-}
-
-fn state_label(state: CallState) -> &'static str {
-    match state {
-        CallState::Live => "LIVE",
-        CallState::Ended => "ENDED",
-        CallState::Expired => "EXPIRED",
-        CallState::Empty => "EMPTY",
-    }
 }

@@ -8,8 +8,8 @@ use serde_json::{Map, Value, json};
 
 use crate::api::timestamp::Nanos;
 use crate::attendance::{
-    CallFigures, CallIdentity, CallState, DisplayZone, Peak, RowId, RowProblem, SessionStore,
-    Share, human_duration, problem_ids, rows_with_problems, utc_rfc3339,
+    CallFigures, CallIdentity, DisplayZone, Peak, RowId, RowProblem, SessionStore, Share,
+    human_duration, problem_ids, rows_with_problems, utc_rfc3339,
 };
 use crate::fetch::{Completeness, Shortfall};
 use crate::filter::{Filter, ResolvedTime};
@@ -99,7 +99,7 @@ impl<'a> Report<'a> {
             "call_type": self.identity.call_type,
             "call_id": self.identity.call_id,
             "call_session_id": self.identity.call_session_id,
-            "state": call.state.map(state_name),
+            "state": call.state.map(|state| state.words().name),
             "complete": self.completeness.is_complete(),
             "incomplete": self.completeness.shortfall().map(|shortfall| shortfall.to_string()),
             "total_participant_sessions": call.totals.participant_sessions,
@@ -229,7 +229,10 @@ impl<'a> Report<'a> {
         line(
             out,
             "State",
-            self.call.state.map_or("unknown", state_name).to_owned(),
+            self.call
+                .state
+                .map_or("unknown", |state| state.words().name)
+                .to_owned(),
         );
         line(out, "Data", completeness_text(&self.completeness));
         if let Some(window) = self.call.window {
@@ -386,14 +389,5 @@ fn completeness_text(completeness: &Completeness) -> String {
         }
         Completeness::Incomplete(shortfall @ Shortfall::Unchecked { .. }) => shortfall.to_string(),
         Completeness::Incomplete(shortfall) => format!("INCOMPLETE: {shortfall}"),
-    }
-}
-
-fn state_name(state: CallState) -> &'static str {
-    match state {
-        CallState::Live => "live",
-        CallState::Ended => "ended",
-        CallState::Expired => "expired",
-        CallState::Empty => "empty",
     }
 }
