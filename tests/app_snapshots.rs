@@ -295,6 +295,36 @@ fn an_incomplete_read_is_a_warning_in_the_header_on_export_and_r_reads_again() {
     assert_eq!(app.completeness(), None, "until that read ends");
 }
 
+/// A row of `i64::MIN + 1` seconds makes Stream's summed total absurd: the header names the total
+/// impossible and shows it as sent, the row's cell says `absurd`, and no figure reads as the
+/// `-106751991167299d 21h` a span would make of it.
+#[test]
+fn an_absurd_duration_is_named_in_its_row_and_the_servers_total_is_impossible() {
+    let now = T0 + 70 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    let mut rows = ended_rows();
+    rows.push(serde_json::json!({
+        "user_id": "overflow",
+        "user_session_id": "o-1",
+        "publisher_type": "webrtc",
+        "roles": ["user"],
+        "joined_at": rfc3339(T0),
+        "left_at": rfc3339(T0 + 60 * MIN),
+        "duration_in_seconds": i64::MIN + 1,
+    }));
+    let mut first = page(rows, 7, false);
+    first.total_participant_duration = Some(i64::MIN + 1 + 5 * 3600);
+    app.update(page_event(1, 1, first), now);
+    app.update(done(1, 1), now);
+    let all = wide(&app, now).to_string();
+    assert!(
+        all.contains("⚠ connected total -9223372036854757807 s, impossible (below zero)"),
+        "{all}"
+    );
+    assert!(!all.contains("106751991"), "{all}");
+    assert!(all.contains(" absurd "), "{all}");
+}
+
 /// A leave never recorded and a leave before its join: the header counts the rows with
 /// problems and says how to list them, each is marked in the table, and `problem` lists
 /// exactly them.

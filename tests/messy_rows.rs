@@ -339,3 +339,52 @@ async fn an_ignored_time_matches_no_time_filter() {
     );
     assert_eq!(kept_by_every_output(&sim, "").await, 4);
 }
+
+/// Stream sums `duration_in_seconds` as sent, so one row of `i64::MIN + 1` seconds makes its
+/// total absurd (`i64::MIN` itself reads as absent). The row is named; the total is shown as
+/// sent with the word "impossible", never as `-106751991167299d 21h`; headcount's own figures
+/// stay whole.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_absurd_duration_makes_the_servers_total_impossible_never_a_length() {
+    let rows = vec![
+        row("u-ok", "o-1", 0, 60),
+        raw(
+            "u-overflow",
+            "o-2",
+            Some(T0),
+            Some(T0 + 60 * MINUTE),
+            Some(i64::MIN + 1),
+        ),
+    ];
+    let total_duration = i64::MIN + 1 + 3600;
+    let (sim, _dir) = Crafted {
+        total_sessions: 2,
+        total_duration,
+        pages: vec![rows],
+    }
+    .serve()
+    .await;
+    let table = output(&sim, &["totals", "--tz", "UTC"]).await;
+    assert!(
+        table.contains(&format!(
+            "Participant duration      {total_duration} s, impossible (below zero)"
+        )),
+        "{table}"
+    );
+    assert!(!table.contains("106751991"), "no wrapped figure: {table}");
+    assert!(table.contains("absurd value            1 (o-2)"), "{table}");
+    assert!(
+        table.contains("Connected time            1h 00m (3600 s)"),
+        "{table}"
+    );
+    let totals = json_of(&sim, &["totals", "--format", "json"]).await;
+    assert_eq!(totals["total_participant_duration"], json!(total_duration));
+    assert_eq!(totals["filtered"]["duration_seconds"], json!(3600));
+    let overflow = user(
+        &json_of(&sim, &["export", "--by", "user", "--format", "json"]).await,
+        "u-overflow",
+    )
+    .clone();
+    assert_eq!(overflow["connected_seconds"], json!(0));
+    assert_eq!(overflow["attended_seconds"], json!(3600));
+}

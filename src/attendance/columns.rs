@@ -14,7 +14,7 @@ use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::filter::LocalRow;
 
 use super::call::Window;
-use super::problems::{Problems, RowContext, rows_with_problems};
+use super::problems::{Problems, RowContext, absurd_seconds, rows_with_problems};
 use super::records::{Cell, problem_groups};
 use super::row::{Row, RowId, SessionRef};
 use super::store::SessionStore;
@@ -305,6 +305,17 @@ fn user_cell(line: &SessionLine) -> Shown {
     }
 }
 
+/// A row's `duration_in_seconds` for people: `12m 05s`, or `absurd` for a value no call has
+/// (an `i64` extreme shown as days, or cut to the cell, reads as a figure). Exports keep it as
+/// sent.
+fn received_duration(seconds: i64) -> String {
+    if absurd_seconds(seconds) {
+        "absurd".to_owned()
+    } else {
+        human_duration(seconds)
+    }
+}
+
 /// The session table, in order; also the columns of every per-session export.
 pub(crate) static SESSION_COLUMNS: [Column<S>; 9] = [
     Column {
@@ -403,7 +414,7 @@ pub(crate) static SESSION_COLUMNS: [Column<S>; 9] = [
             help: "sort by duration",
             by: SessionKey::Value(|row, ctx| row.shown_duration(ctx).map(signed)),
         }),
-        show: |l| Shown::text(l.duration_seconds.map_or("—".to_owned(), human_duration)),
+        show: |l| Shown::text(l.duration_seconds.map_or("—".to_owned(), received_duration)),
         export: &[Export {
             header: "duration_seconds",
             cell: |l| l.duration_seconds.map_or(Cell::Empty, Cell::Int),

@@ -122,8 +122,8 @@ pub use figures::{CallFigures, Figures, FiguresCache};
 pub use filtering::{FilterableRow, SessionRow, keep_local_matches};
 pub use ledger::{EntryId, PageNews, RowNews, SessionLedger};
 pub use problems::{
-    Counted, DataQuality, Problems, RowContext, RowProblem, TOLERANCE, data_quality,
-    rows_with_problems,
+    Counted, DataQuality, Problems, RowContext, RowProblem, ServerDuration, TOLERANCE,
+    absurd_seconds, data_quality, rows_with_problems,
 };
 pub use records::{
     Cell, CsvCells, JsonRecord, csv_fields, neutralise_formula, problem_groups, problem_ids,

@@ -19,6 +19,7 @@ use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use super::call::Window;
 use super::row::RowId;
 use super::store::SessionStore;
+use super::zone::human_duration;
 
 /// How far a duration may be from its timestamps, and a join or leave from the session's
 /// bounds, before the row is flagged: Stream rounds durations down to whole seconds and its
@@ -30,8 +31,79 @@ pub const TOLERANCE: Nanos = 2 * NANOS_PER_SEC;
 const EARLIEST: Nanos = 946_684_800 * NANOS_PER_SEC;
 const LATEST: Nanos = 4_102_444_800 * NANOS_PER_SEC;
 
-/// The longest plausible `duration_in_seconds`: a year. Longer is no call.
+/// The longest plausible `duration_in_seconds`: a year. Longer, either way, is no call.
 const LONGEST_SECONDS: i64 = 366 * 86_400;
+
+/// Whether `seconds`, a row's `duration_in_seconds`, is no length a call can have: over a
+/// year either way (`i64::MIN` and `i64::MAX` have been seen).
+pub fn absurd_seconds(seconds: i64) -> bool {
+    seconds.unsigned_abs() > LONGEST_SECONDS.unsigned_abs()
+}
+
+/// A server's summed `total_participant_duration` (seconds) read against what it can be.
+///
+/// Stream sums the rows' `duration_in_seconds` as received, so one absurd row makes the whole
+/// total absurd (`-9223372036854775808` has been served). Such a total is shown as the raw
+/// seconds with the reason, never as a length of time: `-106751991167299d 21h connected` looks
+/// like a figure and is none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerDuration {
+    /// Between zero and a year per session: shown as a length of time.
+    Plausible(i64),
+    /// Below zero, or more than a year per session: no sum of real sessions.
+    Impossible {
+        /// The total as sent.
+        seconds: i64,
+        /// `below zero` or `over a year per session`.
+        reason: &'static str,
+    },
+}
+
+impl ServerDuration {
+    /// The largest session count assumed when the server gave none: more than any call.
+    const SESSIONS_UNKNOWN: i64 = 10_000_000;
+
+    /// Reads `seconds`, the server's total over `sessions` participant sessions (`None` when
+    /// the server did not say how many).
+    pub fn of(seconds: i64, sessions: Option<i64>) -> Self {
+        let sessions = sessions.unwrap_or(Self::SESSIONS_UNKNOWN).max(1);
+        if seconds < 0 {
+            ServerDuration::Impossible {
+                seconds,
+                reason: "below zero",
+            }
+        } else if seconds > sessions.saturating_mul(LONGEST_SECONDS) {
+            ServerDuration::Impossible {
+                seconds,
+                reason: "over a year per session",
+            }
+        } else {
+            ServerDuration::Plausible(seconds)
+        }
+    }
+}
+
+impl ServerDuration {
+    /// For a narrow table cell: `2h 03m`, or `impossible` (the JSON outputs keep the value).
+    pub fn cell(self) -> String {
+        match self {
+            ServerDuration::Plausible(seconds) => human_duration(seconds),
+            ServerDuration::Impossible { .. } => "impossible".to_owned(),
+        }
+    }
+}
+
+/// `2h 03m`, or `-9223372036854775808 s, impossible (below zero)`.
+impl fmt::Display for ServerDuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            ServerDuration::Plausible(seconds) => f.write_str(&human_duration(seconds)),
+            ServerDuration::Impossible { seconds, reason } => {
+                write!(f, "{seconds} s, impossible ({reason})")
+            }
+        }
+    }
+}
 
 /// One kind of problem a participant session can have. Each names itself for scripts
 /// ([`RowProblem::name`]) and people ([`RowProblem::label`]) and says how the row is counted
@@ -240,9 +312,7 @@ impl RawTimes {
         let joined = plausible_instant(self.joined_at);
         let left = plausible_instant(self.left_at);
         let absurd_instant = joined != self.joined_at || left != self.left_at;
-        let absurd_duration = self
-            .duration_in_seconds
-            .is_some_and(|seconds| seconds > LONGEST_SECONDS);
+        let absurd_duration = self.duration_in_seconds.is_some_and(absurd_seconds);
         if absurd_instant || absurd_duration {
             problems = problems.with(RowProblem::AbsurdValue);
         }
@@ -450,7 +520,7 @@ pub fn data_quality(store: &SessionStore, rows: &[RowId], now: Nanos) -> DataQua
         let counted = row.counted(&ctx);
         let received = row
             .duration_in_seconds()
-            .filter(|seconds| seconds.unsigned_abs() <= LONGEST_SECONDS.unsigned_abs())
+            .filter(|&seconds| !absurd_seconds(seconds))
             .unwrap_or(0);
         quality.received_seconds = quality.received_seconds.saturating_add(received);
         let ignored = if counted.open {
@@ -787,6 +857,14 @@ mod tests {
                     Some(T0 + MINUTE),
                     Some(400 * 86_400),
                 ),
+                row("u-real", "a-6", Some(T0), Some(T0 + MINUTE), Some(i64::MIN)),
+                row(
+                    "u-real",
+                    "a-7",
+                    Some(T0),
+                    Some(T0 + MINUTE),
+                    Some(-400 * 86_400),
+                ),
             ],
             true,
         );
@@ -796,7 +874,7 @@ mod tests {
         assert_eq!(real.connected_seconds, 600 + 60);
         assert_eq!(figures.call.connected_seconds, 660);
         assert_eq!(figures.call.window.unwrap().len(), 60 * MINUTE);
-        for id in ["a-2", "a-3", "a-4", "a-5"] {
+        for id in ["a-2", "a-3", "a-4", "a-5", "a-6", "a-7"] {
             assert!(
                 problems_of(&store, id, AFTER).contains(RowProblem::AbsurdValue),
                 "{id}"
@@ -975,5 +1053,32 @@ mod tests {
         let set: Problems = RowProblem::ALL.into_iter().collect();
         assert_eq!(set.iter().collect::<Vec<_>>(), RowProblem::ALL);
         assert_eq!(set.len(), RowProblem::ALL.len());
+    }
+
+    #[test]
+    fn a_server_total_no_sessions_can_sum_to_is_impossible_never_a_length() {
+        let year = 366 * 86_400;
+        for (seconds, sessions, reason) in [
+            (i64::MIN, Some(12), Some("below zero")),
+            (i64::MIN + 5_400, Some(12), Some("below zero")),
+            (-1, Some(12), Some("below zero")),
+            (i64::MAX, Some(12), Some("over a year per session")),
+            (i64::MAX, None, Some("over a year per session")),
+            (2 * year + 1, Some(2), Some("over a year per session")),
+            (2 * year + 1, Some(0), Some("over a year per session")),
+            (2 * year, Some(2), None),
+            (0, Some(0), None),
+            (5_400, None, None),
+        ] {
+            let read = ServerDuration::of(seconds, sessions);
+            match reason {
+                Some(reason) => assert_eq!(
+                    read,
+                    ServerDuration::Impossible { seconds, reason },
+                    "{seconds} over {sessions:?}"
+                ),
+                None => assert_eq!(read, ServerDuration::Plausible(seconds)),
+            }
+        }
     }
 }

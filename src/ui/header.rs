@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::app::App;
 use crate::app::live::{FetchKind, Level};
-use crate::attendance::{CallState, Peak, ago, human_duration};
+use crate::attendance::{CallState, Peak, ServerDuration, ago, human_duration};
 
 use super::format::{bar, count, counted};
 use super::safe_text::terminal_safe;
@@ -128,9 +128,13 @@ pub fn totals(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     ) {
         (None, None) => "—".to_owned(),
         (sessions, duration) => format!(
-            "{} · {} connected",
+            "{} · {}",
             sessions.map_or("? sessions".into(), |s| counted(s.max(0) as u64, "session")),
-            duration.map_or("?".into(), human_duration)
+            match duration.map(|seconds| ServerDuration::of(seconds, sessions)) {
+                None => "? connected".to_owned(),
+                Some(plausible @ ServerDuration::Plausible(_)) => format!("{plausible} connected"),
+                Some(impossible) => format!("⚠ connected total {impossible}"),
+            }
         ),
     };
     let filtered = match app.figures() {

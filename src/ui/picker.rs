@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 use crate::api::timestamp::Nanos;
 use crate::app::live::Level;
 use crate::app::picker::Picker;
-use crate::attendance::{CallState, SessionSummary, human_duration};
+use crate::attendance::{CallState, ServerDuration, SessionSummary};
 
 use super::format::count;
 use super::safe_text::terminal_safe;
@@ -109,8 +109,11 @@ fn row<'a>(session: &'a SessionSummary, picker: &Picker, theme: &Theme) -> Row<'
         Cell::from(
             Line::from(
                 counts
-                    .and_then(|c| c.total_participant_duration)
-                    .map_or_else(|| "-".to_owned(), human_duration),
+                    .and_then(|c| {
+                        c.total_participant_duration
+                            .map(|total| ServerDuration::of(total, Some(c.sessions)))
+                    })
+                    .map_or_else(|| "-".to_owned(), ServerDuration::cell),
             )
             .right_aligned(),
         ),

@@ -8,8 +8,8 @@ use serde_json::{Map, Value, json};
 
 use crate::api::timestamp::Nanos;
 use crate::attendance::{
-    CallFigures, CallIdentity, DisplayZone, Peak, RowId, RowProblem, SessionStore, Share,
-    human_duration, problem_ids, rows_with_problems, utc_rfc3339,
+    CallFigures, CallIdentity, DisplayZone, Peak, RowId, RowProblem, ServerDuration, SessionStore,
+    Share, human_duration, problem_ids, rows_with_problems, utc_rfc3339,
 };
 use crate::fetch::{Completeness, Shortfall};
 use crate::filter::{Filter, ResolvedTime};
@@ -288,7 +288,13 @@ impl<'a> Report<'a> {
             "  Participant duration",
             totals
                 .participant_duration_seconds
-                .map_or("not returned".to_owned(), duration),
+                .map_or(
+                    "not returned".to_owned(),
+                    |seconds| match ServerDuration::of(seconds, totals.participant_sessions) {
+                        ServerDuration::Plausible(seconds) => duration(seconds),
+                        impossible @ ServerDuration::Impossible { .. } => impossible.to_string(),
+                    },
+                ),
         );
     }
 
@@ -358,9 +364,11 @@ fn write_parts(out: &mut String, heading: &str, parts: &[Part]) {
     }
 }
 
-/// One `label  value` line; the value may hold the server's text.
+/// One `label  value` line; the value may hold the server's text. A label as wide as the
+/// column still keeps a space before its value (`duration disagrees with times 1`).
 fn line(out: &mut String, label: &str, value: String) {
-    let _ = writeln!(out, "{label:<LABEL_WIDTH$}{}", terminal_safe(&value));
+    let width = LABEL_WIDTH.max(label.chars().count() + 1);
+    let _ = writeln!(out, "{label:<width$}{}", terminal_safe(&value));
 }
 
 /// `2h 03m (7380 s)`: readable, and exact for whoever compares with the API.
