@@ -318,7 +318,7 @@ fn an_absurd_duration_is_named_in_its_row_and_the_servers_total_is_impossible() 
     app.update(done(1, 1), now);
     let all = wide(&app, now).to_string();
     assert!(
-        all.contains("⚠ connected total -9223372036854757807 s, impossible (below zero)"),
+        all.contains("server  7 sessions · ⚠ impossible total -9223372036854757807 s"),
         "{all}"
     );
     assert!(!all.contains("106751991"), "{all}");

@@ -133,7 +133,10 @@ pub fn totals(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             match duration.map(|seconds| ServerDuration::of(seconds, sessions)) {
                 None => "? connected".to_owned(),
                 Some(plausible @ ServerDuration::Plausible(_)) => format!("{plausible} connected"),
-                Some(impossible) => format!("⚠ connected total {impossible}"),
+                // Short: the rows-with-problems warning must stay on the line.
+                Some(ServerDuration::Impossible { seconds, .. }) => {
+                    format!("⚠ impossible total {seconds} s")
+                }
             }
         ),
     };
