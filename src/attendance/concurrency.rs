@@ -46,8 +46,9 @@ pub struct ConcurrencyCurve {
 }
 
 impl ConcurrencyCurve {
-    /// The curve of `rows`, each row over its counted interval (a leave not recorded ends at
-    /// the session's end). Rows open in a live call are still present at the last point.
+    /// The curve of `rows`, each row over the part of its interval that counts as attended
+    /// (a leave not recorded ends at the session's end; a duration shorter than the timestamps
+    /// ends the row early). Rows open in a live call are still present at the last point.
     pub fn compute(store: &SessionStore, rows: &[RowId], now: Nanos) -> Self {
         let ctx = store.row_context(now);
         let mut joins = Vec::with_capacity(rows.len());
@@ -55,11 +56,18 @@ impl ConcurrencyCurve {
         for &id in rows {
             let row = store.row(id);
             let counted = row.counted(&ctx);
-            if let Some((start, end)) = counted.interval {
+            // Present as attended: a row whose duration is shorter than its timestamps is in
+            // the call for its duration only, as in attended time.
+            let present = if counted.open {
+                counted.interval.map(|(start, _)| (start, None))
+            } else {
+                counted
+                    .attended_interval()
+                    .map(|(start, end)| (start, Some(end)))
+            };
+            if let Some((start, end)) = present {
                 joins.push((start, row.user));
-                if !counted.open {
-                    leaves.push((end, row.user));
-                }
+                leaves.extend(end.map(|end| (end, row.user)));
             }
         }
         joins.sort_unstable_by_key(|&(at, _)| at);
@@ -222,6 +230,57 @@ mod tests {
             }
         );
         assert_eq!(curve.level_at(T0 + 30 * MIN), level(1, 1));
+    }
+
+    /// The rows of one kind of mess each, beside a clean one: the curve says each is present
+    /// exactly as attended time counts it, so a peak never rests on time no figure has.
+    #[test]
+    fn messy_rows_are_present_as_attended_time_counts_them() {
+        let mut short = closed("dora", "d", 0, 40 * MIN);
+        // The duration says 10 min of the 40 the timestamps span (beyond the 2 s tolerance).
+        short.duration_in_seconds = Some(600);
+        let mut ghost = closed("gus", "g", 20 * MIN, 20 * MIN);
+        (ghost.left_at, ghost.duration_in_seconds) = (None, None);
+        let mut inverted = closed("ivy", "i", 30 * MIN, 25 * MIN);
+        inverted.duration_in_seconds = Some(-300);
+        let store = ended_call(vec![
+            closed("alice", "a", 0, 60 * MIN),
+            short,
+            ghost,
+            inverted,
+        ]);
+        let curve = curve_of(&store, T0 + 90 * MIN);
+        assert_eq!(curve.level_at(T0 + 5 * MIN), level(2, 2));
+        assert_eq!(
+            curve.level_at(T0 + 15 * MIN),
+            level(1, 1),
+            "dora left at 10 min"
+        );
+        // The leave not recorded counts up to the session's end, as in attended time.
+        assert_eq!(
+            curve.level_at(T0 + 27 * MIN),
+            level(2, 2),
+            "ivy takes no time"
+        );
+        assert_eq!(curve.level_at(T0 + 59 * MIN), level(2, 2));
+        assert_eq!(curve.level_at(T0 + 60 * MIN), level(0, 0));
+        assert_eq!(curve.peak_sessions().value, 2);
+    }
+
+    #[test]
+    fn a_row_of_no_attended_time_is_never_present() {
+        let mut zero = closed("zed", "z", 10 * MIN, 20 * MIN);
+        zero.duration_in_seconds = Some(0);
+        let store = ended_call(vec![zero, closed("alice", "a", 30 * MIN, 40 * MIN)]);
+        let curve = curve_of(&store, T0 + 90 * MIN);
+        assert_eq!(curve.level_at(T0 + 15 * MIN), level(0, 0));
+        assert_eq!(
+            curve.peak_sessions(),
+            Peak {
+                value: 1,
+                at: Some(T0 + 30 * MIN)
+            }
+        );
     }
 
     #[test]

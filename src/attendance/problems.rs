@@ -934,6 +934,37 @@ mod tests {
         assert_eq!(figures.call.peak_sessions.value, 1);
     }
 
+    /// A lost leave beside a later session of the same user: the later one may be the same
+    /// person rejoining after a killed tab or a second device, so it is evidence of neither
+    /// two devices nor a reconnect; recorded overlaps still are.
+    #[test]
+    fn a_leave_not_recorded_is_no_evidence_of_two_devices() {
+        let store = call(
+            vec![
+                row("u-ghost", "g-1", Some(T0 + 10 * MINUTE), None, None),
+                clean("u-ghost", "g-2", 12, 50),
+                row("u-quick", "q-1", Some(T0 + 10 * MINUTE), None, None),
+                row(
+                    "u-quick",
+                    "q-2",
+                    Some(T0 + 10 * MINUTE + 30 * NANOS_PER_SEC),
+                    Some(T0 + 20 * MINUTE),
+                    Some(570),
+                ),
+                clean("u-both", "b-1", 0, 30),
+                clean("u-both", "b-2", 10, 20),
+            ],
+            true,
+        );
+        let figures = figures(&store, AFTER);
+        let ghost = user(&store, &figures, "u-ghost");
+        assert!(!ghost.multi_device && ghost.reconnects == 0, "{ghost:?}");
+        assert_eq!(ghost.attended_seconds(), 50 * 60, "10 min to the end");
+        let quick = user(&store, &figures, "u-quick");
+        assert!(!quick.multi_device && quick.reconnects == 0, "{quick:?}");
+        assert!(user(&store, &figures, "u-both").multi_device);
+    }
+
     #[test]
     fn two_leaves_not_recorded_of_one_user_count_once_up_to_the_end() {
         let store = call(
@@ -946,7 +977,8 @@ mod tests {
         let figures = figures(&store, AFTER);
         let two = user(&store, &figures, "u-two");
         assert_eq!((two.attended_seconds(), two.connected_seconds), (3000, 0));
-        assert!(!two.in_call_now && two.multi_device);
+        // The leaves are assumed, not recorded: no evidence of two devices at once.
+        assert!(!two.in_call_now && !two.multi_device);
         assert_eq!(two.last_leave, Some(T0 + 60 * MINUTE));
         assert_eq!(
             figures

@@ -9,7 +9,7 @@
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 
 use super::call::Window;
-use super::problems::{Counted, Problems, RawTimes, RowContext};
+use super::problems::{Counted, Problems, RawTimes, RowContext, RowProblem};
 use super::row::{RowId, UserId};
 use super::store::SessionStore;
 use super::thresholds::Thresholds;
@@ -144,7 +144,10 @@ fn earliest(a: Option<Nanos>, b: Option<Nanos>) -> Option<Nanos> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Span {
     pub(crate) start: Nanos,
-    pub(crate) end: Nanos,
+    /// The recorded leave; `None` for a leave not recorded, which is assumed at the session's
+    /// end for attended time only: it is no evidence of two devices at once or of a
+    /// reconnect (a killed tab and a second device look the same), so the flags skip the row.
+    pub(crate) end: Option<Nanos>,
     pub(crate) attended_end: Nanos,
 }
 
@@ -154,9 +157,10 @@ impl Span {
         let attended_end = counted
             .attended_interval()
             .map_or(start, |(_, attended_end)| attended_end);
+        let recorded = !counted.problems.contains(RowProblem::LeaveNotRecorded);
         Some(Span {
             start,
-            end,
+            end: recorded.then_some(end),
             attended_end,
         })
     }
@@ -170,28 +174,37 @@ pub(crate) struct Merged {
     pub(crate) multi_device: bool,
 }
 
-/// Merges spans sorted by start. Reconnects and overlaps are read from the whole intervals;
-/// attended time is the union of the attended parts, clipped to the window. A gap is measured
-/// from the end of everything before, so a short session inside a long one is an overlap,
-/// not a reconnect.
+/// Merges spans sorted by start. Reconnects and overlaps are read from the whole recorded
+/// intervals; attended time is the union of the attended parts, clipped to the window. A gap
+/// is measured from the end of everything before, so a short session inside a long one is an
+/// overlap, not a reconnect.
 pub(crate) fn merge_sorted(spans: &[Span], window: Option<Window>, reconnect_gap: Nanos) -> Merged {
     let clip = |from: Nanos, to: Nanos| window.map_or(to - from, |w| w.overlap(from, to));
     let mut merged = Merged::default();
+    let mut run_end: Option<Nanos> = None;
+    for (start, end) in spans
+        .iter()
+        .filter_map(|span| span.end.map(|end| (span.start, end)))
+    {
+        match run_end {
+            Some(until) if start < until => {
+                merged.multi_device = true;
+                run_end = Some(until.max(end));
+            }
+            Some(until) => {
+                if start - until < reconnect_gap {
+                    merged.reconnects += 1;
+                }
+                run_end = Some(end);
+            }
+            None => run_end = Some(end),
+        }
+    }
     let Some(first) = spans.first() else {
         return merged;
     };
-    let mut run_end = first.end;
     let (mut attended_start, mut attended_end) = (first.start, first.attended_end);
     for span in &spans[1..] {
-        if span.start < run_end {
-            merged.multi_device = true;
-            run_end = run_end.max(span.end);
-        } else {
-            if span.start - run_end < reconnect_gap {
-                merged.reconnects += 1;
-            }
-            run_end = span.end;
-        }
         if span.start < attended_end {
             attended_end = attended_end.max(span.attended_end);
         } else {
