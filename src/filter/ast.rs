@@ -5,9 +5,9 @@
 
 use std::fmt::{self, Display, Formatter, Write};
 
-use super::conditions::{Condition, Field};
+use super::conditions::Condition;
+use super::term::{Instant, TermKind, field_keyword, is_keyword};
 use super::time::ResolvedTime;
-use crate::api::timestamp::Nanos;
 
 /// A filter expression. `And` and `Or` are kept flat: a child is never of its parent's kind.
 #[derive(Debug, Clone)]
@@ -23,36 +23,6 @@ pub(crate) enum Expr {
 pub(crate) struct Term {
     pub kind: TermKind,
     pub position: usize,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) enum TermKind {
-    /// A test on a field of `filter_conditions` (`user:`, `publisher:`, `session:`, `track:`,
-    /// `live:`, `tech:`).
-    Server(Condition),
-    /// The row has one of these roles.
-    Role(Vec<String>),
-    /// Compares the session's duration, in seconds.
-    Duration(Comparison, i64),
-    Joined(Instant),
-    Left(Instant),
-    /// `open` (true) or `closed` (false).
-    Open(bool),
-    /// `problem`: the row has a problem (a leave not recorded, a negative duration…).
-    Problem,
-    /// A case-insensitive substring of the user id, as typed.
-    Word(String),
-}
-
-/// An instant typed by the user: the time it stands for and the text it was written as, so the
-/// description shows `10:30` rather than nanoseconds.
-#[derive(Debug, Clone)]
-pub(crate) struct Instant {
-    pub comparison: Comparison,
-    pub at: Nanos,
-    pub text: String,
-    /// Said when the time had more than one reading (a wall time the zone repeats).
-    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,21 +55,6 @@ impl Comparison {
         }
     }
 }
-
-/// The short name of a `filter_conditions` field in the language.
-pub(crate) fn field_keyword(field: Field) -> &'static str {
-    match field {
-        Field::UserId => "user",
-        Field::PublisherType => "publisher",
-        Field::SessionId => "session",
-        Field::PublishedTracks => "track",
-        Field::IsLive => "live",
-        Field::IsTechUser => "tech",
-    }
-}
-
-/// Words the lexer reads as operators or terms; a user id search for them must be quoted.
-const KEYWORDS: [&str; 6] = ["or", "and", "not", "open", "closed", "problem"];
 
 /// Formats seconds as the duration syntax: `1h30m`, `45s`, `0s`.
 pub(crate) fn format_duration(seconds: i64) -> String {
@@ -208,24 +163,6 @@ fn collect_times(expr: &Expr, found: &mut Vec<ResolvedTime>) {
     }
 }
 
-impl Display for TermKind {
-    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        match self {
-            TermKind::Server(condition) => write_condition(f, condition),
-            TermKind::Role(roles) => write_list(f, "role:", roles),
-            TermKind::Duration(comparison, seconds) => {
-                write!(f, "dur{}{}", comparison.symbol(), format_duration(*seconds))
-            }
-            TermKind::Joined(instant) => write_instant(f, "joined", instant),
-            TermKind::Left(instant) => write_instant(f, "left", instant),
-            TermKind::Open(true) => f.write_str("open"),
-            TermKind::Open(false) => f.write_str("closed"),
-            TermKind::Problem => f.write_str("problem"),
-            TermKind::Word(word) => write_word(f, word),
-        }
-    }
-}
-
 /// Writes a `filter_conditions` condition as the term that produces it.
 pub(crate) fn write_condition(f: &mut Formatter<'_>, condition: &Condition) -> fmt::Result {
     match condition {
@@ -239,7 +176,7 @@ pub(crate) fn write_condition(f: &mut Formatter<'_>, condition: &Condition) -> f
     }
 }
 
-fn write_list(f: &mut Formatter<'_>, prefix: &str, values: &[String]) -> fmt::Result {
+pub(super) fn write_list(f: &mut Formatter<'_>, prefix: &str, values: &[String]) -> fmt::Result {
     f.write_str(prefix)?;
     for (index, value) in values.iter().enumerate() {
         if index > 0 {
@@ -250,7 +187,7 @@ fn write_list(f: &mut Formatter<'_>, prefix: &str, values: &[String]) -> fmt::Re
     Ok(())
 }
 
-fn write_instant(f: &mut Formatter<'_>, key: &str, instant: &Instant) -> fmt::Result {
+pub(super) fn write_instant(f: &mut Formatter<'_>, key: &str, instant: &Instant) -> fmt::Result {
     write!(f, "{key}{}", instant.comparison.symbol())?;
     write_value(f, &instant.text)
 }
@@ -262,10 +199,10 @@ fn write_value(f: &mut Formatter<'_>, value: &str) -> fmt::Result {
 }
 
 /// Writes a bare word, quoted also when it would be read as a keyword or as `key:value`.
-fn write_word(f: &mut Formatter<'_>, word: &str) -> fmt::Result {
+pub(super) fn write_word(f: &mut Formatter<'_>, word: &str) -> fmt::Result {
     let plain = !word.is_empty()
         && !word.chars().any(|c| ends_value(c) || ":=<>".contains(c))
-        && !KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(word));
+        && !is_keyword(word);
     write_maybe_quoted(f, word, plain)
 }
 

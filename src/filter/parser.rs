@@ -3,9 +3,10 @@
 //! `(!a) b`.
 
 use super::ParseContext;
-use super::ast::{Expr, Term, TermKind};
+use super::ast::{Expr, Term};
 use super::error::ParseError;
 use super::lexer::{Token, TokenKind, tokenize};
+use super::term::TermKind;
 use super::term::{keyed_term, word_term};
 
 /// Parses the filter text; `None` when it holds no term at all.

@@ -4,8 +4,9 @@
 
 use std::fmt;
 
-use super::ast::{Comparison, Expr, TermKind};
-use super::conditions::{Condition, ConditionSubject, Field};
+use super::ast::{Comparison, Expr};
+use super::conditions::ConditionSubject;
+use super::term::TermKind;
 use crate::api::timestamp::Nanos;
 
 /// What the local part of a filter reads from a row. Times are as the API sent them; what
@@ -70,7 +71,7 @@ pub struct Predicate {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Step {
-    test: Test,
+    test: TermKind,
     if_true: Next,
     if_false: Next,
 }
@@ -80,14 +81,6 @@ enum Next {
     Step(u32),
     Accept,
     Reject,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Test {
-    Condition(Condition),
-    Role(Box<[Box<str>]>),
-    Times(TimeTest),
-    UserContains(Needle),
 }
 
 impl Predicate {
@@ -138,7 +131,7 @@ impl Predicate {
     /// The word of `step` when its test is a bare word (a substring of the user id).
     pub(crate) fn user_needle(&self, step: usize) -> Option<&Needle> {
         match &self.steps[step].test {
-            Test::UserContains(needle) => Some(needle),
+            TermKind::Word(needle) => Some(needle),
             _ => None,
         }
     }
@@ -228,66 +221,11 @@ fn compile_into(expr: &Expr, if_true: Next, if_false: Next, steps: &mut Vec<Step
         Expr::Term(term) => {
             let index = u32::try_from(steps.len()).expect("a filter has far fewer terms");
             steps.push(Step {
-                test: Test::new(&term.kind),
+                test: term.kind.clone(),
                 if_true,
                 if_false,
             });
             Next::Step(index)
-        }
-    }
-}
-
-impl Test {
-    fn new(kind: &TermKind) -> Test {
-        match kind {
-            TermKind::Server(condition) => Test::Condition(condition.clone()),
-            TermKind::Role(roles) => Test::Role(roles.iter().map(|r| r.as_str().into()).collect()),
-            TermKind::Duration(comparison, seconds) => {
-                Test::Times(TimeTest::Duration(*comparison, *seconds))
-            }
-            TermKind::Joined(instant) => {
-                Test::Times(TimeTest::Joined(instant.comparison, instant.at))
-            }
-            TermKind::Left(instant) => Test::Times(TimeTest::Left(instant.comparison, instant.at)),
-            TermKind::Open(open) => Test::Times(TimeTest::Open(*open)),
-            TermKind::Problem => Test::Times(TimeTest::Problem),
-            TermKind::Word(word) => Test::UserContains(Needle::new(word)),
-        }
-    }
-
-    fn reads(&self) -> Reads {
-        match self {
-            Test::Condition(condition) => match condition.field() {
-                Field::UserId => Reads::UserId,
-                Field::PublisherType => Reads::PublisherType,
-                Field::SessionId => Reads::SessionId,
-                Field::IsLive => Reads::Times,
-                Field::PublishedTracks | Field::IsTechUser => Reads::Nothing,
-            },
-            Test::Role(_) => Reads::Roles,
-            Test::Times(_) => Reads::Times,
-            Test::UserContains(_) => Reads::UserId,
-        }
-    }
-
-    fn time_test(&self) -> Option<TimeTest> {
-        match *self {
-            Test::Condition(Condition::Is {
-                field: Field::IsLive,
-                value,
-            }) => Some(TimeTest::Open(value)),
-            Test::Times(test) => Some(test),
-            _ => None,
-        }
-    }
-
-    #[inline]
-    fn matches<R: LocalRow>(&self, row: &R, now: Nanos) -> bool {
-        match self {
-            Test::Condition(condition) => condition.matches(&AsSubject(row)),
-            Test::Role(wanted) => row.roles().any(|r| wanted.iter().any(|w| **w == *r)),
-            Test::Times(test) => test.matches(row, now),
-            Test::UserContains(needle) => needle.is_in(row.user_id()),
         }
     }
 }
@@ -330,14 +268,23 @@ impl TimeTest {
 /// A case-insensitive substring, lowercased once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Needle {
+    /// As typed, for the filter's text.
+    text: String,
     lowercase: String,
 }
 
 impl Needle {
-    fn new(text: &str) -> Needle {
+    pub(crate) fn new(text: impl Into<String>) -> Needle {
+        let text = text.into();
         Needle {
             lowercase: text.chars().flat_map(char::to_lowercase).collect(),
+            text,
         }
+    }
+
+    /// The text as typed.
+    pub(crate) fn text(&self) -> &str {
+        &self.text
     }
 
     /// Its length in bytes, lowercased.
@@ -366,7 +313,7 @@ impl Needle {
         }))
     }
 
-    fn is_in(&self, haystack: &str) -> bool {
+    pub(crate) fn is_in(&self, haystack: &str) -> bool {
         if self.lowercase.is_ascii() {
             // An ASCII match is a match; only a non-ASCII id (say with a Kelvin sign, which
             // lowercases to `k`) needs the character-by-character search.

@@ -5,9 +5,10 @@
 //! is evaluated locally. Fields rows cannot see (`track:`, `tech:`) have no local fallback, so
 //! they are refused anywhere but at the top level.
 
-use super::ast::{Expr, Term, TermKind};
+use super::ast::{Expr, Term};
 use super::conditions::{Condition, Field};
 use super::error::ParseError;
+use super::term::TermKind;
 
 #[derive(Debug, Default)]
 pub(crate) struct Split {
@@ -179,7 +180,7 @@ fn check_visible(expr: &Expr) -> Result<(), ParseError> {
             kind: TermKind::Server(condition),
             position,
         }) if !condition.field().visible_in_rows() => {
-            let key = super::ast::field_keyword(condition.field());
+            let key = super::term::field_keyword(condition.field());
             Err(ParseError::new(
                 *position,
                 format!(

@@ -1,49 +1,261 @@
 //! Turns a lexed `key<op>values` or bare word into a typed term: checks the field name, the
 //! operator and the values (lists, yes/no, durations, times).
 
+use std::fmt::{self, Display, Formatter};
+
 use super::ParseContext;
-use super::ast::{Comparison, Instant, TermKind};
+use super::ast::{
+    Comparison, format_duration, write_condition, write_instant, write_list, write_word,
+};
 use super::conditions::{Condition, Field};
 use super::error::ParseError;
 use super::lexer::{Keyed, Operator, RawValue};
+use super::predicate::{AsSubject, LocalRow, Needle, Reads, TimeTest};
 use super::time::{guess, resolve};
+use crate::api::timestamp::Nanos;
 
-#[derive(Debug, Clone, Copy)]
-enum Key {
+/// What a term tests: how its values are read, how it is written back, what it reads from a
+/// row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Meaning {
+    /// A field of `filter_conditions` (`user:a,b`, `live:yes`): Stream can filter it.
     Field(Field),
     Role,
     Duration,
     Joined,
     Left,
+    /// A bare word: `open` (true) or `closed` (false).
+    Open(bool),
+    /// A bare word: the row has a problem.
+    Problem,
 }
 
-/// Every field name the language accepts: the short names first, then the API's own names.
-const KEYS: [(&str, Key); 22] = [
-    ("user", Key::Field(Field::UserId)),
-    ("publisher", Key::Field(Field::PublisherType)),
-    ("session", Key::Field(Field::SessionId)),
-    ("track", Key::Field(Field::PublishedTracks)),
-    ("role", Key::Role),
-    ("live", Key::Field(Field::IsLive)),
-    ("tech", Key::Field(Field::IsTechUser)),
-    ("dur", Key::Duration),
-    ("joined", Key::Joined),
-    ("left", Key::Left),
-    ("user_id", Key::Field(Field::UserId)),
-    ("publisher_type", Key::Field(Field::PublisherType)),
-    ("session_id", Key::Field(Field::SessionId)),
-    ("user_session_id", Key::Field(Field::SessionId)),
-    ("tracks", Key::Field(Field::PublishedTracks)),
-    ("published_tracks", Key::Field(Field::PublishedTracks)),
-    ("roles", Key::Role),
-    ("is_live", Key::Field(Field::IsLive)),
-    ("is_tech_user", Key::Field(Field::IsTechUser)),
-    ("duration", Key::Duration),
-    ("joined_at", Key::Joined),
-    ("left_at", Key::Left),
+/// One term of the language: the names it is typed as, the short one first (the one it is
+/// written back as), then the API's own names.
+struct TermName {
+    names: &'static [&'static str],
+    meaning: Meaning,
+    /// The one part of a row its test reads, which the store binds it to.
+    reads: Reads,
+}
+
+const fn term(names: &'static [&'static str], meaning: Meaning, reads: Reads) -> TermName {
+    TermName {
+        names,
+        meaning,
+        reads,
+    }
+}
+
+/// Every term of the language but a search in user ids. The parser's field names, its
+/// suggestions and the list in its errors, the words that must be quoted to be searched, the
+/// canonical text and what each test reads from a row all come from here; `docs/
+/// filter-language.md` describes them for people.
+const TERMS: &[TermName] = &[
+    term(
+        &["user", "user_id"],
+        Meaning::Field(Field::UserId),
+        Reads::UserId,
+    ),
+    term(
+        &["publisher", "publisher_type"],
+        Meaning::Field(Field::PublisherType),
+        Reads::PublisherType,
+    ),
+    term(
+        &["session", "session_id", "user_session_id"],
+        Meaning::Field(Field::SessionId),
+        Reads::SessionId,
+    ),
+    term(
+        &["track", "tracks", "published_tracks"],
+        Meaning::Field(Field::PublishedTracks),
+        Reads::Nothing,
+    ),
+    term(&["role", "roles"], Meaning::Role, Reads::Roles),
+    // `live:` is whether the session is open, which the row's times and its session tell.
+    term(
+        &["live", "is_live"],
+        Meaning::Field(Field::IsLive),
+        Reads::Times,
+    ),
+    term(
+        &["tech", "is_tech_user"],
+        Meaning::Field(Field::IsTechUser),
+        Reads::Nothing,
+    ),
+    term(&["dur", "duration"], Meaning::Duration, Reads::Times),
+    term(&["joined", "joined_at"], Meaning::Joined, Reads::Times),
+    term(&["left", "left_at"], Meaning::Left, Reads::Times),
+    term(&["open"], Meaning::Open(true), Reads::Times),
+    term(&["closed"], Meaning::Open(false), Reads::Times),
+    term(&["problem", "problems"], Meaning::Problem, Reads::Times),
 ];
 
-const SHORT_KEYS: usize = 10;
+impl Meaning {
+    /// Typed alone (`open`), not as `key<op>values`.
+    fn is_bare(self) -> bool {
+        matches!(self, Meaning::Open(_) | Meaning::Problem)
+    }
+}
+
+fn term_of(meaning: Meaning) -> &'static TermName {
+    TERMS
+        .iter()
+        .find(|term| term.meaning == meaning)
+        .expect("every meaning has its line in TERMS")
+}
+
+/// The name a term is written back as.
+fn short_name(meaning: Meaning) -> &'static str {
+    term_of(meaning).names[0]
+}
+
+/// The short name of a `filter_conditions` field in the language.
+pub(crate) fn field_keyword(field: Field) -> &'static str {
+    short_name(Meaning::Field(field))
+}
+
+/// The names of keyed terms, every short name first then the API's own names, which is the
+/// order suggestions prefer.
+fn key_names() -> impl Iterator<Item = (&'static str, Meaning)> {
+    let keyed = || TERMS.iter().filter(|term| !term.meaning.is_bare());
+    let short = keyed().map(|term| (term.names[0], term.meaning));
+    let long = keyed().flat_map(|term| term.names[1..].iter().map(|name| (*name, term.meaning)));
+    short.chain(long)
+}
+
+/// A bare word the language reads as a term, in any case.
+fn bare_term(word: &str) -> Option<Meaning> {
+    TERMS
+        .iter()
+        .filter(|term| term.meaning.is_bare())
+        .find(|term| {
+            term.names
+                .iter()
+                .any(|name| name.eq_ignore_ascii_case(word))
+        })
+        .map(|term| term.meaning)
+}
+
+/// Whether a bare word is read as an operator or a term, so that a search for it must be
+/// quoted.
+pub(crate) fn is_keyword(word: &str) -> bool {
+    ["or", "and", "not"]
+        .iter()
+        .any(|operator| operator.eq_ignore_ascii_case(word))
+        || bare_term(word).is_some()
+}
+
+/// One parsed term.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TermKind {
+    /// A test on a field of `filter_conditions` (`user:`, `publisher:`, `session:`, `track:`,
+    /// `live:`, `tech:`).
+    Server(Condition),
+    /// The row has one of these roles.
+    Role(Vec<String>),
+    /// Compares the session's duration, in seconds.
+    Duration(Comparison, i64),
+    Joined(Instant),
+    Left(Instant),
+    /// `open` (true) or `closed` (false).
+    Open(bool),
+    /// `problem`: the row has a problem (a leave not recorded, a negative duration…).
+    Problem,
+    /// A case-insensitive substring of the user id.
+    Word(Needle),
+}
+
+/// An instant typed by the user: the time it stands for and the text it was written as, so the
+/// description shows `10:30` rather than nanoseconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Instant {
+    pub comparison: Comparison,
+    pub at: Nanos,
+    pub text: String,
+    /// Said when the time had more than one reading (a wall time the zone repeats).
+    pub note: Option<String>,
+}
+
+impl TermKind {
+    /// The one part of a row the term's test reads.
+    pub(crate) fn reads(&self) -> Reads {
+        match self {
+            TermKind::Server(condition) => term_of(Meaning::Field(condition.field())).reads,
+            TermKind::Role(_) => term_of(Meaning::Role).reads,
+            TermKind::Duration(..) => term_of(Meaning::Duration).reads,
+            TermKind::Joined(_) => term_of(Meaning::Joined).reads,
+            TermKind::Left(_) => term_of(Meaning::Left).reads,
+            TermKind::Open(open) => term_of(Meaning::Open(*open)).reads,
+            TermKind::Problem => term_of(Meaning::Problem).reads,
+            TermKind::Word(_) => Reads::UserId,
+        }
+    }
+
+    /// The test when it reads only times, as a value evaluators can keep.
+    pub(crate) fn time_test(&self) -> Option<TimeTest> {
+        match *self {
+            TermKind::Server(Condition::Is {
+                field: Field::IsLive,
+                value,
+            }) => Some(TimeTest::Open(value)),
+            TermKind::Duration(comparison, seconds) => {
+                Some(TimeTest::Duration(comparison, seconds))
+            }
+            TermKind::Joined(ref instant) => Some(TimeTest::Joined(instant.comparison, instant.at)),
+            TermKind::Left(ref instant) => Some(TimeTest::Left(instant.comparison, instant.at)),
+            TermKind::Open(open) => Some(TimeTest::Open(open)),
+            TermKind::Problem => Some(TimeTest::Problem),
+            TermKind::Server(_) | TermKind::Role(_) | TermKind::Word(_) => None,
+        }
+    }
+
+    /// Whether `row` passes the term; `now` ends open sessions.
+    #[inline]
+    pub(crate) fn matches<R: LocalRow>(&self, row: &R, now: Nanos) -> bool {
+        match self {
+            TermKind::Server(condition) => condition.matches(&AsSubject(row)),
+            TermKind::Role(wanted) => row.roles().any(|r| wanted.iter().any(|w| w == r)),
+            TermKind::Word(needle) => needle.is_in(row.user_id()),
+            TermKind::Duration(comparison, seconds) => {
+                TimeTest::Duration(*comparison, *seconds).matches(row, now)
+            }
+            TermKind::Joined(instant) => {
+                TimeTest::Joined(instant.comparison, instant.at).matches(row, now)
+            }
+            TermKind::Left(instant) => {
+                TimeTest::Left(instant.comparison, instant.at).matches(row, now)
+            }
+            TermKind::Open(open) => TimeTest::Open(*open).matches(row, now),
+            TermKind::Problem => TimeTest::Problem.matches(row, now),
+        }
+    }
+}
+
+/// The shortest text that parses back to the same term.
+impl Display for TermKind {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            TermKind::Server(condition) => write_condition(f, condition),
+            TermKind::Role(roles) => {
+                write_list(f, &format!("{}:", short_name(Meaning::Role)), roles)
+            }
+            TermKind::Duration(comparison, seconds) => write!(
+                f,
+                "{}{}{}",
+                short_name(Meaning::Duration),
+                comparison.symbol(),
+                format_duration(*seconds)
+            ),
+            TermKind::Joined(instant) => write_instant(f, short_name(Meaning::Joined), instant),
+            TermKind::Left(instant) => write_instant(f, short_name(Meaning::Left), instant),
+            TermKind::Open(open) => f.write_str(short_name(Meaning::Open(*open))),
+            TermKind::Problem => f.write_str(short_name(Meaning::Problem)),
+            TermKind::Word(needle) => write_word(f, needle.text()),
+        }
+    }
+}
 
 /// A bare word: `open`, `closed`, `problem`, or a search in user ids.
 pub(crate) fn word_term(word: RawValue) -> Result<TermKind, ParseError> {
@@ -53,12 +265,15 @@ pub(crate) fn word_term(word: RawValue) -> Result<TermKind, ParseError> {
             "empty quotes: type the text to look for in user ids",
         ));
     }
-    let keyword = (!word.quoted).then(|| word.text.to_ascii_lowercase());
-    Ok(match keyword.as_deref() {
-        Some("open") => TermKind::Open(true),
-        Some("closed") => TermKind::Open(false),
-        Some("problem" | "problems") => TermKind::Problem,
-        _ => TermKind::Word(word.text),
+    let meaning = if word.quoted {
+        None
+    } else {
+        bare_term(&word.text)
+    };
+    Ok(match meaning {
+        Some(Meaning::Open(open)) => TermKind::Open(open),
+        Some(Meaning::Problem) => TermKind::Problem,
+        _ => TermKind::Word(Needle::new(word.text)),
     })
 }
 
@@ -77,15 +292,16 @@ pub(crate) fn keyed_term(
         operator_position: keyed.operator_position,
     };
     match key {
-        Key::Field(field) if is_boolean(field) => boolean_term(&term, field, keyed.values),
-        Key::Field(field) => {
+        Meaning::Field(field) if is_boolean(field) => boolean_term(&term, field, keyed.values),
+        Meaning::Field(field) => {
             let values = list_values(&term, keyed.values)?;
             Ok(TermKind::Server(Condition::OneOf { field, values }))
         }
-        Key::Role => Ok(TermKind::Role(list_values(&term, keyed.values)?)),
-        Key::Duration => duration_term(&term, keyed.values),
-        Key::Joined => Ok(TermKind::Joined(instant(&term, keyed.values, ctx)?)),
-        Key::Left => Ok(TermKind::Left(instant(&term, keyed.values, ctx)?)),
+        Meaning::Role => Ok(TermKind::Role(list_values(&term, keyed.values)?)),
+        Meaning::Duration => duration_term(&term, keyed.values),
+        Meaning::Joined => Ok(TermKind::Joined(instant(&term, keyed.values, ctx)?)),
+        Meaning::Left => Ok(TermKind::Left(instant(&term, keyed.values, ctx)?)),
+        Meaning::Open(_) | Meaning::Problem => unreachable!("key_names lists keyed terms only"),
     }
 }
 
@@ -97,17 +313,21 @@ struct TermText<'a> {
     operator_position: usize,
 }
 
-fn lookup_key(name: &str) -> Option<Key> {
-    KEYS.iter()
+fn lookup_key(name: &str) -> Option<Meaning> {
+    key_names()
         .find(|(known, _)| known.eq_ignore_ascii_case(name))
-        .map(|(_, key)| *key)
+        .map(|(_, meaning)| meaning)
 }
 
 fn unknown_key_message(name: &str) -> String {
     match suggest_key(name) {
         Some(known) => format!("unknown field `{name}`; did you mean `{known}`?"),
         None => {
-            let known: Vec<&str> = KEYS[..SHORT_KEYS].iter().map(|(k, _)| *k).collect();
+            let known: Vec<&str> = TERMS
+                .iter()
+                .filter(|term| !term.meaning.is_bare())
+                .map(|term| term.names[0])
+                .collect();
             format!(
                 "unknown field `{name}`; fields are {} (quote text to search user ids)",
                 known.join(", ")
@@ -120,8 +340,8 @@ fn unknown_key_message(name: &str) -> String {
 fn suggest_key(name: &str) -> Option<&'static str> {
     let name = name.to_ascii_lowercase();
     let tolerance = if name.len() <= 4 { 1 } else { 2 };
-    KEYS.iter()
-        .map(|(known, _)| *known)
+    key_names()
+        .map(|(known, _)| known)
         .filter(|known| {
             (name.len() >= 2 && known.starts_with(&name))
                 || edit_distance(&name, known) <= tolerance
@@ -325,6 +545,35 @@ mod tests {
             assert_eq!(parse_duration(bad), None, "{bad}");
         }
         assert_eq!(parse_duration("99999999999999999999h"), None);
+    }
+
+    #[test]
+    fn the_table_names_each_term_once_and_drives_every_list_of_names() {
+        let mut seen = std::collections::HashSet::new();
+        for term in TERMS {
+            for name in term.names {
+                assert!(seen.insert(name.to_ascii_lowercase()), "{name} twice");
+            }
+            assert_eq!(term_of(term.meaning).names, term.names);
+        }
+        assert_eq!(
+            lookup_key("USER_SESSION_ID"),
+            Some(Meaning::Field(Field::SessionId))
+        );
+        assert_eq!(lookup_key("open"), None, "a bare word is no field");
+        assert_eq!(field_keyword(Field::PublishedTracks), "track");
+        for word in ["or", "AND", "not", "open", "Closed", "problem", "problems"] {
+            assert!(is_keyword(word), "{word}");
+        }
+        assert!(!is_keyword("user"));
+        // A search for a term's name is written quoted, so that it reads back as a search.
+        assert_eq!(
+            TermKind::Word(Needle::new("problems")).to_string(),
+            "\"problems\""
+        );
+        assert!(unknown_key_message("zzzzzz").contains(
+            "fields are user, publisher, session, track, role, live, tech, dur, joined, left"
+        ));
     }
 
     #[test]
