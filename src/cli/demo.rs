@@ -54,14 +54,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
 
 async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let zone = DisplayZone::parse(&args.tz)?;
-    let sim_config = SimConfig {
-        scenario: args.scenario,
-        seed: args.seed,
-        live: args.live,
-        speed: args.speed,
-        earlier_sessions: EARLIER_SESSIONS,
-        ..SimConfig::default()
-    };
+    let sim_config = sim_config(&args);
     let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .await
         .context("cannot open a loopback port for the simulated call")?;
@@ -95,6 +88,22 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     outcome
 }
 
+/// The in-process sim of `args`. It has no rate limit: the demo shows the dashboard, not a
+/// quota, so every scenario loads at the speed of the machine (with Stream's 1,000 requests a
+/// minute, `huge` took minutes and `webinar` 8 to 59 s depending on the minute). `headcount
+/// sim --rate-limit` plays Stream's limits.
+fn sim_config(args: &DemoArgs) -> SimConfig {
+    SimConfig {
+        scenario: args.scenario,
+        seed: args.seed,
+        live: args.live,
+        speed: args.speed,
+        earlier_sessions: EARLIER_SESSIONS,
+        rate_limit: 0,
+        ..SimConfig::default()
+    }
+}
+
 /// The picker over the simulated call's sessions; `None` when the user quits it.
 async fn pick(
     client: &StreamClient,
@@ -114,4 +123,25 @@ async fn pick(
         client.present(),
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Demo {
+        #[command(flatten)]
+        args: DemoArgs,
+    }
+
+    #[test]
+    fn the_demos_sim_has_no_rate_limit_whatever_the_scenario() {
+        for words in [&["demo"][..], &["demo", "--scenario", "huge", "--live"]] {
+            let config = sim_config(&Demo::parse_from(words).args);
+            assert_eq!(config.rate_limit, 0, "{words:?}");
+        }
+    }
 }
