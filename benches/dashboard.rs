@@ -108,7 +108,9 @@ fn frames(c: &mut Criterion) {
         group.bench_function(name, |b| {
             b.iter(|| {
                 terminal
-                    .draw(|frame| headcount::ui::draw(frame, black_box(&app), NOW))
+                    .draw(|frame| {
+                        black_box(headcount::ui::draw(frame, black_box(&app), NOW));
+                    })
                     .unwrap();
             });
         });
@@ -118,7 +120,9 @@ fn frames(c: &mut Criterion) {
     group.bench_function("user_detail", |b| {
         b.iter(|| {
             terminal
-                .draw(|frame| headcount::ui::draw(frame, black_box(&app), NOW))
+                .draw(|frame| {
+                    black_box(headcount::ui::draw(frame, black_box(&app), NOW));
+                })
                 .unwrap();
         });
     });
@@ -154,7 +158,9 @@ fn filter_keystroke(c: &mut Criterion) {
             up = !up;
             app.update(key(walk), NOW);
             terminal
-                .draw(|frame| headcount::ui::draw(frame, &app, NOW))
+                .draw(|frame| {
+                    black_box(headcount::ui::draw(frame, &app, NOW));
+                })
                 .unwrap();
         });
     });

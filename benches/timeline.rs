@@ -10,7 +10,7 @@ use headcount::api::models::{
 use headcount::api::timestamp::{NANOS_PER_SEC, Nanos};
 use headcount::app::TimeScale;
 use headcount::attendance::{ConcurrencyCurve, DisplayZone, SessionStore};
-use headcount::ui::timeline::{Bar, Lane, Publisher, Timeline, TimelineStyles};
+use headcount::ui::lane_chart::{Bar, Lane, LaneChart, LaneChartStyles, PublisherKind};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
@@ -72,7 +72,7 @@ fn bench_render(c: &mut Criterion) {
                 .map(|s| Bar {
                     start: s.joined_at.unwrap_or(START),
                     end: s.left_at.unwrap_or(now),
-                    publisher: Publisher::from_type(&s.publisher_type),
+                    publisher: PublisherKind::from_type(&s.publisher_type),
                     open: s.left_at.is_none(),
                 })
                 .collect(),
@@ -80,12 +80,12 @@ fn bench_render(c: &mut Criterion) {
         .collect();
     let scale = TimeScale::new(START, now);
     let zone = DisplayZone::parse("Europe/Paris").expect("bundled zone");
-    let styles = TimelineStyles::new(true);
+    let styles = LaneChartStyles::new(true);
     let mut buf = Buffer::empty(Rect::new(0, 0, 200, 60));
     c.bench_function("timeline 60 lanes 200x60", |b| {
         b.iter(|| {
             buf.reset();
-            Timeline {
+            LaneChart {
                 lanes: &lanes,
                 scale: &scale,
                 now,

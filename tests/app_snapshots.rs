@@ -6,28 +6,31 @@ use app_support::*;
 use crossterm::event::KeyCode;
 use headcount::api::timestamp::Nanos;
 use headcount::api::{ApiError, NetworkError, NetworkFailure};
-use headcount::app::{App, Msg};
+use headcount::app::{App, Layout, Msg};
 use headcount::fetch::FetchEvent;
 use insta::assert_snapshot;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-fn screen(app: &App, now: Nanos, width: u16, height: u16) -> TestBackend {
+/// Draws `app` as the dashboard does, handing back what the frame laid out.
+fn screen(app: &mut App, now: Nanos, width: u16, height: u16) -> TestBackend {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let mut layout = Layout::default();
     terminal
-        .draw(|frame| headcount::ui::draw(frame, app, now))
+        .draw(|frame| layout = headcount::ui::draw(frame, app, now))
         .unwrap();
+    app.update(Msg::Layout(layout), now);
     terminal.backend().clone()
 }
 
-fn wide(app: &App, now: Nanos) -> TestBackend {
+fn wide(app: &mut App, now: Nanos) -> TestBackend {
     screen(app, now, 120, 32)
 }
 
 #[test]
 fn sessions_view() {
-    let (app, now) = loaded(None);
-    assert_snapshot!(wide(&app, now));
+    let (mut app, now) = loaded(None);
+    assert_snapshot!(wide(&mut app, now));
 }
 
 #[test]
@@ -35,14 +38,14 @@ fn sessions_view_sorted_by_duration_descending() {
     let (mut app, now) = loaded(None);
     app.update(key('D'), now);
     app.update(key('D'), now);
-    assert_snapshot!(wide(&app, now));
+    assert_snapshot!(wide(&mut app, now));
 }
 
 #[test]
 fn users_view() {
     let (mut app, now) = loaded(None);
     app.update(code(KeyCode::Tab), now);
-    assert_snapshot!(wide(&app, now));
+    assert_snapshot!(wide(&mut app, now));
 }
 
 #[test]
@@ -50,14 +53,14 @@ fn timeline_view() {
     let (mut app, now) = loaded(None);
     app.update(code(KeyCode::Tab), now);
     app.update(code(KeyCode::Tab), now);
-    assert_snapshot!(wide(&app, now));
+    assert_snapshot!(wide(&mut app, now));
 }
 
 #[test]
 fn user_detail_view() {
     let (mut app, now) = loaded(None);
     app.update(code(KeyCode::Enter), now);
-    assert_snapshot!(wide(&app, now));
+    assert_snapshot!(wide(&mut app, now));
 }
 
 #[test]
@@ -67,7 +70,7 @@ fn one_session_and_one_user_read_in_the_singular() {
     type_text(&mut app, "bob", now);
     app.update(code(KeyCode::Enter), now);
     app.update(code(KeyCode::Enter), now);
-    let screen = format!("{:?}", wide(&app, now));
+    let screen = format!("{:?}", wide(&mut app, now));
     assert!(screen.contains("1 session · 1 user · "), "{screen}");
     assert!(screen.contains("peak 1 session at"), "{screen}");
     assert!(screen.contains("1 session · attended"), "{screen}");
@@ -78,7 +81,7 @@ fn filter_bar_with_an_error_caret() {
     let (mut app, now) = loaded(None);
     app.update(key('/'), now);
     type_text(&mut app, "user:bob dur>", now);
-    assert_snapshot!(wide(&app, now));
+    assert_snapshot!(wide(&mut app, now));
 }
 
 #[test]
@@ -86,7 +89,7 @@ fn filter_bar_with_server_and_local_parts() {
     let (mut app, now) = loaded(None);
     app.update(key('/'), now);
     type_text(&mut app, "publisher:webrtc dur>16m", now);
-    assert_snapshot!(wide(&app, now));
+    assert_snapshot!(wide(&mut app, now));
 }
 
 /// The bar says how the filter was grouped and which instant each time stands for.
@@ -95,7 +98,7 @@ fn filter_bar_shows_the_grouping_and_the_instant_of_each_time() {
     let (mut app, now) = loaded(None);
     app.update(key('/'), now);
     type_text(&mut app, "role:host or joined>10:05 !bob", now);
-    let screen = wide(&app, now);
+    let screen = wide(&mut app, now);
     let text = screen.to_string();
     assert!(
         text.contains("read as role:host or (joined>10:05 !bob)"),
@@ -112,7 +115,7 @@ fn filter_bar_shows_the_grouping_and_the_instant_of_each_time() {
 fn help_overlay() {
     let (mut app, now) = loaded(None);
     app.update(key('?'), now);
-    assert_snapshot!(wide(&app, now));
+    assert_snapshot!(wide(&mut app, now));
 }
 
 #[test]
@@ -127,11 +130,11 @@ fn help_on_a_short_screen_scrolls_to_its_last_line() {
     );
     app.update(key('?'), now);
     app.update(key('G'), now);
-    let bottom = screen(&app, now, 80, 24);
+    let bottom = screen(&mut app, now, 80, 24);
     assert!(format!("{bottom:?}").contains("delete to the end"));
     assert_snapshot!(bottom);
     app.update(key('g'), now);
-    assert!(format!("{:?}", screen(&app, now, 80, 24)).contains("Everywhere"));
+    assert!(format!("{:?}", screen(&mut app, now, 80, 24)).contains("Everywhere"));
 }
 
 #[test]
@@ -152,7 +155,7 @@ fn page_down_moves_by_the_rows_on_screen() {
         .collect();
     app.update(page_event(1, 1, page(rows, 100, false)), now);
     app.update(done(1, 1), now);
-    let drawn = format!("{:?}", screen(&app, now, 120, 32));
+    let drawn = format!("{:?}", screen(&mut app, now, 120, 32));
     let rows_on_screen = drawn.matches("│user-").count();
     assert!(rows_on_screen > 10, "{drawn}");
     app.update(code(KeyCode::PageDown), now);
@@ -183,7 +186,7 @@ fn frozen_banner() {
         ),
         now + SEC,
     );
-    assert_snapshot!(wide(&app, now + 134 * SEC));
+    assert_snapshot!(wide(&mut app, now + 134 * SEC));
 }
 
 #[test]
@@ -210,7 +213,7 @@ fn live_call_retrying() {
         }),
         now + 6 * SEC,
     );
-    assert_snapshot!(wide(&app, now + 7 * SEC));
+    assert_snapshot!(wide(&mut app, now + 7 * SEC));
 }
 
 #[test]
@@ -219,13 +222,13 @@ fn expired_call() {
     let (mut app, _) = App::new(config(None), now);
     app.update(page_event(1, 1, page(Vec::new(), 42, false)), now);
     app.update(done(1, 1), now);
-    assert_snapshot!(wide(&app, now));
+    assert_snapshot!(wide(&mut app, now));
 }
 
 #[test]
 fn small_terminal() {
-    let (app, now) = loaded(None);
-    assert_snapshot!(screen(&app, now, 40, 10));
+    let (mut app, now) = loaded(None);
+    assert_snapshot!(screen(&mut app, now, 40, 10));
 }
 
 #[test]
@@ -233,7 +236,7 @@ fn no_size_is_too_small_to_draw() {
     let (mut app, now) = loaded(None);
     for (width, height) in [(1, 1), (2, 3), (10, 2), (40, 10), (300, 5)] {
         for view in 0..4 {
-            screen(&app, now, width, height);
+            screen(&mut app, now, width, height);
             if view == 2 {
                 app.update(code(KeyCode::Enter), now);
             } else {
@@ -243,7 +246,7 @@ fn no_size_is_too_small_to_draw() {
         app.update(key('/'), now);
         type_text(&mut app, "dur>", now);
         app.update(key('?'), now);
-        screen(&app, now, width, height);
+        screen(&mut app, now, width, height);
         app.update(code(KeyCode::Esc), now);
         app.update(code(KeyCode::Esc), now);
         app.update(code(KeyCode::Esc), now);
@@ -268,7 +271,7 @@ fn an_incomplete_read_is_a_warning_in_the_header_on_export_and_r_reads_again() {
         }),
         now,
     );
-    let drawn = wide(&app, now);
+    let drawn = wide(&mut app, now);
     assert!(
         drawn
             .to_string()
@@ -284,11 +287,12 @@ fn an_incomplete_read_is_a_warning_in_the_header_on_export_and_r_reads_again() {
         now,
     );
     let status = app.status().unwrap();
-    assert_eq!(status.level, headcount::app::live::Level::Warning);
+    assert_eq!(status.severity(), headcount::app::live::Severity::Warning);
+    let text = said(&app);
     assert!(
-        status.text.contains("incomplete: 6 of 10 sessions read"),
+        text.contains("incomplete: 6 of 10 sessions read"),
         "{}",
-        status.text
+        text
     );
     let effects = app.update(key('r'), now);
     assert!(!requests(&effects).is_empty(), "r reads again");
@@ -316,7 +320,7 @@ fn an_absurd_duration_is_named_in_its_row_and_the_servers_total_is_impossible() 
     first.total_participant_duration = Some(i64::MIN + 1 + 5 * 3600);
     app.update(page_event(1, 1, first), now);
     app.update(done(1, 1), now);
-    let all = wide(&app, now).to_string();
+    let all = wide(&mut app, now).to_string();
     assert!(
         all.contains("server  7 sessions · ⚠ impossible total -9223372036854757807 s"),
         "{all}"
@@ -345,7 +349,7 @@ fn rows_with_problems_are_counted_marked_and_listed_by_the_problem_term() {
     }));
     app.update(page_event(1, 1, page(rows, 8, false)), now);
     app.update(done(1, 1), now);
-    let all = wide(&app, now).to_string();
+    let all = wide(&mut app, now).to_string();
     assert!(all.contains("⚠ 2 rows with problems"), "{all}");
     assert!(all.contains("(/problem lists them)"), "{all}");
     assert!(all.contains("10:10:00    unrecorded"), "{all}");
@@ -354,7 +358,7 @@ fn rows_with_problems_are_counted_marked_and_listed_by_the_problem_term() {
     app.update(code(KeyCode::Enter), now);
     let later = now + 5 * SEC;
     app.update(Msg::Tick, later);
-    let listed = wide(&app, later);
+    let listed = wide(&mut app, later);
     let text = listed.to_string();
     assert!(text.contains("Sessions · 2 "), "{text}");
     assert!(

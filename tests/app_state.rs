@@ -5,7 +5,7 @@ mod app_support;
 use app_support::*;
 use crossterm::event::KeyCode;
 use headcount::api::{ApiError, NetworkError, NetworkFailure, RawSessionsPage, StatusError};
-use headcount::app::live::Level;
+use headcount::app::live::Severity;
 use headcount::app::view::View;
 use headcount::app::{
     App, DEFER_FIGURES_FROM, Effect, FIGURES_DEBOUNCE, FILTER_DEBOUNCE, Msg, Outcome,
@@ -30,7 +30,7 @@ fn the_first_fetch_sends_the_initial_filter() {
     let request = requests(&effects)[0];
     assert_eq!(request.generation, 1);
     assert_eq!(
-        request.filter_conditions,
+        request.filter_conditions(),
         Some(json!({"user_id": {"$eq": "bob"}}))
     );
     assert_eq!(app.filter_bar().active().source, "user:bob dur>5m");
@@ -111,7 +111,7 @@ fn a_server_filter_is_fetched_after_typing_pauses() {
     let request = requests(&effects)[0];
     assert_eq!(request.generation, 2);
     assert_eq!(
-        request.filter_conditions,
+        request.filter_conditions(),
         Some(json!({"user_id": {"$eq": "bob"}}))
     );
 }
@@ -261,10 +261,7 @@ fn a_live_call_is_polled_and_rows_are_upserted() {
     assert_eq!(app.next_poll(), Some(now + 5 * SEC));
     let effects = app.update(Msg::Tick, now + 5 * SEC);
     let request = requests(&effects)[0];
-    assert_eq!(
-        (request.generation, request.filter_conditions.clone()),
-        (2, None)
-    );
+    assert_eq!((request.generation, request.filter_conditions()), (2, None));
     app.update(
         page_event(
             2,
@@ -330,8 +327,9 @@ fn retrying_and_failed_fetches_are_shown_and_the_app_keeps_running() {
         T0,
     );
     let status = app.status().unwrap();
-    assert_eq!(status.level, Level::Warning);
-    assert!(status.text.contains("connection refused") && status.text.contains("retrying"));
+    assert_eq!(status.severity(), Severity::Warning);
+    let text = said(&app);
+    assert!(text.contains("connection refused") && text.contains("retrying"));
     assert_eq!(app.next_deadline(), Some(T0 + 4 * SEC));
     let unauthorized = ApiError::Status(Box::new(StatusError {
         status: reqwest::StatusCode::UNAUTHORIZED,
@@ -348,8 +346,9 @@ fn retrying_and_failed_fetches_are_shown_and_the_app_keeps_running() {
         T0 + 4 * SEC,
     );
     let status = app.status().unwrap();
-    assert_eq!(status.level, Level::Error);
-    assert!(status.text.contains("STREAM_API_KEY"), "{}", status.text);
+    assert_eq!(status.severity(), Severity::Error);
+    let text = said(&app);
+    assert!(text.contains("STREAM_API_KEY"), "{}", text);
     assert!(!app.should_quit() && !app.fetch().running);
 }
 
@@ -468,12 +467,7 @@ fn export_writes_the_view_and_the_path_is_flashed() {
         }),
         now,
     );
-    assert!(
-        app.status()
-            .unwrap()
-            .text
-            .contains(&*path.to_string_lossy())
-    );
+    assert!(said(&app).contains(&*path.to_string_lossy()));
 }
 
 /// Rows missing are never silent: `e` writes no file while the read is under way or ended
@@ -491,8 +485,9 @@ fn e_writes_no_file_while_sessions_are_missing_and_says_why() {
             "{effects:?}"
         );
         let status = app.status().unwrap();
-        assert_eq!(status.level, Level::Error);
-        assert!(status.text.contains(says), "{}", status.text);
+        assert_eq!(status.severity(), Severity::Error);
+        let text = said(app);
+        assert!(text.contains(says), "{}", text);
     };
     refused(
         &mut app,
@@ -621,13 +616,12 @@ fn an_unreadable_page_is_reported_and_the_pages_after_it_still_arrive() {
     app.update(page_event(1, 3, page(rows[4..].to_vec(), 6, false)), now);
     app.update(done(1, 3), now);
     let status = app.status().expect("the skipped page is reported");
-    assert_eq!(status.level, Level::Error);
+    assert_eq!(status.severity(), Severity::Error);
+    let text = said(&app);
     assert!(
-        status
-            .text
-            .contains("page 2 skipped, its 2 sessions are missing"),
+        text.contains("page 2 skipped, its 2 sessions are missing"),
         "{}",
-        status.text
+        text
     );
     assert_eq!(app.store().len(), rows.len() - 2);
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use headcount::api::{ErrorKind, RetryPolicy, StreamClient};
 use headcount::fetch::{self, FetchEvent, FetchRequest};
+use headcount::filter::conditions::Conditions;
 use headcount::sim::{self, RunningSim, Scenario, SimConfig};
 use tokio::sync::mpsc;
 
@@ -52,7 +53,7 @@ fn request(sim: &RunningSim, generation: u64, page_size: u32) -> FetchRequest {
         call_type: sim.call_type().to_string(),
         call_id: sim.call_id().to_string(),
         session: sim.session_id().to_string(),
-        filter_conditions: None,
+        filter: Conditions::default(),
         page_size,
     }
 }

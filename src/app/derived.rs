@@ -9,7 +9,7 @@ use crate::attendance::{
     Figures, NameRanks, Order, RowId, SessionColumn, SessionStore, Thresholds, UserColumn, UserId,
     UserRows, keep_local_matches, sort_sessions, sorted_user_ids,
 };
-use crate::filter::{Filter, Predicate};
+use crate::filter::Filter;
 
 /// What decides the order of every stored row in the session table: the data, the sort, and
 /// the clock when open sessions make durations move.
@@ -24,33 +24,39 @@ struct SessionOrder {
     rows: Vec<RowId>,
 }
 
+/// What the filtered rows were computed from: the store's generation and the revision of the
+/// filter's local part (the server applied the rest before the rows were stored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowsKey {
+    pub store: u64,
+    pub local_filter: u64,
+}
+
 /// The filtered rows and what is computed from them.
 #[derive(Debug, Clone, Default)]
 pub struct Derived {
     pub filtered: Vec<RowId>,
     pub figures: Option<Figures>,
     pub user_rows: UserRows,
-    /// The store generation the rows were computed from.
-    pub store_generation: Option<u64>,
+    /// What `filtered` was computed from; `None` before the first computation.
+    pub rows_key: Option<RowsKey>,
     pub computed_at: Option<Nanos>,
-    /// The local filter the rows were computed with.
-    pub local: Option<Predicate>,
     order: SessionOrder,
     /// The users' name order, with the `users_generation` of the store it ranks.
     names: Option<(u64, NameRanks)>,
 }
 
 impl Derived {
-    /// Applies the filter's local part to every stored row (the server applied its part).
-    pub fn filter(&mut self, store: &SessionStore, filter: &Filter, now: Nanos) {
+    /// Applies the filter's local part to every stored row (the server applied its part);
+    /// `key` says what they are computed from.
+    pub fn filter(&mut self, store: &SessionStore, filter: &Filter, key: RowsKey, now: Nanos) {
         self.filtered = if filter.local.is_some() {
             keep_local_matches(store, store.row_ids(), filter, now)
         } else {
             store.row_ids().collect()
         };
-        self.store_generation = Some(store.generation());
+        self.rows_key = Some(key);
         self.computed_at = Some(now);
-        self.local.clone_from(&filter.local);
     }
 
     /// The figures and each user's rows, for the filtered rows.

@@ -6,9 +6,9 @@ use crate::fetch::FetchRequest;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Start reading a query, replacing (and cancelling) any fetch under way.
+    /// Start reading a query. A fetch under way is stopped first by [`Effect::CancelFetch`].
     StartFetch(FetchRequest),
-    /// Stop the fetch under way.
+    /// Stop the fetch under way: no event of it arrives after this.
     CancelFetch,
     /// Write a CSV file (atomically) and report `Outcome::Exported`.
     Export {

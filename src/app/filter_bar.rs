@@ -17,6 +17,10 @@ pub struct FilterBar {
     /// Position while walking the history with ↑/↓; `None` when editing fresh text.
     history_at: Option<usize>,
     active: Filter,
+    /// Counts the changes of `active`, and of its local part: what is computed from the
+    /// filter is keyed by them rather than by a copy of it.
+    revision: u64,
+    local_revision: u64,
     error: Option<ParseError>,
 }
 
@@ -32,6 +36,8 @@ impl FilterBar {
             history: Vec::new(),
             history_at: None,
             active: empty_filter(ctx),
+            revision: 0,
+            local_revision: 0,
             error: None,
         };
         bar.reparse(ctx);
@@ -54,6 +60,16 @@ impl FilterBar {
     /// The filter in force: the last text that parsed.
     pub fn active(&self) -> &Filter {
         &self.active
+    }
+
+    /// Changes whenever the filter in force does.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Changes whenever the local part of the filter in force does.
+    pub fn local_revision(&self) -> u64 {
+        self.local_revision
     }
 
     pub fn error(&self) -> Option<&ParseError> {
@@ -202,11 +218,22 @@ impl FilterBar {
     pub fn reparse(&mut self, ctx: &ParseContext) {
         match parse(&self.input, ctx) {
             Ok(filter) => {
-                self.active = filter;
+                self.activate(filter);
                 self.error = None;
             }
             Err(error) => self.error = Some(error),
         }
+    }
+
+    /// Puts `filter` in force, counting the change if it is one.
+    fn activate(&mut self, filter: Filter) {
+        if filter.local != self.active.local {
+            self.local_revision += 1;
+        }
+        if filter != self.active {
+            self.revision += 1;
+        }
+        self.active = filter;
     }
 
     /// Parses the same text again once the call window is known. A text that no longer
@@ -220,12 +247,16 @@ impl FilterBar {
         }
         match parse(&self.input, ctx) {
             Ok(filter) => {
-                self.active = filter;
+                self.activate(filter);
                 self.error = None;
             }
             Err(error) => {
-                self.active.local = None;
-                self.active.times.clear();
+                let server_only = Filter {
+                    local: None,
+                    times: Vec::new(),
+                    ..self.active.clone()
+                };
+                self.activate(server_only);
                 self.error = Some(error);
             }
         }

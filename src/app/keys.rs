@@ -1,9 +1,10 @@
 //! What keys do: the keymap names the action, this module carries it out.
 
+use std::sync::Arc;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::api::timestamp::Nanos;
-use crate::attendance::{Order, UserId};
 use crate::filter::ParseContext;
 
 use super::effect::Effect;
@@ -11,9 +12,7 @@ use super::export;
 use super::filter_bar::FilterBar;
 use super::help::{HelpLayout, HelpOverlay, help_lines};
 use super::keymap::{Action, lookup};
-use super::listing::{Keyed, Listing};
 use super::live::{Frozen, Status};
-use super::view::View;
 use super::{App, FetchKind};
 
 impl App {
@@ -42,8 +41,8 @@ impl App {
             }
             Action::Help => self.help = Some(HelpOverlay::default()),
             Action::Back => self.back(now),
-            Action::NextView => self.views.cycle(true),
-            Action::PrevView => self.views.cycle(false),
+            Action::NextView => self.views.stack.cycle(true),
+            Action::PrevView => self.views.stack.cycle(false),
             Action::DrillDown => self.drill_down(now),
             Action::Up => self.move_cursor(-1),
             Action::Down => self.move_cursor(1),
@@ -56,24 +55,13 @@ impl App {
             Action::Refresh => return self.start_fetch(FetchKind::Fresh, now),
             Action::Export => return self.export(now),
             Action::CopyId => return self.copy_id(),
-            Action::SortSessions(column) => {
-                self.session_sort = toggled(self.session_sort, column);
-                self.sessions.set_items(self.derived.sorted_sessions(
-                    &self.store,
-                    self.session_sort,
-                    now,
-                ));
-            }
-            Action::SortUsers(column) => {
-                self.user_sort = toggled(self.user_sort, column);
-                self.users
-                    .set_items(self.derived.sorted_users(&self.store, self.user_sort));
-            }
-            Action::ZoomIn => self.time_scale.zoom_in(),
-            Action::ZoomOut => self.time_scale.zoom_out(),
-            Action::ZoomReset => self.time_scale.reset(),
-            Action::PanLeft => self.time_scale.pan_left(),
-            Action::PanRight => self.time_scale.pan_right(),
+            Action::SortSessions(_)
+            | Action::SortUsers(_)
+            | Action::ZoomIn
+            | Action::ZoomOut
+            | Action::ZoomReset
+            | Action::PanLeft
+            | Action::PanRight => self.views.act(action, &mut self.derived, &self.store, now),
             Action::FilterApply => self.filter.keep(),
             Action::FilterCancel => {
                 let ctx = self.parse_context(now);
@@ -147,7 +135,7 @@ impl App {
     fn back(&mut self, now: Nanos) {
         if self.help.is_some() {
             self.help = None;
-        } else if !self.views.pop() && !self.filter.input().is_empty() {
+        } else if !self.views.stack.pop() && !self.filter.input().is_empty() {
             let ctx = self.parse_context(now);
             self.filter.cancel(&ctx);
             self.on_filter_edited(now);
@@ -155,28 +143,12 @@ impl App {
     }
 
     fn drill_down(&mut self, now: Nanos) {
-        let user: Option<UserId> = match self.view() {
-            View::Sessions => self
-                .sessions
-                .selected()
-                .and_then(|&id| self.store.get(id))
-                .map(|row| row.user()),
-            View::Users | View::Timeline => self.users.selected().map(Keyed::key),
-            View::UserDetail(_) => None,
-        };
-        if let Some(user) = user {
-            self.views.push(View::UserDetail(user));
-            self.detail = Listing::default();
-            self.refresh_detail(now);
-        }
+        let thresholds = &self.config.thresholds;
+        (self.views).drill_down(&self.derived, &self.store, thresholds, now);
     }
 
     fn move_cursor(&mut self, delta: isize) {
-        match self.view() {
-            View::Sessions => self.sessions.move_by(delta),
-            View::Users | View::Timeline => self.users.move_by(delta),
-            View::UserDetail(_) => self.detail.move_by(delta),
-        }
+        self.views.cursor_mut().move_by(delta);
     }
 
     /// `f`: freezes the view, or applies what arrived meanwhile and resumes.
@@ -192,11 +164,11 @@ impl App {
             Some(frozen) => {
                 let mut effects = Vec::new();
                 for event in frozen.buffered {
-                    if event.generation() == self.fetch.generation {
+                    if event.generation() == self.fetch.generation() {
                         effects.extend(self.apply(event, now));
                     }
                 }
-                if self.stale {
+                if self.stale() {
                     self.recompute(now);
                 }
                 effects
@@ -208,13 +180,13 @@ impl App {
     /// once it leaves the screen, so the status line says why instead.
     fn export(&mut self, now: Nanos) -> Vec<Effect> {
         if let Some(caveat) = self.export_caveat() {
-            self.status = Some(Status::error(format!("✕ not exported: {caveat}")));
+            self.post(Status::NotExported(caveat), now);
             return Vec::new();
         }
         match export::current_view(self, now) {
             Ok((path, csv)) => vec![Effect::Export { path, csv }],
             Err(error) => {
-                self.status = Some(Status::error(format!("✕ export failed: {error}")));
+                self.post(Status::ExportUnbuilt(Arc::new(error)), now);
                 Vec::new()
             }
         }
@@ -222,35 +194,7 @@ impl App {
 
     /// `y`: the session id in the session lists, the user id elsewhere.
     fn copy_id(&mut self) -> Vec<Effect> {
-        let text = match self.view() {
-            View::Sessions => self
-                .sessions
-                .selected()
-                .and_then(|&id| self.store.get(id))
-                .map(|row| row.user_session_id().as_str().to_owned()),
-            View::UserDetail(_) => self
-                .detail
-                .selected()
-                .and_then(|entry| self.store.get(entry.row))
-                .map(|row| row.user_session_id().as_str().to_owned()),
-            View::Users | View::Timeline => self
-                .users
-                .selected()
-                .map(|&user| self.store.user_name(user).to_owned()),
-        };
+        let text = self.views.copy_text(&self.store);
         text.map(Effect::Copy).into_iter().collect()
-    }
-}
-
-/// The same column again reverses the order; another column sorts ascending.
-fn toggled<C: PartialEq>(current: (C, Order), column: C) -> (C, Order) {
-    if current.0 == column {
-        let order = match current.1 {
-            Order::Ascending => Order::Descending,
-            Order::Descending => Order::Ascending,
-        };
-        (column, order)
-    } else {
-        (column, Order::Ascending)
     }
 }

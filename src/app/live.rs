@@ -1,10 +1,14 @@
 //! The state of fetching: the query under way and its progress, the live poll schedule, the
-//! freeze buffer and the status line.
+//! freeze buffer, and the status line as typed values (`ui::footer` words them).
 
-use serde_json::Value;
+use std::path::PathBuf;
+use std::sync::Arc;
 
+use crate::api::ApiError;
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
-use crate::fetch::FetchEvent;
+use crate::attendance::IngestError;
+use crate::fetch::{FetchEvent, FetchRequest, Shortfall};
+use crate::filter::ParseError;
 
 /// Whether a fetch replaces the data or refreshes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,13 +19,30 @@ pub enum FetchKind {
     Poll,
 }
 
-/// The fetch of the current generation and how far it got.
-#[derive(Debug, Clone, PartialEq)]
+/// Why the page under way is asked for again.
+#[derive(Debug, Clone)]
+pub enum RetryCause {
+    /// The page failed for a reason that may pass (network, 5xx, rate limit: see
+    /// [`ApiError::kind`]).
+    Failed(ApiError),
+    /// Stream answered 404 for a session that exists: it is still preparing the attendance.
+    NotReady,
+}
+
+/// The page under way is asked for again at `at` (Unix ns, on the server's clock), from the
+/// same cursor.
+#[derive(Debug, Clone)]
+pub struct Retry {
+    pub at: Nanos,
+    pub cause: RetryCause,
+}
+
+/// The fetch of the current generation: the request it sent and how far it got.
+#[derive(Debug, Clone)]
 pub struct FetchProgress {
-    pub generation: u64,
+    /// What this fetch asked for; its `generation` tags every event it sends.
+    pub request: FetchRequest,
     pub kind: FetchKind,
-    /// The `filter_conditions` this fetch sends.
-    pub server_filter: Option<Value>,
     /// The highest page number seen (pages may arrive out of order).
     pub pages: u32,
     /// How many pages arrived.
@@ -33,14 +54,15 @@ pub struct FetchProgress {
     /// When the last page arrived.
     pub last_page_at: Option<Nanos>,
     pub running: bool,
+    /// The page under way failed and is asked for again; `None` once a page or the end came.
+    pub retry: Option<Retry>,
 }
 
 impl FetchProgress {
-    pub fn new(generation: u64, kind: FetchKind, server_filter: Option<Value>, now: Nanos) -> Self {
+    pub fn new(request: FetchRequest, kind: FetchKind, now: Nanos) -> Self {
         FetchProgress {
-            generation,
+            request,
             kind,
-            server_filter,
             pages: 0,
             received: 0,
             rows: 0,
@@ -48,7 +70,13 @@ impl FetchProgress {
             started_at: now,
             last_page_at: None,
             running: true,
+            retry: None,
         }
+    }
+
+    /// The generation of the request: events of any other one are dropped.
+    pub fn generation(&self) -> u64 {
+        self.request.generation
     }
 
     /// Rows per second since the fetch started, up to its last page.
@@ -77,58 +105,84 @@ impl Frozen {
 
 /// How a status line message should stand out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
+pub enum Severity {
     Info,
     Warning,
     Error,
 }
 
+/// Why an export of what is on screen is not the whole session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caveat {
+    /// The last read missed rows; `total` is the server's count for the whole session.
+    Shortfall {
+        shortfall: Shortfall,
+        total: Option<i64>,
+    },
+    /// The first read of a query has not ended.
+    ReadUnderWay,
+}
+
 /// The status line: the outcome of the last action, or what the fetch is struggling with.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Status {
-    pub level: Level,
-    pub text: String,
-    /// The retry of a failed page is planned for this instant.
-    pub retry_at: Option<Nanos>,
-    /// The message disappears after this instant.
-    pub until: Option<Nanos>,
+/// Values, not text: `ui::footer::status_text` words them.
+#[derive(Debug, Clone)]
+pub enum Status {
+    /// The filter given at start does not parse; the dashboard shows everything.
+    FilterNotApplied(ParseError),
+    /// Once the call's date was known the filter no longer parsed: its local part is dropped.
+    FilterNotAppliedLocally(ParseError),
+    /// A page failed and is asked for again at `at`.
+    Retrying { error: ApiError, at: Nanos },
+    /// Stream is still preparing the attendance; asked again at `at`.
+    NotReady { at: Nanos },
+    /// A failure that retrying cannot fix ended the fetch.
+    FetchFailed(ApiError),
+    /// A page the store could not read: its `rows` sessions are missing.
+    PageSkipped {
+        page_no: u32,
+        rows: usize,
+        error: IngestError,
+    },
+    /// The export was written; with a caveat when it is not the whole session.
+    Exported {
+        path: PathBuf,
+        rows: usize,
+        caveat: Option<Caveat>,
+    },
+    /// Writing the export failed (the driver's words for the OS error).
+    ExportFailed { path: PathBuf, error: String },
+    /// Nothing was written: the data on screen is not the whole session.
+    NotExported(Caveat),
+    /// The CSV could not be built.
+    ExportUnbuilt(Arc<csv::Error>),
+    /// `y` put this text on the clipboard.
+    Copied(String),
 }
 
 impl Status {
-    pub fn flash(text: String, now: Nanos) -> Status {
-        Status {
-            level: Level::Info,
-            text,
-            retry_at: None,
-            until: Some(now + 5 * NANOS_PER_SEC),
+    pub fn severity(&self) -> Severity {
+        match self {
+            Status::Exported { caveat: None, .. } | Status::Copied(_) => Severity::Info,
+            Status::Retrying { .. } | Status::NotReady { .. } | Status::Exported { .. } => {
+                Severity::Warning
+            }
+            Status::FilterNotApplied(_)
+            | Status::FilterNotAppliedLocally(_)
+            | Status::FetchFailed(_)
+            | Status::PageSkipped { .. }
+            | Status::ExportFailed { .. }
+            | Status::NotExported(_)
+            | Status::ExportUnbuilt(_) => Severity::Error,
         }
     }
 
-    pub fn error(text: String) -> Status {
-        Status {
-            level: Level::Error,
-            text,
-            retry_at: None,
-            until: None,
-        }
+    /// How long a passing message stays; the others stay until something replaces them.
+    pub(crate) fn lasts(&self) -> Option<Nanos> {
+        (self.severity() == Severity::Info).then_some(5 * NANOS_PER_SEC)
     }
 
-    /// A warning that stays until something replaces it.
-    pub fn warning(text: String) -> Status {
-        Status {
-            level: Level::Warning,
-            text,
-            retry_at: None,
-            until: None,
-        }
-    }
-
-    pub fn retrying(text: String, retry_at: Nanos) -> Status {
-        Status {
-            level: Level::Warning,
-            text,
-            retry_at: Some(retry_at),
-            until: None,
-        }
+    /// A message about the page under way being asked for again.
+    pub(crate) fn is_retry(&self) -> bool {
+        matches!(self, Status::Retrying { .. } | Status::NotReady { .. })
     }
 }

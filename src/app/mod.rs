@@ -9,9 +9,9 @@ pub mod effect;
 mod export;
 pub mod filter_bar;
 pub mod help;
+pub mod item_list;
 pub mod keymap;
 mod keys;
-pub mod listing;
 pub mod live;
 pub mod msg;
 pub mod picker;
@@ -26,22 +26,22 @@ use crossterm::event::KeyEventKind;
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::attendance::{
     DisplayZone, EndReports, Figures, Order, RowId, SessionColumn, SessionStore, Thresholds,
-    TimelineEntry, UserColumn, UserFigures, UserId, user_timeline,
+    TimelineEntry, UserColumn, UserFigures, UserId,
 };
 use crate::fetch::{Completeness, FetchEvent, FetchRequest, Shortfall};
 use crate::filter::ParseContext;
 
 pub use effect::Effect;
-pub use msg::{Msg, Outcome};
+pub use msg::{Layout, Msg, Outcome};
 pub use time_scale::TimeScale;
 
 use derived::Derived;
 use filter_bar::FilterBar;
 use help::HelpOverlay;
+use item_list::ItemList;
 use keymap::Context;
-use listing::Listing;
-use live::{FetchKind, FetchProgress, Frozen, Status};
-use view::{View, ViewStack};
+use live::{Caveat, FetchKind, FetchProgress, Frozen, Retry, RetryCause, Status};
+use view::{View, ViewStack, Views};
 
 /// How long typing must pause before a changed server filter is fetched.
 pub const FILTER_DEBOUNCE: Nanos = 300 * NANOS_PER_SEC / 1000;
@@ -86,15 +86,7 @@ pub struct App {
     /// The figures of an edited filter wait for typing to pause until this instant.
     figures_due: Option<Nanos>,
     derived: Derived,
-    /// The store changed since the tables were last computed.
-    stale: bool,
-    sessions: Listing<RowId>,
-    users: Listing<UserId>,
-    detail: Listing<TimelineEntry>,
-    session_sort: (SessionColumn, Order),
-    user_sort: (UserColumn, Order),
-    views: ViewStack,
-    time_scale: TimeScale,
+    views: Views,
     help: Option<HelpOverlay>,
     frozen: Option<Frozen>,
     next_poll: Option<Nanos>,
@@ -104,6 +96,8 @@ pub struct App {
     completeness: Option<Completeness>,
     last_update: Option<Nanos>,
     status: Option<Status>,
+    /// A passing status message goes away at this instant.
+    status_until: Option<Nanos>,
     viewport: (u16, u16),
     now: Nanos,
     quit: bool,
@@ -118,19 +112,12 @@ impl App {
         let mut app = App {
             config,
             store: SessionStore::new(),
-            fetch: FetchProgress::new(0, FetchKind::Fresh, None, now),
+            fetch: FetchProgress::new(FetchRequest::default(), FetchKind::Fresh, now),
             filter,
             filter_due: None,
             figures_due: None,
             derived: Derived::default(),
-            stale: true,
-            sessions: Listing::default(),
-            users: Listing::default(),
-            detail: Listing::default(),
-            session_sort: (SessionColumn::Joined, Order::Ascending),
-            user_sort: (UserColumn::User, Order::Ascending),
-            views: ViewStack::default(),
-            time_scale: TimeScale::new(now, now),
+            views: Views::new(now),
             help: None,
             frozen: None,
             next_poll: None,
@@ -138,13 +125,14 @@ impl App {
             completeness: None,
             last_update: None,
             status: None,
+            status_until: None,
             viewport: (80, 24),
             now,
             quit: false,
             dirty: true,
         };
         if let Some(error) = app.filter.error() {
-            app.status = Some(Status::error(format!("filter not applied: {error}")));
+            app.post(Status::FilterNotApplied(error.clone()), now);
         }
         let effects = app.start_fetch(FetchKind::Fresh, now);
         app.recompute(now);
@@ -153,6 +141,7 @@ impl App {
 
     pub fn update(&mut self, msg: Msg, now: Nanos) -> Vec<Effect> {
         self.now = now;
+        let drawn = !self.dirty;
         self.dirty = true;
         match msg {
             Msg::Key(key) if key.kind == KeyEventKind::Release => {
@@ -180,15 +169,23 @@ impl App {
                 self.on_outcome(outcome, now);
                 Vec::new()
             }
+            // What was just drawn needs no new frame.
+            Msg::Layout(layout) => {
+                self.dirty = !drawn;
+                if let Some(window) = layout.list {
+                    self.laid_out(window);
+                }
+                Vec::new()
+            }
         }
     }
 
     /// The earliest instant a `Msg::Tick` is wanted besides the 1 Hz tick: the filter
     /// debounce, the next live poll, the next table refresh while streaming, a planned retry.
     pub fn next_deadline(&self) -> Option<Nanos> {
-        let retry = self.status.as_ref().and_then(|s| s.retry_at.or(s.until));
+        let retry = self.fetch.retry.as_ref().map(|retry| retry.at);
         let recompute = self
-            .stale
+            .stale()
             .then(|| {
                 self.derived
                     .computed_at
@@ -201,6 +198,7 @@ impl App {
             self.next_poll,
             recompute,
             retry,
+            self.status_until,
         ]
         .into_iter()
         .flatten()
@@ -262,13 +260,13 @@ impl App {
         self.figures_due.is_some()
     }
 
-    pub fn sessions(&self) -> &Listing<RowId> {
-        &self.sessions
+    pub fn sessions(&self) -> &ItemList<RowId> {
+        &self.views.sessions.list
     }
 
     /// The users table: ids in display order; [`App::user_figures`] gives each one's figures.
-    pub fn users(&self) -> &Listing<UserId> {
-        &self.users
+    pub fn users(&self) -> &ItemList<UserId> {
+        &self.views.users.list
     }
 
     /// One user's figures for the current filter.
@@ -277,16 +275,16 @@ impl App {
     }
 
     /// The user detail: the user's sessions in join order with the gaps between them.
-    pub fn detail(&self) -> &Listing<TimelineEntry> {
-        &self.detail
+    pub fn detail(&self) -> &ItemList<TimelineEntry> {
+        &self.views.detail.list
     }
 
     pub fn session_sort(&self) -> (SessionColumn, Order) {
-        self.session_sort
+        self.views.sessions.sort
     }
 
     pub fn user_sort(&self) -> (UserColumn, Order) {
-        self.user_sort
+        self.views.users.sort
     }
 
     pub fn view(&self) -> View {
@@ -294,12 +292,17 @@ impl App {
     }
 
     pub fn views(&self) -> &ViewStack {
-        &self.views
+        &self.views.stack
+    }
+
+    /// The rows the current view shows, and of how many (the rows or users stored).
+    pub fn view_counts(&self) -> (usize, usize) {
+        self.views.counts(&self.store)
     }
 
     /// The visible range of the timeline over the call window.
     pub fn time_scale(&self) -> &TimeScale {
-        &self.time_scale
+        &self.views.timeline.scale
     }
 
     /// The help overlay, when open.
@@ -345,22 +348,18 @@ impl App {
         if self.help.is_some() {
             return vec![Context::Help];
         }
-        match self.view() {
-            View::Sessions => vec![Context::Sessions, Context::List, Context::Global],
-            View::Users => vec![Context::Users, Context::List, Context::Global],
-            View::Timeline => vec![Context::Timeline, Context::List, Context::Global],
-            View::UserDetail(_) => vec![Context::List, Context::Global],
-        }
+        self.view().contexts().to_vec()
+    }
+
+    /// Keeps what the last frame showed of the current view's list.
+    fn laid_out(&mut self, window: item_list::ListWindow) {
+        self.views.cursor_mut().laid_out(window);
     }
 
     /// Rows moved by PgUp/PgDn: the rows the current list showed at the last draw, or an
     /// estimate from the terminal's height before the first.
     fn page_rows(&self) -> isize {
-        let shown = match self.view() {
-            View::Sessions => self.sessions.page_rows(),
-            View::Users | View::Timeline => self.users.page_rows(),
-            View::UserDetail(_) => self.detail.page_rows(),
-        };
+        let shown = self.views.cursor().page_rows();
         shown.map_or((self.viewport.1 as isize - 14).max(1), |rows| rows as isize)
     }
 
@@ -379,9 +378,15 @@ impl App {
         if self.fetch.running {
             effects.push(Effect::CancelFetch);
         }
-        let server_filter = self.filter.active().server_json();
-        let generation = self.fetch.generation + 1;
-        self.fetch = FetchProgress::new(generation, kind, server_filter.clone(), now);
+        let request = FetchRequest {
+            generation: self.fetch.generation() + 1,
+            call_type: self.config.call_type.clone(),
+            call_id: self.config.call_id.clone(),
+            session: self.config.session.clone(),
+            filter: self.filter.active().server.clone(),
+            page_size: self.config.page_size,
+        };
+        self.fetch = FetchProgress::new(request.clone(), kind, now);
         if kind == FetchKind::Fresh {
             self.next_poll = None;
             self.final_fetch = false;
@@ -390,29 +395,18 @@ impl App {
         if let Some(frozen) = &mut self.frozen {
             frozen.buffered.clear();
         }
-        effects.push(Effect::StartFetch(FetchRequest {
-            generation,
-            call_type: self.config.call_type.clone(),
-            call_id: self.config.call_id.clone(),
-            session: self.config.session.clone(),
-            filter_conditions: server_filter,
-            page_size: self.config.page_size,
-        }));
+        effects.push(Effect::StartFetch(request));
         effects
     }
 
     fn on_tick(&mut self, now: Nanos) -> Vec<Effect> {
-        if self
-            .status
-            .as_ref()
-            .and_then(|s| s.until)
-            .is_some_and(|until| until <= now)
-        {
+        if self.status_until.is_some_and(|until| until <= now) {
             self.status = None;
+            self.status_until = None;
         }
         if self.filter_due.is_some_and(|due| due <= now) {
             self.filter_due = None;
-            if self.filter.active().server_json() != self.fetch.server_filter {
+            if self.filter.active().server != self.fetch.request.filter {
                 return self.start_fetch(FetchKind::Fresh, now);
             }
         }
@@ -421,7 +415,7 @@ impl App {
             return self.start_fetch(FetchKind::Poll, now);
         }
         if self.frozen.is_none() {
-            if self.stale && self.throttle_passed(now) {
+            if self.stale() && self.throttle_passed(now) {
                 self.recompute(now);
             } else if (self.depends_on_now() && self.throttle_passed(now))
                 || self.figures_due.is_some_and(|due| due <= now)
@@ -433,7 +427,7 @@ impl App {
     }
 
     fn on_fetch(&mut self, event: FetchEvent, now: Nanos) -> Vec<Effect> {
-        if event.generation() != self.fetch.generation {
+        if event.generation() != self.fetch.generation() {
             self.dirty = false;
             return Vec::new();
         }
@@ -441,24 +435,31 @@ impl App {
             FetchEvent::Retrying {
                 error, retry_at, ..
             } => {
-                let text = format!(
-                    "✕ {error} · retrying at {}",
-                    self.config.zone.time(retry_at)
+                self.fetch.retry = Some(Retry {
+                    at: retry_at,
+                    cause: RetryCause::Failed(error.clone()),
+                });
+                self.post(
+                    Status::Retrying {
+                        error,
+                        at: retry_at,
+                    },
+                    now,
                 );
-                self.status = Some(Status::retrying(text, retry_at));
                 Vec::new()
             }
             FetchEvent::NotReady { retry_at, .. } => {
-                let text = format!(
-                    "Stream is still preparing this session's attendance · asking again at {}",
-                    self.config.zone.time(retry_at)
-                );
-                self.status = Some(Status::retrying(text, retry_at));
+                self.fetch.retry = Some(Retry {
+                    at: retry_at,
+                    cause: RetryCause::NotReady,
+                });
+                self.post(Status::NotReady { at: retry_at }, now);
                 Vec::new()
             }
             FetchEvent::Failed { error, .. } => {
                 self.fetch.running = false;
-                self.status = Some(Status::error(format!("✕ {error}")));
+                self.fetch.retry = None;
+                self.post(Status::FetchFailed(error), now);
                 Vec::new()
             }
             event => match &mut self.frozen {
@@ -479,13 +480,19 @@ impl App {
                     self.store.clear();
                 }
                 let window_known = self.store.time_window(now).is_some();
+                self.fetch.retry = None;
                 if let Err(error) = self.store.ingest_json(page.bytes()) {
                     // Asking again would get the same bytes: say what is missing and go on.
                     self.fetch.skipped_rows += page.rows() as u64;
-                    self.status = Some(Status::error(format!(
-                        "✕ page {page_no} skipped, its {} sessions are missing: {error}",
-                        page.rows()
-                    )));
+                    let rows = page.rows();
+                    self.post(
+                        Status::PageSkipped {
+                            page_no,
+                            rows,
+                            error,
+                        },
+                        now,
+                    );
                 }
                 self.fetch.pages = self.fetch.pages.max(page_no);
                 self.fetch.received += 1;
@@ -494,7 +501,6 @@ impl App {
                 if self.is_retry_status() {
                     self.status = None;
                 }
-                self.stale = true;
                 if !window_known && self.store.time_window(now).is_some() {
                     // The first page tells where the call is: times of day in the filter are
                     // read in its window before any row is shown.
@@ -520,6 +526,7 @@ impl App {
         }
         self.store.learn_end(end);
         self.fetch.running = false;
+        self.fetch.retry = None;
         // Rows of a page the store could not read are missing from the screen, whatever the
         // read itself got.
         self.completeness =
@@ -546,45 +553,62 @@ impl App {
     /// Times typed before the call's date was known are re-read against it.
     fn rebase_filter_dates(&mut self, now: Nanos) {
         let ctx = self.parse_context(now);
-        let before = self.filter.active().clone();
+        let before = self.filter.revision();
         if let Some(error) = self.filter.reread_in_window(&ctx) {
-            self.status = Some(Status::error(format!(
-                "filter not applied locally: {}",
-                error.message
-            )));
+            let status = Status::FilterNotAppliedLocally(error.clone());
+            self.post(status, now);
         }
-        if *self.filter.active() != before {
+        if self.filter.revision() != before {
             self.recompute(now);
         }
     }
 
+    /// What the filtered rows must be computed from now.
+    fn rows_key(&self) -> derived::RowsKey {
+        derived::RowsKey {
+            store: self.store.generation(),
+            local_filter: self.filter.local_revision(),
+        }
+    }
+
+    /// The store changed since the tables were last computed.
+    fn stale(&self) -> bool {
+        self.derived
+            .rows_key
+            .is_none_or(|key| key.store != self.store.generation())
+    }
+
+    /// A retry message goes once the fetch moves on.
     fn is_retry_status(&self) -> bool {
-        self.status.as_ref().is_some_and(|s| s.retry_at.is_some())
+        self.status.as_ref().is_some_and(Status::is_retry)
+    }
+
+    /// Shows `status` on the status line, for a while when it is a passing one.
+    fn post(&mut self, status: Status, now: Nanos) {
+        self.status_until = status.lasts().map(|lasts| now + lasts);
+        self.status = Some(status);
     }
 
     fn on_outcome(&mut self, outcome: Outcome, now: Nanos) {
-        self.status = Some(match outcome {
-            Outcome::Exported { path, rows } => match self.export_caveat() {
-                None => Status::flash(format!("exported {rows} rows to {}", path.display()), now),
-                Some(caveat) => Status::warning(format!(
-                    "⚠ exported {rows} rows to {} · {caveat}",
-                    path.display()
-                )),
+        let status = match outcome {
+            Outcome::Exported { path, rows } => Status::Exported {
+                path,
+                rows,
+                caveat: self.export_caveat(),
             },
-            Outcome::ExportFailed { path, error } => {
-                Status::error(format!("✕ export to {} failed: {error}", path.display()))
-            }
-            Outcome::Copied { text } => Status::flash(format!("copied {text}"), now),
-        });
+            Outcome::ExportFailed { path, error } => Status::ExportFailed { path, error },
+            Outcome::Copied { text } => Status::Copied(text),
+        };
+        self.post(status, now);
     }
 
     /// Why an export of what is on screen is not the whole session, if it is not.
-    pub(crate) fn export_caveat(&self) -> Option<String> {
+    pub(crate) fn export_caveat(&self) -> Option<Caveat> {
         let total = self.store.totals().participant_sessions;
         match self.shortfall() {
-            Some(shortfall) => Some(format!("{} · r reads again", shortfall.headline(total))),
+            Some(shortfall) => Some(Caveat::Shortfall { shortfall, total }),
             None if self.fetch.running && self.fetch.kind == FetchKind::Fresh => {
-                Some("incomplete: the read is still under way".to_owned())
+                Some(Caveat::ReadUnderWay)
             }
             None => None,
         }
@@ -615,12 +639,10 @@ impl App {
     /// The rows of the filter and the session table: what a filter edit must show at once
     /// (the call window ignores the filter, so [`App::refresh_figures`] alone follows it).
     fn recompute_rows(&mut self, now: Nanos) {
-        self.derived.filter(&self.store, self.filter.active(), now);
-        self.stale = false;
-        self.sessions.set_items(
-            self.derived
-                .sorted_sessions(&self.store, self.session_sort, now),
-        );
+        let key = self.rows_key();
+        self.derived
+            .filter(&self.store, self.filter.active(), key, now);
+        self.views.refresh_rows(&mut self.derived, &self.store, now);
     }
 
     /// The figures, the users table and the detail, for new rows or a clock that moved on.
@@ -628,36 +650,14 @@ impl App {
         self.figures_due = None;
         self.derived
             .compute_figures(&self.store, now, &self.config.thresholds);
-        self.users
-            .set_items(self.derived.sorted_users(&self.store, self.user_sort));
-        self.refresh_detail(now);
-        self.refresh_window(now);
-    }
-
-    /// The timeline's window follows the call window (it grows while the call is live).
-    fn refresh_window(&mut self, now: Nanos) {
-        if let Some(window) = self.store.window(now) {
-            self.time_scale.set_window(window.start, window.end);
-        }
-    }
-
-    fn refresh_detail(&mut self, now: Nanos) {
-        if let View::UserDetail(user) = self.view() {
-            let entries = user_timeline(
-                &self.store,
-                self.derived.user_rows.of(user),
-                user,
-                now,
-                &self.config.thresholds,
-            );
-            self.detail.set_items(entries);
-        }
+        let thresholds = &self.config.thresholds;
+        (self.views).refresh_figures(&mut self.derived, &self.store, thresholds, now);
     }
 
     /// The filter text changed: apply its local part now, fetch a new server part once typing
     /// pauses.
     fn on_filter_edited(&mut self, now: Nanos) {
-        if self.filter.active().local != self.derived.local {
+        if self.derived.rows_key.map(|key| key.local_filter) != Some(self.filter.local_revision()) {
             if self.store.len() >= DEFER_FIGURES_FROM {
                 self.recompute_rows(now);
                 self.figures_due = Some(now + FIGURES_DEBOUNCE);
@@ -665,7 +665,7 @@ impl App {
                 self.recompute(now);
             }
         }
-        self.filter_due = (self.filter.active().server_json() != self.fetch.server_filter)
+        self.filter_due = (self.filter.active().server != self.fetch.request.filter)
             .then_some(now + FILTER_DEBOUNCE);
     }
 }

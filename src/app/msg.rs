@@ -5,6 +5,8 @@ use crossterm::event::KeyEvent;
 
 use crate::fetch::FetchEvent;
 
+use super::item_list::ListWindow;
+
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyEvent),
@@ -18,6 +20,16 @@ pub enum Msg {
     Fetch(FetchEvent),
     /// The outcome of an effect the driver carried out.
     Done(Outcome),
+    /// What the frame just drawn laid out, delivered right after drawing it: drawing only
+    /// reads the app, and this is how the app learns the page size and the scroll position.
+    Layout(Layout),
+}
+
+/// What a frame laid out that the next keys depend on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Layout {
+    /// The rows the current view's list showed (none for a view without a list).
+    pub list: Option<ListWindow>,
 }
 
 /// What became of an effect.

@@ -8,7 +8,7 @@
 use crate::api::call_stats::SessionStats;
 use crate::api::models::{Call, CallSession, ParticipantSessionDetails, ParticipantSessionsPage};
 use crate::api::timestamp::Nanos;
-use crate::api::{ParticipantSessionsPageRef, SessionDetailsRef};
+use crate::api::{DecodeError, ParticipantSessionsPageRef, SessionDetailsRef};
 use crate::filter::{Needle, TimeWindow};
 
 use super::call::{
@@ -24,16 +24,16 @@ use super::session_id::{KeyKind, SessionIdText, StoredKey, parse_canonical_uuid}
 use super::table::RowTable;
 
 /// Why a page was refused. The store is left exactly as it was.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum IngestError {
     #[error("this page is for {found} but the store holds {expected}; clear it before a new query")]
     OtherCall {
         expected: Box<CallIdentity>,
         found: Box<CallIdentity>,
     },
-    /// The body is not a page; the message is the one a decoding client would give.
-    #[error("{0}")]
-    Unreadable(String),
+    /// The body is not a page: the error a decoding client would give.
+    #[error(transparent)]
+    Unreadable(DecodeError),
 }
 
 /// What one page changed.
@@ -244,8 +244,7 @@ impl SessionStore {
     /// rather than into owned strings first, which makes ingest about twice as fast. A body
     /// that does not decode changes nothing.
     pub fn ingest_json(&mut self, body: &[u8]) -> Result<IngestSummary, IngestError> {
-        let page = ParticipantSessionsPageRef::from_json(body)
-            .map_err(|error| IngestError::Unreadable(error.to_string()))?;
+        let page = ParticipantSessionsPageRef::from_json(body).map_err(IngestError::Unreadable)?;
         self.ingest_page(&page)
     }
 

@@ -27,7 +27,7 @@ use super::signals::{Interrupted, Signals};
 use crate::api::timestamp::Nanos;
 use crate::api::{StopReason, StreamClient};
 use crate::app::picker::{Choice, Picker};
-use crate::app::{App, AppConfig, Effect, Msg, Outcome};
+use crate::app::{App, AppConfig, Effect, Layout, Msg, Outcome};
 use crate::attendance::{DisplayZone, SessionSummary};
 use crate::fetch::{self, FetchEvent, FetchHandle};
 use crate::ui;
@@ -234,8 +234,6 @@ impl Driver {
         for effect in effects {
             match effect {
                 Effect::StartFetch(request) => {
-                    // The old fetch must stop before the new one starts sending.
-                    self.fetch = None;
                     let events = self.fetch_events.0.clone();
                     self.fetch = Some(fetch::spawn(self.client.clone(), request, events));
                 }
@@ -289,9 +287,12 @@ impl Driver {
         }
         let present = self.client.present();
         crossterm::execute!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
-        terminal.draw(|frame| ui::draw(frame, &self.app, present))?;
+        let mut layout = Layout::default();
+        terminal.draw(|frame| layout = ui::draw(frame, &self.app, present))?;
         crossterm::execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
         self.app.mark_drawn();
+        // Before any other message: the next keys page and scroll by what was on screen.
+        self.deliver(Msg::Layout(layout), terminal)?;
         self.last_draw = Some(now);
         self.deferred_draw = None;
         Ok(())

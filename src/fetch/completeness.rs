@@ -25,7 +25,7 @@ use crate::attendance::{CallState, ServerTotals, thousands};
 
 /// What a read received, deduplicated by `user_session_id` (the later copy of a row wins).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Tally {
+pub struct ReadTally {
     /// Distinct participant sessions.
     pub sessions: u64,
     /// The sum of their `duration_in_seconds` as received; absent durations add nothing.
@@ -97,7 +97,7 @@ impl Completeness {
     /// saw it (see [`crate::attendance::session_state`]).
     pub fn reconcile(
         end: ReadEnd,
-        tally: Tally,
+        tally: ReadTally,
         totals: ServerTotals,
         scope: Scope,
         state: CallState,
@@ -156,7 +156,7 @@ impl Completeness {
 /// The totals check, once the walk itself was whole. Stream always sends the totals (they are
 /// required in its API specification); a read of the whole session without them cannot be
 /// checked, and says so ([`Shortfall::Unchecked`]).
-fn against_totals(tally: Tally, totals: ServerTotals, scope: Scope) -> Option<Shortfall> {
+fn against_totals(tally: ReadTally, totals: ServerTotals, scope: Scope) -> Option<Shortfall> {
     let read = tally.sessions;
     let tolerance = i128::from(read);
     match scope {
@@ -318,15 +318,15 @@ mod tests {
         }
     }
 
-    fn tally(sessions: u64, seconds: i128) -> Tally {
-        Tally {
+    fn tally(sessions: u64, seconds: i128) -> ReadTally {
+        ReadTally {
             sessions,
             raw_duration_seconds: seconds,
             unreadable_rows: 0,
         }
     }
 
-    fn whole(tally: Tally, totals: ServerTotals) -> Completeness {
+    fn whole(tally: ReadTally, totals: ServerTotals) -> Completeness {
         Completeness::reconcile(LAST, tally, totals, Scope::WholeSession, CallState::Ended)
     }
 
@@ -487,7 +487,7 @@ mod tests {
     fn a_session_that_never_got_ready_says_so() {
         let not_ready = Completeness::reconcile(
             ReadEnd::NotReady(Duration::from_secs(60)),
-            Tally::default(),
+            ReadTally::default(),
             ServerTotals::default(),
             Scope::WholeSession,
             CallState::Ended,
@@ -509,7 +509,7 @@ mod tests {
     fn unreadable_rows_make_a_read_incomplete() {
         let unreadable = Completeness::reconcile(
             LAST,
-            Tally {
+            ReadTally {
                 unreadable_rows: 2,
                 ..tally(1, 600)
             },

@@ -10,27 +10,36 @@ use serde_json::Value;
 use crate::api::timestamp::Nanos;
 use crate::api::{ApiError, RateLimit, RawSessionsPage};
 use crate::attendance::EndReports;
+use crate::filter::conditions::Conditions;
 
 mod backoff;
 mod completeness;
 mod read;
 mod task;
 
-pub use completeness::{Completeness, ReadEnd, Scope, Shortfall, Tally};
+pub use completeness::{Completeness, ReadEnd, ReadTally, Scope, Shortfall};
 pub use read::{
     DEFAULT_READY_WAIT, ReadOptions, ReadPage, ReadStep, ReadTarget, SessionRead, learn_end,
 };
 pub use task::{FetchHandle, spawn};
 
 /// One query to read in full.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FetchRequest {
     pub generation: u64,
     pub call_type: String,
     pub call_id: String,
     pub session: String,
-    pub filter_conditions: Option<Value>,
+    /// The server part of the filter; empty: every row.
+    pub filter: Conditions,
     pub page_size: u32,
+}
+
+impl FetchRequest {
+    /// The `filter_conditions` sent, `None` when the filter has no server part.
+    pub fn filter_conditions(&self) -> Option<Value> {
+        (!self.filter.is_empty()).then(|| self.filter.to_json())
+    }
 }
 
 /// What the fetcher reports, in order, for one request.

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::completeness::{Completeness, ReadEnd, Scope, Tally};
+use super::completeness::{Completeness, ReadEnd, ReadTally, Scope};
 use crate::api::call_stats::SessionStatsQuery;
 use crate::api::models::CallSession;
 use crate::api::timestamp::{Nanos, unix_now};
@@ -228,7 +228,7 @@ impl SessionRead {
     /// What was read, reconciled with Stream's totals; `None` until the read has ended.
     pub fn completeness(&self, now: Nanos) -> Option<Completeness> {
         let end = self.end?;
-        let tally = Tally {
+        let tally = ReadTally {
             sessions: self.ledger.len() as u64,
             raw_duration_seconds: self.ledger.raw_duration_seconds(),
             unreadable_rows: self.ledger.unreadable_rows(),

@@ -47,6 +47,7 @@ pub fn spawn(
 
 async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sender<FetchEvent>) {
     let generation = request.generation;
+    let filter_conditions = request.filter_conditions();
     let target = ReadTarget {
         call_type: request.call_type,
         call_id: request.call_id,
@@ -54,7 +55,7 @@ async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sen
     };
     let options = ReadOptions {
         page_size: request.page_size,
-        filter_conditions: request.filter_conditions,
+        filter_conditions,
         ..ReadOptions::default()
     };
     let mut read = match SessionRead::new(&client, target, options) {

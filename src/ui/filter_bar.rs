@@ -12,7 +12,7 @@ use crate::attendance::DisplayZone;
 use crate::filter::Filter;
 
 use super::safe_text::terminal_safe;
-use super::theme::Theme;
+use super::theme::Palette;
 
 const PROMPT: &str = "/ ";
 
@@ -21,7 +21,7 @@ pub const HEIGHT: u16 = 3;
 
 /// How the filter was read: its grouping in parentheses, and each time with the instant it
 /// resolved to (`00:10 = 2026-05-13 00:10:00 +05:45`) and what was chosen for it.
-fn reading(filter: &Filter, zone: &DisplayZone, theme: &Theme) -> Line<'static> {
+fn reading(filter: &Filter, zone: &DisplayZone, theme: &Palette) -> Line<'static> {
     let mut spans = Vec::new();
     if filter.grouped != filter.source.trim() {
         spans.push(Span::styled("read as ", theme.dim()));
@@ -43,7 +43,7 @@ fn reading(filter: &Filter, zone: &DisplayZone, theme: &Theme) -> Line<'static> 
     Line::from(spans)
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, bar: &FilterBar, zone: &DisplayZone, theme: &Theme) {
+pub fn draw(frame: &mut Frame, area: Rect, bar: &FilterBar, zone: &DisplayZone, theme: &Palette) {
     let filter = bar.active();
     let server = filter
         .server_json()

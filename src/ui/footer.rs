@@ -5,26 +5,86 @@ use ratatui::text::{Line, Span};
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::app::App;
 use crate::app::keymap::hints;
+use crate::app::live::{Caveat, Status};
+use crate::attendance::DisplayZone;
 
 use super::format::count;
 use super::safe_text::terminal_safe;
-use super::theme::Theme;
+use super::theme::Palette;
 
 /// The retry countdown, the outcome of the last action, or nothing.
-pub fn status_line(app: &App, now: Nanos, theme: &Theme) -> Option<Line<'static>> {
+pub fn status_line(app: &App, now: Nanos, theme: &Palette) -> Option<Line<'static>> {
     let status = app.status()?;
-    let mut text = terminal_safe(&status.text).into_owned();
-    if let Some(at) = status.retry_at.filter(|&at| at > now) {
+    let mut text = terminal_safe(&status_text(status, &app.config().zone)).into_owned();
+    let retry_at = match status {
+        Status::Retrying { at, .. } | Status::NotReady { at } => Some(*at),
+        _ => None,
+    };
+    if let Some(at) = retry_at.filter(|&at| at > now) {
         text.push_str(&format!(
             " (in {}s)",
             (at - now + NANOS_PER_SEC - 1) / NANOS_PER_SEC
         ));
     }
-    Some(Line::from(Span::styled(text, theme.level(status.level))))
+    Some(Line::from(Span::styled(
+        text,
+        theme.severity(status.severity()),
+    )))
+}
+
+/// The words of a status message, times in the display zone (without the retry countdown,
+/// which the status line adds as the clock runs).
+pub fn status_text(status: &Status, zone: &DisplayZone) -> String {
+    match status {
+        Status::FilterNotApplied(error) => format!("filter not applied: {error}"),
+        Status::FilterNotAppliedLocally(error) => {
+            format!("filter not applied locally: {}", error.message)
+        }
+        Status::Retrying { error, at } => format!("✕ {error} · retrying at {}", zone.time(*at)),
+        Status::NotReady { at } => format!(
+            "Stream is still preparing this session's attendance · asking again at {}",
+            zone.time(*at)
+        ),
+        Status::FetchFailed(error) => format!("✕ {error}"),
+        Status::PageSkipped {
+            page_no,
+            rows,
+            error,
+        } => format!("✕ page {page_no} skipped, its {rows} sessions are missing: {error}"),
+        Status::Exported {
+            path,
+            rows,
+            caveat: None,
+        } => format!("exported {rows} rows to {}", path.display()),
+        Status::Exported {
+            path,
+            rows,
+            caveat: Some(caveat),
+        } => format!(
+            "⚠ exported {rows} rows to {} · {}",
+            path.display(),
+            caveat_text(*caveat)
+        ),
+        Status::ExportFailed { path, error } => {
+            format!("✕ export to {} failed: {error}", path.display())
+        }
+        Status::NotExported(caveat) => format!("✕ not exported: {}", caveat_text(*caveat)),
+        Status::ExportUnbuilt(error) => format!("✕ export failed: {error}"),
+        Status::Copied(text) => format!("copied {text}"),
+    }
+}
+
+fn caveat_text(caveat: Caveat) -> String {
+    match caveat {
+        Caveat::Shortfall { shortfall, total } => {
+            format!("{} · r reads again", shortfall.headline(total))
+        }
+        Caveat::ReadUnderWay => "incomplete: the read is still under way".to_owned(),
+    }
 }
 
 /// `FROZEN 2m 14s · 3 updates waiting · f to resume`
-pub fn frozen_banner(app: &App, now: Nanos, theme: &Theme) -> Option<Line<'static>> {
+pub fn frozen_banner(app: &App, now: Nanos, theme: &Palette) -> Option<Line<'static>> {
     let frozen = app.frozen()?;
     let waiting = frozen.waiting_pages();
     let text = format!(
@@ -37,7 +97,7 @@ pub fn frozen_banner(app: &App, now: Nanos, theme: &Theme) -> Option<Line<'stati
 }
 
 /// `q quit  ? help  Tab view …`, from the keymap.
-pub fn hints_line(app: &App, theme: &Theme) -> Line<'static> {
+pub fn hints_line(app: &App, theme: &Palette) -> Line<'static> {
     let mut spans = Vec::new();
     for binding in hints(&app.contexts()) {
         spans.push(Span::styled(format!(" {} ", binding.keys), theme.key()));

@@ -7,12 +7,12 @@ use ratatui::widgets::Paragraph;
 
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::app::App;
-use crate::app::live::{FetchKind, Level};
+use crate::app::live::{FetchKind, Severity};
 use crate::attendance::{CallState, Peak, ServerDuration, ago, human_duration};
 
 use super::format::{bar, count, counted};
 use super::safe_text::terminal_safe;
-use super::theme::Theme;
+use super::theme::Palette;
 use crate::attendance::PROBLEM_MARK;
 
 pub fn state_badge(state: Option<CallState>, running: bool) -> &'static str {
@@ -24,7 +24,7 @@ pub fn state_badge(state: Option<CallState>, running: bool) -> &'static str {
 }
 
 /// Call, state badge, zone, freshness.
-pub fn title_line(app: &App, now: Nanos, theme: &Theme) -> Line<'static> {
+pub fn title_line(app: &App, now: Nanos, theme: &Palette) -> Line<'static> {
     let config = app.config();
     let state = app.store().state(now);
     let mut spans = vec![
@@ -49,11 +49,12 @@ pub fn title_line(app: &App, now: Nanos, theme: &Theme) -> Line<'static> {
 }
 
 /// `page 12 · 1,200 / 5,000 sessions  ███░░  340 rows/s`
-pub fn progress_line(app: &App, now: Nanos, theme: &Theme) -> Line<'static> {
+pub fn progress_line(app: &App, now: Nanos, theme: &Palette) -> Line<'static> {
     let fetch = app.fetch();
     let expected = fetch
-        .server_filter
-        .is_none()
+        .request
+        .filter
+        .is_empty()
         .then(|| app.store().totals().participant_sessions)
         .flatten()
         .filter(|&total| total > 0)
@@ -95,7 +96,7 @@ pub fn progress_line(app: &App, now: Nanos, theme: &Theme) -> Line<'static> {
             let total = app.store().totals().participant_sessions;
             spans.push(Span::styled(
                 format!("  ⚠ {} · r reads again", shortfall.headline(total)),
-                theme.level(Level::Warning),
+                theme.severity(Severity::Warning),
             ));
         }
         _ => spans.push(Span::styled(phase, theme.dim())),
@@ -120,7 +121,7 @@ fn peak_text(app: &App, peak: Peak, noun: &str) -> String {
 }
 
 /// The server totals for the whole session beside the figures of the current filter.
-pub fn totals(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub fn totals(frame: &mut Frame, area: Rect, app: &App, theme: &Palette) {
     let totals = app.store().totals();
     let server = match (
         totals.participant_sessions,
@@ -196,7 +197,7 @@ pub fn totals(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 }
 
 /// Header, progress and totals, top to bottom.
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, now: Nanos, theme: &Theme) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, now: Nanos, theme: &Palette) {
     let [title, progress, totals_area] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),

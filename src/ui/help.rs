@@ -8,9 +8,9 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use crate::app::help::{HelpLayout, HelpLine, HelpOverlay, help_lines};
 
-use super::theme::Theme;
+use super::theme::Palette;
 
-fn styled(line: HelpLine, theme: &Theme) -> Line<'static> {
+fn styled(line: HelpLine, theme: &Palette) -> Line<'static> {
     match line {
         HelpLine::Section(name) => Line::from(Span::styled(name, theme.title())),
         HelpLine::Binding { keys, help } => Line::from(vec![
@@ -21,7 +21,7 @@ fn styled(line: HelpLine, theme: &Theme) -> Line<'static> {
 }
 
 /// The overlay, centred, in two columns when the screen is wide enough.
-pub fn draw(frame: &mut Frame, area: Rect, overlay: &HelpOverlay, theme: &Theme) {
+pub fn draw(frame: &mut Frame, area: Rect, overlay: &HelpOverlay, theme: &Palette) {
     let lines: Vec<Line> = help_lines()
         .into_iter()
         .map(|line| styled(line, theme))

@@ -6,29 +6,30 @@ mod footer;
 mod format;
 mod header;
 mod help;
+pub mod lane_chart;
 pub mod picker;
 pub mod safe_text;
 mod tables;
 mod theme;
-pub mod timeline;
-mod timeline_view;
+mod view;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Constraint;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::api::timestamp::Nanos;
-use crate::app::App;
 use crate::app::view::View;
+use crate::app::{App, Layout};
 
-use format::count;
-use safe_text::terminal_safe;
-use theme::Theme;
+pub use footer::status_text;
 
-/// Draws the whole screen for `now`.
-pub fn draw(frame: &mut Frame, app: &App, now: Nanos) {
-    let theme = Theme::new(app.config().color);
+use theme::Palette;
+
+/// Draws the whole screen for `now`; returns what it laid out, for the driver to hand back
+/// to the app as [`Msg::Layout`](crate::app::Msg::Layout).
+pub fn draw(frame: &mut Frame, app: &App, now: Nanos) -> Layout {
+    let theme = Palette::new(app.config().color);
     let area = frame.area();
     let status = footer::status_line(app, now, &theme);
     let banner = footer::frozen_banner(app, now, &theme);
@@ -45,7 +46,7 @@ pub fn draw(frame: &mut Frame, app: &App, now: Nanos) {
         filter_area,
         status_area,
         hints,
-    ] = Layout::vertical([
+    ] = ratatui::layout::Layout::vertical([
         Constraint::Length(4),
         Constraint::Length(1),
         Constraint::Length(u16::from(banner.is_some())),
@@ -60,7 +61,7 @@ pub fn draw(frame: &mut Frame, app: &App, now: Nanos) {
     if let Some(banner) = banner {
         frame.render_widget(Paragraph::new(banner), banner_area);
     }
-    draw_body(frame, body, app, now, &theme);
+    let list = view::draw(frame, body, app, now, &theme);
     if app.filter_bar().is_open() {
         filter_bar::draw(
             frame,
@@ -77,20 +78,11 @@ pub fn draw(frame: &mut Frame, app: &App, now: Nanos) {
     if let Some(overlay) = app.help() {
         help::draw(frame, area, overlay, &theme);
     }
-}
-
-fn draw_body(frame: &mut Frame, area: Rect, app: &App, now: Nanos, theme: &Theme) {
-    let title = view_title(app, theme);
-    match app.view() {
-        View::Sessions => tables::sessions(frame, area, app, now, title, theme),
-        View::Users => tables::users(frame, area, app, now, title, theme),
-        View::Timeline => timeline_view::draw(frame, area, app, now, title),
-        View::UserDetail(_) => tables::user_detail(frame, area, app, now, title, theme),
-    }
+    Layout { list }
 }
 
 /// The tabs of the top-level views, then the path: `Sessions › alice-chen`.
-fn breadcrumbs(app: &App, theme: &Theme) -> Line<'static> {
+fn breadcrumbs(app: &App, theme: &Palette) -> Line<'static> {
     let mut spans = Vec::new();
     for &view in View::top_level() {
         let style = if view == app.views().root() {
@@ -106,40 +98,7 @@ fn breadcrumbs(app: &App, theme: &Theme) -> Line<'static> {
         if index > 0 {
             spans.push(Span::styled(" › ", theme.dim()));
         }
-        spans.push(Span::styled(crumb(app, *view), theme.title()));
-    }
-    Line::from(spans)
-}
-
-fn crumb(app: &App, view: View) -> String {
-    match view {
-        View::UserDetail(user) => terminal_safe(app.store().user_name(user)).into_owned(),
-        view => view.title().to_owned(),
-    }
-}
-
-/// ` Sessions · 1,200 of 5,000 · filter: role:host `: the match count and the active filter.
-fn view_title(app: &App, theme: &Theme) -> Line<'static> {
-    let view = app.view();
-    let (shown, of) = match view {
-        View::Sessions => (app.sessions().len(), app.store().len()),
-        View::Users | View::Timeline => (app.users().len(), app.store().user_count()),
-        View::UserDetail(_) => (app.detail().len(), app.detail().len()),
-    };
-    let mut spans = vec![Span::styled(
-        format!(" {} ", crumb(app, view)),
-        theme.title(),
-    )];
-    let filter = app.filter_bar().active();
-    if filter.is_empty() {
-        spans.push(Span::raw(format!("· {} ", count(shown as u64))));
-    } else {
-        spans.push(Span::raw(format!(
-            "· {} of {} · filter: {} ",
-            count(shown as u64),
-            count(of as u64),
-            terminal_safe(filter.source.trim())
-        )));
+        spans.push(Span::styled(view::crumb(app, *view), theme.title()));
     }
     Line::from(spans)
 }

@@ -6,13 +6,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
 use crate::api::timestamp::Nanos;
-use crate::app::live::Level;
+use crate::app::live::Severity;
 use crate::app::picker::Picker;
 use crate::attendance::{CallState, ServerDuration, SessionSummary};
 
 use super::format::count;
 use super::safe_text::terminal_safe;
-use super::theme::Theme;
+use super::theme::Palette;
 
 const WIDTHS: [Constraint; 7] = [
     Constraint::Length(38),
@@ -26,7 +26,7 @@ const WIDTHS: [Constraint; 7] = [
 
 /// Draws the picker over the whole screen.
 pub fn draw(frame: &mut Frame, picker: &Picker) {
-    let theme = Theme::new(picker.color());
+    let theme = Palette::new(picker.color());
     let [title, list, help] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
@@ -47,7 +47,7 @@ pub fn draw(frame: &mut Frame, picker: &Picker) {
     if let Some(reason) = picker.incomplete() {
         heading.push_span(Span::styled(
             format!(" · ⚠ list incomplete: {reason}"),
-            theme.level(Level::Warning),
+            theme.severity(Severity::Warning),
         ));
     }
     frame.render_widget(Paragraph::new(heading), title);
@@ -86,7 +86,7 @@ pub fn draw(frame: &mut Frame, picker: &Picker) {
     frame.render_widget(Paragraph::new(keys), help);
 }
 
-fn row<'a>(session: &'a SessionSummary, picker: &Picker, theme: &Theme) -> Row<'a> {
+fn row<'a>(session: &'a SessionSummary, picker: &Picker, theme: &Palette) -> Row<'a> {
     let zone = picker.zone();
     let time = |at: Option<Nanos>| at.map_or_else(|| "-".to_owned(), |at| zone.date_time(at));
     let state = session.state(picker.now());

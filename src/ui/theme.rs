@@ -3,17 +3,17 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-use crate::app::live::Level;
+use crate::app::live::Severity;
 use crate::attendance::CallState;
 
 #[derive(Debug, Clone, Copy)]
-pub struct Theme {
+pub struct Palette {
     color: bool,
 }
 
-impl Theme {
-    pub fn new(color: bool) -> Theme {
-        Theme { color }
+impl Palette {
+    pub fn new(color: bool) -> Palette {
+        Palette { color }
     }
 
     fn tinted(&self, style: Style, color: Color) -> Style {
@@ -58,12 +58,12 @@ impl Theme {
         }
     }
 
-    pub fn level(&self, level: Level) -> Style {
+    pub fn severity(&self, severity: Severity) -> Style {
         let bold = Style::new().add_modifier(Modifier::BOLD);
-        match level {
-            Level::Info => self.tinted(Style::new(), Color::Cyan),
-            Level::Warning => self.tinted(bold, Color::Yellow),
-            Level::Error => self.tinted(bold, Color::Red),
+        match severity {
+            Severity::Info => self.tinted(Style::new(), Color::Cyan),
+            Severity::Warning => self.tinted(bold, Color::Yellow),
+            Severity::Error => self.tinted(bold, Color::Red),
         }
     }
 
@@ -74,10 +74,10 @@ impl Theme {
 
     /// A row or figure with a data problem: marked with ⚠ as well, so it reads without colour.
     pub fn problem(&self) -> Style {
-        self.level(Level::Warning)
+        self.severity(Severity::Warning)
     }
 
     pub fn error(&self) -> Style {
-        self.level(Level::Error)
+        self.severity(Severity::Error)
     }
 }

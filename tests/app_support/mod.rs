@@ -148,3 +148,9 @@ pub fn loaded(filter: Option<&str>) -> (App, Nanos) {
 pub fn type_text(app: &mut App, text: &str, now: Nanos) -> Vec<Effect> {
     text.chars().flat_map(|c| app.update(key(c), now)).collect()
 }
+
+/// The status line's words, as the dashboard shows them.
+pub fn said(app: &App) -> String {
+    let status = app.status().expect("a status message");
+    headcount::ui::status_text(status, &app.config().zone)
+}

@@ -4,7 +4,7 @@ use crate::api::timestamp::Nanos;
 
 /// How a session published, which sets the bar's body glyph and colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Publisher {
+pub enum PublisherKind {
     Webrtc,
     Rtmp,
     Srt,
@@ -12,24 +12,24 @@ pub enum Publisher {
     Other,
 }
 
-impl Publisher {
+impl PublisherKind {
     /// Every publisher, in legend order.
-    pub const ALL: [Publisher; 5] = [
-        Publisher::Webrtc,
-        Publisher::Rtmp,
-        Publisher::Srt,
-        Publisher::Whip,
-        Publisher::Other,
+    pub const ALL: [PublisherKind; 5] = [
+        PublisherKind::Webrtc,
+        PublisherKind::Rtmp,
+        PublisherKind::Srt,
+        PublisherKind::Whip,
+        PublisherKind::Other,
     ];
 
     /// Reads Stream's `publisher_type` (any case); unknown or empty types are `Other`.
-    pub fn from_type(publisher_type: &str) -> Publisher {
+    pub fn from_type(publisher_type: &str) -> PublisherKind {
         match publisher_type.trim().to_ascii_lowercase().as_str() {
-            "webrtc" => Publisher::Webrtc,
-            "rtmp" => Publisher::Rtmp,
-            "srt" => Publisher::Srt,
-            "whip" => Publisher::Whip,
-            _ => Publisher::Other,
+            "webrtc" => PublisherKind::Webrtc,
+            "rtmp" => PublisherKind::Rtmp,
+            "srt" => PublisherKind::Srt,
+            "whip" => PublisherKind::Whip,
+            _ => PublisherKind::Other,
         }
     }
 
@@ -37,21 +37,21 @@ impl Publisher {
     /// without colour.
     pub fn body_glyph(self) -> &'static str {
         match self {
-            Publisher::Webrtc => "█",
-            Publisher::Rtmp => "▓",
-            Publisher::Srt => "▒",
-            Publisher::Whip => "░",
-            Publisher::Other => "▚",
+            PublisherKind::Webrtc => "█",
+            PublisherKind::Rtmp => "▓",
+            PublisherKind::Srt => "▒",
+            PublisherKind::Whip => "░",
+            PublisherKind::Other => "▚",
         }
     }
 
     pub fn name(self) -> &'static str {
         match self {
-            Publisher::Webrtc => "webrtc",
-            Publisher::Rtmp => "rtmp",
-            Publisher::Srt => "srt",
-            Publisher::Whip => "whip",
-            Publisher::Other => "other",
+            PublisherKind::Webrtc => "webrtc",
+            PublisherKind::Rtmp => "rtmp",
+            PublisherKind::Srt => "srt",
+            PublisherKind::Whip => "whip",
+            PublisherKind::Other => "other",
         }
     }
 }
@@ -61,7 +61,7 @@ impl Publisher {
 pub struct Bar {
     pub start: Nanos,
     pub end: Nanos,
-    pub publisher: Publisher,
+    pub publisher: PublisherKind,
     pub open: bool,
 }
 
@@ -87,17 +87,17 @@ mod tests {
 
     #[test]
     fn publisher_types_read_in_any_case() {
-        assert_eq!(Publisher::from_type("WebRTC"), Publisher::Webrtc);
-        assert_eq!(Publisher::from_type("rtmp"), Publisher::Rtmp);
-        assert_eq!(Publisher::from_type(""), Publisher::Other);
-        assert_eq!(Publisher::from_type("sip"), Publisher::Other);
+        assert_eq!(PublisherKind::from_type("WebRTC"), PublisherKind::Webrtc);
+        assert_eq!(PublisherKind::from_type("rtmp"), PublisherKind::Rtmp);
+        assert_eq!(PublisherKind::from_type(""), PublisherKind::Other);
+        assert_eq!(PublisherKind::from_type("sip"), PublisherKind::Other);
     }
 
     #[test]
     fn body_glyphs_differ_per_publisher() {
         let glyphs: std::collections::HashSet<_> =
-            Publisher::ALL.iter().map(|p| p.body_glyph()).collect();
-        assert_eq!(glyphs.len(), Publisher::ALL.len());
+            PublisherKind::ALL.iter().map(|p| p.body_glyph()).collect();
+        assert_eq!(glyphs.len(), PublisherKind::ALL.len());
     }
 
     #[test]
@@ -105,7 +105,7 @@ mod tests {
         let bar = Bar {
             start: 100,
             end: 0,
-            publisher: Publisher::Webrtc,
+            publisher: PublisherKind::Webrtc,
             open: true,
         };
         assert_eq!(bar.interval(250), (100, 250));

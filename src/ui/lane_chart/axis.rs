@@ -9,7 +9,7 @@ use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::attendance::DisplayZone;
 
 use super::cells::SlotMap;
-use super::styles::TimelineStyles;
+use super::styles::LaneChartStyles;
 
 const MINUTE: i64 = 60;
 const HOUR: i64 = 60 * MINUTE;
@@ -129,7 +129,7 @@ pub fn draw(
     from: Nanos,
     to: Nanos,
     zone: &DisplayZone,
-    styles: &TimelineStyles,
+    styles: &LaneChartStyles,
     plot: Rect,
     buf: &mut Buffer,
 ) {

@@ -8,14 +8,14 @@ use ratatui::symbols::block;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use super::Timeline;
-use super::bar::Publisher;
+use super::LaneChart;
+use super::bar::PublisherKind;
 use super::cells::{Glyph, SlotMap, lane_glyphs};
-use super::styles::TimelineStyles;
+use super::styles::LaneChartStyles;
 
 pub const LIVE_GLYPH: &str = "▶";
 
-pub fn draw(timeline: &Timeline<'_>, labels: Rect, plot: Rect, buf: &mut Buffer) {
+pub fn draw(timeline: &LaneChart<'_>, labels: Rect, plot: Rect, buf: &mut Buffer) {
     let (from, to) = timeline.scale.visible();
     let map = SlotMap::new(from, to, plot.width);
     for (index, (lane, y)) in timeline.lanes.iter().zip(plot_rows(plot)).enumerate() {
@@ -42,7 +42,7 @@ fn plot_rows(plot: Rect) -> std::ops::Range<u16> {
 }
 
 /// The symbol and style drawing one glyph; `None` leaves the cell blank.
-pub fn paint(glyph: Glyph, styles: &TimelineStyles) -> Option<(&'static str, Style)> {
+pub fn paint(glyph: Glyph, styles: &LaneChartStyles) -> Option<(&'static str, Style)> {
     Some(match glyph {
         Glyph::Empty => return None,
         Glyph::Body(publisher) => (publisher.body_glyph(), styles.publisher(publisher)),
@@ -91,12 +91,12 @@ pub fn fit_label(label: &str, width: u16) -> String {
     cut
 }
 
-pub fn draw_legend(styles: &TimelineStyles, area: Rect, buf: &mut Buffer) {
+pub fn draw_legend(styles: &LaneChartStyles, area: Rect, buf: &mut Buffer) {
     if area.is_empty() {
         return;
     }
     let mut spans = Vec::new();
-    for publisher in Publisher::ALL {
+    for publisher in PublisherKind::ALL {
         spans.push(Span::styled(
             publisher.body_glyph(),
             styles.publisher(publisher),
@@ -126,8 +126,8 @@ mod tests {
 
     #[test]
     fn partial_cells_use_eighth_blocks() {
-        let styles = TimelineStyles::new(false);
-        let w = Publisher::Webrtc;
+        let styles = LaneChartStyles::new(false);
+        let w = PublisherKind::Webrtc;
         assert_eq!(paint(Glyph::FillLeft(2, w), &styles).unwrap().0, "▎");
         let (symbol, style) = paint(Glyph::FillRight(6, w), &styles).unwrap();
         assert_eq!(symbol, "▎");

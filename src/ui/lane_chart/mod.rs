@@ -1,4 +1,4 @@
-//! The timeline (Gantt) view of a call: who was in it when.
+//! The lane chart the Timeline view draws: who was in the call when.
 //!
 //! From top to bottom: the concurrency curve of the visible range with its peak, one lane per
 //! user with a bar per session, the time axis in the display zone, and a legend. Every meaning
@@ -29,10 +29,10 @@ use crate::app::TimeScale;
 use crate::attendance::{ConcurrencyCurve, DisplayZone};
 
 pub use axis::{Tick, tick_step, ticks};
-pub use bar::{Bar, Lane, Publisher};
+pub use bar::{Bar, Lane, PublisherKind};
 pub use cells::{Glyph, SlotMap, lane_glyphs};
 pub use curve::visible_peak;
-pub use styles::TimelineStyles;
+pub use styles::LaneChartStyles;
 
 /// The widest the label column gets; longer user ids are cut with `…`.
 pub const LABEL_WIDTH: u16 = 16;
@@ -41,7 +41,7 @@ const CURVE_HEIGHT: u16 = 3;
 
 /// The timeline of the visible lanes over the scale's visible range.
 #[derive(Debug, Clone, Copy)]
-pub struct Timeline<'a> {
+pub struct LaneChart<'a> {
     /// The visible lanes only: the caller scrolls the lane list.
     pub lanes: &'a [Lane<'a>],
     pub scale: &'a TimeScale,
@@ -50,10 +50,10 @@ pub struct Timeline<'a> {
     pub curve: Option<&'a ConcurrencyCurve>,
     /// Index into `lanes`.
     pub selected: Option<usize>,
-    pub styles: &'a TimelineStyles,
+    pub styles: &'a LaneChartStyles,
 }
 
-impl Timeline<'_> {
+impl LaneChart<'_> {
     /// How many lanes fit in an area of `height` rows, so the caller can scroll the lane list.
     pub fn lane_rows(height: u16, with_curve: bool) -> u16 {
         Bands::of(Rect::new(0, 0, 1, height), with_curve)
@@ -62,7 +62,7 @@ impl Timeline<'_> {
     }
 }
 
-impl Widget for Timeline<'_> {
+impl Widget for LaneChart<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let area = area.intersection(buf.area);
         if area.is_empty() {

@@ -1,5 +1,5 @@
-//! The timeline view: one lane per user on screen, built from the store for this frame only,
-//! drawn by the [`Timeline`] widget with the concurrency curve above.
+//! Drawing the Timeline view: one lane per user on screen, built from the store for this frame only,
+//! drawn by the [`LaneChart`] widget with the concurrency curve above.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,9 +8,10 @@ use ratatui::widgets::Block;
 
 use crate::api::timestamp::Nanos;
 use crate::app::App;
+use crate::app::item_list::ListWindow;
 use crate::attendance::UserId;
 
-use super::timeline::{Bar, Lane, Publisher, Timeline, TimelineStyles};
+use crate::ui::lane_chart::{Bar, Lane, LaneChart, LaneChartStyles, PublisherKind};
 
 /// The bars of one user's matching sessions; sessions without a join time cannot be placed.
 fn lane(app: &App, user: UserId) -> Lane<'_> {
@@ -24,7 +25,7 @@ fn lane(app: &App, user: UserId) -> Lane<'_> {
             Some(Bar {
                 start,
                 end: row.left_at().unwrap_or(start),
-                publisher: Publisher::from_type(row.publisher_type()),
+                publisher: PublisherKind::from_type(row.publisher_type()),
                 open: row.is_open(),
             })
         })
@@ -35,14 +36,22 @@ fn lane(app: &App, user: UserId) -> Lane<'_> {
     }
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, now: Nanos, title: Line<'static>) {
+/// Draws the timeline; returns the users' rows it showed as lanes.
+pub(super) fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    now: Nanos,
+    title: Line<'static>,
+) -> Option<ListWindow> {
     let block = Block::bordered().title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let curve = app.figures().map(|figures| &figures.curve);
-    let rows = Timeline::lane_rows(inner.height, curve.is_some()) as usize;
+    let rows = LaneChart::lane_rows(inner.height, curve.is_some()) as usize;
     let users = app.users();
-    let range = users.visible(rows);
+    let window = users.window(rows);
+    let range = users.range(window);
     let start = range.start;
     let lanes: Vec<Lane> = users.items()[range]
         .iter()
@@ -52,8 +61,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, now: Nanos, title: Line<'s
         .selected_index()
         .and_then(|index| index.checked_sub(start))
         .filter(|&index| index < lanes.len());
-    let styles = TimelineStyles::new(app.config().color);
-    let timeline = Timeline {
+    let styles = LaneChartStyles::new(app.config().color);
+    let timeline = LaneChart {
         lanes: &lanes,
         scale: app.time_scale(),
         now,
@@ -63,4 +72,5 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, now: Nanos, title: Line<'s
         styles: &styles,
     };
     frame.render_widget(timeline, inner);
+    Some(window)
 }

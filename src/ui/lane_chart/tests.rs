@@ -20,7 +20,7 @@ const BOLD: Style = Style::new().add_modifier(Modifier::BOLD);
 const REVERSED: Style = Style::new().add_modifier(Modifier::REVERSED);
 
 /// A bar from `T0 + from` to `T0 + to`, in minutes.
-fn bar(from: f64, to: f64, publisher: Publisher) -> Bar {
+fn bar(from: f64, to: f64, publisher: PublisherKind) -> Bar {
     Bar {
         start: T0 + (from * MIN as f64) as Nanos,
         end: T0 + (to * MIN as f64) as Nanos,
@@ -54,9 +54,9 @@ impl<'a> Screen<'a> {
 
     fn render(&self, width: u16, height: u16) -> Buffer {
         let scale = TimeScale::new(T0, T0 + self.minutes * MIN);
-        let styles = TimelineStyles::new(self.color);
+        let styles = LaneChartStyles::new(self.color);
         let mut buf = Buffer::empty(Rect::new(0, 0, width, height));
-        Timeline {
+        LaneChart {
             lanes: &self.lanes,
             scale: &scale,
             now: self.now,
@@ -115,7 +115,7 @@ fn curve_of(sessions: &[(&str, i64, i64)]) -> ConcurrencyCurve {
 #[test]
 fn one_user_one_bar_with_eighth_block_ends() {
     let screen = Screen::new(
-        vec![lane("alice", vec![bar(2.5, 6.25, Publisher::Webrtc)])],
+        vec![lane("alice", vec![bar(2.5, 6.25, PublisherKind::Webrtc)])],
         20,
     );
     let mut expected = Buffer::with_lines([
@@ -134,7 +134,7 @@ fn one_user_one_bar_with_eighth_block_ends() {
 fn an_open_bar_runs_to_now_and_ends_live() {
     let open = Bar {
         open: true,
-        ..bar(12.0, 0.0, Publisher::Rtmp)
+        ..bar(12.0, 0.0, PublisherKind::Rtmp)
     };
     let mut screen = Screen::new(vec![lane("bob", vec![open])], 20);
     screen.now = T0 + 15 * MIN + 30 * NANOS_PER_SEC;
@@ -156,11 +156,14 @@ fn two_devices_at_once_show_the_count_and_the_selection_is_reversed() {
             lane(
                 "alice",
                 vec![
-                    bar(1.0, 5.0, Publisher::Webrtc),
-                    bar(3.0, 8.0, Publisher::Srt),
+                    bar(1.0, 5.0, PublisherKind::Webrtc),
+                    bar(3.0, 8.0, PublisherKind::Srt),
                 ],
             ),
-            lane("a-very-long-user-id", vec![bar(0.0, 2.0, Publisher::Whip)]),
+            lane(
+                "a-very-long-user-id",
+                vec![bar(0.0, 2.0, PublisherKind::Whip)],
+            ),
         ],
         20,
     );
@@ -230,11 +233,11 @@ fn without_colour_the_same_glyphs_carry_every_meaning() {
         lane(
             "alice",
             vec![
-                bar(1.0, 5.5, Publisher::Rtmp),
-                bar(3.0, 8.0, Publisher::Srt),
+                bar(1.0, 5.5, PublisherKind::Rtmp),
+                bar(3.0, 8.0, PublisherKind::Srt),
             ],
         ),
-        lane("bob", vec![bar(0.3, 19.0, Publisher::Other)]),
+        lane("bob", vec![bar(0.3, 19.0, PublisherKind::Other)]),
     ];
     let mut screen = Screen::new(lanes, 20);
     screen.selected = Some(0);
@@ -267,14 +270,14 @@ fn without_colour_the_same_glyphs_carry_every_meaning() {
 #[test]
 fn never_panics_on_tiny_areas_or_odd_data() {
     let lanes = vec![
-        lane("alice", vec![bar(-30.0, 5.0, Publisher::Webrtc)]),
-        lane("", vec![bar(50.0, 90.0, Publisher::Srt)]),
+        lane("alice", vec![bar(-30.0, 5.0, PublisherKind::Webrtc)]),
+        lane("", vec![bar(50.0, 90.0, PublisherKind::Srt)]),
         lane("bob", Vec::new()),
         lane(
             "carol",
             vec![Bar {
                 open: true,
-                ..bar(10.0, 0.0, Publisher::Whip)
+                ..bar(10.0, 0.0, PublisherKind::Whip)
             }],
         ),
     ];

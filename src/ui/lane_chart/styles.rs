@@ -3,10 +3,10 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-use super::bar::Publisher;
+use super::bar::PublisherKind;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TimelineStyles {
+pub struct LaneChartStyles {
     pub label: Style,
     pub selected_label: Style,
     pub publishers: [Style; 5],
@@ -19,14 +19,14 @@ pub struct TimelineStyles {
     pub legend: Style,
 }
 
-impl TimelineStyles {
+impl LaneChartStyles {
     pub fn new(color: bool) -> Self {
         let plain = Style::new();
         let colored = |c: Color| if color { plain.fg(c) } else { plain };
-        TimelineStyles {
+        LaneChartStyles {
             label: plain,
             selected_label: plain.add_modifier(Modifier::REVERSED | Modifier::BOLD),
-            publishers: Publisher::ALL.map(|p| colored(publisher_color(p))),
+            publishers: PublisherKind::ALL.map(|p| colored(publisher_color(p))),
             overlap: colored(Color::LightRed).add_modifier(Modifier::BOLD),
             live: colored(Color::LightGreen).add_modifier(Modifier::BOLD),
             axis: colored(Color::DarkGray),
@@ -37,17 +37,17 @@ impl TimelineStyles {
         }
     }
 
-    pub fn publisher(&self, publisher: Publisher) -> Style {
+    pub fn publisher(&self, publisher: PublisherKind) -> Style {
         self.publishers[publisher as usize]
     }
 }
 
-fn publisher_color(publisher: Publisher) -> Color {
+fn publisher_color(publisher: PublisherKind) -> Color {
     match publisher {
-        Publisher::Webrtc => Color::Blue,
-        Publisher::Rtmp => Color::Magenta,
-        Publisher::Srt => Color::Yellow,
-        Publisher::Whip => Color::Green,
-        Publisher::Other => Color::Gray,
+        PublisherKind::Webrtc => Color::Blue,
+        PublisherKind::Rtmp => Color::Magenta,
+        PublisherKind::Srt => Color::Yellow,
+        PublisherKind::Whip => Color::Green,
+        PublisherKind::Other => Color::Gray,
     }
 }

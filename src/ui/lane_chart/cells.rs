@@ -5,7 +5,7 @@
 
 use crate::api::timestamp::Nanos;
 
-use super::bar::{Bar, Publisher};
+use super::bar::{Bar, PublisherKind};
 
 const SLOTS: usize = 8;
 
@@ -14,26 +14,26 @@ const SLOTS: usize = 8;
 pub enum Glyph {
     Empty,
     /// A whole cell inside one bar.
-    Body(Publisher),
+    Body(PublisherKind),
     /// The left `n` eighths covered: a bar ends here.
-    FillLeft(u8, Publisher),
+    FillLeft(u8, PublisherKind),
     /// The right `n` eighths covered: a bar starts here.
-    FillRight(u8, Publisher),
+    FillRight(u8, PublisherKind),
     /// `n` sessions of the user at once somewhere in this cell.
     Overlap(u8),
     /// The cell where an open session reaches `now`.
-    Live(Publisher),
+    Live(PublisherKind),
 }
 
 #[derive(Debug, Clone, Copy, Default)]
-struct Cell {
+struct GlyphCell {
     depth: [u8; SLOTS],
-    publisher: Option<Publisher>,
+    publisher: Option<PublisherKind>,
     live: bool,
 }
 
-impl Cell {
-    fn cover(&mut self, slots: std::ops::Range<usize>, publisher: Publisher) {
+impl GlyphCell {
+    fn cover(&mut self, slots: std::ops::Range<usize>, publisher: PublisherKind) {
         for slot in &mut self.depth[slots] {
             *slot = slot.saturating_add(1);
         }
@@ -101,7 +101,7 @@ impl SlotMap {
 /// The glyph of every column of one lane. Every visible bar covers at least one slot, so even
 /// a session of a second shows; an open bar whose `now` is on screen ends in a live cell.
 pub fn lane_glyphs(bars: &[Bar], map: &SlotMap, now: Nanos) -> Vec<Glyph> {
-    let mut cells = vec![Cell::default(); map.width()];
+    let mut cells = vec![GlyphCell::default(); map.width()];
     let last_slot = map.slots;
     for bar in bars {
         let (start, end) = bar.interval(now);
@@ -122,14 +122,14 @@ pub fn lane_glyphs(bars: &[Bar], map: &SlotMap, now: Nanos) -> Vec<Glyph> {
             cells[(end_slot - 1) / SLOTS].live = true;
         }
     }
-    cells.iter().map(Cell::glyph).collect()
+    cells.iter().map(GlyphCell::glyph).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const W: Publisher = Publisher::Webrtc;
+    const W: PublisherKind = PublisherKind::Webrtc;
 
     fn bar(start: Nanos, end: Nanos) -> Bar {
         Bar {

@@ -8,7 +8,7 @@ use crate::api::timestamp::Nanos;
 use crate::attendance::{ConcurrencyCurve, DisplayZone, Peak};
 
 use super::lanes::fit_label;
-use super::styles::TimelineStyles;
+use super::styles::LaneChartStyles;
 
 /// The most sessions at once within `[from, to)` and the instant that level is first reached.
 pub fn visible_peak(curve: &ConcurrencyCurve, from: Nanos, to: Nanos) -> Peak {
@@ -36,7 +36,7 @@ pub fn draw(
     curve: &ConcurrencyCurve,
     (from, to): (Nanos, Nanos),
     zone: &DisplayZone,
-    styles: &TimelineStyles,
+    styles: &LaneChartStyles,
     labels: Rect,
     plot: Rect,
     buf: &mut Buffer,

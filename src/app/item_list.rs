@@ -5,31 +5,29 @@
 //! it stays on the first row, so a list nobody has moved in (or that was sent back to the top)
 //! shows the top of the list whatever arrives.
 
-use std::cell::Cell;
-
 use crate::attendance::{RowId, TimelineEntry, UserId};
 
 /// What identifies an item across recomputations.
-pub trait Keyed {
+pub trait Identified {
     type Key: Copy + Eq + std::fmt::Debug;
     fn key(&self) -> Self::Key;
 }
 
-impl Keyed for RowId {
+impl Identified for RowId {
     type Key = RowId;
     fn key(&self) -> RowId {
         *self
     }
 }
 
-impl Keyed for UserId {
+impl Identified for UserId {
     type Key = UserId;
     fn key(&self) -> UserId {
         *self
     }
 }
 
-impl Keyed for TimelineEntry {
+impl Identified for TimelineEntry {
     type Key = RowId;
     fn key(&self) -> RowId {
         self.row
@@ -38,32 +36,33 @@ impl Keyed for TimelineEntry {
 
 /// Items in display order, the selected one, and the first row on screen.
 #[derive(Debug, Clone)]
-pub struct Listing<T: Keyed> {
+pub struct ItemList<T: Identified> {
     items: Vec<T>,
     selected: Option<T::Key>,
     index: usize,
     /// The cursor was moved off the first row, so it follows its item.
     following: bool,
-    /// The scroll position; the renderer moves it to keep the selection visible.
-    offset: Cell<usize>,
-    /// Rows on screen at the last draw, which is how far PgUp/PgDn move.
-    height: Cell<usize>,
+    /// The first row on screen at the last draw: the next draw scrolls from there just
+    /// enough to show the cursor.
+    offset: usize,
+    /// Rows on screen at the last draw, which is how far PgUp/PgDn move; 0 before the first.
+    height: usize,
 }
 
-impl<T: Keyed> Default for Listing<T> {
+impl<T: Identified> Default for ItemList<T> {
     fn default() -> Self {
-        Listing {
+        ItemList {
             items: Vec::new(),
             selected: None,
             index: 0,
             following: false,
-            offset: Cell::new(0),
-            height: Cell::new(0),
+            offset: 0,
+            height: 0,
         }
     }
 }
 
-impl<T: Keyed> Listing<T> {
+impl<T: Identified> ItemList<T> {
     pub fn items(&self) -> &[T] {
         &self.items
     }
@@ -85,7 +84,7 @@ impl<T: Keyed> Listing<T> {
             .filter(|_| self.following)
             .and_then(|key| self.items.iter().position(|item| item.key() == key));
         self.index = found.unwrap_or(self.index.min(self.items.len().saturating_sub(1)));
-        self.selected = self.items.get(self.index).map(Keyed::key);
+        self.selected = self.items.get(self.index).map(Identified::key);
     }
 
     pub fn selected_index(&self) -> Option<usize> {
@@ -121,22 +120,41 @@ impl<T: Keyed> Listing<T> {
 
     /// Rows shown at the last draw; `None` before the first.
     pub fn page_rows(&self) -> Option<usize> {
-        Some(self.height.get()).filter(|&rows| rows > 0)
+        Some(self.height).filter(|&rows| rows > 0)
     }
 
-    /// The range of items to draw in `height` rows, scrolling just enough to show the cursor.
-    pub fn visible(&self, height: usize) -> std::ops::Range<usize> {
-        let height = height.max(1);
-        self.height.set(height);
-        let mut offset = self.offset.get().min(self.items.len().saturating_sub(1));
-        if self.index < offset {
-            offset = self.index;
-        } else if self.index >= offset + height {
-            offset = self.index + 1 - height;
+    /// What a draw in `height` rows shows: from the last draw's first row, scrolled just
+    /// enough to show the cursor. Drawing reports it back ([`ListWindow`]) through
+    /// [`ItemList::laid_out`].
+    pub fn window(&self, height: usize) -> ListWindow {
+        let rows = height.max(1);
+        let mut first = self.offset.min(self.items.len().saturating_sub(1));
+        if self.index < first {
+            first = self.index;
+        } else if self.index >= first + rows {
+            first = self.index + 1 - rows;
         }
-        self.offset.set(offset);
-        offset..(offset + height).min(self.items.len())
+        ListWindow { first, rows }
     }
+
+    /// The range of items in `window`.
+    pub fn range(&self, window: ListWindow) -> std::ops::Range<usize> {
+        window.first..(window.first + window.rows).min(self.items.len())
+    }
+
+    /// Keeps what the last draw showed: where the next one scrolls from, and the page size.
+    pub fn laid_out(&mut self, window: ListWindow) {
+        self.offset = window.first;
+        self.height = window.rows;
+    }
+}
+
+/// The rows of a list a frame showed: from item `first`, `rows` rows high (some may be
+/// empty past the end of the list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ListWindow {
+    pub first: usize,
+    pub rows: usize,
 }
 
 #[cfg(test)]
@@ -149,7 +167,7 @@ mod tests {
 
     #[test]
     fn the_selection_follows_its_row_when_rows_are_inserted_before_it() {
-        let mut list = Listing::default();
+        let mut list = ItemList::default();
         list.set_items(ids(&[5, 7, 9]));
         list.move_by(1);
         list.set_items(ids(&[1, 2, 5, 7, 9]));
@@ -159,7 +177,7 @@ mod tests {
 
     #[test]
     fn a_cursor_on_the_first_row_stays_there_as_rows_arrive_before_it() {
-        let mut list = Listing::default();
+        let mut list = ItemList::default();
         list.set_items(ids(&[5, 7, 9]));
         list.set_items(ids(&[1, 2, 5, 7, 9]));
         assert_eq!(list.selected(), Some(&RowId(1)));
@@ -171,7 +189,7 @@ mod tests {
 
     #[test]
     fn a_vanished_row_leaves_the_cursor_in_place() {
-        let mut list = Listing::default();
+        let mut list = ItemList::default();
         list.set_items(ids(&[1, 2, 3]));
         list.bottom();
         list.set_items(ids(&[1, 2]));
@@ -180,20 +198,25 @@ mod tests {
 
     #[test]
     fn a_page_is_what_the_last_draw_showed() {
-        let mut list = Listing::default();
+        let mut list = ItemList::default();
         list.set_items((0..100).map(RowId).collect());
         assert_eq!(list.page_rows(), None);
-        list.visible(17);
+        list.laid_out(list.window(17));
         assert_eq!(list.page_rows(), Some(17));
     }
 
     #[test]
     fn scrolling_keeps_the_cursor_on_screen() {
-        let mut list = Listing::default();
+        let mut list = ItemList::default();
         list.set_items((0..100).map(RowId).collect());
+        let draw = |list: &mut ItemList<RowId>| {
+            let window = list.window(10);
+            list.laid_out(window);
+            list.range(window)
+        };
         list.move_by(30);
-        assert_eq!(list.visible(10), 21..31);
+        assert_eq!(draw(&mut list), 21..31);
         list.move_by(-25);
-        assert_eq!(list.visible(10), 5..15);
+        assert_eq!(draw(&mut list), 5..15);
     }
 }

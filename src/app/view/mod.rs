@@ -1,0 +1,324 @@
+//! The views: what the body of the screen shows.
+//!
+//! Each view has one module here (its state, the actions it handles, its list and selection,
+//! its export and its title) and one in `ui/view/` (its drawing). This file is the one place
+//! that dispatches to them, by [`View`]: the stack of open views, the cursor, Enter, `y`,
+//! the export and the counts in the title. Views change only their own state; the app turns
+//! what they return into effects.
+//!
+//! The Users and Timeline views show one list (the users, in the Users table's order): the
+//! Timeline view keeps only its time scale, and forwards the rest to the Users view.
+
+mod sessions;
+mod timeline;
+mod user_detail;
+mod users;
+
+use crate::api::timestamp::Nanos;
+use crate::attendance::{DisplayZone, Order, SessionStore, Thresholds, UserId};
+
+use super::derived::Derived;
+use super::item_list::{Identified, ItemList, ListWindow};
+use super::keymap::{Action, Context};
+
+pub use sessions::SessionsView;
+pub use timeline::TimelineView;
+pub use user_detail::UserDetailView;
+pub use users::UsersView;
+
+/// Which view the body shows; a drill-down names what it was opened on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Sessions,
+    Users,
+    Timeline,
+    /// Every session of one user, with the gaps between them.
+    UserDetail(UserId),
+}
+
+/// The top-level views, in Tab order.
+const TOP_LEVEL: [View; 3] = [View::Sessions, View::Users, View::Timeline];
+
+impl View {
+    pub fn title(self) -> &'static str {
+        match self {
+            View::Sessions => sessions::TITLE,
+            View::Users => users::TITLE,
+            View::Timeline => timeline::TITLE,
+            View::UserDetail(_) => user_detail::TITLE,
+        }
+    }
+
+    /// The top-level views, for the tab bar.
+    pub fn top_level() -> &'static [View] {
+        &TOP_LEVEL
+    }
+
+    /// The key contexts of the view, most specific first.
+    pub(crate) fn contexts(self) -> &'static [Context] {
+        match self {
+            View::Sessions => sessions::CONTEXTS,
+            View::Users => users::CONTEXTS,
+            View::Timeline => timeline::CONTEXTS,
+            View::UserDetail(_) => user_detail::CONTEXTS,
+        }
+    }
+}
+
+/// What the views read besides their own state, for exports.
+pub(crate) struct Data<'a> {
+    pub store: &'a SessionStore,
+    pub derived: &'a Derived,
+    pub zone: &'a DisplayZone,
+    pub now: Nanos,
+}
+
+/// Every view's state and the stack of open views.
+#[derive(Debug, Clone)]
+pub struct Views {
+    pub(crate) stack: ViewStack,
+    pub(crate) sessions: SessionsView,
+    pub(crate) users: UsersView,
+    pub(crate) timeline: TimelineView,
+    pub(crate) detail: UserDetailView,
+}
+
+/// A list's cursor and scroll, whatever it lists.
+pub(crate) trait Cursor {
+    fn move_by(&mut self, delta: isize);
+    fn laid_out(&mut self, window: ListWindow);
+    fn page_rows(&self) -> Option<usize>;
+}
+
+impl<T: Identified> Cursor for ItemList<T> {
+    fn move_by(&mut self, delta: isize) {
+        ItemList::move_by(self, delta);
+    }
+
+    fn laid_out(&mut self, window: ListWindow) {
+        ItemList::laid_out(self, window);
+    }
+
+    fn page_rows(&self) -> Option<usize> {
+        ItemList::page_rows(self)
+    }
+}
+
+impl Views {
+    pub(crate) fn new(now: Nanos) -> Self {
+        Views {
+            stack: ViewStack::default(),
+            sessions: SessionsView::default(),
+            users: UsersView::default(),
+            timeline: TimelineView::new(now),
+            detail: UserDetailView::default(),
+        }
+    }
+
+    pub(crate) fn current(&self) -> View {
+        self.stack.current()
+    }
+
+    /// The list of the current view.
+    pub(crate) fn cursor(&self) -> &dyn Cursor {
+        match self.current() {
+            View::Sessions => &self.sessions.list,
+            View::Users | View::Timeline => &self.users.list,
+            View::UserDetail(_) => &self.detail.list,
+        }
+    }
+
+    pub(crate) fn cursor_mut(&mut self) -> &mut dyn Cursor {
+        match self.current() {
+            View::Sessions => &mut self.sessions.list,
+            View::Users | View::Timeline => &mut self.users.list,
+            View::UserDetail(_) => &mut self.detail.list,
+        }
+    }
+
+    /// An action of the current view's own (its key context has the bindings).
+    pub(crate) fn act(
+        &mut self,
+        action: Action,
+        derived: &mut Derived,
+        store: &SessionStore,
+        now: Nanos,
+    ) {
+        match self.current() {
+            View::Sessions => self.sessions.act(action, derived, store, now),
+            View::Users => self.users.act(action, derived, store),
+            View::Timeline => self.timeline.act(action),
+            View::UserDetail(_) => {}
+        }
+    }
+
+    /// The rows of the filter changed (data, filter): the views that list rows follow.
+    pub(crate) fn refresh_rows(&mut self, derived: &mut Derived, store: &SessionStore, now: Nanos) {
+        self.sessions.refresh(derived, store, now);
+    }
+
+    /// The figures changed (new rows, or a clock that moved on): the views built on them follow.
+    pub(crate) fn refresh_figures(
+        &mut self,
+        derived: &mut Derived,
+        store: &SessionStore,
+        thresholds: &Thresholds,
+        now: Nanos,
+    ) {
+        self.users.refresh(derived, store);
+        if let View::UserDetail(user) = self.current() {
+            self.detail.refresh(user, derived, store, thresholds, now);
+        }
+        self.timeline.refresh(store, now);
+    }
+
+    /// Enter: opens the user of the current view's selection on top of it.
+    pub(crate) fn drill_down(
+        &mut self,
+        derived: &Derived,
+        store: &SessionStore,
+        thresholds: &Thresholds,
+        now: Nanos,
+    ) {
+        let user = match self.current() {
+            View::Sessions => self.sessions.selected_user(store),
+            View::Users | View::Timeline => self.users.selected_user(),
+            View::UserDetail(_) => None,
+        };
+        if let Some(user) = user {
+            self.stack.push(View::UserDetail(user));
+            self.detail = UserDetailView::default();
+            self.detail.refresh(user, derived, store, thresholds, now);
+        }
+    }
+
+    /// What `y` copies in the current view.
+    pub(crate) fn copy_text(&self, store: &SessionStore) -> Option<String> {
+        match self.current() {
+            View::Sessions => self.sessions.copy_text(store),
+            View::Users | View::Timeline => self.users.copy_text(store),
+            View::UserDetail(_) => self.detail.copy_text(store),
+        }
+    }
+
+    /// The current view's rows as CSV.
+    pub(crate) fn csv(&self, data: &Data<'_>) -> Result<String, csv::Error> {
+        match self.current() {
+            View::Sessions => self.sessions.csv(data),
+            View::Users | View::Timeline => self.users.csv(data),
+            View::UserDetail(_) => self.detail.csv(data),
+        }
+    }
+
+    /// The rows the current view shows, and of how many (the rows or users stored).
+    pub fn counts(&self, store: &SessionStore) -> (usize, usize) {
+        match self.current() {
+            View::Sessions => self.sessions.counts(store),
+            View::Users | View::Timeline => self.users.counts(store),
+            View::UserDetail(_) => (self.detail.list.len(), self.detail.list.len()),
+        }
+    }
+}
+
+/// The same column again reverses the order; another column sorts ascending.
+fn toggled<C: PartialEq>(current: (C, Order), column: C) -> (C, Order) {
+    if current.0 == column {
+        let order = match current.1 {
+            Order::Ascending => Order::Descending,
+            Order::Descending => Order::Ascending,
+        };
+        (column, order)
+    } else {
+        (column, Order::Ascending)
+    }
+}
+
+fn finish(writer: csv::Writer<Vec<u8>>) -> Result<String, csv::Error> {
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The root view and the drill-downs opened from it; Esc pops, Tab switches the root.
+#[derive(Debug, Clone)]
+pub struct ViewStack {
+    stack: Vec<View>,
+}
+
+impl Default for ViewStack {
+    fn default() -> Self {
+        ViewStack {
+            stack: vec![View::Sessions],
+        }
+    }
+}
+
+impl ViewStack {
+    pub fn current(&self) -> View {
+        *self.stack.last().expect("the root view is never popped")
+    }
+
+    pub fn root(&self) -> View {
+        self.stack[0]
+    }
+
+    /// Every view from the root to the current one, for the breadcrumbs.
+    pub fn path(&self) -> &[View] {
+        &self.stack
+    }
+
+    pub fn push(&mut self, view: View) {
+        self.stack.push(view);
+    }
+
+    /// Goes back one level; false when already at the root.
+    pub fn pop(&mut self) -> bool {
+        if self.stack.len() > 1 {
+            self.stack.pop();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Switches to the next (or previous) top-level view, closing any drill-down.
+    pub fn cycle(&mut self, forward: bool) {
+        let at = TOP_LEVEL
+            .iter()
+            .position(|&v| v == self.root())
+            .unwrap_or(0);
+        let len = TOP_LEVEL.len();
+        let next = if forward {
+            (at + 1) % len
+        } else {
+            (at + len - 1) % len
+        };
+        self.stack = vec![TOP_LEVEL[next]];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tab_cycles_the_root_and_closes_drill_downs() {
+        let mut views = ViewStack::default();
+        views.push(View::UserDetail(UserId(3)));
+        views.cycle(true);
+        assert_eq!(views.path(), &[View::Users]);
+        views.cycle(false);
+        views.cycle(false);
+        assert_eq!(views.current(), View::Timeline);
+    }
+
+    #[test]
+    fn the_root_cannot_be_popped() {
+        let mut views = ViewStack::default();
+        views.push(View::UserDetail(UserId(0)));
+        assert!(views.pop());
+        assert!(!views.pop());
+        assert_eq!(views.current(), View::Sessions);
+    }
+}

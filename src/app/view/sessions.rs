@@ -1,0 +1,87 @@
+//! The Sessions view: every matching participant session, one row each, in the chosen sort.
+
+use crate::api::timestamp::Nanos;
+use crate::attendance::{
+    CsvCells, FilterableRow, Order, RowId, SessionColumn, SessionStore, UserId, csv_fields,
+    session_headers, session_record,
+};
+
+use super::Data;
+use crate::app::derived::Derived;
+use crate::app::item_list::ItemList;
+use crate::app::keymap::{Action, Context};
+
+pub(super) const TITLE: &str = "Sessions";
+pub(super) const CONTEXTS: &[Context] = &[Context::Sessions, Context::List, Context::Global];
+
+/// The session table and its sort.
+#[derive(Debug, Clone)]
+pub struct SessionsView {
+    pub(crate) list: ItemList<RowId>,
+    pub(crate) sort: (SessionColumn, Order),
+}
+
+impl Default for SessionsView {
+    fn default() -> Self {
+        SessionsView {
+            list: ItemList::default(),
+            sort: (SessionColumn::Joined, Order::Ascending),
+        }
+    }
+}
+
+impl SessionsView {
+    /// The rows of the filter in the table's order.
+    pub(crate) fn refresh(&mut self, derived: &mut Derived, store: &SessionStore, now: Nanos) {
+        self.list
+            .set_items(derived.sorted_sessions(store, self.sort, now));
+    }
+
+    /// A column's sort key sorts by it, or the other way round when it sorts already.
+    pub(crate) fn act(
+        &mut self,
+        action: Action,
+        derived: &mut Derived,
+        store: &SessionStore,
+        now: Nanos,
+    ) {
+        if let Action::SortSessions(column) = action {
+            self.sort = super::toggled(self.sort, column);
+            self.refresh(derived, store, now);
+        }
+    }
+
+    /// The user of the selected session, for Enter.
+    pub(crate) fn selected_user(&self, store: &SessionStore) -> Option<UserId> {
+        let row = store.get(*self.list.selected()?)?;
+        Some(row.user())
+    }
+
+    /// `y`: the selected session's id.
+    pub(crate) fn copy_text(&self, store: &SessionStore) -> Option<String> {
+        let row = store.get(*self.list.selected()?)?;
+        Some(row.user_session_id().as_str().to_owned())
+    }
+
+    /// The rows on screen and the rows stored.
+    pub(crate) fn counts(&self, store: &SessionStore) -> (usize, usize) {
+        (self.list.len(), store.len())
+    }
+
+    /// Every row of the table as CSV, in its order.
+    pub(crate) fn csv(&self, data: &Data<'_>) -> Result<String, csv::Error> {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(session_headers())?;
+        for row in self
+            .list
+            .items()
+            .iter()
+            .filter_map(|&id| data.store.get(id))
+        {
+            let problems = row.counted(&row.store().row_context(data.now)).problems;
+            let record = session_record(data.zone, &FilterableRow::new(row), problems, data.now);
+            writer.write_record(csv_fields(&record, CsvCells::Neutralised))?;
+        }
+        super::finish(writer)
+    }
+}

@@ -1,0 +1,85 @@
+//! The Users view: one row per user of the filter with their figures, in the chosen sort.
+//! The timeline view shows the same list as lanes.
+
+use crate::attendance::{
+    CsvCells, Order, SessionStore, UserColumn, UserId, UserLine, csv_fields, user_headers,
+    user_record,
+};
+
+use super::Data;
+use crate::app::derived::Derived;
+use crate::app::item_list::ItemList;
+use crate::app::keymap::{Action, Context};
+
+pub(super) const TITLE: &str = "Users";
+pub(super) const CONTEXTS: &[Context] = &[Context::Users, Context::List, Context::Global];
+
+/// The users table (ids in display order) and its sort.
+#[derive(Debug, Clone)]
+pub struct UsersView {
+    pub(crate) list: ItemList<UserId>,
+    pub(crate) sort: (UserColumn, Order),
+}
+
+impl Default for UsersView {
+    fn default() -> Self {
+        UsersView {
+            list: ItemList::default(),
+            sort: (UserColumn::User, Order::Ascending),
+        }
+    }
+}
+
+impl UsersView {
+    /// The users of the filter in the table's order.
+    pub(crate) fn refresh(&mut self, derived: &mut Derived, store: &SessionStore) {
+        self.list.set_items(derived.sorted_users(store, self.sort));
+    }
+
+    /// A column's sort key sorts by it, or the other way round when it sorts already.
+    pub(crate) fn act(&mut self, action: Action, derived: &mut Derived, store: &SessionStore) {
+        if let Action::SortUsers(column) = action {
+            self.sort = super::toggled(self.sort, column);
+            self.refresh(derived, store);
+        }
+    }
+
+    /// The selected user, for Enter.
+    pub(crate) fn selected_user(&self) -> Option<UserId> {
+        self.list.selected().copied()
+    }
+
+    /// `y`: the selected user's id.
+    pub(crate) fn copy_text(&self, store: &SessionStore) -> Option<String> {
+        Some(store.user_name(*self.list.selected()?).to_owned())
+    }
+
+    /// The users on screen and the users stored.
+    pub(crate) fn counts(&self, store: &SessionStore) -> (usize, usize) {
+        (self.list.len(), store.user_count())
+    }
+
+    /// Every user of the table as CSV, in its order.
+    pub(crate) fn csv(&self, data: &Data<'_>) -> Result<String, csv::Error> {
+        let window = data.store.window(data.now);
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(user_headers())?;
+        let figures = self
+            .list
+            .items()
+            .iter()
+            .filter_map(|&user| data.derived.figures.as_ref()?.user(user));
+        for figures in figures {
+            let record = user_record(&UserLine {
+                figures,
+                store: data.store,
+                rows: data.derived.user_rows.of(figures.user),
+                zone: data.zone,
+                window,
+                now: data.now,
+            });
+            writer.write_record(csv_fields(&record, CsvCells::Neutralised))?;
+        }
+        super::finish(writer)
+    }
+}
