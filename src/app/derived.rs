@@ -27,20 +27,20 @@ struct SessionOrder {
 /// What the filtered rows were computed from: the store's generation and the revision of the
 /// filter's local part (the server applied the rest before the rows were stored).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RowsKey {
-    pub store: u64,
-    pub local_filter: u64,
+pub(crate) struct RowsKey {
+    pub(crate) store: u64,
+    pub(crate) local_filter: u64,
 }
 
 /// The filtered rows and what is computed from them.
 #[derive(Debug, Clone, Default)]
-pub struct Derived {
-    pub filtered: Vec<RowId>,
-    pub figures: Option<Figures>,
-    pub user_rows: UserRows,
+pub(crate) struct Derived {
+    pub(crate) filtered: Vec<RowId>,
+    pub(crate) figures: Option<Figures>,
+    pub(crate) user_rows: UserRows,
     /// What `filtered` was computed from; `None` before the first computation.
-    pub rows_key: Option<RowsKey>,
-    pub computed_at: Option<Nanos>,
+    pub(crate) rows_key: Option<RowsKey>,
+    pub(crate) computed_at: Option<Nanos>,
     order: SessionOrder,
     /// The users' name order, with the `users_generation` of the store it ranks.
     names: Option<(u64, NameRanks)>,
@@ -49,7 +49,13 @@ pub struct Derived {
 impl Derived {
     /// Applies the filter's local part to every stored row (the server applied its part);
     /// `key` says what they are computed from.
-    pub fn filter(&mut self, store: &SessionStore, filter: &Filter, key: RowsKey, now: Nanos) {
+    pub(crate) fn filter(
+        &mut self,
+        store: &SessionStore,
+        filter: &Filter,
+        key: RowsKey,
+        now: Nanos,
+    ) {
         self.filtered = if filter.local.is_some() {
             keep_local_matches(store, store.row_ids(), filter, now)
         } else {
@@ -60,7 +66,12 @@ impl Derived {
     }
 
     /// The figures and each user's rows, for the filtered rows.
-    pub fn compute_figures(&mut self, store: &SessionStore, now: Nanos, thresholds: &Thresholds) {
+    pub(crate) fn compute_figures(
+        &mut self,
+        store: &SessionStore,
+        now: Nanos,
+        thresholds: &Thresholds,
+    ) {
         // The old figures go first: holding both at a million users doubles the peak.
         self.figures = None;
         self.user_rows = UserRows::group(store, &self.filtered);
@@ -69,7 +80,7 @@ impl Derived {
     }
 
     /// The filtered rows in the session table's order.
-    pub fn sorted_sessions(
+    pub(crate) fn sorted_sessions(
         &mut self,
         store: &SessionStore,
         sort: (SessionColumn, Order),
@@ -102,7 +113,11 @@ impl Derived {
 
     /// The users of the filter in the users table's order. The table holds ids, not a copy
     /// of every user's figures: at a million users that copy would be most of the memory.
-    pub fn sorted_users(&mut self, store: &SessionStore, sort: (UserColumn, Order)) -> Vec<UserId> {
+    pub(crate) fn sorted_users(
+        &mut self,
+        store: &SessionStore,
+        sort: (UserColumn, Order),
+    ) -> Vec<UserId> {
         let Some(figures) = &self.figures else {
             return Vec::new();
         };

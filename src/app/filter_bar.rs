@@ -27,7 +27,7 @@ pub struct FilterBar {
 impl FilterBar {
     /// A bar holding `text` (parsed with `ctx`); a bad initial text leaves the empty filter in
     /// force and shows why.
-    pub fn new(text: &str, ctx: &ParseContext) -> FilterBar {
+    pub(crate) fn new(text: &str, ctx: &ParseContext) -> FilterBar {
         let text = typeable(text);
         let mut bar = FilterBar {
             open: false,
@@ -53,7 +53,7 @@ impl FilterBar {
     }
 
     /// The cursor as a column in characters.
-    pub fn cursor_column(&self) -> usize {
+    pub(crate) fn cursor_column(&self) -> usize {
         self.input[..self.cursor].chars().count()
     }
 
@@ -63,12 +63,12 @@ impl FilterBar {
     }
 
     /// Changes whenever the filter in force does.
-    pub fn revision(&self) -> u64 {
+    pub(crate) fn revision(&self) -> u64 {
         self.revision
     }
 
     /// Changes whenever the local part of the filter in force does.
-    pub fn local_revision(&self) -> u64 {
+    pub(crate) fn local_revision(&self) -> u64 {
         self.local_revision
     }
 
@@ -76,14 +76,14 @@ impl FilterBar {
         self.error.as_ref()
     }
 
-    pub fn open(&mut self) {
+    pub(crate) fn open(&mut self) {
         self.open = true;
         self.cursor = self.input.len();
         self.history_at = None;
     }
 
     /// Enter: keeps the filter, remembers the text, and closes the bar.
-    pub fn keep(&mut self) {
+    pub(crate) fn keep(&mut self) {
         self.open = false;
         let text = self.input.trim();
         if !text.is_empty() && self.history.last().map(String::as_str) != Some(text) {
@@ -94,7 +94,7 @@ impl FilterBar {
 
     /// Esc: clears the text, or closes the bar when it is already empty. True when the text
     /// changed (the filter must be re-applied).
-    pub fn cancel(&mut self, ctx: &ParseContext) -> bool {
+    pub(crate) fn cancel(&mut self, ctx: &ParseContext) -> bool {
         if self.input.is_empty() {
             self.open = false;
             return false;
@@ -104,7 +104,7 @@ impl FilterBar {
     }
 
     /// Types `text` at the cursor; characters that would control the terminal are left out.
-    pub fn insert(&mut self, text: &str, ctx: &ParseContext) {
+    pub(crate) fn insert(&mut self, text: &str, ctx: &ParseContext) {
         let mut input = self.input.clone();
         let clean = typeable(text);
         input.insert_str(self.cursor, &clean);
@@ -115,12 +115,12 @@ impl FilterBar {
 
     /// A paste goes in whole at the cursor, as text: its line breaks and tabs become spaces
     /// (an id copied with its line end must not apply the filter or run keys).
-    pub fn paste(&mut self, text: &str, ctx: &ParseContext) {
+    pub(crate) fn paste(&mut self, text: &str, ctx: &ParseContext) {
         let flat = text.replace("\r\n", " ").replace(['\r', '\n', '\t'], " ");
         self.insert(&flat, ctx);
     }
 
-    pub fn backspace(&mut self, ctx: &ParseContext) {
+    pub(crate) fn backspace(&mut self, ctx: &ParseContext) {
         if let Some((at, _)) = self.input[..self.cursor].char_indices().next_back() {
             let mut input = self.input.clone();
             input.remove(at);
@@ -129,7 +129,7 @@ impl FilterBar {
         }
     }
 
-    pub fn delete(&mut self, ctx: &ParseContext) {
+    pub(crate) fn delete(&mut self, ctx: &ParseContext) {
         if self.cursor < self.input.len() {
             let mut input = self.input.clone();
             input.remove(self.cursor);
@@ -139,38 +139,38 @@ impl FilterBar {
         }
     }
 
-    pub fn left(&mut self) {
+    pub(crate) fn left(&mut self) {
         if let Some((at, _)) = self.input[..self.cursor].char_indices().next_back() {
             self.cursor = at;
         }
     }
 
-    pub fn right(&mut self) {
+    pub(crate) fn right(&mut self) {
         if let Some(c) = self.input[self.cursor..].chars().next() {
             self.cursor += c.len_utf8();
         }
     }
 
-    pub fn home(&mut self) {
+    pub(crate) fn home(&mut self) {
         self.cursor = 0;
     }
 
-    pub fn end(&mut self) {
+    pub(crate) fn end(&mut self) {
         self.cursor = self.input.len();
     }
 
     /// Ctrl-u: deletes from the start of the line to the cursor.
-    pub fn delete_to_start(&mut self, ctx: &ParseContext) {
+    pub(crate) fn delete_to_start(&mut self, ctx: &ParseContext) {
         self.cut(0, self.cursor, ctx);
     }
 
     /// Ctrl-k: deletes from the cursor to the end of the line.
-    pub fn delete_to_end(&mut self, ctx: &ParseContext) {
+    pub(crate) fn delete_to_end(&mut self, ctx: &ParseContext) {
         self.cut(self.cursor, self.input.len(), ctx);
     }
 
     /// Ctrl-w: deletes the word before the cursor and the spaces after it, as shells do.
-    pub fn delete_word(&mut self, ctx: &ParseContext) {
+    pub(crate) fn delete_word(&mut self, ctx: &ParseContext) {
         let before = self.input[..self.cursor].trim_end();
         let start = before
             .char_indices()
@@ -191,7 +191,7 @@ impl FilterBar {
     }
 
     /// ↑: the previous filter of the history.
-    pub fn history_prev(&mut self, ctx: &ParseContext) {
+    pub(crate) fn history_prev(&mut self, ctx: &ParseContext) {
         let at = match self.history_at {
             None => self.history.len().checked_sub(1),
             Some(at) => Some(at.saturating_sub(1)),
@@ -203,7 +203,7 @@ impl FilterBar {
     }
 
     /// ↓: the next filter of the history, then an empty line.
-    pub fn history_next(&mut self, ctx: &ParseContext) {
+    pub(crate) fn history_next(&mut self, ctx: &ParseContext) {
         let Some(at) = self.history_at else { return };
         if at + 1 < self.history.len() {
             self.history_at = Some(at + 1);
@@ -215,7 +215,7 @@ impl FilterBar {
     }
 
     /// Parses the text again, e.g. once the call's date is known.
-    pub fn reparse(&mut self, ctx: &ParseContext) {
+    pub(crate) fn reparse(&mut self, ctx: &ParseContext) {
         match parse(&self.input, ctx) {
             Ok(filter) => {
                 self.activate(filter);
@@ -241,7 +241,7 @@ impl FilterBar {
     /// which no time changes: its local part was read in a guessed window and would be wrong.
     /// Returns the error, to be shown. A text being edited that does not parse yet is left
     /// alone, with the last good filter in force.
-    pub fn reread_in_window(&mut self, ctx: &ParseContext) -> Option<&ParseError> {
+    pub(crate) fn reread_in_window(&mut self, ctx: &ParseContext) -> Option<&ParseError> {
         if self.error.is_some() {
             return None;
         }

@@ -13,7 +13,7 @@ const SECTIONS: [(Context, &str); 6] = [
 ];
 
 /// Width of one column of the overlay, borders excluded.
-pub const COLUMN_WIDTH: u16 = 54;
+pub(crate) const COLUMN_WIDTH: u16 = 54;
 /// Screens at least this wide show the overlay in two columns.
 const TWO_COLUMNS_FROM: u16 = 110;
 /// The border around the overlay, top and bottom or left and right.
@@ -21,7 +21,7 @@ const BORDER: u16 = 2;
 
 /// One line of the overlay.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HelpLine {
+pub(crate) enum HelpLine {
     Section(&'static str),
     /// Every key of one action of a section (`j ↓`), and what it does.
     Binding {
@@ -31,7 +31,7 @@ pub enum HelpLine {
 }
 
 /// One line per section and per distinct action of each section, with all its keys.
-pub fn help_lines() -> Vec<HelpLine> {
+pub(crate) fn help_lines() -> Vec<HelpLine> {
     let mut lines = Vec::new();
     for (context, name) in SECTIONS {
         lines.push(HelpLine::Section(name));
@@ -56,18 +56,18 @@ pub fn help_lines() -> Vec<HelpLine> {
 
 /// The overlay's size on a screen, centred, and the lines each column holds and shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HelpLayout {
-    pub columns: u16,
-    pub width: u16,
-    pub height: u16,
+pub(crate) struct HelpLayout {
+    pub(crate) columns: u16,
+    pub(crate) width: u16,
+    pub(crate) height: u16,
     /// Lines in each column; the last may hold fewer.
-    pub per_column: usize,
+    pub(crate) per_column: usize,
     /// Lines of a column that fit on the screen.
-    pub visible: usize,
+    pub(crate) visible: usize,
 }
 
 impl HelpLayout {
-    pub fn new(screen_width: u16, screen_height: u16, lines: usize) -> Self {
+    pub(crate) fn new(screen_width: u16, screen_height: u16, lines: usize) -> Self {
         let columns: u16 = if screen_width >= TWO_COLUMNS_FROM {
             2
         } else {
@@ -87,24 +87,24 @@ impl HelpLayout {
     }
 
     /// How far the columns can scroll: until their last line shows.
-    pub fn max_scroll(&self) -> usize {
+    pub(crate) fn max_scroll(&self) -> usize {
         self.per_column.saturating_sub(self.visible)
     }
 }
 
 /// An open overlay and how many lines its columns are scrolled by.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct HelpOverlay {
+pub(crate) struct HelpOverlay {
     scroll: usize,
 }
 
 impl HelpOverlay {
-    pub fn scroll(&self) -> usize {
+    pub(crate) fn scroll(&self) -> usize {
         self.scroll
     }
 
     /// Scrolls by `lines` (negative: up), never past the top or beyond the last line.
-    pub fn scroll_by(&mut self, lines: isize, layout: &HelpLayout) {
+    pub(crate) fn scroll_by(&mut self, lines: isize, layout: &HelpLayout) {
         self.scroll = self
             .scroll
             .saturating_add_signed(lines)

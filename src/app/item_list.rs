@@ -71,13 +71,9 @@ impl<T: Identified> ItemList<T> {
         self.items.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-
     /// Replaces the items, keeping the cursor on the same item when it is still there, else at
     /// the same position.
-    pub fn set_items(&mut self, items: Vec<T>) {
+    pub(crate) fn set_items(&mut self, items: Vec<T>) {
         self.items = items;
         let found = self
             .selected
@@ -95,12 +91,8 @@ impl<T: Identified> ItemList<T> {
         self.items.get(self.index)
     }
 
-    pub fn selected_key(&self) -> Option<T::Key> {
-        self.selected
-    }
-
     /// Moves the cursor by `delta` rows, stopping at either end.
-    pub fn move_by(&mut self, delta: isize) {
+    pub(crate) fn move_by(&mut self, delta: isize) {
         if self.items.is_empty() {
             return;
         }
@@ -110,23 +102,15 @@ impl<T: Identified> ItemList<T> {
         self.following = self.index > 0;
     }
 
-    pub fn top(&mut self) {
-        self.move_by(isize::MIN);
-    }
-
-    pub fn bottom(&mut self) {
-        self.move_by(isize::MAX);
-    }
-
     /// Rows shown at the last draw; `None` before the first.
-    pub fn page_rows(&self) -> Option<usize> {
+    pub(crate) fn page_rows(&self) -> Option<usize> {
         Some(self.height).filter(|&rows| rows > 0)
     }
 
     /// What a draw in `height` rows shows: from the last draw's first row, scrolled just
     /// enough to show the cursor. Drawing reports it back ([`ListWindow`]) through
     /// [`ItemList::laid_out`].
-    pub fn window(&self, height: usize) -> ListWindow {
+    pub(crate) fn window(&self, height: usize) -> ListWindow {
         let rows = height.max(1);
         let mut first = self.offset.min(self.items.len().saturating_sub(1));
         if self.index < first {
@@ -138,12 +122,12 @@ impl<T: Identified> ItemList<T> {
     }
 
     /// The range of items in `window`.
-    pub fn range(&self, window: ListWindow) -> std::ops::Range<usize> {
+    pub(crate) fn range(&self, window: ListWindow) -> std::ops::Range<usize> {
         window.first..(window.first + window.rows).min(self.items.len())
     }
 
     /// Keeps what the last draw showed: where the next one scrolls from, and the page size.
-    pub fn laid_out(&mut self, window: ListWindow) {
+    pub(crate) fn laid_out(&mut self, window: ListWindow) {
         self.offset = window.first;
         self.height = window.rows;
     }
@@ -182,7 +166,7 @@ mod tests {
         list.set_items(ids(&[1, 2, 5, 7, 9]));
         assert_eq!(list.selected(), Some(&RowId(1)));
         list.move_by(2);
-        list.top();
+        list.move_by(isize::MIN);
         list.set_items(ids(&[0, 1, 2, 5, 7, 9]));
         assert_eq!(list.selected_index(), Some(0));
     }
@@ -191,7 +175,7 @@ mod tests {
     fn a_vanished_row_leaves_the_cursor_in_place() {
         let mut list = ItemList::default();
         list.set_items(ids(&[1, 2, 3]));
-        list.bottom();
+        list.move_by(isize::MAX);
         list.set_items(ids(&[1, 2]));
         assert_eq!(list.selected(), Some(&RowId(2)));
     }

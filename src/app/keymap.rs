@@ -9,7 +9,7 @@ use crate::attendance::{Column, Lines, SESSION_COLUMNS, SessionColumn, USER_COLU
 
 /// Where a key is pressed: bindings of a more specific context win over `Global`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Context {
+pub(crate) enum Context {
     /// Everywhere except while typing in the filter bar.
     Global,
     /// Views that show a list (sessions, users, user detail).
@@ -28,7 +28,7 @@ pub enum Context {
 
 /// What a key asks the app to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
+pub(crate) enum Action {
     Quit,
     Help,
     NextView,
@@ -67,14 +67,14 @@ pub enum Action {
 /// One binding: in `context`, `key` with `modifiers` triggers `action`. `hint` is the short
 /// label of the footer (empty: not in the footer); `help` is the line of the help screen.
 #[derive(Debug, Clone, Copy)]
-pub struct Binding {
-    pub context: Context,
-    pub key: KeyCode,
-    pub modifiers: KeyModifiers,
-    pub action: Action,
-    pub keys: &'static str,
-    pub hint: &'static str,
-    pub help: &'static str,
+pub(crate) struct Binding {
+    pub(crate) context: Context,
+    pub(crate) key: KeyCode,
+    pub(crate) modifiers: KeyModifiers,
+    pub(crate) action: Action,
+    pub(crate) keys: &'static str,
+    pub(crate) hint: &'static str,
+    pub(crate) help: &'static str,
 }
 
 const fn bind(
@@ -355,7 +355,7 @@ fn sort_bindings<L: Lines>(
 }
 
 /// Every binding: the table above, then the sort keys of the session and users tables.
-pub fn bindings() -> impl Iterator<Item = Binding> {
+pub(crate) fn bindings() -> impl Iterator<Item = Binding> {
     BINDINGS
         .iter()
         .copied()
@@ -368,7 +368,7 @@ pub fn bindings() -> impl Iterator<Item = Binding> {
 }
 
 /// The action bound to `key` in the first of `contexts` (most specific first) that binds it.
-pub fn lookup(contexts: &[Context], key: KeyEvent) -> Option<Action> {
+pub(crate) fn lookup(contexts: &[Context], key: KeyEvent) -> Option<Action> {
     let modifiers = key.modifiers - KeyModifiers::SHIFT;
     contexts.iter().find_map(|context| {
         bindings()
@@ -378,7 +378,7 @@ pub fn lookup(contexts: &[Context], key: KeyEvent) -> Option<Action> {
 }
 
 /// The footer: the hinted bindings of the active contexts, in table order.
-pub fn hints(contexts: &[Context]) -> impl Iterator<Item = Binding> + '_ {
+pub(crate) fn hints(contexts: &[Context]) -> impl Iterator<Item = Binding> + '_ {
     bindings().filter(move |b| !b.hint.is_empty() && contexts.contains(&b.context))
 }
 

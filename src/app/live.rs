@@ -12,7 +12,7 @@ use crate::filter::ParseError;
 
 /// Whether a fetch replaces the data or refreshes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FetchKind {
+pub(crate) enum FetchKind {
     /// A new query (start, filter change, `r`): the store is cleared at its first page.
     Fresh,
     /// A live poll: rows are upserted into what is there.
@@ -41,25 +41,25 @@ pub struct Retry {
 #[derive(Debug, Clone)]
 pub struct FetchProgress {
     /// What this fetch asked for; its `generation` tags every event it sends.
-    pub request: FetchRequest,
-    pub kind: FetchKind,
+    pub(crate) request: FetchRequest,
+    pub(crate) kind: FetchKind,
     /// The highest page number seen (pages may arrive out of order).
     pub pages: u32,
     /// How many pages arrived.
-    pub received: u32,
+    pub(crate) received: u32,
     pub rows: u64,
     /// Rows of pages the store could not read: missing from the data.
-    pub skipped_rows: u64,
-    pub started_at: Nanos,
+    pub(crate) skipped_rows: u64,
+    pub(crate) started_at: Nanos,
     /// When the last page arrived.
-    pub last_page_at: Option<Nanos>,
+    pub(crate) last_page_at: Option<Nanos>,
     pub running: bool,
     /// The page under way failed and is asked for again; `None` once a page or the end came.
-    pub retry: Option<Retry>,
+    pub(crate) retry: Option<Retry>,
 }
 
 impl FetchProgress {
-    pub fn new(request: FetchRequest, kind: FetchKind, now: Nanos) -> Self {
+    pub(crate) fn new(request: FetchRequest, kind: FetchKind, now: Nanos) -> Self {
         FetchProgress {
             request,
             kind,
@@ -75,12 +75,12 @@ impl FetchProgress {
     }
 
     /// The generation of the request: events of any other one are dropped.
-    pub fn generation(&self) -> u64 {
+    pub(crate) fn generation(&self) -> u64 {
         self.request.generation
     }
 
     /// Rows per second since the fetch started, up to its last page.
-    pub fn rate(&self) -> Option<f64> {
+    pub(crate) fn rate(&self) -> Option<f64> {
         let elapsed = self.last_page_at? - self.started_at;
         (elapsed > 0).then(|| self.rows as f64 * NANOS_PER_SEC as f64 / elapsed as f64)
     }
@@ -89,8 +89,8 @@ impl FetchProgress {
 /// The view is frozen: fetch events of the current query wait here until it resumes.
 #[derive(Debug, Clone)]
 pub struct Frozen {
-    pub since: Nanos,
-    pub buffered: Vec<FetchEvent>,
+    pub(crate) since: Nanos,
+    pub(crate) buffered: Vec<FetchEvent>,
 }
 
 impl Frozen {
@@ -131,10 +131,8 @@ pub enum Status {
     FilterNotApplied(ParseError),
     /// Once the call's date was known the filter no longer parsed: its local part is dropped.
     FilterNotAppliedLocally(ParseError),
-    /// A page failed and is asked for again at `at`.
-    Retrying { error: ApiError, at: Nanos },
-    /// Stream is still preparing the attendance; asked again at `at`.
-    NotReady { at: Nanos },
+    /// The page under way is asked for again, when and why.
+    Retrying(Retry),
     /// A failure that retrying cannot fix ended the fetch.
     FetchFailed(ApiError),
     /// A page the store could not read: its `rows` sessions are missing.
@@ -163,9 +161,7 @@ impl Status {
     pub fn severity(&self) -> Severity {
         match self {
             Status::Exported { caveat: None, .. } | Status::Copied(_) => Severity::Info,
-            Status::Retrying { .. } | Status::NotReady { .. } | Status::Exported { .. } => {
-                Severity::Warning
-            }
+            Status::Retrying(_) | Status::Exported { .. } => Severity::Warning,
             Status::FilterNotApplied(_)
             | Status::FilterNotAppliedLocally(_)
             | Status::FetchFailed(_)
@@ -183,6 +179,6 @@ impl Status {
 
     /// A message about the page under way being asked for again.
     pub(crate) fn is_retry(&self) -> bool {
-        matches!(self, Status::Retrying { .. } | Status::NotReady { .. })
+        matches!(self, Status::Retrying(_))
     }
 }

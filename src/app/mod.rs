@@ -3,17 +3,21 @@
 //! [`App`] owns every piece of dashboard state. The driver feeds it [`Msg`]s stamped with the
 //! instant they happened and carries out the [`Effect`]s it returns; views only read it. There
 //! is no I/O, no clock and no async here, so tests drive it message by message.
+//!
+//! Visibility: `pub` is what the driver's tests and the benches use (the `App` API, its
+//! messages and effects, the status values, the view ids and the picker); everything else is
+//! `pub(crate)` or private.
 
 mod derived;
-pub mod effect;
+pub(crate) mod effect;
 mod export;
-pub mod filter_bar;
-pub mod help;
-pub mod item_list;
-pub mod keymap;
+pub(crate) mod filter_bar;
+pub(crate) mod help;
+pub(crate) mod item_list;
+pub(crate) mod keymap;
 mod keys;
 pub mod live;
-pub mod msg;
+pub(crate) mod msg;
 pub mod picker;
 mod time_scale;
 pub mod view;
@@ -48,8 +52,8 @@ pub const FILTER_DEBOUNCE: Nanos = 300 * NANOS_PER_SEC / 1000;
 /// While pages stream in or the clock runs, the tables are recomputed at most this often, plus
 /// as much again per [`ROWS_PER_THROTTLE_STEP`] stored sessions: a recompute costs time in
 /// proportion to the rows, and pages must keep flowing between two of them.
-pub const RECOMPUTE_THROTTLE: Nanos = 250 * NANOS_PER_SEC / 1000;
-pub const ROWS_PER_THROTTLE_STEP: usize = 50_000;
+pub(crate) const RECOMPUTE_THROTTLE: Nanos = 250 * NANOS_PER_SEC / 1000;
+pub(crate) const ROWS_PER_THROTTLE_STEP: usize = 50_000;
 /// From this many stored sessions, a filter edit shows the matching rows at once and computes
 /// the figures (a few hundred milliseconds at a million) once typing pauses, so that typing
 /// never waits for them. Below it, the figures take a few milliseconds and come at once.
@@ -241,12 +245,12 @@ impl App {
     }
 
     /// The rows matching the whole filter, by row id.
-    pub fn filtered_rows(&self) -> &[RowId] {
+    pub(crate) fn filtered_rows(&self) -> &[RowId] {
         &self.derived.filtered
     }
 
     /// One user's matching rows, by row id.
-    pub fn user_rows(&self, user: UserId) -> &[RowId] {
+    pub(crate) fn user_rows(&self, user: UserId) -> &[RowId] {
         self.derived.user_rows.of(user)
     }
 
@@ -270,7 +274,7 @@ impl App {
     }
 
     /// One user's figures for the current filter.
-    pub fn user_figures(&self, user: UserId) -> Option<&UserFigures> {
+    pub(crate) fn user_figures(&self, user: UserId) -> Option<&UserFigures> {
         self.derived.figures.as_ref()?.user(user)
     }
 
@@ -296,7 +300,7 @@ impl App {
     }
 
     /// The rows the current view shows, and of how many (the rows or users stored).
-    pub fn view_counts(&self) -> (usize, usize) {
+    pub(crate) fn view_counts(&self) -> (usize, usize) {
         self.views.counts(&self.store)
     }
 
@@ -306,7 +310,7 @@ impl App {
     }
 
     /// The help overlay, when open.
-    pub fn help(&self) -> Option<&HelpOverlay> {
+    pub(crate) fn help(&self) -> Option<&HelpOverlay> {
         self.help.as_ref()
     }
 
@@ -341,7 +345,7 @@ impl App {
 
     /// The key contexts in force, most specific first: they decide what keys do and what the
     /// footer and help show.
-    pub fn contexts(&self) -> Vec<Context> {
+    pub(crate) fn contexts(&self) -> Vec<Context> {
         if self.filter.is_open() {
             return vec![Context::FilterBar];
         }
@@ -435,25 +439,11 @@ impl App {
             FetchEvent::Retrying {
                 error, retry_at, ..
             } => {
-                self.fetch.retry = Some(Retry {
-                    at: retry_at,
-                    cause: RetryCause::Failed(error.clone()),
-                });
-                self.post(
-                    Status::Retrying {
-                        error,
-                        at: retry_at,
-                    },
-                    now,
-                );
+                self.retry(retry_at, RetryCause::Failed(error), now);
                 Vec::new()
             }
             FetchEvent::NotReady { retry_at, .. } => {
-                self.fetch.retry = Some(Retry {
-                    at: retry_at,
-                    cause: RetryCause::NotReady,
-                });
-                self.post(Status::NotReady { at: retry_at }, now);
+                self.retry(retry_at, RetryCause::NotReady, now);
                 Vec::new()
             }
             FetchEvent::Failed { error, .. } => {
@@ -576,6 +566,13 @@ impl App {
         self.derived
             .rows_key
             .is_none_or(|key| key.store != self.store.generation())
+    }
+
+    /// The page under way is asked for again at `at`: the fetch keeps it, the status says it.
+    fn retry(&mut self, at: Nanos, cause: RetryCause, now: Nanos) {
+        let retry = Retry { at, cause };
+        self.fetch.retry = Some(retry.clone());
+        self.post(Status::Retrying(retry), now);
     }
 
     /// A retry message goes once the fetch moves on.

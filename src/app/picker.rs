@@ -55,13 +55,13 @@ impl Picker {
     }
 
     /// Says that Stream's list stopped early, when it did: the list may miss sessions.
-    pub fn with_incomplete_list(mut self, stopped_early: Option<StopReason>) -> Picker {
+    pub(crate) fn with_incomplete_list(mut self, stopped_early: Option<StopReason>) -> Picker {
         self.incomplete = stopped_early;
         self
     }
 
     /// Why the list may miss sessions, if it may.
-    pub fn incomplete(&self) -> Option<StopReason> {
+    pub(crate) fn incomplete(&self) -> Option<StopReason> {
         self.incomplete
     }
 
@@ -87,31 +87,31 @@ impl Picker {
         None
     }
 
-    pub fn call(&self) -> &str {
+    pub(crate) fn call(&self) -> &str {
         &self.call
     }
 
-    pub fn sessions(&self) -> &[SessionSummary] {
+    pub(crate) fn sessions(&self) -> &[SessionSummary] {
         &self.sessions
     }
 
-    pub fn selected(&self) -> usize {
+    pub(crate) fn selected(&self) -> usize {
         self.selected
     }
 
-    pub fn selected_session(&self) -> Option<&SessionSummary> {
+    pub(crate) fn selected_session(&self) -> Option<&SessionSummary> {
         self.sessions.get(self.selected)
     }
 
-    pub fn now(&self) -> Nanos {
+    pub(crate) fn now(&self) -> Nanos {
         self.now
     }
 
-    pub fn zone(&self) -> &DisplayZone {
+    pub(crate) fn zone(&self) -> &DisplayZone {
         &self.zone
     }
 
-    pub fn color(&self) -> bool {
+    pub(crate) fn color(&self) -> bool {
         self.color
     }
 }

@@ -30,7 +30,7 @@ impl TimeScale {
     /// The full window changed (a live call grows, a new query starts). A whole view stays
     /// whole; a zoomed view keeps its span and position, except that a view touching the end
     /// of the old window follows the end of the new one, as a live tail does.
-    pub fn set_window(&mut self, from: Nanos, to: Nanos) {
+    pub(crate) fn set_window(&mut self, from: Nanos, to: Nanos) {
         let old_end = self.window.1;
         self.window = ordered(from, to);
         if self.whole {
@@ -48,31 +48,31 @@ impl TimeScale {
     }
 
     /// Halves the visible span around its centre, down to [`MIN_SPAN`].
-    pub fn zoom_in(&mut self) {
+    pub(crate) fn zoom_in(&mut self) {
         let span = (self.span() / 2).max(MIN_SPAN);
         self.zoom_to(span);
     }
 
     /// Doubles the visible span around its centre, up to the whole window.
-    pub fn zoom_out(&mut self) {
+    pub(crate) fn zoom_out(&mut self) {
         let span = self.span().saturating_mul(2);
         self.zoom_to(span);
     }
 
     /// Shows the whole window again.
-    pub fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.visible = self.window;
         self.whole = true;
     }
 
     /// Moves the view a quarter of its span earlier, stopping at the window's start.
-    pub fn pan_left(&mut self) {
+    pub(crate) fn pan_left(&mut self) {
         let (start, _) = self.visible;
         self.place(start - self.span() / 4, self.span());
     }
 
     /// Moves the view a quarter of its span later, stopping at the window's end.
-    pub fn pan_right(&mut self) {
+    pub(crate) fn pan_right(&mut self) {
         let (start, _) = self.visible;
         self.place(start + self.span() / 4, self.span());
     }
@@ -82,13 +82,9 @@ impl TimeScale {
         self.visible
     }
 
-    /// The full window `[from, to)`.
-    pub fn window(&self) -> (Nanos, Nanos) {
-        self.window
-    }
-
     /// Whether the whole window is shown.
-    pub fn is_whole(&self) -> bool {
+    #[cfg(test)]
+    fn is_whole(&self) -> bool {
         self.whole
     }
 

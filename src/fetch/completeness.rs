@@ -25,18 +25,18 @@ use crate::attendance::{CallState, ServerTotals, thousands};
 
 /// What a read received, deduplicated by `user_session_id` (the later copy of a row wins).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ReadTally {
+pub(crate) struct ReadTally {
     /// Distinct participant sessions.
-    pub sessions: u64,
+    pub(crate) sessions: u64,
     /// The sum of their `duration_in_seconds` as received; absent durations add nothing.
-    pub raw_duration_seconds: i128,
+    pub(crate) raw_duration_seconds: i128,
     /// Rows without a readable `user_session_id`: they cannot be counted or deduplicated.
-    pub unreadable_rows: u64,
+    pub(crate) unreadable_rows: u64,
 }
 
 /// How a read ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReadEnd {
+pub(crate) enum ReadEnd {
     /// The pager stopped, at the last page or early.
     Stopped(StopReason),
     /// Stream kept answering 404 for a session known to exist, for this long.
@@ -87,7 +87,7 @@ pub enum Shortfall {
 
 /// Whether the server filtered the rows (`filter_conditions` was sent).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
+pub(crate) enum Scope {
     WholeSession,
     ServerFiltered,
 }
@@ -95,7 +95,7 @@ pub enum Scope {
 impl Completeness {
     /// Decides the completeness of a read. `state` is the session's data state as the read
     /// saw it (see [`crate::attendance::session_state`]).
-    pub fn reconcile(
+    pub(crate) fn reconcile(
         end: ReadEnd,
         tally: ReadTally,
         totals: ServerTotals,
@@ -134,18 +134,18 @@ impl Completeness {
     /// This completeness, unless `rows` rows could not be read by the consumer of the pages
     /// (its own decoding refused their page): they are then missing from its output, and
     /// `read` sessions remain.
-    pub fn with_unreadable(self, rows: u64, read: u64) -> Completeness {
+    pub(crate) fn with_unreadable(self, rows: u64, read: u64) -> Completeness {
         match rows {
             0 => self,
             rows => Completeness::Incomplete(Shortfall::Unreadable { rows, read }),
         }
     }
 
-    pub fn is_complete(&self) -> bool {
+    pub(crate) fn is_complete(&self) -> bool {
         !matches!(self, Completeness::Incomplete(_))
     }
 
-    pub fn shortfall(&self) -> Option<Shortfall> {
+    pub(crate) fn shortfall(&self) -> Option<Shortfall> {
         match self {
             Completeness::Incomplete(shortfall) => Some(*shortfall),
             _ => None,
@@ -189,7 +189,7 @@ fn against_totals(tally: ReadTally, totals: ServerTotals, scope: Scope) -> Optio
 
 impl Shortfall {
     /// Distinct sessions read.
-    pub fn read(&self) -> Option<u64> {
+    pub(crate) fn read(&self) -> Option<u64> {
         match *self {
             Shortfall::NotReady { .. } => None,
             Shortfall::Stopped { read, .. }

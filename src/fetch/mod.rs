@@ -4,6 +4,10 @@
 //!
 //! Each fetch request carries a generation; every event it sends is tagged with it, so the app
 //! can drop the pages of a query it has since replaced instead of mixing them in.
+//!
+//! Visibility: `pub` is what the integration tests drive (`spawn`, the request and its events,
+//! the completeness verdict, and the read the CLI's public session reader returns); the rest
+//! is `pub(crate)`.
 
 use serde_json::Value;
 
@@ -17,8 +21,8 @@ mod completeness;
 mod read;
 mod task;
 
-pub use completeness::{Completeness, ReadEnd, ReadTally, Scope, Shortfall};
-pub use read::{
+pub use completeness::{Completeness, Shortfall};
+pub(crate) use read::{
     DEFAULT_READY_WAIT, ReadOptions, ReadPage, ReadStep, ReadTarget, SessionRead, learn_end,
 };
 pub use task::{FetchHandle, spawn};

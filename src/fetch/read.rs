@@ -37,29 +37,29 @@ use crate::attendance::{
 
 /// How long Stream is given to prepare a session's data after a call ends, when nothing else
 /// is asked for. Stream's own SDK tests wait up to 30 s for it; a minute leaves room.
-pub const DEFAULT_READY_WAIT: Duration = Duration::from_secs(60);
+pub(crate) const DEFAULT_READY_WAIT: Duration = Duration::from_secs(60);
 
 /// The longest wait between two requests while Stream prepares a session.
 const READY_RETRY: Duration = Duration::from_secs(2);
 
 /// The call session to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReadTarget {
-    pub call_type: String,
-    pub call_id: String,
-    pub session: String,
+pub(crate) struct ReadTarget {
+    pub(crate) call_type: String,
+    pub(crate) call_id: String,
+    pub(crate) session: String,
 }
 
 /// How a [`SessionRead`] reads.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ReadOptions {
+pub(crate) struct ReadOptions {
     /// Rows per page, at most [`crate::api::MAX_PAGE_SIZE`].
-    pub page_size: u32,
+    pub(crate) page_size: u32,
     /// Stream's `filter_conditions`; they narrow the rows, never the totals.
-    pub filter_conditions: Option<Value>,
+    pub(crate) filter_conditions: Option<Value>,
     /// How long 404s for a session known to exist are taken for "not ready yet" before the
     /// read ends as incomplete.
-    pub ready_wait: Duration,
+    pub(crate) ready_wait: Duration,
 }
 
 impl Default for ReadOptions {
@@ -74,13 +74,12 @@ impl Default for ReadOptions {
 
 /// What [`SessionRead::next`] brings.
 #[derive(Debug)]
-pub enum ReadStep {
+pub(crate) enum ReadStep {
     Page(Box<ReadPage>),
     /// Stream answered 404 for a session that exists: it is still preparing the session's
     /// attendance. The same page is asked for again at `retry_at` (Unix ns).
     NotReady {
         retry_at: Nanos,
-        waited: Duration,
     },
 }
 
@@ -88,12 +87,12 @@ pub enum ReadStep {
 #[derive(Debug)]
 pub struct ReadPage {
     /// Numbered from 1 in the order received, pages asked for twice included.
-    pub page_no: u32,
+    pub(crate) page_no: u32,
     /// The `next` cursor the page was asked for with; `None` for the first page.
-    pub cursor: Option<String>,
-    pub page: RawSessionsPage,
-    pub rate_limit: Option<RateLimit>,
-    pub news: PageNews,
+    pub(crate) cursor: Option<String>,
+    pub(crate) page: RawSessionsPage,
+    pub(crate) rate_limit: Option<RateLimit>,
+    pub(crate) news: PageNews,
 }
 
 /// Stream answered 404 since `since`; the next request goes out at `retry_at`.
@@ -106,7 +105,7 @@ struct Waiting {
 /// A read under way. Call [`SessionRead::next`] until it returns `None`, then
 /// [`SessionRead::completeness`].
 #[derive(Debug)]
-pub struct SessionRead {
+pub(crate) struct SessionRead {
     client: StreamClient,
     target: ReadTarget,
     /// The filter of each walk: several when one was too long for a URL.
@@ -129,7 +128,7 @@ pub struct SessionRead {
 impl SessionRead {
     /// Prepares the read; fails only when the filter cannot be sent (see
     /// [`StreamClient::filter_parts`]). Nothing is requested until [`SessionRead::next`].
-    pub fn new(
+    pub(crate) fn new(
         client: &StreamClient,
         target: ReadTarget,
         options: ReadOptions,
@@ -163,7 +162,7 @@ impl SessionRead {
 
     /// The next page, a wait for Stream to get ready, or an error (call again to retry the
     /// same page), or `None` once the read has ended.
-    pub async fn next(&mut self) -> Option<Result<ReadStep, ApiError>> {
+    pub(crate) async fn next(&mut self) -> Option<Result<ReadStep, ApiError>> {
         loop {
             if self.end.is_some() {
                 return None;
@@ -192,32 +191,12 @@ impl SessionRead {
     }
 
     /// Pages received so far.
-    pub fn pages(&self) -> u32 {
+    pub(crate) fn pages(&self) -> u32 {
         self.page_no
     }
 
-    /// Every row received, one entry per `user_session_id`.
-    pub fn ledger(&self) -> &SessionLedger {
-        &self.ledger
-    }
-
-    /// Stream's totals, as the last page gave them.
-    pub fn totals(&self) -> ServerTotals {
-        self.totals
-    }
-
-    /// The `session` object of the last page that had one.
-    pub fn session(&self) -> Option<&CallSession> {
-        self.session.as_ref()
-    }
-
-    /// The filter of each walk: more than one when the filter was too long for one URL.
-    pub fn filter_parts(&self) -> &[Option<Value>] {
-        &self.parts
-    }
-
     /// Whether the server filtered the rows.
-    pub fn scope(&self) -> Scope {
+    pub(crate) fn scope(&self) -> Scope {
         if self.parts.iter().any(Option::is_some) {
             Scope::ServerFiltered
         } else {
@@ -226,7 +205,7 @@ impl SessionRead {
     }
 
     /// What was read, reconciled with Stream's totals; `None` until the read has ended.
-    pub fn completeness(&self, now: Nanos) -> Option<Completeness> {
+    pub(crate) fn completeness(&self, now: Nanos) -> Option<Completeness> {
         let end = self.end?;
         let tally = ReadTally {
             sessions: self.ledger.len() as u64,
@@ -255,7 +234,7 @@ impl SessionRead {
     /// asks `GetCall`, then `QueryCallSessionStats`, by the rule of
     /// [`crate::attendance::session_end`]. [`SessionRead::completeness`] and the stores fed
     /// from this read ([`crate::attendance::SessionStore::learn_end`]) then agree on it.
-    pub async fn learn_end(&mut self) -> Result<(), ApiError> {
+    pub(crate) async fn learn_end(&mut self) -> Result<(), ApiError> {
         learn_end(
             &self.client,
             &self.target,
@@ -266,7 +245,7 @@ impl SessionRead {
     }
 
     /// What `GetCall` and the stats said of the session's end.
-    pub fn end_reports(&self) -> &EndReports {
+    pub(crate) fn end_reports(&self) -> &EndReports {
         &self.reports
     }
 
@@ -335,7 +314,7 @@ impl SessionRead {
             retry_at: now + pause,
         });
         let retry_at = unix_now().saturating_add(Nanos::try_from(pause.as_nanos()).unwrap_or(0));
-        Some(Ok(ReadStep::NotReady { retry_at, waited }))
+        Some(Ok(ReadStep::NotReady { retry_at }))
     }
 
     /// Whether the session exists although its rows answered 404: it is the call's current
@@ -385,7 +364,7 @@ impl SessionRead {
 /// Adds to `reports` what `GetCall`, then (if the session still reads as running) its row of
 /// `QueryCallSessionStats`, say of the end of `target`'s session, whose own `session` object
 /// is `session`. Nothing is asked when what is known already says it ended.
-pub async fn learn_end(
+pub(crate) async fn learn_end(
     client: &StreamClient,
     target: &ReadTarget,
     session: Option<&CallSession>,

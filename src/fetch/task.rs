@@ -12,17 +12,11 @@ use crate::api::timestamp::Nanos;
 use crate::api::timestamp::unix_now;
 use crate::api::{ApiError, StreamClient};
 
-/// The fetch under way. Dropping it (or calling [`FetchHandle::cancel`]) stops the task at
+/// The fetch under way. Dropping it stops the task at
 /// once, including a page request in flight, and no further event is sent.
 #[derive(Debug)]
 pub struct FetchHandle {
     task: JoinHandle<()>,
-}
-
-impl FetchHandle {
-    pub fn cancel(&self) {
-        self.task.abort();
-    }
 }
 
 impl Drop for FetchHandle {

@@ -17,7 +17,7 @@ use super::theme::Palette;
 const PROMPT: &str = "/ ";
 
 /// Lines the open bar needs.
-pub const HEIGHT: u16 = 3;
+pub(crate) const HEIGHT: u16 = 3;
 
 /// How the filter was read: its grouping in parentheses, and each time with the instant it
 /// resolved to (`00:10 = 2026-05-13 00:10:00 +05:45`) and what was chosen for it.
@@ -43,7 +43,13 @@ fn reading(filter: &Filter, zone: &DisplayZone, theme: &Palette) -> Line<'static
     Line::from(spans)
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, bar: &FilterBar, zone: &DisplayZone, theme: &Palette) {
+pub(crate) fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    bar: &FilterBar,
+    zone: &DisplayZone,
+    theme: &Palette,
+) {
     let filter = bar.active();
     let server = filter
         .server_json()

@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::app::App;
 use crate::app::keymap::hints;
-use crate::app::live::{Caveat, Status};
+use crate::app::live::{Caveat, Retry, RetryCause, Status};
 use crate::attendance::DisplayZone;
 
 use super::format::count;
@@ -13,11 +13,11 @@ use super::safe_text::terminal_safe;
 use super::theme::Palette;
 
 /// The retry countdown, the outcome of the last action, or nothing.
-pub fn status_line(app: &App, now: Nanos, theme: &Palette) -> Option<Line<'static>> {
+pub(crate) fn status_line(app: &App, now: Nanos, theme: &Palette) -> Option<Line<'static>> {
     let status = app.status()?;
     let mut text = terminal_safe(&status_text(status, &app.config().zone)).into_owned();
     let retry_at = match status {
-        Status::Retrying { at, .. } | Status::NotReady { at } => Some(*at),
+        Status::Retrying(retry) => Some(retry.at),
         _ => None,
     };
     if let Some(at) = retry_at.filter(|&at| at > now) {
@@ -40,8 +40,14 @@ pub fn status_text(status: &Status, zone: &DisplayZone) -> String {
         Status::FilterNotAppliedLocally(error) => {
             format!("filter not applied locally: {}", error.message)
         }
-        Status::Retrying { error, at } => format!("✕ {error} · retrying at {}", zone.time(*at)),
-        Status::NotReady { at } => format!(
+        Status::Retrying(Retry {
+            at,
+            cause: RetryCause::Failed(error),
+        }) => format!("✕ {error} · retrying at {}", zone.time(*at)),
+        Status::Retrying(Retry {
+            at,
+            cause: RetryCause::NotReady,
+        }) => format!(
             "Stream is still preparing this session's attendance · asking again at {}",
             zone.time(*at)
         ),
@@ -84,7 +90,7 @@ fn caveat_text(caveat: Caveat) -> String {
 }
 
 /// `FROZEN 2m 14s · 3 updates waiting · f to resume`
-pub fn frozen_banner(app: &App, now: Nanos, theme: &Palette) -> Option<Line<'static>> {
+pub(crate) fn frozen_banner(app: &App, now: Nanos, theme: &Palette) -> Option<Line<'static>> {
     let frozen = app.frozen()?;
     let waiting = frozen.waiting_pages();
     let text = format!(
@@ -97,7 +103,7 @@ pub fn frozen_banner(app: &App, now: Nanos, theme: &Palette) -> Option<Line<'sta
 }
 
 /// `q quit  ? help  Tab view …`, from the keymap.
-pub fn hints_line(app: &App, theme: &Palette) -> Line<'static> {
+pub(crate) fn hints_line(app: &App, theme: &Palette) -> Line<'static> {
     let mut spans = Vec::new();
     for binding in hints(&app.contexts()) {
         spans.push(Span::styled(format!(" {} ", binding.keys), theme.key()));

@@ -5,22 +5,22 @@ use crate::attendance::{human_duration, thousands};
 
 /// `1,234,567`
 /// `1 session`, `3,088 sessions`: a count and its noun, plural when it is not one.
-pub fn counted(n: u64, noun: &str) -> String {
+pub(crate) fn counted(n: u64, noun: &str) -> String {
     let plural = if n == 1 { "" } else { "s" };
     format!("{} {noun}{plural}", count(n))
 }
 
-pub fn count(n: u64) -> String {
+pub(crate) fn count(n: u64) -> String {
     thousands(n.into())
 }
 
 /// A length in nanoseconds, as `human_duration` writes seconds.
-pub fn span(nanos: Nanos) -> String {
+pub(crate) fn span(nanos: Nanos) -> String {
     human_duration(nanos / NANOS_PER_SEC)
 }
 
 /// A text bar of `width` cells filled to `ratio`, readable without colour.
-pub fn bar(ratio: f64, width: usize) -> String {
+pub(crate) fn bar(ratio: f64, width: usize) -> String {
     let filled = ((ratio.clamp(0.0, 1.0) * width as f64).round() as usize).min(width);
     format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
 }

@@ -15,7 +15,7 @@ use super::safe_text::terminal_safe;
 use super::theme::Palette;
 use crate::attendance::PROBLEM_MARK;
 
-pub fn state_badge(state: Option<CallState>, running: bool) -> &'static str {
+pub(crate) fn state_badge(state: Option<CallState>, running: bool) -> &'static str {
     match state {
         Some(state) => state.words().badge,
         None if running => "loading…",
@@ -24,7 +24,7 @@ pub fn state_badge(state: Option<CallState>, running: bool) -> &'static str {
 }
 
 /// Call, state badge, zone, freshness.
-pub fn title_line(app: &App, now: Nanos, theme: &Palette) -> Line<'static> {
+pub(crate) fn title_line(app: &App, now: Nanos, theme: &Palette) -> Line<'static> {
     let config = app.config();
     let state = app.store().state(now);
     let mut spans = vec![
@@ -49,7 +49,7 @@ pub fn title_line(app: &App, now: Nanos, theme: &Palette) -> Line<'static> {
 }
 
 /// `page 12 · 1,200 / 5,000 sessions  ███░░  340 rows/s`
-pub fn progress_line(app: &App, now: Nanos, theme: &Palette) -> Line<'static> {
+pub(crate) fn progress_line(app: &App, now: Nanos, theme: &Palette) -> Line<'static> {
     let fetch = app.fetch();
     let expected = fetch
         .request
@@ -121,7 +121,7 @@ fn peak_text(app: &App, peak: Peak, noun: &str) -> String {
 }
 
 /// The server totals for the whole session beside the figures of the current filter.
-pub fn totals(frame: &mut Frame, area: Rect, app: &App, theme: &Palette) {
+pub(crate) fn totals(frame: &mut Frame, area: Rect, app: &App, theme: &Palette) {
     let totals = app.store().totals();
     let server = match (
         totals.participant_sessions,
@@ -197,7 +197,7 @@ pub fn totals(frame: &mut Frame, area: Rect, app: &App, theme: &Palette) {
 }
 
 /// Header, progress and totals, top to bottom.
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, now: Nanos, theme: &Palette) {
+pub(crate) fn draw(frame: &mut Frame, area: Rect, app: &App, now: Nanos, theme: &Palette) {
     let [title, progress, totals_area] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),

@@ -21,7 +21,7 @@ fn styled(line: HelpLine, theme: &Palette) -> Line<'static> {
 }
 
 /// The overlay, centred, in two columns when the screen is wide enough.
-pub fn draw(frame: &mut Frame, area: Rect, overlay: &HelpOverlay, theme: &Palette) {
+pub(crate) fn draw(frame: &mut Frame, area: Rect, overlay: &HelpOverlay, theme: &Palette) {
     let lines: Vec<Line> = help_lines()
         .into_iter()
         .map(|line| styled(line, theme))

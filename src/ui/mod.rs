@@ -1,5 +1,8 @@
 //! Drawing the dashboard from the app state. Nothing here changes state or computes more
 //! than the rows on screen: everything else was prepared by `App::update`.
+//!
+//! Visibility: `pub` is what the tests and benches draw with (`draw`, `status_text`, the
+//! picker, the lane chart widget); the rest is private to `ui`.
 
 mod filter_bar;
 mod footer;
@@ -8,7 +11,7 @@ mod header;
 mod help;
 pub mod lane_chart;
 pub mod picker;
-pub mod safe_text;
+pub(crate) mod safe_text;
 mod tables;
 mod theme;
 mod view;

@@ -15,7 +15,7 @@ use std::fmt::Write;
 /// (U+0000–U+001F), DEL (U+007F), the C1 controls (U+0080–U+009F), and the characters of
 /// Unicode's `Bidi_Control` property (U+061C, U+200E, U+200F, the embeddings and overrides
 /// U+202A–U+202E, the isolates U+2066–U+2069; Unicode PropList.txt).
-pub fn is_terminal_control(c: char) -> bool {
+pub(crate) fn is_terminal_control(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
@@ -26,7 +26,7 @@ pub fn is_terminal_control(c: char) -> bool {
 /// `text` with every [`is_terminal_control`] character replaced by a visible escape: `\t`,
 /// `\n`, `\r`, `\x1b` for C0 and DEL, `\u{9b}` or `\u{202e}` for the others. Everything else,
 /// ordinary Unicode included, is kept; text without controls is returned as is.
-pub fn terminal_safe(text: &str) -> Cow<'_, str> {
+pub(crate) fn terminal_safe(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_terminal_control) {
         return Cow::Borrowed(text);
     }

@@ -28,9 +28,9 @@ fn heading(label: &str, sorted: Option<Order>) -> String {
 
 /// The fixed parts of a list table.
 pub(super) struct TableParts<'a> {
-    pub block: Block<'a>,
-    pub header: Row<'a>,
-    pub widths: Vec<Constraint>,
+    pub(crate) block: Block<'a>,
+    pub(crate) header: Row<'a>,
+    pub(crate) widths: Vec<Constraint>,
 }
 
 /// A table of `list` in `area`, with `row` building the cells of one item; returns the
@@ -103,8 +103,8 @@ pub(super) fn constraint(width: Width) -> Constraint {
 
 /// A table's columns and the column it is sorted by.
 pub(super) struct Sorted<L: Lines> {
-    pub columns: &'static [Column<L>],
-    pub by: (L::Id, Order),
+    pub(crate) columns: &'static [Column<L>],
+    pub(crate) by: (L::Id, Order),
 }
 
 /// A bordered table of the shown columns over `list`, the sorted column marked.

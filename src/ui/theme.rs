@@ -7,12 +7,12 @@ use crate::app::live::Severity;
 use crate::attendance::CallState;
 
 #[derive(Debug, Clone, Copy)]
-pub struct Palette {
+pub(crate) struct Palette {
     color: bool,
 }
 
 impl Palette {
-    pub fn new(color: bool) -> Palette {
+    pub(crate) fn new(color: bool) -> Palette {
         Palette { color }
     }
 
@@ -20,19 +20,19 @@ impl Palette {
         if self.color { style.fg(color) } else { style }
     }
 
-    pub fn selected(&self) -> Style {
+    pub(crate) fn selected(&self) -> Style {
         Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
     }
 
-    pub fn title(&self) -> Style {
+    pub(crate) fn title(&self) -> Style {
         self.tinted(Style::new().add_modifier(Modifier::BOLD), Color::Cyan)
     }
 
-    pub fn column_header(&self) -> Style {
+    pub(crate) fn column_header(&self) -> Style {
         Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
     }
 
-    pub fn dim(&self) -> Style {
+    pub(crate) fn dim(&self) -> Style {
         if self.color {
             Style::new().fg(Color::DarkGray)
         } else {
@@ -40,15 +40,15 @@ impl Palette {
         }
     }
 
-    pub fn key(&self) -> Style {
+    pub(crate) fn key(&self) -> Style {
         Style::new().add_modifier(Modifier::REVERSED)
     }
 
-    pub fn in_call(&self) -> Style {
+    pub(crate) fn in_call(&self) -> Style {
         self.tinted(Style::new().add_modifier(Modifier::BOLD), Color::Green)
     }
 
-    pub fn state(&self, state: Option<CallState>) -> Style {
+    pub(crate) fn state(&self, state: Option<CallState>) -> Style {
         let bold = Style::new().add_modifier(Modifier::BOLD);
         match state {
             Some(CallState::Live) => self.tinted(bold, Color::Green),
@@ -58,7 +58,7 @@ impl Palette {
         }
     }
 
-    pub fn severity(&self, severity: Severity) -> Style {
+    pub(crate) fn severity(&self, severity: Severity) -> Style {
         let bold = Style::new().add_modifier(Modifier::BOLD);
         match severity {
             Severity::Info => self.tinted(Style::new(), Color::Cyan),
@@ -67,17 +67,17 @@ impl Palette {
         }
     }
 
-    pub fn banner(&self) -> Style {
+    pub(crate) fn banner(&self) -> Style {
         let style = Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED);
         self.tinted(style, Color::Yellow)
     }
 
     /// A row or figure with a data problem: marked with ⚠ as well, so it reads without colour.
-    pub fn problem(&self) -> Style {
+    pub(crate) fn problem(&self) -> Style {
         self.severity(Severity::Warning)
     }
 
-    pub fn error(&self) -> Style {
+    pub(crate) fn error(&self) -> Style {
         self.severity(Severity::Error)
     }
 }

@@ -21,10 +21,10 @@ use super::derived::Derived;
 use super::item_list::{Identified, ItemList, ListWindow};
 use super::keymap::{Action, Context};
 
-pub use sessions::SessionsView;
-pub use timeline::TimelineView;
-pub use user_detail::UserDetailView;
-pub use users::UsersView;
+pub(crate) use sessions::SessionsView;
+pub(crate) use timeline::TimelineView;
+pub(crate) use user_detail::UserDetailView;
+pub(crate) use users::UsersView;
 
 /// Which view the body shows; a drill-down names what it was opened on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +40,7 @@ pub enum View {
 const TOP_LEVEL: [View; 3] = [View::Sessions, View::Users, View::Timeline];
 
 impl View {
-    pub fn title(self) -> &'static str {
+    pub(crate) fn title(self) -> &'static str {
         match self {
             View::Sessions => sessions::TITLE,
             View::Users => users::TITLE,
@@ -50,7 +50,7 @@ impl View {
     }
 
     /// The top-level views, for the tab bar.
-    pub fn top_level() -> &'static [View] {
+    pub(crate) fn top_level() -> &'static [View] {
         &TOP_LEVEL
     }
 
@@ -67,15 +67,15 @@ impl View {
 
 /// What the views read besides their own state, for exports.
 pub(crate) struct Data<'a> {
-    pub store: &'a SessionStore,
-    pub derived: &'a Derived,
-    pub zone: &'a DisplayZone,
-    pub now: Nanos,
+    pub(crate) store: &'a SessionStore,
+    pub(crate) derived: &'a Derived,
+    pub(crate) zone: &'a DisplayZone,
+    pub(crate) now: Nanos,
 }
 
 /// Every view's state and the stack of open views.
 #[derive(Debug, Clone)]
-pub struct Views {
+pub(crate) struct Views {
     pub(crate) stack: ViewStack,
     pub(crate) sessions: SessionsView,
     pub(crate) users: UsersView,
@@ -211,7 +211,7 @@ impl Views {
     }
 
     /// The rows the current view shows, and of how many (the rows or users stored).
-    pub fn counts(&self, store: &SessionStore) -> (usize, usize) {
+    pub(crate) fn counts(&self, store: &SessionStore) -> (usize, usize) {
         match self.current() {
             View::Sessions => self.sessions.counts(store),
             View::Users | View::Timeline => self.users.counts(store),
@@ -255,11 +255,11 @@ impl Default for ViewStack {
 }
 
 impl ViewStack {
-    pub fn current(&self) -> View {
+    pub(crate) fn current(&self) -> View {
         *self.stack.last().expect("the root view is never popped")
     }
 
-    pub fn root(&self) -> View {
+    pub(crate) fn root(&self) -> View {
         self.stack[0]
     }
 
@@ -268,12 +268,12 @@ impl ViewStack {
         &self.stack
     }
 
-    pub fn push(&mut self, view: View) {
+    pub(crate) fn push(&mut self, view: View) {
         self.stack.push(view);
     }
 
     /// Goes back one level; false when already at the root.
-    pub fn pop(&mut self) -> bool {
+    pub(crate) fn pop(&mut self) -> bool {
         if self.stack.len() > 1 {
             self.stack.pop();
             true
@@ -283,7 +283,7 @@ impl ViewStack {
     }
 
     /// Switches to the next (or previous) top-level view, closing any drill-down.
-    pub fn cycle(&mut self, forward: bool) {
+    pub(crate) fn cycle(&mut self, forward: bool) {
         let at = TOP_LEVEL
             .iter()
             .position(|&v| v == self.root())

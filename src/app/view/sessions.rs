@@ -16,7 +16,7 @@ pub(super) const CONTEXTS: &[Context] = &[Context::Sessions, Context::List, Cont
 
 /// The session table and its sort.
 #[derive(Debug, Clone)]
-pub struct SessionsView {
+pub(crate) struct SessionsView {
     pub(crate) list: ItemList<RowId>,
     pub(crate) sort: (SessionColumn, Order),
 }

@@ -12,7 +12,7 @@ pub(super) const CONTEXTS: &[Context] = &[Context::Timeline, Context::List, Cont
 
 /// The visible range of the call window.
 #[derive(Debug, Clone)]
-pub struct TimelineView {
+pub(crate) struct TimelineView {
     pub(crate) scale: TimeScale,
 }
 

@@ -18,7 +18,7 @@ pub(super) const CONTEXTS: &[Context] = &[Context::List, Context::Global];
 
 /// The sessions of the user the view was opened on (the user is in its [`super::View`]).
 #[derive(Debug, Clone, Default)]
-pub struct UserDetailView {
+pub(crate) struct UserDetailView {
     pub(crate) list: ItemList<TimelineEntry>,
 }
 

@@ -16,7 +16,7 @@ pub(super) const CONTEXTS: &[Context] = &[Context::Users, Context::List, Context
 
 /// The users table (ids in display order) and its sort.
 #[derive(Debug, Clone)]
-pub struct UsersView {
+pub(crate) struct UsersView {
     pub(crate) list: ItemList<UserId>,
     pub(crate) sort: (UserColumn, Order),
 }

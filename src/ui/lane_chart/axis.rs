@@ -44,9 +44,9 @@ const LABEL_GAP: i128 = 2;
 
 /// A labelled tick on the axis.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tick {
-    pub column: u16,
-    pub label: String,
+pub(crate) struct Tick {
+    pub(crate) column: u16,
+    pub(crate) label: String,
 }
 
 /// How a tick instant is written, chosen by the step so that neighbouring labels differ.
@@ -84,7 +84,7 @@ impl LabelFormat {
 
 /// The finest round step (seconds) whose ticks are at least a label apart on screen; the
 /// coarsest step when even that is too dense.
-pub fn tick_step(span: Nanos, width: u16) -> i64 {
+pub(crate) fn tick_step(span: Nanos, width: u16) -> i64 {
     let fits = |step: i64| {
         let columns = i128::from(step) * i128::from(NANOS_PER_SEC) * i128::from(width)
             / i128::from(span.max(1));
@@ -98,7 +98,7 @@ pub fn tick_step(span: Nanos, width: u16) -> i64 {
 
 /// The ticks of `[from, to)` drawn over `width` columns, on round instants of the display
 /// zone's clock (the zone's offset at `from` is used for the whole range).
-pub fn ticks(from: Nanos, to: Nanos, width: u16, zone: &DisplayZone) -> Vec<Tick> {
+pub(crate) fn ticks(from: Nanos, to: Nanos, width: u16, zone: &DisplayZone) -> Vec<Tick> {
     let Some(map) = SlotMap::new(from, to, width) else {
         return Vec::new();
     };
@@ -125,7 +125,7 @@ pub fn ticks(from: Nanos, to: Nanos, width: u16, zone: &DisplayZone) -> Vec<Tick
 
 /// The axis line with a `┬` per tick, and below it the tick labels with the zone's name at the
 /// end. Labels that would run into the next one or into the zone's name are left out.
-pub fn draw(
+pub(crate) fn draw(
     from: Nanos,
     to: Nanos,
     zone: &DisplayZone,

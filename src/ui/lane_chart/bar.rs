@@ -14,7 +14,7 @@ pub enum PublisherKind {
 
 impl PublisherKind {
     /// Every publisher, in legend order.
-    pub const ALL: [PublisherKind; 5] = [
+    pub(crate) const ALL: [PublisherKind; 5] = [
         PublisherKind::Webrtc,
         PublisherKind::Rtmp,
         PublisherKind::Srt,
@@ -35,7 +35,7 @@ impl PublisherKind {
 
     /// The glyph filling whole cells of a bar, distinct per publisher so that the type reads
     /// without colour.
-    pub fn body_glyph(self) -> &'static str {
+    pub(crate) fn body_glyph(self) -> &'static str {
         match self {
             PublisherKind::Webrtc => "█",
             PublisherKind::Rtmp => "▓",
@@ -45,7 +45,7 @@ impl PublisherKind {
         }
     }
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             PublisherKind::Webrtc => "webrtc",
             PublisherKind::Rtmp => "rtmp",
@@ -68,7 +68,7 @@ pub struct Bar {
 impl Bar {
     /// The interval drawn, never inverted: an open bar ends at `now`, and a bar ending before it
     /// starts (clock skew, `now` before the join) is a point at its start.
-    pub fn interval(&self, now: Nanos) -> (Nanos, Nanos) {
+    pub(crate) fn interval(&self, now: Nanos) -> (Nanos, Nanos) {
         let end = if self.open { now } else { self.end };
         (self.start, end.max(self.start))
     }

@@ -11,7 +11,7 @@ const SLOTS: usize = 8;
 
 /// What one cell of a lane shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Glyph {
+pub(crate) enum Glyph {
     Empty,
     /// A whole cell inside one bar.
     Body(PublisherKind),
@@ -71,7 +71,7 @@ impl GlyphCell {
 /// Maps instants of the visible range `[from, to)` onto eighth-of-a-cell slots of `width`
 /// columns.
 #[derive(Debug, Clone, Copy)]
-pub struct SlotMap {
+pub(crate) struct SlotMap {
     from: Nanos,
     span: i128,
     slots: i128,
@@ -79,7 +79,7 @@ pub struct SlotMap {
 
 impl SlotMap {
     /// `None` when there is nothing to map onto (no columns or an empty range).
-    pub fn new(from: Nanos, to: Nanos, width: u16) -> Option<SlotMap> {
+    pub(crate) fn new(from: Nanos, to: Nanos, width: u16) -> Option<SlotMap> {
         let span = i128::from(to) - i128::from(from);
         (width > 0 && span > 0).then_some(SlotMap {
             from,
@@ -89,7 +89,7 @@ impl SlotMap {
     }
 
     /// The slot an instant falls in, possibly outside `0..slots` when off screen.
-    pub fn slot(&self, at: Nanos) -> i128 {
+    pub(crate) fn slot(&self, at: Nanos) -> i128 {
         (i128::from(at) - i128::from(self.from)) * self.slots / self.span
     }
 
@@ -100,7 +100,7 @@ impl SlotMap {
 
 /// The glyph of every column of one lane. Every visible bar covers at least one slot, so even
 /// a session of a second shows; an open bar whose `now` is on screen ends in a live cell.
-pub fn lane_glyphs(bars: &[Bar], map: &SlotMap, now: Nanos) -> Vec<Glyph> {
+pub(crate) fn lane_glyphs(bars: &[Bar], map: &SlotMap, now: Nanos) -> Vec<Glyph> {
     let mut cells = vec![GlyphCell::default(); map.width()];
     let last_slot = map.slots;
     for bar in bars {

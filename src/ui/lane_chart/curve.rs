@@ -11,7 +11,7 @@ use super::lanes::fit_label;
 use super::styles::LaneChartStyles;
 
 /// The most sessions at once within `[from, to)` and the instant that level is first reached.
-pub fn visible_peak(curve: &ConcurrencyCurve, from: Nanos, to: Nanos) -> Peak {
+pub(crate) fn visible_peak(curve: &ConcurrencyCurve, from: Nanos, to: Nanos) -> Peak {
     let mut peak = Peak {
         value: curve.level_at(from).sessions,
         at: Some(from),
@@ -32,7 +32,7 @@ pub fn visible_peak(curve: &ConcurrencyCurve, from: Nanos, to: Nanos) -> Peak {
     peak
 }
 
-pub fn draw(
+pub(crate) fn draw(
     curve: &ConcurrencyCurve,
     (from, to): (Nanos, Nanos),
     zone: &DisplayZone,

@@ -13,9 +13,9 @@ use super::bar::PublisherKind;
 use super::cells::{Glyph, SlotMap, lane_glyphs};
 use super::styles::LaneChartStyles;
 
-pub const LIVE_GLYPH: &str = "▶";
+pub(crate) const LIVE_GLYPH: &str = "▶";
 
-pub fn draw(timeline: &LaneChart<'_>, labels: Rect, plot: Rect, buf: &mut Buffer) {
+pub(crate) fn draw(timeline: &LaneChart<'_>, labels: Rect, plot: Rect, buf: &mut Buffer) {
     let (from, to) = timeline.scale.visible();
     let map = SlotMap::new(from, to, plot.width);
     for (index, (lane, y)) in timeline.lanes.iter().zip(plot_rows(plot)).enumerate() {
@@ -42,7 +42,7 @@ fn plot_rows(plot: Rect) -> std::ops::Range<u16> {
 }
 
 /// The symbol and style drawing one glyph; `None` leaves the cell blank.
-pub fn paint(glyph: Glyph, styles: &LaneChartStyles) -> Option<(&'static str, Style)> {
+pub(crate) fn paint(glyph: Glyph, styles: &LaneChartStyles) -> Option<(&'static str, Style)> {
     Some(match glyph {
         Glyph::Empty => return None,
         Glyph::Body(publisher) => (publisher.body_glyph(), styles.publisher(publisher)),
@@ -78,7 +78,7 @@ fn overlap_digit(count: u8) -> &'static str {
 }
 
 /// A label cut to `width` columns with `…`, padded so a highlighted label fills its column.
-pub fn fit_label(label: &str, width: u16) -> String {
+pub(crate) fn fit_label(label: &str, width: u16) -> String {
     let label = &*crate::ui::safe_text::terminal_safe(label);
     let width = usize::from(width);
     if label.chars().count() <= width {
@@ -91,7 +91,7 @@ pub fn fit_label(label: &str, width: u16) -> String {
     cut
 }
 
-pub fn draw_legend(styles: &LaneChartStyles, area: Rect, buf: &mut Buffer) {
+pub(crate) fn draw_legend(styles: &LaneChartStyles, area: Rect, buf: &mut Buffer) {
     if area.is_empty() {
         return;
     }

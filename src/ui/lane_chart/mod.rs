@@ -28,14 +28,11 @@ use crate::api::timestamp::Nanos;
 use crate::app::TimeScale;
 use crate::attendance::{ConcurrencyCurve, DisplayZone};
 
-pub use axis::{Tick, tick_step, ticks};
 pub use bar::{Bar, Lane, PublisherKind};
-pub use cells::{Glyph, SlotMap, lane_glyphs};
-pub use curve::visible_peak;
 pub use styles::LaneChartStyles;
 
 /// The widest the label column gets; longer user ids are cut with `…`.
-pub const LABEL_WIDTH: u16 = 16;
+pub(crate) const LABEL_WIDTH: u16 = 16;
 
 const CURVE_HEIGHT: u16 = 3;
 

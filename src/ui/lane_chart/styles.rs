@@ -7,16 +7,16 @@ use super::bar::PublisherKind;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LaneChartStyles {
-    pub label: Style,
-    pub selected_label: Style,
-    pub publishers: [Style; 5],
-    pub overlap: Style,
-    pub live: Style,
-    pub axis: Style,
-    pub zone: Style,
-    pub curve: Style,
-    pub peak: Style,
-    pub legend: Style,
+    pub(crate) label: Style,
+    pub(crate) selected_label: Style,
+    pub(crate) publishers: [Style; 5],
+    pub(crate) overlap: Style,
+    pub(crate) live: Style,
+    pub(crate) axis: Style,
+    pub(crate) zone: Style,
+    pub(crate) curve: Style,
+    pub(crate) peak: Style,
+    pub(crate) legend: Style,
 }
 
 impl LaneChartStyles {
@@ -37,7 +37,7 @@ impl LaneChartStyles {
         }
     }
 
-    pub fn publisher(&self, publisher: PublisherKind) -> Style {
+    pub(crate) fn publisher(&self, publisher: PublisherKind) -> Style {
         self.publishers[publisher as usize]
     }
 }

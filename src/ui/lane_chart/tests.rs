@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::widgets::Widget;
 
+use super::curve::visible_peak;
 use super::*;
 use crate::api::models::{
     CallSession, ParticipantSessionDetails, ParticipantSessionsPage, RequestDuration,
