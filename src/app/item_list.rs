@@ -5,7 +5,7 @@
 //! it stays on the first row, so a list nobody has moved in (or that was sent back to the top)
 //! shows the top of the list whatever arrives.
 
-use crate::attendance::{RowId, TimelineEntry, UserId};
+use crate::attendance::{HistoryEntry, RowId, UserId};
 
 /// What identifies an item across recomputations.
 pub trait Identified {
@@ -27,7 +27,7 @@ impl Identified for UserId {
     }
 }
 
-impl Identified for TimelineEntry {
+impl Identified for HistoryEntry {
     type Key = RowId;
     fn key(&self) -> RowId {
         self.row

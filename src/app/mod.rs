@@ -29,8 +29,8 @@ use crossterm::event::KeyEventKind;
 
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::attendance::{
-    DisplayZone, EndReports, Figures, Order, RowId, SessionColumn, SessionStore, Thresholds,
-    TimelineEntry, UserColumn, UserFigures, UserId,
+    DisplayZone, EndReports, Figures, HistoryEntry, Order, RowId, SessionColumn, SessionStore,
+    Thresholds, UserColumn, UserFigures, UserId,
 };
 use crate::fetch::{Completeness, FetchEvent, FetchRequest, Shortfall};
 use crate::filter::ParseContext;
@@ -279,7 +279,7 @@ impl App {
     }
 
     /// The user detail: the user's sessions in join order with the gaps between them.
-    pub fn detail(&self) -> &ItemList<TimelineEntry> {
+    pub fn detail(&self) -> &ItemList<HistoryEntry> {
         &self.views.detail.list
     }
 

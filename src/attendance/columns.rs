@@ -14,11 +14,11 @@ use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::filter::LocalRow;
 
 use super::call::Window;
+use super::history::{Gap, HistoryEntry};
 use super::problems::{Problems, RowContext, absurd_seconds, rows_with_problems};
 use super::records::{Cell, problem_groups};
 use super::row::{Row, RowId, SessionRef};
 use super::store::SessionStore;
-use super::timeline::{Gap, TimelineEntry};
 use super::users::UserFigures;
 use super::zone::{DisplayZone, human_duration, thousands, utc_rfc3339};
 
@@ -507,7 +507,7 @@ pub(crate) struct DetailLine<'a> {
 }
 
 impl<'a> DetailLine<'a> {
-    pub fn new(session: SessionLine<'a>, entry: &TimelineEntry) -> Self {
+    pub fn new(session: SessionLine<'a>, entry: &HistoryEntry) -> Self {
         DetailLine {
             session,
             gap_before: entry.gap_before,

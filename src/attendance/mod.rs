@@ -87,6 +87,7 @@ mod figures;
 mod filtering;
 #[cfg(test)]
 mod fixtures;
+mod history;
 mod index;
 mod intern;
 mod ledger;
@@ -101,7 +102,6 @@ mod sort;
 mod store;
 mod table;
 mod thresholds;
-mod timeline;
 mod users;
 mod zone;
 
@@ -120,6 +120,7 @@ pub use columns::{SessionColumn, UserColumn, session_headers, session_record, us
 pub use concurrency::{ConcurrencyCurve, CurvePoint, Level, Peak};
 pub use figures::{CallFigures, Figures, FiguresCache};
 pub use filtering::{FilterableRow, SessionRow, keep_local_matches};
+pub use history::{Gap, HistoryEntry, user_history};
 pub use ledger::{EntryId, PageNews, RowNews, SessionLedger};
 pub use problems::{
     Counted, DataQuality, Problems, RowContext, RowProblem, ServerDuration, TOLERANCE,
@@ -138,6 +139,5 @@ pub use session_id::SessionIdText;
 pub use sort::{NameRanks, Order, sort_sessions, sort_users, sorted_user_ids};
 pub use store::{IngestError, IngestSummary, RowsSeen, SessionStore};
 pub use thresholds::Thresholds;
-pub use timeline::{Gap, TimelineEntry, user_timeline};
 pub use users::{UserFigures, UserRows, percent_tenths, user_figures};
 pub use zone::{DisplayZone, UnknownZone, ago, human_duration, thousands, utc_rfc3339};

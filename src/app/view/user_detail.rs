@@ -3,8 +3,8 @@
 
 use crate::api::timestamp::Nanos;
 use crate::attendance::{
-    CsvCells, DetailLine, FilterableRow, SessionLine, SessionStore, Thresholds, TimelineEntry,
-    UserId, csv_fields, detail_headers, detail_record, user_timeline,
+    CsvCells, DetailLine, FilterableRow, HistoryEntry, SessionLine, SessionStore, Thresholds,
+    UserId, csv_fields, detail_headers, detail_record, user_history,
 };
 
 use super::Data;
@@ -19,7 +19,7 @@ pub(super) const CONTEXTS: &[Context] = &[Context::List, Context::Global];
 /// The sessions of the user the view was opened on (the user is in its [`super::View`]).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct UserDetailView {
-    pub(crate) list: ItemList<TimelineEntry>,
+    pub(crate) list: ItemList<HistoryEntry>,
 }
 
 impl UserDetailView {
@@ -32,7 +32,7 @@ impl UserDetailView {
         thresholds: &Thresholds,
         now: Nanos,
     ) {
-        let entries = user_timeline(store, derived.user_rows.of(user), user, now, thresholds);
+        let entries = user_history(store, derived.user_rows.of(user), user, now, thresholds);
         self.list.set_items(entries);
     }
 

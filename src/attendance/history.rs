@@ -1,4 +1,5 @@
-//! One user's sessions in join order, with the gap before each: the user-detail view.
+//! One user's session history: their sessions in join order, with the gap before each (the
+//! User view shows it).
 //!
 //! Gaps are measured exactly as the reconnect figure counts them, from the end of everything
 //! the user had open before, so the detail view and the users table always agree.
@@ -10,7 +11,7 @@ use super::row::{RowId, UserId};
 use super::store::SessionStore;
 use super::thresholds::Thresholds;
 
-/// What came before a session in the user's timeline.
+/// What came before a session in the user's history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Gap {
     /// The user's first timed session.
@@ -25,7 +26,7 @@ pub enum Gap {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TimelineEntry {
+pub struct HistoryEntry {
     pub row: RowId,
     /// As the API sent them.
     pub joined_at: Option<Nanos>,
@@ -39,13 +40,13 @@ pub struct TimelineEntry {
 }
 
 /// The sessions of `user` among `rows`, by `joined_at` (untimed ones last), ties by row id.
-pub fn user_timeline(
+pub fn user_history(
     store: &SessionStore,
     rows: &[RowId],
     user: UserId,
     now: Nanos,
     thresholds: &Thresholds,
-) -> Vec<TimelineEntry> {
+) -> Vec<HistoryEntry> {
     let ctx = store.row_context(now);
     let mut own: Vec<(RowId, Counted)> = rows
         .iter()
@@ -71,7 +72,7 @@ pub fn user_timeline(
             if let Some((_, end)) = counted.interval {
                 ended_before = Some(ended_before.map_or(end, |previous| previous.max(end)));
             }
-            TimelineEntry {
+            HistoryEntry {
                 row: id,
                 joined_at: row.joined_at(),
                 left_at: row.left_at(),
@@ -102,7 +103,7 @@ mod tests {
             untimed,
         ]);
         let alice = store.find_user("alice").unwrap();
-        let timeline = user_timeline(
+        let timeline = user_history(
             &store,
             &all_rows(&store),
             alice,
