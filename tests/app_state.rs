@@ -8,7 +8,8 @@ use headcount::api::{ApiError, NetworkError, NetworkFailure, RawSessionsPage, St
 use headcount::app::live::Severity;
 use headcount::app::view::View;
 use headcount::app::{
-    App, DEFER_FIGURES_FROM, Effect, FIGURES_DEBOUNCE, FILTER_DEBOUNCE, Msg, Outcome,
+    App, DEFER_FIGURES_FROM, Effect, FIGURES_DEBOUNCE, FILTER_DEBOUNCE, Layout, ListWindow, Msg,
+    Outcome,
 };
 use headcount::attendance::{Order, SessionColumn, UserColumn};
 use headcount::fetch::FetchEvent;
@@ -578,6 +579,22 @@ fn redraws_are_asked_only_after_a_change_and_q_quits() {
     assert!(app.needs_redraw());
     app.update(key('q'), now);
     assert!(app.should_quit());
+}
+
+/// What a frame laid out comes back as a message: the app learns the page size from it, and
+/// it asks for no new frame, or the dashboard would redraw forever.
+#[test]
+fn the_layout_of_a_frame_sets_the_page_without_asking_for_a_redraw() {
+    let (mut app, now) = loaded(None);
+    app.mark_drawn();
+    let layout = Layout {
+        list: Some(ListWindow { first: 0, rows: 2 }),
+    };
+    app.update(Msg::Layout(layout), now);
+    assert!(!app.needs_redraw());
+    app.update(code(KeyCode::PageDown), now);
+    assert_eq!(app.sessions().selected_index(), Some(2));
+    assert!(app.needs_redraw());
 }
 
 #[test]

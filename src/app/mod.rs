@@ -36,6 +36,7 @@ use crate::fetch::{Completeness, FetchEvent, FetchRequest, Shortfall};
 use crate::filter::ParseContext;
 
 pub use effect::Effect;
+pub use item_list::ListWindow;
 pub use msg::{Layout, Msg, Outcome};
 pub use time_scale::TimeScale;
 
