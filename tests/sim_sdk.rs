@@ -1,7 +1,8 @@
 //! Stream's official SDKs against the sim, unchanged but for their base URL: the Node SDK
 //! (`@stream-io/node-sdk`) and the Python SDK (`getstream`), pinned in `tests/sdk/`. Each also
 //! works out, from its own reads of members and sessions, who never joined and who attended
-//! without being a member; headcount's engine must give the same lists.
+//! without being a member, and on a ringing call who rejected and who missed the ring;
+//! `headcount roster --format json` must give the same lists.
 //! Their dependencies are installed on first run (npm into `tests/sdk/node_modules`, pip into
 //! a virtualenv under the target directory).
 
@@ -10,15 +11,9 @@ mod sim_support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use headcount::api::members::read_members;
-use headcount::api::timestamp::unix_now;
-use headcount::api::{PagerOptions, StreamClient};
-use headcount::attendance::{
-    Classification, ExpectedMember, ReadFacts, RingKnowledge, RosterInput, RosterRules,
-    SessionStore, State, user_figures,
-};
 use headcount::sim::{Scenario, SimConfig};
-use serde_json::Value;
+use serde_json::{Value, json};
+use sim_support::cli::{args, headcount, stderr};
 use sim_support::*;
 
 fn sdk_dir() -> PathBuf {
@@ -63,78 +58,72 @@ fn ringing() -> SimConfig {
     }
 }
 
-/// Who never joined and who attended without being a member, as headcount's engine tells
-/// them from its own reads of the sim.
-async fn engine_roster(sim: &Harness) -> Value {
-    let client = StreamClient::new(&sim.base_url(), KEY, SECRET).unwrap();
-    let (call_type, call_id) = (sim.call_type(), sim.call_id());
-    let call = client.get_call(call_type, call_id).await.unwrap().body.call;
-    let mut store = SessionStore::new();
-    let mut pages = client.participant_session_pages(
-        call_type,
-        call_id,
-        sim.session_id(),
-        PagerOptions::default(),
-    );
-    while let Some(page) = pages.next_page().await {
-        store.ingest_json(page.unwrap().body.bytes()).unwrap();
-    }
-    assert!(pages.stop_reason().unwrap().is_complete());
-    let read = read_members(&client, call_type, call_id).await.unwrap();
-    assert!(read.stop.is_complete());
-    let members: Vec<ExpectedMember> = read.members.iter().map(ExpectedMember::from).collect();
-    let input = RosterInput {
-        members: &members,
-        ring: RingKnowledge::of(&call, sim.session_id()),
-        created_by: call.created_by.as_ref().map(|c| c.id.as_str()),
-        read: ReadFacts::complete(),
-        rules: RosterRules::default(),
-    };
-    let now = unix_now();
-    let rows: Vec<_> = store.row_ids().collect();
-    let figures = user_figures(&store, &rows, now, &input.rules.thresholds);
-    let Classification::Classified(roster) =
-        headcount::attendance::classify(&input, &store, &figures, now)
-    else {
-        panic!("a complete read of an ended session is classified")
-    };
-    let listed = |keep: &dyn Fn(State) -> bool| {
-        let mut ids: Vec<&str> = roster
-            .people
+/// Who never joined, who attended without being a member, who rejected and who missed the
+/// ring, as `headcount roster --format json` prints them for the call's current session.
+async fn printed_roster(sim: &Harness) -> Value {
+    let call = format!("{}:{}", sim.call_type(), sim.call_id());
+    let output = headcount(
+        &sim.base_url(),
+        args(["roster", call.as_str(), "--format", "json"]),
+        &[],
+    )
+    .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let listed = |states: &[&str]| {
+        let mut ids: Vec<&str> = ["members", "not_members"]
             .iter()
-            .filter(|p| keep(p.state))
-            .map(|p| p.user_id)
+            .flat_map(|list| printed[list].as_array().unwrap())
+            .filter(|person| states.contains(&person["state"].as_str().unwrap()))
+            .map(|person| person["user_id"].as_str().unwrap())
             .collect();
         ids.sort_unstable();
-        ids
+        json!(ids)
     };
-    let never = |state| matches!(state, State::Absent | State::Rejected | State::Missed);
-    serde_json::json!({
-        "never_joined": listed(&never),
-        "not_members": listed(&|state| state == State::NotMember),
+    json!({
+        "never_joined": listed(&["absent", "rejected", "missed"]),
+        "not_members": listed(&["not-member"]),
+        "rejected": listed(&["rejected"]),
+        "missed": listed(&["missed"]),
     })
 }
 
-/// The `roster {...}` line an SDK script printed.
-fn sdk_roster(out: &str) -> Value {
+/// The `PREFIX {...}` line an SDK script printed.
+fn sdk_roster(out: &str, prefix: &str) -> Value {
     let line = out
         .lines()
-        .find_map(|line| line.strip_prefix("roster "))
-        .unwrap_or_else(|| panic!("no roster line in\n{out}"));
+        .find_map(|line| line.strip_prefix(prefix)?.strip_prefix(' '))
+        .unwrap_or_else(|| panic!("no {prefix} line in\n{out}"));
     serde_json::from_str(line).unwrap()
 }
 
-fn assert_same_roster(sdk: &Value, engine: &Value) {
-    for list in ["never_joined", "not_members"] {
+/// The SDK's lists and `headcount roster`'s agree, and none of them is empty.
+fn assert_same_roster(sdk: &Value, printed: &Value, lists: &[&str]) {
+    for list in lists {
         assert!(
-            !engine[list].as_array().unwrap().is_empty(),
+            !printed[list].as_array().unwrap().is_empty(),
             "the sim's roster has {list}"
         );
         assert_eq!(
-            sdk[list], engine[list],
-            "{list}: the SDK's reads vs the engine"
+            sdk[list], printed[list],
+            "{list}: the SDK's reads vs headcount roster"
         );
     }
+}
+
+/// Both rosters the SDK script printed agree with `headcount roster`: the default call's
+/// never-joined and not-member lists, and the ringing call's with who rejected and missed.
+async fn assert_same_rosters(out: &str, sim: &Harness, ring: &Harness) {
+    assert_same_roster(
+        &sdk_roster(out, "roster"),
+        &printed_roster(sim).await,
+        &["never_joined", "not_members"],
+    );
+    assert_same_roster(
+        &sdk_roster(out, "ring_roster"),
+        &printed_roster(ring).await,
+        &["never_joined", "not_members", "rejected", "missed"],
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -162,7 +151,7 @@ async fn the_node_sdk_works_unchanged() {
         "the Node SDK check",
     );
     assert!(out.contains("node sdk ok"), "{out}");
-    assert_same_roster(&sdk_roster(&out), &engine_roster(&sim).await);
+    assert_same_rosters(&out, &sim, &ring).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -198,5 +187,5 @@ async fn the_python_sdk_works_unchanged() {
         "the Python SDK check",
     );
     assert!(out.contains("python sdk ok"), "{out}");
-    assert_same_roster(&sdk_roster(&out), &engine_roster(&sim).await);
+    assert_same_rosters(&out, &sim, &ring).await;
 }

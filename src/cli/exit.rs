@@ -12,6 +12,7 @@
 //! | 6    | `Network`     | Stream could not be reached (DNS, connection, TLS, timeout)          |
 //! | 7    | `Config`      | the configuration is wrong: config file, profile, missing credentials |
 //! | 8    | `Incomplete`  | the data is incomplete: rows are missing or doubled; the output said what |
+//! | 9    | `StatesFound` | `roster --fail-on`: someone is in one of the states named             |
 //! | 128+N | `Interrupted` | signal N ended it: SIGHUP (129), SIGINT (130), SIGQUIT (131), SIGTERM (143) |
 
 use std::io::Write;
@@ -19,6 +20,7 @@ use std::process::ExitCode;
 
 use super::call_ref::CallRefError;
 use super::config::ConfigError;
+use super::roster::StatesFound;
 use super::session_read::{IncompleteData, InvalidFilter};
 use super::signals::{Interrupted, Signal};
 use crate::api::{ApiError, ErrorKind};
@@ -43,12 +45,14 @@ pub enum ExitKind {
     Config,
     /// Rows are missing or doubled; the output said what (see `fetch::Completeness`).
     Incomplete,
+    /// `roster --fail-on STATES`: someone is in one of those states; the roster was printed.
+    StatesFound,
     /// Stopped by a signal, after cleaning up (see `cli::signals`).
     Interrupted(Signal),
 }
 
 impl ExitKind {
-    pub const ALL: [ExitKind; 9] = [
+    pub const ALL: [ExitKind; 10] = [
         ExitKind::Success,
         ExitKind::Failure,
         ExitKind::Usage,
@@ -58,6 +62,7 @@ impl ExitKind {
         ExitKind::Network,
         ExitKind::Config,
         ExitKind::Incomplete,
+        ExitKind::StatesFound,
     ];
 
     /// The exit status. Usage errors are 2 because clap already exits with 2 for them.
@@ -72,6 +77,7 @@ impl ExitKind {
             ExitKind::Network => 6,
             ExitKind::Config => 7,
             ExitKind::Incomplete => 8,
+            ExitKind::StatesFound => 9,
             ExitKind::Interrupted(signal) => 128 + signal.number(),
         }
     }
@@ -87,6 +93,8 @@ impl ExitKind {
                     Some(ExitKind::Config)
                 } else if cause.is::<IncompleteData>() {
                     Some(ExitKind::Incomplete)
+                } else if cause.is::<StatesFound>() {
+                    Some(ExitKind::StatesFound)
                 } else if cause.is::<CallRefError>()
                     || cause.is::<UsageError>()
                     || cause.is::<ParseError>()
@@ -170,7 +178,7 @@ mod tests {
     #[test]
     fn codes_are_distinct_and_match_the_documented_table() {
         let codes: Vec<u8> = ExitKind::ALL.iter().map(|k| k.code()).collect();
-        assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
         assert_eq!(
             codes.iter().collect::<HashSet<_>>().len(),
             ExitKind::ALL.len()

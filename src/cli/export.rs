@@ -14,7 +14,7 @@ pub(crate) mod output;
 mod pages;
 mod progress;
 mod rewrite;
-mod sink;
+pub(super) mod sink;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -25,9 +25,11 @@ use super::call_ref::CallRef;
 use super::config::values::parse_tz;
 use super::config::{ConnectionArgs, Overrides};
 use super::exit::UsageError;
+use super::roster::output::{UserFields, user_field_headers};
+use super::roster::{Invited, refuse_filter};
 use super::session_read::{
-    IncompleteData, Matching, Opening, SessionReader, SessionTarget, finish_read, say_skipped,
-    thresholds,
+    IncompleteData, Matching, Opening, SessionReader, SessionTarget, finish_read, roster_rules,
+    say_skipped,
 };
 use super::signals::or_interrupted;
 use crate::api::MAX_PAGE_SIZE;
@@ -79,6 +81,10 @@ pub struct ExportArgs {
     /// formula
     #[arg(long)]
     pub csv_raw: bool,
+    /// With --by user: add each user's member fields and state (`member`, `member_role`,
+    /// `state`, `ring`, `expected_attendance_percent`), reading the call's members too
+    #[arg(long)]
+    pub with_roster: bool,
     /// Time zone of the second time column: `local`, `UTC` or an IANA name
     #[arg(long, value_name = "ZONE", value_parser = parse_tz)]
     pub tz: Option<String>,
@@ -109,6 +115,8 @@ struct Exported {
 /// What every export needs, resolved before the first request.
 struct Plan<'a> {
     reader: SessionReader<'a>,
+    /// `--with-roster`: the members are read too, and each user's state added.
+    with_roster: bool,
     format: Format,
     csv_cells: CsvCells,
 }
@@ -156,6 +164,16 @@ async fn export(args: &ExportArgs) -> anyhow::Result<()> {
     if args.format == Format::Pages {
         pages_usage(args, filter.first())?;
     }
+    if args.with_roster {
+        if args.by != Grouping::User {
+            return Err(UsageError(
+                "--with-roster adds member and state fields to each user: use it with --by user"
+                    .to_owned(),
+            )
+            .into());
+        }
+        refuse_filter(args.filter.as_deref())?;
+    }
     let target = SessionTarget {
         call: &args.call,
         session: &args.session,
@@ -166,6 +184,7 @@ async fn export(args: &ExportArgs) -> anyhow::Result<()> {
     let destination = args.output.as_deref().map(Destination::of).transpose()?;
     let plan = Plan {
         reader,
+        with_roster: args.with_roster,
         format: args.format,
         csv_cells: if args.csv_raw {
             CsvCells::Raw
@@ -386,31 +405,68 @@ async fn as_pages(plan: Plan<'_>, output: Output) -> anyhow::Result<Exported> {
 async fn by_user(plan: Plan<'_>, output: Output) -> anyhow::Result<Exported> {
     let reader = &plan.reader;
     let mut progress = Progress::on_stderr();
+    let (matching, invited) = tokio::join!(
+        reader.read_matching(|rows, total| progress.page(rows, total)),
+        async {
+            if plan.with_roster {
+                Invited::read(&reader.client, reader.target.call)
+                    .await
+                    .map(Some)
+            } else {
+                Ok(None)
+            }
+        }
+    );
     let Matching {
         store,
         completeness,
         rows,
         now,
         ..
-    } = reader
-        .read_matching(|rows, total| progress.page(rows, total))
-        .await?;
+    } = matching?;
+    let invited = invited?;
     drop(progress);
-    let figures = Figures::compute(&store, &rows, now, &thresholds(&reader.settings));
+    let rules = roster_rules(&reader.settings);
+    let figures = Figures::compute(&store, &rows, now, &rules.thresholds);
+    let expected = invited.as_ref().map(Invited::expected).unwrap_or_default();
+    let roster = match &invited {
+        Some(invited) => Some(invited.classify(
+            &expected,
+            reader.target.session,
+            &store,
+            &figures.users,
+            completeness,
+            rules,
+            now,
+        )?),
+        None => None,
+    };
+    let fields = roster
+        .as_ref()
+        .zip(invited.as_ref())
+        .map(|(roster, invited)| UserFields::new(roster, &invited.members.members));
+    let mut headers = user_headers();
+    if fields.is_some() {
+        headers.extend(user_field_headers());
+    }
     let window = store.window(now);
     let by_user = UserRows::group(&store, &rows);
     let on_terminal = output.is_terminal();
-    let mut sink = RecordSink::new(plan.format, plan.csv_cells, user_headers(), output)
-        .on_terminal(on_terminal);
+    let mut sink =
+        RecordSink::new(plan.format, plan.csv_cells, headers, output).on_terminal(on_terminal);
     for user in &figures.users {
-        sink.write(&user_record(&UserLine {
+        let mut record = user_record(&UserLine {
             figures: user,
             store: &store,
             rows: by_user.of(user.user),
             zone: &reader.zone,
             window,
             now,
-        }))?;
+        });
+        if let Some(fields) = &fields {
+            record.extend(fields.of(store.user_name(user.user)));
+        }
+        sink.write(&record)?;
     }
     let written = sink.written();
     Ok(Exported {

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod exit;
 pub mod export;
 pub mod full_screen;
+pub mod roster;
 pub mod session_read;
 pub mod sessions;
 pub mod signals;
@@ -50,6 +51,8 @@ pub enum Command {
     Export(export::ExportArgs),
     /// List the sessions of a call, newest first
     Sessions(sessions::SessionsArgs),
+    /// Who was expected in a call session (its members) and how each person fared
+    Roster(roster::RosterArgs),
 }
 
 /// The command line of this process. A usage error quotes the value at fault as it was given,
@@ -91,5 +94,6 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Totals(args) => totals::run(args),
         Command::Export(args) => export::run(args),
         Command::Sessions(args) => sessions::run(args),
+        Command::Roster(args) => roster::run(args),
     })
 }

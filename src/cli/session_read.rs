@@ -46,6 +46,9 @@ pub enum IncompleteData {
          copies"
     )]
     ChangedAfterWriting { sessions: u64 },
+    /// Stream's list of a call's members stopped before its end.
+    #[error("incomplete data: the call's members were not all read: {0}")]
+    Members(String),
     /// Stream's list of a call's sessions stopped before its end.
     #[error(
         "incomplete data: the list of sessions stopped early: {reason}; {listed} sessions listed"

@@ -15,8 +15,10 @@ use clap::{Args, ValueEnum};
 use super::call_ref::CallRef;
 use super::config::values::parse_tz;
 use super::config::{ConnectionArgs, Overrides};
-use super::session_read::{Matching, Opening, SessionTarget, finish_read};
-use crate::attendance::{Figures, Thresholds};
+use super::roster::output::{counts_json, counts_line};
+use super::roster::{Invited, refuse_filter};
+use super::session_read::{Matching, Opening, SessionTarget, finish_read, roster_rules};
+use crate::attendance::{Figures, Thresholds, user_figures};
 use report::Report;
 
 /// Options of `headcount totals`.
@@ -36,6 +38,9 @@ pub struct TotalsArgs {
     /// Time zone of the times shown: `local`, `UTC` or an IANA name
     #[arg(long, value_name = "ZONE", value_parser = parse_tz)]
     pub tz: Option<String>,
+    /// Add who was expected: the counts of each state of the call's members (reads them too)
+    #[arg(long)]
+    pub with_roster: bool,
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }
@@ -61,24 +66,53 @@ async fn totals(args: TotalsArgs) -> anyhow::Result<()> {
     })?;
     // Checked before any request: a typo should not cost a walk through the session.
     let filter = opening.filter(args.filter.as_deref())?;
+    if args.with_roster {
+        refuse_filter(args.filter.as_deref())?;
+    }
     let target = SessionTarget {
         call: &args.call,
         session: &args.session,
     };
     let reader = opening.reader(target, filter)?;
+    let (matching, invited) = tokio::join!(reader.read_matching(|_, _| {}), async {
+        if args.with_roster {
+            Invited::read(&reader.client, &args.call).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    });
     let Matching {
         store,
         completeness,
         filter,
         rows,
         now,
-    } = reader.read_matching(|_, _| {}).await?;
+    } = matching?;
+    let invited = invited?;
     // The grace periods only shape per-user flags, which this command does not print.
     let figures = Figures::compute(&store, &rows, now, &Thresholds::default());
     let Some(identity) = store.identity().cloned() else {
         // Nothing to print: say why the read got no page, if it knows.
         finish_read(completeness)?;
         anyhow::bail!("Stream returned no page for this session");
+    };
+    let roster = match &invited {
+        Some(invited) => {
+            let rules = roster_rules(&reader.settings);
+            let users = user_figures(&store, &rows, now, &rules.thresholds);
+            let expected = invited.expected();
+            let roster = invited.classify(
+                &expected,
+                &args.session,
+                &store,
+                &users,
+                completeness,
+                rules,
+                now,
+            )?;
+            Some((counts_json(&roster), counts_line(&roster)))
+        }
+        None => None,
     };
     let report = Report::new(
         identity,
@@ -91,8 +125,19 @@ async fn totals(args: TotalsArgs) -> anyhow::Result<()> {
     );
     let mut out = std::io::stdout().lock();
     match args.format {
-        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report.json())?)?,
-        Format::Table => write!(out, "{}", report.table(&reader.zone))?,
+        Format::Json => {
+            let mut json = report.json();
+            if let Some((roster, _)) = roster {
+                json["roster"] = roster;
+            }
+            writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+        }
+        Format::Table => {
+            write!(out, "{}", report.table(&reader.zone))?;
+            if let Some((_, line)) = roster {
+                writeln!(out, "Expected: {line}")?;
+            }
+        }
     }
     out.flush()?;
     finish_read(completeness)

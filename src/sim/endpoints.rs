@@ -101,13 +101,7 @@ pub fn call_stats(sim: &Sim, body: &[u8]) -> Result<Map<String, Value>, ApiError
 pub fn call_members(sim: &Sim, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     let request = members::MembersRequest::parse(body)?;
     if let Some(replay) = &sim.replay {
-        // A pages file records participant sessions only: saying the call has no members
-        // would be a guess.
-        return Err(ApiError::not_found(format!(
-            "the replayed pages hold no members of call {}:{}",
-            replay.call_type(),
-            replay.call_id()
-        )));
+        return replay.members(&request.call_type, &request.call_id);
     }
     find_call(sim, &request.call_type, &request.call_id)?;
     members::respond(sim, &request)

@@ -10,8 +10,12 @@
 //!  "filter_conditions": null, "call": {…GetCall's `call`, or null…},
 //!  "pages": {"": {…first page…}, "CURSOR": {…the page at that cursor…}},
 //!  "session": {…the pages' `session`…}, "totals": {"total_participant_sessions": 3,
-//!  "total_participant_duration": 4800}}
+//!  "total_participant_duration": 4800}, "members": [{…MemberResponse…}]}
 //! ```
+//!
+//! `members` is optional: without it the call's members are not known and `QueryCallMembers`
+//! answers 404 (saying "no members" would be a guess); with it (`[]` for a call that has
+//! none) they are served as one page.
 //!
 //! Pages are served byte for byte as they are in the file (keyed by the `next` cursor that
 //! asks for them, the first page by `""`), whatever `limit` asks for; a cursor the file does
@@ -47,6 +51,8 @@ struct PagesFile {
     #[serde(default)]
     totals: Totals,
     pages: BTreeMap<String, Box<RawValue>>,
+    #[serde(default)]
+    members: Option<Vec<Value>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -81,6 +87,8 @@ pub struct Replay {
     pages: BTreeMap<String, Box<RawValue>>,
     /// Distinct user ids over every page, for the session's stats row.
     participants: usize,
+    /// The call's members, when the file records them.
+    members: Option<Vec<Value>>,
 }
 
 impl Replay {
@@ -103,6 +111,7 @@ impl Replay {
             totals: file.totals,
             pages: file.pages,
             participants,
+            members: file.members,
         })
     }
 
@@ -116,6 +125,23 @@ impl Replay {
 
     pub fn session_id(&self) -> &str {
         &self.session_id
+    }
+
+    /// `QueryCallMembers`: the recorded members as one page, when the file records them.
+    pub fn members(&self, call_type: &str, call_id: &str) -> Result<Map<String, Value>, ApiError> {
+        self.find_call(call_type, call_id)?;
+        let Some(members) = &self.members else {
+            // A pages file records participant sessions only: saying the call has no members
+            // would be a guess.
+            return Err(ApiError::not_found(format!(
+                "the replayed pages hold no members of call {call_type}:{call_id}"
+            )));
+        };
+        Ok(super::wire::object(json!({
+            "members": members,
+            "next": null,
+            "prev": null,
+        })))
     }
 
     /// Rows over every recorded page, repeats included.

@@ -3,7 +3,8 @@
 // SIM_SESSION_ID, SIM_SESSIONS, SIM_EARLIER_SESSIONS (comma-separated, most recent first),
 // SIM_RING_URL and SIM_RING_CALL_ID (a second sim, playing a ringing call) set; exits non-zero
 // on the first failed check. Prints who never joined and who attended without being a member,
-// as `roster {...}`, for the test to compare with headcount's engine.
+// as `roster {...}` and `ring_roster {...}` (with who rejected and who missed the ring), for
+// the test to compare with `headcount roster`.
 import assert from 'node:assert/strict';
 import { StreamClient } from '@stream-io/node-sdk';
 
@@ -122,9 +123,9 @@ await assert.rejects(call.queryMembers({ limit: 101 }), (err) => err.code === 4)
 assert.deepEqual(got.call.session.accepted_by, {}, 'this call did not ring');
 
 // A ringing call: the session's ring maps decode to dates, the caller's cancel is a rejection.
-const rang = await new StreamClient(env.SIM_KEY, env.SIM_SECRET, { basePath: env.SIM_RING_URL })
-  .video.call(env.SIM_CALL_TYPE, env.SIM_RING_CALL_ID)
-  .get();
+const ringCall = new StreamClient(env.SIM_KEY, env.SIM_SECRET, { basePath: env.SIM_RING_URL })
+  .video.call(env.SIM_CALL_TYPE, env.SIM_RING_CALL_ID);
+const rang = await ringCall.get();
 const ringSession = rang.call.session;
 for (const map of ['accepted_by', 'rejected_by', 'missed_by']) {
   const outcomes = Object.values(ringSession[map]);
@@ -134,16 +135,47 @@ for (const map of ['accepted_by', 'rejected_by', 'missed_by']) {
 assert.ok(rang.call.created_by.id in ringSession.rejected_by, "the caller's cancel");
 
 // Who never joined and who attended without being a member, from the SDK's reads alone: the
-// same lists headcount's engine must give.
-const started = got.call.session.started_at.getTime();
-const invited = members.filter((m) => !(m.deleted_at && m.deleted_at.getTime() <= started));
-const attendees = new Set(rows.map((r) => r.user_id));
-const expectedIds = new Set(invited.map((m) => m.user_id));
-const roster = {
-  never_joined: [...expectedIds].filter((id) => !attendees.has(id)).sort(),
-  not_members: [...attendees].filter((id) => !expectedIds.has(id)).sort(),
-};
+// same lists `headcount roster` must give. Of those who never joined, the ones in a ring map
+// rejected (never the caller, whose cancel Stream records there) or missed the ring.
+function rosterOf(callMembers, callRows, callSession, creator) {
+  const started = callSession.started_at.getTime();
+  const ended = callSession.ended_at.getTime();
+  const invited = callMembers.filter(
+    (m) => !(m.deleted_at && m.deleted_at.getTime() <= started) && m.created_at.getTime() < ended,
+  );
+  const attendees = new Set(callRows.map((r) => r.user_id));
+  const expectedIds = new Set(invited.map((m) => m.user_id));
+  const never = [...expectedIds].filter((id) => !attendees.has(id)).sort();
+  const rejected = never.filter((id) => id in callSession.rejected_by && id !== creator);
+  return {
+    never_joined: never,
+    not_members: [...attendees].filter((id) => !expectedIds.has(id)).sort(),
+    rejected,
+    missed: never.filter((id) => !rejected.includes(id) && id in callSession.missed_by),
+  };
+}
+const roster = rosterOf(members, rows, got.call.session, got.call.created_by.id);
 console.log(`roster ${JSON.stringify(roster)}`);
+
+const ringMembers = [];
+let ringNext;
+do {
+  const page = await ringCall.queryMembers({ limit: 100, next: ringNext });
+  ringMembers.push(...page.members);
+  ringNext = page.next;
+} while (ringNext);
+const ringRows = [];
+do {
+  const page = await ringCall.queryCallParticipantSessions({
+    session: rang.call.current_session_id,
+    limit: 100,
+    next: ringNext,
+  });
+  ringRows.push(...page.participants_sessions);
+  ringNext = page.next;
+} while (ringNext);
+const ringRoster = rosterOf(ringMembers, ringRows, ringSession, rang.call.created_by.id);
+console.log(`ring_roster ${JSON.stringify(ringRoster)}`);
 
 console.log(
   `node sdk ok: ${rows.length} sessions, ${filtered.rows.length} filtered, ${members.length} members`,

@@ -3,7 +3,8 @@
 Run by tests/sim_sdk.rs with the same SIM_* variables as node_sdk.mjs. Besides the SDK's
 calls (which decode leniently), every response is also decoded strictly with the SDK's own
 models, so a missing required field fails here. Prints who never joined and who attended
-without being a member, as `roster {...}`, for the test to compare with headcount's engine.
+without being a member, as `roster {...}`, and the ringing call's lists with who rejected
+and who missed the ring as `ring_roster {...}`, for the test to compare with `headcount roster`.
 """
 
 import json
@@ -118,15 +119,53 @@ assert rang.call.created_by.id in ring_session.rejected_by
 ring_path = f"{env['SIM_RING_URL']}/api/v2/video/call/{env['SIM_CALL_TYPE']}/{env['SIM_RING_CALL_ID']}"
 GetCallResponse.from_dict(raw(ring_path), infer_missing=False)
 
-# Who never joined and who attended without being a member, from the SDK's reads alone.
-started = got.call.session.started_at
-expected = {m.user_id for m in members if not (m.deleted_at and m.deleted_at <= started)}
-attendees = {r.user_id for r in rows}
-roster = {
-    "never_joined": sorted(expected - attendees),
-    "not_members": sorted(attendees - expected),
-}
-print("roster " + json.dumps(roster))
+
+
+# Who never joined and who attended without being a member, from the SDK's reads alone; of
+# those who never joined, who rejected (never the caller) or missed the ring.
+def roster_of(call_members, call_rows, call_session, creator):
+    started, ended = call_session.started_at, call_session.ended_at
+    expected = {
+        m.user_id
+        for m in call_members
+        if not (m.deleted_at and m.deleted_at <= started) and m.created_at < ended
+    }
+    attendees = {r.user_id for r in call_rows}
+    never = sorted(expected - attendees)
+    rejected = [u for u in never if u in (call_session.rejected_by or {}) and u != creator]
+    return {
+        "never_joined": never,
+        "not_members": sorted(attendees - expected),
+        "rejected": rejected,
+        "missed": [
+            u for u in never if u not in rejected and u in (call_session.missed_by or {})
+        ],
+    }
+
+
+print("roster " + json.dumps(roster_of(members, rows, got.call.session, got.call.created_by.id)))
+
+ring_call = ring_client.video.call(env["SIM_CALL_TYPE"], env["SIM_RING_CALL_ID"])
+ring_members, cursor = [], None
+while True:
+    response = ring_client.video.query_call_members(
+        type=env["SIM_CALL_TYPE"], id=env["SIM_RING_CALL_ID"], next=cursor, limit=100
+    )
+    ring_members.extend(response.data.members)
+    cursor = response.data.next
+    if not cursor:
+        break
+ring_rows, cursor = [], None
+while True:
+    page = ring_call.query_call_participant_sessions(
+        session=rang.call.current_session_id, limit=100, next=cursor
+    ).data
+    ring_rows.extend(page.participants_sessions)
+    cursor = page.next
+    if not cursor:
+        break
+ring_roster = roster_of(ring_members, ring_rows, ring_session, rang.call.created_by.id)
+print("ring_roster " + json.dumps(ring_roster))
 
 print(
     f"python sdk ok: {len(rows)} sessions, {len(filtered.participants_sessions)} filtered, "

@@ -135,7 +135,7 @@ impl<W: Write> RecordSink<W> {
 }
 
 /// `cell` with the controls of its text escaped.
-fn escaped(cell: &Cell) -> Cell {
+pub(crate) fn escaped(cell: &Cell) -> Cell {
     let safe = |text: &String| terminal_safe(text).into_owned();
     match cell {
         Cell::Text(text) => Cell::Text(safe(text)),

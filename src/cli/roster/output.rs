@@ -1,0 +1,626 @@
+//! The roster as a table, one JSON object or CSV. The per-person fields are declared once
+//! ([`COLUMNS`]) and drive both the JSON `members` and `not_members` objects and the CSV
+//! records; the table shows the same facts for people, with times in the configured zone.
+//! Member names, roles and user ids come from the server and may hold terminal controls:
+//! on a terminal they are shown as escapes, as every text from Stream is.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::Write;
+
+use serde_json::{Value, json};
+
+use super::Format;
+use crate::api::members::Member;
+use crate::api::models::Call;
+use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
+use crate::attendance::{
+    Cell, CsvCells, DisplayZone, JsonRecord, Person, RingStatus, Roster, State, Window,
+    human_duration, utc_rfc3339,
+};
+use crate::cli::export::output::Output;
+use crate::cli::export::sink::{self, RecordSink};
+use crate::ui::safe_text::terminal_safe;
+
+/// Everything printed about one roster.
+pub(super) struct Printed<'a> {
+    pub call: &'a Call,
+    pub session: &'a str,
+    pub roster: &'a Roster<'a>,
+    /// The members as read, which [`Person::member`] indexes.
+    pub members: &'a [Member],
+    /// The session's window, for the table's times.
+    pub window: Option<Window>,
+    pub zone: &'a DisplayZone,
+    /// `--state`: only these people are listed (all when empty).
+    pub shown: &'a [State],
+}
+
+/// One person of the roster with their member record, if they are a member.
+pub(super) struct Line<'a> {
+    pub person: &'a Person<'a>,
+    pub member: Option<&'a Member>,
+}
+
+impl Line<'_> {
+    /// The user's name, as the member's user record gives it.
+    fn name(&self) -> Option<&str> {
+        self.member
+            .and_then(|member| member.user.name.as_deref())
+            .filter(|name| !name.is_empty())
+    }
+
+    /// The member's call role.
+    fn role(&self) -> Option<&str> {
+        self.member.and_then(|member| member.role.as_deref())
+    }
+
+    /// Whole seconds attended; unknown when the details were purged.
+    fn attended_seconds(&self) -> Option<i64> {
+        (self.person.state != State::Unknown).then_some(self.person.attended / NANOS_PER_SEC)
+    }
+
+    fn flags(&self) -> Vec<&'static str> {
+        let flags = &self.person.flags;
+        let mut names = Vec::new();
+        if flags.late.is_some() {
+            names.push("late");
+        }
+        if flags.left_early.is_some() {
+            names.push("left-early");
+        }
+        if flags.reconnects > 0 {
+            names.push("reconnects");
+        }
+        names
+    }
+
+    fn ring(&self) -> Vec<&'static str> {
+        let ring = &self.person.ring;
+        [
+            ("accepted", ring.accepted),
+            ("rejected", ring.rejected),
+            ("missed", ring.missed),
+        ]
+        .into_iter()
+        .filter_map(|(name, rung)| rung.map(|_| name))
+        .collect()
+    }
+}
+
+/// Every person, sorted by state, then name (the user id when there is none), then user id.
+pub(super) fn sorted<'r>(roster: &'r Roster<'_>, members: &'r [Member]) -> Vec<Line<'r>> {
+    let mut lines: Vec<Line> = roster
+        .people
+        .iter()
+        .map(|person| Line {
+            person,
+            member: person.member.and_then(|index| members.get(index)),
+        })
+        .collect();
+    lines.sort_by_cached_key(|line| {
+        (
+            line.person.state,
+            line.name().unwrap_or(line.person.user_id).to_lowercase(),
+            line.person.user_id,
+        )
+    });
+    lines
+}
+
+/// What a column's cell may need besides the person.
+struct Context {
+    /// The ring outcomes of the session are known (else each person's `ring` is empty).
+    ring_known: bool,
+}
+
+/// One per-person field of the JSON objects and the CSV records.
+struct Column {
+    name: &'static str,
+    cell: fn(&Line, &Context) -> Cell,
+}
+
+fn server(text: Option<&str>) -> Cell {
+    text.map_or(Cell::Empty, |text| Cell::Server(text.to_owned()))
+}
+
+fn instant(at: Option<Nanos>) -> Cell {
+    at.map_or(Cell::Empty, |at| Cell::Text(utc_rfc3339(at)))
+}
+
+fn seconds(ns: Option<Nanos>) -> Cell {
+    ns.map_or(Cell::Empty, |ns| Cell::Int(ns / NANOS_PER_SEC))
+}
+
+fn names(names: Vec<&str>) -> Cell {
+    Cell::List(names.into_iter().map(str::to_owned).collect())
+}
+
+/// The fields of `--format json` (`members`, `not_members`) and of the CSV records, in order.
+/// Times are RFC 3339 in UTC, durations whole seconds, the percentage has one decimal.
+const COLUMNS: [Column; 15] = [
+    Column {
+        name: "user_id",
+        cell: |line, _| Cell::Server(line.person.user_id.to_owned()),
+    },
+    Column {
+        name: "name",
+        cell: |line, _| server(line.name()),
+    },
+    Column {
+        name: "role",
+        cell: |line, _| server(line.role()),
+    },
+    Column {
+        name: "state",
+        cell: |line, _| Cell::Text(line.person.state.name().to_owned()),
+    },
+    Column {
+        name: "flags",
+        cell: |line, _| names(line.flags()),
+    },
+    Column {
+        name: "attended_seconds",
+        cell: |line, _| line.attended_seconds().map_or(Cell::Empty, Cell::Int),
+    },
+    Column {
+        name: "attendance_percent",
+        cell: |line, _| {
+            line.person
+                .attendance_tenths
+                .filter(|_| line.person.state != State::Unknown)
+                .map_or(Cell::Empty, Cell::Percent)
+        },
+    },
+    Column {
+        name: "first_join",
+        cell: |line, _| instant(line.person.first_join),
+    },
+    Column {
+        name: "last_leave",
+        cell: |line, _| instant(line.person.last_leave),
+    },
+    Column {
+        name: "late_seconds",
+        cell: |line, _| seconds(line.person.flags.late),
+    },
+    Column {
+        name: "left_early_seconds",
+        cell: |line, _| seconds(line.person.flags.left_early),
+    },
+    Column {
+        name: "reconnects",
+        cell: |line, _| Cell::Int(i64::from(line.person.flags.reconnects)),
+    },
+    Column {
+        name: "ring",
+        cell: |line, context| {
+            if context.ring_known {
+                names(line.ring())
+            } else {
+                Cell::Empty
+            }
+        },
+    },
+    Column {
+        name: "added_at",
+        cell: |line, _| instant(line.member.and_then(|member| member.created_at)),
+    },
+    Column {
+        name: "in_call_now",
+        cell: |line, _| {
+            Cell::Bool(line.person.first_join.is_some() && line.person.last_leave.is_none())
+        },
+    },
+];
+
+fn headers() -> Vec<String> {
+    COLUMNS
+        .iter()
+        .map(|column| column.name.to_owned())
+        .collect()
+}
+
+fn record(line: &Line, context: &Context) -> Vec<Cell> {
+    COLUMNS
+        .iter()
+        .map(|column| (column.cell)(line, context))
+        .collect()
+}
+
+/// The fields `export --by user --with-roster` adds to each user's record: whether the user
+/// is an expected member, their call role, their state, their ring outcomes and the
+/// percentage of their expected time they attended (the state's measure: it differs from
+/// `attendance_percent` for a member added during the session).
+const USER_FIELDS: [Column; 5] = [
+    Column {
+        name: "member",
+        cell: |line, _| Cell::Bool(line.member.is_some()),
+    },
+    Column {
+        name: "member_role",
+        cell: |line, _| server(line.role()),
+    },
+    Column {
+        name: "state",
+        cell: |line, _| Cell::Text(line.person.state.name().to_owned()),
+    },
+    Column {
+        name: "ring",
+        cell: |line, context| {
+            if context.ring_known {
+                names(line.ring())
+            } else {
+                Cell::Empty
+            }
+        },
+    },
+    Column {
+        name: "expected_attendance_percent",
+        cell: |line, _| {
+            line.person
+                .attendance_tenths
+                .filter(|_| line.person.state != State::Unknown)
+                .map_or(Cell::Empty, Cell::Percent)
+        },
+    },
+];
+
+/// The headers `--with-roster` adds to `export --by user`.
+pub(crate) fn user_field_headers() -> Vec<String> {
+    USER_FIELDS
+        .iter()
+        .map(|column| column.name.to_owned())
+        .collect()
+}
+
+/// Each attendee's `--with-roster` fields, by user id.
+pub(crate) struct UserFields<'a> {
+    lines: HashMap<&'a str, Line<'a>>,
+    context: Context,
+}
+
+impl<'a> UserFields<'a> {
+    pub(crate) fn new(roster: &'a Roster<'a>, members: &'a [Member]) -> Self {
+        let lines = sorted(roster, members)
+            .into_iter()
+            .filter(|line| line.person.user.is_some())
+            .map(|line| (line.person.user_id, line))
+            .collect();
+        UserFields {
+            lines,
+            context: Context {
+                ring_known: roster.ring == RingStatus::Known,
+            },
+        }
+    }
+
+    /// The fields of `user_id`; empty cells for a user the roster does not list.
+    pub(crate) fn of(&self, user_id: &str) -> Vec<Cell> {
+        match self.lines.get(user_id) {
+            Some(line) => USER_FIELDS
+                .iter()
+                .map(|column| (column.cell)(line, &self.context))
+                .collect(),
+            None => vec![Cell::Empty; USER_FIELDS.len()],
+        }
+    }
+}
+
+/// The `roster` object `totals --format json --with-roster` adds.
+pub(crate) fn counts_json(roster: &Roster) -> Value {
+    let counts = roster.counts;
+    json!({
+        "counts": {
+            "expected": counts.expected(),
+            "present": counts.present,
+            "partial": counts.partial,
+            "absent": counts.absent,
+            "rejected": counts.rejected,
+            "missed": counts.missed,
+            "not_member": counts.not_member,
+            "unknown": counts.unknown,
+        },
+        "provisional": roster.provisional,
+        "ring_outcomes": ring_status(roster.ring),
+        "present_threshold_percent": roster.rules.present.percent(),
+        "notes": roster.notes(),
+    })
+}
+
+impl Printed<'_> {
+    fn context(&self) -> Context {
+        Context {
+            ring_known: self.roster.ring == RingStatus::Known,
+        }
+    }
+
+    /// The people listed: everyone, or those in the `--state` states.
+    fn listed(&self) -> Vec<Line<'_>> {
+        let mut lines = sorted(self.roster, self.members);
+        if !self.shown.is_empty() {
+            lines.retain(|line| self.shown.contains(&line.person.state));
+        }
+        lines
+    }
+
+    /// Writes the roster in `format` to `output` and commits it (a file is replaced only
+    /// now, whole).
+    pub fn write(&self, format: Format, cells: CsvCells, output: Output) -> anyhow::Result<()> {
+        let on_terminal = output.is_terminal();
+        let mut output = match format {
+            Format::Csv => {
+                let mut sink = RecordSink::new(sink::Format::Csv, cells, headers(), output)
+                    .on_terminal(on_terminal);
+                let context = self.context();
+                for line in self.listed() {
+                    sink.write(&record(&line, &context))?;
+                }
+                sink.finish()?
+            }
+            Format::Json => {
+                let mut output = output;
+                let json = self.json(on_terminal)?;
+                serde_json::to_writer_pretty(&mut output, &json)?;
+                output.write_all(b"\n")?;
+                output
+            }
+            Format::Table => {
+                let mut output = output;
+                output.write_all(self.table().as_bytes())?;
+                output
+            }
+        };
+        output.flush()?;
+        output.commit()
+    }
+
+    /// The object of `--format json`.
+    fn json(&self, on_terminal: bool) -> anyhow::Result<Value> {
+        let roster = self.roster;
+        let headers = headers();
+        let context = self.context();
+        let mut members = Vec::new();
+        let mut not_members = Vec::new();
+        for line in self.listed() {
+            let mut cells = record(&line, &context);
+            if on_terminal {
+                cells = cells.iter().map(sink::escaped).collect();
+            }
+            let object = serde_json::to_value(JsonRecord {
+                headers: &headers,
+                cells: &cells,
+            })?;
+            if line.person.member.is_some() {
+                members.push(object);
+            } else {
+                not_members.push(object);
+            }
+        }
+        let thresholds = roster.rules.thresholds;
+        let notes: Vec<String> = roster
+            .notes()
+            .iter()
+            .map(|note| terminal_safe(note).into_owned())
+            .collect();
+        Ok(json!({
+            "call_type": self.call.call_type,
+            "call_id": self.call.id,
+            "call_session_id": self.session,
+            "rules": {
+                "present_threshold_percent": roster.rules.present.percent(),
+                "late_grace_seconds": thresholds.late_grace / NANOS_PER_SEC,
+                "early_grace_seconds": thresholds.early_grace / NANOS_PER_SEC,
+                "reconnect_gap_seconds": thresholds.reconnect_gap / NANOS_PER_SEC,
+            },
+            "complete": true,
+            "provisional": roster.provisional,
+            "purged": roster.purged,
+            "ring_outcomes": ring_status(roster.ring),
+            "counts": counts_json(roster)["counts"],
+            "not_expected": roster.not_expected,
+            "duplicate_members": roster.duplicate_members,
+            "states_listed": self.shown.iter().map(|state| state.name()).collect::<Vec<_>>(),
+            "notes": notes,
+            "members": members,
+            "not_members": not_members,
+        }))
+    }
+
+    /// One line per person under a heading, the counts and the notes.
+    fn table(&self) -> String {
+        let roster = self.roster;
+        let mut out = String::new();
+        let call = terminal_safe(&self.call.cid).into_owned();
+        let session = terminal_safe(self.session).into_owned();
+        let _ = write!(out, "{call} · session {session}");
+        if let Some(window) = self.window {
+            let _ = write!(
+                out,
+                " · {} ({})",
+                self.zone.span(window.start, window.end),
+                self.zone.label()
+            );
+        }
+        out.push('\n');
+        let _ = writeln!(out, "{}", counts_line(roster));
+        for note in roster.notes() {
+            let _ = writeln!(out, "note: {}", terminal_safe(&note));
+        }
+        if !self.shown.is_empty() {
+            let names: Vec<&str> = self.shown.iter().map(|state| state.name()).collect();
+            let _ = writeln!(out, "listed: {} only", names.join(", "));
+        }
+        let long_times = self
+            .window
+            .is_some_and(|w| self.zone.date(w.start) != self.zone.date(w.end));
+        let at = |at: Option<Nanos>| match at {
+            Some(at) if long_times => self.zone.date_time(at),
+            Some(at) => self.zone.time(at),
+            None => "-".to_owned(),
+        };
+        let ring_known = roster.ring == RingStatus::Known;
+        let mut rows = vec![
+            [
+                "STATE",
+                "USER",
+                "NAME",
+                "ROLE",
+                "ATTENDED",
+                "%",
+                "FIRST JOIN",
+                "LAST LEAVE",
+                "FLAGS",
+                "RING",
+            ]
+            .map(str::to_owned),
+        ];
+        for line in self.listed() {
+            let person = line.person;
+            let last_leave = match (person.first_join, person.last_leave) {
+                (Some(_), None) => "in call".to_owned(),
+                (_, leave) => at(leave),
+            };
+            rows.push([
+                person.state.label().to_owned(),
+                terminal_safe(person.user_id).into_owned(),
+                terminal_safe(line.name().unwrap_or("-")).into_owned(),
+                terminal_safe(line.role().unwrap_or("-")).into_owned(),
+                line.attended_seconds()
+                    .map_or_else(|| "?".to_owned(), human_duration),
+                person
+                    .attendance_percent()
+                    .filter(|_| person.state != State::Unknown)
+                    .map_or_else(|| "-".to_owned(), |p| format!("{p:.1}%")),
+                at(person.first_join),
+                last_leave,
+                flags_text(person),
+                if ring_known {
+                    let ring = line.ring();
+                    if ring.is_empty() {
+                        "-".to_owned()
+                    } else {
+                        ring.join(",")
+                    }
+                } else {
+                    "?".to_owned()
+                },
+            ]);
+        }
+        let mut widths = [0; 10];
+        for row in &rows {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        for row in &rows {
+            let mut text = String::new();
+            for (index, (cell, width)) in row.iter().zip(widths).enumerate() {
+                if index > 0 {
+                    text.push_str("  ");
+                }
+                let pad = width - cell.chars().count();
+                // Numbers line up on the right.
+                if matches!(index, 4 | 5) {
+                    text.push_str(&" ".repeat(pad));
+                    text.push_str(cell);
+                } else {
+                    text.push_str(cell);
+                    text.push_str(&" ".repeat(pad));
+                }
+            }
+            out.push_str(text.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// `38 of 42 expected present · 3 absent · 1 rejected`, each other state when not zero.
+pub(crate) fn counts_line(roster: &Roster) -> String {
+    let counts = roster.counts;
+    let mut parts = vec![if roster.has_no_members() {
+        "no members expected".to_owned()
+    } else {
+        format!(
+            "{} of {} expected present",
+            counts.present,
+            counts.expected()
+        )
+    }];
+    for state in [
+        State::Partial,
+        State::Absent,
+        State::Rejected,
+        State::Missed,
+        State::Unknown,
+    ] {
+        let count = counts.of(state);
+        if count > 0 {
+            parts.push(format!("{count} {}", state.label()));
+        }
+    }
+    if counts.not_member > 0 {
+        parts.push(format!(
+            "{} attended, not {}",
+            counts.not_member,
+            if counts.not_member == 1 {
+                "a member"
+            } else {
+                "members"
+            }
+        ));
+    }
+    let mut line = parts.join(" · ");
+    if roster.provisional {
+        line.push_str(" (provisional: the call is live)");
+    }
+    line
+}
+
+fn flags_text(person: &Person) -> String {
+    let flags = &person.flags;
+    let mut said = Vec::new();
+    if let Some(late) = flags.late {
+        said.push(format!("late {}", human_duration(late / NANOS_PER_SEC)));
+    }
+    if let Some(early) = flags.left_early {
+        said.push(format!(
+            "left early {}",
+            human_duration(early / NANOS_PER_SEC)
+        ));
+    }
+    if flags.reconnects > 0 {
+        said.push(format!(
+            "{} reconnect{}",
+            flags.reconnects,
+            if flags.reconnects == 1 { "" } else { "s" }
+        ));
+    }
+    if said.is_empty() {
+        "-".to_owned()
+    } else {
+        said.join(", ")
+    }
+}
+
+fn ring_status(status: RingStatus) -> &'static str {
+    match status {
+        RingStatus::Known => "known",
+        RingStatus::EarlierSession => "earlier-session",
+        RingStatus::NotReported => "not-reported",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_named_once_each() {
+        let mut names = headers();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), COLUMNS.len());
+    }
+}
