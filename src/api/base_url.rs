@@ -9,7 +9,7 @@ use std::net::IpAddr;
 
 use reqwest::Url;
 
-use super::error::ConfigError;
+use super::error::ClientConfigError;
 
 /// The host of Stream's OpenAPI spec (`servers[0]`) and the default of the Go, Python, PHP and
 /// Rust server SDKs for every product, video included. `https://video.stream-io-api.com` (the
@@ -21,9 +21,9 @@ pub const DEFAULT_BASE_URL: &str = "https://chat.stream-io-api.com";
 pub(crate) struct BaseUrl(Url);
 
 impl BaseUrl {
-    pub(crate) fn parse(text: &str) -> Result<BaseUrl, ConfigError> {
+    pub(crate) fn parse(text: &str) -> Result<BaseUrl, ClientConfigError> {
         let text = text.trim();
-        let invalid = |reason: &str| ConfigError::InvalidBaseUrl {
+        let invalid = |reason: &str| ClientConfigError::InvalidBaseUrl {
             url: text.to_string(),
             reason: reason.to_string(),
         };
@@ -32,7 +32,7 @@ impl BaseUrl {
         }
         let url = Url::parse(text).map_err(|e| invalid(&e.to_string()))?;
         if !url.username().is_empty() || url.password().is_some() {
-            return Err(ConfigError::InvalidBaseUrl {
+            return Err(ClientConfigError::InvalidBaseUrl {
                 url: format!("{}://{}", url.scheme(), url.host_str().unwrap_or_default()),
                 reason: "it must not contain a user name or password".to_string(),
             });
@@ -45,7 +45,7 @@ impl BaseUrl {
             "https" => {}
             "http" if is_loopback(host) => {}
             "http" => {
-                return Err(ConfigError::InsecureBaseUrl {
+                return Err(ClientConfigError::InsecureBaseUrl {
                     host: host.to_string(),
                 });
             }
@@ -135,7 +135,7 @@ mod tests {
         ] {
             let err = BaseUrl::parse(remote).unwrap_err();
             assert!(
-                matches!(err, ConfigError::InsecureBaseUrl { .. }),
+                matches!(err, ClientConfigError::InsecureBaseUrl { .. }),
                 "{remote}: {err}"
             );
             assert!(err.to_string().contains("use https://"), "{err}");

@@ -13,7 +13,7 @@ use super::base_url::BaseUrl;
 use super::call_stats::{SessionStatsPage, SessionStatsQuery};
 use super::decode;
 use super::endpoint::{self, Request};
-use super::error::{ApiError, ConfigError, ErrorKind, NetworkError, NetworkFailure};
+use super::error::{ApiError, ClientConfigError, ErrorKind, NetworkError, NetworkFailure};
 use super::long_filter;
 use super::members::{MemberPager, MembersPage, MembersQuery};
 use super::models::{GetCallResponse, ParticipantSessionsPage, ParticipantSessionsQuery};
@@ -116,13 +116,13 @@ impl StreamClientBuilder {
     pub fn build(self) -> Result<StreamClient, ApiError> {
         let base_url = BaseUrl::parse(&self.base_url)?;
         if self.api_key.trim().is_empty() {
-            return Err(ConfigError::MissingCredential {
+            return Err(ClientConfigError::MissingCredential {
                 name: "STREAM_API_KEY",
             }
             .into());
         }
         if self.api_secret.is_empty() {
-            return Err(ConfigError::MissingCredential {
+            return Err(ClientConfigError::MissingCredential {
                 name: "STREAM_API_SECRET",
             }
             .into());
@@ -167,10 +167,10 @@ fn http_client(
     secret: &ApiSecret,
     timeout: Duration,
     loopback: bool,
-) -> Result<reqwest::Client, ConfigError> {
-    let token = auth::server_token(secret).map_err(|e| ConfigError::Token(e.to_string()))?;
-    let mut authorization =
-        HeaderValue::from_str(token.as_str()).map_err(|e| ConfigError::Token(e.to_string()))?;
+) -> Result<reqwest::Client, ClientConfigError> {
+    let token = auth::server_token(secret).map_err(|e| ClientConfigError::Token(e.to_string()))?;
+    let mut authorization = HeaderValue::from_str(token.as_str())
+        .map_err(|e| ClientConfigError::Token(e.to_string()))?;
     authorization.set_sensitive(true);
     let mut headers = HeaderMap::new();
     headers.insert(AUTHORIZATION, authorization);
@@ -197,7 +197,7 @@ fn http_client(
         // Stream never redirects; following one could carry the token to another host.
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .map_err(|e| ConfigError::HttpClient(e.to_string()))
+        .map_err(|e| ClientConfigError::HttpClient(e.to_string()))
 }
 
 /// A client of Stream's server-side Video API. Cheap to clone: clones share one connection pool.

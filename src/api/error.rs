@@ -52,7 +52,7 @@ pub enum ApiError {
     #[error(transparent)]
     Decode(DecodeError),
     #[error(transparent)]
-    Config(ConfigError),
+    Config(ClientConfigError),
     /// A value that cannot be sent at all, such as an empty call id.
     #[error("invalid {what} `{value}`: {reason}")]
     InvalidArgument {
@@ -314,7 +314,7 @@ fn at_path(path: &str) -> String {
 
 /// headcount's settings cannot be used to talk to Stream.
 #[derive(Debug, Clone, thiserror::Error)]
-pub enum ConfigError {
+pub enum ClientConfigError {
     #[error(
         "STREAM_BASE_URL `{url}` is not usable: {reason} (expected e.g. `{}`)",
         super::DEFAULT_BASE_URL
@@ -333,8 +333,8 @@ pub enum ConfigError {
     HttpClient(String),
 }
 
-impl From<ConfigError> for ApiError {
-    fn from(error: ConfigError) -> Self {
+impl From<ClientConfigError> for ApiError {
+    fn from(error: ClientConfigError) -> Self {
         ApiError::Config(error)
     }
 }
@@ -551,12 +551,12 @@ mod tests {
 
     #[test]
     fn config_errors_explain_the_fix() {
-        let insecure = ApiError::from(ConfigError::InsecureBaseUrl {
+        let insecure = ApiError::from(ClientConfigError::InsecureBaseUrl {
             host: "example.com".into(),
         });
         assert_eq!(insecure.kind(), ErrorKind::Config);
         assert!(insecure.to_string().contains("use https://"), "{insecure}");
-        let empty = ApiError::from(ConfigError::MissingCredential {
+        let empty = ApiError::from(ClientConfigError::MissingCredential {
             name: "STREAM_API_KEY",
         });
         assert!(

@@ -34,7 +34,7 @@ pub use client::{
     CLIENT_ID, DEFAULT_TIMEOUT, Response, RetryNotice, StreamClient, StreamClientBuilder,
 };
 pub use error::{
-    ApiError, ConfigError, DecodeError, ErrorKind, NetworkError, NetworkFailure, StatusError,
+    ApiError, ClientConfigError, DecodeError, ErrorKind, NetworkError, NetworkFailure, StatusError,
 };
 pub use long_filter::MAX_URL_BYTES;
 pub use page_bytes::RawSessionsPage;

@@ -237,7 +237,7 @@ mod tests {
             detail: "Connection refused".into(),
         });
         assert_eq!(ExitKind::of(&network.into()), ExitKind::Network);
-        let config = ApiError::Config(crate::api::ConfigError::MissingCredential {
+        let config = ApiError::Config(crate::api::ClientConfigError::MissingCredential {
             name: "STREAM_API_KEY",
         });
         assert_eq!(ExitKind::of(&config.into()), ExitKind::Config);

@@ -15,11 +15,11 @@ use super::call_ref::CallRef;
 use super::config::values::parse_tz;
 use super::config::{ConnectionArgs, Overrides};
 use super::session_read::{IncompleteData, Opening};
-use super::totals::Format;
+use super::totals::ReportFormat;
 use crate::api::call_stats::{SessionStats, SessionStatsQuery};
 use crate::api::{StopReason, StreamClient};
 use crate::attendance::{SessionSummary, merge_sessions};
-use listing::Listing;
+use listing::SessionListing;
 
 /// Options of `headcount sessions`.
 #[derive(Debug, Args)]
@@ -28,8 +28,8 @@ pub struct SessionsArgs {
     #[arg(value_name = "TYPE:ID")]
     pub call: CallRef,
     /// How to print the sessions
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
     /// Time zone of the times shown: `local`, `UTC` or an IANA name
     #[arg(long, value_name = "ZONE", value_parser = parse_tz)]
     pub tz: Option<String>,
@@ -48,12 +48,12 @@ async fn sessions(args: SessionsArgs) -> anyhow::Result<()> {
     })?;
     let client = opening.connect()?;
     let list = list_sessions(&client, &args.call).await?;
-    let listing = Listing::new(&args.call, &list.sessions, client.present())
+    let listing = SessionListing::new(&args.call, &list.sessions, client.present())
         .stopped_early(list.stopped_early);
     let mut out = std::io::stdout().lock();
     match args.format {
-        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&listing.json())?)?,
-        Format::Table => write!(out, "{}", listing.table(&opening.zone))?,
+        ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&listing.json())?)?,
+        ReportFormat::Table => write!(out, "{}", listing.table(&opening.zone))?,
     }
     out.flush()?;
     match list.stopped_early {

@@ -33,8 +33,8 @@ pub struct TotalsArgs {
     #[arg(long, value_name = "EXPR")]
     pub filter: Option<String>,
     /// How to print the figures
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
     /// Time zone of the times shown: `local`, `UTC` or an IANA name
     #[arg(long, value_name = "ZONE", value_parser = parse_tz)]
     pub tz: Option<String>,
@@ -47,7 +47,7 @@ pub struct TotalsArgs {
 
 /// The output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub enum ReportFormat {
     /// Aligned text for people
     Table,
     /// One JSON object for scripts
@@ -125,14 +125,14 @@ async fn totals(args: TotalsArgs) -> anyhow::Result<()> {
     );
     let mut out = std::io::stdout().lock();
     match args.format {
-        Format::Json => {
+        ReportFormat::Json => {
             let mut json = report.json();
             if let Some((roster, _)) = roster {
                 json["roster"] = roster;
             }
             writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
         }
-        Format::Table => {
+        ReportFormat::Table => {
             write!(out, "{}", report.table(&reader.zone))?;
             if let Some((_, line)) = roster {
                 writeln!(out, "Expected: {line}")?;

@@ -9,7 +9,7 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 
-use super::error::{ApiError, ErrorCode};
+use super::error::{ErrorCode, Refusal};
 
 /// Lets iat be slightly ahead of this clock, as the SDKs' own backdating allows.
 const IAT_LEEWAY_SECS: u64 = 5;
@@ -40,17 +40,17 @@ impl Authenticator {
     }
 
     /// Accepts the request or says why not, with Stream's error codes.
-    pub fn check(&self, api_key: Option<&str>, headers: &HeaderMap) -> Result<(), ApiError> {
+    pub fn check(&self, api_key: Option<&str>, headers: &HeaderMap) -> Result<(), Refusal> {
         match api_key {
             Some(key) if key == self.api_key => {}
             Some(key) => {
-                return Err(ApiError::new(
+                return Err(Refusal::new(
                     ErrorCode::AccessKey,
                     format!("api_key \"{key}\" is not valid"),
                 ));
             }
             None => {
-                return Err(ApiError::new(
+                return Err(Refusal::new(
                     ErrorCode::AccessKey,
                     "api_key is missing from the query string",
                 ));
@@ -58,7 +58,7 @@ impl Authenticator {
         }
         let auth_type = header(headers, "stream-auth-type");
         if !auth_type.is_some_and(|t| t.eq_ignore_ascii_case("jwt")) {
-            return Err(ApiError::new(
+            return Err(Refusal::new(
                 ErrorCode::Authentication,
                 "the Stream-Auth-Type header must be \"jwt\" for server-side requests",
             ));
@@ -67,7 +67,7 @@ impl Authenticator {
             .map(|value| value.strip_prefix("Bearer ").unwrap_or(value).trim())
             .filter(|token| !token.is_empty())
             .ok_or_else(|| {
-                ApiError::new(
+                Refusal::new(
                     ErrorCode::Authentication,
                     "JWTAuth error: the Authorization header is missing",
                 )
@@ -75,7 +75,7 @@ impl Authenticator {
         self.verify(token)
     }
 
-    fn verify(&self, token: &str) -> Result<(), ApiError> {
+    fn verify(&self, token: &str) -> Result<(), Refusal> {
         let claims = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
             .map_err(|err| self.rejection(err.kind()))?
             .claims;
@@ -84,7 +84,7 @@ impl Authenticator {
             .iat
             .is_some_and(|iat| iat > (now + IAT_LEEWAY_SECS) as f64)
         {
-            return Err(ApiError::new(
+            return Err(Refusal::new(
                 ErrorCode::TokenBeforeIssuedAt,
                 "JWTAuth error: token used before issue at (iat)",
             ));
@@ -92,9 +92,9 @@ impl Authenticator {
         Ok(())
     }
 
-    fn rejection(&self, kind: &ErrorKind) -> ApiError {
+    fn rejection(&self, kind: &ErrorKind) -> Refusal {
         match kind {
-            ErrorKind::InvalidSignature => ApiError::new(
+            ErrorKind::InvalidSignature => Refusal::new(
                 ErrorCode::TokenSignature,
                 format!(
                     "JWTAuth error: signature is not valid. Make sure the token is created \
@@ -103,17 +103,17 @@ impl Authenticator {
                 ),
             ),
             ErrorKind::ExpiredSignature => {
-                ApiError::new(ErrorCode::TokenExpired, "JWTAuth error: token has expired")
+                Refusal::new(ErrorCode::TokenExpired, "JWTAuth error: token has expired")
             }
-            ErrorKind::ImmatureSignature => ApiError::new(
+            ErrorKind::ImmatureSignature => Refusal::new(
                 ErrorCode::TokenNotValidYet,
                 "JWTAuth error: token is not valid yet (nbf)",
             ),
-            ErrorKind::InvalidAlgorithm => ApiError::new(
+            ErrorKind::InvalidAlgorithm => Refusal::new(
                 ErrorCode::Authentication,
                 "JWTAuth error: server tokens must be signed with HS256",
             ),
-            _ => ApiError::new(
+            _ => Refusal::new(
                 ErrorCode::Authentication,
                 "JWTAuth error: token is malformed; expected a JWT signed with the API secret",
             ),

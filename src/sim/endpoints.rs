@@ -6,7 +6,7 @@ use crate::filter::conditions::Conditions;
 
 use super::attendance::RowKey;
 use super::cursor::{CursorError, CursorSigner, Direction};
-use super::error::ApiError;
+use super::error::Refusal;
 use super::hostile;
 use super::members;
 use super::server::{Params, Sim};
@@ -25,7 +25,7 @@ pub fn get_call(
     call_type: &str,
     call_id: &str,
     params: &Params,
-) -> Result<Map<String, Value>, ApiError> {
+) -> Result<Map<String, Value>, Refusal> {
     find_call(sim, call_type, call_id)?;
     let members_limit = bounded(params, "members_limit")?;
     Ok(wire::get_call(
@@ -45,10 +45,10 @@ pub fn participant_sessions(
     call_id: &str,
     session: &str,
     params: &Params,
-) -> Result<Map<String, Value>, ApiError> {
+) -> Result<Map<String, Value>, Refusal> {
     find_call(sim, call_type, call_id)?;
     let Some((snapshot, cursors)) = sim.session(session) else {
-        return Err(ApiError::not_found(format!(
+        return Err(Refusal::not_found(format!(
             "call session {session} of call {call_type}:{call_id} does not exist"
         )));
     };
@@ -92,13 +92,13 @@ pub fn participant_sessions(
 }
 
 /// `POST /api/v2/video/call_stats`.
-pub fn call_stats(sim: &Sim, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+pub fn call_stats(sim: &Sim, body: &[u8]) -> Result<Map<String, Value>, Refusal> {
     let request = stats::StatsRequest::parse(body)?;
     stats::respond(sim, &request)
 }
 
 /// `POST /api/v2/video/call/members`.
-pub fn call_members(sim: &Sim, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+pub fn call_members(sim: &Sim, body: &[u8]) -> Result<Map<String, Value>, Refusal> {
     let request = members::MembersRequest::parse(body)?;
     if let Some(replay) = &sim.replay {
         return replay.members(&request.call_type, &request.call_id);
@@ -107,11 +107,11 @@ pub fn call_members(sim: &Sim, body: &[u8]) -> Result<Map<String, Value>, ApiErr
     members::respond(sim, &request)
 }
 
-pub(super) fn find_call(sim: &Sim, call_type: &str, call_id: &str) -> Result<(), ApiError> {
+pub(super) fn find_call(sim: &Sim, call_type: &str, call_id: &str) -> Result<(), Refusal> {
     if call_type == CALL_TYPE && call_id == sim.call.call_id {
         Ok(())
     } else {
-        Err(ApiError::not_found(format!(
+        Err(Refusal::not_found(format!(
             "Can't find call with id {call_type}:{call_id}"
         )))
     }
@@ -119,53 +119,53 @@ pub(super) fn find_call(sim: &Sim, call_type: &str, call_id: &str) -> Result<(),
 
 /// A count parameter such as `limit`: [`DEFAULT_LIMIT`] when absent or 0, at most
 /// [`MAX_LIMIT`].
-fn bounded(params: &Params, name: &str) -> Result<usize, ApiError> {
+fn bounded(params: &Params, name: &str) -> Result<usize, Refusal> {
     let Some(text) = params.get(name).filter(|text| !text.is_empty()) else {
         return Ok(DEFAULT_LIMIT);
     };
     match text.parse::<usize>() {
         Ok(0) => Ok(DEFAULT_LIMIT),
         Ok(limit) if limit <= MAX_LIMIT => Ok(limit),
-        Ok(_) => Err(ApiError::input(format!(
+        Ok(_) => Err(Refusal::input(format!(
             "{name} must be less than or equal to {MAX_LIMIT}, got {text}"
         ))),
-        Err(_) => Err(ApiError::input(format!(
+        Err(_) => Err(Refusal::input(format!(
             "{name} must be a number between 0 and {MAX_LIMIT}, got {text:?}"
         ))),
     }
 }
 
 /// The `limit` of a query body: [`DEFAULT_LIMIT`] when absent or 0, at most [`MAX_LIMIT`].
-pub fn body_limit(limit: Option<i64>) -> Result<usize, ApiError> {
+pub fn body_limit(limit: Option<i64>) -> Result<usize, Refusal> {
     match limit {
         None | Some(0) => Ok(DEFAULT_LIMIT),
         Some(limit) if (1..=MAX_LIMIT as i64).contains(&limit) => Ok(limit as usize),
-        Some(limit) => Err(ApiError::input(format!(
+        Some(limit) => Err(Refusal::input(format!(
             "limit must be between 0 and {MAX_LIMIT}, got {limit}"
         ))),
     }
 }
 
-fn filter_conditions(params: &Params) -> Result<Conditions, ApiError> {
+fn filter_conditions(params: &Params) -> Result<Conditions, Refusal> {
     let Some(text) = params.get("filter_conditions").filter(|t| !t.is_empty()) else {
         return Ok(Conditions::default());
     };
     let value: Value = serde_json::from_str(text)
-        .map_err(|err| ApiError::input(format!("filter_conditions is not valid JSON: {err}")))?;
-    Conditions::parse(&value).map_err(|err| ApiError::input(err.0))
+        .map_err(|err| Refusal::input(format!("filter_conditions is not valid JSON: {err}")))?;
+    Conditions::parse(&value).map_err(|err| Refusal::input(err.0))
 }
 
-fn anchor(cursors: &CursorSigner, params: &Params) -> Result<Anchor, ApiError> {
+fn anchor(cursors: &CursorSigner, params: &Params) -> Result<Anchor, Refusal> {
     let cursor = |direction: Direction| {
         params
             .get(direction.param())
             .filter(|text| !text.is_empty())
             .map(|text| cursors.decode(direction, text).map(RowKey::from))
             .transpose()
-            .map_err(|err: CursorError| ApiError::input(err.to_string()))
+            .map_err(|err: CursorError| Refusal::input(err.to_string()))
     };
     match (cursor(Direction::Next)?, cursor(Direction::Prev)?) {
-        (Some(_), Some(_)) => Err(ApiError::input("next and prev cannot be used together")),
+        (Some(_), Some(_)) => Err(Refusal::input("next and prev cannot be used together")),
         (Some(key), None) => Ok(Anchor::After(key)),
         (None, Some(key)) => Ok(Anchor::Before(key)),
         (None, None) => Ok(Anchor::Start),

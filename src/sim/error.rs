@@ -58,25 +58,25 @@ impl ErrorCode {
 
 /// A refused request: what went wrong, in the words the message will carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiError {
+pub struct Refusal {
     pub code: ErrorCode,
     pub detail: String,
 }
 
-impl ApiError {
-    pub fn new(code: ErrorCode, detail: impl Into<String>) -> ApiError {
-        ApiError {
+impl Refusal {
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Refusal {
+        Refusal {
             code,
             detail: detail.into(),
         }
     }
 
-    pub fn input(detail: impl Into<String>) -> ApiError {
-        ApiError::new(ErrorCode::Input, detail)
+    pub fn input(detail: impl Into<String>) -> Refusal {
+        Refusal::new(ErrorCode::Input, detail)
     }
 
-    pub fn not_found(detail: impl Into<String>) -> ApiError {
-        ApiError::new(ErrorCode::NotFound, detail)
+    pub fn not_found(detail: impl Into<String>) -> Refusal {
+        Refusal::new(ErrorCode::NotFound, detail)
     }
 
     /// The body Stream sends, with its message in Stream's `Operation failed with error`

@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 
 use super::cursor::{Direction, Position};
 use super::endpoints::body_limit;
-use super::error::ApiError;
+use super::error::Refusal;
 use super::ids::Uuid;
 use super::roster::Member;
 use super::server::Sim;
@@ -85,13 +85,13 @@ pub struct MembersRequest {
 
 impl MembersRequest {
     /// Parses and validates the body.
-    pub fn parse(body: &[u8]) -> Result<MembersRequest, ApiError> {
+    pub fn parse(body: &[u8]) -> Result<MembersRequest, Refusal> {
         let body: Body = serde_json::from_slice(body)
-            .map_err(|err| ApiError::input(format!("the request body is not valid: {err}")))?;
+            .map_err(|err| Refusal::input(format!("the request body is not valid: {err}")))?;
         let required = |value: Option<String>, name: &str| {
             value
                 .filter(|value| !value.is_empty())
-                .ok_or_else(|| ApiError::input(format!("{name} is a required field")))
+                .ok_or_else(|| Refusal::input(format!("{name} is a required field")))
         };
         let call_type = required(body.call_type.clone(), "type")?;
         let call_id = required(body.id.clone(), "id")?;
@@ -137,26 +137,27 @@ impl MembersRequest {
 }
 
 impl Condition {
-    fn parse(field: &str, condition: &Value) -> Result<Condition, ApiError> {
+    fn parse(field: &str, condition: &Value) -> Result<Condition, Refusal> {
         let field_kind = match field {
             "user_id" => FilterField::UserId,
             "role" => FilterField::Role,
             _ => {
-                return Err(ApiError::input(format!(
+                return Err(Refusal::input(format!(
                     "`{field}` is not a filterable field here; headcount sim filters members on {}",
                     FILTER_FIELDS.join(", ")
                 )));
             }
         };
         let text = |value: &Value| {
-            value.as_str().map(str::to_owned).ok_or_else(|| {
-                ApiError::input(format!("`{field}` compares with text, got {value}"))
-            })
+            value
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| Refusal::input(format!("`{field}` compares with text, got {value}")))
         };
         let values = match condition {
             Value::Object(operators) => {
                 let [(operator, operand)] = operators.iter().collect::<Vec<_>>()[..] else {
-                    return Err(ApiError::input(format!(
+                    return Err(Refusal::input(format!(
                         "give `{field}` one operator, $eq or $in"
                     )));
                 };
@@ -166,10 +167,10 @@ impl Condition {
                         items.iter().map(text).collect::<Result<_, _>>()?
                     }
                     ("$in", other) => {
-                        return Err(ApiError::input(format!("$in takes a list, got {other}")));
+                        return Err(Refusal::input(format!("$in takes a list, got {other}")));
                     }
                     (other, _) => {
-                        return Err(ApiError::input(format!(
+                        return Err(Refusal::input(format!(
                             "{other} is not supported on `{field}`; use $eq or $in"
                         )));
                     }
@@ -193,7 +194,7 @@ impl Condition {
 }
 
 /// At most one sort field, as the spec allows; `created_at` ascending when none is given.
-fn sort(params: &[SortParam]) -> Result<(SortField, bool), ApiError> {
+fn sort(params: &[SortParam]) -> Result<(SortField, bool), Refusal> {
     match params {
         [] => Ok((SortField::CreatedAt, false)),
         [param] => {
@@ -201,7 +202,7 @@ fn sort(params: &[SortParam]) -> Result<(SortField, bool), ApiError> {
                 Some("created_at") => SortField::CreatedAt,
                 Some("user_id") => SortField::UserId,
                 other => {
-                    return Err(ApiError::input(format!(
+                    return Err(Refusal::input(format!(
                         "`{}` is not a sortable field; sort accepts created_at, user_id",
                         other.unwrap_or_default()
                     )));
@@ -209,7 +210,7 @@ fn sort(params: &[SortParam]) -> Result<(SortField, bool), ApiError> {
             };
             Ok((field, param.direction.unwrap_or(1) < 0))
         }
-        _ => Err(ApiError::input("sort accepts at most one field")),
+        _ => Err(Refusal::input("sort accepts at most one field")),
     }
 }
 
@@ -242,7 +243,7 @@ fn member_index(id: Uuid) -> Option<usize> {
 }
 
 /// The response body without `duration`.
-pub fn respond(sim: &Sim, request: &MembersRequest) -> Result<Map<String, Value>, ApiError> {
+pub fn respond(sim: &Sim, request: &MembersRequest) -> Result<Map<String, Value>, Refusal> {
     let members = &sim.roster.members;
     let now = sim.present();
     let mut order: Vec<usize> = (0..members.len()).collect();
@@ -277,24 +278,24 @@ pub fn respond(sim: &Sim, request: &MembersRequest) -> Result<Map<String, Value>
 }
 
 /// The place a cursor points at; a cursor of another query is refused.
-fn anchor(sim: &Sim, request: &MembersRequest, order: &[usize]) -> Result<Anchor, ApiError> {
+fn anchor(sim: &Sim, request: &MembersRequest, order: &[usize]) -> Result<Anchor, Refusal> {
     let place_of = |direction: Direction, text: &str| {
         let position = sim
             .member_cursors
             .decode(direction, text)
-            .map_err(|err| ApiError::input(err.to_string()))?;
+            .map_err(|err| Refusal::input(err.to_string()))?;
         if position.at != request.fingerprint {
-            return Err(ApiError::input(format!(
+            return Err(Refusal::input(format!(
                 "{} belongs to another query: send the same call, filter_conditions and sort",
                 direction.param()
             )));
         }
         member_index(position.id)
             .and_then(|index| order.iter().position(|&i| i == index))
-            .ok_or_else(|| ApiError::input(format!("{} is not a valid cursor", direction.param())))
+            .ok_or_else(|| Refusal::input(format!("{} is not a valid cursor", direction.param())))
     };
     match (&request.next, &request.prev) {
-        (Some(_), Some(_)) => Err(ApiError::input("next and prev cannot be used together")),
+        (Some(_), Some(_)) => Err(Refusal::input("next and prev cannot be used together")),
         (Some(next), None) => Ok(Anchor::After(place_of(Direction::Next, next)?)),
         (None, Some(prev)) => Ok(Anchor::Before(place_of(Direction::Prev, prev)?)),
         (None, None) => Ok(Anchor::Start),
@@ -320,7 +321,7 @@ mod tests {
         }
     }
 
-    fn parse(body: &str) -> Result<MembersRequest, ApiError> {
+    fn parse(body: &str) -> Result<MembersRequest, Refusal> {
         MembersRequest::parse(body.as_bytes())
     }
 

@@ -29,7 +29,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
-use super::error::ApiError;
+use super::error::Refusal;
 use super::server::Params;
 
 /// The version of the pages file this sim reads.
@@ -128,12 +128,12 @@ impl Replay {
     }
 
     /// `QueryCallMembers`: the recorded members as one page, when the file records them.
-    pub fn members(&self, call_type: &str, call_id: &str) -> Result<Map<String, Value>, ApiError> {
+    pub fn members(&self, call_type: &str, call_id: &str) -> Result<Map<String, Value>, Refusal> {
         self.find_call(call_type, call_id)?;
         let Some(members) = &self.members else {
             // A pages file records participant sessions only: saying the call has no members
             // would be a guess.
-            return Err(ApiError::not_found(format!(
+            return Err(Refusal::not_found(format!(
                 "the replayed pages hold no members of call {call_type}:{call_id}"
             )));
         };
@@ -159,21 +159,21 @@ impl Replay {
         call_id: &str,
         session: &str,
         params: &Params,
-    ) -> Result<&str, ApiError> {
+    ) -> Result<&str, Refusal> {
         self.find_call(call_type, call_id)?;
         if session != self.session_id {
-            return Err(ApiError::not_found(format!(
+            return Err(Refusal::not_found(format!(
                 "call session {session} of call {call_type}:{call_id} does not exist"
             )));
         }
         let asked = match params.get("filter_conditions").filter(|f| !f.is_empty()) {
             Some(text) => Some(serde_json::from_str::<Value>(text).map_err(|err| {
-                ApiError::input(format!("filter_conditions is not valid JSON: {err}"))
+                Refusal::input(format!("filter_conditions is not valid JSON: {err}"))
             })?),
             None => None,
         };
         if asked != self.filter_conditions {
-            return Err(ApiError::input(format!(
+            return Err(Refusal::input(format!(
                 "this replay holds the pages read with filter_conditions {}",
                 self.filter_conditions
                     .as_ref()
@@ -184,11 +184,11 @@ impl Replay {
         self.pages
             .get(cursor)
             .map(|page| page.get())
-            .ok_or_else(|| ApiError::input(format!("{cursor} is not a valid cursor")))
+            .ok_or_else(|| Refusal::input(format!("{cursor} is not a valid cursor")))
     }
 
     /// `GetCall`: the recorded call, or one made of the session.
-    pub fn get_call(&self, call_type: &str, call_id: &str) -> Result<Map<String, Value>, ApiError> {
+    pub fn get_call(&self, call_type: &str, call_id: &str) -> Result<Map<String, Value>, Refusal> {
         self.find_call(call_type, call_id)?;
         let call = self.call.clone().unwrap_or_else(|| {
             json!({
@@ -208,9 +208,9 @@ impl Replay {
 
     /// `QueryCallSessionStats`: the session's row, unless the filter names another call or
     /// session.
-    pub fn call_stats(&self, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    pub fn call_stats(&self, body: &[u8]) -> Result<Map<String, Value>, Refusal> {
         let request: Value = serde_json::from_slice(body)
-            .map_err(|err| ApiError::input(format!("the body is not valid JSON: {err}")))?;
+            .map_err(|err| Refusal::input(format!("the body is not valid JSON: {err}")))?;
         let wanted = |field: &str, value: &str| {
             request["filter_conditions"][field]["$eq"]
                 .as_str()
@@ -251,11 +251,11 @@ impl Replay {
         format!("{}:{}", self.call_type, self.call_id)
     }
 
-    fn find_call(&self, call_type: &str, call_id: &str) -> Result<(), ApiError> {
+    fn find_call(&self, call_type: &str, call_id: &str) -> Result<(), Refusal> {
         if call_type == self.call_type && call_id == self.call_id {
             Ok(())
         } else {
-            Err(ApiError::not_found(format!(
+            Err(Refusal::not_found(format!(
                 "Can't find call with id {call_type}:{call_id}"
             )))
         }

@@ -21,7 +21,7 @@ use super::auth::Authenticator;
 use super::clock::{ScenarioClock, unix_now_ns, unix_now_secs};
 use super::cursor::CursorSigner;
 use super::endpoints;
-use super::error::{ApiError, ErrorCode};
+use super::error::{ErrorCode, Refusal};
 use super::history::EarlierSession;
 use super::rate_limit::{Quota, RateLimiter};
 use super::replay::Replay;
@@ -229,7 +229,7 @@ async fn participant_sessions(
         &uri,
         |params| {
             if sim.preparing(&session) {
-                return Err(ApiError::not_found(format!(
+                return Err(Refusal::not_found(format!(
                     "the participant sessions of call session {session} are not ready yet"
                 )));
             }
@@ -286,7 +286,7 @@ enum Reply {
 }
 
 async fn unknown_route(uri: Uri) -> Response {
-    let error = ApiError::not_found(format!("no endpoint at {}", uri.path()));
+    let error = Refusal::not_found(format!("no endpoint at {}", uri.path()));
     let body = error.body("Request", duration_text(Duration::ZERO));
     (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
 }
@@ -299,7 +299,7 @@ fn respond(
     operation: Operation,
     headers: &HeaderMap,
     uri: &Uri,
-    work: impl FnOnce(&Params) -> Result<Reply, ApiError>,
+    work: impl FnOnce(&Params) -> Result<Reply, Refusal>,
 ) -> Response {
     let target = uri
         .path_and_query()
@@ -369,9 +369,9 @@ fn uri_too_long() -> Response {
         .into_response()
 }
 
-fn admit(quota: Option<Quota>) -> Result<(), ApiError> {
+fn admit(quota: Option<Quota>) -> Result<(), Refusal> {
     match quota {
-        Some(quota) if quota.exceeded => Err(ApiError::new(
+        Some(quota) if quota.exceeded => Err(Refusal::new(
             ErrorCode::RateLimit,
             "Too many requests, check response headers for more information.",
         )),
@@ -379,9 +379,9 @@ fn admit(quota: Option<Quota>) -> Result<(), ApiError> {
     }
 }
 
-fn parse_params(uri: &Uri) -> Result<Params, ApiError> {
+fn parse_params(uri: &Uri) -> Result<Params, Refusal> {
     let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(uri)
-        .map_err(|err| ApiError::input(format!("the query string is malformed: {err}")))?;
+        .map_err(|err| Refusal::input(format!("the query string is malformed: {err}")))?;
     Ok(pairs.into_iter().collect())
 }
 

@@ -25,7 +25,7 @@ const HEADERS: [&str; 8] = [
 const FIRST_NUMBER_COLUMN: usize = 4;
 
 /// The sessions of one call, with the instant their state is judged at.
-pub struct Listing<'a> {
+pub struct SessionListing<'a> {
     call: &'a CallRef,
     sessions: &'a [SessionSummary],
     now: Nanos,
@@ -33,9 +33,9 @@ pub struct Listing<'a> {
     stopped_early: Option<StopReason>,
 }
 
-impl<'a> Listing<'a> {
+impl<'a> SessionListing<'a> {
     pub fn new(call: &'a CallRef, sessions: &'a [SessionSummary], now: Nanos) -> Self {
-        Listing {
+        SessionListing {
             call,
             sessions,
             now,
@@ -207,7 +207,7 @@ mod tests {
     #[test]
     fn the_table_marks_the_current_session_and_aligns_columns() {
         let (call, sessions) = (call(), sessions());
-        let table = Listing::new(&call, &sessions, NOW).table(&DisplayZone::utc());
+        let table = SessionListing::new(&call, &sessions, NOW).table(&DisplayZone::utc());
         let lines: Vec<&str> = table.lines().collect();
         assert_eq!(
             lines,
@@ -232,7 +232,7 @@ mod tests {
     #[test]
     fn json_has_utc_times_and_nulls_for_unknown_counts() {
         let (call, sessions) = (call(), sessions());
-        let value = Listing::new(&call, &sessions, NOW).json();
+        let value = SessionListing::new(&call, &sessions, NOW).json();
         assert_eq!(value["call_id"], "weekly");
         let [now, old] = value["sessions"].as_array().unwrap().as_slice() else {
             panic!("two sessions")
@@ -255,7 +255,7 @@ mod tests {
             if let Some(counts) = sessions[1].counts.as_mut() {
                 counts.total_participant_duration = Some(total);
             }
-            let listing = Listing::new(&call, &sessions, NOW);
+            let listing = SessionListing::new(&call, &sessions, NOW);
             let table = listing.table(&DisplayZone::utc());
             let old = table.lines().last().unwrap();
             assert!(old.ends_with(&format!("11  {cell}")), "{table}");
@@ -269,9 +269,9 @@ mod tests {
     #[test]
     fn a_listing_stopped_early_is_not_complete() {
         let (call, sessions) = (call(), sessions());
-        let whole = Listing::new(&call, &sessions, NOW).json();
+        let whole = SessionListing::new(&call, &sessions, NOW).json();
         assert_eq!(whole["complete"], true);
-        let stopped = Listing::new(&call, &sessions, NOW)
+        let stopped = SessionListing::new(&call, &sessions, NOW)
             .stopped_early(Some(StopReason::EmptyPages))
             .json();
         assert_eq!(stopped["complete"], false);
@@ -283,7 +283,7 @@ mod tests {
         let call = call();
         let mut sessions = sessions();
         sessions[0].id = "s-\u{1b}]0;owned\u{7}\u{202e}".into();
-        let listing = Listing::new(&call, &sessions, NOW);
+        let listing = SessionListing::new(&call, &sessions, NOW);
         let table = listing.table(&DisplayZone::utc());
         assert!(
             table.contains("*s-\\x1b]0;owned\\x07\\u{202e}  "),
@@ -299,7 +299,7 @@ mod tests {
     #[test]
     fn a_call_without_sessions_says_so() {
         let call = call();
-        let table = Listing::new(&call, &[], NOW).table(&DisplayZone::utc());
+        let table = SessionListing::new(&call, &[], NOW).table(&DisplayZone::utc());
         assert_eq!(
             table,
             "default:weekly has no session yet: nobody has joined it\n"

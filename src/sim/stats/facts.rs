@@ -2,7 +2,7 @@
 
 use std::cmp::Ordering;
 
-use crate::sim::error::ApiError;
+use crate::sim::error::Refusal;
 use crate::sim::ids::Uuid;
 
 /// What filtering and sorting look at in one call session.
@@ -35,14 +35,14 @@ impl SortField {
         ("updated_at", SortField::UpdatedAt),
     ];
 
-    pub fn parse(name: &str) -> Result<SortField, ApiError> {
+    pub fn parse(name: &str) -> Result<SortField, Refusal> {
         SortField::NAMES
             .iter()
             .find(|(known, _)| *known == name)
             .map(|(_, field)| *field)
             .ok_or_else(|| {
                 let names: Vec<&str> = SortField::NAMES.iter().map(|(name, _)| *name).collect();
-                ApiError::input(format!(
+                Refusal::input(format!(
                     "`{name}` is not a sortable field; sort accepts {}",
                     names.join(", ")
                 ))

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::facts::{SessionFacts, SortField};
 use crate::api::timestamp;
-use crate::sim::error::ApiError;
+use crate::sim::error::Refusal;
 
 /// The filter fields this sim understands: these with `$eq`, the dates of [`SortField`] with
 /// `$eq`, `$gt`, `$gte`, `$lt` and `$lte`.
@@ -32,20 +32,20 @@ pub enum Condition {
 }
 
 impl Condition {
-    pub fn parse(field: &str, condition: &Value) -> Result<Vec<Condition>, ApiError> {
+    pub fn parse(field: &str, condition: &Value) -> Result<Vec<Condition>, Refusal> {
         if DATE_FIELDS.contains(&field) {
             return date_conditions(SortField::parse(field)?, condition);
         }
         if !EQ_FIELDS.contains(&field) {
             let mut known = EQ_FIELDS.to_vec();
             known.extend(DATE_FIELDS);
-            return Err(ApiError::input(format!(
+            return Err(Refusal::input(format!(
                 "`{field}` is not a filterable field; filter_conditions accepts {}",
                 known.join(", ")
             )));
         }
         let value = operand(field, condition)?;
-        let wrong_type = || ApiError::input(format!("`{field}` does not accept {value}"));
+        let wrong_type = || Refusal::input(format!("`{field}` does not accept {value}"));
         let condition = match (field, value) {
             ("is_active", Value::Bool(active)) => Condition::Active(*active),
             ("call_cid", Value::String(cid)) => Condition::Cid(cid.clone()),
@@ -77,13 +77,13 @@ impl Condition {
 
 /// `{"$gte": "2026-11-01T00:00:00Z", "$lt": ...}` (or a bare instant, for `$eq`); instants as
 /// RFC 3339 text or Unix nanoseconds.
-fn date_conditions(field: SortField, condition: &Value) -> Result<Vec<Condition>, ApiError> {
+fn date_conditions(field: SortField, condition: &Value) -> Result<Vec<Condition>, Refusal> {
     let instant = |value: &Value| {
         match value {
             Value::String(text) => timestamp::parse_text(text),
             value => value.as_i64(),
         }
-        .ok_or_else(|| ApiError::input(format!("{value} is not a date")))
+        .ok_or_else(|| Refusal::input(format!("{value} is not a date")))
     };
     let Value::Object(operators) = condition else {
         return Ok(vec![Condition::Date {
@@ -99,7 +99,7 @@ fn date_conditions(field: SortField, condition: &Value) -> Result<Vec<Condition>
                 .iter()
                 .find(|known| **known == name)
                 .ok_or_else(|| {
-                    ApiError::input(format!(
+                    Refusal::input(format!(
                         "{name} is not supported on dates; use one of {}",
                         DATE_OPERATORS.join(", ")
                     ))
@@ -114,11 +114,11 @@ fn date_conditions(field: SortField, condition: &Value) -> Result<Vec<Condition>
 }
 
 /// The `$eq` operand of a condition (or the value itself, in the short form).
-fn operand<'v>(field: &str, condition: &'v Value) -> Result<&'v Value, ApiError> {
+fn operand<'v>(field: &str, condition: &'v Value) -> Result<&'v Value, Refusal> {
     match condition {
         Value::Object(ops) => match (ops.len(), ops.get("$eq")) {
             (1, Some(value)) => Ok(value),
-            _ => Err(ApiError::input(format!(
+            _ => Err(Refusal::input(format!(
                 "only $eq is supported on `{field}` by this endpoint"
             ))),
         },

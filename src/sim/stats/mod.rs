@@ -14,7 +14,7 @@ mod request;
 use serde_json::{Map, Value, json};
 
 use super::cursor::{Direction, Position};
-use super::error::ApiError;
+use super::error::Refusal;
 use super::ids::Uuid;
 use super::server::Sim;
 use super::timeline::Snapshot;
@@ -41,7 +41,7 @@ pub(super) struct Page {
 }
 
 /// The response body without `duration`.
-pub fn respond(sim: &Sim, request: &StatsRequest) -> Result<Map<String, Value>, ApiError> {
+pub fn respond(sim: &Sim, request: &StatsRequest) -> Result<Map<String, Value>, Refusal> {
     let mut sessions: Vec<(SessionFacts, Snapshot)> = sim
         .sessions()
         .map(|snapshot| (facts(sim, &snapshot), snapshot))
@@ -116,15 +116,15 @@ fn anchor(
     sim: &Sim,
     request: &StatsRequest,
     sessions: &[(SessionFacts, Snapshot)],
-) -> Result<Anchor, ApiError> {
+) -> Result<Anchor, Refusal> {
     let place_of = |direction: Direction, text: &str| {
-        let invalid = || ApiError::input(format!("{} is not a valid cursor", direction.param()));
+        let invalid = || Refusal::input(format!("{} is not a valid cursor", direction.param()));
         let position = sim
             .stats_cursors
             .decode(direction, text)
-            .map_err(|err| ApiError::input(err.to_string()))?;
+            .map_err(|err| Refusal::input(err.to_string()))?;
         if position.at != request.fingerprint {
-            return Err(ApiError::input(format!(
+            return Err(Refusal::input(format!(
                 "{} belongs to another query: send the same filter_conditions and sort",
                 direction.param()
             )));
@@ -132,7 +132,7 @@ fn anchor(
         place(sessions, position.id).ok_or_else(invalid)
     };
     match (&request.next, &request.prev) {
-        (Some(_), Some(_)) => Err(ApiError::input("next and prev cannot be used together")),
+        (Some(_), Some(_)) => Err(Refusal::input("next and prev cannot be used together")),
         (Some(next), None) => Ok(Anchor::After(place_of(Direction::Next, next)?)),
         (None, Some(prev)) => Ok(Anchor::Before(place_of(Direction::Prev, prev)?)),
         (None, None) => Ok(Anchor::Start),

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::facts::{SessionFacts, SortField};
 use super::filter::Condition;
 use crate::sim::endpoints::body_limit;
-use crate::sim::error::ApiError;
+use crate::sim::error::Refusal;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Sort {
@@ -55,12 +55,12 @@ pub struct StatsRequest {
 impl StatsRequest {
     /// Parses and validates the body; an empty body is an empty query. Without `sort`, the
     /// newest session comes first.
-    pub fn parse(body: &[u8]) -> Result<StatsRequest, ApiError> {
+    pub fn parse(body: &[u8]) -> Result<StatsRequest, Refusal> {
         let body: Body = if body.iter().all(u8::is_ascii_whitespace) {
             Body::default()
         } else {
             serde_json::from_slice(body)
-                .map_err(|err| ApiError::input(format!("the request body is not valid: {err}")))?
+                .map_err(|err| Refusal::input(format!("the request body is not valid: {err}")))?
         };
         let mut filter = Vec::new();
         for (field, condition) in &body.filter_conditions {
@@ -75,7 +75,7 @@ impl StatsRequest {
                     descending: param.direction < 0,
                 })
             })
-            .collect::<Result<Vec<Sort>, ApiError>>()?;
+            .collect::<Result<Vec<Sort>, Refusal>>()?;
         if sort.is_empty() {
             sort.push(Sort {
                 field: SortField::SessionStartedAt,
