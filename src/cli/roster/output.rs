@@ -138,6 +138,18 @@ fn names(names: Vec<&str>) -> Cell {
 
 /// The fields of `--format json` (`members`, `not_members`) and of the CSV records, in order.
 /// Times are RFC 3339 in UTC, durations whole seconds, the percentage has one decimal.
+/// The ring outcome, empty where the session's outcomes are not known (an earlier session).
+const RING: Column = Column {
+    name: "ring",
+    cell: |line, context| {
+        if context.ring_known {
+            names(line.ring())
+        } else {
+            Cell::Empty
+        }
+    },
+};
+
 const COLUMNS: [Column; 15] = [
     Column {
         name: "user_id",
@@ -192,16 +204,7 @@ const COLUMNS: [Column; 15] = [
         name: "reconnects",
         cell: |line, _| Cell::Int(i64::from(line.person.flags.reconnects)),
     },
-    Column {
-        name: "ring",
-        cell: |line, context| {
-            if context.ring_known {
-                names(line.ring())
-            } else {
-                Cell::Empty
-            }
-        },
-    },
+    RING,
     Column {
         name: "added_at",
         cell: |line, _| instant(line.member.and_then(|member| member.created_at)),
@@ -245,16 +248,7 @@ const USER_FIELDS: [Column; 5] = [
         name: "state",
         cell: |line, _| Cell::Text(line.person.state.name().to_owned()),
     },
-    Column {
-        name: "ring",
-        cell: |line, context| {
-            if context.ring_known {
-                names(line.ring())
-            } else {
-                Cell::Empty
-            }
-        },
-    },
+    RING,
     Column {
         name: "expected_attendance_percent",
         cell: |line, _| {
