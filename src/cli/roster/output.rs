@@ -138,6 +138,12 @@ fn names(names: Vec<&str>) -> Cell {
 
 /// The fields of `--format json` (`members`, `not_members`) and of the CSV records, in order.
 /// Times are RFC 3339 in UTC, durations whole seconds, the percentage has one decimal.
+/// The person's state, by its name in JSON and CSV.
+const STATE: Column = Column {
+    name: "state",
+    cell: |line, _| Cell::Text(line.person.state.name().to_owned()),
+};
+
 /// The ring outcome, empty where the session's outcomes are not known (an earlier session).
 const RING: Column = Column {
     name: "ring",
@@ -163,10 +169,7 @@ const COLUMNS: [Column; 15] = [
         name: "role",
         cell: |line, _| server(line.role()),
     },
-    Column {
-        name: "state",
-        cell: |line, _| Cell::Text(line.person.state.name().to_owned()),
-    },
+    STATE,
     Column {
         name: "flags",
         cell: |line, _| names(line.flags()),
@@ -244,10 +247,7 @@ const USER_FIELDS: [Column; 5] = [
         name: "member_role",
         cell: |line, _| server(line.role()),
     },
-    Column {
-        name: "state",
-        cell: |line, _| Cell::Text(line.person.state.name().to_owned()),
-    },
+    STATE,
     RING,
     Column {
         name: "expected_attendance_percent",
