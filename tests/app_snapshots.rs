@@ -208,6 +208,7 @@ fn live_call_retrying() {
     app.update(
         Msg::Fetch(FetchEvent::Retrying {
             generation: 2,
+            page_no: 2,
             error,
             retry_at: now + 9 * SEC,
         }),

@@ -137,16 +137,212 @@ fn the_local_part_applies_at_once_without_a_fetch() {
     assert_eq!(app.sessions().len(), 2, "b-1 and d-1 last over 30 minutes");
 }
 
+/// Changed on purpose: a text that does not parse puts back the filter in force before the
+/// editing began, never a part of the text that happened to parse on the way.
 #[test]
-fn a_bad_filter_shows_an_error_and_keeps_the_last_good_one() {
+fn a_bad_filter_shows_an_error_and_keeps_the_filter_in_force_before_editing() {
     let (mut app, now) = loaded(None);
     app.update(key('/'), now);
     type_text(&mut app, "dur>30m", now);
     type_text(&mut app, "x", now);
     let error = app.filter_bar().error().expect("a parse error");
     assert!(error.position >= "dur>".len(), "{error}");
+    assert!(app.filter_bar().active().is_empty());
+    assert!(app.filter_bar().kept_while_invalid().unwrap().is_empty());
+    assert_eq!(app.sessions().len(), 6);
+}
+
+#[test]
+fn a_half_typed_term_never_puts_its_prefix_in_force() {
+    let (mut app, now) = loaded(Some("dur>30m"));
+    assert_eq!(app.sessions().len(), 2);
+    app.update(key('/'), now);
+    app.update(ctrl('u'), now);
+    type_text(&mut app, "dur", now);
+    assert_eq!(
+        app.filter_bar().active().source,
+        "dur",
+        "a text that parses applies"
+    );
+    type_text(&mut app, ">5x", now);
+    assert_eq!(
+        app.filter_bar().active().source,
+        "dur>30m",
+        "not `dur`: the filter from before editing"
+    );
+    assert_eq!(
+        app.filter_bar()
+            .kept_while_invalid()
+            .map(|f| f.source.as_str()),
+        Some("dur>30m"),
+        "the bar says which filter is in force"
+    );
+    assert_eq!(app.sessions().len(), 2);
+    app.update(code(KeyCode::Enter), now);
+    assert!(
+        app.filter_bar().is_open(),
+        "Enter does not keep a text that does not parse"
+    );
+}
+
+#[test]
+fn typing_an_id_fetches_once_after_typing_pauses_not_once_a_key() {
+    let (mut app, now) = loaded(None);
+    app.update(key('/'), now);
+    let mut at = now;
+    let mut fetches = 0;
+    for c in "user:bob-the-builder".chars() {
+        at += 120 * MIN / 60_000; // 120 ms between keys
+        fetches += requests(&app.update(key(c), at)).len();
+        fetches += requests(&app.update(Msg::Tick, at)).len();
+    }
+    assert_eq!(fetches, 0, "no fetch while typing");
+    assert_eq!(app.filter_due(), Some(at + FILTER_DEBOUNCE));
+    assert!(requests(&app.update(Msg::Tick, at + FILTER_DEBOUNCE - 1)).is_empty());
+    let effects = app.update(Msg::Tick, at + FILTER_DEBOUNCE);
+    assert_eq!(requests(&effects).len(), 1, "one fetch once typing paused");
+    assert!(requests(&app.update(Msg::Tick, at + 2 * FILTER_DEBOUNCE)).is_empty());
+}
+
+#[test]
+fn enter_fetches_the_server_part_at_once() {
+    let (mut app, now) = loaded(None);
+    app.update(key('/'), now);
+    type_text(&mut app, "user:bob", now);
+    let effects = app.update(code(KeyCode::Enter), now);
+    let request = requests(&effects)[0];
+    assert_eq!(
+        request.filter_conditions(),
+        Some(json!({"user_id": {"$eq": "bob"}}))
+    );
+    assert_eq!(
+        app.filter_due(),
+        None,
+        "no second fetch when the pause ends"
+    );
+    assert!(requests(&app.update(Msg::Tick, now + FILTER_DEBOUNCE)).is_empty());
+}
+
+#[test]
+fn rows_are_never_shown_under_a_filter_they_were_not_fetched_for() {
+    let (mut app, now) = loaded(None);
+    app.update(key('/'), now);
+    type_text(&mut app, "user:bob dur>30m", now);
+    // Typing: the rows are every user's, so they stay under the filter they match.
+    assert!(app.shown_filter().is_empty());
+    assert_eq!(
+        app.filter_loading().map(|f| f.source.as_str()),
+        Some("user:bob dur>30m")
+    );
+    assert_eq!(
+        app.sessions().len(),
+        6,
+        "the old rows, under the old filter"
+    );
+    let effects = app.update(Msg::Tick, now + FILTER_DEBOUNCE);
+    let generation = requests(&effects)[0].generation;
+    // Fetching: still the old rows under their own filter.
+    assert!(app.shown_filter().is_empty() && app.filter_loading().is_some());
+    assert_eq!(app.sessions().len(), 6);
+    let bob = vec![row("bob", "b-1", 10, Some(50), "rtmp", "user")];
+    app.update(page_event(generation, 1, page(bob, 6, false)), now + SEC);
+    assert_eq!(app.shown_filter().source, "user:bob dur>30m");
+    assert!(app.filter_loading().is_none());
+    assert_eq!(app.sessions().len(), 1, "the new rows under the new filter");
+}
+
+#[test]
+fn esc_in_the_bar_restores_the_filter_in_force_before_editing() {
+    let (mut app, now) = loaded(Some("dur>30m"));
+    app.update(key('/'), now);
+    app.update(ctrl('u'), now);
+    type_text(&mut app, "user:bob", now);
+    // Before typing paused: nothing was fetched, nothing needs fetching back.
+    let effects = app.update(code(KeyCode::Esc), now);
+    assert!(requests(&effects).is_empty());
+    assert!(!app.filter_bar().is_open());
+    assert_eq!(app.filter_bar().input(), "dur>30m");
     assert_eq!(app.filter_bar().active().source, "dur>30m");
     assert_eq!(app.sessions().len(), 2);
+    assert_eq!(app.filter_due(), None);
+    // After a pause fetched the edited filter: Esc fetches the restored one at once.
+    app.update(key('/'), now);
+    app.update(ctrl('u'), now);
+    type_text(&mut app, "user:bob", now);
+    let fetched = app.update(Msg::Tick, now + FILTER_DEBOUNCE);
+    assert_eq!(requests(&fetched).len(), 1);
+    let effects = app.update(code(KeyCode::Esc), now + FILTER_DEBOUNCE + SEC);
+    let request = requests(&effects)[0];
+    assert_eq!(
+        request.filter_conditions(),
+        None,
+        "every row, as before editing"
+    );
+    assert_eq!(app.filter_bar().active().source, "dur>30m");
+}
+
+#[test]
+fn a_rate_limit_names_the_next_page_its_time_and_zone() {
+    let (mut app, _) = App::new(config(None), T0);
+    app.update(page_event(1, 1, page(ended_rows(), 600, false)), T0);
+    app.update(page_event(1, 2, page(Vec::new(), 600, false)), T0 + SEC);
+    let limited = ApiError::Status(Box::new(StatusError {
+        status: reqwest::StatusCode::TOO_MANY_REQUESTS,
+        body: None,
+        excerpt: None,
+        rate_limit: None,
+        retry_at: None,
+    }));
+    app.update(
+        Msg::Fetch(FetchEvent::Retrying {
+            generation: 1,
+            page_no: 3,
+            error: limited,
+            retry_at: T0 + 42 * SEC,
+        }),
+        T0 + 2 * SEC,
+    );
+    assert_eq!(
+        said(&app),
+        "rate limited by Stream, next page at 10:00:42 UTC (page 3)"
+    );
+    assert_eq!(app.status().unwrap().severity(), Severity::Warning);
+    assert_eq!(app.fetch().page_under_way(), 3);
+    assert_eq!(app.next_deadline(), Some(T0 + 42 * SEC));
+    assert!(
+        app.fetch().awaited_answer(T0 + 40 * SEC).is_none(),
+        "a wait, not a hang"
+    );
+    app.update(
+        page_event(1, 3, page(Vec::new(), 600, false)),
+        T0 + 43 * SEC,
+    );
+    assert!(app.status().is_none(), "the message goes with the wait");
+}
+
+#[test]
+fn a_request_without_an_answer_says_it_is_waiting_and_for_how_long() {
+    let (mut app, _) = App::new(config(None), T0);
+    app.update(page_event(1, 1, page(ended_rows(), 600, false)), T0);
+    assert!(
+        app.fetch().awaited_answer(T0 + SEC).is_none(),
+        "a page takes a moment"
+    );
+    let awaited = app
+        .fetch()
+        .awaited_answer(T0 + 12 * SEC)
+        .expect("a hang is said");
+    assert_eq!((awaited.page_no, awaited.since), (2, T0));
+    app.update(
+        page_event(1, 2, page(Vec::new(), 600, false)),
+        T0 + 13 * SEC,
+    );
+    assert!(app.fetch().awaited_answer(T0 + 14 * SEC).is_none());
+    app.update(done(1, 2), T0 + 14 * SEC);
+    assert!(
+        app.fetch().awaited_answer(T0 + 60 * SEC).is_none(),
+        "done is not a hang"
+    );
 }
 
 #[test]
@@ -322,6 +518,7 @@ fn retrying_and_failed_fetches_are_shown_and_the_app_keeps_running() {
     app.update(
         Msg::Fetch(FetchEvent::Retrying {
             generation: 1,
+            page_no: 2,
             error: network,
             retry_at: T0 + 4 * SEC,
         }),

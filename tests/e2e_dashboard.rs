@@ -220,7 +220,11 @@ fn demo_loads_filters_drills_down_and_quits_cleanly() {
     let users = first_cells(&loaded);
     let user = users.first().expect("a session row").clone();
     assert!(users.iter().any(|other| *other != user), "{loaded}");
-    assert!(loaded.contains("zone UTC"), "{loaded}");
+    let title = loaded.lines().next().unwrap_or_default();
+    assert!(
+        title.starts_with("ENDED │ ") && title.contains(" UTC · "),
+        "the state first, then the window with its zone: {title}"
+    );
 
     terminal.type_keys(&format!("/user:{user}"));
     let filtered = terminal.wait_for("the rows narrowed to one user", |screen| {
@@ -350,14 +354,14 @@ fn filter_line(screen: &str) -> Option<String> {
         .map(|line| line.trim_end().to_owned())
 }
 
-/// Esc clears the bar, Esc again closes it (one Esc per write: two at once read as one key).
+/// Esc closes the bar with the filter from before editing (none) back in force.
 fn close_filter_bar(terminal: &mut Terminal) {
     terminal.type_keys("\x1b");
-    terminal.wait_for("the text cleared", |screen| {
-        filter_line(screen).is_some_and(|line| line == "/")
-    });
-    terminal.type_keys("\x1b");
-    terminal.wait_for("the bar closed", |screen| filter_line(screen).is_none());
+    let closed = terminal.wait_for("the bar closed", |screen| filter_line(screen).is_none());
+    assert!(
+        !closed.lines().any(|line| line.starts_with("filter ")),
+        "no filter in force:\n{closed}"
+    );
 }
 
 #[test]
@@ -526,4 +530,68 @@ fn an_api_secret_cmd_can_ask_for_the_password_on_the_terminal() {
             .any(|line| line.starts_with("api_secret") && line.contains("set")),
         "{screen}"
     );
+}
+
+#[test]
+fn a_rate_limit_is_named_with_its_page_and_a_ticking_wait_then_the_read_goes_on() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    // The townhall's 50 pages against a quota of 5 pages every 2 s: the read is rate limited
+    // again and again, whatever the machine's speed.
+    let sim = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let config = headcount::sim::SimConfig {
+            scenario: headcount::sim::Scenario::Townhall,
+            rate_limit: 5,
+            rate_window: Duration::from_secs(2),
+            ..headcount::sim::SimConfig::default()
+        };
+        headcount::sim::start(config, listener).await.unwrap()
+    });
+    let config_dir = tempfile::tempdir().unwrap();
+    let absent = config_dir.path().join("absent.toml");
+    let call = format!("{}:{}", sim.call_type(), sim.call_id());
+    let base_url = sim.base_url();
+    let mut terminal = Terminal::start_with(
+        &["watch", &call, "--session", sim.session_id(), "--tz", "UTC"],
+        &[
+            ("STREAM_BASE_URL", &base_url),
+            ("STREAM_API_KEY", "headcount-demo"),
+            ("STREAM_API_SECRET", "headcount-demo-secret"),
+            ("HEADCOUNT_CONFIG", absent.to_str().unwrap()),
+        ],
+    );
+    let waiting = terminal.wait_for("the rate limit named", |screen| {
+        screen.contains("rate limited by Stream, next page at")
+    });
+    let line = waiting
+        .lines()
+        .find(|line| line.contains("rate limited by Stream"))
+        .unwrap();
+    assert!(
+        line.contains(" UTC (page ") && line.contains(" · in "),
+        "the time, its zone, the page and the wait: {line}"
+    );
+    assert!(
+        waiting.contains("waiting to ask for page"),
+        "the progress line says the fetch waits:\n{waiting}"
+    );
+    assert!(
+        !waiting.contains("fetching…"),
+        "no stuck `fetching…` while waiting:\n{waiting}"
+    );
+    let page_in = |screen: &str| -> Option<u32> {
+        let line = screen
+            .lines()
+            .find(|line| line.contains("rate limited by Stream"))?;
+        let at = line.find("(page ")? + "(page ".len();
+        line[at..].split(')').next()?.parse().ok()
+    };
+    let first = page_in(&waiting).unwrap();
+    terminal.wait_for("a later page's wait", |screen| {
+        page_in(screen).is_some_and(|page| page > first)
+    });
+    terminal.type_keys("q");
+    assert!(terminal.wait_for_exit().success());
+    assert!(terminal_restored(&terminal));
+    drop(sim);
 }

@@ -141,6 +141,44 @@ async fn a_rate_limit_is_waited_out_and_the_fetch_still_completes() {
 }
 
 /// Sends queries until the sim answers 429.
+#[tokio::test]
+async fn the_clients_own_rate_limit_waits_are_reported_with_their_page() {
+    // Small has about 40 sessions: 10 a page is 4 pages or more, and a quota of 2 rate-limits
+    // the third; the default policy waits the window out inside the client.
+    let sim = start_sim(Scenario::Small, 2).await;
+    let patient = StreamClient::builder(&sim.base_url(), KEY, SECRET)
+        .build()
+        .expect("client");
+    let (sender, receiver) = mpsc::channel(64);
+    let _handle = fetch::spawn(patient, request(&sim, 1, 10), sender);
+    let events = all_events(receiver).await;
+    let mut pages_seen = 0;
+    let mut waits = Vec::new();
+    for event in &events {
+        match event {
+            FetchEvent::Page { page_no, .. } => pages_seen = *page_no,
+            FetchEvent::Retrying {
+                page_no,
+                error,
+                retry_at,
+                ..
+            } => waits.push((pages_seen, *page_no, error.kind(), *retry_at)),
+            _ => {}
+        }
+    }
+    assert!(!waits.is_empty(), "the client's waits are told: {events:?}");
+    for (pages_before, page_no, kind, retry_at) in waits {
+        assert_eq!(kind, ErrorKind::RateLimited);
+        assert_eq!(
+            page_no,
+            pages_before + 1,
+            "the wait names the page under way"
+        );
+        assert!(retry_at > 0);
+    }
+    assert_complete_without_duplicates(&sim, &events);
+}
+
 async fn use_up_the_quota(sim: &RunningSim, client: &StreamClient) {
     let query = headcount::api::models::ParticipantSessionsQuery::default();
     loop {

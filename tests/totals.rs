@@ -445,3 +445,56 @@ async fn a_live_session_without_a_session_object_reads_as_live() {
         Value::Null
     );
 }
+
+/// Spends the sim's participant-sessions quota, leaving at least a second of its window, so
+/// that the next read starts rate limited.
+async fn spend_the_quota(sim: &RunningSim) {
+    use headcount::api::RetryPolicy;
+    let client = StreamClient::builder(&sim.base_url(), KEY, SECRET)
+        .retry_policy(RetryPolicy::NEVER)
+        .build()
+        .unwrap();
+    let query = headcount::api::models::ParticipantSessionsQuery::default();
+    loop {
+        let answer = client
+            .query_call_participant_sessions(
+                sim.call_type(),
+                sim.call_id(),
+                sim.session_id(),
+                &query,
+            )
+            .await;
+        let Err(error) = answer else { continue };
+        let reset = error.retry_at().expect("a 429 says when the window ends");
+        let left = reset.duration_since(jiff::Timestamp::now());
+        if left >= jiff::SignedDuration::from_secs(1) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rate_limit_is_named_on_stderr_with_the_page_and_the_figures_stay_exact() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = SimConfig {
+        scenario: Scenario::Small,
+        rate_limit: 3,
+        rate_window: std::time::Duration::from_secs(3),
+        ..SimConfig::default()
+    };
+    let sim = sim::start(config, listener).await.unwrap();
+    spend_the_quota(&sim).await;
+    let output = totals(&sim, SECRET, sim.session_id(), &["--format", "json"]).await;
+    let said = stderr(&output);
+    assert!(output.status.success(), "{said}");
+    let wait = said
+        .lines()
+        .find(|line| line.starts_with("rate limited by Stream, next page at "))
+        .unwrap_or_else(|| panic!("the wait is named:\n{said}"));
+    assert!(wait.contains(" UTC (page 1); waiting "), "{wait}");
+    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    // The manual loop waits the limit out too.
+    let hand = by_hand(&sim, None).await;
+    assert_same_figures(&printed, &hand);
+}

@@ -135,9 +135,9 @@ impl StreamClientBuilder {
                 api_key: self.api_key,
                 retry_policy: self.retry_policy,
                 timeout: self.timeout,
-                on_retry: self.on_retry,
                 clock: ServerClock::new(),
             }),
+            on_retry: self.on_retry,
         })
     }
 }
@@ -204,6 +204,8 @@ fn http_client(
 #[derive(Clone)]
 pub struct StreamClient {
     inner: Arc<Inner>,
+    /// Per clone, so that each reader hears of its own waits (see [`StreamClient::observed`]).
+    on_retry: Option<RetryObserver>,
 }
 
 struct Inner {
@@ -212,7 +214,6 @@ struct Inner {
     api_key: String,
     retry_policy: RetryPolicy,
     timeout: Duration,
-    on_retry: Option<RetryObserver>,
     /// Set from the `Date` header of every response.
     clock: ServerClock,
 }
@@ -242,6 +243,16 @@ impl StreamClient {
             retry_policy: RetryPolicy::default(),
             timeout: DEFAULT_TIMEOUT,
             on_retry: None,
+        }
+    }
+
+    /// A clone sharing the connections and the clock whose requests tell `observer` before
+    /// each retry's wait, instead of the observer given to the builder: a reader hears of the
+    /// waits of its own requests, so that it can say why nothing arrives.
+    pub fn observed(&self, observer: impl Fn(&RetryNotice) + Send + Sync + 'static) -> Self {
+        StreamClient {
+            inner: Arc::clone(&self.inner),
+            on_retry: Some(Arc::new(observer)),
         }
     }
 
@@ -425,7 +436,7 @@ impl StreamClient {
             let Some(wait) = self.wait_before_retry(request, attempts, &error) else {
                 return Err(error);
             };
-            if let Some(observer) = &self.inner.on_retry {
+            if let Some(observer) = &self.on_retry {
                 observer(&RetryNotice {
                     operation: request.operation,
                     attempt: attempts + 1,

@@ -1,7 +1,9 @@
 //! The filter bar: the text being typed, its history, and the last filter that parsed.
 //!
-//! A parse error never removes the filter in force: the bar shows the error with a caret while
-//! the last good filter keeps applying, so a half-typed term does not empty the table.
+//! A parse error never puts a half-typed filter in force: while the text does not parse, the
+//! filter in force is the one in force when editing began (not a prefix of the text that
+//! happened to parse, such as `dur` on the way to `dur>5x`), and the bar says so. Esc puts
+//! that filter back; Enter keeps the text only when it parses.
 
 use crate::filter::{Filter, ParseContext, ParseError, parse};
 use crate::ui::safe_text::is_terminal_control;
@@ -17,11 +19,13 @@ pub struct FilterBar {
     /// Position while walking the history with ↑/↓; `None` when editing fresh text.
     history_at: Option<usize>,
     active: Filter,
-    /// Counts the changes of `active`, and of its local part: what is computed from the
-    /// filter is keyed by them rather than by a copy of it.
+    /// Counts the changes of `active`: what is computed from the filter is keyed by it
+    /// rather than by a copy of it.
     revision: u64,
-    local_revision: u64,
     error: Option<ParseError>,
+    /// The text and the filter in force when the bar was opened: what a text that does not
+    /// parse leaves in force, and what Esc restores. `None` while the bar is closed.
+    before_edit: Option<(String, Filter)>,
 }
 
 impl FilterBar {
@@ -37,8 +41,8 @@ impl FilterBar {
             history_at: None,
             active: empty_filter(ctx),
             revision: 0,
-            local_revision: 0,
             error: None,
+            before_edit: None,
         };
         bar.reparse(ctx);
         bar
@@ -67,36 +71,57 @@ impl FilterBar {
         self.revision
     }
 
-    /// Changes whenever the local part of the filter in force does.
-    pub(crate) fn local_revision(&self) -> u64 {
-        self.local_revision
-    }
-
     pub fn error(&self) -> Option<&ParseError> {
         self.error.as_ref()
     }
 
     pub(crate) fn open(&mut self) {
+        if !self.open {
+            self.before_edit = Some((self.input.clone(), self.active.clone()));
+        }
         self.open = true;
         self.cursor = self.input.len();
         self.history_at = None;
     }
 
-    /// Enter: keeps the filter, remembers the text, and closes the bar.
-    pub(crate) fn keep(&mut self) {
+    /// The filter in force when editing began, while the text being edited does not parse
+    /// (the bar says so); `None` otherwise.
+    pub fn kept_while_invalid(&self) -> Option<&Filter> {
+        self.error.as_ref()?;
+        self.open.then_some(&self.active)
+    }
+
+    /// Enter: keeps the filter, remembers the text, and closes the bar. A text that does not
+    /// parse is not kept: the bar stays open on its error, and false is returned.
+    pub(crate) fn keep(&mut self) -> bool {
+        if self.error.is_some() {
+            return false;
+        }
         self.open = false;
+        self.before_edit = None;
         let text = self.input.trim();
         if !text.is_empty() && self.history.last().map(String::as_str) != Some(text) {
             self.history.push(text.to_owned());
         }
         self.history_at = None;
+        true
     }
 
-    /// Esc: clears the text, or closes the bar when it is already empty. True when the text
-    /// changed (the filter must be re-applied).
-    pub(crate) fn cancel(&mut self, ctx: &ParseContext) -> bool {
-        if self.input.is_empty() {
-            self.open = false;
+    /// Esc: puts back the text and the filter in force when editing began, and closes the bar.
+    pub(crate) fn cancel(&mut self) {
+        if let Some((text, filter)) = self.before_edit.take() {
+            self.cursor = text.len();
+            self.input = text;
+            self.activate(filter);
+            self.error = None;
+        }
+        self.open = false;
+        self.history_at = None;
+    }
+
+    /// Esc outside the bar: no filter. True when there was one.
+    pub(crate) fn clear(&mut self, ctx: &ParseContext) -> bool {
+        if self.input.is_empty() && self.active.is_empty() {
             return false;
         }
         self.set_input(String::new(), ctx);
@@ -214,22 +239,25 @@ impl FilterBar {
         }
     }
 
-    /// Parses the text again, e.g. once the call's date is known.
+    /// Parses the text again, e.g. once the call's date is known. A text being edited that
+    /// does not parse leaves the filter in force when editing began.
     pub(crate) fn reparse(&mut self, ctx: &ParseContext) {
         match parse(&self.input, ctx) {
             Ok(filter) => {
                 self.activate(filter);
                 self.error = None;
             }
-            Err(error) => self.error = Some(error),
+            Err(error) => {
+                if let Some((_, before)) = &self.before_edit {
+                    self.activate(before.clone());
+                }
+                self.error = Some(error);
+            }
         }
     }
 
     /// Puts `filter` in force, counting the change if it is one.
     fn activate(&mut self, filter: Filter) {
-        if filter.local != self.active.local {
-            self.local_revision += 1;
-        }
         if filter != self.active {
             self.revision += 1;
         }
@@ -295,22 +323,55 @@ mod tests {
         bar
     }
 
-    #[test]
-    fn a_bad_text_keeps_the_last_good_filter() {
-        let mut bar = typed("user:alice");
-        bar.insert(" dur>", &ctx());
-        assert!(bar.error().is_some());
-        assert_eq!(bar.active().source, "user:alice");
+    fn kept(text: &str) -> FilterBar {
+        let mut bar = typed(text);
+        assert!(bar.keep());
+        bar
     }
 
     #[test]
-    fn esc_clears_then_closes() {
-        let mut bar = typed("user:alice");
-        assert!(bar.cancel(&ctx()));
-        assert!(bar.is_open() && bar.input().is_empty());
-        assert!(bar.active().is_empty());
-        assert!(!bar.cancel(&ctx()));
+    fn a_bad_text_leaves_the_filter_in_force_before_editing_not_a_prefix_that_parsed() {
+        let mut bar = kept("user:alice");
+        bar.open();
+        bar.insert(" dur", &ctx());
+        assert_eq!(bar.active().source, "user:alice dur");
+        bar.insert(">5mx", &ctx());
+        assert!(bar.error().is_some());
+        assert_eq!(bar.active().source, "user:alice");
+        assert_eq!(bar.kept_while_invalid().unwrap().source, "user:alice");
+        bar.backspace(&ctx());
+        assert_eq!(bar.active().source, "user:alice dur>5m");
+        assert!(bar.kept_while_invalid().is_none());
+    }
+
+    #[test]
+    fn enter_keeps_only_a_text_that_parses() {
+        let mut bar = typed("dur>5mx");
+        assert!(!bar.keep());
+        assert!(bar.is_open() && bar.active().is_empty());
+        bar.backspace(&ctx());
+        assert!(bar.keep());
         assert!(!bar.is_open());
+        assert_eq!(bar.active().source, "dur>5m");
+    }
+
+    #[test]
+    fn esc_restores_the_text_and_filter_in_force_before_editing() {
+        let mut bar = kept("user:alice");
+        bar.open();
+        bar.delete_to_start(&ctx());
+        bar.insert("user:bob", &ctx());
+        assert_eq!(bar.active().source, "user:bob");
+        bar.cancel();
+        assert!(!bar.is_open());
+        assert_eq!(
+            (bar.input(), bar.active().source.as_str()),
+            ("user:alice", "user:alice")
+        );
+        assert!(bar.error().is_none());
+        assert!(bar.clear(&ctx()));
+        assert!(bar.active().is_empty() && bar.input().is_empty());
+        assert!(!bar.clear(&ctx()));
     }
 
     #[test]
@@ -318,7 +379,7 @@ mod tests {
         let mut bar = typed("user:alice");
         bar.keep();
         bar.open();
-        bar.cancel(&ctx());
+        bar.delete_to_start(&ctx());
         bar.insert("user:bob", &ctx());
         bar.keep();
         bar.open();

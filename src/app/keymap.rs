@@ -251,15 +251,15 @@ const BINDINGS: &[Binding] = &[
         A::FilterApply,
         "Enter",
         "keep",
-        "keep the filter",
+        "keep the filter and fetch it now",
     ),
     bind(
         C::FilterBar,
         K::Esc,
         A::FilterCancel,
         "Esc",
-        "clear",
-        "clear the filter, or leave",
+        "undo",
+        "restore the filter in force before editing, and leave",
     ),
     bind(
         C::FilterBar,

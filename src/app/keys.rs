@@ -40,7 +40,7 @@ impl App {
                 return vec![Effect::Quit];
             }
             Action::Help => self.help = Some(HelpOverlay::default()),
-            Action::Back => self.back(now),
+            Action::Back => return self.back(now),
             Action::NextView => self.views.stack.cycle(true),
             Action::PrevView => self.views.stack.cycle(false),
             Action::DrillDown => self.drill_down(now),
@@ -62,12 +62,16 @@ impl App {
             | Action::ZoomReset
             | Action::PanLeft
             | Action::PanRight => self.views.act(action, &mut self.derived, &self.store, now),
-            Action::FilterApply => self.filter.keep(),
-            Action::FilterCancel => {
-                let ctx = self.parse_context(now);
-                if self.filter.cancel(&ctx) {
-                    self.on_filter_edited(now);
+            // The text is kept only when it parses; its server part is fetched at once.
+            Action::FilterApply => {
+                if self.filter.keep() {
+                    return self.fetch_filter_now(now);
                 }
+            }
+            Action::FilterCancel => {
+                self.filter.cancel();
+                self.on_filter_edited(now);
+                return self.fetch_filter_now(now);
             }
             Action::FilterHistoryPrev => {
                 let ctx = self.parse_context(now);
@@ -131,15 +135,19 @@ impl App {
         true
     }
 
-    /// Esc: closes the help, pops a drill-down, or clears the filter at the top.
-    fn back(&mut self, now: Nanos) {
+    /// Esc: closes the help, pops a drill-down, or clears the filter at the top (fetching
+    /// every row at once: nobody is typing).
+    fn back(&mut self, now: Nanos) -> Vec<Effect> {
         if self.help.is_some() {
             self.help = None;
-        } else if !self.views.stack.pop() && !self.filter.input().is_empty() {
+        } else if !self.views.stack.pop() {
             let ctx = self.parse_context(now);
-            self.filter.cancel(&ctx);
-            self.on_filter_edited(now);
+            if self.filter.clear(&ctx) {
+                self.on_filter_edited(now);
+                return self.fetch_filter_now(now);
+            }
         }
+        Vec::new()
     }
 
     fn drill_down(&mut self, now: Nanos) {

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::api::ApiError;
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
+use crate::api::{ApiError, ErrorKind};
 use crate::attendance::IngestError;
 use crate::fetch::{FetchEvent, FetchRequest, Shortfall};
 use crate::filter::ParseError;
@@ -29,12 +29,33 @@ pub enum RetryCause {
     NotReady,
 }
 
-/// The page under way is asked for again at `at` (Unix ns, on the server's clock), from the
-/// same cursor.
+/// The page under way, `page_no` (from 1), is asked for again at `at` (Unix ns, on the
+/// server's clock), from the same cursor.
 #[derive(Debug, Clone)]
 pub struct Retry {
     pub at: Nanos,
+    pub page_no: u32,
     pub cause: RetryCause,
+}
+
+impl Retry {
+    /// Stream refused the page for the app's rate limit: the wait is Stream's, not a fault.
+    pub fn rate_limited(&self) -> bool {
+        matches!(&self.cause, RetryCause::Failed(error) if error.kind() == ErrorKind::RateLimited)
+    }
+}
+
+/// After this long without an answer, the dashboard says it is waiting for one (a page
+/// usually takes well under a second).
+pub const SLOW_ANSWER: Nanos = 2 * NANOS_PER_SEC;
+
+/// A request under way that has had no answer for [`SLOW_ANSWER`] or more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AwaitedAnswer {
+    /// The page asked for, from 1.
+    pub page_no: u32,
+    /// Since when (Unix ns): the request was sent then.
+    pub since: Nanos,
 }
 
 /// The fetch of the current generation: the request it sent and how far it got.
@@ -53,6 +74,10 @@ pub struct FetchProgress {
     pub(crate) started_at: Nanos,
     /// When the last page arrived.
     pub(crate) last_page_at: Option<Nanos>,
+    /// When the last page arrived, also while the view is frozen (its rows then wait).
+    pub(crate) answered_at: Option<Nanos>,
+    /// The page asked for now (from 1): the one after the highest that arrived.
+    pub(crate) asked: u32,
     pub running: bool,
     /// The page under way failed and is asked for again; `None` once a page or the end came.
     pub(crate) retry: Option<Retry>,
@@ -69,6 +94,8 @@ impl FetchProgress {
             skipped_rows: 0,
             started_at: now,
             last_page_at: None,
+            answered_at: None,
+            asked: 1,
             running: true,
             retry: None,
         }
@@ -79,10 +106,45 @@ impl FetchProgress {
         self.request.generation
     }
 
-    /// Rows per second since the fetch started, up to its last page.
-    pub(crate) fn rate(&self) -> Option<f64> {
-        let elapsed = self.last_page_at? - self.started_at;
+    /// Rows per second since the fetch started: up to `now` while it runs, so that the rate
+    /// falls while a page is awaited instead of showing the last good figure; up to its last
+    /// page once it ended. `None` before the first page.
+    pub(crate) fn rate(&self, now: Nanos) -> Option<f64> {
+        let end = if self.running {
+            now
+        } else {
+            self.last_page_at?
+        };
+        self.last_page_at?;
+        let elapsed = end - self.started_at;
         (elapsed > 0).then(|| self.rows as f64 * NANOS_PER_SEC as f64 / elapsed as f64)
+    }
+
+    /// The page the fetch waits for (from 1).
+    pub fn page_under_way(&self) -> u32 {
+        self.retry
+            .as_ref()
+            .map_or(self.asked, |retry| retry.page_no)
+    }
+
+    /// The request under way when it has had no answer for [`SLOW_ANSWER`]: sent when the
+    /// fetch started, when the last page came, or when the planned retry was due. `None`
+    /// while a retry is still waiting for its time (that wait is said on its own).
+    pub fn awaited_answer(&self, now: Nanos) -> Option<AwaitedAnswer> {
+        if !self.running {
+            return None;
+        }
+        let mut since = self.answered_at.unwrap_or(self.started_at);
+        if let Some(retry) = &self.retry {
+            if retry.at > now {
+                return None;
+            }
+            since = since.max(retry.at);
+        }
+        (now - since >= SLOW_ANSWER).then(|| AwaitedAnswer {
+            page_no: self.page_under_way(),
+            since,
+        })
     }
 }
 

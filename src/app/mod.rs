@@ -27,13 +27,15 @@ use std::time::Duration;
 
 use crossterm::event::KeyEventKind;
 
+use crate::api::call_stats::SessionCounts;
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::attendance::{
     DisplayZone, EndReports, Figures, HistoryEntry, Order, RowId, SessionColumn, SessionStore,
     Thresholds, UserColumn, UserFigures, UserId,
 };
 use crate::fetch::{Completeness, FetchEvent, FetchRequest, Shortfall};
-use crate::filter::ParseContext;
+use crate::filter::conditions::Conditions;
+use crate::filter::{Filter, ParseContext};
 
 pub use effect::Effect;
 pub use item_list::ListWindow;
@@ -86,6 +88,15 @@ pub struct App {
     store: SessionStore,
     fetch: FetchProgress,
     filter: FilterBar,
+    /// The filter the rows on screen are computed under: the one in force, except while a new
+    /// server part is awaited (typing, or its first page on the way), when it is the last one
+    /// whose server part the stored rows were fetched with. Rows are never shown under a
+    /// filter they were not fetched for.
+    shown: Filter,
+    /// Counts the changes of the local part of `shown`.
+    shown_local_revision: u64,
+    /// The server part the stored rows were fetched with.
+    data_server: Conditions,
     /// A changed server filter waits for typing to pause until this instant.
     filter_due: Option<Nanos>,
     /// The figures of an edited filter wait for typing to pause until this instant.
@@ -99,6 +110,8 @@ pub struct App {
     final_fetch: bool,
     /// Whether the last finished read got every row; `None` while the first one runs.
     completeness: Option<Completeness>,
+    /// Stream's summary of an expired session, whose rows are purged.
+    session_counts: Option<SessionCounts>,
     last_update: Option<Nanos>,
     status: Option<Status>,
     /// A passing status message goes away at this instant.
@@ -118,6 +131,9 @@ impl App {
             config,
             store: SessionStore::new(),
             fetch: FetchProgress::new(FetchRequest::default(), FetchKind::Fresh, now),
+            shown: filter.active().clone(),
+            shown_local_revision: 0,
+            data_server: filter.active().server.clone(),
             filter,
             filter_due: None,
             figures_due: None,
@@ -128,6 +144,7 @@ impl App {
             next_poll: None,
             final_fetch: false,
             completeness: None,
+            session_counts: None,
             last_update: None,
             status: None,
             status_until: None,
@@ -240,6 +257,19 @@ impl App {
         &self.filter
     }
 
+    /// The filter the rows on screen match (see [`App::filter_loading`]).
+    pub fn shown_filter(&self) -> &Filter {
+        &self.shown
+    }
+
+    /// The filter in force when its rows are not on screen yet (its server part is awaited:
+    /// typing has not paused, or its first page has not come): the screen says it is loading
+    /// and keeps the rows of [`App::shown_filter`] under that filter's name.
+    pub fn filter_loading(&self) -> Option<&Filter> {
+        let active = self.filter.active();
+        (*active != self.shown).then_some(active)
+    }
+
     /// When the changed server filter will be fetched, while typing.
     pub fn filter_due(&self) -> Option<Nanos> {
         self.filter_due
@@ -333,6 +363,19 @@ impl App {
     /// way, which has not got every row yet.
     pub fn shortfall(&self) -> Option<Shortfall> {
         self.completeness.as_ref().and_then(Completeness::shortfall)
+    }
+
+    /// Stream's summary of the session (`QueryCallSessionStats`), read when the session
+    /// turned out expired: what is still known once its rows are purged.
+    pub fn session_counts(&self) -> Option<&SessionCounts> {
+        self.session_counts.as_ref()
+    }
+
+    /// The session expired and Stream purged its rows: there is nothing to list, only what
+    /// [`App::session_counts`] and the pages' totals still say.
+    pub fn rows_purged(&self, now: Nanos) -> bool {
+        self.store.state(now) == Some(crate::attendance::CallState::Expired)
+            && self.store.is_empty()
     }
 
     /// When the last fetch finished.
@@ -436,15 +479,28 @@ impl App {
             self.dirty = false;
             return Vec::new();
         }
+        if let FetchEvent::Page { page_no, .. } = &event {
+            self.fetch.answered_at = Some(now);
+            // A frozen view counts the page later: what is asked for next is known now.
+            self.fetch.asked = self.fetch.asked.max(page_no + 1);
+        }
         match event {
             FetchEvent::Retrying {
-                error, retry_at, ..
+                page_no,
+                error,
+                retry_at,
+                ..
             } => {
-                self.retry(retry_at, RetryCause::Failed(error), now);
+                self.retry(retry_at, page_no, RetryCause::Failed(error), now);
                 Vec::new()
             }
             FetchEvent::NotReady { retry_at, .. } => {
-                self.retry(retry_at, RetryCause::NotReady, now);
+                let page_no = self.fetch.asked;
+                self.retry(retry_at, page_no, RetryCause::NotReady, now);
+                Vec::new()
+            }
+            FetchEvent::Stats { counts, .. } => {
+                self.session_counts = Some(counts);
                 Vec::new()
             }
             FetchEvent::Failed { error, .. } => {
@@ -468,7 +524,7 @@ impl App {
         match event {
             FetchEvent::Page { page_no, page, .. } => {
                 if self.fetch.kind == FetchKind::Fresh && self.fetch.received == 0 {
-                    self.store.clear();
+                    self.replace_data();
                 }
                 let window_known = self.store.time_window(now).is_some();
                 self.fetch.retry = None;
@@ -507,13 +563,14 @@ impl App {
             } => self.on_done(completeness, &end, now),
             FetchEvent::Retrying { .. }
             | FetchEvent::NotReady { .. }
-            | FetchEvent::Failed { .. } => Vec::new(),
+            | FetchEvent::Failed { .. }
+            | FetchEvent::Stats { .. } => Vec::new(),
         }
     }
 
     fn on_done(&mut self, completeness: Completeness, end: &EndReports, now: Nanos) -> Vec<Effect> {
         if self.fetch.kind == FetchKind::Fresh && self.fetch.received == 0 {
-            self.store.clear();
+            self.replace_data();
         }
         self.store.learn_end(end);
         self.fetch.running = false;
@@ -541,6 +598,37 @@ impl App {
         }
     }
 
+    /// A fresh read's first page or end: the stored rows are replaced by the ones of its
+    /// server part, and the filter in force is the one they are shown under when it has that
+    /// server part.
+    fn replace_data(&mut self) {
+        self.store.clear();
+        self.data_server = self.fetch.request.filter.clone();
+        self.sync_shown();
+    }
+
+    /// Shows the rows under the filter in force when they were fetched for its server part.
+    fn sync_shown(&mut self) {
+        let active = self.filter.active();
+        if active.server == self.data_server && *active != self.shown {
+            if active.local != self.shown.local {
+                self.shown_local_revision += 1;
+            }
+            self.shown = active.clone();
+        }
+    }
+
+    /// Enter or Esc in the bar, or a filter cleared: the server part is fetched at once, with
+    /// no pause to wait for.
+    fn fetch_filter_now(&mut self, now: Nanos) -> Vec<Effect> {
+        self.filter_due = None;
+        if self.filter.active().server != self.fetch.request.filter {
+            self.start_fetch(FetchKind::Fresh, now)
+        } else {
+            Vec::new()
+        }
+    }
+
     /// Times typed before the call's date was known are re-read against it.
     fn rebase_filter_dates(&mut self, now: Nanos) {
         let ctx = self.parse_context(now);
@@ -550,6 +638,7 @@ impl App {
             self.post(status, now);
         }
         if self.filter.revision() != before {
+            self.sync_shown();
             self.recompute(now);
         }
     }
@@ -558,7 +647,7 @@ impl App {
     fn rows_key(&self) -> derived::RowsKey {
         derived::RowsKey {
             store: self.store.generation(),
-            local_filter: self.filter.local_revision(),
+            local_filter: self.shown_local_revision,
         }
     }
 
@@ -570,8 +659,8 @@ impl App {
     }
 
     /// The page under way is asked for again at `at`: the fetch keeps it, the status says it.
-    fn retry(&mut self, at: Nanos, cause: RetryCause, now: Nanos) {
-        let retry = Retry { at, cause };
+    fn retry(&mut self, at: Nanos, page_no: u32, cause: RetryCause, now: Nanos) {
+        let retry = Retry { at, page_no, cause };
         self.fetch.retry = Some(retry.clone());
         self.post(Status::Retrying(retry), now);
     }
@@ -638,8 +727,7 @@ impl App {
     /// (the call window ignores the filter, so [`App::refresh_figures`] alone follows it).
     fn recompute_rows(&mut self, now: Nanos) {
         let key = self.rows_key();
-        self.derived
-            .filter(&self.store, self.filter.active(), key, now);
+        self.derived.filter(&self.store, &self.shown, key, now);
         self.views.refresh_rows(&mut self.derived, &self.store, now);
     }
 
@@ -655,7 +743,8 @@ impl App {
     /// The filter text changed: apply its local part now, fetch a new server part once typing
     /// pauses.
     fn on_filter_edited(&mut self, now: Nanos) {
-        if self.derived.rows_key.map(|key| key.local_filter) != Some(self.filter.local_revision()) {
+        self.sync_shown();
+        if self.derived.rows_key.map(|key| key.local_filter) != Some(self.shown_local_revision) {
             if self.store.len() >= DEFER_FIGURES_FROM {
                 self.recompute_rows(now);
                 self.figures_due = Some(now + FIGURES_DEBOUNCE);

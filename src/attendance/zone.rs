@@ -69,6 +69,12 @@ impl DisplayZone {
         self.zoned(at).strftime("%H:%M:%S").to_string()
     }
 
+    /// The zone's short name at `at` (`UTC`, `CET`, `CEST`; `+0530` where the zone has none),
+    /// written after a time that has no date or offset beside it.
+    pub fn abbreviation(&self, at: Nanos) -> String {
+        self.zoned(at).strftime("%Z").to_string()
+    }
+
     /// `2026-11-26 14:03:21`
     pub fn date_time(&self, at: Nanos) -> String {
         self.zoned(at).strftime("%Y-%m-%d %H:%M:%S").to_string()

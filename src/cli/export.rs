@@ -251,7 +251,7 @@ async fn by_session(plan: Plan<'_>, output: Output) -> anyhow::Result<Exported> 
     let records = RecordSink::new(plan.format, plan.csv_cells, headers.clone(), output)
         .on_terminal(on_terminal);
     let mut sink = DedupSink::new(records, correctable);
-    let mut progress = Progress::on_stderr();
+    let mut progress = Progress::on_stderr(&plan.reader.waits);
     // The local filter, what the session says of each row, and the instant every record
     // describes: the server's present when the first page came, one for the whole file.
     let mut local: Option<(Filter, RowContext, Nanos)> = None;
@@ -380,7 +380,7 @@ async fn as_pages(plan: Plan<'_>, output: Output) -> anyhow::Result<Exported> {
         call: recorded_call,
     };
     let mut writer = PagesWriter::new(output, header)?;
-    let mut progress = Progress::on_stderr();
+    let mut progress = Progress::on_stderr(&reader.waits);
     let mut totals = ServerTotals::default();
     let (completeness, _) = reader
         .pages(async |read| {
@@ -404,7 +404,7 @@ async fn as_pages(plan: Plan<'_>, output: Output) -> anyhow::Result<Exported> {
 /// One record per user with matching rows, from the attendance engine.
 async fn by_user(plan: Plan<'_>, output: Output) -> anyhow::Result<Exported> {
     let reader = &plan.reader;
-    let mut progress = Progress::on_stderr();
+    let mut progress = Progress::on_stderr(&reader.waits);
     let (matching, invited) = tokio::join!(
         reader.read_matching(|rows, total| progress.page(rows, total)),
         async {

@@ -14,6 +14,7 @@ pub mod sessions;
 pub mod signals;
 pub mod sim;
 pub mod totals;
+pub mod waits;
 pub mod watch;
 
 use std::io::Write;

@@ -120,7 +120,7 @@ async fn roster(args: RosterArgs) -> anyhow::Result<()> {
     let filter = opening.filter(args.filter.as_deref())?;
     refuse_filter(args.filter.as_deref())?;
     let destination = args.output.as_deref().map(Destination::of).transpose()?;
-    let client = opening.connect()?;
+    let (client, waits) = opening.connect_telling()?;
     let call = get_call(&client, &args.call).await?;
     let session = match &args.session {
         Some(session) => session.clone(),
@@ -135,6 +135,7 @@ async fn roster(args: RosterArgs) -> anyhow::Result<()> {
         zone: opening.zone,
         filter,
         client,
+        waits,
         target: SessionTarget {
             call: &args.call,
             session: &session,

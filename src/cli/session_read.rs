@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::call_ref::CallRef;
 use super::config::duration::parse_duration;
 use super::config::{ConfigError, Overrides, Settings, load};
+use super::waits::Waits;
 use crate::api::models::ParticipantSessionsPage;
 use crate::api::timestamp::{Nanos, unix_now};
 use crate::api::{ApiError, DEFAULT_TIMEOUT, StreamClient};
@@ -130,18 +131,27 @@ impl Opening {
         connect(&self.settings)
     }
 
-    /// The reader of `target`'s pages with `filter`.
+    /// A client whose waits (a rate limit, a retry, an answer that does not come) are told
+    /// on stderr, for a command that prints its output there (not the dashboard): the
+    /// [`Waits`] must live as long as the reading.
+    pub fn connect_telling(&self) -> anyhow::Result<(StreamClient, Waits)> {
+        let waits = Waits::on_stderr(&self.zone);
+        Ok((waits.observe(&self.connect()?), waits))
+    }
+
+    /// The reader of `target`'s pages with `filter`, telling its waits on stderr.
     pub fn reader(
         self,
         target: SessionTarget<'_>,
         filter: SessionFilter,
     ) -> anyhow::Result<SessionReader<'_>> {
-        let client = self.connect()?;
+        let (client, waits) = self.connect_telling()?;
         Ok(SessionReader {
             settings: self.settings,
             zone: self.zone,
             filter,
             client,
+            waits,
             target,
         })
     }
@@ -200,6 +210,8 @@ pub struct SessionReader<'a> {
     pub zone: DisplayZone,
     pub filter: SessionFilter,
     pub client: StreamClient,
+    /// Where the client's waits are told (see [`Opening::connect_telling`]).
+    pub waits: Waits,
     pub target: SessionTarget<'a>,
 }
 
@@ -223,6 +235,7 @@ impl SessionReader<'_> {
     ) -> anyhow::Result<(Completeness, EndReports)> {
         for_each_page(
             &self.client,
+            &self.waits,
             self.target,
             self.filter.server_json(),
             on_page,
@@ -237,6 +250,7 @@ impl SessionReader<'_> {
     ) -> anyhow::Result<SessionStore> {
         session_heads(
             &self.client,
+            &self.waits,
             self.target,
             first_page,
             self.filter.server_json(),
@@ -252,6 +266,7 @@ impl SessionReader<'_> {
     ) -> anyhow::Result<Matching> {
         let (store, completeness) = read_store(
             &self.client,
+            &self.waits,
             self.target,
             self.filter.server_json(),
             on_page,
@@ -326,6 +341,7 @@ fn nanos(duration: Duration) -> Nanos {
 /// preparing a session that just ended is waited for, with a message on stderr.
 async fn for_each_page(
     client: &StreamClient,
+    waits: &Waits,
     target: SessionTarget<'_>,
     filter_conditions: Option<Value>,
     mut on_page: impl AsyncFnMut(ReadPage) -> anyhow::Result<()>,
@@ -341,7 +357,10 @@ async fn for_each_page(
     let mut told = false;
     while let Some(step) = read.next().await {
         match step.with_context(|| target.reading())? {
-            ReadStep::Page(page) => on_page(*page).await?,
+            ReadStep::Page(page) => {
+                waits.page_read(page.page_no);
+                on_page(*page).await?;
+            }
             ReadStep::NotReady { .. } if !told => {
                 told = true;
                 eprintln!(
@@ -380,6 +399,7 @@ fn say_end_unknown(error: &ApiError) {
 /// that keeps none (see [`crate::attendance::RowsSeen`]), with the same `filter_conditions`.
 async fn session_heads(
     client: &StreamClient,
+    waits: &Waits,
     target: SessionTarget<'_>,
     first_page: &ParticipantSessionsPage,
     filter_conditions: Option<Value>,
@@ -400,7 +420,7 @@ async fn session_heads(
     heads.learn_end(&reports);
     if heads.depends_on_rows() {
         let mut seen = RowsSeen::default();
-        let (_, end) = for_each_page(client, target, filter_conditions, async |read| {
+        let (_, end) = for_each_page(client, waits, target, filter_conditions, async |read| {
             // An unreadable page is said, and counted missing, by the read that writes.
             if let Ok(page) = read.page.decode() {
                 for (details, news) in page.participants_sessions.iter().zip(&read.news.rows) {
@@ -421,22 +441,24 @@ async fn session_heads(
 /// `on_page` hears of each page's row count and the session's total, for progress.
 async fn read_store(
     client: &StreamClient,
+    waits: &Waits,
     target: SessionTarget<'_>,
     filter_conditions: Option<Value>,
     mut on_page: impl FnMut(usize, Option<i64>),
 ) -> anyhow::Result<(SessionStore, Completeness)> {
     let mut store = SessionStore::new();
     let mut skipped = 0;
-    let (completeness, end) = for_each_page(client, target, filter_conditions, async |read| {
-        if let Err(error) = store.ingest_json(read.page.bytes()) {
-            // Its rows are missing: said on the way, and in the completeness at the end.
-            skipped += read.page.rows() as u64;
-            say_skipped(read.page_no, read.page.rows(), &error);
-        }
-        on_page(read.page.rows(), store.totals().participant_sessions);
-        Ok(())
-    })
-    .await?;
+    let (completeness, end) =
+        for_each_page(client, waits, target, filter_conditions, async |read| {
+            if let Err(error) = store.ingest_json(read.page.bytes()) {
+                // Its rows are missing: said on the way, and in the completeness at the end.
+                skipped += read.page.rows() as u64;
+                say_skipped(read.page_no, read.page.rows(), &error);
+            }
+            on_page(read.page.rows(), store.totals().participant_sessions);
+            Ok(())
+        })
+        .await?;
     let completeness = completeness.with_unreadable(skipped, store.len() as u64);
     store.learn_end(&end);
     Ok((store, completeness))

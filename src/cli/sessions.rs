@@ -46,8 +46,9 @@ async fn sessions(args: SessionsArgs) -> anyhow::Result<()> {
         tz: args.tz.clone(),
         ..args.connection.overrides()
     })?;
-    let client = opening.connect()?;
+    let (client, waits) = opening.connect_telling()?;
     let list = list_sessions(&client, &args.call).await?;
+    drop(waits);
     let listing = SessionListing::new(&args.call, &list.sessions, client.present())
         .stopped_early(list.stopped_early);
     let mut out = std::io::stdout().lock();

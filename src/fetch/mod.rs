@@ -11,6 +11,7 @@
 
 use serde_json::Value;
 
+use crate::api::call_stats::SessionCounts;
 use crate::api::timestamp::Nanos;
 use crate::api::{ApiError, RateLimit, RawSessionsPage};
 use crate::attendance::EndReports;
@@ -56,10 +57,14 @@ pub enum FetchEvent {
         page: Box<RawSessionsPage>,
         rate_limit: Option<RateLimit>,
     },
-    /// A page failed for a reason that may pass; the same cursor is tried again at `retry_at`
-    /// (Unix ns on the server's clock, [`crate::api::ServerClock`], as the app's present is).
+    /// Page `page_no` (numbered from 1) failed for a reason that may pass (a rate limit, a
+    /// timeout, a 5xx); the same cursor is tried again at `retry_at` (Unix ns on the server's
+    /// clock, [`crate::api::ServerClock`], as the app's present is). Sent both for the
+    /// client's own retries (before each wait, see [`crate::api::RetryNotice`]) and for the
+    /// fetcher's once the client gives up, so that no wait is silent.
     Retrying {
         generation: u64,
+        page_no: u32,
         error: ApiError,
         retry_at: Nanos,
     },
@@ -78,6 +83,12 @@ pub enum FetchEvent {
     },
     /// A failure that retrying cannot fix (credentials, unknown session, rejected filter).
     Failed { generation: u64, error: ApiError },
+    /// The session's summary in `QueryCallSessionStats`, sent before `Done` when the read
+    /// found the session expired: what is still known once Stream purged its rows.
+    Stats {
+        generation: u64,
+        counts: SessionCounts,
+    },
 }
 
 impl FetchEvent {
@@ -87,7 +98,8 @@ impl FetchEvent {
             | FetchEvent::Retrying { generation, .. }
             | FetchEvent::NotReady { generation, .. }
             | FetchEvent::Done { generation, .. }
-            | FetchEvent::Failed { generation, .. } => *generation,
+            | FetchEvent::Failed { generation, .. }
+            | FetchEvent::Stats { generation, .. } => *generation,
         }
     }
 }

@@ -1,5 +1,7 @@
 //! The task that reads one query page by page and reports each step.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use tokio::sync::mpsc::Sender;
@@ -7,10 +9,11 @@ use tokio::task::JoinHandle;
 
 use super::backoff::retry_instant;
 use super::read::{ReadOptions, ReadStep, ReadTarget, SessionRead};
-use super::{FetchEvent, FetchRequest};
+use super::{Completeness, FetchEvent, FetchRequest};
+use crate::api::call_stats::{SessionCounts, SessionStatsQuery};
 use crate::api::timestamp::Nanos;
 use crate::api::timestamp::unix_now;
-use crate::api::{ApiError, StreamClient};
+use crate::api::{ApiError, RetryNotice, StreamClient};
 
 /// The fetch under way. Dropping it stops the task at
 /// once, including a page request in flight, and no further event is sent.
@@ -52,6 +55,10 @@ async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sen
         filter_conditions,
         ..ReadOptions::default()
     };
+    // The page under way, for the client's retry notices: they come from inside a request.
+    let page_under_way = Arc::new(AtomicU32::new(1));
+    let client = observed(&client, &events, generation, Arc::clone(&page_under_way));
+    let summary_target = target.clone();
     let mut read = match SessionRead::new(&client, target, options) {
         Ok(read) => read,
         Err(error) => {
@@ -67,6 +74,7 @@ async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sen
         let event = match result {
             Ok(ReadStep::Page(page)) => {
                 failures = 0;
+                page_under_way.store(page.page_no + 1, Ordering::Relaxed);
                 FetchEvent::Page {
                     generation,
                     page_no: page.page_no,
@@ -83,6 +91,7 @@ async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sen
                 let retry_at = retry_instant(failures, server_time(&error), unix_now());
                 let retrying = FetchEvent::Retrying {
                     generation,
+                    page_no: read.pages() + 1,
                     error,
                     retry_at: clock.from_local(retry_at),
                 };
@@ -104,6 +113,12 @@ async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sen
     // again.
     let _ = read.learn_end().await;
     let completeness = read.completeness(clock.now()).expect("the read has ended");
+    if completeness == Completeness::Expired {
+        // Optional: without it the totals of the pages are what is shown.
+        if let Some(counts) = session_counts(&client, &summary_target).await {
+            let _ = events.send(FetchEvent::Stats { generation, counts }).await;
+        }
+    }
     // Nobody is left to tell if the receiver is gone, so a failed send needs no handling.
     let _ = events
         .send(FetchEvent::Done {
@@ -113,6 +128,40 @@ async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sen
             end: read.end_reports().clone(),
         })
         .await;
+}
+
+/// `client` telling `events` of each wait before a retry of its own, as the fetcher's own
+/// retries are told: the dashboard says why nothing arrives instead of looking stuck. A notice
+/// that finds the channel full is dropped rather than waited for (an observer cannot wait):
+/// the dashboard is then still busy with the pages before it.
+fn observed(
+    client: &StreamClient,
+    events: &Sender<FetchEvent>,
+    generation: u64,
+    page_under_way: Arc<AtomicU32>,
+) -> StreamClient {
+    let events = events.clone();
+    let clock = client.clock();
+    client.observed(move |notice: &RetryNotice| {
+        let wait = Nanos::try_from(notice.wait.as_nanos()).unwrap_or(Nanos::MAX);
+        let _ = events.try_send(FetchEvent::Retrying {
+            generation,
+            page_no: page_under_way.load(Ordering::Relaxed),
+            error: notice.error.clone(),
+            retry_at: clock.from_local(unix_now().saturating_add(wait)),
+        });
+    })
+}
+
+/// The session's counts in `QueryCallSessionStats`, if Stream lists it.
+async fn session_counts(client: &StreamClient, target: &ReadTarget) -> Option<SessionCounts> {
+    let query = SessionStatsQuery::one_session(&target.call_type, &target.call_id, &target.session);
+    let page = client.query_call_session_stats(&query).await.ok()?;
+    page.body
+        .call_stats
+        .into_iter()
+        .find(|row| row.call_session_id == target.session)
+        .map(|row| row.counts)
 }
 
 /// When the server said to try again, in Unix ns.

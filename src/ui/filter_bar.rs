@@ -56,10 +56,20 @@ pub(crate) fn draw(
         .map_or("(none: every session)".to_owned(), |json| {
             terminal_safe(&json.to_string()).into_owned()
         });
-    let mut preview = vec![
-        Span::styled("filter_conditions ", theme.dim()),
-        Span::raw(server),
-    ];
+    let mut preview = Vec::new();
+    if let Some(kept) = bar.kept_while_invalid() {
+        // The text does not parse: what applies is the filter from before editing.
+        let name = match kept.source.trim() {
+            "" => "no filter".to_owned(),
+            text => terminal_safe(text).into_owned(),
+        };
+        preview.push(Span::styled(
+            format!("not applied, still in force: {name} · "),
+            theme.error(),
+        ));
+    }
+    preview.push(Span::styled("filter_conditions ", theme.dim()));
+    preview.push(Span::raw(server));
     if let Some(local) = filter.local_description() {
         preview.push(Span::styled("  local only: ", theme.dim()));
         preview.push(Span::raw(terminal_safe(&local).into_owned()));

@@ -5,29 +5,50 @@ use ratatui::text::{Line, Span};
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::app::App;
 use crate::app::keymap::hints;
-use crate::app::live::{Caveat, Retry, RetryCause, Status};
+use crate::app::live::{Caveat, Retry, RetryCause, Severity, Status};
 use crate::attendance::DisplayZone;
 
-use super::format::count;
+use super::format::{count, shortened};
 use super::safe_text::terminal_safe;
 use super::theme::Palette;
 
 /// The retry countdown, the outcome of the last action, or nothing.
-pub(crate) fn status_line(app: &App, now: Nanos, theme: &Palette) -> Option<Line<'static>> {
-    let status = app.status()?;
-    let mut text = terminal_safe(&status_text(status, &app.config().zone)).into_owned();
-    let retry_at = match status {
-        Status::Retrying(retry) => Some(retry.at),
-        _ => None,
+/// Too long for `width`, the message is cut with `…` at its end, where a retry's reason is
+/// (its page, time and countdown come first).
+pub(crate) fn status_line(
+    app: &App,
+    now: Nanos,
+    width: u16,
+    theme: &Palette,
+) -> Option<Line<'static>> {
+    let width = usize::from(width);
+    let Some(status) = app.status() else {
+        // A request that hangs is said until its answer or another message comes.
+        let awaited = app.fetch().awaited_answer(now)?;
+        let text = awaited_text(awaited.page_no, now - awaited.since);
+        return Some(Line::from(Span::styled(
+            shortened(&text, width),
+            theme.severity(Severity::Warning),
+        )));
     };
-    if let Some(at) = retry_at.filter(|&at| at > now) {
-        text.push_str(&format!(
-            " (in {}s)",
-            (at - now + NANOS_PER_SEC - 1) / NANOS_PER_SEC
-        ));
-    }
+    let zone = &app.config().zone;
+    let text = match status {
+        Status::Retrying(retry) => {
+            let (head, reason) = retry_words(retry, zone);
+            let mut text = head;
+            if retry.at > now {
+                let seconds = (retry.at - now + NANOS_PER_SEC - 1) / NANOS_PER_SEC;
+                text.push_str(&format!(" · in {seconds}s"));
+            }
+            if let Some(reason) = reason {
+                text.push_str(&format!(" · {reason}"));
+            }
+            text
+        }
+        status => status_text(status, zone),
+    };
     Some(Line::from(Span::styled(
-        text,
+        shortened(&terminal_safe(&text), width),
         theme.severity(status.severity()),
     )))
 }
@@ -40,17 +61,10 @@ pub fn status_text(status: &Status, zone: &DisplayZone) -> String {
         Status::FilterNotAppliedLocally(error) => {
             format!("filter not applied locally: {}", error.message)
         }
-        Status::Retrying(Retry {
-            at,
-            cause: RetryCause::Failed(error),
-        }) => format!("✕ {error} · retrying at {}", zone.time(*at)),
-        Status::Retrying(Retry {
-            at,
-            cause: RetryCause::NotReady,
-        }) => format!(
-            "Stream is still preparing this session's attendance · asking again at {}",
-            zone.time(*at)
-        ),
+        Status::Retrying(retry) => match retry_words(retry, zone) {
+            (head, Some(reason)) => format!("{head} · {reason}"),
+            (head, None) => head,
+        },
         Status::FetchFailed(error) => format!("✕ {error}"),
         Status::PageSkipped {
             page_no,
@@ -78,6 +92,37 @@ pub fn status_text(status: &Status, zone: &DisplayZone) -> String {
         Status::ExportUnbuilt(error) => format!("✕ export failed: {error}"),
         Status::Copied(text) => format!("copied {text}"),
     }
+}
+
+/// `rate limited by Stream, next page at 10:32:05 UTC (page 6)`: why nothing arrives, when
+/// the page is asked for again (with the zone: the header may show another day's times) and
+/// which page it is.
+/// The words of a retry: what happens when, then why when it is not said already.
+fn retry_words(retry: &Retry, zone: &DisplayZone) -> (String, Option<String>) {
+    let Retry { at, page_no, cause } = retry;
+    let when = format!("{} {}", zone.time(*at), zone.abbreviation(*at));
+    match cause {
+        _ if retry.rate_limited() => (
+            format!("rate limited by Stream, next page at {when} (page {page_no})"),
+            None,
+        ),
+        RetryCause::Failed(error) => (
+            format!("✕ retrying page {page_no} at {when}"),
+            Some(error.to_string()),
+        ),
+        RetryCause::NotReady => (
+            format!("Stream is still preparing this session's attendance · asking again at {when}"),
+            None,
+        ),
+    }
+}
+
+/// `waiting for Stream's answer to page 4 · 12s`: a request that hangs, said with how long.
+pub(crate) fn awaited_text(page_no: u32, waited: Nanos) -> String {
+    format!(
+        "waiting for Stream's answer to page {page_no} · {}",
+        crate::attendance::human_duration(waited.max(0) / NANOS_PER_SEC)
+    )
 }
 
 fn caveat_text(caveat: Caveat) -> String {

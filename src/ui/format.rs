@@ -1,7 +1,9 @@
 //! Small text formats shared by the views.
 
+use ratatui::text::{Line, Span};
+
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
-use crate::attendance::{human_duration, thousands};
+use crate::attendance::{ServerDuration, human_duration, thousands};
 
 /// `1,234,567`
 /// `1 session`, `3,088 sessions`: a count and its noun, plural when it is not one.
@@ -17,6 +19,113 @@ pub(crate) fn count(n: u64) -> String {
 /// A length in nanoseconds, as `human_duration` writes seconds.
 pub(crate) fn span(nanos: Nanos) -> String {
     human_duration(nanos / NANOS_PER_SEC)
+}
+
+/// A part of a line that is shown whole or not at all: its variants, longest first, are tried
+/// in turn, and a field none of whose variants fits is dropped. A number is never cut.
+pub(crate) struct Field {
+    /// Lower comes first: fields are given room in this order, whatever their place.
+    pub(crate) priority: u8,
+    pub(crate) variants: Vec<Vec<Span<'static>>>,
+}
+
+impl Field {
+    pub(crate) fn new(priority: u8, variants: Vec<Vec<Span<'static>>>) -> Field {
+        Field { priority, variants }
+    }
+
+    /// A field with one way of being written.
+    pub(crate) fn one(priority: u8, spans: Vec<Span<'static>>) -> Field {
+        Field::new(priority, vec![spans])
+    }
+}
+
+fn spans_width(spans: &[Span]) -> usize {
+    spans.iter().map(Span::width).sum()
+}
+
+/// The fields that fit in `width` cells, in their order, separated by `separator`: each in
+/// turn of priority takes its longest variant that fits in what is left, or is dropped.
+pub(crate) fn fit(fields: Vec<Field>, separator: Span<'static>, width: usize) -> Line<'static> {
+    let mut order: Vec<usize> = (0..fields.len()).collect();
+    order.sort_by_key(|&i| fields[i].priority);
+    let gap = separator.width();
+    let mut chosen: Vec<Option<usize>> = vec![None; fields.len()];
+    let mut used = 0;
+    for i in order {
+        let separators = if chosen.iter().any(Option::is_some) {
+            gap
+        } else {
+            0
+        };
+        let fitting = fields[i]
+            .variants
+            .iter()
+            .position(|variant| used + separators + spans_width(variant) <= width);
+        if let Some(variant) = fitting {
+            used += separators + spans_width(&fields[i].variants[variant]);
+            chosen[i] = Some(variant);
+        }
+    }
+    let mut spans = Vec::new();
+    for (field, variant) in fields.into_iter().zip(chosen) {
+        let Some(variant) = variant else { continue };
+        if !spans.is_empty() {
+            spans.push(separator.clone());
+        }
+        spans.extend(field.variants.into_iter().nth(variant).unwrap_or_default());
+    }
+    Line::from(spans)
+}
+
+/// `text` in at most `width` cells: whole, or cut with `…` at its end.
+pub(crate) fn shortened(text: &str, width: usize) -> String {
+    let cells = |text: &str| Span::raw(text).width();
+    if cells(text) <= width {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    let mut buffer = [0; 4];
+    for c in text.chars() {
+        let w = cells(c.encode_utf8(&mut buffer));
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// `3,832`, `1.5`: summed person-time (seconds) in hours, for a column headed
+/// [`PERSON_HOURS`]. One decimal below 100 hours.
+pub(crate) fn person_hours(seconds: i64) -> String {
+    let hours = seconds.max(0) as f64 / 3600.0;
+    if hours < 100.0 {
+        format!("{hours:.1}")
+    } else {
+        count(hours.round() as u64)
+    }
+}
+
+/// Stream's summed duration in a [`PERSON_HOURS`] cell: `impossible` when no session could
+/// add up to it (the JSON outputs keep the value as sent).
+pub(crate) fn server_person_hours(duration: ServerDuration) -> String {
+    match duration {
+        ServerDuration::Plausible(seconds) => person_hours(seconds),
+        ServerDuration::Impossible { .. } => "impossible".to_owned(),
+    }
+}
+
+/// The heading of a column of [`person_hours`].
+pub(crate) const PERSON_HOURS: &str = "PERSON-HOURS";
+
+/// `3,832 person-hours`: summed person-time (seconds) in hours with its name, so that it is
+/// never read as the length of the call.
+pub(crate) fn person_time(seconds: i64) -> String {
+    format!("{} person-hours", person_hours(seconds))
 }
 
 /// A text bar of `width` cells filled to `ratio`, readable without colour.
@@ -42,6 +151,59 @@ mod tests {
         assert_eq!(counted(1, "session"), "1 session");
         assert_eq!(counted(0, "user"), "0 users");
         assert_eq!(counted(3_088, "session"), "3,088 sessions");
+    }
+
+    #[test]
+    fn fields_are_dropped_whole_lowest_priority_first_and_keep_their_order() {
+        let field = |priority, variants: &[&str]| {
+            Field::new(
+                priority,
+                variants
+                    .iter()
+                    .map(|v| vec![Span::raw(v.to_string())])
+                    .collect(),
+            )
+        };
+        let line = |width| {
+            let fields = vec![
+                field(0, &["ENDED"]),
+                field(1, &["17:37 → 19:07 UTC · 1h 30m", "17:37 → 19:07 UTC"]),
+                field(3, &["session 3f2a9c", "session 3f…"]),
+                field(2, &["default:demo"]),
+            ];
+            fit(fields, Span::raw(" │ "), width).to_string()
+        };
+        assert_eq!(
+            line(80),
+            "ENDED │ 17:37 → 19:07 UTC · 1h 30m │ session 3f2a9c │ default:demo"
+        );
+        assert_eq!(
+            line(63),
+            "ENDED │ 17:37 → 19:07 UTC · 1h 30m │ session 3f… │ default:demo"
+        );
+        assert_eq!(
+            line(62),
+            "ENDED │ 17:37 → 19:07 UTC · 1h 30m │ default:demo"
+        );
+        assert_eq!(line(40), "ENDED │ 17:37 → 19:07 UTC · 1h 30m");
+        assert_eq!(line(30), "ENDED │ 17:37 → 19:07 UTC");
+        assert_eq!(line(5), "ENDED");
+    }
+
+    #[test]
+    fn a_shortened_text_ends_with_an_ellipsis() {
+        assert_eq!(shortened("3f2a9c01", 8), "3f2a9c01");
+        assert_eq!(shortened("3f2a9c01", 5), "3f2a…");
+    }
+
+    #[test]
+    fn person_time_is_in_hours_with_its_name() {
+        assert_eq!(person_time(13_795_200), "3,832 person-hours");
+        assert_eq!(person_time(5_400), "1.5 person-hours");
+        assert_eq!(person_time(359_999), "100.0 person-hours");
+        assert_eq!(person_time(360_000), "100 person-hours");
+        assert_eq!(person_hours(300), "0.1");
+        assert_eq!(person_hours(-5), "0.0");
     }
 
     #[test]

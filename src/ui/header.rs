@@ -8,9 +8,10 @@ use ratatui::widgets::Paragraph;
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::app::App;
 use crate::app::live::{FetchKind, Severity};
-use crate::attendance::{CallState, Peak, ServerDuration, ago, human_duration};
+use crate::attendance::{CallState, DisplayZone, Peak, ServerDuration, Window, ago};
 
-use super::format::{bar, count, counted};
+use super::footer::awaited_text;
+use super::format::{Field, bar, count, counted, fit, person_time, shortened, span};
 use super::safe_text::terminal_safe;
 use super::theme::Palette;
 use crate::attendance::PROBLEM_MARK;
@@ -23,33 +24,111 @@ pub(crate) fn state_badge(state: Option<CallState>, running: bool) -> &'static s
     }
 }
 
-/// Call, state badge, zone, freshness.
-pub(crate) fn title_line(app: &App, now: Nanos, theme: &Palette) -> Line<'static> {
-    let config = app.config();
-    let state = app.store().state(now);
-    let mut spans = vec![
-        Span::styled("headcount ", theme.title()),
-        Span::raw(
-            terminal_safe(&format!(
-                "{}:{} · session {}  ",
-                config.call_type, config.call_id, config.session
-            ))
-            .into_owned(),
-        ),
-        Span::styled(state_badge(state, app.fetch().running), theme.state(state)),
-        Span::raw(format!("  zone {}", config.zone.label())),
-    ];
-    if let Some(at) = app.last_update() {
-        spans.push(Span::styled(
-            format!("  updated {}", ago(at, now)),
-            theme.dim(),
-        ));
+/// The state as the title line says it, longest first: the badge, then its label alone.
+fn state_variants(
+    state: Option<CallState>,
+    running: bool,
+    theme: &Palette,
+) -> Vec<Vec<Span<'static>>> {
+    let style = theme.state(state);
+    let badge = state_badge(state, running);
+    let mut variants = vec![vec![Span::styled(badge, style)]];
+    if let Some(state) = state {
+        let short = match state {
+            CallState::Live => "● LIVE",
+            state => state.words().label,
+        };
+        if short != badge {
+            variants.push(vec![Span::styled(short, style)]);
+        }
     }
-    Line::from(spans)
+    variants
 }
 
-/// `page 12 · 1,200 / 5,000 sessions  ███░░  340 rows/s`
-pub(crate) fn progress_line(app: &App, now: Nanos, theme: &Palette) -> Line<'static> {
+/// `17:37`, with its date when it is not on `day` (the call's first day).
+fn clock_time(zone: &DisplayZone, at: Nanos, day: jiff::civil::Date) -> String {
+    let time = zone.time(at);
+    let minutes = time.get(..5).unwrap_or(&time);
+    if zone.date(at) == day {
+        minutes.to_owned()
+    } else {
+        format!("{} {minutes}", zone.date(at))
+    }
+}
+
+/// `2026-11-29 17:37 → 19:07 UTC · 1h 30m`, longest first: the call window with its date,
+/// zone and length; the end with its date when it is another day; `now` while live.
+fn window_variants(app: &App, window: Window, live: bool, now: Nanos) -> Vec<Vec<Span<'static>>> {
+    let zone = &app.config().zone;
+    let day = zone.date(window.start);
+    let start = format!("{day} {}", clock_time(zone, window.start, day));
+    let end = if live {
+        "now".to_owned()
+    } else {
+        clock_time(zone, window.end, day)
+    };
+    let abbreviation = zone.abbreviation(if live { now } else { window.end });
+    let length = span(window.len().max(0));
+    let span_of = |text: String| vec![Span::raw(text)];
+    vec![
+        span_of(format!("{start} → {end} {abbreviation} · {length}")),
+        span_of(format!("{start} → {end} {abbreviation}")),
+        span_of(format!("{day} {abbreviation}")),
+    ]
+}
+
+/// State, call window, call, session id and freshness, each whole or dropped so that the
+/// line fits `width` (state first, then the window, the freshness, the call, the session id
+/// last and shortened with `…`).
+pub(crate) fn title_line(app: &App, now: Nanos, width: u16, theme: &Palette) -> Line<'static> {
+    let config = app.config();
+    let store = app.store();
+    let state = store.state(now);
+    let mut fields = vec![Field::new(
+        0,
+        state_variants(state, app.fetch().running, theme),
+    )];
+    match store.window(now) {
+        Some(window) => fields.push(Field::new(
+            1,
+            window_variants(app, window, state == Some(CallState::Live), now),
+        )),
+        None => fields.push(Field::one(
+            1,
+            vec![Span::raw(format!("zone {}", config.zone.label()))],
+        )),
+    }
+    let call = terminal_safe(&format!("{}:{}", config.call_type, config.call_id)).into_owned();
+    fields.push(Field::new(
+        3,
+        vec![
+            vec![Span::styled(call.clone(), theme.title())],
+            vec![Span::styled(shortened(&call, 24), theme.title())],
+        ],
+    ));
+    let session = terminal_safe(&config.session).into_owned();
+    fields.push(Field::new(
+        4,
+        [usize::MAX, 16, 10]
+            .into_iter()
+            .map(|cells| vec![Span::raw(format!("session {}", shortened(&session, cells)))])
+            .collect(),
+    ));
+    if let Some(at) = app.last_update() {
+        fields.push(Field::one(
+            2,
+            vec![Span::styled(
+                format!("updated {}", ago(at, now)),
+                theme.dim(),
+            )],
+        ));
+    }
+    fit(fields, Span::styled(" │ ", theme.dim()), usize::from(width))
+}
+
+/// `page 12 · 1,200 / 5,000 sessions  ███░░  24%  340 rows/s  fetching…`, each part whole
+/// or dropped to fit `width`: what the read is doing first, then how far it got.
+pub(crate) fn progress_line(app: &App, now: Nanos, width: u16, theme: &Palette) -> Line<'static> {
     let fetch = app.fetch();
     let expected = fetch
         .request
@@ -58,6 +137,8 @@ pub(crate) fn progress_line(app: &App, now: Nanos, theme: &Palette) -> Line<'sta
         .then(|| app.store().totals().participant_sessions)
         .flatten()
         .filter(|&total| total > 0)
+        // An expired session's rows are purged: "0 / 300" would read as a failed load.
+        .filter(|_| app.store().state(now) != Some(CallState::Expired))
         .map(|total| total as u64);
     // A poll upserts into rows already shown: counting only what it re-read would make the
     // figure fall to zero and climb back every few seconds.
@@ -65,133 +146,247 @@ pub(crate) fn progress_line(app: &App, now: Nanos, theme: &Palette) -> Line<'sta
         FetchKind::Fresh => fetch.rows,
         FetchKind::Poll => app.store().len() as u64,
     };
-    let mut text = format!("page {} · {}", fetch.pages, count(loaded));
+    let mut counts = count(loaded);
     if let Some(total) = expected {
-        text.push_str(&format!(" / {}", count(total)));
+        counts.push_str(&format!(" / {}", count(total)));
     }
-    text.push_str(" sessions");
-    let mut spans = vec![Span::raw(text)];
+    let mut fields = vec![Field::new(
+        1,
+        vec![
+            vec![Span::raw(format!(
+                "page {} · {counts} sessions",
+                fetch.pages
+            ))],
+            vec![Span::raw(format!("{counts} sessions"))],
+            vec![Span::raw(counts)],
+        ],
+    )];
     if let Some(total) = expected {
         let ratio = loaded as f64 / total as f64;
-        spans.push(Span::raw(format!(
-            "  {} {:>3.0}%",
-            bar(ratio, 20),
-            ratio.min(1.0) * 100.0
-        )));
-    }
-    if let Some(rate) = fetch.rate() {
-        spans.push(Span::styled(
-            format!("  {} rows/s", count(rate as u64)),
-            theme.dim(),
+        // Rounded down: 4,990 of 5,000 is not 100%.
+        let percent = format!("{:>3.0}%", (ratio.min(1.0) * 100.0).floor());
+        fields.push(Field::new(
+            3,
+            vec![
+                vec![Span::raw(format!("{} {percent}", bar(ratio, 20)))],
+                vec![Span::raw(format!("{} {percent}", bar(ratio, 10)))],
+                vec![Span::raw(percent.trim_start().to_owned())],
+            ],
         ));
     }
-    let phase = match (fetch.running, fetch.kind) {
-        (true, FetchKind::Fresh) => "  fetching…",
-        (true, FetchKind::Poll) => "  polling…",
-        (false, _) => "  done",
-    };
-    match app.shortfall() {
+    if let Some(rate) = fetch.rate(now) {
+        fields.push(Field::one(
+            4,
+            vec![Span::styled(
+                format!("{} rows/s", count(rate as u64)),
+                theme.dim(),
+            )],
+        ));
+    }
+    let waiting = fetch.retry.as_ref().is_some_and(|retry| retry.at > now);
+    let awaited = fetch.awaited_answer(now);
+    let phase = match app.shortfall() {
         // A poll keeps the last read's verdict on screen until its own read ends.
         Some(shortfall) if !fetch.running || fetch.kind == FetchKind::Poll => {
             let total = app.store().totals().participant_sessions;
-            spans.push(Span::styled(
-                format!("  ⚠ {} · r reads again", shortfall.headline(total)),
-                theme.severity(Severity::Warning),
-            ));
+            let style = theme.severity(Severity::Warning);
+            vec![
+                vec![Span::styled(
+                    format!("⚠ {} · r reads again", shortfall.headline(total)),
+                    style,
+                )],
+                vec![Span::styled(
+                    format!("⚠ {}", shortfall.headline(total)),
+                    style,
+                )],
+                vec![Span::styled("⚠ incomplete", style)],
+            ]
         }
-        _ => spans.push(Span::styled(phase, theme.dim())),
-    }
+        // The status line says why and until when.
+        _ if fetch.running && waiting => {
+            let style = theme.severity(Severity::Warning);
+            vec![
+                vec![Span::styled(
+                    format!("waiting to ask for page {}…", fetch.page_under_way()),
+                    style,
+                )],
+                vec![Span::styled("waiting…", style)],
+            ]
+        }
+        _ if fetch.running && awaited.is_some() => {
+            let awaited = awaited.expect("matched");
+            let style = theme.severity(Severity::Warning);
+            let waited = now - awaited.since;
+            vec![
+                vec![Span::styled(awaited_text(awaited.page_no, waited), style)],
+                vec![Span::styled(format!("no answer · {}", span(waited)), style)],
+            ]
+        }
+        _ => {
+            let text = match (fetch.running, fetch.kind) {
+                (true, FetchKind::Fresh) => "fetching…",
+                (true, FetchKind::Poll) => "polling…",
+                (false, _) => "done",
+            };
+            vec![vec![Span::styled(text, theme.dim())]]
+        }
+    };
+    fields.push(Field::new(0, phase));
     if let Some(poll) = app.next_poll() {
         let seconds = (poll - now).max(0) / NANOS_PER_SEC;
-        spans.push(Span::styled(
-            format!(" · next poll in {seconds}s"),
-            theme.dim(),
+        fields.push(Field::one(
+            2,
+            vec![Span::styled(
+                format!("next poll in {seconds}s"),
+                theme.dim(),
+            )],
         ));
     }
-    Line::from(spans)
+    fit(fields, Span::raw("  "), usize::from(width))
 }
 
 /// `42 sessions at 10:32:05`
-fn peak_text(app: &App, peak: Peak, noun: &str) -> String {
+/// `42 sessions at 10:32:05`, the time with its date when it is not on the call's first day.
+fn peak_text(app: &App, peak: Peak, noun: &str, now: Nanos) -> String {
     let value = counted(u64::from(peak.value), noun);
-    match peak.at {
-        Some(at) => format!("{value} at {}", app.config().zone.time(at)),
-        None => value,
+    let Some(at) = peak.at else { return value };
+    let zone = &app.config().zone;
+    let day = app
+        .store()
+        .window(now)
+        .map(|window| zone.date(window.start));
+    if day.is_none_or(|day| day == zone.date(at)) {
+        format!("{value} at {}", zone.time(at))
+    } else {
+        format!("{value} at {}", zone.date_time(at))
     }
 }
 
-/// The server totals for the whole session beside the figures of the current filter.
-pub(crate) fn totals(frame: &mut Frame, area: Rect, app: &App, theme: &Palette) {
+/// Why the server's totals and headcount's differ during a live call, longest first.
+const LIVE_DIFFERENCE: [&str; 2] = [
+    "(Stream's totals lag and count closed sessions only; headcount counts open ones up to now)",
+    "(Stream: closed sessions only, may lag)",
+];
+
+/// The server totals for the whole session beside the figures of the current filter, each
+/// figure whole or dropped to fit the width. Summed durations are person-time, in hours with
+/// their name, never read as the call's length.
+pub(crate) fn totals(frame: &mut Frame, area: Rect, app: &App, now: Nanos, theme: &Palette) {
     let totals = app.store().totals();
-    let server = match (
-        totals.participant_sessions,
-        totals.participant_duration_seconds,
-    ) {
-        (None, None) => "—".to_owned(),
-        (sessions, duration) => format!(
-            "{} · {}",
-            sessions.map_or("? sessions".into(), |s| counted(s.max(0) as u64, "session")),
-            match duration.map(|seconds| ServerDuration::of(seconds, sessions)) {
-                None => "? connected".to_owned(),
-                Some(plausible @ ServerDuration::Plausible(_)) => format!("{plausible} connected"),
-                // Short: the rows-with-problems warning must stay on the line.
-                Some(ServerDuration::Impossible { seconds, .. }) => {
-                    format!("⚠ impossible total {seconds} s")
-                }
-            }
-        ),
+    let width = usize::from(area.width);
+    // The line's name and its first figure go together: neither means anything alone.
+    let named = |name: &'static str, first: String| {
+        Field::one(0, vec![Span::styled(name, theme.title()), Span::raw(first)])
     };
-    let filtered = match app.figures() {
-        _ if app.figures_pending() => format!(
-            "{} · computing the figures…",
-            counted(app.filtered_rows().len() as u64, "session")
-        ),
-        Some(figures) => {
-            let call = &figures.call;
-            format!(
-                "{} · {} · {} connected · {} attended · peak {} · {}",
-                counted(call.sessions, "session"),
-                counted(call.unique_users, "user"),
-                human_duration(call.connected_seconds),
-                human_duration(call.attended_seconds),
-                peak_text(app, call.peak_sessions, "session"),
-                peak_text(app, call.peak_users, "user"),
-            )
-        }
-        None => "—".to_owned(),
-    };
-    let scope = if app.filter_bar().active().is_empty() {
-        "all     "
+    let mut server = Vec::new();
+    if totals.participant_sessions.is_none() && totals.participant_duration_seconds.is_none() {
+        server.push(named("server  ", "—".to_owned()));
     } else {
-        "filter  "
-    };
+        let sessions = totals.participant_sessions;
+        server.push(named(
+            "server  ",
+            sessions.map_or("? sessions".into(), |s| counted(s.max(0) as u64, "session")),
+        ));
+        let duration = match totals
+            .participant_duration_seconds
+            .map(|seconds| ServerDuration::of(seconds, sessions))
+        {
+            None => "? connected".to_owned(),
+            Some(ServerDuration::Plausible(seconds)) => {
+                format!("{} connected", person_time(seconds))
+            }
+            // Short: the rows-with-problems warning must stay on the line.
+            Some(ServerDuration::Impossible { seconds, .. }) => {
+                format!("⚠ impossible total {seconds} s")
+            }
+        };
+        server.push(Field::one(2, vec![Span::raw(duration)]));
+    }
+    let live = app.store().state(now) == Some(CallState::Live);
+    let differs = app.figures().is_some_and(|figures| {
+        let call = &figures.call;
+        app.shown_filter().is_empty()
+            && (totals.participant_sessions != Some(call.sessions as i64)
+                || totals.participant_duration_seconds != Some(call.connected_seconds))
+    });
+    if live && differs {
+        server.push(Field::new(
+            3,
+            LIVE_DIFFERENCE
+                .iter()
+                .map(|text| vec![Span::styled(*text, theme.dim())])
+                .collect(),
+        ));
+    } else {
+        server.push(Field::one(
+            6,
+            vec![Span::styled("(whole session, any filter)", theme.dim())],
+        ));
+    }
     let problems = app
         .figures()
         .filter(|_| !app.figures_pending())
         .map_or(0, |figures| figures.call.data_quality.rows);
-    let mut server_line = vec![
-        Span::styled("server  ", theme.title()),
-        Span::raw(server),
-        Span::styled("  (whole session, any filter)", theme.dim()),
-    ];
     // On the server's line, which leaves room for it at any usual width: the rows with
     // problems are why headcount's sums below differ from the server's.
     if problems > 0 {
-        server_line.push(Span::styled(
-            format!(
-                "   {PROBLEM_MARK} {} with problems",
-                counted(problems, "row")
-            ),
-            theme.problem(),
+        let warning = format!("{PROBLEM_MARK} {} with problems", counted(problems, "row"));
+        server.push(Field::new(
+            2,
+            vec![
+                vec![
+                    Span::styled(warning.clone(), theme.problem()),
+                    Span::styled(" (/problem lists them)", theme.dim()),
+                ],
+                vec![Span::styled(warning, theme.problem())],
+            ],
         ));
-        server_line.push(Span::styled(" (/problem lists them)", theme.dim()));
+    }
+    let scope = if app.shown_filter().is_empty() {
+        "all     "
+    } else {
+        "filter  "
+    };
+    let mut filtered = Vec::new();
+    let plain = |priority, text: String| Field::one(priority, vec![Span::raw(text)]);
+    match app.figures() {
+        // The rows are purged: zeros here would read as nobody attending.
+        _ if app.rows_purged(now) => {
+            filtered.push(named(scope, "rows purged by Stream, see below".to_owned()));
+        }
+        _ if app.figures_pending() => {
+            filtered.push(named(
+                scope,
+                counted(app.filtered_rows().len() as u64, "session"),
+            ));
+            filtered.push(plain(2, "computing the figures…".to_owned()));
+        }
+        Some(figures) => {
+            let call = &figures.call;
+            filtered.push(named(scope, counted(call.sessions, "session")));
+            filtered.push(plain(2, counted(call.unique_users, "user")));
+            filtered.push(plain(
+                3,
+                format!("{} connected", person_time(call.connected_seconds)),
+            ));
+            filtered.push(plain(
+                5,
+                format!("{} attended", person_time(call.attended_seconds)),
+            ));
+            filtered.push(plain(
+                4,
+                format!(
+                    "peak {}",
+                    peak_text(app, call.peak_sessions, "session", now)
+                ),
+            ));
+            filtered.push(plain(6, peak_text(app, call.peak_users, "user", now)));
+        }
+        None => filtered.push(named(scope, "—".to_owned())),
     }
     let lines = vec![
-        Line::from(server_line),
-        Line::from(vec![
-            Span::styled(scope, theme.title()),
-            Span::raw(filtered),
-        ]),
+        fit(server, Span::raw(" · "), width),
+        fit(filtered, Span::raw(" · "), width),
     ];
     frame.render_widget(Paragraph::new(lines), area);
 }
@@ -204,7 +399,13 @@ pub(crate) fn draw(frame: &mut Frame, area: Rect, app: &App, now: Nanos, theme: 
         Constraint::Length(2),
     ])
     .areas(area);
-    frame.render_widget(Paragraph::new(title_line(app, now, theme)), title);
-    frame.render_widget(Paragraph::new(progress_line(app, now, theme)), progress);
-    totals(frame, totals_area, app, theme);
+    frame.render_widget(
+        Paragraph::new(title_line(app, now, title.width, theme)),
+        title,
+    );
+    frame.render_widget(
+        Paragraph::new(progress_line(app, now, progress.width, theme)),
+        progress,
+    );
+    totals(frame, totals_area, app, now, theme);
 }

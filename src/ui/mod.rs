@@ -5,8 +5,8 @@
 //! picker, the lane chart widget); the rest is private to `ui`.
 
 mod filter_bar;
-mod footer;
-mod format;
+pub(crate) mod footer;
+pub(crate) mod format;
 mod header;
 mod help;
 pub mod lane_chart;
@@ -34,7 +34,7 @@ use theme::Palette;
 pub fn draw(frame: &mut Frame, app: &App, now: Nanos) -> Layout {
     let theme = Palette::new(app.config().color);
     let area = frame.area();
-    let status = footer::status_line(app, now, &theme);
+    let status = footer::status_line(app, now, area.width, &theme);
     let banner = footer::frozen_banner(app, now, &theme);
     let filter_height = if app.filter_bar().is_open() {
         filter_bar::HEIGHT

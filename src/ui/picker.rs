@@ -10,18 +10,18 @@ use crate::app::live::Severity;
 use crate::app::picker::Picker;
 use crate::attendance::{CallState, ServerDuration, SessionSummary};
 
-use super::format::count;
+use super::format::{PERSON_HOURS, count, server_person_hours};
 use super::safe_text::terminal_safe;
 use super::theme::Palette;
 
 const WIDTHS: [Constraint; 7] = [
-    Constraint::Length(38),
+    Constraint::Length(37),
     Constraint::Length(19),
     Constraint::Length(19),
     Constraint::Length(7),
     Constraint::Length(12),
     Constraint::Length(6),
-    Constraint::Length(9),
+    Constraint::Length(12),
 ];
 
 /// Draws the picker over the whole screen.
@@ -59,7 +59,7 @@ pub fn draw(frame: &mut Frame, picker: &Picker) {
             "STATE",
             "PARTICIPANTS",
             "PEAK",
-            "DURATION",
+            PERSON_HOURS,
         ]
         .map(Cell::from),
     )
@@ -113,7 +113,7 @@ fn row<'a>(session: &'a SessionSummary, picker: &Picker, theme: &Palette) -> Row
                         c.total_participant_duration
                             .map(|total| ServerDuration::of(total, Some(c.sessions)))
                     })
-                    .map_or_else(|| "-".to_owned(), ServerDuration::cell),
+                    .map_or_else(|| "-".to_owned(), server_person_hours),
             )
             .right_aligned(),
         ),

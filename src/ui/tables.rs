@@ -29,42 +29,88 @@ fn heading(label: &str, sorted: Option<Order>) -> String {
 /// The fixed parts of a list table.
 pub(super) struct TableParts<'a> {
     pub(crate) block: Block<'a>,
-    pub(crate) header: Row<'a>,
+    pub(crate) header: Vec<String>,
     pub(crate) widths: Vec<Constraint>,
 }
 
+/// Cells between two columns.
+const COLUMN_SPACING: u16 = 1;
+
+/// Which columns fit in `width` cells at their widths, a `Min` column at its minimum: the
+/// first one always; then the fixed-width ones (figures and times), in order, each whole or
+/// left out; then the ones that take what is left (ids), in order. A column that does not fit
+/// is dropped rather than squeezed, so that no number is cut.
+fn columns_that_fit(widths: &[Constraint], width: u16) -> Vec<bool> {
+    let cells = |constraint: &Constraint| match *constraint {
+        Constraint::Length(n) | Constraint::Min(n) => n,
+        _ => 0,
+    };
+    let mut kept = vec![false; widths.len()];
+    let Some(first) = widths.first() else {
+        return kept;
+    };
+    kept[0] = true;
+    let mut used = cells(first);
+    let fixed = |c: &Constraint| matches!(c, Constraint::Length(_));
+    for pass_fixed in [true, false] {
+        for (i, constraint) in widths.iter().enumerate().skip(1) {
+            if fixed(constraint) != pass_fixed {
+                continue;
+            }
+            let total = u32::from(used) + u32::from(COLUMN_SPACING) + u32::from(cells(constraint));
+            if total <= u32::from(width) {
+                used = total as u16;
+                kept[i] = true;
+            }
+        }
+    }
+    kept
+}
+
+/// The items of `all` whose column is kept.
+fn kept_only<T>(all: impl IntoIterator<Item = T>, kept: &[bool]) -> Vec<T> {
+    all.into_iter()
+        .zip(kept)
+        .filter_map(|(item, &keep)| keep.then_some(item))
+        .collect()
+}
+
 /// A table of `list` in `area`, with `row` building the cells of one item; returns the
-/// rows it showed.
+/// rows it showed. The columns that do not fit the width are left out, from the last.
 pub(super) fn list_table<'a, T: Identified>(
     frame: &mut Frame,
     area: Rect,
     parts: TableParts<'a>,
     list: &ItemList<T>,
     theme: &Palette,
-    row: impl Fn(&T) -> Row<'a>,
+    row: impl Fn(&T) -> Vec<Cell<'a>>,
 ) -> ListWindow {
     let TableParts {
         block,
         header,
         widths,
     } = parts;
-    let inner_height = block.inner(area).height.saturating_sub(1) as usize;
+    let inner = block.inner(area);
+    let kept = columns_that_fit(&widths, inner.width);
+    let widths = kept_only(widths, &kept);
+    let inner_height = inner.height.saturating_sub(1) as usize;
     let window = list.window(inner_height);
     let range = list.range(window);
     let selected = list.selected_index();
     let start = range.start;
     let rows = list.items()[range].iter().enumerate().map(|(i, item)| {
-        let built = row(item);
+        let built = Row::new(kept_only(row(item), &kept));
         if Some(start + i) == selected {
             built.style(theme.selected())
         } else {
             built
         }
     });
+    let header = Row::new(kept_only(header, &kept));
     let table = Table::new(rows, widths)
         .header(header.style(theme.column_header()))
         .block(block)
-        .column_spacing(1);
+        .column_spacing(COLUMN_SPACING);
     frame.render_widget(table, area);
     window
 }
@@ -118,12 +164,14 @@ pub(super) fn columns_table<L: Lines, T: Identified>(
     }: Sorted<L>,
     list: &ItemList<T>,
     theme: &Palette,
-    row: impl Fn(&T) -> Row<'static>,
+    row: impl Fn(&T) -> Vec<Cell<'static>>,
 ) -> ListWindow {
-    let header = Row::new(shown(columns).map(|column| {
-        let is_sorted = column.sort.is_some_and(|sort| sort.id == sorted.0);
-        heading(&column.heading_with_key(), is_sorted.then_some(sorted.1))
-    }));
+    let header = shown(columns)
+        .map(|column| {
+            let is_sorted = column.sort.is_some_and(|sort| sort.id == sorted.0);
+            heading(&column.heading_with_key(), is_sorted.then_some(sorted.1))
+        })
+        .collect();
     let widths: Vec<Constraint> = shown(columns)
         .filter_map(|column| column.heading)
         .map(|heading| constraint(heading.width))
@@ -136,12 +184,15 @@ pub(super) fn columns_table<L: Lines, T: Identified>(
     list_table(frame, area, parts, list, theme, row)
 }
 
+/// The cells of one line, one per shown column.
 pub(super) fn row_of<'a, L: Lines>(
     columns: &'static [Column<L>],
     line: &L::Line<'_>,
     theme: &Palette,
-) -> Row<'a> {
-    Row::new(shown(columns).map(|column| cell((column.show)(line), theme)))
+) -> Vec<Cell<'a>> {
+    shown(columns)
+        .map(|column| cell((column.show)(line), theme))
+        .collect()
 }
 
 /// The line of a stored row as the tables show it.
@@ -155,4 +206,30 @@ pub(super) fn with_session_line<T>(
     let filterable = FilterableRow::new(row);
     let line = SessionLine::new(&filterable, counted.problems, counted.open, now, zone);
     then(&line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_that_do_not_fit_are_dropped_whole_figures_before_ids() {
+        let widths = [
+            Constraint::Min(10),
+            Constraint::Min(30),
+            Constraint::Length(8),
+            Constraint::Length(8),
+        ];
+        let t = true;
+        let f = false;
+        assert_eq!(columns_that_fit(&widths, 80), [t, t, t, t]);
+        assert_eq!(columns_that_fit(&widths, 59), [t, t, t, t]);
+        assert_eq!(columns_that_fit(&widths, 58), [t, f, t, t]);
+        assert_eq!(columns_that_fit(&widths, 28), [t, f, t, t]);
+        assert_eq!(columns_that_fit(&widths, 27), [t, f, t, f]);
+        assert_eq!(columns_that_fit(&widths, 19), [t, f, t, f]);
+        assert_eq!(columns_that_fit(&widths, 18), [t, f, f, f]);
+        assert_eq!(columns_that_fit(&widths, 3), [t, f, f, f]);
+        assert!(columns_that_fit(&[], 3).is_empty());
+    }
 }

@@ -1,9 +1,11 @@
 //! The progress of a long export on stderr: sessions read against the total Stream reports.
 //! Drawn only when stderr is a terminal, so scripts and logs stay clean.
 
-use std::io::IsTerminal;
+use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::cli::waits::Waits;
 
 const TEMPLATE: &str = "{bar:30} {pos}/{len} sessions read, {msg} ({elapsed})";
 
@@ -14,15 +16,17 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn on_stderr() -> Progress {
-        let bar = if std::io::stderr().is_terminal() {
+    /// In the bar `waits` tells its waits in: while one lasts, it is the message in place of
+    /// the page number, and the elapsed time keeps counting.
+    pub fn on_stderr(waits: &Waits) -> Progress {
+        let bar = waits.bar().clone();
+        if !bar.is_hidden() {
             let style = ProgressStyle::with_template(TEMPLATE)
                 .expect("the template is valid")
                 .progress_chars("=> ");
-            ProgressBar::new(0).with_style(style)
-        } else {
-            ProgressBar::hidden()
-        };
+            bar.set_style(style);
+            bar.enable_steady_tick(Duration::from_secs(1));
+        }
         Progress { bar, pages: 0 }
     }
 

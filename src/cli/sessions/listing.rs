@@ -8,6 +8,7 @@ use crate::api::StopReason;
 use crate::api::timestamp::Nanos;
 use crate::attendance::{CallState, DisplayZone, ServerDuration, SessionSummary, utc_rfc3339};
 use crate::cli::call_ref::CallRef;
+use crate::ui::format::{PERSON_HOURS, server_person_hours};
 use crate::ui::safe_text::terminal_safe;
 
 const HEADERS: [&str; 8] = [
@@ -18,7 +19,7 @@ const HEADERS: [&str; 8] = [
     "PARTICIPANTS",
     "SESSIONS",
     "PEAK",
-    "DURATION",
+    PERSON_HOURS,
 ];
 
 /// Columns 4 and on are numbers, aligned right.
@@ -143,7 +144,7 @@ impl<'a> SessionListing<'a> {
                     c.total_participant_duration
                         .map(|total| ServerDuration::of(total, Some(c.sessions)))
                 })
-                .map_or_else(|| "-".to_owned(), ServerDuration::cell),
+                .map_or_else(|| "-".to_owned(), server_person_hours),
         ]
     }
 }
@@ -215,15 +216,15 @@ mod tests {
                 "default:weekly: 2 sessions (times in UTC, * current)",
                 concat!(
                     "SESSION  STARTED              ENDED                STATE    ",
-                    "PARTICIPANTS  SESSIONS  PEAK  DURATION"
+                    "PARTICIPANTS  SESSIONS  PEAK  PERSON-HOURS"
                 ),
                 concat!(
                     "*s-now   2026-11-26 13:03:21  live                 LIVE     ",
-                    "           -         -     -         -"
+                    "           -         -     -             -"
                 ),
                 concat!(
                     " s-old   2026-05-10 14:03:21  2026-05-10 15:03:21  EXPIRED  ",
-                    "          12        15    11    1h 02m"
+                    "          12        15    11           1.0"
                 ),
             ]
         );
@@ -258,7 +259,7 @@ mod tests {
             let listing = SessionListing::new(&call, &sessions, NOW);
             let table = listing.table(&DisplayZone::utc());
             let old = table.lines().last().unwrap();
-            assert!(old.ends_with(&format!("11  {cell}")), "{table}");
+            assert!(old.ends_with(&format!("11    {cell}")), "{table}");
             assert_eq!(
                 listing.json()["sessions"][1]["total_participant_duration"],
                 total

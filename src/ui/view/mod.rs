@@ -15,9 +15,12 @@ use crate::app::App;
 use crate::app::item_list::ListWindow;
 use crate::app::view::View;
 
-use super::format::count;
+use super::format::{Field, count, fit, person_time, shortened};
 use super::safe_text::terminal_safe;
 use super::theme::Palette;
+use crate::app::live::Severity;
+use crate::attendance::ServerDuration;
+use ratatui::widgets::{Block, Paragraph};
 
 /// Draws the current view in `area`; returns the rows of its list it showed.
 pub(super) fn draw(
@@ -27,13 +30,82 @@ pub(super) fn draw(
     now: Nanos,
     theme: &Palette,
 ) -> Option<ListWindow> {
-    let title = view_title(app, theme);
+    let title = view_title(app, area.width, theme);
+    if app.rows_purged(now) {
+        expired(frame, area, app, title, theme);
+        return None;
+    }
     match app.view() {
         View::Sessions => sessions::draw(frame, area, app, now, title, theme),
         View::Users => users::draw(frame, area, app, now, title, theme),
         View::Timeline => timeline::draw(frame, area, app, now, title),
         View::UserDetail(_) => user_detail::draw(frame, area, app, now, title, theme),
     }
+}
+
+/// An expired session has no rows to list: the body says why, and shows what is still
+/// known, Stream's summary of the session (the picker's figures) or else the totals the
+/// pages carried.
+fn expired(frame: &mut Frame, area: Rect, app: &App, title: Line<'static>, theme: &Palette) {
+    let block = Block::bordered().title(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let totals = app.store().totals();
+    let counts = app.session_counts();
+    let known =
+        |value: Option<i64>| value.map_or("not known".to_owned(), |n| count(n.max(0) as u64));
+    let duration = counts
+        .and_then(|c| c.total_participant_duration)
+        .or(totals.participant_duration_seconds)
+        .map(|seconds| ServerDuration::of(seconds, totals.participant_sessions));
+    let person_hours = match duration {
+        Some(ServerDuration::Plausible(seconds)) => person_time(seconds),
+        Some(impossible) => impossible.to_string(),
+        None => "not known".to_owned(),
+    };
+    let figure = |name: &str, value: String| {
+        Line::from(vec![
+            Span::styled(format!("  {name:<14}"), theme.dim()),
+            Span::raw(value),
+        ])
+    };
+    let mut lines = vec![
+        Line::from(Span::styled(
+            "Stream purged this session's participant sessions 90 days after it ended.",
+            theme.title(),
+        )),
+        Line::from("The rows, users and timeline are gone; what is still known:"),
+        Line::from(""),
+        figure("participants", known(counts.map(|c| c.participants))),
+        figure(
+            "sessions",
+            known(counts.map(|c| c.sessions).or(totals.participant_sessions)),
+        ),
+        figure(
+            "peak",
+            counts.map_or("not known".to_owned(), |c| {
+                format!(
+                    "{} users at once",
+                    count(c.peak_concurrent_users.max(0) as u64)
+                )
+            }),
+        ),
+        figure("person-time", person_hours),
+        Line::from(""),
+    ];
+    lines.push(Line::from(Span::styled(
+        match counts {
+            Some(_) => "(from Stream's session stats, as the session picker shows them)",
+            None => {
+                "(from the totals Stream sent with the pages; its session stats did not answer)"
+            }
+        },
+        theme.dim(),
+    )));
+    frame.render_widget(
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
+        inner,
+    );
 }
 
 /// A view's name in the breadcrumbs and its title: a drill-down is named after what it shows.
@@ -44,23 +116,59 @@ pub(super) fn crumb(app: &App, view: View) -> String {
     }
 }
 
-/// ` Sessions · 1,200 of 5,000 · filter: role:host `: the match count and the active filter.
-fn view_title(app: &App, theme: &Palette) -> Line<'static> {
+/// ` Sessions · 1,200 of 5,000 · filter: role:host `: the match count and the filter the
+/// rows match, each whole or dropped to fit `width` (the border's corners left out).
+fn view_title(app: &App, width: u16, theme: &Palette) -> Line<'static> {
     let (shown, of) = app.view_counts();
-    let mut spans = vec![Span::styled(
-        format!(" {} ", crumb(app, app.view())),
-        theme.title(),
+    let mut fields = vec![Field::one(
+        0,
+        vec![Span::styled(crumb(app, app.view()), theme.title())],
     )];
-    let filter = app.filter_bar().active();
+    // The rows' own filter: a new one is named only as loading until its rows come.
+    let filter = app.shown_filter();
     if filter.is_empty() {
-        spans.push(Span::raw(format!("· {} ", count(shown as u64))));
+        fields.push(Field::one(1, vec![Span::raw(count(shown as u64))]));
     } else {
-        spans.push(Span::raw(format!(
-            "· {} of {} · filter: {} ",
-            count(shown as u64),
-            count(of as u64),
-            terminal_safe(filter.source.trim())
-        )));
+        fields.push(Field::new(
+            1,
+            vec![
+                vec![Span::raw(format!(
+                    "{} of {}",
+                    count(shown as u64),
+                    count(of as u64)
+                ))],
+                vec![Span::raw(count(shown as u64))],
+            ],
+        ));
+        let text = terminal_safe(filter.source.trim()).into_owned();
+        fields.push(Field::new(
+            3,
+            vec![
+                vec![Span::raw(format!("filter: {text}"))],
+                vec![Span::raw(format!("filter: {}", shortened(&text, 16)))],
+            ],
+        ));
     }
-    Line::from(spans)
+    if let Some(loading) = app.filter_loading() {
+        let name = match loading.source.trim() {
+            "" => "every session".to_owned(),
+            text => terminal_safe(text).into_owned(),
+        };
+        let style = theme.severity(Severity::Warning);
+        fields.push(Field::new(
+            2,
+            vec![
+                vec![Span::styled(format!("loading {name}…"), style)],
+                vec![Span::styled("loading…", style)],
+            ],
+        ));
+    }
+    let mut line = fit(
+        fields,
+        Span::raw(" · "),
+        usize::from(width.saturating_sub(4)),
+    );
+    line.spans.insert(0, Span::raw(" "));
+    line.spans.push(Span::raw(" "));
+    line
 }

@@ -11,7 +11,6 @@ use crate::attendance::SESSION_COLUMNS;
 
 use crate::ui::tables::{Sorted, columns_table, row_of, with_session_line};
 use crate::ui::theme::Palette;
-use ratatui::widgets::Row;
 
 pub(super) fn draw(
     frame: &mut Frame,
@@ -37,7 +36,7 @@ pub(super) fn draw(
             Some(row) => {
                 with_session_line(row, zone, now, |line| row_of(&SESSION_COLUMNS, line, theme))
             }
-            None => Row::default(),
+            None => Vec::new(),
         },
     );
     Some(window)

@@ -9,13 +9,13 @@ use crate::app::App;
 use crate::app::item_list::ListWindow;
 use ratatui::layout::Constraint;
 use ratatui::text::Span;
-use ratatui::widgets::{Block, Paragraph, Row};
+use ratatui::widgets::{Block, Paragraph};
 
 use crate::attendance::{
     DETAIL_COLUMNS, DetailLine, PROBLEM_MARK, flags, human_duration, last_leave, percent,
     time_or_dash,
 };
-use crate::ui::format::{counted, span};
+use crate::ui::format::{Field, counted, fit, span};
 use crate::ui::tables::{TableParts, cell, constraint, list_table, with_session_line};
 use crate::ui::theme::Palette;
 
@@ -44,15 +44,43 @@ pub(super) fn draw(
     .areas(inner);
     let mut lines = match figures {
         Some(f) => vec![
-            Line::from(format!(
-                "{} · attended {} ({}) · connected {} · first join {} · last leave {}",
-                counted(u64::from(f.sessions), "session"),
-                span(f.attended),
-                percent(f),
-                human_duration(f.connected_seconds),
-                time_or_dash(zone, f.first_join).text,
-                last_leave(f, zone),
-            )),
+            // Each figure whole or left out, so that none is cut at a narrow width.
+            fit(
+                vec![
+                    Field::one(
+                        0,
+                        vec![Span::raw(counted(u64::from(f.sessions), "session"))],
+                    ),
+                    Field::one(
+                        1,
+                        vec![Span::raw(format!(
+                            "attended {} ({})",
+                            span(f.attended),
+                            percent(f)
+                        ))],
+                    ),
+                    Field::one(
+                        2,
+                        vec![Span::raw(format!(
+                            "connected {}",
+                            human_duration(f.connected_seconds)
+                        ))],
+                    ),
+                    Field::one(
+                        3,
+                        vec![Span::raw(format!(
+                            "first join {}",
+                            time_or_dash(zone, f.first_join).text
+                        ))],
+                    ),
+                    Field::one(
+                        4,
+                        vec![Span::raw(format!("last leave {}", last_leave(f, zone)))],
+                    ),
+                ],
+                Span::raw(" · "),
+                usize::from(summary.width),
+            ),
             Line::from(Span::styled(
                 match flags(f).as_str() {
                     "" => "no flags".to_owned(),
@@ -71,7 +99,9 @@ pub(super) fn draw(
         ]));
     }
     frame.render_widget(Paragraph::new(lines), summary);
-    let header = Row::new(DETAIL_COLUMNS.map(|column| column.heading().text));
+    let header = DETAIL_COLUMNS
+        .map(|column| column.heading().text.to_string())
+        .to_vec();
     let widths = DETAIL_COLUMNS
         .map(|column| constraint(column.heading().width))
         .to_vec();
@@ -88,9 +118,11 @@ pub(super) fn draw(
         |entry| match store.get(entry.row) {
             Some(row) => with_session_line(row, zone, now, |session| {
                 let line = DetailLine::new(session.clone(), entry);
-                Row::new(DETAIL_COLUMNS.map(|column| cell(column.show(&line), theme)))
+                DETAIL_COLUMNS
+                    .map(|column| cell(column.show(&line), theme))
+                    .to_vec()
             }),
-            None => Row::default(),
+            None => Vec::new(),
         },
     );
     Some(window)

@@ -11,7 +11,6 @@ use crate::attendance::{Shown, USER_COLUMNS, UserLine};
 
 use crate::ui::tables::{Sorted, cell, columns_table, row_of};
 use crate::ui::theme::Palette;
-use ratatui::widgets::Row;
 
 pub(super) fn draw(
     frame: &mut Frame,
@@ -46,7 +45,7 @@ pub(super) fn draw(
                 };
                 row_of(&USER_COLUMNS, &line, theme)
             }
-            None => Row::new([cell(Shown::server(store.user_name(user)), theme)]),
+            None => vec![cell(Shown::server(store.user_name(user)), theme)],
         },
     );
     Some(shown)

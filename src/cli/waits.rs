@@ -1,0 +1,307 @@
+//! What a command that reads from Stream says on stderr while nothing arrives: a rate limit
+//! waited out ("rate limited by Stream, next page at 10:32:05 UTC (page 6)"), another retry,
+//! or a request that has had no answer for a while. Shared by `totals`, `export`, `sessions`
+//! and `roster`, so that no wait is silent and every command words it alike.
+//!
+//! On a terminal the words go in the progress bar's message and count down every second;
+//! otherwise (a log, a pipe) each wait is one line, said once.
+
+use std::io::{IsTerminal, Write};
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::api::timestamp::{NANOS_PER_SEC, Nanos, unix_now};
+use crate::api::{ErrorKind, RetryNotice, StreamClient};
+use crate::attendance::{DisplayZone, human_duration};
+use crate::ui::safe_text::terminal_safe;
+
+/// After this long without an answer, a command says it is waiting for one.
+pub const SLOW_ANSWER: Duration = Duration::from_secs(5);
+/// How often the countdown and the wait for an answer are brought up to date.
+const TICK: Duration = Duration::from_secs(1);
+/// The operation whose pages are numbered: a session's participant sessions.
+const PAGED_OPERATION: &str = "QueryCallParticipantSessions";
+
+/// The waits of one command's requests, told on stderr. Cheap to clone; the countdown stops
+/// and the bar is cleared when the last clone is dropped.
+#[derive(Clone)]
+pub struct Waits {
+    shared: Arc<Shared>,
+    _ticker: Arc<Ticker>,
+}
+
+struct Shared {
+    zone: DisplayZone,
+    /// Drawn only when stderr is a terminal; hidden otherwise.
+    bar: ProgressBar,
+    on_terminal: bool,
+    state: Mutex<State>,
+}
+
+struct State {
+    /// The participant-sessions page asked for now, from 1.
+    page_under_way: u32,
+    /// When the request under way was sent (as far as known: the last answer or retry).
+    asked_at: Instant,
+    /// A retry planned: what is waited for, until when.
+    retry: Option<(String, Instant)>,
+    /// The slow answer of this request has been said (off a terminal, it is said once).
+    slow_said: bool,
+}
+
+/// Stops the countdown thread when dropped.
+struct Ticker {
+    stop: Option<Sender<()>>,
+    thread: Option<thread::JoinHandle<()>>,
+    shared: Arc<Shared>,
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        self.shared.bar.finish_and_clear();
+    }
+}
+
+impl Waits {
+    /// Waits told on this process's stderr, times in `zone`.
+    pub fn on_stderr(zone: &DisplayZone) -> Waits {
+        let on_terminal = std::io::stderr().is_terminal();
+        let bar = if on_terminal {
+            let bar = ProgressBar::new(0);
+            bar.set_style(ProgressStyle::with_template("{msg}").expect("the template is valid"));
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        Waits::new(zone, bar, on_terminal)
+    }
+
+    fn new(zone: &DisplayZone, bar: ProgressBar, on_terminal: bool) -> Waits {
+        let shared = Arc::new(Shared {
+            zone: zone.clone(),
+            bar,
+            on_terminal,
+            state: Mutex::new(State {
+                page_under_way: 1,
+                asked_at: Instant::now(),
+                retry: None,
+                slow_said: false,
+            }),
+        });
+        let (stop, stopped) = mpsc::channel::<()>();
+        let ticking = Arc::clone(&shared);
+        let thread = thread::Builder::new()
+            .name("headcount-waits".into())
+            .spawn(move || {
+                while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(TICK) {
+                    ticking.tick(Instant::now());
+                }
+            })
+            .ok();
+        Waits {
+            _ticker: Arc::new(Ticker {
+                stop: Some(stop),
+                thread,
+                shared: Arc::clone(&shared),
+            }),
+            shared,
+        }
+    }
+
+    /// `client` telling these waits of each retry it is about to wait for.
+    pub fn observe(&self, client: &StreamClient) -> StreamClient {
+        let shared = Arc::clone(&self.shared);
+        client.observed(move |notice| shared.retrying(notice, Instant::now(), unix_now()))
+    }
+
+    /// The progress bar the waits are told in (hidden off a terminal), for a command that
+    /// also shows its progress (`export`): its `{msg}` is the wait while there is one.
+    pub fn bar(&self) -> &ProgressBar {
+        &self.shared.bar
+    }
+
+    /// Participant-sessions page `page_no` arrived: the next one is asked for now, and the
+    /// bar's message, if it told a wait, is emptied (a command that shows its own message sets
+    /// it after this).
+    pub fn page_read(&self, page_no: u32) {
+        self.shared.answered(page_no + 1, Instant::now());
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn answered(&self, page_under_way: u32, now: Instant) {
+        let mut state = self.lock();
+        let was_waiting = state.retry.is_some() || state.slow_said;
+        state.page_under_way = page_under_way;
+        state.asked_at = now;
+        state.retry = None;
+        state.slow_said = false;
+        if self.on_terminal && was_waiting {
+            self.bar.set_message("");
+        }
+    }
+
+    /// The client is about to wait `notice.wait` before asking again.
+    fn retrying(&self, notice: &RetryNotice, now: Instant, wall: Nanos) {
+        let wait = Nanos::try_from(notice.wait.as_nanos()).unwrap_or(Nanos::MAX);
+        let mut state = self.lock();
+        let words = retry_words(notice, state.page_under_way, &self.zone, wall + wait);
+        let until = now + notice.wait;
+        state.retry = Some((words.clone(), until));
+        state.asked_at = until;
+        state.slow_said = false;
+        if self.on_terminal {
+            self.bar.set_message(counting_down(&words, notice.wait));
+        } else {
+            say(&format!(
+                "{words}; waiting {}…",
+                human_duration(notice.wait.as_secs().try_into().unwrap_or(i64::MAX))
+            ));
+        }
+    }
+
+    /// Every second: the countdown of a planned retry, or the time a request has waited.
+    fn tick(&self, now: Instant) {
+        let mut state = self.lock();
+        if let Some((words, until)) = &state.retry
+            && *until > now
+        {
+            if self.on_terminal {
+                self.bar.set_message(counting_down(words, *until - now));
+            }
+            return;
+        }
+        let waited = now.saturating_duration_since(state.asked_at);
+        if waited < SLOW_ANSWER {
+            return;
+        }
+        let text = awaited_words(state.page_under_way, waited);
+        if self.on_terminal {
+            self.bar.set_message(text);
+        } else if !state.slow_said {
+            say(&format!("{text}…"));
+        }
+        state.slow_said = true;
+    }
+}
+
+/// `rate limited by Stream, next page at 10:32:05 UTC (page 6)`, as the dashboard says it.
+fn retry_words(notice: &RetryNotice, page_no: u32, zone: &DisplayZone, at: Nanos) -> String {
+    let when = format!("{} {}", zone.time(at), zone.abbreviation(at));
+    let what = if notice.operation == PAGED_OPERATION {
+        format!("next page at {when} (page {page_no})")
+    } else {
+        format!("next request at {when} ({})", notice.operation)
+    };
+    if notice.error.kind() == ErrorKind::RateLimited {
+        format!("rate limited by Stream, {what}")
+    } else {
+        format!(
+            "{} · retrying, {what}, attempt {} of {}",
+            notice.error, notice.attempt, notice.max_attempts
+        )
+    }
+}
+
+/// `… · in 12s`
+fn counting_down(words: &str, left: Duration) -> String {
+    let seconds = left.as_nanos().div_ceil(NANOS_PER_SEC as u128);
+    format!("{words} · in {seconds}s")
+}
+
+/// `waiting for Stream's answer to page 4 · 12s`
+fn awaited_words(page_no: u32, waited: Duration) -> String {
+    crate::ui::footer::awaited_text(
+        page_no,
+        Nanos::try_from(waited.as_nanos()).unwrap_or(Nanos::MAX),
+    )
+}
+
+fn say(text: &str) {
+    let _ = writeln!(std::io::stderr(), "{}", terminal_safe(text));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{ApiError, StatusError};
+
+    fn rate_limited() -> ApiError {
+        ApiError::from(StatusError {
+            status: reqwest::StatusCode::TOO_MANY_REQUESTS,
+            body: None,
+            excerpt: None,
+            rate_limit: None,
+            retry_at: None,
+        })
+    }
+
+    fn notice(operation: &'static str) -> RetryNotice {
+        RetryNotice {
+            operation,
+            attempt: 2,
+            max_attempts: 4,
+            wait: Duration::from_secs(42),
+            error: rate_limited(),
+        }
+    }
+
+    const AT: Nanos = 1_764_437_525 * NANOS_PER_SEC; // 2025-11-29 17:32:05 UTC
+
+    #[test]
+    fn a_rate_limit_names_the_next_page_its_time_and_zone() {
+        let words = retry_words(&notice(PAGED_OPERATION), 6, &DisplayZone::utc(), AT);
+        assert_eq!(
+            words,
+            "rate limited by Stream, next page at 17:32:05 UTC (page 6)"
+        );
+        let paris = DisplayZone::parse("Europe/Paris").unwrap();
+        let words = retry_words(&notice(PAGED_OPERATION), 6, &paris, AT);
+        assert!(words.contains("18:32:05 CET (page 6)"), "{words}");
+    }
+
+    #[test]
+    fn another_request_is_named_by_its_operation() {
+        let words = retry_words(&notice("QueryCallMembers"), 6, &DisplayZone::utc(), AT);
+        assert_eq!(
+            words,
+            "rate limited by Stream, next request at 17:32:05 UTC (QueryCallMembers)"
+        );
+    }
+
+    #[test]
+    fn the_countdown_rounds_up_and_a_slow_answer_says_how_long() {
+        assert_eq!(
+            counting_down("x", Duration::from_millis(11_200)),
+            "x · in 12s"
+        );
+        assert_eq!(
+            awaited_words(4, Duration::from_secs(75)),
+            "waiting for Stream's answer to page 4 · 1m 15s"
+        );
+    }
+
+    #[test]
+    fn a_page_ends_the_wait_and_moves_to_the_next_page() {
+        let waits = Waits::new(&DisplayZone::utc(), ProgressBar::hidden(), false);
+        let start = Instant::now();
+        waits.shared.retrying(&notice(PAGED_OPERATION), start, AT);
+        assert!(waits.shared.lock().retry.is_some());
+        waits.page_read(3);
+        let state = waits.shared.lock();
+        assert!(state.retry.is_none());
+        assert_eq!(state.page_under_way, 4);
+    }
+}
