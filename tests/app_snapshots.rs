@@ -368,3 +368,153 @@ fn rows_with_problems_are_counted_marked_and_listed_by_the_problem_term() {
     );
     assert_snapshot!(listed);
 }
+
+/// The screen's text, one string a row.
+fn rows_of(backend: &TestBackend) -> Vec<String> {
+    let buffer = backend.buffer();
+    (0..buffer.area.height)
+        .map(|y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect()
+}
+
+/// The words of `rows` that hold a digit: a figure, a time, a count.
+fn figures_in(rows: &[String]) -> Vec<String> {
+    rows.iter()
+        .flat_map(|row| {
+            row.split(|c: char| c.is_whitespace() || "│┌┐└┘─·".contains(c))
+                .filter(|word| word.chars().any(|c| c.is_ascii_digit()))
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+const SIZES: [(u16, u16); 4] = [(200, 60), (120, 40), (80, 24), (40, 10)];
+
+/// The keys that lead from the sessions view to each view.
+const VIEWS: [(&str, &[KeyCode]); 4] = [
+    ("sessions", &[]),
+    ("users", &[KeyCode::Tab]),
+    ("timeline", &[KeyCode::Tab, KeyCode::Tab]),
+    ("user_detail", &[KeyCode::Enter]),
+];
+
+/// Every view at every size: the call's state opens the first line, and every figure shown is
+/// one the widest screen shows whole (a cut `18:3` or `20m 4` is not), in the header and, but
+/// for the timeline's axis, in the body.
+#[test]
+fn every_view_at_every_size_keeps_the_state_and_never_cuts_a_number() {
+    for (name, keys) in VIEWS {
+        let (mut app, now) = loaded(None);
+        for &key in keys {
+            app.update(code(key), now);
+        }
+        let widest = rows_of(&screen(&mut app, now, 200, 60));
+        let whole: std::collections::HashSet<String> = figures_in(&widest).into_iter().collect();
+        for (width, height) in SIZES {
+            let backend = screen(&mut app, now, width, height);
+            let rows = rows_of(&backend);
+            assert!(
+                rows[0].starts_with("ENDED"),
+                "{name} at {width}x{height}: the state comes first\n{}",
+                rows.join("\n")
+            );
+            let checked = if name == "timeline" {
+                &rows[..4]
+            } else {
+                &rows[..]
+            };
+            for figure in figures_in(checked) {
+                assert!(
+                    whole.contains(&figure),
+                    "{name} at {width}x{height}: `{figure}` is cut\n{}",
+                    rows.join("\n")
+                );
+            }
+            assert_snapshot!(format!("{name}_{width}x{height}"), backend);
+        }
+    }
+}
+
+/// A live and an expired call keep their state and freshness on the first line down to 80
+/// columns, and their state down to 40.
+#[test]
+fn the_state_of_a_live_and_an_expired_call_stays_in_sight() {
+    let now = T0 + 30 * MIN;
+    let (mut live, _) = App::new(config(None), now);
+    let rows = vec![
+        row("alice-chen", "a-1", 0, None, "webrtc", "host"),
+        row("bob", "b-1", 10, Some(20), "rtmp", "user"),
+    ];
+    live.update(page_event(1, 1, page(rows, 2, true)), now);
+    live.update(done(1, 1), now);
+    let expired_at = T0 + 100 * 24 * 60 * MIN;
+    let (mut expired, _) = App::new(config(None), expired_at);
+    expired.update(page_event(1, 1, page(Vec::new(), 42, false)), expired_at);
+    expired.update(done(1, 1), expired_at);
+    for (app, at, state) in [
+        (&mut live, now, "● LIVE"),
+        (&mut expired, expired_at, "EXPIRED"),
+    ] {
+        for (width, height) in SIZES {
+            let rows = rows_of(&screen(app, at + 3 * SEC, width, height));
+            assert!(rows[0].starts_with(state), "{}", rows.join("\n"));
+            if width >= 80 {
+                assert!(rows[0].contains("updated 3s ago"), "{}", rows.join("\n"));
+                assert!(
+                    rows[0].contains("2026-11-26 10:00 → "),
+                    "{}",
+                    rows.join("\n")
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn an_expired_session_says_its_rows_were_purged_and_shows_streams_summary() {
+    let now = T0 + 100 * 24 * 60 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    app.update(page_event(1, 1, page(Vec::new(), 420, false)), now);
+    let counts = headcount::api::call_stats::SessionCounts {
+        participants: 312,
+        sessions: 420,
+        peak_concurrent_users: 140,
+        total_participant_duration: Some(13_795_200),
+        ..Default::default()
+    };
+    app.update(
+        Msg::Fetch(FetchEvent::Stats {
+            generation: 1,
+            counts,
+        }),
+        now,
+    );
+    app.update(done(1, 1), now);
+    let text = rows_of(&screen(&mut app, now, 120, 32)).join("\n");
+    assert!(text.starts_with("EXPIRED │ "), "{text}");
+    assert!(
+        text.contains("Stream purged this session's participant sessions 90 days after it ended"),
+        "{text}"
+    );
+    for figure in [
+        "participants  312",
+        "sessions      420",
+        "140 users at once",
+    ] {
+        assert!(text.contains(figure), "{figure} in\n{text}");
+    }
+    assert!(text.contains("3,832 person-hours"), "{text}");
+    assert!(
+        !text.contains("0%"),
+        "no progress that reads as a failed load\n{text}"
+    );
+    assert!(
+        !text.contains(" 0 users") && !text.contains(" 0 sessions"),
+        "no zeros that read as nobody attending\n{text}"
+    );
+}

@@ -31,7 +31,11 @@ fn state_variants(
     theme: &Palette,
 ) -> Vec<Vec<Span<'static>>> {
     let style = theme.state(state);
-    let badge = state_badge(state, running);
+    let badge = match state {
+        // The body says what expired means, and what is still known.
+        Some(CallState::Expired) => CallState::Expired.words().label,
+        state => state_badge(state, running),
+    };
     let mut variants = vec![vec![Span::styled(badge, style)]];
     if let Some(state) = state {
         let short = match state {
@@ -150,17 +154,21 @@ pub(crate) fn progress_line(app: &App, now: Nanos, width: u16, theme: &Palette) 
     if let Some(total) = expected {
         counts.push_str(&format!(" / {}", count(total)));
     }
-    let mut fields = vec![Field::new(
-        1,
-        vec![
-            vec![Span::raw(format!(
-                "page {} · {counts} sessions",
-                fetch.pages
-            ))],
-            vec![Span::raw(format!("{counts} sessions"))],
-            vec![Span::raw(counts)],
-        ],
-    )];
+    let mut fields = vec![if app.rows_purged(now) {
+        Field::one(1, vec![Span::raw("no rows: Stream purged them")])
+    } else {
+        Field::new(
+            1,
+            vec![
+                vec![Span::raw(format!(
+                    "page {} · {counts} sessions",
+                    fetch.pages
+                ))],
+                vec![Span::raw(format!("{counts} sessions"))],
+                vec![Span::raw(counts)],
+            ],
+        )
+    }];
     if let Some(total) = expected {
         let ratio = loaded as f64 / total as f64;
         // Rounded down: 4,990 of 5,000 is not 100%.
@@ -245,7 +253,6 @@ pub(crate) fn progress_line(app: &App, now: Nanos, width: u16, theme: &Palette) 
     fit(fields, Span::raw("  "), usize::from(width))
 }
 
-/// `42 sessions at 10:32:05`
 /// `42 sessions at 10:32:05`, the time with its date when it is not on the call's first day.
 fn peak_text(app: &App, peak: Peak, noun: &str, now: Nanos) -> String {
     let value = counted(u64::from(peak.value), noun);
@@ -370,17 +377,25 @@ pub(crate) fn totals(frame: &mut Frame, area: Rect, app: &App, now: Nanos, theme
                 format!("{} connected", person_time(call.connected_seconds)),
             ));
             filtered.push(plain(
-                5,
+                4,
                 format!("{} attended", person_time(call.attended_seconds)),
             ));
-            filtered.push(plain(
-                4,
-                format!(
-                    "peak {}",
-                    peak_text(app, call.peak_sessions, "session", now)
-                ),
+            let sessions = peak_text(app, call.peak_sessions, "session", now);
+            let users = peak_text(app, call.peak_users, "user", now);
+            let sessions_only = format!("peak {sessions}");
+            let short = sessions_only
+                .split(" at ")
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            filtered.push(Field::new(
+                5,
+                vec![
+                    vec![Span::raw(format!("peak {sessions} · {users}"))],
+                    vec![Span::raw(sessions_only)],
+                    vec![Span::raw(short)],
+                ],
             ));
-            filtered.push(plain(6, peak_text(app, call.peak_users, "user", now)));
         }
         None => filtered.push(named(scope, "—".to_owned())),
     }
