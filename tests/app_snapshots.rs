@@ -518,3 +518,33 @@ fn an_expired_session_says_its_rows_were_purged_and_shows_streams_summary() {
         "no zeros that read as nobody attending\n{text}"
     );
 }
+
+#[test]
+fn a_retry_that_gets_no_answer_either_says_how_long_it_has_waited() {
+    let (mut app, _) = App::new(config(None), T0);
+    app.update(page_event(1, 1, page(ended_rows(), 600, false)), T0);
+    let timeout = ApiError::Network(NetworkError {
+        base_url: "http://127.0.0.1:4100".into(),
+        failure: NetworkFailure::Timeout(std::time::Duration::from_secs(30)),
+        detail: String::new(),
+    });
+    app.update(
+        Msg::Fetch(FetchEvent::Retrying {
+            generation: 1,
+            page_no: 2,
+            error: timeout,
+            retry_at: T0 + 34 * SEC,
+        }),
+        T0 + 32 * SEC,
+    );
+    let waiting = rows_of(&screen(&mut app, T0 + 33 * SEC, 120, 32)).join("\n");
+    assert!(
+        waiting.contains("✕ retrying page 2 at 10:00:34 UTC · in 1s · no answer from"),
+        "{waiting}"
+    );
+    let asked_again = rows_of(&screen(&mut app, T0 + 40 * SEC, 120, 32)).join("\n");
+    assert!(
+        asked_again.contains("waiting for Stream's answer to page 2 · 6s (asked again at 10:00:34 UTC)"),
+        "{asked_again}"
+    );
+}

@@ -165,10 +165,7 @@ impl Shared {
         if self.on_terminal {
             self.bar.set_message(counting_down(&words, notice.wait));
         } else {
-            say(&format!(
-                "{words}; waiting {}…",
-                human_duration(notice.wait.as_secs().try_into().unwrap_or(i64::MAX))
-            ));
+            say(&format!("{words}; waiting {}…", wait_words(notice.wait)));
         }
     }
 
@@ -212,6 +209,17 @@ fn retry_words(notice: &RetryNotice, page_no: u32, zone: &DisplayZone, at: Nanos
             "{} · retrying, {what}, attempt {} of {}",
             notice.error, notice.attempt, notice.max_attempts
         )
+    }
+}
+
+/// `0.4 s`, `12 s`, `1m 05s`: a wait as long as it is, a short one not read as none.
+fn wait_words(wait: Duration) -> String {
+    if wait < Duration::from_secs(10) {
+        format!("{:.1} s", wait.as_secs_f64())
+    } else if wait < Duration::from_secs(60) {
+        format!("{} s", wait.as_secs())
+    } else {
+        human_duration(wait.as_secs().try_into().unwrap_or(i64::MAX))
     }
 }
 
@@ -291,6 +299,13 @@ mod tests {
             awaited_words(4, Duration::from_secs(75)),
             "waiting for Stream's answer to page 4 · 1m 15s"
         );
+    }
+
+    #[test]
+    fn a_short_wait_is_never_read_as_none() {
+        assert_eq!(wait_words(Duration::from_millis(400)), "0.4 s");
+        assert_eq!(wait_words(Duration::from_secs(42)), "42 s");
+        assert_eq!(wait_words(Duration::from_secs(65)), "1m 05s");
     }
 
     #[test]

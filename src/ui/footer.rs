@@ -35,7 +35,16 @@ pub(crate) fn status_line(
     let text = match status {
         Status::Retrying(retry) => {
             let (head, reason) = retry_words(retry, zone);
-            let mut text = head;
+            let mut text = match app.fetch().awaited_answer(now) {
+                // Asked again, and waiting for that answer: said with how long.
+                Some(awaited) if retry.at <= now => format!(
+                    "{} (asked again at {} {})",
+                    awaited_text(awaited.page_no, now - awaited.since),
+                    zone.time(retry.at),
+                    zone.abbreviation(retry.at)
+                ),
+                _ => head,
+            };
             if retry.at > now {
                 let seconds = (retry.at - now + NANOS_PER_SEC - 1) / NANOS_PER_SEC;
                 text.push_str(&format!(" · in {seconds}s"));
