@@ -544,7 +544,43 @@ fn a_retry_that_gets_no_answer_either_says_how_long_it_has_waited() {
     );
     let asked_again = rows_of(&screen(&mut app, T0 + 40 * SEC, 120, 32)).join("\n");
     assert!(
-        asked_again.contains("waiting for Stream's answer to page 2 · 6s (asked again at 10:00:34 UTC)"),
+        asked_again
+            .contains("waiting for Stream's answer to page 2 · 6s (asked again at 10:00:34 UTC)"),
         "{asked_again}"
+    );
+}
+
+#[test]
+fn a_live_call_says_why_streams_totals_differ_from_headcounts() {
+    let now = T0 + 30 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    let rows = vec![
+        row("alice-chen", "a-1", 0, None, "webrtc", "host"),
+        row("bob", "b-1", 10, Some(20), "rtmp", "user"),
+    ];
+    // As Stream sends it while the call runs: only the closed session's duration is summed.
+    let mut live = page(rows, 2, true);
+    live.total_participant_duration = Some(600);
+    app.update(page_event(1, 1, live), now);
+    app.update(done(1, 1), now);
+    let rows = rows_of(&screen(&mut app, now, 200, 60));
+    assert!(
+        rows[2].contains(
+            "(Stream's totals lag and count closed sessions only; headcount counts open ones up to now)"
+        ),
+        "{}",
+        rows.join("\n")
+    );
+    let narrow = rows_of(&screen(&mut app, now, 120, 40));
+    assert!(
+        narrow[2].contains("(Stream: closed sessions only, may lag)"),
+        "{}",
+        narrow.join("\n")
+    );
+    let (mut ended, at) = loaded(None);
+    let rows = rows_of(&screen(&mut ended, at, 200, 60));
+    assert!(
+        !rows[2].contains("lag"),
+        "an ended call has nothing to explain"
     );
 }
