@@ -17,19 +17,19 @@ const REDACTED: &str = "(redacted)";
 /// command line, a config file or an error message cannot leak by being printed.
 #[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(transparent)]
-pub struct ApiSecret(String);
+pub(crate) struct ApiSecret(String);
 
 impl ApiSecret {
-    pub fn new(secret: impl Into<String>) -> ApiSecret {
+    pub(crate) fn new(secret: impl Into<String>) -> ApiSecret {
         ApiSecret(secret.into())
     }
 
     /// The secret itself, for signing only.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.0.trim().is_empty()
     }
 }

@@ -14,7 +14,7 @@ use super::error::ClientConfigError;
 /// The host of Stream's OpenAPI spec (`servers[0]`) and the default of the Go, Python, PHP and
 /// Rust server SDKs for every product, video included. `https://video.stream-io-api.com` (the
 /// default of stream-node's video client) serves the same `/api/v2/video` paths.
-pub const DEFAULT_BASE_URL: &str = "https://chat.stream-io-api.com";
+pub(crate) const DEFAULT_BASE_URL: &str = "https://chat.stream-io-api.com";
 
 /// A validated base URL: `http(s)://host[:port][/prefix]`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -36,7 +36,11 @@ impl SessionStatsQuery {
 
 impl SessionStatsQuery {
     /// The row of one session of the call `call_type:call_id`.
-    pub fn one_session(call_type: &str, call_id: &str, session_id: &str) -> SessionStatsQuery {
+    pub(crate) fn one_session(
+        call_type: &str,
+        call_id: &str,
+        session_id: &str,
+    ) -> SessionStatsQuery {
         SessionStatsQuery {
             filter_conditions: Some(json!({
                 "call_cid": {"$eq": format!("{call_type}:{call_id}")},
@@ -56,7 +60,7 @@ pub struct SortParam {
 }
 
 impl SortParam {
-    pub fn descending(field: &str) -> SortParam {
+    pub(crate) fn descending(field: &str) -> SortParam {
         SortParam {
             field: field.to_string(),
             direction: -1,
@@ -70,16 +74,16 @@ pub struct SessionStatsPage {
     #[serde(default)]
     pub call_stats: Vec<SessionStats>,
     #[serde(default)]
-    pub next: Option<String>,
+    pub(crate) next: Option<String>,
     #[serde(default)]
-    pub prev: Option<String>,
+    pub(crate) prev: Option<String>,
     #[serde(default)]
-    pub duration: RequestDuration,
+    pub(crate) duration: RequestDuration,
 }
 
 impl SessionStatsPage {
     /// The cursor of the following page; an absent, null or empty `next` ends paging.
-    pub fn next_cursor(&self) -> Option<&str> {
+    pub(crate) fn next_cursor(&self) -> Option<&str> {
         self.next.as_deref().filter(|c| !c.is_empty())
     }
 }
@@ -87,15 +91,15 @@ impl SessionStatsPage {
 /// `CallStatsSessionResponse`: one call session's summary.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct SessionStats {
-    pub call_type: String,
-    pub call_id: String,
+    pub(crate) call_type: String,
+    pub(crate) call_id: String,
     pub call_session_id: String,
     #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
-    pub call_started_at: Option<Nanos>,
+    pub(crate) call_started_at: Option<Nanos>,
     #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
     pub call_ended_at: Option<Nanos>,
     #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
-    pub generated_at: Option<Nanos>,
+    pub(crate) generated_at: Option<Nanos>,
     #[serde(default)]
     pub counts: SessionCounts,
 }

@@ -27,7 +27,7 @@ use super::server_clock::ServerClock;
 use super::timestamp::{Nanos, unix_now};
 
 /// How long one attempt may take, connection and body included.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Connecting should be quick even when answering is not.
 const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -249,16 +249,11 @@ impl StreamClient {
     /// A clone sharing the connections and the clock whose requests tell `observer` before
     /// each retry's wait, instead of the observer given to the builder: a reader hears of the
     /// waits of its own requests, so that it can say why nothing arrives.
-    pub fn observed(&self, observer: impl Fn(&RetryNotice) + Send + Sync + 'static) -> Self {
+    pub(crate) fn observed(&self, observer: impl Fn(&RetryNotice) + Send + Sync + 'static) -> Self {
         StreamClient {
             inner: Arc::clone(&self.inner),
             on_retry: Some(Arc::new(observer)),
         }
-    }
-
-    /// The base URL as validated, without a trailing slash.
-    pub fn base_url(&self) -> String {
-        self.inner.base_url.to_string()
     }
 
     /// The server's present (Unix ns) as its latest answer told it (see [`ServerClock`]):
@@ -269,7 +264,7 @@ impl StreamClient {
     }
 
     /// The clock behind [`StreamClient::present`], shared with this client.
-    pub fn clock(&self) -> ServerClock {
+    pub(crate) fn clock(&self) -> ServerClock {
         self.inner.clock.clone()
     }
 
@@ -290,7 +285,7 @@ impl StreamClient {
 
     /// `GetCall` as the JSON Stream sent, every field kept (for recording a session as it was
     /// served, see `export --format pages`).
-    pub async fn get_call_json(
+    pub(crate) async fn get_call_json(
         &self,
         call_type: &str,
         call_id: &str,
@@ -323,7 +318,7 @@ impl StreamClient {
 
     /// [`StreamClient::query_call_participant_sessions`] keeping the page as bytes, for
     /// [`crate::attendance::SessionStore::ingest_json`] to decode in place.
-    pub async fn query_call_participant_sessions_raw(
+    pub(crate) async fn query_call_participant_sessions_raw(
         &self,
         call_type: &str,
         call_id: &str,
@@ -363,7 +358,7 @@ impl StreamClient {
     /// takes: one, unless the filter would make the URL longer than
     /// [`super::MAX_URL_BYTES`], in which case its longest `$in` list is cut into chunks whose
     /// rows add up to the filter's. An input error if it cannot be cut.
-    pub fn filter_parts(
+    pub(crate) fn filter_parts(
         &self,
         call_type: &str,
         call_id: &str,
@@ -403,7 +398,7 @@ impl StreamClient {
 
     /// `QueryCallMembers`: one page of the people invited to a call. A `POST` that changes
     /// nothing, so it is retried like a read.
-    pub async fn query_call_members(
+    pub(crate) async fn query_call_members(
         &self,
         query: &MembersQuery,
     ) -> Result<Response<MembersPage>, ApiError> {
@@ -571,8 +566,7 @@ mod tests {
 
     #[test]
     fn plain_http_to_loopback_is_accepted() {
-        let client = StreamClient::new("http://127.0.0.1:4000/", "key", SECRET).unwrap();
-        assert_eq!(client.base_url(), "http://127.0.0.1:4000");
+        assert!(StreamClient::new("http://127.0.0.1:4000/", "key", SECRET).is_ok());
     }
 
     #[test]

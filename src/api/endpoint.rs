@@ -26,14 +26,14 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Request {
     /// Stream's operation id, used in error messages.
-    pub operation: &'static str,
-    pub method: Method,
-    pub url: Url,
+    pub(crate) operation: &'static str,
+    pub(crate) method: Method,
+    pub(crate) url: Url,
     /// A JSON body, for the queries Stream takes as `POST`.
-    pub body: Option<Vec<u8>>,
+    pub(crate) body: Option<Vec<u8>>,
     /// Sending it twice changes nothing, so a failed attempt may be retried. Reads are, and so
     /// are Stream's query `POST`s: they only carry their filters in a body.
-    pub idempotent: bool,
+    pub(crate) idempotent: bool,
 }
 
 /// `GET /api/v2/video/call/{type}/{id}`.

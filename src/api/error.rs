@@ -85,7 +85,7 @@ impl ApiError {
 
     /// Stream refused the request as bad input (400, code 4), which is what a cursor it no
     /// longer accepts (expired, or of another query) gets in the middle of a paged read.
-    pub fn is_rejected_cursor(&self) -> bool {
+    pub(crate) fn is_rejected_cursor(&self) -> bool {
         self.status().is_some_and(|status| status.as_u16() == 400) && self.code() == Some(4)
     }
 
@@ -293,15 +293,15 @@ impl fmt::Display for NetworkError {
 #[error("unreadable answer from Stream's {endpoint}{}: {detail}", at_path(.path))]
 pub struct DecodeError {
     /// Stream's operation name, such as `QueryCallParticipantSessions`.
-    pub endpoint: &'static str,
+    pub(crate) endpoint: &'static str,
     /// Where in the JSON decoding failed, such as `participants_sessions[3].joined_at`.
-    pub path: String,
+    pub(crate) path: String,
     /// The JSON parser's message, with line and column.
-    pub detail: String,
+    pub(crate) detail: String,
     /// The body is not whole JSON: cut short, or something else entirely (a proxy's HTML
     /// page). Such an answer is retried like a dropped connection; a well-formed body of the
     /// wrong shape would come back the same, so it is not.
-    pub malformed: bool,
+    pub(crate) malformed: bool,
 }
 
 fn at_path(path: &str) -> String {

@@ -16,7 +16,7 @@ use super::error::ApiError;
 use super::models::ParticipantSessionsQuery;
 
 /// The longest request URL headcount sends.
-pub const MAX_URL_BYTES: usize = 8 * 1024;
+pub(crate) const MAX_URL_BYTES: usize = 8 * 1024;
 
 /// Room kept in every URL for the `next` cursor, whose length Stream does not document.
 const CURSOR_ALLOWANCE: usize = 1024;
@@ -30,12 +30,12 @@ enum Step {
 
 /// The session the requests are for, to measure their URLs.
 pub(crate) struct Target<'a> {
-    pub base: &'a BaseUrl,
-    pub api_key: &'a str,
-    pub call_type: &'a str,
-    pub call_id: &'a str,
-    pub session: &'a str,
-    pub page_size: u32,
+    pub(crate) base: &'a BaseUrl,
+    pub(crate) api_key: &'a str,
+    pub(crate) call_type: &'a str,
+    pub(crate) call_id: &'a str,
+    pub(crate) session: &'a str,
+    pub(crate) page_size: u32,
 }
 
 /// The filter of each request: the filter itself when its URL is short enough, else one

@@ -69,16 +69,16 @@ pub struct MembersPage {
     #[serde(default, deserialize_with = "default_on_null")]
     pub members: Vec<Member>,
     #[serde(default)]
-    pub next: Option<String>,
+    pub(crate) next: Option<String>,
     #[serde(default)]
-    pub prev: Option<String>,
+    pub(crate) prev: Option<String>,
     #[serde(default)]
-    pub duration: RequestDuration,
+    pub(crate) duration: RequestDuration,
 }
 
 impl MembersPage {
     /// The cursor of the following page; an absent, null or empty `next` ends paging.
-    pub fn next_cursor(&self) -> Option<&str> {
+    pub(crate) fn next_cursor(&self) -> Option<&str> {
         self.next.as_deref().filter(|c| !c.is_empty())
     }
 }
@@ -88,19 +88,19 @@ impl MembersPage {
 pub struct Member {
     pub user_id: String,
     #[serde(default, deserialize_with = "default_on_null")]
-    pub user: MemberUser,
+    pub(crate) user: MemberUser,
     /// The member's role in this call (`host`, `admin`, `user`, …), which may differ from the
     /// user's app-wide role.
     #[serde(default)]
-    pub role: Option<String>,
+    pub(crate) role: Option<String>,
     /// The member's custom data in this call.
     #[serde(default, deserialize_with = "default_on_null")]
-    pub custom: Map<String, Value>,
+    pub(crate) custom: Map<String, Value>,
     /// When the user became a member (Unix ns).
     #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
     pub created_at: Option<Nanos>,
     #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
-    pub updated_at: Option<Nanos>,
+    pub(crate) updated_at: Option<Nanos>,
     /// When the member was removed, for the removed members Stream still returns.
     #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
     pub deleted_at: Option<Nanos>,
@@ -108,18 +108,18 @@ pub struct Member {
 
 /// The parts of `UserResponse` shown beside a member.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-pub struct MemberUser {
+pub(crate) struct MemberUser {
     #[serde(default, deserialize_with = "default_on_null")]
-    pub id: String,
+    pub(crate) id: String,
     #[serde(default)]
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     #[serde(default)]
-    pub image: Option<String>,
+    pub(crate) image: Option<String>,
     /// The user's app-wide role.
     #[serde(default)]
-    pub role: Option<String>,
+    pub(crate) role: Option<String>,
     #[serde(default, deserialize_with = "default_on_null")]
-    pub custom: Map<String, Value>,
+    pub(crate) custom: Map<String, Value>,
 }
 
 /// The user who created the call (`CallResponse.created_by`): the caller of a ringing call.
@@ -128,7 +128,7 @@ pub struct CallCreator {
     #[serde(default, deserialize_with = "default_on_null")]
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
 }
 
 /// One of `CallSessionResponse`'s ring maps (`accepted_by`, `rejected_by`, `missed_by`):
@@ -148,7 +148,7 @@ pub(crate) fn deserialize_ring_map<'de, D: Deserializer<'de>>(
 }
 
 /// Every member of one call, in pages; see [`StreamClient::call_member_pages`].
-pub type MemberPager = Pager<MembersQuery>;
+pub(crate) type MemberPager = Pager<MembersQuery>;
 
 /// The query's own `limit` and `next` are replaced page by page.
 impl PagedQuery for MembersQuery {
@@ -185,7 +185,7 @@ pub struct MembersRead {
     pub members: Vec<Member>,
     /// Why paging ended: [`StopReason::is_complete`] tells whether every member was read.
     pub stop: StopReason,
-    pub pages: u32,
+    pub(crate) pages: u32,
     /// Members received more than once (pages served again, walks started over); the later
     /// copy is kept.
     pub copies: usize,

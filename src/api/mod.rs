@@ -8,6 +8,11 @@
 //! long for one URL, `page_bytes` keeps pages as bytes, `page_ref` decodes them in place for
 //! the store, `call_stats` models the sessions of a call, `members` the people invited to it
 //! and the ring outcomes.
+//!
+//! Visibility: `pub` is what the integration tests and benches use (the client and its
+//! builder, errors, the models, timestamps, raw and borrowed pages, pager options and stop
+//! reasons, rate limits, the retry policy and its notices); everything else is `pub(crate)` or
+//! private.
 
 mod auth;
 mod base_url;
@@ -28,21 +33,19 @@ mod retry;
 mod server_clock;
 pub mod timestamp;
 
-pub use auth::ApiSecret;
-pub use base_url::DEFAULT_BASE_URL;
-pub use client::{
-    CLIENT_ID, DEFAULT_TIMEOUT, Response, RetryNotice, StreamClient, StreamClientBuilder,
-};
+pub(crate) use auth::ApiSecret;
+pub(crate) use base_url::DEFAULT_BASE_URL;
+pub use client::{CLIENT_ID, RetryNotice, StreamClient, StreamClientBuilder};
+pub(crate) use client::{DEFAULT_TIMEOUT, Response};
+pub(crate) use error::DecodeError;
 pub use error::{
-    ApiError, ClientConfigError, DecodeError, ErrorKind, NetworkError, NetworkFailure, StatusError,
+    ApiError, ClientConfigError, ErrorKind, NetworkError, NetworkFailure, StatusError,
 };
-pub use long_filter::MAX_URL_BYTES;
+pub(crate) use long_filter::MAX_URL_BYTES;
 pub use page_bytes::RawSessionsPage;
-pub use page_ref::{ParticipantSessionsPageRef, RoleList, SessionDetailsRef};
-pub use pager::{
-    MAX_EMPTY_PAGES, MAX_PAGE_SIZE, MAX_RESTARTS, PagedQuery, Pager, PagerOptions,
-    ParticipantSessions, SessionPager, SessionStatsPager, StopReason,
-};
+pub use page_ref::ParticipantSessionsPageRef;
+pub(crate) use page_ref::SessionDetailsRef;
+pub(crate) use pager::{MAX_PAGE_SIZE, SessionPager};
+pub use pager::{PagerOptions, StopReason};
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
-pub use server_clock::ServerClock;

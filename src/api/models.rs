@@ -31,7 +31,7 @@ pub struct ParticipantSessionDetails {
 
 impl ParticipantSessionDetails {
     /// A session without `left_at` is still open (or its data is not final yet).
-    pub fn is_open(&self) -> bool {
+    pub(crate) fn is_open(&self) -> bool {
         self.left_at.is_none()
     }
 }
@@ -116,7 +116,7 @@ pub struct ParticipantSessionsPage {
 
 impl ParticipantSessionsPage {
     /// The page without its rows: what it says of the call session.
-    pub fn clone_head(&self) -> ParticipantSessionsPage {
+    pub(crate) fn clone_head(&self) -> ParticipantSessionsPage {
         ParticipantSessionsPage {
             call_type: self.call_type.clone(),
             call_id: self.call_id.clone(),
@@ -130,29 +130,24 @@ impl ParticipantSessionsPage {
             session: self.session.clone(),
         }
     }
-
-    /// The cursor of the following page; Stream ends paging with an absent, null or empty `next`.
-    pub fn next_cursor(&self) -> Option<&str> {
-        self.next.as_deref().filter(|c| !c.is_empty())
-    }
 }
 
 /// The parts of `CallResponse` headcount uses.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Call {
     #[serde(rename = "type")]
-    pub call_type: String,
+    pub(crate) call_type: String,
     pub id: String,
-    pub cid: String,
+    pub(crate) cid: String,
     #[serde(default, deserialize_with = "default_on_null")]
     pub current_session_id: String,
     /// Who created the call: the caller of a ringing call.
     #[serde(default)]
     pub created_by: Option<CallCreator>,
     #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
-    pub created_at: Option<Nanos>,
+    pub(crate) created_at: Option<Nanos>,
     #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
-    pub ended_at: Option<Nanos>,
+    pub(crate) ended_at: Option<Nanos>,
     #[serde(default)]
     pub session: Option<CallSession>,
 }
@@ -165,7 +160,7 @@ pub struct GetCallResponse {
     #[serde(default, deserialize_with = "default_on_null")]
     pub members: Vec<Member>,
     #[serde(default, deserialize_with = "default_on_null")]
-    pub duration: RequestDuration,
+    pub(crate) duration: RequestDuration,
 }
 
 /// The query parameters of `QueryCallParticipantSessions`.
@@ -182,21 +177,21 @@ pub struct ParticipantSessionsQuery {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ApiErrorBody {
     #[serde(default, deserialize_with = "default_on_null")]
-    pub code: i32,
+    pub(crate) code: i32,
     #[serde(default, deserialize_with = "default_on_null")]
-    pub message: String,
+    pub(crate) message: String,
     #[serde(rename = "StatusCode", default, deserialize_with = "default_on_null")]
-    pub status_code: i32,
+    pub(crate) status_code: i32,
     #[serde(default, deserialize_with = "default_on_null")]
-    pub duration: String,
+    pub(crate) duration: String,
     #[serde(default, deserialize_with = "default_on_null")]
-    pub more_info: String,
+    pub(crate) more_info: String,
     /// A list of integers in the spec, opaque in Stream's Go SDK, an object in some tests,
     /// `null` in others: kept as whatever JSON came.
     #[serde(default = "no_details")]
-    pub details: Value,
+    pub(crate) details: Value,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exception_fields: Option<std::collections::BTreeMap<String, Value>>,
+    pub(crate) exception_fields: Option<std::collections::BTreeMap<String, Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unrecoverable: Option<bool>,
 }
@@ -248,7 +243,7 @@ mod tests {
         assert_eq!(bob.roles, ["admin"]);
         assert!(bob.is_open());
         assert_eq!(bob.duration_in_seconds, None);
-        assert_eq!(page.next_cursor(), Some("opaque-cursor"));
+        assert_eq!(page.next.as_deref(), Some("opaque-cursor"));
     }
 
     #[test]
@@ -284,7 +279,11 @@ mod tests {
         assert_eq!(dan.joined_at, Some(JOINED));
         assert_eq!(dan.left_at, Some(JOINED + 61_500_000_000));
         assert_eq!(dan.duration_in_seconds, Some(61));
-        assert_eq!(page.next_cursor(), None);
+        assert_eq!(
+            page.next.as_deref(),
+            Some(""),
+            "an empty cursor is kept as sent"
+        );
         let session = page.session.unwrap();
         assert_eq!(session.started_at, Some(JOINED));
         assert_eq!(session.participants_count_by_role.get("user"), Some(&2));
@@ -376,7 +375,7 @@ mod tests {
         }));
         assert!(page.participants_sessions.is_empty());
         assert_eq!(page.total_participant_sessions, Some(40));
-        assert_eq!(page.next_cursor(), None);
+        assert_eq!(page.next, None);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 
 /// The field's value, or its default when it is `null` (absence is `#[serde(default)]`'s).
-pub fn default_on_null<'de, D, T>(d: D) -> Result<T, D::Error>
+pub(crate) fn default_on_null<'de, D, T>(d: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de> + Default,
@@ -21,7 +21,9 @@ where
 }
 
 /// A string borrowed from the body when it has no escapes, empty when `null`.
-pub fn text_or_empty<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Cow<'a, str>, D::Error> {
+pub(crate) fn text_or_empty<'de: 'a, 'a, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Cow<'a, str>, D::Error> {
     d.deserialize_option(OptionalText)
 }
 

@@ -48,12 +48,12 @@ impl RawSessionsPage {
     }
 
     /// Number of rows in `participants_sessions`.
-    pub fn rows(&self) -> usize {
+    pub(crate) fn rows(&self) -> usize {
         self.rows
     }
 
     /// The cursor of the following page; absent, null or empty ends paging.
-    pub fn next_cursor(&self) -> Option<&str> {
+    pub(crate) fn next_cursor(&self) -> Option<&str> {
         self.next.as_deref().filter(|c| !c.is_empty())
     }
 

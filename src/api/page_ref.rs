@@ -28,21 +28,21 @@ use super::timestamp::{self, Nanos};
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ParticipantSessionsPageRef<'a> {
     #[serde(borrow)]
-    pub call_type: Cow<'a, str>,
+    pub(crate) call_type: Cow<'a, str>,
     #[serde(borrow)]
-    pub call_id: Cow<'a, str>,
+    pub(crate) call_id: Cow<'a, str>,
     #[serde(borrow)]
-    pub call_session_id: Cow<'a, str>,
+    pub(crate) call_session_id: Cow<'a, str>,
     #[serde(default, deserialize_with = "timestamp::deserialize_opt_int")]
-    pub total_participant_sessions: Option<i64>,
+    pub(crate) total_participant_sessions: Option<i64>,
     #[serde(default, deserialize_with = "timestamp::deserialize_opt_int")]
-    pub total_participant_duration: Option<i64>,
+    pub(crate) total_participant_duration: Option<i64>,
     #[serde(borrow, default, deserialize_with = "default_on_null")]
     pub participants_sessions: Vec<SessionDetailsRef<'a>>,
     #[serde(borrow, default)]
-    pub next: Option<Cow<'a, str>>,
+    pub(crate) next: Option<Cow<'a, str>>,
     #[serde(default)]
-    pub session: Option<CallSession>,
+    pub(crate) session: Option<CallSession>,
 }
 
 impl<'a> ParticipantSessionsPageRef<'a> {
@@ -52,7 +52,7 @@ impl<'a> ParticipantSessionsPageRef<'a> {
     }
 
     /// An owned page seen through the borrowed model, so that one model serves both.
-    pub fn borrowing(page: &'a ParticipantSessionsPage) -> Self {
+    pub(crate) fn borrowing(page: &'a ParticipantSessionsPage) -> Self {
         ParticipantSessionsPageRef {
             call_type: Cow::Borrowed(&page.call_type),
             call_id: Cow::Borrowed(&page.call_id),
@@ -74,24 +74,24 @@ impl<'a> ParticipantSessionsPageRef<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SessionDetailsRef<'a> {
     #[serde(borrow)]
-    pub user_id: Cow<'a, str>,
+    pub(crate) user_id: Cow<'a, str>,
     #[serde(borrow)]
-    pub user_session_id: Cow<'a, str>,
+    pub(crate) user_session_id: Cow<'a, str>,
     #[serde(borrow, default, deserialize_with = "text_or_empty")]
-    pub publisher_type: Cow<'a, str>,
+    pub(crate) publisher_type: Cow<'a, str>,
     #[serde(borrow, default)]
-    pub roles: RoleList<'a>,
+    pub(crate) roles: RoleList<'a>,
     #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
-    pub joined_at: Option<Nanos>,
+    pub(crate) joined_at: Option<Nanos>,
     #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
-    pub left_at: Option<Nanos>,
+    pub(crate) left_at: Option<Nanos>,
     #[serde(default, deserialize_with = "timestamp::deserialize_opt_int")]
-    pub duration_in_seconds: Option<i64>,
+    pub(crate) duration_in_seconds: Option<i64>,
 }
 
 impl<'a> SessionDetailsRef<'a> {
     /// An owned row seen through the borrowed model.
-    pub fn borrowing(row: &'a ParticipantSessionDetails) -> Self {
+    pub(crate) fn borrowing(row: &'a ParticipantSessionDetails) -> Self {
         let mut roles = RoleList::default();
         for role in &row.roles {
             roles.push(Cow::Borrowed(role));
@@ -114,22 +114,18 @@ const INLINE_ROLES: usize = 3;
 /// A session's roles in the order listed, held inline so the usual one or two roles cost no
 /// allocation.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct RoleList<'a> {
+pub(crate) struct RoleList<'a> {
     inline: [Cow<'a, str>; INLINE_ROLES],
     len: usize,
     more: Vec<Cow<'a, str>>,
 }
 
 impl<'a> RoleList<'a> {
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.len + self.more.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &str> + Clone {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> + Clone {
         self.inline[..self.len]
             .iter()
             .chain(&self.more)

@@ -30,7 +30,7 @@ use super::models::ParticipantSessionsQuery;
 use super::page_bytes::RawSessionsPage;
 
 /// The largest page Stream serves.
-pub const MAX_PAGE_SIZE: u32 = 100;
+pub(crate) const MAX_PAGE_SIZE: u32 = 100;
 
 /// How a [`SessionPager`] queries.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,10 +56,10 @@ impl Default for PagerOptions {
 }
 
 /// Empty pages with a `next` cursor followed in a row before paging stops as incomplete.
-pub const MAX_EMPTY_PAGES: u32 = 10;
+pub(crate) const MAX_EMPTY_PAGES: u32 = 10;
 
 /// Times a walk may start over from the first page after Stream rejected a cursor.
-pub const MAX_RESTARTS: u32 = 2;
+pub(crate) const MAX_RESTARTS: u32 = 2;
 
 /// Why a [`Pager`] stopped. Only [`StopReason::LastPage`] means every row was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -155,11 +155,11 @@ pub struct Pager<Q: PagedQuery> {
 
 /// Every participant session of one call session; see
 /// [`StreamClient::participant_session_pages`].
-pub type SessionPager = Pager<ParticipantSessions>;
+pub(crate) type SessionPager = Pager<ParticipantSessions>;
 
 /// Every session of the calls a [`SessionStatsQuery`] selects; see
 /// [`StreamClient::session_stats_pages`].
-pub type SessionStatsPager = Pager<SessionStatsQuery>;
+pub(crate) type SessionStatsPager = Pager<SessionStatsQuery>;
 
 impl<Q: PagedQuery> Pager<Q> {
     pub(crate) fn new(client: StreamClient, query: Q, page_size: u32, max_pages: u32) -> Self {
@@ -219,12 +219,12 @@ impl<Q: PagedQuery> Pager<Q> {
     }
 
     /// The cursor the page last returned was asked for with (`None` for the first page).
-    pub fn page_cursor(&self) -> Option<&str> {
+    pub(crate) fn page_cursor(&self) -> Option<&str> {
         self.page_cursor.as_deref()
     }
 
     /// Whether the next request is for the first page (no cursor is sent).
-    pub fn at_first_page(&self) -> bool {
+    pub(crate) fn at_first_page(&self) -> bool {
         self.cursor.is_none()
     }
 
@@ -232,7 +232,7 @@ impl<Q: PagedQuery> Pager<Q> {
     /// caller found only rows it had already read (the previous page served again). Returns
     /// false, and stops paging with [`StopReason::RepeatedPage`], if that page was already
     /// asked for a second time.
-    pub fn reread(&mut self) -> bool {
+    pub(crate) fn reread(&mut self) -> bool {
         self.abort_prefetch();
         if self.asked_again.as_ref() == Some(&self.page_cursor) {
             self.stopped = Some(StopReason::RepeatedPage);
@@ -250,7 +250,7 @@ impl<Q: PagedQuery> Pager<Q> {
     /// Starts the walk over from the first page, after Stream rejected a cursor in the middle
     /// of it (an expired cursor): the caller deduplicates what it reads twice. Returns false,
     /// and stops paging with [`StopReason::CursorRejected`], after [`MAX_RESTARTS`] restarts.
-    pub fn restart(&mut self) -> bool {
+    pub(crate) fn restart(&mut self) -> bool {
         self.abort_prefetch();
         if self.restarts >= MAX_RESTARTS {
             self.stopped = Some(StopReason::CursorRejected);

@@ -22,17 +22,12 @@ pub struct RateLimit {
 
 impl RateLimit {
     /// Reads the three headers; `None` unless all three are present and numeric.
-    pub fn from_headers(headers: &HeaderMap) -> Option<RateLimit> {
+    pub(crate) fn from_headers(headers: &HeaderMap) -> Option<RateLimit> {
         Some(RateLimit {
             limit: header_number(headers, "x-ratelimit-limit")?,
             remaining: header_number(headers, "x-ratelimit-remaining")?,
             reset: header_number(headers, "x-ratelimit-reset")?,
         })
-    }
-
-    /// The end of the current window as an instant.
-    pub fn reset_at(&self) -> Option<Timestamp> {
-        Timestamp::from_second(self.reset).ok()
     }
 }
 
@@ -106,7 +101,6 @@ mod tests {
                 reset: 1_760_000_060
             }
         );
-        assert_eq!(limit.reset_at(), Some(at(NOW + 60)));
     }
 
     #[test]

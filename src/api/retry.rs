@@ -49,7 +49,7 @@ impl RetryPolicy {
     /// `server_hint` is the wait the server asked for (`Retry-After` or the rate-limit reset).
     /// `jitter` is uniform in `[0, 1)`; backoff uses "full jitter" so that many clients failing
     /// together do not retry together.
-    pub fn wait_before_retry(
+    pub(crate) fn wait_before_retry(
         &self,
         attempts_made: u32,
         server_hint: Option<Duration>,

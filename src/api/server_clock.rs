@@ -21,7 +21,7 @@ use super::timestamp::{NANOS_PER_SEC, Nanos, unix_now};
 /// The present as the server sees it. Cheap to clone: clones share one clock, so the client
 /// that receives responses and the code that computes figures agree.
 #[derive(Debug, Clone, Default)]
-pub struct ServerClock {
+pub(crate) struct ServerClock {
     state: Arc<State>,
 }
 
@@ -34,18 +34,18 @@ struct State {
 }
 
 impl ServerClock {
-    pub fn new() -> ServerClock {
+    pub(crate) fn new() -> ServerClock {
         ServerClock::default()
     }
 
     /// The server's present (Unix ns), by the local wall clock.
-    pub fn now(&self) -> Nanos {
+    pub(crate) fn now(&self) -> Nanos {
         self.now_at(unix_now())
     }
 
     /// The server's present when the local wall clock reads `local` (Unix ns): `local` plus
     /// the offset, and never earlier than a present already handed out.
-    pub fn now_at(&self, local: Nanos) -> Nanos {
+    pub(crate) fn now_at(&self, local: Nanos) -> Nanos {
         let offset = self.state.offset.load(Ordering::Relaxed);
         let present = local.saturating_add(offset);
         let last = self.state.last.fetch_max(present, Ordering::Relaxed);
@@ -54,14 +54,14 @@ impl ServerClock {
 
     /// An instant of the local wall clock (a retry planned here) moved onto this clock, so
     /// that it can be compared with [`ServerClock::now`].
-    pub fn from_local(&self, at: Nanos) -> Nanos {
+    pub(crate) fn local_to_server(&self, at: Nanos) -> Nanos {
         let local = unix_now();
         at.saturating_add(self.now_at(local).saturating_sub(local))
     }
 
     /// Learns from a response's headers, received when the local wall clock read `local`.
     /// Without a readable `Date` nothing changes.
-    pub fn observe_headers(&self, headers: &HeaderMap, local: Nanos) {
+    pub(crate) fn observe_headers(&self, headers: &HeaderMap, local: Nanos) {
         if let Some(date) = http_date(headers) {
             self.observe(date, local);
         }
@@ -72,7 +72,7 @@ impl ServerClock {
     /// `[date, date + 1 s)` (plus the time the answer took to arrive): a local clock inside
     /// that second needs no correction, one outside it is moved to its nearest edge. The
     /// offset follows the latest answer, so a server that speeds up (the sim) is followed too.
-    pub fn observe(&self, date: Nanos, local: Nanos) {
+    pub(crate) fn observe(&self, date: Nanos, local: Nanos) {
         let corrected = local.clamp(date, date.saturating_add(NANOS_PER_SEC));
         self.state
             .offset

@@ -15,17 +15,17 @@ pub type Nanos = i64;
 pub const NANOS_PER_SEC: i64 = 1_000_000_000;
 
 /// The wall clock as Unix ns: the time base of every figure, event and message.
-pub fn unix_now() -> Nanos {
+pub(crate) fn unix_now() -> Nanos {
     Nanos::try_from(jiff::Timestamp::now().as_nanosecond()).unwrap_or(Nanos::MAX)
 }
 
 /// Decodes an optional timestamp: integer ns, float ns, RFC 3339 string, numeric string, or null.
-pub fn deserialize_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Nanos>, D::Error> {
+pub(crate) fn deserialize_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Nanos>, D::Error> {
     d.deserialize_any(TimestampVisitor)
 }
 
 /// Parses the text forms of a timestamp: an RFC 3339 instant or a decimal number of nanoseconds.
-pub fn parse_text(text: &str) -> Option<Nanos> {
+pub(crate) fn parse_text(text: &str) -> Option<Nanos> {
     let text = text.trim();
     if text.is_empty() {
         return None;
@@ -87,7 +87,9 @@ impl<'de> Visitor<'de> for TimestampVisitor {
 }
 
 /// Decodes an optional integer that some encoders send as a string (`"42"`) or a float.
-pub fn deserialize_opt_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+pub(crate) fn deserialize_opt_int<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<i64>, D::Error> {
     d.deserialize_any(IntVisitor)
 }
 

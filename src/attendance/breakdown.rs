@@ -7,10 +7,10 @@ use super::store::SessionStore;
 
 /// How many of the rows fall under `key`, and their connected time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Share<K> {
-    pub key: K,
-    pub sessions: u64,
-    pub connected_seconds: i64,
+pub(crate) struct Share<K> {
+    pub(crate) key: K,
+    pub(crate) sessions: u64,
+    pub(crate) connected_seconds: i64,
 }
 
 /// Shares ordered by sessions, most first, then by name.
@@ -18,8 +18,8 @@ pub struct Share<K> {
 pub struct Breakdowns {
     /// A session with several roles counts under each; `None` gathers sessions without roles,
     /// so that every session is counted somewhere.
-    pub by_role: Vec<Share<Option<RoleId>>>,
-    pub by_publisher: Vec<Share<PublisherId>>,
+    pub(crate) by_role: Vec<Share<Option<RoleId>>>,
+    pub(crate) by_publisher: Vec<Share<PublisherId>>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]

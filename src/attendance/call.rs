@@ -10,14 +10,14 @@ use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use super::call_sessions::current_session_id;
 
 /// Stream keeps per-session details for 90 days after the call session ends.
-pub const DETAILS_RETENTION: Nanos = 90 * 24 * 3600 * NANOS_PER_SEC;
+pub(crate) const DETAILS_RETENTION: Nanos = 90 * 24 * 3600 * NANOS_PER_SEC;
 
 /// Which call session the stored rows belong to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallIdentity {
-    pub call_type: String,
-    pub call_id: String,
-    pub call_session_id: String,
+    pub(crate) call_type: String,
+    pub(crate) call_id: String,
+    pub(crate) call_session_id: String,
 }
 
 impl fmt::Display for CallIdentity {
@@ -33,9 +33,9 @@ impl fmt::Display for CallIdentity {
 /// `total_participant_sessions` and `total_participant_duration` exactly as the last page
 /// returned them. They cover the whole call session whatever the filter.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ServerTotals {
-    pub participant_sessions: Option<i64>,
-    pub participant_duration_seconds: Option<i64>,
+pub(crate) struct ServerTotals {
+    pub(crate) participant_sessions: Option<i64>,
+    pub(crate) participant_duration_seconds: Option<i64>,
 }
 
 impl ServerTotals {
@@ -60,18 +60,18 @@ pub enum CallState {
 
 /// A [`CallState`] in words, for every output that shows one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StateWords {
+pub(crate) struct StateWords {
     /// For scripts: `live`, `ended`, `expired`, `empty`.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// In a table: `LIVE`, `ENDED`, `EXPIRED`, `EMPTY`.
-    pub label: &'static str,
+    pub(crate) label: &'static str,
     /// On the dashboard's title line: the label and what it means for the figures.
-    pub badge: &'static str,
+    pub(crate) badge: &'static str,
 }
 
 impl CallState {
     /// How every output names this state.
-    pub const fn words(self) -> StateWords {
+    pub(crate) const fn words(self) -> StateWords {
         let (name, label, badge) = match self {
             Self::Live => ("live", "LIVE", "● LIVE · provisional"),
             Self::Ended => ("ended", "ENDED", "ENDED"),
@@ -89,25 +89,25 @@ impl CallState {
 /// The call window: `start` → `end`, with `end >= start`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Window {
-    pub start: Nanos,
+    pub(crate) start: Nanos,
     pub end: Nanos,
 }
 
 impl Window {
-    pub fn len(&self) -> Nanos {
+    pub(crate) fn len(&self) -> Nanos {
         self.end - self.start
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.end == self.start
     }
 
-    pub fn midpoint(&self) -> Nanos {
+    pub(crate) fn midpoint(&self) -> Nanos {
         self.start + self.len() / 2
     }
 
     /// How much of `[from, to)` lies inside the window.
-    pub fn overlap(&self, from: Nanos, to: Nanos) -> Nanos {
+    pub(crate) fn overlap(&self, from: Nanos, to: Nanos) -> Nanos {
         (to.min(self.end) - from.max(self.start)).max(0)
     }
 }
@@ -116,7 +116,7 @@ impl Window {
 /// what `GetCall` and the stats said of its end (`reports`), the totals, and how many distinct
 /// rows (and open ones) came back. The same rule as
 /// [`crate::attendance::SessionStore::state`], for readers that keep no store.
-pub fn session_state(
+pub(crate) fn session_state(
     session_id: &str,
     session: Option<&CallSession>,
     reports: &EndReports,
@@ -168,7 +168,7 @@ impl EndReports {
 
     /// Takes a row of `QueryCallSessionStats` when it is `session_id`'s (any row when the id
     /// is not known yet); true when it changed anything.
-    pub fn take_stats(&mut self, row: &SessionStats, session_id: Option<&str>) -> bool {
+    pub(crate) fn take_stats(&mut self, row: &SessionStats, session_id: Option<&str>) -> bool {
         let same_session = session_id.is_none_or(|id| id == row.call_session_id);
         let changed = same_session && self.stats != Some(row.call_ended_at);
         if changed {
@@ -178,7 +178,7 @@ impl EndReports {
     }
 
     /// Adds what `other` knows and this does not; true when it changed anything.
-    pub fn merge(&mut self, other: &EndReports) -> bool {
+    pub(crate) fn merge(&mut self, other: &EndReports) -> bool {
         let before = self.clone();
         if other.call.is_some() {
             self.call.clone_from(&other.call);
@@ -191,7 +191,11 @@ impl EndReports {
     }
 
     /// Everything known of the end of `session_id`, whose own `session` object is `session`.
-    pub fn facts(&self, session: Option<&CallSession>, session_id: Option<&str>) -> EndFacts {
+    pub(crate) fn facts(
+        &self,
+        session: Option<&CallSession>,
+        session_id: Option<&str>,
+    ) -> EndFacts {
         let this_session = session_id.or(session.map(|s| s.id.as_str()));
         let own = session.map(|session| SessionTimes {
             started_at: session.started_at,
@@ -224,30 +228,30 @@ impl EndReports {
 
 /// What `GetCall` says about one of the call's sessions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CallEnd {
+pub(crate) struct CallEnd {
     /// `call.ended_at`.
-    pub ended_at: Option<Nanos>,
+    pub(crate) ended_at: Option<Nanos>,
     /// The session is the call's current one (`call.current_session_id`); a call has moved
     /// on from every other session.
-    pub current: bool,
+    pub(crate) current: bool,
 }
 
 /// Everything that can tell whether a call session has ended, from each source that says.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct EndFacts {
+pub(crate) struct EndFacts {
     /// The session's own `session` object (in the pages or in `GetCall`), when one was given.
-    pub session: Option<SessionTimes>,
+    pub(crate) session: Option<SessionTimes>,
     /// What `GetCall` says, when it was read.
-    pub call: Option<CallEnd>,
+    pub(crate) call: Option<CallEnd>,
     /// The session's `call_ended_at` in `QueryCallSessionStats`, when it lists the session.
-    pub stats: Option<Option<Nanos>>,
+    pub(crate) stats: Option<Option<Nanos>>,
 }
 
 /// `started_at` and `ended_at` of a `session` object.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SessionTimes {
-    pub started_at: Option<Nanos>,
-    pub ended_at: Option<Nanos>,
+pub(crate) struct SessionTimes {
+    pub(crate) started_at: Option<Nanos>,
+    pub(crate) ended_at: Option<Nanos>,
 }
 
 /// Whether a call session has ended, and when.
@@ -279,7 +283,7 @@ impl SessionEnd {
 ///
 /// A recorded GetCall response has `call.ended_at` set and `session.ended_at: null`: rule 4
 /// reads it as ended.
-pub fn session_end(facts: &EndFacts) -> SessionEnd {
+pub(crate) fn session_end(facts: &EndFacts) -> SessionEnd {
     if let Some(ended) = facts.session.and_then(|s| s.ended_at) {
         return SessionEnd::Ended(Some(ended));
     }

@@ -27,7 +27,7 @@ pub struct SessionSummary {
 impl SessionSummary {
     /// Live while it has not ended; Expired once it ended more than 90 days before `now`
     /// (Stream has purged its participant sessions, only these counts remain).
-    pub fn state(&self, now: Nanos) -> CallState {
+    pub(crate) fn state(&self, now: Nanos) -> CallState {
         match (self.ended, self.ended_at) {
             (false, _) => CallState::Live,
             (true, Some(ended)) if now - ended > DETAILS_RETENTION => CallState::Expired,
@@ -39,7 +39,7 @@ impl SessionSummary {
 /// Every session of `call`, newest first, each once. The stats row of the current session
 /// gives its counts; `GetCall` adds the session when the stats do not list it. Whether each
 /// has ended is decided by [`session_end`] from everything both say.
-pub fn merge_sessions(call: &Call, stats: &[SessionStats]) -> Vec<SessionSummary> {
+pub(crate) fn merge_sessions(call: &Call, stats: &[SessionStats]) -> Vec<SessionSummary> {
     let current_id = current_session_id(call);
     let call_end = |current: bool| {
         Some(CallEnd {
@@ -133,7 +133,7 @@ impl SessionSummary {
 }
 
 /// The current session id, from `current_session_id` or else the embedded session.
-pub fn current_session_id(call: &Call) -> Option<&str> {
+pub(crate) fn current_session_id(call: &Call) -> Option<&str> {
     Some(call.current_session_id.as_str())
         .filter(|id| !id.is_empty())
         .or_else(|| call.session.as_ref().map(|session| session.id.as_str()))

@@ -36,15 +36,15 @@ pub(crate) enum Tone {
 /// safe for a terminal), its tone, and an optional mark before it (`⚠`) in its own tone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Shown {
-    pub mark: Option<(Tone, &'static str)>,
-    pub text: String,
-    pub tone: Tone,
-    pub from_server: bool,
+    pub(crate) mark: Option<(Tone, &'static str)>,
+    pub(crate) text: String,
+    pub(crate) tone: Tone,
+    pub(crate) from_server: bool,
 }
 
 impl Shown {
     /// Text headcount writes itself.
-    pub fn text(text: impl Into<String>) -> Shown {
+    pub(crate) fn text(text: impl Into<String>) -> Shown {
         Shown {
             mark: None,
             text: text.into(),
@@ -54,7 +54,7 @@ impl Shown {
     }
 
     /// Text as the server sent it.
-    pub fn server(text: impl Into<String>) -> Shown {
+    pub(crate) fn server(text: impl Into<String>) -> Shown {
         Shown {
             from_server: true,
             ..Shown::text(text)
@@ -83,8 +83,8 @@ pub(crate) enum Width {
 /// A column's heading on screen and its width.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Heading {
-    pub text: &'static str,
-    pub width: Width,
+    pub(crate) text: &'static str,
+    pub(crate) width: Width,
 }
 
 /// What one kind of line is: the line itself (borrowing its row), and how its table sorts.
@@ -100,32 +100,32 @@ pub(crate) trait Lines: 'static {
 /// second time reverses; `help` is its line on the help screen.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Sort<Id, By> {
-    pub id: Id,
-    pub keys: &'static str,
-    pub help: &'static str,
-    pub by: By,
+    pub(crate) id: Id,
+    pub(crate) keys: &'static str,
+    pub(crate) help: &'static str,
+    pub(crate) by: By,
 }
 
 /// One exported field: its header (a stable name scripts rely on) and its cell.
 pub(crate) struct Export<L: Lines> {
-    pub header: &'static str,
-    pub cell: for<'a> fn(&L::Line<'a>) -> Cell,
+    pub(crate) header: &'static str,
+    pub(crate) cell: for<'a> fn(&L::Line<'a>) -> Cell,
 }
 
 /// One column of a table and of its exports.
 pub(crate) struct Column<L: Lines> {
     /// How the user detail and the export order name it.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// `None`: exported only.
-    pub heading: Option<Heading>,
-    pub sort: Option<Sort<L::Id, L::By>>,
-    pub show: for<'a> fn(&L::Line<'a>) -> Shown,
-    pub export: &'static [Export<L>],
+    pub(crate) heading: Option<Heading>,
+    pub(crate) sort: Option<Sort<L::Id, L::By>>,
+    pub(crate) show: for<'a> fn(&L::Line<'a>) -> Shown,
+    pub(crate) export: &'static [Export<L>],
 }
 
 impl<L: Lines> Column<L> {
     /// The heading with its sort key typed into it: `Joined [J]`.
-    pub fn heading_with_key(&self) -> String {
+    pub(crate) fn heading_with_key(&self) -> String {
         let text = self.heading.map_or("", |h| h.text);
         match &self.sort {
             Some(sort) => format!("{text} [{}]", sort.keys),
@@ -211,23 +211,23 @@ pub(crate) fn signed(value: i64) -> u64 {
 /// One participant session with what its cells need.
 #[derive(Debug, Clone)]
 pub(crate) struct SessionLine<'a> {
-    pub user_id: &'a str,
-    pub user_session_id: &'a str,
-    pub joined_at: Option<Nanos>,
-    pub left_at: Option<Nanos>,
+    pub(crate) user_id: &'a str,
+    pub(crate) user_session_id: &'a str,
+    pub(crate) joined_at: Option<Nanos>,
+    pub(crate) left_at: Option<Nanos>,
     /// The duration shown: the API's, or the running time of a session open in a live call.
-    pub duration_seconds: Option<i64>,
-    pub publisher_type: &'a str,
-    pub roles: Vec<&'a str>,
-    pub problems: Problems,
+    pub(crate) duration_seconds: Option<i64>,
+    pub(crate) publisher_type: &'a str,
+    pub(crate) roles: Vec<&'a str>,
+    pub(crate) problems: Problems,
     /// Still in the call.
-    pub open: bool,
-    pub zone: &'a DisplayZone,
+    pub(crate) open: bool,
+    pub(crate) zone: &'a DisplayZone,
 }
 
 impl<'a> SessionLine<'a> {
     /// The line of `row`, with its problems and whether it is open as the caller counts them.
-    pub fn new(
+    pub(crate) fn new(
         row: &'a impl LocalRow,
         problems: Problems,
         open: bool,
@@ -479,14 +479,14 @@ pub(crate) static SESSION_COLUMNS: [Column<S>; 9] = [
 ];
 
 /// The header row of [`session_record`].
-pub fn session_headers() -> Vec<String> {
+pub(crate) fn session_headers() -> Vec<String> {
     headers(&SESSION_COLUMNS, None)
 }
 
 /// Every field the API gives for one participant session, exactly as sent (times truncated
 /// to the second), and the row's problems by name. The duration is the API's
 /// `duration_in_seconds`; a session open in a live call counts until `now`.
-pub fn session_record<R: LocalRow>(
+pub(crate) fn session_record<R: LocalRow>(
     zone: &DisplayZone,
     row: &R,
     problems: Problems,
@@ -501,13 +501,13 @@ pub fn session_record<R: LocalRow>(
 
 /// A session of the user detail: the session's line and the gap before it.
 pub(crate) struct DetailLine<'a> {
-    pub session: SessionLine<'a>,
-    pub gap_before: Gap,
-    pub reconnect: bool,
+    pub(crate) session: SessionLine<'a>,
+    pub(crate) gap_before: Gap,
+    pub(crate) reconnect: bool,
 }
 
 impl<'a> DetailLine<'a> {
-    pub fn new(session: SessionLine<'a>, entry: &HistoryEntry) -> Self {
+    pub(crate) fn new(session: SessionLine<'a>, entry: &HistoryEntry) -> Self {
         DetailLine {
             session,
             gap_before: entry.gap_before,
@@ -582,7 +582,7 @@ pub(crate) const DETAIL_COLUMNS: [DetailColumn; 7] = [
 ];
 
 impl DetailColumn {
-    pub fn heading(self) -> Heading {
+    pub(crate) fn heading(self) -> Heading {
         match self {
             DetailColumn::Session(name, width) => Heading {
                 width,
@@ -592,7 +592,7 @@ impl DetailColumn {
         }
     }
 
-    pub fn show(self, line: &DetailLine) -> Shown {
+    pub(crate) fn show(self, line: &DetailLine) -> Shown {
         match self {
             DetailColumn::Session(name, _) => (named(&SESSION_COLUMNS, name).show)(&line.session),
             DetailColumn::Own(name) => (named(&DETAIL_OWN_COLUMNS, name).show)(line),
@@ -619,12 +619,12 @@ pub(crate) fn detail_record(line: &DetailLine) -> Vec<Cell> {
 /// One user's figures with what their cells need: the store they were computed from, the
 /// user's rows of the same filter, the call window and `now`.
 pub(crate) struct UserLine<'a> {
-    pub figures: &'a UserFigures,
-    pub store: &'a SessionStore,
-    pub rows: &'a [RowId],
-    pub zone: &'a DisplayZone,
-    pub window: Option<Window>,
-    pub now: Nanos,
+    pub(crate) figures: &'a UserFigures,
+    pub(crate) store: &'a SessionStore,
+    pub(crate) rows: &'a [RowId],
+    pub(crate) zone: &'a DisplayZone,
+    pub(crate) window: Option<Window>,
+    pub(crate) now: Nanos,
 }
 
 /// The lines of the users table.
@@ -976,7 +976,7 @@ pub(crate) const USER_EXPORT_ORDER: [&str; 12] = [
 ];
 
 /// The header row of [`user_record`].
-pub fn user_headers() -> Vec<String> {
+pub(crate) fn user_headers() -> Vec<String> {
     headers(&USER_COLUMNS, Some(&USER_EXPORT_ORDER))
 }
 

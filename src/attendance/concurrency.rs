@@ -12,9 +12,9 @@ use super::store::SessionStore;
 
 /// Sessions and distinct users present at once.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Level {
-    pub sessions: u32,
-    pub users: u32,
+pub(crate) struct Level {
+    pub(crate) sessions: u32,
+    pub(crate) users: u32,
 }
 
 impl Level {
@@ -28,15 +28,15 @@ impl Level {
 
 /// The level from `at` until the next point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct CurvePoint {
-    pub at: Nanos,
-    pub level: Level,
+pub(crate) struct CurvePoint {
+    pub(crate) at: Nanos,
+    pub(crate) level: Level,
 }
 
 /// A maximum of the curve and the instant it is first reached (`None` for an empty curve).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Peak {
-    pub value: u32,
+    pub(crate) value: u32,
     pub at: Option<Nanos>,
 }
 
@@ -77,23 +77,23 @@ impl ConcurrencyCurve {
         }
     }
 
-    pub fn points(&self) -> &[CurvePoint] {
+    pub(crate) fn points(&self) -> &[CurvePoint] {
         &self.points
     }
 
     /// The level at instant `at`.
-    pub fn level_at(&self, at: Nanos) -> Level {
+    pub(crate) fn level_at(&self, at: Nanos) -> Level {
         let after = self.points.partition_point(|p| p.at <= at);
         after
             .checked_sub(1)
             .map_or(Level::default(), |i| self.points[i].level)
     }
 
-    pub fn peak_sessions(&self) -> Peak {
+    pub(crate) fn peak_sessions(&self) -> Peak {
         self.peak(|level| level.sessions)
     }
 
-    pub fn peak_users(&self) -> Peak {
+    pub(crate) fn peak_users(&self) -> Peak {
         self.peak(|level| level.users)
     }
 
@@ -112,7 +112,7 @@ impl ConcurrencyCurve {
 
     /// The curve squeezed into `columns` equal buckets over `[from, to)`, each holding the
     /// maximum level reached inside it, so that no peak disappears from a sparkline.
-    pub fn columns(&self, from: Nanos, to: Nanos, columns: usize) -> Vec<Level> {
+    pub(crate) fn columns(&self, from: Nanos, to: Nanos, columns: usize) -> Vec<Level> {
         if columns == 0 || to <= from {
             return vec![Level::default(); columns];
         }

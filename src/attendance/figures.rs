@@ -15,9 +15,9 @@ use super::users::{UserFigures, user_figures};
 /// the server totals, which always cover the whole call session.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallFigures {
-    pub state: Option<CallState>,
+    pub(crate) state: Option<CallState>,
     pub window: Option<Window>,
-    pub totals: ServerTotals,
+    pub(crate) totals: ServerTotals,
     pub sessions: u64,
     /// Sum of the rows' valid durations (open rows of a live session up to `now`): what the
     /// documented manual loop adds, without the rows whose duration cannot be right (see
@@ -27,10 +27,10 @@ pub struct CallFigures {
     /// Sum over users of their attended time, each counted in whole seconds.
     pub attended_seconds: i64,
     pub peak_sessions: Peak,
-    pub peak_users: Peak,
+    pub(crate) peak_users: Peak,
     /// Distinct users present at the midpoint of the window.
-    pub headcount_at_midpoint: Option<u32>,
-    pub breakdowns: Breakdowns,
+    pub(crate) headcount_at_midpoint: Option<u32>,
+    pub(crate) breakdowns: Breakdowns,
     /// The rows with problems, and how the durations as received became connected time.
     pub data_quality: DataQuality,
 }
@@ -41,7 +41,7 @@ pub struct Figures {
     pub call: CallFigures,
     /// One entry per user with matching rows, ordered by `UserId`.
     pub users: Vec<UserFigures>,
-    pub curve: ConcurrencyCurve,
+    pub(crate) curve: ConcurrencyCurve,
 }
 
 impl Figures {
@@ -78,51 +78,6 @@ impl Figures {
             .binary_search_by_key(&user, |figures| figures.user)
             .ok()
             .map(|i| &self.users[i])
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct CacheKey {
-    generation: u64,
-    rows_version: u64,
-    thresholds: Thresholds,
-    now: Option<Nanos>,
-}
-
-/// Keeps the last [`Figures`] and recomputes only when something they depend on changed: the
-/// store's generation, the caller's row list (`rows_version`, bumped by the caller whenever its
-/// filtered list changes), the thresholds, or `now` while the call is live or rows are open.
-/// An ended call with final data is therefore computed once, however often the screen redraws.
-#[derive(Debug, Clone, Default)]
-pub struct FiguresCache {
-    cached: Option<(CacheKey, Figures)>,
-}
-
-impl FiguresCache {
-    pub fn new() -> Self {
-        FiguresCache::default()
-    }
-
-    pub fn get(
-        &mut self,
-        store: &SessionStore,
-        rows: &[RowId],
-        rows_version: u64,
-        now: Nanos,
-        thresholds: &Thresholds,
-    ) -> &Figures {
-        let depends_on_now = store.is_live() || store.open_rows() > 0 || store.is_empty();
-        let key = CacheKey {
-            generation: store.generation(),
-            rows_version,
-            thresholds: *thresholds,
-            now: depends_on_now.then_some(now),
-        };
-        let fresh = match self.cached.take() {
-            Some((cached, figures)) if cached == key => (cached, figures),
-            _ => (key, Figures::compute(store, rows, now, thresholds)),
-        };
-        &self.cached.insert(fresh).1
     }
 }
 
@@ -170,43 +125,19 @@ mod tests {
     }
 
     #[test]
-    fn the_cache_recomputes_only_when_an_input_changed() {
-        let mut store = ended_call(vec![closed("alice", "a", 0, 30 * MIN)]);
-        let mut cache = FiguresCache::new();
-        let thresholds = Thresholds::default();
-        let rows = all_rows(&store);
-        let first = cache
-            .get(&store, &rows, 1, T0 + 90 * MIN, &thresholds)
-            .clone();
-        let later = cache
-            .get(&store, &rows, 1, T0 + 95 * MIN, &thresholds)
-            .clone();
-        assert_eq!(first, later);
-        store
-            .ingest(&page(None, vec![closed("bob", "b", 0, 10 * MIN)]))
-            .unwrap();
-        let rows = all_rows(&store);
-        let grown = cache.get(&store, &rows, 2, T0 + 95 * MIN, &thresholds);
-        assert_eq!(grown.call.sessions, 2);
-    }
-
-    #[test]
     fn live_figures_move_with_the_clock() {
         let store = store_of(page(
             Some(session(Some(0), None)),
             vec![open("alice", "a", 0)],
         ));
-        let mut cache = FiguresCache::new();
         let rows = all_rows(&store);
         let thresholds = Thresholds::default();
-        let at_ten = cache
-            .get(&store, &rows, 1, T0 + 10 * MIN, &thresholds)
-            .call
-            .connected_seconds;
-        let at_twenty = cache
-            .get(&store, &rows, 1, T0 + 20 * MIN, &thresholds)
-            .call
-            .connected_seconds;
+        let at = |now| {
+            Figures::compute(&store, &rows, now, &thresholds)
+                .call
+                .connected_seconds
+        };
+        let (at_ten, at_twenty) = (at(T0 + 10 * MIN), at(T0 + 20 * MIN));
         assert_eq!((at_ten, at_twenty), (10 * 60, 20 * 60));
     }
 }

@@ -17,14 +17,14 @@ use super::session_id::SessionIdText;
 use super::store::SessionStore;
 
 /// A stored row as the filter language sees it.
-pub struct FilterableRow<'a> {
+pub(crate) struct FilterableRow<'a> {
     row: SessionRef<'a>,
     live: bool,
     session_id: OnceCell<SessionIdText<'a>>,
 }
 
 impl<'a> FilterableRow<'a> {
-    pub fn new(row: SessionRef<'a>) -> Self {
+    pub(crate) fn new(row: SessionRef<'a>) -> Self {
         FilterableRow {
             live: row.store().is_live(),
             row,
@@ -75,9 +75,9 @@ impl LocalRow for FilterableRow<'_> {
 /// A row as the API sent it, with what its session says about it: the rows of a streamed
 /// export, read page by page without a store.
 #[derive(Debug, Clone, Copy)]
-pub struct SessionRow<'a> {
-    pub details: &'a ParticipantSessionDetails,
-    pub context: &'a RowContext,
+pub(crate) struct SessionRow<'a> {
+    pub(crate) details: &'a ParticipantSessionDetails,
+    pub(crate) context: &'a RowContext,
 }
 
 impl SessionRow<'_> {
@@ -94,12 +94,12 @@ impl SessionRow<'_> {
     }
 
     /// How the row counts, and its problems.
-    pub fn counted(&self) -> Counted {
+    pub(crate) fn counted(&self) -> Counted {
         let raw = self.raw();
         Counted::of(raw, raw.problems(), self.context)
     }
 
-    pub fn problems(&self) -> Problems {
+    pub(crate) fn problems(&self) -> Problems {
         self.counted().problems
     }
 }

@@ -13,7 +13,7 @@ use super::thresholds::Thresholds;
 
 /// What came before a session in the user's history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Gap {
+pub(crate) enum Gap {
     /// The user's first timed session.
     First,
     /// Joined this long after all earlier sessions had ended.
@@ -27,20 +27,20 @@ pub enum Gap {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct HistoryEntry {
-    pub row: RowId,
+    pub(crate) row: RowId,
     /// As the API sent them.
-    pub joined_at: Option<Nanos>,
-    pub left_at: Option<Nanos>,
+    pub(crate) joined_at: Option<Nanos>,
+    pub(crate) left_at: Option<Nanos>,
     /// The duration shown: the API's, or the running time of a session open in a live call.
-    pub duration_seconds: Option<i64>,
-    pub gap_before: Gap,
+    pub(crate) duration_seconds: Option<i64>,
+    pub(crate) gap_before: Gap,
     /// The gap is shorter than the reconnect gap, so it counts as a reconnect.
-    pub reconnect: bool,
-    pub problems: Problems,
+    pub(crate) reconnect: bool,
+    pub(crate) problems: Problems,
 }
 
 /// The sessions of `user` among `rows`, by `joined_at` (untimed ones last), ties by row id.
-pub fn user_history(
+pub(crate) fn user_history(
     store: &SessionStore,
     rows: &[RowId],
     user: UserId,

@@ -40,11 +40,11 @@ const OPEN: u32 = 1;
 
 /// A row's position in the ledger; the same id keeps it for the life of the ledger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct EntryId(pub u32);
+pub(crate) struct EntryId(pub u32);
 
 /// What a copy of a row is to the ledger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RowNews {
+pub(crate) enum RowNews {
     /// The first copy of its `user_session_id`.
     New(EntryId),
     /// The values of the copy already held, again.
@@ -55,27 +55,20 @@ pub enum RowNews {
     Unreadable,
 }
 
-impl RowNews {
-    pub fn entry(self) -> Option<EntryId> {
-        match self {
-            RowNews::New(entry) | RowNews::Same(entry) | RowNews::Changed(entry) => Some(entry),
-            RowNews::Unreadable => None,
-        }
-    }
-}
+impl RowNews {}
 
 /// What one page told the ledger.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PageNews {
     /// One verdict per row of `participants_sessions`, in order.
-    pub rows: Vec<RowNews>,
+    pub(crate) rows: Vec<RowNews>,
     /// The page had rows and every one had already been received in this walk (see
     /// [`SessionLedger::new_walk`]): most likely the previous page served again.
-    pub all_seen: bool,
+    pub(crate) all_seen: bool,
     /// The page's totals, exactly as sent.
-    pub totals: ServerTotals,
+    pub(crate) totals: ServerTotals,
     /// The page's `session` object.
-    pub session: Option<CallSession>,
+    pub(crate) session: Option<CallSession>,
 }
 
 /// One id's latest copy: its raw duration (in `i32` seconds when it fits) and a fingerprint of
@@ -160,7 +153,7 @@ impl SessionLedger {
     }
 
     /// Counts every row of a page that could not be read at all as unreadable.
-    pub fn unreadable_page(&mut self, rows: usize, totals: ServerTotals) -> PageNews {
+    pub(crate) fn unreadable_page(&mut self, rows: usize, totals: ServerTotals) -> PageNews {
         self.unreadable += rows as u64;
         PageNews {
             rows: vec![RowNews::Unreadable; rows],
@@ -172,7 +165,7 @@ impl SessionLedger {
 
     /// Starts another walk through the pages (after a fresh start, or for the next part of a
     /// split filter): rows received before no longer count as seen in this walk.
-    pub fn new_walk(&mut self) {
+    pub(crate) fn new_walk(&mut self) {
         self.this_walk.fill(0);
     }
 
@@ -186,17 +179,17 @@ impl SessionLedger {
     }
 
     /// The sum of the raw `duration_in_seconds` of each id's latest copy.
-    pub fn raw_duration_seconds(&self) -> i128 {
+    pub(crate) fn raw_duration_seconds(&self) -> i128 {
         self.raw_duration
     }
 
     /// Ids whose latest copy has no `left_at`.
-    pub fn open_rows(&self) -> usize {
+    pub(crate) fn open_rows(&self) -> usize {
         self.open
     }
 
     /// Rows without a readable `user_session_id`.
-    pub fn unreadable_rows(&self) -> u64 {
+    pub(crate) fn unreadable_rows(&self) -> u64 {
         self.unreadable
     }
 

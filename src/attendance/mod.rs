@@ -74,9 +74,12 @@
 //!
 //! # Performance
 //! Figures are a fast full recompute over the filtered rows (a counting sort groups rows by
-//! user), memoised by [`FiguresCache`] on the store generation, the caller's row-list version,
-//! the thresholds and, only while the call is live or rows are open, `now`. Measured figures
-//! are in `docs/benchmarks.md` (`cargo bench --bench attendance`).
+//! user); the dashboard keeps them until the store or the filter changes (`app/derived.rs`).
+//! Measured figures are in `docs/benchmarks.md` (`cargo bench --bench attendance`).
+//!
+//! Visibility: `pub` is what the integration tests and benches use (the store, the figures,
+//! sorting, local filtering, the ledger, the roster classification, the display zone);
+//! everything else is `pub(crate)` or private.
 
 mod breakdown;
 mod call;
@@ -105,39 +108,42 @@ mod thresholds;
 mod users;
 mod zone;
 
-pub use breakdown::{Breakdowns, Share, breakdowns};
-pub use call::{
-    CallEnd, CallIdentity, CallState, DETAILS_RETENTION, EndFacts, EndReports, ServerTotals,
-    SessionEnd, SessionTimes, StateWords, Window, session_end, session_state,
-};
-pub use call_sessions::{SessionSummary, current_session_id, merge_sessions};
+pub(crate) use breakdown::Share;
+pub use breakdown::breakdowns;
+pub(crate) use call::{CallIdentity, ServerTotals, Window, session_end, session_state};
+pub use call::{CallState, EndReports, SessionEnd};
+pub use call_sessions::SessionSummary;
+pub(crate) use call_sessions::{current_session_id, merge_sessions};
 pub(crate) use columns::{
     Column, DETAIL_COLUMNS, DetailLine, Lines, PROBLEM_MARK, SESSION_COLUMNS, SessionLine, Shown,
     Tone, USER_COLUMNS, UserLine, Width, detail_headers, detail_record, flags, last_leave, percent,
-    shown, time_or_dash, user_record,
+    session_headers, session_record, shown, time_or_dash, user_headers, user_record,
 };
-pub use columns::{SessionColumn, UserColumn, session_headers, session_record, user_headers};
-pub use concurrency::{ConcurrencyCurve, CurvePoint, Level, Peak};
-pub use figures::{CallFigures, Figures, FiguresCache};
-pub use filtering::{FilterableRow, SessionRow, keep_local_matches};
-pub use history::{Gap, HistoryEntry, user_history};
-pub use ledger::{EntryId, PageNews, RowNews, SessionLedger};
-pub use problems::{
-    Counted, DataQuality, Problems, RowContext, RowProblem, ServerDuration, TOLERANCE,
-    absurd_seconds, data_quality, rows_with_problems,
-};
-pub use records::{
-    Cell, CsvCells, JsonRecord, csv_fields, neutralise_formula, problem_groups, problem_ids,
-};
+pub use columns::{SessionColumn, UserColumn};
+pub use concurrency::ConcurrencyCurve;
+pub(crate) use concurrency::Peak;
+pub(crate) use figures::CallFigures;
+pub use figures::Figures;
+pub use filtering::keep_local_matches;
+pub(crate) use filtering::{FilterableRow, SessionRow};
+pub(crate) use history::{HistoryEntry, user_history};
+pub use ledger::SessionLedger;
+pub(crate) use ledger::{EntryId, PageNews, RowNews};
+pub(crate) use problems::{Problems, RowContext, RowProblem, ServerDuration, rows_with_problems};
+pub(crate) use records::{Cell, CsvCells, JsonRecord, csv_fields, problem_ids};
 pub use roster::{
-    Classification, Counts, ExpectedMember, Flags, Person, PresentThreshold, ReadFacts,
-    RingKnowledge, RingMarks, RingStatus, Roster, RosterInput, RosterRules, Rung, State,
-    Unclassifiable, classify,
+    Classification, ExpectedMember, ReadFacts, RingKnowledge, RosterInput, RosterRules, State,
+    classify,
 };
-pub use row::{PublisherId, RoleId, RoleSetId, RowId, SessionRef, UserId};
-pub use session_id::SessionIdText;
-pub use sort::{NameRanks, Order, sort_sessions, sort_users, sorted_user_ids};
-pub use store::{IngestError, IngestSummary, RowsSeen, SessionStore};
+pub(crate) use roster::{Person, PresentThreshold, RingStatus, Roster, Unclassifiable};
+pub use row::RowId;
+pub(crate) use row::{SessionRef, UserId};
+pub(crate) use sort::{NameRanks, sorted_user_ids};
+pub use sort::{Order, sort_sessions, sort_users};
+pub use store::SessionStore;
+pub(crate) use store::{IngestError, RowsSeen};
 pub use thresholds::Thresholds;
-pub use users::{UserFigures, UserRows, percent_tenths, user_figures};
-pub use zone::{DisplayZone, UnknownZone, ago, human_duration, thousands, utc_rfc3339};
+pub(crate) use users::UserRows;
+pub use users::{UserFigures, user_figures};
+pub use zone::{DisplayZone, utc_rfc3339};
+pub(crate) use zone::{ago, human_duration, thousands};

@@ -24,7 +24,7 @@ use super::zone::human_duration;
 /// How far a duration may be from its timestamps, and a join or leave from the session's
 /// bounds, before the row is flagged: Stream rounds durations down to whole seconds and its
 /// services do not share one clock.
-pub const TOLERANCE: Nanos = 2 * NANOS_PER_SEC;
+pub(crate) const TOLERANCE: Nanos = 2 * NANOS_PER_SEC;
 
 /// The plausible instants: from 2000-01-01 to 2100-01-01 (UTC). Anything outside is no clock
 /// reading (`i64::MIN` and `i64::MAX` have been seen) and is ignored.
@@ -36,7 +36,7 @@ const LONGEST_SECONDS: i64 = 366 * 86_400;
 
 /// Whether `seconds`, a row's `duration_in_seconds`, is no length a call can have: over a
 /// year either way (`i64::MIN` and `i64::MAX` have been seen).
-pub fn absurd_seconds(seconds: i64) -> bool {
+pub(crate) fn absurd_seconds(seconds: i64) -> bool {
     seconds.unsigned_abs() > LONGEST_SECONDS.unsigned_abs()
 }
 
@@ -47,7 +47,7 @@ pub fn absurd_seconds(seconds: i64) -> bool {
 /// seconds with the reason, never as a length of time: `-106751991167299d 21h connected` looks
 /// like a figure and is none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ServerDuration {
+pub(crate) enum ServerDuration {
     /// Between zero and a year per session: shown as a length of time.
     Plausible(i64),
     /// Below zero, or more than a year per session: no sum of real sessions.
@@ -65,7 +65,7 @@ impl ServerDuration {
 
     /// Reads `seconds`, the server's total over `sessions` participant sessions (`None` when
     /// the server did not say how many).
-    pub fn of(seconds: i64, sessions: Option<i64>) -> Self {
+    pub(crate) fn of(seconds: i64, sessions: Option<i64>) -> Self {
         let sessions = sessions.unwrap_or(Self::SESSIONS_UNKNOWN).max(1);
         if seconds < 0 {
             ServerDuration::Impossible {
@@ -79,16 +79,6 @@ impl ServerDuration {
             }
         } else {
             ServerDuration::Plausible(seconds)
-        }
-    }
-}
-
-impl ServerDuration {
-    /// For a narrow table cell: `2h 03m`, or `impossible` (the JSON outputs keep the value).
-    pub fn cell(self) -> String {
-        match self {
-            ServerDuration::Plausible(seconds) => human_duration(seconds),
-            ServerDuration::Impossible { .. } => "impossible".to_owned(),
         }
     }
 }
@@ -109,7 +99,7 @@ impl fmt::Display for ServerDuration {
 /// ([`RowProblem::name`]) and people ([`RowProblem::label`]) and says how the row is counted
 /// ([`RowProblem::explanation`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum RowProblem {
+pub(crate) enum RowProblem {
     /// No `left_at` although the session has ended (a killed tab, a dropped device).
     LeaveNotRecorded,
     /// A `left_at` or a duration, but no `joined_at`.
@@ -133,7 +123,7 @@ pub enum RowProblem {
 
 impl RowProblem {
     /// Every kind, in the order outputs list them.
-    pub const ALL: [RowProblem; 9] = [
+    pub(crate) const ALL: [RowProblem; 9] = [
         RowProblem::LeaveNotRecorded,
         RowProblem::JoinNotRecorded,
         RowProblem::NoTimes,
@@ -146,7 +136,7 @@ impl RowProblem {
     ];
 
     /// The name in JSON and CSV: `leave_not_recorded`.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             RowProblem::LeaveNotRecorded => "leave_not_recorded",
             RowProblem::JoinNotRecorded => "join_not_recorded",
@@ -161,7 +151,7 @@ impl RowProblem {
     }
 
     /// The name on screen: `leave not recorded`.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             RowProblem::LeaveNotRecorded => "leave not recorded",
             RowProblem::JoinNotRecorded => "join not recorded",
@@ -176,7 +166,7 @@ impl RowProblem {
     }
 
     /// What the problem is and how the row is counted despite it.
-    pub fn explanation(self) -> &'static str {
+    pub(crate) fn explanation(self) -> &'static str {
         match self {
             RowProblem::LeaveNotRecorded => {
                 "the session ended but this row has no left_at: it counts until the session's \
@@ -230,33 +220,33 @@ impl fmt::Display for RowProblem {
 
 /// A set of [`RowProblem`]s, two bytes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Problems(u16);
+pub(crate) struct Problems(u16);
 
 impl Problems {
-    pub const NONE: Problems = Problems(0);
+    pub(crate) const NONE: Problems = Problems(0);
 
-    pub fn is_empty(self) -> bool {
+    pub(crate) fn is_empty(self) -> bool {
         self.0 == 0
     }
 
-    pub fn contains(self, problem: RowProblem) -> bool {
+    pub(crate) fn contains(self, problem: RowProblem) -> bool {
         self.0 & problem.bit() != 0
     }
 
-    pub fn with(self, problem: RowProblem) -> Problems {
+    pub(crate) fn with(self, problem: RowProblem) -> Problems {
         Problems(self.0 | problem.bit())
     }
 
-    pub fn union(self, other: Problems) -> Problems {
+    pub(crate) fn union(self, other: Problems) -> Problems {
         Problems(self.0 | other.0)
     }
 
-    pub fn len(self) -> usize {
+    pub(crate) fn len(self) -> usize {
         self.0.count_ones() as usize
     }
 
     /// The kinds in the set, in [`RowProblem::ALL`]'s order.
-    pub fn iter(self) -> impl Iterator<Item = RowProblem> {
+    pub(crate) fn iter(self) -> impl Iterator<Item = RowProblem> {
         RowProblem::ALL
             .into_iter()
             .filter(move |p| self.contains(*p))
@@ -372,16 +362,16 @@ impl RawTimes {
 /// What the session says about every row: whether it is still running, its window, and the
 /// present. Taken from the store once per pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RowContext {
+pub(crate) struct RowContext {
     /// The session is running: a row without `left_at` is still in the call.
-    pub live: bool,
-    pub window: Option<Window>,
-    pub now: Nanos,
+    pub(crate) live: bool,
+    pub(crate) window: Option<Window>,
+    pub(crate) now: Nanos,
 }
 
 impl RowContext {
     /// A live session whose window is not known yet.
-    pub fn unknown_live(now: Nanos) -> RowContext {
+    pub(crate) fn unknown_live(now: Nanos) -> RowContext {
         RowContext {
             live: true,
             window: None,
@@ -392,24 +382,24 @@ impl RowContext {
 
 /// How one row counts in the figures, once its problems are known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Counted {
+pub(crate) struct Counted {
     /// The time the row occupies, `[start, end)`: from its timestamps, up to `now` while it is
     /// open in a live session, up to the session's end when its leave was not recorded, and
     /// clipped to the window when it lies outside. `None` when it takes no place in time.
-    pub interval: Option<(Nanos, Nanos)>,
+    pub(crate) interval: Option<(Nanos, Nanos)>,
     /// The trusted join, for first joins (clipped like the interval).
-    pub joined: Option<Nanos>,
+    pub(crate) joined: Option<Nanos>,
     /// The recorded (or, for a leave not recorded, assumed) leave; `None` while in the call.
-    pub left: Option<Nanos>,
+    pub(crate) left: Option<Nanos>,
     /// The row's part in attended time ends by this instant (its trusted join plus its own
     /// duration), when it has a duration.
-    pub attended_until: Option<Nanos>,
+    pub(crate) attended_until: Option<Nanos>,
     /// Its part in connected time: its `duration_in_seconds` when valid, `now − joined_at`
     /// while open in a live session, else 0. Never negative, never absurd.
-    pub connected_seconds: i64,
+    pub(crate) connected_seconds: i64,
     /// Still in the call: open in a live session.
-    pub open: bool,
-    pub problems: Problems,
+    pub(crate) open: bool,
+    pub(crate) problems: Problems,
 }
 
 impl Counted {
@@ -471,7 +461,7 @@ impl Counted {
 
     /// The part of the interval that counts as attended: never longer than the row's own
     /// duration, which Stream rounds down to whole seconds.
-    pub fn attended_interval(&self) -> Option<(Nanos, Nanos)> {
+    pub(crate) fn attended_interval(&self) -> Option<(Nanos, Nanos)> {
         let (start, end) = self.interval?;
         let end = self.attended_until.map_or(end, |until| end.min(until));
         (end > start).then_some((start, end))
@@ -485,34 +475,21 @@ pub struct DataQuality {
     /// Rows with at least one problem.
     pub rows: u64,
     /// Rows with each kind, in [`RowProblem::ALL`]'s order.
-    pub by_kind: [u64; RowProblem::ALL.len()],
+    pub(crate) by_kind: [u64; RowProblem::ALL.len()],
     /// Sum of `duration_in_seconds` as received, absurd ones (over a year either way) left
     /// out: they are named as [`RowProblem::AbsurdValue`] and count nowhere.
-    pub received_seconds: i64,
+    pub(crate) received_seconds: i64,
     /// The part of it not counted as connected time: negative durations, and durations sent
     /// on sessions still open.
-    pub ignored_seconds: i64,
+    pub(crate) ignored_seconds: i64,
     /// Seconds added for sessions open in a live call, which have no duration yet.
     pub open_seconds: i64,
 }
 
-impl DataQuality {
-    /// Rows with `problem`.
-    pub fn count(&self, problem: RowProblem) -> u64 {
-        self.by_kind[problem as usize]
-    }
-
-    /// The kinds met, with their row counts, in [`RowProblem::ALL`]'s order.
-    pub fn kinds(&self) -> impl Iterator<Item = (RowProblem, u64)> + '_ {
-        RowProblem::ALL
-            .into_iter()
-            .map(|problem| (problem, self.count(problem)))
-            .filter(|&(_, rows)| rows > 0)
-    }
-}
+impl DataQuality {}
 
 /// The [`DataQuality`] of `rows`.
-pub fn data_quality(store: &SessionStore, rows: &[RowId], now: Nanos) -> DataQuality {
+pub(crate) fn data_quality(store: &SessionStore, rows: &[RowId], now: Nanos) -> DataQuality {
     let ctx = store.row_context(now);
     let mut quality = DataQuality::default();
     for &id in rows {
@@ -543,7 +520,7 @@ pub fn data_quality(store: &SessionStore, rows: &[RowId], now: Nanos) -> DataQua
 }
 
 /// The rows among `rows` that have problems, with them, in the order given.
-pub fn rows_with_problems(
+pub(crate) fn rows_with_problems(
     store: &SessionStore,
     rows: &[RowId],
     now: Nanos,
@@ -649,10 +626,7 @@ mod tests {
         let later = self::figures(&store, AFTER + 200 * 24 * 60 * MINUTE);
         assert_eq!(later.call, figures.call);
         assert_eq!(
-            figures
-                .call
-                .data_quality
-                .count(RowProblem::LeaveNotRecorded),
+            figures.call.data_quality.by_kind[RowProblem::LeaveNotRecorded as usize],
             1
         );
         assert_eq!(figures.call.peak_sessions.value, 3);
@@ -750,7 +724,10 @@ mod tests {
             Problems::NONE.with(RowProblem::NoTimes)
         );
         assert_eq!(figures.call.sessions, 3);
-        assert_eq!(figures.call.data_quality.count(RowProblem::NoTimes), 2);
+        assert_eq!(
+            figures.call.data_quality.by_kind[RowProblem::NoTimes as usize],
+            2
+        );
     }
 
     #[test]
@@ -981,10 +958,7 @@ mod tests {
         assert!(!two.in_call_now && !two.multi_device);
         assert_eq!(two.last_leave, Some(T0 + 60 * MINUTE));
         assert_eq!(
-            figures
-                .call
-                .data_quality
-                .count(RowProblem::LeaveNotRecorded),
+            figures.call.data_quality.by_kind[RowProblem::LeaveNotRecorded as usize],
             2
         );
     }

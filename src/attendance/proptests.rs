@@ -194,7 +194,7 @@ struct Named {
     roles: Vec<(String, u64, i64)>,
     publishers: Vec<(String, u64, i64)>,
     call: CallFigures,
-    curve: Vec<super::CurvePoint>,
+    curve: Vec<super::concurrency::CurvePoint>,
 }
 
 fn named(store: &SessionStore) -> Named {
@@ -406,7 +406,7 @@ proptest! {
             let body = serde_json::to_vec(&page).unwrap();
             from_bodies.ingest_json(&body).unwrap();
         }
-        let details = |store: &SessionStore| store.iter().map(|row| row.to_details()).collect::<Vec<_>>();
+        let details = |store: &SessionStore| store.iter().map(super::row::SessionRef::to_details).collect::<Vec<_>>();
         prop_assert_eq!(details(&from_bodies), details(&decoded));
         prop_assert_eq!(from_bodies.identity(), decoded.identity());
         prop_assert_eq!(from_bodies.totals(), decoded.totals());

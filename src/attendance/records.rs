@@ -20,7 +20,7 @@ use super::store::SessionStore;
 
 /// One value of a record.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
+pub(crate) enum Cell {
     /// Text headcount writes itself: an instant, the zone's name.
     Text(String),
     /// Text exactly as the server sent it: a user id, a user session id, a publisher type.
@@ -39,7 +39,7 @@ pub enum Cell {
 
 /// How the server's text is written into CSV cells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum CsvCells {
+pub(crate) enum CsvCells {
     /// A cell a spreadsheet would run as a formula is neutralised ([`neutralise_formula`]).
     #[default]
     Neutralised,
@@ -49,7 +49,7 @@ pub enum CsvCells {
 
 impl Cell {
     /// The CSV field; lists are space-separated, as roles never contain spaces.
-    pub fn to_csv_field(&self, cells: CsvCells) -> String {
+    pub(crate) fn to_csv_field(&self, cells: CsvCells) -> String {
         let server = |text: String| match cells {
             CsvCells::Neutralised => neutralise_formula(&text).into_owned(),
             CsvCells::Raw => text,
@@ -76,7 +76,7 @@ impl Cell {
 /// `text` as a spreadsheet will show it rather than run it: a cell starting with `=`, `+`, `-`,
 /// `@`, a tab or a carriage return gets a leading `'` (OWASP, "CSV Injection"), which
 /// spreadsheets take as "text follows" and do not display. Other text is returned as is.
-pub fn neutralise_formula(text: &str) -> Cow<'_, str> {
+pub(crate) fn neutralise_formula(text: &str) -> Cow<'_, str> {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         Cow::Owned(format!("'{text}"))
     } else {
@@ -85,7 +85,7 @@ pub fn neutralise_formula(text: &str) -> Cow<'_, str> {
 }
 
 /// `{kind: [user_session_id, …]}` for the rows given, kinds in their usual order.
-pub fn problem_groups(store: &SessionStore, problem_rows: &[(RowId, Problems)]) -> Cell {
+pub(crate) fn problem_groups(store: &SessionStore, problem_rows: &[(RowId, Problems)]) -> Cell {
     let groups = problem_ids(store, problem_rows)
         .into_iter()
         .map(|(problem, ids)| (problem.name().to_owned(), ids))
@@ -95,7 +95,7 @@ pub fn problem_groups(store: &SessionStore, problem_rows: &[(RowId, Problems)]) 
 
 /// The `user_session_id`s of the rows given, under each kind of problem they have, kinds in
 /// their usual order (a row with two problems is under both).
-pub fn problem_ids(
+pub(crate) fn problem_ids(
     store: &SessionStore,
     problem_rows: &[(RowId, Problems)],
 ) -> Vec<(RowProblem, Vec<String>)> {
@@ -114,16 +114,16 @@ pub fn problem_ids(
 }
 
 /// A record as CSV fields.
-pub fn csv_fields(record: &[Cell], cells: CsvCells) -> impl Iterator<Item = String> + '_ {
+pub(crate) fn csv_fields(record: &[Cell], cells: CsvCells) -> impl Iterator<Item = String> + '_ {
     record.iter().map(move |cell| cell.to_csv_field(cells))
 }
 
 /// A record as one JSON object keyed by the headers, in header order, serialized without
 /// building an intermediate value.
 #[derive(Debug, Clone, Copy)]
-pub struct JsonRecord<'a> {
-    pub headers: &'a [String],
-    pub cells: &'a [Cell],
+pub(crate) struct JsonRecord<'a> {
+    pub(crate) headers: &'a [String],
+    pub(crate) cells: &'a [Cell],
 }
 
 impl Serialize for JsonRecord<'_> {

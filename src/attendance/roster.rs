@@ -58,14 +58,14 @@ use super::users::{Span, UserFigures, merge_sorted, percent_tenths};
 /// percent (800 is 80 %): the unit attendance percentages are shown in, so that the rule can
 /// be checked against the number on screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct PresentThreshold(u16);
+pub(crate) struct PresentThreshold(u16);
 
 impl PresentThreshold {
-    pub const DEFAULT: PresentThreshold = PresentThreshold(800);
+    pub(crate) const DEFAULT: PresentThreshold = PresentThreshold(800);
 
     /// `percent` between 0 and 100, with at most one decimal (a finer threshold could not be
     /// told apart on screen).
-    pub fn from_percent(percent: f64) -> Result<PresentThreshold, String> {
+    pub(crate) fn from_percent(percent: f64) -> Result<PresentThreshold, String> {
         if !(0.0..=100.0).contains(&percent) {
             return Err(format!(
                 "the present threshold must be a percentage between 0 and 100, got {percent}"
@@ -82,7 +82,7 @@ impl PresentThreshold {
     }
 
     /// Reads `80`, `80%`, `87.5 %`.
-    pub fn parse(text: &str) -> Result<PresentThreshold, String> {
+    pub(crate) fn parse(text: &str) -> Result<PresentThreshold, String> {
         let number = text.trim().trim_end_matches('%').trim_end();
         let percent: f64 = number.parse().map_err(|_| {
             format!("invalid present threshold {text:?}: expected a percentage such as \"80%\"")
@@ -90,12 +90,12 @@ impl PresentThreshold {
         PresentThreshold::from_percent(percent)
     }
 
-    pub fn percent(self) -> f64 {
+    pub(crate) fn percent(self) -> f64 {
         f64::from(self.0) / 10.0
     }
 
     /// The threshold in tenths of a percent.
-    pub fn tenths(self) -> u16 {
+    pub(crate) fn tenths(self) -> u16 {
         self.0
     }
 }
@@ -117,7 +117,7 @@ impl fmt::Display for PresentThreshold {
 pub struct RosterRules {
     /// Late and early grace, reconnect gap: the same as the per-user flags.
     pub thresholds: Thresholds,
-    pub present: PresentThreshold,
+    pub(crate) present: PresentThreshold,
 }
 
 /// What the engine needs of one member.
@@ -209,11 +209,11 @@ impl<'a> RingKnowledge<'a> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReadFacts {
     /// The participant sessions of the session, e.g. a `fetch::Shortfall` as text.
-    pub sessions_shortfall: Option<String>,
+    pub(crate) sessions_shortfall: Option<String>,
     /// The call's members, e.g. [`MembersRead::shortfall`](crate::api::members::MembersRead::shortfall).
-    pub members_shortfall: Option<String>,
+    pub(crate) members_shortfall: Option<String>,
     /// The filter that narrowed the sessions read, if any (server or local).
-    pub filter: Option<String>,
+    pub(crate) filter: Option<String>,
 }
 
 impl ReadFacts {
@@ -309,7 +309,7 @@ impl State {
     }
 
     /// How the state reads on screen.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             State::NotMember => "attended, not a member",
             State::Unknown => "unknown: details purged",
@@ -320,21 +320,21 @@ impl State {
 
 /// When a ring outcome was recorded (Unix ns; `None` when Stream sent `null`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rung {
-    pub at: Option<Nanos>,
+pub(crate) struct Rung {
+    pub(crate) at: Option<Nanos>,
 }
 
 /// A person's ring outcomes, as `GetCall` reported them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RingMarks {
-    pub accepted: Option<Rung>,
-    pub rejected: Option<Rung>,
-    pub missed: Option<Rung>,
+pub(crate) struct RingMarks {
+    pub(crate) accepted: Option<Rung>,
+    pub(crate) rejected: Option<Rung>,
+    pub(crate) missed: Option<Rung>,
 }
 
 /// Whether the ring outcomes of the session are known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RingStatus {
+pub(crate) enum RingStatus {
     Known,
     EarlierSession,
     NotReported,
@@ -342,46 +342,46 @@ pub enum RingStatus {
 
 /// The flags of an attendee, each with its number (ns); `None` when not set.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Flags {
+pub(crate) struct Flags {
     /// How long after the start of their expected time the first join came.
-    pub late: Option<Nanos>,
+    pub(crate) late: Option<Nanos>,
     /// How long before the end of their expected time the last leave came.
-    pub left_early: Option<Nanos>,
+    pub(crate) left_early: Option<Nanos>,
     /// Reconnects, as the per-user figures count them (0: not flagged).
-    pub reconnects: u32,
+    pub(crate) reconnects: u32,
 }
 
 /// One person of the roster: a member, or an attendee who is not one.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Person<'a> {
-    pub user_id: &'a str,
+pub(crate) struct Person<'a> {
+    pub(crate) user_id: &'a str,
     /// Index into [`RosterInput::members`]; `None` for an attendee who is not an expected
     /// member.
-    pub member: Option<usize>,
+    pub(crate) member: Option<usize>,
     /// The attendee in the store; `None` for someone who never joined.
-    pub user: Option<UserId>,
-    pub state: State,
-    pub flags: Flags,
+    pub(crate) user: Option<UserId>,
+    pub(crate) state: State,
+    pub(crate) flags: Flags,
     /// The time they could attend: the member's expected time, the call window for others.
-    pub expected: Option<Window>,
+    pub(crate) expected: Option<Window>,
     /// Attended time inside `expected` (ns).
-    pub attended: Nanos,
+    pub(crate) attended: Nanos,
     /// `attended` over the length of `expected` in tenths of a percent, as the per-user
     /// figures count it (whole seconds, rounded half up, at most 1000); `None` for an expected
     /// time under a second.
-    pub attendance_tenths: Option<u16>,
-    pub first_join: Option<Nanos>,
+    pub(crate) attendance_tenths: Option<u16>,
+    pub(crate) first_join: Option<Nanos>,
     /// `None` while in the call or when they never joined.
-    pub last_leave: Option<Nanos>,
-    pub ring: RingMarks,
+    pub(crate) last_leave: Option<Nanos>,
+    pub(crate) ring: RingMarks,
     /// Every problem among the person's rows (as in the per-user figures): their attended
     /// time counts those rows as the attendance definitions say.
-    pub problems: Problems,
+    pub(crate) problems: Problems,
 }
 
 impl Person<'_> {
     /// Attendance as a percentage with one decimal, from [`Person::attendance_tenths`].
-    pub fn attendance_percent(&self) -> Option<f64> {
+    pub(crate) fn attendance_percent(&self) -> Option<f64> {
         self.attendance_tenths
             .map(|tenths| f64::from(tenths) / 10.0)
     }
@@ -390,13 +390,13 @@ impl Person<'_> {
 /// How many people are in each state.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
-    pub present: usize,
-    pub partial: usize,
-    pub absent: usize,
-    pub rejected: usize,
-    pub missed: usize,
-    pub not_member: usize,
-    pub unknown: usize,
+    pub(crate) present: usize,
+    pub(crate) partial: usize,
+    pub(crate) absent: usize,
+    pub(crate) rejected: usize,
+    pub(crate) missed: usize,
+    pub(crate) not_member: usize,
+    pub(crate) unknown: usize,
 }
 
 impl Counts {
@@ -426,7 +426,7 @@ impl Counts {
     }
 
     /// Members expected in the session: everyone but the attendees who are not members.
-    pub fn expected(&self) -> usize {
+    pub(crate) fn expected(&self) -> usize {
         self.present + self.partial + self.absent + self.rejected + self.missed + self.unknown
     }
 }
@@ -435,30 +435,30 @@ impl Counts {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Roster<'a> {
     /// Expected members in the order given, then attendees who are not members, by user.
-    pub people: Vec<Person<'a>>,
+    pub(crate) people: Vec<Person<'a>>,
     pub counts: Counts,
     /// The call is live: every state may still change.
-    pub provisional: bool,
+    pub(crate) provisional: bool,
     /// The session's details were purged (expired).
-    pub purged: bool,
-    pub ring: RingStatus,
+    pub(crate) purged: bool,
+    pub(crate) ring: RingStatus,
     /// Members removed before the session started or added after it ended.
     pub not_expected: usize,
     /// Members listed more than once by the server; each counts once.
-    pub duplicate_members: usize,
+    pub(crate) duplicate_members: usize,
     /// People with at least one row with problems.
-    pub with_problems: usize,
-    pub rules: RosterRules,
+    pub(crate) with_problems: usize,
+    pub(crate) rules: RosterRules,
 }
 
 impl Roster<'_> {
     /// The call has no expected member: everyone who attended is listed as not a member.
-    pub fn has_no_members(&self) -> bool {
+    pub(crate) fn has_no_members(&self) -> bool {
         self.counts.expected() == 0
     }
 
     /// What the reader must know to read the states right, in words.
-    pub fn notes(&self) -> Vec<String> {
+    pub(crate) fn notes(&self) -> Vec<String> {
         let mut notes = Vec::new();
         if self.has_no_members() {
             notes.push("this call has no members: everyone who attended is listed".to_owned());

@@ -1,7 +1,6 @@
 //! The stored form of one participant session and the cheap view handed to callers.
 
 use crate::api::SessionDetailsRef;
-use crate::api::models::ParticipantSessionDetails;
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 
 use super::problems::{Counted, Problems, RawTimes, RowContext, plausible_instant};
@@ -22,24 +21,24 @@ pub struct UserId(pub u32);
 
 /// An interned role name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct RoleId(pub u32);
+pub(crate) struct RoleId(pub u32);
 
 /// An interned list of roles, as one session carries it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct RoleSetId(pub u32);
+pub(crate) struct RoleSetId(pub u32);
 
 /// An interned `publisher_type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct PublisherId(pub u32);
+pub(crate) struct PublisherId(pub u32);
 
 impl RowId {
-    pub fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         self.0 as usize
     }
 }
 
 impl UserId {
-    pub fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         self.0 as usize
     }
 }
@@ -187,19 +186,15 @@ impl<'a> SessionRef<'a> {
         SessionRef { store, id, row }
     }
 
-    pub fn id(&self) -> RowId {
-        self.id
-    }
-
     pub(crate) fn store(&self) -> &'a SessionStore {
         self.store
     }
 
-    pub fn user(&self) -> UserId {
+    pub(crate) fn user(&self) -> UserId {
         UserId(self.row.user)
     }
 
-    pub fn user_id(&self) -> &'a str {
+    pub(crate) fn user_id(&self) -> &'a str {
         self.store.user_name(self.user())
     }
 
@@ -207,24 +202,24 @@ impl<'a> SessionRef<'a> {
         self.store.session_id_text(self.row)
     }
 
-    pub fn publisher(&self) -> PublisherId {
+    pub(crate) fn publisher(&self) -> PublisherId {
         PublisherId(self.row.publisher)
     }
 
-    pub fn publisher_type(&self) -> &'a str {
+    pub(crate) fn publisher_type(&self) -> &'a str {
         self.store.publisher_name(self.publisher())
     }
 
-    pub fn role_set(&self) -> RoleSetId {
+    pub(crate) fn role_set(&self) -> RoleSetId {
         RoleSetId(self.row.role_set)
     }
 
-    pub fn role_ids(&self) -> impl ExactSizeIterator<Item = RoleId> + Clone + 'a {
+    pub(crate) fn role_ids(&self) -> impl ExactSizeIterator<Item = RoleId> + Clone + 'a {
         self.store.role_set_members(self.role_set())
     }
 
     /// Role names in the order the API listed them (duplicates dropped).
-    pub fn roles(&self) -> impl ExactSizeIterator<Item = &'a str> + Clone + 'a {
+    pub(crate) fn roles(&self) -> impl ExactSizeIterator<Item = &'a str> + Clone + 'a {
         let store = self.store;
         self.role_ids().map(move |role| store.role_name(role))
     }
@@ -233,12 +228,12 @@ impl<'a> SessionRef<'a> {
         self.row.joined_at()
     }
 
-    pub fn left_at(&self) -> Option<Nanos> {
+    pub(crate) fn left_at(&self) -> Option<Nanos> {
         self.row.left_at()
     }
 
     /// `duration_in_seconds` exactly as the API sent it.
-    pub fn duration_in_seconds(&self) -> Option<i64> {
+    pub(crate) fn duration_in_seconds(&self) -> Option<i64> {
         self.row.duration_in_seconds()
     }
 
@@ -250,24 +245,25 @@ impl<'a> SessionRef<'a> {
         self.row.trusted_bounds()
     }
 
-    pub fn is_open(&self) -> bool {
+    pub(crate) fn is_open(&self) -> bool {
         self.row.is_open()
     }
 
     /// The duration shown for the row: the API's `duration_in_seconds` as sent, or for a
     /// session open in a live call the whole seconds since it joined.
-    pub fn shown_duration(&self, ctx: &RowContext) -> Option<i64> {
+    pub(crate) fn shown_duration(&self, ctx: &RowContext) -> Option<i64> {
         self.row.shown_duration(ctx)
     }
 
     /// How the row counts in the figures, and its problems.
-    pub fn counted(&self, ctx: &RowContext) -> Counted {
+    pub(crate) fn counted(&self, ctx: &RowContext) -> Counted {
         self.row.counted(ctx)
     }
 
-    /// The row as the API sent it, for exports.
-    pub fn to_details(&self) -> ParticipantSessionDetails {
-        ParticipantSessionDetails {
+    /// The row as the API sent it, for the tests' comparisons.
+    #[cfg(test)]
+    pub(crate) fn to_details(self) -> crate::api::models::ParticipantSessionDetails {
+        crate::api::models::ParticipantSessionDetails {
             user_id: self.user_id().to_owned(),
             user_session_id: self.user_session_id().to_string(),
             publisher_type: self.publisher_type().to_owned(),

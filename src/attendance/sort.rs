@@ -169,12 +169,12 @@ fn user_ranks(store: &SessionStore) -> Vec<u32> {
 /// second at a million users), and it holds as long as the store's users do, so callers that
 /// sort often keep it (see [`SessionStore::users_generation`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct NameRanks {
+pub(crate) struct NameRanks {
     ranks: Vec<u32>,
 }
 
 impl NameRanks {
-    pub fn of_users(store: &SessionStore) -> NameRanks {
+    pub(crate) fn of_users(store: &SessionStore) -> NameRanks {
         NameRanks {
             ranks: user_ranks(store),
         }
@@ -196,7 +196,7 @@ pub fn sort_users(
 /// The users' ids in the order [`sort_users`] would put them, without copying their figures
 /// (at a million users, a copy would be most of the dashboard's memory). `names` must rank
 /// the users of the store the figures come from.
-pub fn sorted_user_ids(
+pub(crate) fn sorted_user_ids(
     names: &NameRanks,
     users: &[UserFigures],
     column: UserColumn,

@@ -5,8 +5,7 @@
 //! 128-bit integers when they are canonical UUIDs and arena text otherwise; the upsert index
 //! holds only `(hash tag, row)` pairs. Row ids never change, so a selection survives updates.
 
-use crate::api::call_stats::SessionStats;
-use crate::api::models::{Call, CallSession, ParticipantSessionDetails, ParticipantSessionsPage};
+use crate::api::models::{CallSession, ParticipantSessionDetails, ParticipantSessionsPage};
 use crate::api::timestamp::Nanos;
 use crate::api::{DecodeError, ParticipantSessionsPageRef, SessionDetailsRef};
 use crate::filter::{Needle, TimeWindow};
@@ -39,9 +38,9 @@ pub enum IngestError {
 /// What one page changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct IngestSummary {
-    pub inserted: usize,
-    pub updated: usize,
-    pub unchanged: usize,
+    pub(crate) inserted: usize,
+    pub(crate) updated: usize,
+    pub(crate) unchanged: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,7 +129,7 @@ impl RowBounds {
 /// bounds, whether any, whether any open), for a store of no rows that stands for a streamed
 /// read (see [`SessionStore::learn_rows`]).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct RowsSeen {
+pub(crate) struct RowsSeen {
     bounds: RowBounds,
     rows: u64,
     /// Copies without `left_at`. A row that later closed still counts: with no copy kept,
@@ -141,7 +140,7 @@ pub struct RowsSeen {
 
 impl RowsSeen {
     /// Takes one copy of a row, as the read judged it.
-    pub fn see(&mut self, details: &ParticipantSessionDetails, news: RowNews) {
+    pub(crate) fn see(&mut self, details: &ParticipantSessionDetails, news: RowNews) {
         let raw = RawTimes {
             joined_at: details.joined_at,
             left_at: details.left_at,
@@ -226,7 +225,7 @@ impl SessionStore {
 
     /// Forgets everything for a new query. Row ids from before are no longer valid; the
     /// generation keeps counting up so caches never mistake the new data for the old.
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         let generation = self.generation + 1;
         let users_generation = self.users_generation + 1;
         *self = SessionStore::new();
@@ -290,39 +289,6 @@ impl SessionStore {
             self.bounds = RowBounds::rescanned(&self.rows);
         }
         Ok(summary)
-    }
-
-    /// Takes the call session object from elsewhere (e.g. `GetCall`) when pages lack one.
-    /// Ignored when it is another session than the stored rows'.
-    pub fn set_session(&mut self, session: &CallSession) {
-        let same_session = self
-            .identity
-            .as_ref()
-            .is_none_or(|identity| identity.call_session_id == session.id);
-        if same_session {
-            self.adopt_session(session);
-        }
-    }
-
-    /// Takes what `GetCall` says: the call's `ended_at`, which session is current, and the
-    /// `session` object when it is this session's. They decide, with the rest, whether the
-    /// session has ended ([`session_end`]).
-    pub fn set_call(&mut self, call: &Call) {
-        if self.end_reports.take_call(call) {
-            self.generation += 1;
-        }
-        if let Some(session) = &call.session {
-            self.set_session(session);
-        }
-    }
-
-    /// Takes this session's row of `QueryCallSessionStats` (rows of other sessions are
-    /// ignored).
-    pub fn set_session_stats(&mut self, stats: &SessionStats) {
-        let this_session = self.identity.as_ref().map(|i| i.call_session_id.as_str());
-        if self.end_reports.take_stats(stats, this_session) {
-            self.generation += 1;
-        }
     }
 
     /// Takes what a read learned of the session's end from `GetCall` and the stats.
@@ -524,7 +490,7 @@ impl SessionStore {
     }
 
     /// Bumps on every change (rows, totals, session, clear); equal generations mean equal data.
-    pub fn generation(&self) -> u64 {
+    pub(crate) fn generation(&self) -> u64 {
         self.generation
     }
 
@@ -546,7 +512,8 @@ impl SessionStore {
         (0..self.rows.len() as u32).map(RowId)
     }
 
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = SessionRef<'_>> {
+    #[cfg(test)]
+    pub(crate) fn iter(&self) -> impl ExactSizeIterator<Item = SessionRef<'_>> {
         self.rows
             .iter()
             .enumerate()
@@ -554,7 +521,8 @@ impl SessionStore {
     }
 
     /// The row of a `user_session_id`, e.g. to restore a selection after a new query.
-    pub fn find(&self, user_session_id: &str) -> Option<RowId> {
+    #[cfg(test)]
+    pub(crate) fn find(&self, user_session_id: &str) -> Option<RowId> {
         let probe = IdProbe::new(user_session_id);
         let hash = self.hash_id(probe);
         self.index
@@ -572,7 +540,7 @@ impl SessionStore {
 
     /// Bumps when a user is first seen and on `clear`: equal values mean the same user ids
     /// with the same names, so whatever was derived from the names still holds.
-    pub fn users_generation(&self) -> u64 {
+    pub(crate) fn users_generation(&self) -> u64 {
         self.users_generation
     }
 
@@ -596,19 +564,19 @@ impl SessionStore {
         self.users.get(user_id).map(UserId)
     }
 
-    pub fn role_count(&self) -> usize {
+    pub(crate) fn role_count(&self) -> usize {
         self.roles.len()
     }
 
-    pub fn role_name(&self, role: RoleId) -> &str {
+    pub(crate) fn role_name(&self, role: RoleId) -> &str {
         self.roles.resolve(role.0)
     }
 
-    pub fn role_set_count(&self) -> usize {
+    pub(crate) fn role_set_count(&self) -> usize {
         self.role_sets.len()
     }
 
-    pub fn role_set_members(
+    pub(crate) fn role_set_members(
         &self,
         set: RoleSetId,
     ) -> impl ExactSizeIterator<Item = RoleId> + Clone + '_ {
@@ -622,29 +590,30 @@ impl SessionStore {
         self.role_sets.resolve(set)
     }
 
-    pub fn publisher_count(&self) -> usize {
+    pub(crate) fn publisher_count(&self) -> usize {
         self.publishers.len()
     }
 
-    pub fn publisher_name(&self, publisher: PublisherId) -> &str {
+    pub(crate) fn publisher_name(&self, publisher: PublisherId) -> &str {
         self.publishers.resolve(publisher.0)
     }
 
     /// Which call session the rows belong to; `None` before the first page.
-    pub fn identity(&self) -> Option<&CallIdentity> {
+    pub(crate) fn identity(&self) -> Option<&CallIdentity> {
         self.identity.as_ref()
     }
 
-    pub fn totals(&self) -> ServerTotals {
+    pub(crate) fn totals(&self) -> ServerTotals {
         self.totals
     }
 
-    pub fn session(&self) -> Option<&CallSession> {
+    #[cfg(test)]
+    pub(crate) fn session(&self) -> Option<&CallSession> {
         self.session.as_ref()
     }
 
     /// Number of rows without `left_at`.
-    pub fn open_rows(&self) -> usize {
+    pub(crate) fn open_rows(&self) -> usize {
         self.open_rows
     }
 
@@ -664,21 +633,21 @@ impl SessionStore {
 
     /// Takes what a read that kept no rows saw of them, so that a store of no rows (a page's
     /// head, see [`SessionStore::take_head`]) states the same facts as a store holding them.
-    pub fn learn_rows(&mut self, seen: RowsSeen) {
+    pub(crate) fn learn_rows(&mut self, seen: RowsSeen) {
         self.rows_seen = seen;
         self.generation += 1;
     }
 
     /// Takes what a page says besides its rows (the call session it belongs to, the totals,
     /// the session object), as [`SessionStore::ingest`] does, and none of its rows.
-    pub fn take_head(&mut self, page: &ParticipantSessionsPage) -> Result<(), IngestError> {
+    pub(crate) fn take_head(&mut self, page: &ParticipantSessionsPage) -> Result<(), IngestError> {
         self.ingest(&page.clone_head()).map(|_| ())
     }
 
     /// Whether the state or the window depend on the rows: the session's start, or its end
     /// (or that it is live), is not known without them. A streamed read then needs every
     /// row's bounds ([`RowsSeen`]) before it can judge its first row as a whole read would.
-    pub fn depends_on_rows(&self) -> bool {
+    pub(crate) fn depends_on_rows(&self) -> bool {
         self.facts().depends_on_rows()
     }
 
@@ -692,14 +661,14 @@ impl SessionStore {
     }
 
     /// The call window; `None` while nothing tells where it starts.
-    pub fn window(&self, now: Nanos) -> Option<Window> {
+    pub(crate) fn window(&self, now: Nanos) -> Option<Window> {
         self.facts().window(now)
     }
 
     /// Where the filter finds a bare time of day (`joined>10:30`): the call window, open
     /// (24 hours from its start) while the call is live so that it does not drift between
     /// polls; `None` while nothing tells where it starts.
-    pub fn time_window(&self, now: Nanos) -> Option<TimeWindow> {
+    pub(crate) fn time_window(&self, now: Nanos) -> Option<TimeWindow> {
         let window = self.window(now)?;
         Some(TimeWindow {
             start: window.start,
@@ -709,7 +678,7 @@ impl SessionStore {
 
     /// What every row's figures depend on besides the row: whether the session is live, its
     /// window and the present. Taken once per pass over the rows.
-    pub fn row_context(&self, now: Nanos) -> RowContext {
+    pub(crate) fn row_context(&self, now: Nanos) -> RowContext {
         RowContext {
             live: self.is_live(),
             window: self.window(now),
@@ -955,7 +924,7 @@ mod tests {
         let mut purged = page(Some(session(Some(0), Some(60 * MIN))), vec![]);
         purged.total_participant_sessions = Some(12);
         let purged = store_of(purged);
-        let long_after = T0 + 60 * MIN + super::super::DETAILS_RETENTION + MIN;
+        let long_after = T0 + 60 * MIN + super::super::call::DETAILS_RETENTION + MIN;
         assert_eq!(purged.state(long_after), Some(CallState::Expired));
         assert_eq!(purged.totals().participant_sessions, Some(12));
     }
@@ -975,18 +944,6 @@ mod tests {
             .ingest(&page(None, vec![closed("a", "a", 2 * MIN, 10 * MIN)]))
             .unwrap();
         assert_eq!(store.window(T0 + 60 * MIN).unwrap().start, T0 + 2 * MIN);
-        store.set_session(&session(Some(0), Some(30 * MIN)));
-        let window = store.window(T0 + 60 * MIN).unwrap();
-        assert_eq!((window.start, window.end), (T0, T0 + 30 * MIN));
-    }
-
-    #[test]
-    fn a_session_of_another_call_is_ignored() {
-        let mut store = ended_call(vec![closed("a", "a", 0, MIN)]);
-        let mut other = session(Some(0), None);
-        other.id = "call-session-9".into();
-        store.set_session(&other);
-        assert_eq!(store.state(T0), Some(CallState::Ended));
     }
 
     #[test]

@@ -6,11 +6,11 @@ use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Thresholds {
     /// A user is late when their first join is more than this after the window start.
-    pub late_grace: Nanos,
+    pub(crate) late_grace: Nanos,
     /// A user left early when their last leave is more than this before the window end.
-    pub early_grace: Nanos,
+    pub(crate) early_grace: Nanos,
     /// A gap between a user's sessions shorter than this is a reconnect.
-    pub reconnect_gap: Nanos,
+    pub(crate) reconnect_gap: Nanos,
 }
 
 impl Default for Thresholds {

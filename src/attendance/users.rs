@@ -28,42 +28,36 @@ pub struct UserFigures {
     /// Length of the union of the user's intervals inside the call window, each row counting
     /// at most its own duration. A row without a duration (a leave not recorded) adds its
     /// interval, so attended can exceed connected; `problems` then says why.
-    pub attended: Nanos,
+    pub(crate) attended: Nanos,
     /// Earliest trusted `joined_at`.
-    pub first_join: Option<Nanos>,
+    pub(crate) first_join: Option<Nanos>,
     /// Latest `left_at` (the session's end for a leave not recorded); `None` while a session
     /// is open ("in call").
-    pub last_leave: Option<Nanos>,
+    pub(crate) last_leave: Option<Nanos>,
     /// From first join to last leave (to `now` while in call).
-    pub span: Nanos,
+    pub(crate) span: Nanos,
     /// Attended over the window, in tenths of a percent: whole attended seconds over whole
     /// window seconds, rounded half up, at most 1000; `None` for a window under a second.
-    pub attendance_tenths: Option<u16>,
+    pub(crate) attendance_tenths: Option<u16>,
     pub late: bool,
-    pub left_early: bool,
+    pub(crate) left_early: bool,
     pub reconnects: u32,
     /// Two of the user's own sessions overlap in time.
     pub multi_device: bool,
     pub in_call_now: bool,
     /// Every problem of the user's rows.
-    pub problems: Problems,
+    pub(crate) problems: Problems,
 }
 
 impl UserFigures {
     pub fn attended_seconds(&self) -> i64 {
         self.attended / NANOS_PER_SEC
     }
-
-    /// Attendance as a percentage with one decimal, from [`UserFigures::attendance_tenths`].
-    pub fn attendance_percent(&self) -> Option<f64> {
-        self.attendance_tenths
-            .map(|tenths| f64::from(tenths) / 10.0)
-    }
 }
 
 /// `part / whole` in tenths of a percent, rounded half up, at most 1000; `None` when `whole`
 /// is 0. Whole seconds in, so a spreadsheet dividing the exported columns agrees.
-pub fn percent_tenths(part: i64, whole: i64) -> Option<u16> {
+pub(crate) fn percent_tenths(part: i64, whole: i64) -> Option<u16> {
     if whole <= 0 {
         return None;
     }
@@ -338,13 +332,13 @@ fn finish(
 
 /// Rows grouped by user, each user's in their given order (offsets indexed by `UserId`).
 #[derive(Debug, Clone, Default)]
-pub struct UserRows {
+pub(crate) struct UserRows {
     offsets: Vec<u32>,
     rows: Vec<RowId>,
 }
 
 impl UserRows {
-    pub fn group(store: &SessionStore, rows: &[RowId]) -> UserRows {
+    pub(crate) fn group(store: &SessionStore, rows: &[RowId]) -> UserRows {
         let users = store.user_count();
         let mut offsets = vec![0u32; users + 1];
         let owners: Vec<usize> = rows
@@ -370,7 +364,7 @@ impl UserRows {
     }
 
     /// The user's matching rows, by row id.
-    pub fn of(&self, user: UserId) -> &[RowId] {
+    pub(crate) fn of(&self, user: UserId) -> &[RowId] {
         match (
             self.offsets.get(user.index()),
             self.offsets.get(user.index() + 1),
@@ -562,10 +556,8 @@ mod tests {
         }
         // The shown seconds decide: 1799.9 s attended over 3600.4 s is 1799 / 3600.
         let store = ended_call(vec![closed("gina", "g", 0, 30 * MIN - SEC / 10)]);
-        let mut gina = only(&store, AFTER);
+        let gina = only(&store, AFTER);
         assert_eq!(gina.attendance_tenths, percent_tenths(1799, 3600));
-        gina.attendance_tenths = Some(499);
-        assert_eq!(gina.attendance_percent(), Some(49.9));
     }
 
     #[test]

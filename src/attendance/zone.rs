@@ -44,17 +44,17 @@ impl DisplayZone {
     }
 
     /// The machine's zone, named by its IANA name when the system knows it.
-    pub fn local() -> DisplayZone {
+    pub(crate) fn local() -> DisplayZone {
         let tz = TimeZone::system();
         let label = tz.iana_name().unwrap_or("local").to_owned();
         DisplayZone { tz, label }
     }
 
-    pub fn label(&self) -> &str {
+    pub(crate) fn label(&self) -> &str {
         &self.label
     }
 
-    pub fn tz(&self) -> &TimeZone {
+    pub(crate) fn tz(&self) -> &TimeZone {
         &self.tz
     }
 
@@ -65,7 +65,7 @@ impl DisplayZone {
     }
 
     /// `14:03:21`
-    pub fn time(&self, at: Nanos) -> String {
+    pub(crate) fn time(&self, at: Nanos) -> String {
         self.zoned(at).strftime("%H:%M:%S").to_string()
     }
 
@@ -76,25 +76,25 @@ impl DisplayZone {
     }
 
     /// `2026-11-26 14:03:21`
-    pub fn date_time(&self, at: Nanos) -> String {
+    pub(crate) fn date_time(&self, at: Nanos) -> String {
         self.zoned(at).strftime("%Y-%m-%d %H:%M:%S").to_string()
     }
 
     /// `2026-11-26 14:03:21 +01:00`: an instant people read where the offset matters (a
     /// time a filter resolved to, a window over a change of offset).
-    pub fn date_time_offset(&self, at: Nanos) -> String {
+    pub(crate) fn date_time_offset(&self, at: Nanos) -> String {
         self.zoned(at).strftime("%Y-%m-%d %H:%M:%S %:z").to_string()
     }
 
     /// The zone's offset at `at` (seconds east of UTC).
-    pub fn offset_seconds(&self, at: Nanos) -> i32 {
+    pub(crate) fn offset_seconds(&self, at: Nanos) -> i32 {
         self.zoned(at).offset().seconds()
     }
 
     /// `start → end`, each with its offset when the offset changes in between (a DST
     /// transition inside the window), else without: `2026-03-29 01:30:00 +01:00 → 2026-03-29
     /// 03:30:00 +02:00`.
-    pub fn span(&self, start: Nanos, end: Nanos) -> String {
+    pub(crate) fn span(&self, start: Nanos, end: Nanos) -> String {
         if self.offset_seconds(start) == self.offset_seconds(end) {
             format!("{} → {}", self.date_time(start), self.date_time(end))
         } else {
@@ -107,12 +107,12 @@ impl DisplayZone {
     }
 
     /// RFC 3339 with the zone's offset, for exports: `2026-11-26T15:03:21+01:00`.
-    pub fn rfc3339(&self, at: Nanos) -> String {
+    pub(crate) fn rfc3339(&self, at: Nanos) -> String {
         self.zoned(at).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
     }
 
     /// The calendar date of an instant in this zone (the date `joined>10:30` refers to).
-    pub fn date(&self, at: Nanos) -> jiff::civil::Date {
+    pub(crate) fn date(&self, at: Nanos) -> jiff::civil::Date {
         self.zoned(at).date()
     }
 }
@@ -126,7 +126,7 @@ pub fn utc_rfc3339(at: Nanos) -> String {
 }
 
 /// A length of time for people: `45s`, `12m 05s`, `2h 03m`, `3d 4h`.
-pub fn human_duration(seconds: i64) -> String {
+pub(crate) fn human_duration(seconds: i64) -> String {
     let sign = if seconds < 0 { "-" } else { "" };
     let s = seconds.unsigned_abs();
     let (d, h, m, s) = (s / 86_400, s / 3_600 % 24, s / 60 % 60, s % 60);
@@ -139,7 +139,7 @@ pub fn human_duration(seconds: i64) -> String {
 }
 
 /// A count for people, in groups of three digits: `1,234,567`.
-pub fn thousands(value: i128) -> String {
+pub(crate) fn thousands(value: i128) -> String {
     let digits = value.unsigned_abs().to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
     if value < 0 {
@@ -155,7 +155,7 @@ pub fn thousands(value: i128) -> String {
 }
 
 /// How long ago something happened, for "updated 3s ago".
-pub fn ago(then: Nanos, now: Nanos) -> String {
+pub(crate) fn ago(then: Nanos, now: Nanos) -> String {
     let seconds = (now - then).max(0) / NANOS_PER_SEC;
     if seconds < 1 {
         "just now".to_owned()

@@ -8,17 +8,17 @@ const MAX_ID_LEN: usize = 64;
 
 /// A call: its type (`default`, `livestream`, ...) and its id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct CallRef {
-    pub call_type: String,
-    pub id: String,
+pub(crate) struct CallRef {
+    pub(crate) call_type: String,
+    pub(crate) id: String,
 }
 
 /// A `TYPE:ID` that could not be read; a usage error (exit code 2).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid call {input:?}: {reason}; expected TYPE:ID, e.g. default:townhall-2026")]
-pub struct CallRefError {
-    pub input: String,
-    pub reason: &'static str,
+pub(crate) struct CallRefError {
+    pub(crate) input: String,
+    pub(crate) reason: &'static str,
 }
 
 impl FromStr for CallRef {

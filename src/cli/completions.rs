@@ -13,14 +13,14 @@ use super::Cli;
   bash: headcount completions bash > ~/.local/share/bash-completion/completions/headcount
   zsh:  headcount completions zsh > ~/.zfunc/_headcount   (with fpath+=~/.zfunc in ~/.zshrc)
   fish: headcount completions fish > ~/.config/fish/completions/headcount.fish")]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell to complete for
     #[arg(value_enum)]
-    pub shell: Shell,
+    pub(crate) shell: Shell,
 }
 
 /// Writes the completion script for `args.shell` to `out`.
-pub fn run(args: &CompletionsArgs, out: &mut impl Write) -> anyhow::Result<()> {
+pub(crate) fn run(args: &CompletionsArgs, out: &mut impl Write) -> anyhow::Result<()> {
     let mut command = Cli::command();
     let name = command.get_name().to_owned();
     clap_complete::generate(args.shell, &mut command, name, out);

@@ -41,24 +41,24 @@ const HANGUP_GRACE: Duration = Duration::from_millis(250);
 
 /// Whether colour is wanted: `NO_COLOR` set to anything but the empty string turns it off
 /// (<https://no-color.org>).
-pub fn color_wanted(env: &dyn Fn(&str) -> Option<String>) -> bool {
+pub(crate) fn color_wanted(env: &dyn Fn(&str) -> Option<String>) -> bool {
     env("NO_COLOR").is_none_or(|value| value.is_empty())
 }
 
 /// [`color_wanted`] by the process environment.
-pub fn color_from_env() -> bool {
+pub(crate) fn color_from_env() -> bool {
     color_wanted(&|name| std::env::var(name).ok())
 }
 
 /// Where exports are written: the directory the command was started in.
-pub fn export_dir() -> PathBuf {
+pub(crate) fn export_dir() -> PathBuf {
     std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
 }
 
 /// Opens the dashboard on `config` until the user quits or a signal ends it ([`Interrupted`]).
 /// The terminal is restored whatever happens: on return (error or not), and by the panic hook
 /// on a panic.
-pub async fn run(client: StreamClient, config: AppConfig) -> anyhow::Result<()> {
+pub(crate) async fn run(client: StreamClient, config: AppConfig) -> anyhow::Result<()> {
     give_back_freed_tables();
     let mut signals = Signals::new()?;
     let mut screen = FullScreen::open().context("cannot open the dashboard in this terminal")?;
@@ -69,7 +69,7 @@ pub async fn run(client: StreamClient, config: AppConfig) -> anyhow::Result<()> 
 
 /// Shows the picker over `sessions` of `call`, as they are at `now` (the server's present),
 /// until a session is chosen (its id) or the user quits (`None`). The terminal is restored as for the dashboard: on return, and on a panic.
-pub async fn pick_session(
+pub(crate) async fn pick_session(
     call: &CallRef,
     sessions: Vec<SessionSummary>,
     stopped_early: Option<StopReason>,

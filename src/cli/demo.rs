@@ -18,37 +18,37 @@ use crate::sim::{self, RunningSim, Scenario, SimConfig};
 
 /// Options of `headcount demo`.
 #[derive(Debug, Args)]
-pub struct DemoArgs {
+pub(crate) struct DemoArgs {
     /// Call to simulate
     #[arg(long, value_enum, default_value_t = Scenario::Townhall)]
-    pub scenario: Scenario,
+    pub(crate) scenario: Scenario,
     /// Play the call live: people join and leave while you watch
     #[arg(long)]
-    pub live: bool,
+    pub(crate) live: bool,
     /// Seed of the generated attendance (same seed, same rows)
     #[arg(long, default_value_t = 1)]
-    pub seed: u64,
+    pub(crate) seed: u64,
     /// Scenario seconds per real second while live, above 0 and up to 10000
     #[arg(long, value_name = "X", default_value_t = 1.0, value_parser = super::sim::parse_speed)]
-    pub speed: f64,
+    pub(crate) speed: f64,
     /// Seconds between two reads of the live call (1s to 1h; also "90s", "5m")
     #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_interval)]
-    pub interval: Duration,
+    pub(crate) interval: Duration,
     /// Time zone of the times shown: local, UTC or an IANA name such as Europe/Paris
     #[arg(long, value_name = "ZONE", default_value = "local", value_parser = parse_tz)]
-    pub tz: String,
+    pub(crate) tz: String,
     /// Filter to start with, as typed after `/`
     #[arg(long, value_name = "EXPR")]
-    pub filter: Option<String>,
+    pub(crate) filter: Option<String>,
     /// Choose among the call's sessions first, as `watch` does for a call with several
     #[arg(long)]
-    pub pick: bool,
+    pub(crate) pick: bool,
 }
 
 /// The simulated call also has this many earlier sessions, so that `--pick` has a choice.
 const EARLIER_SESSIONS: usize = 2;
 
-pub fn run(args: DemoArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: DemoArgs) -> anyhow::Result<()> {
     super::block_on(demo(args))
 }
 

@@ -30,11 +30,11 @@ use crate::ui::safe_text::terminal_safe;
 /// A command line whose options do not go together; exits with status 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct UsageError(pub String);
+pub(crate) struct UsageError(pub String);
 
 /// Why the process stops; [`ExitKind::code`] is its exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ExitKind {
+pub(crate) enum ExitKind {
     Success,
     Failure,
     Usage,
@@ -52,21 +52,8 @@ pub enum ExitKind {
 }
 
 impl ExitKind {
-    pub const ALL: [ExitKind; 10] = [
-        ExitKind::Success,
-        ExitKind::Failure,
-        ExitKind::Usage,
-        ExitKind::Auth,
-        ExitKind::NotFound,
-        ExitKind::RateLimited,
-        ExitKind::Network,
-        ExitKind::Config,
-        ExitKind::Incomplete,
-        ExitKind::StatesFound,
-    ];
-
     /// The exit status. Usage errors are 2 because clap already exits with 2 for them.
-    pub const fn code(self) -> u8 {
+    pub(crate) const fn code(self) -> u8 {
         match self {
             ExitKind::Success => 0,
             ExitKind::Failure => 1,
@@ -84,7 +71,7 @@ impl ExitKind {
 
     /// The kind of an error, found by looking through its chain of causes for a type that
     /// carries one; anything unknown is a plain [`ExitKind::Failure`].
-    pub fn of(err: &anyhow::Error) -> ExitKind {
+    pub(crate) fn of(err: &anyhow::Error) -> ExitKind {
         err.chain()
             .find_map(|cause| {
                 if let Some(Interrupted(signal)) = cause.downcast_ref::<Interrupted>() {
@@ -131,7 +118,7 @@ impl From<ExitKind> for ExitCode {
 
 /// Turns a command's outcome into the exit code, printing the error (with its causes) on
 /// stderr. A signal's exit status says it all: nothing is printed for it.
-pub fn finish(outcome: anyhow::Result<()>) -> ExitCode {
+pub(crate) fn finish(outcome: anyhow::Result<()>) -> ExitCode {
     match outcome {
         Ok(()) => ExitKind::Success.into(),
         Err(err) => {
@@ -149,7 +136,7 @@ pub fn finish(outcome: anyhow::Result<()>) -> ExitCode {
 /// (from the server, a file name) shown as escapes. A context that already quotes its cause,
 /// such as `cannot replace x.csv: Is a directory (os error 21)` over the I/O error itself, is
 /// not followed by that cause again.
-pub fn message(err: &anyhow::Error) -> String {
+pub(crate) fn message(err: &anyhow::Error) -> String {
     let mut text = String::new();
     for cause in err.chain() {
         let said = cause.to_string();
@@ -175,14 +162,24 @@ mod tests {
 
     use super::*;
 
+    const ALL: [ExitKind; 10] = [
+        ExitKind::Success,
+        ExitKind::Failure,
+        ExitKind::Usage,
+        ExitKind::Auth,
+        ExitKind::NotFound,
+        ExitKind::RateLimited,
+        ExitKind::Network,
+        ExitKind::Config,
+        ExitKind::Incomplete,
+        ExitKind::StatesFound,
+    ];
+
     #[test]
     fn codes_are_distinct_and_match_the_documented_table() {
-        let codes: Vec<u8> = ExitKind::ALL.iter().map(|k| k.code()).collect();
+        let codes: Vec<u8> = ALL.iter().map(|k| k.code()).collect();
         assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-        assert_eq!(
-            codes.iter().collect::<HashSet<_>>().len(),
-            ExitKind::ALL.len()
-        );
+        assert_eq!(codes.iter().collect::<HashSet<_>>().len(), ALL.len());
     }
 
     #[test]

@@ -45,7 +45,7 @@ use dedup::{DedupSink, LateChanges};
 use output::{Destination, Output};
 use pages::{PagesHeader, PagesWriter};
 use progress::Progress;
-pub use sink::Format;
+pub(crate) use sink::Format;
 use sink::RecordSink;
 
 /// Options of `headcount export`.
@@ -56,45 +56,45 @@ By session, rows are written as they arrive, in constant memory. By user, the wh
 is read into memory first, since each user's figures need all of their sessions.
 In CSV, a value from the server that a spreadsheet would run as a formula (starting with =, +,
 -, @, a tab or a carriage return) gets a leading ' unless --csv-raw is given.")]
-pub struct ExportArgs {
+pub(crate) struct ExportArgs {
     /// The call, as TYPE:ID (e.g. default:townhall-2026)
     #[arg(value_name = "TYPE:ID")]
-    pub call: CallRef,
+    pub(crate) call: CallRef,
     /// The call session id (`call.session.id`)
     #[arg(long, value_name = "ID")]
-    pub session: String,
+    pub(crate) session: String,
     /// Export only the sessions matching this filter (same language as the dashboard)
     #[arg(long, value_name = "EXPR")]
-    pub filter: Option<String>,
+    pub(crate) filter: Option<String>,
     /// How to write the records
     #[arg(long, value_enum, default_value_t = Format::Csv)]
-    pub format: Format,
+    pub(crate) format: Format,
     /// One record per participant session, or one per user with their attendance figures
     /// (reads the whole session into memory first)
     #[arg(long, value_enum, default_value_t = Grouping::Session)]
-    pub by: Grouping,
+    pub(crate) by: Grouping,
     /// Write to FILE, replacing it only once the export is complete (a new file is private to
     /// you; a FIFO or device is written as records come) [default: stdout]
     #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
     /// In CSV, write the server's values exactly, even those a spreadsheet would run as a
     /// formula
     #[arg(long)]
-    pub csv_raw: bool,
+    pub(crate) csv_raw: bool,
     /// With --by user: add each user's member fields and state (`member`, `member_role`,
     /// `state`, `ring`, `expected_attendance_percent`), reading the call's members too
     #[arg(long)]
-    pub with_roster: bool,
+    pub(crate) with_roster: bool,
     /// Time zone of the second time column: `local`, `UTC` or an IANA name
     #[arg(long, value_name = "ZONE", value_parser = parse_tz)]
-    pub tz: Option<String>,
+    pub(crate) tz: Option<String>,
     #[command(flatten)]
-    pub connection: ConnectionArgs,
+    pub(crate) connection: ConnectionArgs,
 }
 
 /// What one record stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Grouping {
+pub(crate) enum Grouping {
     /// One record per participant session, with every field the API gives
     Session,
     /// One record per user, with the per-user attendance figures
@@ -121,7 +121,7 @@ struct Plan<'a> {
     csv_cells: CsvCells,
 }
 
-pub fn run(args: ExportArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: ExportArgs) -> anyhow::Result<()> {
     let outcome = super::block_on(export(&args));
     quiet_on_closed_pipe(outcome)
 }

@@ -16,14 +16,14 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::{DefaultTerminal, Terminal};
 
 /// The terminal, taken over until dropped.
-pub struct FullScreen {
+pub(crate) struct FullScreen {
     terminal: Option<DefaultTerminal>,
 }
 
 impl FullScreen {
     /// Raw mode, the alternate screen and bracketed paste (a paste arrives as one text, never
     /// as keys), all undone if any step fails.
-    pub fn open() -> io::Result<FullScreen> {
+    pub(crate) fn open() -> io::Result<FullScreen> {
         restore_on_panic();
         enable_raw_mode()?;
         let opened = execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste)
@@ -39,7 +39,7 @@ impl FullScreen {
         }
     }
 
-    pub fn terminal(&mut self) -> &mut DefaultTerminal {
+    pub(crate) fn terminal(&mut self) -> &mut DefaultTerminal {
         self.terminal
             .as_mut()
             .expect("the terminal is there until dropped")
@@ -62,7 +62,7 @@ impl Drop for FullScreen {
 /// Gives the terminal back as it was: bracketed paste off, the main screen, the cursor shown,
 /// raw mode off. Every step is tried whatever became of the others, and failures are quiet:
 /// after a hangup there is no terminal left to tell.
-pub fn restore() {
+pub(crate) fn restore() {
     let _ = disable_raw_mode();
     let _ = execute!(stdout(), DisableBracketedPaste, LeaveAlternateScreen, Show);
 }

@@ -1,21 +1,24 @@
 //! The command line: one subcommand per file, parsed with clap.
+//!
+//! Visibility: only [`Cli`], [`parse`] and [`run`] are `pub` (the binary calls them); the
+//! tests drive the commands as processes.
 
-pub mod call_ref;
-pub mod completions;
-pub mod config;
-pub mod dashboard;
-pub mod demo;
-pub mod exit;
-pub mod export;
-pub mod full_screen;
-pub mod roster;
-pub mod session_read;
-pub mod sessions;
-pub mod signals;
-pub mod sim;
-pub mod totals;
-pub mod waits;
-pub mod watch;
+pub(crate) mod call_ref;
+pub(crate) mod completions;
+pub(crate) mod config;
+pub(crate) mod dashboard;
+pub(crate) mod demo;
+pub(crate) mod exit;
+pub(crate) mod export;
+pub(crate) mod full_screen;
+pub(crate) mod roster;
+pub(crate) mod session_read;
+pub(crate) mod sessions;
+pub(crate) mod signals;
+pub(crate) mod sim;
+pub(crate) mod totals;
+pub(crate) mod waits;
+pub(crate) mod watch;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -31,11 +34,11 @@ use clap::{Parser, Subcommand};
 )]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Open the dashboard on a simulated call (no account needed)
     Demo(demo::DemoArgs),
     /// Open the dashboard on a call: attendance, live
@@ -76,7 +79,7 @@ pub fn parse() -> Cli {
 }
 
 /// Runs a command on its own multi-threaded runtime.
-pub fn block_on(command: impl Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
+pub(crate) fn block_on(command: impl Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -41,42 +41,42 @@ unknown (details purged). The rules are in docs/attendance-definitions.md; the p
 threshold and the grace periods come from the config file.
 Exit status 9: someone is in a --fail-on state (on a live call too: the states are then
 provisional, and stderr says so).")]
-pub struct RosterArgs {
+pub(crate) struct RosterArgs {
     /// The call, as TYPE:ID (e.g. default:townhall-2026)
     #[arg(value_name = "TYPE:ID")]
-    pub call: CallRef,
+    pub(crate) call: CallRef,
     /// The call session id [default: the call's current session]
     #[arg(long, value_name = "ID")]
-    pub session: Option<String>,
+    pub(crate) session: Option<String>,
     /// How to print the roster
     #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    pub(crate) format: Format,
     /// List only the people in these states (comma-separated); the counts stay whole
     #[arg(long, value_name = "STATES", value_delimiter = ',', value_parser = parse_state)]
-    pub state: Vec<State>,
+    pub(crate) state: Vec<State>,
     /// Exit with status 9 when anyone is in one of these states (comma-separated)
     #[arg(long, value_name = "STATES", value_delimiter = ',', value_parser = parse_state)]
-    pub fail_on: Vec<State>,
+    pub(crate) fail_on: Vec<State>,
     /// Who did not come can only be told from every session: any filter is refused
     #[arg(long, value_name = "EXPR", hide = true)]
-    pub filter: Option<String>,
+    pub(crate) filter: Option<String>,
     /// Write to FILE, replacing it only once complete [default: stdout]
     #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
     /// In CSV, write the server's values exactly, even those a spreadsheet would run as a
     /// formula
     #[arg(long)]
-    pub csv_raw: bool,
+    pub(crate) csv_raw: bool,
     /// Time zone of the times shown in the table: `local`, `UTC` or an IANA name
     #[arg(long, value_name = "ZONE", value_parser = parse_tz)]
-    pub tz: Option<String>,
+    pub(crate) tz: Option<String>,
     #[command(flatten)]
-    pub connection: ConnectionArgs,
+    pub(crate) connection: ConnectionArgs,
 }
 
 /// The output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// One line per person, for people
     Table,
     /// One JSON object for scripts
@@ -100,13 +100,13 @@ fn parse_state(text: &str) -> Result<State, String> {
 /// People in a `--fail-on` state: the roster was printed, and the command exits with status 9.
 #[derive(Debug, thiserror::Error)]
 #[error("{found}{provisional}")]
-pub struct StatesFound {
+pub(crate) struct StatesFound {
     found: String,
     provisional: &'static str,
 }
 
 /// Reads the roster of the session and prints it.
-pub fn run(args: RosterArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: RosterArgs) -> anyhow::Result<()> {
     super::block_on(roster(args))
 }
 
@@ -205,8 +205,8 @@ pub(crate) fn refuse_filter(filter: Option<&str>) -> Result<(), UsageError> {
 
 /// Who was invited to a call: `GetCall`'s call (ring outcomes, the caller) and every member.
 pub(crate) struct Invited {
-    pub call: Call,
-    pub members: MembersRead,
+    pub(crate) call: Call,
+    pub(crate) members: MembersRead,
 }
 
 async fn get_call(client: &StreamClient, call: &CallRef) -> anyhow::Result<Call> {
@@ -248,7 +248,7 @@ impl Invited {
     /// per-user figures of every row with `rules.thresholds`; a read that cannot be
     /// classified is an error saying why (status 8 when a read was incomplete).
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn classify<'a>(
+    pub fn classify<'a>(
         &'a self,
         expected: &'a [ExpectedMember<'a>],
         session: &str,

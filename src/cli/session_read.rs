@@ -29,14 +29,14 @@ use crate::filter::{Filter, ParseContext, ParseError, parse};
 use crate::ui::safe_text::terminal_safe;
 
 /// How long one request may take before it is given up and retried; 30 s when unset.
-pub const ENV_TIMEOUT: &str = "HEADCOUNT_TIMEOUT";
+pub(crate) const ENV_TIMEOUT: &str = "HEADCOUNT_TIMEOUT";
 /// How long to wait for Stream to prepare a session that just ended; 60 s when unset.
-pub const ENV_READY_WAIT: &str = "HEADCOUNT_READY_WAIT";
+pub(crate) const ENV_READY_WAIT: &str = "HEADCOUNT_READY_WAIT";
 
 /// Output that is not exact: rows are missing or doubled. The command printed what it could
 /// (a file is not written) and exits with status 8.
 #[derive(Debug, thiserror::Error)]
-pub enum IncompleteData {
+pub(crate) enum IncompleteData {
     /// The read could not get every row, or got more than the session has.
     #[error("incomplete data: {0}")]
     Read(Shortfall),
@@ -64,24 +64,20 @@ pub enum IncompleteData {
 /// [`ParseError`] is not a `source`: its message is already on the caret line.
 #[derive(Debug, thiserror::Error)]
 #[error("malformed --filter at character {column}:\n{rendered}")]
-pub struct InvalidFilter {
+pub(crate) struct InvalidFilter {
     /// 1-based, in characters, as editors count.
     column: usize,
     rendered: String,
     error: ParseError,
 }
 
-impl InvalidFilter {
-    pub fn parse_error(&self) -> &ParseError {
-        &self.error
-    }
-}
+impl InvalidFilter {}
 
 /// The call session a command reads.
 #[derive(Debug, Clone, Copy)]
-pub struct SessionTarget<'a> {
-    pub call: &'a CallRef,
-    pub session: &'a str,
+pub(crate) struct SessionTarget<'a> {
+    pub(crate) call: &'a CallRef,
+    pub(crate) session: &'a str,
 }
 
 impl SessionTarget<'_> {
@@ -101,14 +97,14 @@ impl SessionTarget<'_> {
 
 /// What every command that talks to Stream resolves first: the settings (flag > env > file >
 /// default) and the zone times are shown in.
-pub struct Opening {
-    pub settings: Settings,
-    pub zone: DisplayZone,
+pub(crate) struct Opening {
+    pub(crate) settings: Settings,
+    pub(crate) zone: DisplayZone,
 }
 
 impl Opening {
     /// Loads the settings with the command's `overrides` and reads their zone.
-    pub fn load(overrides: &Overrides) -> anyhow::Result<Self> {
+    pub(crate) fn load(overrides: &Overrides) -> anyhow::Result<Self> {
         let settings = load(overrides)?;
         let zone = DisplayZone::parse(&settings.tz)?;
         Ok(Self { settings, zone })
@@ -117,7 +113,7 @@ impl Opening {
     /// Reads `--filter` (none: every row) before anything is known of the call: for its
     /// syntax, and for the server part, which no time changes (see
     /// [`ParseContext::provisional`]). Called before any request: a typo should cost nothing.
-    pub fn filter(&self, text: Option<&str>) -> Result<SessionFilter, InvalidFilter> {
+    pub(crate) fn filter(&self, text: Option<&str>) -> Result<SessionFilter, InvalidFilter> {
         let text = text.unwrap_or("").to_owned();
         let first = parse_with(
             &text,
@@ -127,20 +123,20 @@ impl Opening {
     }
 
     /// A client for the configured account; each request may take `HEADCOUNT_TIMEOUT`.
-    pub fn connect(&self) -> anyhow::Result<StreamClient> {
+    pub(crate) fn connect(&self) -> anyhow::Result<StreamClient> {
         connect(&self.settings)
     }
 
     /// A client whose waits (a rate limit, a retry, an answer that does not come) are told
     /// on stderr, for a command that prints its output there (not the dashboard): the
     /// [`Waits`] must live as long as the reading.
-    pub fn connect_telling(&self) -> anyhow::Result<(StreamClient, Waits)> {
+    pub(crate) fn connect_telling(&self) -> anyhow::Result<(StreamClient, Waits)> {
         let waits = Waits::on_stderr(&self.zone);
         Ok((waits.observe(&self.connect()?), waits))
     }
 
     /// The reader of `target`'s pages with `filter`, telling its waits on stderr.
-    pub fn reader(
+    pub(crate) fn reader(
         self,
         target: SessionTarget<'_>,
         filter: SessionFilter,
@@ -159,7 +155,7 @@ impl Opening {
 
 /// `--filter` as typed and as first read, before the call window is known.
 #[derive(Debug, Clone)]
-pub struct SessionFilter {
+pub(crate) struct SessionFilter {
     text: String,
     first: Filter,
 }
@@ -167,12 +163,12 @@ pub struct SessionFilter {
 impl SessionFilter {
     /// The filter as first read: its server part is final, its local part may change with
     /// the call window (see [`Self::in_window_of`]).
-    pub fn first(&self) -> &Filter {
+    pub(crate) fn first(&self) -> &Filter {
         &self.first
     }
 
     /// The `filter_conditions` Stream applies.
-    pub fn server_json(&self) -> Option<Value> {
+    pub(crate) fn server_json(&self) -> Option<Value> {
         self.first.server_json()
     }
 
@@ -180,7 +176,7 @@ impl SessionFilter {
     /// rows are in; the server part does not depend on it, so only the local part needs this
     /// second reading. `store` may be the whole read's or one that states the same facts
     /// (see [`SessionReader::heads`]).
-    pub fn in_window_of(
+    pub(crate) fn in_window_of(
         &self,
         zone: &DisplayZone,
         store: &SessionStore,
@@ -205,31 +201,31 @@ fn parse_with(text: &str, ctx: &ParseContext) -> Result<Filter, InvalidFilter> {
 }
 
 /// One call session opened for reading: what every output of it starts from.
-pub struct SessionReader<'a> {
-    pub settings: Settings,
-    pub zone: DisplayZone,
-    pub filter: SessionFilter,
-    pub client: StreamClient,
+pub(crate) struct SessionReader<'a> {
+    pub(crate) settings: Settings,
+    pub(crate) zone: DisplayZone,
+    pub(crate) filter: SessionFilter,
+    pub(crate) client: StreamClient,
     /// Where the client's waits are told (see [`Opening::connect_telling`]).
-    pub waits: Waits,
-    pub target: SessionTarget<'a>,
+    pub(crate) waits: Waits,
+    pub(crate) target: SessionTarget<'a>,
 }
 
 /// A whole session read into a store, with the local filter read in its window and the rows
 /// it keeps, all at the server's present when the read ended.
-pub struct Matching {
-    pub store: SessionStore,
-    pub completeness: Completeness,
-    pub filter: Filter,
+pub(crate) struct Matching {
+    pub(crate) store: SessionStore,
+    pub(crate) completeness: Completeness,
+    pub(crate) filter: Filter,
     /// The rows the whole filter keeps, in the store's order.
-    pub rows: Vec<RowId>,
+    pub(crate) rows: Vec<RowId>,
     /// The server's present (see `ServerClock`): a live session is described at it.
-    pub now: Nanos,
+    pub(crate) now: Nanos,
 }
 
 impl SessionReader<'_> {
     /// Every page, with the server part of the filter (see [`for_each_page`]).
-    pub async fn pages(
+    pub(crate) async fn pages(
         &self,
         on_page: impl AsyncFnMut(ReadPage) -> anyhow::Result<()>,
     ) -> anyhow::Result<(Completeness, EndReports)> {
@@ -244,7 +240,7 @@ impl SessionReader<'_> {
     }
 
     /// What the session states before its first row is judged (see [`session_heads`]).
-    pub async fn heads(
+    pub(crate) async fn heads(
         &self,
         first_page: &ParticipantSessionsPage,
     ) -> anyhow::Result<SessionStore> {
@@ -260,7 +256,7 @@ impl SessionReader<'_> {
 
     /// The whole session in a store and the rows the filter keeps, the filter's times found
     /// in the call window. `on_page` hears of each page's row count and the session's total.
-    pub async fn read_matching(
+    pub(crate) async fn read_matching(
         &self,
         on_page: impl FnMut(usize, Option<i64>),
     ) -> anyhow::Result<Matching> {
@@ -315,7 +311,7 @@ fn env_duration(var: &'static str) -> Result<Option<Duration>, ConfigError> {
 }
 
 /// The grace periods and reconnect gap of the per-user flags, as configured.
-pub fn thresholds(settings: &Settings) -> Thresholds {
+pub(crate) fn thresholds(settings: &Settings) -> Thresholds {
     Thresholds {
         late_grace: nanos(settings.late_grace),
         early_grace: nanos(settings.early_grace),
@@ -324,7 +320,7 @@ pub fn thresholds(settings: &Settings) -> Thresholds {
 }
 
 /// The rules that tell present from partial, as configured.
-pub fn roster_rules(settings: &Settings) -> RosterRules {
+pub(crate) fn roster_rules(settings: &Settings) -> RosterRules {
     RosterRules {
         thresholds: thresholds(settings),
         present: settings.present_threshold,
@@ -465,7 +461,7 @@ async fn read_store(
 }
 
 /// A page whose rows cannot be read: the read goes on without them, and ends incomplete.
-pub fn say_skipped(page_no: u32, rows: usize, error: &dyn std::fmt::Display) {
+pub(crate) fn say_skipped(page_no: u32, rows: usize, error: &dyn std::fmt::Display) {
     let said = format!("page {page_no} skipped, its {rows} sessions are missing: {error}");
     let _ = writeln!(std::io::stderr(), "{}", terminal_safe(&said));
 }
@@ -473,7 +469,7 @@ pub fn say_skipped(page_no: u32, rows: usize, error: &dyn std::fmt::Display) {
 /// The exit of a command that printed its output: status 8 with what is missing when the
 /// read was incomplete, a note on stderr when the session expired (only totals remain) or is
 /// live (the figures are provisional).
-pub fn finish_read(completeness: Completeness) -> anyhow::Result<()> {
+pub(crate) fn finish_read(completeness: Completeness) -> anyhow::Result<()> {
     match completeness {
         Completeness::Complete => Ok(()),
         Completeness::Provisional => {
@@ -536,9 +532,10 @@ mod tests {
     }
 
     fn sample_settings() -> Settings {
-        use super::super::config::{
-            DEFAULT_EARLY_GRACE, DEFAULT_INTERVAL, DEFAULT_LATE_GRACE, DEFAULT_RECONNECT_GAP, Theme,
+        use super::super::config::settings::{
+            DEFAULT_EARLY_GRACE, DEFAULT_INTERVAL, DEFAULT_LATE_GRACE, DEFAULT_RECONNECT_GAP,
         };
+        use super::super::config::values::Theme;
         use crate::api::ApiSecret;
         Settings {
             base_url: "http://127.0.0.1:9".into(),

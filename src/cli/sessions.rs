@@ -23,21 +23,21 @@ use listing::SessionListing;
 
 /// Options of `headcount sessions`.
 #[derive(Debug, Args)]
-pub struct SessionsArgs {
+pub(crate) struct SessionsArgs {
     /// The call, as TYPE:ID (e.g. default:townhall-2026)
     #[arg(value_name = "TYPE:ID")]
-    pub call: CallRef,
+    pub(crate) call: CallRef,
     /// How to print the sessions
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-    pub format: ReportFormat,
+    pub(crate) format: ReportFormat,
     /// Time zone of the times shown: `local`, `UTC` or an IANA name
     #[arg(long, value_name = "ZONE", value_parser = parse_tz)]
-    pub tz: Option<String>,
+    pub(crate) tz: Option<String>,
     #[command(flatten)]
-    pub connection: ConnectionArgs,
+    pub(crate) connection: ConnectionArgs,
 }
 
-pub fn run(args: SessionsArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: SessionsArgs) -> anyhow::Result<()> {
     super::block_on(sessions(args))
 }
 
@@ -68,16 +68,19 @@ async fn sessions(args: SessionsArgs) -> anyhow::Result<()> {
 }
 
 /// The sessions of a call, each once, newest first.
-pub struct SessionList {
-    pub sessions: Vec<SessionSummary>,
+pub(crate) struct SessionList {
+    pub(crate) sessions: Vec<SessionSummary>,
     /// Why Stream's listing stopped before its last page (a repeated cursor, empty pages…):
     /// sessions may be missing.
-    pub stopped_early: Option<StopReason>,
+    pub(crate) stopped_early: Option<StopReason>,
 }
 
 /// Every session of `call`, newest first. A listing stopped by a misbehaving server still
 /// lists what was read, and says why it stopped.
-pub async fn list_sessions(client: &StreamClient, call: &CallRef) -> anyhow::Result<SessionList> {
+pub(crate) async fn list_sessions(
+    client: &StreamClient,
+    call: &CallRef,
+) -> anyhow::Result<SessionList> {
     let found = client
         .get_call(&call.call_type, &call.id)
         .await
@@ -93,7 +96,7 @@ pub async fn list_sessions(client: &StreamClient, call: &CallRef) -> anyhow::Res
 
 /// Every `QueryCallSessionStats` row of `call`, newest first, and why the listing stopped
 /// early if it did.
-pub async fn session_stats(
+pub(crate) async fn session_stats(
     client: &StreamClient,
     call: &CallRef,
 ) -> anyhow::Result<(Vec<SessionStats>, Option<StopReason>)> {

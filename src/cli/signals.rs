@@ -12,7 +12,7 @@ use std::io;
 
 /// A signal that ends a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Signal {
+pub(crate) enum Signal {
     Hangup,
     Interrupt,
     Quit,
@@ -21,7 +21,7 @@ pub enum Signal {
 
 impl Signal {
     /// The POSIX signal number (the same on Linux and macOS).
-    pub const fn number(self) -> u8 {
+    pub(crate) const fn number(self) -> u8 {
         match self {
             Signal::Hangup => 1,
             Signal::Interrupt => 2,
@@ -30,7 +30,7 @@ impl Signal {
         }
     }
 
-    pub const fn name(self) -> &'static str {
+    pub(crate) const fn name(self) -> &'static str {
         match self {
             Signal::Hangup => "SIGHUP",
             Signal::Interrupt => "SIGINT",
@@ -42,7 +42,7 @@ impl Signal {
 
 /// The command was stopped by a signal; it exits with 128 + the signal's number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub struct Interrupted(pub Signal);
+pub(crate) struct Interrupted(pub Signal);
 
 impl fmt::Display for Interrupted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -53,7 +53,7 @@ impl fmt::Display for Interrupted {
 /// Listens for the signals of [`Signal`] from its creation on: from then until the process
 /// exits, they no longer end it by themselves, so a command creates this only around work
 /// that watches it.
-pub struct Signals {
+pub(crate) struct Signals {
     #[cfg(unix)]
     streams: [(Signal, tokio::signal::unix::Signal); 4],
 }
@@ -61,7 +61,7 @@ pub struct Signals {
 impl Signals {
     /// Starts listening; must be called inside the tokio runtime.
     #[cfg(unix)]
-    pub fn new() -> io::Result<Signals> {
+    pub(crate) fn new() -> io::Result<Signals> {
         use tokio::signal::unix::{SignalKind, signal};
         Ok(Signals {
             streams: [
@@ -74,13 +74,13 @@ impl Signals {
     }
 
     #[cfg(not(unix))]
-    pub fn new() -> io::Result<Signals> {
+    pub(crate) fn new() -> io::Result<Signals> {
         Ok(Signals {})
     }
 
     /// The next signal received.
     #[cfg(unix)]
-    pub async fn recv(&mut self) -> Signal {
+    pub(crate) async fn recv(&mut self) -> Signal {
         std::future::poll_fn(|cx| {
             for (signal, stream) in &mut self.streams {
                 if stream.poll_recv(cx).is_ready() {
@@ -94,7 +94,7 @@ impl Signals {
 
     /// The next Ctrl-C, the only one of these signals other systems have.
     #[cfg(not(unix))]
-    pub async fn recv(&mut self) -> Signal {
+    pub(crate) async fn recv(&mut self) -> Signal {
         match tokio::signal::ctrl_c().await {
             Ok(()) => Signal::Interrupt,
             Err(_) => std::future::pending().await,
@@ -104,7 +104,9 @@ impl Signals {
 
 /// Runs `work` until it ends or a signal arrives. On a signal, `work` is dropped, and with it
 /// whatever it owns (a temporary file removes itself), and the outcome is [`Interrupted`].
-pub async fn or_interrupted<T>(work: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+pub(crate) async fn or_interrupted<T>(
+    work: impl Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
     let mut signals = Signals::new()?;
     tokio::select! {
         outcome = work => outcome,

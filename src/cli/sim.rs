@@ -11,13 +11,13 @@ use crate::sim::{self, DEFAULT_RATE_LIMIT, Limits, Scenario, SessionObject, SimC
 
 /// Options of `headcount sim`.
 #[derive(Debug, Args)]
-pub struct SimArgs {
+pub(crate) struct SimArgs {
     /// Address to listen on (port 0 picks a free port)
     #[arg(long, default_value = "127.0.0.1:3030")]
-    pub listen: SocketAddr,
+    pub(crate) listen: SocketAddr,
     /// API key clients must send
     #[arg(long, default_value = "headcount-demo")]
-    pub api_key: String,
+    pub(crate) api_key: String,
     /// API secret that signs valid tokens (prefer the variable: a flag is visible to every
     /// user in `ps`)
     #[arg(
@@ -26,48 +26,48 @@ pub struct SimArgs {
         hide_env_values = true,
         default_value = "headcount-demo-secret"
     )]
-    pub api_secret: String,
+    pub(crate) api_secret: String,
     /// Call to simulate
     #[arg(long, value_enum, default_value_t = Scenario::Townhall)]
-    pub scenario: Scenario,
+    pub(crate) scenario: Scenario,
     /// Seed of the generated attendance (same seed, same rows)
     #[arg(long, default_value_t = 1)]
-    pub seed: u64,
+    pub(crate) seed: u64,
     /// Play the session live: people join and leave as time passes
     #[arg(long)]
-    pub live: bool,
+    pub(crate) live: bool,
     /// Scenario seconds per real second while live, above 0 and up to 10000
     #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
-    pub speed: f64,
+    pub(crate) speed: f64,
     /// Seconds before joins and leaves are reported while live, 0 to 3600
     #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_lag)]
-    pub lag: Duration,
+    pub(crate) lag: Duration,
     /// Requests per window per endpoint (0 turns rate limiting off)
     #[arg(long, value_name = "N", default_value_t = DEFAULT_RATE_LIMIT)]
-    pub rate_limit: u32,
+    pub(crate) rate_limit: u32,
     /// Seconds in a rate-limit window (Stream counts per minute), 1 to 86400
     #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
-    pub rate_window: u64,
+    pub(crate) rate_window: u64,
     /// Ended sessions of the same call before the current one, a week apart, 0 to 520
     #[arg(long, value_name = "N", default_value_t = 0, value_parser = parse_earlier_sessions)]
-    pub earlier_sessions: usize,
+    pub(crate) earlier_sessions: usize,
     /// Put terminal control sequences, bidirectional overrides and spreadsheet formulas in
     /// some user ids, roles and publisher types, as a hostile integrator could
     #[arg(long)]
-    pub hostile_text: bool,
+    pub(crate) hostile_text: bool,
     /// After the session ends, answer its participant sessions with 404 for this many seconds,
     /// as Stream does while it prepares them (an ended scenario counts from the start), 0 to
     /// 3600
     #[arg(long, value_name = "SECS", default_value = "0", value_parser = parse_stats_delay)]
-    pub stats_delay: Duration,
+    pub(crate) stats_delay: Duration,
     /// Serve the one call session recorded in FILE (`headcount export --format pages`),
     /// page for page, instead of a generated scenario
     #[arg(long, value_name = "FILE")]
-    pub from: Option<std::path::PathBuf>,
+    pub(crate) from: Option<std::path::PathBuf>,
     /// How the `session` object shows in GetCall and the pages: whole, with null times (as a
     /// recorded response of an ended call has it), null, or absent
     #[arg(long, value_enum, value_name = "HOW", default_value_t = SessionObject::Full)]
-    pub session_object: SessionObject,
+    pub(crate) session_object: SessionObject,
 }
 
 /// The longest lag or delay the sim plays: an hour late is no longer a live call.
@@ -84,7 +84,7 @@ fn parse_delay(flag: &str, text: &str) -> Result<Duration, String> {
 }
 
 /// `--speed`: above 0, up to [`sim::MAX_SPEED`].
-pub fn parse_speed(text: &str) -> Result<f64, String> {
+pub(crate) fn parse_speed(text: &str) -> Result<f64, String> {
     text.trim()
         .parse::<f64>()
         .ok()
@@ -134,7 +134,7 @@ impl SimArgs {
 }
 
 /// Runs the sim on its own runtime until Ctrl-C.
-pub fn run(args: SimArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: SimArgs) -> anyhow::Result<()> {
     super::block_on(serve(args))
 }
 

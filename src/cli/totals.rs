@@ -23,31 +23,31 @@ use report::Report;
 
 /// Options of `headcount totals`.
 #[derive(Debug, Args)]
-pub struct TotalsArgs {
+pub(crate) struct TotalsArgs {
     /// The call, as TYPE:ID (e.g. default:townhall-2026)
-    pub call: CallRef,
+    pub(crate) call: CallRef,
     /// The call session id (`call.session.id`)
     #[arg(long, value_name = "ID")]
-    pub session: String,
+    pub(crate) session: String,
     /// Count only the sessions matching this filter (same language as the dashboard)
     #[arg(long, value_name = "EXPR")]
-    pub filter: Option<String>,
+    pub(crate) filter: Option<String>,
     /// How to print the figures
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-    pub format: ReportFormat,
+    pub(crate) format: ReportFormat,
     /// Time zone of the times shown: `local`, `UTC` or an IANA name
     #[arg(long, value_name = "ZONE", value_parser = parse_tz)]
-    pub tz: Option<String>,
+    pub(crate) tz: Option<String>,
     /// Add who was expected: the counts of each state of the call's members (reads them too)
     #[arg(long)]
-    pub with_roster: bool,
+    pub(crate) with_roster: bool,
     #[command(flatten)]
-    pub connection: ConnectionArgs,
+    pub(crate) connection: ConnectionArgs,
 }
 
 /// The output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReportFormat {
+pub(crate) enum ReportFormat {
     /// Aligned text for people
     Table,
     /// One JSON object for scripts
@@ -55,7 +55,7 @@ pub enum ReportFormat {
 }
 
 /// Reads the whole session and prints its figures.
-pub fn run(args: TotalsArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: TotalsArgs) -> anyhow::Result<()> {
     super::block_on(totals(args))
 }
 

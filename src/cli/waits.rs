@@ -20,7 +20,7 @@ use crate::attendance::{DisplayZone, human_duration};
 use crate::ui::safe_text::terminal_safe;
 
 /// After this long without an answer, a command says it is waiting for one.
-pub const SLOW_ANSWER: Duration = Duration::from_secs(5);
+pub(crate) const SLOW_ANSWER: Duration = Duration::from_secs(5);
 /// How often the countdown and the wait for an answer are brought up to date.
 const TICK: Duration = Duration::from_secs(1);
 /// The operation whose pages are numbered: a session's participant sessions.
@@ -29,7 +29,7 @@ const PAGED_OPERATION: &str = "QueryCallParticipantSessions";
 /// The waits of one command's requests, told on stderr. Cheap to clone; the countdown stops
 /// and the bar is cleared when the last clone is dropped.
 #[derive(Clone)]
-pub struct Waits {
+pub(crate) struct Waits {
     shared: Arc<Shared>,
     _ticker: Arc<Ticker>,
 }
@@ -72,7 +72,7 @@ impl Drop for Ticker {
 
 impl Waits {
     /// Waits told on this process's stderr, times in `zone`.
-    pub fn on_stderr(zone: &DisplayZone) -> Waits {
+    pub(crate) fn on_stderr(zone: &DisplayZone) -> Waits {
         let on_terminal = std::io::stderr().is_terminal();
         let bar = if on_terminal {
             let bar = ProgressBar::new(0);
@@ -117,21 +117,21 @@ impl Waits {
     }
 
     /// `client` telling these waits of each retry it is about to wait for.
-    pub fn observe(&self, client: &StreamClient) -> StreamClient {
+    pub(crate) fn observe(&self, client: &StreamClient) -> StreamClient {
         let shared = Arc::clone(&self.shared);
         client.observed(move |notice| shared.retrying(notice, Instant::now(), unix_now()))
     }
 
     /// The progress bar the waits are told in (hidden off a terminal), for a command that
     /// also shows its progress (`export`): its `{msg}` is the wait while there is one.
-    pub fn bar(&self) -> &ProgressBar {
+    pub(crate) fn bar(&self) -> &ProgressBar {
         &self.shared.bar
     }
 
     /// Participant-sessions page `page_no` arrived: the next one is asked for now, and the
     /// bar's message, if it told a wait, is emptied (a command that shows its own message sets
     /// it after this).
-    pub fn page_read(&self, page_no: u32) {
+    pub(crate) fn page_read(&self, page_no: u32) {
         self.shared.answered(page_no + 1, Instant::now());
     }
 }

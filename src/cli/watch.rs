@@ -17,24 +17,24 @@ use crate::attendance::{DisplayZone, current_session_id, merge_sessions};
 
 /// Options of `headcount watch`.
 #[derive(Debug, Args)]
-pub struct WatchArgs {
+pub(crate) struct WatchArgs {
     /// The call, as TYPE:ID (e.g. default:townhall-2026)
     #[arg(value_name = "TYPE:ID")]
-    pub call: CallRef,
+    pub(crate) call: CallRef,
     /// Call session to show [default: the call's only session, else pick one]
     #[arg(long, value_name = "ID")]
-    pub session: Option<String>,
+    pub(crate) session: Option<String>,
     /// Filter to start with, as typed after `/`
     #[arg(long, value_name = "EXPR")]
-    pub filter: Option<String>,
+    pub(crate) filter: Option<String>,
     /// Seconds between two reads of a live call, 1s to 1h [default: 5, or the config file's]
     #[arg(long, value_name = "SECS", value_parser = parse_interval)]
-    pub interval: Option<Duration>,
+    pub(crate) interval: Option<Duration>,
     /// Time zone of the times shown: local, UTC or an IANA name [default: local]
     #[arg(long, value_name = "ZONE", value_parser = parse_tz)]
-    pub tz: Option<String>,
+    pub(crate) tz: Option<String>,
     #[command(flatten)]
-    pub connection: ConnectionArgs,
+    pub(crate) connection: ConnectionArgs,
 }
 
 impl WatchArgs {
@@ -47,7 +47,7 @@ impl WatchArgs {
     }
 }
 
-pub fn run(args: WatchArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: WatchArgs) -> anyhow::Result<()> {
     let opening = Opening::load(&args.overrides())?;
     super::block_on(watch(args, opening))
 }

@@ -84,7 +84,7 @@ async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sen
             }
             Ok(ReadStep::NotReady { retry_at, .. }) => FetchEvent::NotReady {
                 generation,
-                retry_at: clock.from_local(retry_at),
+                retry_at: clock.local_to_server(retry_at),
             },
             Err(error) if error.is_retryable() => {
                 failures += 1;
@@ -93,7 +93,7 @@ async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sen
                     generation,
                     page_no: read.pages() + 1,
                     error,
-                    retry_at: clock.from_local(retry_at),
+                    retry_at: clock.local_to_server(retry_at),
                 };
                 if events.send(retrying).await.is_err() {
                     return;
@@ -148,7 +148,7 @@ fn observed(
             generation,
             page_no: page_under_way.load(Ordering::Relaxed),
             error: notice.error.clone(),
-            retry_at: clock.from_local(unix_now().saturating_add(wait)),
+            retry_at: clock.local_to_server(unix_now().saturating_add(wait)),
         });
     })
 }

@@ -21,12 +21,12 @@ pub(crate) enum Expr {
 /// One term and where it starts in the input, for errors found after parsing.
 #[derive(Debug, Clone)]
 pub(crate) struct Term {
-    pub kind: TermKind,
-    pub position: usize,
+    pub(crate) kind: TermKind,
+    pub(crate) position: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Comparison {
+pub(crate) enum Comparison {
     Less,
     LessOrEqual,
     Greater,
@@ -35,7 +35,7 @@ pub enum Comparison {
 }
 
 impl Comparison {
-    pub fn holds(self, left: i64, right: i64) -> bool {
+    pub(crate) fn holds(self, left: i64, right: i64) -> bool {
         match self {
             Comparison::Less => left < right,
             Comparison::LessOrEqual => left <= right,
@@ -45,7 +45,7 @@ impl Comparison {
         }
     }
 
-    pub fn symbol(self) -> &'static str {
+    pub(crate) fn symbol(self) -> &'static str {
         match self {
             Comparison::Less => "<",
             Comparison::LessOrEqual => "<=",

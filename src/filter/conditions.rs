@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 /// A field the endpoint can filter on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Field {
+pub(crate) enum Field {
     UserId,
     PublisherType,
     SessionId,
@@ -21,7 +21,7 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 6] = [
+    pub(crate) const ALL: [Field; 6] = [
         Field::UserId,
         Field::PublisherType,
         Field::SessionId,
@@ -30,7 +30,7 @@ impl Field {
         Field::IsTechUser,
     ];
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Field::UserId => "user_id",
             Field::PublisherType => "publisher_type",
@@ -41,7 +41,7 @@ impl Field {
         }
     }
 
-    pub fn from_name(name: &str) -> Option<Field> {
+    pub(crate) fn from_name(name: &str) -> Option<Field> {
         Field::ALL.into_iter().find(|f| f.name() == name)
     }
 
@@ -51,7 +51,7 @@ impl Field {
 
     /// Whether a row as the API returns it carries this field. `published_tracks` and
     /// `is_tech_user` exist only on Stream's side, so only the server can filter on them.
-    pub fn visible_in_rows(self) -> bool {
+    pub(crate) fn visible_in_rows(self) -> bool {
         !matches!(self, Field::PublishedTracks | Field::IsTechUser)
     }
 }
@@ -64,7 +64,7 @@ impl fmt::Display for Field {
 
 /// One test on one field. Several conditions mean AND.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Condition {
+pub(crate) enum Condition {
     /// `$eq` (one value) or `$in` (several) on a string field.
     OneOf { field: Field, values: Vec<String> },
     /// `$eq` on a boolean field.
@@ -72,14 +72,14 @@ pub enum Condition {
 }
 
 impl Condition {
-    pub fn field(&self) -> Field {
+    pub(crate) fn field(&self) -> Field {
         match self {
             Condition::OneOf { field, .. } | Condition::Is { field, .. } => *field,
         }
     }
 
     /// Whether a row passes this one condition (a field the row cannot see passes).
-    pub fn matches<S: ConditionSubject + ?Sized>(&self, row: &S) -> bool {
+    pub(crate) fn matches<S: ConditionSubject + ?Sized>(&self, row: &S) -> bool {
         condition_matches(self, row)
     }
 }
@@ -113,7 +113,7 @@ pub trait ConditionSubject {
 }
 
 impl Conditions {
-    pub fn new(conditions: Vec<Condition>) -> Self {
+    pub(crate) fn new(conditions: Vec<Condition>) -> Self {
         Conditions { conditions }
     }
 
@@ -121,7 +121,7 @@ impl Conditions {
         self.conditions.is_empty()
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &Condition> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Condition> {
         self.conditions.iter()
     }
 
@@ -146,7 +146,7 @@ impl Conditions {
     }
 
     /// The JSON sent as `filter_conditions`, in the canonical long form.
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         let mut object = Map::new();
         for condition in &self.conditions {
             let (field, operator, operand) = match condition {

@@ -10,7 +10,7 @@ pub struct ParseError {
 }
 
 impl ParseError {
-    pub fn new(position: usize, message: impl Into<String>) -> Self {
+    pub(crate) fn new(position: usize, message: impl Into<String>) -> Self {
         ParseError {
             position,
             message: message.into(),
@@ -18,7 +18,7 @@ impl ParseError {
     }
 
     /// The column (in characters) of the error within its line, for placing a cursor.
-    pub fn column(&self, input: &str) -> usize {
+    pub(crate) fn column(&self, input: &str) -> usize {
         let position = self.clamped(input);
         let (line_start, _) = line_around(input, position);
         input[line_start..position].chars().count()

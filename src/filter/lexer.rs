@@ -8,9 +8,9 @@ use super::error::ParseError;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Token {
-    pub kind: TokenKind,
-    pub start: usize,
-    pub end: usize,
+    pub(crate) kind: TokenKind,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -27,10 +27,10 @@ pub(crate) enum TokenKind {
 /// `key<op>value[,value...]` as typed, before the key is checked.
 #[derive(Debug, Clone)]
 pub(crate) struct Keyed {
-    pub key: String,
-    pub operator: Operator,
-    pub operator_position: usize,
-    pub values: Vec<RawValue>,
+    pub(crate) key: String,
+    pub(crate) operator: Operator,
+    pub(crate) operator_position: usize,
+    pub(crate) values: Vec<RawValue>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +44,7 @@ pub(crate) enum Operator {
 }
 
 impl Operator {
-    pub fn symbol(self) -> &'static str {
+    pub(crate) fn symbol(self) -> &'static str {
         match self {
             Operator::Colon => ":",
             Operator::Equal => "=",
@@ -59,9 +59,9 @@ impl Operator {
 /// One value with quotes removed; `position` is where it starts in the input.
 #[derive(Debug, Clone)]
 pub(crate) struct RawValue {
-    pub text: String,
-    pub position: usize,
-    pub quoted: bool,
+    pub(crate) text: String,
+    pub(crate) position: usize,
+    pub(crate) quoted: bool,
 }
 
 pub(crate) fn tokenize(input: &str) -> Result<Vec<Token>, ParseError> {

@@ -4,6 +4,10 @@
 //! endpoint can filter (sent with every page request), and a compiled [`Predicate`] for what
 //! only headcount can check (roles, durations, times, negations, `or` across fields), applied to
 //! the fetched rows. The language is described in `docs/filter-language.md`.
+//!
+//! Visibility: `pub` is what the integration tests and benches use ([`Filter`], its parse
+//! error, `filter_conditions` evaluation, the single-row evaluator's [`LocalRow`]); everything
+//! else is `pub(crate)` or private.
 
 pub mod conditions;
 
@@ -26,19 +30,19 @@ use crate::api::timestamp::Nanos;
 use ast::Expr;
 use conditions::Conditions;
 pub use error::ParseError;
-pub use predicate::{LocalRow, Predicate, Reads};
-pub(crate) use predicate::{Needle, TimeTest};
-pub use time::{ResolvedTime, TimeWindow};
+pub use predicate::LocalRow;
+pub(crate) use predicate::{Needle, Predicate, Reads, TimeTest};
+pub(crate) use time::{ResolvedTime, TimeWindow};
 
 /// What times in a filter are relative to: `joined>10:30` is the occurrence of 10:30 in `tz`
 /// inside `window` (see [`time`](self::time)).
 #[derive(Debug, Clone)]
 pub struct ParseContext {
-    pub tz: TimeZone,
-    pub window: TimeWindow,
+    pub(crate) tz: TimeZone,
+    pub(crate) window: TimeWindow,
     /// The call window is not known yet (`window` is a guess): a time that names no single
     /// instant in it is read anyway, to be read again once the window is known.
-    pub provisional: bool,
+    pub(crate) provisional: bool,
 }
 
 impl ParseContext {
@@ -54,7 +58,7 @@ impl ParseContext {
         ParseContext::in_window(tz, TimeWindow { start, end })
     }
 
-    pub fn in_window(tz: TimeZone, window: TimeWindow) -> ParseContext {
+    pub(crate) fn in_window(tz: TimeZone, window: TimeWindow) -> ParseContext {
         ParseContext {
             tz,
             window,
@@ -65,7 +69,7 @@ impl ParseContext {
     /// Before anything is known of the call: times of day are read in the day after `now`,
     /// without refusing one that names no single instant there. Enough for the syntax and
     /// the server part, which no time changes; the local part is read again in the window.
-    pub fn provisional(tz: TimeZone, now: Nanos) -> ParseContext {
+    pub(crate) fn provisional(tz: TimeZone, now: Nanos) -> ParseContext {
         ParseContext {
             provisional: true,
             ..ParseContext::at(tz, now)

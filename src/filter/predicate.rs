@@ -102,24 +102,24 @@ impl Predicate {
     }
 
     /// Whether the row passes; `now` ends open sessions.
-    pub fn matches<R: LocalRow>(&self, row: &R, now: Nanos) -> bool {
+    pub(crate) fn matches<R: LocalRow>(&self, row: &R, now: Nanos) -> bool {
         self.run(|step| self.steps[step].test.matches(row, now))
     }
 
     /// Number of tests; steps are numbered from 0.
-    pub fn step_count(&self) -> usize {
+    pub(crate) fn step_count(&self) -> usize {
         self.steps.len()
     }
 
     /// What the test of `step` reads from a row.
-    pub fn step_reads(&self, step: usize) -> Reads {
+    pub(crate) fn step_reads(&self, step: usize) -> Reads {
         self.steps[step].test.reads()
     }
 
     /// The test of `step` alone on `row`. A row that answers only what
     /// [`Predicate::step_reads`] names gets the same answer as a complete row.
     #[inline]
-    pub fn step_matches<R: LocalRow>(&self, step: usize, row: &R, now: Nanos) -> bool {
+    pub(crate) fn step_matches<R: LocalRow>(&self, step: usize, row: &R, now: Nanos) -> bool {
         self.steps[step].test.matches(row, now)
     }
 
@@ -140,7 +140,7 @@ impl Predicate {
     /// behind [`Predicate::matches`], for evaluators that answer tests from precomputed
     /// tables instead of row text.
     #[inline]
-    pub fn run(&self, mut passes: impl FnMut(usize) -> bool) -> bool {
+    pub(crate) fn run(&self, mut passes: impl FnMut(usize) -> bool) -> bool {
         let mut next = self.entry;
         loop {
             match next {
@@ -165,7 +165,7 @@ impl Predicate {
     /// answered for every row, which costs less than branching row by row when the answers
     /// come from tables. `lanes` is overwritten: it is the working memory, so that a million
     /// rows cost no allocation.
-    pub fn run_lanes(&self, lanes: &mut [u64]) -> u64 {
+    pub(crate) fn run_lanes(&self, lanes: &mut [u64]) -> u64 {
         // A step only ever continues at steps compiled before it (see `compile_into`), so one
         // pass in order knows both outcomes of each step, and its answer can then be replaced
         // by its outcome.
@@ -189,7 +189,7 @@ impl Predicate {
 
 /// The one part of a row a test reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reads {
+pub(crate) enum Reads {
     UserId,
     PublisherType,
     Roles,

@@ -13,9 +13,9 @@ use super::term::TermKind;
 #[derive(Debug, Default)]
 pub(crate) struct Split {
     /// At most one condition per field: `filter_conditions` is a JSON object keyed by field.
-    pub server: Vec<Condition>,
+    pub(crate) server: Vec<Condition>,
     /// Top-level AND terms evaluated on fetched rows.
-    pub local: Vec<Expr>,
+    pub(crate) local: Vec<Expr>,
 }
 
 /// What a top-level AND term is to the server.

@@ -171,11 +171,11 @@ pub(crate) enum TermKind {
 /// description shows `10:30` rather than nanoseconds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Instant {
-    pub comparison: Comparison,
-    pub at: Nanos,
-    pub text: String,
+    pub(crate) comparison: Comparison,
+    pub(crate) at: Nanos,
+    pub(crate) text: String,
     /// Said when the time had more than one reading (a wall time the zone repeats).
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
 impl TermKind {

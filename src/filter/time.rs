@@ -18,12 +18,12 @@ const DAY: Nanos = 86_400 * NANOS_PER_SEC;
 
 /// Where bare times of day are looked for: the call window, Unix ns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TimeWindow {
-    pub start: Nanos,
+pub(crate) struct TimeWindow {
+    pub(crate) start: Nanos,
     /// The end of an ended call, inclusive; `None` for a live call (or one whose end is not
     /// known yet), whose window is taken as `[start, start + 24 h)`, so that what a bare time
     /// means does not drift from one poll to the next.
-    pub end: Option<Nanos>,
+    pub(crate) end: Option<Nanos>,
 }
 
 impl TimeWindow {
@@ -43,7 +43,7 @@ impl TimeWindow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolvedTime {
     /// As typed: `00:10`.
-    pub text: String,
+    pub(crate) text: String,
     /// Unix ns.
     pub at: Nanos,
     /// Said when the choice was not the only one: a wall time that happens twice.

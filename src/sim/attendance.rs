@@ -10,7 +10,7 @@ use super::ids::Uuid;
 
 /// A role a participant holds in the call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
+pub(crate) enum Role {
     Host,
     Admin,
     User,
@@ -18,7 +18,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Role::Host => "host",
             Role::Admin => "admin",
@@ -30,7 +30,7 @@ impl Role {
 
 /// How a participant session sends media to the call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Publisher {
+pub(crate) enum Publisher {
     WebRtc,
     Rtmp,
     Srt,
@@ -38,7 +38,7 @@ pub enum Publisher {
 }
 
 impl Publisher {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Publisher::WebRtc => "webrtc",
             Publisher::Rtmp => "rtmp",
@@ -50,24 +50,24 @@ impl Publisher {
 
 /// The tracks a session published, as a bit set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Tracks(u8);
+pub(crate) struct Tracks(u8);
 
 impl Tracks {
-    pub const AUDIO: Tracks = Tracks(1);
-    pub const VIDEO: Tracks = Tracks(2);
-    pub const SCREENSHARE: Tracks = Tracks(4);
-    pub const NONE: Tracks = Tracks(0);
+    pub(crate) const AUDIO: Tracks = Tracks(1);
+    pub(crate) const VIDEO: Tracks = Tracks(2);
+    pub(crate) const SCREENSHARE: Tracks = Tracks(4);
+    pub(crate) const NONE: Tracks = Tracks(0);
 
-    pub fn with(self, other: Tracks) -> Tracks {
+    pub(crate) fn with(self, other: Tracks) -> Tracks {
         Tracks(self.0 | other.0)
     }
 
-    pub fn contains(self, other: Tracks) -> bool {
+    pub(crate) fn contains(self, other: Tracks) -> bool {
         self.0 & other.0 == other.0
     }
 
     /// The track names, in the form `filter_conditions` compares against.
-    pub fn names(self) -> &'static [String] {
+    pub(crate) fn names(self) -> &'static [String] {
         &TRACK_NAME_SETS[usize::from(self.0 & 7)]
     }
 }
@@ -91,10 +91,10 @@ static TRACK_NAME_SETS: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
 
 /// A person (or a machine participant) who joined the call.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Person {
-    pub id: String,
-    pub role: Role,
-    pub is_tech_user: bool,
+pub(crate) struct Person {
+    pub(crate) id: String,
+    pub(crate) role: Role,
+    pub(crate) is_tech_user: bool,
 }
 
 /// How a row is reported wrong, as real attendance data sometimes is. The row's own times
@@ -102,7 +102,7 @@ pub struct Person {
 /// the API shows. A leave before the join, a join outside the session and a negative duration
 /// need no quirk: the row's times say so themselves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Quirk {
+pub(crate) enum Quirk {
     #[default]
     None,
     /// The leave was never recorded (a killed tab): no `left_at` nor duration, ever.
@@ -124,22 +124,22 @@ pub enum Quirk {
 /// row has a planned `left_at` because the scenario is written in advance, but while the call
 /// is live a row is shown open until that moment has been reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Row {
-    pub user_session_id: Uuid,
-    pub joined_at: i64,
-    pub left_at: i64,
-    pub person: u32,
-    pub publisher: Publisher,
-    pub tracks: Tracks,
-    pub quirk: Quirk,
+pub(crate) struct Row {
+    pub(crate) user_session_id: Uuid,
+    pub(crate) joined_at: i64,
+    pub(crate) left_at: i64,
+    pub(crate) person: u32,
+    pub(crate) publisher: Publisher,
+    pub(crate) tracks: Tracks,
+    pub(crate) quirk: Quirk,
 }
 
 /// What the API shows of a closed row: `joined_at`, `left_at`, `duration_in_seconds`.
-pub type Reported = (Option<i64>, Option<i64>, Option<i64>);
+pub(crate) type Reported = (Option<i64>, Option<i64>, Option<i64>);
 
 impl Row {
     /// The row as the API shows it once closed, quirks included.
-    pub fn reported(&self) -> Reported {
+    pub(crate) fn reported(&self) -> Reported {
         let (joined, left, duration) = (
             Some(self.joined_at),
             Some(self.left_at),
@@ -157,13 +157,13 @@ impl Row {
     }
 
     /// The `duration_in_seconds` the API shows once the row is closed.
-    pub fn reported_duration(&self) -> Option<i64> {
+    pub(crate) fn reported_duration(&self) -> Option<i64> {
         self.reported().2
     }
 
     /// The position of the row in the serving order. Rows become visible in `joined_at`
     /// order, so new rows always land after every position a client has already paged past.
-    pub fn key(&self) -> RowKey {
+    pub(crate) fn key(&self) -> RowKey {
         RowKey {
             joined_at: self.joined_at,
             user_session_id: self.user_session_id,
@@ -171,40 +171,40 @@ impl Row {
     }
 
     /// Whole seconds, as Stream reports `duration_in_seconds`.
-    pub fn duration_seconds(&self) -> i64 {
+    pub(crate) fn duration_seconds(&self) -> i64 {
         (self.left_at - self.joined_at) / crate::api::timestamp::NANOS_PER_SEC
     }
 }
 
 /// A position in the stable serving order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct RowKey {
-    pub joined_at: i64,
-    pub user_session_id: Uuid,
+pub(crate) struct RowKey {
+    pub(crate) joined_at: i64,
+    pub(crate) user_session_id: Uuid,
 }
 
 /// Everything about the simulated call session, fixed at start.
 #[derive(Debug, Clone)]
-pub struct Attendance {
-    pub call_id: String,
-    pub session_id: Uuid,
+pub(crate) struct Attendance {
+    pub(crate) call_id: String,
+    pub(crate) session_id: Uuid,
     /// When the call was created (ahead of the session, as a scheduled call is).
-    pub created_at: i64,
-    pub started_at: i64,
+    pub(crate) created_at: i64,
+    pub(crate) started_at: i64,
     /// When the session ends (or ended): every row has left by then.
-    pub ends_at: i64,
+    pub(crate) ends_at: i64,
     /// Per-session details were purged by retention; totals are still reported.
-    pub expired: bool,
-    pub people: Vec<Person>,
+    pub(crate) expired: bool,
+    pub(crate) people: Vec<Person>,
     /// Sorted by [`Row::key`].
-    pub rows: Vec<Row>,
+    pub(crate) rows: Vec<Row>,
     /// Sum of every row's reported `duration_in_seconds`, kept so that the totals of an ended
     /// session cost nothing per request.
-    pub final_duration_seconds: i64,
+    pub(crate) final_duration_seconds: i64,
 }
 
 impl Attendance {
-    pub fn person(&self, row: &Row) -> &Person {
+    pub(crate) fn person(&self, row: &Row) -> &Person {
         &self.people[row.person as usize]
     }
 }

@@ -15,7 +15,7 @@ use super::error::{ErrorCode, Refusal};
 const IAT_LEEWAY_SECS: u64 = 5;
 
 /// Checks the credentials of one app.
-pub struct Authenticator {
+pub(crate) struct Authenticator {
     api_key: String,
     key: DecodingKey,
     validation: Validation,
@@ -28,7 +28,7 @@ struct Claims {
 }
 
 impl Authenticator {
-    pub fn new(api_key: &str, api_secret: &str) -> Authenticator {
+    pub(crate) fn new(api_key: &str, api_secret: &str) -> Authenticator {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.required_spec_claims.clear();
         validation.leeway = 0;
@@ -40,7 +40,7 @@ impl Authenticator {
     }
 
     /// Accepts the request or says why not, with Stream's error codes.
-    pub fn check(&self, api_key: Option<&str>, headers: &HeaderMap) -> Result<(), Refusal> {
+    pub(crate) fn check(&self, api_key: Option<&str>, headers: &HeaderMap) -> Result<(), Refusal> {
         match api_key {
             Some(key) if key == self.api_key => {}
             Some(key) => {

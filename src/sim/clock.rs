@@ -5,7 +5,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 /// Maps the server's running time to scenario time (Unix ns) at a chosen speed, so that a
 /// two-hour webinar can play out in minutes.
 #[derive(Debug, Clone, Copy)]
-pub struct ScenarioClock {
+pub(crate) struct ScenarioClock {
     anchor: Instant,
     anchor_ns: i64,
     speed: f64,
@@ -13,7 +13,7 @@ pub struct ScenarioClock {
 
 impl ScenarioClock {
     /// A clock that reads `anchor_ns` now and runs `speed` times faster than the wall.
-    pub fn new(anchor_ns: i64, speed: f64) -> ScenarioClock {
+    pub(crate) fn new(anchor_ns: i64, speed: f64) -> ScenarioClock {
         ScenarioClock {
             anchor: Instant::now(),
             anchor_ns,
@@ -22,12 +22,12 @@ impl ScenarioClock {
     }
 
     /// Scenario seconds per wall second.
-    pub fn speed(&self) -> f64 {
+    pub(crate) fn speed(&self) -> f64 {
         self.speed
     }
 
     /// Saturates rather than wraps, however long the clock has run.
-    pub fn now_ns(&self) -> i64 {
+    pub(crate) fn now_ns(&self) -> i64 {
         let elapsed = self.anchor.elapsed().as_secs_f64() * self.speed;
         let elapsed_ns = Duration::try_from_secs_f64(elapsed)
             .ok()
@@ -38,7 +38,7 @@ impl ScenarioClock {
 }
 
 /// The wall clock in Unix ns.
-pub fn unix_now_ns() -> i64 {
+pub(crate) fn unix_now_ns() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_nanos() as i64)
@@ -46,7 +46,7 @@ pub fn unix_now_ns() -> i64 {
 }
 
 /// The wall clock in Unix seconds.
-pub fn unix_now_secs() -> u64 {
+pub(crate) fn unix_now_secs() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())

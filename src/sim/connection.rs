@@ -47,13 +47,13 @@ impl Default for Limits {
 }
 
 /// A TCP listener whose connections keep to [`Limits`].
-pub struct BoundedListener {
+pub(crate) struct BoundedListener {
     inner: TcpListener,
     limits: Limits,
 }
 
 impl BoundedListener {
-    pub fn new(inner: TcpListener, limits: Limits) -> BoundedListener {
+    pub(crate) fn new(inner: TcpListener, limits: Limits) -> BoundedListener {
         BoundedListener { inner, limits }
     }
 }
@@ -85,7 +85,7 @@ enum Phase {
 
 /// A connection that fails its reads once the client overruns its [`Limits`], which makes
 /// hyper close it.
-pub struct Bounded<S> {
+pub(crate) struct Bounded<S> {
     inner: S,
     limits: Limits,
     phase: Phase,
@@ -94,7 +94,7 @@ pub struct Bounded<S> {
 
 impl<S> Bounded<S> {
     /// A new connection: the first request is being received from now on.
-    pub fn new(inner: S, limits: Limits) -> Bounded<S> {
+    pub(crate) fn new(inner: S, limits: Limits) -> Bounded<S> {
         Bounded {
             inner,
             limits,

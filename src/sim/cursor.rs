@@ -18,7 +18,7 @@ const TAG_LEN: usize = 16;
 
 /// Which parameter a cursor belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
+pub(crate) enum Direction {
     Next,
     Prev,
 }
@@ -31,7 +31,7 @@ impl Direction {
         }
     }
 
-    pub fn param(self) -> &'static str {
+    pub(crate) fn param(self) -> &'static str {
         match self {
             Direction::Next => "next",
             Direction::Prev => "prev",
@@ -41,7 +41,7 @@ impl Direction {
 
 /// Why a cursor was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CursorError {
+pub(crate) enum CursorError {
     #[error("{0} is not a valid cursor")]
     Invalid(&'static str),
     #[error("a {given} cursor was passed as {expected}")]
@@ -53,9 +53,9 @@ pub enum CursorError {
 
 /// Where a cursor points: an ordering value and the id that breaks its ties.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Position {
-    pub at: i64,
-    pub id: Uuid,
+pub(crate) struct Position {
+    pub(crate) at: i64,
+    pub(crate) id: Uuid,
 }
 
 impl From<RowKey> for Position {
@@ -78,23 +78,23 @@ impl From<Position> for RowKey {
 
 /// Signs and checks cursors for one scope.
 #[derive(Clone)]
-pub struct CursorSigner {
+pub(crate) struct CursorSigner {
     mac: Hmac<Sha256>,
 }
 
 impl CursorSigner {
     /// Cursors of one call session's participant sessions.
-    pub fn for_session(secret: &str, call_session: Uuid) -> CursorSigner {
+    pub(crate) fn for_session(secret: &str, call_session: Uuid) -> CursorSigner {
         CursorSigner::new(secret, &call_session.0)
     }
 
     /// Cursors of `QueryCallSessionStats`.
-    pub fn for_stats(secret: &str) -> CursorSigner {
+    pub(crate) fn for_stats(secret: &str) -> CursorSigner {
         CursorSigner::new(secret, b"call_stats")
     }
 
     /// Cursors of `QueryCallMembers`.
-    pub fn for_members(secret: &str) -> CursorSigner {
+    pub(crate) fn for_members(secret: &str) -> CursorSigner {
         CursorSigner::new(secret, b"call_members")
     }
 
@@ -106,7 +106,7 @@ impl CursorSigner {
         CursorSigner { mac }
     }
 
-    pub fn encode(&self, direction: Direction, key: impl Into<Position>) -> String {
+    pub(crate) fn encode(&self, direction: Direction, key: impl Into<Position>) -> String {
         let payload = payload(direction, key.into());
         let tag = self.tag(&payload);
         let mut text = String::with_capacity((PAYLOAD_LEN + TAG_LEN) * 2);
@@ -116,7 +116,7 @@ impl CursorSigner {
         text
     }
 
-    pub fn decode(&self, direction: Direction, text: &str) -> Result<Position, CursorError> {
+    pub(crate) fn decode(&self, direction: Direction, text: &str) -> Result<Position, CursorError> {
         let invalid = CursorError::Invalid(direction.param());
         let bytes = hex_decode(text).ok_or(invalid.clone())?;
         if bytes.len() != PAYLOAD_LEN + TAG_LEN {

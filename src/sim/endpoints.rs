@@ -15,12 +15,12 @@ use super::timeline::Anchor;
 use super::wire::{self, CALL_TYPE};
 
 /// The page size when `limit` is absent or 0.
-pub const DEFAULT_LIMIT: usize = 25;
-pub const MAX_LIMIT: usize = 100;
+pub(crate) const DEFAULT_LIMIT: usize = 25;
+pub(crate) const MAX_LIMIT: usize = 100;
 
 /// `GET /api/v2/video/call/{type}/{id}`, with up to `members_limit` members (25 when absent
 /// or 0, at most 100).
-pub fn get_call(
+pub(crate) fn get_call(
     sim: &Sim,
     call_type: &str,
     call_id: &str,
@@ -39,7 +39,7 @@ pub fn get_call(
 }
 
 /// `GET /api/v2/video/call/{type}/{id}/session/{session}/participant_sessions`.
-pub fn participant_sessions(
+pub(crate) fn participant_sessions(
     sim: &Sim,
     call_type: &str,
     call_id: &str,
@@ -92,13 +92,13 @@ pub fn participant_sessions(
 }
 
 /// `POST /api/v2/video/call_stats`.
-pub fn call_stats(sim: &Sim, body: &[u8]) -> Result<Map<String, Value>, Refusal> {
+pub(crate) fn call_stats(sim: &Sim, body: &[u8]) -> Result<Map<String, Value>, Refusal> {
     let request = stats::StatsRequest::parse(body)?;
     stats::respond(sim, &request)
 }
 
 /// `POST /api/v2/video/call/members`.
-pub fn call_members(sim: &Sim, body: &[u8]) -> Result<Map<String, Value>, Refusal> {
+pub(crate) fn call_members(sim: &Sim, body: &[u8]) -> Result<Map<String, Value>, Refusal> {
     let request = members::MembersRequest::parse(body)?;
     if let Some(replay) = &sim.replay {
         return replay.members(&request.call_type, &request.call_id);
@@ -136,7 +136,7 @@ fn bounded(params: &Params, name: &str) -> Result<usize, Refusal> {
 }
 
 /// The `limit` of a query body: [`DEFAULT_LIMIT`] when absent or 0, at most [`MAX_LIMIT`].
-pub fn body_limit(limit: Option<i64>) -> Result<usize, Refusal> {
+pub(crate) fn body_limit(limit: Option<i64>) -> Result<usize, Refusal> {
     match limit {
         None | Some(0) => Ok(DEFAULT_LIMIT),
         Some(limit) if (1..=MAX_LIMIT as i64).contains(&limit) => Ok(limit as usize),

@@ -8,7 +8,7 @@ const MORE_INFO: &str = "https://getstream.io/chat/docs/api_errors_response";
 
 /// Stream's application error codes, as documented.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorCode {
+pub(crate) enum ErrorCode {
     AccessKey,
     Input,
     Authentication,
@@ -21,7 +21,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub fn number(self) -> i32 {
+    pub(crate) fn number(self) -> i32 {
         match self {
             ErrorCode::AccessKey => 2,
             ErrorCode::Input => 4,
@@ -35,7 +35,7 @@ impl ErrorCode {
         }
     }
 
-    pub fn status(self) -> StatusCode {
+    pub(crate) fn status(self) -> StatusCode {
         match self {
             ErrorCode::Input => StatusCode::BAD_REQUEST,
             ErrorCode::RateLimit => StatusCode::TOO_MANY_REQUESTS,
@@ -58,30 +58,30 @@ impl ErrorCode {
 
 /// A refused request: what went wrong, in the words the message will carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    pub code: ErrorCode,
-    pub detail: String,
+pub(crate) struct Refusal {
+    pub(crate) code: ErrorCode,
+    pub(crate) detail: String,
 }
 
 impl Refusal {
-    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Refusal {
+    pub(crate) fn new(code: ErrorCode, detail: impl Into<String>) -> Refusal {
         Refusal {
             code,
             detail: detail.into(),
         }
     }
 
-    pub fn input(detail: impl Into<String>) -> Refusal {
+    pub(crate) fn input(detail: impl Into<String>) -> Refusal {
         Refusal::new(ErrorCode::Input, detail)
     }
 
-    pub fn not_found(detail: impl Into<String>) -> Refusal {
+    pub(crate) fn not_found(detail: impl Into<String>) -> Refusal {
         Refusal::new(ErrorCode::NotFound, detail)
     }
 
     /// The body Stream sends, with its message in Stream's `Operation failed with error`
     /// style.
-    pub fn body(&self, operation: &str, duration: String) -> ApiErrorBody {
+    pub(crate) fn body(&self, operation: &str, duration: String) -> ApiErrorBody {
         ApiErrorBody {
             code: self.code.number(),
             message: format!("{operation} failed with error: \"{}\"", self.detail),

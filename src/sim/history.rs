@@ -12,17 +12,17 @@ use crate::api::timestamp::NANOS_PER_SEC;
 const INTERVAL_NS: i64 = 7 * 86_400 * NANOS_PER_SEC;
 
 /// Stream purges per-session details after 90 days; only the totals remain.
-pub const RETENTION_NS: i64 = 90 * 86_400 * NANOS_PER_SEC;
+pub(crate) const RETENTION_NS: i64 = 90 * 86_400 * NANOS_PER_SEC;
 
 /// An ended earlier session and the signer of its participant-session cursors.
-pub struct EarlierSession {
-    pub call: Attendance,
-    pub cursors: CursorSigner,
+pub(crate) struct EarlierSession {
+    pub(crate) call: Attendance,
+    pub(crate) cursors: CursorSigner,
 }
 
 /// `count` earlier sessions of the scenario's call, the most recent first, deterministic from
 /// `seed`; those that ended beyond retention (before `now`) have their details purged.
-pub fn earlier_sessions(
+pub(crate) fn earlier_sessions(
     scenario: Scenario,
     seed: u64,
     current_started_at: i64,

@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 /// Disguises some of the row's `user_id`, `roles` and `publisher_type`.
-pub fn disguise(row: &mut Value) {
+pub(crate) fn disguise(row: &mut Value) {
     if let Some(Value::String(user)) = row.get_mut("user_id") {
         *user = user_id(user);
     }

@@ -9,13 +9,13 @@ use rand::Rng;
 
 /// A random (version 4 layout) identifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Uuid(pub [u8; 16]);
+pub(crate) struct Uuid(pub [u8; 16]);
 
 /// Length of the hyphenated text form.
-pub const UUID_TEXT_LEN: usize = 36;
+pub(crate) const UUID_TEXT_LEN: usize = 36;
 
 impl Uuid {
-    pub fn random(rng: &mut impl Rng) -> Uuid {
+    pub(crate) fn random(rng: &mut impl Rng) -> Uuid {
         let mut bytes: [u8; 16] = rng.random();
         bytes[6] = (bytes[6] & 0x0f) | 0x40;
         bytes[8] = (bytes[8] & 0x3f) | 0x80;
@@ -23,7 +23,7 @@ impl Uuid {
     }
 
     /// Writes the hyphenated lowercase form without allocating.
-    pub fn write_text(&self, out: &mut [u8; UUID_TEXT_LEN]) {
+    pub(crate) fn write_text(&self, out: &mut [u8; UUID_TEXT_LEN]) {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut at = 0;
         for (i, byte) in self.0.iter().enumerate() {

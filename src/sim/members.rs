@@ -69,9 +69,9 @@ enum FilterField {
 
 /// A validated request.
 #[derive(Debug)]
-pub struct MembersRequest {
-    pub call_type: String,
-    pub call_id: String,
+pub(crate) struct MembersRequest {
+    pub(crate) call_type: String,
+    pub(crate) call_id: String,
     filter: Vec<Condition>,
     sort: SortField,
     descending: bool,
@@ -85,7 +85,7 @@ pub struct MembersRequest {
 
 impl MembersRequest {
     /// Parses and validates the body.
-    pub fn parse(body: &[u8]) -> Result<MembersRequest, Refusal> {
+    pub(crate) fn parse(body: &[u8]) -> Result<MembersRequest, Refusal> {
         let body: Body = serde_json::from_slice(body)
             .map_err(|err| Refusal::input(format!("the request body is not valid: {err}")))?;
         let required = |value: Option<String>, name: &str| {
@@ -243,7 +243,7 @@ fn member_index(id: Uuid) -> Option<usize> {
 }
 
 /// The response body without `duration`.
-pub fn respond(sim: &Sim, request: &MembersRequest) -> Result<Map<String, Value>, Refusal> {
+pub(crate) fn respond(sim: &Sim, request: &MembersRequest) -> Result<Map<String, Value>, Refusal> {
     let members = &sim.roster.members;
     let now = sim.present();
     let mut order: Vec<usize> = (0..members.len()).collect();

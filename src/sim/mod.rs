@@ -8,6 +8,10 @@
 //! `timeline`; `server` wraps every endpoint in Stream's envelope (rate limits, auth, errors),
 //! `endpoints` answers them, `stats` lists the call's sessions, `members` its members, and
 //! `wire` shapes the complete response objects.
+//!
+//! Visibility: `pub` is what the integration tests and the binary use to start a sim in
+//! process ([`SimConfig`], [`start`], [`RunningSim`], [`Scenario`], the connection limits);
+//! everything else is `pub(crate)` or private.
 
 mod attendance;
 mod auth;
@@ -39,8 +43,12 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-pub use connection::{IDLE_TIMEOUT, Limits, REQUEST_TIMEOUT};
-pub use replay::PAGES_VERSION;
+pub use connection::IDLE_TIMEOUT;
+
+pub use connection::Limits;
+
+pub use connection::REQUEST_TIMEOUT;
+pub(crate) use replay::PAGES_VERSION;
 pub use scenario::Scenario;
 pub use wire::SessionObject;
 
@@ -53,13 +61,13 @@ use server::Sim;
 
 /// Requests per minute per endpoint when nothing else is asked for: generous enough that the
 /// demo never meets it, like the per-endpoint app quotas Stream grants server-side.
-pub const DEFAULT_RATE_LIMIT: u32 = 1_000;
+pub(crate) const DEFAULT_RATE_LIMIT: u32 = 1_000;
 
 /// The fastest a live scenario plays: a three-hour keynote in about a second.
 pub const MAX_SPEED: f64 = 10_000.0;
 
 /// Ten years of weekly sessions.
-pub const MAX_EARLIER_SESSIONS: usize = 520;
+pub(crate) const MAX_EARLIER_SESSIONS: usize = 520;
 
 /// How far into the session a live scenario already is when the server starts.
 const LIVE_HEAD_START_NS: i64 = 5 * 60 * NANOS_PER_SEC;
@@ -193,7 +201,7 @@ impl RunningSim {
     }
 
     /// Stops accepting requests and waits for the server to finish.
-    pub async fn shutdown(mut self) {
+    pub(crate) async fn shutdown(mut self) {
         self.stop.cancel();
         if let Some(task) = self.task.take() {
             // The server's own outcome no longer matters once it has been asked to stop.

@@ -86,7 +86,7 @@ const LAST: [&str; 64] = [
 
 /// Ids of the machine participants (recorders, captioning, relays) that Stream counts as
 /// tech users.
-pub const TECH_USERS: [&str; 4] = [
+pub(crate) const TECH_USERS: [&str; 4] = [
     "recording-bot",
     "captions-bot",
     "rtmp-relay",
@@ -94,12 +94,12 @@ pub const TECH_USERS: [&str; 4] = [
 ];
 
 /// Hands out the n-th readable id of a seeded shuffle.
-pub struct NameBook {
+pub(crate) struct NameBook {
     pairs: Vec<(u8, u8)>,
 }
 
 impl NameBook {
-    pub fn shuffled(rng: &mut impl Rng) -> NameBook {
+    pub(crate) fn shuffled(rng: &mut impl Rng) -> NameBook {
         let mut pairs: Vec<(u8, u8)> = (0..FIRST.len())
             .flat_map(|f| (0..LAST.len()).map(move |l| (f as u8, l as u8)))
             .collect();
@@ -108,7 +108,7 @@ impl NameBook {
     }
 
     /// The id of the `index`-th person; distinct indices give distinct ids.
-    pub fn id(&self, index: usize) -> String {
+    pub(crate) fn id(&self, index: usize) -> String {
         let (first, last) = self.pairs[index % self.pairs.len()];
         let round = index / self.pairs.len();
         let base = format!("{}-{}", FIRST[usize::from(first)], LAST[usize::from(last)]);

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 /// Counts requests per endpoint. A limit of 0 turns limiting off.
-pub struct RateLimiter {
+pub(crate) struct RateLimiter {
     limit: u32,
     window_secs: u64,
     windows: Mutex<HashMap<&'static str, Window>>,
@@ -19,18 +19,18 @@ struct Window {
 
 /// The state of one endpoint's quota after a request, as the `X-RateLimit-*` headers tell it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Quota {
-    pub limit: u32,
-    pub remaining: u32,
+pub(crate) struct Quota {
+    pub(crate) limit: u32,
+    pub(crate) remaining: u32,
     /// End of the current window, in Unix seconds.
-    pub reset: u64,
+    pub(crate) reset: u64,
     /// This request was over the quota.
-    pub exceeded: bool,
+    pub(crate) exceeded: bool,
 }
 
 impl Quota {
     /// Whole seconds until the window resets (at least 1), for `Retry-After`.
-    pub fn retry_after(&self, now_secs: u64) -> u64 {
+    pub(crate) fn retry_after(&self, now_secs: u64) -> u64 {
         self.reset.saturating_sub(now_secs).max(1)
     }
 }
@@ -38,7 +38,7 @@ impl Quota {
 impl RateLimiter {
     /// `limit` requests per endpoint in each window of `window_secs` (at least one second: the
     /// `X-RateLimit-Reset` header counts whole seconds).
-    pub fn new(limit: u32, window_secs: u64) -> RateLimiter {
+    pub(crate) fn new(limit: u32, window_secs: u64) -> RateLimiter {
         RateLimiter {
             limit,
             window_secs: window_secs.max(1),
@@ -48,7 +48,7 @@ impl RateLimiter {
 
     /// Counts one request to `endpoint` at `now_secs` (Unix seconds); `None` when limiting is
     /// off.
-    pub fn take(&self, endpoint: &'static str, now_secs: u64) -> Option<Quota> {
+    pub(crate) fn take(&self, endpoint: &'static str, now_secs: u64) -> Option<Quota> {
         if self.limit == 0 {
             return None;
         }

@@ -33,7 +33,7 @@ use super::error::Refusal;
 use super::server::Params;
 
 /// The version of the pages file this sim reads.
-pub const PAGES_VERSION: u64 = 1;
+pub(crate) const PAGES_VERSION: u64 = 1;
 
 /// The file, as read.
 #[derive(Debug, Deserialize)]
@@ -76,7 +76,7 @@ pub enum ReplayError {
 
 /// One call session's recorded pages.
 #[derive(Debug)]
-pub struct Replay {
+pub(crate) struct Replay {
     call_type: String,
     call_id: String,
     session_id: String,
@@ -92,7 +92,7 @@ pub struct Replay {
 }
 
 impl Replay {
-    pub fn parse(text: &str) -> Result<Replay, ReplayError> {
+    pub(crate) fn parse(text: &str) -> Result<Replay, ReplayError> {
         let file: PagesFile = serde_json::from_str(text)?;
         if file.headcount_pages != PAGES_VERSION {
             return Err(ReplayError::Version(file.headcount_pages));
@@ -115,20 +115,24 @@ impl Replay {
         })
     }
 
-    pub fn call_type(&self) -> &str {
+    pub(crate) fn call_type(&self) -> &str {
         &self.call_type
     }
 
-    pub fn call_id(&self) -> &str {
+    pub(crate) fn call_id(&self) -> &str {
         &self.call_id
     }
 
-    pub fn session_id(&self) -> &str {
+    pub(crate) fn session_id(&self) -> &str {
         &self.session_id
     }
 
     /// `QueryCallMembers`: the recorded members as one page, when the file records them.
-    pub fn members(&self, call_type: &str, call_id: &str) -> Result<Map<String, Value>, Refusal> {
+    pub(crate) fn members(
+        &self,
+        call_type: &str,
+        call_id: &str,
+    ) -> Result<Map<String, Value>, Refusal> {
         self.find_call(call_type, call_id)?;
         let Some(members) = &self.members else {
             // A pages file records participant sessions only: saying the call has no members
@@ -145,7 +149,7 @@ impl Replay {
     }
 
     /// Rows over every recorded page, repeats included.
-    pub fn rows(&self) -> usize {
+    pub(crate) fn rows(&self) -> usize {
         self.pages
             .values()
             .map(|page| page_rows(page).map_or(0, |rows| rows.len()))
@@ -153,7 +157,7 @@ impl Replay {
     }
 
     /// The recorded page a request asks for, exactly as recorded.
-    pub fn participant_sessions(
+    pub(crate) fn participant_sessions(
         &self,
         call_type: &str,
         call_id: &str,
@@ -188,7 +192,11 @@ impl Replay {
     }
 
     /// `GetCall`: the recorded call, or one made of the session.
-    pub fn get_call(&self, call_type: &str, call_id: &str) -> Result<Map<String, Value>, Refusal> {
+    pub(crate) fn get_call(
+        &self,
+        call_type: &str,
+        call_id: &str,
+    ) -> Result<Map<String, Value>, Refusal> {
         self.find_call(call_type, call_id)?;
         let call = self.call.clone().unwrap_or_else(|| {
             json!({
@@ -208,7 +216,7 @@ impl Replay {
 
     /// `QueryCallSessionStats`: the session's row, unless the filter names another call or
     /// session.
-    pub fn call_stats(&self, body: &[u8]) -> Result<Map<String, Value>, Refusal> {
+    pub(crate) fn call_stats(&self, body: &[u8]) -> Result<Map<String, Value>, Refusal> {
         let request: Value = serde_json::from_slice(body)
             .map_err(|err| Refusal::input(format!("the body is not valid JSON: {err}")))?;
         let wanted = |field: &str, value: &str| {

@@ -24,44 +24,44 @@ const INITIALS: [char; 8] = ['a', 'b', 'e', 'j', 'k', 'm', 'r', 's'];
 
 /// How long a ringing phone rings before the ring counts as missed (the call type's
 /// `missed_call_timeout_ms`, as `wire` reports it).
-pub const MISSED_AFTER_NS: i64 = 15 * NANOS_PER_SEC;
+pub(crate) const MISSED_AFTER_NS: i64 = 15 * NANOS_PER_SEC;
 
 /// One member of the call.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Member {
+pub(crate) struct Member {
     /// The user (id, app role). For attendees, the same person as in the rows.
-    pub person: Person,
+    pub(crate) person: Person,
     /// The member's call role.
-    pub role: Role,
+    pub(crate) role: Role,
     /// Written into the member's `custom` data as `{"team": …}`.
-    pub team: &'static str,
-    pub created_at: i64,
-    pub deleted_at: Option<i64>,
+    pub(crate) team: &'static str,
+    pub(crate) created_at: i64,
+    pub(crate) deleted_at: Option<i64>,
 }
 
 /// Who answered the ring and how, each with the instant (Unix ns). Describes the current
 /// session only.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Ring {
-    pub accepted: Vec<(String, i64)>,
-    pub rejected: Vec<(String, i64)>,
-    pub missed: Vec<(String, i64)>,
+pub(crate) struct Ring {
+    pub(crate) accepted: Vec<(String, i64)>,
+    pub(crate) rejected: Vec<(String, i64)>,
+    pub(crate) missed: Vec<(String, i64)>,
 }
 
 /// The members of the call, and its ring outcomes when it rang.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Roster {
+pub(crate) struct Roster {
     /// In the order they were added (`created_at`, then user id).
-    pub members: Vec<Member>,
+    pub(crate) members: Vec<Member>,
     /// The person who created the call: the caller of a ringing call.
-    pub creator: Person,
-    pub ring: Option<Ring>,
+    pub(crate) creator: Person,
+    pub(crate) ring: Option<Ring>,
 }
 
 impl Roster {
     /// The members as reported at `now` (Unix ns; `None` once the session has ended): members
     /// not yet added are not listed.
-    pub fn visible(&self, now: Option<i64>) -> impl Iterator<Item = (usize, &Member)> {
+    pub(crate) fn visible(&self, now: Option<i64>) -> impl Iterator<Item = (usize, &Member)> {
         self.members
             .iter()
             .enumerate()
@@ -69,7 +69,7 @@ impl Roster {
     }
 
     /// The ring outcomes that have happened by `now` (`None`: all of them).
-    pub fn ring_until(&self, now: Option<i64>) -> Ring {
+    pub(crate) fn ring_until(&self, now: Option<i64>) -> Ring {
         let Some(ring) = &self.ring else {
             return Ring::default();
         };
@@ -118,7 +118,7 @@ fn plan(scenario: Scenario) -> Plan {
 }
 
 /// The roster of the scenario's call, drawn from its attendance `call` and `seed`.
-pub fn generate(call: &Attendance, scenario: Scenario, seed: u64) -> Roster {
+pub(crate) fn generate(call: &Attendance, scenario: Scenario, seed: u64) -> Roster {
     let mut rng = StdRng::seed_from_u64(seed ^ 0x526F_7374_6572_0001);
     let plan = plan(scenario);
     let creator = call

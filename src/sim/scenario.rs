@@ -38,7 +38,7 @@ pub enum Scenario {
 }
 
 impl Scenario {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Scenario::Small => "small",
             Scenario::Townhall => "townhall",
@@ -61,7 +61,7 @@ impl Scenario {
     }
 
     /// How long the call session lasts.
-    pub fn length_ns(self) -> i64 {
+    pub(crate) fn length_ns(self) -> i64 {
         self.profile().minutes * 60 * NANOS_PER_SEC
     }
 
@@ -153,7 +153,7 @@ struct Profile {
 }
 
 /// Generates the scenario's call session, starting at `started_at` (Unix ns).
-pub fn generate(scenario: Scenario, seed: u64, started_at: i64) -> Attendance {
+pub(crate) fn generate(scenario: Scenario, seed: u64, started_at: i64) -> Attendance {
     let mut call = generate_profile(&scenario.profile(), seed, started_at);
     call.expired = scenario == Scenario::Expired;
     if scenario == Scenario::Messy {
@@ -216,7 +216,7 @@ fn add_messy_rows(call: &mut Attendance, seed: u64) {
 
 /// An earlier, smaller session of the scenario's call (a weekly meeting's previous weeks):
 /// the same hosts' mix, a tenth of the audience at most.
-pub fn generate_earlier(scenario: Scenario, seed: u64, started_at: i64) -> Attendance {
+pub(crate) fn generate_earlier(scenario: Scenario, seed: u64, started_at: i64) -> Attendance {
     let profile = scenario.profile();
     let smaller = Profile {
         target_sessions: (profile.target_sessions / 10).clamp(20, 400),

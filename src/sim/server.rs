@@ -30,40 +30,40 @@ use super::timeline::{Moment, Snapshot};
 use super::wire::SessionObject;
 
 /// The running sim's state, shared by every request.
-pub struct Sim {
+pub(crate) struct Sim {
     /// The current (last) session of the call.
-    pub call: Attendance,
+    pub(crate) call: Attendance,
     /// Ended sessions of the same call, the most recent first.
-    pub earlier: Vec<EarlierSession>,
-    pub api_key: String,
+    pub(crate) earlier: Vec<EarlierSession>,
+    pub(crate) api_key: String,
     /// Present while the scenario plays live.
-    pub clock: Option<ScenarioClock>,
-    pub lag_ns: i64,
-    pub auth: Authenticator,
+    pub(crate) clock: Option<ScenarioClock>,
+    pub(crate) lag_ns: i64,
+    pub(crate) auth: Authenticator,
     /// Signs the current session's participant-session cursors.
-    pub cursors: CursorSigner,
-    pub stats_cursors: CursorSigner,
-    pub member_cursors: CursorSigner,
+    pub(crate) cursors: CursorSigner,
+    pub(crate) stats_cursors: CursorSigner,
+    pub(crate) member_cursors: CursorSigner,
     /// The call's members and the current session's ring outcomes.
-    pub roster: Roster,
-    pub limiter: RateLimiter,
+    pub(crate) roster: Roster,
+    pub(crate) limiter: RateLimiter,
     /// Rows carry hostile text (see `hostile`).
-    pub hostile_text: bool,
+    pub(crate) hostile_text: bool,
     /// Serves one recorded session instead of the generated call (see `replay`).
-    pub replay: Option<Replay>,
+    pub(crate) replay: Option<Replay>,
     /// The current session's participant sessions answer 404 until this instant (Unix ns)
     /// after the session ended, as Stream does while it prepares them.
-    pub stats_delay_ns: i64,
+    pub(crate) stats_delay_ns: i64,
     /// When the server started (Unix ns): an ended session ended before it, so its delay
     /// counts from here.
-    pub started_ns: i64,
+    pub(crate) started_ns: i64,
     /// How the `session` object is shown in GetCall and the pages.
-    pub session_object: SessionObject,
+    pub(crate) session_object: SessionObject,
 }
 
 impl Sim {
     /// Every session of the call as reported now, the current one first.
-    pub fn sessions(&self) -> impl Iterator<Item = Snapshot<'_>> {
+    pub(crate) fn sessions(&self) -> impl Iterator<Item = Snapshot<'_>> {
         let earlier = self
             .earlier
             .iter()
@@ -72,7 +72,7 @@ impl Sim {
     }
 
     /// The session with this id, and the signer of its cursors.
-    pub fn session(&self, id: &str) -> Option<(Snapshot<'_>, &CursorSigner)> {
+    pub(crate) fn session(&self, id: &str) -> Option<(Snapshot<'_>, &CursorSigner)> {
         if self.call.session_id.to_string() == id {
             return Some((self.snapshot(), &self.cursors));
         }
@@ -90,7 +90,7 @@ impl Sim {
     /// Whether Stream would still be preparing the participant sessions of `session`: for
     /// `--stats-delay` after the current session ended (or after the server started, for a
     /// session that ended before).
-    pub fn preparing(&self, session: &str) -> bool {
+    pub(crate) fn preparing(&self, session: &str) -> bool {
         if self.stats_delay_ns == 0 {
             return false;
         }
@@ -117,14 +117,14 @@ impl Sim {
     /// The present of a live scenario (Unix ns), in whole seconds as the `Date` header of
     /// every response says it, so that nothing an answer reports is later than its `Date`.
     /// `None` when the scenario is not played live (the wall clock is the present).
-    pub fn present(&self) -> Option<i64> {
+    pub(crate) fn present(&self) -> Option<i64> {
         let now = self.clock?.now_ns();
         Some(now - now.rem_euclid(NANOS_PER_SEC))
     }
 
     /// The ring outcomes the session with this id reports: the current session's as they
     /// have happened by the present; earlier sessions never rang.
-    pub fn ring_of(&self, snapshot: &Snapshot) -> Ring {
+    pub(crate) fn ring_of(&self, snapshot: &Snapshot) -> Ring {
         if snapshot.call().session_id == self.call.session_id {
             self.roster.ring_until(self.present())
         } else {
@@ -133,7 +133,7 @@ impl Sim {
     }
 
     /// The call as reported right now.
-    pub fn snapshot(&self) -> Snapshot<'_> {
+    pub(crate) fn snapshot(&self) -> Snapshot<'_> {
         let moment = match self.present() {
             Some(now) if now < self.call.ends_at => Moment::Live {
                 reported_until: now.saturating_sub(self.lag_ns),
@@ -147,7 +147,7 @@ impl Sim {
 /// The operations the sim serves, named as Stream's operationIds (used in error messages and
 /// as rate-limit buckets).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operation {
+pub(crate) enum Operation {
     GetCall,
     QueryCallParticipantSessions,
     QueryCallSessionStats,
@@ -155,7 +155,7 @@ pub enum Operation {
 }
 
 impl Operation {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Operation::GetCall => "GetCall",
             Operation::QueryCallParticipantSessions => "QueryCallParticipantSessions",
@@ -186,9 +186,9 @@ fn duration_text(elapsed: Duration) -> String {
 }
 
 /// The query string as name → value (the last one wins, as in Stream's Go handlers).
-pub type Params = HashMap<String, String>;
+pub(crate) type Params = HashMap<String, String>;
 
-pub fn router(sim: Arc<Sim>) -> Router {
+pub(crate) fn router(sim: Arc<Sim>) -> Router {
     Router::new()
         .route("/api/v2/video/call/{type}/{id}", get(get_call))
         .route(

@@ -16,7 +16,7 @@ use super::ids::UUID_TEXT_LEN;
 
 /// How far the call has been reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Moment {
+pub(crate) enum Moment {
     /// The session is over: every row is visible and closed.
     Ended,
     /// The session is in progress and reported up to this instant (Unix ns).
@@ -24,7 +24,7 @@ pub enum Moment {
 }
 
 /// The call session as the API shows it at one moment.
-pub struct Snapshot<'a> {
+pub(crate) struct Snapshot<'a> {
     call: &'a Attendance,
     moment: Moment,
     visible: usize,
@@ -32,15 +32,15 @@ pub struct Snapshot<'a> {
 
 /// Server-side totals: always over the whole session, whatever the filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Totals {
-    pub sessions: usize,
+pub(crate) struct Totals {
+    pub(crate) sessions: usize,
     /// Sum of `duration_in_seconds` over the closed sessions.
-    pub duration_seconds: i64,
+    pub(crate) duration_seconds: i64,
 }
 
 /// Where a page starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Anchor {
+pub(crate) enum Anchor {
     Start,
     After(RowKey),
     Before(RowKey),
@@ -48,14 +48,14 @@ pub enum Anchor {
 
 /// A page: indices into the stored rows, and the positions to continue from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Page {
-    pub rows: Vec<usize>,
-    pub next: Option<RowKey>,
-    pub prev: Option<RowKey>,
+pub(crate) struct Page {
+    pub(crate) rows: Vec<usize>,
+    pub(crate) next: Option<RowKey>,
+    pub(crate) prev: Option<RowKey>,
 }
 
 impl<'a> Snapshot<'a> {
-    pub fn new(call: &'a Attendance, moment: Moment) -> Snapshot<'a> {
+    pub(crate) fn new(call: &'a Attendance, moment: Moment) -> Snapshot<'a> {
         let visible = match moment {
             Moment::Ended => call.rows.len(),
             Moment::Live { reported_until } => call
@@ -69,37 +69,37 @@ impl<'a> Snapshot<'a> {
         }
     }
 
-    pub fn call(&self) -> &'a Attendance {
+    pub(crate) fn call(&self) -> &'a Attendance {
         self.call
     }
 
-    pub fn is_live(&self) -> bool {
+    pub(crate) fn is_live(&self) -> bool {
         matches!(self.moment, Moment::Live { .. })
     }
 
     /// The rows still open, in serving order (none once the session has ended).
-    pub fn open_rows(&self) -> impl Iterator<Item = &'a Row> + '_ {
+    pub(crate) fn open_rows(&self) -> impl Iterator<Item = &'a Row> + '_ {
         let rows = if self.is_live() { self.rows() } else { &[] };
         rows.iter().filter(|row| self.is_open(row))
     }
 
     /// The rows reported so far, in serving order.
-    pub fn rows(&self) -> &'a [Row] {
+    pub(crate) fn rows(&self) -> &'a [Row] {
         &self.call.rows[..self.visible]
     }
 
-    pub fn is_open(&self, row: &Row) -> bool {
+    pub(crate) fn is_open(&self, row: &Row) -> bool {
         match self.moment {
             Moment::Ended => false,
             Moment::Live { reported_until } => row.left_at > reported_until,
         }
     }
 
-    pub fn ended_at(&self) -> Option<i64> {
+    pub(crate) fn ended_at(&self) -> Option<i64> {
         (!self.is_live()).then_some(self.call.ends_at)
     }
 
-    pub fn totals(&self) -> Totals {
+    pub(crate) fn totals(&self) -> Totals {
         let duration_seconds = match self.moment {
             Moment::Ended => self.call.final_duration_seconds,
             Moment::Live { .. } => self
@@ -117,7 +117,7 @@ impl<'a> Snapshot<'a> {
 
     /// The row as `participants_sessions` shows it: an open session has neither `left_at`
     /// nor `duration_in_seconds`; a closed one shows what it reports (see [`Row::reported`]).
-    pub fn details(&self, row: &Row) -> ParticipantSessionDetails {
+    pub(crate) fn details(&self, row: &Row) -> ParticipantSessionDetails {
         let person = self.call.person(row);
         let (joined_at, left_at, duration_in_seconds) = if self.is_open(row) {
             (row.reported().0, None, None)
@@ -137,7 +137,7 @@ impl<'a> Snapshot<'a> {
 
     /// Up to `limit` rows matching `filter` from `anchor`. Purged (expired) details give an
     /// empty page.
-    pub fn page(&self, anchor: Anchor, limit: usize, filter: &Conditions) -> Page {
+    pub(crate) fn page(&self, anchor: Anchor, limit: usize, filter: &Conditions) -> Page {
         if self.call.expired || limit == 0 {
             return Page::default();
         }

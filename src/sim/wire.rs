@@ -14,7 +14,7 @@ use super::roster::{Member, Ring, Roster};
 use super::timeline::Snapshot;
 
 /// The only call type the sim serves.
-pub const CALL_TYPE: &str = "default";
+pub(crate) const CALL_TYPE: &str = "default";
 
 /// How many live participants `CallSessionResponse.participants` lists at most: enough to
 /// look real, bounded so that a million-person call stays a small response.
@@ -24,7 +24,7 @@ const ROSTER_LIMIT: usize = 100;
 const DAY_NS: i64 = 86_400_000_000_000;
 
 /// `UserResponse`.
-pub fn user(person: &Person, created_at: i64) -> Value {
+pub(crate) fn user(person: &Person, created_at: i64) -> Value {
     json!({
         "id": person.id,
         "name": display_name(&person.id),
@@ -75,7 +75,7 @@ pub enum SessionObject {
 
 impl SessionObject {
     /// Puts the session object under `key` of `object`, as this mode shows it.
-    pub fn insert(
+    pub(crate) fn insert(
         self,
         object: &mut Map<String, Value>,
         key: &str,
@@ -104,7 +104,7 @@ impl SessionObject {
 
 /// `MemberResponse`: the user, the member's call role and custom data, and when they were
 /// added (and removed).
-pub fn member(member: &Member, people_since: i64) -> Value {
+pub(crate) fn member(member: &Member, people_since: i64) -> Value {
     json!({
         "user_id": member.person.id,
         "user": user(&member.person, people_since),
@@ -126,7 +126,7 @@ fn ring_map(outcomes: &[(String, i64)]) -> Map<String, Value> {
 
 /// `CallSessionResponse`: the live participants (bounded), their counts by role, and the ring
 /// outcomes.
-pub fn call_session(snapshot: &Snapshot, ring: &Ring) -> Value {
+pub(crate) fn call_session(snapshot: &Snapshot, ring: &Ring) -> Value {
     let call = snapshot.call();
     let people_since = people_since(snapshot);
     let mut by_role: BTreeMap<&str, u64> = BTreeMap::new();
@@ -161,7 +161,7 @@ pub fn call_session(snapshot: &Snapshot, ring: &Ring) -> Value {
 
 /// `CallResponse` created by `creator`, with the session (and its `ring` outcomes) embedded as
 /// `session_object` says.
-pub fn call(
+pub(crate) fn call(
     snapshot: &Snapshot,
     api_key: &str,
     session_object: SessionObject,
@@ -205,7 +205,7 @@ pub fn call(
 /// `GetCallResponse` without its `duration` (added when the response is sent): the call (its
 /// session shown as `session_object` says) and the first `members_limit` members as reported
 /// at `now` (Unix ns; `None` for all).
-pub fn get_call(
+pub(crate) fn get_call(
     snapshot: &Snapshot,
     api_key: &str,
     session_object: SessionObject,
@@ -228,12 +228,12 @@ pub fn get_call(
 }
 
 /// When the sim's users were created: well before the call.
-pub fn people_since(snapshot: &Snapshot) -> i64 {
+pub(crate) fn people_since(snapshot: &Snapshot) -> i64 {
     snapshot.call().created_at - 30 * DAY_NS
 }
 
 /// Turns a `json!` object into its map.
-pub fn object(value: Value) -> Map<String, Value> {
+pub(crate) fn object(value: Value) -> Map<String, Value> {
     match value {
         Value::Object(map) => map,
         _ => Map::new(),

@@ -15,16 +15,16 @@ use super::location::config_path;
 use super::settings::{Resolved, Source, Sourced};
 
 /// The commented example that `headcount config init` writes.
-pub const EXAMPLE: &str = include_str!("../../../assets/config.example.toml");
+pub(crate) const EXAMPLE: &str = include_str!("../../../assets/config.example.toml");
 
 #[derive(Debug, Args)]
-pub struct ConfigArgs {
+pub(crate) struct ConfigArgs {
     #[command(subcommand)]
-    pub command: ConfigCommand,
+    pub(crate) command: ConfigCommand,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum ConfigCommand {
+pub(crate) enum ConfigCommand {
     /// Print the path of the config file in use (on stdout) and whether it exists (on stderr)
     Path,
     /// Write a commented example config file, readable only by you
@@ -41,7 +41,7 @@ pub enum ConfigCommand {
 }
 
 /// Runs a `config` subcommand, writing its report to `out`.
-pub fn run(args: ConfigArgs, out: &mut impl Write) -> anyhow::Result<()> {
+pub(crate) fn run(args: ConfigArgs, out: &mut impl Write) -> anyhow::Result<()> {
     match args.command {
         ConfigCommand::Path => print_path(out),
         ConfigCommand::Init { force } => init(force, out),
@@ -176,7 +176,7 @@ fn list_or_none(items: &[String]) -> String {
 }
 
 /// The text after the program name in `headcount --version`: the version and the config path.
-pub fn version_text() -> String {
+pub(crate) fn version_text() -> String {
     let location = match config_path(&process_env) {
         Some(path) if path.exists() => path.display().to_string(),
         Some(path) => format!("{} (not found)", path.display()),

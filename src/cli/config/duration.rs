@@ -14,7 +14,7 @@ use serde::de::{self, Deserializer, Visitor};
 const EXPECTED: &str = "a whole number of seconds or a duration such as \"90s\", \"5m\", \"1h30m\"";
 
 /// Parses `"90"`, `"90s"`, `"5m"`, `"1h30m"` into a [`Duration`].
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     if let Ok(seconds) = text.parse::<u64>() {
         return Ok(Duration::from_secs(seconds));
@@ -24,39 +24,39 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 
 /// The durations a setting accepts, both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Range {
+pub(crate) struct Range {
     /// The setting's name in messages: `the interval`.
-    pub what: &'static str,
-    pub min: Duration,
-    pub max: Duration,
+    pub(crate) what: &'static str,
+    pub(crate) min: Duration,
+    pub(crate) max: Duration,
 }
 
 const HOUR: Duration = Duration::from_secs(3600);
 
 /// `interval`, `--interval`: between two reads of a live call. Under a second would poll
 /// Stream without pause; over an hour, the live call is no longer being watched.
-pub const INTERVAL: Range = Range {
+pub(crate) const INTERVAL: Range = Range {
     what: "the interval",
     min: Duration::from_secs(1),
     max: HOUR,
 };
 
 /// `late_grace`, `early_grace`: how late a join or how early a leave still counts as on time.
-pub const GRACE: Range = Range {
+pub(crate) const GRACE: Range = Range {
     what: "a grace period",
     min: Duration::ZERO,
     max: Duration::from_secs(24 * 3600),
 };
 
 /// `reconnect_gap`: the longest gap between two sessions of a user that is a reconnect.
-pub const RECONNECT_GAP: Range = Range {
+pub(crate) const RECONNECT_GAP: Range = Range {
     what: "the reconnect gap",
     min: Duration::ZERO,
     max: Duration::from_secs(24 * 3600),
 };
 
 /// `api_secret_cmd_timeout`: how long the secret command may take, a password prompt included.
-pub const SECRET_CMD_TIMEOUT: Range = Range {
+pub(crate) const SECRET_CMD_TIMEOUT: Range = Range {
     what: "api_secret_cmd_timeout",
     min: Duration::from_secs(1),
     max: Duration::from_secs(600),
@@ -64,7 +64,7 @@ pub const SECRET_CMD_TIMEOUT: Range = Range {
 
 impl Range {
     /// `duration` when within the range, else an error that gives the range.
-    pub fn check(&self, duration: Duration) -> Result<Duration, String> {
+    pub(crate) fn check(&self, duration: Duration) -> Result<Duration, String> {
         if (self.min..=self.max).contains(&duration) {
             Ok(duration)
         } else {
@@ -79,13 +79,13 @@ impl Range {
     }
 
     /// [`parse_duration`], then [`Range::check`].
-    pub fn parse(&self, text: &str) -> Result<Duration, String> {
+    pub(crate) fn parse(&self, text: &str) -> Result<Duration, String> {
         self.check(parse_duration(text)?)
     }
 }
 
 /// `--interval`: a duration of [`INTERVAL`].
-pub fn parse_interval(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_interval(text: &str) -> Result<Duration, String> {
     INTERVAL.parse(text)
 }
 
@@ -119,7 +119,7 @@ fn unit_seconds(unit: char) -> Option<u64> {
 }
 
 /// Writes a duration in the shortest form [`parse_duration`] reads back, e.g. `1h30m`, `90s` → `1m30s`.
-pub fn format_duration(duration: Duration) -> String {
+pub(crate) fn format_duration(duration: Duration) -> String {
     let total = duration.as_secs();
     if total == 0 {
         return "0s".to_owned();
@@ -143,24 +143,28 @@ fn deserialize_in<'de, D: Deserializer<'de>>(
 }
 
 /// Serde adapter for the refresh interval ([`INTERVAL`]).
-pub fn deserialize_interval<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+pub(crate) fn deserialize_interval<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Duration>, D::Error> {
     deserialize_in(d, &INTERVAL)
 }
 
 /// Serde adapter for the grace periods ([`GRACE`]).
-pub fn deserialize_grace<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+pub(crate) fn deserialize_grace<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Duration>, D::Error> {
     deserialize_in(d, &GRACE)
 }
 
 /// Serde adapter for the reconnect gap ([`RECONNECT_GAP`]).
-pub fn deserialize_reconnect_gap<'de, D: Deserializer<'de>>(
+pub(crate) fn deserialize_reconnect_gap<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<Duration>, D::Error> {
     deserialize_in(d, &RECONNECT_GAP)
 }
 
 /// Serde adapter for `api_secret_cmd_timeout` ([`SECRET_CMD_TIMEOUT`]).
-pub fn deserialize_secret_cmd_timeout<'de, D: Deserializer<'de>>(
+pub(crate) fn deserialize_secret_cmd_timeout<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<Duration>, D::Error> {
     deserialize_in(d, &SECRET_CMD_TIMEOUT)

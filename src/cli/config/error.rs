@@ -8,7 +8,7 @@ use super::settings::{ENV_API_KEY, ENV_API_SECRET, ENV_CONFIG, ENV_PROFILE, Sour
 
 /// A configuration problem. Every variant maps to exit code 7 (see `cli::exit`).
 #[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
+pub(crate) enum ConfigError {
     #[error("cannot read config file {}: {source}", path.display())]
     Read { path: PathBuf, source: io::Error },
 
@@ -83,14 +83,14 @@ fn known_profiles(path: Option<&Path>, known: &[String]) -> String {
 
 /// The API key or secret is not configured anywhere; says every way to provide it.
 #[derive(Debug, thiserror::Error)]
-pub struct MissingCredentials {
+pub(crate) struct MissingCredentials {
     /// `"API key"` and/or `"API secret"`.
-    pub missing: Vec<&'static str>,
-    pub path: Option<PathBuf>,
+    pub(crate) missing: Vec<&'static str>,
+    pub(crate) path: Option<PathBuf>,
     /// The profile in use, if any.
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
     /// Every profile the file defines.
-    pub profiles: Vec<String>,
+    pub(crate) profiles: Vec<String>,
 }
 
 impl fmt::Display for MissingCredentials {

@@ -16,43 +16,43 @@ use crate::attendance::PresentThreshold;
 /// The whole file. Unknown keys are refused so that a typo never silently falls back to a default.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FileConfig {
-    pub default_profile: Option<String>,
+pub(crate) struct FileConfig {
+    pub(crate) default_profile: Option<String>,
     #[serde(default, deserialize_with = "values::deserialize_tz")]
-    pub tz: Option<String>,
+    pub(crate) tz: Option<String>,
     #[serde(default, deserialize_with = "duration::deserialize_interval")]
-    pub interval: Option<Duration>,
+    pub(crate) interval: Option<Duration>,
     #[serde(default, deserialize_with = "duration::deserialize_grace")]
-    pub late_grace: Option<Duration>,
+    pub(crate) late_grace: Option<Duration>,
     #[serde(default, deserialize_with = "duration::deserialize_grace")]
-    pub early_grace: Option<Duration>,
+    pub(crate) early_grace: Option<Duration>,
     #[serde(default, deserialize_with = "duration::deserialize_reconnect_gap")]
-    pub reconnect_gap: Option<Duration>,
+    pub(crate) reconnect_gap: Option<Duration>,
     #[serde(default, deserialize_with = "values::deserialize_present_threshold")]
-    pub present_threshold: Option<PresentThreshold>,
-    pub theme: Option<Theme>,
+    pub(crate) present_threshold: Option<PresentThreshold>,
+    pub(crate) theme: Option<Theme>,
     #[serde(default)]
-    pub profiles: BTreeMap<String, Profile>,
+    pub(crate) profiles: BTreeMap<String, Profile>,
 }
 
 /// One `[profiles.NAME]` table: how to reach one Stream app.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Profile {
+pub(crate) struct Profile {
     #[serde(default, deserialize_with = "values::deserialize_base_url")]
-    pub base_url: Option<String>,
-    pub api_key: Option<String>,
-    pub api_secret: Option<ApiSecret>,
-    pub api_secret_env: Option<String>,
-    pub api_secret_cmd: Option<String>,
+    pub(crate) base_url: Option<String>,
+    pub(crate) api_key: Option<String>,
+    pub(crate) api_secret: Option<ApiSecret>,
+    pub(crate) api_secret_env: Option<String>,
+    pub(crate) api_secret_cmd: Option<String>,
     /// How long `api_secret_cmd` may take (default 20 s).
     #[serde(default, deserialize_with = "duration::deserialize_secret_cmd_timeout")]
-    pub api_secret_cmd_timeout: Option<Duration>,
+    pub(crate) api_secret_cmd_timeout: Option<Duration>,
 }
 
 /// Where a profile says its secret comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProfileSecret<'a> {
+pub(crate) enum ProfileSecret<'a> {
     Inline(&'a ApiSecret),
     Env(&'a str),
     Command(&'a str),
@@ -60,7 +60,7 @@ pub enum ProfileSecret<'a> {
 
 impl Profile {
     /// The single secret source of this profile, if it has one (checked by [`FileConfig::parse`]).
-    pub fn secret(&self) -> Option<ProfileSecret<'_>> {
+    pub(crate) fn secret(&self) -> Option<ProfileSecret<'_>> {
         self.secret_sources().into_iter().next()
     }
 
@@ -74,7 +74,7 @@ impl Profile {
 
 impl FileConfig {
     /// Parses the text of the file at `path` (used only in messages).
-    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+    pub(crate) fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
         let config: FileConfig =
             toml::from_str(text).map_err(|err| parse_error(&err, text, path))?;
         config.check_secret_sources(path)?;
@@ -82,12 +82,12 @@ impl FileConfig {
     }
 
     /// Whether any profile keeps its secret in the file itself.
-    pub fn holds_inline_secret(&self) -> bool {
+    pub(crate) fn holds_inline_secret(&self) -> bool {
         self.profiles.values().any(|p| p.api_secret.is_some())
     }
 
     /// The profile names, sorted, for error messages.
-    pub fn profile_names(&self) -> Vec<String> {
+    pub(crate) fn profile_names(&self) -> Vec<String> {
         self.profiles.keys().cloned().collect()
     }
 
@@ -130,15 +130,15 @@ fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
 
 /// The file at `path` as found on disk: its contents, or the fact that it does not exist.
 #[derive(Debug, Default)]
-pub struct LoadedFile {
-    pub path: Option<PathBuf>,
-    pub exists: bool,
-    pub config: FileConfig,
+pub(crate) struct LoadedFile {
+    pub(crate) path: Option<PathBuf>,
+    pub(crate) exists: bool,
+    pub(crate) config: FileConfig,
 }
 
 /// The largest config file read: a real one is a few hundred bytes, and `HEADCOUNT_CONFIG`
 /// naming something endless (`/dev/zero`, a log) must not fill the memory.
-pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+pub(crate) const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
 /// The file's text, at most [`MAX_CONFIG_BYTES`]. Read as a stream, so that `/dev/null` and a
 /// process substitution (`<(pass show headcount)`) work as files do.
@@ -170,7 +170,7 @@ fn read_capped(path: &Path) -> Result<String, ConfigError> {
 
 impl LoadedFile {
     /// Reads and checks the file; a missing file is an empty configuration.
-    pub fn read(path: &Path) -> Result<Self, ConfigError> {
+    pub(crate) fn read(path: &Path) -> Result<Self, ConfigError> {
         let text = match read_capped(path) {
             Ok(text) => text,
             Err(ConfigError::Read { source, .. }) if source.kind() == io::ErrorKind::NotFound => {
@@ -349,7 +349,7 @@ mod tests {
 
     #[test]
     fn the_example_is_valid_commented_out_and_uncommented() {
-        let example = crate::cli::config::EXAMPLE;
+        let example = super::super::command::EXAMPLE;
         let commented = parse(example).unwrap();
         assert!(commented.profiles.is_empty() && commented.tz.is_none());
 

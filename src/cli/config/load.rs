@@ -11,19 +11,19 @@ use super::values::parse_base_url;
 /// `STREAM_BASE_URL` and `HEADCOUNT_PROFILE` are read by [`resolve`], not by clap, so that
 /// `headcount config show` can tell a flag from an environment variable.
 #[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
-pub struct ConnectionArgs {
+pub(crate) struct ConnectionArgs {
     /// Stream API base URL [env: STREAM_BASE_URL] [default: https://chat.stream-io-api.com]
     #[arg(long, value_name = "URL", value_parser = parse_base_url)]
-    pub base_url: Option<String>,
+    pub(crate) base_url: Option<String>,
 
     /// Profile of the config file to use [env: HEADCOUNT_PROFILE]
     #[arg(long, value_name = "NAME", global = true)]
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
 }
 
 impl ConnectionArgs {
     /// The overrides these flags imply; commands add their own display flags to them.
-    pub fn overrides(&self) -> Overrides {
+    pub(crate) fn overrides(&self) -> Overrides {
         Overrides {
             profile: self.profile.clone(),
             base_url: self.base_url.clone(),
@@ -33,7 +33,7 @@ impl ConnectionArgs {
 }
 
 /// Reads a variable of the real process environment.
-pub fn process_env(name: &str) -> Option<String> {
+pub(crate) fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
@@ -46,11 +46,11 @@ fn load_file() -> Result<LoadedFile, ConfigError> {
 }
 
 /// Every setting with its origin, from the real environment and config file.
-pub fn load_resolved(overrides: &Overrides) -> Result<Resolved, ConfigError> {
+pub(crate) fn load_resolved(overrides: &Overrides) -> Result<Resolved, ConfigError> {
     resolve(overrides, &process_env, &load_file()?)
 }
 
 /// The settings a command runs with, or an error telling how to fix the configuration.
-pub fn load(overrides: &Overrides) -> Result<Settings, ConfigError> {
+pub(crate) fn load(overrides: &Overrides) -> Result<Settings, ConfigError> {
     load_resolved(overrides)?.into_settings()
 }

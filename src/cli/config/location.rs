@@ -15,7 +15,7 @@ const FILE_NAME: &str = "config.toml";
 
 /// The path of the config file in use, whether or not it exists; `None` when no home directory
 /// can be found.
-pub fn config_path(env: EnvLookup<'_>) -> Option<PathBuf> {
+pub(crate) fn config_path(env: EnvLookup<'_>) -> Option<PathBuf> {
     let set = |name: &str| env(name).filter(|value| !value.is_empty());
     if let Some(path) = set(ENV_CONFIG) {
         return Some(PathBuf::from(path));

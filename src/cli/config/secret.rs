@@ -17,11 +17,11 @@ use crate::api::ApiSecret;
 
 /// How long the command may take when `api_secret_cmd_timeout` does not say: enough to type a
 /// password into a password manager's prompt.
-pub const DEFAULT_SECRET_CMD_TIMEOUT: Duration = Duration::from_secs(20);
+pub(crate) const DEFAULT_SECRET_CMD_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// The most the command may print. A secret is one short line; a command printing more is not
 /// printing a secret (`yes`, a binary, a whole vault).
-pub const SECRET_OUTPUT_CAP: usize = 64 * 1024;
+pub(crate) const SECRET_OUTPUT_CAP: usize = 64 * 1024;
 
 /// How often a command that closed its output is checked for having exited.
 const EXIT_POLL: Duration = Duration::from_millis(5);
@@ -30,7 +30,7 @@ const EXIT_POLL: Duration = Duration::from_millis(5);
 ///
 /// Standard error stays attached to the terminal so that password managers can prompt and
 /// explain their own failures; the error returned here never contains the output.
-pub fn run_secret_command(command: &str, timeout: Duration) -> Result<ApiSecret, String> {
+pub(crate) fn run_secret_command(command: &str, timeout: Duration) -> Result<ApiSecret, String> {
     let mut child = spawn(command).map_err(|err| format!("could not start `sh -c`: {err}"))?;
     let deadline = Instant::now() + timeout;
     let foreground = terminal::Foreground::give_to(&child);
@@ -142,7 +142,7 @@ mod terminal {
     /// The terminal's foreground process group lent to the command: a process of a background
     /// group that reads the terminal is stopped (SIGTTIN), which would leave a password prompt
     /// waiting until the time limit.
-    pub struct Foreground {
+    pub(crate) struct Foreground {
         tty: File,
         ours: libc::pid_t,
     }
@@ -150,7 +150,7 @@ mod terminal {
     impl Foreground {
         /// Lends the terminal to the command's group when this process holds it; `None` when
         /// there is no terminal or this process runs in the background.
-        pub fn give_to(child: &Child) -> Option<Foreground> {
+        pub(crate) fn give_to(child: &Child) -> Option<Foreground> {
             let tty = File::options()
                 .read(true)
                 .write(true)
@@ -194,10 +194,10 @@ mod terminal {
 
 #[cfg(not(unix))]
 mod terminal {
-    pub struct Foreground;
+    pub(crate) struct Foreground;
 
     impl Foreground {
-        pub fn give_to(_child: &std::process::Child) -> Option<Foreground> {
+        pub(crate) fn give_to(_child: &std::process::Child) -> Option<Foreground> {
             None
         }
     }

@@ -15,56 +15,56 @@ use super::values::{DEFAULT_BASE_URL, LOCAL_TZ, Theme, parse_base_url};
 use crate::api::ApiSecret;
 use crate::attendance::PresentThreshold;
 
-pub const ENV_API_KEY: &str = "STREAM_API_KEY";
-pub const ENV_API_SECRET: &str = "STREAM_API_SECRET";
-pub const ENV_BASE_URL: &str = "STREAM_BASE_URL";
-pub const ENV_PROFILE: &str = "HEADCOUNT_PROFILE";
-pub const ENV_CONFIG: &str = "HEADCOUNT_CONFIG";
+pub(crate) const ENV_API_KEY: &str = "STREAM_API_KEY";
+pub(crate) const ENV_API_SECRET: &str = "STREAM_API_SECRET";
+pub(crate) const ENV_BASE_URL: &str = "STREAM_BASE_URL";
+pub(crate) const ENV_PROFILE: &str = "HEADCOUNT_PROFILE";
+pub(crate) const ENV_CONFIG: &str = "HEADCOUNT_CONFIG";
 
-pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
-pub const DEFAULT_LATE_GRACE: Duration = Duration::from_secs(5 * 60);
-pub const DEFAULT_EARLY_GRACE: Duration = Duration::from_secs(5 * 60);
-pub const DEFAULT_RECONNECT_GAP: Duration = Duration::from_secs(60);
+pub(crate) const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
+pub(crate) const DEFAULT_LATE_GRACE: Duration = Duration::from_secs(5 * 60);
+pub(crate) const DEFAULT_EARLY_GRACE: Duration = Duration::from_secs(5 * 60);
+pub(crate) const DEFAULT_RECONNECT_GAP: Duration = Duration::from_secs(60);
 
 /// Looks up an environment variable; [`std::env::var`] in the binary, a map in tests.
-pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+pub(crate) type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// Everything a command needs to talk to Stream and present the results.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settings {
-    pub base_url: String,
-    pub api_key: String,
-    pub api_secret: ApiSecret,
+pub(crate) struct Settings {
+    pub(crate) base_url: String,
+    pub(crate) api_key: String,
+    pub(crate) api_secret: ApiSecret,
     /// `local` or an IANA time zone name.
-    pub tz: String,
-    pub interval: Duration,
-    pub late_grace: Duration,
-    pub early_grace: Duration,
-    pub reconnect_gap: Duration,
+    pub(crate) tz: String,
+    pub(crate) interval: Duration,
+    pub(crate) late_grace: Duration,
+    pub(crate) early_grace: Duration,
+    pub(crate) reconnect_gap: Duration,
     /// The share of their expected time a member must attend to be present.
-    pub present_threshold: PresentThreshold,
-    pub theme: Theme,
-    pub profile: Option<String>,
-    pub config_path: Option<PathBuf>,
+    pub(crate) present_threshold: PresentThreshold,
+    pub(crate) theme: Theme,
+    pub(crate) profile: Option<String>,
+    pub(crate) config_path: Option<PathBuf>,
 }
 
 /// Values given on the command line; `None` means the flag was absent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Overrides {
-    pub profile: Option<String>,
-    pub base_url: Option<String>,
-    pub tz: Option<String>,
-    pub interval: Option<Duration>,
-    pub late_grace: Option<Duration>,
-    pub early_grace: Option<Duration>,
-    pub reconnect_gap: Option<Duration>,
-    pub present_threshold: Option<PresentThreshold>,
-    pub theme: Option<Theme>,
+pub(crate) struct Overrides {
+    pub(crate) profile: Option<String>,
+    pub(crate) base_url: Option<String>,
+    pub(crate) tz: Option<String>,
+    pub(crate) interval: Option<Duration>,
+    pub(crate) late_grace: Option<Duration>,
+    pub(crate) early_grace: Option<Duration>,
+    pub(crate) reconnect_gap: Option<Duration>,
+    pub(crate) present_threshold: Option<PresentThreshold>,
+    pub(crate) theme: Option<Theme>,
 }
 
 /// Where an effective value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     /// A command-line flag, e.g. `--base-url`.
     Flag(&'static str),
     /// An environment variable.
@@ -99,9 +99,9 @@ impl fmt::Display for Source {
 
 /// A value and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sourced<T> {
-    pub value: T,
-    pub source: Source,
+pub(crate) struct Sourced<T> {
+    pub(crate) value: T,
+    pub(crate) source: Source,
 }
 
 impl<T> Sourced<T> {
@@ -113,27 +113,27 @@ impl<T> Sourced<T> {
 /// Every setting with its origin, before checking that the credentials are present; this is
 /// what `headcount config show` prints.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Resolved {
-    pub base_url: Sourced<String>,
-    pub api_key: Option<Sourced<String>>,
-    pub api_secret: Option<Sourced<ApiSecret>>,
-    pub tz: Sourced<String>,
-    pub interval: Sourced<Duration>,
-    pub late_grace: Sourced<Duration>,
-    pub early_grace: Sourced<Duration>,
-    pub reconnect_gap: Sourced<Duration>,
-    pub present_threshold: Sourced<PresentThreshold>,
-    pub theme: Sourced<Theme>,
-    pub profile: Option<Sourced<String>>,
-    pub config_path: Option<PathBuf>,
-    pub config_exists: bool,
+pub(crate) struct Resolved {
+    pub(crate) base_url: Sourced<String>,
+    pub(crate) api_key: Option<Sourced<String>>,
+    pub(crate) api_secret: Option<Sourced<ApiSecret>>,
+    pub(crate) tz: Sourced<String>,
+    pub(crate) interval: Sourced<Duration>,
+    pub(crate) late_grace: Sourced<Duration>,
+    pub(crate) early_grace: Sourced<Duration>,
+    pub(crate) reconnect_gap: Sourced<Duration>,
+    pub(crate) present_threshold: Sourced<PresentThreshold>,
+    pub(crate) theme: Sourced<Theme>,
+    pub(crate) profile: Option<Sourced<String>>,
+    pub(crate) config_path: Option<PathBuf>,
+    pub(crate) config_exists: bool,
     /// Every profile the file defines.
-    pub profiles: Vec<String>,
+    pub(crate) profiles: Vec<String>,
 }
 
 impl Resolved {
     /// The settings, or an error explaining how to provide a missing key or secret.
-    pub fn into_settings(self) -> Result<Settings, ConfigError> {
+    pub(crate) fn into_settings(self) -> Result<Settings, ConfigError> {
         let (Some(api_key), Some(api_secret)) = (&self.api_key, &self.api_secret) else {
             let missing = [
                 self.api_key.is_none().then_some("API key"),
@@ -165,7 +165,7 @@ impl Resolved {
 }
 
 /// Applies the precedence flags > environment > file (chosen profile, then top level) > defaults.
-pub fn resolve(
+pub(crate) fn resolve(
     overrides: &Overrides,
     env: EnvLookup<'_>,
     file: &LoadedFile,

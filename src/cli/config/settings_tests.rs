@@ -10,7 +10,7 @@ fn file(text: &str) -> LoadedFile {
     LoadedFile {
         path: Some(PATH.into()),
         exists: true,
-        config: crate::cli::config::FileConfig::parse(text, Path::new(PATH)).unwrap(),
+        config: crate::cli::config::file::FileConfig::parse(text, Path::new(PATH)).unwrap(),
     }
 }
 

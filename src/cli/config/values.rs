@@ -8,15 +8,15 @@ use serde::{Deserialize, Deserializer};
 use crate::attendance::PresentThreshold;
 
 /// Where headcount sends requests unless told otherwise (stream-node's default for video).
-pub use crate::api::DEFAULT_BASE_URL;
+pub(crate) use crate::api::DEFAULT_BASE_URL;
 
 /// The time zone name meaning "whatever this machine uses".
-pub const LOCAL_TZ: &str = "local";
+pub(crate) const LOCAL_TZ: &str = "local";
 
 /// Colours of the dashboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
-pub enum Theme {
+pub(crate) enum Theme {
     #[default]
     Default,
     /// No colour, for monochrome terminals and screenshots.
@@ -34,7 +34,7 @@ impl fmt::Display for Theme {
 
 /// Checks an `http(s)://host[:port][/prefix]` URL and drops a trailing `/`, so that request
 /// paths can be appended without doubling it.
-pub fn parse_base_url(text: &str) -> Result<String, String> {
+pub(crate) fn parse_base_url(text: &str) -> Result<String, String> {
     let text = text.trim();
     let url =
         reqwest::Url::parse(text).map_err(|err| format!("invalid base URL {text:?}: {err}"))?;
@@ -47,7 +47,7 @@ pub fn parse_base_url(text: &str) -> Result<String, String> {
 }
 
 /// Accepts `local` or an IANA time zone name known to the bundled database.
-pub fn parse_tz(text: &str) -> Result<String, String> {
+pub(crate) fn parse_tz(text: &str) -> Result<String, String> {
     let text = text.trim();
     if text == LOCAL_TZ || jiff::tz::TimeZone::get(text).is_ok() {
         Ok(text.to_owned())
@@ -59,7 +59,7 @@ pub fn parse_tz(text: &str) -> Result<String, String> {
 }
 
 /// Serde adapter for the present threshold: a TOML number (`80`, `87.5`) or text (`"80%"`).
-pub fn deserialize_present_threshold<'de, D: Deserializer<'de>>(
+pub(crate) fn deserialize_present_threshold<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<PresentThreshold>, D::Error> {
     #[derive(Deserialize)]
@@ -76,7 +76,9 @@ pub fn deserialize_present_threshold<'de, D: Deserializer<'de>>(
 }
 
 /// Serde adapter validating an optional base URL.
-pub fn deserialize_base_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+pub(crate) fn deserialize_base_url<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<String>, D::Error> {
     let text = String::deserialize(d)?;
     parse_base_url(&text)
         .map(Some)
@@ -84,7 +86,7 @@ pub fn deserialize_base_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<St
 }
 
 /// Serde adapter validating an optional time zone.
-pub fn deserialize_tz<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+pub(crate) fn deserialize_tz<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     let text = String::deserialize(d)?;
     parse_tz(&text).map(Some).map_err(serde::de::Error::custom)
 }

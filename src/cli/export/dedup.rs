@@ -23,7 +23,7 @@ struct Held {
 }
 
 /// What happens to a change that arrives after its record was written.
-pub enum LateChanges {
+pub(crate) enum LateChanges {
     /// Kept, to rewrite the file before it is committed: the session's id and its later
     /// record (`None` when it no longer matches the filter).
     Corrected(HashMap<String, Option<Vec<Cell>>>),
@@ -32,7 +32,7 @@ pub enum LateChanges {
 }
 
 /// Writes each session once through a [`RecordSink`].
-pub struct DedupSink<W: Write> {
+pub(crate) struct DedupSink<W: Write> {
     sink: RecordSink<W>,
     /// One bit per ledger entry: a record of it was written or is held.
     kept: Vec<u64>,
@@ -43,7 +43,7 @@ pub struct DedupSink<W: Write> {
 
 impl<W: Write> DedupSink<W> {
     /// `correctable`: whether changes to written records can be corrected later (a file).
-    pub fn new(sink: RecordSink<W>, correctable: bool) -> Self {
+    pub(crate) fn new(sink: RecordSink<W>, correctable: bool) -> Self {
         DedupSink {
             sink,
             kept: Vec::new(),
@@ -59,7 +59,7 @@ impl<W: Write> DedupSink<W> {
 
     /// Takes one copy of a row: `record` is its record when it matches the filter, `id` its
     /// `user_session_id`.
-    pub fn offer(&mut self, news: RowNews, id: &str, record: Option<Vec<Cell>>) {
+    pub(crate) fn offer(&mut self, news: RowNews, id: &str, record: Option<Vec<Cell>>) {
         let entry = match news {
             RowNews::Unreadable | RowNews::Same(_) => return,
             RowNews::New(entry) | RowNews::Changed(entry) => entry,
@@ -78,13 +78,13 @@ impl<W: Write> DedupSink<W> {
 
     /// The page is over: the records of the page before it can no longer change in place and
     /// are written.
-    pub fn end_page(&mut self) -> std::io::Result<()> {
+    pub(crate) fn end_page(&mut self) -> std::io::Result<()> {
         let ready = std::mem::replace(&mut self.previous, std::mem::take(&mut self.current));
         self.write(ready)
     }
 
     /// Writes what is held and hands back the sink and the changes that came too late.
-    pub fn finish(mut self) -> std::io::Result<(RecordSink<W>, LateChanges)> {
+    pub(crate) fn finish(mut self) -> std::io::Result<(RecordSink<W>, LateChanges)> {
         let previous = std::mem::take(&mut self.previous);
         self.write(previous)?;
         let current = std::mem::take(&mut self.current);

@@ -18,7 +18,7 @@ use tempfile::NamedTempFile;
 
 /// What `-o PATH` names, looked at before anything is written.
 #[derive(Debug)]
-pub enum Destination {
+pub(crate) enum Destination {
     /// A regular file, or none yet: `path` (symbolic links resolved) is replaced when complete.
     Replace {
         path: PathBuf,
@@ -31,7 +31,7 @@ pub enum Destination {
 
 impl Destination {
     /// Looks at `path`. Opening a FIFO waits for its reader, as any writer does.
-    pub fn of(path: &Path) -> anyhow::Result<Destination> {
+    pub(crate) fn of(path: &Path) -> anyhow::Result<Destination> {
         let shown = path.display();
         match fs::metadata(path) {
             Ok(found) if found.is_dir() => {
@@ -67,7 +67,7 @@ impl Destination {
 }
 
 /// The export's destination, buffered.
-pub enum Output {
+pub(crate) enum Output {
     Stdout(BufWriter<Stdout>),
     Replace {
         temp: BufWriter<NamedTempFile>,
@@ -77,13 +77,13 @@ pub enum Output {
 }
 
 impl Output {
-    pub fn stdout() -> Output {
+    pub(crate) fn stdout() -> Output {
         Output::Stdout(BufWriter::new(io::stdout()))
     }
 
     /// Starts writing to `destination`: for a file, a temporary file beside it (the file itself
     /// is not touched until [`Output::commit`]).
-    pub fn to(destination: Destination) -> anyhow::Result<Output> {
+    pub(crate) fn to(destination: Destination) -> anyhow::Result<Output> {
         match destination {
             Destination::Stream(file) => Ok(Output::Stream(BufWriter::new(file))),
             Destination::Replace { path, keep } => {
@@ -107,7 +107,7 @@ impl Output {
 
     /// Whether the export goes to a terminal (stdout, or `-o /dev/tty`), where the server's
     /// text must not reach as controls.
-    pub fn is_terminal(&self) -> bool {
+    pub(crate) fn is_terminal(&self) -> bool {
         use std::io::IsTerminal;
         match self {
             Output::Stdout(out) => out.get_ref().is_terminal(),
@@ -118,13 +118,13 @@ impl Output {
 
     /// Whether the export goes to a file replaced when complete, which can still be rewritten
     /// before anyone sees it (not stdout, not a FIFO or a device).
-    pub fn is_replaced_file(&self) -> bool {
+    pub(crate) fn is_replaced_file(&self) -> bool {
         matches!(self, Output::Replace { .. })
     }
 
     /// Replaces a file's contents, not yet committed, with what `copy` writes from them to a
     /// second temporary file beside it. Anything else is handed back unchanged.
-    pub fn rewrite(
+    pub(crate) fn rewrite(
         self,
         copy: impl FnOnce(&mut dyn io::Read, &mut dyn Write) -> io::Result<()>,
     ) -> anyhow::Result<Output> {
@@ -146,7 +146,7 @@ impl Output {
 
     /// Makes the export complete: flushes stdout or the stream, or syncs the file and renames
     /// it into place.
-    pub fn commit(self) -> anyhow::Result<()> {
+    pub(crate) fn commit(self) -> anyhow::Result<()> {
         match self {
             Output::Stdout(mut out) => Ok(out.flush()?),
             Output::Stream(mut out) => Ok(out.flush()?),
@@ -184,7 +184,7 @@ impl Write for Output {
 
 /// Writes `contents` to `path` as `-o` does: a file is replaced at once, a FIFO or a device is
 /// written to.
-pub fn write_file(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_file(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
     let mut output = Output::to(Destination::of(path)?)?;
     output.write_all(contents)?;
     output.commit()

@@ -16,17 +16,17 @@ use crate::attendance::ServerTotals;
 use crate::sim::PAGES_VERSION;
 
 /// What a pages file says about the read before its pages.
-pub struct PagesHeader<'a> {
-    pub call_type: &'a str,
-    pub call_id: &'a str,
-    pub call_session_id: &'a str,
-    pub filter_conditions: Option<&'a Value>,
+pub(crate) struct PagesHeader<'a> {
+    pub(crate) call_type: &'a str,
+    pub(crate) call_id: &'a str,
+    pub(crate) call_session_id: &'a str,
+    pub(crate) filter_conditions: Option<&'a Value>,
     /// GetCall's `call`, as sent.
-    pub call: Option<Value>,
+    pub(crate) call: Option<Value>,
 }
 
 /// Writes one pages file to `W`.
-pub struct PagesWriter<W: Write> {
+pub(crate) struct PagesWriter<W: Write> {
     out: W,
     written: HashSet<String>,
     held: Option<(String, Vec<u8>)>,
@@ -42,7 +42,7 @@ struct SessionOf {
 }
 
 impl<W: Write> PagesWriter<W> {
-    pub fn new(mut out: W, header: PagesHeader) -> io::Result<Self> {
+    pub(crate) fn new(mut out: W, header: PagesHeader) -> io::Result<Self> {
         let head = json!({
             "headcount_pages": PAGES_VERSION,
             "call_type": header.call_type,
@@ -65,7 +65,7 @@ impl<W: Write> PagesWriter<W> {
     }
 
     /// Takes the page asked for with `cursor`, as received.
-    pub fn page(&mut self, cursor: Option<&str>, body: &[u8]) -> io::Result<()> {
+    pub(crate) fn page(&mut self, cursor: Option<&str>, body: &[u8]) -> io::Result<()> {
         let key = cursor.unwrap_or_default().to_owned();
         if let Ok(SessionOf {
             session: Some(session),
@@ -83,7 +83,7 @@ impl<W: Write> PagesWriter<W> {
     }
 
     /// Ends the file with the session object and the totals; hands back the writer.
-    pub fn finish(mut self, totals: ServerTotals) -> io::Result<(W, u64)> {
+    pub(crate) fn finish(mut self, totals: ServerTotals) -> io::Result<(W, u64)> {
         self.flush_held()?;
         let tail = json!({
             "session": self.session,

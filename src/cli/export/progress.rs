@@ -10,7 +10,7 @@ use crate::cli::waits::Waits;
 const TEMPLATE: &str = "{bar:30} {pos}/{len} sessions read, {msg} ({elapsed})";
 
 /// Sessions and pages read so far.
-pub struct Progress {
+pub(crate) struct Progress {
     bar: ProgressBar,
     pages: u64,
 }
@@ -18,7 +18,7 @@ pub struct Progress {
 impl Progress {
     /// In the bar `waits` tells its waits in: while one lasts, it is the message in place of
     /// the page number, and the elapsed time keeps counting.
-    pub fn on_stderr(waits: &Waits) -> Progress {
+    pub(crate) fn on_stderr(waits: &Waits) -> Progress {
         let bar = waits.bar().clone();
         if !bar.is_hidden() {
             let style = ProgressStyle::with_template(TEMPLATE)
@@ -32,7 +32,7 @@ impl Progress {
 
     /// Counts a page. The total is the whole session's: with a filter Stream applies, fewer
     /// rows come back and the bar does not fill.
-    pub fn page(&mut self, rows: usize, total: Option<i64>) {
+    pub(crate) fn page(&mut self, rows: usize, total: Option<i64>) {
         self.pages += 1;
         if let Some(total) = total {
             self.bar.set_length(u64::try_from(total).unwrap_or(0));

@@ -14,7 +14,7 @@ use super::sink::Format;
 
 /// Copies the export in `from` to `to` with `corrections` (keyed by the value of column
 /// `id_column`) applied; returns the number of records written.
-pub fn rewrite(
+pub(crate) fn rewrite(
     format: Format,
     csv_cells: CsvCells,
     headers: &[String],

@@ -10,7 +10,7 @@ use crate::ui::safe_text::terminal_safe;
 
 /// The output format of `headcount export`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// Comma-separated values with a header row
     Csv,
     /// One JSON array of objects
@@ -23,7 +23,7 @@ pub enum Format {
 }
 
 /// Writes records to `W` as they come.
-pub struct RecordSink<W: Write> {
+pub(crate) struct RecordSink<W: Write> {
     headers: Vec<String>,
     csv_cells: CsvCells,
     encoder: Encoder<W>,
@@ -45,7 +45,7 @@ impl<W: Write> RecordSink<W> {
     /// come with the first record (or at [`RecordSink::finish`]), so that a command failing
     /// on its first request prints no orphan header.
     /// `csv_cells` says how the server's text is written into CSV.
-    pub fn new(format: Format, csv_cells: CsvCells, headers: Vec<String>, out: W) -> Self {
+    pub(crate) fn new(format: Format, csv_cells: CsvCells, headers: Vec<String>, out: W) -> Self {
         let encoder = match format {
             Format::Csv => Encoder::Csv(Box::new(csv::Writer::from_writer(out))),
             Format::Json => Encoder::Json(out),
@@ -65,7 +65,7 @@ impl<W: Write> RecordSink<W> {
     /// Escapes the controls in every text cell ([`terminal_safe`]), for records read on a
     /// terminal: a user id must not clear the screen, set the title or replace the clipboard.
     /// CSV and JSON stay exact in a file or a pipe, where nothing runs them.
-    pub fn on_terminal(mut self, on_terminal: bool) -> Self {
+    pub(crate) fn on_terminal(mut self, on_terminal: bool) -> Self {
         self.on_terminal = on_terminal;
         self
     }
@@ -82,7 +82,7 @@ impl<W: Write> RecordSink<W> {
         Ok(())
     }
 
-    pub fn write(&mut self, record: &[Cell]) -> io::Result<()> {
+    pub(crate) fn write(&mut self, record: &[Cell]) -> io::Result<()> {
         if self.on_terminal {
             let escaped: Vec<Cell> = record.iter().map(escaped).collect();
             return self.write_exactly(&escaped);
@@ -112,12 +112,12 @@ impl<W: Write> RecordSink<W> {
     }
 
     /// Number of records written so far.
-    pub fn written(&self) -> u64 {
+    pub(crate) fn written(&self) -> u64 {
         self.written
     }
 
     /// Ends the output (the closing bracket of JSON) and hands back the writer, flushed.
-    pub fn finish(mut self) -> io::Result<W> {
+    pub(crate) fn finish(mut self) -> io::Result<W> {
         self.start()?;
         let mut out = match self.encoder {
             Encoder::Csv(writer) => writer

@@ -24,22 +24,22 @@ use crate::ui::safe_text::terminal_safe;
 
 /// Everything printed about one roster.
 pub(super) struct Printed<'a> {
-    pub call: &'a Call,
-    pub session: &'a str,
-    pub roster: &'a Roster<'a>,
+    pub(crate) call: &'a Call,
+    pub(crate) session: &'a str,
+    pub(crate) roster: &'a Roster<'a>,
     /// The members as read, which [`Person::member`] indexes.
-    pub members: &'a [Member],
+    pub(crate) members: &'a [Member],
     /// The session's window, for the table's times.
-    pub window: Option<Window>,
-    pub zone: &'a DisplayZone,
+    pub(crate) window: Option<Window>,
+    pub(crate) zone: &'a DisplayZone,
     /// `--state`: only these people are listed (all when empty).
-    pub shown: &'a [State],
+    pub(crate) shown: &'a [State],
 }
 
 /// One person of the roster with their member record, if they are a member.
 pub(super) struct Line<'a> {
-    pub person: &'a Person<'a>,
-    pub member: Option<&'a Member>,
+    pub(crate) person: &'a Person<'a>,
+    pub(crate) member: Option<&'a Member>,
 }
 
 impl Line<'_> {
@@ -340,7 +340,12 @@ impl Printed<'_> {
 
     /// Writes the roster in `format` to `output` and commits it (a file is replaced only
     /// now, whole).
-    pub fn write(&self, format: Format, cells: CsvCells, output: Output) -> anyhow::Result<()> {
+    pub(crate) fn write(
+        &self,
+        format: Format,
+        cells: CsvCells,
+        output: Output,
+    ) -> anyhow::Result<()> {
         let on_terminal = output.is_terminal();
         let mut output = match format {
             Format::Csv => {

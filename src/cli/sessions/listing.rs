@@ -26,7 +26,7 @@ const HEADERS: [&str; 8] = [
 const FIRST_NUMBER_COLUMN: usize = 4;
 
 /// The sessions of one call, with the instant their state is judged at.
-pub struct SessionListing<'a> {
+pub(crate) struct SessionListing<'a> {
     call: &'a CallRef,
     sessions: &'a [SessionSummary],
     now: Nanos,
@@ -35,7 +35,7 @@ pub struct SessionListing<'a> {
 }
 
 impl<'a> SessionListing<'a> {
-    pub fn new(call: &'a CallRef, sessions: &'a [SessionSummary], now: Nanos) -> Self {
+    pub(crate) fn new(call: &'a CallRef, sessions: &'a [SessionSummary], now: Nanos) -> Self {
         SessionListing {
             call,
             sessions,
@@ -45,14 +45,14 @@ impl<'a> SessionListing<'a> {
     }
 
     /// Says the list stopped before its end, for this reason.
-    pub fn stopped_early(mut self, reason: Option<StopReason>) -> Self {
+    pub(crate) fn stopped_early(mut self, reason: Option<StopReason>) -> Self {
         self.stopped_early = reason;
         self
     }
 
     /// The object of `--format json`: times in UTC, counts exactly as Stream returned them;
     /// `complete` is false when Stream's listing stopped before its end.
-    pub fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         let sessions: Vec<Value> = self
             .sessions
             .iter()
@@ -82,7 +82,7 @@ impl<'a> SessionListing<'a> {
 
     /// One line per session under a header; the current session is marked with `*`. Ids show
     /// terminal controls as escapes.
-    pub fn table(&self, zone: &DisplayZone) -> String {
+    pub(crate) fn table(&self, zone: &DisplayZone) -> String {
         let mut out = String::new();
         if self.sessions.is_empty() {
             let _ = writeln!(

@@ -32,7 +32,7 @@ struct Part {
 }
 
 /// Everything printed, resolved to names and plain numbers.
-pub struct Report<'a> {
+pub(crate) struct Report<'a> {
     identity: CallIdentity,
     call: &'a CallFigures,
     completeness: Completeness,
@@ -53,7 +53,7 @@ pub struct Report<'a> {
 
 impl<'a> Report<'a> {
     /// The report of `call`, the figures of `rows` (the rows matching `filter`) at `now`.
-    pub fn new(
+    pub(crate) fn new(
         identity: CallIdentity,
         store: &SessionStore,
         call: &'a CallFigures,
@@ -87,7 +87,7 @@ impl<'a> Report<'a> {
     /// The object of `--format json`: server totals exactly as returned, times in UTC;
     /// `complete` is false, and `incomplete` says what is missing, when rows are missing or
     /// doubled.
-    pub fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         let call = self.call;
         let window = call.window.map(|window| {
             json!({
@@ -157,7 +157,7 @@ impl<'a> Report<'a> {
     }
 
     /// The text of `--format table`, times in `zone` and named.
-    pub fn table(&self, zone: &DisplayZone) -> String {
+    pub(crate) fn table(&self, zone: &DisplayZone) -> String {
         let mut out = String::new();
         self.write_call(&mut out, zone);
         self.write_filter(&mut out, zone);

@@ -9,7 +9,7 @@ use crate::sim::attendance::Row;
 use crate::sim::timeline::Snapshot;
 
 /// `CallStatsParticipantCounts`.
-pub fn counts(snapshot: &Snapshot) -> Value {
+pub(crate) fn counts(snapshot: &Snapshot) -> Value {
     let rows = snapshot.rows();
     let mut people: HashMap<u32, bool> = HashMap::new();
     for row in rows {

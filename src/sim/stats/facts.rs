@@ -7,18 +7,18 @@ use crate::sim::ids::Uuid;
 
 /// What filtering and sorting look at in one call session.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionFacts {
-    pub cid: String,
-    pub session_id: Uuid,
-    pub is_active: bool,
-    pub started_at: i64,
-    pub ended_at: Option<i64>,
-    pub generated_at: i64,
+pub(crate) struct SessionFacts {
+    pub(crate) cid: String,
+    pub(crate) session_id: Uuid,
+    pub(crate) is_active: bool,
+    pub(crate) started_at: i64,
+    pub(crate) ended_at: Option<i64>,
+    pub(crate) generated_at: i64,
 }
 
 /// A documented sort field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SortField {
+pub(crate) enum SortField {
     CallCid,
     GeneratedAt,
     SessionStartedAt,
@@ -35,7 +35,7 @@ impl SortField {
         ("updated_at", SortField::UpdatedAt),
     ];
 
-    pub fn parse(name: &str) -> Result<SortField, Refusal> {
+    pub(crate) fn parse(name: &str) -> Result<SortField, Refusal> {
         SortField::NAMES
             .iter()
             .find(|(known, _)| *known == name)
@@ -50,7 +50,7 @@ impl SortField {
     }
 
     /// The field's instant, for the date fields (a running session has no end yet).
-    pub fn date(self, facts: &SessionFacts) -> Option<i64> {
+    pub(crate) fn date(self, facts: &SessionFacts) -> Option<i64> {
         match self {
             SortField::CallCid => None,
             SortField::GeneratedAt | SortField::UpdatedAt => Some(facts.generated_at),
@@ -59,7 +59,7 @@ impl SortField {
         }
     }
 
-    pub fn compare(self, a: &SessionFacts, b: &SessionFacts) -> Ordering {
+    pub(crate) fn compare(self, a: &SessionFacts, b: &SessionFacts) -> Ordering {
         match self {
             SortField::CallCid => a.cid.cmp(&b.cid),
             SortField::GeneratedAt | SortField::UpdatedAt => a.generated_at.cmp(&b.generated_at),

@@ -19,7 +19,7 @@ const DATE_OPERATORS: [&str; 5] = ["$eq", "$gt", "$gte", "$lt", "$lte"];
 
 /// One validated filter condition.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Condition {
+pub(crate) enum Condition {
     Cid(String),
     SessionId(String),
     Active(bool),
@@ -32,7 +32,7 @@ pub enum Condition {
 }
 
 impl Condition {
-    pub fn parse(field: &str, condition: &Value) -> Result<Vec<Condition>, Refusal> {
+    pub(crate) fn parse(field: &str, condition: &Value) -> Result<Vec<Condition>, Refusal> {
         if DATE_FIELDS.contains(&field) {
             return date_conditions(SortField::parse(field)?, condition);
         }
@@ -55,7 +55,7 @@ impl Condition {
         Ok(vec![condition])
     }
 
-    pub fn accepts(&self, facts: &SessionFacts) -> bool {
+    pub(crate) fn accepts(&self, facts: &SessionFacts) -> bool {
         match self {
             Condition::Cid(cid) => *cid == facts.cid,
             Condition::SessionId(id) => *id == facts.session_id.to_string(),

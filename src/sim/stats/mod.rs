@@ -21,7 +21,7 @@ use super::timeline::Snapshot;
 use super::wire::{self, CALL_TYPE};
 
 use facts::SessionFacts;
-pub use request::StatsRequest;
+pub(crate) use request::StatsRequest;
 
 /// Where a page starts, as a place in an ordered listing (the sessions here, the members in
 /// `sim::members`).
@@ -41,7 +41,7 @@ pub(super) struct Page {
 }
 
 /// The response body without `duration`.
-pub fn respond(sim: &Sim, request: &StatsRequest) -> Result<Map<String, Value>, Refusal> {
+pub(crate) fn respond(sim: &Sim, request: &StatsRequest) -> Result<Map<String, Value>, Refusal> {
     let mut sessions: Vec<(SessionFacts, Snapshot)> = sim
         .sessions()
         .map(|snapshot| (facts(sim, &snapshot), snapshot))

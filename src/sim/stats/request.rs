@@ -41,21 +41,21 @@ fn ascending() -> i64 {
 
 /// A validated request.
 #[derive(Debug)]
-pub struct StatsRequest {
+pub(crate) struct StatsRequest {
     filter: Vec<Condition>,
     sort: Vec<Sort>,
-    pub limit: usize,
-    pub next: Option<String>,
-    pub prev: Option<String>,
+    pub(crate) limit: usize,
+    pub(crate) next: Option<String>,
+    pub(crate) prev: Option<String>,
     /// Identifies the filter and sort, so that a cursor is only accepted by the query that
     /// issued it.
-    pub fingerprint: i64,
+    pub(crate) fingerprint: i64,
 }
 
 impl StatsRequest {
     /// Parses and validates the body; an empty body is an empty query. Without `sort`, the
     /// newest session comes first.
-    pub fn parse(body: &[u8]) -> Result<StatsRequest, Refusal> {
+    pub(crate) fn parse(body: &[u8]) -> Result<StatsRequest, Refusal> {
         let body: Body = if body.iter().all(u8::is_ascii_whitespace) {
             Body::default()
         } else {
@@ -94,13 +94,13 @@ impl StatsRequest {
         })
     }
 
-    pub fn accepts(&self, facts: &SessionFacts) -> bool {
+    pub(crate) fn accepts(&self, facts: &SessionFacts) -> bool {
         self.filter.iter().all(|condition| condition.accepts(facts))
     }
 
     /// The serving order: the sort fields in turn, then the session id, so that the order is
     /// total and a cursor names one place in it.
-    pub fn order(&self, a: &SessionFacts, b: &SessionFacts) -> Ordering {
+    pub(crate) fn order(&self, a: &SessionFacts, b: &SessionFacts) -> Ordering {
         self.sort
             .iter()
             .map(|sort| {
