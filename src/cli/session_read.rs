@@ -351,6 +351,7 @@ async fn for_each_page(
     let mut read = SessionRead::new(client, target.read_target(), options)
         .with_context(|| target.reading())?;
     let mut told = false;
+    waits.reading(true);
     while let Some(step) = read.next().await {
         match step.with_context(|| target.reading())? {
             ReadStep::Page(page) => {
@@ -368,6 +369,7 @@ async fn for_each_page(
             ReadStep::NotReady { .. } => {}
         }
     }
+    waits.reading(false);
     if let Err(error) = read.learn_end().await {
         say_end_unknown(&error);
     }

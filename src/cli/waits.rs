@@ -51,6 +51,9 @@ struct State {
     retry: Option<(String, Instant)>,
     /// The slow answer of this request has been said (off a terminal, it is said once).
     slow_said: bool,
+    /// A read of participant sessions is under way: only then is a page awaited, and a long
+    /// silence a slow answer (not the command's own work after its read).
+    reading: bool,
 }
 
 /// Stops the countdown thread when dropped.
@@ -94,6 +97,7 @@ impl Waits {
                 asked_at: Instant::now(),
                 retry: None,
                 slow_said: false,
+                reading: false,
             }),
         });
         let (stop, stopped) = mpsc::channel::<()>();
@@ -126,6 +130,17 @@ impl Waits {
     /// also shows its progress (`export`): its `{msg}` is the wait while there is one.
     pub(crate) fn bar(&self) -> &ProgressBar {
         &self.shared.bar
+    }
+
+    /// A read of participant sessions starts (`true`: its first page is asked for now) or
+    /// ends (`false`: no page is awaited any more).
+    pub fn reading(&self, reading: bool) {
+        let mut state = self.shared.lock();
+        state.reading = reading;
+        state.asked_at = Instant::now();
+        if reading {
+            state.page_under_way = 1;
+        }
     }
 
     /// Participant-sessions page `page_no` arrived: the next one is asked for now, and the
@@ -181,7 +196,7 @@ impl Shared {
             return;
         }
         let waited = now.saturating_duration_since(state.asked_at);
-        if waited < SLOW_ANSWER {
+        if !state.reading || waited < SLOW_ANSWER {
             return;
         }
         let text = awaited_words(state.page_under_way, waited);
@@ -306,6 +321,27 @@ mod tests {
         assert_eq!(wait_words(Duration::from_millis(400)), "0.4 s");
         assert_eq!(wait_words(Duration::from_secs(42)), "42 s");
         assert_eq!(wait_words(Duration::from_secs(65)), "1m 05s");
+    }
+
+    #[test]
+    fn a_long_silence_is_a_slow_answer_only_while_a_page_is_awaited() {
+        let waits = Waits::new(&DisplayZone::utc(), ProgressBar::hidden(), true);
+        let later = Instant::now() + 2 * SLOW_ANSWER;
+        waits.shared.tick(later);
+        assert!(
+            !waits.shared.lock().slow_said,
+            "nothing is awaited before the read"
+        );
+        waits.reading(true);
+        waits.shared.tick(Instant::now() + 2 * SLOW_ANSWER);
+        assert!(waits.shared.lock().slow_said, "a page is awaited");
+        waits.reading(false);
+        waits.page_read(1);
+        waits.shared.tick(Instant::now() + 2 * SLOW_ANSWER);
+        assert!(
+            !waits.shared.lock().slow_said,
+            "the read ended: the command works"
+        );
     }
 
     #[test]

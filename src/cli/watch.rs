@@ -10,6 +10,7 @@ use super::config::duration::parse_interval;
 use super::config::values::parse_tz;
 use super::config::{ConnectionArgs, Overrides};
 use super::session_read::{self, Opening};
+use super::waits::Waits;
 use super::{dashboard, sessions};
 use crate::api::{MAX_PAGE_SIZE, StreamClient};
 use crate::app::AppConfig;
@@ -54,10 +55,16 @@ pub(crate) fn run(args: WatchArgs) -> anyhow::Result<()> {
 
 async fn watch(args: WatchArgs, opening: Opening) -> anyhow::Result<()> {
     let client = opening.connect()?;
+    // Before the full screen opens, the waits of reading the call and its sessions are told
+    // on stderr; the dashboard tells its own.
+    let telling = opening.connect_telling()?;
     let Opening { settings, zone } = opening;
     let session = match args.session {
-        Some(session) => session,
-        None => match choose_session(&client, &args.call, &zone).await? {
+        Some(session) => {
+            drop(telling);
+            session
+        }
+        None => match choose_session(telling, &args.call, &zone).await? {
             Some(session) => session,
             None => return Ok(()),
         },
@@ -80,10 +87,11 @@ async fn watch(args: WatchArgs, opening: Opening) -> anyhow::Result<()> {
 /// The session to open: the call's only session directly, else the one picked among all of
 /// them (the current one preselected); `None` when the user quits the picker.
 async fn choose_session(
-    client: &StreamClient,
+    (client, waits): (StreamClient, Waits),
     call: &CallRef,
     zone: &DisplayZone,
 ) -> anyhow::Result<Option<String>> {
+    let client = &client;
     let found = client.get_call(&call.call_type, &call.id).await?.body.call;
     let Some(current) = current_session_id(&found).map(str::to_owned) else {
         bail!(
@@ -97,6 +105,7 @@ async fn choose_session(
         .await
         .unwrap_or_default();
     let listed = merge_sessions(&found, &stats);
+    drop(waits);
     if listed.len() <= 1 && stopped_early.is_none() {
         return Ok(Some(current));
     }
