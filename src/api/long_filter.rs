@@ -23,7 +23,7 @@ const CURSOR_ALLOWANCE: usize = 1024;
 
 /// One step of the way to a value inside the filter.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Step {
+enum SplitStep {
     Key(String),
     Index(usize),
 }
@@ -130,8 +130,8 @@ fn form_encoded_len(text: &str) -> usize {
 }
 
 /// The path to the longest `$in` list that can be split, if any.
-fn longest_list(conditions: &Value) -> Option<Vec<Step>> {
-    let mut found: Vec<(usize, Vec<Step>)> = Vec::new();
+fn longest_list(conditions: &Value) -> Option<Vec<SplitStep>> {
+    let mut found: Vec<(usize, Vec<SplitStep>)> = Vec::new();
     collect_lists(conditions, &mut Vec::new(), &mut found);
     found
         .into_iter()
@@ -142,17 +142,21 @@ fn longest_list(conditions: &Value) -> Option<Vec<Step>> {
 
 /// Lists under a field's `$in`, through `$and` and `$or` only: the positions where the rows
 /// kept grow with the list.
-fn collect_lists(value: &Value, path: &mut Vec<Step>, found: &mut Vec<(usize, Vec<Step>)>) {
+fn collect_lists(
+    value: &Value,
+    path: &mut Vec<SplitStep>,
+    found: &mut Vec<(usize, Vec<SplitStep>)>,
+) {
     let Value::Object(map) = value else {
         return;
     };
     for (key, child) in map {
-        path.push(Step::Key(key.clone()));
+        path.push(SplitStep::Key(key.clone()));
         match (key.as_str(), child) {
             ("$in", Value::Array(items)) => found.push((items.len(), path.clone())),
             ("$and" | "$or", Value::Array(items)) => {
                 for (i, item) in items.iter().enumerate() {
-                    path.push(Step::Index(i));
+                    path.push(SplitStep::Index(i));
                     collect_lists(item, path, found);
                     path.pop();
                 }
@@ -164,17 +168,17 @@ fn collect_lists(value: &Value, path: &mut Vec<Step>, found: &mut Vec<(usize, Ve
     }
 }
 
-fn at<'a>(value: &'a Value, path: &[Step]) -> Option<&'a Value> {
+fn at<'a>(value: &'a Value, path: &[SplitStep]) -> Option<&'a Value> {
     path.iter().try_fold(value, |value, step| match step {
-        Step::Key(key) => value.get(key),
-        Step::Index(i) => value.get(i),
+        SplitStep::Key(key) => value.get(key),
+        SplitStep::Index(i) => value.get(i),
     })
 }
 
-fn at_mut<'a>(value: &'a mut Value, path: &[Step]) -> &'a mut Value {
+fn at_mut<'a>(value: &'a mut Value, path: &[SplitStep]) -> &'a mut Value {
     path.iter().fold(value, |value, step| match step {
-        Step::Key(key) => &mut value[key.as_str()],
-        Step::Index(i) => &mut value[*i],
+        SplitStep::Key(key) => &mut value[key.as_str()],
+        SplitStep::Index(i) => &mut value[*i],
     })
 }
 

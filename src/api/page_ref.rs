@@ -48,7 +48,7 @@ pub struct ParticipantSessionsPageRef<'a> {
 impl<'a> ParticipantSessionsPageRef<'a> {
     /// Decodes a page body, with the same error as the owned model would give.
     pub fn from_json(body: &'a [u8]) -> Result<Self, DecodeError> {
-        decode::seeded_body(OPERATION, body, seed::Page::new(body))
+        decode::seeded_body(OPERATION, body, seed::PageSeed::new(body))
     }
 
     /// An owned page seen through the borrowed model, so that one model serves both.

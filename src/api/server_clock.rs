@@ -22,11 +22,11 @@ use super::timestamp::{NANOS_PER_SEC, Nanos, unix_now};
 /// that receives responses and the code that computes figures agree.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ServerClock {
-    state: Arc<State>,
+    state: Arc<ClockState>,
 }
 
 #[derive(Debug, Default)]
-struct State {
+struct ClockState {
     /// Server time − local time (ns), from the latest `Date` header; 0 before any.
     offset: AtomicI64,
     /// The latest present handed out, so that none is ever earlier.

@@ -145,13 +145,13 @@ mod tests {
     use serde::Deserialize;
 
     #[derive(Deserialize)]
-    struct Row {
+    struct Stamped {
         #[serde(default, deserialize_with = "deserialize_opt")]
         at: Option<Nanos>,
     }
 
     fn decode(json: &str) -> Option<Nanos> {
-        serde_json::from_str::<Row>(json).unwrap().at
+        serde_json::from_str::<Stamped>(json).unwrap().at
     }
 
     const NS: i64 = 1_760_000_000_123_456_789;
@@ -182,7 +182,7 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error_not_a_silent_zero() {
-        assert!(serde_json::from_str::<Row>(r#"{"at": "yesterday"}"#).is_err());
-        assert!(serde_json::from_str::<Row>(r#"{"at": true}"#).is_err());
+        assert!(serde_json::from_str::<Stamped>(r#"{"at": "yesterday"}"#).is_err());
+        assert!(serde_json::from_str::<Stamped>(r#"{"at": true}"#).is_err());
     }
 }

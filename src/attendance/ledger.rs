@@ -74,7 +74,7 @@ pub struct PageNews {
 /// One id's latest copy: its raw duration (in `i32` seconds when it fits) and a fingerprint of
 /// all its fields whose lowest bit says whether the row is open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Entry {
+struct LedgerEntry {
     key: [u64; 2],
     duration: i32,
     meta: u32,
@@ -86,7 +86,7 @@ pub struct SessionLedger {
     hasher: KeyHasher,
     index: IdIndex,
     text_ids: HashMap<Box<str>, u32>,
-    entries: Vec<Entry>,
+    entries: Vec<LedgerEntry>,
     wide_durations: HashMap<u32, i64>,
     /// One bit per entry: received in the current walk.
     this_walk: Vec<u64>,
@@ -196,7 +196,7 @@ impl SessionLedger {
     /// Bytes held by the ledger's allocations.
     pub fn memory_bytes(&self) -> usize {
         size_of::<SessionLedger>()
-            + self.entries.capacity() * size_of::<Entry>()
+            + self.entries.capacity() * size_of::<LedgerEntry>()
             + self.index.memory_bytes()
             + self.this_walk.capacity() * size_of::<u64>()
             + self.text_ids.capacity() * (size_of::<(Box<str>, u32)>() + 1)
@@ -227,7 +227,7 @@ impl SessionLedger {
                     self.wide_durations.remove(&position);
                 }
                 let duration = self.encode_duration(position, row.duration);
-                self.entries[position as usize] = Entry {
+                self.entries[position as usize] = LedgerEntry {
                     duration,
                     meta,
                     ..old
@@ -247,7 +247,7 @@ impl SessionLedger {
                     }
                 };
                 let duration = self.encode_duration(position, row.duration);
-                self.entries.push(Entry {
+                self.entries.push(LedgerEntry {
                     key,
                     duration,
                     meta,

@@ -69,7 +69,7 @@ pub(crate) fn percent_tenths(part: i64, whole: i64) -> Option<u16> {
 /// What the figures need of one row, copied next to the user's other rows: its values as
 /// sent (absent ones as `Nanos::MIN`) and its stored problems.
 #[derive(Debug, Clone, Copy)]
-struct Entry {
+struct UserEntry {
     joined: Nanos,
     left: Nanos,
     duration: i64,
@@ -82,7 +82,7 @@ fn present(value: Nanos) -> Option<Nanos> {
     (value != ABSENT).then_some(value)
 }
 
-impl Entry {
+impl UserEntry {
     fn counted(&self, ctx: &RowContext) -> Counted {
         let raw = RawTimes {
             joined_at: present(self.joined),
@@ -259,9 +259,9 @@ fn offsets_by_user(store: &SessionStore, rows: &[RowId]) -> Vec<u32> {
     offsets
 }
 
-fn group_by_user(store: &SessionStore, rows: &[RowId], offsets: &[u32]) -> Vec<Entry> {
+fn group_by_user(store: &SessionStore, rows: &[RowId], offsets: &[u32]) -> Vec<UserEntry> {
     let mut cursors = offsets[..offsets.len() - 1].to_vec();
-    let empty = Entry {
+    let empty = UserEntry {
         joined: ABSENT,
         left: ABSENT,
         duration: ABSENT,
@@ -271,7 +271,7 @@ fn group_by_user(store: &SessionStore, rows: &[RowId], offsets: &[u32]) -> Vec<E
     for &id in rows {
         let row = store.row(id);
         let cursor = &mut cursors[row.user as usize];
-        entries[*cursor as usize] = Entry {
+        entries[*cursor as usize] = UserEntry {
             joined: row.joined_at().unwrap_or(ABSENT),
             left: row.left_at().unwrap_or(ABSENT),
             duration: row.duration_in_seconds().unwrap_or(ABSENT),

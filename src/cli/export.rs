@@ -45,7 +45,7 @@ use dedup::{DedupSink, LateChanges};
 use output::{Destination, Output};
 use pages::{PagesHeader, PagesWriter};
 use progress::Progress;
-pub(crate) use sink::Format;
+pub(crate) use sink::ExportFormat;
 use sink::RecordSink;
 
 /// Options of `headcount export`.
@@ -67,8 +67,8 @@ pub(crate) struct ExportArgs {
     #[arg(long, value_name = "EXPR")]
     pub(crate) filter: Option<String>,
     /// How to write the records
-    #[arg(long, value_enum, default_value_t = Format::Csv)]
-    pub(crate) format: Format,
+    #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+    pub(crate) format: ExportFormat,
     /// One record per participant session, or one per user with their attendance figures
     /// (reads the whole session into memory first)
     #[arg(long, value_enum, default_value_t = Grouping::Session)]
@@ -117,7 +117,7 @@ struct Plan<'a> {
     reader: SessionReader<'a>,
     /// `--with-roster`: the members are read too, and each user's state added.
     with_roster: bool,
-    format: Format,
+    format: ExportFormat,
     csv_cells: CsvCells,
 }
 
@@ -161,7 +161,7 @@ async fn export(args: &ExportArgs) -> anyhow::Result<()> {
     })?;
     // Checked before any request or file: a typo should cost nothing and leave nothing.
     let filter = opening.filter(args.filter.as_deref())?;
-    if args.format == Format::Pages {
+    if args.format == ExportFormat::Pages {
         pages_usage(args, filter.first())?;
     }
     if args.with_roster {
@@ -199,7 +199,7 @@ async fn export(args: &ExportArgs) -> anyhow::Result<()> {
             None => Output::stdout(),
         };
         match (args.format, args.by) {
-            (Format::Pages, _) => as_pages(plan, output).await,
+            (ExportFormat::Pages, _) => as_pages(plan, output).await,
             (_, Grouping::Session) => by_session(plan, output).await,
             (_, Grouping::User) => by_user(plan, output).await,
         }

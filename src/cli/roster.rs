@@ -49,8 +49,8 @@ pub(crate) struct RosterArgs {
     #[arg(long, value_name = "ID")]
     pub(crate) session: Option<String>,
     /// How to print the roster
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub(crate) format: Format,
+    #[arg(long, value_enum, default_value_t = RosterFormat::Table)]
+    pub(crate) format: RosterFormat,
     /// List only the people in these states (comma-separated); the counts stay whole
     #[arg(long, value_name = "STATES", value_delimiter = ',', value_parser = parse_state)]
     pub(crate) state: Vec<State>,
@@ -76,7 +76,7 @@ pub(crate) struct RosterArgs {
 
 /// The output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum Format {
+pub(crate) enum RosterFormat {
     /// One line per person, for people
     Table,
     /// One JSON object for scripts

@@ -311,7 +311,7 @@ impl ConditionSubject for crate::api::models::ParticipantSessionDetails {
 mod tests {
     use super::*;
 
-    struct Row {
+    struct TestRow {
         user: &'static str,
         publisher: &'static str,
         live: bool,
@@ -319,7 +319,7 @@ mod tests {
         tech: bool,
     }
 
-    impl ConditionSubject for Row {
+    impl ConditionSubject for TestRow {
         fn user_id(&self) -> &str {
             self.user
         }
@@ -340,8 +340,8 @@ mod tests {
         }
     }
 
-    fn alice() -> Row {
-        Row {
+    fn alice() -> TestRow {
+        TestRow {
             user: "alice",
             publisher: "webrtc",
             live: false,
@@ -350,7 +350,7 @@ mod tests {
         }
     }
 
-    fn matches(filter: Value, row: &Row) -> bool {
+    fn matches(filter: Value, row: &TestRow) -> bool {
         Conditions::parse(&filter).unwrap().matches(row)
     }
 

@@ -10,20 +10,20 @@ use super::ids::Uuid;
 
 /// A role a participant holds in the call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Role {
+pub(crate) enum CallRole {
     Host,
     Admin,
     User,
     Viewer,
 }
 
-impl Role {
+impl CallRole {
     pub(crate) fn name(self) -> &'static str {
         match self {
-            Role::Host => "host",
-            Role::Admin => "admin",
-            Role::User => "user",
-            Role::Viewer => "viewer",
+            CallRole::Host => "host",
+            CallRole::Admin => "admin",
+            CallRole::User => "user",
+            CallRole::Viewer => "viewer",
         }
     }
 }
@@ -91,9 +91,9 @@ static TRACK_NAME_SETS: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
 
 /// A person (or a machine participant) who joined the call.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Person {
+pub(crate) struct Attendee {
     pub(crate) id: String,
-    pub(crate) role: Role,
+    pub(crate) role: CallRole,
     pub(crate) is_tech_user: bool,
 }
 
@@ -124,7 +124,7 @@ pub(crate) enum Quirk {
 /// row has a planned `left_at` because the scenario is written in advance, but while the call
 /// is live a row is shown open until that moment has been reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Row {
+pub(crate) struct ScenarioRow {
     pub(crate) user_session_id: Uuid,
     pub(crate) joined_at: i64,
     pub(crate) left_at: i64,
@@ -137,7 +137,7 @@ pub(crate) struct Row {
 /// What the API shows of a closed row: `joined_at`, `left_at`, `duration_in_seconds`.
 pub(crate) type Reported = (Option<i64>, Option<i64>, Option<i64>);
 
-impl Row {
+impl ScenarioRow {
     /// The row as the API shows it once closed, quirks included.
     pub(crate) fn reported(&self) -> Reported {
         let (joined, left, duration) = (
@@ -163,8 +163,8 @@ impl Row {
 
     /// The position of the row in the serving order. Rows become visible in `joined_at`
     /// order, so new rows always land after every position a client has already paged past.
-    pub(crate) fn key(&self) -> RowKey {
-        RowKey {
+    pub(crate) fn key(&self) -> ScenarioRowKey {
+        ScenarioRowKey {
             joined_at: self.joined_at,
             user_session_id: self.user_session_id,
         }
@@ -178,7 +178,7 @@ impl Row {
 
 /// A position in the stable serving order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct RowKey {
+pub(crate) struct ScenarioRowKey {
     pub(crate) joined_at: i64,
     pub(crate) user_session_id: Uuid,
 }
@@ -195,16 +195,16 @@ pub(crate) struct Attendance {
     pub(crate) ends_at: i64,
     /// Per-session details were purged by retention; totals are still reported.
     pub(crate) expired: bool,
-    pub(crate) people: Vec<Person>,
-    /// Sorted by [`Row::key`].
-    pub(crate) rows: Vec<Row>,
+    pub(crate) people: Vec<Attendee>,
+    /// Sorted by [`ScenarioRow::key`].
+    pub(crate) rows: Vec<ScenarioRow>,
     /// Sum of every row's reported `duration_in_seconds`, kept so that the totals of an ended
     /// session cost nothing per request.
     pub(crate) final_duration_seconds: i64,
 }
 
 impl Attendance {
-    pub(crate) fn person(&self, row: &Row) -> &Person {
+    pub(crate) fn person(&self, row: &ScenarioRow) -> &Attendee {
         &self.people[row.person as usize]
     }
 }

@@ -9,7 +9,7 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::attendance::RowKey;
+use super::attendance::ScenarioRowKey;
 use super::ids::Uuid;
 
 const VERSION: u8 = 1;
@@ -58,8 +58,8 @@ pub(crate) struct Position {
     pub(crate) id: Uuid,
 }
 
-impl From<RowKey> for Position {
-    fn from(key: RowKey) -> Position {
+impl From<ScenarioRowKey> for Position {
+    fn from(key: ScenarioRowKey) -> Position {
         Position {
             at: key.joined_at,
             id: key.user_session_id,
@@ -67,9 +67,9 @@ impl From<RowKey> for Position {
     }
 }
 
-impl From<Position> for RowKey {
-    fn from(position: Position) -> RowKey {
-        RowKey {
+impl From<Position> for ScenarioRowKey {
+    fn from(position: Position) -> ScenarioRowKey {
+        ScenarioRowKey {
             joined_at: position.at,
             user_session_id: position.id,
         }

@@ -4,7 +4,7 @@ use serde_json::{Map, Value, json};
 
 use crate::filter::conditions::Conditions;
 
-use super::attendance::RowKey;
+use super::attendance::ScenarioRowKey;
 use super::cursor::{CursorError, CursorSigner, Direction};
 use super::error::Refusal;
 use super::hostile;
@@ -160,7 +160,7 @@ fn anchor(cursors: &CursorSigner, params: &Params) -> Result<Anchor, Refusal> {
         params
             .get(direction.param())
             .filter(|text| !text.is_empty())
-            .map(|text| cursors.decode(direction, text).map(RowKey::from))
+            .map(|text| cursors.decode(direction, text).map(ScenarioRowKey::from))
             .transpose()
             .map_err(|err: CursorError| Refusal::input(err.to_string()))
     };

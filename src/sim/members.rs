@@ -19,9 +19,9 @@ use super::cursor::{Direction, Position};
 use super::endpoints::body_limit;
 use super::error::Refusal;
 use super::ids::Uuid;
-use super::roster::Member;
+use super::roster::ScenarioMember;
 use super::server::Sim;
-use super::stats::{Anchor, page};
+use super::stats::{IndexAnchor, page};
 use super::wire;
 
 /// The fields the sim filters on, with `$eq` or `$in`.
@@ -29,12 +29,12 @@ const FILTER_FIELDS: [&str; 2] = ["user_id", "role"];
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct Body {
+struct MembersBody {
     #[serde(rename = "type")]
     call_type: Option<String>,
     id: Option<String>,
     filter_conditions: Option<Map<String, Value>>,
-    sort: Option<Vec<SortParam>>,
+    sort: Option<Vec<MemberSortParam>>,
     limit: Option<i64>,
     next: Option<String>,
     prev: Option<String>,
@@ -43,20 +43,20 @@ struct Body {
 /// `SortParamRequest`; the SDKs send absent fields as `null`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct SortParam {
+struct MemberSortParam {
     field: Option<String>,
     direction: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum SortField {
+enum MemberSortField {
     CreatedAt,
     UserId,
 }
 
 /// One filter: the field's value must be one of `values`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Condition {
+struct MemberFilter {
     field: FilterField,
     values: Vec<String>,
 }
@@ -72,8 +72,8 @@ enum FilterField {
 pub(crate) struct MembersRequest {
     pub(crate) call_type: String,
     pub(crate) call_id: String,
-    filter: Vec<Condition>,
-    sort: SortField,
+    filter: Vec<MemberFilter>,
+    sort: MemberSortField,
     descending: bool,
     limit: usize,
     next: Option<String>,
@@ -86,7 +86,7 @@ pub(crate) struct MembersRequest {
 impl MembersRequest {
     /// Parses and validates the body.
     pub(crate) fn parse(body: &[u8]) -> Result<MembersRequest, Refusal> {
-        let body: Body = serde_json::from_slice(body)
+        let body: MembersBody = serde_json::from_slice(body)
             .map_err(|err| Refusal::input(format!("the request body is not valid: {err}")))?;
         let required = |value: Option<String>, name: &str| {
             value
@@ -97,7 +97,7 @@ impl MembersRequest {
         let call_id = required(body.id.clone(), "id")?;
         let mut filter = Vec::new();
         for (field, condition) in body.filter_conditions.iter().flatten() {
-            filter.push(Condition::parse(field, condition)?);
+            filter.push(MemberFilter::parse(field, condition)?);
         }
         let (sort, descending) = sort(body.sort.as_deref().unwrap_or_default())?;
         let fingerprint = fingerprint(&call_type, &call_id, &filter, sort, descending);
@@ -115,17 +115,17 @@ impl MembersRequest {
         })
     }
 
-    fn accepts(&self, member: &Member) -> bool {
+    fn accepts(&self, member: &ScenarioMember) -> bool {
         self.filter
             .iter()
             .all(|condition| condition.accepts(member))
     }
 
     /// The serving order: the sort field, then the user id.
-    fn order(&self, a: &Member, b: &Member) -> Ordering {
+    fn order(&self, a: &ScenarioMember, b: &ScenarioMember) -> Ordering {
         let by_field = match self.sort {
-            SortField::CreatedAt => a.created_at.cmp(&b.created_at),
-            SortField::UserId => Ordering::Equal,
+            MemberSortField::CreatedAt => a.created_at.cmp(&b.created_at),
+            MemberSortField::UserId => Ordering::Equal,
         };
         let order = by_field.then_with(|| a.person.id.cmp(&b.person.id));
         if self.descending {
@@ -136,8 +136,8 @@ impl MembersRequest {
     }
 }
 
-impl Condition {
-    fn parse(field: &str, condition: &Value) -> Result<Condition, Refusal> {
+impl MemberFilter {
+    fn parse(field: &str, condition: &Value) -> Result<MemberFilter, Refusal> {
         let field_kind = match field {
             "user_id" => FilterField::UserId,
             "role" => FilterField::Role,
@@ -178,13 +178,13 @@ impl Condition {
             }
             value => vec![text(value)?],
         };
-        Ok(Condition {
+        Ok(MemberFilter {
             field: field_kind,
             values,
         })
     }
 
-    fn accepts(&self, member: &Member) -> bool {
+    fn accepts(&self, member: &ScenarioMember) -> bool {
         let value = match self.field {
             FilterField::UserId => member.person.id.as_str(),
             FilterField::Role => member.role.name(),
@@ -194,13 +194,13 @@ impl Condition {
 }
 
 /// At most one sort field, as the spec allows; `created_at` ascending when none is given.
-fn sort(params: &[SortParam]) -> Result<(SortField, bool), Refusal> {
+fn sort(params: &[MemberSortParam]) -> Result<(MemberSortField, bool), Refusal> {
     match params {
-        [] => Ok((SortField::CreatedAt, false)),
+        [] => Ok((MemberSortField::CreatedAt, false)),
         [param] => {
             let field = match param.field.as_deref() {
-                Some("created_at") => SortField::CreatedAt,
-                Some("user_id") => SortField::UserId,
+                Some("created_at") => MemberSortField::CreatedAt,
+                Some("user_id") => MemberSortField::UserId,
                 other => {
                     return Err(Refusal::input(format!(
                         "`{}` is not a sortable field; sort accepts created_at, user_id",
@@ -217,8 +217,8 @@ fn sort(params: &[SortParam]) -> Result<(SortField, bool), Refusal> {
 fn fingerprint(
     call_type: &str,
     call_id: &str,
-    filter: &[Condition],
-    sort: SortField,
+    filter: &[MemberFilter],
+    sort: MemberSortField,
     descending: bool,
 ) -> i64 {
     let mut hasher = DefaultHasher::new();
@@ -278,7 +278,7 @@ pub(crate) fn respond(sim: &Sim, request: &MembersRequest) -> Result<Map<String,
 }
 
 /// The place a cursor points at; a cursor of another query is refused.
-fn anchor(sim: &Sim, request: &MembersRequest, order: &[usize]) -> Result<Anchor, Refusal> {
+fn anchor(sim: &Sim, request: &MembersRequest, order: &[usize]) -> Result<IndexAnchor, Refusal> {
     let place_of = |direction: Direction, text: &str| {
         let position = sim
             .member_cursors
@@ -296,20 +296,20 @@ fn anchor(sim: &Sim, request: &MembersRequest, order: &[usize]) -> Result<Anchor
     };
     match (&request.next, &request.prev) {
         (Some(_), Some(_)) => Err(Refusal::input("next and prev cannot be used together")),
-        (Some(next), None) => Ok(Anchor::After(place_of(Direction::Next, next)?)),
-        (None, Some(prev)) => Ok(Anchor::Before(place_of(Direction::Prev, prev)?)),
-        (None, None) => Ok(Anchor::Start),
+        (Some(next), None) => Ok(IndexAnchor::After(place_of(Direction::Next, next)?)),
+        (None, Some(prev)) => Ok(IndexAnchor::Before(place_of(Direction::Prev, prev)?)),
+        (None, None) => Ok(IndexAnchor::Start),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::attendance::{Person, Role};
+    use crate::sim::attendance::{Attendee, CallRole};
 
-    fn member(id: &str, role: Role, created_at: i64) -> Member {
-        Member {
-            person: Person {
+    fn member(id: &str, role: CallRole, created_at: i64) -> ScenarioMember {
+        ScenarioMember {
+            person: Attendee {
                 id: id.into(),
                 role,
                 is_tech_user: false,
@@ -327,8 +327,8 @@ mod tests {
 
     #[test]
     fn filters_on_user_id_and_role_with_eq_or_in() {
-        let alice = member("alice", Role::Host, 1);
-        let bob = member("bob", Role::Viewer, 2);
+        let alice = member("alice", CallRole::Host, 1);
+        let bob = member("bob", CallRole::Viewer, 2);
         let request = parse(
             r#"{"type":"default","id":"c","filter_conditions":{"role":{"$in":["host","user"]}}}"#,
         )
@@ -386,7 +386,7 @@ mod tests {
         assert_eq!(request.limit, super::super::endpoints::DEFAULT_LIMIT);
         assert_eq!(
             (request.sort, request.descending),
-            (SortField::CreatedAt, false)
+            (MemberSortField::CreatedAt, false)
         );
         let request = parse(
             r#"{"type":"default","id":"c","sort":[{"field":"user_id","direction":null,"type":null}]}"#,
@@ -394,16 +394,16 @@ mod tests {
         .unwrap();
         assert_eq!(
             (request.sort, request.descending),
-            (SortField::UserId, false)
+            (MemberSortField::UserId, false)
         );
     }
 
     #[test]
     fn orders_are_total_in_either_direction() {
         let all = [
-            member("carol", Role::User, 5),
-            member("alice", Role::User, 5),
-            member("bob", Role::User, 1),
+            member("carol", CallRole::User, 5),
+            member("alice", CallRole::User, 5),
+            member("bob", CallRole::User, 1),
         ];
         let sorted = |body: &str| -> Vec<String> {
             let request = parse(body).unwrap();

@@ -8,11 +8,11 @@ use std::sync::Mutex;
 pub(crate) struct RateLimiter {
     limit: u32,
     window_secs: u64,
-    windows: Mutex<HashMap<&'static str, Window>>,
+    windows: Mutex<HashMap<&'static str, RateWindow>>,
 }
 
 #[derive(Clone, Copy)]
-struct Window {
+struct RateWindow {
     index: u64,
     used: u32,
 }
@@ -57,9 +57,11 @@ impl RateLimiter {
             .windows
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let window = windows.entry(endpoint).or_insert(Window { index, used: 0 });
+        let window = windows
+            .entry(endpoint)
+            .or_insert(RateWindow { index, used: 0 });
         if window.index != index {
-            *window = Window { index, used: 0 };
+            *window = RateWindow { index, used: 0 };
         }
         let exceeded = window.used >= self.limit;
         if !exceeded {

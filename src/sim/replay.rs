@@ -49,14 +49,14 @@ struct PagesFile {
     #[serde(default)]
     session: Option<Value>,
     #[serde(default)]
-    totals: Totals,
+    totals: ReplayTotals,
     pages: BTreeMap<String, Box<RawValue>>,
     #[serde(default)]
     members: Option<Vec<Value>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct Totals {
+struct ReplayTotals {
     #[serde(default)]
     total_participant_sessions: Option<i64>,
     #[serde(default)]
@@ -83,7 +83,7 @@ pub(crate) struct Replay {
     filter_conditions: Option<Value>,
     call: Option<Value>,
     session: Option<Value>,
-    totals: Totals,
+    totals: ReplayTotals,
     pages: BTreeMap<String, Box<RawValue>>,
     /// Distinct user ids over every page, for the session's stats row.
     participants: usize,

@@ -11,7 +11,7 @@ use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 
-use super::attendance::{Attendance, Person, Role};
+use super::attendance::{Attendance, Attendee, CallRole};
 use super::scenario::Scenario;
 use crate::api::timestamp::NANOS_PER_SEC;
 
@@ -28,11 +28,11 @@ pub(crate) const MISSED_AFTER_NS: i64 = 15 * NANOS_PER_SEC;
 
 /// One member of the call.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Member {
+pub(crate) struct ScenarioMember {
     /// The user (id, app role). For attendees, the same person as in the rows.
-    pub(crate) person: Person,
+    pub(crate) person: Attendee,
     /// The member's call role.
-    pub(crate) role: Role,
+    pub(crate) role: CallRole,
     /// Written into the member's `custom` data as `{"team": …}`.
     pub(crate) team: &'static str,
     pub(crate) created_at: i64,
@@ -50,18 +50,21 @@ pub(crate) struct Ring {
 
 /// The members of the call, and its ring outcomes when it rang.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Roster {
+pub(crate) struct ScenarioRoster {
     /// In the order they were added (`created_at`, then user id).
-    pub(crate) members: Vec<Member>,
+    pub(crate) members: Vec<ScenarioMember>,
     /// The person who created the call: the caller of a ringing call.
-    pub(crate) creator: Person,
+    pub(crate) creator: Attendee,
     pub(crate) ring: Option<Ring>,
 }
 
-impl Roster {
+impl ScenarioRoster {
     /// The members as reported at `now` (Unix ns; `None` once the session has ended): members
     /// not yet added are not listed.
-    pub(crate) fn visible(&self, now: Option<i64>) -> impl Iterator<Item = (usize, &Member)> {
+    pub(crate) fn visible(
+        &self,
+        now: Option<i64>,
+    ) -> impl Iterator<Item = (usize, &ScenarioMember)> {
         self.members
             .iter()
             .enumerate()
@@ -88,7 +91,7 @@ impl Roster {
 }
 
 /// How a scenario's roster is drawn.
-struct Plan {
+struct RosterPlan {
     /// Share of the human attendees who are members.
     member_share: f64,
     /// No more members than this, attendees and invitees together.
@@ -100,7 +103,7 @@ struct Plan {
     min_absent: usize,
 }
 
-fn plan(scenario: Scenario) -> Plan {
+fn plan(scenario: Scenario) -> RosterPlan {
     let (member_share, max_members, absent_share, min_absent) = match scenario {
         Scenario::Small | Scenario::Messy => (0.9, 1_000, 0.15, 3),
         Scenario::Ring => (0.9, 1_000, 0.0, 5),
@@ -109,7 +112,7 @@ fn plan(scenario: Scenario) -> Plan {
         Scenario::Huge => (0.05, 10_000, 0.2, 3),
         Scenario::Expired => (0.8, 1_000, 0.1, 3),
     };
-    Plan {
+    RosterPlan {
         member_share,
         max_members,
         absent_share,
@@ -118,18 +121,18 @@ fn plan(scenario: Scenario) -> Plan {
 }
 
 /// The roster of the scenario's call, drawn from its attendance `call` and `seed`.
-pub(crate) fn generate(call: &Attendance, scenario: Scenario, seed: u64) -> Roster {
+pub(crate) fn generate(call: &Attendance, scenario: Scenario, seed: u64) -> ScenarioRoster {
     let mut rng = StdRng::seed_from_u64(seed ^ 0x526F_7374_6572_0001);
     let plan = plan(scenario);
     let creator = call
         .people
         .iter()
-        .find(|person| person.role == Role::Host)
+        .find(|person| person.role == CallRole::Host)
         .or(call.people.first())
         .cloned()
-        .unwrap_or_else(|| Person {
+        .unwrap_or_else(|| Attendee {
             id: "headcount-sim".to_owned(),
-            role: Role::Admin,
+            role: CallRole::Admin,
             is_tech_user: true,
         });
     let mut draw = Draw {
@@ -161,7 +164,7 @@ pub(crate) fn generate(call: &Attendance, scenario: Scenario, seed: u64) -> Rost
     let ring = (scenario == Scenario::Ring).then(|| ring(&mut draw, &creator, attendees));
     let mut members = draw.members;
     members.sort_by(|a, b| (a.created_at, &a.person.id).cmp(&(b.created_at, &b.person.id)));
-    Roster {
+    ScenarioRoster {
         members,
         creator,
         ring,
@@ -172,7 +175,7 @@ pub(crate) fn generate(call: &Attendance, scenario: Scenario, seed: u64) -> Rost
 struct Draw<'a> {
     rng: &'a mut StdRng,
     call: &'a Attendance,
-    members: Vec<Member>,
+    members: Vec<ScenarioMember>,
 }
 
 impl Draw<'_> {
@@ -182,7 +185,7 @@ impl Draw<'_> {
 
     /// Invited between the call's creation and the session's start, or (one in twelve, never
     /// the creator) added while the session runs.
-    fn attendee_member(&mut self, person: &Person, is_creator: bool) {
+    fn attendee_member(&mut self, person: &Attendee, is_creator: bool) {
         let added_late = !is_creator && self.rng.random_bool(1.0 / 12.0);
         let created_at = if added_late {
             self.call.started_at + self.rng.random_range(self.length() / 10..self.length() / 2)
@@ -190,7 +193,7 @@ impl Draw<'_> {
             self.before_start()
         };
         let team = *TEAMS.choose(self.rng).unwrap_or(&TEAMS[0]);
-        self.members.push(Member {
+        self.members.push(ScenarioMember {
             person: person.clone(),
             role: person.role,
             team,
@@ -210,9 +213,9 @@ impl Draw<'_> {
             None => format!("{base}-{initial}-{index}"),
         };
         let role = if index % 5 == 4 {
-            Role::Viewer
+            CallRole::Viewer
         } else {
-            Role::User
+            CallRole::User
         };
         let (created_at, deleted_at) = match index {
             1 => (
@@ -226,8 +229,8 @@ impl Draw<'_> {
             _ => (self.before_start(), None),
         };
         let team = *TEAMS.choose(self.rng).unwrap_or(&TEAMS[0]);
-        self.members.push(Member {
-            person: Person {
+        self.members.push(ScenarioMember {
+            person: Attendee {
                 id,
                 role,
                 is_tech_user: false,
@@ -251,7 +254,7 @@ impl Draw<'_> {
 /// were never rung): the attendees accepted, except one who rejected first and one who missed
 /// the ring and joined later; the caller's own cancellation shows as a rejection, as Stream
 /// reports it; of the invitees who never joined, one rejected, one missed and one accepted.
-fn ring(draw: &mut Draw, creator: &Person, attendees: usize) -> Ring {
+fn ring(draw: &mut Draw, creator: &Attendee, attendees: usize) -> Ring {
     let start = draw.call.started_at;
     let mut ring = Ring::default();
     let rung = draw.members.iter().enumerate().filter(|(_, member)| {
@@ -262,32 +265,32 @@ fn ring(draw: &mut Draw, creator: &Person, attendees: usize) -> Ring {
         let id = member.person.id.clone();
         let answered = start + draw.rng.random_range(2 * NANOS_PER_SEC..12 * NANOS_PER_SEC);
         let outcome = if id == creator.id {
-            Outcome::Rejected
+            RingOutcome::Rejected
         } else if index < attendees {
             joined += 1;
             match joined {
-                2 => Outcome::Rejected,
-                3 => Outcome::Missed,
-                _ => Outcome::Accepted,
+                2 => RingOutcome::Rejected,
+                3 => RingOutcome::Missed,
+                _ => RingOutcome::Accepted,
             }
         } else {
             never += 1;
             match never {
-                1 => Outcome::Rejected,
-                2 => Outcome::Missed,
-                _ => Outcome::Accepted,
+                1 => RingOutcome::Rejected,
+                2 => RingOutcome::Missed,
+                _ => RingOutcome::Accepted,
             }
         };
         match outcome {
-            Outcome::Accepted => ring.accepted.push((id, answered)),
-            Outcome::Rejected => ring.rejected.push((id, answered)),
-            Outcome::Missed => ring.missed.push((id, start + MISSED_AFTER_NS)),
+            RingOutcome::Accepted => ring.accepted.push((id, answered)),
+            RingOutcome::Rejected => ring.rejected.push((id, answered)),
+            RingOutcome::Missed => ring.missed.push((id, start + MISSED_AFTER_NS)),
         }
     }
     ring
 }
 
-enum Outcome {
+enum RingOutcome {
     Accepted,
     Rejected,
     Missed,
@@ -302,7 +305,7 @@ mod tests {
 
     const START: i64 = 1_767_000_000 * NANOS_PER_SEC;
 
-    fn roster_of(scenario: Scenario, seed: u64) -> (Attendance, Roster) {
+    fn roster_of(scenario: Scenario, seed: u64) -> (Attendance, ScenarioRoster) {
         let call = scenario::generate(scenario, seed, START);
         let roster = generate(&call, scenario, seed);
         (call, roster)
@@ -328,7 +331,7 @@ mod tests {
                 .map(|m| m.person.id.as_str())
                 .collect();
             assert_eq!(members.len(), roster.members.len(), "{scenario}: unique");
-            let joined = |m: &&Member| attendees.contains(m.person.id.as_str());
+            let joined = |m: &&ScenarioMember| attendees.contains(m.person.id.as_str());
             assert!(
                 roster.members.iter().any(|m| joined(&m)),
                 "{scenario}: regulars"
@@ -359,7 +362,7 @@ mod tests {
                 members.contains(roster.creator.id.as_str()),
                 "{scenario}: the creator"
             );
-            assert!(roster.members.iter().any(|m| m.role == Role::Host));
+            assert!(roster.members.iter().any(|m| m.role == CallRole::Host));
             assert!(
                 roster
                     .members
@@ -374,8 +377,8 @@ mod tests {
                 && attendees.contains(m.person.id.as_str())),
             "an attendee added during the session"
         );
-        assert!(roster.members.iter().any(|m| m.role == Role::Viewer));
-        assert!(roster.members.iter().any(|m| m.role == Role::Admin));
+        assert!(roster.members.iter().any(|m| m.role == CallRole::Viewer));
+        assert!(roster.members.iter().any(|m| m.role == CallRole::Admin));
         assert!(
             roster_of(Scenario::Small, 1).1.ring.is_none(),
             "only the ring scenario rings"

@@ -10,7 +10,7 @@ use std::fmt;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use super::attendance::{Attendance, Person, Publisher, Quirk, Role, Row, Tracks};
+use super::attendance::{Attendance, Attendee, CallRole, Publisher, Quirk, ScenarioRow, Tracks};
 use super::ids::Uuid;
 use super::names::{NameBook, TECH_USERS};
 use crate::api::timestamp::NANOS_PER_SEC;
@@ -65,9 +65,9 @@ impl Scenario {
         self.profile().minutes * 60 * NANOS_PER_SEC
     }
 
-    fn profile(self) -> Profile {
+    fn profile(self) -> ScenarioProfile {
         match self {
-            Scenario::Small => Profile {
+            Scenario::Small => ScenarioProfile {
                 call_id: "team-sync-2026",
                 target_sessions: 40,
                 minutes: 45,
@@ -76,7 +76,7 @@ impl Scenario {
                 tech_users: 1,
                 viewer_share: 0.0,
             },
-            Scenario::Townhall => Profile {
+            Scenario::Townhall => ScenarioProfile {
                 call_id: "townhall-2026",
                 target_sessions: 5_000,
                 minutes: 90,
@@ -85,7 +85,7 @@ impl Scenario {
                 tech_users: 2,
                 viewer_share: 0.3,
             },
-            Scenario::Webinar => Profile {
+            Scenario::Webinar => ScenarioProfile {
                 call_id: "webinar-2026",
                 target_sessions: 100_000,
                 minutes: 120,
@@ -94,7 +94,7 @@ impl Scenario {
                 tech_users: 3,
                 viewer_share: 0.8,
             },
-            Scenario::Huge => Profile {
+            Scenario::Huge => ScenarioProfile {
                 call_id: "keynote-2026",
                 target_sessions: 1_000_000,
                 minutes: 180,
@@ -103,7 +103,7 @@ impl Scenario {
                 tech_users: 4,
                 viewer_share: 0.95,
             },
-            Scenario::Expired => Profile {
+            Scenario::Expired => ScenarioProfile {
                 call_id: "all-hands-2025",
                 target_sessions: 300,
                 minutes: 60,
@@ -112,7 +112,7 @@ impl Scenario {
                 tech_users: 1,
                 viewer_share: 0.2,
             },
-            Scenario::Messy => Profile {
+            Scenario::Messy => ScenarioProfile {
                 call_id: "messy-data-2026",
                 target_sessions: 30,
                 minutes: 60,
@@ -121,7 +121,7 @@ impl Scenario {
                 tech_users: 0,
                 viewer_share: 0.0,
             },
-            Scenario::Ring => Profile {
+            Scenario::Ring => ScenarioProfile {
                 call_id: "huddle-2026",
                 target_sessions: 8,
                 minutes: 20,
@@ -141,7 +141,7 @@ impl fmt::Display for Scenario {
 }
 
 #[derive(Clone, Copy)]
-struct Profile {
+struct ScenarioProfile {
     call_id: &'static str,
     target_sessions: usize,
     minutes: i64,
@@ -188,15 +188,15 @@ fn add_messy_rows(call: &mut Attendance, seed: u64) {
         let person = match call.people.iter().position(|p| p.id == id) {
             Some(person) => person,
             None => {
-                call.people.push(Person {
+                call.people.push(Attendee {
                     id: id.to_owned(),
-                    role: Role::User,
+                    role: CallRole::User,
                     is_tech_user: false,
                 });
                 call.people.len() - 1
             }
         } as u32;
-        call.rows.push(Row {
+        call.rows.push(ScenarioRow {
             user_session_id: Uuid::random(&mut rng),
             joined_at: call.started_at + from * MINUTE,
             left_at: call.started_at + to * MINUTE,
@@ -206,11 +206,11 @@ fn add_messy_rows(call: &mut Attendance, seed: u64) {
             quirk,
         });
     }
-    call.rows.sort_unstable_by_key(Row::key);
+    call.rows.sort_unstable_by_key(ScenarioRow::key);
     call.final_duration_seconds = call
         .rows
         .iter()
-        .filter_map(Row::reported_duration)
+        .filter_map(ScenarioRow::reported_duration)
         .fold(0, i64::saturating_add);
 }
 
@@ -218,14 +218,14 @@ fn add_messy_rows(call: &mut Attendance, seed: u64) {
 /// the same hosts' mix, a tenth of the audience at most.
 pub(crate) fn generate_earlier(scenario: Scenario, seed: u64, started_at: i64) -> Attendance {
     let profile = scenario.profile();
-    let smaller = Profile {
+    let smaller = ScenarioProfile {
         target_sessions: (profile.target_sessions / 10).clamp(20, 400),
         ..profile
     };
     generate_profile(&smaller, seed, started_at)
 }
 
-fn generate_profile(profile: &Profile, seed: u64, started_at: i64) -> Attendance {
+fn generate_profile(profile: &ScenarioProfile, seed: u64, started_at: i64) -> Attendance {
     let mut rng = StdRng::seed_from_u64(seed);
     let session_id = Uuid::random(&mut rng);
     let names = NameBook::shuffled(&mut rng);
@@ -252,10 +252,10 @@ fn generate_profile(profile: &Profile, seed: u64, started_at: i64) -> Attendance
         next_name += 1;
     }
     let mut rows = crowd.rows;
-    rows.sort_unstable_by_key(Row::key);
+    rows.sort_unstable_by_key(ScenarioRow::key);
     let final_duration_seconds = rows
         .iter()
-        .filter_map(Row::reported_duration)
+        .filter_map(ScenarioRow::reported_duration)
         .fold(0, i64::saturating_add);
     Attendance {
         call_id: profile.call_id.to_owned(),
@@ -275,10 +275,10 @@ struct Crowd {
     rng: StdRng,
     started_at: i64,
     length_s: f64,
-    people: Vec<Person>,
+    people: Vec<Attendee>,
     /// People who are not machine participants, so far.
     humans: usize,
-    rows: Vec<Row>,
+    rows: Vec<ScenarioRow>,
 }
 
 /// A stretch of presence, in seconds from the session start.
@@ -289,22 +289,22 @@ struct Stay {
 }
 
 impl Crowd {
-    fn role_of_next(&mut self, profile: &Profile) -> Role {
+    fn role_of_next(&mut self, profile: &ScenarioProfile) -> CallRole {
         let humans = self.humans;
         if humans < profile.hosts {
-            Role::Host
+            CallRole::Host
         } else if humans < profile.hosts + profile.admins {
-            Role::Admin
+            CallRole::Admin
         } else if self.rng.random_bool(profile.viewer_share) {
-            Role::Viewer
+            CallRole::Viewer
         } else {
-            Role::User
+            CallRole::User
         }
     }
 
     /// Recorders and relays are there from the first minute to the very end.
     fn add_machine(&mut self, id: &str, publisher: Publisher) {
-        let person = self.push_person(id.to_owned(), Role::Admin, true);
+        let person = self.push_person(id.to_owned(), CallRole::Admin, true);
         let stay = Stay {
             from: self.rng.random_range(0.0..10.0),
             to: self.length_s,
@@ -317,7 +317,7 @@ impl Crowd {
         self.push_row(person, stay, publisher, tracks);
     }
 
-    fn add_person(&mut self, id: String, role: Role) {
+    fn add_person(&mut self, id: String, role: CallRole) {
         let publisher = self.publisher_for(role);
         let person = self.push_person(id, role, false);
         self.humans += 1;
@@ -333,8 +333,8 @@ impl Crowd {
         }
     }
 
-    fn push_person(&mut self, id: String, role: Role, is_tech_user: bool) -> u32 {
-        self.people.push(Person {
+    fn push_person(&mut self, id: String, role: CallRole, is_tech_user: bool) -> u32 {
+        self.people.push(Attendee {
             id,
             role,
             is_tech_user,
@@ -344,9 +344,9 @@ impl Crowd {
 
     /// When someone arrives and leaves: most arrive in the first minutes, some late; most
     /// stay to the end, some leave early, a few only look in.
-    fn presence(&mut self, role: Role) -> Stay {
+    fn presence(&mut self, role: CallRole) -> Stay {
         let len = self.length_s;
-        if role == Role::Host {
+        if role == CallRole::Host {
             return Stay {
                 from: self.rng.random_range(0.0..60.0),
                 to: len - self.rng.random_range(0.0..30.0),
@@ -411,28 +411,28 @@ impl Crowd {
 
     /// Hosts take turns over the ingest protocols (the first ones are the main stage);
     /// everyone else joins from an app over WebRTC.
-    fn publisher_for(&self, role: Role) -> Publisher {
+    fn publisher_for(&self, role: CallRole) -> Publisher {
         const STAGE: [Publisher; 4] = [
             Publisher::Rtmp,
             Publisher::Srt,
             Publisher::Whip,
             Publisher::WebRtc,
         ];
-        if role == Role::Host {
+        if role == CallRole::Host {
             STAGE[self.humans % STAGE.len()]
         } else {
             Publisher::WebRtc
         }
     }
 
-    fn tracks_for(&mut self, role: Role, publisher: Publisher) -> Tracks {
+    fn tracks_for(&mut self, role: CallRole, publisher: Publisher) -> Tracks {
         let av = Tracks::AUDIO.with(Tracks::VIDEO);
         match (role, publisher) {
             (_, Publisher::Rtmp | Publisher::Srt | Publisher::Whip) => av,
-            (Role::Host, _) if self.rng.random_bool(0.3) => av.with(Tracks::SCREENSHARE),
-            (Role::Host, _) => av,
-            (Role::Viewer, _) => Tracks::NONE,
-            (Role::Admin | Role::User, _) => {
+            (CallRole::Host, _) if self.rng.random_bool(0.3) => av.with(Tracks::SCREENSHARE),
+            (CallRole::Host, _) => av,
+            (CallRole::Viewer, _) => Tracks::NONE,
+            (CallRole::Admin | CallRole::User, _) => {
                 let mut tracks = Tracks::NONE;
                 if self.rng.random_bool(0.8) {
                     tracks = tracks.with(Tracks::AUDIO);
@@ -452,7 +452,7 @@ impl Crowd {
         let user_session_id = Uuid::random(&mut self.rng);
         let joined_at = self.started_at + seconds_to_ns(stay.from);
         let left_at = self.started_at + seconds_to_ns(stay.to);
-        self.rows.push(Row {
+        self.rows.push(ScenarioRow {
             user_session_id,
             joined_at,
             left_at: left_at.max(joined_at + NANOS_PER_SEC),
@@ -528,7 +528,7 @@ mod tests {
         let roles: HashSet<_> = call.people.iter().map(|p| p.role).collect();
         assert_eq!(roles.len(), 4);
         assert!(call.people.iter().any(|p| p.is_tech_user));
-        let mut by_person: HashMap<u32, Vec<&Row>> = HashMap::new();
+        let mut by_person: HashMap<u32, Vec<&ScenarioRow>> = HashMap::new();
         for row in &call.rows {
             by_person.entry(row.person).or_default().push(row);
         }

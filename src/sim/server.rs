@@ -25,7 +25,7 @@ use super::error::{ErrorCode, Refusal};
 use super::history::EarlierSession;
 use super::rate_limit::{Quota, RateLimiter};
 use super::replay::Replay;
-use super::roster::{Ring, Roster};
+use super::roster::{Ring, ScenarioRoster};
 use super::timeline::{Moment, Snapshot};
 use super::wire::SessionObject;
 
@@ -45,7 +45,7 @@ pub(crate) struct Sim {
     pub(crate) stats_cursors: CursorSigner,
     pub(crate) member_cursors: CursorSigner,
     /// The call's members and the current session's ring outcomes.
-    pub(crate) roster: Roster,
+    pub(crate) roster: ScenarioRoster,
     pub(crate) limiter: RateLimiter,
     /// Rows carry hostile text (see `hostile`).
     pub(crate) hostile_text: bool,

@@ -11,7 +11,7 @@ use std::cell::OnceCell;
 use crate::api::models::ParticipantSessionDetails;
 use crate::filter::conditions::{Condition, ConditionSubject, Conditions, Field};
 
-use super::attendance::{Attendance, Person, Row, RowKey};
+use super::attendance::{Attendance, Attendee, ScenarioRow, ScenarioRowKey};
 use super::ids::UUID_TEXT_LEN;
 
 /// How far the call has been reported.
@@ -42,16 +42,16 @@ pub(crate) struct Totals {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Anchor {
     Start,
-    After(RowKey),
-    Before(RowKey),
+    After(ScenarioRowKey),
+    Before(ScenarioRowKey),
 }
 
 /// A page: indices into the stored rows, and the positions to continue from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Page {
+pub(crate) struct TimelinePage {
     pub(crate) rows: Vec<usize>,
-    pub(crate) next: Option<RowKey>,
-    pub(crate) prev: Option<RowKey>,
+    pub(crate) next: Option<ScenarioRowKey>,
+    pub(crate) prev: Option<ScenarioRowKey>,
 }
 
 impl<'a> Snapshot<'a> {
@@ -78,17 +78,17 @@ impl<'a> Snapshot<'a> {
     }
 
     /// The rows still open, in serving order (none once the session has ended).
-    pub(crate) fn open_rows(&self) -> impl Iterator<Item = &'a Row> + '_ {
+    pub(crate) fn open_rows(&self) -> impl Iterator<Item = &'a ScenarioRow> + '_ {
         let rows = if self.is_live() { self.rows() } else { &[] };
         rows.iter().filter(|row| self.is_open(row))
     }
 
     /// The rows reported so far, in serving order.
-    pub(crate) fn rows(&self) -> &'a [Row] {
+    pub(crate) fn rows(&self) -> &'a [ScenarioRow] {
         &self.call.rows[..self.visible]
     }
 
-    pub(crate) fn is_open(&self, row: &Row) -> bool {
+    pub(crate) fn is_open(&self, row: &ScenarioRow) -> bool {
         match self.moment {
             Moment::Ended => false,
             Moment::Live { reported_until } => row.left_at > reported_until,
@@ -106,7 +106,7 @@ impl<'a> Snapshot<'a> {
                 .rows()
                 .iter()
                 .filter(|row| !self.is_open(row))
-                .filter_map(Row::reported_duration)
+                .filter_map(ScenarioRow::reported_duration)
                 .fold(0i64, i64::saturating_add),
         };
         Totals {
@@ -116,8 +116,8 @@ impl<'a> Snapshot<'a> {
     }
 
     /// The row as `participants_sessions` shows it: an open session has neither `left_at`
-    /// nor `duration_in_seconds`; a closed one shows what it reports (see [`Row::reported`]).
-    pub(crate) fn details(&self, row: &Row) -> ParticipantSessionDetails {
+    /// nor `duration_in_seconds`; a closed one shows what it reports (see [`ScenarioRow::reported`]).
+    pub(crate) fn details(&self, row: &ScenarioRow) -> ParticipantSessionDetails {
         let person = self.call.person(row);
         let (joined_at, left_at, duration_in_seconds) = if self.is_open(row) {
             (row.reported().0, None, None)
@@ -137,9 +137,9 @@ impl<'a> Snapshot<'a> {
 
     /// Up to `limit` rows matching `filter` from `anchor`. Purged (expired) details give an
     /// empty page.
-    pub(crate) fn page(&self, anchor: Anchor, limit: usize, filter: &Conditions) -> Page {
+    pub(crate) fn page(&self, anchor: Anchor, limit: usize, filter: &Conditions) -> TimelinePage {
         if self.call.expired || limit == 0 {
-            return Page::default();
+            return TimelinePage::default();
         }
         let matcher = Matcher {
             snapshot: self,
@@ -158,10 +158,10 @@ impl<'a> Snapshot<'a> {
             }
         };
         let (Some(&first), Some(&last)) = (rows.first(), rows.last()) else {
-            return Page::default();
+            return TimelinePage::default();
         };
         let rows_key = |index: usize| self.call.rows[index].key();
-        Page {
+        TimelinePage {
             next: matcher
                 .any_in(last + 1..self.visible)
                 .then(|| rows_key(last)),
@@ -190,7 +190,7 @@ fn people_who_can_match(call: &Attendance, filter: &Conditions) -> Option<Vec<bo
     if on_people.is_empty() {
         return None;
     }
-    let can_match = |person: &Person| {
+    let can_match = |person: &Attendee| {
         on_people.iter().all(|condition| match condition {
             Condition::OneOf { values, .. } => values.contains(&person.id),
             Condition::Is { value, .. } => person.is_tech_user == *value,
@@ -240,15 +240,15 @@ impl Matcher<'_, '_> {
 /// A stored row seen through `filter_conditions`, including the attributes Stream keeps but
 /// does not return (published tracks, tech users).
 struct RowSubject<'a> {
-    row: &'a Row,
-    person: &'a Person,
+    row: &'a ScenarioRow,
+    person: &'a Attendee,
     /// The id's text, written only if a condition asks for it.
     session_id: OnceCell<[u8; UUID_TEXT_LEN]>,
     live: bool,
 }
 
 impl<'a> RowSubject<'a> {
-    fn new(row: &'a Row, person: &'a Person, live: bool) -> RowSubject<'a> {
+    fn new(row: &'a ScenarioRow, person: &'a Attendee, live: bool) -> RowSubject<'a> {
         RowSubject {
             row,
             person,
@@ -366,7 +366,7 @@ mod tests {
         assert!(!expected.is_empty());
         let totals = snapshot.totals();
         assert_eq!(totals.sessions, call.rows.len());
-        let sum: i64 = call.rows.iter().map(Row::duration_seconds).sum();
+        let sum: i64 = call.rows.iter().map(ScenarioRow::duration_seconds).sum();
         assert_eq!(totals.duration_seconds, sum);
     }
 
@@ -403,7 +403,7 @@ mod tests {
         let snapshot = Snapshot::new(&call, Moment::Ended);
         assert_eq!(
             snapshot.page(Anchor::Start, 25, &Conditions::default()),
-            Page::default()
+            TimelinePage::default()
         );
         assert_eq!(snapshot.totals().sessions, call.rows.len());
     }

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::attendance::{Person, Role};
-use super::roster::{Member, Ring, Roster};
+use super::attendance::{Attendee, CallRole};
+use super::roster::{Ring, ScenarioMember, ScenarioRoster};
 use super::timeline::Snapshot;
 
 /// The only call type the sim serves.
@@ -24,13 +24,13 @@ const ROSTER_LIMIT: usize = 100;
 const DAY_NS: i64 = 86_400_000_000_000;
 
 /// `UserResponse`.
-pub(crate) fn user(person: &Person, created_at: i64) -> Value {
+pub(crate) fn user(person: &Attendee, created_at: i64) -> Value {
     json!({
         "id": person.id,
         "name": display_name(&person.id),
         "custom": {},
         "language": "en",
-        "role": if person.role == Role::Admin { "admin" } else { "user" },
+        "role": if person.role == CallRole::Admin { "admin" } else { "user" },
         "teams": [],
         "created_at": created_at,
         "updated_at": created_at,
@@ -104,7 +104,7 @@ impl SessionObject {
 
 /// `MemberResponse`: the user, the member's call role and custom data, and when they were
 /// added (and removed).
-pub(crate) fn member(member: &Member, people_since: i64) -> Value {
+pub(crate) fn member(member: &ScenarioMember, people_since: i64) -> Value {
     json!({
         "user_id": member.person.id,
         "user": user(&member.person, people_since),
@@ -165,7 +165,7 @@ pub(crate) fn call(
     snapshot: &Snapshot,
     api_key: &str,
     session_object: SessionObject,
-    creator: &Person,
+    creator: &Attendee,
     ring: &Ring,
 ) -> Value {
     let call = snapshot.call();
@@ -209,7 +209,7 @@ pub(crate) fn get_call(
     snapshot: &Snapshot,
     api_key: &str,
     session_object: SessionObject,
-    roster: &Roster,
+    roster: &ScenarioRoster,
     members_limit: usize,
     now: Option<i64>,
 ) -> Map<String, Value> {

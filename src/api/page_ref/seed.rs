@@ -51,11 +51,11 @@ impl<'de> Body<'de> {
 
 /// The decoding of a whole page.
 #[derive(Clone, Copy)]
-pub(super) struct Page<'de>(Body<'de>);
+pub(super) struct PageSeed<'de>(Body<'de>);
 
-impl<'de> Page<'de> {
+impl<'de> PageSeed<'de> {
     pub(super) fn new(bytes: &'de [u8]) -> Self {
-        Page(Body::new(bytes))
+        PageSeed(Body::new(bytes))
     }
 }
 
@@ -88,7 +88,7 @@ impl FromKey for PageKey {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for Page<'de> {
+impl<'de> DeserializeSeed<'de> for PageSeed<'de> {
     type Value = ParticipantSessionsPageRef<'de>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
@@ -96,7 +96,7 @@ impl<'de> DeserializeSeed<'de> for Page<'de> {
     }
 }
 
-impl<'de> Visitor<'de> for Page<'de> {
+impl<'de> Visitor<'de> for PageSeed<'de> {
     type Value = ParticipantSessionsPageRef<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -133,10 +133,14 @@ impl<'de> Visitor<'de> for Page<'de> {
                 )?,
                 PageKey::Sessions => set(
                     &mut rows,
-                    map.next_value_seed(Rows(body))?,
+                    map.next_value_seed(RowsSeed(body))?,
                     "participants_sessions",
                 )?,
-                PageKey::Next => set(&mut next, map.next_value_seed(OptionalText(body))?, "next")?,
+                PageKey::Next => set(
+                    &mut next,
+                    map.next_value_seed(OptionalTextSeed(body))?,
+                    "next",
+                )?,
                 PageKey::Session => set(
                     &mut session,
                     map.next_value::<Option<CallSession>>()?,
@@ -161,9 +165,9 @@ impl<'de> Visitor<'de> for Page<'de> {
 }
 
 /// The list of rows.
-struct Rows<'de>(Body<'de>);
+struct RowsSeed<'de>(Body<'de>);
 
-impl<'de> DeserializeSeed<'de> for Rows<'de> {
+impl<'de> DeserializeSeed<'de> for RowsSeed<'de> {
     type Value = Vec<SessionDetailsRef<'de>>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
@@ -171,7 +175,7 @@ impl<'de> DeserializeSeed<'de> for Rows<'de> {
     }
 }
 
-impl<'de> Visitor<'de> for Rows<'de> {
+impl<'de> Visitor<'de> for RowsSeed<'de> {
     type Value = Vec<SessionDetailsRef<'de>>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -180,7 +184,7 @@ impl<'de> Visitor<'de> for Rows<'de> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut rows = Vec::with_capacity(self.0.len / ROW_BYTES);
-        while let Some(row) = seq.next_element_seed(Row(self.0))? {
+        while let Some(row) = seq.next_element_seed(RowSeed(self.0))? {
             rows.push(row);
         }
         Ok(rows)
@@ -201,10 +205,10 @@ impl<'de> Visitor<'de> for Rows<'de> {
 }
 
 /// One row.
-struct Row<'de>(Body<'de>);
+struct RowSeed<'de>(Body<'de>);
 
 /// A key of a row object.
-enum RowKey {
+enum RowField {
     UserId,
     UserSessionId,
     PublisherType,
@@ -215,22 +219,22 @@ enum RowKey {
     Other,
 }
 
-impl FromKey for RowKey {
+impl FromKey for RowField {
     fn from_key(key: &[u8]) -> Self {
         match key {
-            b"user_id" => RowKey::UserId,
-            b"user_session_id" => RowKey::UserSessionId,
-            b"publisher_type" => RowKey::PublisherType,
-            b"roles" => RowKey::Roles,
-            b"joined_at" => RowKey::JoinedAt,
-            b"left_at" => RowKey::LeftAt,
-            b"duration_in_seconds" => RowKey::Duration,
-            _ => RowKey::Other,
+            b"user_id" => RowField::UserId,
+            b"user_session_id" => RowField::UserSessionId,
+            b"publisher_type" => RowField::PublisherType,
+            b"roles" => RowField::Roles,
+            b"joined_at" => RowField::JoinedAt,
+            b"left_at" => RowField::LeftAt,
+            b"duration_in_seconds" => RowField::Duration,
+            _ => RowField::Other,
         }
     }
 }
 
-impl<'de> DeserializeSeed<'de> for Row<'de> {
+impl<'de> DeserializeSeed<'de> for RowSeed<'de> {
     type Value = SessionDetailsRef<'de>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
@@ -238,7 +242,7 @@ impl<'de> DeserializeSeed<'de> for Row<'de> {
     }
 }
 
-impl<'de> Visitor<'de> for Row<'de> {
+impl<'de> Visitor<'de> for RowSeed<'de> {
     type Value = SessionDetailsRef<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -249,34 +253,34 @@ impl<'de> Visitor<'de> for Row<'de> {
         let body = self.0;
         let (mut user_id, mut user_session_id, mut publisher_type) = (None, None, None);
         let (mut roles, mut joined_at, mut left_at, mut duration) = (None, None, None, None);
-        while let Some(key) = map.next_key_seed(Key::<RowKey>(PhantomData))? {
+        while let Some(key) = map.next_key_seed(Key::<RowField>(PhantomData))? {
             match key {
-                RowKey::UserId => set(&mut user_id, map.next_value_seed(Text(body))?, "user_id")?,
-                RowKey::UserSessionId => set(
+                RowField::UserId => set(&mut user_id, map.next_value_seed(Text(body))?, "user_id")?,
+                RowField::UserSessionId => set(
                     &mut user_session_id,
                     map.next_value_seed(Text(body))?,
                     "user_session_id",
                 )?,
-                RowKey::PublisherType => set(
+                RowField::PublisherType => set(
                     &mut publisher_type,
-                    map.next_value_seed(OptionalText(body))?,
+                    map.next_value_seed(OptionalTextSeed(body))?,
                     "publisher_type",
                 )?,
-                RowKey::Roles => set(&mut roles, map.next_value_seed(Roles(body))?, "roles")?,
-                RowKey::JoinedAt => set(
+                RowField::Roles => set(&mut roles, map.next_value_seed(RolesSeed(body))?, "roles")?,
+                RowField::JoinedAt => set(
                     &mut joined_at,
                     map.next_value::<TimestampField>()?,
                     "joined_at",
                 )?,
-                RowKey::LeftAt => {
+                RowField::LeftAt => {
                     set(&mut left_at, map.next_value::<TimestampField>()?, "left_at")?;
                 }
-                RowKey::Duration => set(
+                RowField::Duration => set(
                     &mut duration,
                     map.next_value::<IntegerField>()?,
                     "duration_in_seconds",
                 )?,
-                RowKey::Other => {
+                RowField::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
@@ -294,9 +298,9 @@ impl<'de> Visitor<'de> for Row<'de> {
 }
 
 /// A row's list of role names.
-struct Roles<'de>(Body<'de>);
+struct RolesSeed<'de>(Body<'de>);
 
-impl<'de> DeserializeSeed<'de> for Roles<'de> {
+impl<'de> DeserializeSeed<'de> for RolesSeed<'de> {
     type Value = RoleList<'de>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
@@ -304,7 +308,7 @@ impl<'de> DeserializeSeed<'de> for Roles<'de> {
     }
 }
 
-impl<'de> Visitor<'de> for Roles<'de> {
+impl<'de> Visitor<'de> for RolesSeed<'de> {
     type Value = RoleList<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -369,9 +373,9 @@ impl<'de> Visitor<'de> for Text<'de> {
 }
 
 /// A string value or null.
-struct OptionalText<'de>(Body<'de>);
+struct OptionalTextSeed<'de>(Body<'de>);
 
-impl<'de> DeserializeSeed<'de> for OptionalText<'de> {
+impl<'de> DeserializeSeed<'de> for OptionalTextSeed<'de> {
     type Value = Option<Cow<'de, str>>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
@@ -379,7 +383,7 @@ impl<'de> DeserializeSeed<'de> for OptionalText<'de> {
     }
 }
 
-impl<'de> Visitor<'de> for OptionalText<'de> {
+impl<'de> Visitor<'de> for OptionalTextSeed<'de> {
     type Value = Option<Cow<'de, str>>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {

@@ -146,7 +146,7 @@ fn position(entry: EntryId) -> (usize, u64) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::sink::Format;
+    use super::super::sink::ExportFormat;
     use super::*;
     use crate::attendance::CsvCells;
 
@@ -156,7 +156,12 @@ mod tests {
 
     fn sink(correctable: bool) -> DedupSink<Vec<u8>> {
         let headers = vec!["id".to_owned(), "seconds".to_owned()];
-        let records = RecordSink::new(Format::Csv, CsvCells::Neutralised, headers, Vec::new());
+        let records = RecordSink::new(
+            ExportFormat::Csv,
+            CsvCells::Neutralised,
+            headers,
+            Vec::new(),
+        );
         DedupSink::new(records, correctable)
     }
 

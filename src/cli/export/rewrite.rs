@@ -10,12 +10,12 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 
 use crate::attendance::{Cell, CsvCells, JsonRecord, csv_fields};
 
-use super::sink::Format;
+use super::sink::ExportFormat;
 
 /// Copies the export in `from` to `to` with `corrections` (keyed by the value of column
 /// `id_column`) applied; returns the number of records written.
 pub(crate) fn rewrite(
-    format: Format,
+    format: ExportFormat,
     csv_cells: CsvCells,
     headers: &[String],
     id_column: usize,
@@ -24,11 +24,13 @@ pub(crate) fn rewrite(
     mut to: impl Write,
 ) -> io::Result<u64> {
     let written = match format {
-        Format::Csv => rewrite_csv(csv_cells, headers, id_column, corrections, from, &mut to)?,
-        Format::Json | Format::Ndjson => {
+        ExportFormat::Csv => {
+            rewrite_csv(csv_cells, headers, id_column, corrections, from, &mut to)?
+        }
+        ExportFormat::Json | ExportFormat::Ndjson => {
             rewrite_lines(format, headers, id_column, corrections, from, &mut to)?
         }
-        Format::Pages => unreachable!("pages are written as received, never corrected"),
+        ExportFormat::Pages => unreachable!("pages are written as received, never corrected"),
     };
     to.flush()?;
     Ok(written)
@@ -64,7 +66,7 @@ fn rewrite_csv(
 /// and JSON escapes line breaks inside strings); JSON adds the array's brackets and commas, in
 /// the sink's own layout.
 fn rewrite_lines(
-    format: Format,
+    format: ExportFormat,
     headers: &[String],
     id_column: usize,
     corrections: &HashMap<String, Option<Vec<Cell>>>,
@@ -72,7 +74,7 @@ fn rewrite_lines(
     to: &mut impl Write,
 ) -> io::Result<u64> {
     let id_header = headers[id_column].as_str();
-    let json = format == Format::Json;
+    let json = format == ExportFormat::Json;
     if json {
         to.write_all(b"[")?;
     }
@@ -124,7 +126,7 @@ mod tests {
         ]
     }
 
-    fn written(format: Format, records: &[Vec<Cell>]) -> Vec<u8> {
+    fn written(format: ExportFormat, records: &[Vec<Cell>]) -> Vec<u8> {
         let mut sink = RecordSink::new(format, CsvCells::Neutralised, headers(), Vec::new());
         for record in records {
             sink.write(record).unwrap();
@@ -152,7 +154,7 @@ mod tests {
             record("a, \"the\" host", "i-1", 1800),
             record("b\nnewline", "i-2", 10),
         ];
-        for format in [Format::Csv, Format::Json, Format::Ndjson] {
+        for format in [ExportFormat::Csv, ExportFormat::Json, ExportFormat::Ndjson] {
             let mut out = Vec::new();
             let count = rewrite(
                 format,
@@ -176,7 +178,7 @@ mod tests {
     #[test]
     fn dropping_every_record_leaves_an_empty_export() {
         let corrections = HashMap::from([("i-1".to_owned(), None)]);
-        for format in [Format::Csv, Format::Json, Format::Ndjson] {
+        for format in [ExportFormat::Csv, ExportFormat::Json, ExportFormat::Ndjson] {
             let mut out = Vec::new();
             let first = written(format, &[record("a", "i-1", 0)]);
             let cells = CsvCells::Neutralised;

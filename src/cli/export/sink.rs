@@ -10,7 +10,7 @@ use crate::ui::safe_text::terminal_safe;
 
 /// The output format of `headcount export`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum Format {
+pub(crate) enum ExportFormat {
     /// Comma-separated values with a header row
     Csv,
     /// One JSON array of objects
@@ -45,12 +45,19 @@ impl<W: Write> RecordSink<W> {
     /// come with the first record (or at [`RecordSink::finish`]), so that a command failing
     /// on its first request prints no orphan header.
     /// `csv_cells` says how the server's text is written into CSV.
-    pub(crate) fn new(format: Format, csv_cells: CsvCells, headers: Vec<String>, out: W) -> Self {
+    pub(crate) fn new(
+        format: ExportFormat,
+        csv_cells: CsvCells,
+        headers: Vec<String>,
+        out: W,
+    ) -> Self {
         let encoder = match format {
-            Format::Csv => Encoder::Csv(Box::new(csv::Writer::from_writer(out))),
-            Format::Json => Encoder::Json(out),
-            Format::Ndjson => Encoder::Ndjson(out),
-            Format::Pages => unreachable!("pages are written by `PagesWriter`, not as records"),
+            ExportFormat::Csv => Encoder::Csv(Box::new(csv::Writer::from_writer(out))),
+            ExportFormat::Json => Encoder::Json(out),
+            ExportFormat::Ndjson => Encoder::Ndjson(out),
+            ExportFormat::Pages => {
+                unreachable!("pages are written by `PagesWriter`, not as records")
+            }
         };
         RecordSink {
             headers,
@@ -172,7 +179,7 @@ mod tests {
         ]
     }
 
-    fn written(format: Format, records: &[Vec<Cell>]) -> String {
+    fn written(format: ExportFormat, records: &[Vec<Cell>]) -> String {
         let mut sink = RecordSink::new(format, CsvCells::Neutralised, headers(), Vec::new());
         for record in records {
             sink.write(record).unwrap();
@@ -188,7 +195,7 @@ mod tests {
             Cell::List(vec!["\u{1b}[2Jhost".into(), "\u{202e}user".into()]),
             Cell::Bool(true),
         ];
-        for format in [Format::Csv, Format::Json, Format::Ndjson] {
+        for format in [ExportFormat::Csv, ExportFormat::Json, ExportFormat::Ndjson] {
             let mut sink =
                 RecordSink::new(format, CsvCells::Raw, headers(), Vec::new()).on_terminal(true);
             sink.write(&hostile).unwrap();
@@ -201,13 +208,13 @@ mod tests {
             assert!(text.contains("u{202e}user"), "{format:?}: {text}");
         }
         // Elsewhere, exactly as sent.
-        let exact = written(Format::Ndjson, &[hostile]);
+        let exact = written(ExportFormat::Ndjson, &[hostile]);
         assert!(exact.contains("\u{202e}user"), "{exact}");
     }
 
     #[test]
     fn csv_has_a_header_row_and_quotes_what_needs_it() {
-        let text = written(Format::Csv, &records());
+        let text = written(ExportFormat::Csv, &records());
         assert_eq!(
             text,
             "user_id,roles,late\n\"alice, the host\",host user,false\nbob,,\n"
@@ -216,7 +223,7 @@ mod tests {
 
     #[test]
     fn json_is_one_array_of_typed_objects() {
-        let text = written(Format::Json, &records());
+        let text = written(ExportFormat::Json, &records());
         let value: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(
             value,
@@ -229,22 +236,27 @@ mod tests {
 
     #[test]
     fn an_empty_export_is_still_valid() {
-        assert_eq!(written(Format::Json, &[]), "[]\n");
-        assert_eq!(written(Format::Csv, &[]), "user_id,roles,late\n");
-        assert_eq!(written(Format::Ndjson, &[]), "");
+        assert_eq!(written(ExportFormat::Json, &[]), "[]\n");
+        assert_eq!(written(ExportFormat::Csv, &[]), "user_id,roles,late\n");
+        assert_eq!(written(ExportFormat::Ndjson, &[]), "");
     }
 
     #[test]
     fn nothing_is_written_before_the_first_record() {
         let mut out = Vec::new();
-        let sink = RecordSink::new(Format::Csv, CsvCells::Neutralised, headers(), &mut out);
+        let sink = RecordSink::new(
+            ExportFormat::Csv,
+            CsvCells::Neutralised,
+            headers(),
+            &mut out,
+        );
         drop(sink);
         assert!(out.is_empty());
     }
 
     #[test]
     fn ndjson_is_one_object_per_line() {
-        let text = written(Format::Ndjson, &records());
+        let text = written(ExportFormat::Ndjson, &records());
         let lines: Vec<Value> = text
             .lines()
             .map(|line| serde_json::from_str(line).unwrap())

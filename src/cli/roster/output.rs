@@ -10,7 +10,7 @@ use std::io::Write;
 
 use serde_json::{Value, json};
 
-use super::Format;
+use super::RosterFormat;
 use crate::api::members::Member;
 use crate::api::models::Call;
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
@@ -109,15 +109,15 @@ pub(super) fn sorted<'r>(roster: &'r Roster<'_>, members: &'r [Member]) -> Vec<L
 }
 
 /// What a column's cell may need besides the person.
-struct Context {
+struct RosterContext {
     /// The ring outcomes of the session are known (else each person's `ring` is empty).
     ring_known: bool,
 }
 
 /// One per-person field of the JSON objects and the CSV records.
-struct Column {
+struct RosterField {
     name: &'static str,
-    cell: fn(&Line, &Context) -> Cell,
+    cell: fn(&Line, &RosterContext) -> Cell,
 }
 
 fn server(text: Option<&str>) -> Cell {
@@ -139,13 +139,13 @@ fn names(names: Vec<&str>) -> Cell {
 /// The fields of `--format json` (`members`, `not_members`) and of the CSV records, in order.
 /// Times are RFC 3339 in UTC, durations whole seconds, the percentage has one decimal.
 /// The person's state, by its name in JSON and CSV.
-const STATE: Column = Column {
+const STATE: RosterField = RosterField {
     name: "state",
     cell: |line, _| Cell::Text(line.person.state.name().to_owned()),
 };
 
 /// The ring outcome, empty where the session's outcomes are not known (an earlier session).
-const RING: Column = Column {
+const RING: RosterField = RosterField {
     name: "ring",
     cell: |line, context| {
         if context.ring_known {
@@ -156,29 +156,29 @@ const RING: Column = Column {
     },
 };
 
-const COLUMNS: [Column; 15] = [
-    Column {
+const COLUMNS: [RosterField; 15] = [
+    RosterField {
         name: "user_id",
         cell: |line, _| Cell::Server(line.person.user_id.to_owned()),
     },
-    Column {
+    RosterField {
         name: "name",
         cell: |line, _| server(line.name()),
     },
-    Column {
+    RosterField {
         name: "role",
         cell: |line, _| server(line.role()),
     },
     STATE,
-    Column {
+    RosterField {
         name: "flags",
         cell: |line, _| names(line.flags()),
     },
-    Column {
+    RosterField {
         name: "attended_seconds",
         cell: |line, _| line.attended_seconds().map_or(Cell::Empty, Cell::Int),
     },
-    Column {
+    RosterField {
         name: "attendance_percent",
         cell: |line, _| {
             line.person
@@ -187,32 +187,32 @@ const COLUMNS: [Column; 15] = [
                 .map_or(Cell::Empty, Cell::Percent)
         },
     },
-    Column {
+    RosterField {
         name: "first_join",
         cell: |line, _| instant(line.person.first_join),
     },
-    Column {
+    RosterField {
         name: "last_leave",
         cell: |line, _| instant(line.person.last_leave),
     },
-    Column {
+    RosterField {
         name: "late_seconds",
         cell: |line, _| seconds(line.person.flags.late),
     },
-    Column {
+    RosterField {
         name: "left_early_seconds",
         cell: |line, _| seconds(line.person.flags.left_early),
     },
-    Column {
+    RosterField {
         name: "reconnects",
         cell: |line, _| Cell::Int(i64::from(line.person.flags.reconnects)),
     },
     RING,
-    Column {
+    RosterField {
         name: "added_at",
         cell: |line, _| instant(line.member.and_then(|member| member.created_at)),
     },
-    Column {
+    RosterField {
         name: "in_call_now",
         cell: |line, _| {
             Cell::Bool(line.person.first_join.is_some() && line.person.last_leave.is_none())
@@ -227,7 +227,7 @@ fn headers() -> Vec<String> {
         .collect()
 }
 
-fn record(line: &Line, context: &Context) -> Vec<Cell> {
+fn record(line: &Line, context: &RosterContext) -> Vec<Cell> {
     COLUMNS
         .iter()
         .map(|column| (column.cell)(line, context))
@@ -238,18 +238,18 @@ fn record(line: &Line, context: &Context) -> Vec<Cell> {
 /// is an expected member, their call role, their state, their ring outcomes and the
 /// percentage of their expected time they attended (the state's measure: it differs from
 /// `attendance_percent` for a member added during the session).
-const USER_FIELDS: [Column; 5] = [
-    Column {
+const USER_FIELDS: [RosterField; 5] = [
+    RosterField {
         name: "member",
         cell: |line, _| Cell::Bool(line.member.is_some()),
     },
-    Column {
+    RosterField {
         name: "member_role",
         cell: |line, _| server(line.role()),
     },
     STATE,
     RING,
-    Column {
+    RosterField {
         name: "expected_attendance_percent",
         cell: |line, _| {
             line.person
@@ -271,7 +271,7 @@ pub(crate) fn user_field_headers() -> Vec<String> {
 /// Each attendee's `--with-roster` fields, by user id.
 pub(crate) struct UserFields<'a> {
     lines: HashMap<&'a str, Line<'a>>,
-    context: Context,
+    context: RosterContext,
 }
 
 impl<'a> UserFields<'a> {
@@ -283,7 +283,7 @@ impl<'a> UserFields<'a> {
             .collect();
         UserFields {
             lines,
-            context: Context {
+            context: RosterContext {
                 ring_known: roster.ring == RingStatus::Known,
             },
         }
@@ -323,8 +323,8 @@ pub(crate) fn counts_json(roster: &Roster) -> Value {
 }
 
 impl Printed<'_> {
-    fn context(&self) -> Context {
-        Context {
+    fn context(&self) -> RosterContext {
+        RosterContext {
             ring_known: self.roster.ring == RingStatus::Known,
         }
     }
@@ -342,14 +342,14 @@ impl Printed<'_> {
     /// now, whole).
     pub(crate) fn write(
         &self,
-        format: Format,
+        format: RosterFormat,
         cells: CsvCells,
         output: Output,
     ) -> anyhow::Result<()> {
         let on_terminal = output.is_terminal();
         let mut output = match format {
-            Format::Csv => {
-                let mut sink = RecordSink::new(sink::Format::Csv, cells, headers(), output)
+            RosterFormat::Csv => {
+                let mut sink = RecordSink::new(sink::ExportFormat::Csv, cells, headers(), output)
                     .on_terminal(on_terminal);
                 let context = self.context();
                 for line in self.listed() {
@@ -357,14 +357,14 @@ impl Printed<'_> {
                 }
                 sink.finish()?
             }
-            Format::Json => {
+            RosterFormat::Json => {
                 let mut output = output;
                 let json = self.json(on_terminal)?;
                 serde_json::to_writer_pretty(&mut output, &json)?;
                 output.write_all(b"\n")?;
                 output
             }
-            Format::Table => {
+            RosterFormat::Table => {
                 let mut output = output;
                 output.write_all(self.table().as_bytes())?;
                 output

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use crate::sim::attendance::Row;
+use crate::sim::attendance::ScenarioRow;
 use crate::sim::timeline::Snapshot;
 
 /// `CallStatsParticipantCounts`.
@@ -17,7 +17,7 @@ pub(crate) fn counts(snapshot: &Snapshot) -> Value {
             row.tracks != crate::sim::attendance::Tracks::default();
     }
     let live_sessions = snapshot.open_rows().count();
-    let end_of = |row: &Row| {
+    let end_of = |row: &ScenarioRow| {
         if snapshot.is_open(row) {
             i64::MAX
         } else {

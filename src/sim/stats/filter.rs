@@ -19,7 +19,7 @@ const DATE_OPERATORS: [&str; 5] = ["$eq", "$gt", "$gte", "$lt", "$lte"];
 
 /// One validated filter condition.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Condition {
+pub(crate) enum StatsCondition {
     Cid(String),
     SessionId(String),
     Active(bool),
@@ -31,8 +31,8 @@ pub(crate) enum Condition {
     },
 }
 
-impl Condition {
-    pub(crate) fn parse(field: &str, condition: &Value) -> Result<Vec<Condition>, Refusal> {
+impl StatsCondition {
+    pub(crate) fn parse(field: &str, condition: &Value) -> Result<Vec<StatsCondition>, Refusal> {
         if DATE_FIELDS.contains(&field) {
             return date_conditions(SortField::parse(field)?, condition);
         }
@@ -47,9 +47,9 @@ impl Condition {
         let value = operand(field, condition)?;
         let wrong_type = || Refusal::input(format!("`{field}` does not accept {value}"));
         let condition = match (field, value) {
-            ("is_active", Value::Bool(active)) => Condition::Active(*active),
-            ("call_cid", Value::String(cid)) => Condition::Cid(cid.clone()),
-            ("call_session_id", Value::String(id)) => Condition::SessionId(id.clone()),
+            ("is_active", Value::Bool(active)) => StatsCondition::Active(*active),
+            ("call_cid", Value::String(cid)) => StatsCondition::Cid(cid.clone()),
+            ("call_session_id", Value::String(id)) => StatsCondition::SessionId(id.clone()),
             _ => return Err(wrong_type()),
         };
         Ok(vec![condition])
@@ -57,10 +57,10 @@ impl Condition {
 
     pub(crate) fn accepts(&self, facts: &SessionFacts) -> bool {
         match self {
-            Condition::Cid(cid) => *cid == facts.cid,
-            Condition::SessionId(id) => *id == facts.session_id.to_string(),
-            Condition::Active(active) => *active == facts.is_active,
-            Condition::Date {
+            StatsCondition::Cid(cid) => *cid == facts.cid,
+            StatsCondition::SessionId(id) => *id == facts.session_id.to_string(),
+            StatsCondition::Active(active) => *active == facts.is_active,
+            StatsCondition::Date {
                 field,
                 operator,
                 at,
@@ -77,7 +77,7 @@ impl Condition {
 
 /// `{"$gte": "2026-11-01T00:00:00Z", "$lt": ...}` (or a bare instant, for `$eq`); instants as
 /// RFC 3339 text or Unix nanoseconds.
-fn date_conditions(field: SortField, condition: &Value) -> Result<Vec<Condition>, Refusal> {
+fn date_conditions(field: SortField, condition: &Value) -> Result<Vec<StatsCondition>, Refusal> {
     let instant = |value: &Value| {
         match value {
             Value::String(text) => timestamp::parse_text(text),
@@ -86,7 +86,7 @@ fn date_conditions(field: SortField, condition: &Value) -> Result<Vec<Condition>
         .ok_or_else(|| Refusal::input(format!("{value} is not a date")))
     };
     let Value::Object(operators) = condition else {
-        return Ok(vec![Condition::Date {
+        return Ok(vec![StatsCondition::Date {
             field,
             operator: "$eq",
             at: instant(condition)?,
@@ -104,7 +104,7 @@ fn date_conditions(field: SortField, condition: &Value) -> Result<Vec<Condition>
                         DATE_OPERATORS.join(", ")
                     ))
                 })?;
-            Ok(Condition::Date {
+            Ok(StatsCondition::Date {
                 field,
                 operator,
                 at: instant(value)?,

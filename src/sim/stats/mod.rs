@@ -26,7 +26,7 @@ pub(crate) use request::StatsRequest;
 /// Where a page starts, as a place in an ordered listing (the sessions here, the members in
 /// `sim::members`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Anchor {
+pub(super) enum IndexAnchor {
     Start,
     After(usize),
     Before(usize),
@@ -34,7 +34,7 @@ pub(super) enum Anchor {
 
 /// The places of one page, and whether matching sessions lie beyond it on either side.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub(super) struct Page {
+pub(super) struct StatsPage {
     pub(super) places: Vec<usize>,
     pub(super) more_after: bool,
     pub(super) more_before: bool,
@@ -116,7 +116,7 @@ fn anchor(
     sim: &Sim,
     request: &StatsRequest,
     sessions: &[(SessionFacts, Snapshot)],
-) -> Result<Anchor, Refusal> {
+) -> Result<IndexAnchor, Refusal> {
     let place_of = |direction: Direction, text: &str| {
         let invalid = || Refusal::input(format!("{} is not a valid cursor", direction.param()));
         let position = sim
@@ -133,9 +133,9 @@ fn anchor(
     };
     match (&request.next, &request.prev) {
         (Some(_), Some(_)) => Err(Refusal::input("next and prev cannot be used together")),
-        (Some(next), None) => Ok(Anchor::After(place_of(Direction::Next, next)?)),
-        (None, Some(prev)) => Ok(Anchor::Before(place_of(Direction::Prev, prev)?)),
-        (None, None) => Ok(Anchor::Start),
+        (Some(next), None) => Ok(IndexAnchor::After(place_of(Direction::Next, next)?)),
+        (None, Some(prev)) => Ok(IndexAnchor::Before(place_of(Direction::Prev, prev)?)),
+        (None, None) => Ok(IndexAnchor::Start),
     }
 }
 
@@ -149,16 +149,16 @@ fn place(sessions: &[(SessionFacts, Snapshot)], id: Uuid) -> Option<usize> {
 pub(super) fn page(
     len: usize,
     matches: impl Fn(usize) -> bool,
-    anchor: Anchor,
+    anchor: IndexAnchor,
     limit: usize,
-) -> Page {
+) -> StatsPage {
     let places: Vec<usize> = match anchor {
-        Anchor::Start => (0..len).filter(|&p| matches(p)).take(limit).collect(),
-        Anchor::After(place) => (place + 1..len)
+        IndexAnchor::Start => (0..len).filter(|&p| matches(p)).take(limit).collect(),
+        IndexAnchor::After(place) => (place + 1..len)
             .filter(|&p| matches(p))
             .take(limit)
             .collect(),
-        Anchor::Before(place) => {
+        IndexAnchor::Before(place) => {
             let mut places: Vec<usize> = (0..place.min(len))
                 .rev()
                 .filter(|&p| matches(p))
@@ -169,9 +169,9 @@ pub(super) fn page(
         }
     };
     let (Some(&first), Some(&last)) = (places.first(), places.last()) else {
-        return Page::default();
+        return StatsPage::default();
     };
-    Page {
+    StatsPage {
         more_after: (last + 1..len).any(&matches),
         more_before: (0..first).any(&matches),
         places,
@@ -185,17 +185,20 @@ mod tests {
     #[test]
     fn pages_walk_forward_and_back_over_matching_places() {
         let even = |place: usize| place.is_multiple_of(2);
-        let first = page(9, even, Anchor::Start, 2);
+        let first = page(9, even, IndexAnchor::Start, 2);
         assert_eq!(first.places, [0, 2]);
         assert!(first.more_after && !first.more_before);
-        let second = page(9, even, Anchor::After(2), 2);
+        let second = page(9, even, IndexAnchor::After(2), 2);
         assert_eq!(second.places, [4, 6]);
         assert!(second.more_after && second.more_before);
-        let last = page(9, even, Anchor::After(6), 2);
+        let last = page(9, even, IndexAnchor::After(6), 2);
         assert_eq!(last.places, [8]);
         assert!(!last.more_after);
-        let back = page(9, even, Anchor::Before(4), 2);
+        let back = page(9, even, IndexAnchor::Before(4), 2);
         assert_eq!(back, first);
-        assert_eq!(page(9, |_| false, Anchor::Start, 5), Page::default());
+        assert_eq!(
+            page(9, |_| false, IndexAnchor::Start, 5),
+            StatsPage::default()
+        );
     }
 }

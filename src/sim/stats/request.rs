@@ -7,21 +7,21 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::facts::{SessionFacts, SortField};
-use super::filter::Condition;
+use super::filter::StatsCondition;
 use crate::sim::endpoints::body_limit;
 use crate::sim::error::Refusal;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Sort {
+struct StatsSort {
     field: SortField,
     descending: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct Body {
+struct StatsBody {
     filter_conditions: Map<String, Value>,
-    sort: Vec<SortParam>,
+    sort: Vec<StatsSortParam>,
     limit: Option<i64>,
     next: Option<String>,
     prev: Option<String>,
@@ -29,7 +29,7 @@ struct Body {
 
 /// `SortParamRequest`: `direction` is 1 (ascending, the default) or -1.
 #[derive(Debug, Deserialize)]
-struct SortParam {
+struct StatsSortParam {
     field: String,
     #[serde(default = "ascending")]
     direction: i64,
@@ -42,8 +42,8 @@ fn ascending() -> i64 {
 /// A validated request.
 #[derive(Debug)]
 pub(crate) struct StatsRequest {
-    filter: Vec<Condition>,
-    sort: Vec<Sort>,
+    filter: Vec<StatsCondition>,
+    sort: Vec<StatsSort>,
     pub(crate) limit: usize,
     pub(crate) next: Option<String>,
     pub(crate) prev: Option<String>,
@@ -56,28 +56,28 @@ impl StatsRequest {
     /// Parses and validates the body; an empty body is an empty query. Without `sort`, the
     /// newest session comes first.
     pub(crate) fn parse(body: &[u8]) -> Result<StatsRequest, Refusal> {
-        let body: Body = if body.iter().all(u8::is_ascii_whitespace) {
-            Body::default()
+        let body: StatsBody = if body.iter().all(u8::is_ascii_whitespace) {
+            StatsBody::default()
         } else {
             serde_json::from_slice(body)
                 .map_err(|err| Refusal::input(format!("the request body is not valid: {err}")))?
         };
         let mut filter = Vec::new();
         for (field, condition) in &body.filter_conditions {
-            filter.extend(Condition::parse(field, condition)?);
+            filter.extend(StatsCondition::parse(field, condition)?);
         }
         let mut sort = body
             .sort
             .iter()
             .map(|param| {
-                Ok(Sort {
+                Ok(StatsSort {
                     field: SortField::parse(&param.field)?,
                     descending: param.direction < 0,
                 })
             })
-            .collect::<Result<Vec<Sort>, Refusal>>()?;
+            .collect::<Result<Vec<StatsSort>, Refusal>>()?;
         if sort.is_empty() {
-            sort.push(Sort {
+            sort.push(StatsSort {
                 field: SortField::SessionStartedAt,
                 descending: true,
             });
@@ -116,7 +116,7 @@ impl StatsRequest {
     }
 }
 
-fn fingerprint(body: &Body) -> i64 {
+fn fingerprint(body: &StatsBody) -> i64 {
     let mut hasher = DefaultHasher::new();
     Value::Object(body.filter_conditions.clone())
         .to_string()
