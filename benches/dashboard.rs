@@ -29,6 +29,7 @@ fn config() -> AppConfig {
         filter: None,
         zone: DisplayZone::utc(),
         thresholds: Thresholds::default(),
+        present: headcount::attendance::PresentThreshold::DEFAULT,
         interval: Duration::from_secs(5),
         page_size: 1000,
         color: true,

@@ -1,6 +1,7 @@
 //! Whole screens of every view, drawn into a `TestBackend` at a fixed size, clock and zone.
 
 mod app_support;
+mod sim_support;
 
 use app_support::*;
 use crossterm::event::KeyCode;
@@ -583,4 +584,142 @@ fn a_live_call_says_why_streams_totals_differ_from_headcounts() {
         !rows[2].contains("lag"),
         "an ended call has nothing to explain"
     );
+}
+
+#[test]
+fn expected_view() {
+    let (mut app, now) = loaded_with_roster(None);
+    app.update(key('x'), now);
+    assert_snapshot!(wide(&mut app, now));
+}
+
+#[test]
+fn expected_view_says_why_it_cannot_classify() {
+    // A server filter: who did not come can only be told from every session.
+    let (mut app, now) = loaded(Some("user:bob"));
+    app.update(key('x'), now);
+    assert_snapshot!(screen(&mut app, now, 100, 16));
+}
+
+#[test]
+fn state_terms_are_said_to_apply_to_the_expected_view_only_elsewhere() {
+    let (mut app, now) = loaded_with_roster(Some("state:absent"));
+    let sessions = wide(&mut app, now);
+    assert!(
+        format!("{sessions:?}").contains("apply to the Expected view only"),
+        "{sessions:?}"
+    );
+    app.update(key('x'), now);
+    assert_snapshot!(screen(&mut app, now, 120, 16));
+}
+
+#[test]
+fn user_detail_shows_the_members_role_ring_and_custom_data() {
+    let (mut app, now) = loaded_with_roster(None);
+    app.update(key('x'), now);
+    app.update(code(KeyCode::Down), now);
+    app.update(code(KeyCode::Enter), now);
+    assert_snapshot!(screen(&mut app, now, 120, 16));
+}
+
+/// The Expected view of a sim scenario, read by the real fetcher, as text: the progress line
+/// (its rate varies) left out, times of day (the sim's session ends just before now) as
+/// `hh:mm:ss`.
+fn sim_expected(scenario: headcount::sim::Scenario, width: u16, height: u16) -> String {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let screen = runtime.block_on(async {
+        let sim = sim_support::start_unlimited(headcount::sim::SimConfig {
+            scenario,
+            ..headcount::sim::SimConfig::default()
+        })
+        .await;
+        let (mut app, present) = sim_support::dashboard::with_roster_of(&sim).await;
+        app.update(key('x'), present);
+        screen(&mut app, present, width, height)
+    });
+    let text = screen.to_string();
+    text.lines()
+        .filter(|line| !line.contains(" rows/s") && !line.contains("page "))
+        .map(redact_times)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `10:32:05` and `10:32` become `hh:mm:ss` and `hh:mm`, `2026-11-30` becomes `yyyy-mm-dd`.
+fn redact_times(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let digit = |at: usize| chars.get(at).is_some_and(char::is_ascii_digit);
+    let is = |at: usize, c: char| chars.get(at) == Some(&c);
+    let mut out = String::with_capacity(line.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let date = (0..10).all(|k| {
+            if k == 4 || k == 7 {
+                is(i + k, '-')
+            } else {
+                digit(i + k)
+            }
+        });
+        let time = digit(i) && digit(i + 1) && is(i + 2, ':') && digit(i + 3) && digit(i + 4);
+        let seconds = time && is(i + 5, ':') && digit(i + 6) && digit(i + 7);
+        let (text, len) = match (date, time, seconds) {
+            (true, _, _) => ("yyyy-mm-dd", 10),
+            (_, _, true) => ("hh:mm:ss", 8),
+            (_, true, _) => ("hh:mm", 5),
+            _ => {
+                out.push(chars[i]);
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(text);
+        i += len;
+    }
+    out
+}
+
+#[test]
+fn expected_view_on_the_default_scenario() {
+    let text = sim_expected(headcount::sim::Scenario::default(), 160, 40);
+    assert!(text.contains("expected present"), "{text}");
+    assert_snapshot!(text);
+}
+
+#[test]
+fn expected_view_on_the_ring_scenario() {
+    let text = sim_expected(headcount::sim::Scenario::Ring, 160, 40);
+    assert!(text.contains("rejected"), "{text}");
+    assert_snapshot!(text);
+}
+
+/// The Expected view at every size: the call's state first, and every figure shown whole (a
+/// column that does not fit is left out, the user and their state never).
+#[test]
+fn the_expected_view_at_every_size_never_cuts_a_number() {
+    let (mut app, now) = loaded_with_roster(None);
+    app.update(key('x'), now);
+    let widest = rows_of(&screen(&mut app, now, 200, 60));
+    let whole: std::collections::HashSet<String> = figures_in(&widest).into_iter().collect();
+    for (width, height) in SIZES {
+        let rows = rows_of(&screen(&mut app, now, width, height));
+        assert!(rows[0].starts_with("ENDED"), "{}", rows.join("\n"));
+        for figure in figures_in(&rows) {
+            assert!(
+                whole.contains(&figure),
+                "at {width}x{height}: `{figure}` is cut\n{}",
+                rows.join("\n")
+            );
+        }
+        if height > 10 {
+            assert!(
+                rows.iter()
+                    .any(|row| row.contains("gina") && row.contains("absent")),
+                "at {width}x{height}: the user and their state stay\n{}",
+                rows.join("\n")
+            );
+        }
+    }
 }

@@ -595,3 +595,50 @@ fn a_rate_limit_is_named_with_its_page_and_a_ticking_wait_then_the_read_goes_on(
     assert!(terminal_restored(&terminal));
     drop(sim);
 }
+
+/// The state cell (after the user's) of every data row of the Expected view on screen.
+fn states(screen: &str) -> Vec<String> {
+    let mut lines = screen
+        .lines()
+        .skip_while(|line| !line.contains("State [T]"));
+    lines.next();
+    lines
+        .take_while(|line| line.starts_with('│'))
+        .filter_map(|line| line.trim_matches('│').split_whitespace().nth(1))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn x_opens_who_was_expected_and_state_absent_lists_who_never_came() {
+    let mut terminal = Terminal::start(&["demo", "--scenario", "small", "--tz", "UTC"]);
+    terminal.wait_for("every session loaded", |screen| {
+        loaded_and_total(screen).is_some_and(|(loaded, total)| loaded == total)
+    });
+    terminal.type_keys("x");
+    let expected = terminal.wait_for("the classified roster", |screen| {
+        view_title(screen).starts_with("Expected") && !states(screen).is_empty()
+    });
+    assert!(expected.contains("expected present"), "{expected}");
+
+    terminal.type_keys("/state:absent");
+    let absent = terminal.wait_for("only the members who never came", |screen| {
+        let states = states(screen);
+        !states.is_empty() && states.iter().all(|state| state == "absent")
+    });
+    assert!(
+        view_title(&absent).contains("filter: state:absent"),
+        "{absent}"
+    );
+    terminal.type_keys("\r");
+    terminal.type_keys("\t");
+    let sessions = terminal.wait_for("the sessions, said unfiltered by state", |screen| {
+        view_title(screen).starts_with("Sessions")
+    });
+    assert!(
+        sessions.contains("apply to the Expected view only"),
+        "{sessions}"
+    );
+    terminal.type_keys("q");
+    assert!(terminal.wait_for_exit().success());
+}

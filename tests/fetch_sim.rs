@@ -55,6 +55,7 @@ fn request(sim: &RunningSim, generation: u64, page_size: u32) -> FetchRequest {
         session: sim.session_id().to_string(),
         filter: Conditions::default(),
         page_size,
+        roster: false,
     }
 }
 
@@ -266,4 +267,49 @@ async fn the_fetcher_learns_the_end_from_getcall_when_the_pages_do_not_say() {
         }
     }
     assert!(matches!(store.session_end(), SessionEnd::Ended(Some(_))));
+}
+
+#[tokio::test]
+async fn asked_for_the_roster_the_fetch_reads_it_alongside_the_pages() {
+    let sim = start_sim(Scenario::Ring, 0).await;
+    let client = client(&sim);
+    let (sender, receiver) = mpsc::channel(8);
+    let asked = FetchRequest {
+        roster: true,
+        ..request(&sim, 4, 100)
+    };
+    let _handle = fetch::spawn(client, asked, sender);
+    let events = all_events(receiver).await;
+    let rosters: Vec<_> = events
+        .iter()
+        .filter_map(|event| match event {
+            FetchEvent::Roster { invited, .. } => Some(invited),
+            _ => None,
+        })
+        .collect();
+    let [invited] = &rosters[..] else {
+        panic!("one roster: {events:?}")
+    };
+    assert!(invited.members.stop.is_complete());
+    assert!(!invited.members.members.is_empty());
+    let session = invited
+        .call
+        .session
+        .as_ref()
+        .expect("the ringing call's session");
+    assert!(session.rejected_by.is_some() && session.missed_by.is_some());
+    assert!(
+        events
+            .iter()
+            .any(|event| matches!(event, FetchEvent::Done { .. })),
+        "the pages end as usual"
+    );
+    // Without asking, no roster is read.
+    let (sender, receiver) = mpsc::channel(8);
+    let _handle = fetch::spawn(self::client(&sim), request(&sim, 5, 100), sender);
+    let events = all_events(receiver).await;
+    assert!(!events.iter().any(|event| matches!(
+        event,
+        FetchEvent::Roster { .. } | FetchEvent::RosterFailed { .. }
+    )));
 }

@@ -809,3 +809,75 @@ fn a_filter_shows_how_it_was_grouped() {
     assert!(filter.matches(&host_bot, now()));
     assert!(!filter.matches(&long_bot, now()));
 }
+
+#[test]
+fn state_and_member_are_terms_on_a_person_that_rows_never_see() {
+    use headcount::attendance::State;
+    // Read per person (the Expected view), never sent to Stream, never applied to rows.
+    for (input, canonical) in [
+        ("state:absent", "state:absent"),
+        ("STATE:Absent,missed", "state:absent,missed"),
+        ("state:not_member", "state:not-member"),
+        ("state:absent,absent", "state:absent"),
+        ("member:no", "member:no"),
+        ("member=yes", "member:yes"),
+        ("member:true", "member:yes"),
+        ("!member:yes role:host", "!member:yes role:host"),
+    ] {
+        let parsed = filter(input);
+        assert!(
+            parsed.server_json().is_none(),
+            "{input}: nothing for Stream"
+        );
+        assert!(parsed.has_person_terms(), "{input}");
+        assert_eq!(parsed.to_string(), canonical, "{input}");
+        let again = filter(canonical);
+        assert_eq!(
+            (again.person, again.local),
+            (parsed.person.clone(), parsed.local.clone()),
+            "{input}: the canonical text reads back"
+        );
+        assert!(!parsed.is_empty(), "{input}: a filter is in force");
+    }
+    // The rows' part is the filter without them: every row passes a person's term alone, and
+    // the rest of the filter still applies, under `!` and in `or` too.
+    let users = ["alice", "bob"];
+    assert_eq!(kept("state:absent", &users), users);
+    assert_eq!(kept("!state:absent", &users), users);
+    assert_eq!(kept("state:absent alice", &users), ["alice"]);
+    assert_eq!(kept("member:no or bob", &users), ["bob"]);
+    assert_eq!(kept("!(member:yes bob)", &users), ["alice"]);
+    assert!(filter("state:present").local.is_none());
+    assert_eq!(
+        filter("state:present dur>5m")
+            .local_description()
+            .as_deref(),
+        Some("state:present dur>5m"),
+        "the bar describes the whole local part"
+    );
+    assert_eq!(
+        filter("state:present dur>5m").local.unwrap().to_string(),
+        "dur>5m"
+    );
+    // Each state by its export name.
+    for state in State::ALL {
+        let parsed = filter(&format!("state:{}", state.name()));
+        assert_eq!(parsed.to_string(), format!("state:{}", state.name()));
+    }
+}
+
+#[test]
+fn a_misspelt_state_or_member_value_is_an_error_that_lists_the_choices() {
+    assert_eq!(
+        error_render("state:absnt"),
+        "state:absnt\n      ^ unknown state `absnt`; the states are present, partial, absent, \
+         rejected, missed, not-member, unknown"
+    );
+    assert_eq!(
+        error_render("member:maybe"),
+        "member:maybe\n       ^ expected yes or no after `member:`"
+    );
+    assert!(error_render("member:yes,no").contains("`member` takes a single value"));
+    assert!(error_render("state>absent").contains("`state` takes a value after `:`"));
+    assert!(error_render("stat:absent").contains("did you mean `state`?"));
+}

@@ -611,8 +611,25 @@ async fn with_roster_adds_member_and_state_fields_only_when_asked() {
         BTreeMap::from([
             ("ana", (json!(true), json!("present"), json!(83.3))),
             ("ben", (json!(true), json!("partial"), json!(50.0))),
+            // A member who never joined has no sessions, and a record all the same.
+            ("cleo", (json!(true), json!("absent"), json!(0.0))),
             ("guest", (json!(false), json!("not-member"), json!(16.7))),
         ])
+    );
+    let cleo = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|user| user["user_id"] == "cleo")
+        .unwrap();
+    assert_eq!(
+        (
+            &cleo["sessions"],
+            &cleo["attended_seconds"],
+            &cleo["first_join_utc"]
+        ),
+        (&json!(0), &json!(0), &Value::Null),
+        "{cleo}"
     );
     assert_eq!(users[0]["member_role"], "user");
     let totals = json_of(&on_crafted(&sim, &["totals", "--format", "json", "--with-roster"]).await);
@@ -655,4 +672,31 @@ async fn with_roster_adds_member_and_state_fields_only_when_asked() {
         );
         assert!(output.stdout.is_empty(), "{words:?}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn totals_with_roster_on_an_incomplete_read_prints_its_totals_and_why_there_are_no_counts() {
+    // Stream counts 5 sessions, 3 come back: status 8, and the roster says why it is missing.
+    let missing = Crafted {
+        total_sessions: 5,
+        ..crafted()
+    };
+    let (sim, _file) = serve_with_members(&missing, vec![member("ana", "Ana")]).await;
+    let output = on_crafted(&sim, &["totals", "--format", "json", "--with-roster"]).await;
+    assert_eq!(output.status.code(), Some(8), "{}", stderr(&output));
+    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(printed["roster"]["classified"], false, "{printed}");
+    let why = printed["roster"]["cannot_classify"].as_str().unwrap();
+    assert!(
+        why.starts_with("cannot classify, because the participant sessions were not all read"),
+        "{why}"
+    );
+    assert!(printed["roster"].get("counts").is_none());
+    let output = on_crafted(&sim, &["totals", "--with-roster"]).await;
+    assert_eq!(output.status.code(), Some(8), "{}", stderr(&output));
+    let table = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        table.contains("Expected: cannot classify, because the participant sessions"),
+        "{table}"
+    );
 }

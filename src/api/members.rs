@@ -185,7 +185,8 @@ pub struct MembersRead {
     pub members: Vec<Member>,
     /// Why paging ended: [`StopReason::is_complete`] tells whether every member was read.
     pub stop: StopReason,
-    pub(crate) pages: u32,
+    /// Pages read, every walk counted.
+    pub pages: u32,
     /// Members received more than once (pages served again, walks started over); the later
     /// copy is kept.
     pub copies: usize,

@@ -5,11 +5,16 @@
 //! changed, so a frame costs the same with ten rows or a million.
 
 use crate::api::timestamp::Nanos;
+use std::sync::Arc;
+
 use crate::attendance::{
-    Figures, NameRanks, Order, RowId, SessionColumn, SessionStore, Thresholds, UserColumn, UserId,
-    UserRows, keep_local_matches, sort_sessions, sorted_user_ids,
+    Classification, ExpectedMember, Figures, FilterableRow, NameRanks, Order, Person, ReadFacts,
+    RingKnowledge, Roster, RosterInput, RosterRules, RowId, SessionColumn, SessionStore,
+    Thresholds, UserColumn, UserFigures, UserId, UserRows, classify, keep_local_matches,
+    sort_sessions, sorted_user_ids, user_figures,
 };
-use crate::filter::Filter;
+use crate::fetch::Invited;
+use crate::filter::{Filter, PersonTest};
 
 /// What decides the order of every stored row in the session table: the data, the sort, and
 /// the clock when open sessions make durations move.
@@ -44,6 +49,34 @@ pub(crate) struct Derived {
     order: SessionOrder,
     /// The users' name order, with the `users_generation` of the store it ranks.
     names: Option<(u64, NameRanks)>,
+    /// Who was expected and how each person fared; `None` until the first classification.
+    pub(crate) expected: Option<ExpectedPeople>,
+}
+
+/// What a classification was computed from: the data, the roster read, what is known of the
+/// reads, the rules, and the clock when open sessions make attended times move.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ExpectedKey {
+    pub(crate) store: u64,
+    pub(crate) invited: u64,
+    pub(crate) facts: ReadFacts,
+    pub(crate) rules: RosterRules,
+    pub(crate) at: Option<Nanos>,
+    pub(crate) session: String,
+}
+
+/// The classification of every stored row against the roster, and the people the filter
+/// keeps (positions in its people).
+#[derive(Debug, Clone)]
+pub(crate) struct ExpectedPeople {
+    pub(crate) key: ExpectedKey,
+    /// The roster read the people's `member` indexes point into.
+    pub(crate) invited: Option<Arc<Invited>>,
+    pub(crate) classification: Classification<'static>,
+    /// The people the filter keeps, by position in the roster's people.
+    pub(crate) kept: Vec<usize>,
+    /// The revision of the filter `kept` was computed for; `None`: not yet.
+    kept_for: Option<u64>,
 }
 
 impl Derived {
@@ -127,5 +160,130 @@ impl Derived {
             _ => &self.names.insert((users, NameRanks::of_users(store))).1,
         };
         sorted_user_ids(names, &figures.users, sort.0, sort.1)
+    }
+
+    /// The roster, when the people could be classified.
+    pub(crate) fn roster(&self) -> Option<&Roster<'static>> {
+        match &self.expected.as_ref()?.classification {
+            Classification::Classified(roster) => Some(roster),
+            Classification::Unclassified(_) => None,
+        }
+    }
+
+    /// Classifies every person of `invited` and every attendee of `store` (over every stored
+    /// row, whatever the local filter keeps), unless `key` says nothing changed since the last
+    /// time. Returns whether it classified again.
+    pub(crate) fn classify_expected(
+        &mut self,
+        store: &SessionStore,
+        invited: Option<&Arc<Invited>>,
+        key: ExpectedKey,
+        now: Nanos,
+    ) -> bool {
+        if self
+            .expected
+            .as_ref()
+            .is_some_and(|expected| expected.key == key)
+        {
+            return false;
+        }
+        let classification = {
+            let members: Vec<ExpectedMember> = invited.map(|i| i.expected()).unwrap_or_default();
+            let ring = invited.map_or(RingKnowledge::NotReported, |invited| {
+                RingKnowledge::of(&invited.call, &key.session)
+            });
+            let input = RosterInput {
+                members: &members,
+                ring,
+                created_by: invited
+                    .and_then(|invited| invited.call.created_by.as_ref())
+                    .map(|creator| creator.id.as_str()),
+                read: key.facts.clone(),
+                rules: key.rules,
+            };
+            let own;
+            let users: &[UserFigures] = match &self.figures {
+                Some(figures) if self.filtered.len() == store.len() => &figures.users,
+                _ => {
+                    let rows: Vec<RowId> = store.row_ids().collect();
+                    own = user_figures(store, &rows, now, &key.rules.thresholds);
+                    &own
+                }
+            };
+            match classify(&input, store, users, now) {
+                Classification::Classified(roster) => {
+                    Classification::Classified(roster.into_owned())
+                }
+                Classification::Unclassified(reasons) => Classification::Unclassified(reasons),
+            }
+        };
+        self.expected = Some(ExpectedPeople {
+            key,
+            invited: invited.cloned(),
+            classification,
+            kept: Vec::new(),
+            kept_for: None,
+        });
+        true
+    }
+
+    /// The people `filter` keeps, evaluated once per person, unless they were computed for
+    /// this classification and this `revision` of the filter already. Returns whether they
+    /// were computed again.
+    ///
+    /// A person's term (`state:`, `member:`) tests the person, a word their user id (so that
+    /// a member who never joined is found by name), and any other term whether one of their
+    /// sessions passes it: `!role:host` keeps whoever never had the host role.
+    pub(crate) fn keep_expected(
+        &mut self,
+        store: &SessionStore,
+        filter: &Filter,
+        revision: u64,
+        now: Nanos,
+    ) -> bool {
+        let Some(expected) = &mut self.expected else {
+            return false;
+        };
+        if expected.kept_for == Some(revision) {
+            return false;
+        }
+        expected.kept_for = Some(revision);
+        let Classification::Classified(roster) = &expected.classification else {
+            expected.kept = Vec::new();
+            return true;
+        };
+        let Some(predicate) = filter.person.as_ref().or(filter.local.as_ref()) else {
+            expected.kept = (0..roster.people.len()).collect();
+            return true;
+        };
+        let by_user = (0..predicate.step_count())
+            .any(|step| {
+                predicate.person_test(step).is_none() && predicate.user_needle(step).is_none()
+            })
+            .then(|| UserRows::group(store, &store.row_ids().collect::<Vec<_>>()));
+        let passes = |person: &Person, step: usize| {
+            if let Some(test) = predicate.person_test(step) {
+                return match test {
+                    PersonTest::State(states) => states.contains(&person.state),
+                    PersonTest::Member(member) => person.member.is_some() == member,
+                };
+            }
+            if let Some(needle) = predicate.user_needle(step) {
+                return needle.is_in(&person.user_id);
+            }
+            let (Some(user), Some(by_user)) = (person.user, &by_user) else {
+                return false;
+            };
+            by_user
+                .of(user)
+                .iter()
+                .filter_map(|&id| store.get(id))
+                .any(|row| predicate.step_matches(step, &FilterableRow::new(row), now))
+        };
+        expected.kept = (roster.people.iter().enumerate())
+            .filter(|(_, person)| predicate.run(|step| passes(person, step)))
+            .map(|(at, _)| at)
+            .collect();
+        true
     }
 }

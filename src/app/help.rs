@@ -3,12 +3,13 @@
 
 use super::keymap::{Context, bindings};
 
-const SECTIONS: [(Context, &str); 6] = [
+const SECTIONS: [(Context, &str); 7] = [
     (Context::Global, "Everywhere"),
     (Context::List, "Lists"),
     (Context::Sessions, "Sessions"),
     (Context::Users, "Users"),
     (Context::Timeline, "Timeline"),
+    (Context::Expected, "Expected"),
     (Context::FilterBar, "Filter bar"),
 ];
 

@@ -5,7 +5,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::attendance::{Column, Lines, SESSION_COLUMNS, SessionColumn, USER_COLUMNS, UserColumn};
+use crate::attendance::{
+    Column, EXPECTED_COLUMNS, ExpectedColumn, Lines, SESSION_COLUMNS, SessionColumn, USER_COLUMNS,
+    UserColumn,
+};
 
 /// Where a key is pressed: bindings of a more specific context win over `Global`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -20,6 +23,8 @@ pub(crate) enum Context {
     Users,
     /// The timeline.
     Timeline,
+    /// Who was expected.
+    Expected,
     /// Typing in the filter bar.
     FilterBar,
     /// The help overlay.
@@ -48,6 +53,8 @@ pub(crate) enum Action {
     CopyId,
     SortSessions(SessionColumn),
     SortUsers(UserColumn),
+    SortExpected(ExpectedColumn),
+    ShowExpected,
     ZoomIn,
     ZoomOut,
     ZoomReset,
@@ -148,6 +155,14 @@ const BINDINGS: &[Binding] = &[
     bind(C::Help, K::Char('G'), A::Bottom, "G", "", "bottom"),
     bind(C::Help, K::End, A::Bottom, "End", "", "bottom"),
     bind(C::Global, K::Tab, A::NextView, "Tab", "view", "next view"),
+    bind(
+        C::Global,
+        K::Char('x'),
+        A::ShowExpected,
+        "x",
+        "",
+        "show who was expected and how each fared",
+    ),
     bind(
         C::Global,
         K::BackTab,
@@ -365,6 +380,11 @@ pub(crate) fn bindings() -> impl Iterator<Item = Binding> {
             A::SortSessions,
         ))
         .chain(sort_bindings(C::Users, &USER_COLUMNS, A::SortUsers))
+        .chain(sort_bindings(
+            C::Expected,
+            &EXPECTED_COLUMNS,
+            A::SortExpected,
+        ))
 }
 
 /// The action bound to `key` in the first of `contexts` (most specific first) that binds it.

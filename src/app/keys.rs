@@ -13,6 +13,7 @@ use super::filter_bar::FilterBar;
 use super::help::{HelpLayout, HelpOverlay, help_lines};
 use super::keymap::{Action, lookup};
 use super::live::{Frozen, Status};
+use super::view::View;
 use super::{App, FetchKind};
 
 impl App {
@@ -42,6 +43,7 @@ impl App {
             Action::Help => self.help = Some(HelpOverlay::default()),
             Action::Back => return self.back(now),
             Action::NextView => self.views.stack.cycle(true),
+            Action::ShowExpected => self.views.stack.show(View::Expected),
             Action::PrevView => self.views.stack.cycle(false),
             Action::DrillDown => self.drill_down(now),
             Action::Up => self.move_cursor(-1),
@@ -61,7 +63,11 @@ impl App {
             | Action::ZoomOut
             | Action::ZoomReset
             | Action::PanLeft
-            | Action::PanRight => self.views.act(action, &mut self.derived, &self.store, now),
+            | Action::PanRight
+            | Action::SortExpected(_) => {
+                let zone = &self.config.zone;
+                (self.views).act(action, &mut self.derived, &self.store, zone, now);
+            }
             // The text is kept only when it parses; its server part is fetched at once.
             Action::FilterApply => {
                 if self.filter.keep() {
@@ -202,7 +208,7 @@ impl App {
 
     /// `y`: the session id in the session lists, the user id elsewhere.
     fn copy_id(&mut self) -> Vec<Effect> {
-        let text = self.views.copy_text(&self.store);
+        let text = self.views.copy_text(&self.store, &self.derived);
         text.map(Effect::Copy).into_iter().collect()
     }
 }

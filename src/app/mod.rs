@@ -13,6 +13,7 @@ pub(crate) mod effect;
 mod export;
 pub(crate) mod filter_bar;
 pub(crate) mod help;
+pub mod invitation;
 pub(crate) mod item_list;
 pub(crate) mod keymap;
 mod keys;
@@ -29,9 +30,12 @@ use crossterm::event::KeyEventKind;
 
 use crate::api::call_stats::SessionCounts;
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
+use std::sync::Arc;
+
 use crate::attendance::{
-    DisplayZone, EndReports, Figures, HistoryEntry, Order, RowId, SessionColumn, SessionStore,
-    Thresholds, UserColumn, UserFigures, UserId,
+    Classification, DisplayZone, EndReports, ExpectedColumn, Figures, HistoryEntry, Order,
+    PresentThreshold, ReadFacts, RosterRules, RowId, SessionColumn, SessionStore, Thresholds,
+    UserColumn, UserFigures, UserId,
 };
 use crate::fetch::{Completeness, FetchEvent, FetchRequest, Shortfall};
 use crate::filter::conditions::Conditions;
@@ -45,6 +49,7 @@ pub use time_scale::TimeScale;
 use derived::Derived;
 use filter_bar::FilterBar;
 use help::HelpOverlay;
+use invitation::Invitation;
 use item_list::ItemList;
 use keymap::Context;
 use live::{Caveat, FetchKind, FetchProgress, Frozen, Retry, RetryCause, Status};
@@ -74,6 +79,8 @@ pub struct AppConfig {
     pub filter: Option<String>,
     pub zone: DisplayZone,
     pub thresholds: Thresholds,
+    /// The share of their expected time a member must attend to be present.
+    pub present: PresentThreshold,
     /// How often a live call is polled again.
     pub interval: Duration,
     pub page_size: u32,
@@ -102,6 +109,10 @@ pub struct App {
     /// The figures of an edited filter wait for typing to pause until this instant.
     figures_due: Option<Nanos>,
     derived: Derived,
+    /// Who was invited to the call, as the fetches read it.
+    invitation: Invitation,
+    /// Counts the changes of `invitation`.
+    invitation_revision: u64,
     views: Views,
     help: Option<HelpOverlay>,
     frozen: Option<Frozen>,
@@ -138,6 +149,8 @@ impl App {
             filter_due: None,
             figures_due: None,
             derived: Derived::default(),
+            invitation: Invitation::NotAsked,
+            invitation_revision: 0,
             views: Views::new(now),
             help: None,
             frozen: None,
@@ -314,6 +327,73 @@ impl App {
         &self.views.detail.list
     }
 
+    /// Who was invited, as the last roster read got it.
+    pub fn invitation(&self) -> &Invitation {
+        &self.invitation
+    }
+
+    /// Who was expected and how each person fared, or why that cannot be told; `None` before
+    /// the first classification.
+    pub(crate) fn classification(&self) -> Option<&Classification<'static>> {
+        Some(&self.derived.expected.as_ref()?.classification)
+    }
+
+    /// Who was expected and how each person fared, when that can be told.
+    pub(crate) fn roster(&self) -> Option<&crate::attendance::Roster<'static>> {
+        self.derived.roster()
+    }
+
+    /// The totals line's counts (`38 of 42 expected present · 3 absent`), when the people
+    /// could be classified.
+    pub fn expected_counts(&self) -> Option<String> {
+        self.roster().map(crate::attendance::Roster::counts_line)
+    }
+
+    /// What to know to read the states (`this call has no members…`), as the view notes it.
+    pub fn expected_notes(&self) -> Vec<String> {
+        self.roster()
+            .map(crate::attendance::Roster::notes)
+            .unwrap_or_default()
+    }
+
+    /// Why nobody can be classified, each reason in words; `None` when classified or before
+    /// the first classification.
+    pub fn cannot_classify(&self) -> Option<Vec<String>> {
+        match self.classification()? {
+            Classification::Unclassified(reasons) => {
+                Some(reasons.iter().map(ToString::to_string).collect())
+            }
+            Classification::Classified(_) => None,
+        }
+    }
+
+    /// The Expected view's people in display order: user id and state name.
+    pub fn expected_listed(&self) -> Vec<(String, &'static str)> {
+        let Some(roster) = self.roster() else {
+            return Vec::new();
+        };
+        self.expected()
+            .items()
+            .iter()
+            .filter_map(|item| roster.people.get(item.at))
+            .map(|person| (person.user_id.to_string(), person.state.name()))
+            .collect()
+    }
+
+    /// The Expected view's people (positions in the roster's people) in display order.
+    pub(crate) fn expected(&self) -> &ItemList<view::PersonAt> {
+        &self.views.expected.list
+    }
+
+    pub fn expected_sort(&self) -> (ExpectedColumn, Order) {
+        self.views.expected.sort
+    }
+
+    /// The roster the Expected view lists, with the read its members come from.
+    pub(crate) fn expected_people(&self) -> Option<&derived::ExpectedPeople> {
+        self.derived.expected.as_ref()
+    }
+
     pub fn session_sort(&self) -> (SessionColumn, Order) {
         self.views.sessions.sort
     }
@@ -332,7 +412,7 @@ impl App {
 
     /// The rows the current view shows, and of how many (the rows or users stored).
     pub(crate) fn view_counts(&self) -> (usize, usize) {
-        self.views.counts(&self.store)
+        self.views.counts(&self.store, &self.derived)
     }
 
     /// The visible range of the timeline over the call window.
@@ -433,7 +513,16 @@ impl App {
             session: self.config.session.clone(),
             filter: self.filter.active().server.clone(),
             page_size: self.config.page_size,
+            // Nobody can be classified against a filtered read: the roster is not asked for.
+            roster: self.filter.active().server.is_empty(),
         };
+        self.invitation = match (&self.invitation, request.roster) {
+            (_, false) => Invitation::NotAsked,
+            // A read roster stays on screen while it is read again.
+            (Invitation::Read(invited), true) => Invitation::Read(Arc::clone(invited)),
+            (_, true) => Invitation::Reading { retry: None },
+        };
+        self.invitation_revision += 1;
         self.fetch = FetchProgress::new(request.clone(), kind, now);
         if kind == FetchKind::Fresh {
             self.next_poll = None;
@@ -561,6 +650,28 @@ impl App {
             FetchEvent::Done {
                 completeness, end, ..
             } => self.on_done(completeness, &end, now),
+            FetchEvent::Roster { invited, .. } => {
+                self.invitation = Invitation::Read(Arc::from(invited));
+                self.invitation_revision += 1;
+                self.classify_expected(now);
+                Vec::new()
+            }
+            FetchEvent::RosterFailed {
+                error, retry_at, ..
+            } => {
+                // A roster already read stays: the figures it classifies are still right.
+                if self.invitation.invited().is_none() {
+                    self.invitation = match retry_at {
+                        Some(at) => Invitation::Reading {
+                            retry: Some((error, at)),
+                        },
+                        None => Invitation::Failed(error),
+                    };
+                    self.invitation_revision += 1;
+                    self.classify_expected(now);
+                }
+                Vec::new()
+            }
             FetchEvent::Retrying { .. }
             | FetchEvent::NotReady { .. }
             | FetchEvent::Failed { .. }
@@ -738,6 +849,48 @@ impl App {
             .compute_figures(&self.store, now, &self.config.thresholds);
         let thresholds = &self.config.thresholds;
         (self.views).refresh_figures(&mut self.derived, &self.store, thresholds, now);
+        self.classify_expected(now);
+    }
+
+    /// Classifies who was expected again when the data, the roster read, the reads' facts or
+    /// (for open sessions) the clock changed; the Expected view follows.
+    fn classify_expected(&mut self, now: Nanos) {
+        let server_filter = &self.fetch.request.filter;
+        let sessions_shortfall = match &self.completeness {
+            Some(completeness) => completeness.shortfall().map(|s| s.to_string()),
+            None if self.fetch.running => Some("the read is under way".to_owned()),
+            None => None,
+        };
+        let key = derived::ExpectedKey {
+            store: self.store.generation(),
+            invited: self.invitation_revision,
+            facts: ReadFacts {
+                sessions_shortfall,
+                members_shortfall: self.invitation.shortfall(),
+                filter: (!server_filter.is_empty())
+                    .then(|| self.filter.active().source.trim().to_owned()),
+            },
+            rules: RosterRules {
+                thresholds: self.config.thresholds,
+                present: self.config.present,
+            },
+            at: self.depends_on_now().then_some(now),
+            session: self.config.session.clone(),
+        };
+        let invited = self.invitation.invited();
+        let classified = self
+            .derived
+            .classify_expected(&self.store, invited, key, now);
+        let revision = self.filter.revision();
+        let filter = self.filter.active();
+        let kept = self
+            .derived
+            .keep_expected(&self.store, filter, revision, now);
+        if classified || kept {
+            self.views
+                .expected
+                .refresh(&self.derived, &self.config.zone);
+        }
     }
 
     /// The filter text changed: apply its local part now, fetch a new server part once typing
@@ -754,5 +907,7 @@ impl App {
         }
         self.filter_due = (self.filter.active().server != self.fetch.request.filter)
             .then_some(now + FILTER_DEBOUNCE);
+        // The people the Expected view keeps follow every edit, a person's term included.
+        self.classify_expected(now);
     }
 }

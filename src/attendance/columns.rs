@@ -13,11 +13,15 @@
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::filter::LocalRow;
 
+use crate::api::members::Member;
+
 use super::call::Window;
 use super::history::{Gap, HistoryEntry};
 use super::problems::{Problems, RowContext, absurd_seconds, rows_with_problems};
 use super::records::{Cell, problem_groups};
+use super::roster::{Person, State};
 use super::row::{Row, RowId, SessionRef};
+use super::sort::Order;
 use super::store::SessionStore;
 use super::users::UserFigures;
 use super::zone::{DisplayZone, human_duration, thousands, utc_rfc3339};
@@ -988,6 +992,544 @@ pub(crate) fn user_record(line: &UserLine) -> Vec<Cell> {
     record(&USER_COLUMNS, Some(&USER_EXPORT_ORDER), line)
 }
 
+// ---------------------------------------------------------------------------------------------
+// Who was expected
+
+/// One person of the roster with what their cells need: their member record, if they are a
+/// member, whether the session's ring outcomes are known and the display zone.
+pub(crate) struct ExpectedLine<'a> {
+    pub person: &'a Person<'a>,
+    pub member: Option<&'a Member>,
+    /// The ring outcomes of the session are known (else each person's `ring` is empty).
+    pub ring_known: bool,
+    /// The call is live: every state is provisional.
+    pub provisional: bool,
+    pub zone: &'a DisplayZone,
+}
+
+impl ExpectedLine<'_> {
+    /// The user's name, as the member's user record gives it.
+    pub fn name(&self) -> Option<&str> {
+        self.member
+            .and_then(|member| member.user.name.as_deref())
+            .filter(|name| !name.is_empty())
+    }
+
+    /// The member's call role.
+    pub fn role(&self) -> Option<&str> {
+        self.member.and_then(|member| member.role.as_deref())
+    }
+
+    /// Whole seconds attended; unknown when the details were purged.
+    pub fn attended_seconds(&self) -> Option<i64> {
+        (self.person.state != State::Unknown).then_some(self.person.attended / NANOS_PER_SEC)
+    }
+
+    /// The share of their expected time attended, in tenths; unknown when purged.
+    pub fn attendance_tenths(&self) -> Option<u16> {
+        self.person
+            .attendance_tenths
+            .filter(|_| self.person.state != State::Unknown)
+    }
+
+    /// The flags set, by name.
+    pub fn flag_names(&self) -> Vec<&'static str> {
+        let flags = &self.person.flags;
+        let mut names = Vec::new();
+        if flags.late.is_some() {
+            names.push("late");
+        }
+        if flags.left_early.is_some() {
+            names.push("left-early");
+        }
+        if flags.reconnects > 0 {
+            names.push("reconnects");
+        }
+        names
+    }
+
+    /// The ring outcomes recorded for the person, by name.
+    pub fn ring(&self) -> Vec<&'static str> {
+        let ring = &self.person.ring;
+        [
+            ("accepted", ring.accepted),
+            ("rejected", ring.rejected),
+            ("missed", ring.missed),
+        ]
+        .into_iter()
+        .filter_map(|(name, rung)| rung.map(|_| name))
+        .collect()
+    }
+
+    /// Still in the call.
+    pub fn in_call(&self) -> bool {
+        self.person.first_join.is_some() && self.person.last_leave.is_none()
+    }
+}
+
+/// The lines of the Expected view.
+pub(crate) enum Expected {}
+
+impl Lines for Expected {
+    type Line<'a> = ExpectedLine<'a>;
+    type Id = ExpectedColumn;
+    type By = fn(&ExpectedLine) -> ExpectedKey;
+}
+
+/// The sortable columns of the Expected view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExpectedColumn {
+    State,
+    User,
+    Role,
+    Attended,
+    Attendance,
+    FirstJoin,
+    /// People still in the call sort after every leave time, those who never came last.
+    LastLeave,
+}
+
+/// What an Expected column sorts by: a text (compared without case) or an integer; missing
+/// values last, ties by user id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum ExpectedKey {
+    Text(Option<String>),
+    Value(Option<u64>),
+}
+
+type E = Expected;
+
+/// `present`, with `?` while the call is live: every state is then provisional. By the name
+/// `state:` filters with (`not-member`); the notes above the table say what `unknown` means.
+fn state_text(line: &ExpectedLine) -> String {
+    let label = line.person.state.name();
+    if line.provisional {
+        format!("{label}?")
+    } else {
+        label.to_owned()
+    }
+}
+
+/// `late 5m 00s · early 2m 00s · ↻2`, each flag with its number.
+pub(crate) fn expected_flags(person: &Person) -> String {
+    let flags = &person.flags;
+    let mut said = Vec::new();
+    if let Some(late) = flags.late {
+        said.push(format!("late {}", human_duration(late / NANOS_PER_SEC)));
+    }
+    if let Some(early) = flags.left_early {
+        said.push(format!("early {}", human_duration(early / NANOS_PER_SEC)));
+    }
+    if flags.reconnects > 0 {
+        said.push(format!("↻{}", flags.reconnects));
+    }
+    if !person.problems.is_empty() {
+        said.push(format!("{PROBLEM_MARK} {}", person.problems));
+    }
+    said.join(" · ")
+}
+
+/// The person's state by its name, as JSON and CSV spell it.
+pub(crate) fn state_cell(line: &ExpectedLine) -> Cell {
+    Cell::Text(line.person.state.name().to_owned())
+}
+
+/// The ring outcomes, empty where the session's outcomes are not known (an earlier session).
+pub(crate) fn ring_cell(line: &ExpectedLine) -> Cell {
+    if line.ring_known {
+        Cell::List(line.ring().into_iter().map(str::to_owned).collect())
+    } else {
+        Cell::Empty
+    }
+}
+
+fn seconds_cell(ns: Option<Nanos>) -> Cell {
+    ns.map_or(Cell::Empty, |ns| Cell::Int(ns / NANOS_PER_SEC))
+}
+
+fn server_cell(text: Option<&str>) -> Cell {
+    text.map_or(Cell::Empty, |text| Cell::Server(text.to_owned()))
+}
+
+/// The Expected view, in order; also the fields of `headcount roster`'s JSON people and CSV
+/// records, in [`EXPECTED_EXPORT_ORDER`]. Times are RFC 3339 in UTC there, durations whole
+/// seconds, the percentage has one decimal.
+pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
+    Column {
+        name: "user",
+        heading: Some(Heading {
+            text: "User",
+            width: Width::Fill(10),
+        }),
+        sort: Some(Sort {
+            id: ExpectedColumn::User,
+            keys: "U",
+            help: "sort by user (again: reverse)",
+            by: |l| ExpectedKey::Text(Some(l.person.user_id.to_lowercase())),
+        }),
+        show: |l| {
+            let shown = Shown::server(l.person.user_id.to_string());
+            if l.person.problems.is_empty() {
+                shown
+            } else {
+                Shown {
+                    mark: Some((Tone::Problem, PROBLEM_MARK)),
+                    ..shown
+                }
+            }
+        },
+        export: &[Export {
+            header: "user_id",
+            cell: |l| Cell::Server(l.person.user_id.to_string()),
+        }],
+    },
+    Column {
+        name: "state",
+        heading: Some(Heading {
+            text: "State",
+            width: Width::Fixed(11),
+        }),
+        sort: Some(Sort {
+            id: ExpectedColumn::State,
+            keys: "T",
+            help: "sort by state",
+            by: |l| ExpectedKey::Value(Some(l.person.state as u64)),
+        }),
+        show: |l| Shown::text(state_text(l)),
+        export: &[Export {
+            header: "state",
+            cell: state_cell,
+        }],
+    },
+    Column {
+        name: "attended",
+        heading: Some(Heading {
+            text: "Attended",
+            width: Width::Fixed(12),
+        }),
+        sort: Some(Sort {
+            id: ExpectedColumn::Attended,
+            keys: "A",
+            help: "sort by attended time",
+            by: |l| ExpectedKey::Value(l.attended_seconds().map(signed)),
+        }),
+        show: |l| Shown::text(l.attended_seconds().map_or("?".to_owned(), human_duration)),
+        export: &[Export {
+            header: "attended_seconds",
+            cell: |l| l.attended_seconds().map_or(Cell::Empty, Cell::Int),
+        }],
+    },
+    Column {
+        name: "attendance",
+        heading: Some(Heading {
+            text: "%",
+            width: Width::Fixed(7),
+        }),
+        sort: Some(Sort {
+            id: ExpectedColumn::Attendance,
+            keys: "%",
+            help: "sort by share of the expected time attended",
+            by: |l| ExpectedKey::Value(l.attendance_tenths().map(u64::from)),
+        }),
+        show: |l| {
+            Shown::text(l.attendance_tenths().map_or("—".to_owned(), |tenths| {
+                format!("{}.{}%", tenths / 10, tenths % 10)
+            }))
+        },
+        export: &[Export {
+            header: "attendance_percent",
+            cell: |l| l.attendance_tenths().map_or(Cell::Empty, Cell::Percent),
+        }],
+    },
+    Column {
+        name: "expected",
+        heading: Some(Heading {
+            text: "Of",
+            width: Width::Fixed(8),
+        }),
+        sort: None,
+        show: |l| {
+            Shown::text(l.person.expected.map_or("—".to_owned(), |window| {
+                human_duration(window.len() / NANOS_PER_SEC)
+            }))
+        },
+        export: &[],
+    },
+    Column {
+        name: "flags",
+        heading: None,
+        sort: None,
+        show: |l| Shown::text(expected_flags(l.person)),
+        export: &[Export {
+            header: "flags",
+            cell: |l| Cell::List(l.flag_names().into_iter().map(str::to_owned).collect()),
+        }],
+    },
+    Column {
+        name: "late",
+        heading: Some(Heading {
+            text: "Late",
+            width: Width::Fixed(8),
+        }),
+        sort: None,
+        show: |l| {
+            Shown::text(
+                l.person
+                    .flags
+                    .late
+                    .map_or(String::new(), |late| human_duration(late / NANOS_PER_SEC)),
+            )
+        },
+        export: &[],
+    },
+    Column {
+        name: "early",
+        heading: Some(Heading {
+            text: "Early",
+            width: Width::Fixed(8),
+        }),
+        sort: None,
+        show: |l| {
+            Shown::text(
+                l.person
+                    .flags
+                    .left_early
+                    .map_or(String::new(), |early| human_duration(early / NANOS_PER_SEC)),
+            )
+        },
+        export: &[],
+    },
+    Column {
+        name: "reconnects",
+        heading: Some(Heading {
+            text: "↻",
+            width: Width::Fixed(3),
+        }),
+        sort: None,
+        show: |l| {
+            Shown::text(match l.person.flags.reconnects {
+                0 => String::new(),
+                n => n.to_string(),
+            })
+        },
+        export: &[],
+    },
+    Column {
+        name: "first_join",
+        heading: Some(Heading {
+            text: "First",
+            width: Width::Fixed(10),
+        }),
+        sort: Some(Sort {
+            id: ExpectedColumn::FirstJoin,
+            keys: "F",
+            help: "sort by first join",
+            by: |l| ExpectedKey::Value(l.person.first_join.map(signed)),
+        }),
+        show: |l| time_or_dash(l.zone, l.person.first_join),
+        export: &[Export {
+            header: "first_join",
+            cell: |l| utc(l.person.first_join),
+        }],
+    },
+    Column {
+        name: "last_leave",
+        heading: Some(Heading {
+            text: "Last",
+            width: Width::Fixed(10),
+        }),
+        sort: Some(Sort {
+            id: ExpectedColumn::LastLeave,
+            keys: "L",
+            help: "sort by last leave",
+            by: |l| {
+                ExpectedKey::Value(match (l.person.first_join, l.person.last_leave) {
+                    (None, _) => None,
+                    (Some(_), None) => Some(u64::MAX),
+                    (Some(_), Some(at)) => Some(signed(at)),
+                })
+            },
+        }),
+        show: |l| {
+            if l.in_call() {
+                Shown::toned(Tone::InCall, "● in call")
+            } else {
+                time_or_dash(l.zone, l.person.last_leave)
+            }
+        },
+        export: &[Export {
+            header: "last_leave",
+            cell: |l| utc(l.person.last_leave),
+        }],
+    },
+    Column {
+        name: "ring",
+        heading: Some(Heading {
+            text: "Ring",
+            width: Width::Fixed(8),
+        }),
+        sort: None,
+        show: |l| {
+            Shown::text(if !l.ring_known {
+                "?".to_owned()
+            } else {
+                let ring = l.ring();
+                if ring.is_empty() {
+                    "—".to_owned()
+                } else {
+                    ring.join(",")
+                }
+            })
+        },
+        export: &[Export {
+            header: "ring",
+            cell: ring_cell,
+        }],
+    },
+    Column {
+        name: "role",
+        heading: Some(Heading {
+            text: "Role",
+            width: Width::Fixed(8),
+        }),
+        sort: Some(Sort {
+            id: ExpectedColumn::Role,
+            keys: "R",
+            help: "sort by member role",
+            by: |l| ExpectedKey::Text(l.role().map(str::to_lowercase)),
+        }),
+        show: |l| Shown::server(l.role().unwrap_or("—")),
+        export: &[Export {
+            header: "role",
+            cell: |l| server_cell(l.role()),
+        }],
+    },
+    Column {
+        name: "name",
+        heading: Some(Heading {
+            text: "Name",
+            width: Width::Fill(8),
+        }),
+        sort: None,
+        show: |l| Shown::server(l.name().unwrap_or("—")),
+        export: &[Export {
+            header: "name",
+            cell: |l| server_cell(l.name()),
+        }],
+    },
+    Column {
+        name: "flag_numbers",
+        heading: None,
+        sort: None,
+        show: |_| Shown::text(""),
+        export: &[
+            Export {
+                header: "late_seconds",
+                cell: |l| seconds_cell(l.person.flags.late),
+            },
+            Export {
+                header: "left_early_seconds",
+                cell: |l| seconds_cell(l.person.flags.left_early),
+            },
+            Export {
+                header: "reconnects",
+                cell: |l| Cell::Int(i64::from(l.person.flags.reconnects)),
+            },
+        ],
+    },
+    Column {
+        name: "added_at",
+        heading: None,
+        sort: None,
+        show: |_| Shown::text(""),
+        export: &[Export {
+            header: "added_at",
+            cell: |l| utc(l.member.and_then(|member| member.created_at)),
+        }],
+    },
+    Column {
+        name: "in_call_now",
+        heading: None,
+        sort: None,
+        show: |_| Shown::text(""),
+        export: &[Export {
+            header: "in_call_now",
+            cell: |l| Cell::Bool(l.in_call()),
+        }],
+    },
+];
+
+/// The order of the exported fields, by column name: the order `headcount roster` scripts
+/// already rely on.
+pub(crate) const EXPECTED_EXPORT_ORDER: [&str; 14] = [
+    "user",
+    "name",
+    "role",
+    "state",
+    "flags",
+    "attended",
+    "attendance",
+    "first_join",
+    "last_leave",
+    "flag_numbers",
+    "ring",
+    "added_at",
+    "in_call_now",
+    "expected",
+];
+
+/// The header row of [`expected_record`].
+pub(crate) fn expected_headers() -> Vec<String> {
+    headers(&EXPECTED_COLUMNS, Some(&EXPECTED_EXPORT_ORDER))
+}
+
+/// One person's fields for JSON and CSV.
+pub(crate) fn expected_record(line: &ExpectedLine) -> Vec<Cell> {
+    record(&EXPECTED_COLUMNS, Some(&EXPECTED_EXPORT_ORDER), line)
+}
+
+/// Sorts `lines` by `column` in `order`: missing values last in both directions, ties by
+/// user id, then by position.
+pub(crate) fn sort_expected(
+    lines: &mut [(usize, ExpectedLine)],
+    column: ExpectedColumn,
+    order: Order,
+) {
+    let by = sorted_by(&EXPECTED_COLUMNS, column)
+        .sort
+        .expect("sortable")
+        .by;
+    lines.sort_by_cached_key(|(at, line)| {
+        let key = by(line);
+        let missing = matches!(key, ExpectedKey::Text(None) | ExpectedKey::Value(None));
+        (
+            missing,
+            SortedKey(key, order),
+            line.person.user_id.to_string(),
+            *at,
+        )
+    });
+}
+
+/// A key compared in `order`.
+#[derive(PartialEq, Eq)]
+struct SortedKey(ExpectedKey, Order);
+
+impl PartialOrd for SortedKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SortedKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        match self.1 {
+            Order::Ascending => self.0.cmp(&other.0),
+            Order::Descending => other.0.cmp(&self.0),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
@@ -1029,6 +1571,7 @@ mod tests {
         check(&SESSION_COLUMNS, &session_headers());
         check(&USER_COLUMNS, &user_headers());
         check(&DETAIL_OWN_COLUMNS, &detail_headers());
+        check(&EXPECTED_COLUMNS, &expected_headers());
     }
 
     #[test]

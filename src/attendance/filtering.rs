@@ -348,7 +348,7 @@ impl StoreTest {
                 None => unreachable!("a test that reads times is a time test"),
             },
             Reads::SessionId => StoreTest::OnSessionId(step),
-            Reads::Nothing => StoreTest::Constant(answer(OneColumn::default())),
+            Reads::Nothing | Reads::Person => StoreTest::Constant(answer(OneColumn::default())),
         }
     }
 }

@@ -115,11 +115,13 @@ pub use call::{CallState, EndReports, SessionEnd};
 pub use call_sessions::SessionSummary;
 pub(crate) use call_sessions::{current_session_id, merge_sessions};
 pub(crate) use columns::{
-    Column, DETAIL_COLUMNS, DetailLine, Lines, PROBLEM_MARK, SESSION_COLUMNS, SessionLine, Shown,
-    Tone, USER_COLUMNS, UserLine, Width, detail_headers, detail_record, flags, last_leave, percent,
-    session_headers, session_record, shown, time_or_dash, user_headers, user_record,
+    Column, DETAIL_COLUMNS, DetailLine, EXPECTED_COLUMNS, ExpectedLine, Lines, PROBLEM_MARK,
+    SESSION_COLUMNS, SessionLine, Shown, Tone, USER_COLUMNS, UserLine, Width, detail_headers,
+    detail_record, expected_headers, expected_record, flags, last_leave, percent, ring_cell,
+    session_headers, session_record, shown, sort_expected, state_cell, time_or_dash, user_headers,
+    user_record,
 };
-pub use columns::{SessionColumn, UserColumn};
+pub use columns::{ExpectedColumn, SessionColumn, UserColumn};
 pub use concurrency::ConcurrencyCurve;
 pub(crate) use concurrency::Peak;
 pub(crate) use figures::CallFigures;
@@ -132,10 +134,10 @@ pub(crate) use ledger::{EntryId, PageNews, RowNews};
 pub(crate) use problems::{Problems, RowContext, RowProblem, ServerDuration, rows_with_problems};
 pub(crate) use records::{Cell, CsvCells, JsonRecord, csv_fields, problem_ids};
 pub use roster::{
-    Classification, ExpectedMember, ReadFacts, RingKnowledge, RosterInput, RosterRules, State,
-    classify,
+    Classification, ExpectedMember, PresentThreshold, ReadFacts, RingKnowledge, RosterInput,
+    RosterRules, State, classify,
 };
-pub(crate) use roster::{Person, PresentThreshold, RingStatus, Roster, Unclassifiable};
+pub(crate) use roster::{Person, RingStatus, Roster, Unclassifiable};
 pub use row::RowId;
 pub(crate) use row::{SessionRef, UserId};
 pub(crate) use sort::{NameRanks, sorted_user_ids};

@@ -40,6 +40,7 @@
 //!   left early (last leave more than the early grace before its end, never while in the
 //!   call), reconnects (as the per-user figures count them).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -58,10 +59,10 @@ use super::users::{Span, UserFigures, merge_sorted, percent_tenths};
 /// percent (800 is 80 %): the unit attendance percentages are shown in, so that the rule can
 /// be checked against the number on screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) struct PresentThreshold(u16);
+pub struct PresentThreshold(u16);
 
 impl PresentThreshold {
-    pub(crate) const DEFAULT: PresentThreshold = PresentThreshold(800);
+    pub const DEFAULT: PresentThreshold = PresentThreshold(800);
 
     /// `percent` between 0 and 100, with at most one decimal (a finer threshold could not be
     /// told apart on screen).
@@ -354,7 +355,8 @@ pub(crate) struct Flags {
 /// One person of the roster: a member, or an attendee who is not one.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Person<'a> {
-    pub(crate) user_id: &'a str,
+    /// Borrowed from the members or the store; [`Person::into_owned`] keeps it past them.
+    pub(crate) user_id: Cow<'a, str>,
     /// Index into [`RosterInput::members`]; `None` for an attendee who is not an expected
     /// member.
     pub(crate) member: Option<usize>,
@@ -380,6 +382,15 @@ pub(crate) struct Person<'a> {
 }
 
 impl Person<'_> {
+    /// The same person, owning their user id: for a state machine that keeps the roster
+    /// beside the store it was classified from.
+    pub(crate) fn into_owned(self) -> Person<'static> {
+        Person {
+            user_id: Cow::Owned(self.user_id.into_owned()),
+            ..self
+        }
+    }
+
     /// Attendance as a percentage with one decimal, from [`Person::attendance_tenths`].
     pub(crate) fn attendance_percent(&self) -> Option<f64> {
         self.attendance_tenths
@@ -452,9 +463,61 @@ pub struct Roster<'a> {
 }
 
 impl Roster<'_> {
+    /// The same roster, owning every user id (see [`Person::into_owned`]).
+    pub(crate) fn into_owned(self) -> Roster<'static> {
+        Roster {
+            people: self.people.into_iter().map(Person::into_owned).collect(),
+            ..self
+        }
+    }
+
     /// The call has no expected member: everyone who attended is listed as not a member.
     pub(crate) fn has_no_members(&self) -> bool {
         self.counts.expected() == 0
+    }
+
+    /// `38 of 42 expected present · 3 absent · 1 rejected`, each other state when not zero,
+    /// marked provisional while the call is live.
+    pub(crate) fn counts_line(&self) -> String {
+        let roster = self;
+        let counts = roster.counts;
+        let mut parts = vec![if roster.has_no_members() {
+            "no members expected".to_owned()
+        } else {
+            format!(
+                "{} of {} expected present",
+                counts.present,
+                counts.expected()
+            )
+        }];
+        for state in [
+            State::Partial,
+            State::Absent,
+            State::Rejected,
+            State::Missed,
+            State::Unknown,
+        ] {
+            let count = counts.of(state);
+            if count > 0 {
+                parts.push(format!("{count} {}", state.label()));
+            }
+        }
+        if counts.not_member > 0 {
+            parts.push(format!(
+                "{} attended, not {}",
+                counts.not_member,
+                if counts.not_member == 1 {
+                    "a member"
+                } else {
+                    "members"
+                }
+            ));
+        }
+        let mut line = parts.join(" · ");
+        if roster.provisional {
+            line.push_str(" (provisional: the call is live)");
+        }
+        line
     }
 
     /// What the reader must know to read the states right, in words.
@@ -721,7 +784,7 @@ fn never_joined<'a>(
 
 fn nobody(user_id: &str, index: usize, expected: Option<Window>, ring: RingMarks) -> Person<'_> {
     Person {
-        user_id,
+        user_id: Cow::Borrowed(user_id),
         member: Some(index),
         user: None,
         state: State::Absent,
@@ -747,7 +810,7 @@ fn attendee<'a>(
     user_id: &'a str,
 ) -> Person<'a> {
     let mut person = Person {
-        user_id,
+        user_id: Cow::Borrowed(user_id),
         member,
         user: Some(figures.user),
         state: State::NotMember,
@@ -906,8 +969,12 @@ mod tests {
             .unwrap_or_else(|| panic!("{user_id} is not listed"))
     }
 
-    fn states<'a>(roster: &Roster<'a>) -> Vec<(&'a str, State)> {
-        roster.people.iter().map(|p| (p.user_id, p.state)).collect()
+    fn states<'a>(roster: &'a Roster<'a>) -> Vec<(&'a str, State)> {
+        roster
+            .people
+            .iter()
+            .map(|p| (&*p.user_id, p.state))
+            .collect()
     }
 
     #[test]

@@ -78,6 +78,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         filter: args.filter,
         zone,
         thresholds: Thresholds::default(),
+        present: crate::attendance::PresentThreshold::DEFAULT,
         interval: args.interval,
         page_size: MAX_PAGE_SIZE,
         color: dashboard::color_from_env(),

@@ -26,7 +26,7 @@ use super::config::values::parse_tz;
 use super::config::{ConnectionArgs, Overrides};
 use super::exit::UsageError;
 use super::roster::output::{UserFields, user_field_headers};
-use super::roster::{Invited, refuse_filter};
+use super::roster::refuse_filter;
 use super::session_read::{
     IncompleteData, Matching, Opening, SessionReader, SessionTarget, finish_read, roster_rules,
     say_skipped,
@@ -35,10 +35,11 @@ use super::signals::or_interrupted;
 use crate::api::MAX_PAGE_SIZE;
 use crate::api::timestamp::Nanos;
 use crate::attendance::{
-    CsvCells, Figures, RowContext, RowNews, ServerTotals, SessionRow, UserLine, UserRows,
+    Cell, CsvCells, Figures, RowContext, RowNews, ServerTotals, SessionRow, UserLine, UserRows,
     session_headers, session_record, user_headers, user_record,
 };
 use crate::fetch::Completeness;
+use crate::fetch::Invited;
 use crate::filter::Filter;
 use crate::ui::safe_text::terminal_safe;
 use dedup::{DedupSink, LateChanges};
@@ -444,7 +445,7 @@ async fn by_user(plan: Plan<'_>, output: Output) -> anyhow::Result<Exported> {
     let fields = roster
         .as_ref()
         .zip(invited.as_ref())
-        .map(|(roster, invited)| UserFields::new(roster, &invited.members.members));
+        .map(|(roster, invited)| UserFields::new(roster, &invited.members.members, &reader.zone));
     let mut headers = user_headers();
     if fields.is_some() {
         headers.extend(user_field_headers());
@@ -467,6 +468,23 @@ async fn by_user(plan: Plan<'_>, output: Output) -> anyhow::Result<Exported> {
             record.extend(fields.of(store.user_name(user.user)));
         }
         sink.write(&record)?;
+    }
+    // Members who never joined have no sessions to measure, but they are the people the
+    // roster is for: each gets a record, with zero attended and their state.
+    if let Some(fields) = &fields {
+        let headers = user_headers();
+        for (user_id, roster_cells) in fields.never_joined() {
+            let mut record: Vec<Cell> = headers
+                .iter()
+                .map(|header| match header.as_str() {
+                    "user_id" => Cell::Server(user_id.to_owned()),
+                    "sessions" | "attended_seconds" | "connected_seconds" => Cell::Int(0),
+                    _ => Cell::Empty,
+                })
+                .collect();
+            record.extend(roster_cells);
+            sink.write(&record)?;
+        }
     }
     let written = sink.written();
     Ok(Exported {

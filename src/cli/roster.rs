@@ -28,10 +28,10 @@ use crate::api::members::{Member, MembersRead, read_members};
 use crate::api::models::Call;
 use crate::api::timestamp::Nanos;
 use crate::attendance::{
-    Classification, CsvCells, ExpectedMember, Figures, ReadFacts, RingKnowledge, Roster,
-    RosterInput, RosterRules, SessionStore, State, Unclassifiable, UserFigures, classify,
+    Classification, CsvCells, DisplayZone, ExpectedMember, Figures, ReadFacts, RingKnowledge,
+    Roster, RosterInput, RosterRules, SessionStore, State, Unclassifiable, UserFigures, classify,
 };
-use crate::fetch::Completeness;
+use crate::fetch::{Completeness, Invited};
 
 /// Options of `headcount roster`.
 #[derive(Debug, Args)]
@@ -188,7 +188,12 @@ async fn roster(args: RosterArgs) -> anyhow::Result<()> {
     };
     printed.write(args.format, cells, output)?;
     finish_read(completeness)?;
-    fail_on(&roster, &invited.members.members, &args.fail_on)
+    fail_on(
+        &roster,
+        &invited.members.members,
+        &reader.zone,
+        &args.fail_on,
+    )
 }
 
 /// Who did not come can only be told from every session: a filter is refused before any
@@ -201,12 +206,6 @@ pub(crate) fn refuse_filter(filter: Option<&str>) -> Result<(), UsageError> {
         ))),
         None => Ok(()),
     }
-}
-
-/// Who was invited to a call: `GetCall`'s call (ring outcomes, the caller) and every member.
-pub(crate) struct Invited {
-    pub(crate) call: Call,
-    pub(crate) members: MembersRead,
 }
 
 async fn get_call(client: &StreamClient, call: &CallRef) -> anyhow::Result<Call> {
@@ -233,15 +232,6 @@ impl Invited {
             call: found?,
             members: members?,
         })
-    }
-
-    /// What the engine needs of each member.
-    pub(crate) fn expected(&self) -> Vec<ExpectedMember<'_>> {
-        self.members
-            .members
-            .iter()
-            .map(ExpectedMember::from)
-            .collect()
     }
 
     /// The roster of `session` read into `store` with `completeness`, `figures` being the
@@ -299,11 +289,16 @@ fn cannot_classify(
 }
 
 /// Status 9 when anyone is in a `--fail-on` state, naming them (the first 10) by state.
-fn fail_on(roster: &Roster, members: &[Member], states: &[State]) -> anyhow::Result<()> {
+fn fail_on(
+    roster: &Roster,
+    members: &[Member],
+    zone: &DisplayZone,
+    states: &[State],
+) -> anyhow::Result<()> {
     if states.is_empty() {
         return Ok(());
     }
-    let people = output::sorted(roster, members);
+    let people = output::sorted(roster, members, zone);
     let mut parts = Vec::new();
     let mut named = Vec::new();
     for state in State::ALL {
@@ -318,7 +313,7 @@ fn fail_on(roster: &Roster, members: &[Member], states: &[State]) -> anyhow::Res
             people
                 .iter()
                 .filter(|line| line.person.state == state)
-                .map(|line| line.person.user_id),
+                .map(|line| &*line.person.user_id),
         );
     }
     if parts.is_empty() {

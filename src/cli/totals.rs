@@ -16,9 +16,10 @@ use super::call_ref::CallRef;
 use super::config::values::parse_tz;
 use super::config::{ConnectionArgs, Overrides};
 use super::roster::output::{counts_json, counts_line};
-use super::roster::{Invited, refuse_filter};
+use super::roster::refuse_filter;
 use super::session_read::{Matching, Opening, SessionTarget, finish_read, roster_rules};
 use crate::attendance::{Figures, Thresholds, user_figures};
+use crate::fetch::Invited;
 use report::Report;
 
 /// Options of `headcount totals`.
@@ -101,16 +102,20 @@ async fn totals(args: TotalsArgs) -> anyhow::Result<()> {
             let rules = roster_rules(&reader.settings);
             let users = user_figures(&store, &rows, now, &rules.thresholds);
             let expected = invited.expected();
-            let roster = invited.classify(
-                &expected,
-                &args.session,
-                &store,
-                &users,
-                completeness,
-                rules,
-                now,
-            )?;
-            Some((counts_json(&roster), counts_line(&roster)))
+            // A read that cannot be classified still prints its totals, and says why the
+            // counts are missing; the exit status then comes from that cause.
+            let roster = invited
+                .classify(
+                    &expected,
+                    &args.session,
+                    &store,
+                    &users,
+                    completeness,
+                    rules,
+                    now,
+                )
+                .map(|roster| (counts_json(&roster), counts_line(&roster)));
+            Some(roster)
         }
         None => None,
     };
@@ -127,18 +132,31 @@ async fn totals(args: TotalsArgs) -> anyhow::Result<()> {
     match args.format {
         ReportFormat::Json => {
             let mut json = report.json();
-            if let Some((roster, _)) = roster {
-                json["roster"] = roster;
+            match &roster {
+                Some(Ok((roster, _))) => json["roster"] = roster.clone(),
+                Some(Err(error)) => {
+                    json["roster"] = serde_json::json!({
+                        "classified": false,
+                        "cannot_classify": error.to_string(),
+                    });
+                }
+                None => {}
             }
             writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
         }
         ReportFormat::Table => {
             write!(out, "{}", report.table(&reader.zone))?;
-            if let Some((_, line)) = roster {
-                writeln!(out, "Expected: {line}")?;
+            match &roster {
+                Some(Ok((_, line))) => writeln!(out, "Expected: {line}")?,
+                Some(Err(error)) => writeln!(out, "Expected: {error}")?,
+                None => {}
             }
         }
     }
     out.flush()?;
-    finish_read(completeness)
+    finish_read(completeness)?;
+    match roster {
+        Some(Err(error)) => Err(error),
+        _ => Ok(()),
+    }
 }

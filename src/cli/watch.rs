@@ -76,6 +76,7 @@ async fn watch(args: WatchArgs, opening: Opening) -> anyhow::Result<()> {
         filter: args.filter,
         zone,
         thresholds: session_read::thresholds(&settings),
+        present: settings.present_threshold,
         interval: settings.interval,
         page_size: MAX_PAGE_SIZE,
         color: dashboard::color_from_env(),

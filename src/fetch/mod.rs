@@ -20,12 +20,14 @@ use crate::filter::conditions::Conditions;
 mod backoff;
 mod completeness;
 mod read;
+mod roster;
 mod task;
 
 pub use completeness::{Completeness, Shortfall};
 pub(crate) use read::{
     DEFAULT_READY_WAIT, ReadOptions, ReadPage, ReadStep, ReadTarget, SessionRead, learn_end,
 };
+pub use roster::Invited;
 pub use task::{FetchHandle, spawn};
 
 /// One query to read in full.
@@ -38,6 +40,9 @@ pub struct FetchRequest {
     /// The server part of the filter; empty: every row.
     pub filter: Conditions,
     pub page_size: u32,
+    /// Also read who was invited (`GetCall` and every member), for the Expected view: sent
+    /// as [`FetchEvent::Roster`], at any point before or after `Done`.
+    pub roster: bool,
 }
 
 impl FetchRequest {
@@ -89,6 +94,20 @@ pub enum FetchEvent {
         generation: u64,
         counts: SessionCounts,
     },
+    /// Who was invited to the call, read in full (or as far as paging could go: its
+    /// [`MembersRead::stop`](crate::api::members::MembersRead) says whether it is complete).
+    Roster {
+        generation: u64,
+        invited: Box<Invited>,
+    },
+    /// Reading who was invited failed. With `retry_at` the failure may pass and the read
+    /// starts again then (on the server's clock, as [`FetchEvent::Retrying`]); without it,
+    /// retrying cannot fix it and the roster stays unread until the next fetch.
+    RosterFailed {
+        generation: u64,
+        error: ApiError,
+        retry_at: Option<Nanos>,
+    },
 }
 
 impl FetchEvent {
@@ -99,7 +118,9 @@ impl FetchEvent {
             | FetchEvent::NotReady { generation, .. }
             | FetchEvent::Done { generation, .. }
             | FetchEvent::Failed { generation, .. }
-            | FetchEvent::Stats { generation, .. } => *generation,
+            | FetchEvent::Stats { generation, .. }
+            | FetchEvent::Roster { generation, .. }
+            | FetchEvent::RosterFailed { generation, .. } => *generation,
         }
     }
 }

@@ -9,6 +9,7 @@ use tokio::task::JoinHandle;
 
 use super::backoff::retry_instant;
 use super::read::{ReadOptions, ReadStep, ReadTarget, SessionRead};
+use super::roster::Invited;
 use super::{Completeness, FetchEvent, FetchRequest};
 use crate::api::call_stats::{SessionCounts, SessionStatsQuery};
 use crate::api::timestamp::Nanos;
@@ -31,14 +32,27 @@ impl Drop for FetchHandle {
 /// Starts reading every page of `request` in the background, sending its events to `events`
 /// in order: `Page`s, then `Done` with the read's completeness, or `Failed` on an error that
 /// retrying cannot fix. A page that fails for a passing reason is asked for again from its
-/// cursor, as long as it takes. The task also ends when nobody listens to `events` any more.
+/// cursor, as long as it takes. With `request.roster`, who was invited is read alongside
+/// (`Roster` or `RosterFailed`, before or after `Done`), with the same patience. The task also
+/// ends when nobody listens to `events` any more.
 pub fn spawn(
     client: StreamClient,
     request: FetchRequest,
     events: Sender<FetchEvent>,
 ) -> FetchHandle {
     FetchHandle {
-        task: tokio::spawn(read_all_pages(client, request, events)),
+        task: tokio::spawn(async move {
+            let roster = request
+                .roster
+                .then(|| read_roster(&client, &request, events.clone()));
+            let pages = read_all_pages(client.clone(), request.clone(), events);
+            match roster {
+                Some(roster) => {
+                    tokio::join!(pages, roster);
+                }
+                None => pages.await,
+            }
+        }),
     }
 }
 
@@ -162,6 +176,43 @@ async fn session_counts(client: &StreamClient, target: &ReadTarget) -> Option<Se
         .into_iter()
         .find(|row| row.call_session_id == target.session)
         .map(|row| row.counts)
+}
+
+/// Reads who was invited to the call, trying again after a failure that may pass (at the
+/// server's reset time or after backoff), as the pages are, and sends the outcome.
+async fn read_roster(client: &StreamClient, request: &FetchRequest, events: Sender<FetchEvent>) {
+    let generation = request.generation;
+    let clock = client.clock();
+    let mut failures = 0;
+    loop {
+        let event = match Invited::read_from(client, &request.call_type, &request.call_id).await {
+            Ok(invited) => FetchEvent::Roster {
+                generation,
+                invited: Box::new(invited),
+            },
+            Err(error) if error.is_retryable() => {
+                failures += 1;
+                let retry_at = retry_instant(failures, server_time(&error), unix_now());
+                let failed = FetchEvent::RosterFailed {
+                    generation,
+                    error,
+                    retry_at: Some(clock.local_to_server(retry_at)),
+                };
+                if events.send(failed).await.is_err() {
+                    return;
+                }
+                sleep_until(retry_at).await;
+                continue;
+            }
+            Err(error) => FetchEvent::RosterFailed {
+                generation,
+                error,
+                retry_at: None,
+            },
+        };
+        let _ = events.send(event).await;
+        return;
+    }
 }
 
 /// When the server said to try again, in Unix ns.

@@ -18,6 +18,47 @@ pub(crate) enum Expr {
     Or(Vec<Expr>),
 }
 
+impl Expr {
+    /// Whether a term on a person of the Expected view (`state:`, `member:`) is in it.
+    pub(crate) fn has_person_term(&self) -> bool {
+        match self {
+            Expr::Term(term) => term.kind.is_per_person(),
+            Expr::Not(inner) => inner.has_person_term(),
+            Expr::And(items) | Expr::Or(items) => items.iter().any(Expr::has_person_term),
+        }
+    }
+
+    /// The expression rows are tested with: without the terms on a person, as if they were
+    /// not typed (`None` when nothing is left). Rows have no state, and the views of rows say
+    /// that these terms apply to the Expected view only.
+    pub(crate) fn without_person_terms(self) -> Option<Expr> {
+        // Kept flat: a child left alone in its group joins the parent when of its kind.
+        let rebuild = |items: Vec<Expr>, and: bool| {
+            let mut kept = Vec::with_capacity(items.len());
+            for item in items.into_iter().filter_map(Expr::without_person_terms) {
+                match item {
+                    Expr::And(inner) if and => kept.extend(inner),
+                    Expr::Or(inner) if !and => kept.extend(inner),
+                    other => kept.push(other),
+                }
+            }
+            match kept.len() {
+                0 => None,
+                1 => kept.pop(),
+                _ if and => Some(Expr::And(kept)),
+                _ => Some(Expr::Or(kept)),
+            }
+        };
+        match self {
+            Expr::Term(term) if term.kind.is_per_person() => None,
+            Expr::Term(term) => Some(Expr::Term(term)),
+            Expr::Not(inner) => inner.without_person_terms().map(|e| Expr::Not(Box::new(e))),
+            Expr::And(items) => rebuild(items, true),
+            Expr::Or(items) => rebuild(items, false),
+        }
+    }
+}
+
 /// One term and where it starts in the input, for errors found after parsing.
 #[derive(Debug, Clone)]
 pub(crate) struct Term {

@@ -31,7 +31,7 @@ use ast::Expr;
 use conditions::Conditions;
 pub use error::ParseError;
 pub use predicate::LocalRow;
-pub(crate) use predicate::{Needle, Predicate, Reads, TimeTest};
+pub(crate) use predicate::{Needle, PersonTest, Predicate, Reads, TimeTest};
 pub(crate) use time::{ResolvedTime, TimeWindow};
 
 /// What times in a filter are relative to: `joined>10:30` is the occurrence of 10:30 in `tz`
@@ -83,6 +83,10 @@ impl ParseContext {
 pub struct Filter {
     pub server: Conditions,
     pub local: Option<Predicate>,
+    /// The local part as the Expected view evaluates it, once per person, when it has a
+    /// person's term (`state:`, `member:`). Rows have no state, so `local` is this part
+    /// without those terms: they apply to the Expected view only.
+    pub person: Option<Predicate>,
     /// The text as typed.
     pub source: String,
     /// The whole filter as it was grouped, with every grouping in parentheses:
@@ -100,6 +104,7 @@ pub fn parse(input: &str, ctx: &ParseContext) -> Result<Filter, ParseError> {
         return Ok(Filter {
             server,
             local: None,
+            person: None,
             grouped: input.trim().to_owned(),
             source,
             times: Vec::new(),
@@ -109,6 +114,7 @@ pub fn parse(input: &str, ctx: &ParseContext) -> Result<Filter, ParseError> {
         return Ok(Filter {
             server: Conditions::default(),
             local: None,
+            person: None,
             source,
             grouped: String::new(),
             times: Vec::new(),
@@ -117,19 +123,32 @@ pub fn parse(input: &str, ctx: &ParseContext) -> Result<Filter, ParseError> {
     let grouped = ast::Grouped(&expr).to_string();
     let times = ast::times(&expr);
     let split = split::split(expr)?;
-    let mut local = split.local;
-    let local = match local.len() {
-        0 => None,
-        1 => Some(Predicate::compile(&local.remove(0))),
-        _ => Some(Predicate::compile(&Expr::And(local))),
-    };
+    let local = split.local;
+    let person = local
+        .iter()
+        .any(Expr::has_person_term)
+        .then(|| compile_all(local.clone()));
+    let rows: Vec<Expr> = local
+        .into_iter()
+        .filter_map(Expr::without_person_terms)
+        .collect();
     Ok(Filter {
         server: Conditions::new(split.server),
-        local,
+        local: compile_all(rows),
+        person: person.flatten(),
         source,
         grouped,
         times,
     })
+}
+
+/// The AND of `conjuncts`, compiled; `None` for none.
+fn compile_all(mut conjuncts: Vec<Expr>) -> Option<Predicate> {
+    match conjuncts.len() {
+        0 => None,
+        1 => Some(Predicate::compile(&conjuncts.remove(0))),
+        _ => Some(Predicate::compile(&Expr::And(conjuncts))),
+    }
 }
 
 impl Filter {
@@ -138,14 +157,24 @@ impl Filter {
         (!self.server.is_empty()).then(|| self.server.to_json())
     }
 
-    /// Whether the filter keeps every row.
+    /// Whether the filter keeps every row and every person.
     pub fn is_empty(&self) -> bool {
-        self.server.is_empty() && self.local.is_none()
+        self.server.is_empty() && self.local.is_none() && self.person.is_none()
     }
 
-    /// The local-only part as filter text (`role:host dur>5m`), shown beside the JSON.
+    /// The local-only part as filter text (`role:host dur>5m`), shown beside the JSON; with
+    /// the terms on a person of the Expected view.
     pub fn local_description(&self) -> Option<String> {
-        self.local.as_ref().map(Predicate::to_string)
+        self.person
+            .as_ref()
+            .or(self.local.as_ref())
+            .map(Predicate::to_string)
+    }
+
+    /// Whether the filter has terms on a person (`state:`, `member:`), which only the
+    /// Expected view applies.
+    pub fn has_person_terms(&self) -> bool {
+        self.person.is_some()
     }
 
     /// The whole filter on a row: the server part as Stream would apply it (fields the row
@@ -170,7 +199,7 @@ impl fmt::Display for Filter {
             }
             ast::write_condition(f, condition)?;
         }
-        let Some(local) = &self.local else {
+        let Some(local) = self.person.as_ref().or(self.local.as_ref()) else {
             return Ok(());
         };
         if self.server.is_empty() {

@@ -128,6 +128,15 @@ impl Predicate {
         self.steps[step].test.time_test()
     }
 
+    /// The test of `step` when it reads a person of the Expected view (`state:`, `member:`).
+    pub fn person_test(&self, step: usize) -> Option<PersonTest<'_>> {
+        match &self.steps[step].test {
+            TermKind::State(states) => Some(PersonTest::State(states)),
+            TermKind::Member(member) => Some(PersonTest::Member(*member)),
+            _ => None,
+        }
+    }
+
     /// The word of `step` when its test is a bare word (a substring of the user id).
     pub(crate) fn user_needle(&self, step: usize) -> Option<&Needle> {
         match &self.steps[step].test {
@@ -187,6 +196,15 @@ impl Predicate {
     }
 }
 
+/// A test on a person of the Expected view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonTest<'a> {
+    /// The person is in one of these states.
+    State(&'a [crate::attendance::State]),
+    /// The person is an expected member (`true`) or not.
+    Member(bool),
+}
+
 /// The one part of a row a test reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Reads {
@@ -199,6 +217,8 @@ pub(crate) enum Reads {
     /// Nothing a row can show (`published_tracks`, `is_tech_user`): the answer is the same
     /// for every row.
     Nothing,
+    /// A person of the Expected view (`state:`, `member:`), never a row.
+    Person,
 }
 
 impl fmt::Display for Predicate {

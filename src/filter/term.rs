@@ -13,6 +13,7 @@ use super::lexer::{Keyed, Operator, RawValue};
 use super::predicate::{AsSubject, LocalRow, Needle, Reads, TimeTest};
 use super::time::{guess, resolve};
 use crate::api::timestamp::Nanos;
+use crate::attendance::State;
 
 /// What a term tests: how its values are read, how it is written back, what it reads from a
 /// row.
@@ -28,6 +29,10 @@ enum Meaning {
     Open(bool),
     /// A bare word: the row has a problem.
     Problem,
+    /// A person's state in the Expected view (`state:absent,missed`).
+    State,
+    /// Whether a person is an expected member (`member:no`).
+    Member,
 }
 
 /// One term of the language: the names it is typed as, the short one first (the one it is
@@ -90,6 +95,9 @@ const TERMS: &[TermName] = &[
     term(&["open"], Meaning::Open(true), Reads::Times),
     term(&["closed"], Meaning::Open(false), Reads::Times),
     term(&["problem", "problems"], Meaning::Problem, Reads::Times),
+    // Per person, in the Expected view; rows have no state.
+    term(&["state"], Meaning::State, Reads::Person),
+    term(&["member"], Meaning::Member, Reads::Person),
 ];
 
 impl Meaning {
@@ -165,6 +173,10 @@ pub(crate) enum TermKind {
     Problem,
     /// A case-insensitive substring of the user id.
     Word(Needle),
+    /// The person is in one of these states (Expected view only).
+    State(Vec<State>),
+    /// The person is (`true`) or is not an expected member (Expected view only).
+    Member(bool),
 }
 
 /// An instant typed by the user: the time it stands for and the text it was written as, so the
@@ -190,7 +202,14 @@ impl TermKind {
             TermKind::Open(open) => term_of(Meaning::Open(*open)).reads,
             TermKind::Problem => term_of(Meaning::Problem).reads,
             TermKind::Word(_) => Reads::UserId,
+            TermKind::State(_) => term_of(Meaning::State).reads,
+            TermKind::Member(_) => term_of(Meaning::Member).reads,
         }
+    }
+
+    /// Whether the term tests a person of the Expected view rather than a row.
+    pub(crate) fn is_per_person(&self) -> bool {
+        self.reads() == Reads::Person
     }
 
     /// The test when it reads only times, as a value evaluators can keep.
@@ -207,7 +226,11 @@ impl TermKind {
             TermKind::Left(ref instant) => Some(TimeTest::Left(instant.comparison, instant.at)),
             TermKind::Open(open) => Some(TimeTest::Open(open)),
             TermKind::Problem => Some(TimeTest::Problem),
-            TermKind::Server(_) | TermKind::Role(_) | TermKind::Word(_) => None,
+            TermKind::Server(_)
+            | TermKind::Role(_)
+            | TermKind::Word(_)
+            | TermKind::State(_)
+            | TermKind::Member(_) => None,
         }
     }
 
@@ -229,6 +252,8 @@ impl TermKind {
             }
             TermKind::Open(open) => TimeTest::Open(*open).matches(row, now),
             TermKind::Problem => TimeTest::Problem.matches(row, now),
+            // Rows have no state; a filter's row part never holds these (`Filter::person`).
+            TermKind::State(_) | TermKind::Member(_) => true,
         }
     }
 }
@@ -253,6 +278,16 @@ impl Display for TermKind {
             TermKind::Open(open) => f.write_str(short_name(Meaning::Open(*open))),
             TermKind::Problem => f.write_str(short_name(Meaning::Problem)),
             TermKind::Word(needle) => write_word(f, needle.text()),
+            TermKind::State(states) => {
+                let names: Vec<String> = states.iter().map(|s| s.name().to_owned()).collect();
+                write_list(f, &format!("{}:", short_name(Meaning::State)), &names)
+            }
+            TermKind::Member(member) => write!(
+                f,
+                "{}:{}",
+                short_name(Meaning::Member),
+                if *member { "yes" } else { "no" }
+            ),
         }
     }
 }
@@ -301,6 +336,8 @@ pub(crate) fn keyed_term(
         Meaning::Duration => duration_term(&term, keyed.values),
         Meaning::Joined => Ok(TermKind::Joined(instant(&term, keyed.values, ctx)?)),
         Meaning::Left => Ok(TermKind::Left(instant(&term, keyed.values, ctx)?)),
+        Meaning::State => state_term(&term, keyed.values),
+        Meaning::Member => Ok(TermKind::Member(yes_or_no(&term, keyed.values)?)),
         Meaning::Open(_) | Meaning::Problem => unreachable!("key_names lists keyed terms only"),
     }
 }
@@ -420,22 +457,50 @@ fn boolean_term(
     field: Field,
     values: Vec<RawValue>,
 ) -> Result<TermKind, ParseError> {
-    require_equality(term)?;
-    let value = single_value(term, values)?;
-    let answer = match value.text.to_ascii_lowercase().as_str() {
-        "yes" | "true" => true,
-        "no" | "false" => false,
-        _ => {
-            return Err(ParseError::new(
-                value.position,
-                format!("expected yes or no after `{}`", term.prefix),
-            ));
-        }
-    };
     Ok(TermKind::Server(Condition::Is {
         field,
-        value: answer,
+        value: yes_or_no(term, values)?,
     }))
+}
+
+/// The single `yes`/`no` (or `true`/`false`) of a term.
+fn yes_or_no(term: &TermText, values: Vec<RawValue>) -> Result<bool, ParseError> {
+    require_equality(term)?;
+    let value = single_value(term, values)?;
+    match value.text.to_ascii_lowercase().as_str() {
+        "yes" | "true" => Ok(true),
+        "no" | "false" => Ok(false),
+        _ => Err(ParseError::new(
+            value.position,
+            format!("expected yes or no after `{}`", term.prefix),
+        )),
+    }
+}
+
+/// `state:absent,missed`: states by the names exports use (`not_member` reads as
+/// `not-member`), each once.
+fn state_term(term: &TermText, values: Vec<RawValue>) -> Result<TermKind, ParseError> {
+    require_equality(term)?;
+    let mut states = Vec::with_capacity(values.len());
+    for value in values {
+        check_not_empty(term, &value)?;
+        let wanted = value.text.to_ascii_lowercase().replace('_', "-");
+        let Some(state) = State::ALL.into_iter().find(|state| state.name() == wanted) else {
+            let names: Vec<&str> = State::ALL.iter().map(|state| state.name()).collect();
+            return Err(ParseError::new(
+                value.position,
+                format!(
+                    "unknown state `{}`; the states are {}",
+                    value.text,
+                    names.join(", ")
+                ),
+            ));
+        };
+        if !states.contains(&state) {
+            states.push(state);
+        }
+    }
+    Ok(TermKind::State(states))
 }
 
 fn comparison(term: &TermText, allow_equal: bool) -> Result<Comparison, ParseError> {

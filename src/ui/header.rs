@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::app::App;
 use crate::app::live::{FetchKind, Severity};
+use crate::app::view::View;
 use crate::attendance::{CallState, DisplayZone, Peak, ServerDuration, Window, ago};
 
 use super::footer::awaited_text;
@@ -398,6 +399,42 @@ pub(crate) fn totals(frame: &mut Frame, area: Rect, app: &App, now: Nanos, theme
             ));
         }
         None => filtered.push(named(scope, "—".to_owned())),
+    }
+    // Who was expected is told from the whole session, whatever the filter keeps: in the
+    // Expected view right after the scope and before the figures, elsewhere after them.
+    if let Some(roster) = app.roster() {
+        let whole = |text: String| {
+            if app.shown_filter().is_empty() {
+                text
+            } else {
+                format!("[whole session: {text}]")
+            }
+        };
+        let provisional = if roster.provisional {
+            " (provisional)"
+        } else {
+            ""
+        };
+        let counts = roster.counts;
+        let short = format!(
+            "{} of {} expected present{provisional}",
+            counts.present,
+            counts.expected()
+        );
+        let field = |priority| {
+            Field::new(
+                priority,
+                vec![
+                    vec![Span::raw(whole(roster.counts_line()))],
+                    vec![Span::raw(whole(short.clone()))],
+                ],
+            )
+        };
+        if app.view() == View::Expected {
+            filtered.insert(1.min(filtered.len()), field(1));
+        } else {
+            filtered.push(field(6));
+        }
     }
     let lines = vec![
         fit(server, Span::raw(" · "), width),

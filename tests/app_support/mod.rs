@@ -6,11 +6,13 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use headcount::api::RawSessionsPage;
+use headcount::api::StopReason;
+use headcount::api::members::MembersRead;
 use headcount::api::models::ParticipantSessionsPage;
 use headcount::api::timestamp::{NANOS_PER_SEC, Nanos};
 use headcount::app::{App, AppConfig, Effect, Msg};
 use headcount::attendance::{DisplayZone, Thresholds};
-use headcount::fetch::{Completeness, FetchEvent, FetchRequest};
+use headcount::fetch::{Completeness, FetchEvent, FetchRequest, Invited};
 use serde_json::{Value, json};
 
 pub const SEC: Nanos = NANOS_PER_SEC;
@@ -26,6 +28,7 @@ pub fn config(filter: Option<&str>) -> AppConfig {
         filter: filter.map(str::to_owned),
         zone: DisplayZone::utc(),
         thresholds: Thresholds::default(),
+        present: headcount::attendance::PresentThreshold::DEFAULT,
         interval: Duration::from_secs(5),
         page_size: 100,
         color: false,
@@ -153,4 +156,69 @@ pub fn type_text(app: &mut App, text: &str, now: Nanos) -> Vec<Effect> {
 pub fn said(app: &App) -> String {
     let status = app.status().expect("a status message");
     headcount::ui::status_text(status, &app.config().zone)
+}
+
+/// The standup's roster: alice (host, the caller) and bob as regulars, erin who rejected
+/// the ring, frank who missed it and gina who never came; carol and dave attend uninvited.
+pub fn roster_event(generation: u64) -> Msg {
+    let member = |user: &str, role: &str| {
+        json!({
+            "user_id": user, "role": role, "custom": {"team": "blue"},
+            "user": {"id": user, "name": format!("{user} (name)")},
+            "created_at": rfc3339(T0 - 60 * MIN)
+        })
+    };
+    let members = vec![
+        member("alice-chen", "host"),
+        member("bob", "user"),
+        member("erin", "user"),
+        member("frank", "user"),
+        member("gina", "user"),
+    ];
+    let call = json!({
+        "type": "default", "id": "standup", "cid": "default:standup",
+        "current_session_id": "s-1",
+        "created_by": {"id": "alice-chen"},
+        "session": {
+            "id": "s-1",
+            "accepted_by": {"bob": rfc3339(T0)},
+            "rejected_by": {"erin": rfc3339(T0), "alice-chen": rfc3339(T0)},
+            "missed_by": {"frank": rfc3339(T0)}
+        }
+    });
+    Msg::Fetch(FetchEvent::Roster {
+        generation,
+        invited: Box::new(Invited {
+            call: serde_json::from_value(call).expect("a valid call"),
+            members: MembersRead {
+                members: members
+                    .into_iter()
+                    .map(|m| serde_json::from_value(m).expect("a valid member"))
+                    .collect(),
+                stop: StopReason::LastPage,
+                pages: 1,
+                copies: 0,
+            },
+        }),
+    })
+}
+
+/// [`loaded`], with the roster read.
+pub fn loaded_with_roster(filter: Option<&str>) -> (App, Nanos) {
+    let (mut app, now) = loaded(filter);
+    app.update(roster_event(1), now);
+    (app, now)
+}
+
+/// A fetch event as the app receives it.
+pub fn msg(event: FetchEvent) -> Msg {
+    Msg::Fetch(event)
+}
+
+/// The fetch event a message carries.
+pub fn fetch_of(msg: Msg) -> Option<FetchEvent> {
+    match msg {
+        Msg::Fetch(event) => Some(event),
+        _ => None,
+    }
 }

@@ -31,6 +31,7 @@ pub async fn after_one_read(base_url: &str, call_type: &str, call_id: &str, sess
         filter: None,
         zone: DisplayZone::utc(),
         thresholds: Thresholds::default(),
+        present: headcount::attendance::PresentThreshold::DEFAULT,
         interval: Duration::from_secs(5),
         page_size: 100,
         color: false,
@@ -59,4 +60,54 @@ pub async fn after_one_read(base_url: &str, call_type: &str, call_id: &str, sess
         }
     }
     app
+}
+
+/// A dashboard on the sim's own call and session once both its first read and its read of
+/// who was invited have ended.
+pub async fn with_roster_of(
+    sim: &headcount::sim::RunningSim,
+) -> (App, headcount::api::timestamp::Nanos) {
+    let client = StreamClient::builder(&sim.base_url(), KEY, SECRET)
+        .timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let config = AppConfig {
+        call_type: sim.call_type().into(),
+        call_id: sim.call_id().into(),
+        session: sim.session_id().into(),
+        filter: None,
+        zone: DisplayZone::utc(),
+        thresholds: Thresholds::default(),
+        present: headcount::attendance::PresentThreshold::DEFAULT,
+        interval: Duration::from_secs(5),
+        page_size: 100,
+        color: false,
+        export_dir: std::env::temp_dir(),
+    };
+    let (mut app, effects) = App::new(config, client.present());
+    let request = effects
+        .into_iter()
+        .find_map(|effect| match effect {
+            Effect::StartFetch(request) => Some(request),
+            _ => None,
+        })
+        .expect("the dashboard starts reading");
+    assert!(request.roster, "an unfiltered read asks who was invited");
+    let (sender, mut events) = tokio::sync::mpsc::channel(16);
+    let _fetch = fetch::spawn(client.clone(), request, sender);
+    let (mut done, mut roster) = (false, false);
+    while let Some(event) = events.recv().await {
+        match &event {
+            FetchEvent::Done { .. } | FetchEvent::Failed { .. } => done = true,
+            FetchEvent::Roster { .. } | FetchEvent::RosterFailed { retry_at: None, .. } => {
+                roster = true;
+            }
+            _ => {}
+        }
+        app.update(Msg::Fetch(event), client.present());
+        if done && roster {
+            break;
+        }
+    }
+    (app, client.present())
 }

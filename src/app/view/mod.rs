@@ -9,6 +9,7 @@
 //! The Users and Timeline views show one list (the users, in the Users table's order): the
 //! Timeline view keeps only its time scale, and forwards the rest to the Users view.
 
+mod expected;
 mod sessions;
 mod timeline;
 mod user_detail;
@@ -21,6 +22,7 @@ use super::derived::Derived;
 use super::item_list::{Identified, ItemList, ListWindow};
 use super::keymap::{Action, Context};
 
+pub(crate) use expected::{ExpectedView, PersonAt, line_of};
 pub(crate) use sessions::SessionsView;
 pub(crate) use timeline::TimelineView;
 pub(crate) use user_detail::UserDetailView;
@@ -32,12 +34,14 @@ pub enum View {
     Sessions,
     Users,
     Timeline,
+    /// Who was expected: every member and every attendee who is not one, with their state.
+    Expected,
     /// Every session of one user, with the gaps between them.
     UserDetail(UserId),
 }
 
 /// The top-level views, in Tab order.
-const TOP_LEVEL: [View; 3] = [View::Sessions, View::Users, View::Timeline];
+const TOP_LEVEL: [View; 4] = [View::Sessions, View::Users, View::Timeline, View::Expected];
 
 impl View {
     pub(crate) fn title(self) -> &'static str {
@@ -45,6 +49,7 @@ impl View {
             View::Sessions => sessions::TITLE,
             View::Users => users::TITLE,
             View::Timeline => timeline::TITLE,
+            View::Expected => expected::TITLE,
             View::UserDetail(_) => user_detail::TITLE,
         }
     }
@@ -60,6 +65,7 @@ impl View {
             View::Sessions => sessions::CONTEXTS,
             View::Users => users::CONTEXTS,
             View::Timeline => timeline::CONTEXTS,
+            View::Expected => expected::CONTEXTS,
             View::UserDetail(_) => user_detail::CONTEXTS,
         }
     }
@@ -80,6 +86,7 @@ pub(crate) struct Views {
     pub(crate) sessions: SessionsView,
     pub(crate) users: UsersView,
     pub(crate) timeline: TimelineView,
+    pub(crate) expected: ExpectedView,
     pub(crate) detail: UserDetailView,
 }
 
@@ -111,6 +118,7 @@ impl Views {
             sessions: SessionsView::default(),
             users: UsersView::default(),
             timeline: TimelineView::new(now),
+            expected: ExpectedView::default(),
             detail: UserDetailView::default(),
         }
     }
@@ -124,6 +132,7 @@ impl Views {
         match self.current() {
             View::Sessions => &self.sessions.list,
             View::Users | View::Timeline => &self.users.list,
+            View::Expected => &self.expected.list,
             View::UserDetail(_) => &self.detail.list,
         }
     }
@@ -132,6 +141,7 @@ impl Views {
         match self.current() {
             View::Sessions => &mut self.sessions.list,
             View::Users | View::Timeline => &mut self.users.list,
+            View::Expected => &mut self.expected.list,
             View::UserDetail(_) => &mut self.detail.list,
         }
     }
@@ -142,12 +152,14 @@ impl Views {
         action: Action,
         derived: &mut Derived,
         store: &SessionStore,
+        zone: &DisplayZone,
         now: Nanos,
     ) {
         match self.current() {
             View::Sessions => self.sessions.act(action, derived, store, now),
             View::Users => self.users.act(action, derived, store),
             View::Timeline => self.timeline.act(action),
+            View::Expected => self.expected.act(action, derived, zone),
             View::UserDetail(_) => {}
         }
     }
@@ -183,6 +195,7 @@ impl Views {
         let user = match self.current() {
             View::Sessions => self.sessions.selected_user(store),
             View::Users | View::Timeline => self.users.selected_user(),
+            View::Expected => self.expected.selected_user(derived),
             View::UserDetail(_) => None,
         };
         if let Some(user) = user {
@@ -193,10 +206,11 @@ impl Views {
     }
 
     /// What `y` copies in the current view.
-    pub(crate) fn copy_text(&self, store: &SessionStore) -> Option<String> {
+    pub(crate) fn copy_text(&self, store: &SessionStore, derived: &Derived) -> Option<String> {
         match self.current() {
             View::Sessions => self.sessions.copy_text(store),
             View::Users | View::Timeline => self.users.copy_text(store),
+            View::Expected => self.expected.copy_text(derived),
             View::UserDetail(_) => self.detail.copy_text(store),
         }
     }
@@ -206,15 +220,17 @@ impl Views {
         match self.current() {
             View::Sessions => self.sessions.csv(data),
             View::Users | View::Timeline => self.users.csv(data),
+            View::Expected => self.expected.csv(data),
             View::UserDetail(_) => self.detail.csv(data),
         }
     }
 
-    /// The rows the current view shows, and of how many (the rows or users stored).
-    pub(crate) fn counts(&self, store: &SessionStore) -> (usize, usize) {
+    /// The rows the current view shows, and of how many (the rows, users or people known).
+    pub(crate) fn counts(&self, store: &SessionStore, derived: &Derived) -> (usize, usize) {
         match self.current() {
             View::Sessions => self.sessions.counts(store),
             View::Users | View::Timeline => self.users.counts(store),
+            View::Expected => self.expected.counts(derived),
             View::UserDetail(_) => (self.detail.list.len(), self.detail.list.len()),
         }
     }
@@ -282,6 +298,11 @@ impl ViewStack {
         }
     }
 
+    /// Shows the top-level `view`, closing any drill-down.
+    pub(crate) fn show(&mut self, view: View) {
+        self.stack = vec![view];
+    }
+
     /// Switches to the next (or previous) top-level view, closing any drill-down.
     pub(crate) fn cycle(&mut self, forward: bool) {
         let at = TOP_LEVEL
@@ -309,6 +330,12 @@ mod tests {
         views.cycle(true);
         assert_eq!(views.path(), &[View::Users]);
         views.cycle(false);
+        views.cycle(false);
+        assert_eq!(
+            views.current(),
+            View::Expected,
+            "the last tab comes before the first"
+        );
         views.cycle(false);
         assert_eq!(views.current(), View::Timeline);
     }

@@ -1,6 +1,6 @@
-//! The roster as a table, one JSON object or CSV. The per-person fields are declared once
-//! ([`COLUMNS`]) and drive both the JSON `members` and `not_members` objects and the CSV
-//! records; the table shows the same facts for people, with times in the configured zone.
+//! The roster as a table, one JSON object or CSV. The per-person fields are the Expected
+//! view's columns (`attendance::columns`, declared once) and drive both the JSON `members`
+//! and `not_members` objects and the CSV records; the table shows the same facts for people, with times in the configured zone.
 //! Member names, roles and user ids come from the server and may hold terminal controls:
 //! on a terminal they are shown as escapes, as every text from Stream is.
 
@@ -15,8 +15,8 @@ use crate::api::members::Member;
 use crate::api::models::Call;
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::attendance::{
-    Cell, CsvCells, DisplayZone, JsonRecord, Person, RingStatus, Roster, State, Window,
-    human_duration, utc_rfc3339,
+    Cell, CsvCells, DisplayZone, ExpectedLine, JsonRecord, Person, RingStatus, Roster, State,
+    Window, expected_headers, expected_record, human_duration, ring_cell, state_cell,
 };
 use crate::cli::export::output::Output;
 use crate::cli::export::sink::{self, RecordSink};
@@ -37,201 +37,43 @@ pub(super) struct Printed<'a> {
 }
 
 /// One person of the roster with their member record, if they are a member.
-pub(super) struct Line<'a> {
-    pub(crate) person: &'a Person<'a>,
-    pub(crate) member: Option<&'a Member>,
-}
-
-impl Line<'_> {
-    /// The user's name, as the member's user record gives it.
-    fn name(&self) -> Option<&str> {
-        self.member
-            .and_then(|member| member.user.name.as_deref())
-            .filter(|name| !name.is_empty())
-    }
-
-    /// The member's call role.
-    fn role(&self) -> Option<&str> {
-        self.member.and_then(|member| member.role.as_deref())
-    }
-
-    /// Whole seconds attended; unknown when the details were purged.
-    fn attended_seconds(&self) -> Option<i64> {
-        (self.person.state != State::Unknown).then_some(self.person.attended / NANOS_PER_SEC)
-    }
-
-    fn flags(&self) -> Vec<&'static str> {
-        let flags = &self.person.flags;
-        let mut names = Vec::new();
-        if flags.late.is_some() {
-            names.push("late");
-        }
-        if flags.left_early.is_some() {
-            names.push("left-early");
-        }
-        if flags.reconnects > 0 {
-            names.push("reconnects");
-        }
-        names
-    }
-
-    fn ring(&self) -> Vec<&'static str> {
-        let ring = &self.person.ring;
-        [
-            ("accepted", ring.accepted),
-            ("rejected", ring.rejected),
-            ("missed", ring.missed),
-        ]
-        .into_iter()
-        .filter_map(|(name, rung)| rung.map(|_| name))
-        .collect()
-    }
-}
+pub(super) type Line<'a> = ExpectedLine<'a>;
 
 /// Every person, sorted by state, then name (the user id when there is none), then user id.
-pub(super) fn sorted<'r>(roster: &'r Roster<'_>, members: &'r [Member]) -> Vec<Line<'r>> {
+pub(super) fn sorted<'r>(
+    roster: &'r Roster<'_>,
+    members: &'r [Member],
+    zone: &'r DisplayZone,
+) -> Vec<Line<'r>> {
     let mut lines: Vec<Line> = roster
         .people
         .iter()
         .map(|person| Line {
             person,
             member: person.member.and_then(|index| members.get(index)),
+            ring_known: roster.ring == RingStatus::Known,
+            provisional: roster.provisional,
+            zone,
         })
         .collect();
     lines.sort_by_cached_key(|line| {
         (
             line.person.state,
-            line.name().unwrap_or(line.person.user_id).to_lowercase(),
-            line.person.user_id,
+            line.name().unwrap_or(&line.person.user_id).to_lowercase(),
+            line.person.user_id.clone(),
         )
     });
     lines
 }
 
-/// What a column's cell may need besides the person.
-struct RosterContext {
-    /// The ring outcomes of the session are known (else each person's `ring` is empty).
-    ring_known: bool,
-}
-
-/// One per-person field of the JSON objects and the CSV records.
+/// One field `export --by user --with-roster` adds.
 struct RosterField {
     name: &'static str,
-    cell: fn(&Line, &RosterContext) -> Cell,
+    cell: fn(&Line) -> Cell,
 }
 
 fn server(text: Option<&str>) -> Cell {
     text.map_or(Cell::Empty, |text| Cell::Server(text.to_owned()))
-}
-
-fn instant(at: Option<Nanos>) -> Cell {
-    at.map_or(Cell::Empty, |at| Cell::Text(utc_rfc3339(at)))
-}
-
-fn seconds(ns: Option<Nanos>) -> Cell {
-    ns.map_or(Cell::Empty, |ns| Cell::Int(ns / NANOS_PER_SEC))
-}
-
-fn names(names: Vec<&str>) -> Cell {
-    Cell::List(names.into_iter().map(str::to_owned).collect())
-}
-
-/// The fields of `--format json` (`members`, `not_members`) and of the CSV records, in order.
-/// Times are RFC 3339 in UTC, durations whole seconds, the percentage has one decimal.
-/// The person's state, by its name in JSON and CSV.
-const STATE: RosterField = RosterField {
-    name: "state",
-    cell: |line, _| Cell::Text(line.person.state.name().to_owned()),
-};
-
-/// The ring outcome, empty where the session's outcomes are not known (an earlier session).
-const RING: RosterField = RosterField {
-    name: "ring",
-    cell: |line, context| {
-        if context.ring_known {
-            names(line.ring())
-        } else {
-            Cell::Empty
-        }
-    },
-};
-
-const COLUMNS: [RosterField; 15] = [
-    RosterField {
-        name: "user_id",
-        cell: |line, _| Cell::Server(line.person.user_id.to_owned()),
-    },
-    RosterField {
-        name: "name",
-        cell: |line, _| server(line.name()),
-    },
-    RosterField {
-        name: "role",
-        cell: |line, _| server(line.role()),
-    },
-    STATE,
-    RosterField {
-        name: "flags",
-        cell: |line, _| names(line.flags()),
-    },
-    RosterField {
-        name: "attended_seconds",
-        cell: |line, _| line.attended_seconds().map_or(Cell::Empty, Cell::Int),
-    },
-    RosterField {
-        name: "attendance_percent",
-        cell: |line, _| {
-            line.person
-                .attendance_tenths
-                .filter(|_| line.person.state != State::Unknown)
-                .map_or(Cell::Empty, Cell::Percent)
-        },
-    },
-    RosterField {
-        name: "first_join",
-        cell: |line, _| instant(line.person.first_join),
-    },
-    RosterField {
-        name: "last_leave",
-        cell: |line, _| instant(line.person.last_leave),
-    },
-    RosterField {
-        name: "late_seconds",
-        cell: |line, _| seconds(line.person.flags.late),
-    },
-    RosterField {
-        name: "left_early_seconds",
-        cell: |line, _| seconds(line.person.flags.left_early),
-    },
-    RosterField {
-        name: "reconnects",
-        cell: |line, _| Cell::Int(i64::from(line.person.flags.reconnects)),
-    },
-    RING,
-    RosterField {
-        name: "added_at",
-        cell: |line, _| instant(line.member.and_then(|member| member.created_at)),
-    },
-    RosterField {
-        name: "in_call_now",
-        cell: |line, _| {
-            Cell::Bool(line.person.first_join.is_some() && line.person.last_leave.is_none())
-        },
-    },
-];
-
-fn headers() -> Vec<String> {
-    COLUMNS
-        .iter()
-        .map(|column| column.name.to_owned())
-        .collect()
-}
-
-fn record(line: &Line, context: &RosterContext) -> Vec<Cell> {
-    COLUMNS
-        .iter()
-        .map(|column| (column.cell)(line, context))
-        .collect()
 }
 
 /// The fields `export --by user --with-roster` adds to each user's record: whether the user
@@ -241,22 +83,23 @@ fn record(line: &Line, context: &RosterContext) -> Vec<Cell> {
 const USER_FIELDS: [RosterField; 5] = [
     RosterField {
         name: "member",
-        cell: |line, _| Cell::Bool(line.member.is_some()),
+        cell: |line| Cell::Bool(line.member.is_some()),
     },
     RosterField {
         name: "member_role",
-        cell: |line, _| server(line.role()),
+        cell: |line| server(line.role()),
     },
-    STATE,
-    RING,
+    RosterField {
+        name: "state",
+        cell: state_cell,
+    },
+    RosterField {
+        name: "ring",
+        cell: ring_cell,
+    },
     RosterField {
         name: "expected_attendance_percent",
-        cell: |line, _| {
-            line.person
-                .attendance_tenths
-                .filter(|_| line.person.state != State::Unknown)
-                .map_or(Cell::Empty, Cell::Percent)
-        },
+        cell: |line| line.attendance_tenths().map_or(Cell::Empty, Cell::Percent),
     },
 ];
 
@@ -271,22 +114,35 @@ pub(crate) fn user_field_headers() -> Vec<String> {
 /// Each attendee's `--with-roster` fields, by user id.
 pub(crate) struct UserFields<'a> {
     lines: HashMap<&'a str, Line<'a>>,
-    context: RosterContext,
+    /// Members who never joined, in the roster's order (state, then name).
+    absent: Vec<Line<'a>>,
 }
 
 impl<'a> UserFields<'a> {
-    pub(crate) fn new(roster: &'a Roster<'a>, members: &'a [Member]) -> Self {
-        let lines = sorted(roster, members)
+    pub(crate) fn new(
+        roster: &'a Roster<'a>,
+        members: &'a [Member],
+        zone: &'a DisplayZone,
+    ) -> Self {
+        let (attended, absent): (Vec<Line>, Vec<Line>) = sorted(roster, members, zone)
             .into_iter()
-            .filter(|line| line.person.user.is_some())
-            .map(|line| (line.person.user_id, line))
+            .partition(|line| line.person.user.is_some());
+        let lines = attended
+            .into_iter()
+            .map(|line| (&*line.person.user_id, line))
             .collect();
-        UserFields {
-            lines,
-            context: RosterContext {
-                ring_known: roster.ring == RingStatus::Known,
-            },
-        }
+        UserFields { lines, absent }
+    }
+
+    /// The members who never joined, each with their fields: they have no row of their own.
+    pub(crate) fn never_joined(&self) -> impl Iterator<Item = (&str, Vec<Cell>)> {
+        self.absent.iter().map(|line| {
+            let cells = USER_FIELDS
+                .iter()
+                .map(|column| (column.cell)(line))
+                .collect();
+            (&*line.person.user_id, cells)
+        })
     }
 
     /// The fields of `user_id`; empty cells for a user the roster does not list.
@@ -294,7 +150,7 @@ impl<'a> UserFields<'a> {
         match self.lines.get(user_id) {
             Some(line) => USER_FIELDS
                 .iter()
-                .map(|column| (column.cell)(line, &self.context))
+                .map(|column| (column.cell)(line))
                 .collect(),
             None => vec![Cell::Empty; USER_FIELDS.len()],
         }
@@ -323,15 +179,9 @@ pub(crate) fn counts_json(roster: &Roster) -> Value {
 }
 
 impl Printed<'_> {
-    fn context(&self) -> RosterContext {
-        RosterContext {
-            ring_known: self.roster.ring == RingStatus::Known,
-        }
-    }
-
     /// The people listed: everyone, or those in the `--state` states.
     fn listed(&self) -> Vec<Line<'_>> {
-        let mut lines = sorted(self.roster, self.members);
+        let mut lines = sorted(self.roster, self.members, self.zone);
         if !self.shown.is_empty() {
             lines.retain(|line| self.shown.contains(&line.person.state));
         }
@@ -349,11 +199,11 @@ impl Printed<'_> {
         let on_terminal = output.is_terminal();
         let mut output = match format {
             RosterFormat::Csv => {
-                let mut sink = RecordSink::new(sink::ExportFormat::Csv, cells, headers(), output)
-                    .on_terminal(on_terminal);
-                let context = self.context();
+                let mut sink =
+                    RecordSink::new(sink::ExportFormat::Csv, cells, expected_headers(), output)
+                        .on_terminal(on_terminal);
                 for line in self.listed() {
-                    sink.write(&record(&line, &context))?;
+                    sink.write(&expected_record(&line))?;
                 }
                 sink.finish()?
             }
@@ -377,12 +227,11 @@ impl Printed<'_> {
     /// The object of `--format json`.
     fn json(&self, on_terminal: bool) -> anyhow::Result<Value> {
         let roster = self.roster;
-        let headers = headers();
-        let context = self.context();
+        let headers = expected_headers();
         let mut members = Vec::new();
         let mut not_members = Vec::new();
         for line in self.listed() {
-            let mut cells = record(&line, &context);
+            let mut cells = expected_record(&line);
             if on_terminal {
                 cells = cells.iter().map(sink::escaped).collect();
             }
@@ -482,7 +331,7 @@ impl Printed<'_> {
             };
             rows.push([
                 person.state.label().to_owned(),
-                terminal_safe(person.user_id).into_owned(),
+                terminal_safe(&person.user_id).into_owned(),
                 terminal_safe(line.name().unwrap_or("-")).into_owned(),
                 terminal_safe(line.role().unwrap_or("-")).into_owned(),
                 line.attended_seconds()
@@ -535,46 +384,9 @@ impl Printed<'_> {
     }
 }
 
-/// `38 of 42 expected present · 3 absent · 1 rejected`, each other state when not zero.
+/// `38 of 42 expected present · 3 absent · 1 rejected`: [`Roster::counts_line`].
 pub(crate) fn counts_line(roster: &Roster) -> String {
-    let counts = roster.counts;
-    let mut parts = vec![if roster.has_no_members() {
-        "no members expected".to_owned()
-    } else {
-        format!(
-            "{} of {} expected present",
-            counts.present,
-            counts.expected()
-        )
-    }];
-    for state in [
-        State::Partial,
-        State::Absent,
-        State::Rejected,
-        State::Missed,
-        State::Unknown,
-    ] {
-        let count = counts.of(state);
-        if count > 0 {
-            parts.push(format!("{count} {}", state.label()));
-        }
-    }
-    if counts.not_member > 0 {
-        parts.push(format!(
-            "{} attended, not {}",
-            counts.not_member,
-            if counts.not_member == 1 {
-                "a member"
-            } else {
-                "members"
-            }
-        ));
-    }
-    let mut line = parts.join(" · ");
-    if roster.provisional {
-        line.push_str(" (provisional: the call is live)");
-    }
-    line
+    roster.counts_line()
 }
 
 fn flags_text(person: &Person) -> String {
@@ -616,10 +428,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn columns_are_named_once_each() {
-        let mut names = headers();
-        names.sort();
-        names.dedup();
-        assert_eq!(names.len(), COLUMNS.len());
+    fn the_roster_fields_keep_the_order_scripts_rely_on() {
+        assert_eq!(
+            expected_headers(),
+            [
+                "user_id",
+                "name",
+                "role",
+                "state",
+                "flags",
+                "attended_seconds",
+                "attendance_percent",
+                "first_join",
+                "last_leave",
+                "late_seconds",
+                "left_early_seconds",
+                "reconnects",
+                "ring",
+                "added_at",
+                "in_call_now",
+            ]
+        );
     }
 }

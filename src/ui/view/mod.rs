@@ -1,6 +1,7 @@
 //! Drawing the body of the screen: one module per view (`app/view/` holds its state), and
 //! the one `match` that picks it.
 
+mod expected;
 mod sessions;
 mod timeline;
 mod user_detail;
@@ -39,6 +40,7 @@ pub(super) fn draw(
         View::Sessions => sessions::draw(frame, area, app, now, title, theme),
         View::Users => users::draw(frame, area, app, now, title, theme),
         View::Timeline => timeline::draw(frame, area, app, now, title),
+        View::Expected => expected::draw(frame, area, app, title, theme),
         View::UserDetail(_) => user_detail::draw(frame, area, app, now, title, theme),
     }
 }
@@ -160,6 +162,22 @@ fn view_title(app: &App, width: u16, theme: &Palette) -> Line<'static> {
             vec![
                 vec![Span::styled(format!("loading {name}…"), style)],
                 vec![Span::styled("loading…", style)],
+            ],
+        ));
+    }
+    // Rows have no state: said where the terms are not applied, never silently ignored.
+    if filter.has_person_terms() && app.view() != View::Expected {
+        fields.push(Field::new(
+            2,
+            vec![
+                vec![Span::styled(
+                    "state: and member: apply to the Expected view only (x)",
+                    theme.problem(),
+                )],
+                vec![Span::styled(
+                    "state:/member: Expected view only",
+                    theme.problem(),
+                )],
             ],
         ));
     }

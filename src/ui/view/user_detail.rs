@@ -11,11 +11,14 @@ use ratatui::layout::Constraint;
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Paragraph};
 
+use crate::api::timestamp::NANOS_PER_SEC;
+use crate::app::view::line_of;
 use crate::attendance::{
-    DETAIL_COLUMNS, DetailLine, PROBLEM_MARK, flags, human_duration, last_leave, percent,
+    DETAIL_COLUMNS, DetailLine, PROBLEM_MARK, UserId, flags, human_duration, last_leave, percent,
     time_or_dash,
 };
 use crate::ui::format::{Field, counted, fit, span};
+use crate::ui::safe_text::terminal_safe;
 use crate::ui::tables::{TableParts, cell, constraint, list_table, with_session_line};
 use crate::ui::theme::Palette;
 
@@ -37,8 +40,9 @@ pub(super) fn draw(
     };
     let figures = app.figures().and_then(|f| f.user(user));
     let problems = figures.map_or(crate::attendance::Problems::NONE, |f| f.problems);
+    let member = member_line(app, user, theme);
     let [summary, table_area] = ratatui::layout::Layout::vertical([
-        Constraint::Length(2 + problems.len() as u16),
+        Constraint::Length(2 + problems.len() as u16 + u16::from(member.is_some())),
         Constraint::Min(0),
     ])
     .areas(inner);
@@ -91,6 +95,7 @@ pub(super) fn draw(
         ],
         None => vec![Line::from("no matching sessions")],
     };
+    lines.extend(member.map(|fields| fit(fields, Span::raw(" · "), usize::from(summary.width))));
     // Why a figure may look odd (attended above connected, a session without a leave).
     for problem in problems.iter() {
         lines.push(Line::from(vec![
@@ -126,4 +131,74 @@ pub(super) fn draw(
         },
     );
     Some(window)
+}
+
+/// Longest custom data shown, in characters: the rest is cut with `…`.
+const CUSTOM_CHARS: usize = 60;
+
+/// Who the user is in the roster: their state (and the numbers behind it), and for a member
+/// their call role, ring outcome and custom data (text from the server, made safe and short),
+/// each whole or left out to fit.
+fn member_line(app: &App, user: UserId, theme: &Palette) -> Option<Vec<Field>> {
+    let expected = app.expected_people()?;
+    let roster = app.roster()?;
+    let person = roster.people.iter().find(|p| p.user == Some(user))?;
+    let zone = &app.config().zone;
+    let line = line_of(roster, expected.invited.as_deref(), person, zone);
+    let mut state = format!(
+        "{}{}",
+        person.state.label(),
+        if roster.provisional { "?" } else { "" }
+    );
+    if let (Some(tenths), Some(window)) = (line.attendance_tenths(), person.expected) {
+        state.push_str(&format!(
+            " ({}.{}% of {} expected)",
+            tenths / 10,
+            tenths % 10,
+            human_duration(window.len() / NANOS_PER_SEC)
+        ));
+    }
+    let mut fields = vec![Field::one(
+        0,
+        vec![Span::styled("roster ", theme.title()), Span::raw(state)],
+    )];
+    if let Some(member) = line.member {
+        fields.push(Field::one(
+            1,
+            vec![Span::raw(format!(
+                "member, role {}",
+                terminal_safe(member.role.as_deref().unwrap_or("—"))
+            ))],
+        ));
+        let ring = line.ring();
+        fields.push(Field::one(
+            2,
+            vec![Span::raw(match (line.ring_known, ring.is_empty()) {
+                (false, _) => "ring ?".to_owned(),
+                (true, true) => "ring —".to_owned(),
+                (true, false) => format!("ring {}", ring.join(",")),
+            })],
+        ));
+        if !member.custom.is_empty() {
+            let custom = serde_json::Value::Object(member.custom.clone()).to_string();
+            fields.push(Field::one(
+                3,
+                vec![
+                    Span::raw("custom "),
+                    Span::styled(short(&terminal_safe(&custom)), theme.dim()),
+                ],
+            ));
+        }
+    }
+    Some(fields)
+}
+
+/// `text`, cut to [`CUSTOM_CHARS`] characters with `…`.
+fn short(text: &str) -> String {
+    if text.chars().count() <= CUSTOM_CHARS {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(CUSTOM_CHARS - 1).collect();
+    cut.push('…');
+    cut
 }

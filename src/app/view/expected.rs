@@ -1,0 +1,155 @@
+//! The Expected view: who was expected (the call's members) and every attendee who is not a
+//! member, each with their state, flags, attended time and share of their expected time, in
+//! the chosen sort. The classification itself is derived data (`derived.rs`); when there is
+//! none, the view says why instead of showing an empty table.
+
+use crate::attendance::{
+    Classification, CsvCells, DisplayZone, ExpectedColumn, ExpectedLine, Order, Person, RingStatus,
+    Roster, UserId, csv_fields, expected_headers, expected_record, sort_expected,
+};
+use crate::fetch::Invited;
+
+use super::Data;
+use crate::app::derived::{Derived, ExpectedPeople};
+use crate::app::item_list::{Identified, ItemList};
+use crate::app::keymap::{Action, Context};
+
+pub(super) const TITLE: &str = "Expected";
+pub(super) const CONTEXTS: &[Context] = &[Context::Expected, Context::List, Context::Global];
+
+/// Who a person of the roster is across reclassifications: the member (by their place in the
+/// members read) or the attendee.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PersonKey {
+    member: Option<usize>,
+    user: Option<UserId>,
+}
+
+/// A person of the list: where they are in the roster's people, and who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PersonAt {
+    pub(crate) at: usize,
+    key: PersonKey,
+}
+
+impl Identified for PersonAt {
+    type Key = PersonKey;
+    fn key(&self) -> PersonKey {
+        self.key
+    }
+}
+
+/// The people of the roster (positions in [`Roster::people`]) in display order, and the sort.
+#[derive(Debug, Clone)]
+pub(crate) struct ExpectedView {
+    pub(crate) list: ItemList<PersonAt>,
+    pub(crate) sort: (ExpectedColumn, Order),
+}
+
+impl Default for ExpectedView {
+    fn default() -> Self {
+        ExpectedView {
+            list: ItemList::default(),
+            sort: (ExpectedColumn::State, Order::Ascending),
+        }
+    }
+}
+
+/// The line of `person`, as the table, the sort and the exports read it.
+pub(crate) fn line_of<'a>(
+    roster: &'a Roster<'a>,
+    invited: Option<&'a Invited>,
+    person: &'a Person<'a>,
+    zone: &'a DisplayZone,
+) -> ExpectedLine<'a> {
+    ExpectedLine {
+        person,
+        member: person
+            .member
+            .and_then(|index| invited?.members.members.get(index)),
+        ring_known: roster.ring == RingStatus::Known,
+        provisional: roster.provisional,
+        zone,
+    }
+}
+
+impl ExpectedView {
+    /// The people the filter keeps, in the table's order; none when there is no roster.
+    pub(crate) fn refresh(&mut self, derived: &Derived, zone: &DisplayZone) {
+        let Some(ExpectedPeople {
+            classification: Classification::Classified(roster),
+            invited,
+            kept,
+            ..
+        }) = &derived.expected
+        else {
+            self.list.set_items(Vec::new());
+            return;
+        };
+        let mut lines: Vec<(usize, ExpectedLine)> = kept
+            .iter()
+            .map(|&at| {
+                let person = &roster.people[at];
+                (at, line_of(roster, invited.as_deref(), person, zone))
+            })
+            .collect();
+        sort_expected(&mut lines, self.sort.0, self.sort.1);
+        let items = lines
+            .into_iter()
+            .map(|(at, line)| PersonAt {
+                at,
+                key: PersonKey {
+                    member: line.person.member,
+                    user: line.person.user,
+                },
+            })
+            .collect();
+        self.list.set_items(items);
+    }
+
+    /// A column's sort key sorts by it, or the other way round when it sorts already.
+    pub(crate) fn act(&mut self, action: Action, derived: &Derived, zone: &DisplayZone) {
+        if let Action::SortExpected(column) = action {
+            self.sort = super::toggled(self.sort, column);
+            self.refresh(derived, zone);
+        }
+    }
+
+    /// The selected person, as classified.
+    pub(crate) fn selected<'d>(&self, derived: &'d Derived) -> Option<&'d Person<'static>> {
+        let roster = derived.roster()?;
+        roster.people.get(self.list.selected()?.at)
+    }
+
+    /// The selected person's sessions, for Enter: only someone who attended has any.
+    pub(crate) fn selected_user(&self, derived: &Derived) -> Option<UserId> {
+        self.selected(derived)?.user
+    }
+
+    /// `y`: the selected person's user id.
+    pub(crate) fn copy_text(&self, derived: &Derived) -> Option<String> {
+        Some(self.selected(derived)?.user_id.to_string())
+    }
+
+    /// The people on screen and the people of the roster.
+    pub(crate) fn counts(&self, derived: &Derived) -> (usize, usize) {
+        let all = derived.roster().map_or(0, |roster| roster.people.len());
+        (self.list.len(), all)
+    }
+
+    /// Every person of the table as CSV, in its order, with `headcount roster`'s fields.
+    pub(crate) fn csv(&self, data: &Data<'_>) -> Result<String, csv::Error> {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(expected_headers())?;
+        if let Some(expected) = &data.derived.expected
+            && let Classification::Classified(roster) = &expected.classification
+        {
+            for item in self.list.items() {
+                let person = &roster.people[item.at];
+                let line = line_of(roster, expected.invited.as_deref(), person, data.zone);
+                writer.write_record(csv_fields(&expected_record(&line), CsvCells::Neutralised))?;
+            }
+        }
+        super::finish(writer)
+    }
+}

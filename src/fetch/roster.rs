@@ -1,0 +1,43 @@
+//! Who was invited to a call: `GetCall`'s call (its ring outcomes and caller) and every member
+//! (`QueryCallMembers`), read together. `headcount roster`, `--with-roster` and the
+//! dashboard's Expected view read it the same way; the dashboard reads it in its fetch task
+//! and retries a failure that may pass as it does a page.
+
+use crate::api::members::{MembersRead, read_members};
+use crate::api::models::Call;
+use crate::api::{ApiError, StreamClient};
+use crate::attendance::ExpectedMember;
+
+/// Who was invited to a call: `GetCall`'s call (ring outcomes, the caller) and every member.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invited {
+    pub call: Call,
+    pub members: MembersRead,
+}
+
+impl Invited {
+    /// Reads the call and its members at once; the first error, if any, as the API gave it.
+    pub(crate) async fn read_from(
+        client: &StreamClient,
+        call_type: &str,
+        call_id: &str,
+    ) -> Result<Invited, ApiError> {
+        let (call, members) = tokio::join!(
+            client.get_call(call_type, call_id),
+            read_members(client, call_type, call_id),
+        );
+        Ok(Invited {
+            call: call?.body.call,
+            members: members?,
+        })
+    }
+
+    /// What the classification needs of each member.
+    pub fn expected(&self) -> Vec<ExpectedMember<'_>> {
+        self.members
+            .members
+            .iter()
+            .map(ExpectedMember::from)
+            .collect()
+    }
+}

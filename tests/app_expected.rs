@@ -1,0 +1,272 @@
+//! The Expected view's state machine: the roster read by the fetch, its classification
+//! against the rows (again when they change), the reasons it cannot be told, the person's
+//! filter terms, the sort, and the counts on the totals line.
+
+mod app_support;
+
+use app_support::*;
+use crossterm::event::KeyCode;
+use headcount::api::{ApiError, NetworkError, NetworkFailure};
+use headcount::app::App;
+use headcount::app::view::View;
+use headcount::fetch::{Completeness, FetchEvent, Shortfall};
+
+/// The Expected view's rows, as `user_id state`.
+fn listed(app: &App) -> Vec<String> {
+    app.expected_listed()
+        .into_iter()
+        .map(|(user, state)| format!("{user} {state}"))
+        .collect()
+}
+
+fn counts(app: &App) -> String {
+    app.expected_counts().expect("classified")
+}
+
+fn reasons(app: &App) -> Vec<String> {
+    app.cannot_classify().expect("not classified")
+}
+
+#[test]
+fn x_shows_every_member_and_every_uninvited_attendee_with_their_state() {
+    let (mut app, now) = loaded_with_roster(None);
+    app.update(key('x'), now);
+    assert_eq!(app.view(), View::Expected);
+    assert_eq!(
+        listed(&app),
+        [
+            "alice-chen present",
+            "bob partial",
+            "gina absent",
+            "erin rejected",
+            "frank missed",
+            "carol not-member",
+            "dave not-member",
+        ],
+        "by state, then user"
+    );
+    assert_eq!(
+        counts(&app),
+        "1 of 5 expected present · 1 partial · 1 absent · 1 rejected · 1 missed · 2 attended, \
+         not members"
+    );
+    // Tab reaches it too, after the timeline.
+    app.update(key('x'), now);
+    app.update(code(KeyCode::BackTab), now);
+    assert_eq!(app.view(), View::Timeline);
+    app.update(code(KeyCode::Tab), now);
+    assert_eq!(app.view(), View::Expected);
+}
+
+#[test]
+fn the_roster_is_read_with_every_unfiltered_fetch_and_never_with_a_filtered_one() {
+    let (mut app, effects) = App::new(config(None), T0 + 70 * MIN);
+    assert!(requests(&effects)[0].roster, "the first read asks for it");
+    let (mut filtered, effects) = App::new(config(Some("user:bob")), T0 + 70 * MIN);
+    assert!(
+        !requests(&effects)[0].roster,
+        "a server filter: nobody can be classified"
+    );
+    let now = T0 + 70 * MIN;
+    filtered.update(page_event(1, 1, page(ended_rows(), 6, false)), now);
+    filtered.update(done(1, 1), now);
+    filtered.update(roster_event(1), now);
+    let why = reasons(&filtered);
+    assert_eq!(why.len(), 1, "{why:?}");
+    assert!(
+        why[0].starts_with("the sessions were read with a filter (user:bob)"),
+        "{why:?}"
+    );
+    // `r` reads everything again, the roster included.
+    let effects = app.update(key('r'), now);
+    assert!(requests(&effects)[0].roster);
+}
+
+#[test]
+fn until_both_reads_are_complete_the_view_says_why_it_cannot_classify() {
+    let now = T0 + 70 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    app.update(page_event(1, 1, page(ended_rows(), 6, false)), now);
+    assert_eq!(
+        reasons(&app),
+        [
+            "the participant sessions were not all read (the read is under way)",
+            "the call's members were not all read (they are being read)",
+        ]
+    );
+    app.update(done(1, 1), now);
+    assert_eq!(
+        reasons(&app),
+        ["the call's members were not all read (they are being read)"]
+    );
+    // A failure that may pass says so, and the next answer replaces it.
+    let error = ApiError::Network(NetworkError {
+        base_url: "http://127.0.0.1:9".into(),
+        failure: NetworkFailure::Refused,
+        detail: String::new(),
+    });
+    app.update(
+        msg(FetchEvent::RosterFailed {
+            generation: 1,
+            error: error.clone(),
+            retry_at: Some(now + 2 * SEC),
+        }),
+        now,
+    );
+    let why = reasons(&app);
+    assert_eq!(why.len(), 1, "{why:?}");
+    assert!(
+        why[0].starts_with(
+            "the call's members were not all read (reading them failed and is retried: "
+        ),
+        "{why:?}"
+    );
+    app.update(roster_event(1), now);
+    assert!(counts(&app).starts_with("1 of 5 expected present"));
+    // A later failure leaves the roster read on screen.
+    app.update(
+        msg(FetchEvent::RosterFailed {
+            generation: 1,
+            error,
+            retry_at: None,
+        }),
+        now,
+    );
+    assert!(counts(&app).starts_with("1 of 5 expected present"));
+}
+
+#[test]
+fn an_incomplete_read_or_an_old_generation_never_gives_states() {
+    let now = T0 + 70 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    app.update(page_event(1, 1, page(ended_rows(), 10, false)), now);
+    app.update(roster_event(1), now);
+    let missing = Completeness::Incomplete(Shortfall::Sessions { read: 6, total: 10 });
+    app.update(
+        msg(FetchEvent::Done {
+            generation: 1,
+            pages: 1,
+            completeness: missing,
+            end: headcount::attendance::EndReports::default(),
+        }),
+        now,
+    );
+    let why = reasons(&app);
+    assert_eq!(why.len(), 1, "{why:?}");
+    assert!(
+        why[0].starts_with("the participant sessions were not all read"),
+        "{why:?}"
+    );
+    // A roster of a replaced fetch is dropped.
+    let (mut app, now) = loaded(None);
+    app.update(roster_event(7), now);
+    assert!(app.cannot_classify().is_some());
+}
+
+#[test]
+fn new_rows_classify_again_and_a_live_call_is_provisional() {
+    let now = T0 + 30 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    let rows = vec![row("alice-chen", "a-1", 0, None, "webrtc", "host")];
+    app.update(page_event(1, 1, page(rows, 1, true)), now);
+    app.update(done(1, 1), now);
+    app.update(roster_event(1), now);
+    let live = counts(&app);
+    assert!(live.ends_with("(provisional: the call is live)"), "{live}");
+    assert!(
+        live.contains(" · 2 absent"),
+        "bob and gina, not joined yet: {live}"
+    );
+    // The next poll brings bob in.
+    let poll = app.next_poll().unwrap();
+    let effects = app.update(headcount::app::Msg::Tick, poll);
+    let generation = requests(&effects)[0].generation;
+    let rows = vec![
+        row("alice-chen", "a-1", 0, None, "webrtc", "host"),
+        row("bob", "b-1", 29, None, "webrtc", "user"),
+    ];
+    app.update(page_event(generation, 1, page(rows, 2, true)), poll);
+    app.update(done(generation, 1), poll);
+    let polled = counts(&app);
+    assert!(polled.contains(" · 1 absent"), "gina only: {polled}");
+    assert!(polled.contains(" · 1 partial"), "bob, late: {polled}");
+}
+
+#[test]
+fn a_call_without_members_says_so_and_lists_every_attendee() {
+    let (mut app, now) = loaded(None);
+    let Some(FetchEvent::Roster { invited, .. }) = fetch_of(roster_event(1)) else {
+        unreachable!()
+    };
+    let mut invited = *invited;
+    invited.members.members.clear();
+    app.update(
+        msg(FetchEvent::Roster {
+            generation: 1,
+            invited: Box::new(invited),
+        }),
+        now,
+    );
+    assert!(app.expected_notes()[0].starts_with("this call has no members"));
+    assert!(
+        counts(&app).contains("4 attended, not members"),
+        "{}",
+        counts(&app)
+    );
+    app.update(key('x'), now);
+    assert_eq!(app.expected_listed().len(), 4, "every attendee is listed");
+}
+
+#[test]
+fn state_and_member_filter_people_in_the_expected_view_only() {
+    let (mut app, now) = loaded_with_roster(None);
+    app.update(key('x'), now);
+    app.update(key('/'), now);
+    type_text(&mut app, "state:absent,missed", now);
+    assert_eq!(listed(&app), ["gina absent", "frank missed"]);
+    // Rows have no state: the sessions stay as they were.
+    assert_eq!(app.sessions().len(), 6);
+    app.update(ctrl('u'), now);
+    type_text(&mut app, "member:no", now);
+    assert_eq!(listed(&app), ["carol not-member", "dave not-member"]);
+    // A word finds a member who never joined; a row's term asks whether any of their
+    // sessions passes it.
+    app.update(ctrl('u'), now);
+    type_text(&mut app, "gin or role:host", now);
+    assert_eq!(listed(&app), ["alice-chen present", "gina absent"]);
+    app.update(ctrl('u'), now);
+    type_text(&mut app, "!role:host member:yes", now);
+    assert_eq!(
+        listed(&app),
+        [
+            "bob partial",
+            "gina absent",
+            "erin rejected",
+            "frank missed"
+        ]
+    );
+    assert_eq!(
+        app.sessions().len(),
+        4,
+        "the sessions view keeps the row part"
+    );
+}
+
+#[test]
+fn the_expected_view_sorts_by_its_columns_and_enter_opens_an_attendee() {
+    let (mut app, now) = loaded_with_roster(None);
+    app.update(key('x'), now);
+    app.update(key('A'), now);
+    app.update(key('A'), now);
+    assert_eq!(
+        listed(&app)[..3],
+        ["alice-chen present", "dave not-member", "bob partial"],
+        "attended, longest first"
+    );
+    app.update(key('U'), now);
+    assert_eq!(listed(&app)[0], "alice-chen present");
+    app.update(code(KeyCode::Enter), now);
+    assert!(matches!(app.view(), View::UserDetail(_)));
+    app.update(code(KeyCode::Esc), now);
+    assert_eq!(app.view(), View::Expected);
+}
