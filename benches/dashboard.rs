@@ -4,7 +4,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use headcount::api::RawSessionsPage;
 use headcount::api::models::{ParticipantSessionDetails, ParticipantSessionsPage};
@@ -169,4 +169,54 @@ fn filter_keystroke(c: &mut Criterion) {
 }
 
 criterion_group!(benches, frames, filter_keystroke);
-criterion_main!(benches);
+
+/// `--once VIEW` (`sessions`, `users`, `timeline` or `user_detail`) opens that view, draws it
+/// once to warm up and [`FRAMES`] times inside [`measured_frames`], then exits: for counting
+/// instructions under callgrind, which repeat where the clock of a shared machine does not
+/// (see docs/benchmarks.md).
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|arg| arg == "--once") {
+        let view = args.get(at + 1).map_or("user_detail", String::as_str);
+        let mut app = loaded_app();
+        match view {
+            "sessions" => {}
+            "users" => {
+                app.update(key(KeyCode::Tab), NOW);
+            }
+            "timeline" => {
+                app.update(key(KeyCode::Tab), NOW);
+                app.update(key(KeyCode::Tab), NOW);
+            }
+            _ => {
+                for _ in 0..3 {
+                    app.update(key(KeyCode::Tab), NOW);
+                }
+                app.update(key(KeyCode::Enter), NOW);
+            }
+        }
+        let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
+        draw(&mut terminal, &app);
+        measured_frames(&mut terminal, &app);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
+
+const FRAMES: usize = 10;
+
+#[inline(never)]
+fn measured_frames(terminal: &mut Terminal<TestBackend>, app: &App) {
+    for _ in 0..FRAMES {
+        draw(terminal, app);
+    }
+}
+
+fn draw(terminal: &mut Terminal<TestBackend>, app: &App) {
+    terminal
+        .draw(|frame| {
+            black_box(headcount::ui::draw(frame, black_box(app), NOW));
+        })
+        .unwrap();
+}
