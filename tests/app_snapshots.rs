@@ -8,7 +8,7 @@ use crossterm::event::KeyCode;
 use headcount::api::timestamp::Nanos;
 use headcount::api::{ApiError, NetworkError, NetworkFailure};
 use headcount::app::{App, Layout, Msg};
-use headcount::fetch::FetchEvent;
+use headcount::fetch::{Asked, FetchEvent};
 use insta::assert_snapshot;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -209,7 +209,7 @@ fn live_call_retrying() {
     app.update(
         Msg::Fetch(FetchEvent::Retrying {
             generation: 2,
-            page_no: 2,
+            asked: Asked::Page(2),
             error,
             retry_at: now + 9 * SEC,
         }),
@@ -532,7 +532,7 @@ fn a_retry_that_gets_no_answer_either_says_how_long_it_has_waited() {
     app.update(
         Msg::Fetch(FetchEvent::Retrying {
             generation: 1,
-            page_no: 2,
+            asked: Asked::Page(2),
             error: timeout,
             retry_at: T0 + 34 * SEC,
         }),
@@ -720,6 +720,151 @@ fn the_expected_view_at_every_size_never_cuts_a_number() {
                 "at {width}x{height}: the user and their state stay\n{}",
                 rows.join("\n")
             );
+        }
+    }
+}
+
+#[test]
+fn a_poll_says_what_it_does_never_page_0_and_100_percent() {
+    let now = T0 + 30 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    let rows = || {
+        vec![
+            row("alice-chen", "a-1", 0, None, "webrtc", "host"),
+            row("bob", "b-1", 10, Some(20), "rtmp", "user"),
+        ]
+    };
+    app.update(page_event(1, 1, page(rows(), 2, true)), now);
+    app.update(done(1, 1), now);
+    app.update(Msg::Tick, now + 5 * SEC);
+    let polling = rows_of(&screen(&mut app, now + 5 * SEC, 160, 48));
+    assert!(
+        polling[1].starts_with("2 sessions  ") && polling[1].contains("polling…"),
+        "{}",
+        polling.join("\n")
+    );
+    app.update(page_event(2, 1, page(rows(), 2, true)), now + 6 * SEC);
+    app.update(done(2, 1), now + 6 * SEC);
+    let polled = rows_of(&screen(&mut app, now + 18 * SEC, 160, 48));
+    assert!(
+        polled[1].starts_with("polled 12s ago · 2 sessions  "),
+        "{}",
+        polled.join("\n")
+    );
+    for line in [&polling[1], &polled[1]] {
+        assert!(!line.contains("page 0") && !line.contains('%'), "{line}");
+    }
+}
+
+#[test]
+fn an_id_cut_to_fit_its_column_ends_with_an_ellipsis() {
+    let long_session = "a-1-7f3c9e2d-41b8-4c55-9a0e-2f6b8d1c3e57-then-some";
+    let long_user = "alice-chen-from-the-support-team-in-lisbon";
+    for (width, height) in [(120, 32), (80, 24)] {
+        for (view, keys) in [("sessions", &[][..]), ("users", &[KeyCode::Tab][..])] {
+            let (mut app, _) = App::new(config(None), T0);
+            let rows = vec![
+                row(long_user, long_session, 0, Some(30), "webrtc", "host"),
+                row("bob", "b-1", 10, Some(20), "rtmp", "user"),
+            ];
+            app.update(page_event(1, 1, page(rows, 2, false)), T0);
+            app.update(done(1, 1), T0);
+            for &key in keys {
+                app.update(code(key), T0);
+            }
+            let rows = rows_of(&screen(&mut app, T0, width, height));
+            let line = rows
+                .iter()
+                .find(|line| line.contains("│alice-chen"))
+                .unwrap_or_else(|| panic!("{view} at {width}: {}", rows.join("\n")));
+            let words: Vec<&str> = line
+                .split(|c: char| c.is_whitespace() || c == '│')
+                .filter(|word| !word.is_empty())
+                .collect();
+            for id in [long_user, long_session] {
+                for word in words
+                    .iter()
+                    .filter(|word| id.starts_with(word.trim_end_matches('…')) && word.len() > 3)
+                {
+                    assert!(
+                        *word == id || word.ends_with('…'),
+                        "{view} at {width}: `{word}` is cut without …\n{}",
+                        rows.join("\n")
+                    );
+                }
+            }
+            assert!(line.contains('…'), "{view} at {width}: {line}");
+        }
+    }
+}
+
+/// A call over midnight in the display zone: 23:45 on Nov 26 to 00:45 on Nov 27 in
+/// Pacific/Chatham (UTC+13:45).
+fn over_midnight() -> (App, Nanos) {
+    let mut config = config(None);
+    config.zone = headcount::attendance::DisplayZone::parse("Pacific/Chatham").unwrap();
+    let (mut app, _) = App::new(config, T0);
+    let rows = vec![
+        row("alice-chen", "a-1", 0, Some(30), "webrtc", "host"),
+        row("bob", "b-1", 10, Some(50), "rtmp", "user"),
+        row("carol", "c-1", 20, Some(40), "webrtc", "user"),
+    ];
+    let now = T0 + 2 * 60 * MIN;
+    app.update(page_event(1, 1, page(rows, 3, false)), now);
+    app.update(done(1, 1), now);
+    (app, now)
+}
+
+#[test]
+fn a_time_on_another_day_than_the_calls_start_shows_its_date_in_every_view() {
+    let expected: [(&str, &[KeyCode], &[&str]); 4] = [
+        // alice joined 23:45:00 on the first day, left 00:15 the next.
+        (
+            "sessions",
+            &[],
+            &["23:45:00", "11-27 00:15", "23:55:00", "11-27 00:35"],
+        ),
+        (
+            "users",
+            &[KeyCode::Tab],
+            &["23:45:00", "11-27 00:15", "11-27 00:05"],
+        ),
+        ("timeline", &[KeyCode::Tab, KeyCode::Tab], &["11-27 00:00"]),
+        (
+            "user_detail",
+            &[KeyCode::Enter],
+            &["23:45:00", "11-27 00:15"],
+        ),
+    ];
+    for (name, keys, shown) in expected {
+        let (mut app, now) = over_midnight();
+        for &key in keys {
+            app.update(code(key), now);
+        }
+        let widest = rows_of(&screen(&mut app, now, 200, 60));
+        let text = widest.join("\n");
+        for time in shown {
+            assert!(text.contains(time), "{name}: no {time}\n{text}");
+        }
+        assert!(
+            !widest[4..].iter().any(|row| row.contains(" 00:15:00")),
+            "{name}: a time of the next day without its date\n{text}"
+        );
+        let whole: std::collections::HashSet<String> = figures_in(&widest).into_iter().collect();
+        for (width, height) in SIZES {
+            let rows = rows_of(&screen(&mut app, now, width, height));
+            let checked = if name == "timeline" {
+                &rows[..4]
+            } else {
+                &rows[..]
+            };
+            for figure in figures_in(checked) {
+                assert!(
+                    whole.contains(&figure),
+                    "{name} at {width}x{height}: `{figure}` is cut\n{}",
+                    rows.join("\n")
+                );
+            }
         }
     }
 }

@@ -12,7 +12,7 @@ use headcount::app::{
     Outcome,
 };
 use headcount::attendance::{Order, SessionColumn, UserColumn};
-use headcount::fetch::FetchEvent;
+use headcount::fetch::{Asked, FetchEvent};
 use serde_json::json;
 
 fn selected_session_id(app: &App) -> String {
@@ -296,7 +296,7 @@ fn a_rate_limit_names_the_next_page_its_time_and_zone() {
     app.update(
         Msg::Fetch(FetchEvent::Retrying {
             generation: 1,
-            page_no: 3,
+            asked: Asked::Page(3),
             error: limited,
             retry_at: T0 + 42 * SEC,
         }),
@@ -307,7 +307,7 @@ fn a_rate_limit_names_the_next_page_its_time_and_zone() {
         "rate limited by Stream, next page at 10:00:42 UTC (page 3)"
     );
     assert_eq!(app.status().unwrap().severity(), Severity::Warning);
-    assert_eq!(app.fetch().page_under_way(), 3);
+    assert_eq!(app.fetch().page_under_way(), Asked::Page(3));
     assert_eq!(app.next_deadline(), Some(T0 + 42 * SEC));
     assert!(
         app.fetch().awaited_answer(T0 + 40 * SEC).is_none(),
@@ -318,6 +318,66 @@ fn a_rate_limit_names_the_next_page_its_time_and_zone() {
         T0 + 43 * SEC,
     );
     assert!(app.status().is_none(), "the message goes with the wait");
+}
+
+#[test]
+fn a_wait_after_the_last_page_names_what_is_asked_never_a_page() {
+    let (mut app, _) = App::new(config(None), T0);
+    app.update(page_event(1, 1, page(ended_rows(), 600, false)), T0);
+    for (asked, words) in [
+        (
+            Asked::CallDetails,
+            "rate limited by Stream, call details asked again at 10:00:42 UTC",
+        ),
+        (
+            Asked::SessionStats,
+            "rate limited by Stream, session stats asked again at 10:00:42 UTC",
+        ),
+    ] {
+        let limited = ApiError::Status(Box::new(StatusError {
+            status: reqwest::StatusCode::TOO_MANY_REQUESTS,
+            body: None,
+            excerpt: None,
+            rate_limit: None,
+            retry_at: None,
+        }));
+        app.update(
+            Msg::Fetch(FetchEvent::Retrying {
+                generation: 1,
+                asked,
+                error: limited,
+                retry_at: T0 + 42 * SEC,
+            }),
+            T0 + 2 * SEC,
+        );
+        assert_eq!(said(&app), words);
+        assert_eq!(app.fetch().page_under_way(), asked);
+    }
+}
+
+#[test]
+fn a_notice_that_arrives_after_its_page_is_not_shown() {
+    let (mut app, _) = App::new(config(None), T0);
+    app.update(page_event(1, 1, page(ended_rows(), 600, false)), T0);
+    app.update(page_event(1, 2, page(Vec::new(), 600, false)), T0 + SEC);
+    let limited = ApiError::Status(Box::new(StatusError {
+        status: reqwest::StatusCode::TOO_MANY_REQUESTS,
+        body: None,
+        excerpt: None,
+        rate_limit: None,
+        retry_at: None,
+    }));
+    app.update(
+        Msg::Fetch(FetchEvent::Retrying {
+            generation: 1,
+            asked: Asked::Page(2),
+            error: limited,
+            retry_at: T0 + 42 * SEC,
+        }),
+        T0 + 2 * SEC,
+    );
+    assert!(app.status().is_none(), "page 2 is here: its wait is over");
+    assert_eq!(app.fetch().page_under_way(), Asked::Page(3));
 }
 
 #[test]
@@ -332,7 +392,7 @@ fn a_request_without_an_answer_says_it_is_waiting_and_for_how_long() {
         .fetch()
         .awaited_answer(T0 + 12 * SEC)
         .expect("a hang is said");
-    assert_eq!((awaited.page_no, awaited.since), (2, T0));
+    assert_eq!((awaited.asked, awaited.since), (Asked::Page(2), T0));
     app.update(
         page_event(1, 2, page(Vec::new(), 600, false)),
         T0 + 13 * SEC,
@@ -518,7 +578,7 @@ fn retrying_and_failed_fetches_are_shown_and_the_app_keeps_running() {
     app.update(
         Msg::Fetch(FetchEvent::Retrying {
             generation: 1,
-            page_no: 2,
+            asked: Asked::Page(2),
             error: network,
             retry_at: T0 + 4 * SEC,
         }),

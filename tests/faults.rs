@@ -437,3 +437,29 @@ async fn the_dashboard_recovers_the_same_faults_or_says_what_is_missing() {
         }
     }
 }
+
+/// A page whose answer does not come is said on stderr (not a terminal: one line) with its
+/// number, before the request times out and is asked again.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_that_hangs_is_said_with_its_number_then_read() {
+    let session = Session::start().await;
+    let proxy = FaultProxy::start(&session.sim.base_url(), vec![plan(Fault::Hang, 1)]).await;
+    // Requests may take 3 s: the wait is said at half of it, before the retry.
+    let run = run(
+        &proxy.base_url(),
+        &session.call,
+        session.sim.session_id(),
+        Mode::TotalsJson,
+        &[("HEADCOUNT_TIMEOUT", "3")],
+    )
+    .await;
+    assert_eq!(run.output.status.code(), Some(0), "{}", run.stderr());
+    assert_eq!(run.produced(), session.truth(Mode::TotalsJson));
+    let said = run.stderr();
+    let waiting = format!("waiting for Stream's answer to page {PAGE} · ");
+    assert_eq!(said.matches(&waiting).count(), 1, "said once: {said}");
+    assert!(
+        !said.contains("waiting for Stream's answer to page 1 "),
+        "{said}"
+    );
+}

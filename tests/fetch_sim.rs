@@ -4,8 +4,9 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
+use headcount::api::call_stats::SessionStatsQuery;
 use headcount::api::{ErrorKind, RetryPolicy, StreamClient};
-use headcount::fetch::{self, FetchEvent, FetchRequest};
+use headcount::fetch::{self, Asked, FetchEvent, FetchRequest};
 use headcount::filter::conditions::Conditions;
 use headcount::sim::{self, RunningSim, Scenario, SimConfig};
 use tokio::sync::mpsc;
@@ -141,6 +142,95 @@ async fn a_rate_limit_is_waited_out_and_the_fetch_still_completes() {
     assert_complete_without_duplicates(&sim, &events);
 }
 
+#[tokio::test]
+async fn a_wait_is_told_even_when_the_channel_is_full() {
+    // A channel of one event read slowly, as a dashboard busy drawing reads it: the page
+    // before the rate-limited request still fills the channel when the client's notice comes.
+    let sim = start_sim(Scenario::Small, 2).await;
+    let patient = StreamClient::builder(&sim.base_url(), KEY, SECRET)
+        .build()
+        .expect("client");
+    let (sender, mut receiver) = mpsc::channel(1);
+    let _handle = fetch::spawn(patient, request(&sim, 1, 10), sender);
+    let slow_reader = async {
+        let mut seen = Vec::new();
+        while let Some(event) = receiver.recv().await {
+            seen.push(event);
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        seen
+    };
+    let events = tokio::time::timeout(GIVE_UP, slow_reader)
+        .await
+        .expect("the fetch ends");
+    let mut pages_seen = 0;
+    let mut waits = Vec::new();
+    for event in &events {
+        match event {
+            FetchEvent::Page { page_no, .. } => pages_seen = *page_no,
+            FetchEvent::Retrying { asked, error, .. } => {
+                waits.push((pages_seen, *asked, error.kind()));
+            }
+            _ => {}
+        }
+    }
+    assert!(!waits.is_empty(), "no wait is lost: {events:?}");
+    for (pages_before, asked, kind) in waits {
+        assert_eq!(kind, ErrorKind::RateLimited);
+        assert_eq!(
+            asked,
+            Asked::Page(pages_before + 1),
+            "told before the page it names"
+        );
+    }
+    assert_complete_without_duplicates(&sim, &events);
+}
+
+#[tokio::test]
+async fn an_expired_session_sends_streams_summary_before_done() {
+    let sim = start_sim(Scenario::Expired, 0).await;
+    let client = client(&sim);
+    // What the stats endpoint lists for the session, read by hand.
+    let query = SessionStatsQuery::sessions_of(sim.call_type(), sim.call_id());
+    let listed = client.query_call_session_stats(&query).await.unwrap().body;
+    let by_hand = listed
+        .call_stats
+        .into_iter()
+        .find(|row| row.call_session_id == sim.session_id())
+        .expect("the sim lists the expired session")
+        .counts;
+    assert!(by_hand.sessions > 0 && by_hand.participants > 0);
+    let (sender, receiver) = mpsc::channel(8);
+    let _handle = fetch::spawn(client, request(&sim, 4, 100), sender);
+    let events = all_events(receiver).await;
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|event| match event {
+            FetchEvent::Page { .. } => "page",
+            FetchEvent::Stats { .. } => "stats",
+            FetchEvent::Done { .. } => "done",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(kinds.last(), Some(&"done"), "{kinds:?}");
+    assert_eq!(
+        kinds[kinds.len() - 2],
+        "stats",
+        "the summary comes before Done"
+    );
+    let Some(FetchEvent::Stats { generation, counts }) = events.get(events.len() - 2) else {
+        unreachable!()
+    };
+    assert_eq!(*generation, 4);
+    assert_eq!(counts, &by_hand, "the summary is Stream's, as listed");
+    match events.last() {
+        Some(FetchEvent::Done { completeness, .. }) => {
+            assert_eq!(*completeness, fetch::Completeness::Expired);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
 /// Sends queries until the sim answers 429.
 #[tokio::test]
 async fn the_clients_own_rate_limit_waits_are_reported_with_their_page() {
@@ -159,20 +249,20 @@ async fn the_clients_own_rate_limit_waits_are_reported_with_their_page() {
         match event {
             FetchEvent::Page { page_no, .. } => pages_seen = *page_no,
             FetchEvent::Retrying {
-                page_no,
+                asked,
                 error,
                 retry_at,
                 ..
-            } => waits.push((pages_seen, *page_no, error.kind(), *retry_at)),
+            } => waits.push((pages_seen, *asked, error.kind(), *retry_at)),
             _ => {}
         }
     }
     assert!(!waits.is_empty(), "the client's waits are told: {events:?}");
-    for (pages_before, page_no, kind, retry_at) in waits {
+    for (pages_before, asked, kind, retry_at) in waits {
         assert_eq!(kind, ErrorKind::RateLimited);
         assert_eq!(
-            page_no,
-            pages_before + 1,
+            asked,
+            Asked::Page(pages_before + 1),
             "the wait names the page under way"
         );
         assert!(retry_at > 0);

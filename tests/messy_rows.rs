@@ -374,7 +374,7 @@ async fn an_absurd_duration_makes_the_servers_total_impossible_never_a_length() 
     assert!(!table.contains("106751991"), "no wrapped figure: {table}");
     assert!(table.contains("absurd value            1 (o-2)"), "{table}");
     assert!(
-        table.contains("Connected time            1h 00m (3600 s)"),
+        table.contains("Connected time            1.0 person-hours (3600 s)"),
         "{table}"
     );
     let totals = json_of(&sim, &["totals", "--format", "json"]).await;

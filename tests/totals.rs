@@ -275,6 +275,19 @@ async fn the_table_shows_the_server_totals_and_names_the_zone() {
         line_with("Peak concurrent users").contains("Asia/Tokyo"),
         "{table}"
     );
+    // Summed person-time, in the totals and in each breakdown row, reads as person-hours
+    // (never `1h 28m`, the look of a call's length), with the exact seconds beside it.
+    let summed: Vec<&str> = table
+        .lines()
+        .filter(|l| l.trim_end().ends_with(" s)"))
+        .collect();
+    assert!(summed.len() >= 4, "{table}");
+    for line in summed {
+        assert!(line.contains(" person-hours ("), "{line}\n{table}");
+    }
+    let by_role = table.split("\nBy role").nth(1).expect("a role breakdown");
+    let first_role = by_role.lines().nth(1).unwrap();
+    assert!(first_role.contains(" person-hours ("), "{table}");
 }
 
 /// The characters that would control a terminal: C0 but the line end, DEL, C1, and the

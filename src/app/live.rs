@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::api::{ApiError, ErrorKind};
 use crate::attendance::IngestError;
-use crate::fetch::{FetchEvent, FetchRequest, Shortfall};
+use crate::fetch::{Asked, FetchEvent, FetchRequest, Shortfall};
 use crate::filter::ParseError;
 
 /// Whether a fetch replaces the data or refreshes it.
@@ -29,12 +29,12 @@ pub enum RetryCause {
     NotReady,
 }
 
-/// The page under way, `page_no` (from 1), is asked for again at `at` (Unix ns, on the
-/// server's clock), from the same cursor.
+/// What is under way (a page from 1, from the same cursor, or what is read after the last
+/// page) is asked for again at `at` (Unix ns, on the server's clock).
 #[derive(Debug, Clone)]
 pub struct Retry {
     pub at: Nanos,
-    pub page_no: u32,
+    pub asked: Asked,
     pub cause: RetryCause,
 }
 
@@ -52,8 +52,8 @@ pub const SLOW_ANSWER: Nanos = 2 * NANOS_PER_SEC;
 /// A request under way that has had no answer for [`SLOW_ANSWER`] or more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AwaitedAnswer {
-    /// The page asked for, from 1.
-    pub page_no: u32,
+    /// What is asked for: a page from 1, or what is read after the last page.
+    pub asked: Asked,
     /// Since when (Unix ns): the request was sent then.
     pub since: Nanos,
 }
@@ -120,11 +120,11 @@ impl FetchProgress {
         (elapsed > 0).then(|| self.rows as f64 * NANOS_PER_SEC as f64 / elapsed as f64)
     }
 
-    /// The page the fetch waits for (from 1).
-    pub fn page_under_way(&self) -> u32 {
+    /// What the fetch waits for: the page asked for (from 1), or the request retried.
+    pub fn page_under_way(&self) -> Asked {
         self.retry
             .as_ref()
-            .map_or(self.asked, |retry| retry.page_no)
+            .map_or(Asked::Page(self.asked), |retry| retry.asked)
     }
 
     /// The request under way when it has had no answer for [`SLOW_ANSWER`]: sent when the
@@ -142,7 +142,7 @@ impl FetchProgress {
             since = since.max(retry.at);
         }
         (now - since >= SLOW_ANSWER).then(|| AwaitedAnswer {
-            page_no: self.page_under_way(),
+            asked: self.page_under_way(),
             since,
         })
     }
@@ -242,5 +242,32 @@ impl Status {
     /// A message about the page under way being asked for again.
     pub(crate) fn is_retry(&self) -> bool {
         matches!(self, Status::Retrying(_))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEC: Nanos = NANOS_PER_SEC;
+
+    fn fetched(rows: u64, pages_at: &[Nanos]) -> FetchProgress {
+        let mut fetch = FetchProgress::new(FetchRequest::default(), FetchKind::Fresh, 0);
+        fetch.rows = rows;
+        fetch.last_page_at = pages_at.last().copied();
+        fetch
+    }
+
+    #[test]
+    fn the_rate_falls_while_a_page_is_awaited_and_stays_once_the_read_ended() {
+        let fetch = fetched(1_000, &[SEC, 2 * SEC]);
+        assert_eq!(fetch.rate(2 * SEC), Some(500.0));
+        // Rate limited for 8 s: no page comes, so the rate falls instead of standing still.
+        assert_eq!(fetch.rate(10 * SEC), Some(100.0));
+        assert!(fetch.rate(20 * SEC).unwrap() < fetch.rate(10 * SEC).unwrap());
+        let mut ended = fetch.clone();
+        ended.running = false;
+        assert_eq!(ended.rate(60 * SEC), Some(500.0), "up to the last page");
+        assert_eq!(fetched(0, &[]).rate(5 * SEC), None, "no rate before a page");
     }
 }

@@ -37,7 +37,7 @@ use crate::attendance::{
     PresentThreshold, ReadFacts, RosterRules, RowId, SessionColumn, SessionStore, Thresholds,
     UserColumn, UserFigures, UserId,
 };
-use crate::fetch::{Completeness, FetchEvent, FetchRequest, Shortfall};
+use crate::fetch::{Asked, Completeness, FetchEvent, FetchRequest, Shortfall};
 use crate::filter::conditions::Conditions;
 use crate::filter::{Filter, ParseContext};
 
@@ -574,18 +574,24 @@ impl App {
             self.fetch.asked = self.fetch.asked.max(page_no + 1);
         }
         match event {
+            // A notice that arrives after the page it was about (the client's notices travel
+            // beside the pages) is over: saying it would show a wait that has ended.
             FetchEvent::Retrying {
-                page_no,
+                asked: Asked::Page(page_no),
+                ..
+            } if page_no < self.fetch.asked => Vec::new(),
+            FetchEvent::Retrying {
+                asked,
                 error,
                 retry_at,
                 ..
             } => {
-                self.retry(retry_at, page_no, RetryCause::Failed(error), now);
+                self.retry(retry_at, asked, RetryCause::Failed(error), now);
                 Vec::new()
             }
             FetchEvent::NotReady { retry_at, .. } => {
-                let page_no = self.fetch.asked;
-                self.retry(retry_at, page_no, RetryCause::NotReady, now);
+                let asked = Asked::Page(self.fetch.asked);
+                self.retry(retry_at, asked, RetryCause::NotReady, now);
                 Vec::new()
             }
             FetchEvent::Stats { counts, .. } => {
@@ -769,9 +775,9 @@ impl App {
             .is_none_or(|key| key.store != self.store.generation())
     }
 
-    /// The page under way is asked for again at `at`: the fetch keeps it, the status says it.
-    fn retry(&mut self, at: Nanos, page_no: u32, cause: RetryCause, now: Nanos) {
-        let retry = Retry { at, page_no, cause };
+    /// What is under way is asked for again at `at`: the fetch keeps it, the status says it.
+    fn retry(&mut self, at: Nanos, asked: Asked, cause: RetryCause, now: Nanos) {
+        let retry = Retry { at, asked, cause };
         self.fetch.retry = Some(retry.clone());
         self.post(Status::Retrying(retry), now);
     }

@@ -199,9 +199,29 @@ fn local(zone: &DisplayZone, at: Option<Nanos>) -> Cell {
     at.map_or(Cell::Empty, |at| Cell::Text(zone.rfc3339(at)))
 }
 
-/// The time of day in the zone, or `—`.
-pub(crate) fn time_or_dash(zone: &DisplayZone, at: Option<Nanos>) -> Shown {
-    Shown::text(at.map_or("—".to_owned(), |at| zone.time(at)))
+/// The time of day in the zone (`00:12:05`), with its date when it is not on `day`, the
+/// call's first day in the zone (`11-30 00:12`, 11 cells: a time of another day never reads
+/// as one of the call's first day); `—` when there is none.
+pub(crate) fn time_or_dash(
+    zone: &DisplayZone,
+    at: Option<Nanos>,
+    day: Option<jiff::civil::Date>,
+) -> Shown {
+    Shown::text(at.map_or("—".to_owned(), |at| {
+        let date = zone.date(at);
+        if day.is_none_or(|day| day == date) {
+            zone.time(at)
+        } else {
+            let time = zone.time(at);
+            let minutes = time.get(..5).unwrap_or(&time);
+            format!("{:02}-{:02} {minutes}", date.month(), date.day())
+        }
+    }))
+}
+
+/// The call's first day in `zone`, that times of other days are dated against.
+pub(crate) fn first_day(zone: &DisplayZone, window: Option<Window>) -> Option<jiff::civil::Date> {
+    window.map(|window| zone.date(window.start))
 }
 
 /// An order-preserving integer for a signed value.
@@ -227,6 +247,8 @@ pub(crate) struct SessionLine<'a> {
     /// Still in the call.
     pub(crate) open: bool,
     pub(crate) zone: &'a DisplayZone,
+    /// The call's first day in the zone: times of other days show their date.
+    pub(crate) day: Option<jiff::civil::Date>,
 }
 
 impl<'a> SessionLine<'a> {
@@ -249,6 +271,15 @@ impl<'a> SessionLine<'a> {
             problems,
             open,
             zone,
+            day: None,
+        }
+    }
+
+    /// The line with its times dated against the first day of the call's `window`.
+    pub(crate) fn in_window(self, window: Option<Window>) -> Self {
+        SessionLine {
+            day: first_day(self.zone, window),
+            ..self
         }
     }
 }
@@ -290,7 +321,7 @@ type S = Sessions;
 
 fn left_cell(line: &SessionLine) -> Shown {
     match line.left_at {
-        Some(at) => Shown::text(line.zone.time(at)),
+        Some(at) => time_or_dash(line.zone, Some(at), line.day),
         None if line.open => Shown::toned(Tone::InCall, "● in call"),
         // Ten columns wide, as the column is.
         None => Shown::toned(Tone::Problem, "unrecorded"),
@@ -370,7 +401,7 @@ pub(crate) static SESSION_COLUMNS: [Column<S>; 9] = [
             help: "sort by joined",
             by: SessionKey::Value(|row, _| row.joined_at().map(signed)),
         }),
-        show: |l| time_or_dash(l.zone, l.joined_at),
+        show: |l| time_or_dash(l.zone, l.joined_at, l.day),
         export: &[
             Export {
                 header: "joined_utc",
@@ -386,7 +417,7 @@ pub(crate) static SESSION_COLUMNS: [Column<S>; 9] = [
         name: "left",
         heading: Some(Heading {
             text: "Left",
-            width: Width::Fixed(10),
+            width: Width::Fixed(11),
         }),
         sort: Some(Sort {
             id: SessionColumn::Left,
@@ -577,8 +608,8 @@ pub(crate) enum DetailColumn {
 /// The user detail's table, in order.
 pub(crate) const DETAIL_COLUMNS: [DetailColumn; 7] = [
     DetailColumn::Session("user_session", Width::Fixed(36)),
-    DetailColumn::Session("joined", Width::Fixed(9)),
-    DetailColumn::Session("left", Width::Fixed(10)),
+    DetailColumn::Session("joined", Width::Fixed(11)),
+    DetailColumn::Session("left", Width::Fixed(11)),
     DetailColumn::Session("duration", Width::Fixed(9)),
     DetailColumn::Own("before"),
     DetailColumn::Session("publisher", Width::Fixed(10)),
@@ -690,12 +721,16 @@ pub(crate) fn percent(user: &UserFigures) -> String {
     })
 }
 
-/// The last leave, or `● in call`.
-pub(crate) fn last_leave(user: &UserFigures, zone: &DisplayZone) -> String {
+/// The last leave, dated when not on `day` (see [`time_or_dash`]), or `● in call`.
+pub(crate) fn last_leave(
+    user: &UserFigures,
+    zone: &DisplayZone,
+    day: Option<jiff::civil::Date>,
+) -> String {
     if user.in_call_now {
         "● in call".to_owned()
     } else {
-        time_or_dash(zone, user.last_leave).text
+        time_or_dash(zone, user.last_leave, day).text
     }
 }
 
@@ -812,7 +847,7 @@ pub(crate) static USER_COLUMNS: [Column<U>; 12] = [
             help: "sort by first join",
             by: |u, _| u.first_join.map(signed),
         }),
-        show: |l| time_or_dash(l.zone, l.figures.first_join),
+        show: |l| time_or_dash(l.zone, l.figures.first_join, first_day(l.zone, l.window)),
         export: &[
             Export {
                 header: "first_join_utc",
@@ -836,7 +871,7 @@ pub(crate) static USER_COLUMNS: [Column<U>; 12] = [
             help: "sort by last leave",
             by: |u, _| Some(u.last_leave.map_or(u64::MAX, signed)),
         }),
-        show: |l| Shown::text(last_leave(l.figures, l.zone)),
+        show: |l| Shown::text(last_leave(l.figures, l.zone, first_day(l.zone, l.window))),
         export: &[
             Export {
                 header: "last_leave_utc",
@@ -1326,7 +1361,7 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
             help: "sort by first join",
             by: |l| ExpectedKey::Value(l.person.first_join.map(signed)),
         }),
-        show: |l| time_or_dash(l.zone, l.person.first_join),
+        show: |l| time_or_dash(l.zone, l.person.first_join, None),
         export: &[Export {
             header: "first_join",
             cell: |l| utc(l.person.first_join),
@@ -1354,7 +1389,7 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
             if l.in_call() {
                 Shown::toned(Tone::InCall, "● in call")
             } else {
-                time_or_dash(l.zone, l.person.last_leave)
+                time_or_dash(l.zone, l.person.last_leave, None)
             }
         },
         export: &[Export {

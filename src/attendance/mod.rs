@@ -117,9 +117,9 @@ pub(crate) use call_sessions::{current_session_id, merge_sessions};
 pub(crate) use columns::{
     Column, DETAIL_COLUMNS, DetailLine, EXPECTED_COLUMNS, ExpectedLine, Lines, PROBLEM_MARK,
     SESSION_COLUMNS, SessionLine, Shown, Tone, USER_COLUMNS, UserLine, Width, detail_headers,
-    detail_record, expected_headers, expected_record, flags, last_leave, percent, ring_cell,
-    session_headers, session_record, shown, sort_expected, state_cell, time_or_dash, user_headers,
-    user_record,
+    detail_record, expected_headers, expected_record, first_day, flags, last_leave, percent,
+    ring_cell, session_headers, session_record, shown, sort_expected, state_cell, time_or_dash,
+    user_headers, user_record,
 };
 pub use columns::{ExpectedColumn, SessionColumn, UserColumn};
 pub use concurrency::ConcurrencyCurve;

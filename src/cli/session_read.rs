@@ -131,7 +131,7 @@ impl Opening {
     /// on stderr, for a command that prints its output there (not the dashboard): the
     /// [`Waits`] must live as long as the reading.
     pub(crate) fn connect_telling(&self) -> anyhow::Result<(StreamClient, Waits)> {
-        let waits = Waits::on_stderr(&self.zone);
+        let waits = Waits::on_stderr(&self.zone, request_timeout()?);
         Ok((waits.observe(&self.connect()?), waits))
     }
 
@@ -284,7 +284,7 @@ impl SessionReader<'_> {
 
 /// A client for the configured account; each request may take `HEADCOUNT_TIMEOUT`.
 fn connect(settings: &Settings) -> anyhow::Result<StreamClient> {
-    let timeout = env_duration(ENV_TIMEOUT)?.unwrap_or(DEFAULT_TIMEOUT);
+    let timeout = request_timeout()?;
     Ok(StreamClient::builder(
         &settings.base_url,
         &settings.api_key,
@@ -292,6 +292,11 @@ fn connect(settings: &Settings) -> anyhow::Result<StreamClient> {
     )
     .timeout(timeout)
     .build()?)
+}
+
+/// How long one request may take: `HEADCOUNT_TIMEOUT`, or the default.
+fn request_timeout() -> Result<Duration, ConfigError> {
+    Ok(env_duration(ENV_TIMEOUT)?.unwrap_or(DEFAULT_TIMEOUT))
 }
 
 /// A duration from the environment, in the config file's spellings (`30`, `90s`, `2m`).

@@ -17,14 +17,20 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos, unix_now};
 use crate::api::{ErrorKind, RetryNotice, StreamClient};
 use crate::attendance::{DisplayZone, human_duration};
+use crate::fetch::Asked;
 use crate::ui::safe_text::terminal_safe;
 
-/// After this long without an answer, a command says it is waiting for one.
+/// After this long without an answer, a command says it is waiting for one; sooner when the
+/// request may take less (see [`slow_after`]).
 pub(crate) const SLOW_ANSWER: Duration = Duration::from_secs(5);
+
+/// When an answer is slow for a request that may take `timeout`: at [`SLOW_ANSWER`], or at
+/// half the timeout when that comes first, so that a wait is said before it ends in a retry.
+fn slow_after(timeout: Duration) -> Duration {
+    SLOW_ANSWER.min(timeout / 2)
+}
 /// How often the countdown and the wait for an answer are brought up to date.
 const TICK: Duration = Duration::from_secs(1);
-/// The operation whose pages are numbered: a session's participant sessions.
-const PAGED_OPERATION: &str = "QueryCallParticipantSessions";
 
 /// The waits of one command's requests, told on stderr. Cheap to clone; the countdown stops
 /// and the bar is cleared when the last clone is dropped.
@@ -39,6 +45,8 @@ struct Shared {
     /// Drawn only when stderr is a terminal; hidden otherwise.
     bar: ProgressBar,
     on_terminal: bool,
+    /// After this long without an answer, the wait is said.
+    slow_after: Duration,
     state: Mutex<State>,
 }
 
@@ -74,8 +82,9 @@ impl Drop for Ticker {
 }
 
 impl Waits {
-    /// Waits told on this process's stderr, times in `zone`.
-    pub(crate) fn on_stderr(zone: &DisplayZone) -> Waits {
+    /// Waits told on this process's stderr, times in `zone`, for requests that may each take
+    /// `timeout`.
+    pub(crate) fn on_stderr(zone: &DisplayZone, timeout: Duration) -> Waits {
         let on_terminal = std::io::stderr().is_terminal();
         let bar = if on_terminal {
             let bar = ProgressBar::new(0);
@@ -84,14 +93,15 @@ impl Waits {
         } else {
             ProgressBar::hidden()
         };
-        Waits::new(zone, bar, on_terminal)
+        Waits::new(zone, bar, on_terminal, slow_after(timeout))
     }
 
-    fn new(zone: &DisplayZone, bar: ProgressBar, on_terminal: bool) -> Waits {
+    fn new(zone: &DisplayZone, bar: ProgressBar, on_terminal: bool, slow_after: Duration) -> Waits {
         let shared = Arc::new(Shared {
             zone: zone.clone(),
             bar,
             on_terminal,
+            slow_after,
             state: Mutex::new(State {
                 page_under_way: 1,
                 asked_at: Instant::now(),
@@ -196,7 +206,7 @@ impl Shared {
             return;
         }
         let waited = now.saturating_duration_since(state.asked_at);
-        if !state.reading || waited < SLOW_ANSWER {
+        if !state.reading || waited < self.slow_after {
             return;
         }
         let text = awaited_words(state.page_under_way, waited);
@@ -212,10 +222,10 @@ impl Shared {
 /// `rate limited by Stream, next page at 10:32:05 UTC (page 6)`, as the dashboard says it.
 fn retry_words(notice: &RetryNotice, page_no: u32, zone: &DisplayZone, at: Nanos) -> String {
     let when = format!("{} {}", zone.time(at), zone.abbreviation(at));
-    let what = if notice.operation == PAGED_OPERATION {
-        format!("next page at {when} (page {page_no})")
-    } else {
-        format!("next request at {when} ({})", notice.operation)
+    let asked = Asked::of(notice.operation, page_no);
+    let what = match asked {
+        Asked::Page(_) => format!("next page at {when} ({asked})"),
+        _ => format!("{asked} asked again at {when}"),
     };
     if notice.error.kind() == ErrorKind::RateLimited {
         format!("rate limited by Stream, {what}")
@@ -247,7 +257,7 @@ fn counting_down(words: &str, left: Duration) -> String {
 /// `waiting for Stream's answer to page 4 · 12s`
 fn awaited_words(page_no: u32, waited: Duration) -> String {
     crate::ui::footer::awaited_text(
-        page_no,
+        Asked::Page(page_no),
         Nanos::try_from(waited.as_nanos()).unwrap_or(Nanos::MAX),
     )
 }
@@ -259,6 +269,9 @@ fn say(text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The operation whose pages are numbered: a session's participant sessions.
+    const PAGED_OPERATION: &str = "QueryCallParticipantSessions";
     use crate::api::{ApiError, StatusError};
 
     fn rate_limited() -> ApiError {
@@ -296,12 +309,26 @@ mod tests {
     }
 
     #[test]
-    fn another_request_is_named_by_its_operation() {
-        let words = retry_words(&notice("QueryCallMembers"), 6, &DisplayZone::utc(), AT);
-        assert_eq!(
-            words,
-            "rate limited by Stream, next request at 17:32:05 UTC (QueryCallMembers)"
-        );
+    fn another_request_is_named_by_what_it_asks_never_by_a_page() {
+        let utc = DisplayZone::utc();
+        for (operation, said) in [
+            (
+                "QueryCallMembers",
+                "rate limited by Stream, call members asked again at 17:32:05 UTC",
+            ),
+            (
+                "GetCall",
+                "rate limited by Stream, call details asked again at 17:32:05 UTC",
+            ),
+            (
+                "QueryCallSessionStats",
+                "rate limited by Stream, session stats asked again at 17:32:05 UTC",
+            ),
+        ] {
+            let words = retry_words(&notice(operation), 6, &utc, AT);
+            assert_eq!(words, said);
+            assert!(!words.contains("page"), "{words}");
+        }
     }
 
     #[test]
@@ -325,7 +352,12 @@ mod tests {
 
     #[test]
     fn a_long_silence_is_a_slow_answer_only_while_a_page_is_awaited() {
-        let waits = Waits::new(&DisplayZone::utc(), ProgressBar::hidden(), true);
+        let waits = Waits::new(
+            &DisplayZone::utc(),
+            ProgressBar::hidden(),
+            true,
+            SLOW_ANSWER,
+        );
         let later = Instant::now() + 2 * SLOW_ANSWER;
         waits.shared.tick(later);
         assert!(
@@ -346,7 +378,12 @@ mod tests {
 
     #[test]
     fn a_page_ends_the_wait_and_moves_to_the_next_page() {
-        let waits = Waits::new(&DisplayZone::utc(), ProgressBar::hidden(), false);
+        let waits = Waits::new(
+            &DisplayZone::utc(),
+            ProgressBar::hidden(),
+            false,
+            SLOW_ANSWER,
+        );
         let start = Instant::now();
         waits.shared.retrying(&notice(PAGED_OPERATION), start, AT);
         assert!(waits.shared.lock().retry.is_some());

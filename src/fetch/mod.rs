@@ -52,6 +52,50 @@ impl FetchRequest {
     }
 }
 
+/// What a retry asks Stream for again: said to the user by name, so that a wait after the
+/// last page is not read as a page that does not exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asked {
+    /// Participant-sessions page `n` (`QueryCallParticipantSessions`), from 1.
+    Page(u32),
+    /// `GetCall`: the call's details, asked after the last page to learn whether the session
+    /// ended.
+    CallDetails,
+    /// `QueryCallSessionStats`: the session's stats (its end, or its summary once expired).
+    SessionStats,
+    /// `QueryCallMembers`: who was expected in the call.
+    Members,
+    /// Another request, by Stream's operation id.
+    Other(&'static str),
+}
+
+impl Asked {
+    /// What a request of Stream's `operation` asks for; `page_no` is the participant-sessions
+    /// page under way.
+    pub(crate) fn of(operation: &'static str, page_no: u32) -> Asked {
+        match operation {
+            "QueryCallParticipantSessions" => Asked::Page(page_no),
+            "GetCall" => Asked::CallDetails,
+            "QueryCallSessionStats" => Asked::SessionStats,
+            "QueryCallMembers" => Asked::Members,
+            other => Asked::Other(other),
+        }
+    }
+}
+
+/// `page 6`, `call details`, `session stats`, `call members`.
+impl std::fmt::Display for Asked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Asked::Page(page_no) => write!(f, "page {page_no}"),
+            Asked::CallDetails => f.write_str("call details"),
+            Asked::SessionStats => f.write_str("session stats"),
+            Asked::Members => f.write_str("call members"),
+            Asked::Other(operation) => f.write_str(operation),
+        }
+    }
+}
+
 /// What the fetcher reports, in order, for one request.
 #[derive(Debug, Clone)]
 pub enum FetchEvent {
@@ -62,14 +106,15 @@ pub enum FetchEvent {
         page: Box<RawSessionsPage>,
         rate_limit: Option<RateLimit>,
     },
-    /// Page `page_no` (numbered from 1) failed for a reason that may pass (a rate limit, a
-    /// timeout, a 5xx); the same cursor is tried again at `retry_at` (Unix ns on the server's
-    /// clock, [`crate::api::ServerClock`], as the app's present is). Sent both for the
-    /// client's own retries (before each wait, see [`crate::api::RetryNotice`]) and for the
-    /// fetcher's once the client gives up, so that no wait is silent.
+    /// The request for `asked` (a page, numbered from 1, or what is read after the last page)
+    /// failed for a reason that may pass (a rate limit, a timeout, a 5xx); it is tried again
+    /// at `retry_at` (Unix ns on the server's clock, [`crate::api::ServerClock`], as the
+    /// app's present is), a page from the same cursor. Sent both for the client's own retries
+    /// (before each wait, see [`crate::api::RetryNotice`]) and for the fetcher's once the
+    /// client gives up, so that no wait is silent.
     Retrying {
         generation: u64,
-        page_no: u32,
+        asked: Asked,
         error: ApiError,
         retry_at: Nanos,
     },

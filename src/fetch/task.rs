@@ -5,12 +5,13 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use tokio::sync::mpsc::Sender;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::backoff::retry_instant;
 use super::read::{ReadOptions, ReadStep, ReadTarget, SessionRead};
 use super::roster::Invited;
-use super::{Completeness, FetchEvent, FetchRequest};
+use super::{Asked, Completeness, FetchEvent, FetchRequest};
 use crate::api::call_stats::{SessionCounts, SessionStatsQuery};
 use crate::api::timestamp::Nanos;
 use crate::api::timestamp::unix_now;
@@ -71,7 +72,7 @@ async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sen
     };
     // The page under way, for the client's retry notices: they come from inside a request.
     let page_under_way = Arc::new(AtomicU32::new(1));
-    let client = observed(&client, &events, generation, Arc::clone(&page_under_way));
+    let (client, _notices) = observed(&client, &events, generation, Arc::clone(&page_under_way));
     let summary_target = target.clone();
     let mut read = match SessionRead::new(&client, target, options) {
         Ok(read) => read,
@@ -105,7 +106,7 @@ async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sen
                 let retry_at = retry_instant(failures, server_time(&error), unix_now());
                 let retrying = FetchEvent::Retrying {
                     generation,
-                    page_no: read.pages() + 1,
+                    asked: Asked::Page(read.pages() + 1),
                     error,
                     retry_at: clock.local_to_server(retry_at),
                 };
@@ -145,26 +146,48 @@ async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sen
 }
 
 /// `client` telling `events` of each wait before a retry of its own, as the fetcher's own
-/// retries are told: the dashboard says why nothing arrives instead of looking stuck. A notice
-/// that finds the channel full is dropped rather than waited for (an observer cannot wait):
-/// the dashboard is then still busy with the pages before it.
+/// retries are told: the dashboard says why nothing arrives instead of looking stuck. An
+/// observer cannot wait for room in the channel, so it leaves the latest notice in a slot that
+/// a companion task sends on as soon as there is room: a notice is never lost to a full
+/// channel, only replaced by a newer one. The companion ends with the returned guard.
 fn observed(
     client: &StreamClient,
     events: &Sender<FetchEvent>,
     generation: u64,
     page_under_way: Arc<AtomicU32>,
-) -> StreamClient {
-    let events = events.clone();
+) -> (StreamClient, AbortOnDrop) {
+    let (slot, mut notices) = watch::channel::<Option<FetchEvent>>(None);
+    let forward_to = events.clone();
+    let forwarder = tokio::spawn(async move {
+        while notices.changed().await.is_ok() {
+            let notice = notices.borrow_and_update().clone();
+            if let Some(notice) = notice
+                && forward_to.send(notice).await.is_err()
+            {
+                return;
+            }
+        }
+    });
     let clock = client.clock();
-    client.observed(move |notice: &RetryNotice| {
+    let client = client.observed(move |notice: &RetryNotice| {
         let wait = Nanos::try_from(notice.wait.as_nanos()).unwrap_or(Nanos::MAX);
-        let _ = events.try_send(FetchEvent::Retrying {
+        slot.send_replace(Some(FetchEvent::Retrying {
             generation,
-            page_no: page_under_way.load(Ordering::Relaxed),
+            asked: Asked::of(notice.operation, page_under_way.load(Ordering::Relaxed)),
             error: notice.error.clone(),
             retry_at: clock.local_to_server(unix_now().saturating_add(wait)),
-        });
-    })
+        }));
+    });
+    (client, AbortOnDrop(forwarder))
+}
+
+/// Stops a companion task when its owner ends.
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// The session's counts in `QueryCallSessionStats`, if Stream lists it.

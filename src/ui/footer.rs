@@ -7,6 +7,7 @@ use crate::app::App;
 use crate::app::keymap::hints;
 use crate::app::live::{Caveat, Retry, RetryCause, Severity, Status};
 use crate::attendance::DisplayZone;
+use crate::fetch::Asked;
 
 use super::format::{count, shortened};
 use super::safe_text::terminal_safe;
@@ -25,7 +26,7 @@ pub(crate) fn status_line(
     let Some(status) = app.status() else {
         // A request that hangs is said until its answer or another message comes.
         let awaited = app.fetch().awaited_answer(now)?;
-        let text = awaited_text(awaited.page_no, now - awaited.since);
+        let text = awaited_text(awaited.asked, now - awaited.since);
         return Some(Line::from(Span::styled(
             shortened(&text, width),
             theme.severity(Severity::Warning),
@@ -39,7 +40,7 @@ pub(crate) fn status_line(
                 // Asked again, and waiting for that answer: said with how long.
                 Some(awaited) if retry.at <= now => format!(
                     "{} (asked again at {} {})",
-                    awaited_text(awaited.page_no, now - awaited.since),
+                    awaited_text(awaited.asked, now - awaited.since),
                     zone.time(retry.at),
                     zone.abbreviation(retry.at)
                 ),
@@ -108,15 +109,18 @@ pub fn status_text(status: &Status, zone: &DisplayZone) -> String {
 /// which page it is.
 /// The words of a retry: what happens when, then why when it is not said already.
 fn retry_words(retry: &Retry, zone: &DisplayZone) -> (String, Option<String>) {
-    let Retry { at, page_no, cause } = retry;
+    let Retry { at, asked, cause } = retry;
     let when = format!("{} {}", zone.time(*at), zone.abbreviation(*at));
     match cause {
         _ if retry.rate_limited() => (
-            format!("rate limited by Stream, next page at {when} (page {page_no})"),
+            match asked {
+                Asked::Page(_) => format!("rate limited by Stream, next page at {when} ({asked})"),
+                _ => format!("rate limited by Stream, {asked} asked again at {when}"),
+            },
             None,
         ),
         RetryCause::Failed(error) => (
-            format!("✕ retrying page {page_no} at {when}"),
+            format!("✕ retrying {asked} at {when}"),
             Some(error.to_string()),
         ),
         RetryCause::NotReady => (
@@ -127,9 +131,9 @@ fn retry_words(retry: &Retry, zone: &DisplayZone) -> (String, Option<String>) {
 }
 
 /// `waiting for Stream's answer to page 4 · 12s`: a request that hangs, said with how long.
-pub(crate) fn awaited_text(page_no: u32, waited: Nanos) -> String {
+pub(crate) fn awaited_text(asked: Asked, waited: Nanos) -> String {
     format!(
-        "waiting for Stream's answer to page {page_no} · {}",
+        "waiting for Stream's answer to {asked} · {}",
         crate::attendance::human_duration(waited.max(0) / NANOS_PER_SEC)
     )
 }

@@ -99,6 +99,17 @@ pub(crate) fn shortened(text: &str, width: usize) -> String {
     out
 }
 
+/// ` 99%`: how much of `total` is `done`, right-aligned in 4 cells. Rounded down, so that
+/// 4,990 of 5,000 (99.8 %) does not read as finished.
+pub(crate) fn percent(done: u64, total: u64) -> String {
+    let ratio = if total == 0 {
+        1.0
+    } else {
+        done as f64 / total as f64
+    };
+    format!("{:>3.0}%", (ratio.min(1.0) * 100.0).floor())
+}
+
 /// `3,832`, `1.5`: summed person-time (seconds) in hours, for a column headed
 /// [`PERSON_HOURS`]. One decimal below 100 hours.
 pub(crate) fn person_hours(seconds: i64) -> String {
@@ -137,6 +148,16 @@ pub(crate) fn bar(ratio: f64, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_read_almost_done_is_never_shown_as_done() {
+        assert_eq!(percent(4_990, 5_000), " 99%");
+        assert_eq!(percent(998, 1_000), " 99%");
+        assert_eq!(percent(5_000, 5_000), "100%");
+        assert_eq!(percent(6_000, 5_000), "100%", "never over 100");
+        assert_eq!(percent(0, 5_000), "  0%");
+        assert_eq!(percent(1, 3), " 33%");
+    }
 
     #[test]
     fn counts_have_thousands_separators() {

@@ -12,7 +12,7 @@ use crate::app::view::View;
 use crate::attendance::{CallState, DisplayZone, Peak, ServerDuration, Window, ago};
 
 use super::footer::awaited_text;
-use super::format::{Field, bar, count, counted, fit, person_time, shortened, span};
+use super::format::{Field, bar, count, counted, fit, percent, person_time, shortened, span};
 use super::safe_text::terminal_safe;
 use super::theme::Palette;
 use crate::attendance::PROBLEM_MARK;
@@ -157,6 +157,21 @@ pub(crate) fn progress_line(app: &App, now: Nanos, width: u16, theme: &Palette) 
     }
     let mut fields = vec![if app.rows_purged(now) {
         Field::one(1, vec![Span::raw("no rows: Stream purged them")])
+    } else if fetch.kind == FetchKind::Poll {
+        // A poll re-reads rows already shown: its page count and a percentage of them would
+        // read as a fetch starting over, or done when it has barely begun.
+        // While it runs, the phase says `polling…`.
+        let sessions = count(loaded);
+        let mut variants = vec![
+            vec![Span::raw(format!("{sessions} sessions"))],
+            vec![Span::raw(sessions.clone())],
+        ];
+        if !fetch.running {
+            let polled = ago(fetch.answered_at.unwrap_or(fetch.started_at), now);
+            let longest = format!("polled {polled} · {sessions} sessions");
+            variants.insert(0, vec![Span::raw(longest)]);
+        }
+        Field::new(1, variants)
     } else {
         Field::new(
             1,
@@ -170,10 +185,9 @@ pub(crate) fn progress_line(app: &App, now: Nanos, width: u16, theme: &Palette) 
             ],
         )
     }];
-    if let Some(total) = expected {
+    if let Some(total) = expected.filter(|_| fetch.kind == FetchKind::Fresh) {
         let ratio = loaded as f64 / total as f64;
-        // Rounded down: 4,990 of 5,000 is not 100%.
-        let percent = format!("{:>3.0}%", (ratio.min(1.0) * 100.0).floor());
+        let percent = percent(loaded, total);
         fields.push(Field::new(
             3,
             vec![
@@ -216,7 +230,7 @@ pub(crate) fn progress_line(app: &App, now: Nanos, width: u16, theme: &Palette) 
             let style = theme.severity(Severity::Warning);
             vec![
                 vec![Span::styled(
-                    format!("waiting to ask for page {}…", fetch.page_under_way()),
+                    format!("waiting to ask for {}…", fetch.page_under_way()),
                     style,
                 )],
                 vec![Span::styled("waiting…", style)],
@@ -227,7 +241,7 @@ pub(crate) fn progress_line(app: &App, now: Nanos, width: u16, theme: &Palette) 
             let style = theme.severity(Severity::Warning);
             let waited = now - awaited.since;
             vec![
-                vec![Span::styled(awaited_text(awaited.page_no, waited), style)],
+                vec![Span::styled(awaited_text(awaited.asked, waited), style)],
                 vec![Span::styled(format!("no answer · {}", span(waited)), style)],
             ]
         }

@@ -2,7 +2,7 @@
 //! the list on screen, with the columns declared in `attendance/columns.rs`.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, Table};
@@ -14,6 +14,7 @@ use crate::attendance::{
     shown,
 };
 
+use super::format::shortened;
 use super::safe_text::terminal_safe;
 use super::theme::Palette;
 
@@ -75,15 +76,27 @@ fn kept_only<T>(all: impl IntoIterator<Item = T>, kept: &[bool]) -> Vec<T> {
         .collect()
 }
 
+/// The cells each kept column gets, as the table lays them out (no selection column).
+fn laid_out(widths: &[Constraint], width: u16) -> Vec<u16> {
+    Layout::horizontal(widths.iter().copied())
+        .flex(Flex::Start)
+        .spacing(COLUMN_SPACING)
+        .split(Rect::new(0, 0, width, 1))
+        .iter()
+        .map(|column| column.width)
+        .collect()
+}
+
 /// A table of `list` in `area`, with `row` building the cells of one item; returns the
-/// rows it showed. The columns that do not fit the width are left out, from the last.
-pub(super) fn list_table<'a, T: Identified>(
+/// rows it showed. The columns that do not fit the width are left out, from the last; a
+/// text longer than its column (an id in a column that takes what is left) ends with `…`.
+pub(super) fn list_table<T: Identified>(
     frame: &mut Frame,
     area: Rect,
-    parts: TableParts<'a>,
+    parts: TableParts<'_>,
     list: &ItemList<T>,
     theme: &Palette,
-    row: impl Fn(&T) -> Vec<Cell<'a>>,
+    row: impl Fn(&T) -> Vec<Shown>,
 ) -> ListWindow {
     let TableParts {
         block,
@@ -93,13 +106,20 @@ pub(super) fn list_table<'a, T: Identified>(
     let inner = block.inner(area);
     let kept = columns_that_fit(&widths, inner.width);
     let widths = kept_only(widths, &kept);
+    let cells = laid_out(&widths, inner.width);
     let inner_height = inner.height.saturating_sub(1) as usize;
     let window = list.window(inner_height);
     let range = list.range(window);
     let selected = list.selected_index();
     let start = range.start;
     let rows = list.items()[range].iter().enumerate().map(|(i, item)| {
-        let built = Row::new(kept_only(row(item), &kept));
+        let shown = kept_only(row(item), &kept);
+        let built = Row::new(
+            shown
+                .into_iter()
+                .zip(&cells)
+                .map(|(shown, &width)| cell(shown, width, theme)),
+        );
         if Some(start + i) == selected {
             built.style(theme.selected())
         } else {
@@ -123,13 +143,18 @@ pub(super) fn style(tone: Tone, theme: &Palette) -> Style {
     }
 }
 
-/// A cell on screen; the server's text with terminal controls shown as escapes.
-pub(super) fn cell<'a>(shown: Shown, theme: &Palette) -> Cell<'a> {
+/// A cell of `width` cells on screen; the server's text with terminal controls shown as
+/// escapes, cut with `…` when it is longer than the column.
+fn cell<'a>(shown: Shown, width: u16, theme: &Palette) -> Cell<'a> {
     let text = if shown.from_server {
         terminal_safe(&shown.text).into_owned()
     } else {
         shown.text
     };
+    let mark_cells = shown
+        .mark
+        .map_or(0, |(_, mark)| Span::raw(mark).width() + 1);
+    let text = shortened(&text, usize::from(width).saturating_sub(mark_cells));
     match (shown.mark, shown.tone) {
         (Some((tone, mark)), _) => Cell::from(Line::from(vec![
             Span::styled(format!("{mark} "), style(tone, theme)),
@@ -164,7 +189,7 @@ pub(super) fn columns_table<L: Lines, T: Identified>(
     }: Sorted<L>,
     list: &ItemList<T>,
     theme: &Palette,
-    row: impl Fn(&T) -> Vec<Cell<'static>>,
+    row: impl Fn(&T) -> Vec<Shown>,
 ) -> ListWindow {
     let header = shown(columns)
         .map(|column| {
@@ -185,14 +210,8 @@ pub(super) fn columns_table<L: Lines, T: Identified>(
 }
 
 /// The cells of one line, one per shown column.
-pub(super) fn row_of<'a, L: Lines>(
-    columns: &'static [Column<L>],
-    line: &L::Line<'_>,
-    theme: &Palette,
-) -> Vec<Cell<'a>> {
-    shown(columns)
-        .map(|column| cell((column.show)(line), theme))
-        .collect()
+pub(super) fn row_of<L: Lines>(columns: &'static [Column<L>], line: &L::Line<'_>) -> Vec<Shown> {
+    shown(columns).map(|column| (column.show)(line)).collect()
 }
 
 /// The line of a stored row as the tables show it.
@@ -204,7 +223,9 @@ pub(super) fn with_session_line<T>(
 ) -> T {
     let counted = row.counted(&row.store().row_context(now));
     let filterable = FilterableRow::new(row);
-    let line = SessionLine::new(&filterable, counted.problems, counted.open, now, zone);
+    let window = row.store().window(now);
+    let line =
+        SessionLine::new(&filterable, counted.problems, counted.open, now, zone).in_window(window);
     then(&line)
 }
 

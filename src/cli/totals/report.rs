@@ -9,10 +9,11 @@ use serde_json::{Map, Value, json};
 use crate::api::timestamp::Nanos;
 use crate::attendance::{
     CallFigures, CallIdentity, DisplayZone, Peak, RowId, RowProblem, ServerDuration, SessionStore,
-    Share, human_duration, problem_ids, rows_with_problems, utc_rfc3339,
+    Share, problem_ids, rows_with_problems, utc_rfc3339,
 };
 use crate::fetch::{Completeness, Shortfall};
 use crate::filter::{Filter, ResolvedTime};
+use crate::ui::format::person_time;
 use crate::ui::safe_text::terminal_safe;
 
 /// How many `user_session_id`s of one kind of problem the table lists; JSON lists them all.
@@ -371,9 +372,10 @@ fn line(out: &mut String, label: &str, value: String) {
     let _ = writeln!(out, "{label:<width$}{}", terminal_safe(&value));
 }
 
-/// `2h 03m (7380 s)`: readable, and exact for whoever compares with the API.
+/// `2.1 person-hours (7380 s)`: summed person-time read as the dashboard reads it, never as
+/// the length of the call, and exact in seconds for whoever compares with the API.
 fn duration(seconds: i64) -> String {
-    format!("{} ({seconds} s)", human_duration(seconds))
+    format!("{} ({seconds} s)", person_time(seconds))
 }
 
 fn peak(peak: Peak, zone: &DisplayZone) -> String {

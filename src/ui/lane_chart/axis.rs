@@ -97,7 +97,9 @@ pub(crate) fn tick_step(span: Nanos, width: u16) -> i64 {
 }
 
 /// The ticks of `[from, to)` drawn over `width` columns, on round instants of the display
-/// zone's clock (the zone's offset at `from` is used for the whole range).
+/// zone's clock (the zone's offset at `from` is used for the whole range). The first tick of
+/// each day after `from`'s carries its date (`11-27 00:00`), so that a window over midnight
+/// never reads as one day.
 pub(crate) fn ticks(from: Nanos, to: Nanos, width: u16, zone: &DisplayZone) -> Vec<Tick> {
     let Some(map) = SlotMap::new(from, to, width) else {
         return Vec::new();
@@ -112,11 +114,17 @@ pub(crate) fn ticks(from: Nanos, to: Nanos, width: u16, zone: &DisplayZone) -> V
         at += step_ns;
     }
     let mut out = Vec::new();
+    let mut day = zone.date(from);
     while at < i128::from(to) {
         let instant = at as Nanos;
+        let mut label = format.write(zone, instant);
+        if format != LabelFormat::Date && zone.date(instant) != day {
+            day = zone.date(instant);
+            label = format!("{} {label}", day.strftime("%m-%d"));
+        }
         out.push(Tick {
             column: (map.slot(instant) / 8) as u16,
-            label: format.write(zone, instant),
+            label,
         });
         at += step_ns;
     }
@@ -202,6 +210,18 @@ mod tests {
         let ticks = ticks(T0, T0 + 180 * MIN, 36, &kolkata);
         assert_eq!(ticks[0].label, "20:00");
         assert_eq!(ticks[0].column, 6);
+    }
+
+    #[test]
+    fn the_first_tick_of_another_day_carries_its_date() {
+        // 2026-11-26 23:30 → 2026-11-27 00:30 UTC.
+        let late = T0 + 9 * 60 * MIN + 30 * MIN;
+        let ticks = ticks(late, late + 60 * MIN, 60, &DisplayZone::utc());
+        let labels: Vec<_> = ticks.iter().map(|t| t.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["23:30", "23:40", "23:50", "11-27 00:00", "00:10", "00:20"]
+        );
     }
 
     #[test]

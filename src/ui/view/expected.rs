@@ -69,11 +69,7 @@ pub(super) fn draw(
         app.expected(),
         theme,
         |item| match roster.people.get(item.at) {
-            Some(person) => row_of(
-                &EXPECTED_COLUMNS,
-                &line_of(roster, invited, person, zone),
-                theme,
-            ),
+            Some(person) => row_of(&EXPECTED_COLUMNS, &line_of(roster, invited, person, zone)),
             None => Vec::new(),
         },
     );

@@ -33,9 +33,7 @@ pub(super) fn draw(
         app.sessions(),
         theme,
         |&id| match store.get(id) {
-            Some(row) => {
-                with_session_line(row, zone, now, |line| row_of(&SESSION_COLUMNS, line, theme))
-            }
+            Some(row) => with_session_line(row, zone, now, |line| row_of(&SESSION_COLUMNS, line)),
             None => Vec::new(),
         },
     );

@@ -14,12 +14,12 @@ use ratatui::widgets::{Block, Paragraph};
 use crate::api::timestamp::NANOS_PER_SEC;
 use crate::app::view::line_of;
 use crate::attendance::{
-    DETAIL_COLUMNS, DetailLine, PROBLEM_MARK, UserId, flags, human_duration, last_leave, percent,
-    time_or_dash,
+    DETAIL_COLUMNS, DetailLine, PROBLEM_MARK, UserId, first_day, flags, human_duration, last_leave,
+    percent, time_or_dash,
 };
 use crate::ui::format::{Field, counted, fit, span};
 use crate::ui::safe_text::terminal_safe;
-use crate::ui::tables::{TableParts, cell, constraint, list_table, with_session_line};
+use crate::ui::tables::{TableParts, constraint, list_table, with_session_line};
 use crate::ui::theme::Palette;
 
 pub(super) fn draw(
@@ -32,6 +32,7 @@ pub(super) fn draw(
 ) -> Option<ListWindow> {
     let store = app.store();
     let zone = &app.config().zone;
+    let day = first_day(zone, store.window(now));
     let block = Block::bordered().title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -74,12 +75,15 @@ pub(super) fn draw(
                         3,
                         vec![Span::raw(format!(
                             "first join {}",
-                            time_or_dash(zone, f.first_join).text
+                            time_or_dash(zone, f.first_join, day).text
                         ))],
                     ),
                     Field::one(
                         4,
-                        vec![Span::raw(format!("last leave {}", last_leave(f, zone)))],
+                        vec![Span::raw(format!(
+                            "last leave {}",
+                            last_leave(f, zone, day)
+                        ))],
                     ),
                 ],
                 Span::raw(" · "),
@@ -123,9 +127,7 @@ pub(super) fn draw(
         |entry| match store.get(entry.row) {
             Some(row) => with_session_line(row, zone, now, |session| {
                 let line = DetailLine::new(session.clone(), entry);
-                DETAIL_COLUMNS
-                    .map(|column| cell(column.show(&line), theme))
-                    .to_vec()
+                DETAIL_COLUMNS.map(|column| column.show(&line)).to_vec()
             }),
             None => Vec::new(),
         },

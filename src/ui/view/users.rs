@@ -9,7 +9,7 @@ use crate::app::App;
 use crate::app::item_list::ListWindow;
 use crate::attendance::{Shown, USER_COLUMNS, UserLine};
 
-use crate::ui::tables::{Sorted, cell, columns_table, row_of};
+use crate::ui::tables::{Sorted, columns_table, row_of};
 use crate::ui::theme::Palette;
 
 pub(super) fn draw(
@@ -43,9 +43,9 @@ pub(super) fn draw(
                     window,
                     now,
                 };
-                row_of(&USER_COLUMNS, &line, theme)
+                row_of(&USER_COLUMNS, &line)
             }
-            None => vec![cell(Shown::server(store.user_name(user)), theme)],
+            None => vec![Shown::server(store.user_name(user))],
         },
     );
     Some(shown)
