@@ -478,11 +478,15 @@ fn hostile_text_from_the_server_is_shown_escaped_and_never_run() {
     let sorted = terminal.wait_for("the rows sorted by publisher", |screen| {
         screen.contains("Publisher [P]▲")
     });
+    // Cut to fit its column, a cell ends with `…`: the escape stays visible.
     assert!(
-        sorted.contains("rtmp\\x1b]52;c;"),
+        sorted.contains("rtmp\\x1b]52;c"),
         "the publisher type is escaped\n{sorted}"
     );
-    assert!(sorted.contains("\\x1b "), "so are user ids\n{sorted}");
+    assert!(
+        sorted.contains("\\x1b ") || sorted.contains("\\x1…"),
+        "so are user ids\n{sorted}"
+    );
     terminal.type_keys("q");
     assert!(terminal.wait_for_exit().success());
     assert!(terminal_restored(&terminal));
