@@ -173,20 +173,18 @@ fn frozen_banner() {
         row("alice-chen", "a-1", 0, None, "webrtc", "host"),
         row("bob", "b-1", 10, Some(20), "rtmp", "user"),
     ];
-    app.update(page_event(1, 1, page(rows, 3, true)), now);
+    // Pages with a next cursor: the read is still paging while the view is frozen.
+    let mut first = page(rows, 3, true);
+    first.next = Some("cursor-2".into());
+    app.update(page_event(1, 1, first), now);
     app.update(key('f'), now);
-    app.update(
-        page_event(
-            1,
-            2,
-            page(
-                vec![row("carol", "c-1", 12, None, "webrtc", "user")],
-                3,
-                true,
-            ),
-        ),
-        now + SEC,
+    let mut second = page(
+        vec![row("carol", "c-1", 12, None, "webrtc", "user")],
+        3,
+        true,
     );
+    second.next = Some("cursor-3".into());
+    app.update(page_event(1, 2, second), now + SEC);
     assert_snapshot!(wide(&mut app, now + 134 * SEC));
 }
 

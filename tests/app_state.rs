@@ -284,8 +284,12 @@ fn esc_in_the_bar_restores_the_filter_in_force_before_editing() {
 #[test]
 fn a_rate_limit_names_the_next_page_its_time_and_zone() {
     let (mut app, _) = App::new(config(None), T0);
-    app.update(page_event(1, 1, page(ended_rows(), 600, false)), T0);
-    app.update(page_event(1, 2, page(Vec::new(), 600, false)), T0 + SEC);
+    let mut first = page(ended_rows(), 600, false);
+    first.next = Some("cursor-2".into());
+    let mut second = page(Vec::new(), 600, false);
+    second.next = Some("cursor-3".into());
+    app.update(page_event(1, 1, first), T0);
+    app.update(page_event(1, 2, second), T0 + SEC);
     let limited = ApiError::Status(Box::new(StatusError {
         status: reqwest::StatusCode::TOO_MANY_REQUESTS,
         body: None,
@@ -358,8 +362,12 @@ fn a_wait_after_the_last_page_names_what_is_asked_never_a_page() {
 #[test]
 fn a_notice_that_arrives_after_its_page_is_not_shown() {
     let (mut app, _) = App::new(config(None), T0);
-    app.update(page_event(1, 1, page(ended_rows(), 600, false)), T0);
-    app.update(page_event(1, 2, page(Vec::new(), 600, false)), T0 + SEC);
+    let mut first = page(ended_rows(), 600, false);
+    first.next = Some("cursor-2".into());
+    let mut second = page(Vec::new(), 600, false);
+    second.next = Some("cursor-3".into());
+    app.update(page_event(1, 1, first), T0);
+    app.update(page_event(1, 2, second), T0 + SEC);
     let limited = ApiError::Status(Box::new(StatusError {
         status: reqwest::StatusCode::TOO_MANY_REQUESTS,
         body: None,
@@ -383,7 +391,9 @@ fn a_notice_that_arrives_after_its_page_is_not_shown() {
 #[test]
 fn a_request_without_an_answer_says_it_is_waiting_and_for_how_long() {
     let (mut app, _) = App::new(config(None), T0);
-    app.update(page_event(1, 1, page(ended_rows(), 600, false)), T0);
+    let mut first = page(ended_rows(), 600, false);
+    first.next = Some("cursor-2".into());
+    app.update(page_event(1, 1, first), T0);
     assert!(
         app.fetch().awaited_answer(T0 + SEC).is_none(),
         "a page takes a moment"
@@ -398,7 +408,20 @@ fn a_request_without_an_answer_says_it_is_waiting_and_for_how_long() {
         T0 + 13 * SEC,
     );
     assert!(app.fetch().awaited_answer(T0 + 14 * SEC).is_none());
-    app.update(done(1, 2), T0 + 14 * SEC);
+    let after_the_last_page = app
+        .fetch()
+        .awaited_answer(T0 + 20 * SEC)
+        .expect("what follows the last page can hang too");
+    assert_eq!(
+        after_the_last_page.asked,
+        Asked::SessionEnd,
+        "no page 3 is asked for after a page without a next cursor"
+    );
+    assert_eq!(
+        after_the_last_page.asked.to_string(),
+        "the call details and session stats"
+    );
+    app.update(done(1, 2), T0 + 20 * SEC);
     assert!(
         app.fetch().awaited_answer(T0 + 60 * SEC).is_none(),
         "done is not a hang"

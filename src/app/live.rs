@@ -78,6 +78,9 @@ pub struct FetchProgress {
     pub(crate) answered_at: Option<Nanos>,
     /// The page asked for now (from 1): the one after the highest that arrived.
     pub(crate) asked: u32,
+    /// A page without a next cursor came: no page is asked for any more, only what tells
+    /// whether the session ended.
+    pub(crate) last_page_came: bool,
     pub running: bool,
     /// The page under way failed and is asked for again; `None` once a page or the end came.
     pub(crate) retry: Option<Retry>,
@@ -96,6 +99,7 @@ impl FetchProgress {
             last_page_at: None,
             answered_at: None,
             asked: 1,
+            last_page_came: false,
             running: true,
             retry: None,
         }
@@ -120,11 +124,15 @@ impl FetchProgress {
         (elapsed > 0).then(|| self.rows as f64 * NANOS_PER_SEC as f64 / elapsed as f64)
     }
 
-    /// What the fetch waits for: the page asked for (from 1), or the request retried.
+    /// What the fetch waits for: the page asked for (from 1), the requests after the last
+    /// page, or the request retried.
     pub fn page_under_way(&self) -> Asked {
-        self.retry
-            .as_ref()
-            .map_or(Asked::Page(self.asked), |retry| retry.asked)
+        let next = if self.last_page_came {
+            Asked::SessionEnd
+        } else {
+            Asked::Page(self.asked)
+        };
+        self.retry.as_ref().map_or(next, |retry| retry.asked)
     }
 
     /// The request under way when it has had no answer for [`SLOW_ANSWER`]: sent when the

@@ -568,10 +568,11 @@ impl App {
             self.dirty = false;
             return Vec::new();
         }
-        if let FetchEvent::Page { page_no, .. } = &event {
+        if let FetchEvent::Page { page_no, page, .. } = &event {
             self.fetch.answered_at = Some(now);
             // A frozen view counts the page later: what is asked for next is known now.
             self.fetch.asked = self.fetch.asked.max(page_no + 1);
+            self.fetch.last_page_came |= page.next_cursor().is_none();
         }
         match event {
             // A notice that arrives after the page it was about (the client's notices travel

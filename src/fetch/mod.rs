@@ -65,6 +65,9 @@ pub enum Asked {
     SessionStats,
     /// `QueryCallMembers`: who was expected in the call.
     Members,
+    /// After the last page, `GetCall` then the stats, whichever the end needs: the app hears
+    /// of the last page but not of these requests one by one, so a hang names both.
+    SessionEnd,
     /// Another request, by Stream's operation id.
     Other(&'static str),
 }
@@ -83,7 +86,8 @@ impl Asked {
     }
 }
 
-/// `page 6`, `call details`, `session stats`, `call members`.
+/// `page 6`, `call details`, `session stats`, `call members`, `the call details and session
+/// stats`.
 impl std::fmt::Display for Asked {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -91,6 +95,7 @@ impl std::fmt::Display for Asked {
             Asked::CallDetails => f.write_str("call details"),
             Asked::SessionStats => f.write_str("session stats"),
             Asked::Members => f.write_str("call members"),
+            Asked::SessionEnd => f.write_str("the call details and session stats"),
             Asked::Other(operation) => f.write_str(operation),
         }
     }
