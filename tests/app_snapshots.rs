@@ -174,17 +174,17 @@ fn frozen_banner() {
         row("bob", "b-1", 10, Some(20), "rtmp", "user"),
     ];
     // Pages with a next cursor: the read is still paging while the view is frozen.
-    let mut first = page(rows, 3, true);
-    first.next = Some("cursor-2".into());
-    app.update(page_event(1, 1, first), now);
+    app.update(
+        page_event(1, 1, followed_by(page(rows, 3, true), "cursor-2")),
+        now,
+    );
     app.update(key('f'), now);
-    let mut second = page(
+    let second = page(
         vec![row("carol", "c-1", 12, None, "webrtc", "user")],
         3,
         true,
     );
-    second.next = Some("cursor-3".into());
-    app.update(page_event(1, 2, second), now + SEC);
+    app.update(page_event(1, 2, followed_by(second, "cursor-3")), now + SEC);
     assert_snapshot!(wide(&mut app, now + 134 * SEC));
 }
 

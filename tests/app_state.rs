@@ -284,19 +284,19 @@ fn esc_in_the_bar_restores_the_filter_in_force_before_editing() {
 #[test]
 fn a_rate_limit_names_the_next_page_its_time_and_zone() {
     let (mut app, _) = App::new(config(None), T0);
-    let mut first = page(ended_rows(), 600, false);
-    first.next = Some("cursor-2".into());
-    let mut second = page(Vec::new(), 600, false);
-    second.next = Some("cursor-3".into());
-    app.update(page_event(1, 1, first), T0);
-    app.update(page_event(1, 2, second), T0 + SEC);
-    let limited = ApiError::Status(Box::new(StatusError {
-        status: reqwest::StatusCode::TOO_MANY_REQUESTS,
-        body: None,
-        excerpt: None,
-        rate_limit: None,
-        retry_at: None,
-    }));
+    app.update(
+        page_event(
+            1,
+            1,
+            followed_by(page(ended_rows(), 600, false), "cursor-2"),
+        ),
+        T0,
+    );
+    app.update(
+        page_event(1, 2, followed_by(page(Vec::new(), 600, false), "cursor-3")),
+        T0 + SEC,
+    );
+    let limited = rate_limited();
     app.update(
         Msg::Fetch(FetchEvent::Retrying {
             generation: 1,
@@ -338,13 +338,7 @@ fn a_wait_after_the_last_page_names_what_is_asked_never_a_page() {
             "rate limited by Stream, session stats asked again at 10:00:42 UTC",
         ),
     ] {
-        let limited = ApiError::Status(Box::new(StatusError {
-            status: reqwest::StatusCode::TOO_MANY_REQUESTS,
-            body: None,
-            excerpt: None,
-            rate_limit: None,
-            retry_at: None,
-        }));
+        let limited = rate_limited();
         app.update(
             Msg::Fetch(FetchEvent::Retrying {
                 generation: 1,
@@ -362,19 +356,19 @@ fn a_wait_after_the_last_page_names_what_is_asked_never_a_page() {
 #[test]
 fn a_notice_that_arrives_after_its_page_is_not_shown() {
     let (mut app, _) = App::new(config(None), T0);
-    let mut first = page(ended_rows(), 600, false);
-    first.next = Some("cursor-2".into());
-    let mut second = page(Vec::new(), 600, false);
-    second.next = Some("cursor-3".into());
-    app.update(page_event(1, 1, first), T0);
-    app.update(page_event(1, 2, second), T0 + SEC);
-    let limited = ApiError::Status(Box::new(StatusError {
-        status: reqwest::StatusCode::TOO_MANY_REQUESTS,
-        body: None,
-        excerpt: None,
-        rate_limit: None,
-        retry_at: None,
-    }));
+    app.update(
+        page_event(
+            1,
+            1,
+            followed_by(page(ended_rows(), 600, false), "cursor-2"),
+        ),
+        T0,
+    );
+    app.update(
+        page_event(1, 2, followed_by(page(Vec::new(), 600, false), "cursor-3")),
+        T0 + SEC,
+    );
+    let limited = rate_limited();
     app.update(
         Msg::Fetch(FetchEvent::Retrying {
             generation: 1,
@@ -391,9 +385,14 @@ fn a_notice_that_arrives_after_its_page_is_not_shown() {
 #[test]
 fn a_request_without_an_answer_says_it_is_waiting_and_for_how_long() {
     let (mut app, _) = App::new(config(None), T0);
-    let mut first = page(ended_rows(), 600, false);
-    first.next = Some("cursor-2".into());
-    app.update(page_event(1, 1, first), T0);
+    app.update(
+        page_event(
+            1,
+            1,
+            followed_by(page(ended_rows(), 600, false), "cursor-2"),
+        ),
+        T0,
+    );
     assert!(
         app.fetch().awaited_answer(T0 + SEC).is_none(),
         "a page takes a moment"
@@ -1026,4 +1025,15 @@ fn the_end_learned_from_getcall_ends_a_session_whose_pages_do_not_say() {
     assert!(!ghost.in_call_now);
     assert_eq!(ghost.attended_seconds(), 50 * 60);
     assert_eq!(figures.call.data_quality.rows, 1);
+}
+
+/// Stream's 429, without a Retry-After: the wait comes from the event.
+fn rate_limited() -> ApiError {
+    ApiError::Status(Box::new(StatusError {
+        status: reqwest::StatusCode::TOO_MANY_REQUESTS,
+        body: None,
+        excerpt: None,
+        rate_limit: None,
+        retry_at: None,
+    }))
 }

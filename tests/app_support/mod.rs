@@ -81,6 +81,12 @@ pub fn page(rows: Vec<Value>, total: i64, live: bool) -> ParticipantSessionsPage
     .expect("a valid page")
 }
 
+/// `page` with a next cursor: more pages follow it, so the read is still paging.
+pub fn followed_by(mut page: ParticipantSessionsPage, cursor: &str) -> ParticipantSessionsPage {
+    page.next = Some(cursor.to_owned());
+    page
+}
+
 /// The ended call: four users, one reconnect, one late, one on two devices.
 pub fn ended_rows() -> Vec<Value> {
     vec![
