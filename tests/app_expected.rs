@@ -9,7 +9,7 @@ use crossterm::event::KeyCode;
 use headcount::api::{ApiError, NetworkError, NetworkFailure};
 use headcount::app::App;
 use headcount::app::view::View;
-use headcount::fetch::{Completeness, FetchEvent, Shortfall};
+use headcount::fetch::{Asked, Completeness, FetchEvent, Shortfall};
 
 /// The Expected view's rows, as `user_id state`.
 fn listed(app: &App) -> Vec<String> {
@@ -108,6 +108,7 @@ fn until_both_reads_are_complete_the_view_says_why_it_cannot_classify() {
     app.update(
         msg(FetchEvent::RosterFailed {
             generation: 1,
+            asked: Asked::Members,
             error: error.clone(),
             retry_at: Some(now + 2 * SEC),
         }),
@@ -127,6 +128,7 @@ fn until_both_reads_are_complete_the_view_says_why_it_cannot_classify() {
     app.update(
         msg(FetchEvent::RosterFailed {
             generation: 1,
+            asked: Asked::Members,
             error,
             retry_at: None,
         }),
@@ -269,4 +271,150 @@ fn the_expected_view_sorts_by_its_columns_and_enter_opens_an_attendee() {
     assert!(matches!(app.view(), View::UserDetail(_)));
     app.update(code(KeyCode::Esc), now);
     assert_eq!(app.view(), View::Expected);
+}
+
+/// The dashboard's screen as text, one line each.
+fn drawn(app: &mut App, now: headcount::api::timestamp::Nanos) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 16)).unwrap();
+    let mut layout = headcount::app::Layout::default();
+    terminal
+        .draw(|frame| layout = headcount::ui::draw(frame, app, now))
+        .unwrap();
+    app.update(headcount::app::Msg::Layout(layout), now);
+    let buffer = terminal.backend().buffer().clone();
+    (0..buffer.area.height)
+        .map(|y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn enter_on_a_member_who_never_joined_opens_their_roster_detail() {
+    let (mut app, now) = loaded_with_roster(None);
+    app.update(key('x'), now);
+    // By state: alice-chen, bob, gina (absent), erin (rejected), frank (missed).
+    app.update(code(KeyCode::Down), now);
+    app.update(code(KeyCode::Down), now);
+    app.update(code(KeyCode::Enter), now);
+    assert!(matches!(app.view(), View::Member(_)), "{:?}", app.view());
+    let screen = drawn(&mut app, now);
+    for shown in [
+        "Expected › gina",
+        "no sessions: never joined",
+        "roster absent: never joined",
+        "member, role user",
+        "ring —",
+        r#"custom {"team":"blue"}"#,
+        "added 2026-11-26 09:00",
+    ] {
+        assert!(screen.contains(shown), "{shown:?} missing in\n{screen}");
+    }
+    app.update(code(KeyCode::Esc), now);
+    assert_eq!(app.view(), View::Expected);
+    app.update(code(KeyCode::Down), now);
+    app.update(code(KeyCode::Enter), now);
+    let screen = drawn(&mut app, now);
+    assert!(
+        screen.contains("roster rejected the ring, never joined")
+            && screen.contains("ring rejected"),
+        "{screen}"
+    );
+    app.update(code(KeyCode::Esc), now);
+    app.update(code(KeyCode::Down), now);
+    app.update(code(KeyCode::Enter), now);
+    assert!(
+        drawn(&mut app, now).contains("roster missed the ring, never joined"),
+        "frank"
+    );
+}
+
+/// The status line of the screen drawn at `now`.
+fn status_at(app: &mut App, now: headcount::api::timestamp::Nanos) -> String {
+    let screen = drawn(app, now);
+    let line = screen.lines().rev().nth(1).unwrap_or_default();
+    line.trim_end().to_owned()
+}
+
+fn rate_limited() -> ApiError {
+    ApiError::Status(Box::new(headcount::api::StatusError {
+        status: reqwest::StatusCode::TOO_MANY_REQUESTS,
+        body: None,
+        excerpt: None,
+        rate_limit: None,
+        retry_at: None,
+    }))
+}
+
+#[test]
+fn a_wait_for_the_members_ticks_in_the_status_line_until_they_come() {
+    let (mut app, now) = loaded(None);
+    let wait = |asked, at| {
+        headcount::app::Msg::Fetch(FetchEvent::RosterFailed {
+            generation: 1,
+            asked,
+            error: rate_limited(),
+            retry_at: Some(at),
+        })
+    };
+    let at = T0 + 70 * MIN + 42 * SEC;
+    app.update(wait(Asked::Members, at), now);
+    // Worded as a page's wait is, with what is asked for by name, and its countdown.
+    assert_eq!(
+        said(&app),
+        "rate limited by Stream, call members asked again at 11:10:42 UTC"
+    );
+    assert_eq!(
+        app.status().unwrap().severity(),
+        headcount::app::live::Severity::Warning
+    );
+    assert_eq!(
+        status_at(&mut app, now + 39 * SEC),
+        "rate limited by Stream, call members asked again at 11:10:42 UTC · in 3s"
+    );
+    assert_eq!(
+        status_at(&mut app, now + 40 * SEC),
+        "rate limited by Stream, call members asked again at 11:10:42 UTC · in 2s"
+    );
+    // A page that comes in the meantime does not end the members' wait.
+    app.update(
+        page_event(1, 2, page(ended_rows(), 6, false)),
+        now + 40 * SEC,
+    );
+    assert!(said(&app).contains("call members"), "{}", said(&app));
+    // The ring outcomes (GetCall) are named as such.
+    app.update(wait(Asked::CallDetails, at), now);
+    assert_eq!(
+        said(&app),
+        "rate limited by Stream, call details asked again at 11:10:42 UTC"
+    );
+    app.update(roster_event(1), now);
+    assert!(app.status().is_none(), "the wait is over once they come");
+    assert!(counts(&app).starts_with("1 of 5 expected present"));
+    // A notice that travelled behind the roster is over: it is not said.
+    app.update(wait(Asked::Members, at), now);
+    assert!(app.status().is_none(), "{:?}", app.status());
+}
+
+#[test]
+fn a_wait_for_the_members_is_said_while_the_view_is_frozen() {
+    let (mut app, now) = loaded(None);
+    app.update(key('f'), now);
+    assert!(app.frozen().is_some(), "frozen");
+    app.update(
+        headcount::app::Msg::Fetch(FetchEvent::RosterFailed {
+            generation: 1,
+            asked: Asked::Members,
+            error: rate_limited(),
+            retry_at: Some(now + 5 * SEC),
+        }),
+        now,
+    );
+    assert_eq!(
+        said(&app),
+        "rate limited by Stream, call members asked again at 11:10:05 UTC"
+    );
 }

@@ -620,6 +620,17 @@ fn user_detail_shows_the_members_role_ring_and_custom_data() {
     assert_snapshot!(screen(&mut app, now, 120, 16));
 }
 
+#[test]
+fn member_who_never_joined_shows_their_role_ring_custom_data_and_no_sessions() {
+    let (mut app, now) = loaded_with_roster(None);
+    app.update(key('x'), now);
+    for _ in 0..3 {
+        app.update(code(KeyCode::Down), now);
+    }
+    app.update(code(KeyCode::Enter), now);
+    assert_snapshot!(screen(&mut app, now, 120, 16));
+}
+
 /// The Expected view of a sim scenario, read by the real fetcher, as text: the progress line
 /// (its rate varies) left out, times of day (the sim's session ends just before now) as
 /// `hh:mm:ss`.

@@ -231,6 +231,39 @@ async fn an_expired_session_sends_streams_summary_before_done() {
     }
 }
 
+/// The members' own rate limit, waited out inside the client, is told with a roster event
+/// naming the call members (the status line's "call members asked again at …"), and the
+/// members still come.
+#[tokio::test]
+async fn the_clients_own_waits_for_the_members_are_reported() {
+    let sim = start_sim(Scenario::Ring, 1).await;
+    let patient = StreamClient::builder(&sim.base_url(), KEY, SECRET)
+        .build()
+        .expect("client");
+    // The one query of this window: the fetch's members read is refused until the next.
+    headcount::api::members::read_members(&patient, sim.call_type(), sim.call_id())
+        .await
+        .expect("the first read of the window");
+    let (sender, receiver) = mpsc::channel(64);
+    let asked = FetchRequest {
+        roster: true,
+        ..request(&sim, 1, 100)
+    };
+    let _handle = fetch::spawn(patient, asked, sender);
+    let events = all_events(receiver).await;
+    let waited = events.iter().position(|event| {
+        matches!(event, FetchEvent::RosterFailed { asked: Asked::Members, error, retry_at: Some(at), .. }
+            if error.kind() == ErrorKind::RateLimited && *at > 0)
+    });
+    let read = events
+        .iter()
+        .position(|event| matches!(event, FetchEvent::Roster { .. }));
+    match (waited, read) {
+        (Some(waited), Some(read)) => assert!(waited < read, "{events:?}"),
+        _ => panic!("a wait told, then the members: {events:?}"),
+    }
+}
+
 /// Sends queries until the sim answers 429.
 #[tokio::test]
 async fn the_clients_own_rate_limit_waits_are_reported_with_their_page() {

@@ -53,6 +53,26 @@ fn by_state(printed: &Value) -> BTreeMap<String, BTreeSet<String>> {
     states
 }
 
+/// A count as the table prints it, from its JSON number: thousands grouped (`1,441`).
+fn grouped(count: &Value) -> String {
+    let digits = count.as_u64().expect("a count").to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// The table's counts line (its second line): `1,441 of 3,299 expected present · …`.
+fn table_counts_line(output: &Output) -> String {
+    assert!(output.status.success(), "{}", stderr(output));
+    let table = String::from_utf8(output.stdout.clone()).unwrap();
+    table.lines().nth(1).unwrap_or_default().to_owned()
+}
+
 /// Who should be in each state of the never-joined and not-member kinds, from the call's own
 /// reads (members, GetCall's ring maps and creator, every participant session); and who
 /// attended as an expected member.
@@ -206,6 +226,25 @@ async fn every_state_of_the_default_scenario_holds_the_right_people() {
         }
     }
     assert!(compared > 10, "{compared}");
+    // The table's counts group thousands as every count on screen; JSON keeps numbers.
+    let counts = &printed["counts"];
+    assert!(counts["present"].as_u64().unwrap() >= 1_000, "{counts}");
+    let line = table_counts_line(&roster(&sim, &[]).await);
+    let expected = format!(
+        "{} of {} expected present · {} partial · {} absent",
+        grouped(&counts["present"]),
+        grouped(&counts["expected"]),
+        grouped(&counts["partial"]),
+        grouped(&counts["absent"]),
+    );
+    assert!(line.starts_with(&expected), "{line:?} for {counts}");
+    assert!(
+        line.contains(&format!(
+            "{} attended, not members",
+            grouped(&counts["not_member"])
+        )),
+        "{line:?} for {counts}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -236,11 +275,12 @@ async fn the_ring_scenario_names_who_rejected_and_who_missed_never_the_caller() 
     let counts = &printed["counts"];
     let line = format!(
         "{} of {} expected present",
-        counts["present"], counts["expected"]
+        grouped(&counts["present"]),
+        grouped(&counts["expected"])
     );
     assert!(table.lines().nth(1).unwrap().starts_with(&line), "{table}");
     assert!(
-        table.contains(&format!("{} rejected", counts["rejected"])),
+        table.contains(&format!("{} rejected", grouped(&counts["rejected"]))),
         "{table}"
     );
     let body: Vec<&str> = table

@@ -81,6 +81,8 @@ pub struct FetchProgress {
     /// A page without a next cursor came: no page is asked for any more, only what tells
     /// whether the session ended.
     pub(crate) last_page_came: bool,
+    /// The roster of this fetch came: a wait told after it is over.
+    pub(crate) roster_came: bool,
     pub running: bool,
     /// The page under way failed and is asked for again; `None` once a page or the end came.
     pub(crate) retry: Option<Retry>,
@@ -100,6 +102,7 @@ impl FetchProgress {
             answered_at: None,
             asked: 1,
             last_page_came: false,
+            roster_came: false,
             running: true,
             retry: None,
         }
@@ -203,6 +206,9 @@ pub enum Status {
     FilterNotAppliedLocally(ParseError),
     /// The page under way is asked for again, when and why.
     Retrying(Retry),
+    /// Who was invited (the call's details or its members, `retry.asked`) is asked for again,
+    /// when and why; beside the pages, so it stays until the roster comes.
+    MembersRetrying(Retry),
     /// A failure that retrying cannot fix ended the fetch.
     FetchFailed(ApiError),
     /// A page the store could not read: its `rows` sessions are missing.
@@ -231,7 +237,9 @@ impl Status {
     pub fn severity(&self) -> Severity {
         match self {
             Status::Exported { caveat: None, .. } | Status::Copied(_) => Severity::Info,
-            Status::Retrying(_) | Status::Exported { .. } => Severity::Warning,
+            Status::Retrying(_) | Status::MembersRetrying(_) | Status::Exported { .. } => {
+                Severity::Warning
+            }
             Status::FilterNotApplied(_)
             | Status::FilterNotAppliedLocally(_)
             | Status::FetchFailed(_)

@@ -574,6 +574,32 @@ impl App {
             self.fetch.asked = self.fetch.asked.max(page_no + 1);
             self.fetch.last_page_came |= page.next_cursor().is_none();
         }
+        match &event {
+            FetchEvent::Roster { .. } | FetchEvent::RosterFailed { retry_at: None, .. } => {
+                self.fetch.roster_came = true;
+                if matches!(self.status, Some(Status::MembersRetrying(_))) {
+                    self.status = None;
+                }
+            }
+            // A notice that arrives after the roster it was about is over, as a page's is.
+            FetchEvent::RosterFailed { .. } if self.fetch.roster_came => return Vec::new(),
+            FetchEvent::RosterFailed {
+                asked,
+                error,
+                retry_at: Some(at),
+                ..
+            } => {
+                // Said as a page's wait is, frozen or not: nothing else tells why the counts
+                // are late.
+                let retry = Retry {
+                    at: *at,
+                    asked: *asked,
+                    cause: RetryCause::Failed(error.clone()),
+                };
+                self.post(Status::MembersRetrying(retry), now);
+            }
+            _ => {}
+        }
         match event {
             // A notice that arrives after the page it was about (the client's notices travel
             // beside the pages) is over: saying it would show a wait that has ended.

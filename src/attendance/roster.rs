@@ -410,6 +410,11 @@ pub struct Counts {
     pub(crate) unknown: usize,
 }
 
+/// A count of people with thousands separators (`1,441`), as every count on screen.
+pub(crate) fn people(count: usize) -> String {
+    super::zone::thousands(i128::try_from(count).unwrap_or(i128::MAX))
+}
+
 impl Counts {
     pub fn of(&self, state: State) -> usize {
         match state {
@@ -486,8 +491,8 @@ impl Roster<'_> {
         } else {
             format!(
                 "{} of {} expected present",
-                counts.present,
-                counts.expected()
+                people(counts.present),
+                people(counts.expected())
             )
         }];
         for state in [
@@ -499,13 +504,13 @@ impl Roster<'_> {
         ] {
             let count = counts.of(state);
             if count > 0 {
-                parts.push(format!("{count} {}", state.label()));
+                parts.push(format!("{} {}", people(count), state.label()));
             }
         }
         if counts.not_member > 0 {
             parts.push(format!(
                 "{} attended, not {}",
-                counts.not_member,
+                people(counts.not_member),
                 if counts.not_member == 1 {
                     "a member"
                 } else {
@@ -975,6 +980,25 @@ mod tests {
             .iter()
             .map(|p| (&*p.user_id, p.state))
             .collect()
+    }
+
+    #[test]
+    fn the_counts_line_groups_thousands_as_every_count_on_screen() {
+        let store = ended_call(vec![closed("alice", "a", 0, 60 * MIN)]);
+        let members = [member("alice", None, None)];
+        let mut roster = run(&input(&members, RingKnowledge::NotReported), &store, AFTER);
+        roster.counts = Counts {
+            present: 1441,
+            partial: 1200,
+            absent: 658,
+            not_member: 12_345,
+            ..Counts::default()
+        };
+        assert_eq!(
+            roster.counts_line(),
+            "1,441 of 3,299 expected present · 1,200 partial · 658 absent · 12,345 attended, \
+             not members"
+        );
     }
 
     #[test]

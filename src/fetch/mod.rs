@@ -155,6 +155,8 @@ pub enum FetchEvent {
     /// retrying cannot fix it and the roster stays unread until the next fetch.
     RosterFailed {
         generation: u64,
+        /// What failed: the call's details (`GetCall`, for its ring outcomes) or its members.
+        asked: Asked,
         error: ApiError,
         retry_at: Option<Nanos>,
     },

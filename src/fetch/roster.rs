@@ -3,6 +3,7 @@
 //! dashboard's Expected view read it the same way; the dashboard reads it in its fetch task
 //! and retries a failure that may pass as it does a page.
 
+use super::Asked;
 use crate::api::members::{MembersRead, read_members};
 use crate::api::models::Call;
 use crate::api::{ApiError, StreamClient};
@@ -16,19 +17,20 @@ pub struct Invited {
 }
 
 impl Invited {
-    /// Reads the call and its members at once; the first error, if any, as the API gave it.
+    /// Reads the call and its members at once; the first error, if any, as the API gave it,
+    /// with what it was asked for ([`Asked::CallDetails`] or [`Asked::Members`]).
     pub(crate) async fn read_from(
         client: &StreamClient,
         call_type: &str,
         call_id: &str,
-    ) -> Result<Invited, ApiError> {
+    ) -> Result<Invited, (Asked, ApiError)> {
         let (call, members) = tokio::join!(
             client.get_call(call_type, call_id),
             read_members(client, call_type, call_id),
         );
         Ok(Invited {
-            call: call?.body.call,
-            members: members?,
+            call: call.map_err(|error| (Asked::CallDetails, error))?.body.call,
+            members: members.map_err(|error| (Asked::Members, error))?,
         })
     }
 

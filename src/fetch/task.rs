@@ -72,7 +72,15 @@ async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sen
     };
     // The page under way, for the client's retry notices: they come from inside a request.
     let page_under_way = Arc::new(AtomicU32::new(1));
-    let (client, _notices) = observed(&client, &events, generation, Arc::clone(&page_under_way));
+    let under_way = Arc::clone(&page_under_way);
+    let (client, _notices) = observed(&client, &events, move |notice, retry_at| {
+        FetchEvent::Retrying {
+            generation,
+            asked: Asked::of(notice.operation, under_way.load(Ordering::Relaxed)),
+            error: notice.error.clone(),
+            retry_at,
+        }
+    });
     let summary_target = target.clone();
     let mut read = match SessionRead::new(&client, target, options) {
         Ok(read) => read,
@@ -146,15 +154,15 @@ async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sen
 }
 
 /// `client` telling `events` of each wait before a retry of its own, as the fetcher's own
-/// retries are told: the dashboard says why nothing arrives instead of looking stuck. An
+/// retries are told: the dashboard says why nothing arrives instead of looking stuck. `tell`
+/// words a notice as an event, given when the request goes again (Unix ns, server clock). An
 /// observer cannot wait for room in the channel, so it leaves the latest notice in a slot that
 /// a companion task sends on as soon as there is room: a notice is never lost to a full
 /// channel, only replaced by a newer one. The companion ends with the returned guard.
 fn observed(
     client: &StreamClient,
     events: &Sender<FetchEvent>,
-    generation: u64,
-    page_under_way: Arc<AtomicU32>,
+    tell: impl Fn(&RetryNotice, Nanos) -> FetchEvent + Send + Sync + 'static,
 ) -> (StreamClient, AbortOnDrop) {
     let (slot, mut notices) = watch::channel::<Option<FetchEvent>>(None);
     let forward_to = events.clone();
@@ -171,12 +179,8 @@ fn observed(
     let clock = client.clock();
     let client = client.observed(move |notice: &RetryNotice| {
         let wait = Nanos::try_from(notice.wait.as_nanos()).unwrap_or(Nanos::MAX);
-        slot.send_replace(Some(FetchEvent::Retrying {
-            generation,
-            asked: Asked::of(notice.operation, page_under_way.load(Ordering::Relaxed)),
-            error: notice.error.clone(),
-            retry_at: clock.local_to_server(unix_now().saturating_add(wait)),
-        }));
+        let retry_at = clock.local_to_server(unix_now().saturating_add(wait));
+        slot.send_replace(Some(tell(notice, retry_at)));
     });
     (client, AbortOnDrop(forwarder))
 }
@@ -206,6 +210,17 @@ async fn session_counts(client: &StreamClient, target: &ReadTarget) -> Option<Se
 async fn read_roster(client: &StreamClient, request: &FetchRequest, events: Sender<FetchEvent>) {
     let generation = request.generation;
     let clock = client.clock();
+    // The client's own waits (a rate limit inside the members' paging) are told as the
+    // pages' are, so that the status line says why the counts are late.
+    let (client, _notices) = observed(client, &events, move |notice, retry_at| {
+        FetchEvent::RosterFailed {
+            generation,
+            asked: Asked::of(notice.operation, 0),
+            error: notice.error.clone(),
+            retry_at: Some(retry_at),
+        }
+    });
+    let client = &client;
     let mut failures = 0;
     loop {
         let event = match Invited::read_from(client, &request.call_type, &request.call_id).await {
@@ -213,11 +228,12 @@ async fn read_roster(client: &StreamClient, request: &FetchRequest, events: Send
                 generation,
                 invited: Box::new(invited),
             },
-            Err(error) if error.is_retryable() => {
+            Err((asked, error)) if error.is_retryable() => {
                 failures += 1;
                 let retry_at = retry_instant(failures, server_time(&error), unix_now());
                 let failed = FetchEvent::RosterFailed {
                     generation,
+                    asked,
                     error,
                     retry_at: Some(clock.local_to_server(retry_at)),
                 };
@@ -227,8 +243,9 @@ async fn read_roster(client: &StreamClient, request: &FetchRequest, events: Send
                 sleep_until(retry_at).await;
                 continue;
             }
-            Err(error) => FetchEvent::RosterFailed {
+            Err((asked, error)) => FetchEvent::RosterFailed {
                 generation,
+                asked,
                 error,
                 retry_at: None,
             },

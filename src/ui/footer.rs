@@ -36,7 +36,7 @@ pub(crate) fn status_line(
     let text = match status {
         Status::Retrying(retry) => {
             let (head, reason) = retry_words(retry, zone);
-            let mut text = match app.fetch().awaited_answer(now) {
+            let text = match app.fetch().awaited_answer(now) {
                 // Asked again, and waiting for that answer: said with how long.
                 Some(awaited) if retry.at <= now => format!(
                     "{} (asked again at {} {})",
@@ -46,14 +46,12 @@ pub(crate) fn status_line(
                 ),
                 _ => head,
             };
-            if retry.at > now {
-                let seconds = (retry.at - now + NANOS_PER_SEC - 1) / NANOS_PER_SEC;
-                text.push_str(&format!(" · in {seconds}s"));
-            }
-            if let Some(reason) = reason {
-                text.push_str(&format!(" · {reason}"));
-            }
-            text
+            ticking(text, reason, retry, now)
+        }
+        // Beside the pages: no answer of theirs is awaited here.
+        Status::MembersRetrying(retry) => {
+            let (head, reason) = retry_words(retry, zone);
+            ticking(head, reason, retry, now)
         }
         status => status_text(status, zone),
     };
@@ -71,10 +69,12 @@ pub fn status_text(status: &Status, zone: &DisplayZone) -> String {
         Status::FilterNotAppliedLocally(error) => {
             format!("filter not applied locally: {}", error.message)
         }
-        Status::Retrying(retry) => match retry_words(retry, zone) {
-            (head, Some(reason)) => format!("{head} · {reason}"),
-            (head, None) => head,
-        },
+        Status::Retrying(retry) | Status::MembersRetrying(retry) => {
+            match retry_words(retry, zone) {
+                (head, Some(reason)) => format!("{head} · {reason}"),
+                (head, None) => head,
+            }
+        }
         Status::FetchFailed(error) => format!("✕ {error}"),
         Status::PageSkipped {
             page_no,
@@ -128,6 +128,18 @@ fn retry_words(retry: &Retry, zone: &DisplayZone) -> (String, Option<String>) {
             None,
         ),
     }
+}
+
+/// A retry's words with its countdown (` · in 3s`, until its time), then its reason.
+fn ticking(mut text: String, reason: Option<String>, retry: &Retry, now: Nanos) -> String {
+    if retry.at > now {
+        let seconds = (retry.at - now + NANOS_PER_SEC - 1) / NANOS_PER_SEC;
+        text.push_str(&format!(" · in {seconds}s"));
+    }
+    if let Some(reason) = reason {
+        text.push_str(&format!(" · {reason}"));
+    }
+    text
 }
 
 /// `waiting for Stream's answer to page 4 · 12s`: a request that hangs, said with how long.

@@ -432,8 +432,8 @@ pub(crate) fn totals(frame: &mut Frame, area: Rect, app: &App, now: Nanos, theme
         let counts = roster.counts;
         let short = format!(
             "{} of {} expected present{provisional}",
-            counts.present,
-            counts.expected()
+            count(counts.present as u64),
+            count(counts.expected() as u64)
         );
         let field = |priority| {
             Field::new(

@@ -121,9 +121,15 @@ impl ExpectedView {
         roster.people.get(self.list.selected()?.at)
     }
 
-    /// The selected person's sessions, for Enter: only someone who attended has any.
-    pub(crate) fn selected_user(&self, derived: &Derived) -> Option<UserId> {
-        self.selected(derived)?.user
+    /// What Enter opens on the selected person: the sessions of someone who attended, the
+    /// roster line of a member who never joined.
+    pub(crate) fn selected_detail(&self, derived: &Derived) -> Option<super::View> {
+        let person = self.selected(derived)?;
+        match (person.user, person.member) {
+            (Some(user), _) => Some(super::View::UserDetail(user)),
+            (None, Some(member)) => Some(super::View::Member(member)),
+            (None, None) => None,
+        }
     }
 
     /// `y`: the selected person's user id.
@@ -152,4 +158,11 @@ impl ExpectedView {
         }
         super::finish(writer)
     }
+}
+
+/// `y` on a member's detail: their user id.
+pub(crate) fn member_id(derived: &Derived, member: usize) -> Option<String> {
+    let roster = derived.roster()?;
+    let person = roster.people.iter().find(|p| p.member == Some(member))?;
+    Some(person.user_id.to_string())
 }

@@ -38,6 +38,9 @@ pub enum View {
     Expected,
     /// Every session of one user, with the gaps between them.
     UserDetail(UserId),
+    /// A member who never joined (their place in the members read): who they are in the
+    /// roster, and that they have no sessions.
+    Member(usize),
 }
 
 /// The top-level views, in Tab order.
@@ -50,7 +53,7 @@ impl View {
             View::Users => users::TITLE,
             View::Timeline => timeline::TITLE,
             View::Expected => expected::TITLE,
-            View::UserDetail(_) => user_detail::TITLE,
+            View::UserDetail(_) | View::Member(_) => user_detail::TITLE,
         }
     }
 
@@ -66,7 +69,7 @@ impl View {
             View::Users => users::CONTEXTS,
             View::Timeline => timeline::CONTEXTS,
             View::Expected => expected::CONTEXTS,
-            View::UserDetail(_) => user_detail::CONTEXTS,
+            View::UserDetail(_) | View::Member(_) => user_detail::CONTEXTS,
         }
     }
 }
@@ -133,7 +136,7 @@ impl Views {
             View::Sessions => &self.sessions.list,
             View::Users | View::Timeline => &self.users.list,
             View::Expected => &self.expected.list,
-            View::UserDetail(_) => &self.detail.list,
+            View::UserDetail(_) | View::Member(_) => &self.detail.list,
         }
     }
 
@@ -142,7 +145,7 @@ impl Views {
             View::Sessions => &mut self.sessions.list,
             View::Users | View::Timeline => &mut self.users.list,
             View::Expected => &mut self.expected.list,
-            View::UserDetail(_) => &mut self.detail.list,
+            View::UserDetail(_) | View::Member(_) => &mut self.detail.list,
         }
     }
 
@@ -160,7 +163,7 @@ impl Views {
             View::Users => self.users.act(action, derived, store),
             View::Timeline => self.timeline.act(action),
             View::Expected => self.expected.act(action, derived, zone),
-            View::UserDetail(_) => {}
+            View::UserDetail(_) | View::Member(_) => {}
         }
     }
 
@@ -192,15 +195,18 @@ impl Views {
         thresholds: &Thresholds,
         now: Nanos,
     ) {
-        let user = match self.current() {
-            View::Sessions => self.sessions.selected_user(store),
-            View::Users | View::Timeline => self.users.selected_user(),
-            View::Expected => self.expected.selected_user(derived),
-            View::UserDetail(_) => None,
+        let opened = match self.current() {
+            View::Sessions => self.sessions.selected_user(store).map(View::UserDetail),
+            View::Users | View::Timeline => self.users.selected_user().map(View::UserDetail),
+            View::Expected => self.expected.selected_detail(derived),
+            View::UserDetail(_) | View::Member(_) => None,
         };
-        if let Some(user) = user {
-            self.stack.push(View::UserDetail(user));
-            self.detail = UserDetailView::default();
+        let Some(opened) = opened else {
+            return;
+        };
+        self.stack.push(opened);
+        self.detail = UserDetailView::default();
+        if let View::UserDetail(user) = opened {
             self.detail.refresh(user, derived, store, thresholds, now);
         }
     }
@@ -212,6 +218,7 @@ impl Views {
             View::Users | View::Timeline => self.users.copy_text(store),
             View::Expected => self.expected.copy_text(derived),
             View::UserDetail(_) => self.detail.copy_text(store),
+            View::Member(member) => expected::member_id(derived, member),
         }
     }
 
@@ -221,7 +228,7 @@ impl Views {
             View::Sessions => self.sessions.csv(data),
             View::Users | View::Timeline => self.users.csv(data),
             View::Expected => self.expected.csv(data),
-            View::UserDetail(_) => self.detail.csv(data),
+            View::UserDetail(_) | View::Member(_) => self.detail.csv(data),
         }
     }
 
@@ -231,7 +238,9 @@ impl Views {
             View::Sessions => self.sessions.counts(store),
             View::Users | View::Timeline => self.users.counts(store),
             View::Expected => self.expected.counts(derived),
-            View::UserDetail(_) => (self.detail.list.len(), self.detail.list.len()),
+            View::UserDetail(_) | View::Member(_) => {
+                (self.detail.list.len(), self.detail.list.len())
+            }
         }
     }
 }

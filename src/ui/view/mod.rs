@@ -42,6 +42,10 @@ pub(super) fn draw(
         View::Timeline => timeline::draw(frame, area, app, now, title),
         View::Expected => expected::draw(frame, area, app, title, theme),
         View::UserDetail(_) => user_detail::draw(frame, area, app, now, title, theme),
+        View::Member(_) => {
+            user_detail::draw_member(frame, area, app, title, theme);
+            None
+        }
     }
 }
 
@@ -114,6 +118,9 @@ fn expired(frame: &mut Frame, area: Rect, app: &App, title: Line<'static>, theme
 pub(super) fn crumb(app: &App, view: View) -> String {
     match view {
         View::UserDetail(user) => terminal_safe(app.store().user_name(user)).into_owned(),
+        View::Member(member) => user_detail::member_person(app, member)
+            .map_or("member".into(), |person| terminal_safe(&person.user_id))
+            .into_owned(),
         view => view.title().to_owned(),
     }
 }

@@ -14,8 +14,8 @@ use ratatui::widgets::{Block, Paragraph};
 use crate::api::timestamp::NANOS_PER_SEC;
 use crate::app::view::line_of;
 use crate::attendance::{
-    DETAIL_COLUMNS, DetailLine, PROBLEM_MARK, UserId, first_day, flags, human_duration, last_leave,
-    percent, time_or_dash,
+    DETAIL_COLUMNS, DetailLine, PROBLEM_MARK, Person, State, first_day, flags, human_duration,
+    last_leave, percent, time_or_dash,
 };
 use crate::ui::format::{Field, counted, fit, span};
 use crate::ui::safe_text::terminal_safe;
@@ -41,7 +41,10 @@ pub(super) fn draw(
     };
     let figures = app.figures().and_then(|f| f.user(user));
     let problems = figures.map_or(crate::attendance::Problems::NONE, |f| f.problems);
-    let member = member_line(app, user, theme);
+    let member = app
+        .roster()
+        .and_then(|roster| roster.people.iter().find(|p| p.user == Some(user)))
+        .and_then(|person| member_line(app, person, theme));
     let [summary, table_area] = ratatui::layout::Layout::vertical([
         Constraint::Length(2 + problems.len() as u16 + u16::from(member.is_some())),
         Constraint::Min(0),
@@ -138,18 +141,71 @@ pub(super) fn draw(
 /// Longest custom data shown, in characters: the rest is cut with `…`.
 const CUSTOM_CHARS: usize = 60;
 
-/// Who the user is in the roster: their state (and the numbers behind it), and for a member
-/// their call role, ring outcome and custom data (text from the server, made safe and short),
-/// each whole or left out to fit.
-fn member_line(app: &App, user: UserId, theme: &Palette) -> Option<Vec<Field>> {
+/// The member `member` (their place in the members read), as classified.
+pub(super) fn member_person(app: &App, member: usize) -> Option<&Person<'static>> {
+    app.roster()?
+        .people
+        .iter()
+        .find(|p| p.member == Some(member))
+}
+
+/// Drawing a member who never joined: who they are in the roster, and that they have no
+/// sessions (there is nothing to list).
+pub(super) fn draw_member(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    title: Line<'static>,
+    theme: &Palette,
+) {
+    let block = Block::bordered().title(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let crate::app::view::View::Member(member) = app.view() else {
+        return;
+    };
+    let mut lines = vec![Line::from("no sessions: never joined")];
+    let fields = member_person(app, member).and_then(|person| member_line(app, person, theme));
+    match fields {
+        // The body has room: one fact a line, none left out.
+        Some(fields) => lines.extend(
+            fields
+                .into_iter()
+                .map(|field| fit(vec![field], Span::raw(""), usize::from(inner.width))),
+        ),
+        // A new read no longer has them: say so rather than show someone else.
+        None => lines.push(Line::from(Span::styled(
+            "no longer in the members read",
+            theme.dim(),
+        ))),
+    }
+    frame.render_widget(
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
+        inner,
+    );
+}
+
+/// How a state reads in the user detail: a member who never joined says why.
+fn state_phrase(state: State) -> &'static str {
+    match state {
+        State::Absent => "absent: never joined",
+        State::Rejected => "rejected the ring, never joined",
+        State::Missed => "missed the ring, never joined",
+        other => other.label(),
+    }
+}
+
+/// Who the person is in the roster: their state (and the numbers behind it), and for a
+/// member their call role, ring outcome, custom data (text from the server, made safe and
+/// short) and when they were added, each whole or left out to fit.
+fn member_line(app: &App, person: &Person<'static>, theme: &Palette) -> Option<Vec<Field>> {
     let expected = app.expected_people()?;
     let roster = app.roster()?;
-    let person = roster.people.iter().find(|p| p.user == Some(user))?;
     let zone = &app.config().zone;
     let line = line_of(roster, expected.invited.as_deref(), person, zone);
     let mut state = format!(
         "{}{}",
-        person.state.label(),
+        state_phrase(person.state),
         if roster.provisional { "?" } else { "" }
     );
     if let (Some(tenths), Some(window)) = (line.attendance_tenths(), person.expected) {
@@ -191,6 +247,15 @@ fn member_line(app: &App, user: UserId, theme: &Palette) -> Option<Vec<Field>> {
                 ],
             ));
         }
+        fields.push(Field::one(
+            4,
+            vec![Span::raw(format!(
+                "added {}",
+                member
+                    .created_at
+                    .map_or("—".to_owned(), |at| zone.date_time(at))
+            ))],
+        ));
     }
     Some(fields)
 }
