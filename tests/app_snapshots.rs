@@ -826,7 +826,7 @@ fn over_midnight() -> (App, Nanos) {
 
 #[test]
 fn a_time_on_another_day_than_the_calls_start_shows_its_date_in_every_view() {
-    let expected: [(&str, &[KeyCode], &[&str]); 4] = [
+    let expected: [(&str, &[KeyCode], &[&str]); 5] = [
         // alice joined 23:45:00 on the first day, left 00:15 the next.
         (
             "sessions",
@@ -844,9 +844,18 @@ fn a_time_on_another_day_than_the_calls_start_shows_its_date_in_every_view() {
             &[KeyCode::Enter],
             &["23:45:00", "11-27 00:15"],
         ),
+        // alice-chen and bob are members: their first join and last leave.
+        (
+            "expected",
+            &[KeyCode::Char('x')],
+            &["23:45:00", "11-27 00:15", "23:55:00", "11-27 00:35"],
+        ),
     ];
     for (name, keys, shown) in expected {
         let (mut app, now) = over_midnight();
+        if name == "expected" {
+            app.update(roster_event(1), now);
+        }
         for &key in keys {
             app.update(code(key), now);
         }

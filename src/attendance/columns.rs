@@ -19,7 +19,7 @@ use super::call::Window;
 use super::history::{Gap, HistoryEntry};
 use super::problems::{Problems, RowContext, absurd_seconds, rows_with_problems};
 use super::records::{Cell, problem_groups};
-use super::roster::{Person, State};
+use super::roster::{Person, RingStatus, Roster, State};
 use super::row::{Row, RowId, SessionRef};
 use super::sort::Order;
 use super::store::SessionStore;
@@ -1040,9 +1040,30 @@ pub(crate) struct ExpectedLine<'a> {
     /// The call is live: every state is provisional.
     pub provisional: bool,
     pub zone: &'a DisplayZone,
+    /// The call's first day in the zone: times of other days show their date, as in every
+    /// other view.
+    pub day: Option<jiff::civil::Date>,
 }
 
-impl ExpectedLine<'_> {
+impl<'a> ExpectedLine<'a> {
+    /// The line of `person`, one of `roster`'s people; `members` is the members read their
+    /// `member` index points into.
+    pub(crate) fn of(
+        roster: &'a Roster<'a>,
+        person: &'a Person<'a>,
+        members: &'a [Member],
+        zone: &'a DisplayZone,
+    ) -> Self {
+        ExpectedLine {
+            person,
+            member: person.member.and_then(|index| members.get(index)),
+            ring_known: roster.ring == RingStatus::Known,
+            provisional: roster.provisional,
+            zone,
+            day: first_day(zone, roster.window),
+        }
+    }
+
     /// The user's name, as the member's user record gives it.
     pub fn name(&self) -> Option<&str> {
         self.member
@@ -1353,7 +1374,7 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
         name: "first_join",
         heading: Some(Heading {
             text: "First",
-            width: Width::Fixed(10),
+            width: Width::Fixed(11),
         }),
         sort: Some(Sort {
             id: ExpectedColumn::FirstJoin,
@@ -1361,7 +1382,7 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
             help: "sort by first join",
             by: |l| ExpectedKey::Value(l.person.first_join.map(signed)),
         }),
-        show: |l| time_or_dash(l.zone, l.person.first_join, None),
+        show: |l| time_or_dash(l.zone, l.person.first_join, l.day),
         export: &[Export {
             header: "first_join",
             cell: |l| utc(l.person.first_join),
@@ -1371,7 +1392,7 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
         name: "last_leave",
         heading: Some(Heading {
             text: "Last",
-            width: Width::Fixed(10),
+            width: Width::Fixed(11),
         }),
         sort: Some(Sort {
             id: ExpectedColumn::LastLeave,
@@ -1389,7 +1410,7 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
             if l.in_call() {
                 Shown::toned(Tone::InCall, "● in call")
             } else {
-                time_or_dash(l.zone, l.person.last_leave, None)
+                time_or_dash(l.zone, l.person.last_leave, l.day)
             }
         },
         export: &[Export {

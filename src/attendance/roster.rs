@@ -465,6 +465,9 @@ pub struct Roster<'a> {
     /// People with at least one row with problems.
     pub(crate) with_problems: usize,
     pub(crate) rules: RosterRules,
+    /// The call window classified against (Unix ns), when known: its first day in the
+    /// display zone dates the times of other days.
+    pub(crate) window: Option<Window>,
 }
 
 impl Roster<'_> {
@@ -621,6 +624,7 @@ pub fn classify<'a>(
         duplicate_members: 0,
         with_problems: 0,
         rules: input.rules,
+        window,
     };
     // Whether each stored user is an expected member.
     let mut is_member = vec![false; store.user_count()];

@@ -4,8 +4,8 @@
 //! none, the view says why instead of showing an empty table.
 
 use crate::attendance::{
-    Classification, CsvCells, DisplayZone, ExpectedColumn, ExpectedLine, Order, Person, RingStatus,
-    Roster, UserId, csv_fields, expected_headers, expected_record, sort_expected,
+    Classification, CsvCells, DisplayZone, ExpectedColumn, ExpectedLine, Order, Person, Roster,
+    UserId, csv_fields, expected_headers, expected_record, sort_expected,
 };
 use crate::fetch::Invited;
 
@@ -62,15 +62,8 @@ pub(crate) fn line_of<'a>(
     person: &'a Person<'a>,
     zone: &'a DisplayZone,
 ) -> ExpectedLine<'a> {
-    ExpectedLine {
-        person,
-        member: person
-            .member
-            .and_then(|index| invited?.members.members.get(index)),
-        ring_known: roster.ring == RingStatus::Known,
-        provisional: roster.provisional,
-        zone,
-    }
+    let members = invited.map_or(&[][..], |invited| &invited.members.members[..]);
+    ExpectedLine::of(roster, person, members, zone)
 }
 
 impl ExpectedView {

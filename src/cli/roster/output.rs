@@ -48,13 +48,7 @@ pub(super) fn sorted<'r>(
     let mut lines: Vec<Line> = roster
         .people
         .iter()
-        .map(|person| Line {
-            person,
-            member: person.member.and_then(|index| members.get(index)),
-            ring_known: roster.ring == RingStatus::Known,
-            provisional: roster.provisional,
-            zone,
-        })
+        .map(|person| Line::of(roster, person, members, zone))
         .collect();
     lines.sort_by_cached_key(|line| {
         (
