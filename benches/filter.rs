@@ -5,6 +5,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group};
+use headcount::api::SessionFields;
 use headcount::api::models::{ParticipantSessionDetails, ParticipantSessionsPage};
 use headcount::api::timestamp::{NANOS_PER_SEC, Nanos};
 use headcount::attendance::{SessionStore, keep_local_matches};
@@ -27,7 +28,7 @@ struct Row {
     left_at: Option<Nanos>,
 }
 
-impl LocalRow for Row {
+impl SessionFields for Row {
     fn user_id(&self) -> &str {
         &self.user_id
     }
@@ -46,6 +47,12 @@ impl LocalRow for Row {
     fn left_at(&self) -> Option<Nanos> {
         self.left_at
     }
+    fn duration_in_seconds(&self) -> Option<i64> {
+        None
+    }
+}
+
+impl LocalRow for Row {
     fn is_open(&self) -> bool {
         self.left_at.is_none()
     }

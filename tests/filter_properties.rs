@@ -3,6 +3,7 @@
 //! canonical text parses back to the same filter, and server terms evaluated locally agree
 //! with `Conditions::matches`.
 
+use headcount::api::SessionFields;
 use headcount::api::timestamp::{NANOS_PER_SEC, Nanos};
 use headcount::filter::conditions::{ConditionSubject, Conditions};
 use headcount::filter::{LocalRow, ParseContext, parse};
@@ -57,7 +58,7 @@ struct Row {
     tech: bool,
 }
 
-impl LocalRow for Row {
+impl SessionFields for Row {
     fn user_id(&self) -> &str {
         &self.user
     }
@@ -76,6 +77,12 @@ impl LocalRow for Row {
     fn left_at(&self) -> Option<Nanos> {
         self.left
     }
+    fn duration_in_seconds(&self) -> Option<i64> {
+        None
+    }
+}
+
+impl LocalRow for Row {
     fn is_open(&self) -> bool {
         self.left.is_none()
     }

@@ -31,6 +31,7 @@ mod pager;
 mod rate_limit;
 mod retry;
 mod server_clock;
+pub(crate) mod session_fields;
 pub mod timestamp;
 
 pub(crate) use auth::ApiSecret;
@@ -49,3 +50,4 @@ pub(crate) use pager::{MAX_PAGE_SIZE, SessionPager};
 pub use pager::{PagerOptions, StopReason};
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
+pub use session_fields::SessionFields;

@@ -9,25 +9,54 @@ use serde_json::Value;
 
 use super::members::{self, CallCreator, Member, RingMap};
 use super::nullable::default_on_null;
+use super::session_fields::participant_session_fields;
 use super::timestamp::{self, Nanos};
 
-/// One join of one user on one device (a row of `participants_sessions`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ParticipantSessionDetails {
-    pub user_id: String,
-    pub user_session_id: String,
-    #[serde(default, deserialize_with = "default_on_null")]
-    pub publisher_type: String,
-    #[serde(default, deserialize_with = "default_on_null")]
-    pub roles: Vec<String>,
-    /// Absent values are sent as `null`, as Stream sends them.
-    #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
-    pub joined_at: Option<Nanos>,
-    #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
-    pub left_at: Option<Nanos>,
-    #[serde(default, deserialize_with = "timestamp::deserialize_opt_int")]
-    pub duration_in_seconds: Option<i64>,
+/// The owned model of a row, one member per field of `participant_session_fields!`, each
+/// decoded as its kind says.
+macro_rules! owned_details {
+    (@out [$($out:tt)*]) => {
+        /// One join of one user on one device (a row of `participants_sessions`).
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        pub struct ParticipantSessionDetails { $($out)* }
+    };
+    (@out [$($out:tt)*] $(#[$doc:meta])* $name:ident: RequiredText, $($rest:tt)*) => {
+        owned_details!(@out [$($out)* $(#[$doc])* pub $name: String,] $($rest)*);
+    };
+    (@out [$($out:tt)*] $(#[$doc:meta])* $name:ident: Text, $($rest:tt)*) => {
+        owned_details!(@out [$($out)*
+            $(#[$doc])*
+            #[serde(default, deserialize_with = "default_on_null")]
+            pub $name: String,
+        ] $($rest)*);
+    };
+    (@out [$($out:tt)*] $(#[$doc:meta])* $name:ident: TextList, $($rest:tt)*) => {
+        owned_details!(@out [$($out)*
+            $(#[$doc])*
+            #[serde(default, deserialize_with = "default_on_null")]
+            pub $name: Vec<String>,
+        ] $($rest)*);
+    };
+    (@out [$($out:tt)*] $(#[$doc:meta])* $name:ident: Timestamp, $($rest:tt)*) => {
+        owned_details!(@out [$($out)*
+            $(#[$doc])*
+            #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
+            pub $name: Option<Nanos>,
+        ] $($rest)*);
+    };
+    (@out [$($out:tt)*] $(#[$doc:meta])* $name:ident: Integer, $($rest:tt)*) => {
+        owned_details!(@out [$($out)*
+            $(#[$doc])*
+            #[serde(default, deserialize_with = "timestamp::deserialize_opt_int")]
+            pub $name: Option<i64>,
+        ] $($rest)*);
+    };
+    ($($fields:tt)*) => {
+        owned_details!(@out [] $($fields)*);
+    };
 }
+
+participant_session_fields!(owned_details);
 
 impl ParticipantSessionDetails {
     /// A session without `left_at` is still open (or its data is not final yet).

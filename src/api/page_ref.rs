@@ -22,6 +22,7 @@ use super::error::DecodeError;
 use super::models::{CallSession, ParticipantSessionDetails, ParticipantSessionsPage};
 use super::nullable::{default_on_null, text_or_empty};
 use super::page_bytes::OPERATION;
+use super::session_fields::participant_session_fields;
 use super::timestamp::{self, Nanos};
 
 /// `QueryCallParticipantSessionsResponse`, borrowing its text from the body.
@@ -70,43 +71,78 @@ impl<'a> ParticipantSessionsPageRef<'a> {
     }
 }
 
-/// One row of `participants_sessions`, borrowing its text from the body.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct SessionDetailsRef<'a> {
-    #[serde(borrow)]
-    pub(crate) user_id: Cow<'a, str>,
-    #[serde(borrow)]
-    pub(crate) user_session_id: Cow<'a, str>,
-    #[serde(borrow, default, deserialize_with = "text_or_empty")]
-    pub(crate) publisher_type: Cow<'a, str>,
-    #[serde(borrow, default)]
-    pub(crate) roles: RoleList<'a>,
-    #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
-    pub(crate) joined_at: Option<Nanos>,
-    #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
-    pub(crate) left_at: Option<Nanos>,
-    #[serde(default, deserialize_with = "timestamp::deserialize_opt_int")]
-    pub(crate) duration_in_seconds: Option<i64>,
+/// The borrowed model of a row, one member per field of `participant_session_fields!`, and
+/// its view of an owned row (`borrowing`).
+macro_rules! borrowed_details {
+    (@out [$($out:tt)*] [$($field:ident: $kind:ident,)*]) => {
+        /// One row of `participants_sessions`, borrowing its text from the body.
+        #[derive(Debug, Clone, PartialEq, Deserialize)]
+        pub struct SessionDetailsRef<'a> { $($out)* }
+
+        impl<'a> SessionDetailsRef<'a> {
+            /// An owned row seen through the borrowed model.
+            pub(crate) fn borrowing(row: &'a ParticipantSessionDetails) -> Self {
+                SessionDetailsRef {
+                    $($field: borrowed_field!($kind, row.$field),)*
+                }
+            }
+        }
+    };
+    (@out [$($out:tt)*] [$($view:tt)*] $(#[$doc:meta])* $name:ident: RequiredText, $($rest:tt)*) => {
+        borrowed_details!(@out [$($out)*
+            #[serde(borrow)]
+            pub(crate) $name: Cow<'a, str>,
+        ] [$($view)* $name: RequiredText,] $($rest)*);
+    };
+    (@out [$($out:tt)*] [$($view:tt)*] $(#[$doc:meta])* $name:ident: Text, $($rest:tt)*) => {
+        borrowed_details!(@out [$($out)*
+            #[serde(borrow, default, deserialize_with = "text_or_empty")]
+            pub(crate) $name: Cow<'a, str>,
+        ] [$($view)* $name: Text,] $($rest)*);
+    };
+    (@out [$($out:tt)*] [$($view:tt)*] $(#[$doc:meta])* $name:ident: TextList, $($rest:tt)*) => {
+        borrowed_details!(@out [$($out)*
+            #[serde(borrow, default)]
+            pub(crate) $name: RoleList<'a>,
+        ] [$($view)* $name: TextList,] $($rest)*);
+    };
+    (@out [$($out:tt)*] [$($view:tt)*] $(#[$doc:meta])* $name:ident: Timestamp, $($rest:tt)*) => {
+        borrowed_details!(@out [$($out)*
+            #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
+            pub(crate) $name: Option<Nanos>,
+        ] [$($view)* $name: Timestamp,] $($rest)*);
+    };
+    (@out [$($out:tt)*] [$($view:tt)*] $(#[$doc:meta])* $name:ident: Integer, $($rest:tt)*) => {
+        borrowed_details!(@out [$($out)*
+            #[serde(default, deserialize_with = "timestamp::deserialize_opt_int")]
+            pub(crate) $name: Option<i64>,
+        ] [$($view)* $name: Integer,] $($rest)*);
+    };
+    ($($fields:tt)*) => {
+        borrowed_details!(@out [] [] $($fields)*);
+    };
 }
 
-impl<'a> SessionDetailsRef<'a> {
-    /// An owned row seen through the borrowed model.
-    pub(crate) fn borrowing(row: &'a ParticipantSessionDetails) -> Self {
-        let mut roles = RoleList::default();
-        for role in &row.roles {
-            roles.push(Cow::Borrowed(role));
-        }
-        SessionDetailsRef {
-            user_id: Cow::Borrowed(&row.user_id),
-            user_session_id: Cow::Borrowed(&row.user_session_id),
-            publisher_type: Cow::Borrowed(&row.publisher_type),
-            roles,
-            joined_at: row.joined_at,
-            left_at: row.left_at,
-            duration_in_seconds: row.duration_in_seconds,
-        }
-    }
+/// A field of an owned row, borrowed.
+macro_rules! borrowed_field {
+    (RequiredText, $value:expr) => {
+        Cow::Borrowed(&$value)
+    };
+    (Text, $value:expr) => {
+        Cow::Borrowed(&$value)
+    };
+    (TextList, $value:expr) => {
+        RoleList::borrowing(&$value)
+    };
+    (Timestamp, $value:expr) => {
+        $value
+    };
+    (Integer, $value:expr) => {
+        $value
+    };
 }
+
+participant_session_fields!(borrowed_details);
 
 /// Sessions rarely carry more roles than this; more go to a vector.
 const INLINE_ROLES: usize = 3;
@@ -121,6 +157,15 @@ pub(crate) struct RoleList<'a> {
 }
 
 impl<'a> RoleList<'a> {
+    /// An owned list seen through the borrowed one.
+    fn borrowing(roles: &'a [String]) -> Self {
+        let mut list = RoleList::default();
+        for role in roles {
+            list.push(Cow::Borrowed(role));
+        }
+        list
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.len + self.more.len()
     }

@@ -7,6 +7,7 @@
 
 use std::cell::OnceCell;
 
+use crate::api::SessionFields;
 use crate::api::models::ParticipantSessionDetails;
 use crate::api::timestamp::Nanos;
 use crate::filter::{Filter, LocalRow, Predicate, Reads, TimeTest};
@@ -37,7 +38,7 @@ impl<'a> FilterableRow<'a> {
     }
 }
 
-impl LocalRow for FilterableRow<'_> {
+impl SessionFields for FilterableRow<'_> {
     fn user_id(&self) -> &str {
         self.row.user_id()
     }
@@ -58,6 +59,12 @@ impl LocalRow for FilterableRow<'_> {
     fn left_at(&self) -> Option<Nanos> {
         self.row.left_at()
     }
+    fn duration_in_seconds(&self) -> Option<i64> {
+        self.row.duration_in_seconds()
+    }
+}
+
+impl LocalRow for FilterableRow<'_> {
     fn trusted_times(&self) -> (Option<Nanos>, Option<Nanos>) {
         self.row.trusted_bounds()
     }
@@ -104,7 +111,7 @@ impl SessionRow<'_> {
     }
 }
 
-impl LocalRow for SessionRow<'_> {
+impl SessionFields for SessionRow<'_> {
     fn user_id(&self) -> &str {
         &self.details.user_id
     }
@@ -123,6 +130,12 @@ impl LocalRow for SessionRow<'_> {
     fn left_at(&self) -> Option<Nanos> {
         self.details.left_at
     }
+    fn duration_in_seconds(&self) -> Option<i64> {
+        self.details.duration_in_seconds
+    }
+}
+
+impl LocalRow for SessionRow<'_> {
     fn trusted_times(&self) -> (Option<Nanos>, Option<Nanos>) {
         self.raw().trusted_bounds()
     }
@@ -151,24 +164,6 @@ impl LocalRow for SessionRow<'_> {
 /// unknown, so a row without `left_at` is open and only the problems the row shows on its own
 /// count. Rows of a known session are read through [`SessionRow`].
 impl LocalRow for ParticipantSessionDetails {
-    fn user_id(&self) -> &str {
-        &self.user_id
-    }
-    fn user_session_id(&self) -> &str {
-        &self.user_session_id
-    }
-    fn publisher_type(&self) -> &str {
-        &self.publisher_type
-    }
-    fn roles(&self) -> impl Iterator<Item = &str> {
-        self.roles.iter().map(String::as_str)
-    }
-    fn joined_at(&self) -> Option<Nanos> {
-        self.joined_at
-    }
-    fn left_at(&self) -> Option<Nanos> {
-        self.left_at
-    }
     fn trusted_times(&self) -> (Option<Nanos>, Option<Nanos>) {
         SessionRow::raw_of(self).trusted_bounds()
     }
@@ -393,7 +388,7 @@ impl<'a> OneColumn<'a> {
     }
 }
 
-impl LocalRow for OneColumn<'_> {
+impl SessionFields for OneColumn<'_> {
     fn user_id(&self) -> &str {
         self.user_id
     }
@@ -417,6 +412,12 @@ impl LocalRow for OneColumn<'_> {
     fn left_at(&self) -> Option<Nanos> {
         self.times.and_then(|(row, _)| row.left_at())
     }
+    fn duration_in_seconds(&self) -> Option<i64> {
+        self.times.and_then(|(row, _)| row.duration_in_seconds())
+    }
+}
+
+impl LocalRow for OneColumn<'_> {
     fn trusted_times(&self) -> (Option<Nanos>, Option<Nanos>) {
         self.times
             .map_or((None, None), |(row, _)| row.trusted_bounds())

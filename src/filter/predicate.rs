@@ -7,18 +7,13 @@ use std::fmt;
 use super::ast::{Comparison, Expr};
 use super::conditions::ConditionSubject;
 use super::term::TermKind;
+use crate::api::SessionFields;
 use crate::api::timestamp::Nanos;
 
-/// What the local part of a filter reads from a row. Times are as the API sent them; what
-/// depends on the session (is it still running, is the row messy) is answered by the row,
-/// which knows its session.
-pub trait LocalRow {
-    fn user_id(&self) -> &str;
-    fn user_session_id(&self) -> &str;
-    fn publisher_type(&self) -> &str;
-    fn roles(&self) -> impl Iterator<Item = &str>;
-    fn joined_at(&self) -> Option<Nanos>;
-    fn left_at(&self) -> Option<Nanos>;
+/// What the local part of a filter reads from a row: its fields as sent ([`SessionFields`])
+/// and what depends on its session (is it still running, is the row messy), which the row
+/// answers because it knows its session.
+pub trait LocalRow: SessionFields {
     /// `joined_at` and `left_at` as the figures use them, which time terms compare: a value
     /// headcount flags and ignores (not a clock reading, or a leave before the join) is
     /// `None`, so it matches no time term, as it counts in no figure. By default the times as

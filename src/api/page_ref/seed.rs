@@ -16,6 +16,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 
 use super::{ParticipantSessionsPageRef, RoleList, SessionDetailsRef};
 use crate::api::models::CallSession;
+use crate::api::session_fields::participant_session_fields;
 use crate::api::timestamp::{self, Nanos};
 
 /// Rows are rarely shorter than this many bytes of JSON, so a page of `n` bytes holds at most
@@ -207,33 +208,6 @@ impl<'de> Visitor<'de> for RowsSeed<'de> {
 /// One row.
 struct RowSeed<'de>(Body<'de>);
 
-/// A key of a row object.
-enum RowField {
-    UserId,
-    UserSessionId,
-    PublisherType,
-    Roles,
-    JoinedAt,
-    LeftAt,
-    Duration,
-    Other,
-}
-
-impl FromKey for RowField {
-    fn from_key(key: &[u8]) -> Self {
-        match key {
-            b"user_id" => RowField::UserId,
-            b"user_session_id" => RowField::UserSessionId,
-            b"publisher_type" => RowField::PublisherType,
-            b"roles" => RowField::Roles,
-            b"joined_at" => RowField::JoinedAt,
-            b"left_at" => RowField::LeftAt,
-            b"duration_in_seconds" => RowField::Duration,
-            _ => RowField::Other,
-        }
-    }
-}
-
 impl<'de> DeserializeSeed<'de> for RowSeed<'de> {
     type Value = SessionDetailsRef<'de>;
 
@@ -242,60 +216,97 @@ impl<'de> DeserializeSeed<'de> for RowSeed<'de> {
     }
 }
 
-impl<'de> Visitor<'de> for RowSeed<'de> {
-    type Value = SessionDetailsRef<'de>;
+/// The keys of a row and its visitor, one arm per field of `participant_session_fields!`,
+/// each read with the seed of its kind (see `row_value!` and `row_field!`).
+macro_rules! row_decoder {
+    ($($(#[$doc:meta])* $name:ident: $kind:ident,)*) => {
+        /// A key of a row object, named as its field.
+        #[allow(non_camel_case_types)]
+        enum RowField {
+            $($name,)*
+            Other,
+        }
 
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("struct SessionDetailsRef")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let body = self.0;
-        let (mut user_id, mut user_session_id, mut publisher_type) = (None, None, None);
-        let (mut roles, mut joined_at, mut left_at, mut duration) = (None, None, None, None);
-        while let Some(key) = map.next_key_seed(Key::<RowField>(PhantomData))? {
-            match key {
-                RowField::UserId => set(&mut user_id, map.next_value_seed(Text(body))?, "user_id")?,
-                RowField::UserSessionId => set(
-                    &mut user_session_id,
-                    map.next_value_seed(Text(body))?,
-                    "user_session_id",
-                )?,
-                RowField::PublisherType => set(
-                    &mut publisher_type,
-                    map.next_value_seed(OptionalTextSeed(body))?,
-                    "publisher_type",
-                )?,
-                RowField::Roles => set(&mut roles, map.next_value_seed(RolesSeed(body))?, "roles")?,
-                RowField::JoinedAt => set(
-                    &mut joined_at,
-                    map.next_value::<TimestampField>()?,
-                    "joined_at",
-                )?,
-                RowField::LeftAt => {
-                    set(&mut left_at, map.next_value::<TimestampField>()?, "left_at")?;
-                }
-                RowField::Duration => set(
-                    &mut duration,
-                    map.next_value::<IntegerField>()?,
-                    "duration_in_seconds",
-                )?,
-                RowField::Other => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+        impl FromKey for RowField {
+            fn from_key(key: &[u8]) -> Self {
+                $(
+                    if key == stringify!($name).as_bytes() {
+                        return RowField::$name;
+                    }
+                )*
+                RowField::Other
             }
         }
-        Ok(SessionDetailsRef {
-            user_id: required(user_id, "user_id")?,
-            user_session_id: required(user_session_id, "user_session_id")?,
-            publisher_type: publisher_type.flatten().unwrap_or_default(),
-            roles: roles.unwrap_or_default(),
-            joined_at: joined_at.and_then(|TimestampField(at)| at),
-            left_at: left_at.and_then(|TimestampField(at)| at),
-            duration_in_seconds: duration.and_then(|IntegerField(count)| count),
-        })
-    }
+
+        impl<'de> Visitor<'de> for RowSeed<'de> {
+            type Value = SessionDetailsRef<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("struct SessionDetailsRef")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let body = self.0;
+                $(let mut $name = None;)*
+                while let Some(key) = map.next_key_seed(Key::<RowField>(PhantomData))? {
+                    match key {
+                        $(
+                            RowField::$name => {
+                                set(&mut $name, row_value!($kind, map, body), stringify!($name))?;
+                            }
+                        )*
+                        RowField::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(SessionDetailsRef {
+                    $($name: row_field!($kind, $name),)*
+                })
+            }
+        }
+    };
 }
+
+/// Reads the value of a field of `$kind` from `$map`.
+macro_rules! row_value {
+    (RequiredText, $map:ident, $body:ident) => {
+        $map.next_value_seed(Text($body))?
+    };
+    (Text, $map:ident, $body:ident) => {
+        $map.next_value_seed(OptionalTextSeed($body))?
+    };
+    (TextList, $map:ident, $body:ident) => {
+        $map.next_value_seed(RolesSeed($body))?
+    };
+    (Timestamp, $map:ident, $body:ident) => {
+        $map.next_value::<TimestampField>()?
+    };
+    (Integer, $map:ident, $body:ident) => {
+        $map.next_value::<IntegerField>()?
+    };
+}
+
+/// The field of `$kind` once the row is read: required, or its default when absent.
+macro_rules! row_field {
+    (RequiredText, $slot:ident) => {
+        required($slot, stringify!($slot))?
+    };
+    (Text, $slot:ident) => {
+        $slot.flatten().unwrap_or_default()
+    };
+    (TextList, $slot:ident) => {
+        $slot.unwrap_or_default()
+    };
+    (Timestamp, $slot:ident) => {
+        $slot.and_then(|TimestampField(at)| at)
+    };
+    (Integer, $slot:ident) => {
+        $slot.and_then(|IntegerField(count)| count)
+    };
+}
+
+participant_session_fields!(row_decoder);
 
 /// A row's list of role names.
 struct RolesSeed<'de>(Body<'de>);
