@@ -646,3 +646,34 @@ fn x_opens_who_was_expected_and_state_absent_lists_who_never_came() {
     terminal.type_keys("q");
     assert!(terminal.wait_for_exit().success());
 }
+
+#[test]
+fn c_copies_the_answer_card_with_osc_52_and_shows_it_until_esc() {
+    let mut terminal = Terminal::start(&["demo", "--scenario", "small", "--tz", "UTC"]);
+    terminal.wait_for("every session loaded", |screen| {
+        loaded_and_total(screen).is_some_and(|(loaded, total)| loaded == total)
+    });
+    terminal.type_keys("\t");
+    terminal.wait_for("the users", |screen| {
+        view_title(screen).starts_with("Users")
+    });
+    terminal.type_keys("c");
+    let card = terminal.wait_for("the answer card", |screen| {
+        screen.contains("Answer card · copied with OSC 52")
+    });
+    assert!(
+        card.lines().any(|line| line.starts_with("User:         "))
+            && card.lines().any(|line| line.starts_with("Attended:     ")),
+        "{card}"
+    );
+    assert!(
+        terminal.wrote(b"\x1b]52;c;"),
+        "the card went out with OSC 52"
+    );
+    terminal.type_keys("\x1b");
+    terminal.wait_for("the card closed", |screen| {
+        !screen.contains("Answer card") && view_title(screen).starts_with("Users")
+    });
+    terminal.type_keys("q");
+    assert!(terminal.wait_for_exit().success());
+}

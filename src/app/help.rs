@@ -3,7 +3,7 @@
 
 use super::keymap::{Context, bindings};
 
-const SECTIONS: [(Context, &str); 7] = [
+const SECTIONS: [(Context, &str); 8] = [
     (Context::Global, "Everywhere"),
     (Context::List, "Lists"),
     (Context::Sessions, "Sessions"),
@@ -11,6 +11,7 @@ const SECTIONS: [(Context, &str); 7] = [
     (Context::Timeline, "Timeline"),
     (Context::Expected, "Expected"),
     (Context::FilterBar, "Filter bar"),
+    (Context::Card, "Answer card"),
 ];
 
 /// Width of one column of the overlay, borders excluded.

@@ -29,6 +29,8 @@ pub(crate) enum Context {
     FilterBar,
     /// The help overlay.
     Help,
+    /// The answer card's popup.
+    Card,
 }
 
 /// What a key asks the app to do.
@@ -51,6 +53,7 @@ pub(crate) enum Action {
     Refresh,
     Export,
     CopyId,
+    AnswerCard,
     SortSessions(SessionColumn),
     SortUsers(UserColumn),
     SortExpected(ExpectedColumn),
@@ -227,6 +230,43 @@ const BINDINGS: &[Binding] = &[
         "copy",
         "copy the selected id (OSC 52)",
     ),
+    bind(
+        C::Global,
+        K::Char('c'),
+        A::AnswerCard,
+        "c",
+        "",
+        "copy and show the answer card",
+    ),
+    bind(
+        C::Card,
+        K::Esc,
+        A::Back,
+        "Esc",
+        "close",
+        "close the answer card",
+    ),
+    bind(
+        C::Card,
+        K::Char('q'),
+        A::Back,
+        "q",
+        "",
+        "close the answer card",
+    ),
+    bind(
+        C::Card,
+        K::Char('c'),
+        A::Back,
+        "c",
+        "",
+        "close the answer card",
+    ),
+    bind(C::Card, K::Char('j'), A::Down, "j", "scroll", "scroll down"),
+    bind(C::Card, K::Down, A::Down, "↓", "", "scroll down"),
+    bind(C::Card, K::Char('k'), A::Up, "k", "", "scroll up"),
+    bind(C::Card, K::Up, A::Up, "↑", "", "scroll up"),
+    ctrl(C::Card, K::Char('c'), A::Quit, "Ctrl-c", "quit"),
     bind(C::List, K::Char('j'), A::Down, "j", "", "move down"),
     bind(C::List, K::Down, A::Down, "↓", "", "move down"),
     bind(C::List, K::Char('k'), A::Up, "k", "", "move up"),

@@ -35,6 +35,16 @@ impl App {
         if self.help.is_some() && self.scroll_help(action) {
             return Vec::new();
         }
+        if let Some(card) = &mut self.card
+            && let Some(lines) = match action {
+                Action::Up => Some(-1),
+                Action::Down => Some(1),
+                _ => None,
+            }
+        {
+            card.scroll_by(lines);
+            return Vec::new();
+        }
         match action {
             Action::Quit => {
                 self.quit = true;
@@ -57,6 +67,7 @@ impl App {
             Action::Refresh => return self.start_fetch(FetchKind::Fresh, now),
             Action::Export => return self.export(now),
             Action::CopyId => return self.copy_id(),
+            Action::AnswerCard => return self.copy_card(now),
             Action::SortSessions(_)
             | Action::SortUsers(_)
             | Action::ZoomIn
@@ -146,6 +157,8 @@ impl App {
     fn back(&mut self, now: Nanos) -> Vec<Effect> {
         if self.help.is_some() {
             self.help = None;
+        } else if self.card.is_some() {
+            self.card = None;
         } else if !self.views.stack.pop() {
             let ctx = self.parse_context(now);
             if self.filter.clear(&ctx) {

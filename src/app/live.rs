@@ -229,8 +229,10 @@ pub enum Status {
     NotExported(Caveat),
     /// The CSV could not be built.
     ExportUnbuilt(Arc<csv::Error>),
-    /// `y` put this text on the clipboard.
+    /// `y` or `c` put this text on the clipboard.
     Copied(String),
+    /// `c` has no card to give, and why.
+    NoCard(&'static str),
 }
 
 impl Status {
@@ -247,6 +249,7 @@ impl Status {
             | Status::ExportFailed { .. }
             | Status::NotExported(_)
             | Status::ExportUnbuilt(_) => Severity::Error,
+            Status::NoCard(_) => Severity::Warning,
         }
     }
 

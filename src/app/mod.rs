@@ -8,6 +8,7 @@
 //! messages and effects, the status values, the view ids and the picker); everything else is
 //! `pub(crate)` or private.
 
+pub(crate) mod card;
 mod derived;
 pub(crate) mod effect;
 mod export;
@@ -115,6 +116,8 @@ pub struct App {
     invitation_revision: u64,
     views: Views,
     help: Option<HelpOverlay>,
+    /// The answer card on screen (`c`).
+    card: Option<card::CardPopup>,
     frozen: Option<Frozen>,
     next_poll: Option<Nanos>,
     /// The poll that saw the call end has been followed by the one last fetch.
@@ -153,6 +156,7 @@ impl App {
             invitation_revision: 0,
             views: Views::new(now),
             help: None,
+            card: None,
             frozen: None,
             next_poll: None,
             final_fetch: false,
@@ -425,6 +429,11 @@ impl App {
         self.help.as_ref()
     }
 
+    /// The answer card's popup: its text and scroll, while open.
+    pub(crate) fn card(&self) -> Option<&card::CardPopup> {
+        self.card.as_ref()
+    }
+
     pub fn frozen(&self) -> Option<&Frozen> {
         self.frozen.as_ref()
     }
@@ -475,6 +484,9 @@ impl App {
         }
         if self.help.is_some() {
             return vec![Context::Help];
+        }
+        if self.card.is_some() {
+            return vec![Context::Card];
         }
         self.view().contexts().to_vec()
     }

@@ -84,6 +84,7 @@
 mod breakdown;
 mod call;
 mod call_sessions;
+mod card;
 mod columns;
 mod concurrency;
 mod figures;
@@ -114,6 +115,7 @@ pub(crate) use call::{CallIdentity, ServerTotals, Window, session_end, session_s
 pub use call::{CallState, EndReports, SessionEnd};
 pub use call_sessions::SessionSummary;
 pub(crate) use call_sessions::{current_session_id, merge_sessions};
+pub(crate) use card::{CardContext, call_card, closest_ids, user_card};
 pub(crate) use columns::{
     Column, DETAIL_COLUMNS, DetailLine, EXPECTED_COLUMNS, ExpectedLine, Lines, PROBLEM_MARK,
     SESSION_COLUMNS, SessionLine, Shown, Tone, USER_COLUMNS, UserLine, Width, detail_headers,

@@ -6,6 +6,7 @@
 //! dashboard never disagree. The figures are printed whatever the read got, with whether they
 //! are complete; an incomplete read then exits with status 8.
 
+pub(crate) mod card;
 mod report;
 
 use std::io::Write;
@@ -17,9 +18,12 @@ use super::config::values::parse_tz;
 use super::config::{ConnectionArgs, Overrides};
 use super::roster::output::{counts_json, counts_line};
 use super::roster::refuse_filter;
-use super::session_read::{Matching, Opening, SessionTarget, finish_read, roster_rules};
+use super::session_read::{
+    Matching, Opening, SessionTarget, finish_read, roster_rules, thresholds,
+};
 use crate::attendance::{Figures, Thresholds, user_figures};
 use crate::fetch::Invited;
+use card::UserCardRead;
 use report::Report;
 
 /// Options of `headcount totals`.
@@ -40,8 +44,13 @@ pub(crate) struct TotalsArgs {
     #[arg(long, value_name = "ZONE", value_parser = parse_tz)]
     pub(crate) tz: Option<String>,
     /// Add who was expected: the counts of each state of the call's members (reads them too)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "user")]
     pub(crate) with_roster: bool,
+    /// Print the answer card of this user (their exact `user_id`): when they joined and left,
+    /// how long they attended, each flag with its threshold; `--format json` gives the same
+    /// facts
+    #[arg(long, value_name = "USER_ID")]
+    pub(crate) user: Option<String>,
     #[command(flatten)]
     pub(crate) connection: ConnectionArgs,
 }
@@ -90,6 +99,20 @@ async fn totals(args: TotalsArgs) -> anyhow::Result<()> {
         now,
     } = matching?;
     let invited = invited?;
+    if let Some(user) = &args.user {
+        let thresholds = thresholds(&reader.settings);
+        let card = UserCardRead {
+            store: &store,
+            rows: &rows,
+            filter: &filter,
+            completeness,
+            now,
+            zone: &reader.zone,
+            thresholds: &thresholds,
+        };
+        card.print(user, args.format)?;
+        return finish_read(completeness);
+    }
     // The grace periods only shape per-user flags, which this command does not print.
     let figures = Figures::compute(&store, &rows, now, &Thresholds::default());
     let Some(identity) = store.identity().cloned() else {

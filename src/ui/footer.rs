@@ -100,7 +100,13 @@ pub fn status_text(status: &Status, zone: &DisplayZone) -> String {
         }
         Status::NotExported(caveat) => format!("✕ not exported: {}", caveat_text(*caveat)),
         Status::ExportUnbuilt(error) => format!("✕ export failed: {error}"),
+        // An answer card is on screen already: its first line says whose it is.
+        Status::Copied(text) if text.contains('\n') => format!(
+            "copied the answer card ({}) with OSC 52; if your terminal ignores it, select the text",
+            text.lines().next().unwrap_or_default().trim()
+        ),
         Status::Copied(text) => format!("copied {text}"),
+        Status::NoCard(why) => format!("⚠ no answer card: {why}"),
     }
 }
 

@@ -4,6 +4,7 @@
 //! Visibility: `pub` is what the tests and benches draw with (`draw`, `status_text`, the
 //! picker, the lane chart widget); the rest is private to `ui`.
 
+mod card;
 mod filter_bar;
 pub(crate) mod footer;
 pub(crate) mod format;
@@ -78,6 +79,13 @@ pub fn draw(frame: &mut Frame, app: &App, now: Nanos) -> Layout {
         frame.render_widget(Paragraph::new(status), status_area);
     }
     frame.render_widget(Paragraph::new(footer::hints_line(app, &theme)), hints);
+    if let Some(card) = app.card() {
+        let popup = ratatui::layout::Rect {
+            height: area.height.saturating_sub(1),
+            ..area
+        };
+        card::draw(frame, popup, card, &theme);
+    }
     if let Some(overlay) = app.help() {
         help::draw(frame, area, overlay, &theme);
     }

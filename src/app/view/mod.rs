@@ -222,6 +222,23 @@ impl Views {
         }
     }
 
+    /// `c`: whose answer card the current view gives: the selected user, or the call's
+    /// (`None`) in the sessions, which are no one's in particular, and in an empty list.
+    pub(crate) fn card_user(&self, derived: &Derived) -> Result<Option<UserId>, &'static str> {
+        const NEVER_JOINED: &str =
+            "this member never joined: the Expected view says how they fared";
+        match self.current() {
+            View::Sessions => Ok(None),
+            View::Users | View::Timeline => Ok(self.users.list.selected().copied()),
+            View::Expected => match self.expected.selected(derived) {
+                Some(person) => person.user.map(Some).ok_or(NEVER_JOINED),
+                None => Ok(None),
+            },
+            View::UserDetail(user) => Ok(Some(user)),
+            View::Member(_) => Err(NEVER_JOINED),
+        }
+    }
+
     /// The current view's rows as CSV.
     pub(crate) fn csv(&self, data: &Data<'_>) -> Result<String, csv::Error> {
         match self.current() {
