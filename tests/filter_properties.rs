@@ -5,7 +5,7 @@
 
 use headcount::api::SessionFields;
 use headcount::api::timestamp::{NANOS_PER_SEC, Nanos};
-use headcount::filter::conditions::{ConditionSubject, Conditions};
+use headcount::filter::conditions::Conditions;
 use headcount::filter::{LocalRow, ParseContext, parse};
 use jiff::civil::date;
 use jiff::tz::TimeZone;
@@ -92,21 +92,6 @@ impl LocalRow for Row {
     }
     fn has_problem(&self, _now: Nanos) -> bool {
         false
-    }
-}
-
-impl ConditionSubject for Row {
-    fn user_id(&self) -> &str {
-        &self.user
-    }
-    fn publisher_type(&self) -> &str {
-        &self.publisher
-    }
-    fn session_id(&self) -> &str {
-        &self.session
-    }
-    fn is_live(&self) -> bool {
-        self.left.is_none()
     }
     fn published_tracks(&self) -> Option<&[String]> {
         Some(&self.tracks)

@@ -58,13 +58,6 @@ macro_rules! owned_details {
 
 participant_session_fields!(owned_details);
 
-impl ParticipantSessionDetails {
-    /// A session without `left_at` is still open (or its data is not final yet).
-    pub(crate) fn is_open(&self) -> bool {
-        self.left_at.is_none()
-    }
-}
-
 /// The request latency Stream reports: an integer of milliseconds on this endpoint, a string
 /// such as `"1.23ms"` everywhere else.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -234,6 +227,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::filter::LocalRow;
 
     const JOINED: Nanos = 1_760_000_000_000_000_000;
 

@@ -160,29 +160,63 @@ impl LocalRow for SessionRow<'_> {
     }
 }
 
-/// A row alone, with no session to tell: read as a row of a live session whose window is
-/// unknown, so a row without `left_at` is open and only the problems the row shows on its own
-/// count. Rows of a known session are read through [`SessionRow`].
+/// A row alone, with no session to tell (an owned row, the sim's rows): read as a row of a
+/// live session whose window is unknown, so a row without `left_at` is open and only the
+/// problems the row shows on its own count. Rows of a known session are read through
+/// [`SessionRow`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RowAlone {
+    raw: RawTimes,
+    context: RowContext,
+}
+
+impl RowAlone {
+    /// The row as read at `now` (Unix ns).
+    pub(crate) fn at(row: &impl SessionFields, now: Nanos) -> Self {
+        RowAlone {
+            raw: RawTimes {
+                joined_at: row.joined_at(),
+                left_at: row.left_at(),
+                duration_in_seconds: row.duration_in_seconds(),
+            },
+            context: RowContext::unknown_live(now),
+        }
+    }
+
+    pub(crate) fn trusted_times(&self) -> (Option<Nanos>, Option<Nanos>) {
+        self.raw.trusted_bounds()
+    }
+
+    pub(crate) fn duration_seconds(&self) -> Option<i64> {
+        let raw = self.raw;
+        shown_duration(
+            raw.duration_in_seconds,
+            raw.joined_at,
+            raw.left_at.is_none(),
+            &self.context,
+        )
+    }
+
+    pub(crate) fn has_problem(&self) -> bool {
+        !Counted::of(self.raw, self.raw.problems(), &self.context)
+            .problems
+            .is_empty()
+    }
+}
+
+/// An owned row is read alone ([`RowAlone`]).
 impl LocalRow for ParticipantSessionDetails {
     fn trusted_times(&self) -> (Option<Nanos>, Option<Nanos>) {
-        SessionRow::raw_of(self).trusted_bounds()
+        RowAlone::at(self, 0).trusted_times()
     }
     fn is_open(&self) -> bool {
         self.left_at.is_none()
     }
     fn duration_seconds(&self, now: Nanos) -> Option<i64> {
-        SessionRow {
-            details: self,
-            context: &RowContext::unknown_live(now),
-        }
-        .duration_seconds(now)
+        RowAlone::at(self, now).duration_seconds()
     }
     fn has_problem(&self, now: Nanos) -> bool {
-        SessionRow {
-            details: self,
-            context: &RowContext::unknown_live(now),
-        }
-        .has_problem(now)
+        RowAlone::at(self, now).has_problem()
     }
 }
 

@@ -129,7 +129,7 @@ pub(crate) use concurrency::Peak;
 pub(crate) use figures::CallFigures;
 pub use figures::Figures;
 pub use filtering::keep_local_matches;
-pub(crate) use filtering::{FilterableRow, SessionRow};
+pub(crate) use filtering::{FilterableRow, RowAlone, SessionRow};
 pub(crate) use history::{HistoryEntry, user_history};
 pub use ledger::SessionLedger;
 pub(crate) use ledger::{EntryId, PageNews, RowNews};

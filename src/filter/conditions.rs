@@ -9,6 +9,8 @@ use std::fmt;
 
 use serde_json::{Map, Value, json};
 
+use super::predicate::LocalRow;
+
 /// A field the endpoint can filter on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum Field {
@@ -79,7 +81,7 @@ impl Condition {
     }
 
     /// Whether a row passes this one condition (a field the row cannot see passes).
-    pub(crate) fn matches<S: ConditionSubject + ?Sized>(&self, row: &S) -> bool {
+    pub(crate) fn matches<S: LocalRow + ?Sized>(&self, row: &S) -> bool {
         condition_matches(self, row)
     }
 }
@@ -95,22 +97,6 @@ pub struct Conditions {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct ConditionsError(pub String);
-
-/// What a row exposes to filtering. Rows that cannot see a field (see
-/// [`Field::visible_in_rows`]) answer `None`, and conditions on it are taken as already
-/// applied by the server.
-pub trait ConditionSubject {
-    fn user_id(&self) -> &str;
-    fn publisher_type(&self) -> &str;
-    fn session_id(&self) -> &str;
-    fn is_live(&self) -> bool;
-    fn published_tracks(&self) -> Option<&[String]> {
-        None
-    }
-    fn is_tech_user(&self) -> Option<bool> {
-        None
-    }
-}
 
 impl Conditions {
     pub(crate) fn new(conditions: Vec<Condition>) -> Self {
@@ -167,19 +153,19 @@ impl Conditions {
     }
 
     /// Whether a row passes every condition.
-    pub fn matches<S: ConditionSubject + ?Sized>(&self, row: &S) -> bool {
+    pub fn matches<S: LocalRow + ?Sized>(&self, row: &S) -> bool {
         self.conditions.iter().all(|c| c.matches(row))
     }
 }
 
-fn condition_matches<S: ConditionSubject + ?Sized>(condition: &Condition, row: &S) -> bool {
+fn condition_matches<S: LocalRow + ?Sized>(condition: &Condition, row: &S) -> bool {
     match condition {
         Condition::OneOf { field, values } => {
             let is_in = |s: &str| values.iter().any(|v| v == s);
             match field {
                 Field::UserId => is_in(row.user_id()),
                 Field::PublisherType => is_in(row.publisher_type()),
-                Field::SessionId => is_in(row.session_id()),
+                Field::SessionId => is_in(row.user_session_id()),
                 Field::PublishedTracks => row
                     .published_tracks()
                     .is_none_or(|tracks| tracks.iter().any(|t| is_in(t))),
@@ -187,7 +173,7 @@ fn condition_matches<S: ConditionSubject + ?Sized>(condition: &Condition, row: &
             }
         }
         Condition::Is { field, value } => match field {
-            Field::IsLive => row.is_live() == *value,
+            Field::IsLive => row.is_open() == *value,
             Field::IsTechUser => row.is_tech_user().is_none_or(|v| v == *value),
             _ => false,
         },
@@ -292,24 +278,11 @@ fn json_kind(value: &Value) -> &'static str {
     }
 }
 
-impl ConditionSubject for crate::api::models::ParticipantSessionDetails {
-    fn user_id(&self) -> &str {
-        &self.user_id
-    }
-    fn publisher_type(&self) -> &str {
-        &self.publisher_type
-    }
-    fn session_id(&self) -> &str {
-        &self.user_session_id
-    }
-    fn is_live(&self) -> bool {
-        self.is_open()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::SessionFields;
+    use crate::api::timestamp::Nanos;
 
     struct TestRow {
         user: &'static str,
@@ -319,18 +292,39 @@ mod tests {
         tech: bool,
     }
 
-    impl ConditionSubject for TestRow {
+    impl SessionFields for TestRow {
         fn user_id(&self) -> &str {
             self.user
+        }
+        fn user_session_id(&self) -> &str {
+            "s1"
         }
         fn publisher_type(&self) -> &str {
             self.publisher
         }
-        fn session_id(&self) -> &str {
-            "s1"
+        fn roles(&self) -> impl Iterator<Item = &str> {
+            std::iter::empty()
         }
-        fn is_live(&self) -> bool {
+        fn joined_at(&self) -> Option<Nanos> {
+            None
+        }
+        fn left_at(&self) -> Option<Nanos> {
+            None
+        }
+        fn duration_in_seconds(&self) -> Option<i64> {
+            None
+        }
+    }
+
+    impl LocalRow for TestRow {
+        fn is_open(&self) -> bool {
             self.live
+        }
+        fn duration_seconds(&self, _now: Nanos) -> Option<i64> {
+            None
+        }
+        fn has_problem(&self, _now: Nanos) -> bool {
+            false
         }
         fn published_tracks(&self) -> Option<&[String]> {
             Some(&self.tracks)

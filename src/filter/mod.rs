@@ -180,7 +180,7 @@ impl Filter {
     /// The whole filter on a row: the server part as Stream would apply it (fields the row
     /// cannot see are taken as already applied), then the local part.
     pub fn matches<R: LocalRow>(&self, row: &R, now: Nanos) -> bool {
-        self.server.matches(&predicate::AsSubject(row)) && self.matches_local(row, now)
+        self.server.matches(row) && self.matches_local(row, now)
     }
 
     /// The local part only: what to apply to rows the server already filtered.

@@ -5,14 +5,15 @@
 use std::fmt;
 
 use super::ast::{Comparison, Expr};
-use super::conditions::ConditionSubject;
 use super::term::TermKind;
 use crate::api::SessionFields;
 use crate::api::timestamp::Nanos;
 
-/// What the local part of a filter reads from a row: its fields as sent ([`SessionFields`])
-/// and what depends on its session (is it still running, is the row messy), which the row
-/// answers because it knows its session.
+/// What a filter reads from a row, whichever holds it (the store, a page, the sim): its
+/// fields as sent ([`SessionFields`]) and what depends on its session (is it still running,
+/// is the row messy), which the row answers because it knows its session. The local part of
+/// a filter and `filter_conditions` (`Conditions::matches`, for the client and the sim) both
+/// read rows through it.
 pub trait LocalRow: SessionFields {
     /// `joined_at` and `left_at` as the figures use them, which time terms compare: a value
     /// headcount flags and ignores (not a clock reading, or a leave before the join) is
@@ -29,25 +30,16 @@ pub trait LocalRow: SessionFields {
     fn duration_seconds(&self, now: Nanos) -> Option<i64>;
     /// The row has a problem (see `attendance::RowProblem`).
     fn has_problem(&self, now: Nanos) -> bool;
-}
-
-/// Shows a [`LocalRow`] to `filter_conditions` evaluation, so server-side terms evaluated
-/// locally give exactly what `Conditions::matches` gives. Such rows cannot see
-/// `published_tracks` nor `is_tech_user`, and `is_live` is whether the session is open.
-pub(crate) struct AsSubject<'a, R>(pub &'a R);
-
-impl<R: LocalRow> ConditionSubject for AsSubject<'_, R> {
-    fn user_id(&self) -> &str {
-        self.0.user_id()
+    /// The tracks the session published, which Stream filters on but does not return: `None`
+    /// for rows that cannot see them (every row but the sim's), and conditions on them are
+    /// then taken as already applied by the server.
+    fn published_tracks(&self) -> Option<&[String]> {
+        None
     }
-    fn publisher_type(&self) -> &str {
-        self.0.publisher_type()
-    }
-    fn session_id(&self) -> &str {
-        self.0.user_session_id()
-    }
-    fn is_live(&self) -> bool {
-        self.0.is_open()
+    /// Whether the user is a tech user, which Stream filters on but does not return; `None`
+    /// as for `published_tracks`.
+    fn is_tech_user(&self) -> Option<bool> {
+        None
     }
 }
 

@@ -10,7 +10,7 @@ use super::ast::{
 use super::conditions::{Condition, Field};
 use super::error::ParseError;
 use super::lexer::{Keyed, Operator, RawValue};
-use super::predicate::{AsSubject, LocalRow, Needle, Reads, TimeTest};
+use super::predicate::{LocalRow, Needle, Reads, TimeTest};
 use super::time::{guess, resolve};
 use crate::api::timestamp::Nanos;
 use crate::attendance::State;
@@ -238,7 +238,7 @@ impl TermKind {
     #[inline]
     pub(crate) fn matches<R: LocalRow>(&self, row: &R, now: Nanos) -> bool {
         match self {
-            TermKind::Server(condition) => condition.matches(&AsSubject(row)),
+            TermKind::Server(condition) => condition.matches(row),
             TermKind::Role(wanted) => row.roles().any(|r| wanted.iter().any(|w| w == r)),
             TermKind::Word(needle) => needle.is_in(row.user_id()),
             TermKind::Duration(comparison, seconds) => {

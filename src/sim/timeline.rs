@@ -8,10 +8,14 @@
 
 use std::cell::OnceCell;
 
+use crate::api::SessionFields;
 use crate::api::models::ParticipantSessionDetails;
-use crate::filter::conditions::{Condition, ConditionSubject, Conditions, Field};
+use crate::api::timestamp::Nanos;
+use crate::attendance::RowAlone;
+use crate::filter::LocalRow;
+use crate::filter::conditions::{Condition, Conditions, Field};
 
-use super::attendance::{Attendance, Attendee, ScenarioRow, ScenarioRowKey};
+use super::attendance::{Attendance, Attendee, Reported, ScenarioRow, ScenarioRowKey};
 use super::ids::UUID_TEXT_LEN;
 
 /// How far the call has been reported.
@@ -119,11 +123,7 @@ impl<'a> Snapshot<'a> {
     /// nor `duration_in_seconds`; a closed one shows what it reports (see [`ScenarioRow::reported`]).
     pub(crate) fn details(&self, row: &ScenarioRow) -> ParticipantSessionDetails {
         let person = self.call.person(row);
-        let (joined_at, left_at, duration_in_seconds) = if self.is_open(row) {
-            (row.reported().0, None, None)
-        } else {
-            row.reported()
-        };
+        let (joined_at, left_at, duration_in_seconds) = shown(row, self.is_open(row));
         ParticipantSessionDetails {
             user_id: person.id.clone(),
             user_session_id: row.user_session_id.to_string(),
@@ -237,8 +237,8 @@ impl Matcher<'_, '_> {
     }
 }
 
-/// A stored row seen through `filter_conditions`, including the attributes Stream keeps but
-/// does not return (published tracks, tech users).
+/// A stored row as a filter reads it, as `participants_sessions` shows it, with the attributes
+/// Stream keeps but does not return (published tracks, tech users).
 struct RowSubject<'a> {
     row: &'a ScenarioRow,
     person: &'a Attendee,
@@ -256,16 +256,29 @@ impl<'a> RowSubject<'a> {
             live,
         }
     }
+
+    /// `joined_at`, `left_at` and `duration_in_seconds` as shown (see [`Snapshot::details`]).
+    fn shown(&self) -> Reported {
+        shown(self.row, self.live)
+    }
 }
 
-impl ConditionSubject for RowSubject<'_> {
+/// What the API shows of a row's times: an open session has neither `left_at` nor
+/// `duration_in_seconds`; a closed one shows what it reports (see [`ScenarioRow::reported`]).
+fn shown(row: &ScenarioRow, open: bool) -> Reported {
+    let reported = row.reported();
+    if open {
+        (reported.0, None, None)
+    } else {
+        reported
+    }
+}
+
+impl SessionFields for RowSubject<'_> {
     fn user_id(&self) -> &str {
         &self.person.id
     }
-    fn publisher_type(&self) -> &str {
-        self.row.publisher.name()
-    }
-    fn session_id(&self) -> &str {
+    fn user_session_id(&self) -> &str {
         let text = self.session_id.get_or_init(|| {
             let mut text = [0u8; UUID_TEXT_LEN];
             self.row.user_session_id.write_text(&mut text);
@@ -273,8 +286,33 @@ impl ConditionSubject for RowSubject<'_> {
         });
         std::str::from_utf8(text).unwrap_or_default()
     }
-    fn is_live(&self) -> bool {
+    fn publisher_type(&self) -> &str {
+        self.row.publisher.name()
+    }
+    fn roles(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.person.role.name())
+    }
+    fn joined_at(&self) -> Option<Nanos> {
+        self.shown().0
+    }
+    fn left_at(&self) -> Option<Nanos> {
+        self.shown().1
+    }
+    fn duration_in_seconds(&self) -> Option<i64> {
+        self.shown().2
+    }
+}
+
+/// The sim knows no more of a row's session than a client reading it alone would.
+impl LocalRow for RowSubject<'_> {
+    fn is_open(&self) -> bool {
         self.live
+    }
+    fn duration_seconds(&self, now: Nanos) -> Option<i64> {
+        RowAlone::at(self, now).duration_seconds()
+    }
+    fn has_problem(&self, now: Nanos) -> bool {
+        RowAlone::at(self, now).has_problem()
     }
     fn published_tracks(&self) -> Option<&[String]> {
         Some(self.row.tracks.names())
