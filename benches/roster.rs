@@ -2,6 +2,10 @@
 //! sessions (`attendance::classify`), with the per-user figures given (as the dashboard keeps
 //! them) and with them computed first (as a one-off read does).
 //!
+//! A live poll also reads the roster again (`GetCall` and every member page): that read is
+//! measured over loopback against `headcount sim --scenario webinar` (100,000 sessions, some
+//! 10,000 members), beside a `GetCall` alone and the poll's own read of every session page.
+//!
 //! Run with `cargo bench --bench roster`. The data is generated here: an ended two-hour call,
 //! 100,000 sessions of 20,000 users; 10,000 members, 7,000 of whom attended and 3,000 never
 //! joined; a tenth of the members added during the session and 2 % removed during it (so
@@ -13,8 +17,11 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group};
+use headcount::fetch::{FetchEvent, FetchRequest};
+use headcount::sim::{Scenario, SimConfig};
 
-use headcount::api::members::RingMap;
+use headcount::api::StreamClient;
+use headcount::api::members::{RingMap, read_members};
 use headcount::api::models::{
     CallSession, ParticipantSessionDetails, ParticipantSessionsPage, RequestDuration,
 };
@@ -225,7 +232,87 @@ fn bench_classify(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, report, bench_classify);
+/// The webinar scenario served on loopback, without rate limits, and a client of it.
+fn webinar(runtime: &tokio::runtime::Runtime) -> (headcount::sim::RunningSim, StreamClient) {
+    runtime.block_on(async {
+        let config = SimConfig {
+            scenario: Scenario::Webinar,
+            rate_limit: 0,
+            ..SimConfig::default()
+        };
+        let (key, secret) = (config.api_key.clone(), config.api_secret.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let sim = headcount::sim::start(config, listener)
+            .await
+            .expect("the sim");
+        let client = StreamClient::new(&sim.base_url(), &key, &secret).unwrap();
+        (sim, client)
+    })
+}
+
+/// What a poll reads again of the roster, as the fetch task does: the call and every member.
+async fn reread(client: &StreamClient, sim: &headcount::sim::RunningSim) -> usize {
+    let (call, members) = tokio::join!(
+        client.get_call(sim.call_type(), sim.call_id()),
+        read_members(client, sim.call_type(), sim.call_id()),
+    );
+    call.expect("GetCall");
+    members.expect("the members").members.len()
+}
+
+/// Every session page, as a poll reads them (pages of 100), to the end of the read.
+async fn every_page(client: &StreamClient, sim: &headcount::sim::RunningSim) -> u32 {
+    let (sender, mut receiver) = tokio::sync::mpsc::channel(64);
+    let request = FetchRequest {
+        generation: 1,
+        call_type: sim.call_type().to_owned(),
+        call_id: sim.call_id().to_owned(),
+        session: sim.session_id().to_owned(),
+        page_size: 100,
+        ..FetchRequest::default()
+    };
+    let _handle = headcount::fetch::spawn(client.clone(), request, sender);
+    while let Some(event) = receiver.recv().await {
+        match event {
+            FetchEvent::Done { pages, .. } => return pages,
+            FetchEvent::Failed { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    }
+    panic!("the read ended without Done")
+}
+
+fn bench_reread(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (sim, client) = webinar(&runtime);
+    let members = runtime.block_on(reread(&client, &sim));
+    let pages = runtime.block_on(every_page(&client, &sim));
+    println!(
+        "loopback: webinar, {} sessions in {pages} pages, {members} members",
+        sim.initial_sessions()
+    );
+    let mut group = c.benchmark_group("poll_over_loopback_webinar");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(10));
+    group.bench_function("getcall_alone", |b| {
+        b.iter(|| {
+            black_box(
+                runtime
+                    .block_on(client.get_call(sim.call_type(), sim.call_id()))
+                    .unwrap(),
+            )
+        });
+    });
+    group.bench_function("getcall_and_every_member", |b| {
+        b.iter(|| black_box(runtime.block_on(reread(&client, &sim))));
+    });
+    group.bench_function("every_session_page", |b| {
+        b.iter(|| black_box(runtime.block_on(every_page(&client, &sim))));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, report, bench_classify, bench_reread);
 
 fn main() {
     benches();

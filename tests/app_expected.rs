@@ -195,13 +195,63 @@ fn new_rows_classify_again_and_a_live_call_is_provisional() {
 }
 
 #[test]
+fn a_live_poll_keeps_the_members_read_and_the_last_poll_and_r_read_them_again() {
+    let now = T0 + 30 * MIN;
+    let (mut app, effects) = App::new(config(None), now);
+    assert!(
+        requests(&effects)[0].members_known.is_none(),
+        "the first read reads every member"
+    );
+    let rows = vec![row("alice-chen", "a-1", 0, None, "webrtc", "host")];
+    app.update(page_event(1, 1, page(rows.clone(), 1, true)), now);
+    app.update(done(1, 1), now);
+    app.update(roster_event(1), now);
+    // A poll reads only GetCall again (the ring outcomes) and keeps the five members.
+    let poll = app.next_poll().unwrap();
+    let effects = app.update(headcount::app::Msg::Tick, poll);
+    let request = requests(&effects)[0].clone();
+    assert!(request.roster, "the ring outcomes are read again");
+    let kept = request.members_known.expect("the members are kept");
+    assert_eq!(kept.members.len(), 5);
+    // Its roster (the kept members, a new GetCall) classifies as before.
+    app.update(page_event(request.generation, 1, page(rows, 1, true)), poll);
+    app.update(done(request.generation, 1), poll);
+    app.update(roster_event(request.generation), poll);
+    assert!(counts(&app).contains(" · 2 absent"), "{}", counts(&app));
+    // `r` reads every member again.
+    let effects = app.update(key('r'), poll);
+    let fresh = requests(&effects)[0].clone();
+    assert!(fresh.members_known.is_none(), "`r` reads them all");
+    // Once the call ended, the last poll reads every member: the final figures count
+    // the members added during the call.
+    let ended = vec![row("alice-chen", "a-1", 0, Some(60), "webrtc", "host")];
+    app.update(
+        page_event(fresh.generation, 1, page(ended.clone(), 1, true)),
+        poll,
+    );
+    app.update(done(fresh.generation, 1), poll);
+    app.update(roster_event(fresh.generation), poll);
+    let poll = app.next_poll().unwrap();
+    let effects = app.update(headcount::app::Msg::Tick, poll);
+    let generation = requests(&effects)[0].generation;
+    assert!(requests(&effects)[0].members_known.is_some());
+    app.update(page_event(generation, 1, page(ended, 1, false)), poll);
+    let effects = app.update(done(generation, 1), poll);
+    let last = requests(&effects);
+    assert_eq!(last.len(), 1, "the last poll after the end");
+    assert!(last[0].members_known.is_none(), "{:?}", last[0]);
+}
+
+#[test]
 fn a_call_without_members_says_so_and_lists_every_attendee() {
     let (mut app, now) = loaded(None);
     let Some(FetchEvent::Roster { invited, .. }) = fetch_of(roster_event(1)) else {
         unreachable!()
     };
     let mut invited = *invited;
-    invited.members.members.clear();
+    std::sync::Arc::make_mut(&mut invited.members)
+        .members
+        .clear();
     app.update(
         msg(FetchEvent::Roster {
             generation: 1,

@@ -57,6 +57,7 @@ fn request(sim: &RunningSim, generation: u64, page_size: u32) -> FetchRequest {
         filter: Conditions::default(),
         page_size,
         roster: false,
+        members_known: None,
     }
 }
 
@@ -426,6 +427,28 @@ async fn asked_for_the_roster_the_fetch_reads_it_alongside_the_pages() {
             .iter()
             .any(|event| matches!(event, FetchEvent::Done { .. })),
         "the pages end as usual"
+    );
+    // Given the members read before (a live poll), only GetCall is read again.
+    let (sender, receiver) = mpsc::channel(8);
+    let polled = FetchRequest {
+        roster: true,
+        members_known: Some(std::sync::Arc::clone(&invited.members)),
+        ..request(&sim, 6, 100)
+    };
+    let _handle = fetch::spawn(self::client(&sim), polled, sender);
+    let events = all_events(receiver).await;
+    let kept = events.iter().find_map(|event| match event {
+        FetchEvent::Roster { invited, .. } => Some(invited),
+        _ => None,
+    });
+    let kept = kept.expect("a roster");
+    assert!(
+        std::sync::Arc::ptr_eq(&kept.members, &invited.members),
+        "the same members, not read again"
+    );
+    assert_eq!(
+        kept.call.session, invited.call.session,
+        "the call read again"
     );
     // Without asking, no roster is read.
     let (sender, receiver) = mpsc::channel(8);

@@ -30,6 +30,7 @@ use std::time::Duration;
 use crossterm::event::KeyEventKind;
 
 use crate::api::call_stats::SessionCounts;
+use crate::api::members::MembersRead;
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use std::sync::Arc;
 
@@ -513,6 +514,16 @@ impl App {
         }
     }
 
+    /// The members a fetch of `kind` keeps instead of reading them again: a live poll keeps
+    /// a complete read of the same session (only the ring outcomes are read again); a fresh
+    /// read and the last poll, once the call ended, read every member, so that the final
+    /// figures count the members added during the call.
+    fn members_kept(&self, kind: FetchKind) -> Option<Arc<MembersRead>> {
+        let invited = self.invitation.invited()?;
+        (kind == FetchKind::Poll && !self.final_fetch && invited.members.stop.is_complete())
+            .then(|| Arc::clone(&invited.members))
+    }
+
     fn start_fetch(&mut self, kind: FetchKind, now: Nanos) -> Vec<Effect> {
         let mut effects = Vec::new();
         if self.fetch.running {
@@ -527,6 +538,7 @@ impl App {
             page_size: self.config.page_size,
             // Nobody can be classified against a filtered read: the roster is not asked for.
             roster: self.filter.active().server.is_empty(),
+            members_known: self.members_kept(kind),
         };
         self.invitation = match (&self.invitation, request.roster) {
             (_, false) => Invitation::NotAsked,

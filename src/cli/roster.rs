@@ -154,7 +154,7 @@ async fn roster(args: RosterArgs) -> anyhow::Result<()> {
     } = matching?;
     let invited = Invited {
         call,
-        members: members?,
+        members: members?.into(),
     };
     let rules = roster_rules(&reader.settings);
     let figures = Figures::compute(&store, &rows, now, &rules.thresholds);
@@ -230,7 +230,7 @@ impl Invited {
             tokio::join!(get_call(client, call), read_call_members(client, call));
         Ok(Invited {
             call: found?,
-            members: members?,
+            members: members?.into(),
         })
     }
 

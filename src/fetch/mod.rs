@@ -9,9 +9,12 @@
 //! the completeness verdict, and the read the CLI's public session reader returns); the rest
 //! is `pub(crate)`.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use crate::api::call_stats::SessionCounts;
+use crate::api::members::MembersRead;
 use crate::api::timestamp::Nanos;
 use crate::api::{ApiError, RateLimit, RawSessionsPage};
 use crate::attendance::EndReports;
@@ -43,6 +46,11 @@ pub struct FetchRequest {
     /// Also read who was invited (`GetCall` and every member), for the Expected view: sent
     /// as [`FetchEvent::Roster`], at any point before or after `Done`.
     pub roster: bool,
+    /// With `roster`, the members an earlier fetch of the same session read in full: only
+    /// `GetCall` (the ring outcomes) is read again and these are kept. A live poll passes
+    /// them: reading some 10,000 members again takes 120 requests, against one
+    /// (docs/benchmarks.md). `None`: every member page is read.
+    pub members_known: Option<Arc<MembersRead>>,
 }
 
 impl FetchRequest {

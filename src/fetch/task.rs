@@ -223,7 +223,14 @@ async fn read_roster(client: &StreamClient, request: &FetchRequest, events: Send
     let client = &client;
     let mut failures = 0;
     loop {
-        let event = match Invited::read_from(client, &request.call_type, &request.call_id).await {
+        let event = match Invited::read_from(
+            client,
+            &request.call_type,
+            &request.call_id,
+            request.members_known.as_ref(),
+        )
+        .await
+        {
             Ok(invited) => FetchEvent::Roster {
                 generation,
                 invited: Box::new(invited),

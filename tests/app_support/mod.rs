@@ -196,7 +196,7 @@ pub fn roster_event(generation: u64) -> Msg {
         generation,
         invited: Box::new(Invited {
             call: serde_json::from_value(call).expect("a valid call"),
-            members: MembersRead {
+            members: std::sync::Arc::new(MembersRead {
                 members: members
                     .into_iter()
                     .map(|m| serde_json::from_value(m).expect("a valid member"))
@@ -204,7 +204,7 @@ pub fn roster_event(generation: u64) -> Msg {
                 stop: StopReason::LastPage,
                 pages: 1,
                 copies: 0,
-            },
+            }),
         }),
     })
 }
