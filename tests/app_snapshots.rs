@@ -704,6 +704,34 @@ fn expected_view_on_the_ring_scenario() {
     assert_snapshot!(text);
 }
 
+/// An expired session: Stream purged the rows, so every member is unknown and the view says
+/// why rather than counting anyone absent.
+#[test]
+fn expected_view_on_an_expired_session_lists_every_member_as_unknown() {
+    let text = sim_expected(headcount::sim::Scenario::Expired, 160, 30);
+    assert!(
+        text.contains("205 expected, attendance unknown: details purged"),
+        "never 0 of 205 expected present\n{text}"
+    );
+    let listed: Vec<&str> = text
+        .lines()
+        .map(|line| line.trim_matches('"'))
+        .filter(|line| line.starts_with('│') && !line.contains("User [U]"))
+        .filter(|line| line.chars().any(|c| c.is_ascii_alphanumeric()))
+        .collect();
+    assert!(!listed.is_empty(), "{text}");
+    assert!(
+        listed.iter().all(|line| line.contains(" unknown ")),
+        "{text}"
+    );
+    for state in ["absent", "present", "partial"] {
+        assert!(
+            !listed.iter().any(|line| line.contains(state)),
+            "{state}\n{text}"
+        );
+    }
+}
+
 /// The Expected view at every size: the call's state first, and every figure shown whole (a
 /// column that does not fit is left out, the user and their state never).
 #[test]

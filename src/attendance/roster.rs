@@ -489,15 +489,7 @@ impl Roster<'_> {
     pub(crate) fn counts_line(&self) -> String {
         let roster = self;
         let counts = roster.counts;
-        let mut parts = vec![if roster.has_no_members() {
-            "no members expected".to_owned()
-        } else {
-            format!(
-                "{} of {} expected present",
-                people(counts.present),
-                people(counts.expected())
-            )
-        }];
+        let mut parts = vec![roster.headline()];
         for state in [
             State::Partial,
             State::Absent,
@@ -506,7 +498,8 @@ impl Roster<'_> {
             State::Unknown,
         ] {
             let count = counts.of(state);
-            if count > 0 {
+            // Said by the headline of a purged session: nobody's attendance is known.
+            if count > 0 && !(roster.purged && state == State::Unknown) {
                 parts.push(format!("{} {}", people(count), state.label()));
             }
         }
@@ -526,6 +519,28 @@ impl Roster<'_> {
             line.push_str(" (provisional: the call is live)");
         }
         line
+    }
+
+    /// The counts line's head, also the short form the header falls back to:
+    /// `38 of 42 expected present`; `no members expected`; for a purged session, whose
+    /// attendance nobody can know, `42 expected, attendance unknown: details purged`, never
+    /// `0 of 42 expected present`.
+    pub(crate) fn headline(&self) -> String {
+        let counts = self.counts;
+        if self.has_no_members() {
+            "no members expected".to_owned()
+        } else if self.purged {
+            format!(
+                "{} expected, attendance unknown: details purged",
+                people(counts.expected())
+            )
+        } else {
+            format!(
+                "{} of {} expected present",
+                people(counts.present),
+                people(counts.expected())
+            )
+        }
     }
 
     /// What the reader must know to read the states right, in words.
@@ -1418,6 +1433,11 @@ mod tests {
             "the ring outcome is still shown"
         );
         assert!(roster.notes().iter().any(|n| n.contains("details purged")));
+        // Nobody's attendance is known: never "0 of 2 expected present".
+        assert_eq!(
+            roster.counts_line(),
+            "2 expected, attendance unknown: details purged"
+        );
     }
 
     #[test]

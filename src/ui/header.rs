@@ -429,12 +429,7 @@ pub(crate) fn totals(frame: &mut Frame, area: Rect, app: &App, now: Nanos, theme
         } else {
             ""
         };
-        let counts = roster.counts;
-        let short = format!(
-            "{} of {} expected present{provisional}",
-            count(counts.present as u64),
-            count(counts.expected() as u64)
-        );
+        let short = format!("{}{provisional}", roster.headline());
         let field = |priority| {
             Field::new(
                 priority,

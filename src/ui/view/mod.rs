@@ -32,7 +32,8 @@ pub(super) fn draw(
     theme: &Palette,
 ) -> Option<ListWindow> {
     let title = view_title(app, area.width, theme);
-    if app.rows_purged(now) {
+    // The Expected view still lists every member, each unknown, and says why.
+    if app.rows_purged(now) && !matches!(app.view(), View::Expected | View::Member(_)) {
         expired(frame, area, app, title, theme);
         return None;
     }
