@@ -243,6 +243,37 @@ fn a_live_poll_keeps_the_members_read_and_the_last_poll_and_r_read_them_again() 
 }
 
 #[test]
+fn an_earlier_session_says_its_ring_outcomes_are_unknown_and_counts_no_one_rejected() {
+    let (mut app, now) = loaded(None);
+    let Some(FetchEvent::Roster { invited, .. }) = fetch_of(roster_event(1)) else {
+        unreachable!()
+    };
+    let mut invited = *invited;
+    // GetCall describes the call's current session, a later one than s-1.
+    invited.call.current_session_id = "s-2".into();
+    app.update(
+        msg(FetchEvent::Roster {
+            generation: 1,
+            invited: Box::new(invited),
+        }),
+        now,
+    );
+    assert!(
+        app.expected_notes()
+            .iter()
+            .any(|note| note
+                .starts_with("ring outcomes are known for the call's current session only")),
+        "{:?}",
+        app.expected_notes()
+    );
+    app.update(key('x'), now);
+    let states = listed(&app);
+    assert!(states.contains(&"erin absent".to_owned()), "{states:?}");
+    assert!(states.contains(&"frank absent".to_owned()), "{states:?}");
+    assert!(!counts(&app).contains("rejected"), "{}", counts(&app));
+}
+
+#[test]
 fn a_call_without_members_says_so_and_lists_every_attendee() {
     let (mut app, now) = loaded(None);
     let Some(FetchEvent::Roster { invited, .. }) = fetch_of(roster_event(1)) else {

@@ -247,6 +247,60 @@ async fn every_state_of_the_default_scenario_holds_the_right_people() {
     );
 }
 
+/// The present threshold and the late grace come from the config file: the same people are
+/// classified by the rules it writes, and the JSON says which rules were used.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_config_files_rules_decide_the_states_and_flags() {
+    let sim = start_unlimited(SimConfig::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "present_threshold = \"50%\"\nlate_grace = \"30m\"\n",
+    )
+    .unwrap();
+    let call = format!("{}:{}", sim.call_type(), sim.call_id());
+    let output = headcount(
+        &sim.base_url(),
+        args(["roster", call.as_str(), "--format", "json"]),
+        &[("HEADCOUNT_CONFIG", config.to_str().unwrap())],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let strict: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let default = roster_json(&sim, &[]).await;
+    assert_eq!(strict["rules"]["present_threshold_percent"], 50.0);
+    assert_eq!(strict["rules"]["late_grace_seconds"], 1800);
+    let (by_default, by_file) = (people(&default), people(&strict));
+    let (mut moved, mut on_time) = (0, 0);
+    for (user, person) in &by_default {
+        let percent = person["attendance_percent"].as_f64();
+        let state = by_file[user]["state"].as_str().unwrap();
+        match percent {
+            Some(p) if person["state"] == "partial" && p >= 50.0 => {
+                assert_eq!(state, "present", "{user} at {p}%");
+                moved += 1;
+            }
+            _ => assert_eq!(person["state"].as_str().unwrap(), state, "{user}"),
+        }
+        let late = |p: &Value| p["late_seconds"].as_i64();
+        match late(person) {
+            // Whole seconds shown: 1,800 may be a little over the grace, or not.
+            Some(1800) => {}
+            Some(seconds) if seconds < 1800 => {
+                assert!(late(&by_file[user]).is_none(), "{user} late {seconds}s");
+                on_time += 1;
+            }
+            other => assert_eq!(late(&by_file[user]), other, "{user}"),
+        }
+    }
+    assert!(moved > 0, "someone between 50 % and 80 % is now present");
+    assert!(
+        on_time > 0,
+        "someone late by the default grace is on time by the file's"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_ring_scenario_names_who_rejected_and_who_missed_never_the_caller() {
     let sim = start_unlimited(SimConfig {
