@@ -914,3 +914,45 @@ fn a_time_on_another_day_than_the_calls_start_shows_its_date_in_every_view() {
         }
     }
 }
+
+/// A server filter that finds nobody: the ids seen before it narrowed the store, the
+/// publisher types and roles there are, and how to search in any case.
+#[test]
+fn an_empty_result_says_what_was_searched_and_what_there_is() {
+    let (mut app, now) = loaded(None);
+    app.update(key('/'), now);
+    type_text(&mut app, "user:Alice-Chen", now);
+    let effects = app.update(code(KeyCode::Enter), now);
+    assert_eq!(requests(&effects).len(), 1, "the server filter is fetched");
+    app.update(page_event(2, 1, page(Vec::new(), 6, false)), now);
+    app.update(done(2, 1), now);
+    assert_eq!(app.sessions().len(), 0);
+    let screen = wide(&mut app, now);
+    let text = screen.to_string();
+    assert!(
+        text.contains("`Alice-Chen`: the closest ids seen in this session: alice-chen"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Publisher types here: rtmp, webrtc, whip · roles here: host, user"),
+        "{text}"
+    );
+    assert_snapshot!(screen);
+}
+
+/// A local search that keeps nothing says the same, at 80 columns too.
+#[test]
+fn an_empty_local_search_names_the_closest_ids_at_80x24() {
+    let (mut app, now) = loaded(Some("carl"));
+    assert_eq!(app.sessions().len(), 0);
+    let text = screen(&mut app, now, 80, 24).to_string();
+    assert!(
+        text.contains("No participant session matches `carl`."),
+        "{text}"
+    );
+    assert!(
+        text.contains("`carl`: the closest ids seen in this session: carol"),
+        "{text}"
+    );
+    assert!(text.contains("searches ids in any case"), "{text}");
+}

@@ -1037,3 +1037,18 @@ fn rate_limited() -> ApiError {
         retry_at: None,
     }))
 }
+
+#[test]
+fn a_publisher_type_stream_does_not_have_is_an_error_and_the_last_good_filter_stays() {
+    let (mut app, now) = loaded(Some("dur>30m"));
+    app.update(key('/'), now);
+    app.update(ctrl('u'), now);
+    type_text(&mut app, "publisher:rtmpp", now);
+    let error = app.filter_bar().error().expect("a parse error").to_string();
+    assert!(
+        error.contains("`rtmpp` is not a publisher type: Stream's are webrtc, rtmp, whip, srt"),
+        "{error}"
+    );
+    assert_eq!(app.filter_bar().active().source, "dur>30m");
+    assert_eq!(app.sessions().len(), 2);
+}

@@ -11,6 +11,7 @@
 pub(crate) mod card;
 mod derived;
 pub(crate) mod effect;
+mod empty_help;
 mod export;
 pub(crate) mod filter_bar;
 pub(crate) mod help;
@@ -119,6 +120,10 @@ pub struct App {
     help: Option<HelpOverlay>,
     /// The answer card on screen (`c`).
     card: Option<card::CardPopup>,
+    /// Every user id, role and publisher type this session has shown, across its reads.
+    seen: crate::attendance::Seen,
+    /// What an empty result says, keyed by the filter's text and the ids seen.
+    empty_help: Option<((String, usize), Vec<String>)>,
     frozen: Option<Frozen>,
     next_poll: Option<Nanos>,
     /// The poll that saw the call end has been followed by the one last fetch.
@@ -158,6 +163,8 @@ impl App {
             views: Views::new(now),
             help: None,
             card: None,
+            seen: crate::attendance::Seen::default(),
+            empty_help: None,
             frozen: None,
             next_poll: None,
             final_fetch: false,
@@ -674,7 +681,9 @@ impl App {
                 }
                 let window_known = self.store.time_window(now).is_some();
                 self.fetch.retry = None;
-                if let Err(error) = self.store.ingest_json(page.bytes()) {
+                let ingested = self.store.ingest_json(page.bytes());
+                self.seen.learn(&self.store);
+                if let Err(error) = ingested {
                     // Asking again would get the same bytes: say what is missing and go on.
                     self.fetch.skipped_rows += page.rows() as u64;
                     let rows = page.rows();
@@ -771,6 +780,7 @@ impl App {
     /// server part.
     fn replace_data(&mut self) {
         self.store.clear();
+        self.seen.store_cleared();
         self.data_server = self.fetch.request.filter.clone();
         self.sync_shown();
     }
@@ -897,6 +907,7 @@ impl App {
         let key = self.rows_key();
         self.derived.filter(&self.store, &self.shown, key, now);
         self.views.refresh_rows(&mut self.derived, &self.store, now);
+        self.refresh_empty_help(now);
     }
 
     /// The figures, the users table and the detail, for new rows or a clock that moved on.

@@ -101,6 +101,7 @@ mod proptests;
 mod records;
 mod roster;
 mod row;
+mod seen;
 mod session_id;
 mod sort;
 mod store;
@@ -142,6 +143,7 @@ pub use roster::{
 pub(crate) use roster::{Person, RingStatus, Roster, Unclassifiable};
 pub use row::RowId;
 pub(crate) use row::{SessionRef, UserId};
+pub use seen::Seen;
 pub(crate) use sort::{NameRanks, sorted_user_ids};
 pub use sort::{Order, sort_sessions, sort_users};
 pub use store::SessionStore;

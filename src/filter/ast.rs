@@ -5,7 +5,7 @@
 
 use std::fmt::{self, Display, Formatter, Write};
 
-use super::conditions::Condition;
+use super::conditions::{Condition, Field};
 use super::term::{Instant, TermKind, field_keyword, is_keyword};
 use super::time::ResolvedTime;
 
@@ -200,6 +200,36 @@ fn collect_times(expr: &Expr, found: &mut Vec<ResolvedTime>) {
         Expr::Not(inner) => collect_times(inner, found),
         Expr::And(items) | Expr::Or(items) => {
             items.iter().for_each(|item| collect_times(item, found));
+        }
+    }
+}
+
+/// What the expression looks for in user ids: the values of its `user:` terms and its bare
+/// words, in the order typed.
+pub(crate) fn searched_ids(expr: &Expr) -> Vec<String> {
+    let mut found = Vec::new();
+    collect_searched(expr, &mut found);
+    found
+}
+
+fn collect_searched(expr: &Expr, found: &mut Vec<String>) {
+    match expr {
+        Expr::Term(Term {
+            kind:
+                TermKind::Server(Condition::OneOf {
+                    field: Field::UserId,
+                    values,
+                }),
+            ..
+        }) => found.extend(values.iter().cloned()),
+        Expr::Term(Term {
+            kind: TermKind::Word(needle),
+            ..
+        }) => found.push(needle.text().to_owned()),
+        Expr::Term(_) => {}
+        Expr::Not(inner) => collect_searched(inner, found),
+        Expr::And(items) | Expr::Or(items) => {
+            items.iter().for_each(|item| collect_searched(item, found));
         }
     }
 }

@@ -96,6 +96,18 @@ pub struct Filter {
     pub times: Vec<ResolvedTime>,
 }
 
+/// What `source` looks for in user ids: the values of its `user:` terms and its bare words, in
+/// the order typed; nothing when it does not parse or is raw JSON.
+pub(crate) fn searched_ids(source: &str, ctx: &ParseContext) -> Vec<String> {
+    if source.trim_start().starts_with('{') {
+        return Vec::new();
+    }
+    match parser::parse_expression(source, ctx) {
+        Ok(Some(expr)) => ast::searched_ids(&expr),
+        _ => Vec::new(),
+    }
+}
+
 /// Parses the filter bar's text (or raw `filter_conditions` JSON when it starts with `{`).
 pub fn parse(input: &str, ctx: &ParseContext) -> Result<Filter, ParseError> {
     let source = input.to_owned();

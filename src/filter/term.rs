@@ -7,7 +7,7 @@ use super::ParseContext;
 use super::ast::{
     Comparison, format_duration, write_condition, write_instant, write_list, write_word,
 };
-use super::conditions::{Condition, Field};
+use super::conditions::{Condition, Field, PUBLISHER_TYPES};
 use super::error::ParseError;
 use super::lexer::{Keyed, Operator, RawValue};
 use super::predicate::{LocalRow, Needle, Reads, TimeTest};
@@ -328,6 +328,14 @@ pub(crate) fn keyed_term(
     };
     match key {
         Meaning::Field(field) if is_boolean(field) => boolean_term(&term, field, keyed.values),
+        Meaning::Field(Field::PublisherType) => {
+            check_publisher_types(&keyed.values)?;
+            let values = list_values(&term, keyed.values)?;
+            Ok(TermKind::Server(Condition::OneOf {
+                field: Field::PublisherType,
+                values,
+            }))
+        }
         Meaning::Field(field) => {
             let values = list_values(&term, keyed.values)?;
             Ok(TermKind::Server(Condition::OneOf { field, values }))
@@ -340,6 +348,29 @@ pub(crate) fn keyed_term(
         Meaning::Member => Ok(TermKind::Member(yes_or_no(&term, keyed.values)?)),
         Meaning::Open(_) | Meaning::Problem => unreachable!("key_names lists keyed terms only"),
     }
+}
+
+/// Refuses a publisher type Stream does not have: its filter is exact, so `publisher:rtmpp`
+/// would be sent as is and match nothing, which reads as "nobody came that way".
+fn check_publisher_types(values: &[RawValue]) -> Result<(), ParseError> {
+    let Some(unknown) = values
+        .iter()
+        .find(|value| !value.text.is_empty() && !PUBLISHER_TYPES.contains(&value.text.as_str()))
+    else {
+        return Ok(());
+    };
+    let known = PUBLISHER_TYPES.join(", ");
+    let hint = match crate::attendance::closest_ids(&unknown.text, PUBLISHER_TYPES, 1)[..] {
+        [closest] => format!("; did you mean `{closest}`?"),
+        _ => String::new(),
+    };
+    Err(ParseError::new(
+        unknown.position,
+        format!(
+            "`{}` is not a publisher type: Stream's are {known}{hint}",
+            unknown.text
+        ),
+    ))
 }
 
 /// How the term was typed, for messages.

@@ -37,10 +37,30 @@ pub(super) fn draw(
         expired(frame, area, app, title, theme);
         return None;
     }
-    match app.view() {
+    let window = match app.view() {
         View::Sessions => sessions::draw(frame, area, app, now, title, theme),
         View::Users => users::draw(frame, area, app, now, title, theme),
         View::Timeline => timeline::draw(frame, area, app, now, title),
+        view => return draw_detail(frame, area, app, now, title, theme, view),
+    };
+    if let Some(lines) = app.empty_help() {
+        empty_help(frame, area, lines, theme);
+    }
+    window
+}
+
+/// The views that never show the empty-result help.
+fn draw_detail(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    now: Nanos,
+    title: Line<'static>,
+    theme: &Palette,
+    view: View,
+) -> Option<ListWindow> {
+    match view {
+        View::Sessions | View::Users | View::Timeline => None,
         View::Expected => expected::draw(frame, area, app, title, theme),
         View::UserDetail(_) => user_detail::draw(frame, area, app, now, title, theme),
         View::Member(_) => {
@@ -53,6 +73,32 @@ pub(super) fn draw(
 /// An expired session has no rows to list: the body says why, and shows what is still
 /// known, Stream's summary of the session (the picker's figures) or else the totals the
 /// pages carried.
+/// An empty result's help, inside the list's border and under its header: what was searched
+/// and what is there to find (see `app::empty_help`).
+fn empty_help(frame: &mut Frame, area: Rect, lines: &[String], theme: &Palette) {
+    let inner = Rect {
+        x: area.x + 1,
+        y: area.y + 2,
+        width: area.width.saturating_sub(2),
+        height: area.height.saturating_sub(3),
+    };
+    let mut text = Vec::with_capacity(lines.len());
+    for (index, line) in lines.iter().enumerate() {
+        // The ids come from the server: their controls are shown, never run.
+        let line = terminal_safe(line).into_owned();
+        text.push(if index == 0 {
+            Line::from(Span::styled(line, theme.title()))
+        } else {
+            Line::from(line)
+        });
+    }
+    frame.render_widget(ratatui::widgets::Clear, inner);
+    frame.render_widget(
+        Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: false }),
+        inner,
+    );
+}
+
 fn expired(frame: &mut Frame, area: Rect, app: &App, title: Line<'static>, theme: &Palette) {
     let block = Block::bordered().title(title);
     let inner = block.inner(area);
