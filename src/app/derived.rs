@@ -37,12 +37,23 @@ pub(crate) struct RowsKey {
     pub(crate) local_filter: u64,
 }
 
-/// The filtered rows and what is computed from them.
+/// What the session table's rows were derived from: the order of every stored row and the
+/// revision of the filtered rows it picked from.
+pub(crate) type SortedKey = (OrderKey, u64);
+
+/// The filtered rows, the one list of the rows the filter keeps, and what is computed from
+/// them: each derived form (the rows grouped by user, the session table's order) is kept with
+/// the revision of the filtered rows and of the store it was derived from, and derived again
+/// only when one of them moved on.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Derived {
     pub(crate) filtered: Vec<RowId>,
+    /// Counts the computations of `filtered`: a new one may keep other rows even with the
+    /// same [`RowsKey`], when time terms meet open sessions.
+    revision: u64,
     pub(crate) figures: Option<Figures>,
-    pub(crate) user_rows: UserRows,
+    /// `filtered` grouped by user, with the (`revision`, store generation) it was grouped at.
+    user_rows: Option<((u64, u64), UserRows)>,
     /// What `filtered` was computed from; `None` before the first computation.
     pub(crate) rows_key: Option<RowsKey>,
     pub(crate) computed_at: Option<Nanos>,
@@ -94,8 +105,15 @@ impl Derived {
         } else {
             store.row_ids().collect()
         };
+        self.revision += 1;
         self.rows_key = Some(key);
         self.computed_at = Some(now);
+    }
+
+    /// Each user's filtered rows.
+    pub(crate) fn user_rows(&self) -> &UserRows {
+        static NONE: UserRows = UserRows::EMPTY;
+        self.user_rows.as_ref().map_or(&NONE, |(_, rows)| rows)
     }
 
     /// The figures and each user's rows, for the filtered rows.
@@ -107,20 +125,30 @@ impl Derived {
     ) {
         // The old figures go first: holding both at a million users doubles the peak.
         self.figures = None;
-        self.user_rows = UserRows::group(store, &self.filtered);
+        let grouped_at = (self.revision, store.generation());
+        if self.user_rows.as_ref().map(|(key, _)| *key) != Some(grouped_at) {
+            self.user_rows = None;
+            self.user_rows = Some((grouped_at, UserRows::group(store, &self.filtered)));
+        }
         self.figures = Some(Figures::compute(store, &self.filtered, now, thresholds));
         self.computed_at = Some(now);
     }
 
-    /// The filtered rows in the session table's order.
+    /// The filtered rows in the session table's order, unless `shown` (what the table was
+    /// derived from) is still what they derive from: `None` then.
     pub(crate) fn sorted_sessions(
         &mut self,
         store: &SessionStore,
         sort: (SessionColumn, Order),
         now: Nanos,
-    ) -> Vec<RowId> {
+        shown: Option<SortedKey>,
+    ) -> Option<(SortedKey, Vec<RowId>)> {
         let moving = store.open_rows() > 0;
         let key = (store.generation(), sort, moving.then_some(now));
+        let sorted = (key, self.revision);
+        if shown == Some(sorted) {
+            return None;
+        }
         if self.order.key != Some(key) {
             let mut rows: Vec<RowId> = store.row_ids().collect();
             sort_sessions(store, &mut rows, sort.0, sort.1, now);
@@ -130,18 +158,20 @@ impl Derived {
             };
         }
         if self.filtered.len() == store.len() {
-            return self.order.rows.clone();
+            return Some((sorted, self.order.rows.clone()));
         }
         let mut kept = vec![false; store.len()];
         for id in &self.filtered {
             kept[id.0 as usize] = true;
         }
-        self.order
+        let rows = self
+            .order
             .rows
             .iter()
             .copied()
             .filter(|id| kept[id.0 as usize])
-            .collect()
+            .collect();
+        Some((sorted, rows))
     }
 
     /// The users of the filter in the users table's order. The table holds ids, not a copy
@@ -285,5 +315,72 @@ impl Derived {
             .map(|(at, _)| at)
             .collect();
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::tz::TimeZone;
+
+    use super::*;
+    use crate::api::timestamp::NANOS_PER_SEC;
+    use crate::attendance::fixtures::{closed, ended_call};
+    use crate::filter::{ParseContext, parse};
+
+    const T: Nanos = 1_760_000_000 * NANOS_PER_SEC;
+
+    fn filter(text: &str) -> Filter {
+        parse(text, &ParseContext::at(TimeZone::UTC, T)).unwrap()
+    }
+
+    fn key(local_filter: u64) -> RowsKey {
+        RowsKey {
+            store: 1,
+            local_filter,
+        }
+    }
+
+    #[test]
+    fn the_table_and_the_users_rows_are_derived_again_only_when_the_filtered_rows_moved_on() {
+        let minute = 60 * NANOS_PER_SEC;
+        let store = ended_call(vec![
+            closed("ann", "a1", T, T + minute),
+            closed("bob", "b1", T + minute, T + 20 * minute),
+            closed("ann", "a2", T + 2 * minute, T + 30 * minute),
+        ]);
+        let sort = (SessionColumn::Joined, Order::Descending);
+        let thresholds = Thresholds::default();
+        let mut derived = Derived::default();
+        derived.filter(&store, &filter(""), key(0), T);
+        derived.compute_figures(&store, T, &thresholds);
+        let (shown, rows) = derived.sorted_sessions(&store, sort, T, None).unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(derived.sorted_sessions(&store, sort, T, Some(shown)), None);
+        let ann = store.get(rows[0]).unwrap().user();
+        assert_eq!(derived.user_rows().of(ann).len(), 2);
+
+        derived.filter(&store, &filter("dur>10m"), key(1), T);
+        let (again, rows) = derived
+            .sorted_sessions(&store, sort, T, Some(shown))
+            .unwrap();
+        assert_ne!(again, shown);
+        let ids: Vec<String> = rows
+            .iter()
+            .map(|&id| store.get(id).unwrap().user_session_id().to_string())
+            .collect();
+        assert_eq!(ids, ["a2", "b1"]);
+        assert_eq!(
+            derived.user_rows().of(ann).len(),
+            2,
+            "grouped with the figures"
+        );
+        derived.compute_figures(&store, T, &thresholds);
+        assert_eq!(derived.user_rows().of(ann).len(), 1);
+        let resorted = (SessionColumn::Joined, Order::Ascending);
+        assert!(
+            derived
+                .sorted_sessions(&store, resorted, T, Some(again))
+                .is_some()
+        );
     }
 }

@@ -90,7 +90,7 @@ mod concurrency;
 mod figures;
 mod filtering;
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 mod history;
 mod index;
 mod intern;

@@ -338,6 +338,12 @@ pub(crate) struct UserRows {
 }
 
 impl UserRows {
+    /// No rows.
+    pub(crate) const EMPTY: UserRows = UserRows {
+        offsets: Vec::new(),
+        rows: Vec::new(),
+    };
+
     pub(crate) fn group(store: &SessionStore, rows: &[RowId]) -> UserRows {
         let users = store.user_count();
         let mut offsets = vec![0u32; users + 1];

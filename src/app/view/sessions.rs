@@ -7,7 +7,7 @@ use crate::attendance::{
 };
 
 use super::Data;
-use crate::app::derived::Derived;
+use crate::app::derived::{Derived, SortedKey};
 use crate::app::item_list::ItemList;
 use crate::app::keymap::{Action, Context};
 
@@ -19,6 +19,8 @@ pub(super) const CONTEXTS: &[Context] = &[Context::Sessions, Context::List, Cont
 pub(crate) struct SessionsView {
     pub(crate) list: ItemList<RowId>,
     pub(crate) sort: (SessionColumn, Order),
+    /// What the list was derived from.
+    derived_from: Option<SortedKey>,
 }
 
 impl Default for SessionsView {
@@ -26,6 +28,7 @@ impl Default for SessionsView {
         SessionsView {
             list: ItemList::default(),
             sort: (SessionColumn::Joined, Order::Ascending),
+            derived_from: None,
         }
     }
 }
@@ -33,8 +36,11 @@ impl Default for SessionsView {
 impl SessionsView {
     /// The rows of the filter in the table's order.
     pub(crate) fn refresh(&mut self, derived: &mut Derived, store: &SessionStore, now: Nanos) {
-        self.list
-            .set_items(derived.sorted_sessions(store, self.sort, now));
+        let shown = self.derived_from;
+        if let Some((key, rows)) = derived.sorted_sessions(store, self.sort, now, shown) {
+            self.list.set_items(rows);
+            self.derived_from = Some(key);
+        }
     }
 
     /// A column's sort key sorts by it, or the other way round when it sorts already.

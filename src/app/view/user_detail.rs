@@ -32,7 +32,7 @@ impl UserDetailView {
         thresholds: &Thresholds,
         now: Nanos,
     ) {
-        let entries = user_history(store, derived.user_rows.of(user), user, now, thresholds);
+        let entries = user_history(store, derived.user_rows().of(user), user, now, thresholds);
         self.list.set_items(entries);
     }
 
