@@ -20,6 +20,33 @@ pub(crate) const COLUMN_WIDTH: u16 = 54;
 const TWO_COLUMNS_FROM: u16 = 110;
 /// The border around the overlay, top and bottom or left and right.
 const BORDER: u16 = 2;
+/// Width of the keys of a line (`  PgDn Ctrl-d     `, as `ui::help` pads them) before its
+/// help text.
+pub(crate) const KEYS_WIDTH: usize = 2 + 16 + 1;
+/// Characters of help text a column line holds after its keys.
+const HELP_WIDTH: usize = COLUMN_WIDTH as usize - KEYS_WIDTH;
+
+/// `text` in parts of at most `width` characters, broken between words (a word longer than
+/// `width` is a part of its own).
+fn wrapped(text: &'static str, width: usize) -> Vec<&'static str> {
+    let mut parts = Vec::new();
+    let mut rest = text;
+    while rest.chars().count() > width {
+        let cut = rest
+            .char_indices()
+            .take_while(|&(at, _)| rest[..at].chars().count() <= width)
+            .filter(|&(_, c)| c == ' ')
+            .map(|(at, _)| at)
+            .last()
+            .unwrap_or_else(|| rest.find(' ').unwrap_or(rest.len()));
+        parts.push(&rest[..cut]);
+        rest = rest[cut..].trim_start();
+    }
+    if !rest.is_empty() || parts.is_empty() {
+        parts.push(rest);
+    }
+    parts
+}
 
 /// One line of the overlay.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,10 +74,17 @@ pub(crate) fn help_lines() -> Vec<HelpLine> {
                 .filter(|b| b.context == context && b.help == binding.help)
                 .map(|b| b.keys)
                 .collect();
-            lines.push(HelpLine::Binding {
-                keys: keys.join(" "),
-                help: binding.help,
-            });
+            // A help too long for its column goes on under itself, never cut.
+            for (index, part) in wrapped(binding.help, HELP_WIDTH).into_iter().enumerate() {
+                lines.push(HelpLine::Binding {
+                    keys: if index == 0 {
+                        keys.join(" ")
+                    } else {
+                        String::new()
+                    },
+                    help: part,
+                });
+            }
         }
     }
     lines
@@ -132,6 +166,40 @@ mod tests {
             .filter(|line| matches!(line, HelpLine::Section(_)))
             .count();
         assert_eq!(sections, SECTIONS.len());
+    }
+
+    #[test]
+    fn no_help_line_is_longer_than_its_column_and_none_is_lost() {
+        let lines = help_lines();
+        for line in &lines {
+            if let HelpLine::Binding { help, .. } = line {
+                assert!(help.chars().count() <= HELP_WIDTH, "{help:?}");
+            }
+        }
+        let joined: Vec<&str> = lines
+            .iter()
+            .filter_map(|line| match line {
+                HelpLine::Binding { help, .. } => Some(*help),
+                HelpLine::Section(_) => None,
+            })
+            .collect();
+        let text = joined.join(" ");
+        for whole in [
+            "go back; clear the filter at the top",
+            "show who was expected and how each fared",
+            "restore the filter in force before editing, and leave",
+        ] {
+            assert!(text.contains(whole), "{whole:?} in {text}");
+        }
+        assert_eq!(
+            wrapped("go back; clear the filter at the top", 35),
+            ["go back; clear the filter at the", "top"]
+        );
+        assert_eq!(wrapped("short", 35), ["short"]);
+        assert_eq!(
+            wrapped("unbreakable-word-longer", 5),
+            ["unbreakable-word-longer"]
+        );
     }
 
     #[test]

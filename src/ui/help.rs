@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use crate::app::help::{HelpLayout, HelpLine, HelpOverlay, help_lines};
+use crate::app::help::{HelpLayout, HelpLine, HelpOverlay, KEYS_WIDTH, help_lines};
 
 use super::theme::Palette;
 
@@ -14,7 +14,10 @@ fn styled(line: HelpLine, theme: &Palette) -> Line<'static> {
     match line {
         HelpLine::Section(name) => Line::from(Span::styled(name, theme.title())),
         HelpLine::Binding { keys, help } => Line::from(vec![
-            Span::styled(format!("  {keys:<16}"), theme.key()),
+            Span::styled(
+                format!("  {keys:<width$}", width = KEYS_WIDTH - 3),
+                theme.key(),
+            ),
             Span::raw(format!(" {help}")),
         ]),
     }
