@@ -60,12 +60,34 @@ pub(crate) fn draw(
 
 /// The peak's text, laid out on as many rows as the sparkline has (1 to 3).
 fn peak_lines(peak: Peak, zone: &DisplayZone, rows: u16) -> Vec<String> {
-    let value = format!("peak {}", peak.value);
+    // Grouped as every count on screen (`peak 2,834`).
+    let value = format!("peak {}", crate::ui::format::count(u64::from(peak.value)));
     let at = peak.at.map(|at| format!("at {}", zone.time(at)));
     match (rows, at) {
         (_, None) => vec![value],
         (1, Some(at)) => vec![format!("{value} {at}")],
         (2, Some(at)) => vec![value, at],
         (_, Some(at)) => vec!["sessions".to_owned(), value, at],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_peak_groups_thousands_as_every_count_on_screen() {
+        let zone = DisplayZone::utc();
+        let peak = Peak {
+            value: 2834,
+            at: Some(0),
+        };
+        assert_eq!(peak_lines(peak, &zone, 1), ["peak 2,834 at 00:00:00"]);
+        assert_eq!(
+            peak_lines(peak, &zone, 3),
+            ["sessions", "peak 2,834", "at 00:00:00"]
+        );
+        let small = Peak { value: 7, at: None };
+        assert_eq!(peak_lines(small, &zone, 2), ["peak 7"]);
     }
 }
