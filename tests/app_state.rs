@@ -747,7 +747,21 @@ fn export_writes_the_view_and_the_path_is_flashed() {
         }),
         now,
     );
-    assert!(said(&app).contains(&*path.to_string_lossy()));
+    assert_eq!(said(&app), format!("exported 6 rows to {}", path.display()));
+    // One row is one row, thousands are grouped.
+    for (rows, words) in [
+        (1, "exported 1 row to"),
+        (12_345, "exported 12,345 rows to"),
+    ] {
+        app.update(
+            Msg::Done(Outcome::Exported {
+                path: path.clone(),
+                rows,
+            }),
+            now,
+        );
+        assert!(said(&app).starts_with(words), "{}", said(&app));
+    }
 }
 
 /// Rows missing are never silent: `e` writes no file while the read is under way or ended

@@ -9,7 +9,7 @@ use crate::app::live::{Caveat, Retry, RetryCause, Severity, Status};
 use crate::attendance::DisplayZone;
 use crate::fetch::Asked;
 
-use super::format::{count, shortened};
+use super::format::{count, counted, shortened};
 use super::safe_text::terminal_safe;
 use super::theme::Palette;
 
@@ -80,18 +80,29 @@ pub fn status_text(status: &Status, zone: &DisplayZone) -> String {
             page_no,
             rows,
             error,
-        } => format!("✕ page {page_no} skipped, its {rows} sessions are missing: {error}"),
+        } => format!(
+            "✕ page {page_no} skipped, its {} missing: {error}",
+            match rows {
+                1 => "1 session is".to_owned(),
+                rows => format!("{} sessions are", count(*rows as u64)),
+            }
+        ),
         Status::Exported {
             path,
             rows,
             caveat: None,
-        } => format!("exported {rows} rows to {}", path.display()),
+        } => format!(
+            "exported {} to {}",
+            counted(*rows as u64, "row"),
+            path.display()
+        ),
         Status::Exported {
             path,
             rows,
             caveat: Some(caveat),
         } => format!(
-            "⚠ exported {rows} rows to {} · {}",
+            "⚠ exported {} to {} · {}",
+            counted(*rows as u64, "row"),
             path.display(),
             caveat_text(*caveat)
         ),
