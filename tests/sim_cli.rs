@@ -155,6 +155,16 @@ fn a_speed_or_a_count_out_of_its_range_is_a_usage_error() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(said), "{stderr}");
     }
+    // The demo refuses the same speeds the same way, before opening anything.
+    for value in ["0", "-1", "inf"] {
+        let output = headcount()
+            .args(["demo", &format!("--speed={value}")])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "demo --speed {value}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("above 0 and at most 10000"), "{stderr}");
+    }
 }
 
 #[test]
