@@ -513,3 +513,52 @@ async fn the_session_object_can_be_without_times_null_or_absent() {
             .contains_key("session")
     );
 }
+
+/// The README's scenario table gives each scenario's call id and the session count the sim
+/// prints at its start (seed 1). `huge` (1,000,000) is left out to keep the suite fast.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_readmes_scenario_table_gives_what_the_sim_serves() {
+    let readme = include_str!("../README.md");
+    let table: Vec<Vec<String>> = readme
+        .lines()
+        .skip_while(|line| !line.starts_with("| scenario | call id | sessions"))
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .map(|line| {
+            line.split('|')
+                .map(|cell| cell.trim().trim_matches('`').to_owned())
+                .collect()
+        })
+        .collect();
+    let scenarios = [
+        ("small", Scenario::Small),
+        ("townhall", Scenario::Townhall),
+        ("webinar", Scenario::Webinar),
+        ("expired", Scenario::Expired),
+        ("messy", Scenario::Messy),
+        ("ring", Scenario::Ring),
+    ];
+    for (name, scenario) in scenarios {
+        let row = table
+            .iter()
+            .find(|row| row[1] == name)
+            .unwrap_or_else(|| panic!("{name} in the README's table: {table:?}"));
+        let sim = start_unlimited(SimConfig {
+            scenario,
+            ..SimConfig::default()
+        })
+        .await;
+        assert_eq!(row[2], sim.call_id(), "{name}");
+        assert_eq!(
+            row[3].replace(',', ""),
+            sim.initial_sessions().to_string(),
+            "{name}: the README says {}",
+            row[3]
+        );
+    }
+    assert!(
+        table
+            .iter()
+            .any(|row| row[1] == "huge" && row[3] == "1,000,000")
+    );
+}
