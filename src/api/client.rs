@@ -256,7 +256,7 @@ impl StreamClient {
         }
     }
 
-    /// The server's present (Unix ns) as its latest answer told it (see [`ServerClock`]):
+    /// The server's present (Unix ns) as its latest answer told it (see `ServerClock`):
     /// the instant at which figures of a live call are computed. The local wall clock
     /// before any answer; never earlier than a value it returned before.
     pub fn present(&self) -> Nanos {
@@ -337,7 +337,7 @@ impl StreamClient {
             .await
     }
 
-    /// Every page of a call session's participant sessions, in order; see [`SessionPager`].
+    /// Every page of a call session's participant sessions, in order; see `SessionPager`.
     pub fn participant_session_pages(
         &self,
         call_type: &str,

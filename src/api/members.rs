@@ -4,7 +4,7 @@
 //! A call's **members** are the people invited to it (Stream notifies them and rings them),
 //! each with a call role and custom data. `GetCall` embeds at most 100 of them
 //! (`members_limit`); `QueryCallMembers` pages through all of them with cursors, so headcount
-//! reads the roster from there, through the same [`Pager`](super::Pager) as participant
+//! reads the roster from there, through the same `Pager` as participant
 //! sessions: the same retries (the `POST` only reads), errors and completeness rules.
 //!
 //! Decoded as leniently as the other models: unknown fields are ignored, `null` reads as
@@ -208,8 +208,8 @@ impl MembersRead {
 
 /// Reads every member of `call_type:call_id` with the rules of every paged read: each page
 /// retried as the client's policy allows; a page of members all read already in this walk
-/// asked for once more ([`Pager::reread`]); a cursor Stream rejects mid-read (400, code 4)
-/// starting the walk over ([`Pager::restart`]); members deduplicated by `user_id`. Any other
+/// asked for once more (`Pager::reread`); a cursor Stream rejects mid-read (400, code 4)
+/// starting the walk over (`Pager::restart`); members deduplicated by `user_id`. Any other
 /// error is returned as is; a read that stopped early (a repeated cursor or page, the page
 /// cap) comes back with its [`StopReason`], never as if complete.
 pub async fn read_members(

@@ -32,10 +32,10 @@ use super::page_bytes::RawSessionsPage;
 /// The largest page Stream serves.
 pub(crate) const MAX_PAGE_SIZE: u32 = 100;
 
-/// How a [`SessionPager`] queries.
+/// How a `SessionPager` queries.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PagerOptions {
-    /// Rows per page, at most [`MAX_PAGE_SIZE`]. Always sent: the API documents no default.
+    /// Rows per page, at most `MAX_PAGE_SIZE`. Always sent: the API documents no default.
     pub page_size: u32,
     /// Stop after this many pages even if Stream offers more.
     pub max_pages: u32,
@@ -61,19 +61,19 @@ pub(crate) const MAX_EMPTY_PAGES: u32 = 10;
 /// Times a walk may start over from the first page after Stream rejected a cursor.
 pub(crate) const MAX_RESTARTS: u32 = 2;
 
-/// Why a [`Pager`] stopped. Only [`StopReason::LastPage`] means every row was read.
+/// Why a `Pager` stopped. Only [`StopReason::LastPage`] means every row was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StopReason {
     /// The last page had no `next` cursor: everything was read.
     LastPage,
-    /// More than [`MAX_EMPTY_PAGES`] pages in a row came back empty yet offered a `next`.
+    /// More than `MAX_EMPTY_PAGES` pages in a row came back empty yet offered a `next`.
     EmptyPages,
     /// Stream offered a cursor already sent, which would loop forever.
     RepeatedCursor,
     /// A page of rows already read came back again when asked for once more.
     RepeatedPage,
     /// Stream rejected a cursor in the middle of the read, and again after each of the
-    /// [`MAX_RESTARTS`] fresh starts.
+    /// `MAX_RESTARTS` fresh starts.
     CursorRejected,
     /// [`PagerOptions::max_pages`] pages were read in one walk; more may exist.
     PageCap,

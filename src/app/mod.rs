@@ -324,7 +324,7 @@ impl App {
         &self.views.sessions.list
     }
 
-    /// The users table: ids in display order; [`App::user_figures`] gives each one's figures.
+    /// The users table: ids in display order; `App::user_figures` gives each one's figures.
     pub fn users(&self) -> &ItemList<UserId> {
         &self.views.users.list
     }

@@ -138,7 +138,7 @@ pub(crate) fn session_state(
 
 /// What `GetCall` and `QueryCallSessionStats` said about whether one session ended. The
 /// session's own `session` object (from the pages) is kept by whoever holds this, and joined
-/// to it in [`EndReports::facts`].
+/// to it in `EndReports::facts`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EndReports {
     /// `call.ended_at` and `call.current_session_id` (when it names one).

@@ -14,7 +14,7 @@ use super::call::{
 pub struct SessionSummary {
     pub id: String,
     pub started_at: Option<Nanos>,
-    /// Whether the session has ended, by [`session_end`] over `GetCall` and the stats.
+    /// Whether the session has ended, by `session_end` over `GetCall` and the stats.
     pub ended: bool,
     /// When it ended, when a source says.
     pub ended_at: Option<Nanos>,

@@ -204,7 +204,7 @@ impl RowAlone {
     }
 }
 
-/// An owned row is read alone ([`RowAlone`]).
+/// An owned row is read alone (`RowAlone`).
 impl LocalRow for ParticipantSessionDetails {
     fn trusted_times(&self) -> (Option<Nanos>, Option<Nanos>) {
         RowAlone::at(self, 0).trusted_times()

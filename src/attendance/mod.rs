@@ -8,16 +8,16 @@
 //! # Data
 //! - Rows are upserted by `user_session_id`: a later poll replaces the row (closing an open
 //!   session, or correcting it) and keeps its [`RowId`], so a selection stays put. Re-sending an
-//!   identical row changes nothing, not even the [`SessionStore::generation`].
-//! - A page of another call session is refused ([`IngestError::OtherCall`]) rather than mixed
-//!   in; [`SessionStore::clear`] starts a new query.
+//!   identical row changes nothing, not even the `SessionStore::generation`.
+//! - A page of another call session is refused (`IngestError::OtherCall`) rather than mixed
+//!   in; `SessionStore::clear` starts a new query.
 //! - Server totals are those of the latest page, exactly as returned.
 //! - Roles keep the API's order; a role listed twice on one session counts once.
 //!
 //! # State and window
-//! - **Live** until [`session_end`] says the session ended: its own `ended_at`, the stats'
+//! - **Live** until `session_end` says the session ended: its own `ended_at`, the stats'
 //!   `call_ended_at`, `GetCall` naming another current session, or `GetCall`'s `call.ended_at`
-//!   (given with [`SessionStore::set_call`] and [`SessionStore::set_session_stats`]). When no
+//!   (given with `SessionStore::set_call` and `SessionStore::set_session_stats`). When no
 //!   source says anything, open rows are the only sign of a live call.
 //! - **Live wins over Empty**: a running call nobody has joined yet reads LIVE. **Empty** means
 //!   zero totals and no rows on an ended call. Rows prove someone joined, so a call with rows
@@ -29,9 +29,9 @@
 //!   it ignores the filter. It never ends before it starts.
 //!
 //! # Rows with problems
-//! Each row is checked once ([`RowProblem`]): what the row shows alone at ingest (kept in two
-//! bytes of it), what depends on the session ([`RowContext`]: ended or not, the window) in the
-//! pass over the rows. [`Counted`] is then the one answer to "what does this row add", read by
+//! Each row is checked once (`RowProblem`): what the row shows alone at ingest (kept in two
+//! bytes of it), what depends on the session (`RowContext`: ended or not, the window) in the
+//! pass over the rows. `Counted` is then the one answer to "what does this row add", read by
 //! every figure, so a messy row never spreads into anyone else's figures.
 //!
 //! # Durations

@@ -11,7 +11,7 @@ use super::store::SessionStore;
 const ABSENT: i64 = i64::MIN;
 
 /// A row's stable position in the store: it names the same `user_session_id` for the life of
-/// the store (until [`SessionStore::clear`]), however often the row is updated.
+/// the store (until `SessionStore::clear`), however often the row is updated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RowId(pub u32);
 

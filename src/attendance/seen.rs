@@ -7,9 +7,9 @@ use std::collections::BTreeSet;
 use super::row::{PublisherId, RoleId, UserId};
 use super::store::SessionStore;
 
-/// The names seen in one call session, in text order. [`Seen::learn`] copies what a store
-/// interned since the last call (its interners only grow until [`SessionStore::clear`], after
-/// which [`Seen::store_cleared`] starts over from their first entry).
+/// The names seen in one call session, in text order. `Seen::learn` copies what a store
+/// interned since the last call (its interners only grow until `SessionStore::clear`, after
+/// which `Seen::store_cleared` starts over from their first entry).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Seen {
     users: BTreeSet<Box<str>>,

@@ -298,7 +298,7 @@ impl SessionStore {
         }
     }
 
-    /// Whether the session has ended, and when, by [`session_end`] over every source given.
+    /// Whether the session has ended, and when, by `session_end` over every source given.
     pub fn session_end(&self) -> SessionEnd {
         session_end(&self.end_facts())
     }

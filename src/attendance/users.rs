@@ -15,7 +15,7 @@ use super::store::SessionStore;
 use super::thresholds::Thresholds;
 
 /// Everything the users table shows for one user, over the rows given. Rows with problems
-/// count as [`Counted`] says: never more than their own, and never against the user's other
+/// count as `Counted` says: never more than their own, and never against the user's other
 /// rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserFigures {

@@ -22,6 +22,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::call_ref::CallRef;
+use super::config::values::Theme;
 use super::export::output::write_file;
 use super::full_screen::FullScreen;
 use super::signals::{Interrupted, Signals};
@@ -40,15 +41,15 @@ const FETCH_QUEUE: usize = 16;
 /// How long a closed terminal input waits for the SIGHUP that comes with it.
 const HANGUP_GRACE: Duration = Duration::from_millis(250);
 
-/// Whether colour is wanted: `NO_COLOR` set to anything but the empty string turns it off
-/// (<https://no-color.org>).
-pub(crate) fn color_wanted(env: &dyn Fn(&str) -> Option<String>) -> bool {
-    env("NO_COLOR").is_none_or(|value| value.is_empty())
+/// Whether colour is wanted: not with `theme = "mono"`, nor when `NO_COLOR` is set to
+/// anything but the empty string (<https://no-color.org>).
+pub(crate) fn color_wanted(theme: Theme, env: &dyn Fn(&str) -> Option<String>) -> bool {
+    theme != Theme::Mono && env("NO_COLOR").is_none_or(|value| value.is_empty())
 }
 
 /// [`color_wanted`] by the process environment.
-pub(crate) fn color_from_env() -> bool {
-    color_wanted(&|name| std::env::var(name).ok())
+pub(crate) fn color_from_env(theme: Theme) -> bool {
+    color_wanted(theme, &|name| std::env::var(name).ok())
 }
 
 /// Where exports are written: the directory the command was started in.
@@ -76,15 +77,10 @@ pub(crate) async fn pick_session(
     stopped_early: Option<StopReason>,
     zone: &DisplayZone,
     now: Nanos,
+    color: bool,
 ) -> anyhow::Result<Option<String>> {
-    let picker = Picker::new(
-        call.to_string(),
-        sessions,
-        now,
-        zone.clone(),
-        color_from_env(),
-    )
-    .with_incomplete_list(stopped_early);
+    let picker = Picker::new(call.to_string(), sessions, now, zone.clone(), color)
+        .with_incomplete_list(stopped_early);
     let mut signals = Signals::new()?;
     let mut screen = FullScreen::open().context("cannot open the picker in this terminal")?;
     run_picker(screen.terminal(), picker, &mut signals).await
@@ -381,11 +377,11 @@ mod tests {
 
     #[test]
     fn no_color_turns_colour_off_unless_empty() {
-        assert!(color_wanted(&|_| None));
-        assert!(color_wanted(&|_| Some(String::new())));
-        assert!(!color_wanted(
-            &|name| (name == "NO_COLOR").then(|| "1".into())
-        ));
+        assert!(color_wanted(Theme::Default, &|_| None));
+        assert!(!color_wanted(Theme::Mono, &|_| None));
+        assert!(color_wanted(Theme::Default, &|_| Some(String::new())));
+        assert!(!color_wanted(Theme::Default, &|name| (name == "NO_COLOR")
+            .then(|| "1".into())));
     }
 
     #[test]

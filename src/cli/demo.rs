@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::call_ref::CallRef;
 use super::config::duration::parse_interval;
-use super::config::values::parse_tz;
+use super::config::values::{Theme, parse_tz};
 use super::{dashboard, sessions};
 use crate::api::{MAX_PAGE_SIZE, StreamClient};
 use crate::app::AppConfig;
@@ -81,7 +81,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         present: crate::attendance::PresentThreshold::DEFAULT,
         interval: args.interval,
         page_size: MAX_PAGE_SIZE,
-        color: dashboard::color_from_env(),
+        color: dashboard::color_from_env(Theme::default()),
         export_dir: dashboard::export_dir(),
     };
     let outcome = dashboard::run(client, config).await;
@@ -122,6 +122,7 @@ async fn pick(
         list.stopped_early,
         zone,
         client.present(),
+        dashboard::color_from_env(Theme::default()),
     )
     .await
 }

@@ -238,7 +238,7 @@ impl Invited {
     /// per-user figures of every row with `rules.thresholds`; a read that cannot be
     /// classified is an error saying why (status 8 when a read was incomplete).
     #[allow(clippy::too_many_arguments)]
-    pub fn classify<'a>(
+    pub(crate) fn classify<'a>(
         &'a self,
         expected: &'a [ExpectedMember<'a>],
         session: &str,

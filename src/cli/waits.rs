@@ -47,10 +47,11 @@ struct Shared {
     on_terminal: bool,
     /// After this long without an answer, the wait is said.
     slow_after: Duration,
-    state: Mutex<State>,
+    state: Mutex<WaitState>,
 }
 
-struct State {
+/// What the waits of one command have come to.
+struct WaitState {
     /// The participant-sessions page asked for now, from 1.
     page_under_way: u32,
     /// When the request under way was sent (as far as known: the last answer or retry).
@@ -102,7 +103,7 @@ impl Waits {
             bar,
             on_terminal,
             slow_after,
-            state: Mutex::new(State {
+            state: Mutex::new(WaitState {
                 page_under_way: 1,
                 asked_at: Instant::now(),
                 retry: None,
@@ -162,7 +163,7 @@ impl Waits {
 }
 
 impl Shared {
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, WaitState> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 

@@ -59,12 +59,13 @@ async fn watch(args: WatchArgs, opening: Opening) -> anyhow::Result<()> {
     // on stderr; the dashboard tells its own.
     let telling = opening.connect_telling()?;
     let Opening { settings, zone } = opening;
+    let color = dashboard::color_from_env(settings.theme);
     let session = match args.session {
         Some(session) => {
             drop(telling);
             session
         }
-        None => match choose_session(telling, &args.call, &zone).await? {
+        None => match choose_session(telling, &args.call, &zone, color).await? {
             Some(session) => session,
             None => return Ok(()),
         },
@@ -79,7 +80,7 @@ async fn watch(args: WatchArgs, opening: Opening) -> anyhow::Result<()> {
         present: settings.present_threshold,
         interval: settings.interval,
         page_size: MAX_PAGE_SIZE,
-        color: dashboard::color_from_env(),
+        color,
         export_dir: dashboard::export_dir(),
     };
     dashboard::run(client, config).await
@@ -91,6 +92,7 @@ async fn choose_session(
     (client, waits): (StreamClient, Waits),
     call: &CallRef,
     zone: &DisplayZone,
+    color: bool,
 ) -> anyhow::Result<Option<String>> {
     let client = &client;
     let found = client.get_call(&call.call_type, &call.id).await?.body.call;
@@ -110,5 +112,5 @@ async fn choose_session(
     if listed.len() <= 1 && stopped_early.is_none() {
         return Ok(Some(current));
     }
-    dashboard::pick_session(call, listed, stopped_early, zone, client.present()).await
+    dashboard::pick_session(call, listed, stopped_early, zone, client.present(), color).await
 }

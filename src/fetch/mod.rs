@@ -121,7 +121,7 @@ pub enum FetchEvent {
     },
     /// The request for `asked` (a page, numbered from 1, or what is read after the last page)
     /// failed for a reason that may pass (a rate limit, a timeout, a 5xx); it is tried again
-    /// at `retry_at` (Unix ns on the server's clock, [`crate::api::ServerClock`], as the
+    /// at `retry_at` (Unix ns on the server's clock, `crate::api::ServerClock`, as the
     /// app's present is), a page from the same cursor. Sent both for the client's own retries
     /// (before each wait, see [`crate::api::RetryNotice`]) and for the fetcher's once the
     /// client gives up, so that no wait is silent.
@@ -141,7 +141,7 @@ pub enum FetchEvent {
         pages: u32,
         completeness: Completeness,
         /// What `GetCall` and the stats said of the session's end, when the pages did not say
-        /// it ended (see [`SessionRead::learn_end`]).
+        /// it ended (see `SessionRead::learn_end`).
         end: EndReports,
     },
     /// A failure that retrying cannot fix (credentials, unknown session, rejected filter).

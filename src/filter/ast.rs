@@ -5,7 +5,7 @@
 
 use std::fmt::{self, Display, Formatter, Write};
 
-use super::conditions::{Condition, Field};
+use super::conditions::{Condition, ConditionField};
 use super::term::{Instant, TermKind, field_keyword, is_keyword};
 use super::time::ResolvedTime;
 
@@ -217,7 +217,7 @@ fn collect_searched(expr: &Expr, found: &mut Vec<String>) {
         Expr::Term(Term {
             kind:
                 TermKind::Server(Condition::OneOf {
-                    field: Field::UserId,
+                    field: ConditionField::UserId,
                     values,
                 }),
             ..

@@ -20,7 +20,7 @@ pub(crate) const PUBLISHER_TYPES: [&str; 4] = ["webrtc", "rtmp", "whip", "srt"];
 
 /// A field the endpoint can filter on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) enum Field {
+pub(crate) enum ConditionField {
     UserId,
     PublisherType,
     SessionId,
@@ -29,43 +29,46 @@ pub(crate) enum Field {
     IsTechUser,
 }
 
-impl Field {
-    pub(crate) const ALL: [Field; 6] = [
-        Field::UserId,
-        Field::PublisherType,
-        Field::SessionId,
-        Field::PublishedTracks,
-        Field::IsLive,
-        Field::IsTechUser,
+impl ConditionField {
+    pub(crate) const ALL: [ConditionField; 6] = [
+        ConditionField::UserId,
+        ConditionField::PublisherType,
+        ConditionField::SessionId,
+        ConditionField::PublishedTracks,
+        ConditionField::IsLive,
+        ConditionField::IsTechUser,
     ];
 
     pub(crate) fn name(self) -> &'static str {
         match self {
-            Field::UserId => "user_id",
-            Field::PublisherType => "publisher_type",
-            Field::SessionId => "session_id",
-            Field::PublishedTracks => "published_tracks",
-            Field::IsLive => "is_live",
-            Field::IsTechUser => "is_tech_user",
+            ConditionField::UserId => "user_id",
+            ConditionField::PublisherType => "publisher_type",
+            ConditionField::SessionId => "session_id",
+            ConditionField::PublishedTracks => "published_tracks",
+            ConditionField::IsLive => "is_live",
+            ConditionField::IsTechUser => "is_tech_user",
         }
     }
 
-    pub(crate) fn from_name(name: &str) -> Option<Field> {
-        Field::ALL.into_iter().find(|f| f.name() == name)
+    pub(crate) fn from_name(name: &str) -> Option<ConditionField> {
+        ConditionField::ALL.into_iter().find(|f| f.name() == name)
     }
 
     fn is_boolean(self) -> bool {
-        matches!(self, Field::IsLive | Field::IsTechUser)
+        matches!(self, ConditionField::IsLive | ConditionField::IsTechUser)
     }
 
     /// Whether a row as the API returns it carries this field. `published_tracks` and
     /// `is_tech_user` exist only on Stream's side, so only the server can filter on them.
     pub(crate) fn visible_in_rows(self) -> bool {
-        !matches!(self, Field::PublishedTracks | Field::IsTechUser)
+        !matches!(
+            self,
+            ConditionField::PublishedTracks | ConditionField::IsTechUser
+        )
     }
 }
 
-impl fmt::Display for Field {
+impl fmt::Display for ConditionField {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
@@ -75,13 +78,16 @@ impl fmt::Display for Field {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Condition {
     /// `$eq` (one value) or `$in` (several) on a string field.
-    OneOf { field: Field, values: Vec<String> },
+    OneOf {
+        field: ConditionField,
+        values: Vec<String>,
+    },
     /// `$eq` on a boolean field.
-    Is { field: Field, value: bool },
+    Is { field: ConditionField, value: bool },
 }
 
 impl Condition {
-    pub(crate) fn field(&self) -> Field {
+    pub(crate) fn field(&self) -> ConditionField {
         match self {
             Condition::OneOf { field, .. } | Condition::Is { field, .. } => *field,
         }
@@ -132,7 +138,7 @@ impl Conditions {
         };
         let mut conditions = Vec::new();
         for (name, spec) in object {
-            let field = Field::from_name(name).ok_or_else(|| unknown_field(name))?;
+            let field = ConditionField::from_name(name).ok_or_else(|| unknown_field(name))?;
             parse_field(field, spec, &mut conditions)?;
         }
         Ok(Conditions { conditions })
@@ -170,25 +176,25 @@ fn condition_matches<S: LocalRow + ?Sized>(condition: &Condition, row: &S) -> bo
         Condition::OneOf { field, values } => {
             let is_in = |s: &str| values.iter().any(|v| v == s);
             match field {
-                Field::UserId => is_in(row.user_id()),
-                Field::PublisherType => is_in(row.publisher_type()),
-                Field::SessionId => is_in(row.user_session_id()),
-                Field::PublishedTracks => row
+                ConditionField::UserId => is_in(row.user_id()),
+                ConditionField::PublisherType => is_in(row.publisher_type()),
+                ConditionField::SessionId => is_in(row.user_session_id()),
+                ConditionField::PublishedTracks => row
                     .published_tracks()
                     .is_none_or(|tracks| tracks.iter().any(|t| is_in(t))),
-                Field::IsLive | Field::IsTechUser => false,
+                ConditionField::IsLive | ConditionField::IsTechUser => false,
             }
         }
         Condition::Is { field, value } => match field {
-            Field::IsLive => row.is_open() == *value,
-            Field::IsTechUser => row.is_tech_user().is_none_or(|v| v == *value),
+            ConditionField::IsLive => row.is_open() == *value,
+            ConditionField::IsTechUser => row.is_tech_user().is_none_or(|v| v == *value),
             _ => false,
         },
     }
 }
 
 fn parse_field(
-    field: Field,
+    field: ConditionField,
     spec: &Value,
     out: &mut Vec<Condition>,
 ) -> Result<(), ConditionsError> {
@@ -214,7 +220,7 @@ fn parse_field(
 }
 
 fn parse_operator(
-    field: Field,
+    field: ConditionField,
     operator: &str,
     operand: &Value,
 ) -> Result<Condition, ConditionsError> {
@@ -251,7 +257,7 @@ fn parse_operator(
     }
 }
 
-fn allowed_operators(field: Field) -> &'static str {
+fn allowed_operators(field: ConditionField) -> &'static str {
     if field.is_boolean() {
         "$eq"
     } else {
@@ -260,14 +266,19 @@ fn allowed_operators(field: Field) -> &'static str {
 }
 
 fn unknown_field(name: &str) -> ConditionsError {
-    let known: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
+    let known: Vec<&str> = ConditionField::ALL.iter().map(|f| f.name()).collect();
     ConditionsError(format!(
         "`{name}` is not a filterable field; filter_conditions accepts {}",
         known.join(", ")
     ))
 }
 
-fn wrong_operand(field: Field, operator: &str, expected: &str, got: &Value) -> ConditionsError {
+fn wrong_operand(
+    field: ConditionField,
+    operator: &str,
+    expected: &str,
+    got: &Value,
+) -> ConditionsError {
     ConditionsError(format!(
         "`{field}` {operator} expects {expected}, got {}",
         json_kind(got)

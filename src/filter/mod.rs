@@ -1,7 +1,7 @@
 //! The filter language of the filter bar, and Stream's `filter_conditions`.
 //!
 //! The text typed becomes one [`Filter`] with two parts: `filter_conditions` for what the
-//! endpoint can filter (sent with every page request), and a compiled [`Predicate`] for what
+//! endpoint can filter (sent with every page request), and a compiled `Predicate` for what
 //! only headcount can check (roles, durations, times, negations, `or` across fields), applied to
 //! the fetched rows. The language is described in `docs/filter-language.md`.
 //!
@@ -35,7 +35,7 @@ pub(crate) use predicate::{Needle, PersonTest, Predicate, Reads, TimeTest};
 pub(crate) use time::{ResolvedTime, TimeWindow};
 
 /// What times in a filter are relative to: `joined>10:30` is the occurrence of 10:30 in `tz`
-/// inside `window` (see [`time`](self::time)).
+/// inside `window` (see `time`).
 #[derive(Debug, Clone)]
 pub struct ParseContext {
     pub(crate) tz: TimeZone,

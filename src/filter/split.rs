@@ -6,7 +6,7 @@
 //! they are refused anywhere but at the top level.
 
 use super::ast::{Expr, Term};
-use super::conditions::{Condition, Field};
+use super::conditions::{Condition, ConditionField};
 use super::error::ParseError;
 use super::term::TermKind;
 
@@ -135,7 +135,7 @@ fn intersect(existing: &Condition, added: &Condition) -> Option<Condition> {
         // one `filter_conditions` object cannot say; only a repeat of the same term is kept.
         (
             Condition::OneOf {
-                field: Field::PublishedTracks,
+                field: ConditionField::PublishedTracks,
                 values: kept,
             },
             Condition::OneOf { values: more, .. },
@@ -162,7 +162,7 @@ fn conflict(existing: &Condition, added: &Condition, position: usize) -> ParseEr
     let existing_text = TermKind::Server(existing.clone()).to_string();
     let added_text = TermKind::Server(added.clone()).to_string();
     let message = match added.field() {
-        Field::PublishedTracks => format!(
+        ConditionField::PublishedTracks => format!(
             "Stream takes one `track:` term (here `{existing_text}` and `{added_text}`); \
              write track:audio,video to match any of several tracks"
         ),

@@ -7,7 +7,7 @@ use super::ParseContext;
 use super::ast::{
     Comparison, format_duration, write_condition, write_instant, write_list, write_word,
 };
-use super::conditions::{Condition, Field, PUBLISHER_TYPES};
+use super::conditions::{Condition, ConditionField, PUBLISHER_TYPES};
 use super::error::ParseError;
 use super::lexer::{Keyed, Operator, RawValue};
 use super::predicate::{LocalRow, Needle, Reads, TimeTest};
@@ -20,7 +20,7 @@ use crate::attendance::State;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Meaning {
     /// A field of `filter_conditions` (`user:a,b`, `live:yes`): Stream can filter it.
-    Field(Field),
+    Field(ConditionField),
     Role,
     Duration,
     Joined,
@@ -59,34 +59,34 @@ const fn term(names: &'static [&'static str], meaning: Meaning, reads: Reads) ->
 const TERMS: &[TermName] = &[
     term(
         &["user", "user_id"],
-        Meaning::Field(Field::UserId),
+        Meaning::Field(ConditionField::UserId),
         Reads::UserId,
     ),
     term(
         &["publisher", "publisher_type"],
-        Meaning::Field(Field::PublisherType),
+        Meaning::Field(ConditionField::PublisherType),
         Reads::PublisherType,
     ),
     term(
         &["session", "session_id", "user_session_id"],
-        Meaning::Field(Field::SessionId),
+        Meaning::Field(ConditionField::SessionId),
         Reads::SessionId,
     ),
     term(
         &["track", "tracks", "published_tracks"],
-        Meaning::Field(Field::PublishedTracks),
+        Meaning::Field(ConditionField::PublishedTracks),
         Reads::Nothing,
     ),
     term(&["role", "roles"], Meaning::Role, Reads::Roles),
     // `live:` is whether the session is open, which the row's times and its session tell.
     term(
         &["live", "is_live"],
-        Meaning::Field(Field::IsLive),
+        Meaning::Field(ConditionField::IsLive),
         Reads::Times,
     ),
     term(
         &["tech", "is_tech_user"],
-        Meaning::Field(Field::IsTechUser),
+        Meaning::Field(ConditionField::IsTechUser),
         Reads::Nothing,
     ),
     term(&["dur", "duration"], Meaning::Duration, Reads::Times),
@@ -120,7 +120,7 @@ fn short_name(meaning: Meaning) -> &'static str {
 }
 
 /// The short name of a `filter_conditions` field in the language.
-pub(crate) fn field_keyword(field: Field) -> &'static str {
+pub(crate) fn field_keyword(field: ConditionField) -> &'static str {
     short_name(Meaning::Field(field))
 }
 
@@ -216,7 +216,7 @@ impl TermKind {
     pub(crate) fn time_test(&self) -> Option<TimeTest> {
         match *self {
             TermKind::Server(Condition::Is {
-                field: Field::IsLive,
+                field: ConditionField::IsLive,
                 value,
             }) => Some(TimeTest::Open(value)),
             TermKind::Duration(comparison, seconds) => {
@@ -328,11 +328,11 @@ pub(crate) fn keyed_term(
     };
     match key {
         Meaning::Field(field) if is_boolean(field) => boolean_term(&term, field, keyed.values),
-        Meaning::Field(Field::PublisherType) => {
+        Meaning::Field(ConditionField::PublisherType) => {
             check_publisher_types(&keyed.values)?;
             let values = list_values(&term, keyed.values)?;
             Ok(TermKind::Server(Condition::OneOf {
-                field: Field::PublisherType,
+                field: ConditionField::PublisherType,
                 values,
             }))
         }
@@ -431,8 +431,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
     previous[b.len()]
 }
 
-fn is_boolean(field: Field) -> bool {
-    matches!(field, Field::IsLive | Field::IsTechUser)
+fn is_boolean(field: ConditionField) -> bool {
+    matches!(field, ConditionField::IsLive | ConditionField::IsTechUser)
 }
 
 fn require_equality(term: &TermText) -> Result<(), ParseError> {
@@ -485,7 +485,7 @@ fn single_value(term: &TermText, values: Vec<RawValue>) -> Result<RawValue, Pars
 
 fn boolean_term(
     term: &TermText,
-    field: Field,
+    field: ConditionField,
     values: Vec<RawValue>,
 ) -> Result<TermKind, ParseError> {
     Ok(TermKind::Server(Condition::Is {
@@ -654,10 +654,10 @@ mod tests {
         }
         assert_eq!(
             lookup_key("USER_SESSION_ID"),
-            Some(Meaning::Field(Field::SessionId))
+            Some(Meaning::Field(ConditionField::SessionId))
         );
         assert_eq!(lookup_key("open"), None, "a bare word is no field");
-        assert_eq!(field_keyword(Field::PublishedTracks), "track");
+        assert_eq!(field_keyword(ConditionField::PublishedTracks), "track");
         for word in ["or", "AND", "not", "open", "Closed", "problem", "problems"] {
             assert!(is_keyword(word), "{word}");
         }

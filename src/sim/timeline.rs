@@ -13,7 +13,7 @@ use crate::api::models::ParticipantSessionDetails;
 use crate::api::timestamp::Nanos;
 use crate::attendance::RowAlone;
 use crate::filter::LocalRow;
-use crate::filter::conditions::{Condition, Conditions, Field};
+use crate::filter::conditions::{Condition, ConditionField, Conditions};
 
 use super::attendance::{Attendance, Attendee, Reported, ScenarioRow, ScenarioRowKey};
 use super::ids::UUID_TEXT_LEN;
@@ -185,7 +185,12 @@ struct Matcher<'s, 'a> {
 fn people_who_can_match(call: &Attendance, filter: &Conditions) -> Option<Vec<bool>> {
     let on_people: Vec<&Condition> = filter
         .iter()
-        .filter(|condition| matches!(condition.field(), Field::UserId | Field::IsTechUser))
+        .filter(|condition| {
+            matches!(
+                condition.field(),
+                ConditionField::UserId | ConditionField::IsTechUser
+            )
+        })
         .collect();
     if on_people.is_empty() {
         return None;
