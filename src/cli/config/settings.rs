@@ -233,7 +233,11 @@ fn layered<T: Clone>(
     }
 }
 
-/// The profile named by `--profile`, else `HEADCOUNT_PROFILE`, else `default_profile`.
+/// The profile used when none is chosen, if the file defines it.
+const DEFAULT_PROFILE: &str = "default";
+
+/// The profile named by `--profile`, else `HEADCOUNT_PROFILE`, else `default_profile`, else
+/// the profile named `default` if the file has one (as the AWS and gcloud command lines do).
 fn select_profile<'f>(
     overrides: &Overrides,
     env: &dyn Fn(&str) -> Option<String>,
@@ -249,6 +253,12 @@ fn select_profile<'f>(
         .or_else(|| {
             let name = file.config.default_profile.clone()?;
             Some(Sourced::new(name, Source::File))
+        })
+        .or_else(|| {
+            file.config
+                .profiles
+                .contains_key(DEFAULT_PROFILE)
+                .then(|| Sourced::new(DEFAULT_PROFILE.to_owned(), Source::Default))
         });
     let Some(name) = chosen else {
         return Ok(None);

@@ -288,6 +288,25 @@ fn without_any_choice_no_profile_is_used() {
 }
 
 #[test]
+fn a_profile_named_default_is_used_when_none_is_chosen() {
+    let only = file("[profiles.default]\napi_key = \"key-d\"\napi_secret = \"s\"\n");
+    let resolved = resolve_with(&Overrides::default(), &[], &only).unwrap();
+    assert_eq!(
+        resolved.profile,
+        Some(Sourced::new("default".to_owned(), Source::Default))
+    );
+    let settings = resolved.into_settings().unwrap();
+    assert_eq!(settings.api_key, "key-d");
+    // Beside others, it is still the one used; a choice still wins over it.
+    let beside =
+        file("[profiles.default]\napi_key = \"key-d\"\n[profiles.b]\napi_key = \"key-b\"\n");
+    let resolved = resolve_with(&Overrides::default(), &[], &beside).unwrap();
+    assert_eq!(resolved.api_key.unwrap().value, "key-d");
+    let chosen = resolve_with(&Overrides::default(), &[(ENV_PROFILE, "b")], &beside).unwrap();
+    assert_eq!(chosen.api_key.unwrap().value, "key-b");
+}
+
+#[test]
 fn unknown_profile_lists_the_known_ones_and_exits_7() {
     let flags = Overrides {
         profile: Some("prdo".into()),
