@@ -956,3 +956,76 @@ fn an_empty_local_search_names_the_closest_ids_at_80x24() {
     );
     assert!(text.contains("searches ids in any case"), "{text}");
 }
+
+/// The user's story: joined and left against the start and the end with the grace behind each
+/// flag, the reconnects, roles and publisher types, one lane across the call window.
+#[test]
+fn the_user_detail_tells_the_users_story_at_160x48_and_80x24() {
+    let (mut app, now) = loaded(None);
+    app.update(code(KeyCode::Tab), now);
+    while app
+        .users()
+        .selected()
+        .is_some_and(|&user| app.store().user_name(user) != "bob")
+    {
+        app.update(key('j'), now);
+    }
+    app.update(code(KeyCode::Enter), now);
+    let wide = screen(&mut app, now, 160, 48);
+    let text = wide.to_string();
+    for said in [
+        "joined 10m 00s after the start: late (grace 5m 00s)",
+        "left 10m 00s before the end: left early (grace 5m 00s)",
+        "↻0 reconnects (a rejoin within 1m 00s) · roles user · publisher types rtmp",
+        "10:00:00 ▕",
+        "▏ 11:00:00",
+    ] {
+        assert!(text.contains(said), "{said}:\n{text}");
+    }
+    assert_snapshot!("user_story_160x48", wide);
+    let narrow = screen(&mut app, now, 80, 24);
+    let text = narrow.to_string();
+    assert!(
+        text.contains("left 10m 00s before the end: left early"),
+        "{text}"
+    );
+    assert_snapshot!("user_story_80x24", narrow);
+
+    // `?` explains the figures before the keys, with the thresholds in force.
+    app.update(key('?'), now);
+    let help = screen(&mut app, now, 160, 48).to_string();
+    for said in [
+        "The figures",
+        "late: first join over 5m 00s after the start",
+        "↻ reconnect: a rejoin within 1m 00s of leaving",
+        "2-9 in that many at once",
+    ] {
+        assert!(help.contains(said), "{said}:\n{help}");
+    }
+}
+
+/// While the call is live, a user who left is "left early" only provisionally; a user still
+/// in the call is said to be.
+#[test]
+fn a_live_users_leave_is_provisional() {
+    let now = T0 + 40 * MIN;
+    let (mut app, _) = headcount::app::App::new(config(None), now);
+    let rows = vec![
+        row("alice-chen", "a-1", 0, Some(20), "webrtc", "host"),
+        row("bob", "b-1", 5, None, "webrtc", "user"),
+    ];
+    app.update(page_event(1, 1, page(rows, 2, true)), now);
+    app.update(done(1, 1), now);
+    app.update(code(KeyCode::Tab), now);
+    app.update(code(KeyCode::Enter), now);
+    let text = screen(&mut app, now, 160, 48).to_string();
+    assert!(
+        text.contains("left 20m 00s before the end: left early (grace 5m 00s, provisional)"),
+        "{text}"
+    );
+    app.update(code(KeyCode::Esc), now);
+    app.update(key('j'), now);
+    app.update(code(KeyCode::Enter), now);
+    let text = screen(&mut app, now, 160, 48).to_string();
+    assert!(text.contains("still in the call"), "{text}");
+}

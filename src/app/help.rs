@@ -2,6 +2,8 @@
 //! screen of a given size, and how far they are scrolled when the screen is too short.
 
 use super::keymap::{Context, bindings};
+use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
+use crate::attendance::{Thresholds, human_duration};
 
 const SECTIONS: [(Context, &str); 8] = [
     (Context::Global, "Everywhere"),
@@ -57,6 +59,39 @@ pub(crate) enum HelpLine {
         keys: String,
         help: &'static str,
     },
+    /// A line of the explanation of the figures (the user detail's `?`).
+    Note(String),
+}
+
+/// What the user detail's figures mean, with the thresholds in force: shown first by `?` in
+/// the user detail. Each line fits a column of the overlay.
+pub(crate) fn figure_lines(thresholds: &Thresholds) -> Vec<HelpLine> {
+    let seconds = |nanos: Nanos| human_duration(nanos / NANOS_PER_SEC);
+    let late = seconds(thresholds.late_grace);
+    let early = seconds(thresholds.early_grace);
+    let gap = seconds(thresholds.reconnect_gap);
+    let mut lines = vec![HelpLine::Section("The figures")];
+    lines.extend(
+        [
+            "attended: time in the call window, an overlap".to_owned(),
+            "  of two devices counted once".to_owned(),
+            "connected: the sessions' durations added up".to_owned(),
+            "  (two devices at once count twice)".to_owned(),
+            "%: attended over the whole call window".to_owned(),
+            format!("late: first join over {late} after the start"),
+            format!("left early: last leave over {early} before"),
+            "  the end (never while still in the call)".to_owned(),
+            format!("↻ reconnect: a rejoin within {gap} of leaving"),
+            "multi-device: two of their sessions at once".to_owned(),
+            "provisional: while the call is live, left early".to_owned(),
+            "  may still change".to_owned(),
+            "timeline: ▕ start, ▏ end, █ in one session,".to_owned(),
+            "  2-9 in that many at once, · not in the call".to_owned(),
+        ]
+        .into_iter()
+        .map(HelpLine::Note),
+    );
+    lines
 }
 
 /// One line per section and per distinct action of each section, with all its keys.
@@ -168,6 +203,19 @@ mod tests {
         assert_eq!(sections, SECTIONS.len());
     }
 
+    /// The user detail's explanation of its figures fits a column, indent included.
+    #[test]
+    fn the_figures_lines_fit_their_column() {
+        for line in figure_lines(&Thresholds::default()) {
+            if let HelpLine::Note(text) = line {
+                assert!(
+                    text.chars().count() + 2 <= usize::from(COLUMN_WIDTH),
+                    "{text:?}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn no_help_line_is_longer_than_its_column_and_none_is_lost() {
         let lines = help_lines();
@@ -180,7 +228,7 @@ mod tests {
             .iter()
             .filter_map(|line| match line {
                 HelpLine::Binding { help, .. } => Some(*help),
-                HelpLine::Section(_) => None,
+                HelpLine::Section(_) | HelpLine::Note(_) => None,
             })
             .collect();
         let text = joined.join(" ");

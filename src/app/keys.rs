@@ -10,7 +10,7 @@ use crate::filter::ParseContext;
 use super::effect::Effect;
 use super::export;
 use super::filter_bar::FilterBar;
-use super::help::{HelpLayout, HelpOverlay, help_lines};
+use super::help::{HelpLayout, HelpOverlay};
 use super::keymap::{Action, lookup};
 use super::live::{Frozen, Status};
 use super::view::View;
@@ -135,7 +135,7 @@ impl App {
 
     /// Moves in the help overlay scroll it; says whether `action` was one.
     fn scroll_help(&mut self, action: Action) -> bool {
-        let layout = HelpLayout::new(self.viewport.0, self.viewport.1, help_lines().len());
+        let layout = HelpLayout::new(self.viewport.0, self.viewport.1, self.help_content().len());
         let page = layout.visible.max(1) as isize;
         let lines = match action {
             Action::Up => -1,

@@ -442,6 +442,16 @@ impl App {
         self.card.as_ref()
     }
 
+    /// The help overlay's lines: in the user detail, what its figures mean first.
+    pub(crate) fn help_content(&self) -> Vec<help::HelpLine> {
+        let mut lines = match self.view() {
+            View::UserDetail(_) => help::figure_lines(&self.config.thresholds),
+            _ => Vec::new(),
+        };
+        lines.extend(help::help_lines());
+        lines
+    }
+
     pub fn frozen(&self) -> Option<&Frozen> {
         self.frozen.as_ref()
     }

@@ -156,6 +156,48 @@ fn from_bound(at: Nanos, bound: Nanos, bound_name: &str) -> String {
     }
 }
 
+/// `7m 00s after the start: late (grace 5m 00s)`: the first join against the window's start
+/// and the grace behind the flag; `None` when either is not known.
+pub(crate) fn join_verdict(
+    f: &UserFigures,
+    window: Option<Window>,
+    thresholds: &Thresholds,
+) -> Option<String> {
+    let (first, window) = (f.first_join?, window?);
+    let grace = human_duration(thresholds.late_grace / NANOS_PER_SEC);
+    let flag = if f.late { "late" } else { "on time" };
+    Some(format!(
+        "{}: {flag} (grace {grace})",
+        from_bound(first, window.start, "start")
+    ))
+}
+
+/// `12m 00s before the end: left early (grace 5m 00s)`: the last leave against the window's
+/// end and the grace behind the flag, marked provisional while the call is `live` (a rejoin
+/// would change it); `None` while in the call or when either is not known.
+pub(crate) fn leave_verdict(
+    f: &UserFigures,
+    window: Option<Window>,
+    thresholds: &Thresholds,
+    live: bool,
+) -> Option<String> {
+    if f.in_call_now {
+        return None;
+    }
+    let (last, window) = (f.last_leave?, window?);
+    let grace = human_duration(thresholds.early_grace / NANOS_PER_SEC);
+    let flag = if f.left_early {
+        "left early"
+    } else {
+        "not early"
+    };
+    let provisional = if live { ", provisional" } else { "" };
+    Some(format!(
+        "{}: {flag} (grace {grace}{provisional})",
+        from_bound(last, window.end, "end")
+    ))
+}
+
 impl UserCard<'_> {
     fn user_id(&self) -> &str {
         self.ctx.store.user_name(self.figures.user)
@@ -202,46 +244,26 @@ impl UserCard<'_> {
             if f.sessions == 1 { "" } else { "s" }
         );
         let window = self.ctx.window();
-        let late_grace = human_duration(thresholds.late_grace / NANOS_PER_SEC);
-        match (f.first_join, window) {
-            (Some(first), Some(window)) => {
-                let verdict = if f.late {
-                    format!("late (grace {late_grace})")
-                } else {
-                    format!("on time (grace {late_grace})")
-                };
-                let _ = writeln!(
-                    out,
-                    "Joined:       {}, {}: {verdict}",
-                    self.at(Some(first)),
-                    from_bound(first, window.start, "start")
-                );
+        match join_verdict(f, window, thresholds) {
+            Some(verdict) => {
+                let _ = writeln!(out, "Joined:       {}, {verdict}", self.at(f.first_join));
             }
-            (first, _) => {
-                let _ = writeln!(out, "Joined:       {}", self.at(first));
+            None => {
+                let _ = writeln!(out, "Joined:       {}", self.at(f.first_join));
             }
         }
-        let early_grace = human_duration(thresholds.early_grace / NANOS_PER_SEC);
-        let provisional = if self.ctx.live() { ", provisional" } else { "" };
-        match (f.in_call_now, f.last_leave, window) {
-            (true, _, _) => {
+        match (
+            f.in_call_now,
+            leave_verdict(f, window, thresholds, self.ctx.live()),
+        ) {
+            (true, _) => {
                 let _ = writeln!(out, "Left:         still in the call");
             }
-            (false, Some(last), Some(window)) => {
-                let verdict = if f.left_early {
-                    format!("left early (grace {early_grace}{provisional})")
-                } else {
-                    format!("not early (grace {early_grace}{provisional})")
-                };
-                let _ = writeln!(
-                    out,
-                    "Left:         {}, {}: {verdict}",
-                    self.at(Some(last)),
-                    from_bound(last, window.end, "end")
-                );
+            (false, Some(verdict)) => {
+                let _ = writeln!(out, "Left:         {}, {verdict}", self.at(f.last_leave));
             }
-            (false, last, _) => {
-                let _ = writeln!(out, "Left:         {}", self.at(last));
+            (false, None) => {
+                let _ = writeln!(out, "Left:         {}", self.at(f.last_leave));
             }
         }
         let _ = writeln!(

@@ -116,13 +116,15 @@ pub(crate) use call::{CallIdentity, ServerTotals, Window, session_end, session_s
 pub use call::{CallState, EndReports, SessionEnd};
 pub use call_sessions::SessionSummary;
 pub(crate) use call_sessions::{current_session_id, merge_sessions};
-pub(crate) use card::{CardContext, call_card, closest_ids, user_card};
+pub(crate) use card::{
+    CardContext, call_card, closest_ids, join_verdict, leave_verdict, user_card,
+};
 pub(crate) use columns::{
     Column, DETAIL_COLUMNS, DetailLine, EXPECTED_COLUMNS, ExpectedLine, Lines, PROBLEM_MARK,
     SESSION_COLUMNS, SessionLine, Shown, Tone, USER_COLUMNS, UserLine, Width, detail_headers,
-    detail_record, expected_headers, expected_record, first_day, flags, last_leave, percent,
-    ring_cell, session_headers, session_record, shown, sort_expected, state_cell, time_or_dash,
-    user_headers, user_record,
+    detail_record, expected_headers, expected_record, first_day, last_leave, percent, ring_cell,
+    session_headers, session_record, shown, sort_expected, state_cell, time_or_dash, user_headers,
+    user_record,
 };
 pub use columns::{ExpectedColumn, SessionColumn, UserColumn};
 pub use concurrency::ConcurrencyCurve;

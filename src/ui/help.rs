@@ -6,7 +6,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use crate::app::help::{HelpLayout, HelpLine, HelpOverlay, KEYS_WIDTH, help_lines};
+use crate::app::App;
+use crate::app::help::{HelpLayout, HelpLine, HelpOverlay, KEYS_WIDTH};
 
 use super::theme::Palette;
 
@@ -20,12 +21,20 @@ fn styled(line: HelpLine, theme: &Palette) -> Line<'static> {
             ),
             Span::raw(format!(" {help}")),
         ]),
+        HelpLine::Note(text) => Line::from(format!("  {text}")),
     }
 }
 
 /// The overlay, centred, in two columns when the screen is wide enough.
-pub(crate) fn draw(frame: &mut Frame, area: Rect, overlay: &HelpOverlay, theme: &Palette) {
-    let lines: Vec<Line> = help_lines()
+pub(crate) fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    overlay: &HelpOverlay,
+    theme: &Palette,
+) {
+    let lines: Vec<Line> = app
+        .help_content()
         .into_iter()
         .map(|line| styled(line, theme))
         .collect();

@@ -87,7 +87,7 @@ pub fn draw(frame: &mut Frame, app: &App, now: Nanos) -> Layout {
         card::draw(frame, popup, card, &theme);
     }
     if let Some(overlay) = app.help() {
-        help::draw(frame, area, overlay, &theme);
+        help::draw(frame, area, app, overlay, &theme);
     }
     Layout { list }
 }

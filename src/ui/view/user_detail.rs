@@ -14,8 +14,8 @@ use ratatui::widgets::{Block, Paragraph};
 use crate::api::timestamp::NANOS_PER_SEC;
 use crate::app::view::line_of;
 use crate::attendance::{
-    DETAIL_COLUMNS, DetailLine, PROBLEM_MARK, Person, State, first_day, flags, human_duration,
-    last_leave, percent, time_or_dash,
+    DETAIL_COLUMNS, DetailLine, PROBLEM_MARK, Person, State, first_day, human_duration,
+    join_verdict, last_leave, leave_verdict, percent, time_or_dash,
 };
 use crate::ui::format::{Field, counted, fit, span};
 use crate::ui::safe_text::terminal_safe;
@@ -46,7 +46,7 @@ pub(super) fn draw(
         .and_then(|roster| roster.people.iter().find(|p| p.user == Some(user)))
         .and_then(|person| member_line(app, person, theme));
     let [summary, table_area] = ratatui::layout::Layout::vertical([
-        Constraint::Length(2 + problems.len() as u16 + u16::from(member.is_some())),
+        Constraint::Length(STORY_LINES + 1 + problems.len() as u16 + u16::from(member.is_some())),
         Constraint::Min(0),
     ])
     .areas(inner);
@@ -92,16 +92,12 @@ pub(super) fn draw(
                 Span::raw(" · "),
                 usize::from(summary.width),
             ),
-            Line::from(Span::styled(
-                match flags(f).as_str() {
-                    "" => "no flags".to_owned(),
-                    text => text.to_owned(),
-                },
-                theme.dim(),
-            )),
         ],
         None => vec![Line::from("no matching sessions")],
     };
+    if let Some(f) = figures {
+        lines.extend(story(app, f, now, usize::from(summary.width), theme));
+    }
     lines.extend(member.map(|fields| fit(fields, Span::raw(" · "), usize::from(summary.width))));
     // Why a figure may look odd (attended above connected, a session without a leave).
     for problem in problems.iter() {
@@ -136,6 +132,127 @@ pub(super) fn draw(
         },
     );
     Some(window)
+}
+
+/// Lines of the user's story under the figures: the flags against their thresholds, the
+/// roles and publisher types, the timeline lane.
+const STORY_LINES: u16 = 4;
+
+/// When the user joined and left against the call's start and end, with the threshold behind
+/// each flag; their roles and publisher types; their presence on one lane across the window.
+fn story(
+    app: &App,
+    f: &crate::attendance::UserFigures,
+    now: Nanos,
+    width: usize,
+    theme: &Palette,
+) -> Vec<Line<'static>> {
+    let store = app.store();
+    let thresholds = &app.config().thresholds;
+    let window = store.window(now);
+    let live = store.state(now) == Some(crate::attendance::CallState::Live);
+    // Joining and leaving each on their line: a verdict is never dropped to fit.
+    let joined = join_verdict(f, window, thresholds).map_or("joined —".to_owned(), |verdict| {
+        format!("joined {verdict}")
+    });
+    let left = if f.in_call_now {
+        "still in the call".to_owned()
+    } else {
+        leave_verdict(f, window, thresholds, live)
+            .map_or("left —".to_owned(), |verdict| format!("left {verdict}"))
+    };
+    let mut lines = vec![Line::from(joined), Line::from(left)];
+    let gap = human_duration(thresholds.reconnect_gap / NANOS_PER_SEC);
+    let mut fields = vec![Field::one(
+        0,
+        vec![Span::raw(format!(
+            "↻{} reconnect{} (a rejoin within {gap})",
+            f.reconnects,
+            if f.reconnects == 1 { "" } else { "s" }
+        ))],
+    )];
+    if f.multi_device {
+        fields.push(Field::one(1, vec![Span::raw("multi-device")]));
+    }
+    let mut roles: Vec<&str> = Vec::new();
+    let mut publishers: Vec<&str> = Vec::new();
+    for entry in app.detail().items() {
+        if let Some(row) = store.get(entry.row) {
+            roles.extend(row.roles());
+            publishers.push(row.publisher_type());
+        }
+    }
+    for names in [&mut roles, &mut publishers] {
+        names.sort_unstable();
+        names.dedup();
+    }
+    let or_none = |names: &[&str]| {
+        if names.is_empty() {
+            "—".to_owned()
+        } else {
+            terminal_safe(&names.join(", ")).into_owned()
+        }
+    };
+    fields.push(Field::one(
+        2,
+        vec![Span::styled(
+            format!("roles {}", or_none(&roles)),
+            theme.dim(),
+        )],
+    ));
+    fields.push(Field::one(
+        3,
+        vec![Span::styled(
+            format!("publisher types {}", or_none(&publishers)),
+            theme.dim(),
+        )],
+    ));
+    lines.push(fit(fields, Span::raw(" · "), width));
+    if let Some(window) = window {
+        let zone = &app.config().zone;
+        let (start, end) = (zone.time(window.start), zone.time(window.end));
+        // The lane takes what the two times and their marks leave.
+        let cells = width.saturating_sub(start.len() + end.len() + 4);
+        let spans: Vec<(Nanos, Nanos)> = app
+            .detail()
+            .items()
+            .iter()
+            .filter_map(|entry| {
+                let joined = entry.joined_at?;
+                let open = store.get(entry.row).is_some_and(|row| row.is_open());
+                let left = entry.left_at.or(open.then_some(now))?;
+                Some((joined, left))
+            })
+            .collect();
+        lines.push(Line::from(format!(
+            "{start} ▕{}▏ {end}",
+            lane(&spans, window.start, window.end, cells)
+        )));
+    }
+    lines
+}
+
+/// One lane of `cells` characters from `start` to `end`: `·` where the user was in no
+/// session, `█` in one, the digit of how many at once where their sessions overlap (9 at
+/// most: `+` beyond).
+pub(crate) fn lane(spans: &[(Nanos, Nanos)], start: Nanos, end: Nanos, cells: usize) -> String {
+    let length = i128::from((end - start).max(1));
+    let at = |cell: usize| start + (length * cell as i128 / cells.max(1) as i128) as Nanos;
+    (0..cells)
+        .map(|cell| {
+            let (from, to) = (at(cell), at(cell + 1));
+            let count = spans
+                .iter()
+                .filter(|&&(joined, left)| joined < to && left > from)
+                .count();
+            match count {
+                0 => '·',
+                1 => '█',
+                n @ 2..=9 => char::from_digit(n as u32, 10).unwrap_or('+'),
+                _ => '+',
+            }
+        })
+        .collect()
 }
 
 /// Longest custom data shown, in characters: the rest is cut with `…`.
@@ -268,4 +385,19 @@ fn short(text: &str) -> String {
     let mut cut: String = text.chars().take(CUSTOM_CHARS - 1).collect();
     cut.push('…');
     cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lane_marks_presence_and_counts_overlaps() {
+        let min = 60 * NANOS_PER_SEC;
+        // 0-30 and 20-40 (two devices for ten minutes), nothing after 40, of 60 minutes.
+        let spans = [(0, 30 * min), (20 * min, 40 * min)];
+        assert_eq!(lane(&spans, 0, 60 * min, 6), "██2█··");
+        assert_eq!(lane(&[], 0, 60 * min, 3), "···");
+        assert_eq!(lane(&spans, 0, 60 * min, 0), "");
+    }
 }
