@@ -499,3 +499,31 @@ fn a_wait_for_the_members_is_said_while_the_view_is_frozen() {
         "rate limited by Stream, call members asked again at 11:10:05 UTC"
     );
 }
+
+/// `c` on someone who never joined gives no card (there is no attendance to tell) and says
+/// why; on an attendee of the Expected view it gives their card.
+#[test]
+fn c_on_a_member_who_never_joined_says_why_there_is_no_card() {
+    let (mut app, now) = loaded_with_roster(None);
+    app.update(key('x'), now);
+    let effects = app.update(key('c'), now);
+    let copied: Vec<&headcount::app::Effect> = effects
+        .iter()
+        .filter(|effect| matches!(effect, headcount::app::Effect::Copy(_)))
+        .collect();
+    assert!(
+        matches!(copied[..], [headcount::app::Effect::Copy(card)] if card.starts_with("User:         alice-chen\n")),
+        "{effects:?}"
+    );
+    app.update(code(KeyCode::Esc), now);
+    // By state: alice-chen, bob, gina (absent).
+    app.update(code(KeyCode::Down), now);
+    app.update(code(KeyCode::Down), now);
+    for _ in 0..2 {
+        let effects = app.update(key('c'), now);
+        assert!(effects.is_empty(), "no card: {effects:?}");
+        assert!(said(&app).contains("never joined"), "{}", said(&app));
+        app.update(code(KeyCode::Enter), now);
+    }
+    assert!(matches!(app.view(), View::Member(_)));
+}
