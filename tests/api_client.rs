@@ -213,6 +213,13 @@ async fn sends_the_server_token_and_sdk_headers() {
     assert_eq!(sent.header("stream-auth-type"), Some("jwt"));
     assert_eq!(sent.header("x-stream-client"), Some(CLIENT_ID));
     assert!(CLIENT_ID.starts_with("headcount-"));
+    // Pages shrink about four times when the server compresses; asking costs nothing if not.
+    assert!(
+        sent.header("accept-encoding")
+            .is_some_and(|accepted| accepted.contains("gzip")),
+        "{:?}",
+        sent.header("accept-encoding")
+    );
 
     let token = sent.header("authorization").unwrap();
     assert!(!token.starts_with("Bearer"), "{token}");

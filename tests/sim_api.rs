@@ -562,3 +562,73 @@ async fn the_readmes_scenario_table_gives_what_the_sim_serves() {
             .any(|row| row[1] == "huge" && row[3] == "1,000,000")
     );
 }
+
+/// One page of 100 rows as the bytes on the wire, with or without `Accept-Encoding: gzip`.
+async fn page_on_the_wire(sim: &Harness, gzip: bool) -> (Option<String>, Vec<u8>) {
+    let raw = reqwest::Client::builder().no_gzip().build().unwrap();
+    let mut request = raw
+        .get(format!("{}{}", sim.base_url(), sessions_path(sim)))
+        .query(&[("api_key", KEY), ("limit", "100")])
+        .header("authorization", server_token())
+        .header("stream-auth-type", "jwt");
+    if gzip {
+        request = request.header("accept-encoding", "gzip");
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let encoding = response
+        .headers()
+        .get("content-encoding")
+        .map(|value| value.to_str().unwrap().to_owned());
+    (encoding, response.bytes().await.unwrap().to_vec())
+}
+
+#[tokio::test]
+async fn a_client_that_accepts_gzip_gets_the_same_page_in_a_quarter_of_the_bytes() {
+    let sim = start(townhall()).await;
+    let (plain_encoding, plain) = page_on_the_wire(&sim, false).await;
+    let (gzip_encoding, compressed) = page_on_the_wire(&sim, true).await;
+    assert_eq!(plain_encoding, None, "no gzip unless the client asks");
+    assert_eq!(gzip_encoding.as_deref(), Some("gzip"));
+    assert!(
+        compressed.len() * 3 < plain.len(),
+        "{} bytes gzipped against {} plain",
+        compressed.len(),
+        plain.len()
+    );
+    // A client that decompresses (reqwest's gzip, as headcount's) reads the very same page.
+    let decoded = page(&sim, &[("limit", "100")]).await;
+    let plain: Value = serde_json::from_slice(&plain).unwrap();
+    assert_eq!(
+        decoded["participants_sessions"],
+        plain["participants_sessions"]
+    );
+}
+
+#[tokio::test]
+async fn with_a_latency_every_answer_waits_at_least_that_long() {
+    let latency = std::time::Duration::from_millis(150);
+    let sim = start(SimConfig {
+        scenario: Scenario::Small,
+        network: headcount::sim::Network {
+            latency,
+            jitter: std::time::Duration::ZERO,
+        },
+        ..SimConfig::default()
+    })
+    .await;
+    for path in [call_path(&sim), sessions_path(&sim)] {
+        let asked = std::time::Instant::now();
+        let answer = get(&sim, &path, &[]).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        assert!(
+            asked.elapsed() >= latency,
+            "{path} answered before the latency"
+        );
+    }
+    // An error answer pays the round trip too.
+    let asked = std::time::Instant::now();
+    let answer = get_with(&sim, &call_path(&sim), &[], None).await;
+    assert_eq!(answer.status, 401);
+    assert!(asked.elapsed() >= latency);
+}

@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Args;
 
-use crate::sim::{self, DEFAULT_RATE_LIMIT, Limits, Scenario, SessionObject, SimConfig};
+use crate::sim::{self, DEFAULT_RATE_LIMIT, Limits, Network, Scenario, SessionObject, SimConfig};
 
 /// Options of `headcount sim`.
 #[derive(Debug, Args)]
@@ -68,6 +68,14 @@ pub(crate) struct SimArgs {
     /// recorded response of an ended call has it), null, or absent
     #[arg(long, value_enum, value_name = "HOW", default_value_t = SessionObject::Full)]
     pub(crate) session_object: SessionObject,
+    /// Milliseconds to wait before every answer, as a client across the internet waits for a
+    /// round trip, 0 to 60000 (0: loopback speed)
+    #[arg(long, value_name = "MS", default_value = "0", value_parser = parse_latency)]
+    pub(crate) latency: Duration,
+    /// Milliseconds each answer's wait may differ from --latency, either way (never below 0),
+    /// 0 to 60000
+    #[arg(long, value_name = "MS", default_value = "0", value_parser = parse_jitter)]
+    pub(crate) jitter: Duration,
 }
 
 /// The longest lag or delay the sim plays: an hour late is no longer a live call.
@@ -102,6 +110,26 @@ fn parse_earlier_sessions(text: &str) -> Result<usize, String> {
         })
 }
 
+/// Whole milliseconds from 0 to [`sim::MAX_LATENCY`].
+fn parse_millis(flag: &str, text: &str) -> Result<Duration, String> {
+    text.trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_millis)
+        .filter(|delay| *delay <= sim::MAX_LATENCY)
+        .ok_or_else(|| {
+            format!("{flag} must be a whole number of milliseconds from 0 to 60000, got {text:?}")
+        })
+}
+
+fn parse_latency(text: &str) -> Result<Duration, String> {
+    parse_millis("--latency", text)
+}
+
+fn parse_jitter(text: &str) -> Result<Duration, String> {
+    parse_millis("--jitter", text)
+}
+
 fn parse_lag(text: &str) -> Result<Duration, String> {
     parse_delay("--lag", text)
 }
@@ -129,6 +157,10 @@ impl SimArgs {
             from: self.from.clone(),
             connection_limits: Limits::default(),
             session_object: self.session_object,
+            network: Network {
+                latency: self.latency,
+                jitter: self.jitter,
+            },
         })
     }
 }

@@ -25,6 +25,7 @@ mod hostile;
 mod ids;
 mod members;
 mod names;
+mod network;
 mod rate_limit;
 mod replay;
 mod roster;
@@ -48,6 +49,7 @@ pub use connection::IDLE_TIMEOUT;
 pub use connection::Limits;
 
 pub use connection::REQUEST_TIMEOUT;
+pub use network::{MAX_LATENCY, Network};
 pub(crate) use replay::PAGES_VERSION;
 pub use scenario::Scenario;
 pub use wire::SessionObject;
@@ -107,6 +109,8 @@ pub struct SimConfig {
     pub connection_limits: Limits,
     /// How the `session` object is shown in GetCall and in the pages.
     pub session_object: SessionObject,
+    /// The round trip played before every answer (none by default: loopback speed).
+    pub network: Network,
 }
 
 impl Default for SimConfig {
@@ -127,6 +131,7 @@ impl Default for SimConfig {
             from: None,
             connection_limits: Limits::default(),
             session_object: SessionObject::Full,
+            network: Network::default(),
         }
     }
 }
@@ -284,7 +289,7 @@ pub async fn start(config: SimConfig, listener: TcpListener) -> Result<RunningSi
     };
     let stop = CancellationToken::new();
     let listener = connection::BoundedListener::new(listener, config.connection_limits);
-    let serving = axum::serve(listener, server::router(Arc::clone(&sim)))
+    let serving = axum::serve(listener, server::router(Arc::clone(&sim), config.network))
         .with_graceful_shutdown(stop.clone().cancelled_owned());
     Ok(RunningSim {
         addr,

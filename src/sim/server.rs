@@ -23,6 +23,7 @@ use super::cursor::CursorSigner;
 use super::endpoints;
 use super::error::{ErrorCode, Refusal};
 use super::history::EarlierSession;
+use super::network::{self, Network};
 use super::rate_limit::{Quota, RateLimiter};
 use super::replay::Replay;
 use super::roster::{Ring, ScenarioRoster};
@@ -188,8 +189,9 @@ fn duration_text(elapsed: Duration) -> String {
 /// The query string as name → value (the last one wins, as in Stream's Go handlers).
 pub(crate) type Params = HashMap<String, String>;
 
-pub(crate) fn router(sim: Arc<Sim>) -> Router {
-    Router::new()
+/// The sim's routes, behind the network it plays (`network`: delay, then gzip when asked).
+pub(crate) fn router(sim: Arc<Sim>, network: Network) -> Router {
+    let router = Router::new()
         .route("/api/v2/video/call/{type}/{id}", get(get_call))
         .route(
             "/api/v2/video/call/{type}/{id}/session/{session}/participant_sessions",
@@ -199,6 +201,16 @@ pub(crate) fn router(sim: Arc<Sim>) -> Router {
         .route("/api/v2/video/call/members", post(call_members))
         .fallback(unknown_route)
         .with_state(sim)
+        .layer(network::compression());
+    if network.is_instant() {
+        router
+    } else {
+        router.layer(axum::middleware::from_fn(
+            move |request: axum::extract::Request, next: axum::middleware::Next| {
+                network.delay_answer(request, next)
+            },
+        ))
+    }
 }
 
 async fn get_call(
