@@ -49,9 +49,21 @@ fn server_total(pages: &[ParticipantSessionsPage]) -> usize {
 
 /// Runs `headcount export` for the sim's call with the arguments given.
 async fn export(sim: &RunningSim, secret: &str, call: &str, extra: &[&str]) -> Output {
+    export_in(sim, secret, call, extra, Path::new(".")).await
+}
+
+/// [`export`] run from the directory `cwd`.
+async fn export_in(
+    sim: &RunningSim,
+    secret: &str,
+    call: &str,
+    extra: &[&str],
+    cwd: &Path,
+) -> Output {
     let config_dir = tempfile::tempdir().unwrap();
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_headcount"));
     command
+        .current_dir(cwd)
         .arg("export")
         .arg(call)
         .args(["--session", sim.session_id()])
@@ -435,6 +447,30 @@ async fn an_export_to_dev_stdout_writes_to_stdout_and_leaves_the_link() {
     let (_, records) = csv_records(&output.stdout);
     assert_eq!(records.len(), total);
     assert_eq!(std::fs::read_link("/dev/stdout").ok(), before, "untouched");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dash_as_the_output_is_stdout_never_a_file_named_dash() {
+    let sim = start(Scenario::Small).await;
+    let total = server_total(&pages(&sim, None).await);
+    let dir = tempfile::tempdir().unwrap();
+    for by in ["session", "user"] {
+        let output = export_in(
+            &sim,
+            SECRET,
+            &call_of(&sim),
+            &["-o", "-", "--by", by],
+            dir.path(),
+        )
+        .await;
+        assert!(output.status.success(), "{}", stderr(&output));
+        let (_, records) = csv_records(&output.stdout);
+        assert!(!records.is_empty(), "--by {by}: the records are on stdout");
+        if by == "session" {
+            assert_eq!(records.len(), total);
+        }
+        assert_eq!(dir_entries(dir.path()), Vec::<String>::new(), "--by {by}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

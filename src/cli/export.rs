@@ -17,7 +17,7 @@ mod rewrite;
 pub(super) mod sink;
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
@@ -75,7 +75,7 @@ pub(crate) struct ExportArgs {
     #[arg(long, value_enum, default_value_t = Grouping::Session)]
     pub(crate) by: Grouping,
     /// Write to FILE, replacing it only once the export is complete (a new file is private to
-    /// you; a FIFO or device is written as records come) [default: stdout]
+    /// you; a FIFO or device is written as records come) [default: stdout; `-` is stdout too]
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
     /// In CSV, write the server's values exactly, even those a spreadsheet would run as a
@@ -224,7 +224,12 @@ async fn export(args: &ExportArgs) -> anyhow::Result<()> {
         }
         .into());
     }
-    if let Some(path) = &args.output {
+    // Standard output needs no receipt: the records are there, as without `-o`.
+    if let Some(path) = args
+        .output
+        .as_deref()
+        .filter(|path| *path != Path::new("-"))
+    {
         say(&format!(
             "wrote {} {} to {}",
             exported.written,

@@ -60,7 +60,7 @@ pub(crate) struct RosterArgs {
     /// Who did not come can only be told from every session: any filter is refused
     #[arg(long, value_name = "EXPR", hide = true)]
     pub(crate) filter: Option<String>,
-    /// Write to FILE, replacing it only once complete [default: stdout]
+    /// Write to FILE, replacing it only once complete [default: stdout; `-` is stdout too]
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
     /// In CSV, write the server's values exactly, even those a spreadsheet would run as a

@@ -27,11 +27,17 @@ pub(crate) enum Destination {
     },
     /// A FIFO, a terminal or a device, opened for writing.
     Stream(File),
+    /// `-o -`: standard output, as the convention of command lines has it (never a file
+    /// named `-`).
+    Stdout,
 }
 
 impl Destination {
     /// Looks at `path`. Opening a FIFO waits for its reader, as any writer does.
     pub(crate) fn of(path: &Path) -> anyhow::Result<Destination> {
+        if path == Path::new("-") {
+            return Ok(Destination::Stdout);
+        }
         let shown = path.display();
         match fs::metadata(path) {
             Ok(found) if found.is_dir() => {
@@ -86,6 +92,7 @@ impl Output {
     pub(crate) fn to(destination: Destination) -> anyhow::Result<Output> {
         match destination {
             Destination::Stream(file) => Ok(Output::Stream(BufWriter::new(file))),
+            Destination::Stdout => Ok(Output::stdout()),
             Destination::Replace { path, keep } => {
                 let dir = match path.parent() {
                     Some(parent) if !parent.as_os_str().is_empty() => parent,
