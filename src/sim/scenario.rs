@@ -23,9 +23,9 @@ pub enum Scenario {
     /// A company town hall, about 5,000 sessions.
     #[default]
     Townhall,
-    /// A public webinar, 100,000 sessions.
+    /// A public webinar, about 100,000 sessions.
     Webinar,
-    /// A keynote stream, 1,000,000 sessions.
+    /// A keynote stream, about 1,000,000 sessions.
     Huge,
     /// An all-hands that ended 120 days ago: details purged, totals kept.
     Expired,
