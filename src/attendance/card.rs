@@ -497,23 +497,18 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_user_card_says_when_how_long_and_each_flag_with_its_threshold() {
-        let store = ended_call(vec![
-            closed("alice", "a-1", 7 * MIN, 30 * MIN),
-            closed("alice", "a-2", 30 * MIN, 48 * MIN),
-            closed("bob", "b-1", 0, 60 * MIN),
-        ]);
-        let rows = all_rows(&store);
-        let now = T0 + 90 * MIN;
+    /// The card of `user` over every row of `store` at `now` (UTC, default thresholds), as
+    /// text and as JSON.
+    fn card_of(store: &SessionStore, now: Nanos, user: &str) -> (String, Value) {
+        let rows = all_rows(store);
         let thresholds = Thresholds::default();
-        let figures = user_figures(&store, &rows, now, &thresholds);
-        let alice = store.find_user("alice").unwrap();
-        let alice = figures.iter().find(|f| f.user == alice).unwrap();
+        let figures = user_figures(store, &rows, now, &thresholds);
+        let user = store.find_user(user).unwrap();
+        let figures = figures.iter().find(|f| f.user == user).unwrap();
         let identity = identity();
         let zone = DisplayZone::utc();
         let ctx = CardContext {
-            store: &store,
+            store,
             identity: &identity,
             rows: &rows,
             now,
@@ -522,7 +517,18 @@ mod tests {
             filter: None,
             incomplete: None,
         };
-        let text = user_card(ctx, alice).text();
+        let card = user_card(ctx, figures);
+        (card.text(), card.json())
+    }
+
+    #[test]
+    fn the_user_card_says_when_how_long_and_each_flag_with_its_threshold() {
+        let store = ended_call(vec![
+            closed("alice", "a-1", 7 * MIN, 30 * MIN),
+            closed("alice", "a-2", 30 * MIN, 48 * MIN),
+            closed("bob", "b-1", 0, 60 * MIN),
+        ]);
+        let (text, json) = card_of(&store, T0 + 90 * MIN, "alice");
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "User:         alice");
         assert!(
@@ -543,7 +549,6 @@ mod tests {
             "{text}"
         );
         assert!(text.ends_with("Flagged rows: none\n"), "{text}");
-        let json = user_card(ctx, alice).json();
         assert_eq!(json["attended_seconds"], 41 * 60);
         assert_eq!(json["joined_after_start_seconds"], 7 * 60);
         assert_eq!(json["left_before_end_seconds"], 12 * 60);
@@ -561,27 +566,7 @@ mod tests {
                 open("bob", "b-1", 2 * MIN),
             ],
         ));
-        let rows = all_rows(&store);
-        let now = T0 + 30 * MIN;
-        let thresholds = Thresholds::default();
-        let figures = user_figures(&store, &rows, now, &thresholds);
-        let identity = identity();
-        let zone = DisplayZone::utc();
-        let ctx = CardContext {
-            store: &store,
-            identity: &identity,
-            rows: &rows,
-            now,
-            zone: &zone,
-            thresholds: &thresholds,
-            filter: None,
-            incomplete: None,
-        };
-        let card = |user: &str| {
-            let user = store.find_user(user).unwrap();
-            let figures = figures.iter().find(|f| f.user == user).unwrap();
-            user_card(ctx, figures).text()
-        };
+        let card = |user: &str| card_of(&store, T0 + 30 * MIN, user).0;
         let alice = card("alice");
         assert!(
             alice.contains("Provisional:  the call is live; figures are as of 09:23:20"),

@@ -24,32 +24,8 @@ pub async fn after_one_read_of(sim: &headcount::sim::RunningSim) -> App {
 
 /// A dashboard on `call_type:call_id` session `session`, once its first read has ended.
 pub async fn after_one_read(base_url: &str, call_type: &str, call_id: &str, session: &str) -> App {
-    let config = AppConfig {
-        call_type: call_type.into(),
-        call_id: call_id.into(),
-        session: session.into(),
-        filter: None,
-        zone: DisplayZone::utc(),
-        thresholds: Thresholds::default(),
-        present: headcount::attendance::PresentThreshold::DEFAULT,
-        interval: Duration::from_secs(5),
-        page_size: 100,
-        color: false,
-        export_dir: std::env::temp_dir(),
-    };
-    // As the dashboard's driver does: every message at the server's present.
-    let client = StreamClient::builder(base_url, KEY, SECRET)
-        .timeout(Duration::from_secs(1))
-        .build()
-        .unwrap();
-    let (mut app, effects) = App::new(config, client.present());
-    let request = effects
-        .into_iter()
-        .find_map(|effect| match effect {
-            Effect::StartFetch(request) => Some(request),
-            _ => None,
-        })
-        .expect("the dashboard starts reading");
+    let client = client(base_url);
+    let (mut app, request) = started(config(call_type, call_id, session), &client);
     let (sender, mut events) = tokio::sync::mpsc::channel(16);
     let _fetch = fetch::spawn(client.clone(), request, sender);
     while let Some(event) = events.recv().await {
@@ -67,31 +43,9 @@ pub async fn after_one_read(base_url: &str, call_type: &str, call_id: &str, sess
 pub async fn with_roster_of(
     sim: &headcount::sim::RunningSim,
 ) -> (App, headcount::api::timestamp::Nanos) {
-    let client = StreamClient::builder(&sim.base_url(), KEY, SECRET)
-        .timeout(Duration::from_secs(1))
-        .build()
-        .unwrap();
-    let config = AppConfig {
-        call_type: sim.call_type().into(),
-        call_id: sim.call_id().into(),
-        session: sim.session_id().into(),
-        filter: None,
-        zone: DisplayZone::utc(),
-        thresholds: Thresholds::default(),
-        present: headcount::attendance::PresentThreshold::DEFAULT,
-        interval: Duration::from_secs(5),
-        page_size: 100,
-        color: false,
-        export_dir: std::env::temp_dir(),
-    };
-    let (mut app, effects) = App::new(config, client.present());
-    let request = effects
-        .into_iter()
-        .find_map(|effect| match effect {
-            Effect::StartFetch(request) => Some(request),
-            _ => None,
-        })
-        .expect("the dashboard starts reading");
+    let client = client(&sim.base_url());
+    let config = config(sim.call_type(), sim.call_id(), sim.session_id());
+    let (mut app, request) = started(config, &client);
     assert!(request.roster, "an unfiltered read asks who was invited");
     let (sender, mut events) = tokio::sync::mpsc::channel(16);
     let _fetch = fetch::spawn(client.clone(), request, sender);
@@ -110,4 +64,43 @@ pub async fn with_roster_of(
         }
     }
     (app, client.present())
+}
+
+/// The client the dashboard's driver would use on `base_url`.
+fn client(base_url: &str) -> StreamClient {
+    StreamClient::builder(base_url, KEY, SECRET)
+        .timeout(Duration::from_secs(1))
+        .build()
+        .unwrap()
+}
+
+/// The dashboard's settings on one call session, with every default.
+fn config(call_type: &str, call_id: &str, session: &str) -> AppConfig {
+    AppConfig {
+        call_type: call_type.into(),
+        call_id: call_id.into(),
+        session: session.into(),
+        filter: None,
+        zone: DisplayZone::utc(),
+        thresholds: Thresholds::default(),
+        present: headcount::attendance::PresentThreshold::DEFAULT,
+        interval: Duration::from_secs(5),
+        page_size: 100,
+        color: false,
+        export_dir: std::env::temp_dir(),
+    }
+}
+
+/// A new dashboard and the read it asks for first. As the dashboard's driver does, every
+/// message is given at the server's present.
+fn started(config: AppConfig, client: &StreamClient) -> (App, fetch::FetchRequest) {
+    let (app, effects) = App::new(config, client.present());
+    let request = effects
+        .into_iter()
+        .find_map(|effect| match effect {
+            Effect::StartFetch(request) => Some(request),
+            _ => None,
+        })
+        .expect("the dashboard starts reading");
+    (app, request)
 }
