@@ -14,7 +14,7 @@ use crate::attendance::{
     shown,
 };
 
-use super::format::shortened;
+use super::format::{count, shortened};
 use super::safe_text::terminal_safe;
 use super::theme::Palette;
 
@@ -172,6 +172,26 @@ pub(super) fn constraint(width: Width) -> Constraint {
     }
 }
 
+/// ` 37 / 5,000 `: the cursor's place in the list, for the bottom right of its border, as
+/// k9s and lazygit show it; nothing for an empty list, whose help or title says why.
+pub(super) fn position<T: Identified>(list: &ItemList<T>) -> Option<Line<'static>> {
+    let at = list.selected_index()?;
+    let text = format!(" {} / {} ", count(at as u64 + 1), count(list.len() as u64));
+    Some(Line::from(text).right_aligned())
+}
+
+/// A bordered block titled `title`, with the list's position on its bottom border.
+pub(super) fn list_block<T: Identified>(
+    title: Line<'static>,
+    list: &ItemList<T>,
+) -> Block<'static> {
+    let block = Block::bordered().title(title);
+    match position(list) {
+        Some(position) => block.title_bottom(position),
+        None => block,
+    }
+}
+
 /// A table's columns and the column it is sorted by.
 pub(super) struct Sorted<L: Lines> {
     pub(crate) columns: &'static [Column<L>],
@@ -202,7 +222,7 @@ pub(super) fn columns_table<L: Lines, T: Identified>(
         .map(|heading| constraint(heading.width))
         .collect();
     let parts = TableParts {
-        block: Block::bordered().title(title),
+        block: list_block(title, list),
         header,
         widths,
     };

@@ -4,7 +4,6 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::Block;
 
 use crate::api::timestamp::Nanos;
 use crate::app::App;
@@ -12,6 +11,7 @@ use crate::app::item_list::ListWindow;
 use crate::attendance::UserId;
 
 use crate::ui::lane_chart::{Bar, Lane, LaneChart, LaneChartStyles, PublisherKind};
+use crate::ui::tables::list_block;
 
 /// The bars of one user's matching sessions; sessions without a join time cannot be placed.
 fn lane(app: &App, user: UserId) -> Lane<'_> {
@@ -44,12 +44,12 @@ pub(super) fn draw(
     now: Nanos,
     title: Line<'static>,
 ) -> Option<ListWindow> {
-    let block = Block::bordered().title(title);
+    let users = app.users();
+    let block = list_block(title, users);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let curve = app.figures().map(|figures| &figures.curve);
     let rows = LaneChart::lane_rows(inner.height, curve.is_some()) as usize;
-    let users = app.users();
     let window = users.window(rows);
     let range = users.range(window);
     let start = range.start;

@@ -19,7 +19,7 @@ use crate::attendance::{
 };
 use crate::ui::format::{Field, counted, fit, span};
 use crate::ui::safe_text::terminal_safe;
-use crate::ui::tables::{TableParts, constraint, list_table, with_session_line};
+use crate::ui::tables::{TableParts, constraint, list_block, list_table, with_session_line};
 use crate::ui::theme::Palette;
 
 pub(super) fn draw(
@@ -33,7 +33,7 @@ pub(super) fn draw(
     let store = app.store();
     let zone = &app.config().zone;
     let day = first_day(zone, store.window(now));
-    let block = Block::bordered().title(title);
+    let block = list_block(title, app.detail());
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let crate::app::view::View::UserDetail(user) = app.view() else {
