@@ -18,7 +18,8 @@ pub const MAX_LATENCY: Duration = Duration::from_secs(60);
 /// How far away the sim plays Stream.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Network {
-    /// Added before every answer (the round trip a client would see), 0 for loopback speed.
+    /// From a request's arrival to its answer (the round trip a client would see, the sim's
+    /// own work included), 0 for loopback speed.
     pub latency: Duration,
     /// Each answer's delay is drawn uniformly from `latency ± jitter`, never below 0.
     pub jitter: Duration,
@@ -39,13 +40,18 @@ impl Network {
         self.latency.is_zero() && self.jitter.is_zero()
     }
 
-    /// Waits out one answer's delay, then answers.
+    /// Answers, then holds the answer until its delay has passed since the request arrived.
+    ///
+    /// Why the sim's own work counts inside the delay: on the internet the server runs on
+    /// another machine while the packets travel, so a client sees one round trip per page. On
+    /// loopback the sim shares the client's cores; adding its work on top of the latency would
+    /// charge the client for time that is not its own.
     pub(crate) async fn delay_answer(self, request: Request, next: Next) -> Response {
+        let arrived = tokio::time::Instant::now();
         let delay = self.delay(rand::random::<f64>());
-        if !delay.is_zero() {
-            tokio::time::sleep(delay).await;
-        }
-        next.run(request).await
+        let response = next.run(request).await;
+        tokio::time::sleep_until(arrived + delay).await;
+        response
     }
 }
 
