@@ -340,7 +340,6 @@ fn the_expected_view_sorts_by_its_columns_and_enter_opens_an_attendee() {
     let (mut app, now) = loaded_with_roster(None);
     app.update(key('x'), now);
     app.update(key('A'), now);
-    app.update(key('A'), now);
     assert_eq!(
         listed(&app)[..3],
         ["alice-chen present", "dave not-member", "bob partial"],

@@ -6,7 +6,7 @@ mod app_support;
 use app_support::*;
 use crossterm::event::KeyCode;
 use headcount::api::timestamp::Nanos;
-use headcount::app::{App, Layout, Msg};
+use headcount::app::{App, Effect, Layout, Msg};
 use insta::assert_snapshot;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -106,4 +106,183 @@ fn an_empty_list_has_no_position() {
         let border = bottom_border(&screen(&mut app, now, 160, 48));
         assert!(!border.contains('/'), "{:?}: {border}", app.view());
     }
+}
+
+fn selected_session(app: &App) -> String {
+    let id = *app.sessions().selected().expect("a selected row");
+    let row = app.store().get(id).unwrap();
+    row.user_session_id().as_str().to_owned()
+}
+
+fn selected_user(app: &App) -> String {
+    let user = *app.users().selected().expect("a selected user");
+    app.store().user_name(user).to_owned()
+}
+
+/// Moves the cursor down to the row `is` picks.
+fn select(app: &mut App, now: Nanos, is: impl Fn(&mut App) -> bool) {
+    for _ in 0..100 {
+        if is(app) {
+            return;
+        }
+        app.update(key('j'), now);
+    }
+    panic!("no such row");
+}
+
+/// A new sort keeps the cursor on its session or user, wherever the row goes, the first
+/// row's included.
+#[test]
+fn the_selection_follows_its_row_across_sorts() {
+    let (mut app, now) = loaded_with_roster(None);
+    // Joined: a-1 c-1 d-1 c-2 b-1 a-2; longest first: d-1 b-1 a-1 a-2 c-1 c-2.
+    select(&mut app, now, |app| selected_session(app) == "b-1");
+    assert_eq!(app.sessions().selected_index(), Some(4));
+    app.update(key('D'), now);
+    assert_eq!(selected_session(&app), "b-1");
+    assert_eq!(app.sessions().selected_index(), Some(1));
+    app.update(key('D'), now);
+    assert_eq!(selected_session(&app), "b-1");
+    assert_eq!(app.sessions().selected_index(), Some(4));
+    app.update(key('J'), now);
+    app.update(code(KeyCode::Home), now);
+    assert_eq!(selected_session(&app), "a-1");
+    app.update(key('D'), now);
+    assert_eq!(selected_session(&app), "a-1", "from the first row too");
+    assert_eq!(app.sessions().selected_index(), Some(2));
+
+    app.update(code(KeyCode::Tab), now);
+    select(&mut app, now, |app| selected_user(app) == "carol");
+    app.update(key('A'), now);
+    assert_eq!(selected_user(&app), "carol");
+    app.update(key('U'), now);
+    assert_eq!(selected_user(&app), "carol");
+    assert_eq!(app.users().selected_index(), Some(2));
+
+    app.update(key('x'), now);
+    // `y` copies the selected person's id.
+    let person = |app: &mut App| match app.update(key('y'), now).as_slice() {
+        [Effect::Copy(id)] => id.clone(),
+        other => panic!("{other:?}"),
+    };
+    select(&mut app, now, |app| person(app) == "erin");
+    for sort in ['A', 'U', '%', 'T'] {
+        app.update(key(sort), now);
+        assert_eq!(person(&mut app), "erin", "after {sort}");
+    }
+}
+
+/// A row sorted far away is scrolled to: the next frame shows it.
+#[test]
+fn a_row_sorted_out_of_sight_is_scrolled_to() {
+    let now = T0 + 70 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    // s-000 is the shortest and joined first: the top of the table, then near its end.
+    let rows = (0..300)
+        .map(|i| {
+            let id = format!("s-{i:03}");
+            row(
+                &format!("user-{i:03}"),
+                &id,
+                0,
+                Some(1 + i % 59),
+                "webrtc",
+                "user",
+            )
+        })
+        .collect();
+    app.update(page_event(1, 1, page(rows, 300, false)), now);
+    app.update(done(1, 1), now);
+    screen(&mut app, now, 80, 24);
+    app.update(key('D'), now);
+    assert_eq!(selected_session(&app), "s-000");
+    let at = app.sessions().selected_index().unwrap();
+    assert!(at > 250, "{at}");
+    let drawn = screen(&mut app, now, 80, 24);
+    let text = rows_of(&drawn).join("\n");
+    assert!(text.contains("│user-000 "), "{text}");
+    let position = format!(" {} / 300 ┘", at + 1);
+    assert!(bottom_border(&drawn).ends_with(&position), "{text}");
+}
+
+/// Durations, counts and shares sort largest first on the first press of their key; names
+/// and times in reading order. The second press reverses.
+#[test]
+fn the_first_press_sorts_figures_largest_first_and_names_and_times_in_order() {
+    use headcount::attendance::{ExpectedColumn as E, Order, SessionColumn as S, UserColumn as U};
+    let (mut app, now) = loaded_with_roster(None);
+    let sessions = [
+        ('U', S::User, Order::Ascending),
+        ('S', S::UserSession, Order::Ascending),
+        ('J', S::Joined, Order::Ascending),
+        ('L', S::Left, Order::Ascending),
+        ('D', S::Duration, Order::Descending),
+        ('P', S::Publisher, Order::Ascending),
+        ('R', S::Roles, Order::Ascending),
+    ];
+    for (sort, column, first) in sessions {
+        app.update(key(sort), now);
+        assert_eq!(app.session_sort(), (column, first), "{sort}");
+        app.update(key(sort), now);
+        assert_ne!(app.session_sort().1, first, "{sort} again reverses");
+    }
+    // The users start sorted by user: `U` comes last, after another sort.
+    let users = [
+        ('A', U::Attended, Order::Descending),
+        ('C', U::Connected, Order::Descending),
+        ('N', U::Sessions, Order::Descending),
+        ('F', U::FirstJoin, Order::Ascending),
+        ('L', U::LastLeave, Order::Ascending),
+        ('%', U::Attendance, Order::Descending),
+        ('U', U::User, Order::Ascending),
+    ];
+    app.update(code(KeyCode::Tab), now);
+    for (sort, column, first) in users {
+        app.update(key(sort), now);
+        assert_eq!(app.user_sort(), (column, first), "{sort}");
+        app.update(key(sort), now);
+        assert_ne!(app.user_sort().1, first, "{sort} again reverses");
+    }
+    let expected = [
+        ('U', E::User, Order::Ascending),
+        ('T', E::State, Order::Ascending),
+        ('A', E::Attended, Order::Descending),
+        ('%', E::Attendance, Order::Descending),
+        ('F', E::FirstJoin, Order::Ascending),
+        ('L', E::LastLeave, Order::Ascending),
+        ('R', E::Role, Order::Ascending),
+    ];
+    app.update(key('x'), now);
+    for (sort, column, first) in expected {
+        app.update(key(sort), now);
+        assert_eq!(app.expected_sort(), (column, first), "{sort}");
+    }
+}
+
+/// The Timeline sorts its lanes with the Users view's keys and says the order in its title.
+#[test]
+fn the_timeline_sorts_with_the_users_keys_and_names_the_order() {
+    use headcount::attendance::{Order, UserColumn};
+    let (mut app, now) = loaded_with_roster(None);
+    app.update(code(KeyCode::Tab), now);
+    app.update(code(KeyCode::Tab), now);
+    let title = |app: &mut App, width| rows_of(&screen(app, now, width, 48))[5].clone();
+    assert!(title(&mut app, 160).contains("Timeline · 4 · sorted by User▲"));
+    app.update(key('A'), now);
+    assert_eq!(app.user_sort(), (UserColumn::Attended, Order::Descending));
+    let lanes: Vec<String> = rows_of(&screen(&mut app, now, 160, 48))[9..13]
+        .iter()
+        .map(|row| row[3..18].trim().to_owned())
+        .collect();
+    // alice-chen 60m, dave 56m, bob 40m, carol 20m.
+    assert_eq!(lanes, ["alice-chen", "dave", "bob", "carol"]);
+    assert!(title(&mut app, 160).contains("sorted by Attended▼"));
+    assert!(title(&mut app, 80).contains("Attended▼"));
+    app.update(code(KeyCode::Tab), now);
+    app.update(code(KeyCode::BackTab), now);
+    assert_eq!(
+        app.user_sort(),
+        (UserColumn::Attended, Order::Descending),
+        "one order for both views"
+    );
 }

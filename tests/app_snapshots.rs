@@ -38,7 +38,6 @@ fn sessions_view() {
 fn sessions_view_sorted_by_duration_descending() {
     let (mut app, now) = loaded(None);
     app.update(key('D'), now);
-    app.update(key('D'), now);
     assert_snapshot!(wide(&mut app, now));
 }
 

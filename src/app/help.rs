@@ -9,7 +9,7 @@ const SECTIONS: [(Context, &str); 8] = [
     (Context::Global, "Everywhere"),
     (Context::List, "Lists"),
     (Context::Sessions, "Sessions"),
-    (Context::Users, "Users"),
+    (Context::Users, "Users and Timeline"),
     (Context::Timeline, "Timeline"),
     (Context::Expected, "Expected"),
     (Context::FilterBar, "Filter bar"),

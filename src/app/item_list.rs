@@ -3,7 +3,7 @@
 //! When rows stream in or the sort changes, the cursor stays on the same session (or user), so
 //! reading a row is never interrupted by new data. A cursor on the first row is the exception:
 //! it stays on the first row, so a list nobody has moved in (or that was sent back to the top)
-//! shows the top of the list whatever arrives.
+//! shows the top of the list whatever arrives, until a new sort takes the row elsewhere.
 
 use crate::attendance::{HistoryEntry, RowId, UserId};
 
@@ -81,6 +81,13 @@ impl<T: Identified> ItemList<T> {
             .and_then(|key| self.items.iter().position(|item| item.key() == key));
         self.index = found.unwrap_or(self.index.min(self.items.len().saturating_sub(1)));
         self.selected = self.items.get(self.index).map(Identified::key);
+    }
+
+    /// The next [`ItemList::set_items`] keeps the selected item selected wherever it goes,
+    /// the first row's included: a new sort moves the cursor with its row, and the next
+    /// draw scrolls to it.
+    pub(crate) fn follow_selected(&mut self) {
+        self.following = self.selected.is_some();
     }
 
     pub fn selected_index(&self) -> Option<usize> {
@@ -169,6 +176,22 @@ mod tests {
         list.move_by(isize::MIN);
         list.set_items(ids(&[0, 1, 2, 5, 7, 9]));
         assert_eq!(list.selected_index(), Some(0));
+    }
+
+    #[test]
+    fn a_new_sort_takes_the_cursor_with_its_row_even_from_the_first_row() {
+        let mut list = ItemList::default();
+        list.set_items(ids(&[5, 7, 9]));
+        list.follow_selected();
+        list.set_items(ids(&[9, 7, 5]));
+        assert_eq!(list.selected(), Some(&RowId(5)));
+        assert_eq!(list.selected_index(), Some(2));
+        list.set_items(ids(&[1, 9, 7, 5]));
+        assert_eq!(
+            list.selected(),
+            Some(&RowId(5)),
+            "and follows it as rows arrive"
+        );
     }
 
     #[test]

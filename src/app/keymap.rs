@@ -19,7 +19,7 @@ pub(crate) enum Context {
     List,
     /// The session table.
     Sessions,
-    /// The users table.
+    /// The users, as the Users table and the Timeline list them (its sort keys).
     Users,
     /// The timeline.
     Timeline,

@@ -100,13 +100,16 @@ pub(crate) trait Lines: 'static {
     type By: Copy + 'static;
 }
 
-/// A sortable column: `keys` (one character, typed with Shift when a letter) sorts by it, a
-/// second time reverses; `help` is its line on the help screen.
+/// A sortable column: `keys` (one character, typed with Shift when a letter) sorts by it in
+/// the `first` order, a second time reverses; `help` is its line on the help screen.
+/// Durations, counts and shares sort largest first, as a reader of them looks for the top;
+/// names and times in reading order.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Sort<Id, By> {
     pub(crate) id: Id,
     pub(crate) keys: &'static str,
     pub(crate) help: &'static str,
+    pub(crate) first: Order,
     pub(crate) by: By,
 }
 
@@ -151,6 +154,13 @@ pub(crate) fn sorted_by<L: Lines>(columns: &'static [Column<L>], id: L::Id) -> &
         .iter()
         .find(|c| c.sort.is_some_and(|s| s.id == id))
         .expect("every sort id has its column")
+}
+
+/// The order a first press of `id`'s key sorts in.
+pub(crate) fn first_order<L: Lines>(columns: &'static [Column<L>], id: L::Id) -> Order {
+    sorted_by(columns, id)
+        .sort
+        .map_or(Order::Ascending, |sort| sort.first)
 }
 
 /// The column called `name`.
@@ -363,6 +373,7 @@ pub(crate) static SESSION_COLUMNS: [Column<S>; 9] = [
             id: SessionColumn::User,
             keys: "U",
             help: "sort by user (again: reverse)",
+            first: Order::Ascending,
             by: SessionKey::UserName,
         }),
         show: user_cell,
@@ -381,6 +392,7 @@ pub(crate) static SESSION_COLUMNS: [Column<S>; 9] = [
             id: SessionColumn::UserSession,
             keys: "S",
             help: "sort by user session",
+            first: Order::Ascending,
             by: SessionKey::SessionIdText,
         }),
         show: |l| Shown::server(l.user_session_id),
@@ -399,6 +411,7 @@ pub(crate) static SESSION_COLUMNS: [Column<S>; 9] = [
             id: SessionColumn::Joined,
             keys: "J",
             help: "sort by joined",
+            first: Order::Ascending,
             by: SessionKey::Value(|row, _| row.joined_at().map(signed)),
         }),
         show: |l| time_or_dash(l.zone, l.joined_at, l.day),
@@ -423,6 +436,7 @@ pub(crate) static SESSION_COLUMNS: [Column<S>; 9] = [
             id: SessionColumn::Left,
             keys: "L",
             help: "sort by left",
+            first: Order::Ascending,
             by: SessionKey::Value(|row, _| Some(row.left_at().map_or(u64::MAX, signed))),
         }),
         show: left_cell,
@@ -446,7 +460,8 @@ pub(crate) static SESSION_COLUMNS: [Column<S>; 9] = [
         sort: Some(Sort {
             id: SessionColumn::Duration,
             keys: "D",
-            help: "sort by duration",
+            help: "sort by duration, longest first",
+            first: Order::Descending,
             by: SessionKey::Value(|row, ctx| row.shown_duration(ctx).map(signed)),
         }),
         show: |l| Shown::text(l.duration_seconds.map_or("—".to_owned(), received_duration)),
@@ -465,6 +480,7 @@ pub(crate) static SESSION_COLUMNS: [Column<S>; 9] = [
             id: SessionColumn::Publisher,
             keys: "P",
             help: "sort by publisher",
+            first: Order::Ascending,
             by: SessionKey::Publisher,
         }),
         show: |l| Shown::server(l.publisher_type),
@@ -483,6 +499,7 @@ pub(crate) static SESSION_COLUMNS: [Column<S>; 9] = [
             id: SessionColumn::Roles,
             keys: "R",
             help: "sort by roles",
+            first: Order::Ascending,
             by: SessionKey::RoleSet,
         }),
         show: |l| Shown::server(l.roles.join(",")),
@@ -773,6 +790,7 @@ pub(crate) static USER_COLUMNS: [Column<U>; 12] = [
             id: UserColumn::User,
             keys: "U",
             help: "sort by user (again: reverse)",
+            first: Order::Ascending,
             by: |u, ranks| Some(u64::from(ranks[u.user.index()])),
         }),
         show: |l| Shown::server(l.store.user_name(l.figures.user)),
@@ -790,7 +808,8 @@ pub(crate) static USER_COLUMNS: [Column<U>; 12] = [
         sort: Some(Sort {
             id: UserColumn::Attended,
             keys: "A",
-            help: "sort by attended time",
+            help: "sort by attended time, longest first",
+            first: Order::Descending,
             by: |u, _| Some(signed(u.attended)),
         }),
         show: |l| Shown::text(human_duration(l.figures.attended / NANOS_PER_SEC)),
@@ -808,7 +827,8 @@ pub(crate) static USER_COLUMNS: [Column<U>; 12] = [
         sort: Some(Sort {
             id: UserColumn::Connected,
             keys: "C",
-            help: "sort by connected time",
+            help: "sort by connected time, longest first",
+            first: Order::Descending,
             by: |u, _| Some(signed(u.connected_seconds)),
         }),
         show: |l| Shown::text(human_duration(l.figures.connected_seconds)),
@@ -826,7 +846,8 @@ pub(crate) static USER_COLUMNS: [Column<U>; 12] = [
         sort: Some(Sort {
             id: UserColumn::Sessions,
             keys: "N",
-            help: "sort by number of sessions",
+            help: "sort by number of sessions, most first",
+            first: Order::Descending,
             by: |u, _| Some(u64::from(u.sessions)),
         }),
         show: |l| Shown::text(thousands(l.figures.sessions.into())),
@@ -845,6 +866,7 @@ pub(crate) static USER_COLUMNS: [Column<U>; 12] = [
             id: UserColumn::FirstJoin,
             keys: "F",
             help: "sort by first join",
+            first: Order::Ascending,
             by: |u, _| u.first_join.map(signed),
         }),
         show: |l| time_or_dash(l.zone, l.figures.first_join, first_day(l.zone, l.window)),
@@ -869,6 +891,7 @@ pub(crate) static USER_COLUMNS: [Column<U>; 12] = [
             id: UserColumn::LastLeave,
             keys: "L",
             help: "sort by last leave",
+            first: Order::Ascending,
             by: |u, _| Some(u.last_leave.map_or(u64::MAX, signed)),
         }),
         show: |l| Shown::text(last_leave(l.figures, l.zone, first_day(l.zone, l.window))),
@@ -892,7 +915,8 @@ pub(crate) static USER_COLUMNS: [Column<U>; 12] = [
         sort: Some(Sort {
             id: UserColumn::Attendance,
             keys: "%",
-            help: "sort by attendance %",
+            help: "sort by attendance %, highest first",
+            first: Order::Descending,
             by: |u, _| u.attendance_tenths.map(u64::from),
         }),
         show: |l| Shown::text(percent(l.figures)),
@@ -1221,6 +1245,7 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
             id: ExpectedColumn::User,
             keys: "U",
             help: "sort by user (again: reverse)",
+            first: Order::Ascending,
             by: |l| ExpectedKey::Text(Some(l.person.user_id.to_lowercase())),
         }),
         show: |l| {
@@ -1249,6 +1274,7 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
             id: ExpectedColumn::State,
             keys: "T",
             help: "sort by state",
+            first: Order::Ascending,
             by: |l| ExpectedKey::Value(Some(l.person.state as u64)),
         }),
         show: |l| Shown::text(state_text(l)),
@@ -1266,7 +1292,8 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
         sort: Some(Sort {
             id: ExpectedColumn::Attended,
             keys: "A",
-            help: "sort by attended time",
+            help: "sort by attended time, longest first",
+            first: Order::Descending,
             by: |l| ExpectedKey::Value(l.attended_seconds().map(signed)),
         }),
         show: |l| Shown::text(l.attended_seconds().map_or("?".to_owned(), human_duration)),
@@ -1284,7 +1311,8 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
         sort: Some(Sort {
             id: ExpectedColumn::Attendance,
             keys: "%",
-            help: "sort by share of the expected time attended",
+            help: "sort by share of the expected time attended, highest first",
+            first: Order::Descending,
             by: |l| ExpectedKey::Value(l.attendance_tenths().map(u64::from)),
         }),
         show: |l| {
@@ -1380,6 +1408,7 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
             id: ExpectedColumn::FirstJoin,
             keys: "F",
             help: "sort by first join",
+            first: Order::Ascending,
             by: |l| ExpectedKey::Value(l.person.first_join.map(signed)),
         }),
         show: |l| time_or_dash(l.zone, l.person.first_join, l.day),
@@ -1398,6 +1427,7 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
             id: ExpectedColumn::LastLeave,
             keys: "L",
             help: "sort by last leave",
+            first: Order::Ascending,
             by: |l| {
                 ExpectedKey::Value(match (l.person.first_join, l.person.last_leave) {
                     (None, _) => None,
@@ -1452,6 +1482,7 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
             id: ExpectedColumn::Role,
             keys: "R",
             help: "sort by member role",
+            first: Order::Ascending,
             by: |l| ExpectedKey::Text(l.role().map(str::to_lowercase)),
         }),
         show: |l| Shown::server(l.role().unwrap_or("—")),

@@ -122,9 +122,9 @@ pub(crate) use card::{
 pub(crate) use columns::{
     Column, DETAIL_COLUMNS, DetailLine, EXPECTED_COLUMNS, ExpectedLine, Lines, PROBLEM_MARK,
     SESSION_COLUMNS, SessionLine, Shown, Tone, USER_COLUMNS, UserLine, Width, detail_headers,
-    detail_record, expected_headers, expected_record, first_day, last_leave, percent, ring_cell,
-    session_headers, session_record, shown, sort_expected, state_cell, time_or_dash, user_headers,
-    user_record,
+    detail_record, expected_headers, expected_record, first_day, first_order, last_leave, percent,
+    ring_cell, session_headers, session_record, shown, sort_expected, sorted_by, state_cell,
+    time_or_dash, user_headers, user_record,
 };
 pub use columns::{ExpectedColumn, SessionColumn, UserColumn};
 pub use concurrency::ConcurrencyCurve;

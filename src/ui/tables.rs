@@ -11,7 +11,7 @@ use crate::api::timestamp::Nanos;
 use crate::app::item_list::{Identified, ItemList, ListWindow};
 use crate::attendance::{
     Column, DisplayZone, FilterableRow, Lines, Order, SessionLine, SessionRef, Shown, Tone, Width,
-    shown,
+    shown, sorted_by,
 };
 
 use super::format::{count, shortened};
@@ -196,6 +196,12 @@ pub(super) fn list_block<T: Identified>(
 pub(super) struct Sorted<L: Lines> {
     pub(crate) columns: &'static [Column<L>],
     pub(crate) by: (L::Id, Order),
+}
+
+/// `Attended▼`: the heading of the column a table is sorted by, with the direction.
+pub(super) fn sort_label<L: Lines>(columns: &'static [Column<L>], by: (L::Id, Order)) -> String {
+    let text = sorted_by(columns, by.0).heading.map_or("", |h| h.text);
+    heading(text, Some(by.1))
 }
 
 /// A bordered table of the shown columns over `list`, the sorted column marked.

@@ -4,8 +4,8 @@
 //! none, the view says why instead of showing an empty table.
 
 use crate::attendance::{
-    Classification, CsvCells, DisplayZone, ExpectedColumn, ExpectedLine, Order, Person, Roster,
-    UserId, csv_fields, expected_headers, expected_record, sort_expected,
+    Classification, CsvCells, DisplayZone, EXPECTED_COLUMNS, ExpectedColumn, ExpectedLine, Order,
+    Person, Roster, UserId, csv_fields, expected_headers, expected_record, sort_expected,
 };
 use crate::fetch::Invited;
 
@@ -103,7 +103,8 @@ impl ExpectedView {
     /// A column's sort key sorts by it, or the other way round when it sorts already.
     pub(crate) fn act(&mut self, action: Action, derived: &Derived, zone: &DisplayZone) {
         if let Action::SortExpected(column) = action {
-            self.sort = super::toggled(self.sort, column);
+            self.sort = super::toggled(&EXPECTED_COLUMNS, self.sort, column);
+            self.list.follow_selected();
             self.refresh(derived, zone);
         }
     }

@@ -16,7 +16,9 @@ mod user_detail;
 mod users;
 
 use crate::api::timestamp::Nanos;
-use crate::attendance::{DisplayZone, Order, SessionStore, Thresholds, UserId};
+use crate::attendance::{
+    Column, DisplayZone, Lines, Order, SessionStore, Thresholds, UserId, first_order,
+};
 
 use super::derived::Derived;
 use super::item_list::{Identified, ItemList, ListWindow};
@@ -161,7 +163,11 @@ impl Views {
         match self.current() {
             View::Sessions => self.sessions.act(action, derived, store, now),
             View::Users => self.users.act(action, derived, store),
-            View::Timeline => self.timeline.act(action),
+            // The Timeline lists the Users view's users: it sorts them with its keys.
+            View::Timeline => match action {
+                Action::SortUsers(_) => self.users.act(action, derived, store),
+                action => self.timeline.act(action),
+            },
             View::Expected => self.expected.act(action, derived, zone),
             View::UserDetail(_) | View::Member(_) => {}
         }
@@ -262,8 +268,13 @@ impl Views {
     }
 }
 
-/// The same column again reverses the order; another column sorts ascending.
-fn toggled<C: PartialEq>(current: (C, Order), column: C) -> (C, Order) {
+/// The same column again reverses the order; another column sorts in its `first` order
+/// (declared with the column: largest first for durations, counts and shares).
+fn toggled<L: Lines>(
+    columns: &'static [Column<L>],
+    current: (L::Id, Order),
+    column: L::Id,
+) -> (L::Id, Order) {
     if current.0 == column {
         let order = match current.1 {
             Order::Ascending => Order::Descending,
@@ -271,7 +282,7 @@ fn toggled<C: PartialEq>(current: (C, Order), column: C) -> (C, Order) {
         };
         (column, order)
     } else {
-        (column, Order::Ascending)
+        (column, first_order(columns, column))
     }
 }
 

@@ -2,8 +2,8 @@
 
 use crate::api::timestamp::Nanos;
 use crate::attendance::{
-    CsvCells, FilterableRow, Order, RowId, SessionColumn, SessionStore, UserId, csv_fields,
-    session_headers, session_record,
+    CsvCells, FilterableRow, Order, RowId, SESSION_COLUMNS, SessionColumn, SessionStore, UserId,
+    csv_fields, session_headers, session_record,
 };
 
 use super::Data;
@@ -52,7 +52,8 @@ impl SessionsView {
         now: Nanos,
     ) {
         if let Action::SortSessions(column) = action {
-            self.sort = super::toggled(self.sort, column);
+            self.sort = super::toggled(&SESSION_COLUMNS, self.sort, column);
+            self.list.follow_selected();
             self.refresh(derived, store, now);
         }
     }

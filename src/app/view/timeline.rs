@@ -8,7 +8,12 @@ use crate::app::keymap::{Action, Context};
 use crate::app::time_scale::TimeScale;
 
 pub(super) const TITLE: &str = "Timeline";
-pub(super) const CONTEXTS: &[Context] = &[Context::Timeline, Context::List, Context::Global];
+pub(super) const CONTEXTS: &[Context] = &[
+    Context::Timeline,
+    Context::Users,
+    Context::List,
+    Context::Global,
+];
 
 /// The visible range of the call window.
 #[derive(Debug, Clone)]

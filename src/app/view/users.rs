@@ -2,8 +2,8 @@
 //! The timeline view shows the same list as lanes.
 
 use crate::attendance::{
-    CsvCells, Order, SessionStore, UserColumn, UserId, UserLine, csv_fields, user_headers,
-    user_record,
+    CsvCells, Order, SessionStore, USER_COLUMNS, UserColumn, UserId, UserLine, csv_fields,
+    user_headers, user_record,
 };
 
 use super::Data;
@@ -39,7 +39,8 @@ impl UsersView {
     /// A column's sort key sorts by it, or the other way round when it sorts already.
     pub(crate) fn act(&mut self, action: Action, derived: &mut Derived, store: &SessionStore) {
         if let Action::SortUsers(column) = action {
-            self.sort = super::toggled(self.sort, column);
+            self.sort = super::toggled(&USER_COLUMNS, self.sort, column);
+            self.list.follow_selected();
             self.refresh(derived, store);
         }
     }

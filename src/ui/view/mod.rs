@@ -20,7 +20,8 @@ use super::format::{Field, count, fit, person_time, shortened};
 use super::safe_text::terminal_safe;
 use super::theme::Palette;
 use crate::app::live::Severity;
-use crate::attendance::ServerDuration;
+use crate::attendance::{ServerDuration, USER_COLUMNS};
+use crate::ui::tables::sort_label;
 use ratatui::widgets::{Block, Paragraph};
 
 /// Draws the current view in `area`; returns the rows of its list it showed.
@@ -202,6 +203,18 @@ fn view_title(app: &App, width: u16, theme: &Palette) -> Line<'static> {
             vec![
                 vec![Span::raw(format!("filter: {text}"))],
                 vec![Span::raw(format!("filter: {}", shortened(&text, 16)))],
+            ],
+        ));
+    }
+    // The lanes are the users in the Users table's order, which the Timeline has no
+    // headings to show.
+    if app.view() == View::Timeline {
+        let order = sort_label(&USER_COLUMNS, app.user_sort());
+        fields.push(Field::new(
+            1,
+            vec![
+                vec![Span::raw(format!("sorted by {order}"))],
+                vec![Span::raw(order)],
             ],
         ));
     }
