@@ -442,6 +442,57 @@ fn the_picker_opens_the_chosen_session_in_the_dashboard() {
     assert!(terminal_restored(&terminal), "the terminal is restored");
 }
 
+/// The session id on the picker's line under the cursor (`▶ *abc…` or `▶  abc…`).
+fn picker_selection(screen: &str) -> Option<String> {
+    let line = screen.lines().find(|line| line.starts_with("▶ "))?;
+    let id = line["▶ ".len()..]
+        .trim_start_matches('*')
+        .split_whitespace()
+        .next()?;
+    Some(id.to_owned())
+}
+
+#[test]
+fn s_opens_the_picker_over_the_dashboard_and_enter_shows_another_session() {
+    let mut terminal = Terminal::start(&["demo", "--scenario", "small", "--tz", "UTC"]);
+    let first = terminal.wait_for("the current session loaded", |screen| {
+        loaded_and_total(screen).is_some_and(|(loaded, total)| loaded == total)
+    });
+    let (_, first_total) = loaded_and_total(&first).unwrap();
+    terminal.type_keys("s");
+    let picker = terminal.wait_for("the session picker over the dashboard", |screen| {
+        screen.contains("choose one to open") && screen.contains("▶ *")
+    });
+    let current = picker_selection(&picker).expect("the current session under the cursor");
+    assert!(picker.contains("3 sessions"), "{picker}");
+    let footer = picker.lines().last().unwrap_or_default();
+    assert!(
+        footer.contains("open") && footer.contains("back"),
+        "the footer gives the picker's keys: {footer}"
+    );
+    terminal.type_keys("j");
+    let moved = terminal.wait_for("the cursor on an earlier session", |screen| {
+        picker_selection(screen).is_some_and(|id| id != current)
+    });
+    let chosen = picker_selection(&moved).unwrap();
+    terminal.type_keys("\r");
+    let prefix = &chosen[..8];
+    let second = terminal.wait_for("the earlier session loaded", |screen| {
+        !screen.contains("choose one to open")
+            && screen.contains(prefix)
+            && loaded_and_total(screen).is_some_and(|(loaded, total)| loaded == total)
+    });
+    let (_, second_total) = loaded_and_total(&second).unwrap();
+    assert!(!second.contains(&current[..8]), "{second}");
+    assert_ne!(
+        first_total, second_total,
+        "the earlier session's own figures:\n{second}"
+    );
+    terminal.type_keys("q");
+    assert!(terminal.wait_for_exit().success());
+    assert!(terminal_restored(&terminal), "the terminal is restored");
+}
+
 #[test]
 fn hostile_text_from_the_server_is_shown_escaped_and_never_run() {
     let runtime = tokio::runtime::Runtime::new().unwrap();

@@ -15,6 +15,9 @@ pub enum Effect {
         path: PathBuf,
         csv: String,
     },
+    /// List the call's sessions (GetCall and `QueryCallSessionStats`, as `headcount sessions`
+    /// does) and report `Outcome::SessionsListed` or `Outcome::SessionsUnlisted`.
+    ListSessions,
     /// Put text on the clipboard through the terminal (OSC 52).
     Copy(String),
     Quit,

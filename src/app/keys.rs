@@ -35,6 +35,11 @@ impl App {
         if self.help.is_some() && self.scroll_help(action) {
             return Vec::new();
         }
+        if self.help.is_none()
+            && let Some(effects) = self.picker_act(action, now)
+        {
+            return effects;
+        }
         if let Some(card) = &mut self.card
             && let Some(lines) = match action {
                 Action::Up => Some(-1),
@@ -68,6 +73,7 @@ impl App {
             Action::Export => return self.export(now),
             Action::CopyId => return self.copy_id(),
             Action::AnswerCard => return self.copy_card(now),
+            Action::PickSession => return self.open_session_picker(),
             Action::SortSessions(_)
             | Action::SortUsers(_)
             | Action::ZoomIn

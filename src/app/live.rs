@@ -233,6 +233,11 @@ pub enum Status {
     Copied(String),
     /// `c` has no card to give, and why.
     NoCard(&'static str),
+    /// `s` could not list the call's sessions (the error in words).
+    SessionsUnlisted(String),
+    /// The dashboard switched to another session; the filter in force there no longer
+    /// parsed and was cleared.
+    FilterDropped(ParseError),
 }
 
 impl Status {
@@ -249,7 +254,8 @@ impl Status {
             | Status::ExportFailed { .. }
             | Status::NotExported(_)
             | Status::ExportUnbuilt(_) => Severity::Error,
-            Status::NoCard(_) => Severity::Warning,
+            Status::NoCard(_) | Status::FilterDropped(_) => Severity::Warning,
+            Status::SessionsUnlisted(_) => Severity::Error,
         }
     }
 

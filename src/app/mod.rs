@@ -22,6 +22,7 @@ mod keys;
 pub mod live;
 pub(crate) mod msg;
 pub mod picker;
+mod session_switch;
 mod time_scale;
 pub mod view;
 
@@ -47,6 +48,7 @@ use crate::filter::{Filter, ParseContext};
 pub use effect::Effect;
 pub use item_list::ListWindow;
 pub use msg::{Layout, Msg, Outcome};
+pub use session_switch::SessionPicker;
 pub use time_scale::TimeScale;
 
 use derived::Derived;
@@ -120,6 +122,8 @@ pub struct App {
     help: Option<HelpOverlay>,
     /// The answer card on screen (`c`).
     card: Option<card::CardPopup>,
+    /// The session picker over the view (`s`).
+    session_picker: Option<session_switch::SessionPicker>,
     /// Every user id, role and publisher type this session has shown, across its reads.
     seen: crate::attendance::Seen,
     /// What an empty result says, keyed by the filter's text and the ids seen.
@@ -163,6 +167,7 @@ impl App {
             views: Views::new(now),
             help: None,
             card: None,
+            session_picker: None,
             seen: crate::attendance::Seen::default(),
             empty_help: None,
             frozen: None,
@@ -502,6 +507,9 @@ impl App {
         }
         if self.help.is_some() {
             return vec![Context::Help];
+        }
+        if self.session_picker.is_some() {
+            return vec![Context::Picker];
         }
         if self.card.is_some() {
             return vec![Context::Card];
@@ -873,6 +881,9 @@ impl App {
             },
             Outcome::ExportFailed { path, error } => Status::ExportFailed { path, error },
             Outcome::Copied { text } => Status::Copied(text),
+            listed @ (Outcome::SessionsListed { .. } | Outcome::SessionsUnlisted { .. }) => {
+                return self.on_sessions(listed, now);
+            }
         };
         self.post(status, now);
     }

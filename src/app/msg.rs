@@ -46,4 +46,13 @@ pub enum Outcome {
     Copied {
         text: String,
     },
+    /// The call's sessions, newest first, and why Stream's list stopped early if it did.
+    SessionsListed {
+        sessions: Vec<crate::attendance::SessionSummary>,
+        stopped_early: Option<crate::api::StopReason>,
+    },
+    /// The call's sessions could not be listed (the driver's words for the error).
+    SessionsUnlisted {
+        error: String,
+    },
 }

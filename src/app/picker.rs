@@ -1,6 +1,7 @@
 //! The session picker: which session of a call `headcount watch` opens when the call has
-//! had several. A small state machine of its own (keys in, a choice out), drawn by
-//! `ui::picker` and run by the terminal driver before the dashboard starts.
+//! had several, and which one the dashboard switches to (`s`). A small state machine of its
+//! own (moves in, a choice out), drawn by `ui::picker`: run by the terminal driver before the
+//! dashboard starts, and by the app over the current view.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -71,20 +72,37 @@ impl Picker {
         if key.kind == KeyEventKind::Release {
             return None;
         }
-        let last = self.sessions.len().saturating_sub(1);
         match key.code {
             KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
                 return Some(Choice::Quit);
             }
-            KeyCode::Char('j') | KeyCode::Down => self.selected = (self.selected + 1).min(last),
-            KeyCode::Char('k') | KeyCode::Up => self.selected = self.selected.saturating_sub(1),
-            KeyCode::Home | KeyCode::Char('g') => self.selected = 0,
-            KeyCode::End | KeyCode::Char('G') => self.selected = last,
-            KeyCode::Enter => return self.selected_session().map(|s| Choice::Open(s.id.clone())),
+            KeyCode::Char('j') | KeyCode::Down => self.move_by(1),
+            KeyCode::Char('k') | KeyCode::Up => self.move_by(-1),
+            KeyCode::Home | KeyCode::Char('g') => self.move_by(isize::MIN),
+            KeyCode::End | KeyCode::Char('G') => self.move_by(isize::MAX),
+            KeyCode::Enter => return self.choose(),
             KeyCode::Esc | KeyCode::Char('q') => return Some(Choice::Quit),
             _ => {}
         }
         None
+    }
+
+    /// Moves the cursor by `delta` sessions, stopping at the first and the last.
+    pub(crate) fn move_by(&mut self, delta: isize) {
+        let last = self.sessions.len().saturating_sub(1);
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+    }
+
+    /// Puts the cursor on the session `id`, if listed.
+    pub(crate) fn select(&mut self, id: &str) {
+        if let Some(at) = self.sessions.iter().position(|session| session.id == id) {
+            self.selected = at;
+        }
+    }
+
+    /// The session under the cursor, chosen; `None` on an empty list.
+    pub(crate) fn choose(&self) -> Option<Choice> {
+        self.selected_session().map(|s| Choice::Open(s.id.clone()))
     }
 
     pub(crate) fn call(&self) -> &str {
@@ -99,7 +117,7 @@ impl Picker {
         self.selected
     }
 
-    pub(crate) fn selected_session(&self) -> Option<&SessionSummary> {
+    pub fn selected_session(&self) -> Option<&SessionSummary> {
         self.sessions.get(self.selected)
     }
 

@@ -236,6 +236,7 @@ impl Driver {
                 }
                 Effect::CancelFetch => self.fetch = None,
                 Effect::Export { path, csv } => self.export(path, csv),
+                Effect::ListSessions => self.list_sessions(),
                 Effect::Copy(text) => {
                     copy_to_clipboard(terminal.backend_mut(), &text)?;
                     self.deliver(Msg::Done(Outcome::Copied { text }), terminal)?;
@@ -264,6 +265,31 @@ impl Driver {
                 },
             };
             // The dashboard may have quit meanwhile; then nobody needs the outcome.
+            let _ = outcomes.send(outcome);
+        });
+    }
+
+    /// Lists the call's sessions as `headcount sessions` does, on a task of its own; the list
+    /// comes back as a message.
+    fn list_sessions(&self) {
+        let outcomes = self.outcomes.0.clone();
+        let client = self.client.clone();
+        let config = self.app.config();
+        let call = CallRef {
+            call_type: config.call_type.clone(),
+            id: config.call_id.clone(),
+        };
+        tokio::spawn(async move {
+            let outcome = match super::sessions::list_sessions(&client, &call).await {
+                Ok(list) => Outcome::SessionsListed {
+                    sessions: list.sessions,
+                    stopped_early: list.stopped_early,
+                },
+                Err(error) => Outcome::SessionsUnlisted {
+                    error: super::exit::message(&error),
+                },
+            };
+            // The dashboard may have quit meanwhile; then nobody needs the list.
             let _ = outcomes.send(outcome);
         });
     }

@@ -118,6 +118,10 @@ pub fn status_text(status: &Status, zone: &DisplayZone) -> String {
         ),
         Status::Copied(text) => format!("copied {text}"),
         Status::NoCard(why) => format!("⚠ no answer card: {why}"),
+        Status::SessionsUnlisted(error) => format!("✕ cannot list the sessions: {error}"),
+        Status::FilterDropped(error) => {
+            format!("⚠ filter cleared: it does not apply to this session: {error}")
+        }
     }
 }
 

@@ -86,6 +86,14 @@ pub fn draw(frame: &mut Frame, app: &App, now: Nanos) -> Layout {
         };
         card::draw(frame, popup, card, &theme);
     }
+    if let Some(state) = app.session_picker() {
+        let over = ratatui::layout::Rect {
+            height: area.height.saturating_sub(1),
+            ..area
+        };
+        let call = format!("{}:{}", app.config().call_type, app.config().call_id);
+        picker::draw_over(frame, over, state, &call);
+    }
     if let Some(overlay) = app.help() {
         help::draw(frame, area, app, overlay, &theme);
     }

@@ -1,11 +1,12 @@
 //! Drawing the session picker from its state alone.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, TableState};
 
 use crate::api::timestamp::Nanos;
+use crate::app::SessionPicker;
 use crate::app::live::Severity;
 use crate::app::picker::Picker;
 use crate::attendance::{CallState, ServerDuration, SessionSummary};
@@ -24,15 +25,54 @@ const WIDTHS: [Constraint; 7] = [
     Constraint::Length(12),
 ];
 
-/// Draws the picker over the whole screen.
+/// Draws the picker over the whole screen, with its keys on the last line (before the
+/// dashboard starts: there is no footer yet).
 pub fn draw(frame: &mut Frame, picker: &Picker) {
     let theme = Palette::new(picker.color());
-    let [title, list, help] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(3),
-        Constraint::Length(1),
-    ])
-    .areas(frame.area());
+    let [list, help] =
+        Layout::vertical([Constraint::Min(4), Constraint::Length(1)]).areas(frame.area());
+    draw_list(frame, list, picker, &theme);
+    let keys = Line::from(vec![
+        Span::styled(" j/k ", theme.key()),
+        Span::raw(" move  "),
+        Span::styled(" Enter ", theme.key()),
+        Span::raw(" open  "),
+        Span::styled(" q ", theme.key()),
+        Span::raw(" quit   * current session"),
+    ]);
+    frame.render_widget(Paragraph::new(keys), help);
+}
+
+/// Draws the dashboard's picker (`s`) over `area`: the list once it came, else what is being
+/// read. The dashboard's footer gives its keys, from the keymap.
+pub(crate) fn draw_over(frame: &mut Frame, area: Rect, state: &SessionPicker, call: &str) {
+    // As tall as the list (a title, the heading, the rows, two rules), in the middle of the
+    // view, which stays visible around it.
+    let rows = match state {
+        SessionPicker::Open(picker) => picker.sessions().len(),
+        SessionPicker::Listing => 0,
+    };
+    let height = u16::try_from(rows + 4).unwrap_or(u16::MAX).min(area.height);
+    let area = Rect {
+        y: area.y + (area.height - height) / 2,
+        height,
+        ..area
+    };
+    frame.render_widget(Clear, area);
+    match state {
+        SessionPicker::Open(picker) => {
+            draw_list(frame, area, picker, &Palette::new(picker.color()));
+        }
+        SessionPicker::Listing => {
+            let text = format!("listing the sessions of {}…", terminal_safe(call));
+            frame.render_widget(Paragraph::new(text), area);
+        }
+    }
+}
+
+/// The title line and the table of sessions.
+fn draw_list(frame: &mut Frame, area: Rect, picker: &Picker, theme: &Palette) {
+    let [title, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
     let mut heading = Line::from(vec![
         Span::styled(
             format!("headcount · {}", terminal_safe(picker.call())),
@@ -67,7 +107,7 @@ pub fn draw(frame: &mut Frame, picker: &Picker) {
     let rows = picker
         .sessions()
         .iter()
-        .map(|session| row(session, picker, &theme));
+        .map(|session| row(session, picker, theme));
     let table = Table::new(rows, WIDTHS)
         .header(header)
         .block(Block::new().borders(Borders::TOP | Borders::BOTTOM))
@@ -75,15 +115,6 @@ pub fn draw(frame: &mut Frame, picker: &Picker) {
         .highlight_symbol("▶ ");
     let mut state = TableState::default().with_selected(Some(picker.selected()));
     frame.render_stateful_widget(table, list, &mut state);
-    let keys = Line::from(vec![
-        Span::styled(" j/k ", theme.key()),
-        Span::raw(" move  "),
-        Span::styled(" Enter ", theme.key()),
-        Span::raw(" open  "),
-        Span::styled(" q ", theme.key()),
-        Span::raw(" quit   * current session"),
-    ]);
-    frame.render_widget(Paragraph::new(keys), help);
 }
 
 fn row<'a>(session: &'a SessionSummary, picker: &Picker, theme: &Palette) -> Row<'a> {
