@@ -286,3 +286,97 @@ fn the_timeline_sorts_with_the_users_keys_and_names_the_order() {
         "one order for both views"
     );
 }
+
+/// The lane of `user` on the Timeline: the row whose label starts with it.
+fn lane_of(rows: &[String], user: &str) -> String {
+    rows.iter()
+        .find(|row| row.trim_start_matches('│').starts_with(user))
+        .unwrap_or_else(|| panic!("no lane of {user}"))
+        .clone()
+}
+
+/// An open session of a live call ends in the legend's `▶ live` mark; a leave not recorded
+/// in an ended call ends with the call, unmarked.
+#[test]
+fn open_sessions_of_a_live_call_end_in_the_live_mark() {
+    let now = T0 + 40 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    let rows = vec![
+        row("alice-chen", "a-1", 0, Some(20), "webrtc", "host"),
+        row("bob", "b-1", 5, None, "rtmp", "user"),
+    ];
+    app.update(page_event(1, 1, page(rows.clone(), 2, true)), now);
+    app.update(done(1, 1), now);
+    app.update(code(KeyCode::Tab), now);
+    app.update(code(KeyCode::Tab), now);
+    // A second later than the figures: the bar still reaches the mark.
+    let later = now + SEC;
+    let wide = screen(&mut app, later, 160, 48);
+    let rows_drawn = rows_of(&wide);
+    assert!(
+        lane_of(&rows_drawn, "bob").contains("▶"),
+        "{}",
+        rows_drawn.join("\n")
+    );
+    assert!(!lane_of(&rows_drawn, "alice-chen").contains("▶"));
+    assert_snapshot!("live_timeline_160x48", wide);
+    let narrow = screen(&mut app, later, 80, 24);
+    assert!(lane_of(&rows_of(&narrow), "bob").contains("▶"));
+    assert_snapshot!("live_timeline_80x24", narrow);
+
+    // The same rows once the call ended at 10:40: bob's leave was not recorded.
+    let (mut ended, _) = App::new(config(None), now);
+    let mut page = page(rows, 2, false);
+    page.session.as_mut().unwrap().ended_at = Some(now);
+    ended.update(page_event(1, 1, page), now);
+    ended.update(done(1, 1), now);
+    ended.update(code(KeyCode::Tab), now);
+    ended.update(code(KeyCode::Tab), now);
+    let rows_drawn = rows_of(&screen(&mut ended, now + 5 * MIN, 160, 48));
+    let bob = lane_of(&rows_drawn, "bob");
+    assert!(!bob.contains("▶") && bob.contains('▓'), "{bob}");
+}
+
+/// The axis marks the call's start and end as the user detail's lane does, and the title
+/// says which range is shown and how far it is zoomed in.
+#[test]
+fn the_timeline_marks_the_calls_start_and_end_and_says_its_zoom() {
+    let (mut app, now) = loaded(None);
+    app.update(code(KeyCode::Tab), now);
+    app.update(code(KeyCode::Tab), now);
+    let drawn = |app: &mut App, width, height| rows_of(&screen(app, now, width, height));
+    let axis = |rows: &[String]| {
+        rows.iter()
+            .find(|row| row.contains('┬'))
+            .expect("an axis")
+            .clone()
+    };
+    for (width, height) in [(160, 48), (80, 24)] {
+        let rows = drawn(&mut app, width, height);
+        assert!(axis(&rows).contains("call ▕┬"), "{}", rows.join("\n"));
+        assert!(axis(&rows).ends_with("▏│"), "{}", rows.join("\n"));
+        assert!(
+            rows[5].contains("10:00–11:00 UTC · whole call"),
+            "{}",
+            rows[5]
+        );
+    }
+    app.update(key('+'), now);
+    let rows = drawn(&mut app, 160, 48);
+    assert!(rows[5].contains("10:15–10:45 UTC · zoom 2×"), "{}", rows[5]);
+    assert!(!axis(&rows).contains('▕') && !axis(&rows).contains('▏'));
+    assert_snapshot!("zoomed_timeline_160x48", screen(&mut app, now, 160, 48));
+    for _ in 0..4 {
+        app.update(key('h'), now);
+    }
+    let rows = drawn(&mut app, 160, 48);
+    assert!(rows[5].contains("10:00–10:30 UTC · zoom 2×"), "{}", rows[5]);
+    assert!(axis(&rows).contains("call ▕") && !axis(&rows).contains('▏'));
+    let narrow = screen(&mut app, now, 80, 24);
+    assert!(
+        rows_of(&narrow)[5].contains("zoom 2×"),
+        "{}",
+        rows_of(&narrow)[5]
+    );
+    assert_snapshot!("zoomed_timeline_80x24", narrow);
+}

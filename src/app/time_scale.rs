@@ -82,10 +82,20 @@ impl TimeScale {
         self.visible
     }
 
+    /// The full window `[from, to)`: the call's start and end (its present while live).
+    pub fn window(&self) -> (Nanos, Nanos) {
+        self.window
+    }
+
     /// Whether the whole window is shown.
-    #[cfg(test)]
-    fn is_whole(&self) -> bool {
+    pub(crate) fn is_whole(&self) -> bool {
         self.whole
+    }
+
+    /// How many times the visible range is narrower than the window: 1 for the whole
+    /// window, 2 after one zoom in.
+    pub fn zoom(&self) -> f64 {
+        self.window_span() as f64 / self.span().max(1) as f64
     }
 
     fn span(&self) -> Nanos {
@@ -136,6 +146,17 @@ mod tests {
         let scale = TimeScale::new(T0, T0 + 120 * MIN);
         assert_eq!(minutes(&scale), (0, 120));
         assert!(scale.is_whole());
+        assert_eq!(scale.zoom(), 1.0);
+    }
+
+    #[test]
+    fn the_zoom_is_how_many_times_narrower_the_view_is() {
+        let mut scale = TimeScale::new(T0, T0 + 120 * MIN);
+        scale.zoom_in();
+        assert_eq!(scale.zoom(), 2.0);
+        scale.zoom_in();
+        assert_eq!(scale.zoom(), 4.0);
+        assert_eq!(scale.window(), (T0, T0 + 120 * MIN));
     }
 
     #[test]

@@ -10,6 +10,8 @@ use crate::attendance::DisplayZone;
 
 use super::cells::SlotMap;
 use super::styles::LaneChartStyles;
+use super::{CALL_END, CALL_START};
+use crate::app::TimeScale;
 
 const MINUTE: i64 = 60;
 const HOUR: i64 = 60 * MINUTE;
@@ -168,6 +170,39 @@ pub(crate) fn draw(
             buf.set_string(x, labels, &tick.label, styles.axis);
             free_from = end.saturating_add(1);
         }
+    }
+}
+
+/// The call's start and end on the axis line, as the user detail's lane marks them: `▕` in
+/// the column before the plot when the view starts at the call's start, `▏` in the column
+/// after it when the view ends at the call's end, and `call` in the label column. A mark
+/// scrolled out of view is not drawn (the Timeline's title says which range is shown).
+pub(crate) fn draw_call_edges(
+    scale: &TimeScale,
+    styles: &LaneChartStyles,
+    labels: Rect,
+    plot: Rect,
+    buf: &mut Buffer,
+) {
+    if plot.height < 2 || plot.width == 0 || labels.width == 0 {
+        return;
+    }
+    let ((from, to), (start, end)) = (scale.visible(), scale.window());
+    let line = plot.y;
+    let label = "call";
+    if (label.len() as u16) < labels.width {
+        let x = labels.right() - label.len() as u16 - 1;
+        buf.set_string(x, line, label, styles.legend);
+    }
+    if from <= start {
+        buf[(plot.x - 1, line)]
+            .set_symbol(CALL_START)
+            .set_style(styles.zone);
+    }
+    if to >= end {
+        buf[(plot.right(), line)]
+            .set_symbol(CALL_END)
+            .set_style(styles.zone);
     }
 }
 

@@ -118,7 +118,8 @@ pub(crate) fn lane_glyphs(bars: &[Bar], map: &SlotMap, now: Nanos) -> Vec<Glyph>
                 bar.publisher,
             );
         }
-        if bar.open && map.slot(end) < last_slot {
+        // `now` at the right edge (the whole window of a live call ends there) is on screen.
+        if bar.open && map.slot(end) <= last_slot {
             cells[(end_slot - 1) / SLOTS].live = true;
         }
     }
@@ -190,6 +191,9 @@ mod tests {
         assert_eq!(glyphs[8], Glyph::Empty);
         let off_screen = lane_glyphs(&[open], &map(), 900);
         assert_eq!(off_screen[19], Glyph::Body(W));
+        // The whole window of a live call ends at `now`: the last column is live.
+        let at_the_edge = lane_glyphs(&[open], &map(), 160);
+        assert_eq!(at_the_edge[19], Glyph::Live(W));
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //! - an open session runs to `now` and ends in `▶`;
 //! - where a user has several sessions at once (two devices) the lane shows how many (`2`…`9`,
 //!   `+` beyond), so lanes keep a height of one row and the lane list scrolls like a table;
-//! - the selected lane's label is in reverse video.
+//! - the selected lane's label is in reverse video;
+//! - the axis line marks the call's start (`▕`) and end (`▏`) when the view reaches them.
 
 mod axis;
 mod bar;
@@ -29,6 +30,12 @@ use crate::app::TimeScale;
 use crate::attendance::{ConcurrencyCurve, DisplayZone};
 
 pub use bar::{Bar, Lane, PublisherKind};
+
+/// The mark of the call's start, before the time it starts at (the user detail's lane and
+/// the Timeline's axis).
+pub(crate) const CALL_START: &str = "▕";
+/// The mark of the call's end (its present while it is live), after the time it ends at.
+pub(crate) const CALL_END: &str = "▏";
 pub use styles::LaneChartStyles;
 
 /// The widest the label column gets; longer user ids are cut with `…`.
@@ -74,8 +81,9 @@ impl Widget for LaneChart<'_> {
         }
         let (labels, plot) = split_columns(bands.lanes, label_width);
         lanes::draw(&self, labels, plot, buf);
-        let (_, plot) = split_columns(bands.axis, label_width);
+        let (labels, plot) = split_columns(bands.axis, label_width);
         axis::draw(from, to, self.zone, self.styles, plot, buf);
+        axis::draw_call_edges(self.scale, self.styles, labels, plot, buf);
         lanes::draw_legend(self.styles, bands.legend, buf);
     }
 }
@@ -118,7 +126,8 @@ fn label_width(width: u16) -> u16 {
     (width.saturating_sub(1) / 3).min(LABEL_WIDTH)
 }
 
-/// Splits a band into its label column and its plot, with one blank column between.
+/// Splits a band into its label column and its plot, with one column on either side of the
+/// plot, where the axis marks the call's start and end.
 fn split_columns(band: Rect, label_width: u16) -> (Rect, Rect) {
     let gap = u16::from(label_width > 0);
     let labels = Rect::new(band.x, band.y, label_width, band.height);
@@ -126,7 +135,7 @@ fn split_columns(band: Rect, label_width: u16) -> (Rect, Rect) {
     let plot = Rect::new(
         plot_x,
         band.y,
-        band.width.saturating_sub(label_width + gap),
+        band.width.saturating_sub(label_width + 2 * gap),
         band.height,
     );
     (labels, plot)

@@ -30,6 +30,14 @@ fn bar(from: f64, to: f64, publisher: PublisherKind) -> Bar {
     }
 }
 
+/// The call's start and end marks of the axis line `y` are bold: the start's in column `x`,
+/// before the plot, the end's in the last column, after it.
+fn call_marks(expected: &mut Buffer, x: u16, y: u16) {
+    let last = expected.area.width - 1;
+    expected.set_style(Rect::new(x, y, 1, 1), BOLD);
+    expected.set_style(Rect::new(last, y, 1, 1), BOLD);
+}
+
 struct Screen<'a> {
     lanes: Vec<Lane<'a>>,
     minutes: i64,
@@ -120,15 +128,16 @@ fn one_user_one_bar_with_eighth_block_ends() {
         20,
     );
     let mut expected = Buffer::with_lines([
-        "alice       ▌███▎             ",
-        "                              ",
-        "                              ",
-        "          ┬─────────┬─────────",
-        "          14:00     14:10  UTC",
+        "alice        ▌███▎              ",
+        "                                ",
+        "                                ",
+        "     call ▕┬─────────┬─────────▏",
+        "           14:00     14:10  UTC ",
     ]);
-    expected.set_style(Rect::new(12, 0, 1, 1), REVERSED);
-    expected.set_style(Rect::new(27, 4, 3, 1), BOLD);
-    assert_eq!(screen.render(30, 5), expected);
+    expected.set_style(Rect::new(13, 0, 1, 1), REVERSED);
+    expected.set_style(Rect::new(28, 4, 3, 1), BOLD);
+    call_marks(&mut expected, 10, 3);
+    assert_eq!(screen.render(32, 5), expected);
 }
 
 #[test]
@@ -140,14 +149,15 @@ fn an_open_bar_runs_to_now_and_ends_live() {
     let mut screen = Screen::new(vec![lane("bob", vec![open])], 20);
     screen.now = T0 + 15 * MIN + 30 * NANOS_PER_SEC;
     let mut expected = Buffer::with_lines([
-        "bob                   ▓▓▓▶    ",
-        "                              ",
-        "          ┬─────────┬─────────",
-        "          14:00     14:10  UTC",
+        "bob                    ▓▓▓▶     ",
+        "                                ",
+        "     call ▕┬─────────┬─────────▏",
+        "           14:00     14:10  UTC ",
     ]);
-    expected.set_style(Rect::new(25, 0, 1, 1), BOLD);
-    expected.set_style(Rect::new(27, 3, 3, 1), BOLD);
-    assert_eq!(screen.render(30, 4), expected);
+    expected.set_style(Rect::new(26, 0, 1, 1), BOLD);
+    expected.set_style(Rect::new(28, 3, 3, 1), BOLD);
+    call_marks(&mut expected, 10, 2);
+    assert_eq!(screen.render(32, 4), expected);
 }
 
 #[test]
@@ -170,38 +180,44 @@ fn two_devices_at_once_show_the_count_and_the_selection_is_reversed() {
     );
     screen.selected = Some(1);
     let mut expected = Buffer::with_lines([
-        "alice      ██22▒▒▒            ",
-        "a-very-l… ░░                  ",
-        "          ┬─────────┬─────────",
-        "          14:00     14:10  UTC",
+        "alice       ██22▒▒▒             ",
+        "a-very-lo… ░░                   ",
+        "     call ▕┬─────────┬─────────▏",
+        "           14:00     14:10  UTC ",
     ]);
-    expected.set_style(Rect::new(13, 0, 2, 1), BOLD);
-    expected.set_style(Rect::new(0, 1, 9, 1), REVERSED.add_modifier(Modifier::BOLD));
-    expected.set_style(Rect::new(27, 3, 3, 1), BOLD);
-    assert_eq!(screen.render(30, 4), expected);
+    expected.set_style(Rect::new(14, 0, 2, 1), BOLD);
+    expected.set_style(
+        Rect::new(0, 1, 10, 1),
+        REVERSED.add_modifier(Modifier::BOLD),
+    );
+    expected.set_style(Rect::new(28, 3, 3, 1), BOLD);
+    call_marks(&mut expected, 10, 2);
+    assert_eq!(screen.render(32, 4), expected);
 }
 
 #[test]
 fn the_axis_reads_in_utc_and_in_paris() {
     let mut screen = Screen::new(vec![lane("alice", Vec::new())], 33);
     let mut expected = Buffer::with_lines([
-        "alice                                             ",
-        "                                                  ",
-        "                 ┬─────────┬─────────┬─────────┬──",
-        "                 14:00     14:10     14:20     UTC",
+        "alice                                              ",
+        "                                                   ",
+        "           call ▕┬─────────┬─────────┬─────────┬──▏",
+        "                 14:00     14:10     14:20     UTC ",
     ]);
     expected.set_style(Rect::new(47, 3, 3, 1), BOLD);
-    assert_eq!(screen.render(50, 4), expected);
+    call_marks(&mut expected, 16, 2);
+    assert_eq!(screen.render(51, 4), expected);
 
     screen.zone = DisplayZone::parse("Europe/Paris").unwrap();
     let mut expected = Buffer::with_lines([
-        "alice                                             ",
-        "                                                  ",
-        "                 ┬─────────┬─────────┬─────────┬──",
-        "                 15:00     15:10      Europe/Paris",
+        "alice                                              ",
+        "                                                   ",
+        "           call ▕┬─────────┬─────────┬─────────┬──▏",
+        "                 15:00     15:10      Europe/Paris ",
     ]);
     expected.set_style(Rect::new(38, 3, 12, 1), BOLD);
-    assert_eq!(screen.render(50, 4), expected);
+    call_marks(&mut expected, 16, 2);
+    assert_eq!(screen.render(51, 4), expected);
 }
 
 #[test]

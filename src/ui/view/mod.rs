@@ -11,7 +11,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use crate::api::timestamp::Nanos;
+use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::app::App;
 use crate::app::item_list::ListWindow;
 use crate::app::view::View;
@@ -173,6 +173,38 @@ pub(super) fn crumb(app: &App, view: View) -> String {
     }
 }
 
+/// `09:00–10:30 CET · zoom 2×`: the range the Timeline shows and how far it is zoomed in
+/// (`whole call` at first); seconds when the range is under ten minutes.
+fn zoom_range(app: &App) -> Field {
+    let scale = app.time_scale();
+    let zone = &app.config().zone;
+    let (from, to) = scale.visible();
+    let time = |at| {
+        let text = zone.time(at);
+        if to - from < 10 * 60 * NANOS_PER_SEC {
+            text
+        } else {
+            text[..5].to_owned()
+        }
+    };
+    let zoom = scale.zoom();
+    let zoom = if scale.is_whole() {
+        "whole call".to_owned()
+    } else if zoom >= 10.0 || zoom.fract() < 0.05 {
+        format!("zoom {zoom:.0}×")
+    } else {
+        format!("zoom {zoom:.1}×")
+    };
+    let range = format!("{}–{} {}", time(from), time(to), zone.abbreviation(to));
+    Field::new(
+        2,
+        vec![
+            vec![Span::raw(format!("{range} · {zoom}"))],
+            vec![Span::raw(zoom)],
+        ],
+    )
+}
+
 /// ` Sessions · 1,200 of 5,000 · filter: role:host `: the match count and the filter the
 /// rows match, each whole or dropped to fit `width` (the border's corners left out).
 fn view_title(app: &App, width: u16, theme: &Palette) -> Line<'static> {
@@ -217,6 +249,7 @@ fn view_title(app: &App, width: u16, theme: &Palette) -> Line<'static> {
                 vec![Span::raw(order)],
             ],
         ));
+        fields.push(zoom_range(app));
     }
     if let Some(loading) = app.filter_loading() {
         let name = match loading.source.trim() {

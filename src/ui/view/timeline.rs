@@ -8,25 +8,31 @@ use ratatui::text::Line;
 use crate::api::timestamp::Nanos;
 use crate::app::App;
 use crate::app::item_list::ListWindow;
-use crate::attendance::UserId;
+use crate::attendance::{RowContext, UserId};
 
 use crate::ui::lane_chart::{Bar, Lane, LaneChart, LaneChartStyles, PublisherKind};
 use crate::ui::tables::list_block;
 
-/// The bars of one user's matching sessions; sessions without a join time cannot be placed.
-fn lane(app: &App, user: UserId) -> Lane<'_> {
+/// The bars of one user's matching sessions, where the figures count them: a session still
+/// open in a live call runs to now and ends in the live mark, one whose leave was not
+/// recorded in an ended call ends with the call. Sessions without a join cannot be placed.
+fn lane<'a>(app: &'a App, user: UserId, ctx: &RowContext) -> Lane<'a> {
     let store = app.store();
     let bars = app
         .user_rows(user)
         .iter()
         .filter_map(|&id| store.get(id))
         .filter_map(|row| {
-            let start = row.joined_at()?;
+            let counted = row.counted(ctx);
+            let (start, end) = counted.interval.or_else(|| {
+                let at = counted.joined.or(row.joined_at())?;
+                Some((at, at))
+            })?;
             Some(Bar {
                 start,
-                end: row.left_at().unwrap_or(start),
+                end,
                 publisher: PublisherKind::from_type(row.publisher_type()),
-                open: row.is_open(),
+                open: counted.open,
             })
         })
         .collect();
@@ -53,9 +59,13 @@ pub(super) fn draw(
     let window = users.window(rows);
     let range = users.range(window);
     let start = range.start;
+    // The present of the figures and of the scale's window (a live call's window ends at the
+    // last recompute): open bars end there, in the live mark, as the curve does.
+    let now = now.min(app.time_scale().window().1);
+    let ctx = app.store().row_context(now);
     let lanes: Vec<Lane> = users.items()[range]
         .iter()
-        .map(|&user| lane(app, user))
+        .map(|&user| lane(app, user, &ctx))
         .collect();
     let selected = users
         .selected_index()

@@ -18,6 +18,7 @@ use crate::attendance::{
     join_verdict, last_leave, leave_verdict, percent, time_or_dash,
 };
 use crate::ui::format::{Field, counted, fit, span};
+use crate::ui::lane_chart::{CALL_END, CALL_START};
 use crate::ui::safe_text::terminal_safe;
 use crate::ui::tables::{TableParts, constraint, list_block, list_table, with_session_line};
 use crate::ui::theme::Palette;
@@ -225,7 +226,7 @@ fn story(
             })
             .collect();
         lines.push(Line::from(format!(
-            "{start} ▕{}▏ {end}",
+            "{start} {CALL_START}{}{CALL_END} {end}",
             lane(&spans, window.start, window.end, cells)
         )));
     }
