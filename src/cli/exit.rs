@@ -7,7 +7,7 @@
 //! | 1    | `Failure`     | anything not listed below                                            |
 //! | 2    | `Usage`       | the command line is wrong: unknown flag, bad value, filter, `TYPE:ID` |
 //! | 3    | `Auth`        | Stream rejected the API key or secret                                |
-//! | 4    | `NotFound`    | the call or session does not exist; `totals --user`: no such user     |
+//! | 4    | `NotFound`    | the call or session does not exist (or the call has none yet); `totals --user`: no such user |
 //! | 5    | `RateLimited` | Stream's rate limit was still exceeded after retrying                |
 //! | 6    | `Network`     | Stream could not be reached (DNS, connection, TLS, timeout)          |
 //! | 7    | `Config`      | the configuration is wrong: config file, profile, missing credentials |
@@ -21,7 +21,7 @@ use std::process::ExitCode;
 use super::call_ref::CallRefError;
 use super::config::ConfigError;
 use super::roster::StatesFound;
-use super::session_read::{IncompleteData, InvalidFilter};
+use super::session_read::{IncompleteData, InvalidFilter, NoSuchSession};
 use super::signals::{Interrupted, Signal};
 use super::totals::card::UnknownUser;
 use crate::api::{ApiError, ErrorKind};
@@ -81,7 +81,7 @@ impl ExitKind {
                     Some(ExitKind::Config)
                 } else if cause.is::<IncompleteData>() {
                     Some(ExitKind::Incomplete)
-                } else if cause.is::<UnknownUser>() {
+                } else if cause.is::<UnknownUser>() || cause.is::<NoSuchSession>() {
                     Some(ExitKind::NotFound)
                 } else if cause.is::<StatesFound>() {
                     Some(ExitKind::StatesFound)

@@ -28,8 +28,8 @@ use super::exit::UsageError;
 use super::roster::output::{UserFields, user_field_headers};
 use super::roster::refuse_filter;
 use super::session_read::{
-    IncompleteData, Matching, Opening, SessionReader, SessionTarget, finish_read, roster_rules,
-    say_skipped,
+    IncompleteData, Matching, Opening, SessionReader, SessionTarget, finish_read, resolve_session,
+    roster_rules, say_skipped,
 };
 use super::signals::or_interrupted;
 use crate::api::MAX_PAGE_SIZE;
@@ -61,9 +61,10 @@ pub(crate) struct ExportArgs {
     /// The call, as TYPE:ID (e.g. default:townhall-2026)
     #[arg(value_name = "TYPE:ID")]
     pub(crate) call: CallRef,
-    /// The call session id (`call.session.id`)
+    /// The call session id [default: the call's current session, as `watch` opens it;
+    /// `headcount sessions TYPE:ID` lists them]
     #[arg(long, value_name = "ID")]
-    pub(crate) session: String,
+    pub(crate) session: Option<String>,
     /// Export only the sessions matching this filter (same language as the dashboard)
     #[arg(long, value_name = "EXPR")]
     pub(crate) filter: Option<String>,
@@ -175,11 +176,13 @@ async fn export(args: &ExportArgs) -> anyhow::Result<()> {
         }
         refuse_filter(args.filter.as_deref())?;
     }
+    let connection = opening.connect_telling()?;
+    let session = resolve_session(&connection.0, &args.call, args.session.as_deref()).await?;
     let target = SessionTarget {
         call: &args.call,
-        session: &args.session,
+        session: &session,
     };
-    let reader = opening.reader(target, filter)?;
+    let reader = opening.reader(connection, target, filter);
     // Before the signals are caught: opening a FIFO waits for its reader, and Ctrl-C must
     // still end that wait.
     let destination = args.output.as_deref().map(Destination::of).transpose()?;

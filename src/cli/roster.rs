@@ -22,6 +22,7 @@ use super::exit::UsageError;
 use super::export::output::{Destination, Output};
 use super::session_read::{
     IncompleteData, Matching, Opening, SessionReader, SessionTarget, finish_read, roster_rules,
+    session_or_current,
 };
 use crate::api::StreamClient;
 use crate::api::members::{Member, MembersRead, read_members};
@@ -122,14 +123,7 @@ async fn roster(args: RosterArgs) -> anyhow::Result<()> {
     let destination = args.output.as_deref().map(Destination::of).transpose()?;
     let (client, waits) = opening.connect_telling()?;
     let call = get_call(&client, &args.call).await?;
-    let session = match &args.session {
-        Some(session) => session.clone(),
-        None if call.current_session_id.is_empty() => anyhow::bail!(
-            "the call {} has no session yet: nobody has joined it",
-            args.call
-        ),
-        None => call.current_session_id.clone(),
-    };
+    let session = session_or_current(args.session.as_deref(), &args.call, &call)?;
     let reader = SessionReader {
         settings: opening.settings,
         zone: opening.zone,

@@ -14,12 +14,12 @@ use super::call_ref::CallRef;
 use super::config::duration::parse_duration;
 use super::config::{ConfigError, Overrides, Settings, load};
 use super::waits::Waits;
-use crate::api::models::ParticipantSessionsPage;
+use crate::api::models::{Call, ParticipantSessionsPage};
 use crate::api::timestamp::{Nanos, unix_now};
 use crate::api::{ApiError, DEFAULT_TIMEOUT, StreamClient};
 use crate::attendance::{
     DisplayZone, EndReports, RosterRules, RowId, RowsSeen, SessionStore, Thresholds,
-    keep_local_matches,
+    current_session_id, keep_local_matches,
 };
 use crate::fetch::{
     Completeness, DEFAULT_READY_WAIT, ReadOptions, ReadPage, ReadStep, ReadTarget, SessionRead,
@@ -86,6 +86,21 @@ impl SessionTarget<'_> {
         format!("reading {} session {}", self.call, self.session)
     }
 
+    /// An error of the read, with its context; Stream's "not found" names `headcount
+    /// sessions`, which lists the sessions there are.
+    fn not_found(&self, error: ApiError) -> anyhow::Error {
+        if error.kind() == crate::api::ErrorKind::NotFound {
+            anyhow::Error::from(NoSuchSession {
+                what: error.to_string(),
+                call: self.call.to_string(),
+                source: Some(error),
+            })
+            .context(self.reading())
+        } else {
+            anyhow::Error::from(error).context(self.reading())
+        }
+    }
+
     fn read_target(&self) -> ReadTarget {
         ReadTarget {
             call_type: self.call.call_type.clone(),
@@ -93,6 +108,55 @@ impl SessionTarget<'_> {
             session: self.session.to_owned(),
         }
     }
+}
+
+/// A session Stream does not know, or a call that has none: the command says how to list the
+/// call's sessions. The exit status is the cause's (4 for Stream's "not found").
+#[derive(Debug, thiserror::Error)]
+#[error("{what}; `headcount sessions {call}` lists the call's sessions")]
+pub(crate) struct NoSuchSession {
+    what: String,
+    call: String,
+    #[source]
+    source: Option<ApiError>,
+}
+
+/// The session `--session` names, or else the call's current one (`call.session.id`), as
+/// every command that reads a session opens it (`watch`, `totals`, `export`, `roster`); an
+/// error naming `headcount sessions` when the call has none.
+pub(crate) fn session_or_current(
+    given: Option<&str>,
+    call_ref: &CallRef,
+    call: &Call,
+) -> Result<String, NoSuchSession> {
+    match given {
+        Some(session) => Ok(session.to_owned()),
+        None => current_session_id(call)
+            .map(str::to_owned)
+            .ok_or_else(|| NoSuchSession {
+                what: format!("the call {call_ref} has no session yet: nobody has joined it"),
+                call: call_ref.to_string(),
+                source: None,
+            }),
+    }
+}
+
+/// [`session_or_current`], reading the call (GetCall) only when `--session` is not given.
+pub(crate) async fn resolve_session(
+    client: &StreamClient,
+    call_ref: &CallRef,
+    given: Option<&str>,
+) -> anyhow::Result<String> {
+    if let Some(session) = given {
+        return Ok(session.to_owned());
+    }
+    let call = client
+        .get_call(&call_ref.call_type, &call_ref.id)
+        .await
+        .with_context(|| format!("reading the call {call_ref}"))?
+        .body
+        .call;
+    Ok(session_or_current(None, call_ref, &call)?)
 }
 
 /// What every command that talks to Stream resolves first: the settings (flag > env > file >
@@ -135,21 +199,23 @@ impl Opening {
         Ok((waits.observe(&self.connect()?), waits))
     }
 
-    /// The reader of `target`'s pages with `filter`, telling its waits on stderr.
+    /// The reader of `target`'s pages with `filter` through a client that tells its waits on
+    /// stderr ([`Opening::connect_telling`]), which may have found the session first
+    /// ([`resolve_session`]).
     pub(crate) fn reader(
         self,
+        (client, waits): (StreamClient, Waits),
         target: SessionTarget<'_>,
         filter: SessionFilter,
-    ) -> anyhow::Result<SessionReader<'_>> {
-        let (client, waits) = self.connect_telling()?;
-        Ok(SessionReader {
+    ) -> SessionReader<'_> {
+        SessionReader {
             settings: self.settings,
             zone: self.zone,
             filter,
             client,
             waits,
             target,
-        })
+        }
     }
 }
 
@@ -358,7 +424,7 @@ async fn for_each_page(
     let mut told = false;
     waits.reading(true);
     while let Some(step) = read.next().await {
-        match step.with_context(|| target.reading())? {
+        match step.map_err(|error| target.not_found(error))? {
             ReadStep::Page(page) => {
                 waits.page_read(page.page_no);
                 on_page(*page).await?;
@@ -497,6 +563,33 @@ pub(crate) fn finish_read(completeness: Completeness) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn without_session_the_current_one_is_read_and_none_names_headcount_sessions() {
+        let call_ref: CallRef = "default:weekly".parse().unwrap();
+        let call = |current: &str| Call {
+            call_type: "default".into(),
+            id: "weekly".into(),
+            cid: "default:weekly".into(),
+            current_session_id: current.into(),
+            created_by: None,
+            created_at: None,
+            ended_at: None,
+            session: None,
+        };
+        let given = session_or_current(Some("s-0"), &call_ref, &call("s-2")).unwrap();
+        assert_eq!(given, "s-0", "--session wins");
+        let current = session_or_current(None, &call_ref, &call("s-2")).unwrap();
+        assert_eq!(current, "s-2");
+        let none = session_or_current(None, &call_ref, &call("")).unwrap_err();
+        assert_eq!(
+            none.to_string(),
+            "the call default:weekly has no session yet: nobody has joined it; \
+             `headcount sessions default:weekly` lists the call's sessions"
+        );
+        let error = anyhow::Error::from(none);
+        assert_eq!(super::super::exit::ExitKind::of(&error).code(), 4);
+    }
 
     #[test]
     fn a_malformed_filter_points_at_the_fault_in_characters() {

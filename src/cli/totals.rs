@@ -19,7 +19,7 @@ use super::config::{ConnectionArgs, Overrides};
 use super::roster::output::{counts_json, counts_line};
 use super::roster::refuse_filter;
 use super::session_read::{
-    Matching, Opening, SessionTarget, finish_read, roster_rules, thresholds,
+    Matching, Opening, SessionTarget, finish_read, resolve_session, roster_rules, thresholds,
 };
 use crate::attendance::{Figures, Thresholds, user_figures};
 use crate::fetch::Invited;
@@ -31,9 +31,10 @@ use report::Report;
 pub(crate) struct TotalsArgs {
     /// The call, as TYPE:ID (e.g. default:townhall-2026)
     pub(crate) call: CallRef,
-    /// The call session id (`call.session.id`)
+    /// The call session id [default: the call's current session, as `watch` opens it;
+    /// `headcount sessions TYPE:ID` lists them]
     #[arg(long, value_name = "ID")]
-    pub(crate) session: String,
+    pub(crate) session: Option<String>,
     /// Count only the sessions matching this filter (same language as the dashboard)
     #[arg(long, value_name = "EXPR")]
     pub(crate) filter: Option<String>,
@@ -79,11 +80,13 @@ async fn totals(args: TotalsArgs) -> anyhow::Result<()> {
     if args.with_roster {
         refuse_filter(args.filter.as_deref())?;
     }
+    let connection = opening.connect_telling()?;
+    let session = resolve_session(&connection.0, &args.call, args.session.as_deref()).await?;
     let target = SessionTarget {
         call: &args.call,
-        session: &args.session,
+        session: &session,
     };
-    let reader = opening.reader(target, filter)?;
+    let reader = opening.reader(connection, target, filter);
     let (matching, invited) = tokio::join!(reader.read_matching(|_, _| {}), async {
         if args.with_roster {
             Invited::read(&reader.client, &args.call).await.map(Some)
@@ -130,7 +133,7 @@ async fn totals(args: TotalsArgs) -> anyhow::Result<()> {
             let roster = invited
                 .classify(
                     &expected,
-                    &args.session,
+                    &session,
                     &store,
                     &users,
                     completeness,

@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use anyhow::bail;
 use clap::Args;
 
 use super::call_ref::CallRef;
@@ -14,7 +13,7 @@ use super::waits::Waits;
 use super::{dashboard, sessions};
 use crate::api::{MAX_PAGE_SIZE, StreamClient};
 use crate::app::AppConfig;
-use crate::attendance::{DisplayZone, current_session_id, merge_sessions};
+use crate::attendance::{DisplayZone, merge_sessions};
 
 /// Options of `headcount watch`.
 #[derive(Debug, Args)]
@@ -96,12 +95,7 @@ async fn choose_session(
 ) -> anyhow::Result<Option<String>> {
     let client = &client;
     let found = client.get_call(&call.call_type, &call.id).await?.body.call;
-    let Some(current) = current_session_id(&found).map(str::to_owned) else {
-        bail!(
-            "the call {call} has no session yet: nobody has joined it; \
-             pass --session ID to watch an earlier one"
-        );
-    };
+    let current = session_read::session_or_current(None, call, &found)?;
     // The picker is a convenience: when the list cannot be read, the current session opens
     // as it always has.
     let (stats, stopped_early) = sessions::session_stats(client, call)
