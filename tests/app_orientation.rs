@@ -380,3 +380,96 @@ fn the_timeline_marks_the_calls_start_and_end_and_says_its_zoom() {
     );
     assert_snapshot!("zoomed_timeline_80x24", narrow);
 }
+
+/// The footer's keys of `app` now.
+fn footer(app: &App) -> Vec<&'static str> {
+    app.footer_keys()
+}
+
+/// Moves the Expected view's cursor to `user` (`y` copies the selected person's id).
+fn select_person(app: &mut App, now: Nanos, user: &str) {
+    app.update(code(KeyCode::Home), now);
+    select(
+        app,
+        now,
+        |app| matches!(app.update(key('y'), now).as_slice(), [Effect::Copy(id)] if id == user),
+    );
+}
+
+/// The footer offers the keys that do something in the view and state at hand, from the
+/// same table as the keys themselves and the help.
+#[test]
+fn the_footer_offers_only_the_keys_that_do_something_here() {
+    // A live call: freeze; an ended one, read: nothing to freeze.
+    let now = T0 + 40 * MIN;
+    let (mut live, _) = App::new(config(None), now);
+    let rows = vec![row("bob", "b-1", 5, None, "rtmp", "user")];
+    live.update(page_event(1, 1, page(rows, 1, true)), now);
+    assert!(footer(&live).contains(&"f"), "{:?}", footer(&live));
+    live.update(done(1, 1), now);
+    assert!(footer(&live).contains(&"f"), "{:?}", footer(&live));
+    let (mut app, now) = loaded_with_roster(None);
+    let sessions = footer(&app);
+    assert!(!sessions.contains(&"f"), "ENDED: {sessions:?}");
+    // At the top with no filter, Esc does nothing; the sessions give the call's card.
+    assert!(!sessions.contains(&"Esc"), "{sessions:?}");
+    for key in ["q", "?", "Tab", "Enter", "/", "r", "e", "y", "c", "U"] {
+        assert!(sessions.contains(&key), "{key}: {sessions:?}");
+    }
+
+    // The Timeline: its zoom, the Users view's sort, and pan once zoomed in.
+    app.update(code(KeyCode::Tab), now);
+    app.update(code(KeyCode::Tab), now);
+    let timeline = footer(&app);
+    assert!(
+        timeline.contains(&"+") && timeline.contains(&"U"),
+        "{timeline:?}"
+    );
+    assert!(
+        !timeline.contains(&"h"),
+        "nothing to pan in the whole call: {timeline:?}"
+    );
+    app.update(key('+'), now);
+    assert!(footer(&app).contains(&"h"), "{:?}", footer(&app));
+
+    // A user's detail: nothing to open from it, Esc goes back.
+    app.update(code(KeyCode::Enter), now);
+    let detail = footer(&app);
+    assert!(
+        !detail.contains(&"Enter") && detail.contains(&"Esc"),
+        "{detail:?}"
+    );
+    assert!(detail.contains(&"c") && detail.contains(&"e"), "{detail:?}");
+
+    // A member who never joined: no sessions to open, export or put on a card.
+    app.update(key('x'), now);
+    select_person(&mut app, now, "alice-chen");
+    assert!(footer(&app).contains(&"c"), "{:?}", footer(&app));
+    select_person(&mut app, now, "erin");
+    let erin = footer(&app);
+    assert!(!erin.contains(&"c") && erin.contains(&"Enter"), "{erin:?}");
+    app.update(code(KeyCode::Enter), now);
+    let member = footer(&app);
+    for key in ["Enter", "e", "f", "c"] {
+        assert!(!member.contains(&key), "{key}: {member:?}");
+    }
+    for key in ["Esc", "y", "?", "q"] {
+        assert!(member.contains(&key), "{key}: {member:?}");
+    }
+
+    // A filter: Esc at the top clears it; with nothing kept, nothing to export.
+    let (app, _) = loaded(Some("carl"));
+    let empty = footer(&app);
+    assert!(empty.contains(&"Esc") && !empty.contains(&"e"), "{empty:?}");
+}
+
+/// The footer as drawn: a member who never joined, at 160x48 and 80x24.
+#[test]
+fn the_footer_of_a_member_who_never_joined() {
+    let (mut app, now) = loaded_with_roster(None);
+    app.update(key('x'), now);
+    select_person(&mut app, now, "erin");
+    app.update(code(KeyCode::Enter), now);
+    assert_snapshot!("member_160x48", screen(&mut app, now, 160, 48));
+    assert_snapshot!("member_80x24", screen(&mut app, now, 80, 24));
+}

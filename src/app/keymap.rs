@@ -78,7 +78,8 @@ pub(crate) enum Action {
 }
 
 /// One binding: in `context`, `key` with `modifiers` triggers `action`. `hint` is the short
-/// label of the footer (empty: not in the footer); `help` is the line of the help screen.
+/// label of the footer (empty: not in the footer), shown while the action does something
+/// (`App::does_something`); `help` is the line of the help screen, which lists every key.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Binding {
     pub(crate) context: Context,
@@ -238,7 +239,7 @@ const BINDINGS: &[Binding] = &[
         K::Char('c'),
         A::AnswerCard,
         "c",
-        "",
+        "card",
         "copy and show the answer card",
     ),
     bind(
@@ -503,9 +504,14 @@ pub(crate) fn lookup(contexts: &[Context], key: KeyEvent) -> Option<Action> {
     })
 }
 
-/// The footer: the hinted bindings of the active contexts, in table order.
-pub(crate) fn hints(contexts: &[Context]) -> impl Iterator<Item = Binding> + '_ {
-    bindings().filter(move |b| !b.hint.is_empty() && contexts.contains(&b.context))
+/// The footer: the hinted bindings of the active contexts whose action does something now
+/// (`works`, the app's [`super::App::does_something`]), in table order.
+pub(crate) fn hints<'a>(
+    contexts: &'a [Context],
+    works: impl Fn(Action) -> bool + 'a,
+) -> impl Iterator<Item = Binding> + 'a {
+    bindings()
+        .filter(move |b| !b.hint.is_empty() && contexts.contains(&b.context) && works(b.action))
 }
 
 #[cfg(test)]
@@ -556,8 +562,14 @@ mod tests {
 
     #[test]
     fn the_footer_shows_only_hinted_bindings_of_active_contexts() {
-        let labels: Vec<_> = hints(&[C::Timeline, C::Global]).map(|b| b.hint).collect();
+        let labels: Vec<_> = hints(&[C::Timeline, C::Global], |_| true)
+            .map(|b| b.hint)
+            .collect();
         assert!(labels.contains(&"zoom") && labels.contains(&"quit"));
         assert!(!labels.contains(&"sort"));
+        let frozen: Vec<_> = hints(&[C::Global], |action| action != A::ToggleFreeze)
+            .map(|b| b.hint)
+            .collect();
+        assert!(!frozen.contains(&"freeze") && frozen.contains(&"quit"));
     }
 }

@@ -11,7 +11,7 @@ use super::effect::Effect;
 use super::export;
 use super::filter_bar::FilterBar;
 use super::help::{HelpLayout, HelpOverlay};
-use super::keymap::{Action, lookup};
+use super::keymap::{Action, Binding, hints, lookup};
 use super::live::{Frozen, Status};
 use super::view::View;
 use super::{App, FetchKind};
@@ -113,6 +113,54 @@ impl App {
             Action::FilterDeleteToEnd => self.edit_filter_text(now, FilterBar::delete_to_end),
         }
         Vec::new()
+    }
+
+    /// Whether `action` does something in the current view and state: the footer offers
+    /// only the keys that do (the help lists them all). Nothing to freeze once the call
+    /// ended and its read is over; nothing to open, export or put on a card for a member
+    /// who never joined; nothing to pan in the whole call.
+    pub(crate) fn does_something(&self, action: Action) -> bool {
+        // Over the view (the picker, the help, the card, the filter bar), every key of the
+        // overlay works.
+        if self.session_picker.is_some()
+            || self.help.is_some()
+            || self.card.is_some()
+            || self.filter.is_open()
+        {
+            return true;
+        }
+        let view = self.view();
+        match action {
+            Action::ToggleFreeze => {
+                self.frozen.is_some() || self.store.is_live() || self.fetch.running
+            }
+            Action::DrillDown => self
+                .views
+                .drill_target(&self.derived, &self.store)
+                .is_some(),
+            Action::Export => !matches!(view, View::Member(_)) && self.view_counts().0 > 0,
+            Action::CopyId => self.views.copy_text(&self.store, &self.derived).is_some(),
+            Action::AnswerCard => self.views.card_user(&self.derived).is_ok(),
+            // At the top, Esc clears the filter: with no filter it does nothing.
+            Action::Back => {
+                self.views.stack.path().len() > 1 || !self.filter.input().trim().is_empty()
+            }
+            Action::PanLeft | Action::PanRight | Action::ZoomOut | Action::ZoomReset => {
+                !self.time_scale().is_whole()
+            }
+            _ => true,
+        }
+    }
+
+    /// The footer's bindings: the hinted ones of the active contexts that do something now.
+    pub(crate) fn footer_hints(&self) -> Vec<Binding> {
+        let contexts = self.contexts();
+        hints(&contexts, |action| self.does_something(action)).collect()
+    }
+
+    /// The keys the footer offers now (`q`, `?`, `Tab`…), in its order.
+    pub fn footer_keys(&self) -> Vec<&'static str> {
+        self.footer_hints().iter().map(|b| b.keys).collect()
     }
 
     /// Keys the keymap leaves to the filter bar: typing, deleting a character, moving by one.

@@ -4,7 +4,6 @@ use ratatui::text::{Line, Span};
 
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::app::App;
-use crate::app::keymap::hints;
 use crate::app::live::{Caveat, Retry, RetryCause, Severity, Status};
 use crate::attendance::DisplayZone;
 use crate::fetch::Asked;
@@ -193,10 +192,10 @@ pub(crate) fn frozen_banner(app: &App, now: Nanos, theme: &Palette) -> Option<Li
     Some(Line::from(Span::styled(text, theme.banner())))
 }
 
-/// `q quit  ? help  Tab view …`, from the keymap.
+/// `q quit  ? help  Tab view …`, from the keymap: the keys that do something here and now.
 pub(crate) fn hints_line(app: &App, theme: &Palette) -> Line<'static> {
     let mut spans = Vec::new();
-    for binding in hints(&app.contexts()) {
+    for binding in app.footer_hints() {
         spans.push(Span::styled(format!(" {} ", binding.keys), theme.key()));
         spans.push(Span::raw(format!(" {}  ", binding.hint)));
     }

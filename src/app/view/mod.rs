@@ -193,6 +193,16 @@ impl Views {
         self.timeline.refresh(store, now);
     }
 
+    /// What Enter opens on the current view's selection, if anything.
+    pub(crate) fn drill_target(&self, derived: &Derived, store: &SessionStore) -> Option<View> {
+        match self.current() {
+            View::Sessions => self.sessions.selected_user(store).map(View::UserDetail),
+            View::Users | View::Timeline => self.users.selected_user().map(View::UserDetail),
+            View::Expected => self.expected.selected_detail(derived),
+            View::UserDetail(_) | View::Member(_) => None,
+        }
+    }
+
     /// Enter: opens the user of the current view's selection on top of it.
     pub(crate) fn drill_down(
         &mut self,
@@ -201,13 +211,7 @@ impl Views {
         thresholds: &Thresholds,
         now: Nanos,
     ) {
-        let opened = match self.current() {
-            View::Sessions => self.sessions.selected_user(store).map(View::UserDetail),
-            View::Users | View::Timeline => self.users.selected_user().map(View::UserDetail),
-            View::Expected => self.expected.selected_detail(derived),
-            View::UserDetail(_) | View::Member(_) => None,
-        };
-        let Some(opened) = opened else {
+        let Some(opened) = self.drill_target(derived, store) else {
             return;
         };
         self.stack.push(opened);
