@@ -83,9 +83,9 @@ pub(crate) struct ExpectedPeople {
     pub(crate) key: ExpectedKey,
     /// The roster read the people's `member` indexes point into.
     pub(crate) invited: Option<Arc<Invited>>,
-    pub(crate) classification: Classification<'static>,
+    pub(crate) classification: Classification,
     /// The people the filter keeps, by position in the roster's people.
-    pub(crate) kept: Vec<usize>,
+    pub(crate) kept: Vec<u32>,
     /// The revision of the filter `kept` was computed for; `None`: not yet.
     kept_for: Option<u64>,
 }
@@ -193,9 +193,9 @@ impl Derived {
     }
 
     /// The roster, when the people could be classified.
-    pub(crate) fn roster(&self) -> Option<&Roster<'static>> {
+    pub(crate) fn roster(&self) -> Option<&Roster> {
         match &self.expected.as_ref()?.classification {
-            Classification::Classified(roster) => Some(roster),
+            Classification::Classified(roster) => Some(roster.as_ref()),
             Classification::Unclassified(_) => None,
         }
     }
@@ -240,12 +240,7 @@ impl Derived {
                     &own
                 }
             };
-            match classify(&input, store, users, now) {
-                Classification::Classified(roster) => {
-                    Classification::Classified(roster.into_owned())
-                }
-                Classification::Unclassified(reasons) => Classification::Unclassified(reasons),
-            }
+            classify(&input, store, users, now)
         };
         self.expected = Some(ExpectedPeople {
             key,
@@ -283,7 +278,7 @@ impl Derived {
             return true;
         };
         let Some(predicate) = filter.person.as_ref().or(filter.local.as_ref()) else {
-            expected.kept = (0..roster.people.len()).collect();
+            expected.kept = (0..roster.people.len() as u32).collect();
             return true;
         };
         let by_user = (0..predicate.step_count())
@@ -299,7 +294,7 @@ impl Derived {
                 };
             }
             if let Some(needle) = predicate.user_needle(step) {
-                return needle.is_in(&person.user_id);
+                return needle.is_in(person.user_id);
             }
             let (Some(user), Some(by_user)) = (person.user, &by_user) else {
                 return false;
@@ -312,7 +307,7 @@ impl Derived {
         };
         expected.kept = (roster.people.iter().enumerate())
             .filter(|(_, person)| predicate.run(|step| passes(person, step)))
-            .map(|(at, _)| at)
+            .map(|(at, _)| at as u32)
             .collect();
         true
     }

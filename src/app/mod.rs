@@ -351,12 +351,12 @@ impl App {
 
     /// Who was expected and how each person fared, or why that cannot be told; `None` before
     /// the first classification.
-    pub(crate) fn classification(&self) -> Option<&Classification<'static>> {
+    pub(crate) fn classification(&self) -> Option<&Classification> {
         Some(&self.derived.expected.as_ref()?.classification)
     }
 
     /// Who was expected and how each person fared, when that can be told.
-    pub(crate) fn roster(&self) -> Option<&crate::attendance::Roster<'static>> {
+    pub(crate) fn roster(&self) -> Option<&crate::attendance::Roster> {
         self.derived.roster()
     }
 
@@ -392,7 +392,7 @@ impl App {
         self.expected()
             .items()
             .iter()
-            .filter_map(|item| roster.people.get(item.at))
+            .filter_map(|item| roster.people.get(item.at as usize))
             .map(|person| (person.user_id.to_string(), person.state.name()))
             .collect()
     }

@@ -1057,7 +1057,7 @@ pub(crate) fn user_record(line: &UserLine) -> Vec<Cell> {
 /// One person of the roster with what their cells need: their member record, if they are a
 /// member, whether the session's ring outcomes are known and the display zone.
 pub(crate) struct ExpectedLine<'a> {
-    pub person: &'a Person<'a>,
+    pub person: Person<'a>,
     pub member: Option<&'a Member>,
     /// The ring outcomes of the session are known (else each person's `ring` is empty).
     pub ring_known: bool,
@@ -1073,8 +1073,8 @@ impl<'a> ExpectedLine<'a> {
     /// The line of `person`, one of `roster`'s people; `members` is the members read their
     /// `member` index points into.
     pub(crate) fn of(
-        roster: &'a Roster<'a>,
-        person: &'a Person<'a>,
+        roster: &'a Roster,
+        person: Person<'a>,
         members: &'a [Member],
         zone: &'a DisplayZone,
     ) -> Self {
@@ -1343,7 +1343,7 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
         name: "flags",
         heading: None,
         sort: None,
-        show: |l| Shown::text(expected_flags(l.person)),
+        show: |l| Shown::text(expected_flags(&l.person)),
         export: &[Export {
             header: "flags",
             cell: |l| Cell::List(l.flag_names().into_iter().map(str::to_owned).collect()),
@@ -1575,10 +1575,14 @@ pub(crate) fn expected_record(line: &ExpectedLine) -> Vec<Cell> {
     record(&EXPECTED_COLUMNS, Some(&EXPECTED_EXPORT_ORDER), line)
 }
 
-/// Sorts `lines` by `column` in `order`: missing values last in both directions, ties by
-/// user id, then by position.
-pub(crate) fn sort_expected(
-    lines: &mut [(usize, ExpectedLine)],
+/// Sorts `people` (positions in a roster's people, each with its line) by `column` in
+/// `order`: missing values last in both directions, ties by user id, then by position. Only
+/// the positions move: at a million people a sorted copy of their lines, or of their user
+/// ids, would weigh more than the roster.
+pub(crate) fn sort_expected<'r>(
+    people: &mut [u32],
+    roster: &'r Roster,
+    line: impl Fn(Person<'r>) -> ExpectedLine<'r>,
     column: ExpectedColumn,
     order: Order,
 ) {
@@ -1586,15 +1590,17 @@ pub(crate) fn sort_expected(
         .sort
         .expect("sortable")
         .by;
-    lines.sort_by_cached_key(|(at, line)| {
-        let key = by(line);
+    let user_id = |at: u32| roster.people.user_id(at as usize);
+    people.sort_unstable_by(|&a, &b| (user_id(a), a).cmp(&(user_id(b), b)));
+    // Stable: the order by user id stays among equal keys.
+    people.sort_by_cached_key(|&at| {
+        let person = roster
+            .people
+            .get(at as usize)
+            .expect("a person of the roster");
+        let key = by(&line(person));
         let missing = matches!(key, ExpectedKey::Text(None) | ExpectedKey::Value(None));
-        (
-            missing,
-            SortedKey(key, order),
-            line.person.user_id.to_string(),
-            *at,
-        )
+        (missing, SortedKey(key, order))
     });
 }
 

@@ -495,7 +495,7 @@ proptest! {
         let figures = figures(&store).users;
         let window = store.window(NOW);
         let roster = match classify(&input, &store, &figures, NOW) {
-            Classification::Classified(roster) => roster,
+            Classification::Classified(roster) => *roster,
             Classification::Unclassified(why) => {
                 // Only rows none of which gives a start (and the session object gives one).
                 prop_assert!(store.is_empty(), "{why:?}");

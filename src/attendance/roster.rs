@@ -40,7 +40,6 @@
 //!   left early (last leave more than the early grace before its end, never while in the
 //!   call), reconnects (as the per-user figures count them).
 
-use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -352,11 +351,11 @@ pub(crate) struct Flags {
     pub(crate) reconnects: u32,
 }
 
-/// One person of the roster: a member, or an attendee who is not one.
-#[derive(Debug, Clone, PartialEq)]
+/// One person of the roster: a member, or an attendee who is not one. The roster keeps
+/// people compact ([`People`]) and hands out this view of one, borrowed from it.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Person<'a> {
-    /// Borrowed from the members or the store; [`Person::into_owned`] keeps it past them.
-    pub(crate) user_id: Cow<'a, str>,
+    pub(crate) user_id: &'a str,
     /// Index into [`RosterInput::members`]; `None` for an attendee who is not an expected
     /// member.
     pub(crate) member: Option<usize>,
@@ -382,19 +381,147 @@ pub(crate) struct Person<'a> {
 }
 
 impl Person<'_> {
-    /// The same person, owning their user id: for a state machine that keeps the roster
-    /// beside the store it was classified from.
-    pub(crate) fn into_owned(self) -> Person<'static> {
-        Person {
-            user_id: Cow::Owned(self.user_id.into_owned()),
-            ..self
-        }
-    }
-
     /// Attendance as a percentage with one decimal, from [`Person::attendance_tenths`].
     pub(crate) fn attendance_percent(&self) -> Option<f64> {
         self.attendance_tenths
             .map(|tenths| f64::from(tenths) / 10.0)
+    }
+}
+
+/// The people of a roster, kept compact: a call of a million attendees who are not members
+/// has a person for each, so a `Person` apiece (about 200 bytes and an owned user id) would
+/// be most of the dashboard's memory. Each person is one record of plain numbers and their
+/// user id in one shared text; what the rules derive from them (the attendance percentage,
+/// the late and left early flags) is derived again when a person is read, by the same code
+/// that classified them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct People {
+    records: Vec<Record>,
+    /// Every person's user id, one after the other: record `i`'s ends at its `name_end`.
+    names: String,
+    /// The expected times that are not the call window (members added or removed during
+    /// the session), by position.
+    narrowed: Vec<(u32, Option<Window>)>,
+    /// The ring outcomes of the few people who have any, by position.
+    rings: Vec<(u32, RingMarks)>,
+    window: Option<Window>,
+    rules: RosterRules,
+}
+
+/// What [`People`] keeps of a person: `NO_TIME` and `NO_INDEX` stand for `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Record {
+    attended: Nanos,
+    first_join: Nanos,
+    last_leave: Nanos,
+    name_end: u32,
+    member: u32,
+    user: u32,
+    reconnects: u32,
+    problems: Problems,
+    state: State,
+    in_call: bool,
+}
+
+const NO_TIME: Nanos = Nanos::MIN;
+const NO_INDEX: u32 = u32::MAX;
+
+impl People {
+    fn new(window: Option<Window>, rules: RosterRules, capacity: usize) -> People {
+        People {
+            records: Vec::with_capacity(capacity),
+            window,
+            rules,
+            ..People::default()
+        }
+    }
+
+    /// Keeps `person`; `in_call`: one of their sessions is open (their flags depend on it).
+    fn push(&mut self, person: &Person, in_call: bool) {
+        let at = self.records.len() as u32;
+        self.names.push_str(person.user_id);
+        if person.expected != self.window {
+            self.narrowed.push((at, person.expected));
+        }
+        if person.ring != RingMarks::default() {
+            self.rings.push((at, person.ring));
+        }
+        let index = |value: Option<u32>| value.unwrap_or(NO_INDEX);
+        self.records.push(Record {
+            attended: person.attended,
+            first_join: person.first_join.unwrap_or(NO_TIME),
+            last_leave: person.last_leave.unwrap_or(NO_TIME),
+            name_end: u32::try_from(self.names.len()).expect("user ids under 4 GB"),
+            member: index(person.member.map(|m| m as u32)),
+            user: index(person.user.map(|user| user.0)),
+            reconnects: person.flags.reconnects,
+            problems: person.problems,
+            state: person.state,
+            in_call,
+        });
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// The user id of the person at `at`, who must exist.
+    pub(crate) fn user_id(&self, at: usize) -> &str {
+        let start = at
+            .checked_sub(1)
+            .map_or(0, |before| self.records[before].name_end as usize);
+        &self.names[start..self.records[at].name_end as usize]
+    }
+
+    /// The person at `at`, as classified.
+    pub(crate) fn get(&self, at: usize) -> Option<Person<'_>> {
+        let record = self.records.get(at)?;
+        let expected = (self
+            .narrowed
+            .binary_search_by_key(&(at as u32), |(at, _)| *at))
+        .map_or(self.window, |found| self.narrowed[found].1);
+        let ring = (self.rings.binary_search_by_key(&(at as u32), |(at, _)| *at))
+            .map_or(RingMarks::default(), |found| self.rings[found].1);
+        let time = |at: Nanos| (at != NO_TIME).then_some(at);
+        let index = |value: u32| (value != NO_INDEX).then_some(value);
+        let mut person = Person {
+            user_id: self.user_id(at),
+            member: index(record.member).map(|m| m as usize),
+            user: index(record.user).map(UserId),
+            state: record.state,
+            flags: Flags {
+                reconnects: record.reconnects,
+                ..Flags::default()
+            },
+            expected,
+            attended: record.attended,
+            attendance_tenths: None,
+            first_join: time(record.first_join),
+            last_leave: time(record.last_leave),
+            ring,
+            problems: record.problems,
+        };
+        // As classified: an attendee is settled against their expected time (the same code,
+        // the same inputs, the same state); someone who never joined has 0 % of it.
+        if person.user.is_some() {
+            settle(&mut person, record.in_call, &self.rules);
+        } else {
+            person.attendance_tenths = nobody_tenths(expected);
+        }
+        Some(person)
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = Person<'_>> + '_ {
+        (0..self.len()).filter_map(|at| self.get(at))
+    }
+}
+
+impl<'r> IntoIterator for &'r People {
+    type Item = Person<'r>;
+    type IntoIter = Box<dyn Iterator<Item = Person<'r>> + 'r>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
     }
 }
 
@@ -449,9 +576,9 @@ impl Counts {
 
 /// Who was expected and how each person fared.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Roster<'a> {
+pub struct Roster {
     /// Expected members in the order given, then attendees who are not members, by user.
-    pub(crate) people: Vec<Person<'a>>,
+    pub(crate) people: People,
     pub counts: Counts,
     /// The call is live: every state may still change.
     pub(crate) provisional: bool,
@@ -470,15 +597,7 @@ pub struct Roster<'a> {
     pub(crate) window: Option<Window>,
 }
 
-impl Roster<'_> {
-    /// The same roster, owning every user id (see [`Person::into_owned`]).
-    pub(crate) fn into_owned(self) -> Roster<'static> {
-        Roster {
-            people: self.people.into_iter().map(Person::into_owned).collect(),
-            ..self
-        }
-    }
-
+impl Roster {
     /// The call has no expected member: everyone who attended is listed as not a member.
     pub(crate) fn has_no_members(&self) -> bool {
         self.counts.expected() == 0
@@ -602,8 +721,8 @@ impl Roster<'_> {
 
 /// A roster, or why there cannot be one.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Classification<'a> {
-    Classified(Roster<'a>),
+pub enum Classification {
+    Classified(Box<Roster>),
     /// Every reason, in the order filter, sessions, members.
     Unclassified(Vec<Unclassifiable>),
 }
@@ -619,7 +738,7 @@ pub fn classify<'a>(
     store: &'a SessionStore,
     figures: &[UserFigures],
     now: Nanos,
-) -> Classification<'a> {
+) -> Classification {
     let reasons = unclassifiable(&input.read, store, figures, now);
     if !reasons.is_empty() {
         return Classification::Unclassified(reasons);
@@ -630,7 +749,7 @@ pub fn classify<'a>(
     let window = store.window(now);
     let figure_of = index_figures(store, figures);
     let mut roster = Roster {
-        people: Vec::with_capacity(input.members.len()),
+        people: People::default(),
         counts: Counts::default(),
         provisional: live,
         purged,
@@ -641,7 +760,7 @@ pub fn classify<'a>(
         rules: input.rules,
         window,
     };
-    // Whether each stored user is an expected member.
+    let mut members = Vec::with_capacity(input.members.len());
     let mut is_member = vec![false; store.user_count()];
     let mut seen = HashSet::with_capacity(input.members.len());
     let mut narrowed = Vec::new();
@@ -665,7 +784,7 @@ pub fn classify<'a>(
             None => never_joined(input, member.user_id, index, expected, ring),
             Some(figures) => {
                 if expected.is_some_and(|e| Some(e) != window) {
-                    narrowed.push(roster.people.len());
+                    narrowed.push(members.len());
                 }
                 attendee(
                     figures,
@@ -677,10 +796,10 @@ pub fn classify<'a>(
                 )
             }
         };
-        roster.people.push(person);
+        members.push(person);
     }
     measure_narrowed(
-        &mut roster.people,
+        &mut members,
         &narrowed,
         store,
         figures,
@@ -688,21 +807,34 @@ pub fn classify<'a>(
         now,
         &input.rules,
     );
+    // Exact capacity: at a million attendees a doubled table is tens of megabytes.
+    let others = figures
+        .iter()
+        .filter(|figures| !is_member[figures.user.index()])
+        .count();
+    let mut people = People::new(window, input.rules, members.len() + others);
+    let mut keep = |person: &Person, in_call: bool| {
+        roster.counts.add(person.state);
+        roster.with_problems += usize::from(!person.problems.is_empty());
+        people.push(person, in_call);
+    };
+    for person in &members {
+        let in_call = (person.user)
+            .and_then(&figure_of)
+            .is_some_and(|i| figures[i].in_call_now);
+        keep(person, in_call);
+    }
     for figures in figures {
         if is_member[figures.user.index()] {
             continue;
         }
         let name = store.user_name(figures.user);
         let ring = input.ring.marks(name);
-        roster
-            .people
-            .push(attendee(figures, None, window, ring, &input.rules, name));
+        let person = attendee(figures, None, window, ring, &input.rules, name);
+        keep(&person, figures.in_call_now);
     }
-    for person in &roster.people {
-        roster.counts.add(person.state);
-        roster.with_problems += usize::from(!person.problems.is_empty());
-    }
-    Classification::Classified(roster)
+    roster.people = people;
+    Classification::Classified(Box::new(roster))
 }
 
 /// Every reason the read cannot be classified.
@@ -808,14 +940,14 @@ fn never_joined<'a>(
 
 fn nobody(user_id: &str, index: usize, expected: Option<Window>, ring: RingMarks) -> Person<'_> {
     Person {
-        user_id: Cow::Borrowed(user_id),
+        user_id,
         member: Some(index),
         user: None,
         state: State::Absent,
         flags: Flags::default(),
         expected,
         attended: 0,
-        attendance_tenths: expected.and_then(|e| percent_tenths(0, e.len() / NANOS_PER_SEC)),
+        attendance_tenths: nobody_tenths(expected),
         first_join: None,
         last_leave: None,
         ring,
@@ -825,6 +957,11 @@ fn nobody(user_id: &str, index: usize, expected: Option<Window>, ring: RingMarks
 
 /// An attendee, measured over `expected` with the figures' attended time (exact when
 /// `expected` is the call window; [`measure_narrowed`] corrects the others).
+/// The attendance of someone who never joined: 0 % of an expected time of a second or more.
+fn nobody_tenths(expected: Option<Window>) -> Option<u16> {
+    expected.and_then(|e| percent_tenths(0, e.len() / NANOS_PER_SEC))
+}
+
 fn attendee<'a>(
     figures: &UserFigures,
     member: Option<usize>,
@@ -834,7 +971,7 @@ fn attendee<'a>(
     user_id: &'a str,
 ) -> Person<'a> {
     let mut person = Person {
-        user_id: Cow::Borrowed(user_id),
+        user_id,
         member,
         user: Some(figures.user),
         state: State::NotMember,
@@ -972,7 +1109,7 @@ mod tests {
         }
     }
 
-    fn run<'a>(input: &RosterInput<'a>, store: &'a SessionStore, now: Nanos) -> Roster<'a> {
+    fn run<'a>(input: &RosterInput<'a>, store: &'a SessionStore, now: Nanos) -> Roster {
         let figures = user_figures(
             store,
             &store.row_ids().collect::<Vec<_>>(),
@@ -980,12 +1117,12 @@ mod tests {
             &input.rules.thresholds,
         );
         match classify(input, store, &figures, now) {
-            Classification::Classified(roster) => roster,
+            Classification::Classified(roster) => *roster,
             Classification::Unclassified(why) => panic!("unclassified: {why:?}"),
         }
     }
 
-    fn person<'r>(roster: &'r Roster, user_id: &str) -> &'r Person<'r> {
+    fn person<'r>(roster: &'r Roster, user_id: &str) -> Person<'r> {
         roster
             .people
             .iter()
@@ -993,12 +1130,53 @@ mod tests {
             .unwrap_or_else(|| panic!("{user_id} is not listed"))
     }
 
-    fn states<'a>(roster: &'a Roster<'a>) -> Vec<(&'a str, State)> {
-        roster
-            .people
-            .iter()
-            .map(|p| (&*p.user_id, p.state))
-            .collect()
+    fn states(roster: &Roster) -> Vec<(&str, State)> {
+        roster.people.iter().map(|p| (p.user_id, p.state)).collect()
+    }
+
+    #[test]
+    fn a_person_is_kept_as_one_small_record_and_their_user_id() {
+        // 807,000 attendees in the `huge` scenario: each byte here is most of a megabyte.
+        assert!(std::mem::size_of::<Record>() <= 48);
+        let store = ended_call(vec![
+            closed("alice", "a", 0, 60 * MIN),
+            closed("guest", "g", 10 * MIN, 20 * MIN),
+        ]);
+        let members = [
+            member("alice", Some(30 * MIN), None),
+            member("carol", None, None),
+        ];
+        let ring = ring_map(&["carol"]);
+        let known = RingKnowledge::Known {
+            accepted: None,
+            rejected: None,
+            missed: Some(&ring),
+        };
+        let roster = run(&input(&members, known), &store, AFTER);
+        assert_eq!(roster.people.len(), 3);
+        let listed: Vec<(&str, Option<usize>, State)> = (roster.people.iter())
+            .map(|p| (p.user_id, p.member, p.state))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("alice", Some(0), State::Present),
+                ("carol", Some(1), State::Missed),
+                ("guest", None, State::NotMember),
+            ]
+        );
+        let alice = person(&roster, "alice");
+        assert_eq!(
+            alice.expected.map(|e| e.start),
+            Some(T0 + 30 * MIN),
+            "a member added during the session keeps their own expected time"
+        );
+        assert_eq!(alice.attended, 30 * MIN);
+        assert!(person(&roster, "carol").ring.missed.is_some());
+        let guest = person(&roster, "guest");
+        assert_eq!(guest.expected, roster.window);
+        assert_eq!(guest.attendance_tenths, Some(167));
+        assert!(guest.flags.late.is_some() && guest.flags.left_early.is_some());
     }
 
     #[test]

@@ -241,7 +241,7 @@ impl Invited {
         completeness: Completeness,
         rules: RosterRules,
         now: Nanos,
-    ) -> anyhow::Result<Roster<'a>> {
+    ) -> anyhow::Result<Roster> {
         let input = RosterInput {
             members: expected,
             ring: RingKnowledge::of(&self.call, session),
@@ -254,7 +254,7 @@ impl Invited {
             rules,
         };
         match classify(&input, store, figures, now) {
-            Classification::Classified(roster) => Ok(roster),
+            Classification::Classified(roster) => Ok(*roster),
             Classification::Unclassified(reasons) => Err(cannot_classify(
                 &reasons,
                 completeness,
@@ -307,7 +307,7 @@ fn fail_on(
             people
                 .iter()
                 .filter(|line| line.person.state == state)
-                .map(|line| &*line.person.user_id),
+                .map(|line| line.person.user_id),
         );
     }
     if parts.is_empty() {

@@ -21,14 +21,15 @@ pub(super) const CONTEXTS: &[Context] = &[Context::Expected, Context::List, Cont
 /// members read) or the attendee.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct PersonKey {
-    member: Option<usize>,
+    member: Option<u32>,
     user: Option<UserId>,
 }
 
-/// A person of the list: where they are in the roster's people, and who they are.
+/// A person of the list: where they are in the roster's people, and who they are. Small, as
+/// the list may hold a million of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct PersonAt {
-    pub(crate) at: usize,
+    pub(crate) at: u32,
     key: PersonKey,
 }
 
@@ -57,9 +58,9 @@ impl Default for ExpectedView {
 
 /// The line of `person`, as the table, the sort and the exports read it.
 pub(crate) fn line_of<'a>(
-    roster: &'a Roster<'a>,
+    roster: &'a Roster,
     invited: Option<&'a Invited>,
-    person: &'a Person<'a>,
+    person: Person<'a>,
     zone: &'a DisplayZone,
 ) -> ExpectedLine<'a> {
     let members = invited.map_or(&[][..], |invited| &invited.members.members[..]);
@@ -79,24 +80,20 @@ impl ExpectedView {
             self.list.set_items(Vec::new());
             return;
         };
-        let mut lines: Vec<(usize, ExpectedLine)> = kept
-            .iter()
-            .map(|&at| {
-                let person = &roster.people[at];
-                (at, line_of(roster, invited.as_deref(), person, zone))
-            })
-            .collect();
-        sort_expected(&mut lines, self.sort.0, self.sort.1);
-        let items = lines
-            .into_iter()
-            .map(|(at, line)| PersonAt {
+        let mut order = kept.clone();
+        let line = |person| line_of(roster, invited.as_deref(), person, zone);
+        sort_expected(&mut order, roster, line, self.sort.0, self.sort.1);
+        let mut items = Vec::with_capacity(order.len());
+        items.extend(order.into_iter().filter_map(|at| {
+            let person = roster.people.get(at as usize)?;
+            Some(PersonAt {
                 at,
                 key: PersonKey {
-                    member: line.person.member,
-                    user: line.person.user,
+                    member: person.member.map(|member| member as u32),
+                    user: person.user,
                 },
             })
-            .collect();
+        }));
         self.list.set_items(items);
     }
 
@@ -110,9 +107,9 @@ impl ExpectedView {
     }
 
     /// The selected person, as classified.
-    pub(crate) fn selected<'d>(&self, derived: &'d Derived) -> Option<&'d Person<'static>> {
+    pub(crate) fn selected<'d>(&self, derived: &'d Derived) -> Option<Person<'d>> {
         let roster = derived.roster()?;
-        roster.people.get(self.list.selected()?.at)
+        roster.people.get(self.list.selected()?.at as usize)
     }
 
     /// What Enter opens on the selected person: the sessions of someone who attended, the
@@ -145,7 +142,9 @@ impl ExpectedView {
             && let Classification::Classified(roster) = &expected.classification
         {
             for item in self.list.items() {
-                let person = &roster.people[item.at];
+                let Some(person) = roster.people.get(item.at as usize) else {
+                    continue;
+                };
                 let line = line_of(roster, expected.invited.as_deref(), person, data.zone);
                 writer.write_record(csv_fields(&expected_record(&line), CsvCells::Neutralised))?;
             }

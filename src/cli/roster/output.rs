@@ -26,7 +26,7 @@ use crate::ui::safe_text::terminal_safe;
 pub(super) struct Printed<'a> {
     pub(crate) call: &'a Call,
     pub(crate) session: &'a str,
-    pub(crate) roster: &'a Roster<'a>,
+    pub(crate) roster: &'a Roster,
     /// The members as read, which [`Person::member`] indexes.
     pub(crate) members: &'a [Member],
     /// The session's window, for the table's times.
@@ -41,7 +41,7 @@ pub(super) type Line<'a> = ExpectedLine<'a>;
 
 /// Every person, sorted by state, then name (the user id when there is none), then user id.
 pub(super) fn sorted<'r>(
-    roster: &'r Roster<'_>,
+    roster: &'r Roster,
     members: &'r [Member],
     zone: &'r DisplayZone,
 ) -> Vec<Line<'r>> {
@@ -53,8 +53,8 @@ pub(super) fn sorted<'r>(
     lines.sort_by_cached_key(|line| {
         (
             line.person.state,
-            line.name().unwrap_or(&line.person.user_id).to_lowercase(),
-            line.person.user_id.clone(),
+            line.name().unwrap_or(line.person.user_id).to_lowercase(),
+            line.person.user_id,
         )
     });
     lines
@@ -113,17 +113,13 @@ pub(crate) struct UserFields<'a> {
 }
 
 impl<'a> UserFields<'a> {
-    pub(crate) fn new(
-        roster: &'a Roster<'a>,
-        members: &'a [Member],
-        zone: &'a DisplayZone,
-    ) -> Self {
+    pub(crate) fn new(roster: &'a Roster, members: &'a [Member], zone: &'a DisplayZone) -> Self {
         let (attended, absent): (Vec<Line>, Vec<Line>) = sorted(roster, members, zone)
             .into_iter()
             .partition(|line| line.person.user.is_some());
         let lines = attended
             .into_iter()
-            .map(|line| (&*line.person.user_id, line))
+            .map(|line| (line.person.user_id, line))
             .collect();
         UserFields { lines, absent }
     }
@@ -135,7 +131,7 @@ impl<'a> UserFields<'a> {
                 .iter()
                 .map(|column| (column.cell)(line))
                 .collect();
-            (&*line.person.user_id, cells)
+            (line.person.user_id, cells)
         })
     }
 
@@ -325,7 +321,7 @@ impl Printed<'_> {
             };
             rows.push([
                 person.state.label().to_owned(),
-                terminal_safe(&person.user_id).into_owned(),
+                terminal_safe(person.user_id).into_owned(),
                 terminal_safe(line.name().unwrap_or("-")).into_owned(),
                 terminal_safe(line.role().unwrap_or("-")).into_owned(),
                 line.attended_seconds()
@@ -336,7 +332,7 @@ impl Printed<'_> {
                     .map_or_else(|| "-".to_owned(), |p| format!("{p:.1}%")),
                 at(person.first_join),
                 last_leave,
-                flags_text(person),
+                flags_text(&person),
                 if ring_known {
                     let ring = line.ring();
                     if ring.is_empty() {

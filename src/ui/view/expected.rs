@@ -68,7 +68,7 @@ pub(super) fn draw(
         },
         app.expected(),
         theme,
-        |item| match roster.people.get(item.at) {
+        |item| match roster.people.get(item.at as usize) {
             Some(person) => row_of(&EXPECTED_COLUMNS, &line_of(roster, invited, person, zone)),
             None => Vec::new(),
         },

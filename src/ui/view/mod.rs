@@ -167,7 +167,7 @@ pub(super) fn crumb(app: &App, view: View) -> String {
     match view {
         View::UserDetail(user) => terminal_safe(app.store().user_name(user)).into_owned(),
         View::Member(member) => user_detail::member_person(app, member)
-            .map_or("member".into(), |person| terminal_safe(&person.user_id))
+            .map_or("member".into(), |person| terminal_safe(person.user_id))
             .into_owned(),
         view => view.title().to_owned(),
     }

@@ -260,7 +260,7 @@ pub(crate) fn lane(spans: &[(Nanos, Nanos)], start: Nanos, end: Nanos, cells: us
 const CUSTOM_CHARS: usize = 60;
 
 /// The member `member` (their place in the members read), as classified.
-pub(super) fn member_person(app: &App, member: usize) -> Option<&Person<'static>> {
+pub(super) fn member_person(app: &App, member: usize) -> Option<Person<'_>> {
     app.roster()?
         .people
         .iter()
@@ -316,7 +316,7 @@ fn state_phrase(state: State) -> &'static str {
 /// Who the person is in the roster: their state (and the numbers behind it), and for a
 /// member their call role, ring outcome, custom data (text from the server, made safe and
 /// short) and when they were added, each whole or left out to fit.
-fn member_line(app: &App, person: &Person<'static>, theme: &Palette) -> Option<Vec<Field>> {
+fn member_line(app: &App, person: Person<'_>, theme: &Palette) -> Option<Vec<Field>> {
     let expected = app.expected_people()?;
     let roster = app.roster()?;
     let zone = &app.config().zone;
