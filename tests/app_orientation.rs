@@ -473,3 +473,71 @@ fn the_footer_of_a_member_who_never_joined() {
     assert_snapshot!("member_160x48", screen(&mut app, now, 160, 48));
     assert_snapshot!("member_80x24", screen(&mut app, now, 80, 24));
 }
+
+/// The title of a member who never joined says so, never `erin · 0`.
+#[test]
+fn a_member_who_never_joined_is_titled_so() {
+    let (mut app, now) = loaded_with_roster(None);
+    app.update(key('x'), now);
+    select_person(&mut app, now, "erin");
+    app.update(code(KeyCode::Enter), now);
+    for (width, height) in [(160, 48), (80, 24)] {
+        let title = rows_of(&screen(&mut app, now, width, height))[5].clone();
+        assert!(title.starts_with("┌ erin · never joined ─"), "{title}");
+    }
+}
+
+/// A server filter that matched nothing titles the list with what was searched, as the help
+/// under it does, never `0 of 0`.
+#[test]
+fn a_filter_that_matched_nothing_titles_the_list_with_what_was_searched() {
+    let (mut app, now) = loaded(None);
+    app.update(key('/'), now);
+    type_text(&mut app, "user:Alice-Chen", now);
+    app.update(code(KeyCode::Enter), now);
+    app.update(page_event(2, 1, page(Vec::new(), 6, false)), now);
+    app.update(done(2, 1), now);
+    for (width, height) in [(160, 48), (80, 24)] {
+        let rows = rows_of(&screen(&mut app, now, width, height));
+        assert!(
+            rows[5].starts_with("┌ Sessions · nothing matches user:Alice-Chen ─"),
+            "{}",
+            rows[5]
+        );
+        assert!(!rows.join("\n").contains("0 of 0"));
+    }
+    app.update(code(KeyCode::Tab), now);
+    let rows = rows_of(&screen(&mut app, now, 160, 48));
+    assert!(
+        rows[5].starts_with("┌ Users · nothing matches user:Alice-Chen ─"),
+        "{}",
+        rows[5]
+    );
+}
+
+/// The Expected view says why it is empty when its filter keeps nobody: what was searched,
+/// the closest ids among the people, how many are in each state.
+#[test]
+fn the_expected_view_says_what_was_searched_when_nobody_matches() {
+    let (mut app, now) = loaded_with_roster(Some("erinn"));
+    app.update(key('x'), now);
+    let wide = screen(&mut app, now, 160, 48);
+    let text = rows_of(&wide).join("\n");
+    for said in [
+        "Expected · nothing matches erinn",
+        "Nobody expected matches `erinn`.",
+        "`erinn`: the closest ids expected or attending: erin",
+        "Here: ",
+        "searches ids in any case",
+    ] {
+        assert!(text.contains(said), "{said}:\n{text}");
+    }
+    assert_snapshot!("expected_nobody_160x48", wide);
+    let narrow = screen(&mut app, now, 80, 24);
+    assert!(
+        rows_of(&narrow)
+            .join("\n")
+            .contains("Nobody expected matches `erinn`.")
+    );
+    assert_snapshot!("expected_nobody_80x24", narrow);
+}

@@ -3,7 +3,7 @@
 //! occur, and that a bare word searches ids in any case.
 
 use crate::api::timestamp::Nanos;
-use crate::attendance::{Seen, closest_ids};
+use crate::attendance::{Roster, Seen, closest_ids};
 use crate::filter::searched_ids;
 
 use super::App;
@@ -45,11 +45,41 @@ pub(crate) fn help_lines(source: &str, searched: &[String], seen: &Seen) -> Vec<
         list(seen.publishers().collect()),
         list(seen.roles().collect())
     ));
-    lines.push(
-        "`user:` is exact and case-sensitive, as Stream's user_id filter is; a bare word \
-         (alice) searches ids in any case. Esc clears the filter."
-            .to_owned(),
-    );
+    lines.push(REMINDER.to_owned());
+    lines
+}
+
+/// How ids are searched, closing every empty result's help.
+const REMINDER: &str = "`user:` is exact and case-sensitive, as Stream's user_id filter is; a \
+     bare word (alice) searches ids in any case. Esc clears the filter.";
+
+/// The Expected view's help for a filter `source` that keeps nobody: what was searched, the
+/// closest ids among the people classified (members and attendees), and how many there are
+/// in each state.
+pub(crate) fn expected_help_lines(
+    source: &str,
+    searched: &[String],
+    roster: &Roster,
+) -> Vec<String> {
+    let mut lines = vec![format!("Nobody expected matches `{}`.", source.trim())];
+    let people = &roster.people;
+    let ids = || (0..people.len()).map(|at| people.user_id(at));
+    for typed in searched.iter().take(SEARCHES_SHOWN) {
+        let closest = closest_ids(typed, ids(), CLOSEST);
+        lines.push(if closest.is_empty() {
+            format!(
+                "`{typed}`: no one expected or attending is close ({} people).",
+                roster.people.len()
+            )
+        } else {
+            format!(
+                "`{typed}`: the closest ids expected or attending: {}",
+                closest.join(", ")
+            )
+        });
+    }
+    lines.push(format!("Here: {}", roster.counts_line()));
+    lines.push(REMINDER.to_owned());
     lines
 }
 
@@ -72,6 +102,38 @@ impl App {
         let searched = searched_ids(source, &self.parse_context(now));
         let lines = help_lines(source, &searched, &self.seen);
         self.empty_help = Some((key, lines));
+    }
+
+    /// Builds the Expected view's help when the filter in force keeps nobody of the people
+    /// classified; kept until the filter or the people change.
+    pub(super) fn refresh_expected_help(&mut self, now: Nanos) {
+        let source = self.filter.active().source.trim();
+        let roster = self
+            .derived
+            .roster()
+            .filter(|roster| roster.people.len() > 0);
+        let Some(roster) = roster.filter(|_| self.views.expected.list.len() == 0) else {
+            self.expected_help = None;
+            return;
+        };
+        if source.is_empty() {
+            self.expected_help = None;
+            return;
+        }
+        let key = (source.to_owned(), roster.people.len());
+        if self.expected_help.as_ref().is_some_and(|(k, _)| *k == key) {
+            return;
+        }
+        let searched = searched_ids(source, &self.parse_context(now));
+        let lines = expected_help_lines(source, &searched, roster);
+        self.expected_help = Some((key, lines));
+    }
+
+    /// What the Expected view says while the filter keeps nobody.
+    pub(crate) fn expected_empty_help(&self) -> Option<&[String]> {
+        self.expected_help
+            .as_ref()
+            .map(|(_, lines)| lines.as_slice())
     }
 
     /// What an empty result says, while the filter in force keeps nothing.

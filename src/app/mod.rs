@@ -128,6 +128,9 @@ pub struct App {
     seen: crate::attendance::Seen,
     /// What an empty result says, keyed by the filter's text and the ids seen.
     empty_help: Option<((String, usize), Vec<String>)>,
+    /// What the Expected view says when the filter keeps nobody, keyed by the filter's text
+    /// and the people classified.
+    expected_help: Option<((String, usize), Vec<String>)>,
     frozen: Option<Frozen>,
     next_poll: Option<Nanos>,
     /// The poll that saw the call end has been followed by the one last fetch.
@@ -170,6 +173,7 @@ impl App {
             session_picker: None,
             seen: crate::attendance::Seen::default(),
             empty_help: None,
+            expected_help: None,
             frozen: None,
             next_poll: None,
             final_fetch: false,
@@ -980,6 +984,7 @@ impl App {
                 .expected
                 .refresh(&self.derived, &self.config.zone);
         }
+        self.refresh_expected_help(now);
     }
 
     /// The filter text changed: apply its local part now, fetch a new server part once typing

@@ -73,5 +73,8 @@ pub(super) fn draw(
             None => Vec::new(),
         },
     );
+    if let Some(lines) = app.expected_empty_help() {
+        super::empty_help(frame, table_area, lines, theme);
+    }
     Some(shown)
 }

@@ -215,8 +215,35 @@ fn view_title(app: &App, width: u16, theme: &Palette) -> Line<'static> {
     )];
     // The rows' own filter: a new one is named only as loading until its rows come.
     let filter = app.shown_filter();
-    if filter.is_empty() {
+    let searched = terminal_safe(filter.source.trim()).into_owned();
+    if let View::Member(_) = app.view() {
+        // A member who never joined has no session to count.
+        fields.push(Field::one(1, vec![Span::raw("never joined")]));
+    } else if filter.is_empty() {
         fields.push(Field::one(1, vec![Span::raw(count(shown as u64))]));
+    } else if app.view() == View::Expected && app.roster().is_none() {
+        // Nobody classified: the body says why; nothing was searched among people.
+        fields.push(Field::new(
+            3,
+            vec![
+                vec![Span::raw(format!("filter: {searched}"))],
+                vec![Span::raw(format!("filter: {}", shortened(&searched, 16)))],
+            ],
+        ));
+    } else if shown == 0 {
+        // Nothing kept: what was searched, as the empty result's help says it (`0 of 0`
+        // would be all a server filter that matched nothing leaves to count).
+        fields.push(Field::new(
+            1,
+            vec![
+                vec![Span::raw(format!("nothing matches {searched}"))],
+                vec![Span::raw(format!(
+                    "nothing matches {}",
+                    shortened(&searched, 16)
+                ))],
+                vec![Span::raw("nothing matches")],
+            ],
+        ));
     } else {
         fields.push(Field::new(
             1,
@@ -229,12 +256,11 @@ fn view_title(app: &App, width: u16, theme: &Palette) -> Line<'static> {
                 vec![Span::raw(count(shown as u64))],
             ],
         ));
-        let text = terminal_safe(filter.source.trim()).into_owned();
         fields.push(Field::new(
             3,
             vec![
-                vec![Span::raw(format!("filter: {text}"))],
-                vec![Span::raw(format!("filter: {}", shortened(&text, 16)))],
+                vec![Span::raw(format!("filter: {searched}"))],
+                vec![Span::raw(format!("filter: {}", shortened(&searched, 16)))],
             ],
         ));
     }
