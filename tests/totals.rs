@@ -511,3 +511,18 @@ async fn a_rate_limit_is_named_on_stderr_with_the_page_and_the_figures_stay_exac
     let hand = by_hand(&sim, None).await;
     assert_same_figures(&printed, &hand);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_empty_user_is_a_usage_error_before_any_request() {
+    let sim = start(Scenario::Small).await;
+    for user in ["", "  "] {
+        let output = totals(&sim, SECRET, sim.session_id(), &["--user", user]).await;
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("--user needs a user id"),
+            "{}",
+            stderr(&output)
+        );
+        assert!(output.stdout.is_empty());
+    }
+}

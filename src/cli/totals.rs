@@ -80,6 +80,18 @@ async fn totals(args: TotalsArgs) -> anyhow::Result<()> {
     if args.with_roster {
         refuse_filter(args.filter.as_deref())?;
     }
+    if args
+        .user
+        .as_deref()
+        .is_some_and(|user| user.trim().is_empty())
+    {
+        return Err(super::exit::UsageError(
+            "--user needs a user id (`user_id`, exactly as Stream has it); \
+             `headcount export TYPE:ID --by user` lists them"
+                .to_owned(),
+        )
+        .into());
+    }
     let connection = opening.connect_telling()?;
     let session = resolve_session(&connection.0, &args.call, args.session.as_deref()).await?;
     let target = SessionTarget {
