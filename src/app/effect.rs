@@ -10,10 +10,13 @@ pub enum Effect {
     StartFetch(FetchRequest),
     /// Stop the fetch under way: no event of it arrives after this.
     CancelFetch,
-    /// Write a CSV file (atomically) and report `Outcome::Exported`.
+    /// Write `file` to `path` (through a temporary file renamed when complete) and report
+    /// `Outcome::Exported`; when a file is there already and `overwrite` is false, write
+    /// nothing and report `Outcome::ExportExists`.
     Export {
         path: PathBuf,
-        csv: String,
+        file: super::export::ExportFile,
+        overwrite: bool,
     },
     /// List the call's sessions (GetCall and `QueryCallSessionStats`, as `headcount sessions`
     /// does) and report `Outcome::SessionsListed` or `Outcome::SessionsUnlisted`.

@@ -5,7 +5,7 @@ use super::keymap::{Context, bindings};
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::attendance::{Thresholds, human_duration};
 
-const SECTIONS: [(Context, &str); 9] = [
+const SECTIONS: [(Context, &str); 10] = [
     (Context::Global, "Everywhere"),
     (Context::List, "Lists"),
     (Context::Sessions, "Sessions"),
@@ -15,6 +15,7 @@ const SECTIONS: [(Context, &str); 9] = [
     (Context::FilterBar, "Filter bar"),
     (Context::Card, "Answer card"),
     (Context::Picker, "Session picker"),
+    (Context::Prompt, "Export prompt"),
 ];
 
 /// Width of one column of the overlay, borders excluded.

@@ -33,6 +33,8 @@ pub(crate) enum Context {
     Card,
     /// The session picker over the current view (`s`).
     Picker,
+    /// The export prompt (`e`).
+    Prompt,
 }
 
 /// What a key asks the app to do.
@@ -57,6 +59,8 @@ pub(crate) enum Action {
     CopyId,
     AnswerCard,
     PickSession,
+    PromptAccept,
+    PromptFormat,
     SortSessions(SessionColumn),
     SortUsers(UserColumn),
     SortExpected(ExpectedColumn),
@@ -224,7 +228,7 @@ const BINDINGS: &[Binding] = &[
         A::Export,
         "e",
         "export",
-        "export the current view to CSV",
+        "export the current view to CSV or JSON",
     ),
     bind(
         C::Global,
@@ -329,6 +333,24 @@ const BINDINGS: &[Binding] = &[
         "back to the view, unchanged",
     ),
     ctrl(C::Picker, K::Char('c'), A::Quit, "Ctrl-c", "quit"),
+    bind(
+        C::Prompt,
+        K::Enter,
+        A::PromptAccept,
+        "Enter",
+        "write",
+        "write the file (asked first if it exists)",
+    ),
+    bind(
+        C::Prompt,
+        K::Tab,
+        A::PromptFormat,
+        "Tab",
+        "format",
+        "switch between CSV and JSON",
+    ),
+    bind(C::Prompt, K::Esc, A::Back, "Esc", "cancel", "write nothing"),
+    ctrl(C::Prompt, K::Char('c'), A::Quit, "Ctrl-c", "quit"),
     bind(C::Card, K::Char('j'), A::Down, "j", "scroll", "scroll down"),
     bind(C::Card, K::Down, A::Down, "↓", "", "scroll down"),
     bind(C::Card, K::Char('k'), A::Up, "k", "", "scroll up"),

@@ -1,18 +1,15 @@
 //! What keys do: the keymap names the action, this module carries it out.
 
-use std::sync::Arc;
-
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::api::timestamp::Nanos;
 use crate::filter::ParseContext;
 
 use super::effect::Effect;
-use super::export;
 use super::filter_bar::FilterBar;
 use super::help::{HelpLayout, HelpOverlay};
 use super::keymap::{Action, Binding, hints, lookup};
-use super::live::{Frozen, Status};
+use super::live::Frozen;
 use super::view::View;
 use super::{App, FetchKind};
 
@@ -20,6 +17,7 @@ impl App {
     pub(super) fn on_key(&mut self, key: KeyEvent, now: Nanos) -> Vec<Effect> {
         match lookup(&self.contexts(), key) {
             Some(action) => self.act(action, now),
+            None if self.export_prompt.is_some() => self.prompt_type(key, now),
             None if self.filter.is_open() => {
                 self.edit_filter(key, now);
                 Vec::new()
@@ -32,6 +30,9 @@ impl App {
     }
 
     fn act(&mut self, action: Action, now: Nanos) -> Vec<Effect> {
+        if self.export_prompt.is_some() && action != Action::Quit {
+            return self.prompt_act(action, now);
+        }
         if self.help.is_some() && self.scroll_help(action) {
             return Vec::new();
         }
@@ -74,6 +75,8 @@ impl App {
             Action::CopyId => return self.copy_id(),
             Action::AnswerCard => return self.copy_card(now),
             Action::PickSession => return self.open_session_picker(),
+            // Only the prompt's context binds them, and the prompt takes them above.
+            Action::PromptAccept | Action::PromptFormat => {}
             Action::SortSessions(_)
             | Action::SortUsers(_)
             | Action::ZoomIn
@@ -120,9 +123,10 @@ impl App {
     /// ended and its read is over; nothing to open, export or put on a card for a member
     /// who never joined; nothing to pan in the whole call.
     pub(crate) fn does_something(&self, action: Action) -> bool {
-        // Over the view (the picker, the help, the card, the filter bar), every key of the
-        // overlay works.
-        if self.session_picker.is_some()
+        // Over the view (the export prompt, the picker, the help, the card, the filter bar),
+        // every key of the overlay works.
+        if self.export_prompt.is_some()
+            || self.session_picker.is_some()
             || self.help.is_some()
             || self.card.is_some()
             || self.filter.is_open()
@@ -253,22 +257,6 @@ impl App {
                     self.recompute(now);
                 }
                 effects
-            }
-        }
-    }
-
-    /// A read that missed rows writes no file: a CSV with sessions missing would look whole
-    /// once it leaves the screen, so the status line says why instead.
-    fn export(&mut self, now: Nanos) -> Vec<Effect> {
-        if let Some(caveat) = self.export_caveat() {
-            self.post(Status::NotExported(caveat), now);
-            return Vec::new();
-        }
-        match export::current_view(self, now) {
-            Ok((path, csv)) => vec![Effect::Export { path, csv }],
-            Err(error) => {
-                self.post(Status::ExportUnbuilt(Arc::new(error)), now);
-                Vec::new()
             }
         }
     }

@@ -2,7 +2,6 @@
 //! freeze buffer, and the status line as typed values (`ui::footer` words them).
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::api::{ApiError, ErrorKind};
@@ -227,12 +226,12 @@ pub enum Status {
     ExportFailed { path: PathBuf, error: String },
     /// Nothing was written: the data on screen is not the whole session.
     NotExported(Caveat),
-    /// The CSV could not be built.
-    ExportUnbuilt(Arc<csv::Error>),
     /// `y` or `c` put this text on the clipboard.
     Copied(String),
     /// `c` has no card to give, and why.
     NoCard(&'static str),
+    /// `e` on a view with no row: no file is written.
+    NothingToExport,
     /// `s` could not list the call's sessions (the error in words).
     SessionsUnlisted(String),
     /// The dashboard switched to another session; the filter in force there no longer
@@ -252,9 +251,10 @@ impl Status {
             | Status::FetchFailed(_)
             | Status::PageSkipped { .. }
             | Status::ExportFailed { .. }
-            | Status::NotExported(_)
-            | Status::ExportUnbuilt(_) => Severity::Error,
-            Status::NoCard(_) | Status::FilterDropped(_) => Severity::Warning,
+            | Status::NotExported(_) => Severity::Error,
+            Status::NoCard(_) | Status::FilterDropped(_) | Status::NothingToExport => {
+                Severity::Warning
+            }
             Status::SessionsUnlisted(_) => Severity::Error,
         }
     }

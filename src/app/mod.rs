@@ -12,7 +12,7 @@ pub(crate) mod card;
 mod derived;
 pub(crate) mod effect;
 mod empty_help;
-mod export;
+pub mod export;
 pub(crate) mod filter_bar;
 pub(crate) mod help;
 pub mod invitation;
@@ -124,6 +124,8 @@ pub struct App {
     card: Option<card::CardPopup>,
     /// The session picker over the view (`s`).
     session_picker: Option<session_switch::SessionPicker>,
+    /// The export prompt (`e`).
+    export_prompt: Option<export::ExportPrompt>,
     /// Every user id, role and publisher type this session has shown, across its reads.
     seen: crate::attendance::Seen,
     /// What an empty result says, keyed by the filter's text and the ids seen.
@@ -171,6 +173,7 @@ impl App {
             help: None,
             card: None,
             session_picker: None,
+            export_prompt: None,
             seen: crate::attendance::Seen::default(),
             empty_help: None,
             expected_help: None,
@@ -506,6 +509,9 @@ impl App {
     /// The key contexts in force, most specific first: they decide what keys do and what the
     /// footer and help show.
     pub(crate) fn contexts(&self) -> Vec<Context> {
+        if self.export_prompt.is_some() {
+            return vec![Context::Prompt];
+        }
         if self.filter.is_open() {
             return vec![Context::FilterBar];
         }
@@ -883,6 +889,7 @@ impl App {
                 rows,
                 caveat: self.export_caveat(),
             },
+            Outcome::ExportExists { path, file } => return self.export_exists(path, file),
             Outcome::ExportFailed { path, error } => Status::ExportFailed { path, error },
             Outcome::Copied { text } => Status::Copied(text),
             listed @ (Outcome::SessionsListed { .. } | Outcome::SessionsUnlisted { .. }) => {

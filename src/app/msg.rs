@@ -33,11 +33,16 @@ pub struct Layout {
 }
 
 /// What became of an effect.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     Exported {
         path: std::path::PathBuf,
         rows: usize,
+    },
+    /// A file is at the path already: nothing was written.
+    ExportExists {
+        path: std::path::PathBuf,
+        file: super::export::ExportFile,
     },
     ExportFailed {
         path: std::path::PathBuf,

@@ -28,6 +28,7 @@ use super::full_screen::FullScreen;
 use super::signals::{Interrupted, Signals};
 use crate::api::timestamp::Nanos;
 use crate::api::{StopReason, StreamClient};
+use crate::app::export::ExportFile;
 use crate::app::picker::{Choice, Picker};
 use crate::app::{App, AppConfig, Effect, Layout, Msg, Outcome};
 use crate::attendance::{DisplayZone, SessionSummary};
@@ -235,7 +236,11 @@ impl Driver {
                     self.fetch = Some(fetch::spawn(self.client.clone(), request, events));
                 }
                 Effect::CancelFetch => self.fetch = None,
-                Effect::Export { path, csv } => self.export(path, csv),
+                Effect::Export {
+                    path,
+                    file,
+                    overwrite,
+                } => self.export(path, file, overwrite),
                 Effect::ListSessions => self.list_sessions(),
                 Effect::Copy(text) => {
                     copy_to_clipboard(terminal.backend_mut(), &text)?;
@@ -250,13 +255,22 @@ impl Driver {
         Ok(())
     }
 
-    /// Writes the file on a blocking thread; its outcome comes back as a message.
-    fn export(&self, path: PathBuf, csv: String) {
+    /// Writes the file on a blocking thread, unless one is there and may not be replaced;
+    /// its outcome comes back as a message.
+    fn export(&self, path: PathBuf, file: ExportFile, overwrite: bool) {
         let outcomes = self.outcomes.0.clone();
         tokio::task::spawn_blocking(move || {
-            let outcome = match write_file(&path, csv.as_bytes()) {
+            if !overwrite && std::fs::symlink_metadata(&path).is_ok() {
+                let _ = outcomes.send(Outcome::ExportExists { path, file });
+                return;
+            }
+            let written = file
+                .encode()
+                .map_err(anyhow::Error::from)
+                .and_then(|bytes| write_file(&path, &bytes));
+            let outcome = match written {
                 Ok(()) => Outcome::Exported {
-                    rows: count_records(&csv),
+                    rows: file.rows(),
                     path,
                 },
                 Err(error) => Outcome::ExportFailed {
@@ -381,11 +395,6 @@ fn copy_to_clipboard(out: &mut impl Write, text: &str) -> io::Result<()> {
     out.flush()
 }
 
-/// The data rows of a CSV text (its header excluded).
-fn count_records(csv: &str) -> usize {
-    csv::Reader::from_reader(csv.as_bytes()).records().count()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,11 +417,5 @@ mod tests {
         assert!(color_wanted(Theme::Default, &|_| Some(String::new())));
         assert!(!color_wanted(Theme::Default, &|name| (name == "NO_COLOR")
             .then(|| "1".into())));
-    }
-
-    #[test]
-    fn exported_rows_exclude_the_header_and_respect_quoted_newlines() {
-        assert_eq!(count_records("user_id,note\nu1,\"two\nlines\"\nu2,x\n"), 2);
-        assert_eq!(count_records("user_id\n"), 0);
     }
 }

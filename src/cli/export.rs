@@ -14,7 +14,7 @@ pub(crate) mod output;
 mod pages;
 mod progress;
 mod rewrite;
-pub(super) mod sink;
+pub(crate) mod sink;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

@@ -109,7 +109,6 @@ pub fn status_text(status: &Status, zone: &DisplayZone) -> String {
             format!("✕ export to {} failed: {error}", path.display())
         }
         Status::NotExported(caveat) => format!("✕ not exported: {}", caveat_text(*caveat)),
-        Status::ExportUnbuilt(error) => format!("✕ export failed: {error}"),
         // An answer card is on screen already: its first line says whose it is.
         Status::Copied(text) if text.contains('\n') => format!(
             "copied the answer card ({}) with OSC 52; if your terminal ignores it, select the text",
@@ -117,6 +116,7 @@ pub fn status_text(status: &Status, zone: &DisplayZone) -> String {
         ),
         Status::Copied(text) => format!("copied {text}"),
         Status::NoCard(why) => format!("⚠ no answer card: {why}"),
+        Status::NothingToExport => "⚠ nothing to export: this view has no rows".to_owned(),
         Status::SessionsUnlisted(error) => format!("✕ cannot list the sessions: {error}"),
         Status::FilterDropped(error) => {
             format!("⚠ filter cleared: it does not apply to this session: {error}")

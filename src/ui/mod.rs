@@ -79,6 +79,16 @@ pub fn draw(frame: &mut Frame, app: &App, now: Nanos) -> Layout {
         frame.render_widget(Paragraph::new(status), status_area);
     }
     frame.render_widget(Paragraph::new(footer::hints_line(app, &theme)), hints);
+    if let Some(prompt) = app.export_prompt() {
+        let line = ratatui::layout::Rect {
+            y: hints.y.saturating_sub(1),
+            height: 1,
+            ..hints
+        };
+        frame.render_widget(ratatui::widgets::Clear, line);
+        let prompt = export_prompt_line(prompt, line.width, &theme);
+        frame.render_widget(Paragraph::new(prompt), line);
+    }
     if let Some(card) = app.card() {
         let popup = ratatui::layout::Rect {
             height: area.height.saturating_sub(1),
@@ -98,6 +108,43 @@ pub fn draw(frame: &mut Frame, app: &App, now: Nanos) -> Layout {
         help::draw(frame, area, app, overlay, &theme);
     }
     Layout { list }
+}
+
+/// The export prompt's line: the format and the path being typed, or the question.
+fn export_prompt_line(
+    prompt: &crate::app::export::ExportPrompt,
+    width: u16,
+    theme: &Palette,
+) -> Line<'static> {
+    // The end of a long path, where the typing is, stays in sight.
+    let tail = |text: String, room: usize| {
+        let chars = text.chars().count();
+        if chars <= room {
+            text
+        } else {
+            let kept: String = text.chars().skip(chars + 1 - room.max(1)).collect();
+            format!("…{kept}")
+        }
+    };
+    let safe = |text: &str| safe_text::terminal_safe(text).into_owned();
+    match prompt.asks_to_overwrite() {
+        Some(path) => Line::from(vec![
+            Span::styled(" export ", theme.title()),
+            Span::raw(format!(
+                "{} exists: replace it? (y/n) ",
+                safe(&path.display().to_string())
+            )),
+        ]),
+        None => {
+            let label = format!(" export {} to: ", prompt.format_name());
+            let room = usize::from(width).saturating_sub(label.chars().count() + 1);
+            Line::from(vec![
+                Span::styled(label, theme.title()),
+                Span::raw(tail(safe(prompt.path()), room)),
+                Span::styled("▏", theme.key()),
+            ])
+        }
+    }
 }
 
 /// The tabs of the top-level views, then the path: `Sessions › alice-chen`.

@@ -153,6 +153,24 @@ pub fn loaded(filter: Option<&str>) -> (App, Nanos) {
     (app, now)
 }
 
+/// `e` then Enter: the current view written under the prompt's default name and format.
+pub fn export_now(app: &mut App, now: Nanos) -> Vec<Effect> {
+    let opened = app.update(key('e'), now);
+    assert!(opened.is_empty(), "e only opens the prompt: {opened:?}");
+    app.update(
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        now,
+    )
+}
+
+/// The text of an export effect's file.
+pub fn exported_text(effect: &Effect) -> String {
+    let Effect::Export { file, .. } = effect else {
+        panic!("not an export: {effect:?}")
+    };
+    String::from_utf8(file.encode().unwrap()).unwrap()
+}
+
 /// Types `text` into the open filter bar.
 pub fn type_text(app: &mut App, text: &str, now: Nanos) -> Vec<Effect> {
     text.chars().flat_map(|c| app.update(key(c), now)).collect()

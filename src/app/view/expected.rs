@@ -4,12 +4,12 @@
 //! none, the view says why instead of showing an empty table.
 
 use crate::attendance::{
-    Classification, CsvCells, DisplayZone, EXPECTED_COLUMNS, ExpectedColumn, ExpectedLine, Order,
-    Person, Roster, UserId, csv_fields, expected_headers, expected_record, sort_expected,
+    Classification, DisplayZone, EXPECTED_COLUMNS, ExpectedColumn, ExpectedLine, Order, Person,
+    Roster, UserId, expected_headers, expected_record, sort_expected,
 };
 use crate::fetch::Invited;
 
-use super::Data;
+use super::{Data, ViewRecords};
 use crate::app::derived::{Derived, ExpectedPeople};
 use crate::app::item_list::{Identified, ItemList};
 use crate::app::keymap::{Action, Context};
@@ -135,9 +135,8 @@ impl ExpectedView {
     }
 
     /// Every person of the table as CSV, in its order, with `headcount roster`'s fields.
-    pub(crate) fn csv(&self, data: &Data<'_>) -> Result<String, csv::Error> {
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        writer.write_record(expected_headers())?;
+    pub(crate) fn records(&self, data: &Data<'_>) -> ViewRecords {
+        let mut records = ViewRecords::new(expected_headers());
         if let Some(expected) = &data.derived.expected
             && let Classification::Classified(roster) = &expected.classification
         {
@@ -146,10 +145,10 @@ impl ExpectedView {
                     continue;
                 };
                 let line = line_of(roster, expected.invited.as_deref(), person, data.zone);
-                writer.write_record(csv_fields(&expected_record(&line), CsvCells::Neutralised))?;
+                records.push(expected_record(&line));
             }
         }
-        super::finish(writer)
+        records
     }
 }
 

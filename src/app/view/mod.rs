@@ -17,7 +17,7 @@ mod users;
 
 use crate::api::timestamp::Nanos;
 use crate::attendance::{
-    Column, DisplayZone, Lines, Order, SessionStore, Thresholds, UserId, first_order,
+    Cell, Column, DisplayZone, Lines, Order, SessionStore, Thresholds, UserId, first_order,
 };
 
 use super::derived::Derived;
@@ -249,13 +249,13 @@ impl Views {
         }
     }
 
-    /// The current view's rows as CSV.
-    pub(crate) fn csv(&self, data: &Data<'_>) -> Result<String, csv::Error> {
+    /// The current view's rows as export records.
+    pub(crate) fn records(&self, data: &Data<'_>) -> ViewRecords {
         match self.current() {
-            View::Sessions => self.sessions.csv(data),
-            View::Users | View::Timeline => self.users.csv(data),
-            View::Expected => self.expected.csv(data),
-            View::UserDetail(_) | View::Member(_) => self.detail.csv(data),
+            View::Sessions => self.sessions.records(data),
+            View::Users | View::Timeline => self.users.records(data),
+            View::Expected => self.expected.records(data),
+            View::UserDetail(_) | View::Member(_) => self.detail.records(data),
         }
     }
 
@@ -290,11 +290,34 @@ fn toggled<L: Lines>(
     }
 }
 
-fn finish(writer: csv::Writer<Vec<u8>>) -> Result<String, csv::Error> {
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| csv::Error::from(e.into_error()))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+/// A view's rows as export records: its headers and one record per row it lists, in its
+/// order. The driver writes them in the chosen format through the sink of `headcount export`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ViewRecords {
+    pub(crate) headers: Vec<String>,
+    pub(crate) records: Vec<Vec<Cell>>,
+}
+
+impl ViewRecords {
+    fn new(headers: Vec<String>) -> Self {
+        ViewRecords {
+            headers,
+            records: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, record: Vec<Cell>) {
+        self.records.push(record);
+    }
+
+    /// The records (the header excluded).
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
 }
 
 /// The root view and the drill-downs opened from it; Esc pops, Tab switches the root.

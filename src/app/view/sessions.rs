@@ -2,11 +2,11 @@
 
 use crate::api::timestamp::Nanos;
 use crate::attendance::{
-    CsvCells, FilterableRow, Order, RowId, SESSION_COLUMNS, SessionColumn, SessionStore, UserId,
-    csv_fields, session_headers, session_record,
+    FilterableRow, Order, RowId, SESSION_COLUMNS, SessionColumn, SessionStore, UserId,
+    session_headers, session_record,
 };
 
-use super::Data;
+use super::{Data, ViewRecords};
 use crate::app::derived::{Derived, SortedKey};
 use crate::app::item_list::ItemList;
 use crate::app::keymap::{Action, Context};
@@ -76,9 +76,8 @@ impl SessionsView {
     }
 
     /// Every row of the table as CSV, in its order.
-    pub(crate) fn csv(&self, data: &Data<'_>) -> Result<String, csv::Error> {
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        writer.write_record(session_headers())?;
+    pub(crate) fn records(&self, data: &Data<'_>) -> ViewRecords {
+        let mut records = ViewRecords::new(session_headers());
         for row in self
             .list
             .items()
@@ -87,8 +86,8 @@ impl SessionsView {
         {
             let problems = row.counted(&row.store().row_context(data.now)).problems;
             let record = session_record(data.zone, &FilterableRow::new(row), problems, data.now);
-            writer.write_record(csv_fields(&record, CsvCells::Neutralised))?;
+            records.push(record);
         }
-        super::finish(writer)
+        records
     }
 }

@@ -3,11 +3,11 @@
 
 use crate::api::timestamp::Nanos;
 use crate::attendance::{
-    CsvCells, DetailLine, FilterableRow, HistoryEntry, SessionLine, SessionStore, Thresholds,
-    UserId, csv_fields, detail_headers, detail_record, user_history,
+    DetailLine, FilterableRow, HistoryEntry, SessionLine, SessionStore, Thresholds, UserId,
+    detail_headers, detail_record, user_history,
 };
 
-use super::Data;
+use super::{Data, ViewRecords};
 use crate::app::derived::Derived;
 use crate::app::item_list::ItemList;
 use crate::app::keymap::Context;
@@ -43,9 +43,8 @@ impl UserDetailView {
     }
 
     /// Every session of the user as CSV, with the gap before each.
-    pub(crate) fn csv(&self, data: &Data<'_>) -> Result<String, csv::Error> {
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        writer.write_record(detail_headers())?;
+    pub(crate) fn records(&self, data: &Data<'_>) -> ViewRecords {
+        let mut records = ViewRecords::new(detail_headers());
         for entry in self.list.items() {
             let Some(row) = data.store.get(entry.row) else {
                 continue;
@@ -60,8 +59,8 @@ impl UserDetailView {
                 data.zone,
             );
             let record = detail_record(&DetailLine::new(session, entry));
-            writer.write_record(csv_fields(&record, CsvCells::Neutralised))?;
+            records.push(record);
         }
-        super::finish(writer)
+        records
     }
 }

@@ -2,11 +2,10 @@
 //! The timeline view shows the same list as lanes.
 
 use crate::attendance::{
-    CsvCells, Order, SessionStore, USER_COLUMNS, UserColumn, UserId, UserLine, csv_fields,
-    user_headers, user_record,
+    Order, SessionStore, USER_COLUMNS, UserColumn, UserId, UserLine, user_headers, user_record,
 };
 
-use super::Data;
+use super::{Data, ViewRecords};
 use crate::app::derived::Derived;
 use crate::app::item_list::ItemList;
 use crate::app::keymap::{Action, Context};
@@ -61,10 +60,9 @@ impl UsersView {
     }
 
     /// Every user of the table as CSV, in its order.
-    pub(crate) fn csv(&self, data: &Data<'_>) -> Result<String, csv::Error> {
+    pub(crate) fn records(&self, data: &Data<'_>) -> ViewRecords {
         let window = data.store.window(data.now);
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        writer.write_record(user_headers())?;
+        let mut records = ViewRecords::new(user_headers());
         let figures = self
             .list
             .items()
@@ -79,8 +77,8 @@ impl UsersView {
                 window,
                 now: data.now,
             });
-            writer.write_record(csv_fields(&record, CsvCells::Neutralised))?;
+            records.push(record);
         }
-        super::finish(writer)
+        records
     }
 }

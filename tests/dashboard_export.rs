@@ -1,0 +1,136 @@
+//! The dashboard's `e` writes what `headcount export` writes for the same session and filter:
+//! the Sessions view the records of `--by session`, the Users view those of `--by user`, in
+//! CSV and JSON (each in its own order: the view's sort, the pages' order).
+
+mod app_support;
+
+use app_support::{code, done, export_now, exported_text};
+use crossterm::event::KeyCode;
+use headcount::api::{PagerOptions, StreamClient};
+use headcount::app::{App, AppConfig, Msg};
+use headcount::fetch::FetchEvent;
+use headcount::sim::{self, RunningSim, Scenario, SimConfig};
+use serde_json::Value;
+
+const KEY: &str = "headcount-demo";
+const SECRET: &str = "headcount-demo-secret";
+
+async fn start() -> RunningSim {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = SimConfig {
+        scenario: Scenario::Small,
+        rate_limit: 0,
+        ..SimConfig::default()
+    };
+    sim::start(config, listener).await.unwrap()
+}
+
+/// The dashboard on the sim's session with `filter`, every page of its first read handed in.
+async fn dashboard(sim: &RunningSim, filter: Option<&str>) -> (App, i64) {
+    let client = StreamClient::new(&sim.base_url(), KEY, SECRET).unwrap();
+    let config = AppConfig {
+        call_type: sim.call_type().into(),
+        call_id: sim.call_id().into(),
+        session: sim.session_id().into(),
+        filter: filter.map(str::to_owned),
+        ..app_support::config(None)
+    };
+    let (mut app, effects) = App::new(config, client.present());
+    let request = app_support::requests(&effects)[0].clone();
+    let options = PagerOptions {
+        filter_conditions: request.filter_conditions(),
+        ..PagerOptions::default()
+    };
+    let mut pager =
+        client.participant_session_pages(sim.call_type(), sim.call_id(), sim.session_id(), options);
+    let mut pages = 0;
+    while let Some(page) = pager.next_page().await {
+        pages += 1;
+        let event = FetchEvent::Page {
+            generation: request.generation,
+            page_no: pages,
+            page: Box::new(page.unwrap().body),
+            rate_limit: None,
+        };
+        app.update(Msg::Fetch(event), client.present());
+    }
+    let now = client.present();
+    app.update(done(request.generation, pages), now);
+    (app, now)
+}
+
+/// `headcount export` of the sim's session with `args`.
+async fn export(sim: &RunningSim, args: &[&str]) -> String {
+    let config_dir = tempfile::tempdir().unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_headcount"));
+    command
+        .arg("export")
+        .arg(format!("{}:{}", sim.call_type(), sim.call_id()))
+        .args(["--session", sim.session_id(), "--tz", "UTC"])
+        .args(args)
+        .env("STREAM_BASE_URL", sim.base_url())
+        .env("STREAM_API_KEY", KEY)
+        .env("STREAM_API_SECRET", SECRET)
+        .env("HEADCOUNT_CONFIG", config_dir.path().join("absent.toml"))
+        .env_remove("HEADCOUNT_PROFILE");
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// A CSV's header, then its records in sorted order.
+fn csv_lines(text: &str) -> (String, Vec<String>) {
+    let mut lines = text.lines().map(str::to_owned);
+    let header = lines.next().unwrap_or_default();
+    let mut records: Vec<String> = lines.collect();
+    records.sort();
+    (header, records)
+}
+
+/// A JSON export's records in sorted order (by their text).
+fn json_records(text: &str) -> Vec<String> {
+    let value: Value = serde_json::from_str(text).unwrap();
+    let mut records: Vec<String> = value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(Value::to_string)
+        .collect();
+    records.sort();
+    records
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn e_writes_what_headcount_export_writes_for_the_same_view_and_filter() {
+    let sim = start().await;
+    for filter in [None, Some("publisher:webrtc dur>5m")] {
+        let filter_args: Vec<&str> = filter.map(|f| vec!["--filter", f]).unwrap_or_default();
+        let (mut app, now) = dashboard(&sim, filter).await;
+        // The Sessions view against --by session, in CSV then JSON.
+        let sessions = exported_text(&export_now(&mut app, now)[0]);
+        let cli = export(&sim, &filter_args).await;
+        assert!(csv_lines(&sessions).1.len() > 5, "{sessions}");
+        assert_eq!(csv_lines(&sessions), csv_lines(&cli), "{filter:?}");
+        app.update(app_support::key('e'), now);
+        app.update(code(KeyCode::Tab), now);
+        let json = exported_text(&app.update(code(KeyCode::Enter), now)[0]);
+        let mut args = filter_args.clone();
+        args.extend(["--format", "json"]);
+        assert_eq!(
+            json_records(&json),
+            json_records(&export(&sim, &args).await)
+        );
+        // The Users view against --by user.
+        app.update(code(KeyCode::Tab), now);
+        let users = exported_text(&export_now(&mut app, now)[0]);
+        let mut args = filter_args.clone();
+        args.extend(["--by", "user"]);
+        assert_eq!(csv_lines(&users), csv_lines(&export(&sim, &args).await));
+    }
+}
