@@ -17,9 +17,9 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group};
 use serde::Serialize;
 
-use headcount::api::ParticipantSessionsPageRef;
 use headcount::api::models::{CallSession, ParticipantSessionDetails, ParticipantSessionsPage};
 use headcount::api::timestamp::{NANOS_PER_SEC, Nanos};
+use headcount::api::{ParticipantSessionsPageRef, RawSessionsPage};
 use headcount::attendance::{
     ConcurrencyCurve, Figures, Order, RowId, SessionColumn, SessionLedger, SessionStore,
     Thresholds, UserColumn, breakdowns, sort_sessions, sort_users, user_figures,
@@ -179,6 +179,46 @@ fn ingest_all(pages: &[Vec<u8>]) -> SessionStore {
         store.ingest_json(page).expect("one call");
     }
     store
+}
+
+/// What becomes of each page on the way from the client to the dashboard's store: its outline
+/// read by the client (`RawSessionsPage::new`, on a copy of the body as the client hands it
+/// over), decoded once and recorded in the read's ledger (the fetch task), then ingested (the
+/// dashboard).
+fn page_whole(pages: &[Vec<u8>]) -> (SessionLedger, SessionStore) {
+    let mut ledger = SessionLedger::new();
+    let mut store = SessionStore::new();
+    for page in pages {
+        let mut raw = RawSessionsPage::new(page.clone()).expect("a page");
+        raw.decode_once();
+        ledger.record_page(&raw).expect("a page");
+        store.ingest_raw(&raw).expect("one call");
+    }
+    (ledger, store)
+}
+
+/// [`page_whole`] as it was done before a page was decoded once: the ledger read its bytes
+/// leniently, then the store decoded them again.
+fn page_whole_parsed_twice(pages: &[Vec<u8>]) -> (SessionLedger, SessionStore) {
+    let mut ledger = SessionLedger::new();
+    let mut store = SessionStore::new();
+    for page in pages {
+        let raw = RawSessionsPage::new(page.clone()).expect("a page");
+        ledger.record(raw.bytes()).expect("a page");
+        store.ingest_json(raw.bytes()).expect("one call");
+    }
+    (ledger, store)
+}
+
+/// The fetch task's side alone: the outline, the one decoding and the ledger.
+fn page_fetch_side(pages: &[Vec<u8>]) -> SessionLedger {
+    let mut ledger = SessionLedger::new();
+    for page in pages {
+        let mut raw = RawSessionsPage::new(page.clone()).expect("a page");
+        raw.decode_once();
+        ledger.record_page(&raw).expect("a page");
+    }
+    ledger
 }
 
 fn store() -> &'static SessionStore {
@@ -343,6 +383,12 @@ fn bench_ingest(c: &mut Criterion) {
     group.bench_function("decode_and_ingest", |b| {
         b.iter_with_large_drop(|| ingest_all(pages));
     });
+    group.bench_function("page_whole", |b| {
+        b.iter_with_large_drop(|| page_whole(pages));
+    });
+    group.bench_function("page_whole_parsed_twice", |b| {
+        b.iter_with_large_drop(|| page_whole_parsed_twice(pages));
+    });
     group.finish();
 }
 
@@ -408,7 +454,8 @@ criterion_group!(
     bench_sorting
 );
 /// `--once MEASURE` runs one of the ingest measures (`serde_decode_only`,
-/// `borrowed_decode_only`, `decode_and_ingest`, `ledger_record`) on the first 1,000 pages, once
+/// `borrowed_decode_only`, `decode_and_ingest`, `ledger_record`, `page_whole`,
+/// `page_whole_parsed_twice`, `page_fetch_side`) on the first 1,000 pages, once
 /// to warm up and once inside [`measured_pass`], then exits: for counting its instructions under
 /// callgrind, which repeat where the clock of a shared machine does not (see docs/benchmarks.md).
 fn main() {
@@ -437,9 +484,12 @@ fn measure_by_name(measure: &str, pages: &[Vec<u8>]) -> usize {
         "borrowed_decode_only" => borrowed_decode_only(pages),
         "decode_and_ingest" => ingest_all(pages).len(),
         "ledger_record" => record_all(pages).len(),
+        "page_whole" => page_whole(pages).1.len(),
+        "page_whole_parsed_twice" => page_whole_parsed_twice(pages).1.len(),
+        "page_fetch_side" => page_fetch_side(pages).len(),
         other => panic!(
-            "--once takes serde_decode_only, borrowed_decode_only, decode_and_ingest or \
-             ledger_record, not {other:?}"
+            "--once takes serde_decode_only, borrowed_decode_only, decode_and_ingest, \
+             ledger_record, page_whole, page_whole_parsed_twice or page_fetch_side, not {other:?}"
         ),
     }
 }

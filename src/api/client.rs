@@ -316,8 +316,8 @@ impl StreamClient {
         })
     }
 
-    /// [`StreamClient::query_call_participant_sessions`] keeping the page as bytes, for
-    /// [`crate::attendance::SessionStore::ingest_json`] to decode in place.
+    /// [`StreamClient::query_call_participant_sessions`] keeping the page as its bytes, decoded
+    /// once here for the read's ledger and the store ([`RawSessionsPage::new`]).
     pub(crate) async fn query_call_participant_sessions_raw(
         &self,
         call_type: &str,

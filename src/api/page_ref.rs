@@ -11,6 +11,8 @@
 
 mod seed;
 
+pub(crate) use seed::decode_with_digests;
+
 use std::borrow::Cow;
 use std::fmt;
 
@@ -474,7 +476,71 @@ mod tests {
         })
     }
 
+    /// The digests the one decoding takes are those of the ledger's lenient reading of the
+    /// same rows, and the page it decodes is the store's.
+    fn assert_same_digests(body: &[u8]) {
+        #[derive(serde::Deserialize)]
+        struct Rows {
+            participants_sessions: Option<Vec<crate::attendance::row_digest::RowDigest>>,
+        }
+        let (page, digests) = decode_with_digests(body).unwrap();
+        assert_eq!(page, ParticipantSessionsPageRef::from_json(body).unwrap());
+        let lenient: Rows = serde_json::from_slice(body).unwrap();
+        assert_eq!(digests, lenient.participants_sessions.unwrap_or_default());
+    }
+
+    #[test]
+    fn the_one_decoding_digests_every_encoding_as_the_lenient_reading() {
+        assert_same_digests(&bytes(json!({
+          "call_type": "default", "call_id": "c", "call_session_id": "s",
+          "participants_sessions": [
+            {"user_id": "carol", "user_session_id": "5b1d6f5e-8a0c-4c57-9d3e-2f4b6a7c8d90",
+             "publisher_type": null, "roles": null, "joined_at": "2025-10-09T08:53:20Z",
+             "left_at": "  ", "duration_in_seconds": "61", "is_live": true,
+             "published_tracks": ["audio", {"x": [1, null, 2.5, false]}]},
+            {"user_id": "dan", "user_session_id": "d\"1", "roles": ["host", "user"],
+             "joined_at": 1.76e18, "left_at": 1_760_000_090_000_000_000_u64,
+             "duration_in_seconds": 90.4},
+            {"user_session_id": "e1", "user_id": "erin", "left_at": null,
+             "duration_in_seconds": -5, "big": 18_446_744_073_709_551_615_u64}
+          ]
+        })));
+        let escaped_key = br#"{"call_type": "default", "call_id": "c", "call_session_id": "s",
+            "participants_sessions": [{"user_id": "a", "user_session_id": "a1",
+            "n\u00f6te": 1}]}"#;
+        assert_same_digests(escaped_key);
+    }
+
+    #[test]
+    fn the_one_decoding_leaves_to_the_lenient_reading_what_only_it_reads() {
+        let invalid_note = [
+            &br#"{"call_type": "default", "call_id": "c", "call_session_id": "s",
+            "participants_sessions": [{"user_id": "a", "user_session_id": "a1", "note": ""#[..],
+            b"\xff",
+            br#""}]}"#,
+        ]
+        .concat();
+        assert!(ParticipantSessionsPageRef::from_json(&invalid_note).is_ok());
+        assert!(decode_with_digests(&invalid_note).is_err());
+        let bad_row = br#"{"call_type": "default", "call_id": "c", "call_session_id": "s",
+            "participants_sessions": [{"user_id": "a", "user_session_id": "a1",
+            "joined_at": "yesterday"}, 42]}"#;
+        assert!(decode_with_digests(bad_row).is_err());
+    }
+
     proptest! {
+        #[test]
+        fn the_one_decoding_agrees_with_the_store_and_the_ledger(
+            rows in prop::collection::vec(row(), 0..8),
+            next in prop::option::of(text()),
+        ) {
+            let body = bytes(json!({
+                "participants_sessions": rows, "next": next, "call_id": "c",
+                "call_type": "default", "call_session_id": "s",
+            }));
+            assert_same_digests(&body);
+        }
+
         #[test]
         fn the_store_decoding_agrees_with_the_derived_one(
             rows in prop::collection::vec(row(), 0..8),

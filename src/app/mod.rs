@@ -709,7 +709,7 @@ impl App {
                 }
                 let window_known = self.store.time_window(now).is_some();
                 self.fetch.retry = None;
-                let ingested = self.store.ingest_json(page.bytes());
+                let ingested = self.store.ingest_raw(&page);
                 self.seen.learn(&self.store);
                 if let Err(error) = ingested {
                     // Asking again would get the same bytes: say what is missing and go on.

@@ -14,21 +14,17 @@
 //! `user_session_id`, is counted as unreadable instead of failing the page, so that what is
 //! missing can be said.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
-use std::fmt;
 
-use serde::Deserialize;
-use serde::de::{
-    self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor,
-};
+use serde::{Deserialize, Deserializer};
 
+use crate::api::RawSessionsPage;
 use crate::api::models::CallSession;
 use crate::api::timestamp;
 
 use super::call::ServerTotals;
-use super::index::{IdIndex, KeyHasher, fold_multiply};
-use super::session_id::parse_canonical_uuid;
+use super::index::{IdIndex, KeyHasher};
+use super::row_digest::{DigestId, RowDigest};
 
 /// The reserve taken from Stream's total on the first page is capped, so that an absurd total
 /// cannot make the ledger allocate gigabytes up front.
@@ -116,8 +112,29 @@ impl SessionLedger {
         }
     }
 
-    /// Records every row of a `QueryCallParticipantSessions` body. Fails only when the body is
-    /// not a page at all; unreadable rows are counted instead.
+    /// Records every row of a page, from the digests its one decoding took
+    /// ([`RawSessionsPage::decode_once`]), or, for a page that decoding refused (or that was
+    /// not decoded), from its bytes ([`SessionLedger::record`]). Fails only when the body is
+    /// not a page at all.
+    pub fn record_page(&mut self, page: &RawSessionsPage) -> Result<PageNews, serde_json::Error> {
+        match page
+            .decoding()
+            .map(|decoding| (&decoding.page, &decoding.digests))
+        {
+            Some((Ok(decoded), Some(digests))) => Ok(self.record_digests(
+                ServerTotals {
+                    participant_sessions: decoded.total_participant_sessions,
+                    participant_duration_seconds: decoded.total_participant_duration,
+                },
+                decoded.session.clone(),
+                digests,
+            )),
+            _ => self.record(page.bytes()),
+        }
+    }
+
+    /// Records every row of a `QueryCallParticipantSessions` body, read leniently. Fails only
+    /// when the body is not a page at all; unreadable rows are counted instead.
     pub fn record(&mut self, body: &[u8]) -> Result<PageNews, serde_json::Error> {
         // Validated once as a whole, the text's strings are not validated one by one again
         // (a sixth of the work when decoding from bytes).
@@ -125,31 +142,43 @@ impl SessionLedger {
             Ok(text) => serde_json::from_str(text)?,
             Err(_) => serde_json::from_slice(body)?,
         };
+        Ok(self.record_digests(
+            ServerTotals {
+                participant_sessions: page.total_participant_sessions,
+                participant_duration_seconds: page.total_participant_duration,
+            },
+            page.session,
+            &page.participants_sessions,
+        ))
+    }
+
+    fn record_digests(
+        &mut self,
+        totals: ServerTotals,
+        session: Option<CallSession>,
+        rows: &[RowDigest],
+    ) -> PageNews {
         if self.entries.is_empty()
-            && let Some(total) = page.total_participant_sessions
+            && let Some(total) = totals.participant_sessions
         {
             let expected = usize::try_from(total).unwrap_or(0).min(MAX_RESERVE);
             self.entries.reserve(expected);
         }
-        let mut all_seen = !page.participants_sessions.is_empty();
-        let rows = page
-            .participants_sessions
-            .into_iter()
+        let mut all_seen = !rows.is_empty();
+        let rows = rows
+            .iter()
             .map(|row| {
                 let (news, seen) = self.record_row(row);
                 all_seen &= seen;
                 news
             })
             .collect();
-        Ok(PageNews {
+        PageNews {
             rows,
             all_seen,
-            totals: ServerTotals {
-                participant_sessions: page.total_participant_sessions,
-                participant_duration_seconds: page.total_participant_duration,
-            },
-            session: page.session,
-        })
+            totals,
+            session,
+        }
     }
 
     /// Counts every row of a page that could not be read at all as unreadable.
@@ -205,13 +234,13 @@ impl SessionLedger {
     }
 
     /// Records one row; also says whether it had been received in this walk already.
-    fn record_row(&mut self, row: RowDigest) -> (RowNews, bool) {
-        let Some(id) = row.id else {
+    fn record_row(&mut self, row: &RowDigest) -> (RowNews, bool) {
+        let Some(id) = &row.id else {
             self.unreadable += 1;
             return (RowNews::Unreadable, false);
         };
         let meta = (row.fingerprint as u32 & !OPEN) | u32::from(row.open);
-        match self.find(&id) {
+        match self.find(id) {
             Some(position) => {
                 let seen = self.mark_walk(position);
                 let old = self.entries[position as usize];
@@ -238,11 +267,11 @@ impl SessionLedger {
                 let position = u32::try_from(self.entries.len()).expect("fewer than 2^32 rows");
                 let key = match id {
                     DigestId::Uuid(value) => {
-                        self.index.insert(self.hasher.wide(value), position);
-                        [(value >> 64) as u64, value as u64]
+                        self.index.insert(self.hasher.wide(*value), position);
+                        [(value >> 64) as u64, *value as u64]
                     }
                     DigestId::Text(text) => {
-                        self.text_ids.insert(text.into_boxed_str(), position);
+                        self.text_ids.insert(text.as_str().into(), position);
                         [0, 0]
                     }
                 };
@@ -307,13 +336,6 @@ impl SessionLedger {
     }
 }
 
-/// A `user_session_id`, as the ledger keys it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum DigestId {
-    Uuid(u128),
-    Text(String),
-}
-
 /// What the ledger reads of a page.
 #[derive(Deserialize)]
 struct PageDigest {
@@ -329,246 +351,6 @@ struct PageDigest {
 
 fn rows_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<RowDigest>, D::Error> {
     Ok(Option::<Vec<RowDigest>>::deserialize(d)?.unwrap_or_default())
-}
-
-/// What the ledger keeps of a row. The fingerprint hashes every field (names and values, in
-/// any order), so that two copies differing in anything are told apart.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct RowDigest {
-    id: Option<DigestId>,
-    duration: Option<i64>,
-    open: bool,
-    fingerprint: u64,
-}
-
-impl<'de> Deserialize<'de> for RowDigest {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let value = d.deserialize_any(ValueVisitor { row: true })?;
-        Ok(value.digest.unwrap_or(RowDigest {
-            id: None,
-            duration: None,
-            open: false,
-            fingerprint: value.hash,
-        }))
-    }
-}
-
-const SEED: u64 = 0x6c65_6467_6572_5f31;
-const MULTIPLIER: u64 = 0x9E37_79B9_7F4A_7C15;
-
-fn hash_bytes(tag: u64, bytes: &[u8]) -> u64 {
-    KeyHasher::with_seed(SEED ^ tag).bytes(bytes)
-}
-
-fn mix(a: u64, b: u64) -> u64 {
-    fold_multiply(a ^ b.rotate_left(29), MULTIPLIER)
-}
-
-/// The value's hash, its text or integer when it is one, and the row's digest when it is the
-/// object of a row.
-struct Hashed<'de> {
-    hash: u64,
-    scalar: Scalar<'de>,
-    digest: Option<RowDigest>,
-}
-
-enum Scalar<'de> {
-    Str(Cow<'de, str>),
-    I64(i64),
-    U64(u64),
-    F64(f64),
-    Null,
-    Other,
-}
-
-impl<'de> Hashed<'de> {
-    fn scalar(hash: u64, scalar: Scalar<'de>) -> Self {
-        Hashed {
-            hash,
-            scalar,
-            digest: None,
-        }
-    }
-
-    /// The value as the models' own decoder of integers reads it, so that "as received"
-    /// means what the store reads.
-    fn duration(&self) -> Option<i64> {
-        type E = de::value::Error;
-        let decoded = match &self.scalar {
-            Scalar::Str(text) => {
-                let d: de::value::StrDeserializer<'_, E> = text.as_ref().into_deserializer();
-                timestamp::deserialize_opt_int(d)
-            }
-            Scalar::I64(value) => {
-                let d: de::value::I64Deserializer<E> = value.into_deserializer();
-                timestamp::deserialize_opt_int(d)
-            }
-            Scalar::U64(value) => {
-                let d: de::value::U64Deserializer<E> = value.into_deserializer();
-                timestamp::deserialize_opt_int(d)
-            }
-            Scalar::F64(value) => {
-                let d: de::value::F64Deserializer<E> = value.into_deserializer();
-                timestamp::deserialize_opt_int(d)
-            }
-            Scalar::Null | Scalar::Other => Ok(None),
-        };
-        decoded.ok().flatten()
-    }
-
-    fn is_present_time(&self) -> bool {
-        match &self.scalar {
-            Scalar::Null => false,
-            Scalar::Str(text) => !text.trim().is_empty(),
-            _ => true,
-        }
-    }
-}
-
-/// A member's name, borrowed from the body unless it holds escapes (serde's own `Cow` always
-/// allocates, which made names most of the cost of a row).
-struct FieldName<'de>(Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for FieldName<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Name;
-        impl<'de> Visitor<'de> for Name {
-            type Value = FieldName<'de>;
-
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a member name")
-            }
-
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(FieldName(Cow::Borrowed(v)))
-            }
-
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(FieldName(Cow::Owned(v.to_owned())))
-            }
-        }
-        d.deserialize_str(Name)
-    }
-}
-
-/// Hashes any JSON value; for the object of a row (`row: true`) also builds its digest.
-struct ValueVisitor {
-    row: bool,
-}
-
-impl<'de> DeserializeSeed<'de> for ValueVisitor {
-    type Value = Hashed<'de>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ValueVisitor {
-    type Value = Hashed<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(Hashed::scalar(hash_bytes(1, &[u8::from(v)]), Scalar::Other))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Hashed::scalar(
-            hash_bytes(2, &v.to_le_bytes()),
-            Scalar::I64(v),
-        ))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        let hash = match i64::try_from(v) {
-            Ok(signed) => hash_bytes(2, &signed.to_le_bytes()),
-            Err(_) => hash_bytes(3, &v.to_le_bytes()),
-        };
-        Ok(Hashed::scalar(hash, Scalar::U64(v)))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(Hashed::scalar(
-            hash_bytes(4, &v.to_le_bytes()),
-            Scalar::F64(v),
-        ))
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Hashed::scalar(
-            hash_bytes(5, v.as_bytes()),
-            Scalar::Str(Cow::Borrowed(v)),
-        ))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Hashed::scalar(
-            hash_bytes(5, v.as_bytes()),
-            Scalar::Str(Cow::Owned(v.to_owned())),
-        ))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Hashed::scalar(hash_bytes(6, &[]), Scalar::Null))
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        self.visit_unit()
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-
-    /// Arrays keep their order: `["host", "user"]` and `["user", "host"]` differ.
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut hash = hash_bytes(7, &[]);
-        while let Some(item) = seq.next_element_seed(ValueVisitor { row: false })? {
-            hash = mix(hash, item.hash);
-        }
-        Ok(Hashed::scalar(hash, Scalar::Other))
-    }
-
-    /// Members are added up, so that their order does not matter.
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut hash = hash_bytes(8, &[]);
-        let mut digest = RowDigest {
-            id: None,
-            duration: None,
-            open: true,
-            fingerprint: 0,
-        };
-        while let Some(FieldName(key)) = map.next_key::<FieldName<'de>>()? {
-            let value = map.next_value_seed(ValueVisitor { row: false })?;
-            hash = hash.wrapping_add(mix(hash_bytes(9, key.as_bytes()), value.hash));
-            if !self.row {
-                continue;
-            }
-            match key.as_ref() {
-                "user_session_id" => {
-                    digest.id = match &value.scalar {
-                        Scalar::Str(text) => Some(match parse_canonical_uuid(text) {
-                            Some(uuid) => DigestId::Uuid(uuid),
-                            None => DigestId::Text(text.clone().into_owned()),
-                        }),
-                        _ => None,
-                    }
-                }
-                "duration_in_seconds" => digest.duration = value.duration(),
-                "left_at" => digest.open = !value.is_present_time(),
-                _ => {}
-            }
-        }
-        digest.fingerprint = hash;
-        Ok(Hashed {
-            hash,
-            scalar: Scalar::Other,
-            digest: self.row.then_some(digest),
-        })
-    }
 }
 
 #[cfg(test)]

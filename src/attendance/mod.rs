@@ -101,6 +101,7 @@ mod proptests;
 mod records;
 mod roster;
 mod row;
+pub(crate) mod row_digest;
 mod seen;
 mod session_id;
 mod sort;

@@ -7,7 +7,7 @@
 
 use crate::api::models::{CallSession, ParticipantSessionDetails, ParticipantSessionsPage};
 use crate::api::timestamp::Nanos;
-use crate::api::{DecodeError, ParticipantSessionsPageRef, SessionDetailsRef};
+use crate::api::{DecodeError, ParticipantSessionsPageRef, RawSessionsPage, SessionDetailsRef};
 use crate::filter::{Needle, TimeWindow};
 
 use super::call::{
@@ -245,6 +245,18 @@ impl SessionStore {
     pub fn ingest_json(&mut self, body: &[u8]) -> Result<IngestSummary, IngestError> {
         let page = ParticipantSessionsPageRef::from_json(body).map_err(IngestError::Unreadable)?;
         self.ingest_page(&page)
+    }
+
+    /// [`SessionStore::ingest_json`] of a page decoded once as it arrived
+    /// ([`RawSessionsPage::decode_once`]): its rows are not decoded again (a page not decoded
+    /// yet is decoded here). A page whose decoding failed changes nothing and gives that
+    /// error.
+    pub fn ingest_raw(&mut self, page: &RawSessionsPage) -> Result<IngestSummary, IngestError> {
+        match page.decoding().map(|decoding| &decoding.page) {
+            Some(Ok(decoded)) => self.ingest_page(decoded),
+            Some(Err(error)) => Err(IngestError::Unreadable(error.clone())),
+            None => self.ingest_json(page.bytes()),
+        }
     }
 
     fn ingest_page(

@@ -519,7 +519,7 @@ async fn read_store(
     let mut skipped = 0;
     let (completeness, end) =
         for_each_page(client, waits, target, filter_conditions, async |read| {
-            if let Err(error) = store.ingest_json(read.page.bytes()) {
+            if let Err(error) = store.ingest_raw(&read.page) {
                 // Its rows are missing: said on the way, and in the completeness at the end.
                 skipped += read.page.rows() as u64;
                 say_skipped(read.page_no, read.page.rows(), &error);

@@ -249,17 +249,17 @@ impl SessionRead {
         &self.reports
     }
 
-    fn on_page(&mut self, response: Response<RawSessionsPage>) -> ReadStep {
+    fn on_page(&mut self, mut response: Response<RawSessionsPage>) -> ReadStep {
         self.waiting = None;
+        // The one decoding of the page, for the ledger here and the store downstream, while
+        // the pager's request for the next page is under way.
+        response.body.decode_once();
         // A page the ledger cannot read has its rows counted as unreadable: the read then
         // says they are missing, and consumers decide what to do with the page.
-        let news = self
-            .ledger
-            .record(response.body.bytes())
-            .unwrap_or_else(|_| {
-                self.ledger
-                    .unreadable_page(response.body.rows(), self.totals)
-            });
+        let news = self.ledger.record_page(&response.body).unwrap_or_else(|_| {
+            self.ledger
+                .unreadable_page(response.body.rows(), self.totals)
+        });
         let cursor = self.pager.page_cursor().map(str::to_owned);
         self.totals = news.totals;
         if let Some(session) = &news.session {

@@ -18,6 +18,9 @@ use super::{ParticipantSessionsPageRef, RoleList, SessionDetailsRef};
 use crate::api::models::CallSession;
 use crate::api::session_fields::participant_session_fields;
 use crate::api::timestamp::{self, Nanos};
+use crate::attendance::row_digest::{
+    self, DigestId, RowDigest, ScalarSeed, ValueVisitor, member_name_hash, null_hash, string_hash,
+};
 
 /// Rows are rarely shorter than this many bytes of JSON, so a page of `n` bytes holds at most
 /// about `n / ROW_BYTES` of them; reserving that up front spares growing the row list.
@@ -50,14 +53,47 @@ impl<'de> Body<'de> {
     }
 }
 
-/// The decoding of a whole page.
-#[derive(Clone, Copy)]
-pub(super) struct PageSeed<'de>(Body<'de>);
+/// The decoding of a whole page; with `digests`, each row's digest for the read's ledger is
+/// also taken in the same pass (see [`decode_with_digests`]).
+pub(super) struct PageSeed<'de, 's> {
+    body: Body<'de>,
+    digests: Option<&'s mut Vec<RowDigest>>,
+}
 
-impl<'de> PageSeed<'de> {
+impl<'de> PageSeed<'de, '_> {
     pub(super) fn new(bytes: &'de [u8]) -> Self {
-        PageSeed(Body::new(bytes))
+        PageSeed {
+            body: Body::new(bytes),
+            digests: None,
+        }
     }
+}
+
+/// Decodes a page as [`ParticipantSessionsPageRef::from_json`] does and, in the same pass, each
+/// row's [`RowDigest`] (its id, raw duration, whether open, and the fingerprint of all its
+/// members, unknown ones included), in the order of the rows.
+///
+/// Fails on everything `from_json` refuses, and also on what it would let through but the
+/// ledger's lenient reading ([`crate::attendance::SessionLedger::record`]) hashes or refuses
+/// differently: a body that is not valid UTF-8 as a whole, a member name that is not, an
+/// unknown member whose value the parser cannot hold. The error says nothing useful: on
+/// failure the caller reads the page the two other ways, which say what is wrong.
+pub(crate) fn decode_with_digests(
+    bytes: &[u8],
+) -> Result<(ParticipantSessionsPageRef<'_>, Vec<RowDigest>), serde_json::Error> {
+    let body = Body::new(bytes);
+    if body.text.is_none() {
+        return Err(de::Error::custom("the body is not UTF-8"));
+    }
+    let mut digests = Vec::new();
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let seed = PageSeed {
+        body,
+        digests: Some(&mut digests),
+    };
+    let page = seed.deserialize(&mut de)?;
+    de.end()?;
+    Ok((page, digests))
 }
 
 /// A key of the page object.
@@ -89,7 +125,7 @@ impl FromKey for PageKey {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for PageSeed<'de> {
+impl<'de> DeserializeSeed<'de> for PageSeed<'de, '_> {
     type Value = ParticipantSessionsPageRef<'de>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
@@ -97,7 +133,7 @@ impl<'de> DeserializeSeed<'de> for PageSeed<'de> {
     }
 }
 
-impl<'de> Visitor<'de> for PageSeed<'de> {
+impl<'de> Visitor<'de> for PageSeed<'de, '_> {
     type Value = ParticipantSessionsPageRef<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -105,7 +141,8 @@ impl<'de> Visitor<'de> for PageSeed<'de> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let body = self.0;
+        let body = self.body;
+        let mut digests = self.digests;
         let (mut call_type, mut call_id, mut call_session_id) = (None, None, None);
         let (mut sessions_total, mut duration_total) = (None, None);
         let (mut rows, mut next, mut session) = (None, None, None);
@@ -134,7 +171,10 @@ impl<'de> Visitor<'de> for PageSeed<'de> {
                 )?,
                 PageKey::Sessions => set(
                     &mut rows,
-                    map.next_value_seed(RowsSeed(body))?,
+                    map.next_value_seed(RowsSeed {
+                        body,
+                        digests: digests.as_deref_mut(),
+                    })?,
                     "participants_sessions",
                 )?,
                 PageKey::Next => set(
@@ -165,10 +205,13 @@ impl<'de> Visitor<'de> for PageSeed<'de> {
     }
 }
 
-/// The list of rows.
-struct RowsSeed<'de>(Body<'de>);
+/// The list of rows, and their digests when asked.
+struct RowsSeed<'de, 's> {
+    body: Body<'de>,
+    digests: Option<&'s mut Vec<RowDigest>>,
+}
 
-impl<'de> DeserializeSeed<'de> for RowsSeed<'de> {
+impl<'de> DeserializeSeed<'de> for RowsSeed<'de, '_> {
     type Value = Vec<SessionDetailsRef<'de>>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
@@ -176,7 +219,7 @@ impl<'de> DeserializeSeed<'de> for RowsSeed<'de> {
     }
 }
 
-impl<'de> Visitor<'de> for RowsSeed<'de> {
+impl<'de> Visitor<'de> for RowsSeed<'de, '_> {
     type Value = Vec<SessionDetailsRef<'de>>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -184,9 +227,21 @@ impl<'de> Visitor<'de> for RowsSeed<'de> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut rows = Vec::with_capacity(self.0.len / ROW_BYTES);
-        while let Some(row) = seq.next_element_seed(RowSeed(self.0))? {
-            rows.push(row);
+        let capacity = self.body.len / ROW_BYTES;
+        let mut rows = Vec::with_capacity(capacity);
+        match self.digests {
+            None => {
+                while let Some(row) = seq.next_element_seed(RowSeed(self.body))? {
+                    rows.push(row);
+                }
+            }
+            Some(digests) => {
+                digests.reserve(capacity);
+                while let Some((row, digest)) = seq.next_element_seed(DigestRowSeed(self.body))? {
+                    rows.push(row);
+                    digests.push(digest);
+                }
+            }
         }
         Ok(rows)
     }
@@ -216,8 +271,20 @@ impl<'de> DeserializeSeed<'de> for RowSeed<'de> {
     }
 }
 
-/// The keys of a row and its visitor, one arm per field of `participant_session_fields!`,
-/// each read with the seed of its kind (see `row_value!` and `row_field!`).
+/// One row and its digest.
+struct DigestRowSeed<'de>(Body<'de>);
+
+impl<'de> DeserializeSeed<'de> for DigestRowSeed<'de> {
+    type Value = (SessionDetailsRef<'de>, RowDigest);
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+/// The keys of a row and its visitors (alone, and with its digest), one arm per field of
+/// `participant_session_fields!`, each read with the seed of its kind (see `row_value!`,
+/// `hashed_row_value!` and `row_field!`).
 macro_rules! row_decoder {
     ($($(#[$doc:meta])* $name:ident: $kind:ident,)*) => {
         /// A key of a row object, named as its field.
@@ -265,7 +332,83 @@ macro_rules! row_decoder {
                 })
             }
         }
+
+        /// The row's members are hashed as the ledger's lenient reading hashes them
+        /// ([`ValueVisitor`]): each known field from the value it decodes, each unknown one
+        /// whole.
+        impl<'de> Visitor<'de> for DigestRowSeed<'de> {
+            type Value = (SessionDetailsRef<'de>, RowDigest);
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("struct SessionDetailsRef")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let body = self.0;
+                $(let mut $name = None;)*
+                let mut fingerprint = row_digest::object_start();
+                while let Some((key, name_hash)) = map.next_key_seed(HashedKey::<RowField>(PhantomData))? {
+                    let value_hash = match key {
+                        $(
+                            RowField::$name => {
+                                let (value, hash) = hashed_row_value!($kind, map, body, A);
+                                set(&mut $name, value, stringify!($name))?;
+                                hash
+                            }
+                        )*
+                        RowField::Other => map.next_value_seed(ValueVisitor { row: false })?.hash,
+                    };
+                    fingerprint = row_digest::member(fingerprint, name_hash, value_hash);
+                }
+                let row = SessionDetailsRef {
+                    $($name: row_field!($kind, $name),)*
+                };
+                // The page decodes, so `left_at` is absent, null or blank exactly when it
+                // reads as no time, and the duration is what the lenient reading takes.
+                let digest = RowDigest {
+                    id: Some(DigestId::of(&row.user_session_id)),
+                    duration: row.duration_in_seconds,
+                    open: row.left_at.is_none(),
+                    fingerprint,
+                };
+                Ok((row, digest))
+            }
+        }
     };
+}
+
+/// Reads the value of a field of `$kind` from `$map`, with its hash as the ledger's lenient
+/// reading gives it.
+macro_rules! hashed_row_value {
+    (RequiredText, $map:ident, $body:ident, $access:ident) => {{
+        let text = $map.next_value_seed(Text($body))?;
+        let hash = string_hash(text.as_bytes());
+        (text, hash)
+    }};
+    (Text, $map:ident, $body:ident, $access:ident) => {{
+        let text = $map.next_value_seed(OptionalTextSeed($body))?;
+        let hash = text
+            .as_ref()
+            .map_or_else(null_hash, |text| string_hash(text.as_bytes()));
+        (text, hash)
+    }};
+    (TextList, $map:ident, $body:ident, $access:ident) => {
+        $map.next_value_seed(HashedRolesSeed($body))?
+    };
+    (Timestamp, $map:ident, $body:ident, $access:ident) => {{
+        let value = $map.next_value_seed(ScalarSeed)?;
+        let at = value
+            .timestamp()
+            .map_err(<$access::Error as de::Error>::custom)?;
+        (TimestampField(at), value.hash())
+    }};
+    (Integer, $map:ident, $body:ident, $access:ident) => {{
+        let value = $map.next_value_seed(ScalarSeed)?;
+        let count = value
+            .integer()
+            .map_err(<$access::Error as de::Error>::custom)?;
+        (IntegerField(count), value.hash())
+    }};
 }
 
 /// Reads the value of a field of `$kind` from `$map`.
@@ -341,6 +484,47 @@ impl<'de> Visitor<'de> for RolesSeed<'de> {
 
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(RoleList::default())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+/// A row's list of role names, with its hash.
+struct HashedRolesSeed<'de>(Body<'de>);
+
+impl<'de> DeserializeSeed<'de> for HashedRolesSeed<'de> {
+    type Value = (RoleList<'de>, u64);
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for HashedRolesSeed<'de> {
+    type Value = (RoleList<'de>, u64);
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of role names")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut roles = RoleList::default();
+        let mut hash = row_digest::array_start();
+        while let Some(role) = seq.next_element_seed(Text(self.0))? {
+            hash = row_digest::array_item(hash, string_hash(role.as_bytes()));
+            roles.push(role);
+        }
+        Ok((roles, hash))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok((RoleList::default(), null_hash()))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok((RoleList::default(), null_hash()))
     }
 
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
@@ -440,6 +624,39 @@ impl<K: FromKey> Visitor<'_> for Key<K> {
 
     fn visit_bytes<E: de::Error>(self, key: &[u8]) -> Result<K, E> {
         Ok(K::from_key(key))
+    }
+}
+
+/// An object key with the hash of its name: the name must be UTF-8, as the ledger's lenient
+/// reading requires of it.
+struct HashedKey<K>(PhantomData<K>);
+
+impl<'de, K: FromKey> DeserializeSeed<'de> for HashedKey<K> {
+    type Value = (K, u64);
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_bytes(self)
+    }
+}
+
+impl<'de, K: FromKey> Visitor<'de> for HashedKey<K> {
+    type Value = (K, u64);
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    /// A name borrowed from a body valid as a whole is valid.
+    fn visit_borrowed_bytes<E: de::Error>(self, key: &'de [u8]) -> Result<Self::Value, E> {
+        Ok((K::from_key(key), member_name_hash(key)))
+    }
+
+    /// A name with escapes, unescaped by the parser.
+    fn visit_bytes<E: de::Error>(self, key: &[u8]) -> Result<Self::Value, E> {
+        match std::str::from_utf8(key) {
+            Ok(_) => Ok((K::from_key(key), member_name_hash(key))),
+            Err(_) => Err(E::invalid_value(de::Unexpected::Bytes(key), &self)),
+        }
     }
 }
 
