@@ -463,6 +463,28 @@ fn the_footer_offers_only_the_keys_that_do_something_here() {
     assert!(empty.contains(&"Esc") && !empty.contains(&"e"), "{empty:?}");
 }
 
+/// A narrow terminal shows as many whole hints as fit, in the footer's order, never one cut
+/// in the middle (`e expor` reads as another key); `?` (the help, which lists them all) stays.
+#[test]
+fn a_narrow_footer_drops_whole_hints_never_cuts_one() {
+    let (mut app, now) = loaded_with_roster(None);
+    let footer_at = |app: &mut App, width| rows_of(&screen(app, now, width, 24)).pop().unwrap();
+    // Wide enough for every hint: ` q  quit   ?  help   Tab  view …`.
+    let all = footer_at(&mut app, 400);
+    let hints: Vec<&str> = all.trim().split("   ").collect();
+    assert!(hints.len() > 8, "{all}");
+    for width in [30, 40, 60, 80, 100, 160] {
+        let drawn = footer_at(&mut app, width);
+        let fits = (1..=hints.len())
+            .map(|n| format!(" {}", hints[..n].join("   ")))
+            .take_while(|shown| shown.chars().count() <= usize::from(width))
+            .last()
+            .unwrap_or_default();
+        assert_eq!(drawn.trim_end(), fits, "at {width} columns");
+        assert!(fits.contains(" ?  help"), "at {width} columns: {fits}");
+    }
+}
+
 /// The footer as drawn: a member who never joined, at 160x48 and 80x24.
 #[test]
 fn the_footer_of_a_member_who_never_joined() {

@@ -192,12 +192,23 @@ pub(crate) fn frozen_banner(app: &App, now: Nanos, theme: &Palette) -> Option<Li
     Some(Line::from(Span::styled(text, theme.banner())))
 }
 
-/// `q quit  ? help  Tab view …`, from the keymap: the keys that do something here and now.
-pub(crate) fn hints_line(app: &App, theme: &Palette) -> Line<'static> {
+/// `q quit  ? help  Tab view …`, from the keymap: the keys that do something here and now,
+/// as many whole hints as fit in `width` columns. A hint cut in the middle (`e expor`) reads
+/// as another key; the ones left out are all in the help (`?`, always first).
+pub(crate) fn hints_line(app: &App, theme: &Palette, width: u16) -> Line<'static> {
     let mut spans = Vec::new();
+    let mut used = 0;
     for binding in app.footer_hints() {
-        spans.push(Span::styled(format!(" {} ", binding.keys), theme.key()));
-        spans.push(Span::raw(format!(" {}  ", binding.hint)));
+        let key = Span::styled(format!(" {} ", binding.keys), theme.key());
+        let hint = Span::raw(format!(" {}  ", binding.hint));
+        // The two trailing spaces may fall off the edge.
+        let needed = key.width() + hint.width() - 2;
+        if used + needed > usize::from(width) {
+            break;
+        }
+        used += key.width() + hint.width();
+        spans.push(key);
+        spans.push(hint);
     }
     Line::from(spans)
 }

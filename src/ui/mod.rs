@@ -78,7 +78,10 @@ pub fn draw(frame: &mut Frame, app: &App, now: Nanos) -> Layout {
     if let Some(status) = status {
         frame.render_widget(Paragraph::new(status), status_area);
     }
-    frame.render_widget(Paragraph::new(footer::hints_line(app, &theme)), hints);
+    frame.render_widget(
+        Paragraph::new(footer::hints_line(app, &theme, hints.width)),
+        hints,
+    );
     if let Some(prompt) = app.export_prompt() {
         let line = ratatui::layout::Rect {
             y: hints.y.saturating_sub(1),
