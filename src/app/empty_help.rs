@@ -3,7 +3,7 @@
 //! occur, and that a bare word searches ids in any case.
 
 use crate::api::timestamp::Nanos;
-use crate::attendance::{Roster, Seen, closest_ids};
+use crate::attendance::{Roster, Seen, SessionStore, closest_ids};
 use crate::filter::searched_ids;
 
 use super::App;
@@ -14,13 +14,23 @@ const CLOSEST: usize = 5;
 const SEARCHES_SHOWN: usize = 3;
 
 /// The help's lines for a filter `source` that kept nothing, given what it searched.
-pub(crate) fn help_lines(source: &str, searched: &[String], seen: &Seen) -> Vec<String> {
+pub(crate) fn help_lines(
+    source: &str,
+    searched: &[String],
+    seen: &Seen,
+    store: &SessionStore,
+) -> Vec<String> {
     let mut lines = vec![format!(
         "No participant session matches `{}`.",
         source.trim()
     )];
+    let users = if searched.is_empty() {
+        Vec::new()
+    } else {
+        seen.users(store)
+    };
     for typed in searched.iter().take(SEARCHES_SHOWN) {
-        let closest = closest_ids(typed, seen.users(), CLOSEST);
+        let closest = closest_ids(typed, users.iter().copied(), CLOSEST);
         lines.push(if closest.is_empty() {
             format!(
                 "`{typed}`: no id seen in this session is close ({} ids seen).",
@@ -100,7 +110,7 @@ impl App {
             return;
         }
         let searched = searched_ids(source, &self.parse_context(now));
-        let lines = help_lines(source, &searched, &self.seen);
+        let lines = help_lines(source, &searched, &self.seen, &self.store);
         self.empty_help = Some((key, lines));
     }
 

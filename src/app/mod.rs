@@ -807,8 +807,8 @@ impl App {
     /// server part, and the filter in force is the one they are shown under when it has that
     /// server part.
     fn replace_data(&mut self) {
+        self.seen.store_cleared(&self.store);
         self.store.clear();
-        self.seen.store_cleared();
         self.data_server = self.fetch.request.filter.clone();
         self.sync_shown();
     }

@@ -7,24 +7,30 @@ use std::collections::BTreeSet;
 use super::row::{PublisherId, RoleId, UserId};
 use super::store::SessionStore;
 
-/// The names seen in one call session, in text order. `Seen::learn` copies what a store
-/// interned since the last call (its interners only grow until `SessionStore::clear`, after
-/// which `Seen::store_cleared` starts over from their first entry).
+/// The names seen in one call session. The current store's user ids are read from its
+/// interner, never copied (at a million users a copy was tens of megabytes); only the ids of
+/// a store cleared since, that the current one has not shown, are kept here. Roles and
+/// publisher types are few and copied. `Seen::learn` takes what a store interned since the
+/// last call (its interners only grow until `SessionStore::clear`, before which
+/// `Seen::store_cleared` keeps its user ids).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Seen {
-    users: BTreeSet<Box<str>>,
+    earlier_users: BTreeSet<Box<str>>,
     roles: BTreeSet<Box<str>>,
     publishers: BTreeSet<Box<str>>,
-    /// How many of the store's users, roles and publisher types are copied already.
+    /// How many of the store's users, roles and publisher types are learnt already.
     copied: (usize, usize, usize),
 }
 
 impl Seen {
-    /// Copies the names `store` interned since the last call.
+    /// Learns the names `store` interned since the last call.
     pub(crate) fn learn(&mut self, store: &SessionStore) {
         let (users, roles, publishers) = self.copied;
-        for id in users..store.user_count() {
-            self.users.insert(store.user_name(UserId(id as u32)).into());
+        if !self.earlier_users.is_empty() {
+            for id in users..store.user_count() {
+                self.earlier_users
+                    .remove(store.user_name(UserId(id as u32)));
+            }
         }
         for id in roles..store.role_count() {
             self.roles.insert(store.role_name(RoleId(id as u32)).into());
@@ -40,13 +46,25 @@ impl Seen {
         );
     }
 
-    /// The store was cleared for a new read of the same session: its names start again.
-    pub(crate) fn store_cleared(&mut self) {
+    /// `store` is about to be cleared for a new read of the same session (which may be
+    /// narrower): its user ids are kept until a store shows them again.
+    pub(crate) fn store_cleared(&mut self, store: &SessionStore) {
+        for id in 0..self.copied.0.min(store.user_count()) {
+            self.earlier_users
+                .insert(store.user_name(UserId(id as u32)).into());
+        }
         self.copied = (0, 0, 0);
     }
 
-    pub(crate) fn users(&self) -> impl Iterator<Item = &str> {
-        self.users.iter().map(|id| &**id)
+    /// Every user id seen, in text order; `store` is the one [`Seen::learn`] learnt from.
+    pub(crate) fn users<'a>(&'a self, store: &'a SessionStore) -> Vec<&'a str> {
+        let current =
+            (0..self.copied.0.min(store.user_count())).map(|id| store.user_name(UserId(id as u32)));
+        let mut users: Vec<&str> = (self.earlier_users.iter().map(|id| &**id))
+            .chain(current)
+            .collect();
+        users.sort_unstable();
+        users
     }
 
     pub(crate) fn roles(&self) -> impl Iterator<Item = &str> {
@@ -57,8 +75,9 @@ impl Seen {
         self.publishers.iter().map(|id| &**id)
     }
 
+    /// How many user ids were seen: a store's own are never among the earlier ones.
     pub(crate) fn user_count(&self) -> usize {
-        self.users.len()
+        self.earlier_users.len() + self.copied.0
     }
 }
 
@@ -72,12 +91,18 @@ mod tests {
         let mut seen = Seen::default();
         let mut store = ended_call(vec![closed("alice", "a", 0, 1), closed("bob", "b", 0, 1)]);
         seen.learn(&store);
+        seen.store_cleared(&store);
         store.clear();
-        seen.store_cleared();
         let narrower = ended_call(vec![closed("carol", "c", 0, 1)]);
         seen.learn(&narrower);
         seen.learn(&narrower);
-        assert_eq!(seen.users().collect::<Vec<_>>(), ["alice", "bob", "carol"]);
+        assert_eq!(seen.users(&narrower), ["alice", "bob", "carol"]);
+        assert_eq!(seen.user_count(), 3);
+        // Read whole again: the ids the store shows again are its own, not kept twice.
+        seen.store_cleared(&narrower);
+        let whole = ended_call(vec![closed("bob", "b", 0, 1), closed("carol", "c", 0, 1)]);
+        seen.learn(&whole);
+        assert_eq!(seen.users(&whole), ["alice", "bob", "carol"]);
         assert_eq!(seen.user_count(), 3);
         assert!(seen.publishers().count() >= 1);
     }
