@@ -1028,3 +1028,38 @@ fn a_live_users_leave_is_provisional() {
     let text = screen(&mut app, now, 160, 48).to_string();
     assert!(text.contains("still in the call"), "{text}");
 }
+
+#[test]
+fn the_header_shows_the_cost_of_the_last_poll_the_quota_left_and_the_next_poll() {
+    let now = T0 + 30 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    let rows = vec![row("alice-chen", "a-1", 0, None, "webrtc", "host")];
+    let reset = (now + 60 * SEC) / SEC;
+    for (page_no, remaining) in [(1, 3), (2, 2)] {
+        app.update(
+            Msg::Fetch(FetchEvent::Page {
+                generation: 1,
+                page_no,
+                page: Box::new(headcount::api::RawSessionsPage::from_page(&page(
+                    rows.clone(),
+                    1,
+                    true,
+                ))),
+                rate_limit: Some(headcount::api::RateLimit {
+                    limit: 4,
+                    remaining,
+                    reset,
+                }),
+            }),
+            now,
+        );
+    }
+    app.update(done(1, 2), now);
+    let header = wide(&mut app, now + 20 * SEC).to_string();
+    assert!(
+        header.contains("last read 2 requests · quota 2/4 left · next poll in 40s (rate limit)"),
+        "{header}"
+    );
+    let narrow = screen(&mut app, now + 20 * SEC, 80, 24).to_string();
+    assert!(narrow.contains("next poll in 40s"), "{narrow}");
+}

@@ -1071,3 +1071,65 @@ fn a_publisher_type_stream_does_not_have_is_an_error_and_the_last_good_filter_st
     assert_eq!(app.filter_bar().active().source, "dur>30m");
     assert_eq!(app.sessions().len(), 2);
 }
+
+/// A page of a read, answered with the rate-limit quota `(limit, remaining, reset)` (reset in
+/// Unix seconds).
+fn page_with_quota(
+    generation: u64,
+    page_no: u32,
+    rows: Vec<serde_json::Value>,
+    quota: (u64, u64, i64),
+) -> Msg {
+    let (limit, remaining, reset) = quota;
+    Msg::Fetch(FetchEvent::Page {
+        generation,
+        page_no,
+        page: Box::new(RawSessionsPage::from_page(&page(rows, 1, true))),
+        rate_limit: Some(headcount::api::RateLimit {
+            limit,
+            remaining,
+            reset,
+        }),
+    })
+}
+
+#[test]
+fn live_polls_keep_within_half_the_rate_limit_and_start_an_interval_after_the_last() {
+    let now = T0 + 30 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    let rows = vec![row("alice-chen", "a-1", 0, None, "webrtc", "host")];
+    let reset = (now + 60 * SEC) / SEC;
+    // A read of two requests out of 10: another one makes 4, within half the quota.
+    app.update(page_with_quota(1, 1, rows.clone(), (10, 9, reset)), now);
+    app.update(page_with_quota(1, 2, rows.clone(), (10, 8, reset)), now);
+    app.update(done(1, 2), now + 2 * SEC);
+    let plan = app.poll_plan().unwrap();
+    assert_eq!(
+        (plan.at, plan.stretched),
+        (now + 7 * SEC, false),
+        "an interval after the end"
+    );
+    assert_eq!(app.poll_budget().last_cost(), Some(2));
+    let effects = app.update(Msg::Tick, now + 7 * SEC);
+    assert_eq!(requests(&effects).len(), 1, "the poll starts");
+    app.update(
+        page_with_quota(2, 1, rows.clone(), (10, 7, reset)),
+        now + 8 * SEC,
+    );
+    app.update(
+        page_with_quota(2, 2, rows.clone(), (10, 6, reset)),
+        now + 8 * SEC,
+    );
+    app.update(done(2, 2), now + 9 * SEC);
+    // Four spent: two more would pass five, so the next poll waits for the window's end.
+    let plan = app.poll_plan().unwrap();
+    assert_eq!((plan.at, plan.stretched), (reset * SEC, true));
+    let effects = app.update(Msg::Tick, now + 14 * SEC);
+    assert!(requests(&effects).is_empty(), "no poll at the interval");
+    let effects = app.update(Msg::Tick, reset * SEC);
+    assert_eq!(
+        requests(&effects).len(),
+        1,
+        "the poll starts in the next window"
+    );
+}

@@ -261,3 +261,34 @@ async fn the_dashboard_shows_a_sped_up_live_call_at_the_servers_present() {
     let peak = call.peak_sessions.at.expect("a peak");
     assert!(peak <= window.end);
 }
+
+#[tokio::test]
+async fn live_polls_are_put_off_to_spend_at_most_half_the_rate_limit() {
+    // Two requests per endpoint a second: a read of the small call is one page, so at most
+    // one poll a window, where an interval of 100 ms would poll ten times.
+    let sim = start(SimConfig {
+        scenario: Scenario::Small,
+        rate_limit: 2,
+        rate_window: Duration::from_secs(1),
+        ..live(1.0, Duration::ZERO)
+    })
+    .await;
+    let interval = Duration::from_millis(100);
+    let (_, reads) = sim_support::dashboard::live_polls(&sim, interval, 100, 4).await;
+    assert_eq!(reads.len(), 4, "{reads:?}");
+    for read in &reads {
+        assert_eq!((read.pages, read.rate_limited), (1, 0), "{reads:?}");
+    }
+    // A read that ends within an interval of the window's end needs no putting off.
+    let stretched = reads
+        .iter()
+        .filter_map(|read| read.plan)
+        .filter(|plan| plan.stretched);
+    assert!(stretched.count() >= 1, "{reads:?}");
+    let first = reads[0].ended_at;
+    let last = reads[3].ended_at;
+    assert!(
+        last - first >= 2 * SEC,
+        "three polls in three windows, not 300 ms: {reads:?}"
+    );
+}

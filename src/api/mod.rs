@@ -50,4 +50,5 @@ pub(crate) use pager::{MAX_PAGE_SIZE, SessionPager};
 pub use pager::{PagerOptions, StopReason};
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
+pub(crate) use server_clock::ServerClock;
 pub use session_fields::SessionFields;

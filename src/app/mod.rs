@@ -21,6 +21,7 @@ pub(crate) mod keymap;
 mod keys;
 pub mod live;
 pub(crate) mod msg;
+pub mod pacing;
 pub mod picker;
 mod session_switch;
 mod time_scale;
@@ -58,6 +59,7 @@ use invitation::Invitation;
 use item_list::ItemList;
 use keymap::Context;
 use live::{Caveat, FetchKind, FetchProgress, Frozen, Retry, RetryCause, Status};
+use pacing::{NextPoll, PollBudget};
 use view::{View, ViewStack, Views};
 
 /// How long typing must pause before a changed server filter is fetched.
@@ -134,7 +136,9 @@ pub struct App {
     /// and the people classified.
     expected_help: Option<((String, usize), Vec<String>)>,
     frozen: Option<Frozen>,
-    next_poll: Option<Nanos>,
+    next_poll: Option<NextPoll>,
+    /// What the reads have spent of the rate limit, which paces the polls.
+    poll_budget: PollBudget,
     /// The poll that saw the call end has been followed by the one last fetch.
     final_fetch: bool,
     /// Whether the last finished read got every row; `None` while the first one runs.
@@ -179,6 +183,7 @@ impl App {
             expected_help: None,
             frozen: None,
             next_poll: None,
+            poll_budget: PollBudget::default(),
             final_fetch: false,
             completeness: None,
             session_counts: None,
@@ -254,7 +259,7 @@ impl App {
         [
             self.filter_due,
             self.figures_due,
-            self.next_poll,
+            self.next_poll(),
             recompute,
             retry,
             self.status_until,
@@ -468,8 +473,19 @@ impl App {
         self.frozen.as_ref()
     }
 
+    /// When the next live poll starts (Unix ns on the server's clock).
     pub fn next_poll(&self) -> Option<Nanos> {
+        self.next_poll.map(|plan| plan.at)
+    }
+
+    /// The next live poll, and whether the rate limit put it off.
+    pub fn poll_plan(&self) -> Option<NextPoll> {
         self.next_poll
+    }
+
+    /// What the reads have spent of the rate limit: the last read's requests, the quota.
+    pub fn poll_budget(&self) -> &PollBudget {
+        &self.poll_budget
     }
 
     /// Whether the last finished read got every row, and what is missing when not; `None`
@@ -583,6 +599,7 @@ impl App {
         };
         self.invitation_revision += 1;
         self.fetch = FetchProgress::new(request.clone(), kind, now);
+        self.poll_budget.read_started();
         if kind == FetchKind::Fresh {
             self.next_poll = None;
             self.final_fetch = false;
@@ -606,7 +623,7 @@ impl App {
                 return self.start_fetch(FetchKind::Fresh, now);
             }
         }
-        if self.next_poll.is_some_and(|due| due <= now) && !self.fetch.running {
+        if self.next_poll.is_some_and(|due| due.at <= now) && !self.fetch.running {
             self.next_poll = None;
             return self.start_fetch(FetchKind::Poll, now);
         }
@@ -627,7 +644,14 @@ impl App {
             self.dirty = false;
             return Vec::new();
         }
-        if let FetchEvent::Page { page_no, page, .. } = &event {
+        if let FetchEvent::Page {
+            page_no,
+            page,
+            rate_limit,
+            ..
+        } = &event
+        {
+            self.poll_budget.answered(*rate_limit);
             self.fetch.answered_at = Some(now);
             // A frozen view counts the page later: what is asked for next is known now.
             self.fetch.asked = self.fetch.asked.max(page_no + 1);
@@ -778,6 +802,7 @@ impl App {
             self.replace_data();
         }
         self.store.learn_end(end);
+        self.poll_budget.read_ended();
         self.fetch.running = false;
         self.fetch.retry = None;
         // Rows of a page the store could not read are missing from the screen, whatever the
@@ -793,7 +818,7 @@ impl App {
         if self.store.is_live() {
             // Saturating: an interval too long for Nanos means "not in this run", never "now".
             let interval = Nanos::try_from(self.config.interval.as_nanos()).unwrap_or(Nanos::MAX);
-            self.next_poll = Some(now.saturating_add(interval));
+            self.next_poll = Some(self.poll_budget.next_poll(now, interval));
             Vec::new()
         } else if self.fetch.kind == FetchKind::Poll && !self.final_fetch {
             self.final_fetch = true;

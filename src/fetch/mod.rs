@@ -117,6 +117,8 @@ pub enum FetchEvent {
         generation: u64,
         page_no: u32,
         page: Box<RawSessionsPage>,
+        /// The page's `X-RateLimit-*`, its reset moved onto the server's clock (Unix seconds,
+        /// as the app's present is).
         rate_limit: Option<RateLimit>,
     },
     /// The request for `asked` (a page, numbered from 1, or what is read after the last page)

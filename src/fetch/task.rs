@@ -13,9 +13,9 @@ use super::read::{ReadOptions, ReadStep, ReadTarget, SessionRead};
 use super::roster::Invited;
 use super::{Asked, Completeness, FetchEvent, FetchRequest};
 use crate::api::call_stats::{SessionCounts, SessionStatsQuery};
-use crate::api::timestamp::Nanos;
 use crate::api::timestamp::unix_now;
-use crate::api::{ApiError, RetryNotice, StreamClient};
+use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
+use crate::api::{ApiError, RateLimit, RetryNotice, ServerClock, StreamClient};
 
 /// The fetch under way. Dropping it stops the task at
 /// once, including a page request in flight, and no further event is sent.
@@ -102,7 +102,7 @@ async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sen
                     generation,
                     page_no: page.page_no,
                     page: Box::new(page.page),
-                    rate_limit: page.rate_limit,
+                    rate_limit: page.rate_limit.map(|quota| on_server_clock(quota, &clock)),
                 }
             }
             Ok(ReadStep::NotReady { retry_at, .. }) => FetchEvent::NotReady {
@@ -271,4 +271,11 @@ fn server_time(error: &ApiError) -> Option<Nanos> {
 async fn sleep_until(at: Nanos) {
     let wait = u64::try_from(at.saturating_sub(unix_now())).unwrap_or(0);
     tokio::time::sleep(Duration::from_nanos(wait)).await;
+}
+
+/// A quota whose reset, stated by Stream on its own clock and taken here as the local one (as
+/// the client's waits take it), is moved onto the server's clock of the app's present.
+fn on_server_clock(quota: RateLimit, clock: &ServerClock) -> RateLimit {
+    let reset = clock.local_to_server(quota.reset.saturating_mul(NANOS_PER_SEC)) / NANOS_PER_SEC;
+    RateLimit { reset, ..quota }
 }

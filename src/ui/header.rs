@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::app::App;
 use crate::app::live::{FetchKind, Severity};
+use crate::app::pacing::NextPoll;
 use crate::app::view::View;
 use crate::attendance::{CallState, DisplayZone, Peak, ServerDuration, Window, ago};
 
@@ -255,17 +256,60 @@ pub(crate) fn progress_line(app: &App, now: Nanos, width: u16, theme: &Palette) 
         }
     };
     fields.push(Field::new(0, phase));
-    if let Some(poll) = app.next_poll() {
-        let seconds = (poll - now).max(0) / NANOS_PER_SEC;
-        fields.push(Field::one(
-            2,
-            vec![Span::styled(
-                format!("next poll in {seconds}s"),
-                theme.dim(),
-            )],
-        ));
+    if let Some(plan) = app.poll_plan() {
+        fields.push(Field::new(2, poll_variants(app, plan, now, theme)));
     }
     fit(fields, Span::raw("  "), usize::from(width))
+}
+
+/// The next poll and what the reads spend of the rate limit: the last read's requests, the
+/// quota left in the window, and when the next poll starts, said to be put off when the
+/// rate limit put it off.
+fn poll_variants(
+    app: &App,
+    plan: NextPoll,
+    now: Nanos,
+    theme: &Palette,
+) -> Vec<Vec<Span<'static>>> {
+    let seconds = (plan.at - now).max(0) / NANOS_PER_SEC;
+    let next = if plan.stretched {
+        format!("next poll in {seconds}s (rate limit)")
+    } else {
+        format!("next poll in {seconds}s")
+    };
+    let budget = app.poll_budget();
+    let read = match app.fetch().kind {
+        FetchKind::Fresh => "read",
+        FetchKind::Poll => "poll",
+    };
+    let cost = budget.last_cost().map(|cost| {
+        let noun = if cost == 1 { "request" } else { "requests" };
+        format!("last {read} {} {noun}", count(cost))
+    });
+    let quota = budget.quota().map(|quota| {
+        format!(
+            "quota {}/{} left",
+            count(quota.remaining),
+            count(quota.limit)
+        )
+    });
+    let style = if plan.stretched {
+        theme.severity(Severity::Warning)
+    } else {
+        theme.dim()
+    };
+    let mut variants = Vec::new();
+    let parts: Vec<String> = [cost.clone(), quota.clone(), Some(next.clone())]
+        .into_iter()
+        .flatten()
+        .collect();
+    variants.push(vec![Span::styled(parts.join(" · "), style)]);
+    if let Some(quota) = quota {
+        variants.push(vec![Span::styled(format!("{quota} · {next}"), style)]);
+    }
+    variants.push(vec![Span::styled(next, style)]);
+    variants.push(vec![Span::styled(format!("poll {seconds}s"), style)]);
+    variants
 }
 
 /// `42 sessions at 10:32:05`, the time with its date when it is not on the call's first day.

@@ -66,6 +66,77 @@ pub async fn with_roster_of(
     (app, client.present())
 }
 
+/// One read of a dashboard that polls a live call, as [`live_polls`] saw it.
+#[derive(Debug)]
+pub struct Polled {
+    /// Requests for pages the read made (answered ones).
+    pub pages: u32,
+    /// Waits for Stream's rate limit (429s) the read met.
+    pub rate_limited: usize,
+    /// When the next poll was planned, once the read ended.
+    pub plan: Option<headcount::app::pacing::NextPoll>,
+    /// When the read ended (the server's present).
+    pub ended_at: headcount::api::timestamp::Nanos,
+}
+
+/// A dashboard on the sim's own call that reads it, then polls it as the driver does (each
+/// poll when the app says it is due), `reads` reads in all, with `interval` and `page_size`.
+pub async fn live_polls(
+    sim: &headcount::sim::RunningSim,
+    interval: Duration,
+    page_size: u32,
+    reads: usize,
+) -> (App, Vec<Polled>) {
+    let client = client(&sim.base_url());
+    let mut config = config(sim.call_type(), sim.call_id(), sim.session_id());
+    config.interval = interval;
+    config.page_size = page_size;
+    let (mut app, mut request) = started(config, &client);
+    let mut polled = Vec::new();
+    loop {
+        let (sender, mut events) = tokio::sync::mpsc::channel(16);
+        let _fetch = fetch::spawn(client.clone(), request, sender);
+        let (mut pages, mut rate_limited) = (0, 0);
+        while let Some(event) = events.recv().await {
+            match &event {
+                FetchEvent::Page { .. } => pages += 1,
+                FetchEvent::Retrying { error, .. }
+                    if error.kind() == headcount::api::ErrorKind::RateLimited =>
+                {
+                    rate_limited += 1;
+                }
+                _ => {}
+            }
+            let done = matches!(event, FetchEvent::Done { .. } | FetchEvent::Failed { .. });
+            app.update(Msg::Fetch(event), client.present());
+            if done {
+                break;
+            }
+        }
+        polled.push(Polled {
+            pages,
+            rate_limited,
+            plan: app.poll_plan(),
+            ended_at: client.present(),
+        });
+        let due = app.next_poll();
+        if polled.len() == reads || due.is_none() {
+            return (app, polled);
+        }
+        let due = due.expect("checked");
+        let wait = (due - client.present()).max(0);
+        tokio::time::sleep(Duration::from_nanos(wait as u64)).await;
+        let effects = app.update(Msg::Tick, client.present().max(due));
+        request = effects
+            .into_iter()
+            .find_map(|effect| match effect {
+                Effect::StartFetch(request) => Some(request),
+                _ => None,
+            })
+            .expect("the poll starts when due");
+    }
+}
+
 /// The client the dashboard's driver would use on `base_url`.
 fn client(base_url: &str) -> StreamClient {
     StreamClient::builder(base_url, KEY, SECRET)
