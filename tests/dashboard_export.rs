@@ -3,26 +3,23 @@
 //! CSV and JSON (each in its own order: the view's sort, the pages' order).
 
 mod app_support;
+mod sim_support;
 
 use app_support::{code, done, export_now, exported_text};
 use crossterm::event::KeyCode;
 use headcount::api::{PagerOptions, StreamClient};
 use headcount::app::{App, AppConfig, Msg};
 use headcount::fetch::FetchEvent;
-use headcount::sim::{self, RunningSim, Scenario, SimConfig};
+use headcount::sim::{RunningSim, Scenario, SimConfig};
 use serde_json::Value;
+use sim_support::{Harness, KEY, SECRET};
 
-const KEY: &str = "headcount-demo";
-const SECRET: &str = "headcount-demo-secret";
-
-async fn start() -> RunningSim {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let config = SimConfig {
+async fn start() -> Harness {
+    sim_support::start_unlimited(SimConfig {
         scenario: Scenario::Small,
-        rate_limit: 0,
         ..SimConfig::default()
-    };
-    sim::start(config, listener).await.unwrap()
+    })
+    .await
 }
 
 /// The dashboard on the sim's session with `filter`, every page of its first read handed in.
@@ -61,25 +58,22 @@ async fn dashboard(sim: &RunningSim, filter: Option<&str>) -> (App, i64) {
 
 /// `headcount export` of the sim's session with `args`.
 async fn export(sim: &RunningSim, args: &[&str]) -> String {
-    let config_dir = tempfile::tempdir().unwrap();
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_headcount"));
-    command
-        .arg("export")
-        .arg(format!("{}:{}", sim.call_type(), sim.call_id()))
-        .args(["--session", sim.session_id(), "--tz", "UTC"])
-        .args(args)
-        .env("STREAM_BASE_URL", sim.base_url())
-        .env("STREAM_API_KEY", KEY)
-        .env("STREAM_API_SECRET", SECRET)
-        .env("HEADCOUNT_CONFIG", config_dir.path().join("absent.toml"))
-        .env_remove("HEADCOUNT_PROFILE");
-    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap();
+    let call = format!("{}:{}", sim.call_type(), sim.call_id());
+    let words = [
+        "export",
+        &call,
+        "--session",
+        sim.session_id(),
+        "--tz",
+        "UTC",
+    ];
+    let words = words.into_iter().chain(args.iter().copied());
+    let output =
+        sim_support::cli::headcount(&sim.base_url(), sim_support::cli::args(words), &[]).await;
     assert!(
         output.status.success(),
         "{}",
-        String::from_utf8_lossy(&output.stderr)
+        sim_support::cli::stderr(&output)
     );
     String::from_utf8(output.stdout).unwrap()
 }

@@ -2,52 +2,34 @@
 //! `watch` opens it; a session Stream does not know says how to list the ones there are. The
 //! real binary against a sim with earlier sessions, on loopback.
 
+mod sim_support;
+
 use std::process::Output;
 
-use headcount::sim::{self, RunningSim, Scenario, SimConfig};
+use headcount::sim::{Scenario, SimConfig};
+use sim_support::Harness;
+use sim_support::cli::{headcount, stderr};
 
-const KEY: &str = "headcount-demo";
-const SECRET: &str = "headcount-demo-secret";
-
-async fn start() -> RunningSim {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let config = SimConfig {
+async fn start() -> Harness {
+    sim_support::start_unlimited(SimConfig {
         scenario: Scenario::Small,
         earlier_sessions: 2,
-        rate_limit: 0,
         ..SimConfig::default()
-    };
-    sim::start(config, listener).await.unwrap()
+    })
+    .await
 }
 
 /// Runs `headcount COMMAND TYPE:ID ARGS…` against `sim`.
-async fn run(sim: &RunningSim, command: &str, args: &[&str]) -> Output {
-    let config_dir = tempfile::tempdir().unwrap();
-    let mut process = std::process::Command::new(env!("CARGO_BIN_EXE_headcount"));
-    process
-        .arg(command)
-        .arg(format!("{}:{}", sim.call_type(), sim.call_id()))
-        .args(args)
-        .env("STREAM_BASE_URL", sim.base_url())
-        .env("STREAM_API_KEY", KEY)
-        .env("STREAM_API_SECRET", SECRET)
-        .env("HEADCOUNT_CONFIG", config_dir.path().join("absent.toml"))
-        .env_remove("HEADCOUNT_PROFILE");
-    tokio::task::spawn_blocking(move || {
-        let output = process.output().unwrap();
-        drop(config_dir);
-        output
-    })
-    .await
-    .unwrap()
+async fn run(sim: &Harness, command: &str, args: &[&str]) -> Output {
+    let call = format!("{}:{}", sim.call_type(), sim.call_id());
+    let words = [command, call.as_str()]
+        .into_iter()
+        .chain(args.iter().copied());
+    headcount(&sim.base_url(), sim_support::cli::args(words), &[]).await
 }
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 #[tokio::test(flavor = "multi_thread")]
