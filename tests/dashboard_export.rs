@@ -5,11 +5,10 @@
 mod app_support;
 mod sim_support;
 
-use app_support::{code, done, export_now, exported_text};
+use app_support::{code, export_now, exported_text};
 use crossterm::event::KeyCode;
-use headcount::api::{PagerOptions, StreamClient};
-use headcount::app::{App, AppConfig, Msg};
-use headcount::fetch::FetchEvent;
+use headcount::api::StreamClient;
+use headcount::app::{App, AppConfig};
 use headcount::sim::{RunningSim, Scenario, SimConfig};
 use serde_json::Value;
 use sim_support::{Harness, KEY, SECRET};
@@ -22,7 +21,7 @@ async fn start() -> Harness {
     .await
 }
 
-/// The dashboard on the sim's session with `filter`, every page of its first read handed in.
+/// The dashboard on the sim's session with `filter`, once its first read has ended.
 async fn dashboard(sim: &RunningSim, filter: Option<&str>) -> (App, i64) {
     let client = StreamClient::new(&sim.base_url(), KEY, SECRET).unwrap();
     let config = AppConfig {
@@ -32,28 +31,8 @@ async fn dashboard(sim: &RunningSim, filter: Option<&str>) -> (App, i64) {
         filter: filter.map(str::to_owned),
         ..app_support::config(None)
     };
-    let (mut app, effects) = App::new(config, client.present());
-    let request = app_support::requests(&effects)[0].clone();
-    let options = PagerOptions {
-        filter_conditions: request.filter_conditions(),
-        ..PagerOptions::default()
-    };
-    let mut pager =
-        client.participant_session_pages(sim.call_type(), sim.call_id(), sim.session_id(), options);
-    let mut pages = 0;
-    while let Some(page) = pager.next_page().await {
-        pages += 1;
-        let event = FetchEvent::Page {
-            generation: request.generation,
-            page_no: pages,
-            page: Box::new(page.unwrap().body),
-            rate_limit: None,
-        };
-        app.update(Msg::Fetch(event), client.present());
-    }
-    let now = client.present();
-    app.update(done(request.generation, pages), now);
-    (app, now)
+    let app = sim_support::dashboard::read_once(&client, config).await;
+    (app, client.present())
 }
 
 /// `headcount export` of the sim's session with `args`.

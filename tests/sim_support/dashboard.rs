@@ -25,7 +25,12 @@ pub async fn after_one_read_of(sim: &headcount::sim::RunningSim) -> App {
 /// A dashboard on `call_type:call_id` session `session`, once its first read has ended.
 pub async fn after_one_read(base_url: &str, call_type: &str, call_id: &str, session: &str) -> App {
     let client = client(base_url);
-    let (mut app, request) = started(config(call_type, call_id, session), &client);
+    read_once(&client, config(call_type, call_id, session)).await
+}
+
+/// A dashboard started with `config`, once the real fetcher's first read has ended.
+pub async fn read_once(client: &StreamClient, config: AppConfig) -> App {
+    let (mut app, request) = started(config, client);
     let (sender, mut events) = tokio::sync::mpsc::channel(16);
     let _fetch = fetch::spawn(client.clone(), request, sender);
     while let Some(event) = events.recv().await {
