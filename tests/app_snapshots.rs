@@ -1057,9 +1057,9 @@ fn the_header_shows_the_cost_of_the_last_poll_the_quota_left_and_the_next_poll()
     app.update(done(1, 2), now);
     let header = wide(&mut app, now + 20 * SEC).to_string();
     assert!(
-        header.contains("last read 2 requests · quota 2/4 left · next poll in 40s (rate limit)"),
+        header.contains("last read 2 requests · quota 2/4 left · next poll in 41s (rate limit)"),
         "{header}"
     );
     let narrow = screen(&mut app, now + 20 * SEC, 80, 24).to_string();
-    assert!(narrow.contains("next poll in 40s"), "{narrow}");
+    assert!(narrow.contains("next poll in 41s"), "{narrow}");
 }

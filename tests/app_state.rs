@@ -1123,10 +1123,13 @@ fn live_polls_keep_within_half_the_rate_limit_and_start_an_interval_after_the_la
     app.update(done(2, 2), now + 9 * SEC);
     // Four spent: two more would pass five, so the next poll waits for the window's end.
     let plan = app.poll_plan().unwrap();
-    assert_eq!((plan.at, plan.stretched), (reset * SEC, true));
+    // A second after the stated reset: it and the server's clock are known to whole seconds.
+    assert_eq!((plan.at, plan.stretched), ((reset + 1) * SEC, true));
     let effects = app.update(Msg::Tick, now + 14 * SEC);
     assert!(requests(&effects).is_empty(), "no poll at the interval");
     let effects = app.update(Msg::Tick, reset * SEC);
+    assert!(requests(&effects).is_empty(), "no poll at the stated reset");
+    let effects = app.update(Msg::Tick, (reset + 1) * SEC);
     assert_eq!(
         requests(&effects).len(),
         1,

@@ -105,7 +105,10 @@ impl PollBudget {
             };
         }
         let half = (quota.limit / 2).max(1);
-        let reset = quota.reset.saturating_mul(NANOS_PER_SEC);
+        // `X-RateLimit-Reset` is whole seconds, and it is moved onto the server's clock, which
+        // is known from `Date` (whole seconds too): a poll at the stated reset can land just
+        // before the server's window turns and be refused. One second later it cannot.
+        let reset = quota.reset.saturating_add(1).saturating_mul(NANOS_PER_SEC);
         let window = self.window.unwrap_or(DEFAULT_WINDOW);
         let mut at = earliest;
         if earliest < reset && (self.spent + cost > half || cost > quota.remaining) {
@@ -184,7 +187,7 @@ mod tests {
         read(&mut budget, 20, 100, 80, T0 + 60 * SEC);
         // 40 spent: another 20 would make 60.
         let next = budget.next_poll(T0 + 10 * SEC, 5 * SEC);
-        assert_eq!((next.at, next.stretched), (T0 + 60 * SEC, true));
+        assert_eq!((next.at, next.stretched), (T0 + 61 * SEC, true));
         // In the next window the count starts again.
         read(&mut budget, 20, 100, 100, T0 + 120 * SEC);
         let next = budget.next_poll(T0 + 62 * SEC, 5 * SEC);
@@ -197,7 +200,7 @@ mod tests {
         // Production traffic left 12 requests; the poll needs 10, then 10 more.
         read(&mut budget, 10, 1000, 12, T0 + 60 * SEC);
         let next = budget.next_poll(T0 + SEC, 5 * SEC);
-        assert_eq!((next.at, next.stretched), (T0 + 60 * SEC, true));
+        assert_eq!((next.at, next.stretched), (T0 + 61 * SEC, true));
     }
 
     #[test]
@@ -212,7 +215,7 @@ mod tests {
         }
         budget.read_ended();
         let next = budget.next_poll(T0 + 15 * SEC, 5 * SEC);
-        assert_eq!(next.at, T0 + 20 * SEC + 4 * 10 * SEC);
+        assert_eq!(next.at, T0 + 21 * SEC + 4 * 10 * SEC);
         assert!(next.stretched);
     }
 
