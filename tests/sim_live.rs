@@ -292,3 +292,105 @@ async fn live_polls_are_put_off_to_spend_at_most_half_the_rate_limit() {
         "three polls in three windows, not 300 ms: {reads:?}"
     );
 }
+
+/// A live call whose clock moves only when the test moves it ([`SimConfig::stepped`]).
+async fn stepped(scenario: Scenario, ignore_is_live: bool) -> Harness {
+    start(SimConfig {
+        scenario,
+        stepped: true,
+        ignore_is_live,
+        ..live(1.0, Duration::from_secs(5))
+    })
+    .await
+}
+
+const LIVE: &str = r#"{"is_live":{"$eq":true}}"#;
+const NOT_LIVE: &str = r#"{"is_live":{"$eq":false}}"#;
+
+/// The ids of `rows` whose `left_at` is (`open`) or is not null, sorted.
+fn ids_where_open(rows: &[serde_json::Value], open: bool) -> Vec<String> {
+    let kept: Vec<_> = rows
+        .iter()
+        .filter(|row| row["left_at"].is_null() == open)
+        .cloned()
+        .collect();
+    sorted(session_ids(&kept))
+}
+
+fn sorted(mut ids: Vec<String>) -> Vec<String> {
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn is_live_keeps_the_sessions_without_left_at_while_the_call_is_live() {
+    let sim = stepped(Scenario::Messy, false).await;
+    let filtered = |filter: &'static str| {
+        let sim = &sim;
+        async move { all_rows(sim, 7, &[("filter_conditions", filter)]).await }
+    };
+    // 25 minutes in, then 35: the leave of `blank-row` (no times at all, 5 to 15 minutes) is
+    // reported by then, and as its row shows no `left_at`, Stream's `is_live` keeps it.
+    for step in [20 * 60, 10 * 60] {
+        assert!(sim.advance(Duration::from_secs(step)));
+        let every = all_rows(&sim, 7, &[]).await;
+        let live = filtered(LIVE).await;
+        let gone = filtered(NOT_LIVE).await;
+        assert!(
+            !live.is_empty() && !gone.is_empty(),
+            "{step} s: some of each"
+        );
+        assert_eq!(sorted(session_ids(&live)), ids_where_open(&every, true));
+        assert_eq!(sorted(session_ids(&gone)), ids_where_open(&every, false));
+        assert!(live.iter().all(|row| row["left_at"].is_null()));
+        let blank = every
+            .iter()
+            .find(|row| row["user_id"] == "blank-row")
+            .unwrap();
+        assert!(
+            live.contains(blank),
+            "a row without left_at is live: {blank}"
+        );
+        // In the same evaluation as the other fields: AND with `user_id`.
+        let both = r#"{"user_id":{"$in":["ghost-user","skewed-clock"]},"is_live":{"$eq":true}}"#;
+        let theirs: Vec<_> = every
+            .iter()
+            .filter(|row| row["user_id"] == "ghost-user" || row["user_id"] == "skewed-clock")
+            .cloned()
+            .collect();
+        let both = filtered(both).await;
+        assert!(!both.is_empty());
+        assert_eq!(sorted(session_ids(&both)), ids_where_open(&theirs, true));
+    }
+    // Once the call has ended, no session is live.
+    assert!(sim.advance(Duration::from_secs(3600)));
+    let every = all_rows(&sim, 7, &[]).await;
+    assert!(filtered(LIVE).await.is_empty());
+    assert_eq!(filtered(NOT_LIVE).await.len(), every.len());
+}
+
+#[tokio::test]
+async fn a_sim_told_to_ignore_is_live_returns_every_row_and_honours_the_rest() {
+    let sim = stepped(Scenario::Messy, true).await;
+    assert!(sim.advance(Duration::from_secs(25 * 60)));
+    let every = all_rows(&sim, 7, &[]).await;
+    let returned = all_rows(&sim, 7, &[("filter_conditions", LIVE)]).await;
+    assert_eq!(sorted(session_ids(&returned)), sorted(session_ids(&every)));
+    assert!(returned.iter().any(|row| !row["left_at"].is_null()));
+    let ghost = r#"{"user_id":"ghost-user","is_live":{"$eq":true}}"#;
+    let ghost = all_rows(&sim, 7, &[("filter_conditions", ghost)]).await;
+    let theirs: Vec<_> = every
+        .iter()
+        .filter(|row| row["user_id"] == "ghost-user")
+        .cloned()
+        .collect();
+    assert!(theirs.len() >= 2);
+    assert_eq!(
+        sorted(session_ids(&ghost)),
+        sorted(session_ids(&theirs)),
+        "every row of ghost-user, open or not"
+    );
+    // A running clock is not stepped.
+    let running = start(live(1.0, Duration::ZERO)).await;
+    assert!(!running.advance(Duration::from_secs(1)));
+}

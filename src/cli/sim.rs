@@ -76,6 +76,10 @@ pub(crate) struct SimArgs {
     /// 0 to 60000
     #[arg(long, value_name = "MS", default_value = "0", value_parser = parse_jitter)]
     pub(crate) jitter: Duration,
+    /// Ignore `is_live` in the participant sessions' filter_conditions (every row comes back,
+    /// open or not), as a server that does not honour the condition would
+    #[arg(long)]
+    pub(crate) ignore_is_live: bool,
 }
 
 /// The longest lag or delay the sim plays: an hour late is no longer a live call.
@@ -161,6 +165,8 @@ impl SimArgs {
                 latency: self.latency,
                 jitter: self.jitter,
             },
+            stepped: false,
+            ignore_is_live: self.ignore_is_live,
         })
     }
 }

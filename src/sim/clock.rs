@@ -1,14 +1,19 @@
 //! The scenario clock of a live call: wall time, sped up.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Maps the server's running time to scenario time (Unix ns) at a chosen speed, so that a
-/// two-hour webinar can play out in minutes.
-#[derive(Debug, Clone, Copy)]
+/// two-hour webinar can play out in minutes; or, stepped, to the time a test moved it to.
+#[derive(Debug, Clone)]
 pub(crate) struct ScenarioClock {
     anchor: Instant,
     anchor_ns: i64,
     speed: f64,
+    /// Scenario time moved on by hand since `anchor_ns` (ns), when the clock is stepped: it
+    /// then stands still between steps, so that two clients can read the same moment.
+    stepped: Option<Arc<AtomicI64>>,
 }
 
 impl ScenarioClock {
@@ -18,7 +23,29 @@ impl ScenarioClock {
             anchor: Instant::now(),
             anchor_ns,
             speed,
+            stepped: None,
         }
+    }
+
+    /// A clock that reads `anchor_ns` until [`ScenarioClock::advance`] moves it on.
+    pub(crate) fn stepped(anchor_ns: i64, speed: f64) -> ScenarioClock {
+        ScenarioClock {
+            stepped: Some(Arc::default()),
+            ..ScenarioClock::new(anchor_ns, speed)
+        }
+    }
+
+    /// Moves a stepped clock on by `by` of scenario time; a running clock is left alone
+    /// (`false`).
+    pub(crate) fn advance(&self, by: Duration) -> bool {
+        let Some(moved) = &self.stepped else {
+            return false;
+        };
+        let by = i64::try_from(by.as_nanos()).unwrap_or(i64::MAX);
+        let _ = moved.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |at| {
+            Some(at.saturating_add(by))
+        });
+        true
     }
 
     /// Scenario seconds per wall second.
@@ -28,6 +55,9 @@ impl ScenarioClock {
 
     /// Saturates rather than wraps, however long the clock has run.
     pub(crate) fn now_ns(&self) -> i64 {
+        if let Some(moved) = &self.stepped {
+            return self.anchor_ns.saturating_add(moved.load(Ordering::Relaxed));
+        }
         let elapsed = self.anchor.elapsed().as_secs_f64() * self.speed;
         let elapsed_ns = Duration::try_from_secs_f64(elapsed)
             .ok()
@@ -68,6 +98,7 @@ mod clock_tests {
                 anchor,
                 anchor_ns: 0,
                 speed: 1e12,
+                stepped: None,
             };
             assert_eq!(
                 clock.now_ns(),
@@ -75,5 +106,15 @@ mod clock_tests {
                 "10^12 s overflows i64 nanoseconds"
             );
         }
+    }
+
+    #[test]
+    fn a_stepped_clock_stands_still_between_steps() {
+        let clock = ScenarioClock::stepped(1_000, 600.0);
+        std::thread::sleep(Duration::from_millis(2));
+        assert_eq!(clock.now_ns(), 1_000);
+        assert!(clock.advance(Duration::from_nanos(500)));
+        assert_eq!(clock.clone().now_ns(), 1_500, "clones share the steps");
+        assert!(!ScenarioClock::new(0, 1.0).advance(Duration::from_secs(1)));
     }
 }

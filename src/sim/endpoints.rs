@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::filter::conditions::Conditions;
+use crate::filter::conditions::{ConditionField, Conditions};
 
 use super::attendance::ScenarioRowKey;
 use super::cursor::{CursorError, CursorSigner, Direction};
@@ -53,7 +53,10 @@ pub(crate) fn participant_sessions(
         )));
     };
     let limit = bounded(params, "limit")?;
-    let filter = filter_conditions(params)?;
+    let mut filter = filter_conditions(params)?;
+    if sim.ignore_is_live {
+        filter = without_is_live(filter);
+    }
     let anchor = anchor(cursors, params)?;
     let page = snapshot.page(anchor, limit, &filter);
     let totals = snapshot.totals();
@@ -153,6 +156,16 @@ fn filter_conditions(params: &Params) -> Result<Conditions, Refusal> {
     let value: Value = serde_json::from_str(text)
         .map_err(|err| Refusal::input(format!("filter_conditions is not valid JSON: {err}")))?;
     Conditions::parse(&value).map_err(|err| Refusal::input(err.0))
+}
+
+/// The conditions a server that does not honour `is_live` applies: the others.
+fn without_is_live(filter: Conditions) -> Conditions {
+    let kept = filter
+        .iter()
+        .filter(|condition| condition.field() != ConditionField::IsLive)
+        .cloned()
+        .collect();
+    Conditions::new(kept)
 }
 
 fn anchor(cursors: &CursorSigner, params: &Params) -> Result<Anchor, Refusal> {

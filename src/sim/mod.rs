@@ -111,6 +111,12 @@ pub struct SimConfig {
     pub session_object: SessionObject,
     /// The round trip played before every answer (none by default: loopback speed).
     pub network: Network,
+    /// A live scenario's clock stands still until [`RunningSim::advance`] moves it on, so
+    /// that a test passes time in and two clients read the same moment.
+    pub stepped: bool,
+    /// Answer `QueryCallParticipantSessions` as if `is_live` were not in `filter_conditions`
+    /// (every row, open or not), as a server that does not honour the condition would.
+    pub ignore_is_live: bool,
 }
 
 impl Default for SimConfig {
@@ -132,6 +138,8 @@ impl Default for SimConfig {
             connection_limits: Limits::default(),
             session_object: SessionObject::Full,
             network: Network::default(),
+            stepped: false,
+            ignore_is_live: false,
         }
     }
 }
@@ -169,6 +177,8 @@ pub struct RunningSim {
     session_id: String,
     earlier_session_ids: Vec<String>,
     initial_sessions: usize,
+    /// The live scenario's clock, shared with the server.
+    clock: Option<ScenarioClock>,
     stop: CancellationToken,
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -203,6 +213,12 @@ impl RunningSim {
     /// How many participant sessions the session had when the server started.
     pub fn initial_sessions(&self) -> usize {
         self.initial_sessions
+    }
+
+    /// Moves a stepped live scenario ([`SimConfig::stepped`]) on by `by` of scenario time;
+    /// `false` (and nothing moves) when its clock runs by itself or it is not live.
+    pub fn advance(&self, by: Duration) -> bool {
+        self.clock.as_ref().is_some_and(|clock| clock.advance(by))
     }
 
     /// Stops accepting requests and waits for the server to finish.
@@ -242,6 +258,10 @@ pub async fn start(config: SimConfig, listener: TcpListener) -> Result<RunningSi
     let started_at = session_start(config.scenario, live, now);
     let (scenario, seed) = (config.scenario, config.seed);
     let (earlier_count, secret) = (config.earlier_sessions, config.api_secret.clone());
+    let clock = live.then(|| match config.stepped {
+        true => ScenarioClock::stepped(now, config.speed),
+        false => ScenarioClock::new(now, config.speed),
+    });
     let (call, roster, earlier) = tokio::task::spawn_blocking(move || {
         let earlier =
             history::earlier_sessions(scenario, seed, started_at, earlier_count, now, &secret);
@@ -263,7 +283,8 @@ pub async fn start(config: SimConfig, listener: TcpListener) -> Result<RunningSi
         roster,
         earlier,
         limiter: RateLimiter::new(config.rate_limit, config.rate_window.as_secs()),
-        clock: live.then(|| ScenarioClock::new(now, config.speed)),
+        clock: clock.clone(),
+        ignore_is_live: config.ignore_is_live,
         lag_ns: i64::try_from(config.lag.as_nanos()).unwrap_or(i64::MAX),
         api_key: config.api_key,
         hostile_text: config.hostile_text,
@@ -298,6 +319,7 @@ pub async fn start(config: SimConfig, listener: TcpListener) -> Result<RunningSi
         session_id,
         earlier_session_ids,
         initial_sessions,
+        clock,
         stop,
         task: Some(tokio::spawn(async move { serving.await })),
     })

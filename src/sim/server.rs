@@ -50,6 +50,8 @@ pub(crate) struct Sim {
     pub(crate) limiter: RateLimiter,
     /// Rows carry hostile text (see `hostile`).
     pub(crate) hostile_text: bool,
+    /// `is_live` in `filter_conditions` is not honoured ([`super::SimConfig::ignore_is_live`]).
+    pub(crate) ignore_is_live: bool,
     /// Serves one recorded session instead of the generated call (see `replay`).
     pub(crate) replay: Option<Replay>,
     /// The current session's participant sessions answer 404 until this instant (Unix ns)
@@ -102,7 +104,7 @@ impl Sim {
         if !current {
             return false;
         }
-        let since_end = match (self.clock, &self.replay) {
+        let since_end = match (&self.clock, &self.replay) {
             (Some(clock), None) => {
                 let scenario = clock.now_ns() - self.call.ends_at;
                 if scenario < 0 {
@@ -119,7 +121,7 @@ impl Sim {
     /// every response says it, so that nothing an answer reports is later than its `Date`.
     /// `None` when the scenario is not played live (the wall clock is the present).
     pub(crate) fn present(&self) -> Option<i64> {
-        let now = self.clock?.now_ns();
+        let now = self.clock.as_ref()?.now_ns();
         Some(now - now.rem_euclid(NANOS_PER_SEC))
     }
 

@@ -216,7 +216,8 @@ impl Matcher<'_, '_> {
         {
             return false;
         }
-        let subject = RowSubject::new(row, snapshot.call.person(row), snapshot.is_open(row));
+        let subject = RowSubject::new(row, snapshot.call.person(row), snapshot.is_open(row))
+            .in_call(snapshot.is_live());
         self.filter.matches(&subject)
     }
 
@@ -249,7 +250,10 @@ struct RowSubject<'a> {
     person: &'a Attendee,
     /// The id's text, written only if a condition asks for it.
     session_id: OnceCell<[u8; UUID_TEXT_LEN]>,
+    /// The leave has not been reported yet: the row shows no `left_at`.
     live: bool,
+    /// The call is live.
+    call_live: bool,
 }
 
 impl<'a> RowSubject<'a> {
@@ -259,7 +263,14 @@ impl<'a> RowSubject<'a> {
             person,
             session_id: OnceCell::new(),
             live,
+            call_live: live,
         }
+    }
+
+    /// In a call that is (`true`) or is not live: `is_live` holds of a row without `left_at`
+    /// in a live call only.
+    fn in_call(self, call_live: bool) -> Self {
+        RowSubject { call_live, ..self }
     }
 
     /// `joined_at`, `left_at` and `duration_in_seconds` as shown (see [`Snapshot::details`]).
@@ -310,8 +321,11 @@ impl SessionFields for RowSubject<'_> {
 
 /// The sim knows no more of a row's session than a client reading it alone would.
 impl LocalRow for RowSubject<'_> {
+    /// Stream's `is_live`: the session has not left, which the row says by its missing
+    /// `left_at`, in a call that is live (a leave never recorded stays live until the call
+    /// ends, as it shows).
     fn is_open(&self) -> bool {
-        self.live
+        self.call_live && self.shown().1.is_none()
     }
     fn duration_seconds(&self, now: Nanos) -> Option<i64> {
         RowAlone::at(self, now).duration_seconds()
