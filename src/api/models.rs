@@ -136,24 +136,6 @@ pub struct ParticipantSessionsPage {
     pub session: Option<CallSession>,
 }
 
-impl ParticipantSessionsPage {
-    /// The page without its rows: what it says of the call session.
-    pub(crate) fn clone_head(&self) -> ParticipantSessionsPage {
-        ParticipantSessionsPage {
-            call_type: self.call_type.clone(),
-            call_id: self.call_id.clone(),
-            call_session_id: self.call_session_id.clone(),
-            duration: self.duration.clone(),
-            total_participant_sessions: self.total_participant_sessions,
-            total_participant_duration: self.total_participant_duration,
-            participants_sessions: Vec::new(),
-            next: self.next.clone(),
-            prev: self.prev.clone(),
-            session: self.session.clone(),
-        }
-    }
-}
-
 /// The parts of `CallResponse` headcount uses.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Call {

@@ -114,6 +114,14 @@ impl RawSessionsPage {
         self.decoded.borrow_owner()
     }
 
+    /// The rows as decoded once (decoding them now if that has not happened yet), or the
+    /// strict decoder's error when a row does not decode: what every reader of a page's rows
+    /// reads, so that nobody parses the page a second time.
+    pub(crate) fn decoded(&mut self) -> Result<&ParticipantSessionsPageRef<'_>, &DecodeError> {
+        self.decode_once();
+        self.decoding().expect("decoded just now").page.as_ref()
+    }
+
     /// The page's one decoding; `None` until [`RawSessionsPage::decode_once`].
     pub(crate) fn decoding(&self) -> Option<&PageDecoding<'_>> {
         self.decoded.borrow_dependent().as_ref()
@@ -129,7 +137,9 @@ impl RawSessionsPage {
         self.next.as_deref().filter(|c| !c.is_empty())
     }
 
-    /// The page as the owned model.
+    /// The page as the owned model, in a decoding of its own: for a page read alone
+    /// ([`crate::api::StreamClient::query_call_participant_sessions`]) and for tests. A page
+    /// of a read is already decoded: its readers take [`RawSessionsPage::decoded`].
     pub fn decode(&self) -> Result<ParticipantSessionsPage, ApiError> {
         decode::success_body(OPERATION, self.bytes())
     }

@@ -338,8 +338,8 @@ pub struct ParticipantSessions {
     pub(crate) filter_conditions: Option<Value>,
 }
 
-/// Pages stay bytes, decoded once in place for the ledger and the store
-/// ([`RawSessionsPage::decode`] gives the owned model to those who want it).
+/// Pages stay bytes, decoded once in place for the ledger, the store and the export
+/// ([`RawSessionsPage::decode_once`]).
 impl PagedQuery for ParticipantSessions {
     type Page = RawSessionsPage;
 

@@ -79,25 +79,18 @@ impl LocalRow for FilterableRow<'_> {
     }
 }
 
-/// A row as the API sent it, with what its session says about it: the rows of a streamed
-/// export, read page by page without a store.
+/// A row as the API sent it (any form of it: the rows of a page as decoded once, an owned
+/// row), with what its session says about it: the rows of a streamed export, read page by
+/// page without a store.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct SessionRow<'a> {
-    pub(crate) details: &'a ParticipantSessionDetails,
+pub(crate) struct SessionRow<'a, D> {
+    pub(crate) details: &'a D,
     pub(crate) context: &'a RowContext,
 }
 
-impl SessionRow<'_> {
+impl<D: SessionFields> SessionRow<'_, D> {
     fn raw(&self) -> RawTimes {
-        SessionRow::raw_of(self.details)
-    }
-
-    fn raw_of(details: &ParticipantSessionDetails) -> RawTimes {
-        RawTimes {
-            joined_at: details.joined_at,
-            left_at: details.left_at,
-            duration_in_seconds: details.duration_in_seconds,
-        }
+        RawTimes::of(self.details)
     }
 
     /// How the row counts, and its problems.
@@ -111,47 +104,47 @@ impl SessionRow<'_> {
     }
 }
 
-impl SessionFields for SessionRow<'_> {
+impl<D: SessionFields> SessionFields for SessionRow<'_, D> {
     fn user_id(&self) -> &str {
-        &self.details.user_id
+        self.details.user_id()
     }
     fn user_session_id(&self) -> &str {
-        &self.details.user_session_id
+        self.details.user_session_id()
     }
     fn publisher_type(&self) -> &str {
-        &self.details.publisher_type
+        self.details.publisher_type()
     }
     fn roles(&self) -> impl Iterator<Item = &str> {
-        self.details.roles.iter().map(String::as_str)
+        self.details.roles()
     }
     fn joined_at(&self) -> Option<Nanos> {
-        self.details.joined_at
+        self.details.joined_at()
     }
     fn left_at(&self) -> Option<Nanos> {
-        self.details.left_at
+        self.details.left_at()
     }
     fn duration_in_seconds(&self) -> Option<i64> {
-        self.details.duration_in_seconds
+        self.details.duration_in_seconds()
     }
 }
 
-impl LocalRow for SessionRow<'_> {
+impl<D: SessionFields> LocalRow for SessionRow<'_, D> {
     fn trusted_times(&self) -> (Option<Nanos>, Option<Nanos>) {
         self.raw().trusted_bounds()
     }
     fn is_open(&self) -> bool {
-        self.context.live && self.details.left_at.is_none()
+        self.context.live && self.details.left_at().is_none()
     }
     fn duration_seconds(&self, now: Nanos) -> Option<i64> {
         let context = RowContext {
             now,
             ..*self.context
         };
-        let details = self.details;
+        let raw = self.raw();
         shown_duration(
-            details.duration_in_seconds,
-            details.joined_at,
-            details.left_at.is_none(),
+            raw.duration_in_seconds,
+            raw.joined_at,
+            raw.left_at.is_none(),
             &context,
         )
     }
@@ -174,11 +167,7 @@ impl RowAlone {
     /// The row as read at `now` (Unix ns).
     pub(crate) fn at(row: &impl SessionFields, now: Nanos) -> Self {
         RowAlone {
-            raw: RawTimes {
-                joined_at: row.joined_at(),
-                left_at: row.left_at(),
-                duration_in_seconds: row.duration_in_seconds(),
-            },
+            raw: RawTimes::of(row),
             context: RowContext::unknown_live(now),
         }
     }

@@ -14,6 +14,7 @@
 
 use std::fmt;
 
+use crate::api::SessionFields;
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 
 use super::call::Window;
@@ -295,6 +296,15 @@ struct Trusted {
 }
 
 impl RawTimes {
+    /// The three values of any form of a row.
+    pub(crate) fn of(row: &impl SessionFields) -> Self {
+        RawTimes {
+            joined_at: row.joined_at(),
+            left_at: row.left_at(),
+            duration_in_seconds: row.duration_in_seconds(),
+        }
+    }
+
     /// The problems visible in the row alone: everything but [`RowProblem::LeaveNotRecorded`]
     /// and [`RowProblem::OutsideSession`], which depend on the session.
     pub(crate) fn problems(&self) -> Problems {

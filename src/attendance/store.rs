@@ -5,7 +5,8 @@
 //! 128-bit integers when they are canonical UUIDs and arena text otherwise; the upsert index
 //! holds only `(hash tag, row)` pairs. Row ids never change, so a selection survives updates.
 
-use crate::api::models::{CallSession, ParticipantSessionDetails, ParticipantSessionsPage};
+use crate::api::SessionFields;
+use crate::api::models::{CallSession, ParticipantSessionsPage};
 use crate::api::timestamp::Nanos;
 use crate::api::{DecodeError, ParticipantSessionsPageRef, RawSessionsPage, SessionDetailsRef};
 use crate::filter::{Needle, TimeWindow};
@@ -140,18 +141,14 @@ pub(crate) struct RowsSeen {
 
 impl RowsSeen {
     /// Takes one copy of a row, as the read judged it.
-    pub(crate) fn see(&mut self, details: &ParticipantSessionDetails, news: RowNews) {
-        let raw = RawTimes {
-            joined_at: details.joined_at,
-            left_at: details.left_at,
-            duration_in_seconds: details.duration_in_seconds,
-        };
+    pub(crate) fn see(&mut self, details: &impl SessionFields, news: RowNews) {
+        let raw = RawTimes::of(details);
         match news {
             RowNews::Same(_) | RowNews::Unreadable => return,
             RowNews::New(_) => self.rows += 1,
             RowNews::Changed(_) => {}
         }
-        self.open += u64::from(details.left_at.is_none());
+        self.open += u64::from(raw.left_at.is_none());
         self.bounds.include_times(raw.trusted_bounds());
     }
 }
@@ -163,6 +160,21 @@ struct PageHead<'a> {
     call_session_id: &'a str,
     totals: ServerTotals,
     session: Option<&'a CallSession>,
+}
+
+impl<'a> PageHead<'a> {
+    fn of(page: &'a ParticipantSessionsPageRef) -> Self {
+        PageHead {
+            call_type: &page.call_type,
+            call_id: &page.call_id,
+            call_session_id: &page.call_session_id,
+            totals: ServerTotals {
+                participant_sessions: page.total_participant_sessions,
+                participant_duration_seconds: page.total_participant_duration,
+            },
+            session: page.session.as_ref(),
+        }
+    }
 }
 
 /// All participant sessions of one query, plus what the responses said about the call.
@@ -263,17 +275,7 @@ impl SessionStore {
         &mut self,
         page: &ParticipantSessionsPageRef,
     ) -> Result<IngestSummary, IngestError> {
-        let head = PageHead {
-            call_type: &page.call_type,
-            call_id: &page.call_id,
-            call_session_id: &page.call_session_id,
-            totals: ServerTotals {
-                participant_sessions: page.total_participant_sessions,
-                participant_duration_seconds: page.total_participant_duration,
-            },
-            session: page.session.as_ref(),
-        };
-        self.ingest_rows(&head, &page.participants_sessions)
+        self.ingest_rows(&PageHead::of(page), &page.participants_sessions)
     }
 
     fn ingest_rows(
@@ -652,8 +654,11 @@ impl SessionStore {
 
     /// Takes what a page says besides its rows (the call session it belongs to, the totals,
     /// the session object), as [`SessionStore::ingest`] does, and none of its rows.
-    pub(crate) fn take_head(&mut self, page: &ParticipantSessionsPage) -> Result<(), IngestError> {
-        self.ingest(&page.clone_head()).map(|_| ())
+    pub(crate) fn take_head(
+        &mut self,
+        page: &ParticipantSessionsPageRef,
+    ) -> Result<(), IngestError> {
+        self.ingest_rows(&PageHead::of(page), &[]).map(|_| ())
     }
 
     /// Whether the state or the window depend on the rows: the session's start, or its end
@@ -738,7 +743,9 @@ mod tests {
         ] {
             let whole = store_of(page(shown.clone(), rows.clone()));
             let mut head = SessionStore::new();
-            head.take_head(&page(shown.clone(), rows.clone())).unwrap();
+            let first = page(shown.clone(), rows.clone());
+            head.take_head(&ParticipantSessionsPageRef::borrowing(&first))
+                .unwrap();
             assert!(head.is_empty());
             let mut seen = RowsSeen::default();
             for (n, row) in rows.iter().enumerate() {

@@ -32,8 +32,8 @@ use super::session_read::{
     roster_rules, say_skipped,
 };
 use super::signals::or_interrupted;
-use crate::api::MAX_PAGE_SIZE;
 use crate::api::timestamp::Nanos;
+use crate::api::{MAX_PAGE_SIZE, SessionFields};
 use crate::attendance::{
     Cell, CsvCells, Figures, RowContext, RowNews, ServerTotals, SessionRow, UserLine, UserRows,
     session_headers, session_record, user_headers, user_record,
@@ -267,12 +267,14 @@ async fn by_session(plan: Plan<'_>, output: Output) -> anyhow::Result<Exported> 
     let reader = &plan.reader;
     let mut skipped = 0;
     let (completeness, _) = reader
-        .pages(async |read| {
-            let page = match read.page.decode() {
+        .pages(async |mut read| {
+            let rows = read.page.rows();
+            // The rows as the read decoded them, borrowed from the page's bytes.
+            let page = match read.page.decoded() {
                 Ok(page) => page,
                 Err(error) => {
-                    skipped += read.page.rows() as u64;
-                    say_skipped(read.page_no, read.page.rows(), &error);
+                    skipped += rows as u64;
+                    say_skipped(read.page_no, rows, error);
                     return Ok(());
                 }
             };
@@ -285,7 +287,7 @@ async fn by_session(plan: Plan<'_>, output: Output) -> anyhow::Result<Exported> 
                 Some(known) => known,
                 None => {
                     let now = reader.client.present();
-                    let heads = reader.heads(&page).await?;
+                    let heads = reader.heads(page).await?;
                     // The filter's times and each row's judgement from the same facts as `totals`.
                     let filter = reader.filter.in_window_of(&reader.zone, &heads, now)?;
                     local.insert((filter, heads.row_context(now), now))
@@ -297,7 +299,7 @@ async fn by_session(plan: Plan<'_>, output: Output) -> anyhow::Result<Exported> 
                 let record = filter
                     .matches_local(&row, now)
                     .then(|| session_record(&reader.zone, &row, row.problems(), now));
-                sink.offer(*news, &details.user_session_id, record);
+                sink.offer(*news, details.user_session_id(), record);
             }
             sink.end_page()?;
             Ok(())

@@ -14,9 +14,9 @@ use super::call_ref::CallRef;
 use super::config::duration::parse_duration;
 use super::config::{ConfigError, Overrides, Settings, load};
 use super::waits::Waits;
-use crate::api::models::{Call, ParticipantSessionsPage};
+use crate::api::models::Call;
 use crate::api::timestamp::{Nanos, unix_now};
-use crate::api::{ApiError, DEFAULT_TIMEOUT, StreamClient};
+use crate::api::{ApiError, DEFAULT_TIMEOUT, ParticipantSessionsPageRef, StreamClient};
 use crate::attendance::{
     DisplayZone, EndReports, RosterRules, RowId, RowsSeen, SessionStore, Thresholds,
     current_session_id, keep_local_matches,
@@ -308,7 +308,7 @@ impl SessionReader<'_> {
     /// What the session states before its first row is judged (see [`session_heads`]).
     pub(crate) async fn heads(
         &self,
-        first_page: &ParticipantSessionsPage,
+        first_page: &ParticipantSessionsPageRef<'_>,
     ) -> anyhow::Result<SessionStore> {
         session_heads(
             &self.client,
@@ -470,7 +470,7 @@ async fn session_heads(
     client: &StreamClient,
     waits: &Waits,
     target: SessionTarget<'_>,
-    first_page: &ParticipantSessionsPage,
+    first_page: &ParticipantSessionsPageRef<'_>,
     filter_conditions: Option<Value>,
 ) -> anyhow::Result<SessionStore> {
     let mut reports = EndReports::default();
@@ -489,15 +489,22 @@ async fn session_heads(
     heads.learn_end(&reports);
     if heads.depends_on_rows() {
         let mut seen = RowsSeen::default();
-        let (_, end) = for_each_page(client, waits, target, filter_conditions, async |read| {
-            // An unreadable page is said, and counted missing, by the read that writes.
-            if let Ok(page) = read.page.decode() {
-                for (details, news) in page.participants_sessions.iter().zip(&read.news.rows) {
-                    seen.see(details, *news);
+        let (_, end) = for_each_page(
+            client,
+            waits,
+            target,
+            filter_conditions,
+            async |mut read| {
+                // The rows as the read decoded them. An unreadable page is said, and counted
+                // missing, by the read that writes.
+                if let Ok(page) = read.page.decoded() {
+                    for (details, news) in page.participants_sessions.iter().zip(&read.news.rows) {
+                        seen.see(details, *news);
+                    }
                 }
-            }
-            Ok(())
-        })
+                Ok(())
+            },
+        )
         .await?;
         heads.learn_end(&end);
         heads.learn_rows(seen);
