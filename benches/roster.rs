@@ -13,7 +13,7 @@
 //! outcomes for 3,000 members.
 
 use std::hint::black_box;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group};
@@ -184,9 +184,14 @@ fn input<'a>(roster: &'a Roster, members: &'a [ExpectedMember<'a>]) -> RosterInp
     }
 }
 
-fn figures(store: &SessionStore) -> Vec<UserFigures> {
+fn figures(store: &SessionStore) -> Arc<Vec<UserFigures>> {
     let rows: Vec<_> = store.row_ids().collect();
-    user_figures(store, &rows, NOW, &RosterRules::default().thresholds)
+    Arc::new(user_figures(
+        store,
+        &rows,
+        NOW,
+        &RosterRules::default().thresholds,
+    ))
 }
 
 /// Prints what was classified once, so the figures in docs/benchmarks.md can be checked.

@@ -7,7 +7,9 @@
 # Needs a release build (`cargo build --release`) and tmux: the dashboard runs in a detached
 # tmux window of COLS x ROWS. Prints the seconds to `done`, then resident and peak in MB
 # (10^6 bytes) and bytes per session; leaves nothing running. `WRAP="heaptrack -o /tmp/h"`
-# runs the dashboard under that command (its figures are then the wrapper's, not headcount's).
+# runs the dashboard under that command (its figures are then the wrapper's, not headcount's);
+# the dashboard is then killed once measured and the wrapper given time to finish its record,
+# so that what heaptrack calls leaked is what was resident at the end of loading.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${1:-3140}
@@ -42,3 +44,9 @@ printf 'sessions %s, done after %.0f s\n' "$sessions" "$loaded"
 printf 'resident %.0f MB (%.0f bytes a session), peak %.0f MB (%.2fx resident)\n' \
   "$(echo "$rss * 1024 / 1000000" | bc -l)" "$(echo "$rss * 1024 / $sessions" | bc -l)" \
   "$(echo "$hwm * 1024 / 1000000" | bc -l)" "$(echo "$hwm / $rss" | bc -l)"
+if [ -n "${WRAP:-}" ]; then
+  # SIGKILL frees nothing: the record ends with everything still held. The wrapper ends its
+  # record when the dashboard is gone, and the tmux window closes with it.
+  kill -KILL "$pid"
+  for _ in $(seq 600); do tmux has-session -t "$tmux_session" 2>/dev/null || break; sleep 0.5; done
+fi

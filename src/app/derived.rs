@@ -123,7 +123,14 @@ impl Derived {
         now: Nanos,
         thresholds: &Thresholds,
     ) {
-        // The old figures go first: holding both at a million users doubles the peak.
+        // The old figures go first: holding both at a million users doubles the peak. A
+        // roster classified from them holds them too: it goes with them, and is classified
+        // again from the new ones.
+        if let (Some(figures), Some(roster)) = (&self.figures, self.roster())
+            && roster.people.shares(&figures.users)
+        {
+            self.expected = None;
+        }
         self.figures = None;
         let grouped_at = (self.revision, store.generation());
         if self.user_rows.as_ref().map(|(key, _)| *key) != Some(grouped_at) {
@@ -231,16 +238,16 @@ impl Derived {
                 read: key.facts.clone(),
                 rules: key.rules,
             };
-            let own;
-            let users: &[UserFigures] = match &self.figures {
-                Some(figures) if self.filtered.len() == store.len() => &figures.users,
+            // The roster reads its attendees who are not members from these figures: the
+            // users table's own when the filter keeps every row, shared rather than copied.
+            let users: Arc<Vec<UserFigures>> = match &self.figures {
+                Some(figures) if self.filtered.len() == store.len() => Arc::clone(&figures.users),
                 _ => {
                     let rows: Vec<RowId> = store.row_ids().collect();
-                    own = user_figures(store, &rows, now, &key.rules.thresholds);
-                    &own
+                    Arc::new(user_figures(store, &rows, now, &key.rules.thresholds))
                 }
             };
-            classify(&input, store, users, now)
+            classify(&input, store, &users, now)
         };
         self.expected = Some(ExpectedPeople {
             key,

@@ -1,5 +1,7 @@
 //! The call-level figures and the one-call computation of everything a screen shows.
 
+use std::sync::Arc;
+
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 
 use super::breakdown::{Breakdowns, breakdowns};
@@ -39,8 +41,9 @@ pub struct CallFigures {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figures {
     pub call: CallFigures,
-    /// One entry per user with matching rows, ordered by `UserId`.
-    pub users: Vec<UserFigures>,
+    /// One entry per user with matching rows, ordered by `UserId`; shared with the roster
+    /// classified from them, which reads its attendees who are not members here.
+    pub users: Arc<Vec<UserFigures>>,
     pub(crate) curve: ConcurrencyCurve,
 }
 
@@ -70,7 +73,11 @@ impl Figures {
             breakdowns: breakdowns(store, rows, now),
             data_quality: data_quality(store, rows, now),
         };
-        Figures { call, users, curve }
+        Figures {
+            call,
+            users: Arc::new(users),
+            curve,
+        }
     }
 
     pub fn user(&self, user: UserId) -> Option<&UserFigures> {

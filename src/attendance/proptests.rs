@@ -255,7 +255,7 @@ proptest! {
     ) {
         let store = store_of(&rows_of(&specs), 100, live);
         let window = store.window(NOW);
-        for user in figures(&store).users {
+        for user in figures(&store).users.iter() {
             // Only a row without a duration (its leave or its duration not recorded) can
             // make attended time exceed connected time, and it is then flagged.
             let unmeasured = user.problems.contains(RowProblem::LeaveNotRecorded)

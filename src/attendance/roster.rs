@@ -42,6 +42,7 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::api::members::{Member, RingMap};
 use crate::api::models::Call;
@@ -390,15 +391,24 @@ impl Person<'_> {
 
 /// The people of a roster, kept compact: a call of a million attendees who are not members
 /// has a person for each, so a `Person` apiece (about 200 bytes and an owned user id) would
-/// be most of the dashboard's memory. Each person is one record of plain numbers and their
-/// user id in one shared text; what the rules derive from them (the attendance percentage,
-/// the late and left early flags) is derived again when a person is read, by the same code
-/// that classified them.
+/// be most of the dashboard's memory. Each member is one record of plain numbers; an attendee
+/// who is not a member is read from the per-user figures the roster was classified from
+/// (shared, not copied), so that they cost their user id alone. What the rules derive (the
+/// attendance percentage, the late and left early flags, an attendee's state) is derived
+/// again when a person is read, by the same code that classified them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct People {
+    /// The members, in the order given.
     records: Vec<Record>,
-    /// Every person's user id, one after the other: record `i`'s ends at its `name_end`.
+    /// Every person's user id, one after the other: member `i`'s ends at its record's
+    /// `name_end`, the `k`th other attendee's at `other_ends[k]`.
     names: String,
+    other_ends: Vec<u32>,
+    /// The per-user figures classified from: every one but those of `member_figures` is an
+    /// attendee who is not a member, in this order.
+    figures: Arc<Vec<UserFigures>>,
+    /// The positions in `figures` of members, ascending.
+    member_figures: Vec<u32>,
     /// The expected times that are not the call window (members added or removed during
     /// the session), by position.
     narrowed: Vec<(u32, Option<Window>)>,
@@ -408,7 +418,7 @@ pub(crate) struct People {
     rules: RosterRules,
 }
 
-/// What [`People`] keeps of a person: `NO_TIME` and `NO_INDEX` stand for `None`.
+/// What [`People`] keeps of a member: `NO_TIME` and `NO_INDEX` stand for `None`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Record {
     attended: Nanos,
@@ -427,31 +437,34 @@ const NO_TIME: Nanos = Nanos::MIN;
 const NO_INDEX: u32 = u32::MAX;
 
 impl People {
-    fn new(window: Option<Window>, rules: RosterRules, capacity: usize) -> People {
+    fn new(
+        window: Option<Window>,
+        rules: RosterRules,
+        figures: Arc<Vec<UserFigures>>,
+        members: usize,
+    ) -> People {
         People {
-            records: Vec::with_capacity(capacity),
+            records: Vec::with_capacity(members),
+            figures,
             window,
             rules,
             ..People::default()
         }
     }
 
-    /// Keeps `person`; `in_call`: one of their sessions is open (their flags depend on it).
-    fn push(&mut self, person: &Person, in_call: bool) {
+    /// Keeps the member `person`, who must come before every other attendee; `in_call`: one
+    /// of their sessions is open (their flags depend on it).
+    fn push_member(&mut self, person: &Person, in_call: bool) {
+        debug_assert!(self.other_ends.is_empty(), "members come first");
         let at = self.records.len() as u32;
         self.names.push_str(person.user_id);
-        if person.expected != self.window {
-            self.narrowed.push((at, person.expected));
-        }
-        if person.ring != RingMarks::default() {
-            self.rings.push((at, person.ring));
-        }
+        self.keep_apart(at, person);
         let index = |value: Option<u32>| value.unwrap_or(NO_INDEX);
         self.records.push(Record {
             attended: person.attended,
             first_join: person.first_join.unwrap_or(NO_TIME),
             last_leave: person.last_leave.unwrap_or(NO_TIME),
-            name_end: u32::try_from(self.names.len()).expect("user ids under 4 GB"),
+            name_end: self.name_end(),
             member: index(person.member.map(|m| m as u32)),
             user: index(person.user.map(|user| user.0)),
             reconnects: person.flags.reconnects,
@@ -461,27 +474,92 @@ impl People {
         });
     }
 
+    /// Keeps the attendee `person`, who is not a member: the next of the figures that are not
+    /// a member's.
+    fn push_other(&mut self, person: &Person) {
+        let at = self.len() as u32;
+        self.names.push_str(person.user_id);
+        self.keep_apart(at, person);
+        let end = self.name_end();
+        self.other_ends.push(end);
+    }
+
+    /// What a few people have, kept beside the records by position.
+    fn keep_apart(&mut self, at: u32, person: &Person) {
+        if person.expected != self.window {
+            self.narrowed.push((at, person.expected));
+        }
+        if person.ring != RingMarks::default() {
+            self.rings.push((at, person.ring));
+        }
+    }
+
+    /// Whether these people are read from `figures` (the same table, not an equal one).
+    pub(crate) fn shares(&self, figures: &Arc<Vec<UserFigures>>) -> bool {
+        Arc::ptr_eq(&self.figures, figures)
+    }
+
+    fn name_end(&self) -> u32 {
+        u32::try_from(self.names.len()).expect("user ids under 4 GB")
+    }
+
     pub(crate) fn len(&self) -> usize {
-        self.records.len()
+        self.records.len() + self.other_ends.len()
+    }
+
+    /// Where the user id of the person at `at` ends in `names`.
+    fn end_of(&self, at: usize) -> usize {
+        match at.checked_sub(self.records.len()) {
+            None => self.records[at].name_end as usize,
+            Some(other) => self.other_ends[other] as usize,
+        }
     }
 
     /// The user id of the person at `at`, who must exist.
     pub(crate) fn user_id(&self, at: usize) -> &str {
-        let start = at
-            .checked_sub(1)
-            .map_or(0, |before| self.records[before].name_end as usize);
-        &self.names[start..self.records[at].name_end as usize]
+        let start = at.checked_sub(1).map_or(0, |before| self.end_of(before));
+        &self.names[start..self.end_of(at)]
+    }
+
+    /// The position in `figures` of the `other`th attendee who is not a member: `other` plus
+    /// the members' figures before it. `member_figures[j] - j` never decreases, so the count
+    /// of those before it is a binary search.
+    fn other_figures(&self, other: usize) -> &UserFigures {
+        let (mut before, mut after) = (0, self.member_figures.len());
+        while before < after {
+            let mid = before + (after - before) / 2;
+            if self.member_figures[mid] as usize - mid <= other {
+                before = mid + 1;
+            } else {
+                after = mid;
+            }
+        }
+        &self.figures[other + before]
     }
 
     /// The person at `at`, as classified.
     pub(crate) fn get(&self, at: usize) -> Option<Person<'_>> {
-        let record = self.records.get(at)?;
+        if at >= self.len() {
+            return None;
+        }
         let expected = (self
             .narrowed
             .binary_search_by_key(&(at as u32), |(at, _)| *at))
         .map_or(self.window, |found| self.narrowed[found].1);
         let ring = (self.rings.binary_search_by_key(&(at as u32), |(at, _)| *at))
             .map_or(RingMarks::default(), |found| self.rings[found].1);
+        let Some(record) = self.records.get(at) else {
+            let figures = self.other_figures(at - self.records.len());
+            let user_id = self.user_id(at);
+            return Some(attendee(
+                figures,
+                None,
+                expected,
+                ring,
+                &self.rules,
+                user_id,
+            ));
+        };
         let time = |at: Nanos| (at != NO_TIME).then_some(at);
         let index = |value: u32| (value != NO_INDEX).then_some(value);
         let mut person = Person {
@@ -729,16 +807,17 @@ pub enum Classification {
 
 /// Classifies every member of `input` and every attendee of `store`.
 ///
-/// `figures` are the per-user figures over every stored row at `now`, computed with the same
+/// `shared` are the per-user figures over every stored row at `now`, computed with the same
 /// thresholds as `input.rules.thresholds` (ordered by user, as
-/// [`user_figures`](super::user_figures) returns them). Members are matched to attendees by
-/// `user_id`.
+/// [`user_figures`](super::user_figures) returns them); the roster keeps them to read its
+/// attendees who are not members. Members are matched to attendees by `user_id`.
 pub fn classify<'a>(
     input: &RosterInput<'a>,
     store: &'a SessionStore,
-    figures: &[UserFigures],
+    shared: &Arc<Vec<UserFigures>>,
     now: Nanos,
 ) -> Classification {
+    let figures: &[UserFigures] = shared;
     let reasons = unclassifiable(&input.read, store, figures, now);
     if !reasons.is_empty() {
         return Classification::Unclassified(reasons);
@@ -807,31 +886,28 @@ pub fn classify<'a>(
         now,
         &input.rules,
     );
-    // Exact capacity: at a million attendees a doubled table is tens of megabytes.
-    let others = figures
-        .iter()
-        .filter(|figures| !is_member[figures.user.index()])
-        .count();
-    let mut people = People::new(window, input.rules, members.len() + others);
-    let mut keep = |person: &Person, in_call: bool| {
+    let mut people = People::new(window, input.rules, Arc::clone(shared), members.len());
+    let mut count = |person: &Person| {
         roster.counts.add(person.state);
         roster.with_problems += usize::from(!person.problems.is_empty());
-        people.push(person, in_call);
     };
     for person in &members {
         let in_call = (person.user)
             .and_then(&figure_of)
             .is_some_and(|i| figures[i].in_call_now);
-        keep(person, in_call);
+        count(person);
+        people.push_member(person, in_call);
     }
-    for figures in figures {
+    for (at, figures) in figures.iter().enumerate() {
         if is_member[figures.user.index()] {
+            people.member_figures.push(at as u32);
             continue;
         }
         let name = store.user_name(figures.user);
         let ring = input.ring.marks(name);
         let person = attendee(figures, None, window, ring, &input.rules, name);
-        keep(&person, figures.in_call_now);
+        count(&person);
+        people.push_other(&person);
     }
     roster.people = people;
     Classification::Classified(Box::new(roster))
@@ -1116,7 +1192,7 @@ mod tests {
             now,
             &input.rules.thresholds,
         );
-        match classify(input, store, &figures, now) {
+        match classify(input, store, &Arc::new(figures), now) {
             Classification::Classified(roster) => *roster,
             Classification::Unclassified(why) => panic!("unclassified: {why:?}"),
         }
@@ -1177,6 +1253,53 @@ mod tests {
         assert_eq!(guest.expected, roster.window);
         assert_eq!(guest.attendance_tenths, Some(167));
         assert!(guest.flags.late.is_some() && guest.flags.left_early.is_some());
+    }
+
+    #[test]
+    fn attendees_who_are_not_members_are_read_from_the_shared_figures_in_user_order() {
+        // Members among the attendees: the others are the figures around them, each read
+        // back as classified, and the roster holds the figures themselves, not a copy.
+        let store = ended_call(vec![
+            closed("ann", "a", 0, 60 * MIN),
+            closed("bob", "b", 0, 10 * MIN),
+            closed("cat", "c", 5 * MIN, 50 * MIN),
+            closed("dan", "d", 0, 60 * MIN),
+            closed("eve", "e", 30 * MIN, 40 * MIN),
+        ]);
+        let members = [member("dan", None, None), member("bob", None, None)];
+        let figures = Arc::new(user_figures(
+            &store,
+            &store.row_ids().collect::<Vec<_>>(),
+            AFTER,
+            &RosterRules::default().thresholds,
+        ));
+        let input = input(&members, RingKnowledge::NotReported);
+        let Classification::Classified(roster) = classify(&input, &store, &figures, AFTER) else {
+            panic!("classified");
+        };
+        assert!(roster.people.shares(&figures));
+        let listed: Vec<(&str, Option<usize>, State, Option<u16>)> = (roster.people.iter())
+            .map(|p| (p.user_id, p.member, p.state, p.attendance_tenths))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("dan", Some(0), State::Present, Some(1000)),
+                ("bob", Some(1), State::Partial, Some(167)),
+                ("ann", None, State::NotMember, Some(1000)),
+                ("cat", None, State::NotMember, Some(750)),
+                ("eve", None, State::NotMember, Some(167)),
+            ]
+        );
+        assert_eq!(roster.people.get(5), None);
+        assert_eq!(roster.counts.not_member, 3);
+        let cat = person(&roster, "cat");
+        assert_eq!(cat.user, store.find_user("cat"));
+        assert_eq!(cat.attended, 45 * MIN);
+        assert_eq!(
+            (cat.flags.late, cat.flags.left_early),
+            (None, Some(10 * MIN))
+        );
     }
 
     #[test]
@@ -1565,7 +1688,8 @@ mod tests {
             AFTER,
             &Thresholds::default(),
         );
-        let Classification::Unclassified(why) = classify(&input, &store, &figures, AFTER) else {
+        let Classification::Unclassified(why) = classify(&input, &store, &Arc::new(figures), AFTER)
+        else {
             panic!("classified a filtered read")
         };
         let text: Vec<String> = why.iter().map(ToString::to_string).collect();
@@ -1578,7 +1702,7 @@ mod tests {
         let empty = SessionStore::new();
         input.read = ReadFacts::complete();
         assert_eq!(
-            classify(&input, &empty, &[], AFTER),
+            classify(&input, &empty, &Arc::default(), AFTER),
             Classification::Unclassified(vec![Unclassifiable::NothingRead])
         );
     }
@@ -1704,7 +1828,8 @@ mod tests {
             &input.rules.thresholds,
         );
         assert_eq!(figures.len(), 1);
-        let Classification::Unclassified(why) = classify(&input, &store, &figures, AFTER) else {
+        let Classification::Unclassified(why) = classify(&input, &store, &Arc::new(figures), AFTER)
+        else {
             panic!("alice's time cannot be measured, so no state can be given")
         };
         assert_eq!(why, [Unclassifiable::StartUnknown]);

@@ -465,7 +465,7 @@ async fn by_user(plan: Plan<'_>, output: Output) -> anyhow::Result<Exported> {
     let on_terminal = output.is_terminal();
     let mut sink =
         RecordSink::new(plan.format, plan.csv_cells, headers, output).on_terminal(on_terminal);
-    for user in &figures.users {
+    for user in figures.users.iter() {
         let mut record = user_record(&UserLine {
             figures: user,
             store: &store,

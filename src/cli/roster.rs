@@ -11,6 +11,7 @@
 pub(crate) mod output;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
@@ -237,7 +238,7 @@ impl Invited {
         expected: &'a [ExpectedMember<'a>],
         session: &str,
         store: &'a SessionStore,
-        figures: &[UserFigures],
+        figures: &Arc<Vec<UserFigures>>,
         completeness: Completeness,
         rules: RosterRules,
         now: Nanos,

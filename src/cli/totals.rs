@@ -10,6 +10,7 @@ pub(crate) mod card;
 mod report;
 
 use std::io::Write;
+use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 
@@ -138,7 +139,7 @@ async fn totals(args: TotalsArgs) -> anyhow::Result<()> {
     let roster = match &invited {
         Some(invited) => {
             let rules = roster_rules(&reader.settings);
-            let users = user_figures(&store, &rows, now, &rules.thresholds);
+            let users = Arc::new(user_figures(&store, &rows, now, &rules.thresholds));
             let expected = invited.expected();
             // A read that cannot be classified still prints its totals, and says why the
             // counts are missing; the exit status then comes from that cause.
