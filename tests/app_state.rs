@@ -1065,11 +1065,50 @@ fn a_publisher_type_stream_does_not_have_is_an_error_and_the_last_good_filter_st
     type_text(&mut app, "publisher:rtmpp", now);
     let error = app.filter_bar().error().expect("a parse error").to_string();
     assert!(
-        error.contains("`rtmpp` is not a publisher type: Stream's are webrtc, rtmp, whip, srt"),
+        error.contains("`rtmpp` is not a publisher type: Stream's are webrtc, rtmp, srt, whip"),
         "{error}"
     );
     assert_eq!(app.filter_bar().active().source, "dur>30m");
     assert_eq!(app.sessions().len(), 2);
+}
+
+/// A publisher type Stream does not document but the session's rows have (Stream may add
+/// types) is a real one: the bar accepts it and sends it; a typo of it is refused, and the
+/// error names Stream's types, the session's own and the closest.
+#[test]
+fn a_publisher_type_the_rows_have_is_accepted_and_a_typo_names_it() {
+    let now = T0 + 70 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    let mut rows = ended_rows();
+    rows.push(row("erin", "e-1", 0, Some(40), "sip", "user"));
+    app.update(page_event(1, 1, page(rows, 7, false)), now);
+    app.update(done(1, 1), now);
+    app.update(key('/'), now);
+    type_text(&mut app, "publisher:sip", now);
+    assert!(
+        app.filter_bar().error().is_none(),
+        "{:?}",
+        app.filter_bar().error()
+    );
+    let active = app.filter_bar().active();
+    assert_eq!(
+        active.server_json(),
+        Some(serde_json::json!({"publisher_type": {"$eq": "sip"}}))
+    );
+    app.update(code(KeyCode::Enter), now);
+    app.update(key('/'), now);
+    app.update(ctrl('u'), now);
+    type_text(&mut app, "publisher:sipp", now);
+    let error = app.filter_bar().error().expect("a parse error").to_string();
+    assert!(
+        error.contains(
+            "`sipp` is not a publisher type: Stream's are webrtc, rtmp, srt, whip; this \
+             session's rows also have sip; did you mean `sip`?"
+        ),
+        "{error}"
+    );
+    assert!(!error.contains("JSON"), "the rows are known: {error}");
+    assert_eq!(app.filter_bar().active().source, "publisher:sip");
 }
 
 /// A page of a read, answered with the rate-limit quota `(limit, remaining, reset)` (reset in

@@ -882,22 +882,35 @@ fn a_misspelt_state_or_member_value_is_an_error_that_lists_the_choices() {
     assert!(error_render("stat:absent").contains("did you mean `state`?"));
 }
 
-/// Stream's filter is exact: a publisher type it does not have would match nothing, so the
-/// bar refuses it and names the ones there are.
+/// Stream's filter is exact: a publisher type it does not have would match nothing, so a
+/// filter read before any row (the command line's) refuses it, names the ones there are and
+/// says how to send a type Stream added since: the JSON form, which Stream itself validates.
 #[test]
 fn a_publisher_type_stream_does_not_have_is_an_error_that_lists_them() {
     assert_eq!(
         error_render("publisher:rtmpp"),
         "publisher:rtmpp\n          ^ `rtmpp` is not a publisher type: Stream's are webrtc, rtmp, \
-         whip, srt; did you mean `rtmp`?"
+         srt, whip (a type Stream added since goes in the JSON form: \
+         {\"publisher_type\":\"rtmpp\"}); did you mean `rtmp`?"
     );
     assert!(
         error_render("user:bob publisher_type:webrtc,WebRTC")
-            .contains("`WebRTC` is not a publisher type: Stream's are webrtc, rtmp, whip, srt; did you mean `webrtc`?")
+            .contains("`WebRTC` is not a publisher type: Stream's are webrtc, rtmp, srt, whip (")
     );
-    assert!(error_render("publisher:zzzzzz").ends_with("Stream's are webrtc, rtmp, whip, srt"));
+    assert!(
+        error_render("user:bob publisher_type:webrtc,WebRTC").ends_with("did you mean `webrtc`?")
+    );
+    assert!(error_render("publisher:zzzzzz").ends_with(
+        "Stream's are webrtc, rtmp, srt, whip (a type Stream added since goes in the JSON \
+         form: {\"publisher_type\":\"zzzzzz\"})"
+    ));
     for known in ["webrtc", "rtmp", "whip", "srt", "webrtc,srt"] {
         let parsed = filter(&format!("publisher:{known}"));
         assert!(parsed.server_json().is_some(), "{known}");
     }
+    let json = filter(r#"{"publisher_type": "sip"}"#);
+    assert_eq!(
+        json.server_json(),
+        Some(serde_json::json!({"publisher_type": {"$eq": "sip"}}))
+    );
 }

@@ -338,6 +338,48 @@ async fn hostile_roles_and_publishers_are_escaped_in_the_table_and_exact_in_json
     );
 }
 
+/// The command line checks a filter before reading, so it cannot know the session's own
+/// publisher types: a type Stream does not document is refused (exit 2, before any request)
+/// with Stream's types and the JSON form, which sends any type as typed (Stream validates
+/// only the field and the operator).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_undocumented_publisher_type_is_refused_and_the_json_form_sends_it() {
+    let sim = start(Scenario::Small).await;
+    let refused = totals(
+        &sim,
+        SECRET,
+        sim.session_id(),
+        &["--filter", "publisher:sip"],
+    )
+    .await;
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(refused.stdout.is_empty());
+    let said = stderr(&refused);
+    assert!(
+        said.contains(
+            "`sip` is not a publisher type: Stream's are webrtc, rtmp, srt, whip (a type Stream \
+             added since goes in the JSON form: {\"publisher_type\":\"sip\"})"
+        ),
+        "{said}"
+    );
+    let sent = totals_json(&sim, &["--filter", r#"{"publisher_type":"sip"}"#]).await;
+    assert_eq!(
+        sent["filter_conditions"],
+        json!({"publisher_type": {"$eq": "sip"}}),
+        "{sent}"
+    );
+    assert_eq!(
+        sent["filtered"]["sessions"], 0,
+        "the sim has no sip session"
+    );
+    let rtmp = totals_json(&sim, &["--filter", r#"{"publisher_type":"rtmp"}"#]).await;
+    let whole = totals_json(&sim, &[]).await;
+    assert_eq!(
+        rtmp["filtered"]["sessions"], whole["by_publisher_type"]["rtmp"]["sessions"],
+        "{rtmp}"
+    );
+}
+
 /// The messy scenario's rows are flagged and explained, counted by the rules of the
 /// attendance definitions, and the command still succeeds: the data is complete.
 #[tokio::test(flavor = "multi_thread")]

@@ -6,7 +6,7 @@
 //! `rate_limit` reads quota headers, `server_clock` learns the server's present from `Date`
 //! headers, `retry` decides waits, `pager` walks cursors, `long_filter` splits a filter too
 //! long for one URL, `page_bytes` keeps pages as bytes, `page_ref` decodes them in place for
-//! the store, `call_stats` models the sessions of a call, `members` the people invited to it
+//! the store, `publisher` declares Stream's publisher types, `call_stats` models the sessions of a call, `members` the people invited to it
 //! and the ring outcomes.
 //!
 //! Visibility: `pub` is what the integration tests and benches use (the client and its
@@ -28,6 +28,7 @@ mod nullable;
 mod page_bytes;
 mod page_ref;
 mod pager;
+mod publisher;
 mod rate_limit;
 mod retry;
 mod server_clock;
@@ -48,6 +49,7 @@ pub use page_ref::ParticipantSessionsPageRef;
 pub(crate) use page_ref::SessionDetailsRef;
 pub(crate) use pager::{MAX_PAGE_SIZE, SessionPager};
 pub use pager::{PagerOptions, StopReason};
+pub use publisher::PublisherType;
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
 pub(crate) use server_clock::ServerClock;

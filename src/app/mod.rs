@@ -557,12 +557,14 @@ impl App {
 
     /// Times of day in the filter are found in the call window, in the display zone; until
     /// the window is known they are read provisionally (see [`ParseContext::provisional`]).
+    /// `publisher:` accepts the types this session's rows have shown besides Stream's.
     fn parse_context(&self, now: Nanos) -> ParseContext {
         let tz = self.config.zone.tz().clone();
-        match self.store.time_window(now) {
+        let ctx = match self.store.time_window(now) {
             Some(window) => ParseContext::in_window(tz, window),
             None => ParseContext::provisional(tz, now),
-        }
+        };
+        ctx.with_publishers_seen(self.seen.publishers())
     }
 
     /// The members a fetch of `kind` keeps instead of reading them again: a live poll keeps

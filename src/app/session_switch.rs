@@ -93,6 +93,9 @@ impl App {
             return Vec::new();
         }
         self.config.session = session;
+        // The old session's publisher types stay acceptable in the filter read again below:
+        // they are real types, and Stream's filter is the same for every session.
+        let publishers: Vec<Box<str>> = self.seen.publishers().map(Box::from).collect();
         self.store.clear();
         self.seen = Seen::default();
         self.empty_help = None;
@@ -110,7 +113,8 @@ impl App {
         self.reset_views(now);
         // The filter was read in the old session's window: it is read again, provisionally
         // until the new window is known, and cleared if it no longer parses.
-        let ctx = ParseContext::provisional(self.config.zone.tz().clone(), now);
+        let ctx = ParseContext::provisional(self.config.zone.tz().clone(), now)
+            .with_publishers_seen(publishers.iter().map(|p| &**p));
         self.filter.reparse(&ctx);
         if let Some(error) = self.filter.error().cloned() {
             self.filter.clear(&ctx);

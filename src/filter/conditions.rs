@@ -11,13 +11,6 @@ use serde_json::{Map, Value, json};
 
 use super::predicate::LocalRow;
 
-/// Stream's publisher types: `webrtc` (a client through the SFU) and the ingress kinds `rtmp`,
-/// `whip` and `srt` (the call's ingress settings in the OpenAPI spec: `RTMPIngress`,
-/// `WHIPIngress`, `SRTIngress`). The spec gives `publisher_type` no enum, so rows with another
-/// value are still stored and shown; only a filter on one is refused, since Stream's filter is
-/// exact and would match nothing.
-pub(crate) const PUBLISHER_TYPES: [&str; 4] = ["webrtc", "rtmp", "whip", "srt"];
-
 /// A field the endpoint can filter on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum ConditionField {

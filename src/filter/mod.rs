@@ -43,6 +43,10 @@ pub struct ParseContext {
     /// The call window is not known yet (`window` is a guess): a time that names no single
     /// instant in it is read anyway, to be read again once the window is known.
     pub(crate) provisional: bool,
+    /// The publisher types the session's rows have shown (the dashboard's
+    /// `attendance::Seen`), which `publisher:` accepts besides Stream's known ones; `None`
+    /// where no row is known yet by design (the command line checks a filter before reading).
+    pub(crate) publishers_seen: Option<Vec<Box<str>>>,
 }
 
 impl ParseContext {
@@ -63,7 +67,18 @@ impl ParseContext {
             tz,
             window,
             provisional: false,
+            publishers_seen: None,
         }
+    }
+
+    /// The same context, where the session's rows have shown `publishers` (any of Stream's
+    /// known types among them): `publisher:` accepts those too.
+    pub(crate) fn with_publishers_seen<'a>(
+        mut self,
+        publishers: impl IntoIterator<Item = &'a str>,
+    ) -> ParseContext {
+        self.publishers_seen = Some(publishers.into_iter().map(Box::from).collect());
+        self
     }
 
     /// Before anything is known of the call: times of day are read in the day after `now`,

@@ -7,11 +7,12 @@ use super::ParseContext;
 use super::ast::{
     Comparison, format_duration, write_condition, write_instant, write_list, write_word,
 };
-use super::conditions::{Condition, ConditionField, PUBLISHER_TYPES};
+use super::conditions::{Condition, ConditionField};
 use super::error::ParseError;
 use super::lexer::{Keyed, Operator, RawValue};
 use super::predicate::{LocalRow, Needle, Reads, TimeTest};
 use super::time::{guess, resolve};
+use crate::api::PublisherType;
 use crate::api::timestamp::Nanos;
 use crate::attendance::State;
 
@@ -329,7 +330,7 @@ pub(crate) fn keyed_term(
     match key {
         Meaning::Field(field) if is_boolean(field) => boolean_term(&term, field, keyed.values),
         Meaning::Field(ConditionField::PublisherType) => {
-            check_publisher_types(&keyed.values)?;
+            check_publisher_types(&keyed.values, ctx)?;
             let values = list_values(&term, keyed.values)?;
             Ok(TermKind::Server(Condition::OneOf {
                 field: ConditionField::PublisherType,
@@ -350,27 +351,50 @@ pub(crate) fn keyed_term(
     }
 }
 
-/// Refuses a publisher type Stream does not have: its filter is exact, so `publisher:rtmpp`
-/// would be sent as is and match nothing, which reads as "nobody came that way".
-fn check_publisher_types(values: &[RawValue]) -> Result<(), ParseError> {
+/// Refuses a publisher type that neither Stream documents ([`PublisherType`]) nor the
+/// session's rows have shown: Stream's filter is exact, so `publisher:rtmpp` would be sent as
+/// is and match nothing, which reads as "nobody came that way". A type the rows have shown is
+/// one Stream added since, and is accepted. Without rows to look at (the command line checks
+/// a filter before reading), the error says how to send any type: the JSON form.
+fn check_publisher_types(values: &[RawValue], ctx: &ParseContext) -> Result<(), ParseError> {
+    let seen = ctx.publishers_seen.as_deref().unwrap_or_default();
+    let accepted =
+        |text: &str| PublisherType::from_name(text).is_some() || seen.iter().any(|s| &**s == text);
     let Some(unknown) = values
         .iter()
-        .find(|value| !value.text.is_empty() && !PUBLISHER_TYPES.contains(&value.text.as_str()))
+        .find(|value| !value.text.is_empty() && !accepted(&value.text))
     else {
         return Ok(());
     };
-    let known = PUBLISHER_TYPES.join(", ");
-    let hint = match crate::attendance::closest_ids(&unknown.text, PUBLISHER_TYPES, 1)[..] {
-        [closest] => format!("; did you mean `{closest}`?"),
-        _ => String::new(),
-    };
-    Err(ParseError::new(
-        unknown.position,
-        format!(
-            "`{}` is not a publisher type: Stream's are {known}{hint}",
+    let known: Vec<&str> = PublisherType::names().collect();
+    let others: Vec<&str> = seen
+        .iter()
+        .map(|s| &**s)
+        .filter(|s| PublisherType::from_name(s).is_none())
+        .collect();
+    let mut message = format!(
+        "`{}` is not a publisher type: Stream's are {}",
+        unknown.text,
+        known.join(", ")
+    );
+    if ctx.publishers_seen.is_none() {
+        message.push_str(&format!(
+            " (a type Stream added since goes in the JSON form: \
+             {{\"publisher_type\":\"{}\"}})",
             unknown.text
-        ),
-    ))
+        ));
+    }
+    if !others.is_empty() {
+        message.push_str(&format!(
+            "; this session's rows also have {}",
+            others.join(", ")
+        ));
+    }
+    let candidates = known.iter().chain(&others).copied();
+    if let [closest] = crate::attendance::closest_ids(&unknown.text, candidates, 1)[..] {
+        message.push_str(&format!("; did you mean `{closest}`?"));
+    }
+    Err(ParseError::new(unknown.position, message))
 }
 
 /// How the term was typed, for messages.

@@ -28,25 +28,8 @@ impl CallRole {
     }
 }
 
-/// How a participant session sends media to the call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Publisher {
-    WebRtc,
-    Rtmp,
-    Srt,
-    Whip,
-}
-
-impl Publisher {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Publisher::WebRtc => "webrtc",
-            Publisher::Rtmp => "rtmp",
-            Publisher::Srt => "srt",
-            Publisher::Whip => "whip",
-        }
-    }
-}
+/// How a participant session sends media to the call: one of Stream's known types.
+pub(crate) use crate::api::PublisherType as Publisher;
 
 /// The tracks a session published, as a bit set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -129,8 +129,9 @@ pub(crate) fn lane_glyphs(bars: &[Bar], map: &SlotMap, now: Nanos) -> Vec<Glyph>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::PublisherType;
 
-    const W: PublisherKind = PublisherKind::Webrtc;
+    const W: PublisherKind = PublisherKind::Known(PublisherType::WebRtc);
 
     fn bar(start: Nanos, end: Nanos) -> Bar {
         Bar {

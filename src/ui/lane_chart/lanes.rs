@@ -116,6 +116,7 @@ pub(crate) fn draw_legend(styles: &LaneChartStyles, area: Rect, buf: &mut Buffer
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::PublisherType;
 
     #[test]
     fn labels_are_cut_with_an_ellipsis_and_padded() {
@@ -127,7 +128,7 @@ mod tests {
     #[test]
     fn partial_cells_use_eighth_blocks() {
         let styles = LaneChartStyles::new(false);
-        let w = PublisherKind::Webrtc;
+        let w = PublisherKind::Known(PublisherType::WebRtc);
         assert_eq!(paint(Glyph::FillLeft(2, w), &styles).unwrap().0, "▎");
         let (symbol, style) = paint(Glyph::FillRight(6, w), &styles).unwrap();
         assert_eq!(symbol, "▎");

@@ -4,12 +4,13 @@
 use ratatui::style::{Color, Modifier, Style};
 
 use super::bar::PublisherKind;
+use crate::api::PublisherType;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LaneChartStyles {
     pub(crate) label: Style,
     pub(crate) selected_label: Style,
-    pub(crate) publishers: [Style; 5],
+    pub(crate) publishers: [Style; PublisherKind::ALL.len()],
     pub(crate) overlap: Style,
     pub(crate) live: Style,
     pub(crate) axis: Style,
@@ -38,16 +39,16 @@ impl LaneChartStyles {
     }
 
     pub(crate) fn publisher(&self, publisher: PublisherKind) -> Style {
-        self.publishers[publisher as usize]
+        self.publishers[publisher.index()]
     }
 }
 
 fn publisher_color(publisher: PublisherKind) -> Color {
     match publisher {
-        PublisherKind::Webrtc => Color::Blue,
-        PublisherKind::Rtmp => Color::Magenta,
-        PublisherKind::Srt => Color::Yellow,
-        PublisherKind::Whip => Color::Green,
+        PublisherKind::Known(PublisherType::WebRtc) => Color::Blue,
+        PublisherKind::Known(PublisherType::Rtmp) => Color::Magenta,
+        PublisherKind::Known(PublisherType::Srt) => Color::Yellow,
+        PublisherKind::Known(PublisherType::Whip) => Color::Green,
         PublisherKind::Other => Color::Gray,
     }
 }

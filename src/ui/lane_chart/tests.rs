@@ -7,6 +7,7 @@ use ratatui::widgets::Widget;
 
 use super::curve::visible_peak;
 use super::*;
+use crate::api::PublisherType;
 use crate::api::models::{
     CallSession, ParticipantSessionDetails, ParticipantSessionsPage, RequestDuration,
 };
@@ -124,7 +125,10 @@ fn curve_of(sessions: &[(&str, i64, i64)]) -> ConcurrencyCurve {
 #[test]
 fn one_user_one_bar_with_eighth_block_ends() {
     let screen = Screen::new(
-        vec![lane("alice", vec![bar(2.5, 6.25, PublisherKind::Webrtc)])],
+        vec![lane(
+            "alice",
+            vec![bar(2.5, 6.25, PublisherKind::Known(PublisherType::WebRtc))],
+        )],
         20,
     );
     let mut expected = Buffer::with_lines([
@@ -144,7 +148,7 @@ fn one_user_one_bar_with_eighth_block_ends() {
 fn an_open_bar_runs_to_now_and_ends_live() {
     let open = Bar {
         open: true,
-        ..bar(12.0, 0.0, PublisherKind::Rtmp)
+        ..bar(12.0, 0.0, PublisherKind::Known(PublisherType::Rtmp))
     };
     let mut screen = Screen::new(vec![lane("bob", vec![open])], 20);
     screen.now = T0 + 15 * MIN + 30 * NANOS_PER_SEC;
@@ -167,13 +171,13 @@ fn two_devices_at_once_show_the_count_and_the_selection_is_reversed() {
             lane(
                 "alice",
                 vec![
-                    bar(1.0, 5.0, PublisherKind::Webrtc),
-                    bar(3.0, 8.0, PublisherKind::Srt),
+                    bar(1.0, 5.0, PublisherKind::Known(PublisherType::WebRtc)),
+                    bar(3.0, 8.0, PublisherKind::Known(PublisherType::Srt)),
                 ],
             ),
             lane(
                 "a-very-long-user-id",
-                vec![bar(0.0, 2.0, PublisherKind::Whip)],
+                vec![bar(0.0, 2.0, PublisherKind::Known(PublisherType::Whip))],
             ),
         ],
         20,
@@ -250,8 +254,8 @@ fn without_colour_the_same_glyphs_carry_every_meaning() {
         lane(
             "alice",
             vec![
-                bar(1.0, 5.5, PublisherKind::Rtmp),
-                bar(3.0, 8.0, PublisherKind::Srt),
+                bar(1.0, 5.5, PublisherKind::Known(PublisherType::Rtmp)),
+                bar(3.0, 8.0, PublisherKind::Known(PublisherType::Srt)),
             ],
         ),
         lane("bob", vec![bar(0.3, 19.0, PublisherKind::Other)]),
@@ -287,14 +291,20 @@ fn without_colour_the_same_glyphs_carry_every_meaning() {
 #[test]
 fn never_panics_on_tiny_areas_or_odd_data() {
     let lanes = vec![
-        lane("alice", vec![bar(-30.0, 5.0, PublisherKind::Webrtc)]),
-        lane("", vec![bar(50.0, 90.0, PublisherKind::Srt)]),
+        lane(
+            "alice",
+            vec![bar(-30.0, 5.0, PublisherKind::Known(PublisherType::WebRtc))],
+        ),
+        lane(
+            "",
+            vec![bar(50.0, 90.0, PublisherKind::Known(PublisherType::Srt))],
+        ),
         lane("bob", Vec::new()),
         lane(
             "carol",
             vec![Bar {
                 open: true,
-                ..bar(10.0, 0.0, PublisherKind::Whip)
+                ..bar(10.0, 0.0, PublisherKind::Known(PublisherType::Whip))
             }],
         ),
     ];
