@@ -241,3 +241,60 @@ Flagged rows: none
 "
     );
 }
+
+/// A user id with an escape sequence (an OSC 52 of its own), a bidi override and a C1
+/// control: the card copied with `c` (the OSC 52 payload), the popup and `totals --user` all
+/// carry the same text, with those written as escapes and a last line saying so; a ticket
+/// it is pasted into runs nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_card_carries_the_server_controls_as_escapes_everywhere() {
+    let hostile = "mallory\u{1b}]52;c;cm0gLXJm\u{7}\u{202e}\u{9b}";
+    let crafted = Crafted {
+        total_sessions: 2,
+        total_duration: (30 + 60) * 60,
+        pages: vec![vec![row(hostile, "m-1", 0, 30), row("bob", "b-1", 0, 60)]],
+    };
+    let (sim, _dir) = crafted.serve().await;
+    let output = totals(&sim.base_url(), &["--user", hostile]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed = String::from_utf8(output.stdout).unwrap();
+    let escaped = "mallory\\x1b]52;c;cm0gLXJm\\x07\\u{202e}\\u{9b}";
+    assert!(
+        printed.starts_with(&format!("User:         {escaped}\n")),
+        "{printed}"
+    );
+    assert!(
+        printed.ends_with(
+            "Escaped:      control characters in the server's ids are written as escapes \
+             (\\x1b, \\u{202e}), as on screen\n"
+        ),
+        "{printed}"
+    );
+    let controls = |text: &str| {
+        text.chars()
+            .filter(|&c| (c.is_control() && c != '\n') || matches!(c, '\u{202a}'..='\u{202e}'))
+            .count()
+    };
+    assert_eq!(controls(&printed), 0, "{printed:?}");
+
+    let mut app = after_one_read(&sim.base_url(), "default", CALL_ID, SESSION).await;
+    let now = T0 + 120 * MINUTE;
+    app.update(key(KeyCode::Tab), now);
+    select_user(&mut app, hostile, now);
+    let clipboard = copied(app.update(key(KeyCode::Char('c')), now));
+    assert_eq!(
+        clipboard, printed,
+        "the clipboard holds the card as printed"
+    );
+    let screen = screen_text(&mut app, now, 120, 30);
+    assert!(
+        screen.contains(&format!("\"User:         {escaped}")),
+        "the popup shows the same text: {screen}"
+    );
+    // The JSON keeps the id as sent (escaped by JSON itself): a script compares it with
+    // Stream's.
+    let output = totals(&sim.base_url(), &["--user", hostile, "--format", "json"]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let card: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(card["user_id"], hostile);
+}

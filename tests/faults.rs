@@ -463,3 +463,153 @@ async fn a_page_that_hangs_is_said_with_its_number_then_read() {
         "{said}"
     );
 }
+
+/// `totals --user`, text and JSON, of `user` in the session.
+async fn card(
+    base_url: &str,
+    session: &Session,
+    user: &str,
+    json: bool,
+) -> (Option<i32>, String, String) {
+    let mut words = vec![
+        "totals",
+        &session.call,
+        "--session",
+        session.sim.session_id(),
+        "--tz",
+        "UTC",
+        "--user",
+        user,
+    ];
+    if json {
+        words.extend(["--format", "json"]);
+    }
+    let output = headcount(base_url, args(words), &[]).await;
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// The answer card of a read that missed rows never looks whole: it exits 8 and says what is
+/// missing on stderr; a card printed (of a user read before the fault) starts with
+/// `INCOMPLETE:` (JSON: `"complete": false`),
+/// and a user none of whose rows was read is not "unknown" (exit 4) but maybe among the
+/// missing ones, with no card. Played for rows the server counts but did not send, a 404 on
+/// a page, a session that stays in its 404 window, and a page that keeps failing (exit 1,
+/// no card).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_answer_card_of_an_incomplete_read_says_so_and_exits_non_zero() {
+    let session = Session::start().await;
+    // The rows as the commands page them (100 a page, in the server's order): who is on the
+    // page the fault strikes, wholly or in part.
+    let rows = sim_support::all_rows(&session.sim, 100, &[]).await;
+    let user_of = |row: &serde_json::Value| row["user_id"].as_str().unwrap().to_owned();
+    let struck = (PAGE - 1) * 100..PAGE * 100;
+    let elsewhere: std::collections::HashSet<String> = rows
+        .iter()
+        .enumerate()
+        .filter(|(at, _)| !struck.contains(at))
+        .map(|(_, row)| user_of(row))
+        .collect();
+    let on_page: Vec<String> = rows[struck].iter().map(user_of).collect();
+    // Read before the fault, whatever the read does after it: their card is printed, and
+    // must say that the read is not whole.
+    let partly = user_of(&rows[0]);
+    let wholly = on_page
+        .iter()
+        .find(|user| !elsewhere.contains(*user))
+        .expect("a user whose sessions are all on the page")
+        .clone();
+    let clean = card(&session.sim.base_url(), &session, &partly, false).await;
+    assert_eq!(clean.0, Some(0), "{}", clean.2);
+    assert!(clean.1.starts_with("User:  "), "{}", clean.1);
+
+    let upstream = session.sim.base_url();
+    let cases = [
+        (
+            plan(Fault::EmptyPageWithNext, 2),
+            "total_participant_sessions disagrees",
+        ),
+        (
+            plan(Fault::NotFound, ALWAYS),
+            "Stream is still preparing this session's attendance",
+        ),
+    ];
+    for (plan, says) in cases {
+        // A proxy each: a fault is served its number of times per proxy.
+        let through = |user: String, json: bool| {
+            let (upstream, session) = (&upstream, &session);
+            async move {
+                let proxy = FaultProxy::start(upstream, vec![plan]).await;
+                card(&proxy.base_url(), session, &user, json).await
+            }
+        };
+        let (text, json, missing) = futures::future::join3(
+            through(partly.clone(), false),
+            through(partly.clone(), true),
+            through(wholly.clone(), false),
+        )
+        .await;
+        let case = format!("{plan:?}");
+        assert_eq!(text.0, Some(8), "{case}: {}", text.2);
+        assert!(
+            text.2.contains("incomplete data: ") && text.2.contains(says),
+            "{case}: {}",
+            text.2
+        );
+        assert!(
+            text.1
+                .starts_with("INCOMPLETE:   not every row of the session was read, the figures below may be short: "),
+            "{case}: {}",
+            text.1
+        );
+        assert!(text.1.contains(says), "{case}: {}", text.1);
+        assert_ne!(text.1, clean.1, "{case}");
+
+        assert_eq!(json.0, Some(8), "{case}: {}", json.2);
+        let parsed: serde_json::Value = serde_json::from_str(&json.1).unwrap();
+        assert_eq!(parsed["complete"], false, "{case}");
+        assert!(
+            parsed["incomplete"].as_str().unwrap().contains(says),
+            "{case}: {parsed}"
+        );
+
+        assert_eq!(
+            missing.0,
+            Some(8),
+            "{case}: not `unknown user`: {}",
+            missing.2
+        );
+        assert!(missing.1.is_empty(), "{case}: {}", missing.1);
+        assert!(
+            missing.2.contains(&format!(
+                "no participant session of user `{wholly}` among the rows read, but the read \
+                 missed some: theirs may be among them; no card is printed"
+            )) && missing.2.contains(says),
+            "{case}: {}",
+            missing.2
+        );
+    }
+
+    // A session still in its 404 window: nothing was read, and that is said.
+    let closed = FaultProxy::start_with(&upstream, vec![], Some(Duration::from_secs(60))).await;
+    for json in [false, true] {
+        let (status, stdout, stderr) = card(&closed.base_url(), &session, &partly, json).await;
+        assert_eq!(status, Some(8), "{stderr}");
+        assert!(stdout.is_empty(), "{stdout}");
+        assert!(
+            stderr.contains("no row of the session was read; no card is printed")
+                && stderr.contains("Stream is still preparing this session's attendance"),
+            "{stderr}"
+        );
+    }
+
+    // A page that keeps failing: a failure, no card.
+    let failing = FaultProxy::start(&upstream, vec![plan(Fault::Html200, ALWAYS)]).await;
+    let (status, stdout, stderr) = card(&failing.base_url(), &session, &partly, false).await;
+    assert_eq!(status, Some(1), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("page 3"), "{stderr}");
+}

@@ -7,6 +7,7 @@
 //! comes from [`UserFigures`] or [`CallFigures`] and is written with the same helpers as the
 //! tables (`human_duration`, [`percent`]).
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use serde_json::{Value, json};
@@ -23,6 +24,7 @@ use super::store::SessionStore;
 use super::thresholds::Thresholds;
 use super::users::UserFigures;
 use super::zone::{DisplayZone, human_duration, thousands, utc_rfc3339};
+use crate::ui::safe_text::terminal_safe;
 
 /// What every card says besides its figures: which call, which rows, at which instant.
 #[derive(Debug, Clone, Copy)]
@@ -51,7 +53,7 @@ impl CardContext<'_> {
     }
 
     /// The lines every card starts with: the call, its session, its window and state, the
-    /// filter and what is missing.
+    /// filter.
     fn head(&self, out: &mut String) {
         let identity = self.identity;
         let _ = writeln!(
@@ -91,8 +93,17 @@ impl CardContext<'_> {
                 "Filter:       {filter} (only the matching sessions count)"
             );
         }
+    }
+
+    /// A card of an incomplete read says so before anything else, so that nobody reads its
+    /// figures (or pastes them) as whole: `INCOMPLETE:` and what is missing.
+    fn warning(&self, out: &mut String) {
         if let Some(incomplete) = self.incomplete {
-            let _ = writeln!(out, "Incomplete:   {incomplete}");
+            let _ = writeln!(
+                out,
+                "INCOMPLETE:   not every row of the session was read, the figures below may \
+                 be short: {incomplete}"
+            );
         }
     }
 
@@ -228,6 +239,7 @@ impl UserCard<'_> {
         let f = self.figures;
         let thresholds = self.ctx.thresholds;
         let mut out = String::new();
+        self.ctx.warning(&mut out);
         let _ = writeln!(out, "User:         {}", self.user_id());
         self.ctx.head(&mut out);
         let _ = writeln!(
@@ -317,7 +329,7 @@ impl UserCard<'_> {
             out.push('\n');
         }
         self.ctx.flagged(&self.flagged, &mut out);
-        out
+        pasteable(&out)
     }
 
     /// The same facts as [`UserCard::text`], for scripts: times in UTC (RFC 3339), lengths in
@@ -400,6 +412,7 @@ impl UserCard<'_> {
 /// instant (the header's and `totals`').
 pub(crate) fn call_card(ctx: CardContext<'_>, call: &CallFigures) -> String {
     let mut out = String::new();
+    ctx.warning(&mut out);
     ctx.head(&mut out);
     let _ = writeln!(
         out,
@@ -443,6 +456,33 @@ pub(crate) fn call_card(ctx: CardContext<'_>, call: &CallFigures) -> String {
             .map_or("—".to_owned(), human_duration)
     );
     ctx.flagged(&rows_with_problems(ctx.store, ctx.rows, ctx.now), &mut out);
+    pasteable(&out)
+}
+
+/// What the last line of a card says when the server's text in it held controls.
+pub(crate) const ESCAPED_NOTE: &str = "Escaped:      control characters in the server's ids \
+     are written as escapes (\\x1b, \\u{202e}), as on screen";
+
+/// The card as it leaves headcount, for a ticket as for a terminal: the server's text (user
+/// and session ids, roles) with its control characters (C0, DEL, C1, the bidirectional
+/// controls) written as the visible escapes the screen shows (`ui::safe_text`), never as
+/// the bytes themselves, which a terminal would run when the ticket is read in one (an
+/// escape sequence, a reversed line). When something was escaped, the card's last line says
+/// so: the `\x1b` in an id was sent by the server, not typed. The popup, the clipboard
+/// (OSC 52) and `totals --user` all carry this text.
+pub(crate) fn pasteable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut escaped = false;
+    for line in text.lines() {
+        let safe = terminal_safe(line);
+        escaped |= matches!(safe, Cow::Owned(_));
+        out.push_str(&safe);
+        out.push('\n');
+    }
+    if escaped {
+        out.push_str(ESCAPED_NOTE);
+        out.push('\n');
+    }
     out
 }
 
@@ -580,6 +620,33 @@ mod tests {
         assert!(bob.contains("Left:         still in the call\n"), "{bob}");
         assert!(bob.contains("  1. "), "{bob}");
         assert!(bob.contains(" → in call  28m 00s"), "{bob}");
+    }
+
+    /// Ids with an escape sequence, a bidi override and a C1 control: the card carries them
+    /// as escapes, and says so; a card without any has no such line.
+    #[test]
+    fn the_server_text_on_a_card_is_escaped_and_the_card_says_so() {
+        let hostile = "eve\u{1b}]52;c;cm0gLXJm\u{7}\u{202e}\u{9b}";
+        let store = ended_call(vec![
+            closed(hostile, "e-1", 0, 30 * MIN),
+            closed("bob", "b-1", 0, 60 * MIN),
+        ]);
+        let (text, json) = card_of(&store, T0 + 90 * MIN, hostile);
+        assert!(
+            !text
+                .chars()
+                .any(|c| c != '\n' && crate::ui::safe_text::is_terminal_control(c)),
+            "{text:?}"
+        );
+        assert!(
+            text.starts_with("User:         eve\\x1b]52;c;cm0gLXJm\\x07\\u{202e}\\u{9b}\n"),
+            "{text}"
+        );
+        assert!(text.ends_with(&format!("{ESCAPED_NOTE}\n")), "{text}");
+        // The JSON keeps the id as sent: a script compares it with Stream's.
+        assert_eq!(json["user_id"], hostile);
+        let (plain, _) = card_of(&store, T0 + 90 * MIN, "bob");
+        assert!(!plain.contains("Escaped:"), "{plain}");
     }
 
     #[test]

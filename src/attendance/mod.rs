@@ -120,6 +120,8 @@ pub(crate) use call_sessions::{current_session_id, merge_sessions};
 pub(crate) use card::{
     CardContext, call_card, closest_ids, join_verdict, leave_verdict, user_card,
 };
+#[cfg(test)]
+pub(crate) use card::{ESCAPED_NOTE, pasteable};
 pub(crate) use columns::{
     Column, DETAIL_COLUMNS, DetailLine, EXPECTED_COLUMNS, ExpectedLine, Lines, PROBLEM_MARK,
     SESSION_COLUMNS, SessionLine, Shown, Tone, USER_COLUMNS, UserLine, Width, detail_headers,

@@ -399,6 +399,32 @@ fn copy_to_clipboard(out: &mut impl Write, text: &str) -> io::Result<()> {
 mod tests {
     use super::*;
 
+    /// A card whose ids hold an OSC 52 of their own and a bidi override: the payload is the
+    /// card with those written as escapes, so that the only controls of the sequence are its
+    /// own introducer and terminator, and a ticket it is pasted into runs nothing.
+    #[test]
+    fn the_clipboard_gets_the_card_with_the_server_controls_escaped() {
+        let raw = "User:         eve\u{1b}]52;c;cm0gLXJm\u{7}\u{202e}\nCall:         x\n";
+        let card = crate::attendance::pasteable(raw);
+        let mut out = Vec::new();
+        copy_to_clipboard(&mut out, &card).unwrap();
+        let sequence = String::from_utf8(out).unwrap();
+        assert_eq!(sequence.matches('\u{1b}').count(), 1, "{sequence:?}");
+        assert_eq!(sequence.matches('\u{7}').count(), 1, "{sequence:?}");
+        let payload = sequence
+            .strip_prefix("\u{1b}]52;c;")
+            .and_then(|rest| rest.strip_suffix('\u{7}'))
+            .unwrap();
+        let pasted = String::from_utf8(BASE64_STANDARD.decode(payload).unwrap()).unwrap();
+        assert_eq!(
+            pasted,
+            format!(
+                "User:         eve\\x1b]52;c;cm0gLXJm\\x07\\u{{202e}}\nCall:         x\n{}\n",
+                crate::attendance::ESCAPED_NOTE
+            )
+        );
+    }
+
     #[test]
     fn the_clipboard_sequence_is_osc_52() {
         let mut out = Vec::new();

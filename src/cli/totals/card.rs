@@ -13,6 +13,7 @@ use crate::filter::Filter;
 use crate::ui::safe_text::terminal_safe;
 
 use super::ReportFormat;
+use crate::cli::session_read::IncompleteData;
 
 /// How many of the closest ids an unknown user's error names.
 const CLOSEST: usize = 5;
@@ -38,6 +39,12 @@ impl UserCardRead<'_> {
     /// closest ids seen in the session.
     pub(super) fn print(&self, user_id: &str, format: ReportFormat) -> anyhow::Result<()> {
         let Some(identity) = self.store.identity() else {
+            // Nothing read at all (a 404 window that did not close, a first page that kept
+            // failing): say what is missing rather than that nothing came.
+            if let Completeness::Incomplete(shortfall) = self.completeness {
+                return Err(anyhow::Error::from(IncompleteData::Read(shortfall))
+                    .context("no row of the session was read; no card is printed"));
+            }
             anyhow::bail!("Stream returned no page for this session");
         };
         let user = self.user(user_id)?;
@@ -67,28 +74,37 @@ impl UserCardRead<'_> {
             ReportFormat::Json => {
                 writeln!(out, "{}", serde_json::to_string_pretty(&card.json())?)?;
             }
-            // The ids come from the server: their controls are shown, never run.
-            ReportFormat::Table => {
-                for line in card.text().lines() {
-                    writeln!(out, "{}", terminal_safe(line))?;
-                }
-            }
+            // The card's text shows the server's controls as escapes, as the dashboard's
+            // popup and clipboard have it (`attendance::pasteable`).
+            ReportFormat::Table => write!(out, "{}", card.text())?,
         }
         out.flush()?;
         Ok(())
     }
 
     /// The user `user_id` names exactly (Stream's `user_id` is case-sensitive), if any of the
-    /// rows read is theirs.
-    fn user(&self, user_id: &str) -> Result<UserId, UnknownUser> {
-        self.store
-            .find_user(user_id)
-            .filter(|&user| {
-                self.rows
-                    .iter()
-                    .any(|&id| self.store.get(id).is_some_and(|row| row.user() == user))
-            })
-            .ok_or_else(|| self.unknown(user_id))
+    /// rows read is theirs. When the read missed rows, a user not among those read may be
+    /// among those missing: that is incomplete data (exit 8, saying what is missing), never
+    /// "no such user".
+    fn user(&self, user_id: &str) -> anyhow::Result<UserId> {
+        let found = self.store.find_user(user_id).filter(|&user| {
+            self.rows
+                .iter()
+                .any(|&id| self.store.get(id).is_some_and(|row| row.user() == user))
+        });
+        match (found, self.completeness) {
+            (Some(user), _) => Ok(user),
+            (None, Completeness::Incomplete(shortfall)) => {
+                let said = terminal_safe(user_id).into_owned();
+                Err(
+                    anyhow::Error::from(IncompleteData::Read(shortfall)).context(format!(
+                        "no participant session of user `{said}` among the rows read, but the \
+                     read missed some: theirs may be among them; no card is printed"
+                    )),
+                )
+            }
+            (None, _) => Err(self.unknown(user_id).into()),
+        }
     }
 
     fn unknown(&self, user_id: &str) -> UnknownUser {
