@@ -139,7 +139,7 @@ impl RawSessionsPage {
 
     /// The page as the owned model, in a decoding of its own: for a page read alone
     /// ([`crate::api::StreamClient::query_call_participant_sessions`]) and for tests. A page
-    /// of a read is already decoded: its readers take [`RawSessionsPage::decoded`].
+    /// of a read is already decoded: its readers take the rows decoded with it.
     pub fn decode(&self) -> Result<ParticipantSessionsPage, ApiError> {
         decode::success_body(OPERATION, self.bytes())
     }
