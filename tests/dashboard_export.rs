@@ -25,11 +25,8 @@ async fn start() -> Harness {
 async fn dashboard(sim: &RunningSim, filter: Option<&str>) -> (App, i64) {
     let client = StreamClient::new(&sim.base_url(), KEY, SECRET).unwrap();
     let config = AppConfig {
-        call_type: sim.call_type().into(),
-        call_id: sim.call_id().into(),
-        session: sim.session_id().into(),
         filter: filter.map(str::to_owned),
-        ..app_support::config(None)
+        ..app_support::session_config(sim.call_type(), sim.call_id(), sim.session_id())
     };
     let app = sim_support::dashboard::read_once(&client, config).await;
     (app, client.present())

@@ -142,30 +142,9 @@ pub(crate) fn current_session_id(call: &Call) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::{DAY, NOW, weekly_call};
     use super::*;
-    use crate::api::models::CallSession;
     use crate::api::timestamp::NANOS_PER_SEC;
-
-    const DAY: Nanos = 86_400 * NANOS_PER_SEC;
-    const NOW: Nanos = 1_795_701_801 * NANOS_PER_SEC;
-
-    fn call(current: &str, ended_at: Option<Nanos>) -> Call {
-        Call {
-            call_type: "default".into(),
-            id: "weekly".into(),
-            cid: "default:weekly".into(),
-            current_session_id: current.into(),
-            created_by: None,
-            created_at: None,
-            ended_at,
-            session: Some(CallSession {
-                id: current.into(),
-                started_at: Some(NOW - DAY),
-                ended_at,
-                ..CallSession::default()
-            }),
-        }
-    }
 
     fn stats(id: &str, started_at: Nanos, ended_at: Option<Nanos>) -> SessionStats {
         SessionStats {
@@ -201,7 +180,7 @@ mod tests {
                 Some(NOW - 8 * DAY + 3_600 * NANOS_PER_SEC),
             ),
         ];
-        let sessions = merge_sessions(&call("now", Some(NOW - 1)), &rows);
+        let sessions = merge_sessions(&weekly_call("now", Some(NOW - 1)), &rows);
         assert_eq!(ids(&sessions), ["now", "week", "old"]);
         assert!(sessions[0].current && !sessions[1].current);
         // GetCall knows the session ended even though the stats row does not say so yet.
@@ -214,7 +193,7 @@ mod tests {
     #[test]
     fn a_current_session_missing_from_the_stats_is_added_without_counts() {
         let rows = [stats("week", NOW - 8 * DAY, Some(NOW - 7 * DAY))];
-        let sessions = merge_sessions(&call("now", None), &rows);
+        let sessions = merge_sessions(&weekly_call("now", None), &rows);
         assert_eq!(ids(&sessions), ["now", "week"]);
         assert_eq!(sessions[0].counts, None);
         assert_eq!(sessions[0].state(NOW), CallState::Live);
@@ -223,7 +202,7 @@ mod tests {
     #[test]
     fn an_earlier_session_is_ended_even_when_the_stats_give_no_end() {
         let rows = [stats("week", NOW - 8 * DAY, None)];
-        let sessions = merge_sessions(&call("now", None), &rows);
+        let sessions = merge_sessions(&weekly_call("now", None), &rows);
         let week = sessions.iter().find(|s| s.id == "week").unwrap();
         assert!(week.ended && week.ended_at.is_none());
         assert_eq!(week.state(NOW), CallState::Ended);
@@ -231,7 +210,7 @@ mod tests {
 
     #[test]
     fn the_stats_end_a_current_session_that_getcall_shows_without_an_end() {
-        let mut no_end = call("now", None);
+        let mut no_end = weekly_call("now", None);
         no_end.session = None;
         let rows = [stats("now", NOW - DAY, Some(NOW - DAY / 2))];
         let sessions = merge_sessions(&no_end, &rows);
@@ -242,7 +221,7 @@ mod tests {
 
     #[test]
     fn a_call_without_any_session_lists_nothing() {
-        let mut never = call("", None);
+        let mut never = weekly_call("", None);
         never.session = None;
         assert_eq!(merge_sessions(&never, &[]), []);
         assert_eq!(current_session_id(&never), None);

@@ -1,7 +1,7 @@
 //! Hand-built rows and pages for the unit and property tests.
 
 use crate::api::models::{
-    CallSession, ParticipantSessionDetails, ParticipantSessionsPage, RequestDuration,
+    Call, CallSession, ParticipantSessionDetails, ParticipantSessionsPage, RequestDuration,
 };
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 
@@ -12,6 +12,29 @@ use super::store::SessionStore;
 pub(crate) const T0: Nanos = 1_760_000_000 * NANOS_PER_SEC;
 pub(crate) const SEC: Nanos = NANOS_PER_SEC;
 pub(crate) const MIN: Nanos = 60 * SEC;
+pub(crate) const DAY: Nanos = 86_400 * SEC;
+/// 2026-11-26T14:03:21Z, the present of the tests of a call's sessions.
+pub(crate) const NOW: Nanos = 1_795_701_801 * SEC;
+
+/// The call `default:weekly` as GetCall gives it, whose current session is `current` (empty:
+/// it has none yet), started a day before [`NOW`] and ended at `ended_at`.
+pub(crate) fn weekly_call(current: &str, ended_at: Option<Nanos>) -> Call {
+    Call {
+        call_type: "default".into(),
+        id: "weekly".into(),
+        cid: "default:weekly".into(),
+        current_session_id: current.into(),
+        created_by: None,
+        created_at: None,
+        ended_at,
+        session: Some(CallSession {
+            id: current.into(),
+            started_at: Some(NOW - DAY),
+            ended_at,
+            ..CallSession::default()
+        }),
+    }
+}
 
 /// A closed session from `T0 + from` to `T0 + to`, with the API's duration in seconds.
 pub(crate) fn closed(user: &str, id: &str, from: Nanos, to: Nanos) -> ParticipantSessionDetails {

@@ -570,20 +570,12 @@ pub(crate) fn finish_read(completeness: Completeness) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::attendance::fixtures::weekly_call;
 
     #[test]
     fn without_session_the_current_one_is_read_and_none_names_headcount_sessions() {
         let call_ref: CallRef = "default:weekly".parse().unwrap();
-        let call = |current: &str| Call {
-            call_type: "default".into(),
-            id: "weekly".into(),
-            cid: "default:weekly".into(),
-            current_session_id: current.into(),
-            created_by: None,
-            created_at: None,
-            ended_at: None,
-            session: None,
-        };
+        let call = |current: &str| weekly_call(current, None);
         let given = session_or_current(Some("s-0"), &call_ref, &call("s-2")).unwrap();
         assert_eq!(given, "s-0", "--session wins");
         let current = session_or_current(None, &call_ref, &call("s-2")).unwrap();

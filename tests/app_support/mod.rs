@@ -2,7 +2,9 @@
 
 #![allow(dead_code)]
 
-use std::time::Duration;
+#[allow(clippy::duplicate_mod)] // `sim_support::dashboard` loads it too
+mod config;
+pub use config::session_config;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use headcount::api::RawSessionsPage;
@@ -11,7 +13,6 @@ use headcount::api::members::MembersRead;
 use headcount::api::models::ParticipantSessionsPage;
 use headcount::api::timestamp::{NANOS_PER_SEC, Nanos};
 use headcount::app::{App, AppConfig, Effect, Msg};
-use headcount::attendance::{DisplayZone, Thresholds};
 use headcount::fetch::{Completeness, FetchEvent, FetchRequest, Invited};
 use serde_json::{Value, json};
 
@@ -20,19 +21,12 @@ pub const MIN: Nanos = 60 * SEC;
 /// 2026-11-26T10:00:00Z, when the call starts.
 pub const T0: Nanos = 1_795_687_200 * SEC;
 
+/// The dashboard on `default:standup` session `s-1` with `filter`, every other setting by
+/// default.
 pub fn config(filter: Option<&str>) -> AppConfig {
     AppConfig {
-        call_type: "default".into(),
-        call_id: "standup".into(),
-        session: "s-1".into(),
         filter: filter.map(str::to_owned),
-        zone: DisplayZone::utc(),
-        thresholds: Thresholds::default(),
-        present: headcount::attendance::PresentThreshold::DEFAULT,
-        interval: Duration::from_secs(5),
-        page_size: 100,
-        color: false,
-        export_dir: "/tmp/exports".into(),
+        ..session_config("default", "standup", "s-1")
     }
 }
 

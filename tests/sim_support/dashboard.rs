@@ -6,10 +6,16 @@ use std::time::Duration;
 
 use headcount::api::StreamClient;
 use headcount::app::{App, AppConfig, Effect, Msg};
-use headcount::attendance::{DisplayZone, Thresholds};
 use headcount::fetch::{self, FetchEvent};
 
 use super::{KEY, SECRET};
+
+// The one builder of the dashboard's settings; a test that also uses `app_support` loads the
+// file twice, by design.
+#[path = "../app_support/config.rs"]
+#[allow(clippy::duplicate_mod)]
+mod app_config;
+use app_config::session_config as config;
 
 /// A dashboard on the sim's own call and session, once its first read has ended.
 pub async fn after_one_read_of(sim: &headcount::sim::RunningSim) -> App {
@@ -148,23 +154,6 @@ fn client(base_url: &str) -> StreamClient {
         .timeout(Duration::from_secs(1))
         .build()
         .unwrap()
-}
-
-/// The dashboard's settings on one call session, with every default.
-fn config(call_type: &str, call_id: &str, session: &str) -> AppConfig {
-    AppConfig {
-        call_type: call_type.into(),
-        call_id: call_id.into(),
-        session: session.into(),
-        filter: None,
-        zone: DisplayZone::utc(),
-        thresholds: Thresholds::default(),
-        present: headcount::attendance::PresentThreshold::DEFAULT,
-        interval: Duration::from_secs(5),
-        page_size: 100,
-        color: false,
-        export_dir: std::env::temp_dir(),
-    }
 }
 
 /// A new dashboard and the read it asks for first. As the dashboard's driver does, every
