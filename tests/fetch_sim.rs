@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use headcount::api::call_stats::SessionStatsQuery;
 use headcount::api::{ErrorKind, RetryPolicy, StreamClient};
-use headcount::fetch::{self, Asked, FetchEvent, FetchRequest};
+use headcount::fetch::{self, Asked, FetchEvent, FetchRequest, ReadMode};
 use headcount::filter::conditions::Conditions;
 use headcount::sim::{self, RunningSim, Scenario, SimConfig};
 use tokio::sync::mpsc;
@@ -58,6 +58,7 @@ fn request(sim: &RunningSim, generation: u64, page_size: u32) -> FetchRequest {
         page_size,
         roster: false,
         members_known: None,
+        mode: ReadMode::Whole,
     }
 }
 

@@ -3,11 +3,16 @@
 //! Stream sends `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (Unix
 //! seconds, end of the current one-minute window) on every response, and may add `Retry-After`
 //! (seconds or an HTTP-date) to a 429 or 503.
+//!
+//! An instant the server states (the reset, a `Retry-After` date) is on the server's clock, as
+//! its `Date` header is (RFC 9110 §6.6.1). The wait is their difference, the same whatever
+//! this machine's clock says: a skewed local clock, or a sim whose call runs ahead of the wall
+//! (`headcount sim --live --speed N`), waits as long as the server means.
 
 use jiff::Timestamp;
 use jiff::fmt::rfc2822::DateTimeParser;
 use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::header::{DATE, HeaderMap, RETRY_AFTER};
 
 /// The quota of the endpoint just called, from the `X-RateLimit-*` headers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,7 +21,8 @@ pub struct RateLimit {
     pub limit: u64,
     /// Requests left in the current window.
     pub remaining: u64,
-    /// End of the current window, in Unix seconds.
+    /// End of the current window, in Unix seconds on the server's clock (the clock of its
+    /// `Date` header).
     pub reset: i64,
 }
 
@@ -35,34 +41,52 @@ fn header_number<T: std::str::FromStr>(headers: &HeaderMap, name: &str) -> Optio
     headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
 
-/// When the server says a failed request may be tried again: `Retry-After` first, then, for a
-/// 429 only, the end of the rate-limit window. Other statuses ignore `X-RateLimit-Reset`
-/// because it is sent on every response and says nothing about a 503.
+/// When the server says a failed request may be tried again, on this machine's clock (`now`
+/// is its present): `Retry-After` first, then, for a 429 only, the end of the rate-limit
+/// window. Other statuses ignore `X-RateLimit-Reset` because it is sent on every response and
+/// says nothing about a 503. An instant the server states counts from its `Date`, when it sent
+/// one (see the module documentation).
 pub(crate) fn retry_at(
     status: StatusCode,
     headers: &HeaderMap,
     now: Timestamp,
 ) -> Option<Timestamp> {
+    let date = headers
+        .get(DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| HTTP_DATE.parse_timestamp(v.trim()).ok());
+    let here = |at: Timestamp| match date {
+        Some(date) => now.checked_add(at.duration_since(date)).ok(),
+        None => Some(at),
+    };
     let retry_after = headers
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| parse_retry_after(v, now));
+        .and_then(|v| parse_retry_after(v, now, here));
     if retry_after.is_some() || status != StatusCode::TOO_MANY_REQUESTS {
         return retry_after;
     }
-    header_number(headers, "x-ratelimit-reset").and_then(|s| Timestamp::from_second(s).ok())
+    header_number(headers, "x-ratelimit-reset")
+        .and_then(|s| Timestamp::from_second(s).ok())
+        .and_then(here)
 }
 
-/// `Retry-After` is either a number of seconds or an HTTP-date (RFC 9110 §10.2.3).
-fn parse_retry_after(value: &str, now: Timestamp) -> Option<Timestamp> {
+static HTTP_DATE: DateTimeParser = DateTimeParser::new();
+
+/// `Retry-After` is either a number of seconds or an HTTP-date (RFC 9110 §10.2.3), the latter
+/// on the server's clock (`here` moves it onto this machine's).
+fn parse_retry_after(
+    value: &str,
+    now: Timestamp,
+    here: impl Fn(Timestamp) -> Option<Timestamp>,
+) -> Option<Timestamp> {
     let value = value.trim();
     if let Ok(seconds) = value.parse::<u32>() {
         return now
             .checked_add(jiff::SignedDuration::from_secs(seconds.into()))
             .ok();
     }
-    static HTTP_DATE: DateTimeParser = DateTimeParser::new();
-    HTTP_DATE.parse_timestamp(value).ok()
+    here(HTTP_DATE.parse_timestamp(value).ok()?)
 }
 
 #[cfg(test)]
@@ -138,6 +162,34 @@ mod tests {
         assert_eq!(
             retry_at(StatusCode::TOO_MANY_REQUESTS, &map, at(NOW)),
             Some(at(NOW + 42))
+        );
+    }
+
+    /// A server (or a sped-up sim) whose clock is an hour ahead of this machine's: the wait
+    /// is the reset, or the date, less its `Date`, not less this machine's present.
+    #[test]
+    fn the_servers_instants_count_from_its_date() {
+        let date = "Thu, 09 Oct 2025 09:53:20 GMT";
+        let ahead = Timestamp::from_second(NOW + 3600).unwrap();
+        assert_eq!(
+            jiff::fmt::rfc2822::DateTimePrinter::new()
+                .timestamp_to_rfc9110_string(&ahead)
+                .unwrap(),
+            date
+        );
+        let reset = (NOW + 3600 + 42).to_string();
+        let map = headers(&[("date", date), ("x-ratelimit-reset", &reset)]);
+        assert_eq!(
+            retry_at(StatusCode::TOO_MANY_REQUESTS, &map, at(NOW)),
+            Some(at(NOW + 42))
+        );
+        let map = headers(&[
+            ("date", date),
+            ("retry-after", "Thu, 09 Oct 2025 09:54:20 GMT"),
+        ]);
+        assert_eq!(
+            retry_at(StatusCode::SERVICE_UNAVAILABLE, &map, at(NOW)),
+            Some(at(NOW + 60))
         );
     }
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::api::{ApiError, ErrorKind};
 use crate::attendance::IngestError;
-use crate::fetch::{Asked, FetchEvent, FetchRequest, Shortfall};
+use crate::fetch::{Asked, FetchEvent, FetchRequest, IsLiveCheck, ReadMode, Shortfall};
 use crate::filter::ParseError;
 
 /// Whether a fetch replaces the data or refreshes it.
@@ -16,6 +16,111 @@ pub(crate) enum FetchKind {
     Fresh,
     /// A live poll: rows are upserted into what is there.
     Poll,
+}
+
+/// At least every this many polls, a poll reads the whole session, whatever the others read.
+pub const WHOLE_READ_EVERY: u32 = 10;
+
+/// How a live poll reads the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PollRead {
+    /// Every row ([`ReadMode::Whole`]).
+    Whole,
+    /// The open sessions, then the users whose open session closed
+    /// ([`ReadMode::OpenSessions`]).
+    OpenSessions,
+}
+
+impl PollRead {
+    /// How the header names the kind of the last poll.
+    pub fn words(self) -> &'static str {
+        match self {
+            PollRead::Whole => "full read",
+            PollRead::OpenSessions => "open sessions",
+        }
+    }
+}
+
+/// What decides how the next poll reads, besides the polls themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PollFacts {
+    /// The query has a server part: only a whole read of it is right.
+    pub(crate) server_filtered: bool,
+    /// The last read got every row (a live one: as far as a live read can tell).
+    pub(crate) last_read_complete: bool,
+    /// Rows in the store.
+    pub(crate) stored: usize,
+    /// `total_participant_sessions` as last sent.
+    pub(crate) total: Option<i64>,
+    /// The session is live; once it ended, the last poll reads it whole.
+    pub(crate) live: bool,
+}
+
+impl PollFacts {
+    /// The store holds as many rows as the server's total says the session has.
+    pub(crate) fn counts_agree(&self) -> bool {
+        self.total
+            .is_some_and(|total| i128::from(total) == self.stored as i128)
+    }
+}
+
+/// How live polls read: what the server showed of `is_live`, how many polls read only what
+/// changed since the last whole read, and how the last poll read. Pure: the app tells it what
+/// happened.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PollReads {
+    /// What the last open-sessions read said of `is_live`; `Ignored` stays.
+    check: Option<IsLiveCheck>,
+    /// Polls since the last whole read.
+    since_whole: u32,
+    last: Option<PollRead>,
+}
+
+impl PollReads {
+    /// How the next poll reads: only what changed when the server is not known to ignore
+    /// `is_live`, there is no server filter, the last read was complete, the store holds
+    /// exactly the server's total (a user who joined and left between two polls shows only
+    /// there), the session is live, and fewer than [`WHOLE_READ_EVERY`] polls have passed
+    /// since the last whole read; otherwise the whole session.
+    pub(crate) fn next(&self, facts: PollFacts) -> PollRead {
+        let changes_only = facts.live
+            && !facts.server_filtered
+            && facts.last_read_complete
+            && facts.counts_agree()
+            && self.check != Some(IsLiveCheck::Ignored)
+            && self.since_whole + 1 < WHOLE_READ_EVERY;
+        if changes_only {
+            PollRead::OpenSessions
+        } else {
+            PollRead::Whole
+        }
+    }
+
+    /// An open-sessions read said this of `is_live`.
+    pub(crate) fn checked(&mut self, check: IsLiveCheck) {
+        if self.check != Some(IsLiveCheck::Ignored) {
+            self.check = Some(check);
+        }
+    }
+
+    /// A read (a poll's, or the first one, which is whole) ended.
+    pub(crate) fn ended(&mut self, read: PollRead) {
+        self.since_whole = match read {
+            PollRead::Whole => 0,
+            PollRead::OpenSessions => self.since_whole + 1,
+        };
+        self.last = Some(read);
+    }
+
+    /// How the last read read the session.
+    pub fn last(&self) -> Option<PollRead> {
+        self.last
+    }
+
+    /// What the server showed of `is_live`; `None` before any open-sessions read.
+    pub fn is_live_check(&self) -> Option<IsLiveCheck> {
+        self.check
+    }
 }
 
 /// Why the page under way is asked for again.
@@ -85,10 +190,18 @@ pub struct FetchProgress {
     pub running: bool,
     /// The page under way failed and is asked for again; `None` once a page or the end came.
     pub(crate) retry: Option<Retry>,
+    /// How the fetch reads: as asked, or whole once the server did not honour `is_live`.
+    pub(crate) read: PollRead,
+    /// The pages replace the rows of users read back (`FetchEvent::ReadBack`).
+    pub(crate) reading_back: bool,
 }
 
 impl FetchProgress {
     pub(crate) fn new(request: FetchRequest, kind: FetchKind, now: Nanos) -> Self {
+        let read = match &request.mode {
+            ReadMode::Whole => PollRead::Whole,
+            ReadMode::OpenSessions { .. } => PollRead::OpenSessions,
+        };
         FetchProgress {
             request,
             kind,
@@ -104,6 +217,8 @@ impl FetchProgress {
             roster_came: false,
             running: true,
             retry: None,
+            read,
+            reading_back: false,
         }
     }
 
@@ -281,6 +396,102 @@ mod tests {
         fetch.rows = rows;
         fetch.last_page_at = pages_at.last().copied();
         fetch
+    }
+
+    fn facts() -> PollFacts {
+        PollFacts {
+            server_filtered: false,
+            last_read_complete: true,
+            stored: 40,
+            total: Some(40),
+            live: true,
+        }
+    }
+
+    #[test]
+    fn polls_read_the_changes_and_the_whole_session_every_tenth_time() {
+        let mut reads = PollReads::default();
+        reads.ended(PollRead::Whole);
+        let mut kinds = Vec::new();
+        for _ in 0..20 {
+            let read = reads.next(facts());
+            if read == PollRead::OpenSessions {
+                reads.checked(IsLiveCheck::Honoured);
+            }
+            reads.ended(read);
+            kinds.push(read);
+        }
+        let whole: Vec<usize> = (0..20).filter(|&n| kinds[n] == PollRead::Whole).collect();
+        assert_eq!(whole, [9, 19], "the 10th and 20th polls: {kinds:?}");
+        assert_eq!(reads.last(), Some(PollRead::Whole));
+    }
+
+    #[test]
+    fn a_poll_reads_the_whole_session_when_only_that_is_right() {
+        let reads = PollReads::default();
+        assert_eq!(reads.next(facts()), PollRead::OpenSessions);
+        for (why, facts) in [
+            (
+                "a server filter",
+                PollFacts {
+                    server_filtered: true,
+                    ..facts()
+                },
+            ),
+            (
+                "an incomplete read",
+                PollFacts {
+                    last_read_complete: false,
+                    ..facts()
+                },
+            ),
+            (
+                "a row missing",
+                PollFacts {
+                    stored: 39,
+                    ..facts()
+                },
+            ),
+            (
+                "a row too many",
+                PollFacts {
+                    stored: 41,
+                    ..facts()
+                },
+            ),
+            (
+                "no total",
+                PollFacts {
+                    total: None,
+                    ..facts()
+                },
+            ),
+            (
+                "the call ended",
+                PollFacts {
+                    live: false,
+                    ..facts()
+                },
+            ),
+        ] {
+            assert_eq!(reads.next(facts), PollRead::Whole, "{why}");
+        }
+        let mut ignored = PollReads::default();
+        ignored.checked(IsLiveCheck::Ignored);
+        ignored.checked(IsLiveCheck::Honoured);
+        assert_eq!(
+            ignored.is_live_check(),
+            Some(IsLiveCheck::Ignored),
+            "it stays"
+        );
+        assert_eq!(ignored.next(facts()), PollRead::Whole);
+        let mut unproven = PollReads::default();
+        unproven.checked(IsLiveCheck::Unproven);
+        assert_eq!(
+            unproven.next(facts()),
+            PollRead::OpenSessions,
+            "tried again"
+        );
     }
 
     #[test]

@@ -42,7 +42,9 @@ use crate::attendance::{
     PresentThreshold, ReadFacts, RosterRules, RowId, SessionColumn, SessionStore, Thresholds,
     UserColumn, UserFigures, UserId,
 };
-use crate::fetch::{Asked, Completeness, FetchEvent, FetchRequest, Shortfall};
+use crate::fetch::{
+    Asked, Completeness, FetchEvent, FetchRequest, IsLiveCheck, OpenSession, ReadMode, Shortfall,
+};
 use crate::filter::conditions::Conditions;
 use crate::filter::{Filter, ParseContext};
 
@@ -58,7 +60,10 @@ use help::HelpOverlay;
 use invitation::Invitation;
 use item_list::ItemList;
 use keymap::Context;
-use live::{Caveat, FetchKind, FetchProgress, Frozen, Retry, RetryCause, Status};
+use live::{
+    Caveat, FetchKind, FetchProgress, Frozen, PollFacts, PollRead, PollReads, Retry, RetryCause,
+    Status,
+};
 use pacing::{NextPoll, PollBudget};
 use view::{View, ViewStack, Views};
 
@@ -139,6 +144,8 @@ pub struct App {
     next_poll: Option<NextPoll>,
     /// What the reads have spent of the rate limit, which paces the polls.
     poll_budget: PollBudget,
+    /// How the polls read the session: whole, or only what changed.
+    poll_reads: PollReads,
     /// The poll that saw the call end has been followed by the one last fetch.
     final_fetch: bool,
     /// Whether the last finished read got every row; `None` while the first one runs.
@@ -184,6 +191,7 @@ impl App {
             frozen: None,
             next_poll: None,
             poll_budget: PollBudget::default(),
+            poll_reads: PollReads::default(),
             final_fetch: false,
             completeness: None,
             session_counts: None,
@@ -488,6 +496,11 @@ impl App {
         &self.poll_budget
     }
 
+    /// How the polls read the session, and how the last one did.
+    pub fn poll_reads(&self) -> &PollReads {
+        &self.poll_reads
+    }
+
     /// Whether the last finished read got every row, and what is missing when not; `None`
     /// until a read has finished since the data was last replaced.
     pub fn completeness(&self) -> Option<&Completeness> {
@@ -577,7 +590,50 @@ impl App {
             .then(|| Arc::clone(&invited.members))
     }
 
+    /// What decides how the next poll reads.
+    fn poll_facts(&self) -> PollFacts {
+        PollFacts {
+            server_filtered: !self.filter.active().server.is_empty(),
+            last_read_complete: self
+                .completeness
+                .as_ref()
+                .is_some_and(Completeness::is_complete),
+            stored: self.store.len(),
+            total: self.store.totals().participant_sessions,
+            live: self.store.is_live() && !self.final_fetch,
+        }
+    }
+
+    /// The sessions open in the store, with their users, for a poll that reads what changed.
+    fn open_sessions(&self) -> Arc<[OpenSession]> {
+        self.store
+            .row_ids()
+            .filter_map(|id| self.store.get(id))
+            .filter(crate::attendance::SessionRef::is_open)
+            .map(|row| OpenSession {
+                user_session_id: row.user_session_id().to_string(),
+                user_id: row.user_id().to_owned(),
+            })
+            .collect()
+    }
+
     fn start_fetch(&mut self, kind: FetchKind, now: Nanos) -> Vec<Effect> {
+        let read = match kind {
+            FetchKind::Fresh => PollRead::Whole,
+            FetchKind::Poll => self.poll_reads.next(self.poll_facts()),
+        };
+        self.start_read(kind, read, true, now)
+    }
+
+    /// Starts a read of `kind` that reads as `read` says; `new_poll` false when it goes on
+    /// with the poll that just ended (its requests count as that poll's).
+    fn start_read(
+        &mut self,
+        kind: FetchKind,
+        read: PollRead,
+        new_poll: bool,
+        now: Nanos,
+    ) -> Vec<Effect> {
         let mut effects = Vec::new();
         if self.fetch.running {
             effects.push(Effect::CancelFetch);
@@ -592,7 +648,15 @@ impl App {
             // Nobody can be classified against a filtered read: the roster is not asked for.
             roster: self.filter.active().server.is_empty(),
             members_known: self.members_kept(kind),
+            mode: match read {
+                PollRead::Whole => ReadMode::Whole,
+                PollRead::OpenSessions => ReadMode::OpenSessions {
+                    open: self.open_sessions(),
+                },
+            },
         };
+        // A replacement of users' rows that a cancelled read left unfinished removes nothing.
+        self.store.finish_replacing(false);
         self.invitation = match (&self.invitation, request.roster) {
             (_, false) => Invitation::NotAsked,
             // A read roster stays on screen while it is read again.
@@ -601,7 +665,9 @@ impl App {
         };
         self.invitation_revision += 1;
         self.fetch = FetchProgress::new(request.clone(), kind, now);
-        self.poll_budget.read_started();
+        if new_poll {
+            self.poll_budget.read_started();
+        }
         if kind == FetchKind::Fresh {
             self.next_poll = None;
             self.final_fetch = false;
@@ -770,6 +836,19 @@ impl App {
             FetchEvent::Done {
                 completeness, end, ..
             } => self.on_done(completeness, &end, now),
+            FetchEvent::OpenSessionsRead { check, .. } => {
+                self.poll_reads.checked(check);
+                if check != IsLiveCheck::Honoured {
+                    // The whole session is read next, in this fetch.
+                    self.fetch.read = PollRead::Whole;
+                }
+                Vec::new()
+            }
+            FetchEvent::ReadBack { users, .. } => {
+                self.store.begin_replacing(users.iter().map(String::as_str));
+                self.fetch.reading_back = true;
+                Vec::new()
+            }
             FetchEvent::Roster { invited, .. } => {
                 self.invitation = Invitation::Read(Arc::from(invited));
                 self.invitation_revision += 1;
@@ -804,6 +883,13 @@ impl App {
             self.replace_data();
         }
         self.store.learn_end(end);
+        if self.fetch.reading_back {
+            // Rows not read back are only gone when every page of their users came.
+            let whole = completeness.is_complete() && self.fetch.skipped_rows == 0;
+            self.store.finish_replacing(whole);
+        }
+        let read = self.fetch.read;
+        self.poll_reads.ended(read);
         self.poll_budget.read_ended();
         self.fetch.running = false;
         self.fetch.retry = None;
@@ -817,6 +903,16 @@ impl App {
         }
         self.recompute(now);
         self.rebase_filter_dates(now);
+        let poll = self.fetch.kind == FetchKind::Poll;
+        if poll
+            && read == PollRead::OpenSessions
+            && self.store.is_live()
+            && !self.poll_facts().counts_agree()
+        {
+            // A user who joined and left since the last poll is in the total only, and
+            // nothing else tells: the whole session is read now, as part of this poll.
+            return self.start_read(FetchKind::Poll, PollRead::Whole, false, now);
+        }
         if self.store.is_live() {
             // Saturating: an interval too long for Nanos means "not in this run", never "now".
             let interval = Nanos::try_from(self.config.interval.as_nanos()).unwrap_or(Nanos::MAX);

@@ -20,7 +20,7 @@ const DEFAULT_WINDOW: Nanos = 60 * NANOS_PER_SEC;
 /// read cost.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PollBudget {
-    /// The latest quota the server stated, its reset moved onto the server's clock.
+    /// The latest quota the server stated (its reset on the server's clock, as stated).
     quota: Option<RateLimit>,
     /// Requests the dashboard sent in the window ending at `quota.reset`.
     spent: u64,

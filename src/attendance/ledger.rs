@@ -207,6 +207,11 @@ impl SessionLedger {
         self.entries.is_empty()
     }
 
+    /// Whether a copy of `user_session_id` was received.
+    pub(crate) fn holds(&self, user_session_id: &str) -> bool {
+        self.find(&DigestId::of(user_session_id)).is_some()
+    }
+
     /// The sum of the raw `duration_in_seconds` of each id's latest copy.
     pub(crate) fn raw_duration_seconds(&self) -> i128 {
         self.raw_duration

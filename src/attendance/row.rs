@@ -260,9 +260,8 @@ impl<'a> SessionRef<'a> {
         self.row.counted(ctx)
     }
 
-    /// The row as the API sent it, for the tests' comparisons.
-    #[cfg(test)]
-    pub(crate) fn to_details(self) -> crate::api::models::ParticipantSessionDetails {
+    /// The row as the API sent it (an owned copy: to store it again, and to compare stores).
+    pub fn to_details(self) -> crate::api::models::ParticipantSessionDetails {
         crate::api::models::ParticipantSessionDetails {
             user_id: self.user_id().to_owned(),
             user_session_id: self.user_session_id().to_string(),

@@ -5,6 +5,8 @@
 //! 128-bit integers when they are canonical UUIDs and arena text otherwise; the upsert index
 //! holds only `(hash tag, row)` pairs. Row ids never change, so a selection survives updates.
 
+use std::collections::HashSet;
+
 use crate::api::SessionFields;
 use crate::api::models::{CallSession, ParticipantSessionsPage};
 use crate::api::timestamp::Nanos;
@@ -201,6 +203,9 @@ pub struct SessionStore {
     rows_seen: RowsSeen,
     generation: u64,
     users_generation: u64,
+    /// The rows of the users being replaced that no page has brought back yet (see
+    /// [`SessionStore::begin_replacing`]).
+    replacing: Option<HashSet<u32>>,
 }
 
 impl Default for SessionStore {
@@ -232,6 +237,7 @@ impl SessionStore {
             rows_seen: RowsSeen::default(),
             generation: 0,
             users_generation: 0,
+            replacing: None,
         }
     }
 
@@ -303,6 +309,78 @@ impl SessionStore {
             self.bounds = RowBounds::rescanned(&self.rows);
         }
         Ok(summary)
+    }
+
+    /// Starts replacing every row of `users` (by `user_id`) with the rows the pages ingested
+    /// from now on bring: a live poll reads those users again (`user_id` `$in`) and their rows
+    /// must then be exactly what came back, as a whole read would have them. Rows that come
+    /// back are upserted as usual; [`SessionStore::finish_replacing`] removes the others.
+    pub(crate) fn begin_replacing<'u>(&mut self, users: impl IntoIterator<Item = &'u str>) {
+        let users: HashSet<u32> = users
+            .into_iter()
+            .filter_map(|user| self.users.get(user))
+            .collect();
+        let pending = self
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| users.contains(&row.user))
+            .map(|(position, _)| dense_id(position))
+            .collect();
+        self.replacing = Some(pending);
+    }
+
+    /// Ends the replacement begun by [`SessionStore::begin_replacing`]: when every page of
+    /// the users' rows came (`complete`), their rows that none brought back are removed, so
+    /// that the store holds what a whole read would. Otherwise nothing is removed (a row not
+    /// read is not a row gone). Returns how many rows were removed.
+    ///
+    /// Stream never deletes a participant session, so this is rare; the rows kept are then
+    /// stored again in their order, and the row ids of the later ones change.
+    pub(crate) fn finish_replacing(&mut self, complete: bool) -> usize {
+        let Some(gone) = self.replacing.take() else {
+            return 0;
+        };
+        if !complete || gone.is_empty() {
+            return 0;
+        }
+        self.rebuild_without(&gone);
+        gone.len()
+    }
+
+    /// The same store without the rows at `gone`: every other row stored again, in order,
+    /// with what the pages said of the session.
+    fn rebuild_without(&mut self, gone: &HashSet<u32>) {
+        // Rows come with their call session: a store without one holds none.
+        let Some(identity) = self.identity.clone() else {
+            return;
+        };
+        let rows = self
+            .row_ids()
+            .filter(|id| !gone.contains(&id.0))
+            .filter_map(|id| self.get(id).map(SessionRef::to_details))
+            .collect();
+        let mut rebuilt = SessionStore::new();
+        rebuilt.generation = self.generation + 1;
+        rebuilt.users_generation = self.users_generation + 1;
+        rebuilt.end_reports = self.end_reports.clone();
+        rebuilt.rows_seen = self.rows_seen;
+        let page = ParticipantSessionsPage {
+            call_type: identity.call_type,
+            call_id: identity.call_id,
+            call_session_id: identity.call_session_id,
+            duration: crate::api::models::RequestDuration::default(),
+            total_participant_sessions: self.totals.participant_sessions,
+            total_participant_duration: self.totals.participant_duration_seconds,
+            participants_sessions: rows,
+            next: None,
+            prev: None,
+            session: self.session.clone(),
+        };
+        // The page is the store's own rows and head (its call, totals and session object), of
+        // its own call: it cannot be refused.
+        let _ = rebuilt.ingest(&page);
+        *self = rebuilt;
     }
 
     /// Takes what a read learned of the session's end from `GetCall` and the stats.
@@ -403,7 +481,12 @@ impl SessionStore {
         let existing = self.index.find(hash, |row| self.key_matches(row, probe));
         let fields = self.intern_fields(details, keys.user_hash);
         match existing {
-            Some(row) => self.replace(row as usize, fields, details),
+            Some(row) => {
+                if let Some(pending) = &mut self.replacing {
+                    pending.remove(&row);
+                }
+                self.replace(row as usize, fields, details)
+            }
             None => {
                 let key = self.store_key(probe);
                 let row = Row::new(key, fields, details);
@@ -721,6 +804,7 @@ impl SessionStore {
 mod tests {
     use super::super::fixtures::{MIN, SEC, T0, closed, ended_call, open, page, session, store_of};
     use super::*;
+    use crate::api::models::ParticipantSessionDetails;
 
     const UUID: &str = "5b1d6f5e-8a0c-4c57-9d3e-2f4b6a7c8d90";
 
@@ -775,6 +859,82 @@ mod tests {
         assert_eq!(store.get(id).unwrap().left_at(), Some(T0 + 10 * MIN));
         assert_eq!(store.open_rows(), 0);
         assert!(store.generation() > before);
+    }
+
+    /// The rows as sent, sorted by `user_session_id`.
+    fn rows_of(store: &SessionStore) -> Vec<ParticipantSessionDetails> {
+        let mut rows: Vec<_> = store.iter().map(SessionRef::to_details).collect();
+        rows.sort_by(|a, b| a.user_session_id.cmp(&b.user_session_id));
+        rows
+    }
+
+    #[test]
+    fn replacing_users_rows_keeps_exactly_what_came_back_and_the_figures_follow() {
+        use crate::attendance::{Figures, Thresholds};
+        let live = || Some(session(Some(0), None));
+        let mut store = store_of(page(
+            live(),
+            vec![
+                open("alice", "a-1", 0),
+                closed("alice", "a-2", 0, MIN),
+                open("bob", "b-1", MIN),
+                closed("carol", "c-1", 0, MIN),
+            ],
+        ));
+        let before = store.generation();
+        store.begin_replacing(["alice", "bob", "nobody"]);
+        // alice's a-1 closed, her a-2 is gone, she rejoined as a-3; bob is as he was.
+        let back = vec![
+            closed("alice", "a-1", 0, 2 * MIN),
+            open("alice", "a-3", 3 * MIN),
+            open("bob", "b-1", MIN),
+        ];
+        // As Stream sends them, the totals of any page are the whole session's.
+        let mut back = page(live(), back);
+        back.total_participant_sessions = Some(4);
+        back.total_participant_duration = Some(180);
+        store.ingest(&back).unwrap();
+        assert_eq!(store.finish_replacing(true), 1);
+        let whole = store_of(page(
+            live(),
+            vec![
+                closed("alice", "a-1", 0, 2 * MIN),
+                open("bob", "b-1", MIN),
+                closed("carol", "c-1", 0, MIN),
+                open("alice", "a-3", 3 * MIN),
+            ],
+        ));
+        assert_eq!(rows_of(&store), rows_of(&whole));
+        assert_eq!(
+            (store.len(), store.open_rows(), store.user_count()),
+            (4, 2, 3)
+        );
+        assert!(store.generation() > before);
+        let now = T0 + 10 * MIN;
+        assert_eq!(store.window(now), whole.window(now));
+        let ids: Vec<RowId> = store.row_ids().collect();
+        let figures = Figures::compute(&store, &ids, now, &Thresholds::default());
+        let expected = Figures::compute(&whole, &ids, now, &Thresholds::default());
+        assert_eq!(figures, expected);
+        assert_eq!(
+            store.finish_replacing(true),
+            0,
+            "one replacement, finished once"
+        );
+    }
+
+    #[test]
+    fn a_user_with_no_row_left_is_gone_and_an_unfinished_replacement_removes_nothing() {
+        let rows = vec![closed("alice", "a-1", 0, MIN), closed("bob", "b-1", 0, MIN)];
+        let mut store = ended_call(rows);
+        store.begin_replacing(["alice"]);
+        assert_eq!(store.finish_replacing(false), 0, "a read cut short");
+        assert_eq!(store.len(), 2);
+        store.begin_replacing(["alice"]);
+        assert_eq!(store.finish_replacing(true), 1);
+        assert_eq!((store.len(), store.user_count()), (1, 1));
+        assert_eq!(store.find_user("alice"), None);
+        assert!(store.find("b-1").is_some());
     }
 
     #[test]

@@ -51,6 +51,45 @@ pub struct FetchRequest {
     /// them: reading some 10,000 members again takes 120 requests, against one
     /// (docs/benchmarks.md). `None`: every member page is read.
     pub members_known: Option<Arc<MembersRead>>,
+    /// The whole session (of the server filter), or only what changed since the last poll.
+    pub mode: ReadMode,
+}
+
+/// How a fetch reads the session.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum ReadMode {
+    /// Every page of the session, under the server filter.
+    #[default]
+    Whole,
+    /// A live poll without a server filter that reads what changed since the last one: the
+    /// open sessions (`is_live: {"$eq": true}`, [`FetchEvent::OpenSessionsRead`]), then every
+    /// participant session of the users of `open` whose session is no longer among them, by
+    /// `user_id` (`$in`, split as a long filter is: [`FetchEvent::ReadBack`]). A server that
+    /// turns out not to honour `is_live` is read whole in the same fetch.
+    OpenSessions {
+        /// The sessions open in the store when the poll starts.
+        open: Arc<[OpenSession]>,
+    },
+}
+
+/// A participant session open in the store: its `user_session_id` and its `user_id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenSession {
+    pub user_session_id: String,
+    pub user_id: String,
+}
+
+/// What the open sessions read by a [`ReadMode::OpenSessions`] poll say of the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IsLiveCheck {
+    /// Every row returned was open, and fewer than the session's total: the server honours
+    /// `is_live`.
+    Honoured,
+    /// A row returned had left: the server ignores `is_live`.
+    Ignored,
+    /// Every row returned was open but as many as the total (nobody has left yet), or the
+    /// total is unknown: nothing tells yet.
+    Unproven,
 }
 
 impl FetchRequest {
@@ -117,8 +156,8 @@ pub enum FetchEvent {
         generation: u64,
         page_no: u32,
         page: Box<RawSessionsPage>,
-        /// The page's `X-RateLimit-*`, its reset moved onto the server's clock (Unix seconds,
-        /// as the app's present is).
+        /// The page's `X-RateLimit-*`; Stream states the reset on its own clock (Unix seconds),
+        /// the clock of its `Date` and of the app's present.
         rate_limit: Option<RateLimit>,
     },
     /// The request for `asked` (a page, numbered from 1, or what is read after the last page)
@@ -148,6 +187,17 @@ pub enum FetchEvent {
     },
     /// A failure that retrying cannot fix (credentials, unknown session, rejected filter).
     Failed { generation: u64, error: ApiError },
+    /// A [`ReadMode::OpenSessions`] poll read the open sessions (their pages came before).
+    /// Unless the server honoured `is_live`, the whole session is read next, in this fetch.
+    OpenSessionsRead { generation: u64, check: IsLiveCheck },
+    /// The pages that follow, until `Done`, are every participant session of `users`, read
+    /// back by `user_id` because a session of theirs that was open is no longer: their rows
+    /// are replaced with these (see `SessionStore::begin_replacing`). Sent with no users
+    /// when no open session closed.
+    ReadBack {
+        generation: u64,
+        users: Arc<[String]>,
+    },
     /// The session's summary in `QueryCallSessionStats`, sent before `Done` when the read
     /// found the session expired: what is still known once Stream purged its rows.
     Stats {
@@ -180,6 +230,8 @@ impl FetchEvent {
             | FetchEvent::NotReady { generation, .. }
             | FetchEvent::Done { generation, .. }
             | FetchEvent::Failed { generation, .. }
+            | FetchEvent::OpenSessionsRead { generation, .. }
+            | FetchEvent::ReadBack { generation, .. }
             | FetchEvent::Stats { generation, .. }
             | FetchEvent::Roster { generation, .. }
             | FetchEvent::RosterFailed { generation, .. } => *generation,

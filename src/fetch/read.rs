@@ -204,6 +204,30 @@ impl SessionRead {
         }
     }
 
+    /// Whether a row of `user_session_id` was received.
+    pub(crate) fn received(&self, user_session_id: &str) -> bool {
+        self.ledger.holds(user_session_id)
+    }
+
+    /// What a read of `is_live: {"$eq": true}` says of the server: it honours the condition
+    /// when every row received was open and they are fewer than the session's total.
+    pub(crate) fn is_live_check(&self) -> super::IsLiveCheck {
+        use super::IsLiveCheck;
+        let rows = self.ledger.len();
+        if self.ledger.open_rows() < rows {
+            return IsLiveCheck::Ignored;
+        }
+        if self.ledger.unreadable_rows() > 0 {
+            return IsLiveCheck::Unproven;
+        }
+        match self.totals.participant_sessions {
+            Some(total) if i128::try_from(rows).unwrap_or(i128::MAX) < i128::from(total) => {
+                IsLiveCheck::Honoured
+            }
+            _ => IsLiveCheck::Unproven,
+        }
+    }
+
     /// What was read, reconciled with Stream's totals; `None` until the read has ended.
     pub(crate) fn completeness(&self, now: Nanos) -> Option<Completeness> {
         let end = self.end?;

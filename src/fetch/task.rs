@@ -1,9 +1,11 @@
 //! The task that reads one query page by page and reports each step.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+use serde_json::json;
 use tokio::sync::mpsc::Sender;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -11,11 +13,11 @@ use tokio::task::JoinHandle;
 use super::backoff::retry_instant;
 use super::read::{ReadOptions, ReadStep, ReadTarget, SessionRead};
 use super::roster::Invited;
-use super::{Asked, Completeness, FetchEvent, FetchRequest};
+use super::{Asked, Completeness, FetchEvent, FetchRequest, IsLiveCheck, ReadMode};
 use crate::api::call_stats::{SessionCounts, SessionStatsQuery};
+use crate::api::timestamp::Nanos;
 use crate::api::timestamp::unix_now;
-use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
-use crate::api::{ApiError, RateLimit, RetryNotice, ServerClock, StreamClient};
+use crate::api::{ApiError, RetryNotice, ServerClock, StreamClient};
 
 /// The fetch under way. Dropping it stops the task at
 /// once, including a page request in flight, and no further event is sent.
@@ -60,16 +62,6 @@ pub fn spawn(
 async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sender<FetchEvent>) {
     let generation = request.generation;
     let filter_conditions = request.filter_conditions();
-    let target = ReadTarget {
-        call_type: request.call_type,
-        call_id: request.call_id,
-        session: request.session,
-    };
-    let options = ReadOptions {
-        page_size: request.page_size,
-        filter_conditions,
-        ..ReadOptions::default()
-    };
     // The page under way, for the client's retry notices: they come from inside a request.
     let page_under_way = Arc::new(AtomicU32::new(1));
     let under_way = Arc::clone(&page_under_way);
@@ -81,76 +73,181 @@ async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sen
             retry_at,
         }
     });
-    let summary_target = target.clone();
-    let mut read = match SessionRead::new(&client, target, options) {
-        Ok(read) => read,
-        Err(error) => {
-            let _ = events.send(FetchEvent::Failed { generation, error }).await;
+    let mut walker = Walker {
+        target: ReadTarget {
+            call_type: request.call_type,
+            call_id: request.call_id,
+            session: request.session,
+        },
+        page_size: request.page_size,
+        generation,
+        clock: client.clock(),
+        client,
+        events,
+        page_under_way,
+        pages: 0,
+    };
+    let open = match request.mode {
+        ReadMode::Whole => {
+            if let Some(read) = walker.walk(filter_conditions).await {
+                walker.finish(read, None).await;
+            }
             return;
         }
+        ReadMode::OpenSessions { open } => open,
     };
-    let mut failures = 0;
+    let Some(live) = walker.walk(Some(json!({"is_live": {"$eq": true}}))).await else {
+        return;
+    };
+    let check = live.is_live_check();
+    if !walker
+        .send(FetchEvent::OpenSessionsRead { generation, check })
+        .await
+    {
+        return;
+    }
+    if check != IsLiveCheck::Honoured {
+        if let Some(read) = walker.walk(None).await {
+            walker.finish(read, None).await;
+        }
+        return;
+    }
+    let users: BTreeSet<&str> = open
+        .iter()
+        .filter(|session| !live.received(&session.user_session_id))
+        .map(|session| session.user_id.as_str())
+        .collect();
+    let users: Arc<[String]> = users.into_iter().map(str::to_owned).collect();
+    let read_back = FetchEvent::ReadBack {
+        generation,
+        users: Arc::clone(&users),
+    };
+    if !walker.send(read_back).await {
+        return;
+    }
+    if users.is_empty() {
+        walker.finish(live, None).await;
+        return;
+    }
+    let open_sessions = live.completeness(walker.clock.now());
+    if let Some(read) = walker
+        .walk(Some(json!({"user_id": {"$in": &*users}})))
+        .await
+    {
+        walker.finish(read, open_sessions).await;
+    }
+}
+
+/// The walks of one fetch through the pages, numbered on from one walk to the next.
+struct Walker {
+    client: StreamClient,
+    target: ReadTarget,
+    page_size: u32,
+    generation: u64,
+    events: Sender<FetchEvent>,
     // Events carry instants on the server's clock, as the app's present is (waits stay on
     // the local one).
-    let clock = client.clock();
-    while let Some(result) = read.next().await {
-        let event = match result {
-            Ok(ReadStep::Page(page)) => {
-                failures = 0;
-                page_under_way.store(page.page_no + 1, Ordering::Relaxed);
-                FetchEvent::Page {
-                    generation,
-                    page_no: page.page_no,
-                    page: Box::new(page.page),
-                    rate_limit: page.rate_limit.map(|quota| on_server_clock(quota, &clock)),
-                }
-            }
-            Ok(ReadStep::NotReady { retry_at, .. }) => FetchEvent::NotReady {
-                generation,
-                retry_at: clock.local_to_server(retry_at),
-            },
-            Err(error) if error.is_retryable() => {
-                failures += 1;
-                let retry_at = retry_instant(failures, server_time(&error), unix_now());
-                let retrying = FetchEvent::Retrying {
-                    generation,
-                    asked: Asked::Page(read.pages() + 1),
-                    error,
-                    retry_at: clock.local_to_server(retry_at),
-                };
-                if events.send(retrying).await.is_err() {
-                    return;
-                }
-                sleep_until(retry_at).await;
-                continue;
-            }
-            Err(error) => FetchEvent::Failed { generation, error },
+    clock: ServerClock,
+    page_under_way: Arc<AtomicU32>,
+    /// Pages sent by the walks before.
+    pages: u32,
+}
+
+impl Walker {
+    /// Sends `event`; `false` once nobody listens.
+    async fn send(&self, event: FetchEvent) -> bool {
+        self.events.send(event).await.is_ok()
+    }
+
+    /// Reads every page of `filter_conditions` and sends them; the read once it has ended,
+    /// `None` when it failed (said with `Failed`) or nobody listens any more.
+    async fn walk(&mut self, filter_conditions: Option<serde_json::Value>) -> Option<SessionRead> {
+        let generation = self.generation;
+        let options = ReadOptions {
+            page_size: self.page_size,
+            filter_conditions,
+            ..ReadOptions::default()
         };
-        let failed = matches!(event, FetchEvent::Failed { .. });
-        if events.send(event).await.is_err() || failed {
-            return;
+        let mut read = match SessionRead::new(&self.client, self.target.clone(), options) {
+            Ok(read) => read,
+            Err(error) => {
+                self.send(FetchEvent::Failed { generation, error }).await;
+                return None;
+            }
+        };
+        let before = self.pages;
+        let mut failures = 0;
+        while let Some(result) = read.next().await {
+            let event = match result {
+                Ok(ReadStep::Page(page)) => {
+                    failures = 0;
+                    let page_no = before + page.page_no;
+                    self.page_under_way.store(page_no + 1, Ordering::Relaxed);
+                    FetchEvent::Page {
+                        generation,
+                        page_no,
+                        page: Box::new(page.page),
+                        rate_limit: page.rate_limit,
+                    }
+                }
+                Ok(ReadStep::NotReady { retry_at, .. }) => FetchEvent::NotReady {
+                    generation,
+                    retry_at: self.clock.local_to_server(retry_at),
+                },
+                Err(error) if error.is_retryable() => {
+                    failures += 1;
+                    let retry_at = retry_instant(failures, server_time(&error), unix_now());
+                    let retrying = FetchEvent::Retrying {
+                        generation,
+                        asked: Asked::Page(before + read.pages() + 1),
+                        error,
+                        retry_at: self.clock.local_to_server(retry_at),
+                    };
+                    if !self.send(retrying).await {
+                        return None;
+                    }
+                    sleep_until(retry_at).await;
+                    continue;
+                }
+                Err(error) => FetchEvent::Failed { generation, error },
+            };
+            let failed = matches!(event, FetchEvent::Failed { .. });
+            if !self.send(event).await || failed {
+                return None;
+            }
         }
+        self.pages = before + read.pages();
+        Some(read)
     }
-    // Whether the session ended decides how its rows count; when the pages do not say, GetCall
-    // and the stats are asked. Should they fail, the pages' word stands: the next read asks
-    // again.
-    let _ = read.learn_end().await;
-    let completeness = read.completeness(clock.now()).expect("the read has ended");
-    if completeness == Completeness::Expired {
-        // Optional: without it the totals of the pages are what is shown.
-        if let Some(counts) = session_counts(&client, &summary_target).await {
-            let _ = events.send(FetchEvent::Stats { generation, counts }).await;
+
+    /// Ends the fetch after its last walk, `read`: whether the session ended decides how its
+    /// rows count; when the pages do not say, GetCall and the stats are asked. Should they
+    /// fail, the pages' word stands: the next read asks again. `Done` carries the read's
+    /// completeness, or that of an earlier walk of the fetch (`earlier`) that missed rows.
+    async fn finish(&self, mut read: SessionRead, earlier: Option<Completeness>) {
+        let generation = self.generation;
+        let _ = read.learn_end().await;
+        let mut completeness = read
+            .completeness(self.clock.now())
+            .expect("the read has ended");
+        if let Some(earlier) = earlier.filter(|earlier| !earlier.is_complete()) {
+            completeness = earlier;
         }
-    }
-    // Nobody is left to tell if the receiver is gone, so a failed send needs no handling.
-    let _ = events
-        .send(FetchEvent::Done {
+        if completeness == Completeness::Expired {
+            // Optional: without it the totals of the pages are what is shown.
+            if let Some(counts) = session_counts(&self.client, &self.target).await {
+                self.send(FetchEvent::Stats { generation, counts }).await;
+            }
+        }
+        // Nobody is left to tell if the receiver is gone, so a failed send needs no handling.
+        self.send(FetchEvent::Done {
             generation,
-            pages: read.pages(),
+            pages: self.pages,
             completeness,
             end: read.end_reports().clone(),
         })
         .await;
+    }
 }
 
 /// `client` telling `events` of each wait before a retry of its own, as the fetcher's own
@@ -271,11 +368,4 @@ fn server_time(error: &ApiError) -> Option<Nanos> {
 async fn sleep_until(at: Nanos) {
     let wait = u64::try_from(at.saturating_sub(unix_now())).unwrap_or(0);
     tokio::time::sleep(Duration::from_nanos(wait)).await;
-}
-
-/// A quota whose reset, stated by Stream on its own clock and taken here as the local one (as
-/// the client's waits take it), is moved onto the server's clock of the app's present.
-fn on_server_clock(quota: RateLimit, clock: &ServerClock) -> RateLimit {
-    let reset = clock.local_to_server(quota.reset.saturating_mul(NANOS_PER_SEC)) / NANOS_PER_SEC;
-    RateLimit { reset, ..quota }
 }

@@ -348,15 +348,31 @@ fn respond(
             (error.code.status(), axum::Json(body)).into_response()
         }
     };
-    if let Some(quota) = quota {
-        add_rate_limit_headers(response.headers_mut(), quota, now_secs);
-    }
     // Read after the work: the scenario clock only moves forward, so the `Date` is never
     // earlier than the present the answer describes.
-    if let Some(present) = sim.present() {
+    let present = sim.present();
+    if let Some(quota) = quota {
+        let reset = stated_reset(quota.reset, present);
+        add_rate_limit_headers(response.headers_mut(), quota, reset, now_secs);
+    }
+    if let Some(present) = present {
         add_date_header(response.headers_mut(), present);
     }
     response
+}
+
+/// `X-RateLimit-Reset` on the clock of the answer's `Date`, as Stream states both: the windows
+/// are counted on the wall clock, so with a live scenario's `Date` at its present (ahead of the
+/// wall when sped up), the reset is that present plus the wall time left in the window. A
+/// client that waits `Reset − Date` then waits as long as the window has left.
+fn stated_reset(wall_reset: u64, present: Option<i64>) -> u64 {
+    let Some(present) = present else {
+        return wall_reset;
+    };
+    let left = wall_reset.saturating_sub(unix_now_secs());
+    u64::try_from(present / NANOS_PER_SEC)
+        .unwrap_or(0)
+        .saturating_add(left)
 }
 
 /// `Date` (RFC 9110 §6.6.1) at the scenario's present, which a sped-up scenario runs ahead
@@ -399,13 +415,13 @@ fn parse_params(uri: &Uri) -> Result<Params, Refusal> {
     Ok(pairs.into_iter().collect())
 }
 
-fn add_rate_limit_headers(headers: &mut HeaderMap, quota: Quota, now_secs: u64) {
+fn add_rate_limit_headers(headers: &mut HeaderMap, quota: Quota, reset: u64, now_secs: u64) {
     let mut set = |name: &'static str, value: u64| {
         headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
     };
     set("x-ratelimit-limit", u64::from(quota.limit));
     set("x-ratelimit-remaining", u64::from(quota.remaining));
-    set("x-ratelimit-reset", quota.reset);
+    set("x-ratelimit-reset", reset);
     if quota.exceeded {
         headers.insert(
             header::RETRY_AFTER,

@@ -282,9 +282,16 @@ fn poll_variants(
         FetchKind::Fresh => "read",
         FetchKind::Poll => "poll",
     };
+    // How the last poll read the session: its open sessions only, or all of it.
+    let kind = app
+        .poll_reads()
+        .last()
+        .filter(|_| app.fetch().kind == FetchKind::Poll)
+        .map(|read| format!(" ({})", read.words()))
+        .unwrap_or_default();
     let cost = budget.last_cost().map(|cost| {
         let noun = if cost == 1 { "request" } else { "requests" };
-        format!("last {read} {} {noun}", count(cost))
+        format!("last {read} {} {noun}{kind}", count(cost))
     });
     let quota = budget.quota().map(|quota| {
         format!(

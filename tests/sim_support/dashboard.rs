@@ -5,7 +5,10 @@
 use std::time::Duration;
 
 use headcount::api::StreamClient;
+use headcount::api::models::ParticipantSessionDetails;
+use headcount::app::live::PollRead;
 use headcount::app::{App, AppConfig, Effect, Msg};
+use headcount::attendance::{Figures, SessionStore, Thresholds};
 use headcount::fetch::{self, FetchEvent};
 
 use super::{KEY, SECRET};
@@ -105,23 +108,29 @@ pub async fn live_polls(
     let (mut app, mut request) = started(config, &client);
     let mut polled = Vec::new();
     loop {
-        let (sender, mut events) = tokio::sync::mpsc::channel(16);
-        let _fetch = fetch::spawn(client.clone(), request, sender);
         let (mut pages, mut rate_limited) = (0, 0);
-        while let Some(event) = events.recv().await {
-            match &event {
-                FetchEvent::Page { .. } => pages += 1,
-                FetchEvent::Retrying { error, .. }
-                    if error.kind() == headcount::api::ErrorKind::RateLimited =>
-                {
-                    rate_limited += 1;
+        // A poll may go on with another read (a whole one, after a poll of the open sessions
+        // whose count disagrees with Stream's total): it is part of the poll.
+        let mut next = Some(request);
+        while let Some(request) = next.take() {
+            let (sender, mut events) = tokio::sync::mpsc::channel(16);
+            let _fetch = fetch::spawn(client.clone(), request, sender);
+            while let Some(event) = events.recv().await {
+                match &event {
+                    FetchEvent::Page { .. } => pages += 1,
+                    FetchEvent::Retrying { error, .. }
+                        if error.kind() == headcount::api::ErrorKind::RateLimited =>
+                    {
+                        rate_limited += 1;
+                    }
+                    _ => {}
                 }
-                _ => {}
-            }
-            let done = matches!(event, FetchEvent::Done { .. } | FetchEvent::Failed { .. });
-            app.update(Msg::Fetch(event), client.present());
-            if done {
-                break;
+                let done = matches!(event, FetchEvent::Done { .. } | FetchEvent::Failed { .. });
+                let effects = app.update(Msg::Fetch(event), client.present());
+                if done {
+                    next = start_of(effects);
+                    break;
+                }
             }
         }
         polled.push(Polled {
@@ -168,4 +177,123 @@ fn started(config: AppConfig, client: &StreamClient) -> (App, fetch::FetchReques
         })
         .expect("the dashboard starts reading");
     (app, request)
+}
+
+/// A dashboard that polls a live call as the driver does, each poll started at the instant
+/// the app planned it (passed in: nothing sleeps), every read of a poll run to its end.
+pub struct Polling {
+    pub client: StreamClient,
+    pub app: App,
+}
+
+/// One poll of [`Polling::poll`]: the reads it made, in order, and its requests.
+#[derive(Debug)]
+pub struct PollOutcome {
+    /// The reads the app asked for.
+    pub reads: Vec<PollRead>,
+    /// How the app says the poll read (the header's words come from it).
+    pub last: Option<PollRead>,
+    pub requests: u64,
+}
+
+impl Polling {
+    /// A dashboard on the sim's call (with the `--filter` text `filter`, in pages of
+    /// `page_size`), once its first read has ended.
+    pub async fn start(
+        sim: &headcount::sim::RunningSim,
+        filter: Option<&str>,
+        page_size: u32,
+    ) -> Polling {
+        let client = client(&sim.base_url());
+        let mut config = config(sim.call_type(), sim.call_id(), sim.session_id());
+        config.filter = filter.map(str::to_owned);
+        config.page_size = page_size;
+        let (app, request) = started(config, &client);
+        let mut polling = Polling { client, app };
+        polling.run(request).await;
+        polling
+    }
+
+    /// The next poll, when one is planned: the app is told the time has come, and every read
+    /// it starts is run to its end (a poll may go on with a whole read).
+    pub async fn poll(&mut self) -> Option<PollOutcome> {
+        let due = self.app.next_poll()?;
+        let now = self.client.present().max(due);
+        let request = start_of(self.app.update(Msg::Tick, now)).expect("the poll starts when due");
+        Some(self.run(request).await)
+    }
+
+    async fn run(&mut self, first: fetch::FetchRequest) -> PollOutcome {
+        let mut reads = Vec::new();
+        let mut next = Some(first);
+        while let Some(request) = next.take() {
+            reads.push(match request.mode {
+                fetch::ReadMode::Whole => PollRead::Whole,
+                fetch::ReadMode::OpenSessions { .. } => PollRead::OpenSessions,
+            });
+            let (sender, mut events) = tokio::sync::mpsc::channel(16);
+            let _fetch = fetch::spawn(self.client.clone(), request, sender);
+            while let Some(event) = events.recv().await {
+                let done = matches!(event, FetchEvent::Done { .. } | FetchEvent::Failed { .. });
+                let effects = self.app.update(Msg::Fetch(event), self.client.present());
+                if done {
+                    next = start_of(effects);
+                    break;
+                }
+            }
+        }
+        PollOutcome {
+            reads,
+            last: self.app.poll_reads().last(),
+            requests: self.app.poll_budget().last_cost().unwrap_or(0),
+        }
+    }
+}
+
+fn start_of(effects: Vec<Effect>) -> Option<fetch::FetchRequest> {
+    effects.into_iter().find_map(|effect| match effect {
+        Effect::StartFetch(request) => Some(request),
+        _ => None,
+    })
+}
+
+/// Every row of `store` as sent, sorted by `user_session_id`.
+pub fn rows_of(store: &SessionStore) -> Vec<ParticipantSessionDetails> {
+    let mut rows: Vec<_> = store
+        .row_ids()
+        .filter_map(|id| Some(store.get(id)?.to_details()))
+        .collect();
+    rows.sort_by(|a, b| a.user_session_id.cmp(&b.user_session_id));
+    rows
+}
+
+/// `polled` holds the rows of `whole` (a whole read at the same moment), and their figures
+/// at `now` are the same, the call's and each user's (found by user id: each store numbers
+/// its users in the order it met them).
+pub fn assert_same_as_whole_read(
+    polled: &SessionStore,
+    whole: &SessionStore,
+    now: headcount::api::timestamp::Nanos,
+    context: &str,
+) {
+    assert_eq!(rows_of(polled), rows_of(whole), "{context}: the rows");
+    let compute = |store: &SessionStore| {
+        let rows: Vec<_> = store.row_ids().collect();
+        Figures::compute(store, &rows, now, &Thresholds::default())
+    };
+    let (mine, theirs) = (compute(polled), compute(whole));
+    assert_eq!(mine.call, theirs.call, "{context}: the call's figures");
+    assert_eq!(mine.users.len(), theirs.users.len(), "{context}: the users");
+    for figures in mine.users.iter() {
+        let name = polled.user_name(figures.user);
+        let id = whole
+            .find_user(name)
+            .unwrap_or_else(|| panic!("{context}: {name}"));
+        let expected = theirs
+            .user(id)
+            .unwrap_or_else(|| panic!("{context}: {name}"));
+        let mut figures = figures.clone();
+        figures.user = expected.user;
+        assert_eq!(&figures, expected, "{context}: {name}'s figures");
+    }
 }

@@ -1,0 +1,162 @@
+//! Requests per live poll over a whole call played live: polls that read the open sessions
+//! and read back who left (the dashboard's way without a server filter) beside a whole read
+//! at every poll, side by side on one sim, each poll started when the dashboard plans it.
+//!
+//! Run with `scripts/poll-requests.sh` (or `cargo bench --bench live_polls -- [SCENARIO]
+//! [SPEED] [INTERVAL_S]`, defaults `webinar 10 5`). A whole read at every poll is what a
+//! server filter gets: the second dashboard filters on every publisher type
+//! (`publisher:webrtc,rtmp,whip,srt`), which keeps every row of the generated call.
+
+use std::time::Duration;
+
+use clap::ValueEnum;
+use headcount::api::StreamClient;
+use headcount::api::timestamp::Nanos;
+use headcount::app::live::PollRead;
+use headcount::app::{App, AppConfig, Effect, Msg};
+use headcount::attendance::{DisplayZone, PresentThreshold, Thresholds};
+use headcount::fetch::{self, FetchEvent, FetchRequest};
+use headcount::sim::{RunningSim, Scenario, SimConfig};
+
+const KEY: &str = "headcount-demo";
+const SECRET: &str = "headcount-demo-secret";
+const EVERY_ROW: &str = "publisher:webrtc,rtmp,whip,srt";
+
+/// What one dashboard's polls cost over the call.
+struct Polls {
+    /// Requests of each poll (a poll that went on with a whole read counts both).
+    requests: Vec<u64>,
+    /// Polls that read the whole session (at least in part).
+    whole: usize,
+    /// Rows at the end.
+    rows: usize,
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| !arg.starts_with("--"))
+        .collect();
+    let scenario = args.first().map_or(Scenario::Webinar, |name| {
+        Scenario::from_str(name, true).expect("a scenario")
+    });
+    let speed: f64 = args
+        .get(1)
+        .map_or(10.0, |speed| speed.parse().expect("a speed"));
+    let interval: u64 = args.get(2).map_or(5, |seconds| {
+        seconds.parse().expect("an interval in seconds")
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let config = SimConfig {
+            scenario,
+            live: true,
+            speed,
+            rate_limit: 0,
+            ..SimConfig::default()
+        };
+        let sim = headcount::sim::start(config, listener).await.expect("sim");
+        println!(
+            "{scenario} live at --speed {speed}, --interval {interval}s, {} sessions at the start",
+            sim.initial_sessions()
+        );
+        let interval = Duration::from_secs(interval);
+        let (incremental, whole) = tokio::join!(
+            poll_the_call(&sim, None, interval),
+            poll_the_call(&sim, Some(EVERY_ROW), interval)
+        );
+        let mean = |polls: &Polls| {
+            polls.requests.iter().sum::<u64>() as f64 / polls.requests.len().max(1) as f64
+        };
+        for (name, polls) in [("incremental", &incremental), ("whole", &whole)] {
+            println!(
+                "{name:>11}: {} polls, {} requests, {:.1} requests a poll, {} polls read it whole, {} rows at the end",
+                polls.requests.len(),
+                polls.requests.iter().sum::<u64>(),
+                mean(polls),
+                polls.whole,
+                polls.rows,
+            );
+        }
+        println!(
+            "incremental / whole: {:.0} % of the requests a poll",
+            100.0 * mean(&incremental) / mean(&whole)
+        );
+    });
+}
+
+/// Reads the sim's call with `filter`, then polls it as the dashboard's driver does until the
+/// call has ended and its last read is done.
+async fn poll_the_call(sim: &RunningSim, filter: Option<&str>, interval: Duration) -> Polls {
+    let client = StreamClient::builder(&sim.base_url(), KEY, SECRET)
+        .build()
+        .expect("client");
+    let config = AppConfig {
+        call_type: sim.call_type().into(),
+        call_id: sim.call_id().into(),
+        session: sim.session_id().into(),
+        filter: filter.map(str::to_owned),
+        zone: DisplayZone::utc(),
+        thresholds: Thresholds::default(),
+        present: PresentThreshold::DEFAULT,
+        interval,
+        page_size: 100,
+        color: false,
+        export_dir: std::env::temp_dir(),
+    };
+    let (mut app, effects) = App::new(config, client.present());
+    let first = start_of(effects).expect("the first read");
+    run(&mut app, &client, first).await;
+    let mut polls = Polls {
+        requests: Vec::new(),
+        whole: 0,
+        rows: 0,
+    };
+    while let Some(due) = app.next_poll() {
+        let wait = (due - client.present()).max(0);
+        tokio::time::sleep(Duration::from_nanos(wait as u64)).await;
+        let now: Nanos = client.present().max(due);
+        let Some(request) = start_of(app.update(Msg::Tick, now)) else {
+            continue;
+        };
+        if run(&mut app, &client, request).await {
+            polls.whole += 1;
+        }
+        polls
+            .requests
+            .push(app.poll_budget().last_cost().unwrap_or(0));
+    }
+    polls.rows = app.store().len();
+    polls
+}
+
+/// Runs a read and every read the app goes on with; whether one read the whole session.
+async fn run(app: &mut App, client: &StreamClient, first: FetchRequest) -> bool {
+    let mut whole = false;
+    let mut next = Some(first);
+    while let Some(request) = next.take() {
+        let (sender, mut events) = tokio::sync::mpsc::channel(64);
+        let _fetch = fetch::spawn(client.clone(), request, sender);
+        while let Some(event) = events.recv().await {
+            let done = matches!(event, FetchEvent::Done { .. } | FetchEvent::Failed { .. });
+            let effects = app.update(Msg::Fetch(event), client.present());
+            if done {
+                whole |= app.poll_reads().last() == Some(PollRead::Whole);
+                next = start_of(effects);
+                break;
+            }
+        }
+    }
+    whole
+}
+
+fn start_of(effects: Vec<Effect>) -> Option<FetchRequest> {
+    effects.into_iter().find_map(|effect| match effect {
+        Effect::StartFetch(request) => Some(request),
+        _ => None,
+    })
+}
