@@ -35,7 +35,7 @@ const ALICE_CARD: &str = "\
 User:         alice
 Call:         default:crafted
 Call session: c0ffee00-0000-4000-8000-000000000001
-Call window:  2026-05-12 09:00:00 → 2026-05-12 10:00:00 UTC (1h 00m), ended
+Call window:  2026-05-12 09:00:00 → 2026-05-12 10:00:00 UTC (1h 00m 00s), ended
 Attended:     41m 00s (68.3% of the call window)
 Connected:    41m 00s over 2 sessions
 Joined:       09:07:00, 7m 00s after the start: late (grace 5m 00s)
@@ -231,15 +231,74 @@ async fn the_call_card_agrees_with_totals() {
         "\
 Call:         default:crafted
 Call session: c0ffee00-0000-4000-8000-000000000001
-Call window:  2026-05-12 09:00:00 → 2026-05-12 10:00:00 UTC (1h 00m), ended
+Call window:  2026-05-12 09:00:00 → 2026-05-12 10:00:00 UTC (1h 00m 00s), ended
 People:       3 (5 participant sessions)
-Attended:     2h 01m in all (each person's attended time, added)
-Connected:    2h 16m in all
+Attended:     2h 01m 00s in all (each person's attended time, added)
+Connected:    2h 16m 00s in all
 Peak:         4 sessions at 09:07:00
-Stream says:  5 participant sessions, 2h 16m (the whole session, unfiltered)
+Stream says:  5 participant sessions, 2h 16m 00s (the whole session, unfiltered)
 Flagged rows: none
 "
     );
+}
+
+/// A length past an hour keeps its seconds, on the card (from `c` and from `totals --user`)
+/// as in the Users view and the user detail: one rule writes every duration, so the figure
+/// pasted into a ticket is the one on screen, and the one the exports give in seconds.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_length_past_an_hour_keeps_its_seconds_on_the_card_as_in_the_users_view() {
+    const SECOND: i64 = MINUTE / 60;
+    let long = 3_727; // 1 h 02 min 07 s
+    let mut dave = row("dave", "d-1", 0, 0);
+    dave["left_at"] = (T0 + long * SECOND).into();
+    dave["duration_in_seconds"] = long.into();
+    let crafted = Crafted {
+        total_sessions: 2,
+        total_duration: long + 60 * 60,
+        pages: vec![vec![dave, row("erin", "e-1", 0, 60)]],
+    };
+    let (sim, _dir) = crafted.serve_session(T0, T0 + 90 * MINUTE).await;
+
+    let output = totals(&sim.base_url(), &["--user", "dave"]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed = String::from_utf8_lossy(&output.stdout).into_owned();
+    for line in [
+        "Call window:  2026-05-12 09:00:00 → 2026-05-12 10:30:00 UTC (1h 30m 00s), ended\n",
+        "Attended:     1h 02m 07s (69.0% of the call window)\n",
+        "Connected:    1h 02m 07s over 1 session\n",
+        "  1. 09:00:00 → 10:02:07  1h 02m 07s\n",
+        "Left:         10:02:07, 27m 53s before the end: left early (grace 5m 00s)\n",
+    ] {
+        assert!(printed.contains(line), "{line:?} in:\n{printed}");
+    }
+
+    let mut app = after_one_read(&sim.base_url(), "default", CALL_ID, SESSION).await;
+    let now = T0 + 120 * MINUTE;
+    app.update(key(KeyCode::Tab), now);
+    select_user(&mut app, "dave", now);
+    assert_eq!(copied(app.update(key(KeyCode::Char('c')), now)), printed);
+    app.update(key(KeyCode::Esc), now);
+    let screen = screen_text(&mut app, now, 160, 30);
+    let dave = screen
+        .lines()
+        .find(|line| line.contains("dave"))
+        .expect("dave in the Users view");
+    assert_eq!(
+        dave.matches("1h 02m 07s").count(),
+        2,
+        "attended and connected, as on the card: {dave}"
+    );
+    app.update(key(KeyCode::Enter), now);
+    let screen = screen_text(&mut app, now, 160, 30);
+    assert!(
+        screen.contains("attended 1h 02m 07s (69.0%) · connected 1h 02m 07s"),
+        "{screen}"
+    );
+    let session = screen
+        .lines()
+        .find(|line| line.contains("d-1"))
+        .expect("dave's session in the user detail");
+    assert!(session.contains("1h 02m 07s"), "{session}");
 }
 
 /// A user id with an escape sequence (an OSC 52 of its own), a bidi override and a C1

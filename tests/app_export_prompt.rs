@@ -148,3 +148,55 @@ fn a_member_who_never_joined_has_nothing_to_export() {
     assert!(app.export_prompt().is_none());
     assert_eq!(said(&app), "⚠ nothing to export: this view has no rows");
 }
+
+/// A paste while the prompt is open goes into its path, never to the filter bar: its line
+/// end does not write the file, its controls are left out; while the prompt asks whether to
+/// replace a file, a paste is no answer. Over the help, the picker or the answer card, which
+/// take no text, a paste is dropped.
+#[test]
+fn a_paste_goes_into_the_prompt_path_and_nowhere_else() {
+    let (mut app, now) = loaded(None);
+    app.update(key('e'), now);
+    for _ in 0..prompt_path(&app).len() {
+        app.update(code(KeyCode::Backspace), now);
+    }
+    let effects = app.update(Msg::Paste("out/\u{1b}[31mday\t1.csv\r\n".into()), now);
+    assert!(effects.is_empty(), "the line end wrote nothing");
+    assert_eq!(prompt_path(&app), "out/[31mday1.csv");
+    assert!(!app.filter_bar().is_open(), "the filter bar stays closed");
+    assert_eq!(app.filter_bar().input(), "");
+    let effects = app.update(code(KeyCode::Enter), now);
+    let [Effect::Export { path, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(path.to_string_lossy(), "/tmp/exports/out/[31mday1.csv");
+
+    // Asked whether to replace a file: a paste answers nothing.
+    let path = path.clone();
+    app.update(key('e'), now);
+    let file = match app.update(code(KeyCode::Enter), now).pop() {
+        Some(Effect::Export { file, .. }) => file,
+        other => panic!("{other:?}"),
+    };
+    app.update(Msg::Done(Outcome::ExportExists { path, file }), now);
+    assert!(app.export_prompt().unwrap().asks_to_overwrite().is_some());
+    assert!(app.update(Msg::Paste("y".into()), now).is_empty());
+    assert!(app.export_prompt().unwrap().asks_to_overwrite().is_some());
+    assert!(!app.filter_bar().is_open());
+    app.update(code(KeyCode::Esc), now);
+    app.update(code(KeyCode::Esc), now);
+    assert!(app.export_prompt().is_none());
+
+    // Over the help, the card and the picker: dropped.
+    for opens in ['?', 'c', 's'] {
+        app.update(key(opens), now);
+        app.update(Msg::Paste("alice".into()), now);
+        assert!(!app.filter_bar().is_open(), "over {opens}");
+        assert_eq!(app.filter_bar().input(), "", "over {opens}");
+        app.update(code(KeyCode::Esc), now);
+    }
+    // Over the view, a paste is a filter, as before.
+    app.update(Msg::Paste("alice".into()), now);
+    assert!(app.filter_bar().is_open());
+    assert_eq!(app.filter_bar().input(), "alice");
+}

@@ -563,3 +563,89 @@ fn the_expected_view_says_what_was_searched_when_nobody_matches() {
     );
     assert_snapshot!("expected_nobody_80x24", narrow);
 }
+
+/// At 80 columns the header keeps the session id (shortened, never dropped: it says which
+/// session of the call the figures are, and `s` changes it); the window's length and the
+/// freshness go first.
+#[test]
+fn a_narrow_header_keeps_the_session_id() {
+    let now = T0 + 70 * MIN;
+    let session = "3f2a9c0a-6b1e-4c55-9d2a-7e0c1b2a3d4f";
+    let config = headcount::app::AppConfig {
+        session: session.into(),
+        ..config(None)
+    };
+    let (mut app, _) = App::new(config, now);
+    app.update(page_event(1, 1, page(ended_rows(), 6, false)), now);
+    app.update(done(1, 1), now);
+    let wide = rows_of(&screen(&mut app, now, 160, 48))[0].clone();
+    assert!(wide.contains(&format!("session {session}")), "{wide}");
+    assert!(
+        wide.contains("default:standup") && wide.contains("updated"),
+        "{wide}"
+    );
+    for width in [80, 60] {
+        let header = rows_of(&screen(&mut app, now, width, 24))[0].clone();
+        assert!(header.contains("session 3f2a9c"), "at {width}: {header}");
+        assert!(
+            header.starts_with("ENDED │ 2026-11-26"),
+            "at {width}: {header}"
+        );
+    }
+    assert_snapshot!(
+        "header_keeps_the_session_80x24",
+        screen(&mut app, now, 80, 24)
+    );
+}
+
+/// The sort keys are offered where there is a list to sort, and not on an empty one.
+#[test]
+fn the_sort_keys_are_not_offered_on_an_empty_list() {
+    let (mut app, now) = loaded(Some("carl"));
+    // Sessions, Users, Timeline: nothing kept, nothing to sort.
+    for view in ["Sessions", "Users", "Timeline"] {
+        let keys = footer(&app);
+        assert!(!keys.contains(&"U"), "{view}: {keys:?}");
+        app.update(code(KeyCode::Tab), now);
+    }
+    let (mut app, now) = loaded(None);
+    let drawn = rows_of(&screen(&mut app, now, 400, 24)).pop().unwrap();
+    assert!(drawn.contains(" sort"), "{drawn}");
+    for view in ["Sessions", "Users", "Timeline"] {
+        let keys = footer(&app);
+        assert!(keys.contains(&"U"), "{view}: {keys:?}");
+        app.update(code(KeyCode::Tab), now);
+    }
+    // The Expected view, with no roster read: nobody to sort.
+    let keys = footer(&app);
+    assert!(!keys.contains(&"U"), "Expected: {keys:?}");
+}
+
+/// `s` (switch session) works in every view of the dashboard: the footer offers it there,
+/// from the keymap's hint.
+#[test]
+fn the_footer_offers_the_session_switch_in_every_view() {
+    let (mut app, now) = loaded_with_roster(None);
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        assert!(
+            footer(&app).contains(&"s"),
+            "{:?}: {:?}",
+            app.view(),
+            footer(&app)
+        );
+        seen.push(app.view());
+        app.update(code(KeyCode::Tab), now);
+    }
+    app.update(code(KeyCode::Home), now);
+    app.update(code(KeyCode::Enter), now);
+    assert!(
+        footer(&app).contains(&"s"),
+        "{:?}: {:?}",
+        app.view(),
+        footer(&app)
+    );
+    let drawn = rows_of(&screen(&mut app, now, 400, 24)).pop().unwrap();
+    assert!(drawn.contains(" s  session"), "{drawn}");
+    assert_eq!(seen.len(), 4);
+}

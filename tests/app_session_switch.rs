@@ -8,6 +8,9 @@ use crossterm::event::KeyCode;
 use headcount::api::models::ParticipantSessionsPage;
 use headcount::app::{App, Effect, Msg, Outcome, SessionPicker};
 use headcount::attendance::{SessionSummary, UserColumn};
+use insta::assert_snapshot;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 use serde_json::json;
 
 fn summary(id: &str, current: bool, started: i64) -> SessionSummary {
@@ -193,4 +196,85 @@ fn a_list_that_cannot_be_read_closes_the_picker_and_says_why() {
         "✕ cannot list the sessions: Stream answered 500"
     );
     assert_eq!(app.config().session, "s-1");
+}
+
+/// A filter text that does not parse when `s` switches sessions leaves the last good filter
+/// in force, as everywhere: the text and its error stay in the bar, nothing is cleared
+/// unsaid.
+#[test]
+fn switching_with_a_filter_that_does_not_parse_keeps_the_last_good_one() {
+    // A time with no instant in the ended call's window: only the server part applies.
+    let (mut app, now) = loaded(Some("publisher:webrtc joined>23:00"));
+    assert!(
+        app.filter_bar().error().is_some(),
+        "23:00 is not in 10:00–11:00"
+    );
+    assert_eq!(
+        app.filter_bar().active().server_json(),
+        Some(json!({"publisher_type": {"$eq": "webrtc"}}))
+    );
+    open_picker(&mut app, now);
+    app.update(key('k'), now);
+    let effects = app.update(code(KeyCode::Enter), now);
+    let request = requests(&effects)[0];
+    assert_eq!(request.session, "s-2");
+    assert_eq!(
+        request.filter_conditions(),
+        Some(json!({"publisher_type": {"$eq": "webrtc"}})),
+        "the new session is read with the server part in force"
+    );
+    assert_eq!(app.filter_bar().input(), "publisher:webrtc joined>23:00");
+    app.update(page_event(2, 1, second_session_page()), now);
+    app.update(done(2, 1), now);
+    assert_eq!(app.filter_bar().input(), "publisher:webrtc joined>23:00");
+    assert_eq!(
+        app.filter_bar().active().server_json(),
+        Some(json!({"publisher_type": {"$eq": "webrtc"}}))
+    );
+
+    // A text that does not parse at all: kept with its error, the last good filter (none
+    // here) in force, and the switch says the filter is not applied rather than clearing it.
+    let (mut app, now) = loaded(Some("dur>5x"));
+    assert!(app.filter_bar().error().is_some());
+    open_picker(&mut app, now);
+    app.update(key('k'), now);
+    app.update(code(KeyCode::Enter), now);
+    assert_eq!(app.config().session, "s-2");
+    assert_eq!(app.filter_bar().input(), "dur>5x");
+    assert!(app.filter_bar().error().is_some());
+    assert!(app.filter_bar().active().is_empty());
+    assert!(
+        said(&app).starts_with("filter not applied: "),
+        "{}",
+        said(&app)
+    );
+}
+
+/// The picker over the dashboard stands out from the view under it: a titled border, as the
+/// help overlay has.
+#[test]
+fn the_picker_over_the_dashboard_is_a_titled_bordered_box() {
+    let (mut app, now) = loaded(None);
+    open_picker(&mut app, now);
+    for (width, height) in [(160, 48), (80, 24)] {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal
+            .draw(|frame| {
+                headcount::ui::draw(frame, &app, now);
+            })
+            .unwrap();
+        let screen = terminal.backend().to_string();
+        assert!(
+            screen.contains("┌ Switch session · Enter open · Esc back ─"),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("│headcount · default:standup · 2 sessions"),
+            "{screen}"
+        );
+        assert_snapshot!(
+            format!("picker_over_the_dashboard_{width}x{height}"),
+            screen
+        );
+    }
 }

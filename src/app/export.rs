@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use crate::api::timestamp::Nanos;
 use crate::attendance::CsvCells;
 use crate::cli::export::sink::{ExportFormat, RecordSink};
+use crate::ui::safe_text::is_terminal_control;
 
 use super::effect::Effect;
 use super::live::Status;
@@ -195,6 +196,20 @@ impl App {
             _ => {}
         }
         Vec::new()
+    }
+
+    /// A paste while the prompt is open goes into the path and nowhere else: its text less
+    /// what would control the terminal, line breaks and tabs included (a path is one line, and
+    /// a line end pasted must not write the file). While the prompt asks whether to replace a
+    /// file, a paste is no answer and is dropped.
+    pub(super) fn prompt_paste(&mut self, text: &str) {
+        let Some(prompt) = &mut self.export_prompt else {
+            return;
+        };
+        if prompt.overwrite.is_none() {
+            let clean = text.chars().filter(|&c| !is_terminal_control(c));
+            prompt.path.extend(clean);
+        }
     }
 
     /// Enter: the file to write, or, after the question, the one to replace.

@@ -291,6 +291,44 @@ impl FilterBar {
         self.error.as_ref()
     }
 
+    /// Reads the text again for another session, whose window is not known yet. A text that
+    /// does not parse keeps the last good filter in force, read again from its own text:
+    /// `Ok(Some(error))` says why the text is not applied. When the last good filter does
+    /// not parse either, the filter is cleared: `Err` says why.
+    pub(crate) fn reread_for_new_session(
+        &mut self,
+        ctx: &ParseContext,
+    ) -> Result<Option<ParseError>, ParseError> {
+        let error = match parse(&self.input, ctx) {
+            Ok(filter) => {
+                self.activate(filter);
+                self.error = None;
+                return Ok(None);
+            }
+            Err(error) => error,
+        };
+        let kept_text = match &self.before_edit {
+            Some((text, _)) => text.clone(),
+            None => self.active.source.clone(),
+        };
+        match parse(&kept_text, ctx) {
+            Ok(kept) => {
+                if let Some((_, before)) = &mut self.before_edit {
+                    *before = kept.clone();
+                }
+                self.activate(kept);
+                self.error = Some(error.clone());
+                Ok(Some(error))
+            }
+            Err(kept_error) => {
+                self.before_edit = None;
+                self.open = false;
+                self.set_input(String::new(), ctx);
+                Err(kept_error)
+            }
+        }
+    }
+
     fn set_input(&mut self, input: String, ctx: &ParseContext) {
         self.cursor = input.len();
         self.input = input;

@@ -275,7 +275,7 @@ const BINDINGS: &[Binding] = &[
         K::Char('s'),
         A::PickSession,
         "s",
-        "",
+        "session",
         "switch to another session of the call",
     ),
     bind(

@@ -121,7 +121,7 @@ impl App {
     /// Whether `action` does something in the current view and state: the footer offers
     /// only the keys that do (the help lists them all). Nothing to freeze once the call
     /// ended and its read is over; nothing to open, export or put on a card for a member
-    /// who never joined; nothing to pan in the whole call.
+    /// who never joined; nothing to pan in the whole call; nothing to sort in an empty list.
     pub(crate) fn does_something(&self, action: Action) -> bool {
         // Over the view (the export prompt, the picker, the help, the card, the filter bar),
         // every key of the overlay works.
@@ -151,6 +151,10 @@ impl App {
             }
             Action::PanLeft | Action::PanRight | Action::ZoomOut | Action::ZoomReset => {
                 !self.time_scale().is_whole()
+            }
+            // An empty list has no order to change.
+            Action::SortSessions(_) | Action::SortUsers(_) | Action::SortExpected(_) => {
+                self.view_counts().0 > 0
             }
             _ => true,
         }

@@ -221,14 +221,8 @@ impl App {
                 Vec::new()
             }
             Msg::Key(key) => self.on_key(key, now),
-            // A paste is text for the filter, never keys: outside the bar it opens it.
             Msg::Paste(text) => {
-                if !self.filter.is_open() {
-                    self.filter.open();
-                }
-                let ctx = self.parse_context(now);
-                self.filter.paste(&text, &ctx);
-                self.on_filter_edited(now);
+                self.on_paste(&text, now);
                 Vec::new()
             }
             Msg::Resize { width, height } => {
@@ -250,6 +244,27 @@ impl App {
                 Vec::new()
             }
         }
+    }
+
+    /// A paste is text, never keys, for the one widget that takes text: the export prompt's
+    /// path while the prompt is open, else the filter (opened over a view). Over the help, the
+    /// session picker or the answer card, which take no text, it is dropped.
+    fn on_paste(&mut self, text: &str, now: Nanos) {
+        if self.export_prompt.is_some() {
+            self.prompt_paste(text);
+            return;
+        }
+        if !self.filter.is_open()
+            && (self.help.is_some() || self.session_picker.is_some() || self.card.is_some())
+        {
+            return;
+        }
+        if !self.filter.is_open() {
+            self.filter.open();
+        }
+        let ctx = self.parse_context(now);
+        self.filter.paste(text, &ctx);
+        self.on_filter_edited(now);
     }
 
     /// The earliest instant a `Msg::Tick` is wanted besides the 1 Hz tick: the filter

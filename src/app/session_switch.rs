@@ -112,13 +112,15 @@ impl App {
         self.filter_due = None;
         self.reset_views(now);
         // The filter was read in the old session's window: it is read again, provisionally
-        // until the new window is known, and cleared if it no longer parses.
+        // until the new window is known. A text that does not parse leaves the last good
+        // filter in force (read again too), as everywhere, and says so; only a last good
+        // filter that does not apply to this session is cleared.
         let ctx = ParseContext::provisional(self.config.zone.tz().clone(), now)
             .with_publishers_seen(publishers.iter().map(|p| &**p));
-        self.filter.reparse(&ctx);
-        if let Some(error) = self.filter.error().cloned() {
-            self.filter.clear(&ctx);
-            self.post(Status::FilterDropped(error), now);
+        match self.filter.reread_for_new_session(&ctx) {
+            Ok(None) => {}
+            Ok(Some(error)) => self.post(Status::FilterNotApplied(error), now),
+            Err(error) => self.post(Status::FilterDropped(error), now),
         }
         self.data_server = self.filter.active().server.clone();
         self.shown = self.filter.active().clone();

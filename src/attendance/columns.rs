@@ -627,7 +627,7 @@ pub(crate) const DETAIL_COLUMNS: [DetailColumn; 7] = [
     DetailColumn::Session("user_session", Width::Fixed(36)),
     DetailColumn::Session("joined", Width::Fixed(11)),
     DetailColumn::Session("left", Width::Fixed(11)),
-    DetailColumn::Session("duration", Width::Fixed(9)),
+    DetailColumn::Session("duration", Width::Fixed(10)),
     DetailColumn::Own("before"),
     DetailColumn::Session("publisher", Width::Fixed(10)),
     DetailColumn::Session("roles", Width::Fill(6)),
@@ -1329,7 +1329,7 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
         name: "expected",
         heading: Some(Heading {
             text: "Of",
-            width: Width::Fixed(8),
+            width: Width::Fixed(10),
         }),
         sort: None,
         show: |l| {
@@ -1353,7 +1353,7 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
         name: "late",
         heading: Some(Heading {
             text: "Late",
-            width: Width::Fixed(8),
+            width: Width::Fixed(10),
         }),
         sort: None,
         show: |l| {
@@ -1370,7 +1370,7 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
         name: "early",
         heading: Some(Heading {
             text: "Early",
-            width: Width::Fixed(8),
+            width: Width::Fixed(10),
         }),
         sort: None,
         show: |l| {

@@ -84,7 +84,7 @@ impl ServerDuration {
     }
 }
 
-/// `2h 03m`, or `-9223372036854775808 s, impossible (below zero)`.
+/// `2h 03m 00s`, or `-9223372036854775808 s, impossible (below zero)`.
 impl fmt::Display for ServerDuration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {

@@ -125,7 +125,11 @@ pub fn utc_rfc3339(at: Nanos) -> String {
         .to_string()
 }
 
-/// A length of time for people: `45s`, `12m 05s`, `2h 03m`, `3d 4h`.
+/// A length of time for people, exact to the second: `45s`, `12m 05s`, `1h 02m 07s`,
+/// `3d 04h 00m 00s`. The one rule for every duration shown (the tables, the user detail, the
+/// answer card, `totals`): a length is never cut to its hours or minutes, so that a figure
+/// copied from one place equals the same figure anywhere else, and equals the seconds the
+/// exports give.
 pub(crate) fn human_duration(seconds: i64) -> String {
     let sign = if seconds < 0 { "-" } else { "" };
     let s = seconds.unsigned_abs();
@@ -133,8 +137,8 @@ pub(crate) fn human_duration(seconds: i64) -> String {
     match (d, h, m) {
         (0, 0, 0) => format!("{sign}{s}s"),
         (0, 0, _) => format!("{sign}{m}m {s:02}s"),
-        (0, _, _) => format!("{sign}{h}h {m:02}m"),
-        _ => format!("{sign}{d}d {h}h"),
+        (0, _, _) => format!("{sign}{h}h {m:02}m {s:02}s"),
+        _ => format!("{sign}{d}d {h:02}h {m:02}m {s:02}s"),
     }
 }
 
@@ -209,8 +213,12 @@ mod tests {
     fn durations_read_naturally() {
         assert_eq!(human_duration(45), "45s");
         assert_eq!(human_duration(725), "12m 05s");
-        assert_eq!(human_duration(7_380), "2h 03m");
-        assert_eq!(human_duration(273_600), "3d 4h");
+        assert_eq!(human_duration(7_380), "2h 03m 00s");
+        // Seconds are kept past an hour and a day: a figure is never cut.
+        assert_eq!(human_duration(3_727), "1h 02m 07s");
+        assert_eq!(human_duration(273_600), "3d 04h 00m 00s");
+        assert_eq!(human_duration(273_661), "3d 04h 01m 01s");
+        assert_eq!(human_duration(-3_727), "-1h 02m 07s");
         assert_eq!(ago(AT - 3 * NANOS_PER_SEC, AT), "3s ago");
         assert_eq!(ago(AT, AT), "just now");
     }

@@ -67,8 +67,86 @@ pub(crate) fn fit(fields: Vec<Field>, separator: Span<'static>, width: usize) ->
             chosen[i] = Some(variant);
         }
     }
+    assemble(fields, &chosen, separator)
+}
+
+/// A part of a line whose forms each have their own priority: a short form may be worth
+/// more than another field, and its long form less (the call window's times, then its
+/// length). Forms are listed longest first, as in [`Field`].
+pub(crate) struct Stepped {
+    pub(crate) forms: Vec<(u8, Vec<Span<'static>>)>,
+}
+
+impl Stepped {
+    pub(crate) fn new(forms: Vec<(u8, Vec<Span<'static>>)>) -> Stepped {
+        Stepped { forms }
+    }
+
+    /// Every form at the same priority.
+    pub(crate) fn all(priority: u8, variants: Vec<Vec<Span<'static>>>) -> Stepped {
+        Stepped::new(variants.into_iter().map(|v| (priority, v)).collect())
+    }
+}
+
+/// The fields that fit in `width` cells, in their order, separated by `separator`. The forms
+/// are taken in turn of priority (lower first; at equal priority, the longer first): a form
+/// is shown instead of a shorter one of its field when the line still fits, so a field is
+/// dropped, or kept short, only for the forms worth more than it.
+pub(crate) fn fit_stepped(
+    fields: Vec<Stepped>,
+    separator: Span<'static>,
+    width: usize,
+) -> Line<'static> {
+    let gap = separator.width();
+    let widths: Vec<Vec<usize>> = fields
+        .iter()
+        .map(|field| field.forms.iter().map(|(_, v)| spans_width(v)).collect())
+        .collect();
+    let mut steps: Vec<(u8, usize, usize)> = fields
+        .iter()
+        .enumerate()
+        .flat_map(|(i, field)| {
+            field
+                .forms
+                .iter()
+                .enumerate()
+                .map(move |(form, (priority, _))| (*priority, i, form))
+        })
+        .collect();
+    steps.sort_by_key(|&(priority, i, form)| (priority, i, form));
+    let mut chosen: Vec<Option<usize>> = vec![None; fields.len()];
+    let used = |chosen: &[Option<usize>]| {
+        let shown: Vec<usize> = chosen
+            .iter()
+            .enumerate()
+            .filter_map(|(i, form)| form.map(|f| widths[i][f]))
+            .collect();
+        shown.iter().sum::<usize>() + gap * shown.len().saturating_sub(1)
+    };
+    for (_, i, form) in steps {
+        if chosen[i].is_some_and(|current| current <= form) {
+            continue;
+        }
+        let before = chosen[i].replace(form);
+        if used(&chosen) > width {
+            chosen[i] = before;
+        }
+    }
+    let fields = fields
+        .into_iter()
+        .map(|field| Field::new(0, field.forms.into_iter().map(|(_, v)| v).collect()))
+        .collect();
+    assemble(fields, &chosen, separator)
+}
+
+/// The chosen variant of each field, in the fields' order, separated by `separator`.
+fn assemble(
+    fields: Vec<Field>,
+    chosen: &[Option<usize>],
+    separator: Span<'static>,
+) -> Line<'static> {
     let mut spans = Vec::new();
-    for (field, variant) in fields.into_iter().zip(chosen) {
+    for (field, &variant) in fields.into_iter().zip(chosen) {
         let Some(variant) = variant else { continue };
         if !spans.is_empty() {
             spans.push(separator.clone());
@@ -209,6 +287,58 @@ mod tests {
         assert_eq!(line(40), "ENDED │ 17:37 → 19:07 UTC · 1h 30m");
         assert_eq!(line(30), "ENDED │ 17:37 → 19:07 UTC");
         assert_eq!(line(5), "ENDED");
+    }
+
+    /// The header keeps the session id at 80 columns: a field's short form may come before
+    /// another's long form.
+    #[test]
+    fn a_short_form_worth_more_than_another_field_keeps_it() {
+        let form = |priority, text: &str| (priority, vec![Span::raw(text.to_string())]);
+        let line = |width| {
+            let fields = vec![
+                Stepped::new(vec![form(0, "ENDED")]),
+                Stepped::new(vec![
+                    form(5, "17:37 → 19:07 UTC · 1h 30m"),
+                    form(1, "17:37 → 19:07 UTC"),
+                ]),
+                Stepped::new(vec![form(6, "default:demo")]),
+                Stepped::new(vec![form(3, "session 3f2a9c"), form(2, "session 3f…")]),
+            ];
+            fit_stepped(fields, Span::raw(" │ "), width).to_string()
+        };
+        assert_eq!(
+            line(80),
+            "ENDED │ 17:37 → 19:07 UTC · 1h 30m │ default:demo │ session 3f2a9c"
+        );
+        // The session (2, 3) before the window's length (5), the call (6) last.
+        assert_eq!(
+            line(51),
+            "ENDED │ 17:37 → 19:07 UTC · 1h 30m │ session 3f2a9c"
+        );
+        assert_eq!(line(50), "ENDED │ 17:37 → 19:07 UTC │ session 3f2a9c");
+        assert_eq!(line(40), "ENDED │ 17:37 → 19:07 UTC │ session 3f…");
+        // `fit` would give the window its length and drop the session.
+        assert_eq!(
+            fit(
+                vec![
+                    Field::new(0, vec![vec![Span::raw("ENDED")]]),
+                    Field::new(
+                        1,
+                        vec![
+                            vec![Span::raw("17:37 → 19:07 UTC · 1h 30m")],
+                            vec![Span::raw("17:37 → 19:07 UTC")],
+                        ]
+                    ),
+                    Field::new(2, vec![vec![Span::raw("session 3f…")]]),
+                ],
+                Span::raw(" │ "),
+                40
+            )
+            .to_string(),
+            "ENDED │ 17:37 → 19:07 UTC · 1h 30m"
+        );
+        assert_eq!(line(5), "ENDED");
+        assert_eq!(line(4), "");
     }
 
     #[test]

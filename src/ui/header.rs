@@ -13,7 +13,9 @@ use crate::app::view::View;
 use crate::attendance::{CallState, DisplayZone, Peak, ServerDuration, Window, ago};
 
 use super::footer::awaited_text;
-use super::format::{Field, bar, count, counted, fit, percent, person_time, shortened, span};
+use super::format::{
+    Field, Stepped, bar, count, counted, fit, fit_stepped, percent, person_time, shortened, span,
+};
 use super::safe_text::terminal_safe;
 use super::theme::Palette;
 use crate::attendance::PROBLEM_MARK;
@@ -84,52 +86,68 @@ fn window_variants(app: &App, window: Window, live: bool, now: Nanos) -> Vec<Vec
 }
 
 /// State, call window, call, session id and freshness, each whole or dropped so that the
-/// line fits `width` (state first, then the window, the freshness, the call, the session id
-/// last and shortened with `…`).
+/// line fits `width`. Each form has its worth: the state, then the window's times, the
+/// freshness, the session id (shortened with `…` before it is dropped: it says which session
+/// of the call the figures are, which `s` changes), then the state's long badge, the call,
+/// and last the window's length.
 pub(crate) fn title_line(app: &App, now: Nanos, width: u16, theme: &Palette) -> Line<'static> {
     let config = app.config();
     let store = app.store();
     let state = store.state(now);
-    let mut fields = vec![Field::new(
-        0,
-        state_variants(state, app.fetch().running, theme),
+    let states = state_variants(state, app.fetch().running, theme);
+    let short_state = states.len() - 1;
+    let mut fields = vec![Stepped::new(
+        states
+            .into_iter()
+            .enumerate()
+            .map(|(form, spans)| (if form == short_state { 0 } else { 4 }, spans))
+            .collect(),
     )];
     match store.window(now) {
-        Some(window) => fields.push(Field::new(
+        Some(window) => {
+            let forms = window_variants(app, window, state == Some(CallState::Live), now);
+            // The first form adds the window's length to the second.
+            fields.push(Stepped::new(
+                forms
+                    .into_iter()
+                    .enumerate()
+                    .map(|(form, spans)| (if form == 0 { 6 } else { 1 }, spans))
+                    .collect(),
+            ));
+        }
+        None => fields.push(Stepped::all(
             1,
-            window_variants(app, window, state == Some(CallState::Live), now),
-        )),
-        None => fields.push(Field::one(
-            1,
-            vec![Span::raw(format!("zone {}", config.zone.label()))],
+            vec![vec![Span::raw(format!("zone {}", config.zone.label()))]],
         )),
     }
     let call = terminal_safe(&format!("{}:{}", config.call_type, config.call_id)).into_owned();
-    fields.push(Field::new(
-        3,
+    fields.push(Stepped::all(
+        5,
         vec![
             vec![Span::styled(call.clone(), theme.title())],
             vec![Span::styled(shortened(&call, 24), theme.title())],
         ],
     ));
     let session = terminal_safe(&config.session).into_owned();
-    fields.push(Field::new(
-        4,
-        [usize::MAX, 16, 10]
+    fields.push(Stepped::new(
+        [(3, usize::MAX), (3, 16), (2, 10)]
             .into_iter()
-            .map(|cells| vec![Span::raw(format!("session {}", shortened(&session, cells)))])
+            .map(|(priority, cells)| {
+                let text = format!("session {}", shortened(&session, cells));
+                (priority, vec![Span::raw(text)])
+            })
             .collect(),
     ));
     if let Some(at) = app.last_update() {
-        fields.push(Field::one(
+        fields.push(Stepped::all(
             2,
-            vec![Span::styled(
+            vec![vec![Span::styled(
                 format!("updated {}", ago(at, now)),
                 theme.dim(),
-            )],
+            )]],
         ));
     }
-    fit(fields, Span::styled(" │ ", theme.dim()), usize::from(width))
+    fit_stepped(fields, Span::styled(" │ ", theme.dim()), usize::from(width))
 }
 
 /// `page 12 · 1,200 / 5,000 sessions  ███░░  24%  340 rows/s  fetching…`, each part whole

@@ -43,29 +43,33 @@ pub fn draw(frame: &mut Frame, picker: &Picker) {
     frame.render_widget(Paragraph::new(keys), help);
 }
 
-/// Draws the dashboard's picker (`s`) over `area`: the list once it came, else what is being
+/// Draws the dashboard's picker (`s`) over `area`: in a titled border, as the help overlay,
+/// so that it stands out from the view it covers; the list once it came, else what is being
 /// read. The dashboard's footer gives its keys, from the keymap.
 pub(crate) fn draw_over(frame: &mut Frame, area: Rect, state: &SessionPicker, call: &str) {
-    // As tall as the list (a title, the heading, the rows, two rules), in the middle of the
-    // view, which stays visible around it.
+    // As tall as the list (a title, the heading, the rows, two rules) and its border, in the
+    // middle of the view, which stays visible around it.
     let rows = match state {
         SessionPicker::Open(picker) => picker.sessions().len(),
-        SessionPicker::Listing => 0,
+        SessionPicker::Listing => 1,
     };
-    let height = u16::try_from(rows + 4).unwrap_or(u16::MAX).min(area.height);
+    let height = u16::try_from(rows + 6).unwrap_or(u16::MAX).min(area.height);
     let area = Rect {
         y: area.y + (area.height - height) / 2,
         height,
         ..area
     };
     frame.render_widget(Clear, area);
+    let block = Block::bordered().title(" Switch session · Enter open · Esc back ");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
     match state {
         SessionPicker::Open(picker) => {
-            draw_list(frame, area, picker, &Palette::new(picker.color()));
+            draw_list(frame, inner, picker, &Palette::new(picker.color()));
         }
         SessionPicker::Listing => {
             let text = format!("listing the sessions of {}…", terminal_safe(call));
-            frame.render_widget(Paragraph::new(text), area);
+            frame.render_widget(Paragraph::new(text), inner);
         }
     }
 }
