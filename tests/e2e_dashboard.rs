@@ -442,9 +442,13 @@ fn the_picker_opens_the_chosen_session_in_the_dashboard() {
     assert!(terminal_restored(&terminal), "the terminal is restored");
 }
 
-/// The session id on the picker's line under the cursor (`▶ *abc…` or `▶  abc…`).
+/// The session id on the picker's line under the cursor (`▶ *abc…` or `▶  abc…`), inside the
+/// picker's box when it is drawn over the dashboard.
 fn picker_selection(screen: &str) -> Option<String> {
-    let line = screen.lines().find(|line| line.starts_with("▶ "))?;
+    let line = screen
+        .lines()
+        .map(|line| line.trim_start_matches(['│', ' ']))
+        .find(|line| line.starts_with("▶ "))?;
     let id = line["▶ ".len()..]
         .trim_start_matches('*')
         .split_whitespace()
