@@ -584,6 +584,13 @@ fn a_narrow_header_keeps_the_session_id() {
         wide.contains("default:standup") && wide.contains("updated"),
         "{wide}"
     );
+    // The call is named before the session id is given whole.
+    for width in 60..=160 {
+        let header = rows_of(&screen(&mut app, now, width, 30))[0].clone();
+        if header.contains(&format!("session {session}")) {
+            assert!(header.contains("default:standup"), "at {width}: {header}");
+        }
+    }
     for width in [80, 60] {
         let header = rows_of(&screen(&mut app, now, width, 24))[0].clone();
         assert!(header.contains("session 3f2a9c"), "at {width}: {header}");

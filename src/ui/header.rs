@@ -88,8 +88,9 @@ fn window_variants(app: &App, window: Window, live: bool, now: Nanos) -> Vec<Vec
 /// State, call window, call, session id and freshness, each whole or dropped so that the
 /// line fits `width`. Each form has its worth: the state, then the window's times, the
 /// freshness, the session id (shortened with `…` before it is dropped: it says which session
-/// of the call the figures are, which `s` changes), then the state's long badge, the call,
-/// and last the window's length.
+/// of the call the figures are, which `s` changes), then the call (which the terminal's own
+/// title and the command line also name), the state's long badge, and last the window's
+/// length.
 pub(crate) fn title_line(app: &App, now: Nanos, width: u16, theme: &Palette) -> Line<'static> {
     let config = app.config();
     let store = app.store();
@@ -122,7 +123,7 @@ pub(crate) fn title_line(app: &App, now: Nanos, width: u16, theme: &Palette) -> 
     }
     let call = terminal_safe(&format!("{}:{}", config.call_type, config.call_id)).into_owned();
     fields.push(Stepped::all(
-        5,
+        3,
         vec![
             vec![Span::styled(call.clone(), theme.title())],
             vec![Span::styled(shortened(&call, 24), theme.title())],

@@ -150,7 +150,8 @@ fn export_prompt_line(
     }
 }
 
-/// The tabs of the top-level views, then the path: `Sessions › alice-chen`.
+/// The tabs of the top-level views, then the path below them: `Users › alice-chen` (nothing
+/// on a top-level view, whose tab already says where you are).
 fn breadcrumbs(app: &App, theme: &Palette) -> Line<'static> {
     let mut spans = Vec::new();
     for &view in View::top_level() {
@@ -162,8 +163,12 @@ fn breadcrumbs(app: &App, theme: &Palette) -> Line<'static> {
         spans.push(Span::styled(format!(" {} ", view.title()), style));
         spans.push(Span::raw(" "));
     }
+    let path = app.views().path();
+    if path.len() < 2 {
+        return Line::from(spans);
+    }
     spans.push(Span::raw("   "));
-    for (index, view) in app.views().path().iter().enumerate() {
+    for (index, view) in path.iter().enumerate() {
         if index > 0 {
             spans.push(Span::styled(" › ", theme.dim()));
         }
