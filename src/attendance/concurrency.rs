@@ -215,6 +215,30 @@ mod tests {
         );
     }
 
+    /// Presence is counted as attended time counts it: up to the join plus the whole-second
+    /// `duration_in_seconds`, even when the timestamps say the leave came up to a second later
+    /// (attended time never exceeds connected time). A peak of concurrent users taken from the
+    /// timestamps alone, as Stream's call session stats give it, can then be higher: alice
+    /// left at 10.6 s with a duration of 10 s, bob joined at 10.3 s. (The demo's townhall:
+    /// 2,755 here, 2,756 in the stats and from the timestamps.)
+    #[test]
+    fn a_peak_counts_presence_as_attended_time_does_up_to_the_whole_second_duration() {
+        let ms = MIN / 60_000;
+        let mut alice = closed("alice", "a", 0, 10_600 * ms);
+        alice.duration_in_seconds = Some(10);
+        let mut bob = closed("bob", "b", 10_300 * ms, 20_000 * ms);
+        bob.duration_in_seconds = Some(9);
+        let store = ended_call(vec![alice, bob]);
+        let curve = curve_of(&store, T0 + 90 * MIN);
+        assert_eq!(curve.level_at(T0 + 10_000 * ms), level(0, 0));
+        assert_eq!(curve.level_at(T0 + 10_300 * ms), level(1, 1));
+        assert_eq!(
+            curve.peak_users().value,
+            1,
+            "the timestamps alone overlap: 2"
+        );
+    }
+
     #[test]
     fn a_hand_over_at_the_same_instant_is_not_a_peak() {
         let store = ended_call(vec![
