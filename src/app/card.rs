@@ -54,7 +54,7 @@ impl App {
             filter: (!source.is_empty()).then_some(source),
             incomplete: incomplete.as_deref(),
         };
-        Ok(match self.views.card_user(&self.derived)? {
+        Ok(match self.views.card_user(&self.derived, &self.store)? {
             Some(user) => {
                 let figures = figures
                     .user(user)

@@ -312,7 +312,7 @@ impl Derived {
                 .filter_map(|&id| store.get(id))
                 .any(|row| predicate.step_matches(step, &FilterableRow::new(row), now))
         };
-        expected.kept = (roster.people.iter().enumerate())
+        expected.kept = (roster.people.iter(store).enumerate())
             .filter(|(_, person)| predicate.run(|step| passes(person, step)))
             .map(|(at, _)| at as u32)
             .collect();

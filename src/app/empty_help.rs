@@ -70,10 +70,11 @@ pub(crate) fn expected_help_lines(
     source: &str,
     searched: &[String],
     roster: &Roster,
+    store: &SessionStore,
 ) -> Vec<String> {
     let mut lines = vec![format!("Nobody expected matches `{}`.", source.trim())];
     let people = &roster.people;
-    let ids = || (0..people.len()).map(|at| people.user_id(at));
+    let ids = || (0..people.len()).map(|at| people.user_id(at, store));
     for typed in searched.iter().take(SEARCHES_SHOWN) {
         let closest = closest_ids(typed, ids(), CLOSEST);
         lines.push(if closest.is_empty() {
@@ -135,7 +136,7 @@ impl App {
             return;
         }
         let searched = searched_ids(source, &self.parse_context(now));
-        let lines = expected_help_lines(source, &searched, roster);
+        let lines = expected_help_lines(source, &searched, roster, &self.store);
         self.expected_help = Some((key, lines));
     }
 

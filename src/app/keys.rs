@@ -144,7 +144,7 @@ impl App {
                 .is_some(),
             Action::Export => !matches!(view, View::Member(_)) && self.view_counts().0 > 0,
             Action::CopyId => self.views.copy_text(&self.store, &self.derived).is_some(),
-            Action::AnswerCard => self.views.card_user(&self.derived).is_ok(),
+            Action::AnswerCard => self.views.card_user(&self.derived, &self.store).is_ok(),
             // At the top, Esc clears the filter: with no filter it does nothing.
             Action::Back => {
                 self.views.stack.path().len() > 1 || !self.filter.input().trim().is_empty()

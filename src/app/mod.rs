@@ -427,7 +427,7 @@ impl App {
         self.expected()
             .items()
             .iter()
-            .filter_map(|item| roster.people.get(item.at as usize))
+            .filter_map(|item| roster.people.get(item.at as usize, &self.store))
             .map(|person| (person.user_id.to_string(), person.state.name()))
             .collect()
     }
@@ -1127,7 +1127,7 @@ impl App {
         if classified || kept {
             self.views
                 .expected
-                .refresh(&self.derived, &self.config.zone);
+                .refresh(&self.derived, &self.store, &self.config.zone);
         }
         self.refresh_expected_help(now);
     }

@@ -1582,6 +1582,7 @@ pub(crate) fn expected_record(line: &ExpectedLine) -> Vec<Cell> {
 pub(crate) fn sort_expected<'r>(
     people: &mut [u32],
     roster: &'r Roster,
+    store: &'r SessionStore,
     line: impl Fn(Person<'r>) -> ExpectedLine<'r>,
     column: ExpectedColumn,
     order: Order,
@@ -1590,13 +1591,13 @@ pub(crate) fn sort_expected<'r>(
         .sort
         .expect("sortable")
         .by;
-    let user_id = |at: u32| roster.people.user_id(at as usize);
+    let user_id = |at: u32| roster.people.user_id(at as usize, store);
     people.sort_unstable_by(|&a, &b| (user_id(a), a).cmp(&(user_id(b), b)));
     // Stable: the order by user id stays among equal keys.
     people.sort_by_cached_key(|&at| {
         let person = roster
             .people
-            .get(at as usize)
+            .get(at as usize, store)
             .expect("a person of the roster");
         let key = by(&line(person));
         let missing = matches!(key, ExpectedKey::Text(None) | ExpectedKey::Value(None));

@@ -502,7 +502,7 @@ proptest! {
                 return Ok(());
             }
         };
-        for person in &roster.people {
+        for person in roster.people.iter(&store) {
             let Some(user) = person.user else {
                 prop_assert_eq!(person.attended, 0);
                 continue;
@@ -528,7 +528,7 @@ proptest! {
         }
         prop_assert_eq!(
             roster.with_problems,
-            roster.people.iter().filter(|p| !p.problems.is_empty()).count()
+            roster.people.iter(&store).filter(|p| !p.problems.is_empty()).count()
         );
     }
 }

@@ -391,19 +391,24 @@ impl Person<'_> {
 
 /// The people of a roster, kept compact: a call of a million attendees who are not members
 /// has a person for each, so a `Person` apiece (about 200 bytes and an owned user id) would
-/// be most of the dashboard's memory. Each member is one record of plain numbers; an attendee
+/// be most of the dashboard's memory. Each member is one record of plain numbers and their
+/// user id (a member may never have joined, and the store only knows attendees); an attendee
 /// who is not a member is read from the per-user figures the roster was classified from
-/// (shared, not copied), so that they cost their user id alone. What the rules derive (the
-/// attendance percentage, the late and left early flags, an attendee's state) is derived
-/// again when a person is read, by the same code that classified them.
+/// (shared, not copied) and their user id from the store's interned ids, so that they cost
+/// nothing of their own. What the rules derive (the attendance percentage, the late and left
+/// early flags, an attendee's state) is derived again when a person is read, by the same code
+/// that classified them.
+///
+/// Reading a person takes the store classified from: the `UserId`s of the figures are its.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct People {
-    /// The members, in the order given.
+    /// The members, in the order given (their `member` indexes ascending).
     records: Vec<Record>,
-    /// Every person's user id, one after the other: member `i`'s ends at its record's
-    /// `name_end`, the `k`th other attendee's at `other_ends[k]`.
+    /// The members' user ids, one after the other: member `i`'s ends at its record's
+    /// `name_end`.
     names: String,
-    other_ends: Vec<u32>,
+    /// The members who attended, by user: (`UserId`, position), ascending.
+    member_users: Vec<(u32, u32)>,
     /// The per-user figures classified from: every one but those of `member_figures` is an
     /// attendee who is not a member, in this order.
     figures: Arc<Vec<UserFigures>>,
@@ -455,16 +460,19 @@ impl People {
     /// Keeps the member `person`, who must come before every other attendee; `in_call`: one
     /// of their sessions is open (their flags depend on it).
     fn push_member(&mut self, person: &Person, in_call: bool) {
-        debug_assert!(self.other_ends.is_empty(), "members come first");
+        debug_assert!(self.member_figures.is_empty(), "members come first");
         let at = self.records.len() as u32;
         self.names.push_str(person.user_id);
         self.keep_apart(at, person);
         let index = |value: Option<u32>| value.unwrap_or(NO_INDEX);
+        if let Some(user) = person.user {
+            self.member_users.push((user.0, at));
+        }
         self.records.push(Record {
             attended: person.attended,
             first_join: person.first_join.unwrap_or(NO_TIME),
             last_leave: person.last_leave.unwrap_or(NO_TIME),
-            name_end: self.name_end(),
+            name_end: u32::try_from(self.names.len()).expect("user ids under 4 GB"),
             member: index(person.member.map(|m| m as u32)),
             user: index(person.user.map(|user| user.0)),
             reconnects: person.flags.reconnects,
@@ -474,14 +482,16 @@ impl People {
         });
     }
 
-    /// Keeps the attendee `person`, who is not a member: the next of the figures that are not
-    /// a member's.
-    fn push_other(&mut self, person: &Person) {
-        let at = self.len() as u32;
-        self.names.push_str(person.user_id);
-        self.keep_apart(at, person);
-        let end = self.name_end();
-        self.other_ends.push(end);
+    /// Every member is kept: what is looked up by user is sorted.
+    fn members_done(&mut self) {
+        self.member_users.sort_unstable();
+    }
+
+    /// Keeps the attendee `person`, who is not a member, read from `figures[figure]`: the
+    /// next of the figures that are not a member's.
+    fn push_other(&mut self, figure: usize, person: &Person) {
+        let at = self.records.len() + figure - self.member_figures.len();
+        self.keep_apart(at as u32, person);
     }
 
     /// What a few people have, kept beside the records by position.
@@ -499,31 +509,27 @@ impl People {
         Arc::ptr_eq(&self.figures, figures)
     }
 
-    fn name_end(&self) -> u32 {
-        u32::try_from(self.names.len()).expect("user ids under 4 GB")
-    }
-
     pub(crate) fn len(&self) -> usize {
-        self.records.len() + self.other_ends.len()
+        self.records.len() + self.figures.len() - self.member_figures.len()
     }
 
-    /// Where the user id of the person at `at` ends in `names`.
-    fn end_of(&self, at: usize) -> usize {
+    /// The user id of the person at `at`, who must exist; `store` is the store classified
+    /// from.
+    pub(crate) fn user_id<'p>(&'p self, at: usize, store: &'p SessionStore) -> &'p str {
         match at.checked_sub(self.records.len()) {
-            None => self.records[at].name_end as usize,
-            Some(other) => self.other_ends[other] as usize,
+            None => {
+                let start = at
+                    .checked_sub(1)
+                    .map_or(0, |before| self.records[before].name_end as usize);
+                &self.names[start..self.records[at].name_end as usize]
+            }
+            Some(other) => store.user_name(self.other_figures(other).user),
         }
     }
 
-    /// The user id of the person at `at`, who must exist.
-    pub(crate) fn user_id(&self, at: usize) -> &str {
-        let start = at.checked_sub(1).map_or(0, |before| self.end_of(before));
-        &self.names[start..self.end_of(at)]
-    }
-
-    /// The position in `figures` of the `other`th attendee who is not a member: `other` plus
-    /// the members' figures before it. `member_figures[j] - j` never decreases, so the count
-    /// of those before it is a binary search.
+    /// Where in `figures` the `other`th attendee who is not a member is: `other` plus the
+    /// members' figures before it. `member_figures[j] - j` never decreases, so the count of
+    /// those before it is a binary search.
     fn other_figures(&self, other: usize) -> &UserFigures {
         let (mut before, mut after) = (0, self.member_figures.len());
         while before < after {
@@ -537,8 +543,35 @@ impl People {
         &self.figures[other + before]
     }
 
-    /// The person at `at`, as classified.
-    pub(crate) fn get(&self, at: usize) -> Option<Person<'_>> {
+    /// The position of the person who is the attendee `user`, if they are one of the people
+    /// (a member whose state does not rest on their sessions, as in a purged session, is
+    /// not): a search, not a walk over everyone.
+    pub(crate) fn position_of_user(&self, user: UserId) -> Option<usize> {
+        if let Ok(found) = self
+            .member_users
+            .binary_search_by_key(&user.0, |(user, _)| *user)
+        {
+            return Some(self.member_users[found].1 as usize);
+        }
+        let at = self.figures.binary_search_by_key(&user, |f| f.user).ok()?;
+        match self.member_figures.binary_search(&(at as u32)) {
+            // A member's figures, but not a member's record (e.g. purged): nobody.
+            Ok(_) => None,
+            Err(members_before) => Some(self.records.len() + at - members_before),
+        }
+    }
+
+    /// The position of the member at `member` of the members read, if they are one of the
+    /// people (expected, listed once).
+    pub(crate) fn position_of_member(&self, member: usize) -> Option<usize> {
+        let member = u32::try_from(member).ok()?;
+        self.records
+            .binary_search_by_key(&member, |r| r.member)
+            .ok()
+    }
+
+    /// The person at `at`, as classified; `store` is the store classified from.
+    pub(crate) fn get<'p>(&'p self, at: usize, store: &'p SessionStore) -> Option<Person<'p>> {
         if at >= self.len() {
             return None;
         }
@@ -550,7 +583,7 @@ impl People {
             .map_or(RingMarks::default(), |found| self.rings[found].1);
         let Some(record) = self.records.get(at) else {
             let figures = self.other_figures(at - self.records.len());
-            let user_id = self.user_id(at);
+            let user_id = store.user_name(figures.user);
             return Some(attendee(
                 figures,
                 None,
@@ -563,7 +596,7 @@ impl People {
         let time = |at: Nanos| (at != NO_TIME).then_some(at);
         let index = |value: u32| (value != NO_INDEX).then_some(value);
         let mut person = Person {
-            user_id: self.user_id(at),
+            user_id: self.user_id(at, store),
             member: index(record.member).map(|m| m as usize),
             user: index(record.user).map(UserId),
             state: record.state,
@@ -589,17 +622,12 @@ impl People {
         Some(person)
     }
 
-    pub(crate) fn iter(&self) -> impl Iterator<Item = Person<'_>> + '_ {
-        (0..self.len()).filter_map(|at| self.get(at))
-    }
-}
-
-impl<'r> IntoIterator for &'r People {
-    type Item = Person<'r>;
-    type IntoIter = Box<dyn Iterator<Item = Person<'r>> + 'r>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
+    /// Every person, in order; `store` is the store classified from.
+    pub(crate) fn iter<'p>(
+        &'p self,
+        store: &'p SessionStore,
+    ) -> impl Iterator<Item = Person<'p>> + 'p {
+        (0..self.len()).filter_map(move |at| self.get(at, store))
     }
 }
 
@@ -898,6 +926,7 @@ pub fn classify<'a>(
         count(person);
         people.push_member(person, in_call);
     }
+    people.members_done();
     for (at, figures) in figures.iter().enumerate() {
         if is_member[figures.user.index()] {
             people.member_figures.push(at as u32);
@@ -907,7 +936,7 @@ pub fn classify<'a>(
         let ring = input.ring.marks(name);
         let person = attendee(figures, None, window, ring, &input.rules, name);
         count(&person);
-        people.push_other(&person);
+        people.push_other(at, &person);
     }
     roster.people = people;
     Classification::Classified(Box::new(roster))
@@ -1198,16 +1227,20 @@ mod tests {
         }
     }
 
-    fn person<'r>(roster: &'r Roster, user_id: &str) -> Person<'r> {
+    fn person<'r>(roster: &'r Roster, store: &'r SessionStore, user_id: &str) -> Person<'r> {
         roster
             .people
-            .iter()
+            .iter(store)
             .find(|p| p.user_id == user_id)
             .unwrap_or_else(|| panic!("{user_id} is not listed"))
     }
 
-    fn states(roster: &Roster) -> Vec<(&str, State)> {
-        roster.people.iter().map(|p| (p.user_id, p.state)).collect()
+    fn states<'r>(roster: &'r Roster, store: &'r SessionStore) -> Vec<(&'r str, State)> {
+        roster
+            .people
+            .iter(store)
+            .map(|p| (p.user_id, p.state))
+            .collect()
     }
 
     #[test]
@@ -1230,7 +1263,7 @@ mod tests {
         };
         let roster = run(&input(&members, known), &store, AFTER);
         assert_eq!(roster.people.len(), 3);
-        let listed: Vec<(&str, Option<usize>, State)> = (roster.people.iter())
+        let listed: Vec<(&str, Option<usize>, State)> = (roster.people.iter(&store))
             .map(|p| (p.user_id, p.member, p.state))
             .collect();
         assert_eq!(
@@ -1241,15 +1274,15 @@ mod tests {
                 ("guest", None, State::NotMember),
             ]
         );
-        let alice = person(&roster, "alice");
+        let alice = person(&roster, &store, "alice");
         assert_eq!(
             alice.expected.map(|e| e.start),
             Some(T0 + 30 * MIN),
             "a member added during the session keeps their own expected time"
         );
         assert_eq!(alice.attended, 30 * MIN);
-        assert!(person(&roster, "carol").ring.missed.is_some());
-        let guest = person(&roster, "guest");
+        assert!(person(&roster, &store, "carol").ring.missed.is_some());
+        let guest = person(&roster, &store, "guest");
         assert_eq!(guest.expected, roster.window);
         assert_eq!(guest.attendance_tenths, Some(167));
         assert!(guest.flags.late.is_some() && guest.flags.left_early.is_some());
@@ -1278,7 +1311,7 @@ mod tests {
             panic!("classified");
         };
         assert!(roster.people.shares(&figures));
-        let listed: Vec<(&str, Option<usize>, State, Option<u16>)> = (roster.people.iter())
+        let listed: Vec<(&str, Option<usize>, State, Option<u16>)> = (roster.people.iter(&store))
             .map(|p| (p.user_id, p.member, p.state, p.attendance_tenths))
             .collect();
         assert_eq!(
@@ -1291,14 +1324,79 @@ mod tests {
                 ("eve", None, State::NotMember, Some(167)),
             ]
         );
-        assert_eq!(roster.people.get(5), None);
+        assert_eq!(roster.people.get(5, &store), None);
         assert_eq!(roster.counts.not_member, 3);
-        let cat = person(&roster, "cat");
+        let cat = person(&roster, &store, "cat");
         assert_eq!(cat.user, store.find_user("cat"));
         assert_eq!(cat.attended, 45 * MIN);
         assert_eq!(
             (cat.flags.late, cat.flags.left_early),
             (None, Some(10 * MIN))
+        );
+    }
+
+    #[test]
+    fn attendees_who_are_not_members_take_their_user_ids_from_the_store() {
+        // 807,000 attendees in the `huge` scenario: a copy of each one's user id would be
+        // about 18 MB. Only members, who may never have joined, keep theirs.
+        let store = ended_call(vec![
+            closed("ann", "a", 0, 60 * MIN),
+            closed("bob", "b", 0, 10 * MIN),
+            closed("cat", "c", 5 * MIN, 50 * MIN),
+        ]);
+        let members = [member("bob", None, None), member("zed", None, None)];
+        let roster = run(&input(&members, RingKnowledge::NotReported), &store, AFTER);
+        assert_eq!(roster.people.names, "bobzed");
+        let ids: Vec<&str> = (0..roster.people.len())
+            .map(|at| roster.people.user_id(at, &store))
+            .collect();
+        assert_eq!(ids, ["bob", "zed", "ann", "cat"]);
+    }
+
+    #[test]
+    fn a_person_is_found_by_user_or_by_member_as_a_walk_over_everyone_finds_them() {
+        // The user detail and a member's detail look one person up on every draw: at a
+        // million people a walk over all of them per frame is too slow, so they are searched.
+        let store = ended_call(vec![
+            closed("ann", "a", 0, 60 * MIN),
+            closed("bob", "b", 0, 10 * MIN),
+            closed("cat", "c", 5 * MIN, 50 * MIN),
+            closed("dan", "d", 0, 60 * MIN),
+            closed("eve", "e", 30 * MIN, 40 * MIN),
+        ]);
+        let members = [
+            member("dan", None, None),
+            member("gone", None, Some(0)),
+            member("bob", None, None),
+            member("dan", None, None),
+            member("zed", None, None),
+        ];
+        let roster = run(&input(&members, RingKnowledge::NotReported), &store, AFTER);
+        let people = &roster.people;
+        for name in ["ann", "bob", "cat", "dan", "eve"] {
+            let user = store.find_user(name).unwrap();
+            let walked = people.iter(&store).position(|p| p.user == Some(user));
+            assert_eq!(people.position_of_user(user), walked, "{name}");
+            assert_eq!(people.get(walked.unwrap(), &store).unwrap().user_id, name);
+        }
+        for member in 0..=members.len() {
+            let walked = people.iter(&store).position(|p| p.member == Some(member));
+            assert_eq!(people.position_of_member(member), walked, "member {member}");
+        }
+        assert_eq!(
+            people.position_of_member(4),
+            Some(2),
+            "zed, who never joined"
+        );
+        assert_eq!(
+            people.position_of_member(1),
+            None,
+            "removed before the session"
+        );
+        assert_eq!(
+            people.position_of_member(3),
+            None,
+            "dan is listed once, as member 0"
         );
     }
 
@@ -1335,7 +1433,7 @@ mod tests {
         ];
         let roster = run(&input(&members, RingKnowledge::NotReported), &store, AFTER);
         assert_eq!(
-            states(&roster),
+            states(&roster, &store),
             [
                 ("alice", State::Present),
                 ("bob", State::Partial),
@@ -1343,12 +1441,15 @@ mod tests {
                 ("guest", State::NotMember),
             ]
         );
-        let bob = person(&roster, "bob");
+        let bob = person(&roster, &store, "bob");
         assert_eq!(bob.attended, 30 * MIN);
         assert_eq!(bob.attendance_percent(), Some(50.0));
         assert_eq!(bob.member, Some(1));
-        assert_eq!(person(&roster, "carol").attendance_percent(), Some(0.0));
-        assert_eq!(person(&roster, "guest").member, None);
+        assert_eq!(
+            person(&roster, &store, "carol").attendance_percent(),
+            Some(0.0)
+        );
+        assert_eq!(person(&roster, &store, "guest").member, None);
         let counts = roster.counts;
         assert_eq!(
             (
@@ -1378,7 +1479,7 @@ mod tests {
         let mut input = input(&members, RingKnowledge::NotReported);
         let roster = run(&input, &store, AFTER);
         let shown = |user: &str| {
-            let person = person(&roster, user);
+            let person = person(&roster, &store, user);
             (person.attendance_percent(), person.state)
         };
         assert_eq!(shown("dave"), (Some(80.0), State::Present), "48 of 60 min");
@@ -1394,7 +1495,7 @@ mod tests {
         );
         input.rules.present = PresentThreshold::parse("79.9%").unwrap();
         let roster = run(&input, &store, AFTER);
-        assert_eq!(person(&roster, "finn").state, State::Present);
+        assert_eq!(person(&roster, &store, "finn").state, State::Present);
     }
 
     #[test]
@@ -1423,7 +1524,7 @@ mod tests {
         };
         let roster = run(&input(&members, ring), &store, AFTER);
         assert_eq!(
-            states(&roster),
+            states(&roster, &store),
             [
                 ("frank", State::Rejected),
                 ("gina", State::Missed),
@@ -1435,7 +1536,7 @@ mod tests {
             "rejected then joined is present; accepted and never came is absent; \
              rejected wins over missed"
         );
-        let hana = person(&roster, "hana");
+        let hana = person(&roster, &store, "hana");
         assert_eq!(
             hana.ring.rejected,
             Some(Rung {
@@ -1443,7 +1544,7 @@ mod tests {
             })
         );
         assert_eq!(
-            person(&roster, "ivan").ring.accepted.map(|r| r.at),
+            person(&roster, &store, "ivan").ring.accepted.map(|r| r.at),
             Some(Some(T0 + 5 * SEC))
         );
         assert_eq!((roster.counts.rejected, roster.counts.missed), (2, 1));
@@ -1462,7 +1563,7 @@ mod tests {
             missed: Some(&missed),
         };
         let roster = run(&input(&members, ring), &store, AFTER);
-        assert_eq!(person(&roster, "host").state, State::Absent);
+        assert_eq!(person(&roster, &store, "host").state, State::Absent);
         let missed = ring_map(&["host"]);
         let ring = RingKnowledge::Known {
             accepted: None,
@@ -1470,7 +1571,7 @@ mod tests {
             missed: Some(&missed),
         };
         let roster = run(&input(&members, ring), &store, AFTER);
-        assert_eq!(person(&roster, "host").state, State::Missed);
+        assert_eq!(person(&roster, &store, "host").state, State::Missed);
     }
 
     #[test]
@@ -1482,8 +1583,8 @@ mod tests {
             &store,
             AFTER,
         );
-        assert_eq!(person(&roster, "frank").state, State::Absent);
-        assert_eq!(person(&roster, "frank").ring, RingMarks::default());
+        assert_eq!(person(&roster, &store, "frank").state, State::Absent);
+        assert_eq!(person(&roster, &store, "frank").ring, RingMarks::default());
         assert_eq!(roster.ring, RingStatus::EarlierSession);
         let notes = roster.notes().join("\n");
         assert!(notes.contains("current session only"), "{notes}");
@@ -1531,7 +1632,7 @@ mod tests {
             member("ned", Some(30 * MIN), None),
         ];
         let roster = run(&input(&members, RingKnowledge::NotReported), &store, AFTER);
-        let kim = person(&roster, "kim");
+        let kim = person(&roster, &store, "kim");
         assert_eq!(
             kim.expected,
             Some(Window {
@@ -1544,20 +1645,20 @@ mod tests {
             (State::Present, Some(100.0))
         );
         assert_eq!(kim.flags.late, None, "on time for when they were added");
-        let lee = person(&roster, "lee");
+        let lee = person(&roster, &store, "lee");
         assert_eq!(
             (lee.state, lee.attended),
             (State::Partial, 0),
             "joined only before being added"
         );
-        let mo = person(&roster, "mo");
+        let mo = person(&roster, &store, "mo");
         assert_eq!(
             mo.attended,
             20 * MIN,
             "only the time after being added counts"
         );
         assert_eq!(mo.state, State::Partial);
-        let ned = person(&roster, "ned");
+        let ned = person(&roster, &store, "ned");
         assert_eq!(
             ned.flags.late,
             Some(20 * MIN),
@@ -1579,12 +1680,12 @@ mod tests {
         ];
         let roster = run(&input(&members, RingKnowledge::NotReported), &store, AFTER);
         assert_eq!(
-            states(&roster),
+            states(&roster, &store),
             [("pia", State::Present), ("olga", State::NotMember)],
             "removed at the start is not expected; attending then is not as a member"
         );
         assert_eq!(roster.not_expected, 3);
-        let pia = person(&roster, "pia");
+        let pia = person(&roster, &store, "pia");
         assert_eq!(
             pia.expected.unwrap().end,
             T0 + 30 * MIN,
@@ -1607,7 +1708,7 @@ mod tests {
         ]);
         let roster = run(&input(&[], RingKnowledge::NotReported), &store, AFTER);
         assert_eq!(
-            states(&roster),
+            states(&roster, &store),
             [("alice", State::NotMember), ("bob", State::NotMember)]
         );
         assert!(roster.has_no_members());
@@ -1615,7 +1716,10 @@ mod tests {
             roster.notes()[0],
             "this call has no members: everyone who attended is listed"
         );
-        assert_eq!(person(&roster, "bob").attendance_percent(), Some(16.7));
+        assert_eq!(
+            person(&roster, &store, "bob").attendance_percent(),
+            Some(16.7)
+        );
     }
 
     #[test]
@@ -1633,16 +1737,16 @@ mod tests {
         let roster = run(&input(&members, RingKnowledge::NotReported), &store, now);
         assert!(roster.provisional);
         assert!(roster.notes().iter().any(|n| n.contains("provisional")));
-        let alice = person(&roster, "alice");
+        let alice = person(&roster, &store, "alice");
         assert_eq!((alice.state, alice.attended), (State::Present, 20 * MIN));
         assert_eq!((alice.last_leave, alice.flags.left_early), (None, None));
-        let bob = person(&roster, "bob");
+        let bob = person(&roster, &store, "bob");
         assert_eq!(
             (bob.state, bob.flags.left_early),
             (State::Partial, Some(15 * MIN))
         );
         assert_eq!(
-            person(&roster, "carol").state,
+            person(&roster, &store, "carol").state,
             State::Absent,
             "not joined yet"
         );
@@ -1657,7 +1761,7 @@ mod tests {
         ]);
         let members = [member("sam", None, None), member("tia", None, None)];
         let roster = run(&input(&members, RingKnowledge::NotReported), &store, AFTER);
-        let sam = person(&roster, "sam");
+        let sam = person(&roster, &store, "sam");
         assert_eq!(
             sam.flags,
             Flags {
@@ -1666,7 +1770,7 @@ mod tests {
                 reconnects: 1
             }
         );
-        let tia = person(&roster, "tia");
+        let tia = person(&roster, &store, "tia");
         assert_eq!(tia.flags.late, Some(5 * MIN + SEC));
         assert_eq!(tia.flags.left_early, Some(5 * MIN + SEC));
         assert_eq!(tia.flags.reconnects, 0);
@@ -1726,12 +1830,12 @@ mod tests {
         let roster = run(&input(&members, ring), &store, later);
         assert!(roster.purged);
         assert_eq!(
-            states(&roster),
+            states(&roster, &store),
             [("alice", State::Unknown), ("frank", State::Unknown)]
         );
         assert_eq!(State::Unknown.label(), "unknown: details purged");
         assert!(
-            person(&roster, "frank").ring.rejected.is_some(),
+            person(&roster, &store, "frank").ring.rejected.is_some(),
             "the ring outcome is still shown"
         );
         assert!(roster.notes().iter().any(|n| n.contains("details purged")));
@@ -1753,7 +1857,7 @@ mod tests {
         ];
         let roster = run(&input(&members, RingKnowledge::NotReported), &store, AFTER);
         assert_eq!(
-            states(&roster),
+            states(&roster, &store),
             [("alice", State::Present), ("carol", State::Absent)]
         );
         assert_eq!(roster.duplicate_members, 2);
@@ -1780,7 +1884,7 @@ mod tests {
             AFTER,
             &input.rules.thresholds,
         );
-        for person in &roster.people {
+        for person in roster.people.iter(&store) {
             let own = figures
                 .iter()
                 .find(|f| Some(f.user) == person.user)
@@ -1792,7 +1896,7 @@ mod tests {
                 person.user_id
             );
         }
-        let uma = person(&roster, "uma");
+        let uma = person(&roster, &store, "uma");
         assert_eq!(
             (uma.state, uma.attended, uma.attendance_percent()),
             (State::Present, 50 * MIN, Some(83.3)),
@@ -1800,7 +1904,7 @@ mod tests {
         );
         assert!(uma.problems.contains(RowProblem::LeaveNotRecorded));
         assert_eq!(uma.last_leave, Some(T0 + 60 * MIN));
-        let vic = person(&roster, "vic");
+        let vic = person(&roster, &store, "vic");
         assert_eq!((vic.state, vic.attended), (State::Present, 60 * MIN));
         assert!(vic.problems.contains(RowProblem::NegativeDuration));
         assert_eq!(roster.with_problems, 2);
@@ -1849,7 +1953,10 @@ mod tests {
             member("xia", Some(20 * MIN), None),
         ];
         let roster = run(&input(&members, RingKnowledge::NotReported), &store, now);
-        let (wes, xia) = (person(&roster, "wes"), person(&roster, "xia"));
+        let (wes, xia) = (
+            person(&roster, &store, "wes"),
+            person(&roster, &store, "xia"),
+        );
         assert_eq!(wes.expected.map(|e| e.len()), Some(0));
         assert_eq!((wes.state, wes.attendance_tenths), (State::Present, None));
         assert_eq!(

@@ -455,7 +455,9 @@ async fn by_user(plan: Plan<'_>, output: Output) -> anyhow::Result<Exported> {
     let fields = roster
         .as_ref()
         .zip(invited.as_ref())
-        .map(|(roster, invited)| UserFields::new(roster, &invited.members.members, &reader.zone));
+        .map(|(roster, invited)| {
+            UserFields::new(roster, &store, &invited.members.members, &reader.zone)
+        });
     let mut headers = user_headers();
     if fields.is_some() {
         headers.extend(user_field_headers());

@@ -167,6 +167,7 @@ async fn roster(args: RosterArgs) -> anyhow::Result<()> {
         call: &invited.call,
         session: &session,
         roster: &roster,
+        store: &store,
         members: &invited.members.members,
         window: store.window(now),
         zone: &reader.zone,
@@ -185,6 +186,7 @@ async fn roster(args: RosterArgs) -> anyhow::Result<()> {
     finish_read(completeness)?;
     fail_on(
         &roster,
+        &store,
         &invited.members.members,
         &reader.zone,
         &args.fail_on,
@@ -286,6 +288,7 @@ fn cannot_classify(
 /// Status 9 when anyone is in a `--fail-on` state, naming them (the first 10) by state.
 fn fail_on(
     roster: &Roster,
+    store: &SessionStore,
     members: &[Member],
     zone: &DisplayZone,
     states: &[State],
@@ -293,7 +296,7 @@ fn fail_on(
     if states.is_empty() {
         return Ok(());
     }
-    let people = output::sorted(roster, members, zone);
+    let people = output::sorted(roster, store, members, zone);
     let mut parts = Vec::new();
     let mut named = Vec::new();
     for state in State::ALL {

@@ -5,7 +5,7 @@
 
 use crate::attendance::{
     Classification, DisplayZone, EXPECTED_COLUMNS, ExpectedColumn, ExpectedLine, Order, Person,
-    Roster, expected_headers, expected_record, sort_expected,
+    Roster, SessionStore, expected_headers, expected_record, sort_expected,
 };
 use crate::fetch::Invited;
 
@@ -81,7 +81,7 @@ pub(crate) fn line_of<'a>(
 
 impl ExpectedView {
     /// The people the filter keeps, in the table's order; none when there is no roster.
-    pub(crate) fn refresh(&mut self, derived: &Derived, zone: &DisplayZone) {
+    pub(crate) fn refresh(&mut self, derived: &Derived, store: &SessionStore, zone: &DisplayZone) {
         let Some(ExpectedPeople {
             classification: Classification::Classified(roster),
             invited,
@@ -94,10 +94,10 @@ impl ExpectedView {
         };
         let mut order = kept.clone();
         let line = |person| line_of(roster, invited.as_deref(), person, zone);
-        sort_expected(&mut order, roster, line, self.sort.0, self.sort.1);
+        sort_expected(&mut order, roster, store, line, self.sort.0, self.sort.1);
         let mut items = Vec::with_capacity(order.len());
         items.extend(order.into_iter().filter_map(|at| {
-            let person = roster.people.get(at as usize)?;
+            let person = roster.people.get(at as usize, store)?;
             Some(PersonAt {
                 at,
                 key: PersonKey::of(&person),
@@ -107,24 +107,38 @@ impl ExpectedView {
     }
 
     /// A column's sort key sorts by it, or the other way round when it sorts already.
-    pub(crate) fn act(&mut self, action: Action, derived: &Derived, zone: &DisplayZone) {
+    pub(crate) fn act(
+        &mut self,
+        action: Action,
+        derived: &Derived,
+        store: &SessionStore,
+        zone: &DisplayZone,
+    ) {
         if let Action::SortExpected(column) = action {
             self.sort = super::toggled(&EXPECTED_COLUMNS, self.sort, column);
             self.list.follow_selected();
-            self.refresh(derived, zone);
+            self.refresh(derived, store, zone);
         }
     }
 
     /// The selected person, as classified.
-    pub(crate) fn selected<'d>(&self, derived: &'d Derived) -> Option<Person<'d>> {
+    pub(crate) fn selected<'d>(
+        &self,
+        derived: &'d Derived,
+        store: &'d SessionStore,
+    ) -> Option<Person<'d>> {
         let roster = derived.roster()?;
-        roster.people.get(self.list.selected()?.at as usize)
+        roster.people.get(self.list.selected()?.at as usize, store)
     }
 
     /// What Enter opens on the selected person: the sessions of someone who attended, the
     /// roster line of a member who never joined.
-    pub(crate) fn selected_detail(&self, derived: &Derived) -> Option<super::View> {
-        let person = self.selected(derived)?;
+    pub(crate) fn selected_detail(
+        &self,
+        derived: &Derived,
+        store: &SessionStore,
+    ) -> Option<super::View> {
+        let person = self.selected(derived, store)?;
         match (person.user, person.member) {
             (Some(user), _) => Some(super::View::UserDetail(user)),
             (None, Some(member)) => Some(super::View::Member(member)),
@@ -133,8 +147,8 @@ impl ExpectedView {
     }
 
     /// `y`: the selected person's user id.
-    pub(crate) fn copy_text(&self, derived: &Derived) -> Option<String> {
-        Some(self.selected(derived)?.user_id.to_string())
+    pub(crate) fn copy_text(&self, derived: &Derived, store: &SessionStore) -> Option<String> {
+        Some(self.selected(derived, store)?.user_id.to_string())
     }
 
     /// The people on screen and the people of the roster.
@@ -150,7 +164,7 @@ impl ExpectedView {
             && let Classification::Classified(roster) = &expected.classification
         {
             for item in self.list.items() {
-                let Some(person) = roster.people.get(item.at as usize) else {
+                let Some(person) = roster.people.get(item.at as usize, data.store) else {
                     continue;
                 };
                 let line = line_of(roster, expected.invited.as_deref(), person, data.zone);
@@ -162,10 +176,10 @@ impl ExpectedView {
 }
 
 /// `y` on a member's detail: their user id.
-pub(crate) fn member_id(derived: &Derived, member: usize) -> Option<String> {
+pub(crate) fn member_id(derived: &Derived, store: &SessionStore, member: usize) -> Option<String> {
     let roster = derived.roster()?;
-    let person = roster.people.iter().find(|p| p.member == Some(member))?;
-    Some(person.user_id.to_string())
+    let at = roster.people.position_of_member(member)?;
+    Some(roster.people.user_id(at, store).to_string())
 }
 
 #[cfg(test)]

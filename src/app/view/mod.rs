@@ -168,7 +168,7 @@ impl Views {
                 Action::SortUsers(_) => self.users.act(action, derived, store),
                 action => self.timeline.act(action),
             },
-            View::Expected => self.expected.act(action, derived, zone),
+            View::Expected => self.expected.act(action, derived, store, zone),
             View::UserDetail(_) | View::Member(_) => {}
         }
     }
@@ -198,7 +198,7 @@ impl Views {
         match self.current() {
             View::Sessions => self.sessions.selected_user(store).map(View::UserDetail),
             View::Users | View::Timeline => self.users.selected_user().map(View::UserDetail),
-            View::Expected => self.expected.selected_detail(derived),
+            View::Expected => self.expected.selected_detail(derived, store),
             View::UserDetail(_) | View::Member(_) => None,
         }
     }
@@ -226,21 +226,25 @@ impl Views {
         match self.current() {
             View::Sessions => self.sessions.copy_text(store),
             View::Users | View::Timeline => self.users.copy_text(store),
-            View::Expected => self.expected.copy_text(derived),
+            View::Expected => self.expected.copy_text(derived, store),
             View::UserDetail(_) => self.detail.copy_text(store),
-            View::Member(member) => expected::member_id(derived, member),
+            View::Member(member) => expected::member_id(derived, store, member),
         }
     }
 
     /// `c`: whose answer card the current view gives: the selected user, or the call's
     /// (`None`) in the sessions, which are no one's in particular, and in an empty list.
-    pub(crate) fn card_user(&self, derived: &Derived) -> Result<Option<UserId>, &'static str> {
+    pub(crate) fn card_user(
+        &self,
+        derived: &Derived,
+        store: &SessionStore,
+    ) -> Result<Option<UserId>, &'static str> {
         const NEVER_JOINED: &str =
             "this member never joined: the Expected view says how they fared";
         match self.current() {
             View::Sessions => Ok(None),
             View::Users | View::Timeline => Ok(self.users.list.selected().copied()),
-            View::Expected => match self.expected.selected(derived) {
+            View::Expected => match self.expected.selected(derived, store) {
                 Some(person) => person.user.map(Some).ok_or(NEVER_JOINED),
                 None => Ok(None),
             },

@@ -15,8 +15,9 @@ use crate::api::members::Member;
 use crate::api::models::Call;
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::attendance::{
-    Cell, CsvCells, DisplayZone, ExpectedLine, JsonRecord, Person, RingStatus, Roster, State,
-    Window, expected_headers, expected_record, human_duration, ring_cell, state_cell,
+    Cell, CsvCells, DisplayZone, ExpectedLine, JsonRecord, Person, RingStatus, Roster,
+    SessionStore, State, Window, expected_headers, expected_record, human_duration, ring_cell,
+    state_cell,
 };
 use crate::cli::export::output::Output;
 use crate::cli::export::sink::{self, RecordSink};
@@ -27,6 +28,8 @@ pub(super) struct Printed<'a> {
     pub(crate) call: &'a Call,
     pub(crate) session: &'a str,
     pub(crate) roster: &'a Roster,
+    /// The store classified from, where the attendees' user ids are.
+    pub(crate) store: &'a SessionStore,
     /// The members as read, which [`Person::member`] indexes.
     pub(crate) members: &'a [Member],
     /// The session's window, for the table's times.
@@ -42,12 +45,13 @@ pub(super) type Line<'a> = ExpectedLine<'a>;
 /// Every person, sorted by state, then name (the user id when there is none), then user id.
 pub(super) fn sorted<'r>(
     roster: &'r Roster,
+    store: &'r SessionStore,
     members: &'r [Member],
     zone: &'r DisplayZone,
 ) -> Vec<Line<'r>> {
     let mut lines: Vec<Line> = roster
         .people
-        .iter()
+        .iter(store)
         .map(|person| Line::of(roster, person, members, zone))
         .collect();
     lines.sort_by_cached_key(|line| {
@@ -113,8 +117,13 @@ pub(crate) struct UserFields<'a> {
 }
 
 impl<'a> UserFields<'a> {
-    pub(crate) fn new(roster: &'a Roster, members: &'a [Member], zone: &'a DisplayZone) -> Self {
-        let (attended, absent): (Vec<Line>, Vec<Line>) = sorted(roster, members, zone)
+    pub(crate) fn new(
+        roster: &'a Roster,
+        store: &'a SessionStore,
+        members: &'a [Member],
+        zone: &'a DisplayZone,
+    ) -> Self {
+        let (attended, absent): (Vec<Line>, Vec<Line>) = sorted(roster, store, members, zone)
             .into_iter()
             .partition(|line| line.person.user.is_some());
         let lines = attended
@@ -171,7 +180,7 @@ pub(crate) fn counts_json(roster: &Roster) -> Value {
 impl Printed<'_> {
     /// The people listed: everyone, or those in the `--state` states.
     fn listed(&self) -> Vec<Line<'_>> {
-        let mut lines = sorted(self.roster, self.members, self.zone);
+        let mut lines = sorted(self.roster, self.store, self.members, self.zone);
         if !self.shown.is_empty() {
             lines.retain(|line| self.shown.contains(&line.person.state));
         }

@@ -68,7 +68,7 @@ pub(super) fn draw(
         },
         app.expected(),
         theme,
-        |item| match roster.people.get(item.at as usize) {
+        |item| match roster.people.get(item.at as usize, app.store()) {
             Some(person) => row_of(&EXPECTED_COLUMNS, &line_of(roster, invited, person, zone)),
             None => Vec::new(),
         },

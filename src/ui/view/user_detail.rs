@@ -44,7 +44,10 @@ pub(super) fn draw(
     let problems = figures.map_or(crate::attendance::Problems::NONE, |f| f.problems);
     let member = app
         .roster()
-        .and_then(|roster| roster.people.iter().find(|p| p.user == Some(user)))
+        .and_then(|roster| {
+            let at = roster.people.position_of_user(user)?;
+            roster.people.get(at, store)
+        })
         .and_then(|person| member_line(app, person, theme));
     let [summary, table_area] = ratatui::layout::Layout::vertical([
         Constraint::Length(STORY_LINES + 1 + problems.len() as u16 + u16::from(member.is_some())),
@@ -261,10 +264,8 @@ const CUSTOM_CHARS: usize = 60;
 
 /// The member `member` (their place in the members read), as classified.
 pub(super) fn member_person(app: &App, member: usize) -> Option<Person<'_>> {
-    app.roster()?
-        .people
-        .iter()
-        .find(|p| p.member == Some(member))
+    let people = &app.roster()?.people;
+    people.get(people.position_of_member(member)?, app.store())
 }
 
 /// Drawing a member who never joined: who they are in the roster, and that they have no
