@@ -350,10 +350,23 @@ async fn the_card_carries_the_server_controls_as_escapes_everywhere() {
         screen.contains(&format!("\"User:         {escaped}")),
         "the popup shows the same text: {screen}"
     );
-    // The JSON keeps the id as sent (escaped by JSON itself): a script compares it with
-    // Stream's.
+    // The JSON keeps the id as sent (escaped by JSON itself, `\u009b` and `\u202e` too): a
+    // script compares it with Stream's, and the text printed runs nothing on a terminal.
     let output = totals(&sim.base_url(), &["--user", hostile, "--format", "json"]).await;
     assert!(output.status.success(), "{}", stderr(&output));
-    let card: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(controls(&text), 0, "{text:?}");
+    assert!(text.contains(r#"\u0007\u202e\u009b""#), "{text}");
+    let card: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(card["user_id"], hostile);
+    // The filter's text, echoed in the totals' JSON, the same way (a filter applied by
+    // headcount: this replay answers only the read it recorded).
+    let filter = format!("dur>59m or user:\"{hostile}\"");
+    let output = totals(&sim.base_url(), &["--filter", &filter, "--format", "json"]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(controls(&text), 0, "totals --format json: {text:?}");
+    let report: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(report["filter"], filter);
+    assert_eq!(report["filtered"]["unique_users"], 2);
 }

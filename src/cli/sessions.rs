@@ -53,7 +53,11 @@ async fn sessions(args: SessionsArgs) -> anyhow::Result<()> {
         .stopped_early(list.stopped_early);
     let mut out = std::io::stdout().lock();
     match args.format {
-        ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&listing.json())?)?,
+        ReportFormat::Json => writeln!(
+            out,
+            "{}",
+            crate::ui::safe_text::json_pretty(&listing.json())?
+        )?,
         ReportFormat::Table => write!(out, "{}", listing.table(&opening.zone))?,
     }
     out.flush()?;

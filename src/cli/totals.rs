@@ -181,7 +181,7 @@ async fn totals(args: TotalsArgs) -> anyhow::Result<()> {
                 }
                 None => {}
             }
-            writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+            writeln!(out, "{}", crate::ui::safe_text::json_pretty(&json)?)?;
         }
         ReportFormat::Table => {
             write!(out, "{}", report.table(&reader.zone))?;

@@ -6,7 +6,8 @@
 //! the Unicode bidirectional controls reorder what follows them on screen, so that the text
 //! shown is not the text held (the "Trojan Source" attack, CVE-2021-42574). Such characters
 //! are shown as visible escapes instead. CSV, JSON and NDJSON are data, not terminal output:
-//! they keep every character exactly.
+//! they keep every character exactly; JSON printed for scripts writes the controls as JSON's
+//! own `\uXXXX` escapes ([`json_pretty`]), which keep the value exactly.
 
 use std::borrow::Cow;
 use std::fmt::Write;
@@ -48,9 +49,58 @@ pub(crate) fn terminal_safe(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `value` as indented JSON, with every [`is_terminal_control`] character that serde_json
+/// writes raw (DEL, the C1 controls, the bidi controls) written as a `\uXXXX` escape instead.
+///
+/// The JSON value is the same (RFC 8259 §7: any character may be escaped), so a script reads
+/// back the id Stream sent; the text is safe to print to a terminal. serde_json escapes the C0
+/// controls inside strings itself, so every raw C0 character left in its output is the
+/// indentation's own line end.
+///
+/// # Errors
+/// Those of [`serde_json::to_string_pretty`] (a map with non-string keys).
+pub(crate) fn json_pretty<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    let json = serde_json::to_string_pretty(value)?;
+    let raw = |c: char| c >= '\u{7f}' && is_terminal_control(c);
+    if !json.chars().any(raw) {
+        return Ok(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if raw(c) {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_writes_the_controls_serde_json_leaves_raw_as_escapes_and_keeps_the_value() {
+        let hostile = "m\u{1b}]0;t\u{7}\u{7f}\u{85}\u{9b}\u{202e}\u{2066}\u{61c}\u{200f}é😀\n";
+        let value = serde_json::json!({ "user_id": hostile, "n": [1, 2] });
+        let text = json_pretty(&value).unwrap();
+        assert!(
+            !text.chars().any(|c| c != '\n' && is_terminal_control(c)),
+            "{text:?}"
+        );
+        assert!(
+            text.contains(r#""m\u001b]0;t\u0007\u007f\u0085\u009b\u202e\u2066\u061c\u200fé😀\n""#),
+            "{text}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value, "the same value after parsing");
+        let plain = serde_json::json!({ "user_id": "ünïcode ok" });
+        assert_eq!(
+            json_pretty(&plain).unwrap(),
+            serde_json::to_string_pretty(&plain).unwrap()
+        );
+    }
 
     #[test]
     fn every_class_of_control_is_escaped_and_ordinary_text_is_kept() {

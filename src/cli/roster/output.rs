@@ -21,7 +21,7 @@ use crate::attendance::{
 };
 use crate::cli::export::output::Output;
 use crate::cli::export::sink::{self, RecordSink};
-use crate::ui::safe_text::terminal_safe;
+use crate::ui::safe_text::{json_pretty, terminal_safe};
 
 /// Everything printed about one roster.
 pub(super) struct Printed<'a> {
@@ -209,7 +209,7 @@ impl Printed<'_> {
             RosterFormat::Json => {
                 let mut output = output;
                 let json = self.json(on_terminal)?;
-                serde_json::to_writer_pretty(&mut output, &json)?;
+                output.write_all(json_pretty(&json)?.as_bytes())?;
                 output.write_all(b"\n")?;
                 output
             }

@@ -72,7 +72,7 @@ impl UserCardRead<'_> {
         let mut out = std::io::stdout().lock();
         match format {
             ReportFormat::Json => {
-                writeln!(out, "{}", serde_json::to_string_pretty(&card.json())?)?;
+                writeln!(out, "{}", crate::ui::safe_text::json_pretty(&card.json())?)?;
             }
             // The card's text shows the server's controls as escapes, as the dashboard's
             // popup and clipboard have it (`attendance::pasteable`).
