@@ -73,7 +73,10 @@ async fn the_table_lists_every_session_newest_first_with_its_counts() {
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(
         lines[0],
-        format!("{}: 4 sessions (times in UTC, * current)", call(&sim))
+        format!(
+            "{}: 4 sessions (times in UTC, counts from Stream's call stats, * current)",
+            call(&sim)
+        )
     );
     assert!(
         lines[1].starts_with("SESSION ") && lines[1].contains(" STARTED "),

@@ -4,6 +4,7 @@
 //! Visibility: `pub` is what the tests and benches draw with (`draw`, `status_text`, the
 //! picker, the lane chart widget); the rest is private to `ui`.
 
+pub(crate) mod call_session_columns;
 mod card;
 mod filter_bar;
 pub(crate) mod footer;

@@ -6,24 +6,11 @@ use serde_json::{Value, json};
 
 use crate::api::StopReason;
 use crate::api::timestamp::Nanos;
-use crate::attendance::{CallState, DisplayZone, ServerDuration, SessionSummary, utc_rfc3339};
+use crate::attendance::{DisplayZone, SessionSummary, utc_rfc3339};
 use crate::cli::call_ref::CallRef;
-use crate::ui::format::{PERSON_HOURS, server_person_hours};
-use crate::ui::safe_text::terminal_safe;
-
-const HEADERS: [&str; 8] = [
-    "SESSION",
-    "STARTED",
-    "ENDED",
-    "STATE",
-    "PARTICIPANTS",
-    "SESSIONS",
-    "PEAK",
-    PERSON_HOURS,
-];
-
-/// Columns 4 and on are numbers, aligned right.
-const FIRST_NUMBER_COLUMN: usize = 4;
+use crate::ui::call_session_columns::{
+    COUNTS_SOURCE, CallSessionColumn, CellContext, Numbers, cells, widths,
+};
 
 /// The sessions of one call, with the instant their state is judged at.
 pub(crate) struct SessionListing<'a> {
@@ -94,68 +81,43 @@ impl<'a> SessionListing<'a> {
         }
         let _ = writeln!(
             out,
-            "{}: {} session{} (times in {}, * current)",
+            "{}: {} session{} (times in {}, {COUNTS_SOURCE}, * current)",
             self.call,
             self.sessions.len(),
             if self.sessions.len() == 1 { "" } else { "s" },
             zone.label()
         );
-        let rows: Vec<[String; 8]> = self
-            .sessions
-            .iter()
-            .map(|session| self.cells(session, zone))
-            .collect();
-        let widths: Vec<usize> = (0..HEADERS.len())
-            .map(|column| {
-                rows.iter()
-                    .map(|row| row[column].chars().count())
-                    .chain([HEADERS[column].len()])
-                    .max()
-                    .unwrap_or_default()
-            })
-            .collect();
-        write_row(&mut out, &HEADERS.map(str::to_owned), &widths);
+        let ctx = CellContext {
+            zone,
+            now: self.now,
+            numbers: Numbers::Plain,
+        };
+        let rows = cells(self.sessions, &ctx);
+        let widths = widths(&rows);
+        write_row(
+            &mut out,
+            &CallSessionColumn::ALL.map(|c| c.header().to_owned()),
+            &widths,
+        );
         for row in &rows {
             write_row(&mut out, row, &widths);
         }
         out
     }
-
-    fn cells(&self, session: &SessionSummary, zone: &DisplayZone) -> [String; 8] {
-        let time = |at: Option<Nanos>| at.map_or_else(|| "-".to_owned(), |at| zone.date_time(at));
-        let state = session.state(self.now);
-        let ended = match (state, session.ended_at) {
-            (CallState::Live, _) => "live".to_owned(),
-            (_, ended) => time(ended),
-        };
-        let counts = session.counts.as_ref();
-        let number = |value: Option<i64>| value.map_or_else(|| "-".to_owned(), |n| n.to_string());
-        let marker = if session.current { "*" } else { " " };
-        [
-            format!("{marker}{}", terminal_safe(&session.id)),
-            time(session.started_at),
-            ended,
-            state.words().label.to_owned(),
-            number(counts.map(|c| c.participants)),
-            number(counts.map(|c| c.sessions)),
-            number(counts.map(|c| c.peak_concurrent_users)),
-            counts
-                .and_then(|c| {
-                    c.total_participant_duration
-                        .map(|total| ServerDuration::of(total, Some(c.sessions)))
-                })
-                .map_or_else(|| "-".to_owned(), server_person_hours),
-        ]
-    }
 }
 
-fn write_row(out: &mut String, cells: &[String; 8], widths: &[usize]) {
+fn write_row(out: &mut String, cells: &[String; 8], widths: &[usize; 8]) {
     let mut line = String::new();
-    for (column, (cell, width)) in cells.iter().zip(widths).enumerate() {
-        if column > 0 {
+    for (index, ((cell, width), column)) in cells
+        .iter()
+        .zip(widths)
+        .zip(CallSessionColumn::ALL)
+        .enumerate()
+    {
+        if index > 0 {
             line.push_str("  ");
         }
-        if column >= FIRST_NUMBER_COLUMN {
+        if column.numeric() {
             let _ = write!(line, "{cell:>width$}");
         } else {
             let _ = write!(line, "{cell:<width$}");
@@ -213,7 +175,7 @@ mod tests {
         assert_eq!(
             lines,
             [
-                "default:weekly: 2 sessions (times in UTC, * current)",
+                "default:weekly: 2 sessions (times in UTC, counts from Stream's call stats, * current)",
                 concat!(
                     "SESSION  STARTED              ENDED                STATE    ",
                     "PARTICIPANTS  SESSIONS  PEAK  PERSON-HOURS"
