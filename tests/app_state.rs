@@ -1041,7 +1041,7 @@ fn the_end_learned_from_getcall_ends_a_session_whose_pages_do_not_say() {
     let ghost = figures
         .user(app.store().find_user("ghost").unwrap())
         .unwrap();
-    assert!(!ghost.in_call_now);
+    assert!(!ghost.in_call_now());
     assert_eq!(ghost.attended_seconds(), 50 * 60);
     assert_eq!(figures.call.data_quality.rows, 1);
 }

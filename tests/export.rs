@@ -177,15 +177,15 @@ async fn per_user_records_are_the_engine_figures() {
         .map(|u| (u["user_id"].as_str().unwrap(), u))
         .collect();
     let reconnecting = figures.users.iter().find(|u| u.reconnects > 0).unwrap();
-    let multi_device = figures.users.iter().find(|u| u.multi_device).unwrap();
+    let multi_device = figures.users.iter().find(|u| u.multi_device()).unwrap();
     for user in [&figures.users[0], reconnecting, multi_device] {
         let record = printed[store.user_name(user.user)];
         assert_eq!(record["sessions"], json!(user.sessions));
         assert_eq!(record["connected_seconds"], json!(user.connected_seconds));
         assert_eq!(record["attended_seconds"], json!(user.attended_seconds()));
         assert_eq!(record["reconnects"], json!(user.reconnects));
-        assert_eq!(record["multi_device"], json!(user.multi_device));
-        assert_eq!(record["late"], json!(user.late));
+        assert_eq!(record["multi_device"], json!(user.multi_device()));
+        assert_eq!(record["late"], json!(user.late()));
     }
     let attended: i64 = users
         .iter()

@@ -174,9 +174,9 @@ pub(crate) fn join_verdict(
     window: Option<Window>,
     thresholds: &Thresholds,
 ) -> Option<String> {
-    let (first, window) = (f.first_join?, window?);
+    let (first, window) = (f.first_join()?, window?);
     let grace = human_duration(thresholds.late_grace / NANOS_PER_SEC);
-    let flag = if f.late { "late" } else { "on time" };
+    let flag = if f.late() { "late" } else { "on time" };
     Some(format!(
         "{}: {flag} (grace {grace})",
         from_bound(first, window.start, "start")
@@ -192,12 +192,12 @@ pub(crate) fn leave_verdict(
     thresholds: &Thresholds,
     live: bool,
 ) -> Option<String> {
-    if f.in_call_now {
+    if f.in_call_now() {
         return None;
     }
-    let (last, window) = (f.last_leave?, window?);
+    let (last, window) = (f.last_leave()?, window?);
     let grace = human_duration(thresholds.early_grace / NANOS_PER_SEC);
-    let flag = if f.left_early {
+    let flag = if f.left_early() {
         "left early"
     } else {
         "not early"
@@ -225,13 +225,13 @@ impl UserCard<'_> {
     /// Seconds from the window's start to the first join, when both are known.
     fn joined_after_start(&self) -> Option<i64> {
         let window = self.ctx.window()?;
-        Some((self.figures.first_join? - window.start) / NANOS_PER_SEC)
+        Some((self.figures.first_join()? - window.start) / NANOS_PER_SEC)
     }
 
     /// Seconds from the last leave to the window's end, when both are known.
     fn left_before_end(&self) -> Option<i64> {
         let window = self.ctx.window()?;
-        Some((window.end - self.figures.last_leave?) / NANOS_PER_SEC)
+        Some((window.end - self.figures.last_leave()?) / NANOS_PER_SEC)
     }
 
     /// The card as plain text, one fact a line, for a ticket.
@@ -258,24 +258,24 @@ impl UserCard<'_> {
         let window = self.ctx.window();
         match join_verdict(f, window, thresholds) {
             Some(verdict) => {
-                let _ = writeln!(out, "Joined:       {}, {verdict}", self.at(f.first_join));
+                let _ = writeln!(out, "Joined:       {}, {verdict}", self.at(f.first_join()));
             }
             None => {
-                let _ = writeln!(out, "Joined:       {}", self.at(f.first_join));
+                let _ = writeln!(out, "Joined:       {}", self.at(f.first_join()));
             }
         }
         match (
-            f.in_call_now,
+            f.in_call_now(),
             leave_verdict(f, window, thresholds, self.ctx.live()),
         ) {
             (true, _) => {
                 let _ = writeln!(out, "Left:         still in the call");
             }
             (false, Some(verdict)) => {
-                let _ = writeln!(out, "Left:         {}, {verdict}", self.at(f.last_leave));
+                let _ = writeln!(out, "Left:         {}, {verdict}", self.at(f.last_leave()));
             }
             (false, None) => {
-                let _ = writeln!(out, "Left:         {}", self.at(f.last_leave));
+                let _ = writeln!(out, "Left:         {}", self.at(f.last_leave()));
             }
         }
         let _ = writeln!(
@@ -284,7 +284,7 @@ impl UserCard<'_> {
             f.reconnects,
             human_duration(thresholds.reconnect_gap / NANOS_PER_SEC)
         );
-        if f.multi_device {
+        if f.multi_device() {
             let _ = writeln!(out, "Devices:      two sessions at once (multi-device)");
         }
         let _ = writeln!(out, "Sessions:");
@@ -380,16 +380,16 @@ impl UserCard<'_> {
             "sessions": f.sessions,
             "attended_seconds": f.attended_seconds(),
             "connected_seconds": f.connected_seconds,
-            "attendance_percent": f.attendance_tenths.map(|t| f64::from(t) / 10.0),
-            "first_join": f.first_join.map(utc_rfc3339),
-            "last_leave": f.last_leave.map(utc_rfc3339),
-            "in_call_now": f.in_call_now,
+            "attendance_percent": f.attendance_tenths().map(|t| f64::from(t) / 10.0),
+            "first_join": f.first_join().map(utc_rfc3339),
+            "last_leave": f.last_leave().map(utc_rfc3339),
+            "in_call_now": f.in_call_now(),
             "joined_after_start_seconds": self.joined_after_start(),
             "left_before_end_seconds": self.left_before_end(),
-            "late": f.late,
-            "left_early": f.left_early,
+            "late": f.late(),
+            "left_early": f.left_early(),
             "reconnects": f.reconnects,
-            "multi_device": f.multi_device,
+            "multi_device": f.multi_device(),
             "thresholds": {
                 "late_grace_seconds": thresholds.late_grace / NANOS_PER_SEC,
                 "early_grace_seconds": thresholds.early_grace / NANOS_PER_SEC,

@@ -710,19 +710,19 @@ type U = Users;
 /// `late · left early · ↻2 · multi-device · ● now`
 pub(crate) fn flags(user: &UserFigures) -> String {
     let mut flags = Vec::new();
-    if user.late {
+    if user.late() {
         flags.push("late".to_owned());
     }
-    if user.left_early {
+    if user.left_early() {
         flags.push("left early".to_owned());
     }
     if user.reconnects > 0 {
         flags.push(format!("↻{}", user.reconnects));
     }
-    if user.multi_device {
+    if user.multi_device() {
         flags.push("multi-device".to_owned());
     }
-    if user.in_call_now {
+    if user.in_call_now() {
         flags.push("● now".to_owned());
     }
     if !user.problems.is_empty() {
@@ -733,7 +733,7 @@ pub(crate) fn flags(user: &UserFigures) -> String {
 
 /// `66.7%`: the exported figure, to the same decimal.
 pub(crate) fn percent(user: &UserFigures) -> String {
-    user.attendance_tenths.map_or("—".to_owned(), |tenths| {
+    user.attendance_tenths().map_or("—".to_owned(), |tenths| {
         format!("{}.{}%", tenths / 10, tenths % 10)
     })
 }
@@ -744,10 +744,10 @@ pub(crate) fn last_leave(
     zone: &DisplayZone,
     day: Option<jiff::civil::Date>,
 ) -> String {
-    if user.in_call_now {
+    if user.in_call_now() {
         "● in call".to_owned()
     } else {
-        time_or_dash(zone, user.last_leave, day).text
+        time_or_dash(zone, user.last_leave(), day).text
     }
 }
 
@@ -867,17 +867,17 @@ pub(crate) static USER_COLUMNS: [Column<U>; 12] = [
             keys: "F",
             help: "sort by first join",
             first: Order::Ascending,
-            by: |u, _| u.first_join.map(signed),
+            by: |u, _| u.first_join().map(signed),
         }),
-        show: |l| time_or_dash(l.zone, l.figures.first_join, first_day(l.zone, l.window)),
+        show: |l| time_or_dash(l.zone, l.figures.first_join(), first_day(l.zone, l.window)),
         export: &[
             Export {
                 header: "first_join_utc",
-                cell: |l| utc(l.figures.first_join),
+                cell: |l| utc(l.figures.first_join()),
             },
             Export {
                 header: "first_join_local",
-                cell: |l| local(l.zone, l.figures.first_join),
+                cell: |l| local(l.zone, l.figures.first_join()),
             },
         ],
     },
@@ -892,17 +892,17 @@ pub(crate) static USER_COLUMNS: [Column<U>; 12] = [
             keys: "L",
             help: "sort by last leave",
             first: Order::Ascending,
-            by: |u, _| Some(u.last_leave.map_or(u64::MAX, signed)),
+            by: |u, _| Some(u.last_leave().map_or(u64::MAX, signed)),
         }),
         show: |l| Shown::text(last_leave(l.figures, l.zone, first_day(l.zone, l.window))),
         export: &[
             Export {
                 header: "last_leave_utc",
-                cell: |l| utc(l.figures.last_leave),
+                cell: |l| utc(l.figures.last_leave()),
             },
             Export {
                 header: "last_leave_local",
-                cell: |l| local(l.zone, l.figures.last_leave),
+                cell: |l| local(l.zone, l.figures.last_leave()),
             },
         ],
     },
@@ -917,14 +917,14 @@ pub(crate) static USER_COLUMNS: [Column<U>; 12] = [
             keys: "%",
             help: "sort by attendance %, highest first",
             first: Order::Descending,
-            by: |u, _| u.attendance_tenths.map(u64::from),
+            by: |u, _| u.attendance_tenths().map(u64::from),
         }),
         show: |l| Shown::text(percent(l.figures)),
         export: &[Export {
             header: "attendance_percent",
             cell: |l| {
                 l.figures
-                    .attendance_tenths
+                    .attendance_tenths()
                     .map_or(Cell::Empty, Cell::Percent)
             },
         }],
@@ -940,11 +940,11 @@ pub(crate) static USER_COLUMNS: [Column<U>; 12] = [
         export: &[
             Export {
                 header: "late",
-                cell: |l| Cell::Bool(l.figures.late),
+                cell: |l| Cell::Bool(l.figures.late()),
             },
             Export {
                 header: "left_early",
-                cell: |l| Cell::Bool(l.figures.left_early),
+                cell: |l| Cell::Bool(l.figures.left_early()),
             },
             Export {
                 header: "reconnects",
@@ -952,11 +952,11 @@ pub(crate) static USER_COLUMNS: [Column<U>; 12] = [
             },
             Export {
                 header: "multi_device",
-                cell: |l| Cell::Bool(l.figures.multi_device),
+                cell: |l| Cell::Bool(l.figures.multi_device()),
             },
             Export {
                 header: "in_call_now",
-                cell: |l| Cell::Bool(l.figures.in_call_now),
+                cell: |l| Cell::Bool(l.figures.in_call_now()),
             },
             Export {
                 header: "data_quality",
@@ -993,7 +993,7 @@ pub(crate) static USER_COLUMNS: [Column<U>; 12] = [
         show: |_| Shown::text(""),
         export: &[Export {
             header: "span_seconds",
-            cell: |l| Cell::Int(l.figures.span / NANOS_PER_SEC),
+            cell: |l| Cell::Int(l.figures.span() / NANOS_PER_SEC),
         }],
     },
     Column {

@@ -17,22 +17,6 @@ pub(crate) struct Level {
     pub(crate) users: u32,
 }
 
-impl Level {
-    fn max(self, other: Level) -> Level {
-        Level {
-            sessions: self.sessions.max(other.sessions),
-            users: self.users.max(other.users),
-        }
-    }
-}
-
-/// The level from `at` until the next point.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) struct CurvePoint {
-    pub(crate) at: Nanos,
-    pub(crate) level: Level,
-}
-
 /// A maximum of the curve and the instant it is first reached (`None` for an empty curve).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Peak {
@@ -40,9 +24,30 @@ pub struct Peak {
     pub at: Option<Nanos>,
 }
 
+impl Peak {
+    /// Raises the peak to `value` reached `at`, if higher: the first instant of a level wins.
+    fn reach(&mut self, value: u32, at: Nanos) {
+        if value > self.value {
+            *self = Peak {
+                value,
+                at: Some(at),
+            };
+        }
+    }
+}
+
+/// The sessions curve at every instant, kept as the sorted instants where sessions start and
+/// stop being present (about 8 bytes a session instead of two 16-byte points), and what the
+/// distinct-users curve gave when it was swept: its peak and its level at the window's
+/// midpoint. The sessions level at `t` is the joins up to `t` less the leaves up to `t`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConcurrencyCurve {
-    points: Vec<CurvePoint>,
+    joins: SortedInstants,
+    /// Open sessions of a live call have none: they are present at the last point.
+    leaves: SortedInstants,
+    peak_sessions: Peak,
+    peak_users: Peak,
+    users_at_midpoint: Option<u32>,
 }
 
 impl ConcurrencyCurve {
@@ -50,87 +55,111 @@ impl ConcurrencyCurve {
     /// (a leave not recorded ends at the session's end; a duration shorter than the timestamps
     /// ends the row early). Rows open in a live call are still present at the last point.
     pub fn compute(store: &SessionStore, rows: &[RowId], now: Nanos) -> Self {
-        let ctx = store.row_context(now);
-        let mut joins = Vec::with_capacity(rows.len());
-        let mut leaves = Vec::with_capacity(rows.len());
-        for &id in rows {
-            let row = store.row(id);
-            let counted = row.counted(&ctx);
-            // Present as attended: a row whose duration is shorter than its timestamps is in
-            // the call for its duration only, as in attended time.
-            let present = if counted.open {
-                counted.interval.map(|(start, _)| (start, None))
-            } else {
-                counted
-                    .attended_interval()
-                    .map(|(start, end)| (start, Some(end)))
-            };
-            if let Some((start, end)) = present {
-                joins.push((start, row.user));
-                leaves.extend(end.map(|end| (end, row.user)));
+        let (joins, leaves) = presence(store, rows, now);
+        let midpoint = store.window(now).map(|window| window.midpoint());
+        let mut curve = ConcurrencyCurve {
+            joins: SortedInstants::of_sorted(joins.iter().map(|&(at, _)| at)),
+            leaves: SortedInstants::of_sorted(leaves.iter().map(|&(at, _)| at)),
+            users_at_midpoint: midpoint.map(|_| 0),
+            ..ConcurrencyCurve::default()
+        };
+        sweep(&joins, &leaves, store.user_count(), |at, level| {
+            curve.peak_sessions.reach(level.sessions, at);
+            curve.peak_users.reach(level.users, at);
+            if midpoint.is_some_and(|midpoint| at <= midpoint) {
+                curve.users_at_midpoint = Some(level.users);
             }
-        }
-        joins.sort_unstable_by_key(|&(at, _)| at);
-        leaves.sort_unstable_by_key(|&(at, _)| at);
-        ConcurrencyCurve {
-            points: sweep(&joins, &leaves, store.user_count()),
-        }
+        });
+        curve
     }
 
-    pub(crate) fn points(&self) -> &[CurvePoint] {
-        &self.points
+    /// Sessions present at instant `at`.
+    pub(crate) fn sessions_at(&self, at: Nanos) -> u32 {
+        let joined = self.joins.count_up_to(at);
+        let left = self.leaves.count_up_to(at);
+        joined.saturating_sub(left) as u32
     }
 
-    /// The level at instant `at`.
-    pub(crate) fn level_at(&self, at: Nanos) -> Level {
-        let after = self.points.partition_point(|p| p.at <= at);
-        after
-            .checked_sub(1)
-            .map_or(Level::default(), |i| self.points[i].level)
-    }
-
+    /// The most sessions at once, and the first instant they were.
     pub(crate) fn peak_sessions(&self) -> Peak {
-        self.peak(|level| level.sessions)
+        self.peak_sessions
     }
 
+    /// The most distinct users at once, and the first instant they were.
     pub(crate) fn peak_users(&self) -> Peak {
-        self.peak(|level| level.users)
+        self.peak_users
     }
 
-    fn peak(&self, value: impl Fn(Level) -> u32) -> Peak {
-        let mut peak = Peak::default();
-        for point in &self.points {
-            if value(point.level) > peak.value {
-                peak = Peak {
-                    value: value(point.level),
-                    at: Some(point.at),
-                };
+    /// Distinct users present at the midpoint of the window (`None` without a window).
+    pub(crate) fn users_at_midpoint(&self) -> Option<u32> {
+        self.users_at_midpoint
+    }
+
+    /// Each instant after `from` where the sessions level changes hands, with the level from
+    /// that instant on (leaves and joins at one instant taken together: a hand-over).
+    fn steps_after(&self, from: Nanos) -> impl Iterator<Item = (Nanos, u32)> + '_ {
+        let mut joins = self
+            .joins
+            .iter_from(self.joins.count_up_to(from))
+            .peekable();
+        let mut leaves = self
+            .leaves
+            .iter_from(self.leaves.count_up_to(from))
+            .peekable();
+        let mut level = self.sessions_at(from);
+        std::iter::from_fn(move || {
+            let at = match (joins.peek(), leaves.peek()) {
+                (Some(&join), Some(&leave)) => join.min(leave),
+                (Some(&at), None) | (None, Some(&at)) => at,
+                (None, None) => return None,
+            };
+            while leaves.next_if_eq(&at).is_some() {
+                level = level.saturating_sub(1);
             }
+            while joins.next_if_eq(&at).is_some() {
+                level += 1;
+            }
+            Some((at, level))
+        })
+    }
+
+    /// The most sessions at once within `[from, to)` and the instant that level is first
+    /// reached (`None` when nobody is there or the range is empty).
+    pub(crate) fn peak_within(&self, from: Nanos, to: Nanos) -> Peak {
+        let mut peak = Peak {
+            value: self.sessions_at(from),
+            at: Some(from),
+        };
+        for (at, level) in self.steps_after(from).take_while(|&(at, _)| at < to) {
+            peak.reach(level, at);
+        }
+        if peak.value == 0 || to <= from {
+            peak.at = None;
         }
         peak
     }
 
-    /// The curve squeezed into `columns` equal buckets over `[from, to)`, each holding the
-    /// maximum level reached inside it, so that no peak disappears from a sparkline.
-    pub(crate) fn columns(&self, from: Nanos, to: Nanos, columns: usize) -> Vec<Level> {
+    /// The sessions curve squeezed into `columns` equal buckets over `[from, to)`, each
+    /// holding the most sessions reached inside it, so that no peak disappears from a
+    /// sparkline.
+    pub(crate) fn columns(&self, from: Nanos, to: Nanos, columns: usize) -> Vec<u32> {
         if columns == 0 || to <= from {
-            return vec![Level::default(); columns];
+            return vec![0; columns];
         }
         let span = i128::from(to) - i128::from(from);
         let bucket_end = |bucket: usize| {
             let offset = span * (bucket as i128 + 1) / columns as i128;
             (i128::from(from) + offset) as Nanos
         };
-        let mut next = self.points.partition_point(|p| p.at <= from);
-        let mut current = self.level_at(from);
+        let mut steps = self.steps_after(from).peekable();
+        let mut current = self.sessions_at(from);
         let mut out = Vec::with_capacity(columns);
         for bucket in 0..columns {
             let end = bucket_end(bucket);
             let mut highest = current;
-            while let Some(point) = self.points.get(next).filter(|p| p.at < end) {
-                current = point.level;
+            while let Some((_, level)) = steps.next_if(|&(at, _)| at < end) {
+                current = level;
                 highest = highest.max(current);
-                next += 1;
             }
             out.push(highest);
         }
@@ -138,12 +167,46 @@ impl ConcurrencyCurve {
     }
 }
 
-/// Walks joins and leaves in time order, leaves first at equal instants, and records the level
-/// after each instant.
-fn sweep(joins: &[(Nanos, u32)], leaves: &[(Nanos, u32)], user_count: usize) -> Vec<CurvePoint> {
+/// Where each of `rows` starts and stops being present, with its user, each list sorted by
+/// instant. Present as attended: a row whose duration is shorter than its timestamps is in
+/// the call for its duration only, as in attended time; an open row has no leave.
+fn presence(store: &SessionStore, rows: &[RowId], now: Nanos) -> (Vec<Event>, Vec<Event>) {
+    let ctx = store.row_context(now);
+    let mut joins = Vec::with_capacity(rows.len());
+    let mut leaves = Vec::with_capacity(rows.len());
+    for &id in rows {
+        let row = store.row(id);
+        let counted = row.counted(&ctx);
+        let present = if counted.open {
+            counted.interval.map(|(start, _)| (start, None))
+        } else {
+            counted
+                .attended_interval()
+                .map(|(start, end)| (start, Some(end)))
+        };
+        if let Some((start, end)) = present {
+            joins.push((start, row.user));
+            leaves.extend(end.map(|end| (end, row.user)));
+        }
+    }
+    joins.sort_unstable_by_key(|&(at, _)| at);
+    leaves.sort_unstable_by_key(|&(at, _)| at);
+    (joins, leaves)
+}
+
+/// An instant and the user it concerns.
+type Event = (Nanos, u32);
+
+/// Walks joins and leaves in time order, leaves first at equal instants, and hands `visit`
+/// the level after each instant.
+fn sweep(
+    joins: &[Event],
+    leaves: &[Event],
+    user_count: usize,
+    mut visit: impl FnMut(Nanos, Level),
+) {
     let mut present = vec![0u32; user_count];
     let mut level = Level::default();
-    let mut points = Vec::new();
     let (mut j, mut l) = (0, 0);
     loop {
         let next_join = joins.get(j).map(|&(at, _)| at);
@@ -165,9 +228,100 @@ fn sweep(joins: &[(Nanos, u32)], leaves: &[(Nanos, u32)], user_count: usize) -> 
             level.sessions += 1;
             j += 1;
         }
-        points.push(CurvePoint { at, level });
+        visit(at, level);
     }
-    points
+}
+
+/// Instants in ascending order, each kept as its gap from the one before in a `u32` of
+/// nanoseconds: exact, 4 bytes an instant where they lie within 4.29 s of each other (a
+/// million sessions over hours lie milliseconds apart). A gap that does not fit, and every
+/// 64th instant, starts a block that keeps its first instant whole, so that a search
+/// reads one block.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct SortedInstants {
+    /// Each block's first instant and the index of that instant.
+    blocks: Vec<(Nanos, u32)>,
+    /// Every instant's gap from the previous one in its block (0 for a block's first).
+    gaps: Vec<u32>,
+}
+
+const BLOCK: usize = 64;
+
+impl SortedInstants {
+    fn of_sorted(instants: impl ExactSizeIterator<Item = Nanos>) -> SortedInstants {
+        let mut sorted = SortedInstants {
+            blocks: Vec::new(),
+            gaps: Vec::with_capacity(instants.len()),
+        };
+        let mut block_start = 0;
+        let mut previous = Nanos::MIN;
+        for (index, at) in instants.enumerate() {
+            debug_assert!(at >= previous, "instants in order");
+            let gap = u32::try_from(at.wrapping_sub(previous) as u64).ok();
+            match gap {
+                Some(gap) if index > 0 && index - block_start < BLOCK => sorted.gaps.push(gap),
+                _ => {
+                    block_start = index;
+                    sorted.blocks.push((at, index as u32));
+                    sorted.gaps.push(0);
+                }
+            }
+            previous = at;
+        }
+        sorted.blocks.shrink_to_fit();
+        sorted
+    }
+
+    fn len(&self) -> usize {
+        self.gaps.len()
+    }
+
+    /// The instants of block `block`, from its first, with their indices.
+    fn block(&self, block: usize) -> impl Iterator<Item = (usize, Nanos)> + '_ {
+        let (first, start) = self.blocks[block];
+        let end = self
+            .blocks
+            .get(block + 1)
+            .map_or(self.len(), |&(_, next)| next as usize);
+        let start = start as usize;
+        (start..end).scan(first, move |at, index| {
+            *at += Nanos::from(self.gaps[index]);
+            Some((index, *at))
+        })
+    }
+
+    /// How many instants are at or before `at`.
+    fn count_up_to(&self, at: Nanos) -> usize {
+        let block = self.blocks.partition_point(|&(first, _)| first <= at);
+        let Some(block) = block.checked_sub(1) else {
+            return 0;
+        };
+        let mut count = self.blocks[block].1 as usize;
+        for (index, instant) in self.block(block) {
+            if instant > at {
+                break;
+            }
+            count = index + 1;
+        }
+        count
+    }
+
+    /// The instants from index `from` on.
+    fn iter_from(&self, from: usize) -> impl Iterator<Item = Nanos> + '_ {
+        let first_block = self
+            .blocks
+            .partition_point(|&(_, start)| start as usize <= from)
+            .saturating_sub(1);
+        (first_block..self.blocks.len())
+            .flat_map(move |block| self.block(block))
+            .filter(move |&(index, _)| index >= from)
+            .map(|(_, at)| at)
+    }
+
+    #[cfg(test)]
+    fn memory_bytes(&self) -> usize {
+        self.blocks.capacity() * size_of::<(Nanos, u32)>() + self.gaps.capacity() * size_of::<u32>()
+    }
 }
 
 #[cfg(test)]
@@ -177,8 +331,60 @@ mod tests {
     };
     use super::*;
 
-    fn curve_of(store: &SessionStore, now: Nanos) -> ConcurrencyCurve {
-        ConcurrencyCurve::compute(store, &all_rows(store), now)
+    /// The curve as computed, beside every level the sweep went through (the distinct-users
+    /// level is kept at its peak and midpoint only).
+    struct Swept {
+        curve: ConcurrencyCurve,
+        points: Vec<(Nanos, Level)>,
+    }
+
+    fn curve_of(store: &SessionStore, now: Nanos) -> Swept {
+        let (joins, leaves) = presence(store, &all_rows(store), now);
+        let mut points = Vec::new();
+        sweep(&joins, &leaves, store.user_count(), |at, level| {
+            points.push((at, level));
+        });
+        let curve = ConcurrencyCurve::compute(store, &all_rows(store), now);
+        for &(at, level) in &points {
+            assert_eq!(curve.sessions_at(at), level.sessions, "at {at}");
+            assert_eq!(
+                curve.sessions_at(at - 1),
+                level_before(&points, at).sessions
+            );
+        }
+        Swept { curve, points }
+    }
+
+    fn level_before(points: &[(Nanos, Level)], at: Nanos) -> Level {
+        let after = points.partition_point(|&(t, _)| t < at);
+        after
+            .checked_sub(1)
+            .map_or(Level::default(), |i| points[i].1)
+    }
+
+    impl Swept {
+        /// The level at `at`; the stored sessions curve must say the same.
+        fn level_at(&self, at: Nanos) -> Level {
+            let level = level_before(&self.points, at + 1);
+            assert_eq!(self.curve.sessions_at(at), level.sessions, "at {at}");
+            level
+        }
+
+        fn peak_sessions(&self) -> Peak {
+            self.curve.peak_sessions()
+        }
+
+        fn peak_users(&self) -> Peak {
+            self.curve.peak_users()
+        }
+
+        fn points(&self) -> &[(Nanos, Level)] {
+            &self.points
+        }
+
+        fn columns(&self, from: Nanos, to: Nanos, columns: usize) -> Vec<u32> {
+            self.curve.columns(from, to, columns)
+        }
     }
 
     fn level(sessions: u32, users: u32) -> Level {
@@ -327,14 +533,57 @@ mod tests {
         ]);
         let curve = curve_of(&store, T0 + 90 * MIN);
         let columns = curve.columns(T0, T0 + 60 * MIN, 3);
-        assert_eq!(columns, [level(2, 2), level(1, 1), level(2, 2)]);
-        assert_eq!(curve.columns(T0, T0 + 60 * MIN, 0), []);
-        assert_eq!(curve.columns(T0, T0, 2), [level(0, 0), level(0, 0)]);
+        assert_eq!(columns, [2, 1, 2]);
+        assert_eq!(curve.columns(T0, T0 + 60 * MIN, 0), Vec::<u32>::new());
+        assert_eq!(curve.columns(T0, T0, 2), [0, 0]);
     }
 
     #[test]
     fn an_empty_curve_has_no_peak_instant() {
         let store = ended_call(vec![]);
         assert_eq!(curve_of(&store, T0).peak_users(), Peak::default());
+        assert_eq!(curve_of(&store, T0).curve.users_at_midpoint(), Some(0));
+    }
+
+    /// Exact wherever the instants lie: the extremes of the type, gaps wider than a `u32`
+    /// of nanoseconds, nanosecond steps, equal instants and more than a block's worth.
+    #[test]
+    fn sorted_instants_keep_every_instant_exactly() {
+        let mut instants = vec![Nanos::MIN, Nanos::MIN + 1, -5 * MIN, 0, 0, 1];
+        instants.extend((0..200).map(|i| T0 + i * 3 + i / 7));
+        instants.extend([T0 + 4_294_967_295 * 2, T0 + 4_294_967_296 * 3]);
+        instants.extend((0..70).map(|i| T0 + 4 * 86_400 * MIN + i));
+        instants.extend([Nanos::MAX - 1, Nanos::MAX, Nanos::MAX]);
+        let sorted = SortedInstants::of_sorted(instants.iter().copied());
+        assert_eq!(sorted.iter_from(0).collect::<Vec<_>>(), instants);
+        for from in [0, 1, 5, 63, 64, 65, 130, instants.len() - 1, instants.len()] {
+            assert_eq!(
+                sorted.iter_from(from).collect::<Vec<_>>(),
+                instants[from..],
+                "from {from}"
+            );
+        }
+        for &at in &instants {
+            for probe in [at.saturating_sub(1), at, at.saturating_add(1)] {
+                let expected = instants.iter().filter(|&&t| t <= probe).count();
+                assert_eq!(sorted.count_up_to(probe), expected, "up to {probe}");
+            }
+        }
+        assert_eq!(SortedInstants::default().count_up_to(T0), 0);
+    }
+
+    /// A million sessions over two hours lie milliseconds apart: about 4 bytes an instant,
+    /// where each point of the curve took 16 and there were two a session.
+    #[test]
+    fn close_instants_take_about_four_bytes_each() {
+        let n: i64 = 100_000;
+        let sec = MIN / 60;
+        let instants: Vec<Nanos> = (0..n).map(|i| T0 + i * 7_200 * sec / n + i % 3).collect();
+        let sorted = SortedInstants::of_sorted(instants.into_iter());
+        assert!(
+            sorted.memory_bytes() <= n as usize * 9 / 2,
+            "{}",
+            sorted.memory_bytes()
+        );
     }
 }

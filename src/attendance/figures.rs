@@ -69,7 +69,7 @@ impl Figures {
             attended_seconds: users.iter().map(|u| u.attended / NANOS_PER_SEC).sum(),
             peak_sessions: curve.peak_sessions(),
             peak_users: curve.peak_users(),
-            headcount_at_midpoint: window.map(|w| curve.level_at(w.midpoint()).users),
+            headcount_at_midpoint: curve.users_at_midpoint(),
             breakdowns: breakdowns(store, rows, now),
             data_quality: data_quality(store, rows, now),
         };

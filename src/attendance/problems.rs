@@ -29,8 +29,8 @@ pub(crate) const TOLERANCE: Nanos = 2 * NANOS_PER_SEC;
 
 /// The plausible instants: from 2000-01-01 to 2100-01-01 (UTC). Anything outside is no clock
 /// reading (`i64::MIN` and `i64::MAX` have been seen) and is ignored.
-const EARLIEST: Nanos = 946_684_800 * NANOS_PER_SEC;
-const LATEST: Nanos = 4_102_444_800 * NANOS_PER_SEC;
+pub(crate) const EARLIEST: Nanos = 946_684_800 * NANOS_PER_SEC;
+pub(crate) const LATEST: Nanos = 4_102_444_800 * NANOS_PER_SEC;
 
 /// The longest plausible `duration_in_seconds`: a year. Longer, either way, is no call.
 const LONGEST_SECONDS: i64 = 366 * 86_400;
@@ -618,8 +618,8 @@ mod tests {
         let ghost = user(&store, &figures, "u-ghost");
         assert_eq!(ghost.attended_seconds(), 3000);
         assert_eq!(ghost.connected_seconds, 2280, "e-2 has no duration");
-        assert!(!ghost.in_call_now);
-        assert_eq!(ghost.last_leave, Some(T0 + 60 * MINUTE));
+        assert!(!ghost.in_call_now());
+        assert_eq!(ghost.last_leave(), Some(T0 + 60 * MINUTE));
         assert!(ghost.problems.contains(RowProblem::LeaveNotRecorded));
         assert_eq!(
             problems_of(&store, "e-2", AFTER),
@@ -651,7 +651,7 @@ mod tests {
         let now = T0 + 30 * MINUTE;
         let figures = figures(&store, now);
         let live = user(&store, &figures, "u-live");
-        assert!(live.in_call_now && live.problems.is_empty());
+        assert!(live.in_call_now() && live.problems.is_empty());
         assert_eq!(
             (live.attended_seconds(), live.connected_seconds),
             (1200, 1200)
@@ -679,7 +679,7 @@ mod tests {
         let skew = user(&store, &figures, "u-skew");
         assert_eq!(skew.attended_seconds(), 600);
         assert_eq!(skew.connected_seconds, 600);
-        assert_eq!(skew.first_join, Some(T0 + 31 * MINUTE));
+        assert_eq!(skew.first_join(), Some(T0 + 31 * MINUTE));
         assert_eq!(
             problems_of(&store, "j-2", AFTER),
             [RowProblem::LeaveBeforeJoin, RowProblem::NegativeDuration]
@@ -817,7 +817,7 @@ mod tests {
             user(&store, &figures, "u-early").attended_seconds(),
             20 * 60
         );
-        assert_eq!(user(&store, &figures, "u-early").first_join, Some(T0));
+        assert_eq!(user(&store, &figures, "u-early").first_join(), Some(T0));
         assert_eq!(user(&store, &figures, "u-late").attended_seconds(), 0);
         assert_eq!(user(&store, &figures, "u-over").attended_seconds(), 10 * 60);
         assert_eq!(figures.call.window.unwrap().len(), 60 * MINUTE);
@@ -917,7 +917,7 @@ mod tests {
             (late.attended_seconds(), late.connected_seconds),
             (1800, 1800)
         );
-        assert!(!late.in_call_now);
+        assert!(!late.in_call_now());
         assert_eq!(figures.call.peak_sessions.value, 1);
     }
 
@@ -945,11 +945,11 @@ mod tests {
         );
         let figures = figures(&store, AFTER);
         let ghost = user(&store, &figures, "u-ghost");
-        assert!(!ghost.multi_device && ghost.reconnects == 0, "{ghost:?}");
+        assert!(!ghost.multi_device() && ghost.reconnects == 0, "{ghost:?}");
         assert_eq!(ghost.attended_seconds(), 50 * 60, "10 min to the end");
         let quick = user(&store, &figures, "u-quick");
-        assert!(!quick.multi_device && quick.reconnects == 0, "{quick:?}");
-        assert!(user(&store, &figures, "u-both").multi_device);
+        assert!(!quick.multi_device() && quick.reconnects == 0, "{quick:?}");
+        assert!(user(&store, &figures, "u-both").multi_device());
     }
 
     #[test]
@@ -965,8 +965,8 @@ mod tests {
         let two = user(&store, &figures, "u-two");
         assert_eq!((two.attended_seconds(), two.connected_seconds), (3000, 0));
         // The leaves are assumed, not recorded: no evidence of two devices at once.
-        assert!(!two.in_call_now && !two.multi_device);
-        assert_eq!(two.last_leave, Some(T0 + 60 * MINUTE));
+        assert!(!two.in_call_now() && !two.multi_device());
+        assert_eq!(two.last_leave(), Some(T0 + 60 * MINUTE));
         assert_eq!(
             figures.call.data_quality.by_kind[RowProblem::LeaveNotRecorded as usize],
             2
@@ -1001,7 +1001,7 @@ mod tests {
         // i-3's duration is sound on its own: it counts as connected time, the inverted
         // timestamps place it nowhere.
         assert_eq!(skew.connected_seconds, 600 + 60);
-        assert_eq!(skew.first_join, Some(T0 + 31 * MINUTE));
+        assert_eq!(skew.first_join(), Some(T0 + 31 * MINUTE));
         assert!(problems_of(&store, "i-3", AFTER).contains(RowProblem::LeaveBeforeJoin));
     }
 
@@ -1021,7 +1021,7 @@ mod tests {
         );
         let figures = figures(&store, now);
         let next = user(&store, &figures, "u-next");
-        assert!(!next.in_call_now);
+        assert!(!next.in_call_now());
         assert_eq!((next.attended_seconds(), next.connected_seconds), (0, 0));
         assert_eq!(user(&store, &figures, "u-now").connected_seconds, 1200);
         // Within the 2 s the services' clocks may differ by, a join is not flagged.

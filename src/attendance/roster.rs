@@ -922,7 +922,7 @@ pub fn classify<'a>(
     for person in &members {
         let in_call = (person.user)
             .and_then(&figure_of)
-            .is_some_and(|i| figures[i].in_call_now);
+            .is_some_and(|i| figures[i].in_call_now());
         count(person);
         people.push_member(person, in_call);
     }
@@ -1087,12 +1087,12 @@ fn attendee<'a>(
         expected,
         attended: figures.attended,
         attendance_tenths: None,
-        first_join: figures.first_join,
-        last_leave: figures.last_leave,
+        first_join: figures.first_join(),
+        last_leave: figures.last_leave(),
         ring,
         problems: figures.problems,
     };
-    settle(&mut person, figures.in_call_now, rules);
+    settle(&mut person, figures.in_call_now(), rules);
     person
 }
 
@@ -1172,7 +1172,7 @@ fn measure_narrowed(
         let merged = merge_sorted(&own, person.expected, rules.thresholds.reconnect_gap);
         let cap = figure_of(user).map_or(Nanos::MAX, |i| figures[i].attended);
         person.attended = merged.attended.min(cap);
-        let in_call = figure_of(user).is_some_and(|i| figures[i].in_call_now);
+        let in_call = figure_of(user).is_some_and(|i| figures[i].in_call_now());
         settle(person, in_call, rules);
     }
 }
@@ -1891,7 +1891,7 @@ mod tests {
                 .unwrap();
             assert_eq!(
                 (person.attended, person.attendance_tenths, person.problems),
-                (own.attended, own.attendance_tenths, own.problems),
+                (own.attended, own.attendance_tenths(), own.problems),
                 "{}: the figures the users table shows",
                 person.user_id
             );

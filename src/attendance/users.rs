@@ -17,11 +17,20 @@ use super::thresholds::Thresholds;
 /// Everything the users table shows for one user, over the rows given. Rows with problems
 /// count as `Counted` says: never more than their own, and never against the user's other
 /// rows.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// 48 bytes, one per user of the call (807,000 in the `huge` scenario): the optional instants
+/// are kept without a tag (an absent one is `Nanos::MIN`, which no plausible row reaches), the
+/// flags and the percentage share one `u16`, and the span is derived from the instants.
+#[derive(Clone, PartialEq)]
 pub struct UserFigures {
     pub user: UserId,
     /// Number of the user's rows.
     pub sessions: u32,
+    pub reconnects: u32,
+    /// Every problem of the user's rows.
+    pub(crate) problems: Problems,
+    /// The attendance in tenths of a percent and the four flags.
+    marks: Marks,
     /// Sum of the rows' valid durations (open rows up to `now`): two devices at once count
     /// twice, as in the API's sum.
     pub connected_seconds: i64,
@@ -29,29 +38,116 @@ pub struct UserFigures {
     /// at most its own duration. A row without a duration (a leave not recorded) adds its
     /// interval, so attended can exceed connected; `problems` then says why.
     pub(crate) attended: Nanos,
-    /// Earliest trusted `joined_at`.
-    pub(crate) first_join: Option<Nanos>,
-    /// Latest `left_at` (the session's end for a leave not recorded); `None` while a session
-    /// is open ("in call").
-    pub(crate) last_leave: Option<Nanos>,
-    /// From first join to last leave (to `now` while in call).
-    pub(crate) span: Nanos,
-    /// Attended over the window, in tenths of a percent: whole attended seconds over whole
-    /// window seconds, rounded half up, at most 1000; `None` for a window under a second.
-    pub(crate) attendance_tenths: Option<u16>,
-    pub late: bool,
-    pub(crate) left_early: bool,
-    pub reconnects: u32,
-    /// Two of the user's own sessions overlap in time.
-    pub multi_device: bool,
-    pub in_call_now: bool,
-    /// Every problem of the user's rows.
-    pub(crate) problems: Problems,
+    /// Earliest trusted `joined_at`, Unix nanoseconds, or `ABSENT`.
+    first_join: Nanos,
+    /// The latest `left_at` (the session's end for a leave not recorded), or `now` while a
+    /// session is open; `ABSENT` when no row has one.
+    last_end: Nanos,
+}
+
+/// The attendance in tenths of a percent (0 to 1000, `NO_TENTHS` for none) in the low 11
+/// bits, and the flags above them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Marks(u16);
+
+impl Marks {
+    const TENTHS: u16 = 0x07ff;
+    const NO_TENTHS: u16 = Marks::TENTHS;
+    const LATE: u16 = 1 << 11;
+    const LEFT_EARLY: u16 = 1 << 12;
+    const MULTI_DEVICE: u16 = 1 << 13;
+    const IN_CALL_NOW: u16 = 1 << 14;
+
+    fn new(tenths: Option<u16>, flags: [(bool, u16); 4]) -> Marks {
+        // `percent_tenths` never says more than 1000, far below the field's 2047.
+        let mut marks = tenths.map_or(Marks::NO_TENTHS, |t| t.min(1_000));
+        for (set, flag) in flags {
+            if set {
+                marks |= flag;
+            }
+        }
+        Marks(marks)
+    }
+
+    fn tenths(self) -> Option<u16> {
+        let tenths = self.0 & Marks::TENTHS;
+        (tenths != Marks::NO_TENTHS).then_some(tenths)
+    }
+
+    fn has(self, flag: u16) -> bool {
+        self.0 & flag != 0
+    }
 }
 
 impl UserFigures {
     pub fn attended_seconds(&self) -> i64 {
         self.attended / NANOS_PER_SEC
+    }
+
+    /// Earliest trusted `joined_at`, Unix nanoseconds.
+    pub(crate) fn first_join(&self) -> Option<Nanos> {
+        present(self.first_join)
+    }
+
+    /// Latest `left_at` (the session's end for a leave not recorded), Unix nanoseconds;
+    /// `None` while a session is open ("in call").
+    pub(crate) fn last_leave(&self) -> Option<Nanos> {
+        present(self.last_end).filter(|_| !self.in_call_now())
+    }
+
+    /// From first join to last leave (to `now` while in call), in nanoseconds.
+    pub(crate) fn span(&self) -> Nanos {
+        match (present(self.first_join), present(self.last_end)) {
+            (Some(first), Some(last)) => last.saturating_sub(first).max(0),
+            _ => 0,
+        }
+    }
+
+    /// Attended over the window, in tenths of a percent: whole attended seconds over whole
+    /// window seconds, rounded half up, at most 1000; `None` for a window under a second.
+    pub(crate) fn attendance_tenths(&self) -> Option<u16> {
+        self.marks.tenths()
+    }
+
+    /// First joined more than the late grace after the window's start.
+    pub fn late(&self) -> bool {
+        self.marks.has(Marks::LATE)
+    }
+
+    /// Last left more than the early grace before the window's end.
+    pub(crate) fn left_early(&self) -> bool {
+        self.marks.has(Marks::LEFT_EARLY)
+    }
+
+    /// Two of the user's own sessions overlap in time.
+    pub fn multi_device(&self) -> bool {
+        self.marks.has(Marks::MULTI_DEVICE)
+    }
+
+    /// A session of the user is open in a live call.
+    pub fn in_call_now(&self) -> bool {
+        self.marks.has(Marks::IN_CALL_NOW)
+    }
+}
+
+impl std::fmt::Debug for UserFigures {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserFigures")
+            .field("user", &self.user)
+            .field("sessions", &self.sessions)
+            .field("connected_seconds", &self.connected_seconds)
+            .field("attended", &self.attended)
+            .field("first_join", &self.first_join())
+            .field("last_leave", &self.last_leave())
+            .field("span", &self.span())
+            .field("attendance_tenths", &self.attendance_tenths())
+            .field("late", &self.late())
+            .field("left_early", &self.left_early())
+            .field("reconnects", &self.reconnects)
+            .field("multi_device", &self.multi_device())
+            .field("in_call_now", &self.in_call_now())
+            .field("problems", &self.problems)
+            .finish()
     }
 }
 
@@ -297,10 +393,6 @@ fn finish(
     } else {
         last_leave
     };
-    let span = match (first_join, last_end) {
-        (Some(first), Some(last)) => (last - first).max(0),
-        _ => 0,
-    };
     let attended = merged.attended;
     let attendance_tenths =
         window.and_then(|w| percent_tenths(attended / NANOS_PER_SEC, w.len() / NANOS_PER_SEC));
@@ -315,18 +407,21 @@ fn finish(
     UserFigures {
         user,
         sessions: tally.sessions,
+        reconnects: merged.reconnects,
+        problems: tally.problems,
+        marks: Marks::new(
+            attendance_tenths,
+            [
+                (late, Marks::LATE),
+                (left_early, Marks::LEFT_EARLY),
+                (merged.multi_device, Marks::MULTI_DEVICE),
+                (tally.open, Marks::IN_CALL_NOW),
+            ],
+        ),
         connected_seconds: tally.connected_seconds,
         attended,
-        first_join,
-        last_leave,
-        span,
-        attendance_tenths,
-        late,
-        left_early,
-        reconnects: merged.reconnects,
-        multi_device: merged.multi_device,
-        in_call_now: tally.open,
-        problems: tally.problems,
+        first_join: first_join.unwrap_or(ABSENT),
+        last_end: last_end.unwrap_or(ABSENT),
     }
 }
 
@@ -384,7 +479,7 @@ impl UserRows {
 #[cfg(test)]
 mod tests {
     use super::super::fixtures::{
-        MIN, SEC, T0, all_rows, closed, ended_call, open, page, session, store_of,
+        DAY, MIN, SEC, T0, all_rows, closed, ended_call, open, page, session, store_of,
     };
     use super::*;
 
@@ -412,12 +507,12 @@ mod tests {
         assert_eq!(alice.connected_seconds, 60 * 60);
         assert_eq!(alice.attended, 40 * MIN);
         assert_eq!(alice.attended_seconds(), 40 * 60);
-        assert!(alice.multi_device);
+        assert!(alice.multi_device());
         assert_eq!(alice.reconnects, 0);
-        assert_eq!(alice.first_join, Some(T0));
-        assert_eq!(alice.last_leave, Some(T0 + 40 * MIN));
-        assert_eq!(alice.span, 40 * MIN);
-        assert_eq!(alice.attendance_tenths, Some(667));
+        assert_eq!(alice.first_join(), Some(T0));
+        assert_eq!(alice.last_leave(), Some(T0 + 40 * MIN));
+        assert_eq!(alice.span(), 40 * MIN);
+        assert_eq!(alice.attendance_tenths(), Some(667));
     }
 
     #[test]
@@ -437,7 +532,7 @@ mod tests {
         ]);
         let bob = only(&short, AFTER);
         assert_eq!(bob.reconnects, 1);
-        assert!(!bob.multi_device);
+        assert!(!bob.multi_device());
         assert_eq!(bob.attended, 20 * MIN - 30 * SEC);
         let long = ended_call(vec![
             closed("bob", "b1", 0, 10 * MIN),
@@ -454,7 +549,7 @@ mod tests {
         ]);
         let bob = only(&store, AFTER);
         assert_eq!(bob.reconnects, 1);
-        assert!(!bob.multi_device);
+        assert!(!bob.multi_device());
         assert_eq!(bob.attended, 20 * MIN);
     }
 
@@ -467,7 +562,7 @@ mod tests {
         ]);
         let carol = only(&store, AFTER);
         assert_eq!(carol.reconnects, 1);
-        assert!(carol.multi_device);
+        assert!(carol.multi_device());
         assert_eq!(carol.attended, 40 * MIN - 20 * SEC);
     }
 
@@ -479,13 +574,13 @@ mod tests {
         ));
         let now = T0 + 20 * MIN;
         let dave = only(&store, now);
-        assert!(dave.in_call_now);
-        assert_eq!(dave.last_leave, None);
+        assert!(dave.in_call_now());
+        assert_eq!(dave.last_leave(), None);
         assert_eq!(dave.connected_seconds, 15 * 60);
         assert_eq!(dave.attended, 15 * MIN);
-        assert_eq!(dave.span, 15 * MIN);
-        assert_eq!(dave.attendance_tenths, Some(750));
-        assert!(!dave.left_early);
+        assert_eq!(dave.span(), 15 * MIN);
+        assert_eq!(dave.attendance_tenths(), Some(750));
+        assert!(!dave.left_early());
         let later = only(&store, now + 10 * MIN);
         assert_eq!(later.connected_seconds, 25 * 60);
     }
@@ -496,8 +591,8 @@ mod tests {
         let erin = only(&store, AFTER);
         assert_eq!(erin.connected_seconds, 80 * 60);
         assert_eq!(erin.attended, 60 * MIN);
-        assert_eq!(erin.attendance_tenths, Some(1000));
-        assert!(!erin.late && !erin.left_early);
+        assert_eq!(erin.attendance_tenths(), Some(1000));
+        assert!(!erin.late() && !erin.left_early());
     }
 
     #[test]
@@ -508,7 +603,7 @@ mod tests {
             closed("leaver", "c", 0, 55 * MIN - SEC),
         ]);
         let figures = figures_of(&store, AFTER);
-        let flags: Vec<(bool, bool)> = figures.iter().map(|u| (u.late, u.left_early)).collect();
+        let flags: Vec<(bool, bool)> = figures.iter().map(|u| (u.late(), u.left_early())).collect();
         assert_eq!(flags, [(false, false), (true, false), (false, true)]);
     }
 
@@ -522,8 +617,8 @@ mod tests {
             ],
         ));
         let frank = only(&store, T0 + 60 * MIN);
-        assert!(frank.in_call_now);
-        assert!(!frank.left_early);
+        assert!(frank.in_call_now());
+        assert!(!frank.left_early());
         assert_eq!(frank.attended, 10 * MIN + 40 * MIN);
     }
 
@@ -534,11 +629,11 @@ mod tests {
             open("frank", "f2", 20 * MIN),
         ]);
         let frank = only(&store, AFTER + 200 * 24 * 60 * MIN);
-        assert!(!frank.in_call_now);
+        assert!(!frank.in_call_now());
         assert_eq!(frank.attended, 10 * MIN + 40 * MIN);
         assert_eq!(frank.connected_seconds, 10 * 60);
-        assert_eq!(frank.last_leave, Some(T0 + 60 * MIN));
-        assert_eq!(frank.span, 60 * MIN);
+        assert_eq!(frank.last_leave(), Some(T0 + 60 * MIN));
+        assert_eq!(frank.span(), 60 * MIN);
         assert!(
             frank
                 .problems
@@ -563,7 +658,81 @@ mod tests {
         // The shown seconds decide: 1799.9 s attended over 3600.4 s is 1799 / 3600.
         let store = ended_call(vec![closed("gina", "g", 0, 30 * MIN - SEC / 10)]);
         let gina = only(&store, AFTER);
-        assert_eq!(gina.attendance_tenths, percent_tenths(1799, 3600));
+        assert_eq!(gina.attendance_tenths(), percent_tenths(1799, 3600));
+    }
+
+    /// 807,000 users in the `huge` scenario: every byte here is 0.8 MB resident.
+    #[test]
+    fn a_users_figures_take_48_bytes() {
+        assert_eq!(size_of::<UserFigures>(), 48);
+    }
+
+    /// The instants are kept as sent, to the nanosecond, wherever they fall: from the first
+    /// plausible instant (2000) to the last (2100), and a day before and after the call's
+    /// rows. (A known session window clips them to itself; here none is known, and the rows
+    /// make the window.)
+    #[test]
+    fn first_join_and_last_leave_keep_any_plausible_instant_to_the_nanosecond() {
+        use super::super::problems::{EARLIEST, LATEST};
+        let (first, last) = (EARLIEST + 1, LATEST - 1);
+        let mut wide = closed("amy", "a1", 0, 0);
+        wide.joined_at = Some(first);
+        wide.left_at = Some(last);
+        wide.duration_in_seconds = Some((last - first) / SEC);
+        let odd = closed("bo", "b1", -DAY - 7, 3 * DAY + 999_999_999);
+        let store = store_of(page(None, vec![wide, odd]));
+        let figures = figures_of(&store, AFTER);
+        let (amy, bo) = (&figures[0], &figures[1]);
+        assert_eq!(
+            (amy.first_join(), amy.last_leave()),
+            (Some(first), Some(last))
+        );
+        assert_eq!(amy.span(), last - first);
+        assert_eq!(
+            (bo.first_join(), bo.last_leave()),
+            (Some(T0 - DAY - 7), Some(T0 + 3 * DAY + 999_999_999))
+        );
+        assert_eq!(bo.span(), 4 * DAY + 999_999_999 + 7);
+        // Attended runs to the join plus the whole seconds of the duration.
+        assert_eq!(bo.attended, 4 * DAY + SEC);
+        assert_eq!(
+            bo.attendance_tenths(),
+            Some(0),
+            "4 days of the rows' 100 years"
+        );
+        assert_eq!(
+            (bo.late(), bo.left_early(), bo.in_call_now()),
+            (true, true, false)
+        );
+        assert_eq!((amy.late(), amy.left_early()), (false, false));
+    }
+
+    /// The percentage and the four flags share one `u16`: each reads back as set, in every
+    /// combination.
+    #[test]
+    fn the_packed_marks_read_back_every_flag_and_percentage() {
+        for tenths in [None, Some(0), Some(1), Some(999), Some(1000)] {
+            for bits in 0..16u16 {
+                let flag = |i: u16| bits & (1 << i) != 0;
+                let marks = Marks::new(
+                    tenths,
+                    [
+                        (flag(0), Marks::LATE),
+                        (flag(1), Marks::LEFT_EARLY),
+                        (flag(2), Marks::MULTI_DEVICE),
+                        (flag(3), Marks::IN_CALL_NOW),
+                    ],
+                );
+                assert_eq!(marks.tenths(), tenths);
+                let read = [
+                    marks.has(Marks::LATE),
+                    marks.has(Marks::LEFT_EARLY),
+                    marks.has(Marks::MULTI_DEVICE),
+                    marks.has(Marks::IN_CALL_NOW),
+                ];
+                assert_eq!(read, [flag(0), flag(1), flag(2), flag(3)]);
+            }
+        }
     }
 
     #[test]
@@ -575,7 +744,7 @@ mod tests {
         let first = [store.find("g1").unwrap()];
         let gina = user_figures(&store, &first, AFTER, &Thresholds::default());
         assert_eq!(gina[0].sessions, 1);
-        assert_eq!(gina[0].last_leave, Some(T0 + 10 * MIN));
+        assert_eq!(gina[0].last_leave(), Some(T0 + 10 * MIN));
         assert!(user_figures(&store, &[], AFTER, &Thresholds::default()).is_empty());
     }
 }

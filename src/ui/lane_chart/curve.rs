@@ -12,24 +12,7 @@ use super::styles::LaneChartStyles;
 
 /// The most sessions at once within `[from, to)` and the instant that level is first reached.
 pub(crate) fn visible_peak(curve: &ConcurrencyCurve, from: Nanos, to: Nanos) -> Peak {
-    let mut peak = Peak {
-        value: curve.level_at(from).sessions,
-        at: Some(from),
-    };
-    let points = curve.points();
-    let first_after = points.partition_point(|p| p.at <= from);
-    for point in points[first_after..].iter().take_while(|p| p.at < to) {
-        if point.level.sessions > peak.value {
-            peak = Peak {
-                value: point.level.sessions,
-                at: Some(point.at),
-            };
-        }
-    }
-    if peak.value == 0 || to <= from {
-        peak.at = None;
-    }
-    peak
+    curve.peak_within(from, to)
 }
 
 pub(crate) fn draw(
@@ -43,8 +26,8 @@ pub(crate) fn draw(
 ) {
     let data: Vec<u64> = curve
         .columns(from, to, usize::from(plot.width))
-        .iter()
-        .map(|level| u64::from(level.sessions))
+        .into_iter()
+        .map(u64::from)
         .collect();
     Sparkline::default()
         .data(&data)

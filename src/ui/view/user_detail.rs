@@ -82,7 +82,7 @@ pub(super) fn draw(
                         3,
                         vec![Span::raw(format!(
                             "first join {}",
-                            time_or_dash(zone, f.first_join, day).text
+                            time_or_dash(zone, f.first_join(), day).text
                         ))],
                     ),
                     Field::one(
@@ -159,7 +159,7 @@ fn story(
     let joined = join_verdict(f, window, thresholds).map_or("joined —".to_owned(), |verdict| {
         format!("joined {verdict}")
     });
-    let left = if f.in_call_now {
+    let left = if f.in_call_now() {
         "still in the call".to_owned()
     } else {
         leave_verdict(f, window, thresholds, live)
@@ -175,7 +175,7 @@ fn story(
             if f.reconnects == 1 { "" } else { "s" }
         ))],
     )];
-    if f.multi_device {
+    if f.multi_device() {
         fields.push(Field::one(1, vec![Span::raw("multi-device")]));
     }
     let mut roles: Vec<&str> = Vec::new();
