@@ -526,3 +526,33 @@ fn c_on_a_member_who_never_joined_says_why_there_is_no_card() {
     }
     assert!(matches!(app.view(), View::Member(_)));
 }
+
+#[test]
+fn the_expected_list_is_made_only_while_its_view_is_shown_and_keeps_its_cursor() {
+    // At a million attendees the list is about 10 MB: the header needs the counts alone.
+    let (mut app, now) = loaded_with_roster(None);
+    let header = counts(&app);
+    assert!(
+        app.expected_listed().is_empty(),
+        "not made on the Sessions view"
+    );
+    app.update(key('x'), now);
+    let everyone = listed(&app);
+    assert_eq!(everyone.len(), 7, "{everyone:?}");
+    // By state: alice-chen, bob, gina (absent).
+    app.update(code(KeyCode::Down), now);
+    app.update(code(KeyCode::Down), now);
+    app.update(code(KeyCode::Tab), now);
+    assert_eq!(app.view(), View::Sessions);
+    assert!(app.expected_listed().is_empty(), "dropped with its view");
+    assert_eq!(counts(&app), header, "the counts stay");
+    app.update(code(KeyCode::BackTab), now);
+    assert_eq!(app.view(), View::Expected);
+    assert_eq!(listed(&app), everyone);
+    app.update(code(KeyCode::Enter), now);
+    assert!(matches!(app.view(), View::Member(_)), "{:?}", app.view());
+    assert!(
+        drawn(&mut app, now).contains("Expected › gina"),
+        "the cursor stayed on gina"
+    );
+}

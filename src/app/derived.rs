@@ -26,7 +26,8 @@ type OrderKey = (u64, (SessionColumn, Order), Option<Nanos>);
 #[derive(Debug, Clone, Default)]
 struct SessionOrder {
     key: Option<OrderKey>,
-    rows: Vec<RowId>,
+    /// Shared with the session table while the filter keeps every row.
+    rows: Arc<Vec<RowId>>,
 }
 
 /// What the filtered rows were computed from: the store's generation and the revision of the
@@ -76,17 +77,16 @@ pub(crate) struct ExpectedKey {
     pub(crate) session: String,
 }
 
-/// The classification of every stored row against the roster, and the people the filter
-/// keeps (positions in its people).
+/// The classification of every stored row against the roster, and for which revision of
+/// the filter the Expected view's list was last given the people it keeps.
 #[derive(Debug, Clone)]
 pub(crate) struct ExpectedPeople {
     pub(crate) key: ExpectedKey,
     /// The roster read the people's `member` indexes point into.
     pub(crate) invited: Option<Arc<Invited>>,
     pub(crate) classification: Classification,
-    /// The people the filter keeps, by position in the roster's people.
-    pub(crate) kept: Vec<u32>,
-    /// The revision of the filter `kept` was computed for; `None`: not yet.
+    /// The revision of the filter the people kept were last computed for; `None`: not yet,
+    /// or the list was dropped since.
     kept_for: Option<u64>,
 }
 
@@ -124,11 +124,17 @@ impl Derived {
         thresholds: &Thresholds,
     ) {
         // The old figures go first: holding both at a million users doubles the peak. A
-        // roster classified from them holds them too: it goes with them, and is classified
-        // again from the new ones.
-        if let (Some(figures), Some(roster)) = (&self.figures, self.roster())
-            && roster.people.shares(&figures.users)
-        {
+        // roster holds the figures of every stored row it was classified from: while they
+        // are still those of this store at `now` (a filter typed or cleared changes neither
+        // who was expected nor how they fared), it stays, and the figures of every row are
+        // its own again rather than computed twice; otherwise it goes first too, and is
+        // classified again from the new ones.
+        let roster_current = self.expected.as_ref().is_some_and(|expected| {
+            expected.key.store == store.generation()
+                && expected.key.rules.thresholds == *thresholds
+                && expected.key.at.is_none_or(|at| at == now)
+        });
+        if !roster_current {
             self.expected = None;
         }
         self.figures = None;
@@ -137,19 +143,30 @@ impl Derived {
             self.user_rows = None;
             self.user_rows = Some((grouped_at, UserRows::group(store, &self.filtered)));
         }
-        self.figures = Some(Figures::compute(store, &self.filtered, now, thresholds));
+        let every_row = self.filtered.len() == store.len();
+        let shared = (self.roster())
+            .filter(|_| every_row)
+            .map(|roster| Arc::clone(roster.people.figures()));
+        self.figures = Some(Figures::compute_sharing(
+            store,
+            &self.filtered,
+            now,
+            thresholds,
+            shared,
+        ));
         self.computed_at = Some(now);
     }
 
     /// The filtered rows in the session table's order, unless `shown` (what the table was
-    /// derived from) is still what they derive from: `None` then.
+    /// derived from) is still what they derive from: `None` then. When the filter keeps every
+    /// row they are the order itself, shared, not a copy.
     pub(crate) fn sorted_sessions(
         &mut self,
         store: &SessionStore,
         sort: (SessionColumn, Order),
         now: Nanos,
         shown: Option<SortedKey>,
-    ) -> Option<(SortedKey, Vec<RowId>)> {
+    ) -> Option<(SortedKey, Arc<Vec<RowId>>)> {
         let moving = store.open_rows() > 0;
         let key = (store.generation(), sort, moving.then_some(now));
         let sorted = (key, self.revision);
@@ -161,11 +178,11 @@ impl Derived {
             sort_sessions(store, &mut rows, sort.0, sort.1, now);
             self.order = SessionOrder {
                 key: Some(key),
-                rows,
+                rows: Arc::new(rows),
             };
         }
         if self.filtered.len() == store.len() {
-            return Some((sorted, self.order.rows.clone()));
+            return Some((sorted, Arc::clone(&self.order.rows)));
         }
         let mut kept = vec![false; store.len()];
         for id in &self.filtered {
@@ -178,7 +195,7 @@ impl Derived {
             .copied()
             .filter(|id| kept[id.0 as usize])
             .collect();
-        Some((sorted, rows))
+        Some((sorted, Arc::new(rows)))
     }
 
     /// The users of the filter in the users table's order. The table holds ids, not a copy
@@ -253,15 +270,14 @@ impl Derived {
             key,
             invited: invited.cloned(),
             classification,
-            kept: Vec::new(),
             kept_for: None,
         });
         true
     }
 
-    /// The people `filter` keeps, evaluated once per person, unless they were computed for
-    /// this classification and this `revision` of the filter already. Returns whether they
-    /// were computed again.
+    /// The people `filter` keeps (positions in the roster's people), evaluated once per
+    /// person, unless they were computed for this classification and this `revision` of the
+    /// filter already (`None` then: the list made of them is still right).
     ///
     /// A person's term (`state:`, `member:`) tests the person, a word their user id (so that
     /// a member who never joined is found by name), and any other term whether one of their
@@ -272,21 +288,17 @@ impl Derived {
         filter: &Filter,
         revision: u64,
         now: Nanos,
-    ) -> bool {
-        let Some(expected) = &mut self.expected else {
-            return false;
-        };
+    ) -> Option<Vec<u32>> {
+        let expected = self.expected.as_mut()?;
         if expected.kept_for == Some(revision) {
-            return false;
+            return None;
         }
         expected.kept_for = Some(revision);
         let Classification::Classified(roster) = &expected.classification else {
-            expected.kept = Vec::new();
-            return true;
+            return Some(Vec::new());
         };
         let Some(predicate) = filter.person.as_ref().or(filter.local.as_ref()) else {
-            expected.kept = (0..roster.people.len() as u32).collect();
-            return true;
+            return Some((0..roster.people.len() as u32).collect());
         };
         let by_user = (0..predicate.step_count())
             .any(|step| {
@@ -312,11 +324,19 @@ impl Derived {
                 .filter_map(|&id| store.get(id))
                 .any(|row| predicate.step_matches(step, &FilterableRow::new(row), now))
         };
-        expected.kept = (roster.people.iter(store).enumerate())
+        let kept = (roster.people.iter(store).enumerate())
             .filter(|(_, person)| predicate.run(|step| passes(person, step)))
             .map(|(at, _)| at as u32)
             .collect();
-        true
+        Some(kept)
+    }
+
+    /// The Expected view's list was dropped: the next [`Derived::keep_expected`] computes
+    /// the people kept again.
+    pub(crate) fn forget_kept(&mut self) {
+        if let Some(expected) = &mut self.expected {
+            expected.kept_for = None;
+        }
     }
 }
 
@@ -343,6 +363,51 @@ mod tests {
     }
 
     #[test]
+    fn a_filter_typed_or_cleared_keeps_the_roster_and_its_figures_serve_every_row_again() {
+        // At a million users the per-user figures are the largest table: a roster that
+        // still holds those of every row is neither classified nor computed again for a
+        // local filter, and the users table shares them once the filter is cleared.
+        let minute = 60 * NANOS_PER_SEC;
+        let store = ended_call(vec![
+            closed("ann", "a1", T, T + minute),
+            closed("bob", "b1", T + minute, T + 20 * minute),
+        ]);
+        let thresholds = Thresholds::default();
+        let expected_key = ExpectedKey {
+            store: store.generation(),
+            invited: 0,
+            facts: ReadFacts::complete(),
+            rules: RosterRules::default(),
+            at: None,
+            session: "s".to_owned(),
+        };
+        let mut derived = Derived::default();
+        derived.filter(&store, &filter(""), key(0), T);
+        derived.compute_figures(&store, T, &thresholds);
+        assert!(derived.classify_expected(&store, None, expected_key.clone(), T));
+        let every_row = Arc::clone(&derived.figures.as_ref().unwrap().users);
+        assert!(derived.roster().unwrap().people.shares(&every_row));
+
+        derived.filter(&store, &filter("dur>10m"), key(1), T);
+        derived.compute_figures(&store, T, &thresholds);
+        assert_eq!(derived.figures.as_ref().unwrap().users.len(), 1);
+        assert!(
+            !derived.classify_expected(&store, None, expected_key.clone(), T),
+            "the roster stays"
+        );
+        assert!(derived.roster().unwrap().people.shares(&every_row));
+        assert_eq!(derived.roster().unwrap().counts.not_member, 2);
+
+        derived.filter(&store, &filter(""), key(2), T);
+        derived.compute_figures(&store, T, &thresholds);
+        assert!(
+            Arc::ptr_eq(&derived.figures.as_ref().unwrap().users, &every_row),
+            "the users table shares the roster's figures, not an equal copy"
+        );
+        assert!(!derived.classify_expected(&store, None, expected_key, T));
+    }
+
+    #[test]
     fn the_table_and_the_users_rows_are_derived_again_only_when_the_filtered_rows_moved_on() {
         let minute = 60 * NANOS_PER_SEC;
         let store = ended_call(vec![
@@ -357,6 +422,10 @@ mod tests {
         derived.compute_figures(&store, T, &thresholds);
         let (shown, rows) = derived.sorted_sessions(&store, sort, T, None).unwrap();
         assert_eq!(rows.len(), 3);
+        assert!(
+            Arc::ptr_eq(&rows, &derived.order.rows),
+            "the table is the order of every row, not a copy"
+        );
         assert_eq!(derived.sorted_sessions(&store, sort, T, Some(shown)), None);
         let ann = store.get(rows[0]).unwrap().user();
         assert_eq!(derived.user_rows().of(ann).len(), 2);

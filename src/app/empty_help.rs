@@ -123,7 +123,8 @@ impl App {
             .derived
             .roster()
             .filter(|roster| roster.people.len() > 0);
-        let Some(roster) = roster.filter(|_| self.views.expected.list.len() == 0) else {
+        let shown = self.views.lists_expected();
+        let Some(roster) = roster.filter(|_| shown && self.views.expected.list.len() == 0) else {
             self.expected_help = None;
             return;
         };

@@ -5,6 +5,8 @@
 //! it stays on the first row, so a list nobody has moved in (or that was sent back to the top)
 //! shows the top of the list whatever arrives, until a new sort takes the row elsewhere.
 
+use std::sync::Arc;
+
 use crate::attendance::{HistoryEntry, RowId, UserId};
 
 /// What identifies an item across recomputations.
@@ -37,7 +39,9 @@ impl Identified for HistoryEntry {
 /// Items in display order, the selected one, and the first row on screen.
 #[derive(Debug, Clone)]
 pub struct ItemList<T: Identified> {
-    items: Vec<T>,
+    /// Shared with whoever derived them when they are a list kept there too (the session
+    /// table unfiltered is the order of every row): at a million rows a copy is 4 MB.
+    items: Arc<Vec<T>>,
     selected: Option<T::Key>,
     index: usize,
     /// The cursor was moved off the first row, so it follows its item.
@@ -52,7 +56,7 @@ pub struct ItemList<T: Identified> {
 impl<T: Identified> Default for ItemList<T> {
     fn default() -> Self {
         ItemList {
-            items: Vec::new(),
+            items: Arc::default(),
             selected: None,
             index: 0,
             following: false,
@@ -74,6 +78,11 @@ impl<T: Identified> ItemList<T> {
     /// Replaces the items, keeping the cursor on the same item when it is still there, else at
     /// the same position.
     pub(crate) fn set_items(&mut self, items: Vec<T>) {
+        self.set_shared(Arc::new(items));
+    }
+
+    /// [`ItemList::set_items`] with items shared with another owner.
+    pub(crate) fn set_shared(&mut self, items: Arc<Vec<T>>) {
         self.items = items;
         let found = self
             .selected
@@ -81,6 +90,12 @@ impl<T: Identified> ItemList<T> {
             .and_then(|key| self.items.iter().position(|item| item.key() == key));
         self.index = found.unwrap_or(self.index.min(self.items.len().saturating_sub(1)));
         self.selected = self.items.get(self.index).map(Identified::key);
+    }
+
+    /// Drops the items and keeps the selection: the next [`ItemList::set_items`] puts the
+    /// cursor back on the same item, as if the items had been there all along.
+    pub(crate) fn release(&mut self) {
+        self.items = Arc::default();
     }
 
     /// The next [`ItemList::set_items`] keeps the selected item selected wherever it goes,

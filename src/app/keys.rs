@@ -10,7 +10,7 @@ use super::filter_bar::FilterBar;
 use super::help::{HelpLayout, HelpOverlay};
 use super::keymap::{Action, Binding, hints, lookup};
 use super::live::Frozen;
-use super::view::View;
+use super::view::{View, ViewStack};
 use super::{App, FetchKind};
 
 impl App {
@@ -58,9 +58,9 @@ impl App {
             }
             Action::Help => self.help = Some(HelpOverlay::default()),
             Action::Back => return self.back(now),
-            Action::NextView => self.views.stack.cycle(true),
-            Action::ShowExpected => self.views.stack.show(View::Expected),
-            Action::PrevView => self.views.stack.cycle(false),
+            Action::NextView => self.switch_view(|stack| stack.cycle(true), now),
+            Action::ShowExpected => self.switch_view(|stack| stack.show(View::Expected), now),
+            Action::PrevView => self.switch_view(|stack| stack.cycle(false), now),
             Action::DrillDown => self.drill_down(now),
             Action::Up => self.move_cursor(-1),
             Action::Down => self.move_cursor(1),
@@ -229,6 +229,13 @@ impl App {
             }
         }
         Vec::new()
+    }
+
+    /// Another top-level view: the Expected view's list is made when it is shown, dropped
+    /// when another is.
+    fn switch_view(&mut self, switch: impl FnOnce(&mut ViewStack), now: Nanos) {
+        switch(&mut self.views.stack);
+        self.classify_expected(now);
     }
 
     fn drill_down(&mut self, now: Nanos) {

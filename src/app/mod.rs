@@ -1119,15 +1119,18 @@ impl App {
         let classified = self
             .derived
             .classify_expected(&self.store, invited, key, now);
-        let revision = self.filter.revision();
-        let filter = self.filter.active();
-        let kept = self
-            .derived
-            .keep_expected(&self.store, filter, revision, now);
-        if classified || kept {
-            self.views
-                .expected
-                .refresh(&self.derived, &self.store, &self.config.zone);
+        if self.views.lists_expected() {
+            let revision = self.filter.revision();
+            let filter = self.filter.active();
+            let kept = self
+                .derived
+                .keep_expected(&self.store, filter, revision, now);
+            if let Some(kept) = kept {
+                (self.views.expected).refresh(kept, &self.derived, &self.store, &self.config.zone);
+            }
+        } else if classified || !self.views.expected.list.items().is_empty() {
+            self.derived.forget_kept();
+            self.views.expected.release();
         }
         self.refresh_expected_help(now);
     }

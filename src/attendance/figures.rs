@@ -54,7 +54,20 @@ impl Figures {
         now: Nanos,
         thresholds: &Thresholds,
     ) -> Self {
-        let users = user_figures(store, rows, now, thresholds);
+        Figures::compute_sharing(store, rows, now, thresholds, None)
+    }
+
+    /// [`Figures::compute`], with `users` the per-user figures of `rows` at `now` with
+    /// `thresholds` when they are known already (a roster classified from them holds them):
+    /// shared, not computed again, as at a million users they are the largest table.
+    pub(crate) fn compute_sharing(
+        store: &SessionStore,
+        rows: &[RowId],
+        now: Nanos,
+        thresholds: &Thresholds,
+        users: Option<Arc<Vec<UserFigures>>>,
+    ) -> Self {
+        let users = users.unwrap_or_else(|| Arc::new(user_figures(store, rows, now, thresholds)));
         let curve = ConcurrencyCurve::compute(store, rows, now);
         let window = store.window(now);
         let call = CallFigures {
@@ -73,11 +86,7 @@ impl Figures {
             breakdowns: breakdowns(store, rows, now),
             data_quality: data_quality(store, rows, now),
         };
-        Figures {
-            call,
-            users: Arc::new(users),
-            curve,
-        }
+        Figures { call, users, curve }
     }
 
     pub fn user(&self, user: UserId) -> Option<&UserFigures> {

@@ -504,7 +504,13 @@ impl People {
         }
     }
 
+    /// The per-user figures over every stored row that these people are read from.
+    pub(crate) fn figures(&self) -> &Arc<Vec<UserFigures>> {
+        &self.figures
+    }
+
     /// Whether these people are read from `figures` (the same table, not an equal one).
+    #[cfg(test)]
     pub(crate) fn shares(&self, figures: &Arc<Vec<UserFigures>>) -> bool {
         Arc::ptr_eq(&self.figures, figures)
     }

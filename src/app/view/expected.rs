@@ -80,19 +80,25 @@ pub(crate) fn line_of<'a>(
 }
 
 impl ExpectedView {
-    /// The people the filter keeps, in the table's order; none when there is no roster.
-    pub(crate) fn refresh(&mut self, derived: &Derived, store: &SessionStore, zone: &DisplayZone) {
+    /// Lists `kept` (the people the filter keeps, positions in the roster's people) in the
+    /// table's order; nobody when there is no roster.
+    pub(crate) fn refresh(
+        &mut self,
+        kept: Vec<u32>,
+        derived: &Derived,
+        store: &SessionStore,
+        zone: &DisplayZone,
+    ) {
         let Some(ExpectedPeople {
             classification: Classification::Classified(roster),
             invited,
-            kept,
             ..
         }) = &derived.expected
         else {
             self.list.set_items(Vec::new());
             return;
         };
-        let mut order = kept.clone();
+        let mut order = kept;
         let line = |person| line_of(roster, invited.as_deref(), person, zone);
         sort_expected(&mut order, roster, store, line, self.sort.0, self.sort.1);
         let mut items = Vec::with_capacity(order.len());
@@ -117,8 +123,15 @@ impl ExpectedView {
         if let Action::SortExpected(column) = action {
             self.sort = super::toggled(&EXPECTED_COLUMNS, self.sort, column);
             self.list.follow_selected();
-            self.refresh(derived, store, zone);
+            let listed = self.list.items().iter().map(|item| item.at).collect();
+            self.refresh(listed, derived, store, zone);
         }
+    }
+
+    /// Drops the list while the view is not shown (at a million people it is about 10 MB),
+    /// keeping the cursor's person: the list made again when the view is shown finds them.
+    pub(crate) fn release(&mut self) {
+        self.list.release();
     }
 
     /// The selected person, as classified.

@@ -132,6 +132,12 @@ impl Views {
         self.stack.current()
     }
 
+    /// Whether the Expected view's list is shown, or is under a drill-down opened from it:
+    /// the list is made only then (the header needs the counts alone).
+    pub(crate) fn lists_expected(&self) -> bool {
+        self.stack.root() == View::Expected
+    }
+
     /// The list of the current view.
     pub(crate) fn cursor(&self) -> &dyn Cursor {
         match self.current() {

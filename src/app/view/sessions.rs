@@ -38,7 +38,7 @@ impl SessionsView {
     pub(crate) fn refresh(&mut self, derived: &mut Derived, store: &SessionStore, now: Nanos) {
         let shown = self.derived_from;
         if let Some((key, rows)) = derived.sorted_sessions(store, self.sort, now, shown) {
-            self.list.set_items(rows);
+            self.list.set_shared(rows);
             self.derived_from = Some(key);
         }
     }
