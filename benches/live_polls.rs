@@ -11,9 +11,8 @@ use std::time::Duration;
 
 use clap::ValueEnum;
 use headcount::api::StreamClient;
-use headcount::api::timestamp::Nanos;
 use headcount::app::live::PollRead;
-use headcount::app::{App, AppConfig, Effect, Msg};
+use headcount::app::{App, AppConfig, Effect, LocalClock, Msg, Now};
 use headcount::attendance::{DisplayZone, PresentThreshold, Thresholds};
 use headcount::fetch::{self, FetchEvent, FetchRequest};
 use headcount::sim::{RunningSim, Scenario, SimConfig};
@@ -108,22 +107,25 @@ async fn poll_the_call(sim: &RunningSim, filter: Option<&str>, interval: Duratio
         color: false,
         export_dir: std::env::temp_dir(),
     };
-    let (mut app, effects) = App::new(config, client.present());
+    // As the dashboard's driver: the server's present and this machine's clock.
+    let clock = LocalClock::new();
+    let now = || clock.now_with(client.present());
+    let (mut app, effects) = App::new(config, now());
     let first = start_of(effects).expect("the first read");
-    run(&mut app, &client, first).await;
+    run(&mut app, &client, first, &now).await;
     let mut polls = Polls {
         requests: Vec::new(),
         whole: 0,
         rows: 0,
     };
     while let Some(due) = app.next_poll() {
-        let wait = (due - client.present()).max(0);
+        // The poll is planned on this machine's clock.
+        let wait = (due - clock.now()).max(0);
         tokio::time::sleep(Duration::from_nanos(wait as u64)).await;
-        let now: Nanos = client.present().max(due);
-        let Some(request) = start_of(app.update(Msg::Tick, now)) else {
+        let Some(request) = start_of(app.update(Msg::Tick, now())) else {
             continue;
         };
-        if run(&mut app, &client, request).await {
+        if run(&mut app, &client, request, &now).await {
             polls.whole += 1;
         }
         polls
@@ -135,7 +137,12 @@ async fn poll_the_call(sim: &RunningSim, filter: Option<&str>, interval: Duratio
 }
 
 /// Runs a read and every read the app goes on with; whether one read the whole session.
-async fn run(app: &mut App, client: &StreamClient, first: FetchRequest) -> bool {
+async fn run(
+    app: &mut App,
+    client: &StreamClient,
+    first: FetchRequest,
+    now: &impl Fn() -> Now,
+) -> bool {
     let mut whole = false;
     let mut next = Some(first);
     while let Some(request) = next.take() {
@@ -143,7 +150,7 @@ async fn run(app: &mut App, client: &StreamClient, first: FetchRequest) -> bool 
         let _fetch = fetch::spawn(client.clone(), request, sender);
         while let Some(event) = events.recv().await {
             let done = matches!(event, FetchEvent::Done { .. } | FetchEvent::Failed { .. });
-            let effects = app.update(Msg::Fetch(event), client.present());
+            let effects = app.update(Msg::Fetch(event), now());
             if done {
                 whole |= app.poll_reads().last() == Some(PollRead::Whole);
                 next = start_of(effects);

@@ -180,7 +180,7 @@ fn new_rows_classify_again_and_a_live_call_is_provisional() {
         "bob and gina, not joined yet: {live}"
     );
     // The next poll brings bob in.
-    let poll = app.next_poll().unwrap();
+    let poll = app.next_poll().unwrap().nanos();
     let effects = app.update(headcount::app::Msg::Tick, poll);
     let generation = requests(&effects)[0].generation;
     let rows = vec![
@@ -207,7 +207,7 @@ fn a_live_poll_keeps_the_members_read_and_the_last_poll_and_r_read_them_again() 
     app.update(done(1, 1), now);
     app.update(roster_event(1), now);
     // A poll reads only GetCall again (the ring outcomes) and keeps the five members.
-    let poll = app.next_poll().unwrap();
+    let poll = app.next_poll().unwrap().nanos();
     let effects = app.update(headcount::app::Msg::Tick, poll);
     let request = requests(&effects)[0].clone();
     assert!(request.roster, "the ring outcomes are read again");
@@ -231,7 +231,7 @@ fn a_live_poll_keeps_the_members_read_and_the_last_poll_and_r_read_them_again() 
     );
     app.update(done(fresh.generation, 1), poll);
     app.update(roster_event(fresh.generation), poll);
-    let poll = app.next_poll().unwrap();
+    let poll = app.next_poll().unwrap().nanos();
     let effects = app.update(headcount::app::Msg::Tick, poll);
     let generation = requests(&effects)[0].generation;
     assert!(requests(&effects)[0].members_known.is_some());

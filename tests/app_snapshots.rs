@@ -7,14 +7,15 @@ use app_support::*;
 use crossterm::event::KeyCode;
 use headcount::api::timestamp::Nanos;
 use headcount::api::{ApiError, NetworkError, NetworkFailure};
-use headcount::app::{App, Layout, Msg};
+use headcount::app::{App, Layout, Msg, Now};
 use headcount::fetch::{Asked, FetchEvent};
 use insta::assert_snapshot;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 /// Draws `app` as the dashboard does, handing back what the frame laid out.
-fn screen(app: &mut App, now: Nanos, width: u16, height: u16) -> TestBackend {
+fn screen(app: &mut App, now: impl Into<Now>, width: u16, height: u16) -> TestBackend {
+    let now: Now = now.into();
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     let mut layout = Layout::default();
     terminal

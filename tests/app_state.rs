@@ -102,10 +102,10 @@ fn a_server_filter_is_fetched_after_typing_pauses() {
     assert!(app.filter_bar().is_open());
     let typed = type_text(&mut app, "user:bob", now);
     assert!(requests(&typed).is_empty(), "no fetch while typing");
-    assert_eq!(app.filter_due(), Some(now + FILTER_DEBOUNCE));
+    assert_eq!(app.filter_due(), Some(local(now + FILTER_DEBOUNCE)));
     assert!(
         app.next_deadline()
-            .is_some_and(|at| at <= now + FILTER_DEBOUNCE)
+            .is_some_and(|at| at <= local(now + FILTER_DEBOUNCE))
     );
     assert!(requests(&app.update(Msg::Tick, now + FILTER_DEBOUNCE - 1)).is_empty());
     let effects = app.update(Msg::Tick, now + FILTER_DEBOUNCE);
@@ -197,7 +197,7 @@ fn typing_an_id_fetches_once_after_typing_pauses_not_once_a_key() {
         fetches += requests(&app.update(Msg::Tick, at)).len();
     }
     assert_eq!(fetches, 0, "no fetch while typing");
-    assert_eq!(app.filter_due(), Some(at + FILTER_DEBOUNCE));
+    assert_eq!(app.filter_due(), Some(local(at + FILTER_DEBOUNCE)));
     assert!(requests(&app.update(Msg::Tick, at + FILTER_DEBOUNCE - 1)).is_empty());
     let effects = app.update(Msg::Tick, at + FILTER_DEBOUNCE);
     assert_eq!(requests(&effects).len(), 1, "one fetch once typing paused");
@@ -312,9 +312,9 @@ fn a_rate_limit_names_the_next_page_its_time_and_zone() {
     );
     assert_eq!(app.status().unwrap().severity(), Severity::Warning);
     assert_eq!(app.fetch().page_under_way(), Asked::Page(3));
-    assert_eq!(app.next_deadline(), Some(T0 + 42 * SEC));
+    assert_eq!(app.next_deadline(), Some(local(T0 + 42 * SEC)));
     assert!(
-        app.fetch().awaited_answer(T0 + 40 * SEC).is_none(),
+        app.fetch().awaited_answer(local(T0 + 40 * SEC)).is_none(),
         "a wait, not a hang"
     );
     app.update(
@@ -394,22 +394,22 @@ fn a_request_without_an_answer_says_it_is_waiting_and_for_how_long() {
         T0,
     );
     assert!(
-        app.fetch().awaited_answer(T0 + SEC).is_none(),
+        app.fetch().awaited_answer(local(T0 + SEC)).is_none(),
         "a page takes a moment"
     );
     let awaited = app
         .fetch()
-        .awaited_answer(T0 + 12 * SEC)
+        .awaited_answer(local(T0 + 12 * SEC))
         .expect("a hang is said");
-    assert_eq!((awaited.asked, awaited.since), (Asked::Page(2), T0));
+    assert_eq!((awaited.asked, awaited.since), (Asked::Page(2), local(T0)));
     app.update(
         page_event(1, 2, page(Vec::new(), 600, false)),
         T0 + 13 * SEC,
     );
-    assert!(app.fetch().awaited_answer(T0 + 14 * SEC).is_none());
+    assert!(app.fetch().awaited_answer(local(T0 + 14 * SEC)).is_none());
     let after_the_last_page = app
         .fetch()
-        .awaited_answer(T0 + 20 * SEC)
+        .awaited_answer(local(T0 + 20 * SEC))
         .expect("what follows the last page can hang too");
     assert_eq!(
         after_the_last_page.asked,
@@ -422,7 +422,7 @@ fn a_request_without_an_answer_says_it_is_waiting_and_for_how_long() {
     );
     app.update(done(1, 2), T0 + 20 * SEC);
     assert!(
-        app.fetch().awaited_answer(T0 + 60 * SEC).is_none(),
+        app.fetch().awaited_answer(local(T0 + 60 * SEC)).is_none(),
         "done is not a hang"
     );
 }
@@ -522,7 +522,10 @@ fn an_interval_too_long_to_count_in_nanoseconds_never_polls_at_once() {
     let live_rows = vec![row("alice-chen", "a-1", 0, None, "webrtc", "host")];
     app.update(page_event(1, 1, page(live_rows, 1, true)), now);
     app.update(done(1, 1), now);
-    assert!(app.next_poll().is_some_and(|at| at > now + 3_600 * SEC));
+    assert!(
+        app.next_poll()
+            .is_some_and(|at| at > local(now + 3_600 * SEC))
+    );
     let effects = app.update(Msg::Tick, now + SEC);
     assert!(requests(&effects).is_empty(), "no poll a second later");
 }
@@ -537,7 +540,7 @@ fn a_live_call_is_polled_and_rows_are_upserted() {
     ];
     app.update(page_event(1, 1, page(live_rows, 2, true)), now);
     app.update(done(1, 1), now);
-    assert_eq!(app.next_poll(), Some(now + 5 * SEC));
+    assert_eq!(app.next_poll(), Some(local(now + 5 * SEC)));
     let effects = app.update(Msg::Tick, now + 5 * SEC);
     let request = requests(&effects)[0];
     assert_eq!((request.generation, request.filter_conditions()), (2, None));
@@ -559,8 +562,8 @@ fn a_live_call_is_polled_and_rows_are_upserted() {
         "a poll updates rows, it does not clear them"
     );
     app.update(done(2, 1), now + 6 * SEC);
-    assert_eq!(app.last_update(), Some(now + 6 * SEC));
-    assert_eq!(app.next_poll(), Some(now + 11 * SEC));
+    assert_eq!(app.last_update(), Some(local(now + 6 * SEC)));
+    assert_eq!(app.next_poll(), Some(local(now + 11 * SEC)));
 }
 
 #[test]
@@ -610,7 +613,7 @@ fn retrying_and_failed_fetches_are_shown_and_the_app_keeps_running() {
     assert_eq!(status.severity(), Severity::Warning);
     let text = said(&app);
     assert!(text.contains("connection refused") && text.contains("retrying"));
-    assert_eq!(app.next_deadline(), Some(T0 + 4 * SEC));
+    assert_eq!(app.next_deadline(), Some(local(T0 + 4 * SEC)));
     let unauthorized = ApiError::Status(Box::new(StatusError {
         status: reqwest::StatusCode::UNAUTHORIZED,
         body: None,
@@ -984,7 +987,7 @@ fn on_a_big_call_a_filter_edit_shows_its_rows_at_once_and_its_figures_when_typin
     let expected = DEFER_FIGURES_FROM / 10;
     assert_eq!(app.sessions().len(), expected, "the rows narrow at once");
     assert!(app.figures_pending());
-    assert_eq!(app.next_deadline(), Some(now + FIGURES_DEBOUNCE));
+    assert_eq!(app.next_deadline(), Some(local(now + FIGURES_DEBOUNCE)));
     let joined: Vec<_> = app
         .sessions()
         .items()
@@ -1145,7 +1148,7 @@ fn live_polls_keep_within_half_the_rate_limit_and_start_an_interval_after_the_la
     let plan = app.poll_plan().unwrap();
     assert_eq!(
         (plan.at, plan.stretched),
-        (now + 7 * SEC, false),
+        (local(now + 7 * SEC), false),
         "an interval after the end"
     );
     assert_eq!(app.poll_budget().last_cost(), Some(2));
@@ -1163,7 +1166,7 @@ fn live_polls_keep_within_half_the_rate_limit_and_start_an_interval_after_the_la
     // Four spent: two more would pass five, so the next poll waits for the window's end.
     let plan = app.poll_plan().unwrap();
     // A second after the stated reset: it and the server's clock are known to whole seconds.
-    assert_eq!((plan.at, plan.stretched), ((reset + 1) * SEC, true));
+    assert_eq!((plan.at, plan.stretched), (local((reset + 1) * SEC), true));
     let effects = app.update(Msg::Tick, now + 14 * SEC);
     assert!(requests(&effects).is_empty(), "no poll at the interval");
     let effects = app.update(Msg::Tick, reset * SEC);

@@ -3,12 +3,11 @@
 //! and in tmux by default. The text comes from `attendance::user_card` and `call_card`, the
 //! functions `headcount totals --user` prints with.
 
-use crate::api::timestamp::Nanos;
 use crate::attendance::{CardContext, call_card, user_card};
 
-use super::App;
 use super::effect::Effect;
 use super::live::Status;
+use super::{App, Now};
 
 /// The card on screen, and how far it is scrolled.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +47,7 @@ impl App {
             store: &self.store,
             identity,
             rows: &self.derived.filtered,
-            now: self.derived.computed_at.unwrap_or(self.now),
+            now: self.derived.computed_at.unwrap_or(self.now.server),
             zone: &self.config.zone,
             thresholds: &self.config.thresholds,
             filter: (!source.is_empty()).then_some(source),
@@ -66,7 +65,7 @@ impl App {
     }
 
     /// `c`: copies the card (OSC 52, through the driver) and opens it in the popup.
-    pub(super) fn copy_card(&mut self, now: Nanos) -> Vec<Effect> {
+    pub(super) fn copy_card(&mut self, now: Now) -> Vec<Effect> {
         match self.answer_card() {
             Ok(text) => {
                 self.card = Some(CardPopup {

@@ -18,7 +18,7 @@ use crate::ui::safe_text::is_terminal_control;
 use super::effect::Effect;
 use super::live::Status;
 use super::view::{Data, ViewRecords};
-use super::{App, keymap::Action};
+use super::{App, Now, keymap::Action};
 
 /// The formats the prompt offers, in the order Tab goes through them.
 const FORMATS: [ExportFormat; 2] = [ExportFormat::Csv, ExportFormat::Json];
@@ -103,18 +103,18 @@ impl ExportPrompt {
 impl App {
     /// `e`: opens the prompt, unless the read missed rows (a file with rows missing would
     /// look whole once it leaves the screen) or the view has no row to write.
-    pub(super) fn export(&mut self, now: Nanos) -> Vec<Effect> {
+    pub(super) fn export(&mut self, now: Now) -> Vec<Effect> {
         if let Some(caveat) = self.export_caveat() {
             self.post(Status::NotExported(caveat), now);
             return Vec::new();
         }
-        if self.view_records(now).is_empty() {
+        if self.view_records(now.server).is_empty() {
             self.post(Status::NothingToExport, now);
             return Vec::new();
         }
         self.export_prompt = Some(ExportPrompt {
             format: ExportFormat::Csv,
-            path: self.default_export_name(now),
+            path: self.default_export_name(now.server),
             overwrite: None,
         });
         Vec::new()
@@ -152,7 +152,7 @@ impl App {
 
     /// A key the keymap binds in the prompt: Enter writes (or, asked, replaces), Tab switches
     /// the format, Esc leaves (or, asked, goes back to the path).
-    pub(super) fn prompt_act(&mut self, action: Action, now: Nanos) -> Vec<Effect> {
+    pub(super) fn prompt_act(&mut self, action: Action, now: Now) -> Vec<Effect> {
         let Some(prompt) = &mut self.export_prompt else {
             return Vec::new();
         };
@@ -167,11 +167,7 @@ impl App {
     }
 
     /// Keys the keymap leaves to the prompt: the path's text, or y/n to the question.
-    pub(super) fn prompt_type(
-        &mut self,
-        key: crossterm::event::KeyEvent,
-        now: Nanos,
-    ) -> Vec<Effect> {
+    pub(super) fn prompt_type(&mut self, key: crossterm::event::KeyEvent, now: Now) -> Vec<Effect> {
         use crossterm::event::{KeyCode, KeyModifiers};
         let Some(prompt) = &mut self.export_prompt else {
             return Vec::new();
@@ -213,7 +209,7 @@ impl App {
     }
 
     /// Enter: the file to write, or, after the question, the one to replace.
-    fn accept_export(&mut self, now: Nanos) -> Vec<Effect> {
+    fn accept_export(&mut self, now: Now) -> Vec<Effect> {
         let Some(prompt) = self.export_prompt.take() else {
             return Vec::new();
         };
@@ -230,7 +226,7 @@ impl App {
             return Vec::new();
         }
         let path = self.config.export_dir.join(path);
-        let records = self.view_records(now);
+        let records = self.view_records(now.server);
         if records.is_empty() {
             self.post(Status::NothingToExport, now);
             return Vec::new();

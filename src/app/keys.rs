@@ -11,10 +11,10 @@ use super::help::{HelpLayout, HelpOverlay};
 use super::keymap::{Action, Binding, hints, lookup};
 use super::live::Frozen;
 use super::view::{View, ViewStack};
-use super::{App, FetchKind};
+use super::{App, FetchKind, Now};
 
 impl App {
-    pub(super) fn on_key(&mut self, key: KeyEvent, now: Nanos) -> Vec<Effect> {
+    pub(super) fn on_key(&mut self, key: KeyEvent, now: Now) -> Vec<Effect> {
         match lookup(&self.contexts(), key) {
             Some(action) => self.act(action, now),
             None if self.export_prompt.is_some() => self.prompt_type(key, now),
@@ -29,7 +29,7 @@ impl App {
         }
     }
 
-    fn act(&mut self, action: Action, now: Nanos) -> Vec<Effect> {
+    fn act(&mut self, action: Action, now: Now) -> Vec<Effect> {
         if self.export_prompt.is_some() && action != Action::Quit {
             return self.prompt_act(action, now);
         }
@@ -58,10 +58,12 @@ impl App {
             }
             Action::Help => self.help = Some(HelpOverlay::default()),
             Action::Back => return self.back(now),
-            Action::NextView => self.switch_view(|stack| stack.cycle(true), now),
-            Action::ShowExpected => self.switch_view(|stack| stack.show(View::Expected), now),
-            Action::PrevView => self.switch_view(|stack| stack.cycle(false), now),
-            Action::DrillDown => self.drill_down(now),
+            Action::NextView => self.switch_view(|stack| stack.cycle(true), now.server),
+            Action::ShowExpected => {
+                self.switch_view(|stack| stack.show(View::Expected), now.server);
+            }
+            Action::PrevView => self.switch_view(|stack| stack.cycle(false), now.server),
+            Action::DrillDown => self.drill_down(now.server),
             Action::Up => self.move_cursor(-1),
             Action::Down => self.move_cursor(1),
             Action::PageUp => self.move_cursor(-self.page_rows()),
@@ -86,7 +88,7 @@ impl App {
             | Action::PanRight
             | Action::SortExpected(_) => {
                 let zone = &self.config.zone;
-                (self.views).act(action, &mut self.derived, &self.store, zone, now);
+                (self.views).act(action, &mut self.derived, &self.store, zone, now.server);
             }
             // The text is kept only when it parses; its server part is fetched at once.
             Action::FilterApply => {
@@ -100,12 +102,12 @@ impl App {
                 return self.fetch_filter_now(now);
             }
             Action::FilterHistoryPrev => {
-                let ctx = self.parse_context(now);
+                let ctx = self.parse_context(now.server);
                 self.filter.history_prev(&ctx);
                 self.on_filter_edited(now);
             }
             Action::FilterHistoryNext => {
-                let ctx = self.parse_context(now);
+                let ctx = self.parse_context(now.server);
                 self.filter.history_next(&ctx);
                 self.on_filter_edited(now);
             }
@@ -172,7 +174,7 @@ impl App {
     }
 
     /// Keys the keymap leaves to the filter bar: typing, deleting a character, moving by one.
-    fn edit_filter(&mut self, key: KeyEvent, now: Nanos) {
+    fn edit_filter(&mut self, key: KeyEvent, now: Now) {
         self.edit_filter_text(now, |bar, ctx| match key.code {
             KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL) => {
                 bar.insert(c.encode_utf8(&mut [0; 4]), ctx);
@@ -186,8 +188,8 @@ impl App {
     }
 
     /// Applies `edit` to the filter bar, and the filter when its text changed.
-    fn edit_filter_text(&mut self, now: Nanos, edit: impl FnOnce(&mut FilterBar, &ParseContext)) {
-        let ctx = self.parse_context(now);
+    fn edit_filter_text(&mut self, now: Now, edit: impl FnOnce(&mut FilterBar, &ParseContext)) {
+        let ctx = self.parse_context(now.server);
         let before = self.filter.input().to_owned();
         edit(&mut self.filter, &ctx);
         if self.filter.input() != before {
@@ -216,13 +218,13 @@ impl App {
 
     /// Esc: closes the help, pops a drill-down, or clears the filter at the top (fetching
     /// every row at once: nobody is typing).
-    fn back(&mut self, now: Nanos) -> Vec<Effect> {
+    fn back(&mut self, now: Now) -> Vec<Effect> {
         if self.help.is_some() {
             self.help = None;
         } else if self.card.is_some() {
             self.card = None;
         } else if !self.views.stack.pop() {
-            let ctx = self.parse_context(now);
+            let ctx = self.parse_context(now.server);
             if self.filter.clear(&ctx) {
                 self.on_filter_edited(now);
                 return self.fetch_filter_now(now);
@@ -248,11 +250,11 @@ impl App {
     }
 
     /// `f`: freezes the view, or applies what arrived meanwhile and resumes.
-    fn toggle_freeze(&mut self, now: Nanos) -> Vec<Effect> {
+    fn toggle_freeze(&mut self, now: Now) -> Vec<Effect> {
         match self.frozen.take() {
             None => {
                 self.frozen = Some(Frozen {
-                    since: now,
+                    since: now.local,
                     buffered: Vec::new(),
                 });
                 Vec::new()

@@ -3,6 +3,9 @@
 
 use std::path::PathBuf;
 
+use super::clock::Local;
+#[cfg(doc)]
+use super::clock::Now;
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::api::{ApiError, ErrorKind};
 use crate::attendance::IngestError;
@@ -134,10 +137,13 @@ pub enum RetryCause {
 }
 
 /// What is under way (a page from 1, from the same cursor, or what is read after the last
-/// page) is asked for again at `at` (Unix ns, on the server's clock).
+/// page) is asked for again at `at` (Unix ns, on the server's clock, as the time of day it is
+/// said with), which is `due` on the local clock (the wait and its countdown).
 #[derive(Debug, Clone)]
 pub struct Retry {
     pub at: Nanos,
+    /// `at` on the local clock, fixed when the retry was planned ([`Now::local_of`]).
+    pub due: Local,
     pub asked: Asked,
     pub cause: RetryCause,
 }
@@ -150,7 +156,7 @@ impl Retry {
 }
 
 /// After this long without an answer, the dashboard says it is waiting for one (a page
-/// usually takes well under a second).
+/// usually takes well under a second). Real time: it is the person at the terminal who waits.
 pub const SLOW_ANSWER: Nanos = 2 * NANOS_PER_SEC;
 
 /// A request under way that has had no answer for [`SLOW_ANSWER`] or more.
@@ -158,8 +164,8 @@ pub const SLOW_ANSWER: Nanos = 2 * NANOS_PER_SEC;
 pub struct AwaitedAnswer {
     /// What is asked for: a page from 1, or what is read after the last page.
     pub asked: Asked,
-    /// Since when (Unix ns): the request was sent then.
-    pub since: Nanos,
+    /// Since when, on the local clock: the request was sent then.
+    pub since: Local,
 }
 
 /// The fetch of the current generation: the request it sent and how far it got.
@@ -175,11 +181,13 @@ pub struct FetchProgress {
     pub rows: u64,
     /// Rows of pages the store could not read: missing from the data.
     pub(crate) skipped_rows: u64,
-    pub(crate) started_at: Nanos,
+    /// When the fetch started. Like every instant of the fetch's progress, on the local clock:
+    /// they measure waits and rates the person at the terminal sees.
+    pub(crate) started_at: Local,
     /// When the last page arrived.
-    pub(crate) last_page_at: Option<Nanos>,
+    pub(crate) last_page_at: Option<Local>,
     /// When the last page arrived, also while the view is frozen (its rows then wait).
-    pub(crate) answered_at: Option<Nanos>,
+    pub(crate) answered_at: Option<Local>,
     /// The page asked for now (from 1): the one after the highest that arrived.
     pub(crate) asked: u32,
     /// A page without a next cursor came: no page is asked for any more, only what tells
@@ -197,7 +205,7 @@ pub struct FetchProgress {
 }
 
 impl FetchProgress {
-    pub(crate) fn new(request: FetchRequest, kind: FetchKind, now: Nanos) -> Self {
+    pub(crate) fn new(request: FetchRequest, kind: FetchKind, now: Local) -> Self {
         let read = match &request.mode {
             ReadMode::Whole => PollRead::Whole,
             ReadMode::OpenSessions { .. } => PollRead::OpenSessions,
@@ -227,10 +235,10 @@ impl FetchProgress {
         self.request.generation
     }
 
-    /// Rows per second since the fetch started: up to `now` while it runs, so that the rate
-    /// falls while a page is awaited instead of showing the last good figure; up to its last
-    /// page once it ended. `None` before the first page.
-    pub(crate) fn rate(&self, now: Nanos) -> Option<f64> {
+    /// Rows per real second since the fetch started: up to `now` while it runs, so that the
+    /// rate falls while a page is awaited instead of showing the last good figure; up to its
+    /// last page once it ended. `None` before the first page.
+    pub(crate) fn rate(&self, now: Local) -> Option<f64> {
         let end = if self.running {
             now
         } else {
@@ -252,19 +260,20 @@ impl FetchProgress {
         self.retry.as_ref().map_or(next, |retry| retry.asked)
     }
 
-    /// The request under way when it has had no answer for [`SLOW_ANSWER`]: sent when the
-    /// fetch started, when the last page came, or when the planned retry was due. `None`
-    /// while a retry is still waiting for its time (that wait is said on its own).
-    pub fn awaited_answer(&self, now: Nanos) -> Option<AwaitedAnswer> {
+    /// The request under way when it has had no answer for [`SLOW_ANSWER`] of real time
+    /// (`now` on the local clock): sent when the fetch started, when the last page came, or
+    /// when the planned retry was due. `None` while a retry is still waiting for its time
+    /// (that wait is said on its own).
+    pub fn awaited_answer(&self, now: Local) -> Option<AwaitedAnswer> {
         if !self.running {
             return None;
         }
         let mut since = self.answered_at.unwrap_or(self.started_at);
         if let Some(retry) = &self.retry {
-            if retry.at > now {
+            if retry.due > now {
                 return None;
             }
-            since = since.max(retry.at);
+            since = since.max(retry.due);
         }
         (now - since >= SLOW_ANSWER).then(|| AwaitedAnswer {
             asked: self.page_under_way(),
@@ -276,7 +285,8 @@ impl FetchProgress {
 /// The view is frozen: fetch events of the current query wait here until it resumes.
 #[derive(Debug, Clone)]
 pub struct Frozen {
-    pub(crate) since: Nanos,
+    /// On the local clock: the banner says how long the person has kept it frozen.
+    pub(crate) since: Local,
     pub(crate) buffered: Vec<FetchEvent>,
 }
 
@@ -374,7 +384,8 @@ impl Status {
         }
     }
 
-    /// How long a passing message stays; the others stay until something replaces them.
+    /// How long a passing message stays, in real time (it is read by the person at the
+    /// terminal); the others stay until something replaces them.
     pub(crate) fn lasts(&self) -> Option<Nanos> {
         (self.severity() == Severity::Info).then_some(5 * NANOS_PER_SEC)
     }
@@ -392,9 +403,10 @@ mod tests {
     const SEC: Nanos = NANOS_PER_SEC;
 
     fn fetched(rows: u64, pages_at: &[Nanos]) -> FetchProgress {
-        let mut fetch = FetchProgress::new(FetchRequest::default(), FetchKind::Fresh, 0);
+        let mut fetch =
+            FetchProgress::new(FetchRequest::default(), FetchKind::Fresh, Local::default());
         fetch.rows = rows;
-        fetch.last_page_at = pages_at.last().copied();
+        fetch.last_page_at = pages_at.last().copied().map(Local::from_nanos);
         fetch
     }
 
@@ -497,13 +509,18 @@ mod tests {
     #[test]
     fn the_rate_falls_while_a_page_is_awaited_and_stays_once_the_read_ended() {
         let fetch = fetched(1_000, &[SEC, 2 * SEC]);
-        assert_eq!(fetch.rate(2 * SEC), Some(500.0));
+        let at = Local::from_nanos;
+        assert_eq!(fetch.rate(at(2 * SEC)), Some(500.0));
         // Rate limited for 8 s: no page comes, so the rate falls instead of standing still.
-        assert_eq!(fetch.rate(10 * SEC), Some(100.0));
-        assert!(fetch.rate(20 * SEC).unwrap() < fetch.rate(10 * SEC).unwrap());
+        assert_eq!(fetch.rate(at(10 * SEC)), Some(100.0));
+        assert!(fetch.rate(at(20 * SEC)).unwrap() < fetch.rate(at(10 * SEC)).unwrap());
         let mut ended = fetch.clone();
         ended.running = false;
-        assert_eq!(ended.rate(60 * SEC), Some(500.0), "up to the last page");
-        assert_eq!(fetched(0, &[]).rate(5 * SEC), None, "no rate before a page");
+        assert_eq!(ended.rate(at(60 * SEC)), Some(500.0), "up to the last page");
+        assert_eq!(
+            fetched(0, &[]).rate(at(5 * SEC)),
+            None,
+            "no rate before a page"
+        );
     }
 }

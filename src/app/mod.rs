@@ -9,6 +9,7 @@
 //! `pub(crate)` or private.
 
 pub(crate) mod card;
+pub mod clock;
 mod derived;
 pub(crate) mod effect;
 mod empty_help;
@@ -48,6 +49,7 @@ use crate::fetch::{
 use crate::filter::conditions::Conditions;
 use crate::filter::{Filter, ParseContext};
 
+pub use clock::{Local, LocalClock, Now};
 pub use effect::Effect;
 pub use item_list::ListWindow;
 pub use msg::{Layout, Msg, Outcome};
@@ -67,18 +69,20 @@ use live::{
 use pacing::{NextPoll, PollBudget};
 use view::{View, ViewStack, Views};
 
-/// How long typing must pause before a changed server filter is fetched.
+/// How long typing must pause before a changed server filter is fetched (real time: it is the
+/// person typing who pauses).
 pub const FILTER_DEBOUNCE: Nanos = 300 * NANOS_PER_SEC / 1000;
 /// While pages stream in or the clock runs, the tables are recomputed at most this often, plus
 /// as much again per [`ROWS_PER_THROTTLE_STEP`] stored sessions: a recompute costs time in
-/// proportion to the rows, and pages must keep flowing between two of them.
-pub(crate) const RECOMPUTE_THROTTLE: Nanos = 250 * NANOS_PER_SEC / 1000;
-pub(crate) const ROWS_PER_THROTTLE_STEP: usize = 50_000;
+/// proportion to the rows, and pages must keep flowing between two of them. Real time: it is
+/// this machine's time the recompute takes, whatever the server's clock does.
+pub const RECOMPUTE_THROTTLE: Nanos = 250 * NANOS_PER_SEC / 1000;
+pub const ROWS_PER_THROTTLE_STEP: usize = 50_000;
 /// From this many stored sessions, a filter edit shows the matching rows at once and computes
 /// the figures (a few hundred milliseconds at a million) once typing pauses, so that typing
 /// never waits for them. Below it, the figures take a few milliseconds and come at once.
 pub const DEFER_FIGURES_FROM: usize = 100_000;
-/// How long typing must pause before deferred figures are computed.
+/// How long typing must pause before deferred figures are computed (real time).
 pub const FIGURES_DEBOUNCE: Nanos = 150 * NANOS_PER_SEC / 1000;
 
 /// Everything the dashboard is started with.
@@ -93,7 +97,8 @@ pub struct AppConfig {
     pub thresholds: Thresholds,
     /// The share of their expected time a member must attend to be present.
     pub present: PresentThreshold,
-    /// How often a live call is polled again.
+    /// How long a live call rests between two polls: from the end of one to the start of the
+    /// next, in real time.
     pub interval: Duration,
     pub page_size: u32,
     /// False when `NO_COLOR` is set: meaning is then carried by bold, reverse and symbols.
@@ -117,10 +122,12 @@ pub struct App {
     /// The server part the stored rows were fetched with.
     data_server: Conditions,
     /// A changed server filter waits for typing to pause until this instant.
-    filter_due: Option<Nanos>,
+    filter_due: Option<Local>,
     /// The figures of an edited filter wait for typing to pause until this instant.
-    figures_due: Option<Nanos>,
+    figures_due: Option<Local>,
     derived: Derived,
+    /// When the tables were last recomputed, for the throttle.
+    recomputed_at: Option<Local>,
     /// Who was invited to the call, as the fetches read it.
     invitation: Invitation,
     /// Counts the changes of `invitation`.
@@ -152,25 +159,29 @@ pub struct App {
     completeness: Option<Completeness>,
     /// Stream's summary of an expired session, whose rows are purged.
     session_counts: Option<SessionCounts>,
-    last_update: Option<Nanos>,
+    /// When the last fetch finished: the header says how long ago, in real time.
+    last_update: Option<Local>,
     status: Option<Status>,
     /// A passing status message goes away at this instant.
-    status_until: Option<Nanos>,
+    status_until: Option<Local>,
     viewport: (u16, u16),
-    now: Nanos,
+    /// The clocks of the message being handled.
+    now: Now,
     quit: bool,
     dirty: bool,
 }
 
 impl App {
-    /// A new dashboard and its first effect: the fetch of the whole session.
-    pub fn new(config: AppConfig, now: Nanos) -> (App, Vec<Effect>) {
-        let ctx = ParseContext::provisional(config.zone.tz().clone(), now);
+    /// A new dashboard and its first effect: the fetch of the whole session. `now` is both
+    /// clocks ([`Now`]); a bare Unix ns instant stands for clocks that run together.
+    pub fn new(config: AppConfig, now: impl Into<Now>) -> (App, Vec<Effect>) {
+        let now: Now = now.into();
+        let ctx = ParseContext::provisional(config.zone.tz().clone(), now.server);
         let filter = FilterBar::new(config.filter.as_deref().unwrap_or(""), &ctx);
         let mut app = App {
             config,
             store: SessionStore::new(),
-            fetch: FetchProgress::new(FetchRequest::default(), FetchKind::Fresh, now),
+            fetch: FetchProgress::new(FetchRequest::default(), FetchKind::Fresh, now.local),
             shown: filter.active().clone(),
             shown_local_revision: 0,
             data_server: filter.active().server.clone(),
@@ -178,9 +189,10 @@ impl App {
             filter_due: None,
             figures_due: None,
             derived: Derived::default(),
+            recomputed_at: None,
             invitation: Invitation::NotAsked,
             invitation_revision: 0,
-            views: Views::new(now),
+            views: Views::new(now.server),
             help: None,
             card: None,
             session_picker: None,
@@ -211,7 +223,10 @@ impl App {
         (app, effects)
     }
 
-    pub fn update(&mut self, msg: Msg, now: Nanos) -> Vec<Effect> {
+    /// Handles `msg`, which happened at `now`: both clocks ([`Now`]); a bare Unix ns instant
+    /// stands for clocks that run together.
+    pub fn update(&mut self, msg: Msg, now: impl Into<Now>) -> Vec<Effect> {
+        let now: Now = now.into();
         self.now = now;
         let drawn = !self.dirty;
         self.dirty = true;
@@ -249,7 +264,7 @@ impl App {
     /// A paste is text, never keys, for the one widget that takes text: the export prompt's
     /// path while the prompt is open, else the filter (opened over a view). Over the help, the
     /// session picker or the answer card, which take no text, it is dropped.
-    fn on_paste(&mut self, text: &str, now: Nanos) {
+    fn on_paste(&mut self, text: &str, now: Now) {
         if self.export_prompt.is_some() {
             self.prompt_paste(text);
             return;
@@ -262,22 +277,22 @@ impl App {
         if !self.filter.is_open() {
             self.filter.open();
         }
-        let ctx = self.parse_context(now);
+        let ctx = self.parse_context(now.server);
         self.filter.paste(text, &ctx);
         self.on_filter_edited(now);
     }
 
-    /// The earliest instant a `Msg::Tick` is wanted besides the 1 Hz tick: the filter
-    /// debounce, the next live poll, the next table refresh while streaming, a planned retry.
-    pub fn next_deadline(&self) -> Option<Nanos> {
-        let retry = self.fetch.retry.as_ref().map(|retry| retry.at);
+    /// The earliest instant (on the local clock) a `Msg::Tick` is wanted besides the 1 Hz
+    /// tick: the filter debounce, the next live poll, the next table refresh while streaming, a
+    /// planned retry, a passing message's end. Every one is a wait of the person at the
+    /// terminal: the instants the server stated were moved onto the local clock as they came
+    /// ([`Now::local_of`]).
+    pub fn next_deadline(&self) -> Option<Local> {
+        let now = self.now;
+        let retry = self.fetch.retry.as_ref().map(|retry| retry.due);
         let recompute = self
             .stale()
-            .then(|| {
-                self.derived
-                    .computed_at
-                    .map(|at| at + self.recompute_interval())
-            })
+            .then(|| self.recomputed_at.map(|at| at + self.recompute_interval()))
             .flatten();
         [
             self.filter_due,
@@ -289,7 +304,7 @@ impl App {
         ]
         .into_iter()
         .flatten()
-        .filter(|&at| at > self.now)
+        .filter(|&at| at > now.local)
         .min()
     }
 
@@ -335,8 +350,8 @@ impl App {
         (*active != self.shown).then_some(active)
     }
 
-    /// When the changed server filter will be fetched, while typing.
-    pub fn filter_due(&self) -> Option<Nanos> {
+    /// When the changed server filter will be fetched, while typing (on the local clock).
+    pub fn filter_due(&self) -> Option<Local> {
         self.filter_due
     }
 
@@ -496,8 +511,8 @@ impl App {
         self.frozen.as_ref()
     }
 
-    /// When the next live poll starts (Unix ns on the server's clock).
-    pub fn next_poll(&self) -> Option<Nanos> {
+    /// When the next live poll starts, on the local clock.
+    pub fn next_poll(&self) -> Option<Local> {
         self.next_poll.map(|plan| plan.at)
     }
 
@@ -541,8 +556,8 @@ impl App {
             && self.store.is_empty()
     }
 
-    /// When the last fetch finished.
-    pub fn last_update(&self) -> Option<Nanos> {
+    /// When the last fetch finished, on the local clock.
+    pub fn last_update(&self) -> Option<Local> {
         self.last_update
     }
 
@@ -632,7 +647,7 @@ impl App {
             .collect()
     }
 
-    fn start_fetch(&mut self, kind: FetchKind, now: Nanos) -> Vec<Effect> {
+    fn start_fetch(&mut self, kind: FetchKind, now: Now) -> Vec<Effect> {
         let read = match kind {
             FetchKind::Fresh => PollRead::Whole,
             FetchKind::Poll => self.poll_reads.next(self.poll_facts()),
@@ -647,7 +662,7 @@ impl App {
         kind: FetchKind,
         read: PollRead,
         new_poll: bool,
-        now: Nanos,
+        now: Now,
     ) -> Vec<Effect> {
         let mut effects = Vec::new();
         if self.fetch.running {
@@ -679,7 +694,7 @@ impl App {
             (_, true) => Invitation::Reading { retry: None },
         };
         self.invitation_revision += 1;
-        self.fetch = FetchProgress::new(request.clone(), kind, now);
+        self.fetch = FetchProgress::new(request.clone(), kind, now.local);
         if new_poll {
             self.poll_budget.read_started();
         }
@@ -695,18 +710,18 @@ impl App {
         effects
     }
 
-    fn on_tick(&mut self, now: Nanos) -> Vec<Effect> {
-        if self.status_until.is_some_and(|until| until <= now) {
+    fn on_tick(&mut self, now: Now) -> Vec<Effect> {
+        if self.status_until.is_some_and(|until| until <= now.local) {
             self.status = None;
             self.status_until = None;
         }
-        if self.filter_due.is_some_and(|due| due <= now) {
+        if self.filter_due.is_some_and(|due| due <= now.local) {
             self.filter_due = None;
             if self.filter.active().server != self.fetch.request.filter {
                 return self.start_fetch(FetchKind::Fresh, now);
             }
         }
-        if self.next_poll.is_some_and(|due| due.at <= now) && !self.fetch.running {
+        if self.next_poll.is_some_and(|plan| plan.at <= now.local) && !self.fetch.running {
             self.next_poll = None;
             return self.start_fetch(FetchKind::Poll, now);
         }
@@ -714,7 +729,7 @@ impl App {
             if self.stale() && self.throttle_passed(now) {
                 self.recompute(now);
             } else if (self.depends_on_now() && self.throttle_passed(now))
-                || self.figures_due.is_some_and(|due| due <= now)
+                || self.figures_due.is_some_and(|due| due <= now.local)
             {
                 self.refresh_figures(now);
             }
@@ -722,7 +737,7 @@ impl App {
         Vec::new()
     }
 
-    fn on_fetch(&mut self, event: FetchEvent, now: Nanos) -> Vec<Effect> {
+    fn on_fetch(&mut self, event: FetchEvent, now: Now) -> Vec<Effect> {
         if event.generation() != self.fetch.generation() {
             self.dirty = false;
             return Vec::new();
@@ -734,8 +749,8 @@ impl App {
             ..
         } = &event
         {
-            self.poll_budget.answered(*rate_limit);
-            self.fetch.answered_at = Some(now);
+            self.poll_budget.answered(*rate_limit, now);
+            self.fetch.answered_at = Some(now.local);
             // A frozen view counts the page later: what is asked for next is known now.
             self.fetch.asked = self.fetch.asked.max(page_no + 1);
             self.fetch.last_page_came |= page.next_cursor().is_none();
@@ -759,6 +774,7 @@ impl App {
                 // are late.
                 let retry = Retry {
                     at: *at,
+                    due: now.local_of(*at),
                     asked: *asked,
                     cause: RetryCause::Failed(error.clone()),
                 };
@@ -808,13 +824,13 @@ impl App {
     }
 
     /// Applies a page or the end of the current fetch to the data.
-    fn apply(&mut self, event: FetchEvent, now: Nanos) -> Vec<Effect> {
+    fn apply(&mut self, event: FetchEvent, now: Now) -> Vec<Effect> {
         match event {
             FetchEvent::Page { page_no, page, .. } => {
                 if self.fetch.kind == FetchKind::Fresh && self.fetch.received == 0 {
                     self.replace_data();
                 }
-                let window_known = self.store.time_window(now).is_some();
+                let window_known = self.store.time_window(now.server).is_some();
                 self.fetch.retry = None;
                 let ingested = self.store.ingest_raw(&page);
                 self.seen.learn(&self.store);
@@ -834,11 +850,11 @@ impl App {
                 self.fetch.pages = self.fetch.pages.max(page_no);
                 self.fetch.received += 1;
                 self.fetch.rows += page.rows() as u64;
-                self.fetch.last_page_at = Some(now);
+                self.fetch.last_page_at = Some(now.local);
                 if self.is_retry_status() {
                     self.status = None;
                 }
-                if !window_known && self.store.time_window(now).is_some() {
+                if !window_known && self.store.time_window(now.server).is_some() {
                     // The first page tells where the call is: times of day in the filter are
                     // read in its window before any row is shown.
                     self.rebase_filter_dates(now);
@@ -867,7 +883,7 @@ impl App {
             FetchEvent::Roster { invited, .. } => {
                 self.invitation = Invitation::Read(Arc::from(invited));
                 self.invitation_revision += 1;
-                self.classify_expected(now);
+                self.classify_expected(now.server);
                 Vec::new()
             }
             FetchEvent::RosterFailed {
@@ -882,7 +898,7 @@ impl App {
                         None => Invitation::Failed(error),
                     };
                     self.invitation_revision += 1;
-                    self.classify_expected(now);
+                    self.classify_expected(now.server);
                 }
                 Vec::new()
             }
@@ -893,7 +909,7 @@ impl App {
         }
     }
 
-    fn on_done(&mut self, completeness: Completeness, end: &EndReports, now: Nanos) -> Vec<Effect> {
+    fn on_done(&mut self, completeness: Completeness, end: &EndReports, now: Now) -> Vec<Effect> {
         if self.fetch.kind == FetchKind::Fresh && self.fetch.received == 0 {
             self.replace_data();
         }
@@ -912,7 +928,7 @@ impl App {
         // read itself got.
         self.completeness =
             Some(completeness.with_unreadable(self.fetch.skipped_rows, self.store.len() as u64));
-        self.last_update = Some(now);
+        self.last_update = Some(now.local);
         if self.is_retry_status() {
             self.status = None;
         }
@@ -931,7 +947,8 @@ impl App {
         if self.store.is_live() {
             // Saturating: an interval too long for Nanos means "not in this run", never "now".
             let interval = Nanos::try_from(self.config.interval.as_nanos()).unwrap_or(Nanos::MAX);
-            self.next_poll = Some(self.poll_budget.next_poll(now, interval));
+            // `--interval` is real time: it runs from the end of the read on the local clock.
+            self.next_poll = Some(self.poll_budget.next_poll(now.local, interval));
             Vec::new()
         } else if self.fetch.kind == FetchKind::Poll && !self.final_fetch {
             self.final_fetch = true;
@@ -964,7 +981,7 @@ impl App {
 
     /// Enter or Esc in the bar, or a filter cleared: the server part is fetched at once, with
     /// no pause to wait for.
-    fn fetch_filter_now(&mut self, now: Nanos) -> Vec<Effect> {
+    fn fetch_filter_now(&mut self, now: Now) -> Vec<Effect> {
         self.filter_due = None;
         if self.filter.active().server != self.fetch.request.filter {
             self.start_fetch(FetchKind::Fresh, now)
@@ -974,8 +991,8 @@ impl App {
     }
 
     /// Times typed before the call's date was known are re-read against it.
-    fn rebase_filter_dates(&mut self, now: Nanos) {
-        let ctx = self.parse_context(now);
+    fn rebase_filter_dates(&mut self, now: Now) {
+        let ctx = self.parse_context(now.server);
         let before = self.filter.revision();
         if let Some(error) = self.filter.reread_in_window(&ctx) {
             let status = Status::FilterNotAppliedLocally(error.clone());
@@ -1003,8 +1020,14 @@ impl App {
     }
 
     /// What is under way is asked for again at `at`: the fetch keeps it, the status says it.
-    fn retry(&mut self, at: Nanos, asked: Asked, cause: RetryCause, now: Nanos) {
-        let retry = Retry { at, asked, cause };
+    fn retry(&mut self, at: Nanos, asked: Asked, cause: RetryCause, now: Now) {
+        let due = now.local_of(at);
+        let retry = Retry {
+            at,
+            due,
+            asked,
+            cause,
+        };
         self.fetch.retry = Some(retry.clone());
         self.post(Status::Retrying(retry), now);
     }
@@ -1014,13 +1037,14 @@ impl App {
         self.status.as_ref().is_some_and(Status::is_retry)
     }
 
-    /// Shows `status` on the status line, for a while when it is a passing one.
-    fn post(&mut self, status: Status, now: Nanos) {
-        self.status_until = status.lasts().map(|lasts| now + lasts);
+    /// Shows `status` on the status line, for a while when it is a passing one: a while of
+    /// real time, since a person reads it.
+    fn post(&mut self, status: Status, now: Now) {
+        self.status_until = status.lasts().map(|lasts| now.local + lasts);
         self.status = Some(status);
     }
 
-    fn on_outcome(&mut self, outcome: Outcome, now: Nanos) {
+    fn on_outcome(&mut self, outcome: Outcome, now: Now) {
         let status = match outcome {
             Outcome::Exported { path, rows } => Status::Exported {
                 path,
@@ -1049,13 +1073,15 @@ impl App {
         }
     }
 
-    fn throttle_passed(&self, now: Nanos) -> bool {
-        self.derived
-            .computed_at
-            .is_none_or(|at| now - at >= self.recompute_interval())
+    /// The recompute throttle, on the local clock: a recompute takes this machine's time, so
+    /// the pause that lets pages flow between two of them is real time too. On the server's
+    /// clock a sped-up server would recompute after nearly every page of a large store.
+    fn throttle_passed(&self, now: Now) -> bool {
+        self.recomputed_at
+            .is_none_or(|at| now.local - at >= self.recompute_interval())
     }
 
-    /// The least time between two recomputes, for the rows stored now.
+    /// The least time between two recomputes, for the rows stored now (real time).
     fn recompute_interval(&self) -> Nanos {
         RECOMPUTE_THROTTLE * (1 + (self.store.len() / ROWS_PER_THROTTLE_STEP) as Nanos)
     }
@@ -1066,28 +1092,34 @@ impl App {
     }
 
     /// Recomputes every table from the store, the filter and the sorts.
-    fn recompute(&mut self, now: Nanos) {
+    fn recompute(&mut self, now: Now) {
         self.recompute_rows(now);
         self.refresh_figures(now);
     }
 
     /// The rows of the filter and the session table: what a filter edit must show at once
     /// (the call window ignores the filter, so [`App::refresh_figures`] alone follows it).
-    fn recompute_rows(&mut self, now: Nanos) {
+    fn recompute_rows(&mut self, now: Now) {
+        self.recomputed_at = Some(now.local);
         let key = self.rows_key();
-        self.derived.filter(&self.store, &self.shown, key, now);
-        self.views.refresh_rows(&mut self.derived, &self.store, now);
-        self.refresh_empty_help(now);
+        self.derived
+            .filter(&self.store, &self.shown, key, now.server);
+        self.views
+            .refresh_rows(&mut self.derived, &self.store, now.server);
+        self.refresh_empty_help(now.server);
     }
 
     /// The figures, the users table and the detail, for new rows or a clock that moved on.
-    fn refresh_figures(&mut self, now: Nanos) {
+    /// The figures are computed at the server's present (an open session lasts until it).
+    fn refresh_figures(&mut self, now: Now) {
+        self.recomputed_at = Some(now.local);
         self.figures_due = None;
+        let server = now.server;
         self.derived
-            .compute_figures(&self.store, now, &self.config.thresholds);
+            .compute_figures(&self.store, server, &self.config.thresholds);
         let thresholds = &self.config.thresholds;
-        (self.views).refresh_figures(&mut self.derived, &self.store, thresholds, now);
-        self.classify_expected(now);
+        (self.views).refresh_figures(&mut self.derived, &self.store, thresholds, server);
+        self.classify_expected(server);
     }
 
     /// Classifies who was expected again when the data, the roster read, the reads' facts or
@@ -1137,19 +1169,19 @@ impl App {
 
     /// The filter text changed: apply its local part now, fetch a new server part once typing
     /// pauses.
-    fn on_filter_edited(&mut self, now: Nanos) {
+    fn on_filter_edited(&mut self, now: Now) {
         self.sync_shown();
         if self.derived.rows_key.map(|key| key.local_filter) != Some(self.shown_local_revision) {
             if self.store.len() >= DEFER_FIGURES_FROM {
                 self.recompute_rows(now);
-                self.figures_due = Some(now + FIGURES_DEBOUNCE);
+                self.figures_due = Some(now.local + FIGURES_DEBOUNCE);
             } else {
                 self.recompute(now);
             }
         }
         self.filter_due = (self.filter.active().server != self.fetch.request.filter)
-            .then_some(now + FILTER_DEBOUNCE);
+            .then_some(now.local + FILTER_DEBOUNCE);
         // The people the Expected view keeps follow every edit, a person's term included.
-        self.classify_expected(now);
+        self.classify_expected(now.server);
     }
 }

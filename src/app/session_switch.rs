@@ -17,7 +17,7 @@ use super::live::Status;
 use super::msg::Outcome;
 use super::picker::{Choice, Picker};
 use super::view::Views;
-use super::{App, FetchKind};
+use super::{App, FetchKind, Now};
 
 /// The picker opened by `s`: waiting for the list, then the list.
 #[derive(Debug, Clone)]
@@ -36,7 +36,7 @@ impl App {
     }
 
     /// The sessions came (or could not be listed): the picker shows them, if still open.
-    pub(super) fn on_sessions(&mut self, outcome: Outcome, now: Nanos) {
+    pub(super) fn on_sessions(&mut self, outcome: Outcome, now: Now) {
         if self.session_picker.is_none() {
             return;
         }
@@ -48,7 +48,7 @@ impl App {
                 let call = format!("{}:{}", self.config.call_type, self.config.call_id);
                 let (zone, color) = (self.config.zone.clone(), self.config.color);
                 // The session on screen is preselected, wherever the call is now.
-                let mut picker = Picker::new(call, sessions, now, zone, color)
+                let mut picker = Picker::new(call, sessions, now.server, zone, color)
                     .with_incomplete_list(stopped_early);
                 picker.select(&self.config.session);
                 self.session_picker = Some(SessionPicker::Open(picker));
@@ -62,7 +62,7 @@ impl App {
     }
 
     /// A key of the picker's context; says whether the picker took it.
-    pub(super) fn picker_act(&mut self, action: Action, now: Nanos) -> Option<Vec<Effect>> {
+    pub(super) fn picker_act(&mut self, action: Action, now: Now) -> Option<Vec<Effect>> {
         let state = self.session_picker.as_mut()?;
         let picker = match state {
             SessionPicker::Open(picker) => Some(picker),
@@ -88,7 +88,7 @@ impl App {
     }
 
     /// Shows `session` instead of the one on screen; nothing when it is the same one.
-    pub(super) fn switch_session(&mut self, session: String, now: Nanos) -> Vec<Effect> {
+    pub(super) fn switch_session(&mut self, session: String, now: Now) -> Vec<Effect> {
         if session == self.config.session {
             return Vec::new();
         }
@@ -110,12 +110,12 @@ impl App {
         self.status_until = None;
         self.figures_due = None;
         self.filter_due = None;
-        self.reset_views(now);
+        self.reset_views(now.server);
         // The filter was read in the old session's window: it is read again, provisionally
         // until the new window is known. A text that does not parse leaves the last good
         // filter in force (read again too), as everywhere, and says so; only a last good
         // filter that does not apply to this session is cleared.
-        let ctx = ParseContext::provisional(self.config.zone.tz().clone(), now)
+        let ctx = ParseContext::provisional(self.config.zone.tz().clone(), now.server)
             .with_publishers_seen(publishers.iter().map(|p| &**p));
         match self.filter.reread_for_new_session(&ctx) {
             Ok(None) => {}

@@ -30,7 +30,7 @@ use crate::api::timestamp::Nanos;
 use crate::api::{StopReason, StreamClient};
 use crate::app::export::ExportFile;
 use crate::app::picker::{Choice, Picker};
-use crate::app::{App, AppConfig, Effect, Layout, Msg, Outcome};
+use crate::app::{App, AppConfig, Effect, Layout, LocalClock, Msg, Now, Outcome};
 use crate::attendance::{DisplayZone, SessionSummary};
 use crate::fetch::{self, FetchEvent, FetchHandle};
 use crate::ui;
@@ -132,6 +132,9 @@ fn give_back_freed_tables() {}
 struct Driver {
     app: App,
     client: StreamClient,
+    /// This machine's monotonic clock, beside the server's present (`StreamClient::present`):
+    /// the app is given both ([`Now`]).
+    clock: LocalClock,
     fetch: Option<FetchHandle>,
     fetch_events: (mpsc::Sender<FetchEvent>, mpsc::Receiver<FetchEvent>),
     outcomes: (
@@ -147,10 +150,12 @@ struct Driver {
 
 impl Driver {
     fn new(client: StreamClient, config: AppConfig) -> Driver {
-        let (app, first_effects) = App::new(config, client.present());
+        let clock = LocalClock::new();
+        let (app, first_effects) = App::new(config, clock.now_with(client.present()));
         Driver {
             app,
             client,
+            clock,
             fetch: None,
             fetch_events: mpsc::channel(FETCH_QUEUE),
             outcomes: mpsc::unbounded_channel(),
@@ -173,8 +178,8 @@ impl Driver {
         clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
         while !self.quitting() {
             self.draw_if_due(terminal)?;
-            let now = self.client.present();
-            let deadline = self.app.next_deadline().map(|at| instant_of(at, now));
+            let deadline =
+                (self.app.next_deadline()).map(|at| Instant::from_std(self.clock.instant(at)));
             let msg = tokio::select! {
                 event = input.next() => terminal_msg(event, signals).await?,
                 signal = signals.recv() => return Err(Interrupted(signal).into()),
@@ -222,10 +227,15 @@ impl Driver {
     }
 
     fn deliver(&mut self, msg: Msg, terminal: &mut DefaultTerminal) -> io::Result<()> {
-        // The server's present: a live call is shown as it is at the server's present, which
-        // a skewed clock here, or a sped-up sim, would otherwise put in the past.
-        let effects = self.app.update(msg, self.client.present());
+        let effects = self.app.update(msg, self.now());
         self.perform(effects, terminal)
+    }
+
+    /// Both clocks now: the server's present, at which a live call is shown as it is (a skewed
+    /// clock here, or a sped-up sim, would otherwise put it in the past), and this machine's
+    /// monotonic clock, on which every wait the user sees is counted.
+    fn now(&self) -> Now {
+        self.clock.now_with(self.client.present())
     }
 
     fn perform(&mut self, effects: Vec<Effect>, terminal: &mut DefaultTerminal) -> io::Result<()> {
@@ -322,7 +332,7 @@ impl Driver {
             self.deferred_draw = Some(last + FRAME);
             return Ok(());
         }
-        let present = self.client.present();
+        let present = self.now();
         crossterm::execute!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
         let mut layout = Layout::default();
         terminal.draw(|frame| layout = ui::draw(frame, &self.app, present))?;
@@ -372,13 +382,6 @@ async fn terminal_msg(
         Event::Resize(width, height) => Some(Msg::Resize { width, height }),
         _ => None,
     })
-}
-
-/// The monotonic instant of a deadline (Unix ns) on the clock that reads `now`; a past
-/// deadline is now.
-fn instant_of(deadline: Nanos, now: Nanos) -> Instant {
-    let wait = u64::try_from(deadline.saturating_sub(now)).unwrap_or(0);
-    Instant::now() + Duration::from_nanos(wait)
 }
 
 /// Sleeps until `at`, or forever without one (so a `select!` branch never fires).

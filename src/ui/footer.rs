@@ -3,8 +3,8 @@
 use ratatui::text::{Line, Span};
 
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
-use crate::app::App;
 use crate::app::live::{Caveat, Retry, RetryCause, Severity, Status};
+use crate::app::{App, Local, Now};
 use crate::attendance::DisplayZone;
 use crate::fetch::Asked;
 
@@ -17,15 +17,15 @@ use super::theme::Palette;
 /// (its page, time and countdown come first).
 pub(crate) fn status_line(
     app: &App,
-    now: Nanos,
+    now: Now,
     width: u16,
     theme: &Palette,
 ) -> Option<Line<'static>> {
     let width = usize::from(width);
     let Some(status) = app.status() else {
         // A request that hangs is said until its answer or another message comes.
-        let awaited = app.fetch().awaited_answer(now)?;
-        let text = awaited_text(awaited.asked, now - awaited.since);
+        let awaited = app.fetch().awaited_answer(now.local)?;
+        let text = awaited_text(awaited.asked, now.local - awaited.since);
         return Some(Line::from(Span::styled(
             shortened(&text, width),
             theme.severity(Severity::Warning),
@@ -35,22 +35,22 @@ pub(crate) fn status_line(
     let text = match status {
         Status::Retrying(retry) => {
             let (head, reason) = retry_words(retry, zone);
-            let text = match app.fetch().awaited_answer(now) {
+            let text = match app.fetch().awaited_answer(now.local) {
                 // Asked again, and waiting for that answer: said with how long.
-                Some(awaited) if retry.at <= now => format!(
+                Some(awaited) if retry.due <= now.local => format!(
                     "{} (asked again at {} {})",
-                    awaited_text(awaited.asked, now - awaited.since),
+                    awaited_text(awaited.asked, now.local - awaited.since),
                     zone.time(retry.at),
                     zone.abbreviation(retry.at)
                 ),
                 _ => head,
             };
-            ticking(text, reason, retry, now)
+            ticking(text, reason, retry, now.local)
         }
         // Beside the pages: no answer of theirs is awaited here.
         Status::MembersRetrying(retry) => {
             let (head, reason) = retry_words(retry, zone);
-            ticking(head, reason, retry, now)
+            ticking(head, reason, retry, now.local)
         }
         status => status_text(status, zone),
     };
@@ -129,7 +129,9 @@ pub fn status_text(status: &Status, zone: &DisplayZone) -> String {
 /// which page it is.
 /// The words of a retry: what happens when, then why when it is not said already.
 fn retry_words(retry: &Retry, zone: &DisplayZone) -> (String, Option<String>) {
-    let Retry { at, asked, cause } = retry;
+    let Retry {
+        at, asked, cause, ..
+    } = retry;
     let when = format!("{} {}", zone.time(*at), zone.abbreviation(*at));
     match cause {
         _ if retry.rate_limited() => (
@@ -150,10 +152,12 @@ fn retry_words(retry: &Retry, zone: &DisplayZone) -> (String, Option<String>) {
     }
 }
 
-/// A retry's words with its countdown (` · in 3s`, until its time), then its reason.
-fn ticking(mut text: String, reason: Option<String>, retry: &Retry, now: Nanos) -> String {
-    if retry.at > now {
-        let seconds = (retry.at - now + NANOS_PER_SEC - 1) / NANOS_PER_SEC;
+/// A retry's words with its countdown (` · in 3s`, until its time), then its reason. The
+/// countdown is real time, on the local clock (`now`): it is the person at the terminal who
+/// waits.
+fn ticking(mut text: String, reason: Option<String>, retry: &Retry, now: Local) -> String {
+    if retry.due > now {
+        let seconds = (retry.due - now + NANOS_PER_SEC - 1) / NANOS_PER_SEC;
         text.push_str(&format!(" · in {seconds}s"));
     }
     if let Some(reason) = reason {
@@ -180,12 +184,12 @@ fn caveat_text(caveat: Caveat) -> String {
 }
 
 /// `FROZEN 2m 14s · 3 updates waiting · f to resume`
-pub(crate) fn frozen_banner(app: &App, now: Nanos, theme: &Palette) -> Option<Line<'static>> {
+pub(crate) fn frozen_banner(app: &App, now: Now, theme: &Palette) -> Option<Line<'static>> {
     let frozen = app.frozen()?;
     let waiting = frozen.waiting_pages();
     let text = format!(
         " ❚❚ FROZEN {} · {} update{} waiting · f to resume ",
-        crate::attendance::human_duration((now - frozen.since).max(0) / NANOS_PER_SEC),
+        crate::attendance::human_duration((now.local - frozen.since).max(0) / NANOS_PER_SEC),
         count(waiting as u64),
         if waiting == 1 { "" } else { "s" },
     );

@@ -6,10 +6,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
-use crate::app::App;
 use crate::app::live::{FetchKind, Severity};
 use crate::app::pacing::NextPoll;
 use crate::app::view::View;
+use crate::app::{App, Local, Now};
 use crate::attendance::{CallState, DisplayZone, Peak, ServerDuration, Window, ago};
 
 use super::footer::awaited_text;
@@ -91,7 +91,8 @@ fn window_variants(app: &App, window: Window, live: bool, now: Nanos) -> Vec<Vec
 /// of the call the figures are, which `s` changes), then the call (which the terminal's own
 /// title and the command line also name), the state's long badge, and last the window's
 /// length.
-pub(crate) fn title_line(app: &App, now: Nanos, width: u16, theme: &Palette) -> Line<'static> {
+pub(crate) fn title_line(app: &App, clocks: Now, width: u16, theme: &Palette) -> Line<'static> {
+    let now = clocks.server;
     let config = app.config();
     let store = app.store();
     let state = store.state(now);
@@ -143,7 +144,7 @@ pub(crate) fn title_line(app: &App, now: Nanos, width: u16, theme: &Palette) -> 
         fields.push(Stepped::all(
             2,
             vec![vec![Span::styled(
-                format!("updated {}", ago(at, now)),
+                format!("updated {}", ago_local(at, clocks.local)),
                 theme.dim(),
             )]],
         ));
@@ -153,7 +154,8 @@ pub(crate) fn title_line(app: &App, now: Nanos, width: u16, theme: &Palette) -> 
 
 /// `page 12 · 1,200 / 5,000 sessions  ███░░  24%  340 rows/s  fetching…`, each part whole
 /// or dropped to fit `width`: what the read is doing first, then how far it got.
-pub(crate) fn progress_line(app: &App, now: Nanos, width: u16, theme: &Palette) -> Line<'static> {
+pub(crate) fn progress_line(app: &App, clocks: Now, width: u16, theme: &Palette) -> Line<'static> {
+    let now = clocks.server;
     let fetch = app.fetch();
     let expected = fetch
         .request
@@ -187,7 +189,7 @@ pub(crate) fn progress_line(app: &App, now: Nanos, width: u16, theme: &Palette) 
             vec![Span::raw(sessions.clone())],
         ];
         if !fetch.running {
-            let polled = ago(fetch.answered_at.unwrap_or(fetch.started_at), now);
+            let polled = ago_local(fetch.answered_at.unwrap_or(fetch.started_at), clocks.local);
             let longest = format!("polled {polled} · {sessions} sessions");
             variants.insert(0, vec![Span::raw(longest)]);
         }
@@ -217,7 +219,7 @@ pub(crate) fn progress_line(app: &App, now: Nanos, width: u16, theme: &Palette) 
             ],
         ));
     }
-    if let Some(rate) = fetch.rate(now) {
+    if let Some(rate) = fetch.rate(clocks.local) {
         fields.push(Field::one(
             4,
             vec![Span::styled(
@@ -226,8 +228,8 @@ pub(crate) fn progress_line(app: &App, now: Nanos, width: u16, theme: &Palette) 
             )],
         ));
     }
-    let waiting = fetch.retry.as_ref().is_some_and(|retry| retry.at > now);
-    let awaited = fetch.awaited_answer(now);
+    let waiting = (fetch.retry.as_ref()).is_some_and(|retry| retry.due > clocks.local);
+    let awaited = fetch.awaited_answer(clocks.local);
     let phase = match app.shortfall() {
         // A poll keeps the last read's verdict on screen until its own read ends.
         Some(shortfall) if !fetch.running || fetch.kind == FetchKind::Poll => {
@@ -259,7 +261,7 @@ pub(crate) fn progress_line(app: &App, now: Nanos, width: u16, theme: &Palette) 
         _ if fetch.running && awaited.is_some() => {
             let awaited = awaited.expect("matched");
             let style = theme.severity(Severity::Warning);
-            let waited = now - awaited.since;
+            let waited = clocks.local - awaited.since;
             vec![
                 vec![Span::styled(awaited_text(awaited.asked, waited), style)],
                 vec![Span::styled(format!("no answer · {}", span(waited)), style)],
@@ -276,7 +278,7 @@ pub(crate) fn progress_line(app: &App, now: Nanos, width: u16, theme: &Palette) 
     };
     fields.push(Field::new(0, phase));
     if let Some(plan) = app.poll_plan() {
-        fields.push(Field::new(2, poll_variants(app, plan, now, theme)));
+        fields.push(Field::new(2, poll_variants(app, plan, clocks.local, theme)));
     }
     fit(fields, Span::raw("  "), usize::from(width))
 }
@@ -287,7 +289,7 @@ pub(crate) fn progress_line(app: &App, now: Nanos, width: u16, theme: &Palette) 
 fn poll_variants(
     app: &App,
     plan: NextPoll,
-    now: Nanos,
+    now: Local,
     theme: &Palette,
 ) -> Vec<Vec<Span<'static>>> {
     let seconds = (plan.at - now).max(0) / NANOS_PER_SEC;
@@ -522,8 +524,13 @@ pub(crate) fn totals(frame: &mut Frame, area: Rect, app: &App, now: Nanos, theme
     frame.render_widget(Paragraph::new(lines), area);
 }
 
+/// How long ago a local instant was, in real time (`just now`, `12s ago`).
+fn ago_local(then: Local, now: Local) -> String {
+    ago(then.nanos(), now.nanos())
+}
+
 /// Header, progress and totals, top to bottom.
-pub(crate) fn draw(frame: &mut Frame, area: Rect, app: &App, now: Nanos, theme: &Palette) {
+pub(crate) fn draw(frame: &mut Frame, area: Rect, app: &App, now: Now, theme: &Palette) {
     let [title, progress, totals_area] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -538,5 +545,5 @@ pub(crate) fn draw(frame: &mut Frame, area: Rect, app: &App, now: Nanos, theme: 
         Paragraph::new(progress_line(app, now, progress.width, theme)),
         progress,
     );
-    totals(frame, totals_area, app, now, theme);
+    totals(frame, totals_area, app, now.server, theme);
 }

@@ -23,17 +23,19 @@ use ratatui::layout::Constraint;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::api::timestamp::Nanos;
 use crate::app::view::View;
-use crate::app::{App, Layout};
+use crate::app::{App, Layout, Now};
 
 pub use footer::status_text;
 
 use theme::Palette;
 
-/// Draws the whole screen for `now`; returns what it laid out, for the driver to hand back
-/// to the app as [`Msg::Layout`](crate::app::Msg::Layout).
-pub fn draw(frame: &mut Frame, app: &App, now: Nanos) -> Layout {
+/// Draws the whole screen for `now` (both clocks: the figures at the server's present, the
+/// waits the screen counts on the local clock; a bare Unix ns instant stands for clocks that
+/// run together); returns what it laid out, for the driver to hand back to the app as
+/// [`Msg::Layout`](crate::app::Msg::Layout).
+pub fn draw(frame: &mut Frame, app: &App, now: impl Into<Now>) -> Layout {
+    let now: Now = now.into();
     let theme = Palette::new(app.config().color);
     let area = frame.area();
     let status = footer::status_line(app, now, area.width, &theme);
@@ -66,7 +68,7 @@ pub fn draw(frame: &mut Frame, app: &App, now: Nanos) -> Layout {
     if let Some(banner) = banner {
         frame.render_widget(Paragraph::new(banner), banner_area);
     }
-    let list = view::draw(frame, body, app, now, &theme);
+    let list = view::draw(frame, body, app, now.server, &theme);
     if app.filter_bar().is_open() {
         filter_bar::draw(
             frame,

@@ -12,7 +12,7 @@ use headcount::api::StopReason;
 use headcount::api::members::MembersRead;
 use headcount::api::models::ParticipantSessionsPage;
 use headcount::api::timestamp::{NANOS_PER_SEC, Nanos};
-use headcount::app::{App, AppConfig, Effect, Msg};
+use headcount::app::{App, AppConfig, Effect, Local, Msg};
 use headcount::fetch::{Completeness, FetchEvent, FetchRequest, Invited};
 use serde_json::{Value, json};
 
@@ -28,6 +28,12 @@ pub fn config(filter: Option<&str>) -> AppConfig {
         filter: filter.map(str::to_owned),
         ..session_config("default", "standup", "s-1")
     }
+}
+
+/// The local instant of clocks that run in step with the server's (`Now::from(at)`): the
+/// instants of the waits the dashboard counts on this machine's clock.
+pub fn local(at: Nanos) -> Local {
+    Local::from_nanos(at)
 }
 
 pub fn rfc3339(at: Nanos) -> String {

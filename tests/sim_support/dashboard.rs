@@ -7,7 +7,7 @@ use std::time::Duration;
 use headcount::api::StreamClient;
 use headcount::api::models::ParticipantSessionDetails;
 use headcount::app::live::PollRead;
-use headcount::app::{App, AppConfig, Effect, Msg};
+use headcount::app::{App, AppConfig, Effect, LocalClock, Msg, Now};
 use headcount::attendance::{Figures, SessionStore, Thresholds};
 use headcount::fetch::{self, FetchEvent};
 
@@ -39,12 +39,13 @@ pub async fn after_one_read(base_url: &str, call_type: &str, call_id: &str, sess
 
 /// A dashboard started with `config`, once the real fetcher's first read has ended.
 pub async fn read_once(client: &StreamClient, config: AppConfig) -> App {
-    let (mut app, request) = started(config, client);
+    let clock = LocalClock::new();
+    let (mut app, request) = started(config, client, &clock);
     let (sender, mut events) = tokio::sync::mpsc::channel(16);
     let _fetch = fetch::spawn(client.clone(), request, sender);
     while let Some(event) = events.recv().await {
         let done = matches!(event, FetchEvent::Done { .. } | FetchEvent::Failed { .. });
-        app.update(Msg::Fetch(event), client.present());
+        app.update(Msg::Fetch(event), clock.now_with(client.present()));
         if done {
             break;
         }
@@ -53,13 +54,12 @@ pub async fn read_once(client: &StreamClient, config: AppConfig) -> App {
 }
 
 /// A dashboard on the sim's own call and session once both its first read and its read of
-/// who was invited have ended.
-pub async fn with_roster_of(
-    sim: &headcount::sim::RunningSim,
-) -> (App, headcount::api::timestamp::Nanos) {
+/// who was invited have ended, and the clocks then.
+pub async fn with_roster_of(sim: &headcount::sim::RunningSim) -> (App, Now) {
     let client = client(&sim.base_url());
+    let clock = LocalClock::new();
     let config = config(sim.call_type(), sim.call_id(), sim.session_id());
-    let (mut app, request) = started(config, &client);
+    let (mut app, request) = started(config, &client, &clock);
     assert!(request.roster, "an unfiltered read asks who was invited");
     let (sender, mut events) = tokio::sync::mpsc::channel(16);
     let _fetch = fetch::spawn(client.clone(), request, sender);
@@ -72,12 +72,12 @@ pub async fn with_roster_of(
             }
             _ => {}
         }
-        app.update(Msg::Fetch(event), client.present());
+        app.update(Msg::Fetch(event), clock.now_with(client.present()));
         if done && roster {
             break;
         }
     }
-    (app, client.present())
+    (app, clock.now_with(client.present()))
 }
 
 /// One read of a dashboard that polls a live call, as [`live_polls`] saw it.
@@ -102,10 +102,12 @@ pub async fn live_polls(
     reads: usize,
 ) -> (App, Vec<Polled>) {
     let client = client(&sim.base_url());
+    let clock = LocalClock::new();
+    let now = || clock.now_with(client.present());
     let mut config = config(sim.call_type(), sim.call_id(), sim.session_id());
     config.interval = interval;
     config.page_size = page_size;
-    let (mut app, mut request) = started(config, &client);
+    let (mut app, mut request) = started(config, &client, &clock);
     let mut polled = Vec::new();
     loop {
         let (mut pages, mut rate_limited) = (0, 0);
@@ -126,7 +128,7 @@ pub async fn live_polls(
                     _ => {}
                 }
                 let done = matches!(event, FetchEvent::Done { .. } | FetchEvent::Failed { .. });
-                let effects = app.update(Msg::Fetch(event), client.present());
+                let effects = app.update(Msg::Fetch(event), now());
                 if done {
                     next = start_of(effects);
                     break;
@@ -143,10 +145,11 @@ pub async fn live_polls(
         if polled.len() == reads || due.is_none() {
             return (app, polled);
         }
+        // As the driver does: the poll is planned on this machine's clock.
         let due = due.expect("checked");
-        let wait = (due - client.present()).max(0);
+        let wait = (due - clock.now()).max(0);
         tokio::time::sleep(Duration::from_nanos(wait as u64)).await;
-        let effects = app.update(Msg::Tick, client.present().max(due));
+        let effects = app.update(Msg::Tick, now());
         request = effects
             .into_iter()
             .find_map(|effect| match effect {
@@ -166,9 +169,13 @@ fn client(base_url: &str) -> StreamClient {
 }
 
 /// A new dashboard and the read it asks for first. As the dashboard's driver does, every
-/// message is given at the server's present.
-fn started(config: AppConfig, client: &StreamClient) -> (App, fetch::FetchRequest) {
-    let (app, effects) = App::new(config, client.present());
+/// message is given at the server's present and this machine's clock.
+fn started(
+    config: AppConfig,
+    client: &StreamClient,
+    clock: &LocalClock,
+) -> (App, fetch::FetchRequest) {
+    let (app, effects) = App::new(config, clock.now_with(client.present()));
     let request = effects
         .into_iter()
         .find_map(|effect| match effect {
@@ -184,6 +191,9 @@ fn started(config: AppConfig, client: &StreamClient) -> (App, fetch::FetchReques
 pub struct Polling {
     pub client: StreamClient,
     pub app: App,
+    clock: LocalClock,
+    /// How far the polls moved this machine's clock on, to start each one when it is due.
+    ahead: headcount::api::timestamp::Nanos,
 }
 
 /// One poll of [`Polling::poll`]: the reads it made, in order, and its requests.
@@ -205,11 +215,17 @@ impl Polling {
         page_size: u32,
     ) -> Polling {
         let client = client(&sim.base_url());
+        let clock = LocalClock::new();
         let mut config = config(sim.call_type(), sim.call_id(), sim.session_id());
         config.filter = filter.map(str::to_owned);
         config.page_size = page_size;
-        let (app, request) = started(config, &client);
-        let mut polling = Polling { client, app };
+        let (app, request) = started(config, &client, &clock);
+        let mut polling = Polling {
+            client,
+            app,
+            clock,
+            ahead: 0,
+        };
         polling.run(request).await;
         polling
     }
@@ -218,9 +234,16 @@ impl Polling {
     /// it starts is run to its end (a poll may go on with a whole read).
     pub async fn poll(&mut self) -> Option<PollOutcome> {
         let due = self.app.next_poll()?;
-        let now = self.client.present().max(due);
-        let request = start_of(self.app.update(Msg::Tick, now)).expect("the poll starts when due");
+        self.ahead += (due - self.now().local).max(0);
+        let request =
+            start_of(self.app.update(Msg::Tick, self.now())).expect("the poll starts when due");
         Some(self.run(request).await)
+    }
+
+    /// Both clocks, this machine's moved on by the polls that did not wait.
+    fn now(&self) -> Now {
+        let now = self.clock.now_with(self.client.present());
+        Now::new(now.server, now.local + self.ahead)
     }
 
     async fn run(&mut self, first: fetch::FetchRequest) -> PollOutcome {
@@ -235,7 +258,7 @@ impl Polling {
             let _fetch = fetch::spawn(self.client.clone(), request, sender);
             while let Some(event) = events.recv().await {
                 let done = matches!(event, FetchEvent::Done { .. } | FetchEvent::Failed { .. });
-                let effects = self.app.update(Msg::Fetch(event), self.client.present());
+                let effects = self.app.update(Msg::Fetch(event), self.now());
                 if done {
                     next = start_of(effects);
                     break;
