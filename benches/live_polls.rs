@@ -7,14 +7,15 @@
 //! server filter gets: the second dashboard filters on every publisher type
 //! (`publisher:webrtc,rtmp,whip,srt`), which keeps every row of the generated call.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use clap::ValueEnum;
 use headcount::api::StreamClient;
-use headcount::app::live::PollRead;
+use headcount::app::live::{PollRead, WholeBecause};
 use headcount::app::{App, AppConfig, Effect, LocalClock, Msg, Now};
 use headcount::attendance::{DisplayZone, PresentThreshold, Thresholds};
-use headcount::fetch::{self, FetchEvent, FetchRequest};
+use headcount::fetch::{self, FetchEvent, FetchRequest, IsLiveCheck, ReadMode};
 use headcount::sim::{RunningSim, Scenario, SimConfig};
 
 const KEY: &str = "headcount-demo";
@@ -22,6 +23,7 @@ const SECRET: &str = "headcount-demo-secret";
 const EVERY_ROW: &str = "publisher:webrtc,rtmp,whip,srt";
 
 /// What one dashboard's polls cost over the call.
+#[derive(Default)]
 struct Polls {
     /// Requests of each poll (a poll that went on with a whole read counts both).
     requests: Vec<u64>,
@@ -29,6 +31,43 @@ struct Polls {
     whole: usize,
     /// Rows at the end.
     rows: usize,
+    /// Where the requests went.
+    spent: Spent,
+}
+
+/// The pages of the polls by kind of read, and the whole reads by why they were made.
+#[derive(Default)]
+struct Spent {
+    /// Pages of the open sessions (`is_live: true`).
+    open: u64,
+    /// Pages read back by `user_id`, and the users read back.
+    read_back: u64,
+    read_back_users: u64,
+    /// Pages of the closed sessions (`is_live: false`), and the reads of them.
+    closed: u64,
+    closed_reads: u64,
+    /// Whole reads by their reason: how many, and their pages.
+    whole: BTreeMap<&'static str, (u64, u64)>,
+}
+
+impl Spent {
+    fn print(&self, polls: usize) {
+        let per = |pages: u64| pages as f64 / polls.max(1) as f64;
+        println!(
+            "             open sessions {:.1} a poll, read back {:.1} a poll ({:.1} users), closed sessions {:.1} a poll ({} reads)",
+            per(self.open),
+            per(self.read_back),
+            per(self.read_back_users),
+            per(self.closed),
+            self.closed_reads,
+        );
+        for (why, (reads, pages)) in &self.whole {
+            println!(
+                "             whole reads, {why}: {reads} reads, {pages} pages ({:.1} a poll)",
+                per(*pages)
+            );
+        }
+    }
 }
 
 fn main() {
@@ -72,6 +111,7 @@ fn main() {
             polls.requests.iter().sum::<u64>() as f64 / polls.requests.len().max(1) as f64
         };
         for (name, polls) in [("incremental", &incremental), ("whole", &whole)] {
+            polls.spent.print(polls.requests.len());
             println!(
                 "{name:>11}: {} polls, {} requests, {:.1} requests a poll, {} polls read it whole, {} rows at the end",
                 polls.requests.len(),
@@ -112,12 +152,8 @@ async fn poll_the_call(sim: &RunningSim, filter: Option<&str>, interval: Duratio
     let now = || clock.now_with(client.present());
     let (mut app, effects) = App::new(config, now());
     let first = start_of(effects).expect("the first read");
-    run(&mut app, &client, first, &now).await;
-    let mut polls = Polls {
-        requests: Vec::new(),
-        whole: 0,
-        rows: 0,
-    };
+    run(&mut app, &client, first, &now, &mut Spent::default()).await;
+    let mut polls = Polls::default();
     while let Some(due) = app.next_poll() {
         // The poll is planned on this machine's clock.
         let wait = (due - clock.now()).max(0);
@@ -125,7 +161,7 @@ async fn poll_the_call(sim: &RunningSim, filter: Option<&str>, interval: Duratio
         let Some(request) = start_of(app.update(Msg::Tick, now())) else {
             continue;
         };
-        if run(&mut app, &client, request, &now).await {
+        if run(&mut app, &client, request, &now, &mut polls.spent).await {
             polls.whole += 1;
         }
         polls
@@ -136,22 +172,68 @@ async fn poll_the_call(sim: &RunningSim, filter: Option<&str>, interval: Duratio
     polls
 }
 
-/// Runs a read and every read the app goes on with; whether one read the whole session.
+/// Runs a read and every read the app goes on with, counting its pages into `spent`;
+/// whether one read the whole session.
 async fn run(
     app: &mut App,
     client: &StreamClient,
     first: FetchRequest,
     now: &impl Fn() -> Now,
+    spent: &mut Spent,
 ) -> bool {
     let mut whole = false;
     let mut next = Some(first);
     while let Some(request) = next.take() {
+        #[derive(PartialEq)]
+        enum Phase {
+            Whole,
+            Open,
+            ReadBack,
+            Closed,
+        }
+        let mut phase = match request.mode {
+            ReadMode::Whole => Phase::Whole,
+            ReadMode::OpenSessions { .. } => Phase::Open,
+            ReadMode::ClosedSessions => {
+                spent.closed_reads += 1;
+                Phase::Closed
+            }
+        };
+        let mut pages = 0;
         let (sender, mut events) = tokio::sync::mpsc::channel(64);
         let _fetch = fetch::spawn(client.clone(), request, sender);
         while let Some(event) = events.recv().await {
+            match &event {
+                FetchEvent::Page { .. } => match phase {
+                    Phase::Whole => pages += 1,
+                    Phase::Open => spent.open += 1,
+                    Phase::ReadBack => spent.read_back += 1,
+                    Phase::Closed => spent.closed += 1,
+                },
+                FetchEvent::OpenSessionsRead { check, .. }
+                | FetchEvent::ClosedSessionsRead { check, .. }
+                    if *check != IsLiveCheck::Honoured =>
+                {
+                    phase = Phase::Whole;
+                }
+                FetchEvent::ReadBack { users, .. } => {
+                    phase = Phase::ReadBack;
+                    spent.read_back_users += users.len() as u64;
+                }
+                _ => {}
+            }
             let done = matches!(event, FetchEvent::Done { .. } | FetchEvent::Failed { .. });
             let effects = app.update(Msg::Fetch(event), now());
             if done {
+                if phase == Phase::Whole {
+                    let why = app
+                        .poll_reads()
+                        .why_whole_read()
+                        .map_or("first read", WholeBecause::words);
+                    let entry = spent.whole.entry(why).or_default();
+                    entry.0 += 1;
+                    entry.1 += pages;
+                }
                 whole |= app.poll_reads().last() == Some(PollRead::Whole);
                 next = start_of(effects);
                 break;

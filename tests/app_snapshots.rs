@@ -1064,3 +1064,134 @@ fn the_header_shows_the_cost_of_the_last_poll_the_quota_left_and_the_next_poll()
     let narrow = screen(&mut app, now + 20 * SEC, 80, 24).to_string();
     assert!(narrow.contains("next poll in 41s"), "{narrow}");
 }
+
+/// The header after each kind of live poll: its requests and how it read, from the poll the
+/// app planned (the open sessions, the closed ones when the counts then differed, or every
+/// row once the server ignored `is_live`).
+#[test]
+fn the_header_says_how_the_last_poll_read_the_session() {
+    use headcount::app::live::PollRead;
+    use headcount::fetch::{IsLiveCheck, ReadMode};
+    use std::sync::Arc;
+
+    let mut now = T0 + 30 * MIN;
+    let (mut app, _) = App::new(
+        headcount::app::AppConfig {
+            page_size: 2,
+            ..config(None)
+        },
+        now,
+    );
+    let open = vec![
+        row("alice-chen", "a-2", 25, None, "webrtc", "host"),
+        row("bob", "b-1", 10, None, "rtmp", "user"),
+    ];
+    let mut closed = vec![
+        row("alice-chen", "a-1", 0, Some(25), "webrtc", "host"),
+        row("carol", "c-1", 0, Some(20), "webrtc", "user"),
+        row("carol", "c-2", 5, Some(20), "webrtc", "user"),
+        row("dave", "d-1", 2, Some(18), "whip", "user"),
+    ];
+    let every = [open.clone(), closed.clone()].concat();
+    app.update(page_event(1, 1, page(every.clone(), 6, true)), now);
+    app.update(done(1, 1), now);
+    let mut generation = 1;
+    // Starts the next poll when it is due; what it reads.
+    let poll = |app: &mut App, now: &mut Nanos, generation: &mut u64| {
+        *now = app.next_poll().expect("a poll is planned").nanos();
+        let effects = app.update(Msg::Tick, *now);
+        *generation += 1;
+        requests(&effects)[0].mode.clone()
+    };
+    let header_line = |app: &mut App, now: Nanos| {
+        let text = wide(app, now).to_string();
+        text.lines()
+            .find(|line| line.contains("next poll"))
+            .unwrap_or_else(|| panic!("{text}"))
+            .to_owned()
+    };
+    let said = |generation: u64, check: IsLiveCheck| {
+        Msg::Fetch(FetchEvent::OpenSessionsRead { generation, check })
+    };
+    let read_back = |generation: u64| {
+        Msg::Fetch(FetchEvent::ReadBack {
+            generation,
+            users: Arc::from(Vec::<String>::new()),
+        })
+    };
+
+    // Two open sessions of six: one page of them, nobody left.
+    let mode = poll(&mut app, &mut now, &mut generation);
+    assert!(matches!(mode, ReadMode::OpenSessions { .. }), "{mode:?}");
+    app.update(page_event(generation, 1, page(open.clone(), 6, true)), now);
+    app.update(said(generation, IsLiveCheck::Honoured), now);
+    app.update(read_back(generation), now);
+    app.update(done(generation, 1), now);
+    assert_eq!(app.poll_reads().last(), Some(PollRead::OpenSessions));
+    let line = header_line(&mut app, now);
+    assert!(
+        line.contains("last poll 1 request (open sessions)"),
+        "{line}"
+    );
+
+    // Someone joined and left between two polls: the total says 7, the open sessions are
+    // the same two, and the poll goes on with the closed sessions.
+    assert!(matches!(
+        poll(&mut app, &mut now, &mut generation),
+        ReadMode::OpenSessions { .. }
+    ));
+    app.update(page_event(generation, 1, page(open.clone(), 7, true)), now);
+    app.update(said(generation, IsLiveCheck::Honoured), now);
+    app.update(read_back(generation), now);
+    let effects = app.update(done(generation, 1), now);
+    let next = requests(&effects);
+    assert_eq!(next.len(), 1, "the poll goes on");
+    assert_eq!(next[0].mode, ReadMode::ClosedSessions);
+    generation += 1;
+    closed.push(row("erin", "e-1", 26, Some(28), "webrtc", "user"));
+    app.update(
+        page_event(generation, 1, page(closed[..2].to_vec(), 7, true)),
+        now,
+    );
+    app.update(
+        page_event(generation, 2, page(closed[2..].to_vec(), 7, true)),
+        now,
+    );
+    app.update(
+        Msg::Fetch(FetchEvent::ClosedSessionsRead {
+            generation,
+            check: IsLiveCheck::Honoured,
+        }),
+        now,
+    );
+    app.update(done(generation, 2), now);
+    assert_eq!(app.store().len(), 7);
+    assert_eq!(app.poll_reads().last(), Some(PollRead::ClosedSessions));
+    let line = header_line(&mut app, now);
+    assert!(
+        line.contains("last poll 3 requests (open + closed sessions)"),
+        "{line}"
+    );
+
+    // The server returns a closed session for `is_live: true`: the poll reads every row.
+    assert!(matches!(
+        poll(&mut app, &mut now, &mut generation),
+        ReadMode::OpenSessions { .. }
+    ));
+    app.update(
+        page_event(generation, 1, page(closed[..2].to_vec(), 7, true)),
+        now,
+    );
+    app.update(said(generation, IsLiveCheck::Ignored), now);
+    let all = [open, closed].concat();
+    app.update(page_event(generation, 2, page(all, 7, true)), now);
+    app.update(done(generation, 2), now);
+    assert_eq!(app.poll_reads().last(), Some(PollRead::Whole));
+    let line = header_line(&mut app, now);
+    assert!(line.contains("last poll 2 requests (full read)"), "{line}");
+    assert_eq!(
+        poll(&mut app, &mut now, &mut generation),
+        ReadMode::Whole,
+        "and every row from then on"
+    );
+}

@@ -435,14 +435,20 @@ async fn every_live_poll_leaves_the_store_as_a_whole_read_at_the_same_moment_wou
     assert_eq!(polls[9].0.reads, [PollRead::Whole], "{polls:?}");
     assert_eq!(polls[9].0.requests, polls[9].1, "a whole read's requests");
     // Ten minutes apart, people join and leave between two polls: only the count tells, and
-    // the poll goes on with a whole read.
-    let counted = [PollRead::OpenSessions, PollRead::Whole];
-    assert!(
-        polls[10..14]
-            .iter()
-            .any(|(polled, _)| polled.reads == counted),
-        "{polls:?}"
-    );
+    // the poll goes on with the closed sessions (the open ones just read and these are every
+    // row), which cost less than the whole read it went on with before.
+    let counted = [PollRead::OpenSessions, PollRead::ClosedSessions];
+    let split: Vec<_> = polls[10..14]
+        .iter()
+        .filter(|(polled, _)| polled.reads == counted)
+        .collect();
+    assert!(!split.is_empty(), "{polls:?}");
+    for (polled, whole_cost) in split {
+        assert_eq!(polled.last, Some(PollRead::ClosedSessions));
+        let (open, closed) = (polled.pages[0], polled.pages[1]);
+        assert!(closed < *whole_cost, "{polled:?} vs {whole_cost}");
+        assert_eq!(polled.requests, open + closed, "{polled:?}");
+    }
     // The poll that sees the end is followed by one whole read, and no poll after it.
     let (end, _) = &polls[14];
     assert_eq!(end.reads.last(), Some(&PollRead::Whole), "{end:?}");
@@ -527,4 +533,64 @@ async fn the_rate_limit_reset_is_stated_on_the_clock_of_the_date() {
     assert!((0..=60).contains(&left), "Reset − Date = {left} s");
     let wall_left = 60 - (wall / SEC) % 60;
     assert!((left - wall_left).abs() <= 2, "{left} s vs {wall_left} s");
+}
+
+/// The closed sessions' read of a live call: the rows it brings and what it said of the
+/// server.
+async fn read_closed_sessions(sim: &Harness) -> (Vec<String>, Vec<IsLiveCheck>) {
+    use headcount::fetch::{self, FetchEvent, FetchRequest, ReadMode};
+    let client = headcount::api::StreamClient::builder(&sim.base_url(), KEY, SECRET)
+        .build()
+        .unwrap();
+    let request = FetchRequest {
+        generation: 1,
+        call_type: sim.call_type().into(),
+        call_id: sim.call_id().into(),
+        session: sim.session_id().into(),
+        page_size: 7,
+        mode: ReadMode::ClosedSessions,
+        ..FetchRequest::default()
+    };
+    let (sender, mut events) = tokio::sync::mpsc::channel(16);
+    let _fetch = fetch::spawn(client, request, sender);
+    let (mut ids, mut checks) = (Vec::new(), Vec::new());
+    while let Some(event) = events.recv().await {
+        match event {
+            FetchEvent::Page { page, .. } => {
+                let page = page.decode().unwrap();
+                ids.extend(
+                    page.participants_sessions
+                        .into_iter()
+                        .map(|row| row.user_session_id),
+                );
+            }
+            FetchEvent::ClosedSessionsRead { check, .. } => checks.push(check),
+            FetchEvent::Done { .. } => break,
+            FetchEvent::Failed { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    }
+    (sorted(ids), checks)
+}
+
+#[tokio::test]
+async fn a_read_of_the_closed_sessions_brings_every_row_that_left_or_the_whole_session() {
+    // 25 minutes into the messy call: some sessions open, some closed.
+    let sim = stepped(Scenario::Messy, false).await;
+    assert!(sim.advance(Duration::from_secs(25 * 60)));
+    let every = all_rows(&sim, 7, &[]).await;
+    let (ids, checks) = read_closed_sessions(&sim).await;
+    assert_eq!(checks, [IsLiveCheck::Honoured]);
+    assert_eq!(ids, ids_where_open(&every, false), "the closed sessions");
+    assert!(ids.len() < every.len(), "not every row");
+    // A server that ignores `is_live` returns open sessions too: the same fetch then reads
+    // every row, and the read is whole (the ledger counts each row once; the store upserts).
+    let ignoring = stepped(Scenario::Messy, true).await;
+    assert!(ignoring.advance(Duration::from_secs(25 * 60)));
+    let every = all_rows(&ignoring, 7, &[]).await;
+    let (ids, checks) = read_closed_sessions(&ignoring).await;
+    assert_eq!(checks, [IsLiveCheck::Ignored]);
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(unique, sorted(session_ids(&every)), "every row");
 }

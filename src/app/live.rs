@@ -32,6 +32,10 @@ pub enum PollRead {
     /// The open sessions, then the users whose open session closed
     /// ([`ReadMode::OpenSessions`]).
     OpenSessions,
+    /// After an open-sessions read of the same poll that left the store's rows and the
+    /// server's total apart, the closed sessions ([`ReadMode::ClosedSessions`]): the two
+    /// together read every row.
+    ClosedSessions,
 }
 
 impl PollRead {
@@ -40,6 +44,47 @@ impl PollRead {
         match self {
             PollRead::Whole => "full read",
             PollRead::OpenSessions => "open sessions",
+            PollRead::ClosedSessions => "open + closed sessions",
+        }
+    }
+}
+
+/// Why a poll reads the whole session rather than only what changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WholeBecause {
+    /// The query has a server part: only a whole read of it is right.
+    ServerFilter,
+    /// The last read missed rows.
+    LastReadIncomplete,
+    /// The store's rows and `total_participant_sessions` differ (in either direction).
+    CountsDiffer,
+    /// The [`WHOLE_READ_EVERY`]th poll since the last whole read.
+    EveryTenth,
+    /// The call ended: the last poll reads it whole.
+    CallEnded,
+    /// The open sessions were as many pages as every row at the last poll: reading them and
+    /// then who left would cost more than the whole session.
+    MostlyOpen,
+    /// The server was seen returning closed sessions for `is_live: true` (or open ones for
+    /// `is_live: false`).
+    IsLiveIgnored,
+    /// The open sessions were as many as the total (nobody has left yet) or the total was
+    /// unknown: nothing told whether the server honours `is_live`.
+    IsLiveUnproven,
+}
+
+impl WholeBecause {
+    /// The reason in a few words.
+    pub fn words(self) -> &'static str {
+        match self {
+            WholeBecause::ServerFilter => "server filter",
+            WholeBecause::LastReadIncomplete => "last read incomplete",
+            WholeBecause::CountsDiffer => "counts differ",
+            WholeBecause::EveryTenth => "every 10th poll",
+            WholeBecause::CallEnded => "call ended",
+            WholeBecause::MostlyOpen => "open sessions as many pages as all",
+            WholeBecause::IsLiveIgnored => "is_live ignored",
+            WholeBecause::IsLiveUnproven => "is_live unproven",
         }
     }
 }
@@ -57,6 +102,10 @@ pub(crate) struct PollFacts {
     pub(crate) total: Option<i64>,
     /// The session is live; once it ended, the last poll reads it whole.
     pub(crate) live: bool,
+    /// Open rows in the store.
+    pub(crate) open: usize,
+    /// Rows a page.
+    pub(crate) page_size: u32,
 }
 
 impl PollFacts {
@@ -64,6 +113,13 @@ impl PollFacts {
     pub(crate) fn counts_agree(&self) -> bool {
         self.total
             .is_some_and(|total| i128::from(total) == self.stored as i128)
+    }
+
+    /// Reading the open sessions would take as many pages as reading every row (and who left
+    /// comes on top).
+    fn mostly_open(&self) -> bool {
+        let pages = |rows: usize| rows.div_ceil(self.page_size.max(1) as usize);
+        pages(self.open) >= pages(self.stored)
     }
 }
 
@@ -77,32 +133,52 @@ pub struct PollReads {
     /// Polls since the last whole read.
     since_whole: u32,
     last: Option<PollRead>,
+    /// Why the read under way or the last one reads the whole session.
+    why_whole: Option<WholeBecause>,
 }
 
 impl PollReads {
-    /// How the next poll reads: only what changed when the server is not known to ignore
-    /// `is_live`, there is no server filter, the last read was complete, the store holds
-    /// exactly the server's total (a user who joined and left between two polls shows only
-    /// there), the session is live, and fewer than [`WHOLE_READ_EVERY`] polls have passed
-    /// since the last whole read; otherwise the whole session.
-    pub(crate) fn next(&self, facts: PollFacts) -> PollRead {
-        let changes_only = facts.live
-            && !facts.server_filtered
-            && facts.last_read_complete
-            && facts.counts_agree()
-            && self.check != Some(IsLiveCheck::Ignored)
-            && self.since_whole + 1 < WHOLE_READ_EVERY;
-        if changes_only {
-            PollRead::OpenSessions
+    /// Why the next poll reads the whole session; `None` when it reads only what changed:
+    /// when the session is live, there is no server filter, the server is not known to
+    /// ignore `is_live`, the last read was complete, the store holds exactly the server's
+    /// total (a user who joined and left between two polls shows only there), fewer than
+    /// [`WHOLE_READ_EVERY`] polls have passed since the last whole read, and the open
+    /// sessions take fewer pages than every row (the requests are decided before any is
+    /// spent).
+    pub(crate) fn why_whole(&self, facts: PollFacts) -> Option<WholeBecause> {
+        if !facts.live {
+            Some(WholeBecause::CallEnded)
+        } else if facts.server_filtered {
+            Some(WholeBecause::ServerFilter)
+        } else if self.check == Some(IsLiveCheck::Ignored) {
+            Some(WholeBecause::IsLiveIgnored)
+        } else if !facts.last_read_complete {
+            Some(WholeBecause::LastReadIncomplete)
+        } else if !facts.counts_agree() {
+            Some(WholeBecause::CountsDiffer)
+        } else if self.since_whole + 1 >= WHOLE_READ_EVERY {
+            Some(WholeBecause::EveryTenth)
+        } else if facts.mostly_open() {
+            Some(WholeBecause::MostlyOpen)
         } else {
-            PollRead::Whole
+            None
         }
+    }
+
+    /// A read starts that reads the whole session for `why` (`None`: only what changed).
+    pub(crate) fn started(&mut self, why: Option<WholeBecause>) {
+        self.why_whole = why;
     }
 
     /// An open-sessions read said this of `is_live`.
     pub(crate) fn checked(&mut self, check: IsLiveCheck) {
         if self.check != Some(IsLiveCheck::Ignored) {
             self.check = Some(check);
+        }
+        match check {
+            IsLiveCheck::Honoured => {}
+            IsLiveCheck::Ignored => self.why_whole = Some(WholeBecause::IsLiveIgnored),
+            IsLiveCheck::Unproven => self.why_whole = Some(WholeBecause::IsLiveUnproven),
         }
     }
 
@@ -111,6 +187,9 @@ impl PollReads {
         self.since_whole = match read {
             PollRead::Whole => 0,
             PollRead::OpenSessions => self.since_whole + 1,
+            // With the open sessions just read, every row was read again: a whole read
+            // (the counts say whether it got them all; when not, the next poll reads whole).
+            PollRead::ClosedSessions => 0,
         };
         self.last = Some(read);
     }
@@ -118,6 +197,12 @@ impl PollReads {
     /// How the last read read the session.
     pub fn last(&self) -> Option<PollRead> {
         self.last
+    }
+
+    /// Why the read under way or the last one read the whole session; `None` for a first read
+    /// and for a read of what changed.
+    pub fn why_whole_read(&self) -> Option<WholeBecause> {
+        self.why_whole
     }
 
     /// What the server showed of `is_live`; `None` before any open-sessions read.
@@ -209,6 +294,7 @@ impl FetchProgress {
         let read = match &request.mode {
             ReadMode::Whole => PollRead::Whole,
             ReadMode::OpenSessions { .. } => PollRead::OpenSessions,
+            ReadMode::ClosedSessions => PollRead::ClosedSessions,
         };
         FetchProgress {
             request,
@@ -417,6 +503,8 @@ mod tests {
             stored: 40,
             total: Some(40),
             live: true,
+            open: 10,
+            page_size: 25,
         }
     }
 
@@ -426,7 +514,10 @@ mod tests {
         reads.ended(PollRead::Whole);
         let mut kinds = Vec::new();
         for _ in 0..20 {
-            let read = reads.next(facts());
+            let read = match reads.why_whole(facts()) {
+                Some(_) => PollRead::Whole,
+                None => PollRead::OpenSessions,
+            };
             if read == PollRead::OpenSessions {
                 reads.checked(IsLiveCheck::Honoured);
             }
@@ -436,15 +527,31 @@ mod tests {
         let whole: Vec<usize> = (0..20).filter(|&n| kinds[n] == PollRead::Whole).collect();
         assert_eq!(whole, [9, 19], "the 10th and 20th polls: {kinds:?}");
         assert_eq!(reads.last(), Some(PollRead::Whole));
+        // A poll that went on with the closed sessions read every row: the count starts again.
+        for _ in 0..5 {
+            reads.ended(PollRead::OpenSessions);
+        }
+        reads.ended(PollRead::ClosedSessions);
+        for _ in 0..9 {
+            assert_eq!(reads.why_whole(facts()), None);
+            reads.ended(PollRead::OpenSessions);
+        }
+        assert_eq!(reads.why_whole(facts()), Some(WholeBecause::EveryTenth));
     }
 
     #[test]
     fn a_poll_reads_the_whole_session_when_only_that_is_right() {
         let reads = PollReads::default();
-        assert_eq!(reads.next(facts()), PollRead::OpenSessions);
-        for (why, facts) in [
+        assert_eq!(reads.why_whole(facts()), None);
+        let fewer_pages = PollFacts {
+            open: 25,
+            ..facts()
+        };
+        assert_eq!(reads.why_whole(fewer_pages), None, "one page of two");
+        for (why, because, facts) in [
             (
                 "a server filter",
+                WholeBecause::ServerFilter,
                 PollFacts {
                     server_filtered: true,
                     ..facts()
@@ -452,6 +559,7 @@ mod tests {
             ),
             (
                 "an incomplete read",
+                WholeBecause::LastReadIncomplete,
                 PollFacts {
                     last_read_complete: false,
                     ..facts()
@@ -459,6 +567,7 @@ mod tests {
             ),
             (
                 "a row missing",
+                WholeBecause::CountsDiffer,
                 PollFacts {
                     stored: 39,
                     ..facts()
@@ -466,6 +575,7 @@ mod tests {
             ),
             (
                 "a row too many",
+                WholeBecause::CountsDiffer,
                 PollFacts {
                     stored: 41,
                     ..facts()
@@ -473,20 +583,30 @@ mod tests {
             ),
             (
                 "no total",
+                WholeBecause::CountsDiffer,
                 PollFacts {
                     total: None,
                     ..facts()
                 },
             ),
             (
+                "the open sessions as many pages as every row",
+                WholeBecause::MostlyOpen,
+                PollFacts {
+                    open: 26,
+                    ..facts()
+                },
+            ),
+            (
                 "the call ended",
+                WholeBecause::CallEnded,
                 PollFacts {
                     live: false,
                     ..facts()
                 },
             ),
         ] {
-            assert_eq!(reads.next(facts), PollRead::Whole, "{why}");
+            assert_eq!(reads.why_whole(facts), Some(because), "{why}");
         }
         let mut ignored = PollReads::default();
         ignored.checked(IsLiveCheck::Ignored);
@@ -496,14 +616,13 @@ mod tests {
             Some(IsLiveCheck::Ignored),
             "it stays"
         );
-        assert_eq!(ignored.next(facts()), PollRead::Whole);
+        assert_eq!(
+            ignored.why_whole(facts()),
+            Some(WholeBecause::IsLiveIgnored)
+        );
         let mut unproven = PollReads::default();
         unproven.checked(IsLiveCheck::Unproven);
-        assert_eq!(
-            unproven.next(facts()),
-            PollRead::OpenSessions,
-            "tried again"
-        );
+        assert_eq!(unproven.why_whole(facts()), None, "tried again");
     }
 
     #[test]

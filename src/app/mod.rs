@@ -64,7 +64,7 @@ use item_list::ItemList;
 use keymap::Context;
 use live::{
     Caveat, FetchKind, FetchProgress, Frozen, PollFacts, PollRead, PollReads, Retry, RetryCause,
-    Status,
+    Status, WholeBecause,
 };
 use pacing::{NextPoll, PollBudget};
 use view::{View, ViewStack, Views};
@@ -631,6 +631,8 @@ impl App {
             stored: self.store.len(),
             total: self.store.totals().participant_sessions,
             live: self.store.is_live() && !self.final_fetch,
+            open: self.store.open_rows(),
+            page_size: self.config.page_size,
         }
     }
 
@@ -648,10 +650,15 @@ impl App {
     }
 
     fn start_fetch(&mut self, kind: FetchKind, now: Now) -> Vec<Effect> {
-        let read = match kind {
-            FetchKind::Fresh => PollRead::Whole,
-            FetchKind::Poll => self.poll_reads.next(self.poll_facts()),
+        let why = match kind {
+            FetchKind::Fresh => None,
+            FetchKind::Poll => self.poll_reads.why_whole(self.poll_facts()),
         };
+        let read = match (kind, why) {
+            (FetchKind::Poll, None) => PollRead::OpenSessions,
+            _ => PollRead::Whole,
+        };
+        self.poll_reads.started(why);
         self.start_read(kind, read, true, now)
     }
 
@@ -683,6 +690,7 @@ impl App {
                 PollRead::OpenSessions => ReadMode::OpenSessions {
                     open: self.open_sessions(),
                 },
+                PollRead::ClosedSessions => ReadMode::ClosedSessions,
             },
         };
         // A replacement of users' rows that a cancelled read left unfinished removes nothing.
@@ -867,7 +875,8 @@ impl App {
             FetchEvent::Done {
                 completeness, end, ..
             } => self.on_done(completeness, &end, now),
-            FetchEvent::OpenSessionsRead { check, .. } => {
+            FetchEvent::OpenSessionsRead { check, .. }
+            | FetchEvent::ClosedSessionsRead { check, .. } => {
                 self.poll_reads.checked(check);
                 if check != IsLiveCheck::Honoured {
                     // The whole session is read next, in this fetch.
@@ -941,8 +950,10 @@ impl App {
             && !self.poll_facts().counts_agree()
         {
             // A user who joined and left since the last poll is in the total only, and
-            // nothing else tells: the whole session is read now, as part of this poll.
-            return self.start_read(FetchKind::Poll, PollRead::Whole, false, now);
+            // nothing else tells: the rest of the session, its closed sessions, is read now,
+            // as part of this poll (with the open ones just read, every row).
+            self.poll_reads.started(Some(WholeBecause::CountsDiffer));
+            return self.start_read(FetchKind::Poll, PollRead::ClosedSessions, false, now);
         }
         if self.store.is_live() {
             // Saturating: an interval too long for Nanos means "not in this run", never "now".

@@ -70,6 +70,13 @@ pub enum ReadMode {
         /// The sessions open in the store when the poll starts.
         open: Arc<[OpenSession]>,
     },
+    /// The closed sessions (`is_live: {"$eq": false}`, [`FetchEvent::ClosedSessionsRead`]):
+    /// a poll whose [`ReadMode::OpenSessions`] read left the store's rows and the server's
+    /// total apart goes on with them, so that the two reads together are every row (every
+    /// row is either open or not), at the cost of the closed ones only. Checked at run time
+    /// as the open sessions are: a server that returns an open row for it is read whole in
+    /// the same fetch.
+    ClosedSessions,
 }
 
 /// A participant session open in the store: its `user_session_id` and its `user_id`.
@@ -79,7 +86,8 @@ pub struct OpenSession {
     pub user_id: String,
 }
 
-/// What the open sessions read by a [`ReadMode::OpenSessions`] poll say of the server.
+/// What the open sessions read by a [`ReadMode::OpenSessions`] poll (or the closed ones of a
+/// [`ReadMode::ClosedSessions`] read) say of the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IsLiveCheck {
     /// Every row returned was open, and fewer than the session's total: the server honours
@@ -190,6 +198,10 @@ pub enum FetchEvent {
     /// A [`ReadMode::OpenSessions`] poll read the open sessions (their pages came before).
     /// Unless the server honoured `is_live`, the whole session is read next, in this fetch.
     OpenSessionsRead { generation: u64, check: IsLiveCheck },
+    /// A [`ReadMode::ClosedSessions`] read read the closed sessions (their pages came before);
+    /// `Honoured` when every row returned had left. Unless it is, the whole session is read
+    /// next, in this fetch.
+    ClosedSessionsRead { generation: u64, check: IsLiveCheck },
     /// The pages that follow, until `Done`, are every participant session of `users`, read
     /// back by `user_id` because a session of theirs that was open is no longer: their rows
     /// are replaced with these (see `SessionStore::begin_replacing`). Sent with no users
@@ -231,6 +243,7 @@ impl FetchEvent {
             | FetchEvent::Done { generation, .. }
             | FetchEvent::Failed { generation, .. }
             | FetchEvent::OpenSessionsRead { generation, .. }
+            | FetchEvent::ClosedSessionsRead { generation, .. }
             | FetchEvent::ReadBack { generation, .. }
             | FetchEvent::Stats { generation, .. }
             | FetchEvent::Roster { generation, .. }

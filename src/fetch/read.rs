@@ -228,6 +228,19 @@ impl SessionRead {
         }
     }
 
+    /// What a read of `is_live: {"$eq": false}` says of the server: it honours the condition
+    /// when every row received had left (an unreadable row leaves it unproven).
+    pub(crate) fn is_closed_check(&self) -> super::IsLiveCheck {
+        use super::IsLiveCheck;
+        if self.ledger.open_rows() > 0 {
+            IsLiveCheck::Ignored
+        } else if self.ledger.unreadable_rows() > 0 {
+            IsLiveCheck::Unproven
+        } else {
+            IsLiveCheck::Honoured
+        }
+    }
+
     /// What was read, reconciled with Stream's totals; `None` until the read has ended.
     pub(crate) fn completeness(&self, now: Nanos) -> Option<Completeness> {
         let end = self.end?;

@@ -94,6 +94,10 @@ async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sen
             }
             return;
         }
+        ReadMode::ClosedSessions => {
+            walker.closed_sessions().await;
+            return;
+        }
         ReadMode::OpenSessions { open } => open,
     };
     let Some(live) = walker.walk(Some(json!({"is_live": {"$eq": true}}))).await else {
@@ -135,6 +139,30 @@ async fn read_all_pages(client: StreamClient, request: FetchRequest, events: Sen
         .await
     {
         walker.finish(read, open_sessions).await;
+    }
+}
+
+impl Walker {
+    /// Reads the closed sessions (`is_live: false`) and checks that every row returned had
+    /// left; when one had not, the server does not honour the condition and the whole
+    /// session is read instead, in this fetch.
+    async fn closed_sessions(&mut self) {
+        let generation = self.generation;
+        let Some(closed) = self.walk(Some(json!({"is_live": {"$eq": false}}))).await else {
+            return;
+        };
+        let check = closed.is_closed_check();
+        if !self
+            .send(FetchEvent::ClosedSessionsRead { generation, check })
+            .await
+        {
+            return;
+        }
+        if check == IsLiveCheck::Honoured {
+            self.finish(closed, None).await;
+        } else if let Some(read) = self.walk(None).await {
+            self.finish(read, None).await;
+        }
     }
 }
 

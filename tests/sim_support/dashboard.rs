@@ -204,6 +204,8 @@ pub struct PollOutcome {
     /// How the app says the poll read (the header's words come from it).
     pub last: Option<PollRead>,
     pub requests: u64,
+    /// The pages of each read, in the order of `reads`.
+    pub pages: Vec<u64>,
 }
 
 impl Polling {
@@ -248,15 +250,21 @@ impl Polling {
 
     async fn run(&mut self, first: fetch::FetchRequest) -> PollOutcome {
         let mut reads = Vec::new();
+        let mut pages = Vec::new();
         let mut next = Some(first);
         while let Some(request) = next.take() {
             reads.push(match request.mode {
                 fetch::ReadMode::Whole => PollRead::Whole,
                 fetch::ReadMode::OpenSessions { .. } => PollRead::OpenSessions,
+                fetch::ReadMode::ClosedSessions => PollRead::ClosedSessions,
             });
+            pages.push(0);
             let (sender, mut events) = tokio::sync::mpsc::channel(16);
             let _fetch = fetch::spawn(self.client.clone(), request, sender);
             while let Some(event) = events.recv().await {
+                if matches!(event, FetchEvent::Page { .. }) {
+                    *pages.last_mut().expect("a read") += 1;
+                }
                 let done = matches!(event, FetchEvent::Done { .. } | FetchEvent::Failed { .. });
                 let effects = self.app.update(Msg::Fetch(event), self.now());
                 if done {
@@ -269,6 +277,7 @@ impl Polling {
             reads,
             last: self.app.poll_reads().last(),
             requests: self.app.poll_budget().last_cost().unwrap_or(0),
+            pages,
         }
     }
 }
