@@ -1,6 +1,8 @@
 //! Requests per live poll over a whole call played live: polls that read the open sessions
-//! and read back who left (the dashboard's way without a server filter) beside a whole read
-//! at every poll, side by side on one sim, each poll started when the dashboard plans it.
+//! and read back who left, and the closed sessions when the counts then differ (the
+//! dashboard's way without a server filter), beside a whole read at every poll, side by side
+//! on one sim, each poll started when the dashboard plans it; and where the first way's
+//! requests went (open sessions, read back, closed sessions, whole reads by their reason).
 //!
 //! Run with `scripts/poll-requests.sh` (or `cargo bench --bench live_polls -- [SCENARIO]
 //! [SPEED] [INTERVAL_S]`, defaults `webinar 10 5`). A whole read at every poll is what a

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Requests per live poll over a whole call played live: the dashboard's polls without a server
-# filter (the open sessions, then who left, read back by user id; a whole read when the counts
-# disagree and every 10th poll) beside a whole read at every poll, on one sim, side by side.
+# filter (the open sessions, then who left, read back by user id; the closed sessions when the
+# counts then disagree; a whole read when they disagree at the start of a poll, when the open
+# sessions are as many pages as every row, every 10th poll and at the end) beside a whole read
+# at every poll, on one sim, side by side. Also prints where the requests went: pages of the
+# open sessions, read back, of the closed sessions, and the whole reads by why they were made.
 #
 #   scripts/poll-requests.sh [SCENARIO] [SPEED] [INTERVAL_S]     (defaults: webinar 10 5)
 #

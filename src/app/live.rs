@@ -21,7 +21,8 @@ pub(crate) enum FetchKind {
     Poll,
 }
 
-/// At least every this many polls, a poll reads the whole session, whatever the others read.
+/// At least every this many polls, a poll reads the whole session, whatever the others read
+/// (a poll that read the open sessions and then the closed ones read every row: it counts).
 pub const WHOLE_READ_EVERY: u32 = 10;
 
 /// How a live poll reads the session.
@@ -130,7 +131,7 @@ impl PollFacts {
 pub struct PollReads {
     /// What the last open-sessions read said of `is_live`; `Ignored` stays.
     check: Option<IsLiveCheck>,
-    /// Polls since the last whole read.
+    /// Polls since the last read of every row (whole, or open then closed sessions).
     since_whole: u32,
     last: Option<PollRead>,
     /// Why the read under way or the last one reads the whole session.
