@@ -30,10 +30,7 @@ impl Interner {
 
     /// The bytes of `text` that string `id` takes.
     fn span(&self, id: usize) -> (usize, usize) {
-        let start = id
-            .checked_sub(1)
-            .map_or(0, |before| self.ends[before] as usize);
-        (start, self.ends[id] as usize)
+        span_of(&self.ends, id)
     }
 
     pub(crate) fn hash(&self, value: &str) -> u64 {
@@ -57,7 +54,11 @@ impl Interner {
         let id = dense_id(self.ends.len());
         self.text.push_str(value);
         self.ends.push(dense_id(self.text.len()));
-        self.index.insert(hash, id);
+        let (text, ends, hasher) = (&self.text, &self.ends, self.hasher);
+        self.index.insert(hash, id, |id| {
+            let (start, end) = span_of(ends, id as usize);
+            hasher.bytes(&text.as_bytes()[start..end])
+        });
         id
     }
 
@@ -66,7 +67,7 @@ impl Interner {
         &self.text[start..end]
     }
 
-    pub(crate) fn home_slot(&self, hash: u64) -> u64 {
+    pub(crate) fn home_slot(&self, hash: u64) -> Option<u32> {
         self.index.home_slot(hash)
     }
 
@@ -93,10 +94,11 @@ impl Interner {
         held
     }
 
-    /// Reads the span and first byte of the string a lookup starting at `slot` would compare
-    /// against, so that the lookup finds them in cache. Returns a value depending on each read.
-    pub(crate) fn touch_candidate(&self, hash: u64, slot: u64) -> u64 {
-        let Some(id) = IdIndex::tagged_id(slot, hash) else {
+    /// Reads the span and first byte of `candidate`, the string a lookup starting at its slot
+    /// compares first, so that the lookup finds them in cache. Returns a value depending on
+    /// each read.
+    pub(crate) fn touch_candidate(&self, candidate: Option<u32>) -> u64 {
+        let Some(id) = candidate else {
             return 0;
         };
         let (start, end) = self.span(id as usize);
@@ -107,6 +109,12 @@ impl Interner {
     pub(crate) fn memory_bytes(&self) -> usize {
         self.text.capacity() + self.ends.capacity() * size_of::<u32>() + self.index.memory_bytes()
     }
+}
+
+/// Where string `id` starts and ends, from the ends of every string.
+fn span_of(ends: &[u32], id: usize) -> (usize, usize) {
+    let start = id.checked_sub(1).map_or(0, |before| ends[before] as usize);
+    (start, ends[id] as usize)
 }
 
 /// Distinct lists of ids (role sets), stored back to back.
@@ -141,7 +149,11 @@ impl ListInterner {
         let start = dense_id(self.members.len());
         self.members.extend_from_slice(list);
         self.spans.push((start, dense_id(list.len())));
-        self.index.insert(hash, id);
+        let (members, spans, hasher) = (&self.members, &self.spans, self.hasher);
+        self.index.insert(hash, id, |id| {
+            let (start, len) = spans[id as usize];
+            hasher.words(&members[start as usize..(start + len) as usize])
+        });
         id
     }
 

@@ -272,7 +272,12 @@ impl SessionLedger {
                 let position = u32::try_from(self.entries.len()).expect("fewer than 2^32 rows");
                 let key = match id {
                     DigestId::Uuid(value) => {
-                        self.index.insert(self.hasher.wide(*value), position);
+                        let (entries, hasher) = (&self.entries, self.hasher);
+                        self.index
+                            .insert(hasher.wide(*value), position, |position| {
+                                let [high, low] = entries[position as usize].key;
+                                hasher.wide((u128::from(high) << 64) | u128::from(low))
+                            });
                         [(value >> 64) as u64, *value as u64]
                     }
                     DigestId::Text(text) => {

@@ -208,6 +208,22 @@ pub struct SessionStore {
     replacing: Option<HashSet<u32>>,
 }
 
+/// The hash the row index files a `user_session_id` under.
+fn probe_hash(hasher: KeyHasher, id: IdProbe) -> u64 {
+    match id {
+        IdProbe::Uuid(value) => hasher.wide(value),
+        IdProbe::Text(text) => hasher.bytes(text.as_bytes()),
+    }
+}
+
+/// [`probe_hash`] of a stored row's id, whose text ids live in `text_ids`.
+fn key_hash(hasher: KeyHasher, text_ids: &str, key: StoredKey) -> u64 {
+    match key.kind {
+        KeyKind::Uuid => probe_hash(hasher, IdProbe::Uuid(key.uuid_value())),
+        KeyKind::Text => probe_hash(hasher, IdProbe::Text(key.text_in(text_ids))),
+    }
+}
+
 impl Default for SessionStore {
     fn default() -> Self {
         SessionStore::new()
@@ -455,14 +471,18 @@ impl SessionStore {
             };
         }
         let rows = &prepared[..batch.len()];
-        let mut user_slots = [0u64; BATCH];
+        let mut user_slots = [None; BATCH];
+        let mut row_slots = [None; BATCH];
         let mut loaded = 0u64;
-        for (keys, user_slot) in rows.iter().zip(&mut user_slots) {
+        for ((keys, user_slot), row_slot) in rows.iter().zip(&mut user_slots).zip(&mut row_slots) {
             *user_slot = self.users.home_slot(keys.user_hash);
-            loaded ^= self.index.home_slot(keys.id_hash);
+            *row_slot = self.index.home_slot(keys.id_hash);
         }
-        for (keys, &user_slot) in rows.iter().zip(&user_slots) {
-            loaded ^= self.users.touch_candidate(keys.user_hash, user_slot);
+        for (&user_slot, &row_slot) in user_slots.iter().zip(&row_slots) {
+            loaded ^= self.users.touch_candidate(user_slot);
+            if let Some(row) = row_slot {
+                loaded ^= self.rows[row as usize].key().words[1];
+            }
         }
         // The loads above are only useful for their side effect on the cache.
         std::hint::black_box(loaded);
@@ -470,10 +490,7 @@ impl SessionStore {
     }
 
     fn hash_id(&self, id: IdProbe) -> u64 {
-        match id {
-            IdProbe::Uuid(value) => self.hasher.wide(value),
-            IdProbe::Text(text) => self.hasher.bytes(text.as_bytes()),
-        }
+        probe_hash(self.hasher, id)
     }
 
     fn upsert(&mut self, details: &SessionDetailsRef, keys: Prepared) -> Upsert {
@@ -494,7 +511,10 @@ impl SessionStore {
                 self.bounds.include(&row);
                 self.open_rows += usize::from(row.is_open());
                 self.rows.push(row);
-                self.index.insert(hash, id);
+                let (rows, text_ids, hasher) = (&self.rows, &self.text_ids, self.hasher);
+                self.index.insert(hash, id, |row| {
+                    key_hash(hasher, text_ids, rows[row as usize].key())
+                });
                 self.generation += 1;
                 Upsert::Inserted
             }
