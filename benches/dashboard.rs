@@ -2,7 +2,6 @@
 //! filter keystroke until the next frame is ready.
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use criterion::{Criterion, criterion_group};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -10,11 +9,14 @@ use headcount::api::RawSessionsPage;
 use headcount::api::models::{ParticipantSessionDetails, ParticipantSessionsPage};
 use headcount::api::timestamp::{NANOS_PER_SEC, Nanos};
 use headcount::app::{App, AppConfig, Msg};
-use headcount::attendance::{DisplayZone, Thresholds};
 use headcount::fetch::FetchEvent;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use serde_json::json;
+
+#[path = "../tests/app_support/config.rs"]
+mod app_config;
+use app_config::session_config;
 
 const SESSIONS: usize = 1_000_000;
 const PAGE: usize = 1_000;
@@ -23,17 +25,10 @@ const NOW: Nanos = T0 + 4 * 3600 * NANOS_PER_SEC;
 
 fn config() -> AppConfig {
     AppConfig {
-        call_type: "default".into(),
-        call_id: "townhall".into(),
-        session: "s-1".into(),
-        filter: None,
-        zone: DisplayZone::utc(),
-        thresholds: Thresholds::default(),
-        present: headcount::attendance::PresentThreshold::DEFAULT,
-        interval: Duration::from_secs(5),
         page_size: 1000,
         color: true,
         export_dir: std::env::temp_dir(),
+        ..session_config("default", "townhall", "s-1")
     }
 }
 

@@ -16,9 +16,12 @@ use std::time::{Duration, Instant};
 use clap::ValueEnum;
 use headcount::api::StreamClient;
 use headcount::app::{App, AppConfig, Effect, LocalClock, Msg, Now};
-use headcount::attendance::{DisplayZone, PresentThreshold, Thresholds};
 use headcount::fetch::{self, FetchEvent};
 use headcount::sim::{Scenario, SimConfig};
+
+#[path = "../tests/app_support/config.rs"]
+mod app_config;
+use app_config::session_config;
 
 const KEY: &str = "headcount-demo";
 const SECRET: &str = "headcount-demo-secret";
@@ -80,17 +83,8 @@ async fn first_read(scenario: Scenario, speed: f64, clocks: Clocks) -> (Duration
         .build()
         .expect("client");
     let config = AppConfig {
-        call_type: sim.call_type().into(),
-        call_id: sim.call_id().into(),
-        session: sim.session_id().into(),
-        filter: None,
-        zone: DisplayZone::utc(),
-        thresholds: Thresholds::default(),
-        present: PresentThreshold::DEFAULT,
-        interval: Duration::from_secs(5),
-        page_size: 100,
-        color: false,
         export_dir: std::env::temp_dir(),
+        ..session_config(sim.call_type(), sim.call_id(), sim.session_id())
     };
     let clock = LocalClock::new();
     let now = || match clocks {

@@ -16,9 +16,12 @@ use clap::ValueEnum;
 use headcount::api::StreamClient;
 use headcount::app::live::{PollRead, WholeBecause};
 use headcount::app::{App, AppConfig, Effect, LocalClock, Msg, Now};
-use headcount::attendance::{DisplayZone, PresentThreshold, Thresholds};
 use headcount::fetch::{self, FetchEvent, FetchRequest, IsLiveCheck, ReadMode};
 use headcount::sim::{RunningSim, Scenario, SimConfig};
+
+#[path = "../tests/app_support/config.rs"]
+mod app_config;
+use app_config::session_config;
 
 const KEY: &str = "headcount-demo";
 const SECRET: &str = "headcount-demo-secret";
@@ -137,17 +140,10 @@ async fn poll_the_call(sim: &RunningSim, filter: Option<&str>, interval: Duratio
         .build()
         .expect("client");
     let config = AppConfig {
-        call_type: sim.call_type().into(),
-        call_id: sim.call_id().into(),
-        session: sim.session_id().into(),
         filter: filter.map(str::to_owned),
-        zone: DisplayZone::utc(),
-        thresholds: Thresholds::default(),
-        present: PresentThreshold::DEFAULT,
         interval,
-        page_size: 100,
-        color: false,
         export_dir: std::env::temp_dir(),
+        ..session_config(sim.call_type(), sim.call_id(), sim.session_id())
     };
     // As the dashboard's driver: the server's present and this machine's clock.
     let clock = LocalClock::new();

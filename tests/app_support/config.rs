@@ -1,6 +1,7 @@
 //! The dashboard's settings in the tests, declared once: every default, on one call session.
 //! Both the hand-fed dashboard tests (`app_support`) and the ones read by the real fetcher
-//! (`sim_support::dashboard`) start from it.
+//! (`sim_support::dashboard`) start from it, and so do the benches that run the dashboard
+//! (`benches/dashboard.rs`, `first_read.rs`, `live_polls.rs`), through `#[path]`.
 
 use std::time::Duration;
 
