@@ -357,12 +357,11 @@ fn member_line(app: &App, person: Person<'_>, theme: &Palette) -> Option<Vec<Fie
             })],
         ));
         if !member.custom.is_empty() {
-            let custom = serde_json::Value::Object(member.custom.clone()).to_string();
             fields.push(Field::one(
                 3,
                 vec![
                     Span::raw("custom "),
-                    Span::styled(short(&terminal_safe(&custom)), theme.dim()),
+                    Span::styled(short(&terminal_safe(member.custom.as_json())), theme.dim()),
                 ],
             ));
         }
