@@ -43,10 +43,11 @@ impl App {
             .and_then(|completeness| completeness.shortfall())
             .map(|shortfall| shortfall.to_string());
         let source = self.shown.source.trim();
+        let rows = self.derived.filtered.ids();
         let ctx = CardContext {
             store: &self.store,
             identity,
-            rows: &self.derived.filtered,
+            rows: &rows,
             now: self.derived.computed_at.unwrap_or(self.now.server),
             zone: &self.config.zone,
             thresholds: &self.config.thresholds,

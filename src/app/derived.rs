@@ -5,6 +5,7 @@
 //! changed, so a frame costs the same with ten rows or a million.
 
 use crate::api::timestamp::Nanos;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::attendance::{
@@ -42,13 +43,66 @@ pub(crate) struct RowsKey {
 /// revision of the filtered rows it picked from.
 pub(crate) type SortedKey = (OrderKey, u64);
 
+/// The rows the filter keeps, ascending by row id: every stored row of the moment they were
+/// computed, told by their count alone (a million row ids are 4 MB, held for as long as
+/// nothing is filtered), or the ids kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Filtered {
+    /// Rows `0..count`: every row the store held.
+    Every(u32),
+    /// Fewer than every row.
+    Kept(Vec<RowId>),
+}
+
+impl Default for Filtered {
+    fn default() -> Self {
+        Filtered::Every(0)
+    }
+}
+
+impl Filtered {
+    /// The filter's choice among `store_len` rows, given the ids it kept.
+    fn of(kept: Vec<RowId>, store_len: usize) -> Filtered {
+        if kept.len() == store_len {
+            Filtered::Every(dense_count(store_len))
+        } else {
+            Filtered::Kept(kept)
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Filtered::Every(count) => *count as usize,
+            Filtered::Kept(rows) => rows.len(),
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The row ids, ascending: borrowed when the filter kept fewer than every row, made for
+    /// the caller (and dropped by it) otherwise.
+    pub(crate) fn ids(&self) -> Cow<'_, [RowId]> {
+        match self {
+            Filtered::Every(count) => Cow::Owned((0..*count).map(RowId).collect()),
+            Filtered::Kept(rows) => Cow::Borrowed(rows),
+        }
+    }
+}
+
+/// A count of rows as the `u32` row ids count them.
+fn dense_count(count: usize) -> u32 {
+    u32::try_from(count).expect("row ids are u32")
+}
+
 /// The filtered rows, the one list of the rows the filter keeps, and what is computed from
 /// them: each derived form (the rows grouped by user, the session table's order) is kept with
 /// the revision of the filtered rows and of the store it was derived from, and derived again
 /// only when one of them moved on.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Derived {
-    pub(crate) filtered: Vec<RowId>,
+    pub(crate) filtered: Filtered,
     /// Counts the computations of `filtered`: a new one may keep other rows even with the
     /// same [`RowsKey`], when time terms meet open sessions.
     revision: u64,
@@ -101,9 +155,12 @@ impl Derived {
         now: Nanos,
     ) {
         self.filtered = if filter.local.is_some() {
-            keep_local_matches(store, store.row_ids(), filter, now)
+            Filtered::of(
+                keep_local_matches(store, store.row_ids(), filter, now),
+                store.len(),
+            )
         } else {
-            store.row_ids().collect()
+            Filtered::Every(dense_count(store.len()))
         };
         self.revision += 1;
         self.rows_key = Some(key);
@@ -139,20 +196,17 @@ impl Derived {
         }
         self.figures = None;
         let grouped_at = (self.revision, store.generation());
+        let rows = self.filtered.ids();
         if self.user_rows.as_ref().map(|(key, _)| *key) != Some(grouped_at) {
             self.user_rows = None;
-            self.user_rows = Some((grouped_at, UserRows::group(store, &self.filtered)));
+            self.user_rows = Some((grouped_at, UserRows::group(store, &rows)));
         }
         let every_row = self.filtered.len() == store.len();
         let shared = (self.roster())
             .filter(|_| every_row)
             .map(|roster| Arc::clone(roster.people.figures()));
         self.figures = Some(Figures::compute_sharing(
-            store,
-            &self.filtered,
-            now,
-            thresholds,
-            shared,
+            store, &rows, now, thresholds, shared,
         ));
         self.computed_at = Some(now);
     }
@@ -185,7 +239,7 @@ impl Derived {
             return Some((sorted, Arc::clone(&self.order.rows)));
         }
         let mut kept = vec![false; store.len()];
-        for id in &self.filtered {
+        for id in self.filtered.ids().iter() {
             kept[id.0 as usize] = true;
         }
         let rows = self
@@ -405,6 +459,40 @@ mod tests {
             "the users table shares the roster's figures, not an equal copy"
         );
         assert!(!derived.classify_expected(&store, None, expected_key, T));
+    }
+
+    #[test]
+    fn every_row_kept_is_told_by_its_count_and_counts_as_every_id() {
+        let minute = 60 * NANOS_PER_SEC;
+        let store = ended_call(vec![
+            closed("ann", "a1", T, T + minute),
+            closed("bob", "b1", T + minute, T + 20 * minute),
+            closed("ann", "a2", T + 2 * minute, T + 30 * minute),
+        ]);
+        let thresholds = Thresholds::default();
+        let every_id: Vec<RowId> = store.row_ids().collect();
+        let figures_of = |text: &str| {
+            let mut derived = Derived::default();
+            derived.filter(&store, &filter(text), key(0), T);
+            derived.compute_figures(&store, T, &thresholds);
+            derived
+        };
+        let unfiltered = figures_of("");
+        assert_eq!(unfiltered.filtered, Filtered::Every(3));
+        assert_eq!(unfiltered.filtered.ids().as_ref(), every_id.as_slice());
+        let all_kept = figures_of("dur>1s");
+        assert_eq!(all_kept.filtered, Filtered::Every(3));
+        let expected = Figures::compute(&store, &every_id, T, &thresholds);
+        for derived in [&unfiltered, &all_kept] {
+            assert_eq!(derived.figures.as_ref(), Some(&expected));
+            let ann = store.find_user("ann").unwrap();
+            assert_eq!(derived.user_rows().of(ann), [RowId(0), RowId(2)]);
+        }
+        let some = figures_of("dur>10m");
+        assert_eq!(some.filtered, Filtered::Kept(vec![RowId(1), RowId(2)]));
+        assert_eq!(some.filtered.len(), 2);
+        assert_eq!(some.figures.unwrap().call.sessions, 2);
+        assert!(figures_of("dur>100h").filtered.is_empty());
     }
 
     #[test]

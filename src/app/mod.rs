@@ -355,9 +355,9 @@ impl App {
         self.filter_due
     }
 
-    /// The rows matching the whole filter, by row id.
-    pub(crate) fn filtered_rows(&self) -> &[RowId] {
-        &self.derived.filtered
+    /// How many rows match the whole filter.
+    pub(crate) fn filtered_count(&self) -> usize {
+        self.derived.filtered.len()
     }
 
     /// One user's matching rows, by row id.

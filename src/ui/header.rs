@@ -451,7 +451,7 @@ pub(crate) fn totals(frame: &mut Frame, area: Rect, app: &App, now: Nanos, theme
         _ if app.figures_pending() => {
             filtered.push(named(
                 scope,
-                counted(app.filtered_rows().len() as u64, "session"),
+                counted(app.filtered_count() as u64, "session"),
             ));
             filtered.push(plain(2, "computing the figures…".to_owned()));
         }
