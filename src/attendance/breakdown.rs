@@ -47,8 +47,9 @@ pub fn breakdowns(store: &SessionStore, rows: &[RowId], now: Nanos) -> Breakdown
             sessions: 1,
             connected_seconds: row.counted(&ctx).connected_seconds,
         };
-        per_role_set[row.role_set as usize].add(sum);
-        per_publisher[row.publisher as usize].add(sum);
+        let kinds = store.row_kinds(row);
+        per_role_set[kinds.role_set as usize].add(sum);
+        per_publisher[kinds.publisher as usize].add(sum);
     }
     Breakdowns {
         by_role: role_shares(store, &per_role_set),

@@ -20,7 +20,7 @@ use super::history::{Gap, HistoryEntry};
 use super::problems::{Problems, RowContext, absurd_seconds, rows_with_problems};
 use super::records::{Cell, problem_groups};
 use super::roster::{Person, RingStatus, Roster, State};
-use super::row::{Row, RowId, SessionRef};
+use super::row::{RowId, SessionRef};
 use super::sort::Order;
 use super::store::SessionStore;
 use super::users::UserFigures;
@@ -324,7 +324,7 @@ pub(crate) enum SessionKey {
     SessionIdText,
     Publisher,
     RoleSet,
-    Value(fn(&Row, &RowContext) -> Option<u64>),
+    Value(fn(&SessionRef, &RowContext) -> Option<u64>),
 }
 
 type S = Sessions;

@@ -300,16 +300,21 @@ impl<'a> CompiledPredicate<'a> {
 
     /// Bit `i` says whether row `lanes[i]` (stored as `rows[i]`) passes `test`.
     fn lanes_passing(&self, test: &StoreTest, lanes: &[RowId], rows: &[&Row]) -> u64 {
-        let by_id = |answers: &[bool], id: fn(&Row) -> u32| {
-            lane_bits(rows, |row| answers[id(row) as usize])
-        };
+        let kinds = |row: &Row| self.store.row_kinds(row);
         match test {
-            StoreTest::ByUser(answers) => by_id(answers, |row| row.user),
-            StoreTest::ByPublisher(answers) => by_id(answers, |row| row.publisher),
-            StoreTest::ByRoleSet(answers) => by_id(answers, |row| row.role_set),
-            StoreTest::OnTimes(test) => lane_bits(rows, |row| {
-                test.matches(&OneColumn::times(row, &self.context), self.context.now)
-            }),
+            StoreTest::ByUser(answers) => lanes_by_id(rows, answers, |row| row.user),
+            StoreTest::ByPublisher(answers) => {
+                lanes_by_id(rows, answers, |row| kinds(row).publisher)
+            }
+            StoreTest::ByRoleSet(answers) => lanes_by_id(rows, answers, |row| kinds(row).role_set),
+            StoreTest::OnTimes(test) => {
+                (lanes.iter().zip(rows).enumerate()).fold(0u64, |bits, (lane, (&id, row))| {
+                    let row = SessionRef::new(self.store, id, row);
+                    let passes =
+                        test.matches(&OneColumn::times(row, &self.context), self.context.now);
+                    bits | u64::from(passes) << lane
+                })
+            }
             StoreTest::OnSessionId(step) => {
                 lanes.iter().enumerate().fold(0u64, |bits, (lane, &id)| {
                     let session = FilterableRow::new(self.store.get(id).expect("candidates exist"));
@@ -322,6 +327,12 @@ impl<'a> CompiledPredicate<'a> {
             StoreTest::Constant(answer) => lane_bits(rows, |_| *answer),
         }
     }
+}
+
+/// Bit `i` is the answer for the id `id` reads from `rows[i]`.
+#[inline]
+fn lanes_by_id(rows: &[&Row], answers: &[bool], id: impl Fn(&Row) -> u32) -> u64 {
+    lane_bits(rows, |row| answers[id(row) as usize])
 }
 
 /// Bit `i` is `answer` for `rows[i]`.
@@ -378,7 +389,7 @@ struct OneColumn<'a> {
     user_id: &'a str,
     publisher_type: &'a str,
     roles: Option<(&'a SessionStore, u32)>,
-    times: Option<(&'a Row, &'a RowContext)>,
+    times: Option<(SessionRef<'a>, &'a RowContext)>,
 }
 
 impl<'a> OneColumn<'a> {
@@ -403,7 +414,7 @@ impl<'a> OneColumn<'a> {
         }
     }
 
-    fn times(row: &'a Row, context: &'a RowContext) -> Self {
+    fn times(row: SessionRef<'a>, context: &'a RowContext) -> Self {
         OneColumn {
             times: Some((row, context)),
             ..OneColumn::default()

@@ -76,7 +76,7 @@ pub(crate) fn user_history(
                 row: id,
                 joined_at: row.joined_at(),
                 left_at: row.left_at(),
-                duration_seconds: row.shown_duration(&ctx),
+                duration_seconds: store.get(id).and_then(|row| row.shown_duration(&ctx)),
                 gap_before,
                 reconnect: matches!(gap_before, Gap::After(gap) if gap < thresholds.reconnect_gap),
                 problems: counted.problems,

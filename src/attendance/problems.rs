@@ -33,7 +33,7 @@ pub(crate) const EARLIEST: Nanos = 946_684_800 * NANOS_PER_SEC;
 pub(crate) const LATEST: Nanos = 4_102_444_800 * NANOS_PER_SEC;
 
 /// The longest plausible `duration_in_seconds`: a year. Longer, either way, is no call.
-const LONGEST_SECONDS: i64 = 366 * 86_400;
+pub(crate) const LONGEST_SECONDS: i64 = 366 * 86_400;
 
 /// Whether `seconds`, a row's `duration_in_seconds`, is no length a call can have: over a
 /// year either way (`i64::MIN` and `i64::MAX` have been seen).
@@ -505,8 +505,8 @@ pub(crate) fn data_quality(store: &SessionStore, rows: &[RowId], now: Nanos) -> 
     for &id in rows {
         let row = store.row(id);
         let counted = row.counted(&ctx);
-        let received = row
-            .duration_in_seconds()
+        let received = store
+            .duration_in_seconds(id, row)
             .filter(|&seconds| !absurd_seconds(seconds))
             .unwrap_or(0);
         quality.received_seconds = quality.received_seconds.saturating_add(received);

@@ -3,12 +3,22 @@
 use crate::api::SessionDetailsRef;
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 
-use super::problems::{Counted, Problems, RawTimes, RowContext, plausible_instant};
+use super::problems::{
+    Counted, LONGEST_SECONDS, Problems, RawTimes, RowContext, plausible_instant,
+};
 use super::session_id::{KeyKind, SessionIdText, StoredKey};
 use super::store::SessionStore;
 
-/// Marks an absent timestamp or duration inside a row; `Option<i64>` would double the size.
+/// Marks an absent timestamp inside a row; `Option<i64>` would double the size.
 const ABSENT: i64 = i64::MIN;
+
+/// Marks an absent `duration_in_seconds` inside a row.
+const NO_SECONDS: i32 = i32::MIN;
+/// Marks a `duration_in_seconds` the row cannot hold (beyond an `i32`, 68 years, or one of
+/// these two marks): the store keeps it aside, by row ([`SessionStore::duration_in_seconds`]).
+/// Only hostile rows send one, and the figures never trust it: they trust at most a year.
+const SECONDS_ASIDE: i32 = i32::MIN + 1;
+const _: () = assert!(LONGEST_SECONDS < SECONDS_ASIDE.unsigned_abs() as i64);
 
 /// A row's stable position in the store: it names the same `user_session_id` for the life of
 /// the store (until `SessionStore::clear`), however often the row is updated.
@@ -43,16 +53,19 @@ impl UserId {
     }
 }
 
-/// One session in 56 bytes: no strings, no options.
+/// One session in 48 bytes: no strings, no options. A million of them are the store's
+/// largest table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Row {
     key_words: [u64; 2],
     joined_at: i64,
     left_at: i64,
-    duration_in_seconds: i64,
+    /// `duration_in_seconds`, `NO_SECONDS` or `SECONDS_ASIDE`.
+    seconds: i32,
     pub(crate) user: u32,
-    pub(crate) role_set: u32,
-    pub(crate) publisher: u32,
+    /// The interned pair of role set and publisher type ([`RowKinds`]): consecutive rows
+    /// mostly share both, and one id for the two keeps the row within 48 bytes.
+    pub(crate) kinds: u32,
     /// The problems the row shows on its own, checked once at ingest.
     problems: Problems,
     key_kind: KeyKind,
@@ -64,10 +77,35 @@ pub(crate) struct RowFields {
     pub(crate) user: u32,
     pub(crate) role_set: u32,
     pub(crate) publisher: u32,
+    /// The pair of the two above, interned.
+    pub(crate) kinds: u32,
+}
+
+/// A row's `duration_in_seconds`: held in the row (absent or not), or kept aside by the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HeldSeconds {
+    Held(Option<i64>),
+    Aside,
+}
+
+/// A row's role set and publisher type, as one interned pair names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RowKinds {
+    pub(crate) role_set: u32,
+    pub(crate) publisher: u32,
 }
 
 fn encode(value: Option<i64>) -> i64 {
     value.unwrap_or(ABSENT)
+}
+
+/// A `duration_in_seconds` as a row holds it.
+fn encode_seconds(value: Option<i64>) -> i32 {
+    match value.map(i32::try_from) {
+        None => NO_SECONDS,
+        Some(Ok(seconds)) if seconds != NO_SECONDS && seconds != SECONDS_ASIDE => seconds,
+        Some(_) => SECONDS_ASIDE,
+    }
 }
 
 fn decode(value: i64) -> Option<i64> {
@@ -88,10 +126,9 @@ impl Row {
             // absent, and is flagged as such below.
             joined_at: encode(details.joined_at),
             left_at: encode(details.left_at),
-            duration_in_seconds: encode(details.duration_in_seconds),
+            seconds: encode_seconds(details.duration_in_seconds),
             user: fields.user,
-            role_set: fields.role_set,
-            publisher: fields.publisher,
+            kinds: fields.kinds,
             problems: raw.problems(),
         }
     }
@@ -111,8 +148,29 @@ impl Row {
         decode(self.left_at)
     }
 
-    pub(crate) fn duration_in_seconds(&self) -> Option<i64> {
-        decode(self.duration_in_seconds)
+    /// `duration_in_seconds` when the row holds it, or that the store keeps it aside (see
+    /// [`SessionStore::duration_in_seconds`]).
+    pub(crate) fn held_seconds(&self) -> HeldSeconds {
+        match self.seconds {
+            NO_SECONDS => HeldSeconds::Held(None),
+            SECONDS_ASIDE => HeldSeconds::Aside,
+            seconds => HeldSeconds::Held(Some(i64::from(seconds))),
+        }
+    }
+
+    /// Whether the store keeps this row's `duration_in_seconds` aside.
+    pub(crate) fn seconds_aside(&self) -> bool {
+        self.seconds == SECONDS_ASIDE
+    }
+
+    /// `duration_in_seconds` as far as the figures read it: a value kept aside is beyond
+    /// the year they trust at most, and untrusted alike whatever it is (it reads as absent
+    /// here; the problems it shows were checked at ingest, on the value itself).
+    fn trusted_seconds(&self) -> Option<i64> {
+        match self.held_seconds() {
+            HeldSeconds::Held(seconds) => seconds,
+            HeldSeconds::Aside => None,
+        }
     }
 
     /// No `left_at`: in the call while the session is live, a leave not recorded once ended.
@@ -130,27 +188,19 @@ impl Row {
         self.raw().trusted_bounds()
     }
 
+    /// The times as the figures read them (see [`Row::trusted_seconds`]); the problems are
+    /// the stored ones, never derived from this.
     fn raw(&self) -> RawTimes {
         RawTimes {
             joined_at: self.joined_at(),
             left_at: self.left_at(),
-            duration_in_seconds: self.duration_in_seconds(),
+            duration_in_seconds: self.trusted_seconds(),
         }
     }
 
     /// How the row counts in every figure, with all of its problems.
     pub(crate) fn counted(&self, ctx: &RowContext) -> Counted {
         Counted::of(self.raw(), self.problems, ctx)
-    }
-
-    /// The duration shown for the row: see [`shown_duration`].
-    pub(crate) fn shown_duration(&self, ctx: &RowContext) -> Option<i64> {
-        shown_duration(
-            self.duration_in_seconds(),
-            self.joined_at(),
-            self.is_open(),
-            ctx,
-        )
     }
 }
 
@@ -203,7 +253,7 @@ impl<'a> SessionRef<'a> {
     }
 
     pub(crate) fn publisher(&self) -> PublisherId {
-        PublisherId(self.row.publisher)
+        PublisherId(self.store.row_kinds(self.row).publisher)
     }
 
     pub(crate) fn publisher_type(&self) -> &'a str {
@@ -211,7 +261,7 @@ impl<'a> SessionRef<'a> {
     }
 
     pub(crate) fn role_set(&self) -> RoleSetId {
-        RoleSetId(self.row.role_set)
+        RoleSetId(self.store.row_kinds(self.row).role_set)
     }
 
     pub(crate) fn role_ids(&self) -> impl ExactSizeIterator<Item = RoleId> + Clone + 'a {
@@ -234,7 +284,7 @@ impl<'a> SessionRef<'a> {
 
     /// `duration_in_seconds` exactly as the API sent it.
     pub(crate) fn duration_in_seconds(&self) -> Option<i64> {
-        self.row.duration_in_seconds()
+        self.store.duration_in_seconds(self.id, self.row)
     }
 
     /// The session has no `left_at`: the user is still in the call, or (once the session
@@ -252,7 +302,12 @@ impl<'a> SessionRef<'a> {
     /// The duration shown for the row: the API's `duration_in_seconds` as sent, or for a
     /// session open in a live call the whole seconds since it joined.
     pub(crate) fn shown_duration(&self, ctx: &RowContext) -> Option<i64> {
-        self.row.shown_duration(ctx)
+        shown_duration(
+            self.duration_in_seconds(),
+            self.joined_at(),
+            self.is_open(),
+            ctx,
+        )
     }
 
     /// How the row counts in the figures, and its problems.
@@ -294,7 +349,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_row_stays_within_its_memory_budget() {
-        assert_eq!(size_of::<Row>(), 56);
+    fn a_row_takes_48_bytes() {
+        assert_eq!(size_of::<Row>(), 48);
+    }
+
+    #[test]
+    fn a_duration_is_held_in_the_row_unless_it_does_not_fit() {
+        for held in [
+            None,
+            Some(0),
+            Some(-600),
+            Some(i64::from(i32::MAX)),
+            Some(-(1 << 31) + 2),
+        ] {
+            assert_eq!(encode_seconds(held), held.map_or(NO_SECONDS, |s| s as i32));
+        }
+        for aside in [i64::MIN, i64::MAX, 1 << 31, -(1 << 31), -(1 << 31) + 1] {
+            assert_eq!(encode_seconds(Some(aside)), SECONDS_ASIDE, "{aside}");
+        }
     }
 }

@@ -11,7 +11,7 @@ use crate::api::timestamp::Nanos;
 use super::columns::{
     SESSION_COLUMNS, SessionColumn, SessionKey, USER_COLUMNS, UserColumn, UserKey, sorted_by,
 };
-use super::row::{PublisherId, RoleId, Row, RowId, UserId};
+use super::row::{PublisherId, RoleId, RowId, SessionRef, UserId};
 use super::store::SessionStore;
 use super::users::UserFigures;
 
@@ -54,14 +54,14 @@ pub fn sort_sessions(
         SessionKey::UserName => {
             let ranks = user_ranks(store);
             sort_rows_by(store, rows, order, &|row| {
-                Some(u64::from(ranks[row.user as usize]))
+                Some(u64::from(ranks[row.user().index()]))
             });
         }
         SessionKey::Publisher => {
             let name = |id| store.publisher_name(PublisherId(id));
             let ranks = ranks_by(store.publisher_count(), |a, b| name(a).cmp(name(b)));
             sort_rows_by(store, rows, order, &|row| {
-                Some(u64::from(ranks[row.publisher as usize]))
+                Some(u64::from(ranks[row.publisher().0 as usize]))
             });
         }
         SessionKey::RoleSet => {
@@ -71,7 +71,7 @@ pub fn sort_sessions(
             };
             let ranks = ranks_by(store.role_set_count(), |a, b| names(a).cmp(names(b)));
             sort_rows_by(store, rows, order, &|row| {
-                Some(u64::from(ranks[row.role_set as usize]))
+                Some(u64::from(ranks[row.role_set().0 as usize]))
             });
         }
         SessionKey::Value(key) => {
@@ -85,14 +85,17 @@ fn sort_rows_by(
     store: &SessionStore,
     rows: &mut [RowId],
     order: Order,
-    key: &dyn Fn(&Row) -> Option<u64>,
+    key: &dyn Fn(&SessionRef) -> Option<u64>,
 ) {
     // Keys are read in row order, so that the rows are visited sequentially rather than at
     // random; the result does not depend on the input order.
     rows.sort_unstable();
     let mut keyed: Vec<((bool, u64), RowId)> = rows
         .iter()
-        .map(|&id| (sort_key(key(store.row(id)), order), id))
+        .map(|&id| {
+            let row = SessionRef::new(store, id, store.row(id));
+            (sort_key(key(&row), order), id)
+        })
         .collect();
     keyed.sort_unstable();
     for (slot, (_, id)) in rows.iter_mut().zip(keyed) {

@@ -5,7 +5,7 @@
 //! 128-bit integers when they are canonical UUIDs and arena text otherwise; the upsert index
 //! holds only `(hash tag, row)` pairs. Row ids never change, so a selection survives updates.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::api::SessionFields;
 use crate::api::models::{CallSession, ParticipantSessionsPage};
@@ -21,7 +21,10 @@ use super::index::{IdIndex, KeyHasher};
 use super::intern::{Interner, ListInterner, dense_id};
 use super::ledger::RowNews;
 use super::problems::{RawTimes, RowContext};
-use super::row::{PublisherId, RoleId, RoleSetId, Row, RowFields, RowId, SessionRef, UserId};
+use super::row::{
+    HeldSeconds, PublisherId, RoleId, RoleSetId, Row, RowFields, RowId, RowKinds, SessionRef,
+    UserId,
+};
 use super::session_id::{KeyKind, SessionIdText, StoredKey, parse_canonical_uuid};
 use super::table::RowTable;
 
@@ -189,6 +192,11 @@ pub struct SessionStore {
     publishers: Interner,
     roles: Interner,
     role_sets: ListInterner,
+    /// Each distinct pair of role set and publisher type, as `[role_set, publisher]`.
+    kinds: ListInterner,
+    /// The `duration_in_seconds` no row can hold (see [`Row::held_seconds`]), by row: only
+    /// hostile values, beyond 68 years, so almost always empty.
+    seconds_aside: HashMap<u32, i64>,
     role_scratch: Vec<u32>,
     previous: Option<RowFields>,
     hasher: KeyHasher,
@@ -241,6 +249,8 @@ impl SessionStore {
             publishers: Interner::new(hasher),
             roles: Interner::new(hasher),
             role_sets: ListInterner::new(hasher),
+            kinds: ListInterner::new(hasher),
+            seconds_aside: HashMap::new(),
             role_scratch: Vec::new(),
             previous: None,
             hasher,
@@ -508,6 +518,10 @@ impl SessionStore {
                 let key = self.store_key(probe);
                 let row = Row::new(key, fields, details);
                 let id = dense_id(self.rows.len());
+                if row.seconds_aside() {
+                    self.seconds_aside
+                        .insert(id, details.duration_in_seconds.expect("a value aside"));
+                }
                 self.bounds.include(&row);
                 self.open_rows += usize::from(row.is_open());
                 self.rows.push(row);
@@ -529,9 +543,15 @@ impl SessionStore {
     ) -> Upsert {
         let old = self.rows[position];
         let new = Row::new(old.key(), fields, details);
-        if new == old {
+        let id = dense_id(position);
+        let aside = details.duration_in_seconds.filter(|_| new.seconds_aside());
+        if new == old && aside == self.seconds_aside.get(&id).copied() {
             return Upsert::Unchanged;
         }
+        match aside {
+            Some(seconds) => self.seconds_aside.insert(id, seconds),
+            None => self.seconds_aside.remove(&id),
+        };
         self.bounds.replace(&old, &new);
         self.open_rows = self.open_rows + usize::from(new.is_open()) - usize::from(old.is_open());
         self.rows.set(position, new);
@@ -561,10 +581,20 @@ impl SessionStore {
 
     fn intern_fields(&mut self, details: &SessionDetailsRef, user_hash: u64) -> RowFields {
         let known_users = self.users.len();
+        let user = self.users.intern_hashed(&details.user_id, user_hash);
+        let role_set = self.intern_roles(details);
+        let publisher = self.intern_publisher(&details.publisher_type);
+        let kinds = match self.previous {
+            Some(previous) if (previous.role_set, previous.publisher) == (role_set, publisher) => {
+                previous.kinds
+            }
+            _ => self.kinds.intern(&[role_set, publisher]),
+        };
         let fields = RowFields {
-            user: self.users.intern_hashed(&details.user_id, user_hash),
-            role_set: self.intern_roles(details),
-            publisher: self.intern_publisher(&details.publisher_type),
+            user,
+            role_set,
+            publisher,
+            kinds,
         };
         self.previous = Some(fields);
         if self.users.len() != known_users {
@@ -707,6 +737,25 @@ impl SessionStore {
         self.role_sets.resolve(set)
     }
 
+    /// The role set and publisher type of a row of this store.
+    pub(crate) fn row_kinds(&self, row: &Row) -> RowKinds {
+        match *self.kinds.resolve(row.kinds) {
+            [role_set, publisher] => RowKinds {
+                role_set,
+                publisher,
+            },
+            _ => unreachable!("kinds are interned as pairs"),
+        }
+    }
+
+    /// `duration_in_seconds` of row `id` (`row`, of this store) exactly as the API sent it.
+    pub(crate) fn duration_in_seconds(&self, id: RowId, row: &Row) -> Option<i64> {
+        match row.held_seconds() {
+            HeldSeconds::Held(seconds) => seconds,
+            HeldSeconds::Aside => self.seconds_aside.get(&id.0).copied(),
+        }
+    }
+
     pub(crate) fn publisher_count(&self) -> usize {
         self.publishers.len()
     }
@@ -816,6 +865,8 @@ impl SessionStore {
             + self.publishers.memory_bytes()
             + self.roles.memory_bytes()
             + self.role_sets.memory_bytes()
+            + self.kinds.memory_bytes()
+            + self.seconds_aside.capacity() * size_of::<(u32, i64)>()
             + self.role_scratch.capacity() * size_of::<u32>()
     }
 }
@@ -1022,6 +1073,50 @@ mod tests {
         assert_eq!(bob.user_session_id().to_string(), UUID);
         assert_eq!(bob.to_details(), closed("bob", UUID, 0, MIN));
         assert_eq!(store.find(&UUID.to_uppercase()), None);
+    }
+
+    #[test]
+    fn a_duration_beyond_what_a_row_holds_reads_back_exact_and_counts_as_sent() {
+        let hostile = [
+            i64::MAX,
+            i64::MIN,
+            1 << 31,
+            -(1 << 31),
+            i64::from(i32::MIN) + 1,
+        ];
+        let with_seconds = |id: &str, seconds| {
+            let mut row = closed("eve", id, 0, MIN);
+            row.duration_in_seconds = Some(seconds);
+            row
+        };
+        let rows: Vec<_> = (hostile.iter().enumerate())
+            .map(|(i, &seconds)| with_seconds(&format!("e{i}"), seconds))
+            .collect();
+        let mut store = ended_call(rows.clone());
+        let ctx = store.row_context(T0 + 90 * MIN);
+        for sent in &rows {
+            let row = store
+                .get(store.find(&sent.user_session_id).unwrap())
+                .unwrap();
+            assert_eq!(row.duration_in_seconds(), sent.duration_in_seconds);
+            assert_eq!(&row.to_details(), sent);
+            let as_sent = crate::attendance::filtering::SessionRow {
+                details: sent,
+                context: &ctx,
+            };
+            assert_eq!(row.counted(&ctx), as_sent.counted(), "{sent:?}");
+        }
+        let again = |rows| page(Some(session(Some(0), Some(60 * MIN))), rows);
+        assert_eq!(store.ingest(&again(rows.clone())).unwrap().unchanged, 5);
+        let changed = vec![with_seconds("e0", i64::MAX - 1), with_seconds("e1", 30)];
+        assert_eq!(store.ingest(&again(changed)).unwrap().updated, 2);
+        let duration = |id| {
+            let row = store.get(store.find(id).unwrap()).unwrap();
+            row.duration_in_seconds()
+        };
+        assert_eq!(duration("e0"), Some(i64::MAX - 1));
+        assert_eq!(duration("e1"), Some(30));
+        assert_eq!(store.seconds_aside.len(), 4, "e1 is held in its row again");
     }
 
     #[test]

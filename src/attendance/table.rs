@@ -100,6 +100,7 @@ mod tests {
             user,
             role_set: 0,
             publisher: 0,
+            kinds: 0,
         };
         let owned = closed("a", "a", 0, 1);
         let details = SessionDetailsRef::borrowing(&owned);

@@ -370,7 +370,7 @@ fn group_by_user(store: &SessionStore, rows: &[RowId], offsets: &[u32]) -> Vec<U
         entries[*cursor as usize] = UserEntry {
             joined: row.joined_at().unwrap_or(ABSENT),
             left: row.left_at().unwrap_or(ABSENT),
-            duration: row.duration_in_seconds().unwrap_or(ABSENT),
+            duration: store.duration_in_seconds(id, row).unwrap_or(ABSENT),
             problems: row.stored_problems(),
         };
         *cursor += 1;
