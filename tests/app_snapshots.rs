@@ -1065,6 +1065,156 @@ fn the_header_shows_the_cost_of_the_last_poll_the_quota_left_and_the_next_poll()
     assert!(narrow.contains("next poll in 41s"), "{narrow}");
 }
 
+/// The progress line of the header, at `width` columns.
+fn progress_line(app: &mut App, now: Nanos, width: u16) -> String {
+    let text = screen(app, now, width, 24).to_string();
+    text.lines()
+        .nth(1)
+        .unwrap_or_default()
+        .trim_end()
+        .to_owned()
+}
+
+/// After a poll of a live call whose rows and Stream's total differ, the header says by how
+/// many sessions and that the next poll reads the session whole (which it does), until the
+/// next poll starts; nothing once they agree. Both ways: sessions not read yet, and more
+/// sessions than Stream's total.
+#[test]
+fn the_header_names_the_sessions_a_live_poll_has_not_read_yet() {
+    use headcount::app::live::PollRead;
+    use headcount::fetch::{IsLiveCheck, ReadMode};
+    use std::sync::Arc;
+
+    let mut now = T0 + 30 * MIN;
+    let (mut app, _) = App::new(
+        headcount::app::AppConfig {
+            page_size: 2,
+            ..config(None)
+        },
+        now,
+    );
+    let mut open = vec![
+        row("alice-chen", "a-2", 25, None, "webrtc", "host"),
+        row("bob", "b-1", 10, None, "rtmp", "user"),
+    ];
+    let closed = vec![
+        row("alice-chen", "a-1", 0, Some(25), "webrtc", "host"),
+        row("carol", "c-1", 0, Some(20), "webrtc", "user"),
+        row("carol", "c-2", 5, Some(20), "webrtc", "user"),
+        row("dave", "d-1", 2, Some(18), "whip", "user"),
+    ];
+    app.update(
+        page_event(1, 1, page([open.clone(), closed.clone()].concat(), 6, true)),
+        now,
+    );
+    app.update(done(1, 1), now);
+    let mut generation = 1;
+    let line = progress_line(&mut app, now, 160);
+    assert!(line.contains("done"), "the counts agree: {line}");
+    assert_eq!(app.count_gap(), None);
+    let poll = |app: &mut App, now: &mut Nanos, generation: &mut u64| {
+        *now = app.next_poll().expect("a poll is planned").nanos();
+        let effects = app.update(Msg::Tick, *now);
+        *generation += 1;
+        requests(&effects)[0].mode.clone()
+    };
+    let honoured = |generation: u64| {
+        Msg::Fetch(FetchEvent::OpenSessionsRead {
+            generation,
+            check: IsLiveCheck::Honoured,
+        })
+    };
+    let read_back = |generation: u64| {
+        Msg::Fetch(FetchEvent::ReadBack {
+            generation,
+            users: Arc::from(Vec::<String>::new()),
+        })
+    };
+
+    // Two people join while the poll reads: Stream's total says 8 by its closed sessions,
+    // and no page of it brought them.
+    let mode = poll(&mut app, &mut now, &mut generation);
+    assert!(matches!(mode, ReadMode::OpenSessions { .. }), "{mode:?}");
+    app.update(page_event(generation, 1, page(open.clone(), 7, true)), now);
+    app.update(honoured(generation), now);
+    app.update(read_back(generation), now);
+    let effects = app.update(done(generation, 1), now);
+    assert_eq!(requests(&effects)[0].mode, ReadMode::ClosedSessions);
+    generation += 1;
+    app.update(
+        page_event(generation, 1, page(closed[..2].to_vec(), 8, true)),
+        now,
+    );
+    app.update(
+        page_event(generation, 2, page(closed[2..].to_vec(), 8, true)),
+        now,
+    );
+    app.update(done(generation, 2), now);
+    assert_eq!(app.poll_reads().last(), Some(PollRead::ClosedSessions));
+    assert_eq!(app.store().len(), 6);
+    let line = progress_line(&mut app, now, 160);
+    assert!(
+        line.contains("2 sessions not read yet (next poll reads whole)"),
+        "{line}"
+    );
+    assert!(!line.contains("done"), "{line}");
+    // At 80 columns the count stays, its reason goes first.
+    let narrow = progress_line(&mut app, now, 80);
+    assert!(narrow.contains("2 sessions not read yet"), "{narrow}");
+
+    // The next poll reads whole, as said; while it runs, the count is not said.
+    assert_eq!(poll(&mut app, &mut now, &mut generation), ReadMode::Whole);
+    let line = progress_line(&mut app, now, 160);
+    assert!(!line.contains("not read yet"), "{line}");
+    open.push(row("erin", "e-1", 29, None, "webrtc", "user"));
+    open.push(row("frank", "f-1", 29, None, "webrtc", "user"));
+    let every = [open.clone(), closed.clone()].concat();
+    app.update(
+        page_event(generation, 1, page(every[..4].to_vec(), 8, true)),
+        now,
+    );
+    app.update(
+        page_event(generation, 2, page(every[4..].to_vec(), 8, true)),
+        now,
+    );
+    app.update(done(generation, 2), now);
+    let line = progress_line(&mut app, now, 160);
+    assert!(line.contains("done"), "the counts agree again: {line}");
+    assert!(!line.contains("not read yet"), "{line}");
+
+    // Stream's total falls behind the rows: one session more than it counts.
+    let mode = poll(&mut app, &mut now, &mut generation);
+    assert!(matches!(mode, ReadMode::OpenSessions { .. }), "{mode:?}");
+    app.update(
+        page_event(generation, 1, page(open[..2].to_vec(), 7, true)),
+        now,
+    );
+    app.update(
+        page_event(generation, 2, page(open[2..].to_vec(), 7, true)),
+        now,
+    );
+    app.update(honoured(generation), now);
+    app.update(read_back(generation), now);
+    app.update(done(generation, 2), now);
+    generation += 1;
+    app.update(
+        page_event(generation, 1, page(closed[..2].to_vec(), 7, true)),
+        now,
+    );
+    app.update(
+        page_event(generation, 2, page(closed[2..].to_vec(), 7, true)),
+        now,
+    );
+    app.update(done(generation, 2), now);
+    assert_eq!(app.store().len(), 8);
+    let line = progress_line(&mut app, now, 160);
+    assert!(
+        line.contains("1 session more than Stream's total (next poll reads whole)"),
+        "{line}"
+    );
+    assert_eq!(poll(&mut app, &mut now, &mut generation), ReadMode::Whole);
+}
+
 /// The header after each kind of live poll: its requests and how it read, from the poll the
 /// app planned (the open sessions, the closed ones when the counts then differed, or every
 /// row once the server ignored `is_live`).

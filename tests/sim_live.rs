@@ -6,7 +6,7 @@ mod sim_support;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use headcount::app::live::PollRead;
+use headcount::app::live::{CountGap, PollRead};
 use headcount::attendance::CallState;
 use headcount::fetch::IsLiveCheck;
 use headcount::sim::{MAX_SPEED, Scenario, SimConfig};
@@ -462,6 +462,67 @@ async fn every_live_poll_leaves_the_store_as_a_whole_read_at_the_same_moment_wou
         polling.poll().await.is_none(),
         "no poll once the call ended"
     );
+}
+
+/// The progress line of the dashboard's header, drawn 160 columns wide.
+fn progress_line(polling: &Polling) -> String {
+    let now = polling.now();
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 24)).unwrap();
+    terminal
+        .draw(|frame| {
+            headcount::ui::draw(frame, &polling.app, now);
+        })
+        .unwrap();
+    let text = terminal.backend().to_string();
+    text.lines()
+        .nth(1)
+        .unwrap_or_default()
+        .trim_end()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_poll_that_people_joined_during_says_how_many_sessions_it_has_not_read() {
+    let sim = stepped(Scenario::Townhall, false).await;
+    let mut polling = Polling::start(&sim, None, 100).await;
+    assert!(sim.advance(Duration::from_secs(600)));
+    // A minute of the call passes between the poll's open sessions and its closed ones:
+    // whoever joined in it and stayed is in Stream's total and in neither read.
+    let polled = polling
+        .poll_with(|| assert!(sim.advance(Duration::from_secs(60))))
+        .await
+        .expect("a poll");
+    assert_eq!(
+        polled.reads,
+        [PollRead::OpenSessions, PollRead::ClosedSessions],
+        "{polled:?}"
+    );
+    let whole = whole_read(&sim, None).await;
+    let held = polling.app.store().len();
+    let missing = whole.app.store().len() - held;
+    assert!(missing > 0, "nobody joined in the minute: {polled:?}");
+    assert_eq!(
+        polling.app.count_gap(),
+        Some(CountGap::Unread(missing as u64)),
+        "Stream's total counts them"
+    );
+    let line = progress_line(&polling);
+    let noun = if missing == 1 { "session" } else { "sessions" };
+    let said = format!("{missing} {noun} not read yet (next poll reads whole)");
+    assert!(line.contains(&said), "{said:?} in {line}");
+    // As said, the next poll reads the session whole, and then holds what a whole read does.
+    let polled = polling.poll().await.expect("a poll");
+    assert_eq!(polled.reads, [PollRead::Whole], "{polled:?}");
+    let now = polling.client.present();
+    assert_same_as_whole_read(
+        polling.app.store(),
+        whole.app.store(),
+        now,
+        "the whole poll",
+    );
+    let line = progress_line(&polling);
+    assert!(!line.contains("not read yet"), "{line}");
+    assert!(line.contains("done"), "{line}");
 }
 
 #[tokio::test]

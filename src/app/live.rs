@@ -8,7 +8,7 @@ use super::clock::Local;
 use super::clock::Now;
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
 use crate::api::{ApiError, ErrorKind};
-use crate::attendance::IngestError;
+use crate::attendance::{IngestError, thousands};
 use crate::fetch::{Asked, FetchEvent, FetchRequest, IsLiveCheck, ReadMode, Shortfall};
 use crate::filter::ParseError;
 
@@ -90,6 +90,48 @@ impl WholeBecause {
     }
 }
 
+/// How the store's rows stand against Stream's `total_participant_sessions` after a read of a
+/// live call, when the two differ: sessions that began while the read ran (or between its
+/// open and closed sessions) are in the total and in no page it got. The next poll reads the
+/// whole session ([`WholeBecause::CountsDiffer`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountGap {
+    /// Stream counts this many sessions more than the store holds.
+    Unread(u64),
+    /// The store holds this many sessions more than Stream counts.
+    OverTotal(u64),
+}
+
+/// What the next poll does about a [`CountGap`]: said after it wherever it is said.
+pub const COUNT_GAP_MENDED: &str = "next poll reads whole";
+
+impl CountGap {
+    /// The gap between `stored` rows and Stream's `total`; `None` when they agree.
+    pub(crate) fn between(stored: usize, total: i64) -> Option<CountGap> {
+        let stored = i128::try_from(stored).unwrap_or(i128::MAX);
+        let off = i128::from(total) - stored;
+        let sessions = u64::try_from(off.unsigned_abs()).unwrap_or(u64::MAX);
+        match off.signum() {
+            1 => Some(CountGap::Unread(sessions)),
+            -1 => Some(CountGap::OverTotal(sessions)),
+            _ => None,
+        }
+    }
+
+    /// `3 sessions not read yet`, or `2 sessions more than Stream's total`: exact, from the
+    /// two counts.
+    pub fn words(self) -> String {
+        let counted = |n: u64| {
+            let plural = if n == 1 { "" } else { "s" };
+            format!("{} session{plural}", thousands(i128::from(n)))
+        };
+        match self {
+            CountGap::Unread(n) => format!("{} not read yet", counted(n)),
+            CountGap::OverTotal(n) => format!("{} more than Stream's total", counted(n)),
+        }
+    }
+}
+
 /// What decides how the next poll reads, besides the polls themselves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct PollFacts {
@@ -112,8 +154,13 @@ pub(crate) struct PollFacts {
 impl PollFacts {
     /// The store holds as many rows as the server's total says the session has.
     pub(crate) fn counts_agree(&self) -> bool {
-        self.total
-            .is_some_and(|total| i128::from(total) == self.stored as i128)
+        self.total.is_some() && self.gap().is_none()
+    }
+
+    /// How far the store's rows are from the server's total; `None` when they agree or the
+    /// total is unknown.
+    pub(crate) fn gap(&self) -> Option<CountGap> {
+        CountGap::between(self.stored, self.total?)
     }
 
     /// Reading the open sessions would take as many pages as reading every row (and who left
@@ -506,6 +553,44 @@ mod tests {
             live: true,
             open: 10,
             page_size: 25,
+        }
+    }
+
+    #[test]
+    fn the_gap_between_the_rows_and_the_total_is_exact_both_ways() {
+        let gap = |stored, total| {
+            PollFacts {
+                stored,
+                total,
+                ..facts()
+            }
+            .gap()
+        };
+        assert_eq!(gap(40, Some(40)), None);
+        assert_eq!(gap(40, None), None, "nothing to count from");
+        assert_eq!(gap(37, Some(40)), Some(CountGap::Unread(3)));
+        assert_eq!(gap(41, Some(40)), Some(CountGap::OverTotal(1)));
+        assert_eq!(gap(0, Some(-2)), Some(CountGap::OverTotal(2)));
+        assert_eq!(CountGap::Unread(3).words(), "3 sessions not read yet");
+        assert_eq!(CountGap::Unread(1).words(), "1 session not read yet");
+        assert_eq!(
+            CountGap::Unread(1_204).words(),
+            "1,204 sessions not read yet"
+        );
+        assert_eq!(
+            CountGap::OverTotal(1).words(),
+            "1 session more than Stream's total"
+        );
+        // Whenever there is a gap, the next poll reads whole, as the header says.
+        let reads = PollReads::default();
+        for (stored, total) in [(37, 40), (41, 40)] {
+            let facts = PollFacts {
+                stored,
+                total: Some(total),
+                ..facts()
+            };
+            assert!(facts.gap().is_some());
+            assert_eq!(reads.why_whole(facts), Some(WholeBecause::CountsDiffer));
         }
     }
 

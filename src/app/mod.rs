@@ -63,8 +63,8 @@ use invitation::Invitation;
 use item_list::ItemList;
 use keymap::Context;
 use live::{
-    Caveat, FetchKind, FetchProgress, Frozen, PollFacts, PollRead, PollReads, Retry, RetryCause,
-    Status, WholeBecause,
+    Caveat, CountGap, FetchKind, FetchProgress, Frozen, PollFacts, PollRead, PollReads, Retry,
+    RetryCause, Status, WholeBecause,
 };
 use pacing::{NextPoll, PollBudget};
 use view::{View, ViewStack, Views};
@@ -529,6 +529,20 @@ impl App {
     /// How the polls read the session, and how the last one did.
     pub fn poll_reads(&self) -> &PollReads {
         &self.poll_reads
+    }
+
+    /// After a read of a live call, how far the rows held are from Stream's
+    /// `total_participant_sessions`, exact: the next poll reads the whole session to mend it.
+    /// `None` while a read runs (or waits for the view to be unfrozen), when no poll is
+    /// planned, once the call ended (its last read is reconciled: [`App::shortfall`]), and
+    /// with a server filter, whose rows are a part of what the total counts.
+    pub fn count_gap(&self) -> Option<CountGap> {
+        let planned = self.next_poll.is_some() && !self.fetch.running;
+        let whole_session = self.data_server.is_empty();
+        if !(planned && whole_session && self.store.is_live()) {
+            return None;
+        }
+        self.poll_facts().gap()
     }
 
     /// Whether the last finished read got every row, and what is missing when not; `None`

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
-use crate::app::live::{FetchKind, Severity};
+use crate::app::live::{COUNT_GAP_MENDED, FetchKind, Severity};
 use crate::app::pacing::NextPoll;
 use crate::app::view::View;
 use crate::app::{App, Local, Now};
@@ -230,6 +230,7 @@ pub(crate) fn progress_line(app: &App, clocks: Now, width: u16, theme: &Palette)
     }
     let waiting = (fetch.retry.as_ref()).is_some_and(|retry| retry.due > clocks.local);
     let awaited = fetch.awaited_answer(clocks.local);
+    let gap = app.count_gap();
     let phase = match app.shortfall() {
         // A poll keeps the last read's verdict on screen until its own read ends.
         Some(shortfall) if !fetch.running || fetch.kind == FetchKind::Poll => {
@@ -245,6 +246,15 @@ pub(crate) fn progress_line(app: &App, clocks: Now, width: u16, theme: &Palette)
                     style,
                 )],
                 vec![Span::styled("⚠ incomplete", style)],
+            ]
+        }
+        // Said until the next poll starts, which reads the whole session to mend it.
+        None if gap.is_some() => {
+            let gap = gap.expect("matched").words();
+            let style = theme.severity(Severity::Warning);
+            vec![
+                vec![Span::styled(format!("{gap} ({COUNT_GAP_MENDED})"), style)],
+                vec![Span::styled(gap, style)],
             ]
         }
         // The status line says why and until when.

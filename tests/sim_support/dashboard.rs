@@ -228,27 +228,37 @@ impl Polling {
             clock,
             ahead: 0,
         };
-        polling.run(request).await;
+        polling.run(request, || {}).await;
         polling
     }
 
     /// The next poll, when one is planned: the app is told the time has come, and every read
     /// it starts is run to its end (a poll may go on with a whole read).
     pub async fn poll(&mut self) -> Option<PollOutcome> {
+        self.poll_with(|| {}).await
+    }
+
+    /// [`Polling::poll`], with `between_reads` run after each read of the poll that another
+    /// read of it follows (to move a stepped sim's clock on while the poll is under way).
+    pub async fn poll_with(&mut self, between_reads: impl FnMut()) -> Option<PollOutcome> {
         let due = self.app.next_poll()?;
         self.ahead += (due - self.now().local).max(0);
         let request =
             start_of(self.app.update(Msg::Tick, self.now())).expect("the poll starts when due");
-        Some(self.run(request).await)
+        Some(self.run(request, between_reads).await)
     }
 
     /// Both clocks, this machine's moved on by the polls that did not wait.
-    fn now(&self) -> Now {
+    pub fn now(&self) -> Now {
         let now = self.clock.now_with(self.client.present());
         Now::new(now.server, now.local + self.ahead)
     }
 
-    async fn run(&mut self, first: fetch::FetchRequest) -> PollOutcome {
+    async fn run(
+        &mut self,
+        first: fetch::FetchRequest,
+        mut between_reads: impl FnMut(),
+    ) -> PollOutcome {
         let mut reads = Vec::new();
         let mut pages = Vec::new();
         let mut next = Some(first);
@@ -269,6 +279,9 @@ impl Polling {
                 let effects = self.app.update(Msg::Fetch(event), self.now());
                 if done {
                     next = start_of(effects);
+                    if next.is_some() {
+                        between_reads();
+                    }
                     break;
                 }
             }
