@@ -979,6 +979,9 @@ impl App {
             self.final_fetch = true;
             self.start_fetch(FetchKind::Poll, now)
         } else {
+            // The call ended and nothing more is read of it: the next read is a fresh one,
+            // into a store of its own. The index ingest keeps by `user_session_id` goes.
+            self.store.release_row_index();
             Vec::new()
         }
     }

@@ -133,6 +133,11 @@ impl IdIndex {
         }
     }
 
+    /// How many ids the index holds.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
     pub(crate) fn memory_bytes(&self) -> usize {
         self.slots.capacity() * size_of::<u32>()
     }
