@@ -6,6 +6,7 @@
 
 use crate::api::timestamp::Nanos;
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::sync::Arc;
 
 use crate::attendance::{
@@ -50,8 +51,8 @@ pub(crate) type SortedKey = (OrderKey, u64);
 pub(crate) enum Filtered {
     /// Rows `0..count`: every row the store held.
     Every(u32),
-    /// Fewer than every row.
-    Kept(Vec<RowId>),
+    /// Fewer than every row (shared with the users' rows grouped from them).
+    Kept(Arc<Vec<RowId>>),
 }
 
 impl Default for Filtered {
@@ -66,7 +67,7 @@ impl Filtered {
         if kept.len() == store_len {
             Filtered::Every(dense_count(store_len))
         } else {
-            Filtered::Kept(kept)
+            Filtered::Kept(Arc::new(kept))
         }
     }
 
@@ -86,7 +87,7 @@ impl Filtered {
     pub(crate) fn ids(&self) -> Cow<'_, [RowId]> {
         match self {
             Filtered::Every(count) => Cow::Owned((0..*count).map(RowId).collect()),
-            Filtered::Kept(rows) => Cow::Borrowed(rows),
+            Filtered::Kept(rows) => Cow::Borrowed(rows.as_slice()),
         }
     }
 }
@@ -107,8 +108,12 @@ pub(crate) struct Derived {
     /// same [`RowsKey`], when time terms meet open sessions.
     revision: u64,
     pub(crate) figures: Option<Figures>,
-    /// `filtered` grouped by user, with the (`revision`, store generation) it was grouped at.
-    user_rows: Option<((u64, u64), UserRows)>,
+    /// `filtered` grouped by user, for the (`revision`, store generation) of the figures:
+    /// grouped when first asked for (the users table, the timeline, a user's detail), as the
+    /// table of a million rows is 7.2 MB that the session table never reads.
+    /// The rows grouped are those of the figures, kept (shared) beside them: `filtered` may
+    /// have moved on while the figures of a new filter are due.
+    user_rows: Option<((u64, u64), Filtered, OnceCell<UserRows>)>,
     /// What `filtered` was computed from; `None` before the first computation.
     pub(crate) rows_key: Option<RowsKey>,
     pub(crate) computed_at: Option<Nanos>,
@@ -167,10 +172,12 @@ impl Derived {
         self.computed_at = Some(now);
     }
 
-    /// Each user's filtered rows.
-    pub(crate) fn user_rows(&self) -> &UserRows {
+    /// Each user's filtered rows, in `store` (the store the figures were computed from).
+    pub(crate) fn user_rows(&self, store: &SessionStore) -> &UserRows {
         static NONE: UserRows = UserRows::EMPTY;
-        self.user_rows.as_ref().map_or(&NONE, |(_, rows)| rows)
+        self.user_rows.as_ref().map_or(&NONE, |(_, rows, grouped)| {
+            grouped.get_or_init(|| UserRows::group(store, &rows.ids()))
+        })
     }
 
     /// The figures and each user's rows, for the filtered rows.
@@ -196,11 +203,10 @@ impl Derived {
         }
         self.figures = None;
         let grouped_at = (self.revision, store.generation());
-        let rows = self.filtered.ids();
-        if self.user_rows.as_ref().map(|(key, _)| *key) != Some(grouped_at) {
-            self.user_rows = None;
-            self.user_rows = Some((grouped_at, UserRows::group(store, &rows)));
+        if self.user_rows.as_ref().map(|(key, ..)| *key) != Some(grouped_at) {
+            self.user_rows = Some((grouped_at, self.filtered.clone(), OnceCell::new()));
         }
+        let rows = self.filtered.ids();
         let every_row = self.filtered.len() == store.len();
         let shared = (self.roster())
             .filter(|_| every_row)
@@ -486,13 +492,43 @@ mod tests {
         for derived in [&unfiltered, &all_kept] {
             assert_eq!(derived.figures.as_ref(), Some(&expected));
             let ann = store.find_user("ann").unwrap();
-            assert_eq!(derived.user_rows().of(ann), [RowId(0), RowId(2)]);
+            assert_eq!(derived.user_rows(&store).of(ann), [RowId(0), RowId(2)]);
         }
         let some = figures_of("dur>10m");
-        assert_eq!(some.filtered, Filtered::Kept(vec![RowId(1), RowId(2)]));
+        assert_eq!(
+            some.filtered,
+            Filtered::Kept(Arc::new(vec![RowId(1), RowId(2)]))
+        );
         assert_eq!(some.filtered.len(), 2);
         assert_eq!(some.figures.unwrap().call.sessions, 2);
         assert!(figures_of("dur>100h").filtered.is_empty());
+    }
+
+    #[test]
+    fn each_users_rows_are_grouped_when_first_asked_and_from_the_rows_of_the_figures() {
+        let minute = 60 * NANOS_PER_SEC;
+        let store = ended_call(vec![
+            closed("ann", "a1", T, T + minute),
+            closed("bob", "b1", T + minute, T + 20 * minute),
+            closed("ann", "a2", T + 2 * minute, T + 30 * minute),
+        ]);
+        let ann = store.find_user("ann").unwrap();
+        let thresholds = Thresholds::default();
+        let mut derived = Derived::default();
+        derived.filter(&store, &filter(""), key(0), T);
+        derived.compute_figures(&store, T, &thresholds);
+        let grouped = |derived: &Derived| derived.user_rows.as_ref().unwrap().2.get().is_some();
+        assert!(!grouped(&derived), "nothing asked for them yet");
+        derived.filter(&store, &filter("dur>10m"), key(1), T);
+        assert_eq!(
+            derived.user_rows(&store).of(ann),
+            [RowId(0), RowId(2)],
+            "the rows of the figures still shown, not of the filter whose figures are due"
+        );
+        assert!(grouped(&derived));
+        derived.compute_figures(&store, T, &thresholds);
+        assert!(!grouped(&derived));
+        assert_eq!(derived.user_rows(&store).of(ann), [RowId(2)]);
     }
 
     #[test]
@@ -516,7 +552,7 @@ mod tests {
         );
         assert_eq!(derived.sorted_sessions(&store, sort, T, Some(shown)), None);
         let ann = store.get(rows[0]).unwrap().user();
-        assert_eq!(derived.user_rows().of(ann).len(), 2);
+        assert_eq!(derived.user_rows(&store).of(ann).len(), 2);
 
         derived.filter(&store, &filter("dur>10m"), key(1), T);
         let (again, rows) = derived
@@ -529,12 +565,12 @@ mod tests {
             .collect();
         assert_eq!(ids, ["a2", "b1"]);
         assert_eq!(
-            derived.user_rows().of(ann).len(),
+            derived.user_rows(&store).of(ann).len(),
             2,
             "grouped with the figures"
         );
         derived.compute_figures(&store, T, &thresholds);
-        assert_eq!(derived.user_rows().of(ann).len(), 1);
+        assert_eq!(derived.user_rows(&store).of(ann).len(), 1);
         let resorted = (SessionColumn::Joined, Order::Ascending);
         assert!(
             derived

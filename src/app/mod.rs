@@ -362,7 +362,7 @@ impl App {
 
     /// One user's matching rows, by row id.
     pub(crate) fn user_rows(&self, user: UserId) -> &[RowId] {
-        self.derived.user_rows().of(user)
+        self.derived.user_rows(&self.store).of(user)
     }
 
     pub fn figures(&self) -> Option<&Figures> {

@@ -32,7 +32,13 @@ impl UserDetailView {
         thresholds: &Thresholds,
         now: Nanos,
     ) {
-        let entries = user_history(store, derived.user_rows().of(user), user, now, thresholds);
+        let entries = user_history(
+            store,
+            derived.user_rows(store).of(user),
+            user,
+            now,
+            thresholds,
+        );
         self.list.set_items(entries);
     }
 

@@ -72,7 +72,7 @@ impl UsersView {
             let record = user_record(&UserLine {
                 figures,
                 store: data.store,
-                rows: data.derived.user_rows().of(figures.user),
+                rows: data.derived.user_rows(data.store).of(figures.user),
                 zone: data.zone,
                 window,
                 now: data.now,
