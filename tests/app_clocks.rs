@@ -107,6 +107,55 @@ fn a_large_read_is_recomputed_at_the_local_throttle_not_after_every_page() {
     );
 }
 
+/// The same read, paused after 50 of its 60 pages: at the throttle's deadline the 10,000 rows
+/// still to come should arrive within the next interval at the pace so far (50,000 in 760 ms),
+/// so the recompute waits for the end of the read, which recomputes, for one interval at
+/// most; the last page of a read, which says its end is at hand, waits the same way.
+#[test]
+fn a_recompute_waits_for_a_read_whose_end_is_at_hand_for_one_interval_at_most() {
+    const ROWS: usize = 1_000;
+    let total = 60 * ROWS;
+    let interval = RECOMPUTE_THROTTLE * (1 + (total / ROWS_PER_THROTTLE_STEP) as Nanos);
+    let read = |pages: std::ops::RangeInclusive<u32>| {
+        let (mut app, _) = App::new(config(None), at(0));
+        for page_no in pages {
+            let page = live_page(&format!("p{page_no}"), ROWS, total);
+            app.update(
+                page_event(1, page_no, page),
+                at(Nanos::from(page_no) * 10 * MS),
+            );
+        }
+        app
+    };
+    let shown = |app: &App| app.sessions().len();
+
+    let mut app = read(1..=50);
+    let due = 260 * MS + interval;
+    app.update(Msg::Tick, at(due));
+    assert_eq!(shown(&app), 26 * ROWS, "put off at the deadline");
+    assert_eq!(app.next_deadline(), Some(Local::from_nanos(due + interval)));
+    app.update(Msg::Tick, at(due + interval - 1));
+    assert_eq!(shown(&app), 26 * ROWS);
+    app.update(Msg::Tick, at(due + interval));
+    assert_eq!(shown(&app), 50 * ROWS, "an interval later at the latest");
+
+    let mut app = read(1..=50);
+    app.update(Msg::Tick, at(due));
+    app.update(done(1, 50), at(due + MS));
+    assert_eq!(shown(&app), 50 * ROWS, "the end of the read recomputes");
+
+    let mut app = read(1..=59);
+    let last = page(
+        vec![row("last", "last", 0, Some(20), "webrtc", "user")],
+        total as i64,
+        true,
+    );
+    app.update(page_event(1, 60, last), at(due));
+    assert_eq!(shown(&app), 26 * ROWS, "the last page waits for the end");
+    app.update(done(1, 60), at(due + MS));
+    assert_eq!(shown(&app), 59 * ROWS + 1);
+}
+
 /// The person typing pauses in real time: 300 ms on the server's clock is 3 ms here.
 #[test]
 fn the_filter_is_fetched_once_typing_pauses_in_real_time() {

@@ -290,10 +290,7 @@ impl App {
     pub fn next_deadline(&self) -> Option<Local> {
         let now = self.now;
         let retry = self.fetch.retry.as_ref().map(|retry| retry.due);
-        let recompute = self
-            .stale()
-            .then(|| self.recomputed_at.map(|at| at + self.recompute_interval()))
-            .flatten();
+        let recompute = self.stale().then(|| self.recompute_due(now)).flatten();
         [
             self.filter_due,
             self.figures_due,
@@ -1105,8 +1102,44 @@ impl App {
     /// the pause that lets pages flow between two of them is real time too. On the server's
     /// clock a sped-up server would recompute after nearly every page of a large store.
     fn throttle_passed(&self, now: Now) -> bool {
-        self.recomputed_at
-            .is_none_or(|at| now.local - at >= self.recompute_interval())
+        self.recompute_due(now).is_none_or(|due| now.local >= due)
+    }
+
+    /// When the throttle lets the tables be recomputed next; `None` before the first time.
+    ///
+    /// While a read's end is at hand (its last page came, or the rows still to come should all
+    /// arrive before the next recompute would be due, at the pace of the read so far), the
+    /// recompute waits for that end, which recomputes, for up to one interval more. A
+    /// recompute just before the end would hold its working tables beside the read's ledger
+    /// of every row received: at a million sessions, the highest memory of the whole load.
+    fn recompute_due(&self, now: Now) -> Option<Local> {
+        let interval = self.recompute_interval();
+        let due = self.recomputed_at? + interval;
+        let put_off =
+            now.local >= due && now.local < due + interval && self.read_ends_within(interval, now);
+        Some(if put_off { due + interval } else { due })
+    }
+
+    /// Whether the read under way should end within `within` (local nanoseconds): its last
+    /// page came, or the rows Stream's total says are still to come arrive by then at the
+    /// pace of the rows so far. A filtered read, whose rows are fewer than the total, and a
+    /// read past its total never look close to their end.
+    fn read_ends_within(&self, within: Nanos, now: Now) -> bool {
+        let fetch = &self.fetch;
+        if !fetch.running || fetch.rows == 0 {
+            return false;
+        }
+        if fetch.last_page_came {
+            return true;
+        }
+        let Some(total) = self.store.totals().participant_sessions else {
+            return false;
+        };
+        let to_come = u64::try_from(total).unwrap_or(0).saturating_sub(fetch.rows);
+        let elapsed = (now.local.nanos() - fetch.started_at.nanos()).max(1);
+        to_come > 0
+            && i128::from(to_come) * i128::from(elapsed)
+                < i128::from(within) * i128::from(fetch.rows)
     }
 
     /// The least time between two recomputes, for the rows stored now (real time).
