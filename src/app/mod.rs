@@ -977,8 +977,8 @@ impl App {
             self.start_fetch(FetchKind::Poll, now)
         } else {
             // The call ended and nothing more is read of it: the next read is a fresh one,
-            // into a store of its own. The index ingest keeps by `user_session_id` goes.
-            self.store.release_row_index();
+            // into a store of its own. The indexes ingest keeps go.
+            self.store.release_indexes();
             Vec::new()
         }
     }

@@ -1,6 +1,8 @@
 //! String and id-list interning: each distinct value is stored once and named by a dense
 //! `u32`, so rows carry small integers instead of owned strings.
 
+use std::sync::OnceLock;
+
 use super::index::{IdIndex, KeyHasher};
 
 /// Distinct strings in one arena, addressed by dense ids in first-seen order.
@@ -10,7 +12,9 @@ pub(crate) struct Interner {
     /// Where each string ends in `text`; it starts where the one before ends. 4 bytes a
     /// string: 807,000 user ids in the `huge` scenario.
     ends: Vec<u32>,
-    index: IdIndex,
+    /// The strings' ids by hash; built again from `text` on the first lookup after
+    /// [`Interner::release_index`].
+    index: OnceLock<IdIndex>,
     hasher: KeyHasher,
 }
 
@@ -19,9 +23,29 @@ impl Interner {
         Interner {
             text: String::new(),
             ends: Vec::new(),
-            index: IdIndex::default(),
+            index: OnceLock::from(IdIndex::default()),
             hasher,
         }
+    }
+
+    /// Drops the index by value (8.4 MB for the 807,000 user ids of the `huge` scenario),
+    /// for an interner that is no longer added to and seldom looked up in: the next lookup
+    /// builds it again, in one pass over the strings.
+    pub(crate) fn release_index(&mut self) {
+        self.index = OnceLock::new();
+    }
+
+    fn index(&self) -> &IdIndex {
+        self.index.get_or_init(|| {
+            let mut index = IdIndex::default();
+            for id in 0..self.ends.len() {
+                let id = dense_id(id);
+                index.insert(self.hash(self.resolve(id)), id, |id| {
+                    self.hash(self.resolve(id))
+                });
+            }
+            index
+        })
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -39,7 +63,7 @@ impl Interner {
 
     pub(crate) fn get(&self, value: &str) -> Option<u32> {
         let hash = self.hash(value);
-        self.index.find(hash, |id| self.resolve(id) == value)
+        self.index().find(hash, |id| self.resolve(id) == value)
     }
 
     pub(crate) fn intern(&mut self, value: &str) -> u32 {
@@ -48,18 +72,23 @@ impl Interner {
 
     /// Interns `value` whose [`Interner::hash`] is already known.
     pub(crate) fn intern_hashed(&mut self, value: &str, hash: u64) -> u32 {
-        if let Some(id) = self.index.find(hash, |id| self.resolve(id) == value) {
+        if let Some(id) = self.get_hashed(value, hash) {
             return id;
         }
         let id = dense_id(self.ends.len());
         self.text.push_str(value);
         self.ends.push(dense_id(self.text.len()));
         let (text, ends, hasher) = (&self.text, &self.ends, self.hasher);
-        self.index.insert(hash, id, |id| {
+        let index = self.index.get_mut().expect("built by the lookup above");
+        index.insert(hash, id, |id| {
             let (start, end) = span_of(ends, id as usize);
             hasher.bytes(&text.as_bytes()[start..end])
         });
         id
+    }
+
+    fn get_hashed(&self, value: &str, hash: u64) -> Option<u32> {
+        self.index().find(hash, |id| self.resolve(id) == value)
     }
 
     pub(crate) fn resolve(&self, id: u32) -> &str {
@@ -68,7 +97,7 @@ impl Interner {
     }
 
     pub(crate) fn home_slot(&self, hash: u64) -> Option<u32> {
-        self.index.home_slot(hash)
+        self.index().home_slot(hash)
     }
 
     /// Every interned string, laid end to end in id order.
@@ -107,7 +136,9 @@ impl Interner {
     }
 
     pub(crate) fn memory_bytes(&self) -> usize {
-        self.text.capacity() + self.ends.capacity() * size_of::<u32>() + self.index.memory_bytes()
+        self.text.capacity()
+            + self.ends.capacity() * size_of::<u32>()
+            + self.index.get().map_or(0, IdIndex::memory_bytes)
     }
 }
 
@@ -191,6 +222,24 @@ mod tests {
         assert_eq!(interner.resolve(bob), "bob");
         assert_eq!(interner.get("carol"), None);
         assert_eq!(interner.len(), 2);
+    }
+
+    #[test]
+    fn an_interner_whose_index_was_released_finds_and_adds_as_before() {
+        let mut names = Interner::new(KeyHasher::new());
+        let ids: Vec<u32> = (0..1_000)
+            .map(|i| names.intern(&format!("user-{i}")))
+            .collect();
+        let full = names.memory_bytes();
+        names.release_index();
+        assert!(names.memory_bytes() < full);
+        assert_eq!(names.get("user-17"), Some(ids[17]));
+        assert_eq!(names.get("user-1000"), None);
+        names.release_index();
+        assert_eq!(names.intern("user-999"), ids[999], "no second copy");
+        assert_eq!(names.intern("user-1000"), 1_000);
+        assert_eq!(names.len(), 1_001);
+        assert_eq!(names.get("user-1000"), Some(1_000));
     }
 
     #[test]
