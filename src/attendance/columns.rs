@@ -84,11 +84,28 @@ pub(crate) enum Width {
     Fill(u16),
 }
 
-/// A column's heading on screen and its width.
+/// How long a table too narrow for every column keeps a column. The first column (who or
+/// what a row is) always stays; the others are kept from `Telling` to `Repeats`, each whole
+/// or left out, so that no figure is cut: among equals the fixed-width ones before those that
+/// take what is left, then in declaration order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Keep {
+    /// What tells the rows apart, or what the table is read for: given up last.
+    Telling,
+    /// A figure or a time that differs from row to row.
+    Detail,
+    /// What another column says in part, or what is empty on most rows.
+    Secondary,
+    /// What is the same on most rows: given up first.
+    Repeats,
+}
+
+/// A column's heading on screen, its width and how long a narrow table keeps it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Heading {
     pub(crate) text: &'static str,
     pub(crate) width: Width,
+    pub(crate) keep: Keep,
 }
 
 /// What one kind of line is: the line itself (borrowing its row), and how its table sorts.
@@ -368,6 +385,7 @@ pub(crate) static SESSION_COLUMNS: [Column<S>; 9] = [
         heading: Some(Heading {
             text: "User",
             width: Width::Fill(12),
+            keep: Keep::Telling,
         }),
         sort: Some(Sort {
             id: SessionColumn::User,
@@ -387,6 +405,7 @@ pub(crate) static SESSION_COLUMNS: [Column<S>; 9] = [
         heading: Some(Heading {
             text: "User session",
             width: Width::Fixed(36),
+            keep: Keep::Telling,
         }),
         sort: Some(Sort {
             id: SessionColumn::UserSession,
@@ -406,6 +425,7 @@ pub(crate) static SESSION_COLUMNS: [Column<S>; 9] = [
         heading: Some(Heading {
             text: "Joined",
             width: Width::Fixed(11),
+            keep: Keep::Detail,
         }),
         sort: Some(Sort {
             id: SessionColumn::Joined,
@@ -431,6 +451,7 @@ pub(crate) static SESSION_COLUMNS: [Column<S>; 9] = [
         heading: Some(Heading {
             text: "Left",
             width: Width::Fixed(11),
+            keep: Keep::Detail,
         }),
         sort: Some(Sort {
             id: SessionColumn::Left,
@@ -456,6 +477,7 @@ pub(crate) static SESSION_COLUMNS: [Column<S>; 9] = [
         heading: Some(Heading {
             text: "Duration",
             width: Width::Fixed(13),
+            keep: Keep::Detail,
         }),
         sort: Some(Sort {
             id: SessionColumn::Duration,
@@ -475,6 +497,7 @@ pub(crate) static SESSION_COLUMNS: [Column<S>; 9] = [
         heading: Some(Heading {
             text: "Publisher",
             width: Width::Fixed(14),
+            keep: Keep::Secondary,
         }),
         sort: Some(Sort {
             id: SessionColumn::Publisher,
@@ -494,6 +517,7 @@ pub(crate) static SESSION_COLUMNS: [Column<S>; 9] = [
         heading: Some(Heading {
             text: "Roles",
             width: Width::Fill(8),
+            keep: Keep::Secondary,
         }),
         sort: Some(Sort {
             id: SessionColumn::Roles,
@@ -594,6 +618,7 @@ pub(crate) static DETAIL_OWN_COLUMNS: [Column<Detail>; 1] = [Column {
     heading: Some(Heading {
         text: "Before",
         width: Width::Fixed(16),
+        keep: Keep::Detail,
     }),
     sort: None,
     show: |l| Shown::text(gap_text(l.gap_before, l.reconnect)),
@@ -785,6 +810,7 @@ pub(crate) static USER_COLUMNS: [Column<U>; 12] = [
         heading: Some(Heading {
             text: "User",
             width: Width::Fill(12),
+            keep: Keep::Telling,
         }),
         sort: Some(Sort {
             id: UserColumn::User,
@@ -804,6 +830,7 @@ pub(crate) static USER_COLUMNS: [Column<U>; 12] = [
         heading: Some(Heading {
             text: "Attended",
             width: Width::Fixed(13),
+            keep: Keep::Telling,
         }),
         sort: Some(Sort {
             id: UserColumn::Attended,
@@ -823,6 +850,7 @@ pub(crate) static USER_COLUMNS: [Column<U>; 12] = [
         heading: Some(Heading {
             text: "Connected",
             width: Width::Fixed(14),
+            keep: Keep::Detail,
         }),
         sort: Some(Sort {
             id: UserColumn::Connected,
@@ -842,6 +870,7 @@ pub(crate) static USER_COLUMNS: [Column<U>; 12] = [
         heading: Some(Heading {
             text: "Sessions",
             width: Width::Fixed(13),
+            keep: Keep::Detail,
         }),
         sort: Some(Sort {
             id: UserColumn::Sessions,
@@ -861,6 +890,7 @@ pub(crate) static USER_COLUMNS: [Column<U>; 12] = [
         heading: Some(Heading {
             text: "First join",
             width: Width::Fixed(15),
+            keep: Keep::Detail,
         }),
         sort: Some(Sort {
             id: UserColumn::FirstJoin,
@@ -886,6 +916,7 @@ pub(crate) static USER_COLUMNS: [Column<U>; 12] = [
         heading: Some(Heading {
             text: "Last leave",
             width: Width::Fixed(15),
+            keep: Keep::Detail,
         }),
         sort: Some(Sort {
             id: UserColumn::LastLeave,
@@ -911,6 +942,7 @@ pub(crate) static USER_COLUMNS: [Column<U>; 12] = [
         heading: Some(Heading {
             text: "%",
             width: Width::Fixed(7),
+            keep: Keep::Detail,
         }),
         sort: Some(Sort {
             id: UserColumn::Attendance,
@@ -934,6 +966,7 @@ pub(crate) static USER_COLUMNS: [Column<U>; 12] = [
         heading: Some(Heading {
             text: "Flags",
             width: Width::Fill(10),
+            keep: Keep::Secondary,
         }),
         sort: None,
         show: |l| Shown::text(flags(l.figures)),
@@ -969,6 +1002,7 @@ pub(crate) static USER_COLUMNS: [Column<U>; 12] = [
         heading: Some(Heading {
             text: "Roles · publishers",
             width: Width::Fill(14),
+            keep: Keep::Secondary,
         }),
         sort: None,
         show: |l| {
@@ -1239,7 +1273,9 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
         name: "user",
         heading: Some(Heading {
             text: "User",
-            width: Width::Fill(10),
+            // As wide at least as in the other tables: the user id is who the row is.
+            width: Width::Fill(12),
+            keep: Keep::Telling,
         }),
         sort: Some(Sort {
             id: ExpectedColumn::User,
@@ -1269,6 +1305,7 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
         heading: Some(Heading {
             text: "State",
             width: Width::Fixed(11),
+            keep: Keep::Telling,
         }),
         sort: Some(Sort {
             id: ExpectedColumn::State,
@@ -1288,6 +1325,7 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
         heading: Some(Heading {
             text: "Attended",
             width: Width::Fixed(12),
+            keep: Keep::Telling,
         }),
         sort: Some(Sort {
             id: ExpectedColumn::Attended,
@@ -1307,6 +1345,7 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
         heading: Some(Heading {
             text: "%",
             width: Width::Fixed(7),
+            keep: Keep::Detail,
         }),
         sort: Some(Sort {
             id: ExpectedColumn::Attendance,
@@ -1330,6 +1369,8 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
         heading: Some(Heading {
             text: "Of",
             width: Width::Fixed(10),
+            // The call's length for everyone expected from its start: most rows.
+            keep: Keep::Repeats,
         }),
         sort: None,
         show: |l| {
@@ -1354,6 +1395,8 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
         heading: Some(Heading {
             text: "Late",
             width: Width::Fixed(10),
+            // The first join says it in part, and it is empty for whoever came on time.
+            keep: Keep::Secondary,
         }),
         sort: None,
         show: |l| {
@@ -1371,6 +1414,7 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
         heading: Some(Heading {
             text: "Early",
             width: Width::Fixed(10),
+            keep: Keep::Secondary,
         }),
         sort: None,
         show: |l| {
@@ -1388,6 +1432,7 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
         heading: Some(Heading {
             text: "↻",
             width: Width::Fixed(3),
+            keep: Keep::Secondary,
         }),
         sort: None,
         show: |l| {
@@ -1403,6 +1448,7 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
         heading: Some(Heading {
             text: "First",
             width: Width::Fixed(11),
+            keep: Keep::Detail,
         }),
         sort: Some(Sort {
             id: ExpectedColumn::FirstJoin,
@@ -1422,6 +1468,7 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
         heading: Some(Heading {
             text: "Last",
             width: Width::Fixed(11),
+            keep: Keep::Detail,
         }),
         sort: Some(Sort {
             id: ExpectedColumn::LastLeave,
@@ -1453,6 +1500,9 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
         heading: Some(Heading {
             text: "Ring",
             width: Width::Fixed(8),
+            // `—` or `?` on every row of a call that did not ring; in one that did, the state
+            // says who rejected or missed it.
+            keep: Keep::Secondary,
         }),
         sort: None,
         show: |l| {
@@ -1477,6 +1527,8 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
         heading: Some(Heading {
             text: "Role",
             width: Width::Fixed(8),
+            // Who was expected as what: a host missing is not a viewer missing.
+            keep: Keep::Telling,
         }),
         sort: Some(Sort {
             id: ExpectedColumn::Role,
@@ -1496,6 +1548,7 @@ pub(crate) static EXPECTED_COLUMNS: [Column<E>; 17] = [
         heading: Some(Heading {
             text: "Name",
             width: Width::Fill(8),
+            keep: Keep::Detail,
         }),
         sort: None,
         show: |l| Shown::server(l.name().unwrap_or("—")),

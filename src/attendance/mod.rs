@@ -122,12 +122,14 @@ pub(crate) use card::{
 };
 #[cfg(test)]
 pub(crate) use card::{ESCAPED_NOTE, pasteable};
+#[cfg(test)]
+pub(crate) use columns::Keep;
 pub(crate) use columns::{
-    Column, DETAIL_COLUMNS, DetailLine, EXPECTED_COLUMNS, ExpectedLine, Lines, PROBLEM_MARK,
-    SESSION_COLUMNS, SessionLine, Shown, Tone, USER_COLUMNS, UserLine, Width, detail_headers,
-    detail_record, expected_headers, expected_record, first_day, first_order, last_leave, percent,
-    ring_cell, session_headers, session_record, shown, sort_expected, sorted_by, state_cell,
-    time_or_dash, user_headers, user_record,
+    Column, DETAIL_COLUMNS, DetailLine, EXPECTED_COLUMNS, ExpectedLine, Heading, Lines,
+    PROBLEM_MARK, SESSION_COLUMNS, SessionLine, Shown, Tone, USER_COLUMNS, UserLine, Width,
+    detail_headers, detail_record, expected_headers, expected_record, first_day, first_order,
+    last_leave, percent, ring_cell, session_headers, session_record, shown, sort_expected,
+    sorted_by, state_cell, time_or_dash, user_headers, user_record,
 };
 pub use columns::{ExpectedColumn, SessionColumn, UserColumn};
 pub use concurrency::ConcurrencyCurve;

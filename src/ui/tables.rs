@@ -10,8 +10,8 @@ use ratatui::widgets::{Block, Cell, Row, Table};
 use crate::api::timestamp::Nanos;
 use crate::app::item_list::{Identified, ItemList, ListWindow};
 use crate::attendance::{
-    Column, DisplayZone, FilterableRow, Lines, Order, SessionLine, SessionRef, Shown, Tone, Width,
-    shown, sorted_by,
+    Column, DisplayZone, FilterableRow, Heading, Lines, Order, SessionLine, SessionRef, Shown,
+    Tone, Width, shown, sorted_by,
 };
 
 use super::format::{count, shortened};
@@ -31,38 +31,37 @@ fn heading(label: &str, sorted: Option<Order>) -> String {
 pub(super) struct TableParts<'a> {
     pub(crate) block: Block<'a>,
     pub(crate) header: Vec<String>,
-    pub(crate) widths: Vec<Constraint>,
+    /// Each column's width and how long a narrow table keeps it.
+    pub(crate) headings: Vec<Heading>,
 }
 
 /// Cells between two columns.
 const COLUMN_SPACING: u16 = 1;
 
-/// Which columns fit in `width` cells at their widths, a `Min` column at its minimum: the
-/// first one always; then the fixed-width ones (figures and times), in order, each whole or
-/// left out; then the ones that take what is left (ids), in order. A column that does not fit
+/// Which columns fit in `width` cells at their widths, a `Fill` column at its minimum: the
+/// first one always; then the others in the order of their `Keep` (among equals the
+/// fixed-width ones first, then in order), each whole or left out. A column that does not fit
 /// is dropped rather than squeezed, so that no number is cut.
-fn columns_that_fit(widths: &[Constraint], width: u16) -> Vec<bool> {
-    let cells = |constraint: &Constraint| match *constraint {
-        Constraint::Length(n) | Constraint::Min(n) => n,
-        _ => 0,
+fn columns_that_fit(headings: &[Heading], width: u16) -> Vec<bool> {
+    let cells = |heading: &Heading| match heading.width {
+        Width::Fixed(n) | Width::Fill(n) => n,
     };
-    let mut kept = vec![false; widths.len()];
-    let Some(first) = widths.first() else {
+    let mut kept = vec![false; headings.len()];
+    let Some(first) = headings.first() else {
         return kept;
     };
     kept[0] = true;
-    let mut used = cells(first);
-    let fixed = |c: &Constraint| matches!(c, Constraint::Length(_));
-    for pass_fixed in [true, false] {
-        for (i, constraint) in widths.iter().enumerate().skip(1) {
-            if fixed(constraint) != pass_fixed {
-                continue;
-            }
-            let total = u32::from(used) + u32::from(COLUMN_SPACING) + u32::from(cells(constraint));
-            if total <= u32::from(width) {
-                used = total as u16;
-                kept[i] = true;
-            }
+    let mut used = u32::from(cells(first));
+    let mut order: Vec<usize> = (1..headings.len()).collect();
+    order.sort_by_key(|&i| {
+        let fill = matches!(headings[i].width, Width::Fill(_));
+        (headings[i].keep, fill, i)
+    });
+    for i in order {
+        let total = used + u32::from(COLUMN_SPACING) + u32::from(cells(&headings[i]));
+        if total <= u32::from(width) {
+            used = total;
+            kept[i] = true;
         }
     }
     kept
@@ -88,7 +87,8 @@ fn laid_out(widths: &[Constraint], width: u16) -> Vec<u16> {
 }
 
 /// A table of `list` in `area`, with `row` building the cells of one item; returns the
-/// rows it showed. The columns that do not fit the width are left out, from the last; a
+/// rows it showed. The columns that do not fit the width are left out, those a narrow table
+/// keeps least first ([`columns_that_fit`]); a
 /// text longer than its column (an id in a column that takes what is left) ends with `…`.
 pub(super) fn list_table<T: Identified>(
     frame: &mut Frame,
@@ -101,11 +101,14 @@ pub(super) fn list_table<T: Identified>(
     let TableParts {
         block,
         header,
-        widths,
+        headings,
     } = parts;
     let inner = block.inner(area);
-    let kept = columns_that_fit(&widths, inner.width);
-    let widths = kept_only(widths, &kept);
+    let kept = columns_that_fit(&headings, inner.width);
+    let widths = kept_only(
+        headings.iter().map(|heading| constraint(heading.width)),
+        &kept,
+    );
     let cells = laid_out(&widths, inner.width);
     let inner_height = inner.height.saturating_sub(1) as usize;
     let window = list.window(inner_height);
@@ -223,14 +226,11 @@ pub(super) fn columns_table<L: Lines, T: Identified>(
             heading(&column.heading_with_key(), is_sorted.then_some(sorted.1))
         })
         .collect();
-    let widths: Vec<Constraint> = shown(columns)
-        .filter_map(|column| column.heading)
-        .map(|heading| constraint(heading.width))
-        .collect();
+    let headings = shown(columns).filter_map(|column| column.heading).collect();
     let parts = TableParts {
         block: list_block(title, list),
         header,
-        widths,
+        headings,
     };
     list_table(frame, area, parts, list, theme, row)
 }
@@ -258,14 +258,24 @@ pub(super) fn with_session_line<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::attendance::Keep;
+
+    fn heading(width: Width, keep: Keep) -> Heading {
+        Heading {
+            text: "",
+            width,
+            keep,
+        }
+    }
 
     #[test]
     fn columns_that_do_not_fit_are_dropped_whole_figures_before_ids() {
+        let keep = Keep::Detail;
         let widths = [
-            Constraint::Min(10),
-            Constraint::Min(30),
-            Constraint::Length(8),
-            Constraint::Length(8),
+            heading(Width::Fill(10), keep),
+            heading(Width::Fill(30), keep),
+            heading(Width::Fixed(8), keep),
+            heading(Width::Fixed(8), keep),
         ];
         let t = true;
         let f = false;
@@ -278,5 +288,81 @@ mod tests {
         assert_eq!(columns_that_fit(&widths, 18), [t, f, f, f]);
         assert_eq!(columns_that_fit(&widths, 3), [t, f, f, f]);
         assert!(columns_that_fit(&[], 3).is_empty());
+    }
+
+    #[test]
+    fn a_column_kept_longer_stays_before_the_ones_declared_ahead_of_it() {
+        let widths = [
+            heading(Width::Fill(10), Keep::Telling),
+            heading(Width::Fixed(10), Keep::Repeats),
+            heading(Width::Fixed(10), Keep::Secondary),
+            heading(Width::Fill(10), Keep::Telling),
+        ];
+        let t = true;
+        let f = false;
+        assert_eq!(columns_that_fit(&widths, 43), [t, t, t, t]);
+        assert_eq!(columns_that_fit(&widths, 42), [t, f, t, t]);
+        assert_eq!(columns_that_fit(&widths, 32), [t, f, t, t]);
+        assert_eq!(columns_that_fit(&widths, 31), [t, f, f, t]);
+        assert_eq!(columns_that_fit(&widths, 21), [t, f, f, t]);
+        assert_eq!(columns_that_fit(&widths, 20), [t, f, f, f]);
+    }
+
+    /// The headings a table of `columns` shows on a terminal `terminal` cells wide (its
+    /// border takes two).
+    fn shown_at<L: Lines>(columns: &'static [Column<L>], terminal: u16) -> Vec<&'static str> {
+        let headings: Vec<Heading> = shown(columns).filter_map(|c| c.heading).collect();
+        let kept = columns_that_fit(&headings, terminal - 2);
+        kept_only(headings.iter().map(|heading| heading.text), &kept)
+    }
+
+    #[test]
+    fn the_expected_view_keeps_who_came_their_role_and_time_and_gives_up_what_repeats() {
+        use crate::attendance::EXPECTED_COLUMNS;
+        let every = [
+            "User", "State", "Attended", "%", "Of", "Late", "Early", "↻", "First", "Last", "Ring",
+            "Role", "Name",
+        ];
+        assert_eq!(shown_at(&EXPECTED_COLUMNS, 160), every);
+        // `Of` repeats the call's length on most rows, `Ring` is `—` or `?` on most.
+        assert_eq!(
+            shown_at(&EXPECTED_COLUMNS, 120),
+            [
+                "User", "State", "Attended", "%", "Late", "Early", "↻", "First", "Last", "Role",
+                "Name"
+            ]
+        );
+        // The flags are said in part by the first join and the last leave.
+        assert_eq!(
+            shown_at(&EXPECTED_COLUMNS, 80),
+            ["User", "State", "Attended", "%", "First", "Last", "Role"]
+        );
+    }
+
+    #[test]
+    fn the_users_and_sessions_tables_keep_their_columns_in_order() {
+        use crate::attendance::{SESSION_COLUMNS, USER_COLUMNS};
+        assert_eq!(
+            shown_at(&SESSION_COLUMNS, 80),
+            ["User", "User session", "Joined", "Left"]
+        );
+        assert_eq!(shown_at(&SESSION_COLUMNS, 120).len(), 7);
+        assert_eq!(
+            shown_at(&USER_COLUMNS, 80),
+            ["User", "Attended", "Connected", "Sessions", "First join"]
+        );
+        assert_eq!(
+            shown_at(&USER_COLUMNS, 120),
+            [
+                "User",
+                "Attended",
+                "Connected",
+                "Sessions",
+                "First join",
+                "Last leave",
+                "%",
+                "Flags"
+            ]
+        );
     }
 }

@@ -20,7 +20,7 @@ use crate::attendance::{
 use crate::ui::format::{Field, counted, fit, span};
 use crate::ui::lane_chart::{CALL_END, CALL_START};
 use crate::ui::safe_text::terminal_safe;
-use crate::ui::tables::{TableParts, constraint, list_block, list_table, with_session_line};
+use crate::ui::tables::{TableParts, list_block, list_table, with_session_line};
 use crate::ui::theme::Palette;
 
 pub(super) fn draw(
@@ -114,16 +114,17 @@ pub(super) fn draw(
     let header = DETAIL_COLUMNS
         .map(|column| column.heading().text.to_string())
         .to_vec();
-    let widths = DETAIL_COLUMNS
-        .map(|column| constraint(column.heading().width))
-        .to_vec();
+    let headings = DETAIL_COLUMNS
+        .iter()
+        .map(|column| column.heading())
+        .collect();
     let window = list_table(
         frame,
         table_area,
         TableParts {
             block: Block::new(),
             header,
-            widths,
+            headings,
         },
         app.detail(),
         theme,
