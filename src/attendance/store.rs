@@ -730,6 +730,13 @@ impl SessionStore {
         self.users.resolve(user.0)
     }
 
+    /// Every user id, one after another in `UserId` order, in one text: the name
+    /// [`SessionStore::user_name`] gives is a slice of it, which a sort of all the names can
+    /// address by its two ends instead of looking each name up again.
+    pub(crate) fn user_names_text(&self) -> &str {
+        self.users.joined()
+    }
+
     /// For each user, whether its id contains `needle`, from one search over all ids at once;
     /// `None` when only a search id by id can tell (see [`Needle::ascii_starts`]).
     pub(crate) fn users_containing(&self, needle: &Needle) -> Option<Vec<bool>> {
