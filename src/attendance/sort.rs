@@ -166,14 +166,24 @@ fn ranks_in(sorted: impl ExactSizeIterator<Item = u32>) -> Vec<u32> {
     ranks
 }
 
-/// Sorting the names themselves, each next to its id, spares every comparison two lookups
-/// in the interner: twice as fast at a million users.
+/// Sorting each name's place in the text of all names, next to its id, spares every
+/// comparison two lookups in the interner: twice as fast at a million users. The place is
+/// two `u32` ends (12 bytes with the id) rather than a `&str` (24): 10 MB instead of 19 at
+/// 807,000 users, held beside everything else when the users table is sorted at the end of
+/// a load.
 fn user_ranks(store: &SessionStore) -> Vec<u32> {
-    let mut names: Vec<(&str, u32)> = (0..store.user_count() as u32)
-        .map(|user| (store.user_name(UserId(user)), user))
+    let text = store.user_names_text();
+    let mut names: Vec<(u32, u32, u32)> = (0..store.user_count() as u32)
+        .map(|user| {
+            let name = store.user_name(UserId(user));
+            let start = name.as_ptr() as usize - text.as_ptr() as usize;
+            (start as u32, (start + name.len()) as u32, user)
+        })
         .collect();
-    names.sort_unstable();
-    ranks_in(names.into_iter().map(|(_, user)| user))
+    let bytes = text.as_bytes();
+    let name = |&(start, end, _): &(u32, u32, u32)| &bytes[start as usize..end as usize];
+    names.sort_unstable_by(|a, b| name(a).cmp(name(b)).then(a.2.cmp(&b.2)));
+    ranks_in(names.into_iter().map(|(_, _, user)| user))
 }
 
 /// Every user's place in name order. Ranking is a string sort of all user ids (a quarter of a
@@ -359,6 +369,30 @@ mod tests {
                 format!("{prefix}-a")
             ]
         );
+    }
+
+    /// Names are ranked by their bytes, as `str` orders them: prefixes first, capitals
+    /// before small letters, accented letters after both.
+    #[test]
+    fn users_are_ranked_in_the_order_of_their_names() {
+        let names = [
+            "bobby", "zoë", "bob", "Zed", "alice", "zoe", "b", "élodie", "bo b",
+        ];
+        let rows = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| closed(name, &format!("s-{i}"), 0, MIN))
+            .collect();
+        let store = ended_call(rows);
+        let ranks = user_ranks(&store);
+        let mut by_rank: Vec<(u32, &str)> = (0..store.user_count() as u32)
+            .map(|user| (ranks[user as usize], store.user_name(UserId(user))))
+            .collect();
+        by_rank.sort_unstable();
+        let ranked: Vec<&str> = by_rank.into_iter().map(|(_, name)| name).collect();
+        let mut expected = names.to_vec();
+        expected.sort_unstable();
+        assert_eq!(ranked, expected);
     }
 
     #[test]
