@@ -384,7 +384,9 @@ pub(crate) static SESSION_COLUMNS: [Column<S>; 9] = [
         name: "user",
         heading: Some(Heading {
             text: "User",
-            width: Width::Fill(12),
+            // 14: user ids of a first and a last name whole at 80 columns beside the times,
+            // the duration, the publisher and the roles; joined and left still fit at 40.
+            width: Width::Fill(14),
             keep: Keep::Telling,
         }),
         sort: Some(Sort {
@@ -405,7 +407,10 @@ pub(crate) static SESSION_COLUMNS: [Column<S>; 9] = [
         heading: Some(Heading {
             text: "User session",
             width: Width::Fixed(36),
-            keep: Keep::Telling,
+            // Whole or not at all (a cut id tells nothing apart); a narrow table shows how long
+            // each session lasted before which one it was: the joined and left times already
+            // tell one user's sessions apart, and the detail (Enter) shows the id.
+            keep: Keep::Secondary,
         }),
         sort: Some(Sort {
             id: SessionColumn::UserSession,
@@ -497,7 +502,8 @@ pub(crate) static SESSION_COLUMNS: [Column<S>; 9] = [
         heading: Some(Heading {
             text: "Publisher",
             width: Width::Fixed(14),
-            keep: Keep::Secondary,
+            // The same (`webrtc`) on most rows.
+            keep: Keep::Repeats,
         }),
         sort: Some(Sort {
             id: SessionColumn::Publisher,
