@@ -1075,25 +1075,113 @@ fn progress_line(app: &mut App, now: Nanos, width: u16) -> String {
         .to_owned()
 }
 
-/// After a poll of a live call whose rows and Stream's total differ, the header says by how
-/// many sessions and that the next poll reads the session whole (which it does), until the
-/// next poll starts; nothing once they agree. Both ways: sessions not read yet, and more
-/// sessions than Stream's total.
-#[test]
-fn the_header_names_the_sessions_a_live_poll_has_not_read_yet() {
-    use headcount::app::live::PollRead;
-    use headcount::fetch::{IsLiveCheck, ReadMode};
-    use std::sync::Arc;
+/// A live call read once, then polled: each read the app asks for is answered as the fetcher
+/// would, page by page (pages of two rows), with what the fetcher says between the pages.
+struct LivePolls {
+    app: App,
+    now: Nanos,
+    generation: u64,
+    pages: u32,
+}
 
-    let mut now = T0 + 30 * MIN;
-    let (mut app, _) = App::new(
-        headcount::app::AppConfig {
-            page_size: 2,
-            ..config(None)
-        },
-        now,
-    );
-    let mut open = vec![
+impl LivePolls {
+    /// The call thirty minutes in, its first read (one page of `rows`) done.
+    fn read_once(rows: Vec<serde_json::Value>) -> LivePolls {
+        let now = T0 + 30 * MIN;
+        let (mut app, _) = App::new(
+            headcount::app::AppConfig {
+                page_size: 2,
+                ..config(None)
+            },
+            now,
+        );
+        let total = rows.len() as i64;
+        app.update(page_event(1, 1, page(rows, total, true)), now);
+        app.update(done(1, 1), now);
+        LivePolls {
+            app,
+            now,
+            generation: 1,
+            pages: 1,
+        }
+    }
+
+    /// Starts the next poll when it is due; what it reads first.
+    fn poll(&mut self) -> headcount::fetch::ReadMode {
+        self.now = self.app.next_poll().expect("a poll is planned").nanos();
+        let effects = self.app.update(Msg::Tick, self.now);
+        self.go_on(&effects)
+    }
+
+    /// The read `effects` start (the poll's next read); what it reads.
+    fn go_on(&mut self, effects: &[headcount::app::Effect]) -> headcount::fetch::ReadMode {
+        let asked = requests(effects);
+        assert_eq!(asked.len(), 1, "one read at a time: {asked:?}");
+        self.generation += 1;
+        self.pages = 0;
+        asked[0].mode.clone()
+    }
+
+    /// The next page of the read under way: `rows`, with Stream's `total`.
+    fn page(&mut self, rows: &[serde_json::Value], total: i64) {
+        self.pages += 1;
+        let event = page_event(
+            self.generation,
+            self.pages,
+            page(rows.to_vec(), total, true),
+        );
+        self.app.update(event, self.now);
+    }
+
+    /// What the fetcher said of the server's answers to `is_live`, for the open sessions
+    /// (`open`) or the closed ones.
+    fn said(&mut self, open: bool, check: headcount::fetch::IsLiveCheck) {
+        let generation = self.generation;
+        let event = if open {
+            FetchEvent::OpenSessionsRead { generation, check }
+        } else {
+            FetchEvent::ClosedSessionsRead { generation, check }
+        };
+        self.app.update(Msg::Fetch(event), self.now);
+    }
+
+    /// The open sessions were read with `is_live` honoured, and nobody left since the last poll.
+    fn open_sessions_honoured_nobody_left(&mut self) {
+        self.said(true, headcount::fetch::IsLiveCheck::Honoured);
+        let event = FetchEvent::ReadBack {
+            generation: self.generation,
+            users: std::sync::Arc::from(Vec::<String>::new()),
+        };
+        self.app.update(Msg::Fetch(event), self.now);
+    }
+
+    /// The read under way ends; the effects of its end.
+    fn end(&mut self) -> Vec<headcount::app::Effect> {
+        self.app.update(done(self.generation, self.pages), self.now)
+    }
+
+    fn last_read(&self) -> Option<headcount::app::live::PollRead> {
+        self.app.poll_reads().last()
+    }
+
+    /// The header's progress line at `width` columns.
+    fn progress_line(&mut self, width: u16) -> String {
+        progress_line(&mut self.app, self.now, width)
+    }
+
+    /// The header's line that says when the next poll starts, 160 columns wide.
+    fn poll_line(&mut self) -> String {
+        let text = wide(&mut self.app, self.now).to_string();
+        text.lines()
+            .find(|line| line.contains("next poll"))
+            .unwrap_or_else(|| panic!("{text}"))
+            .to_owned()
+    }
+}
+
+/// Two sessions open thirty minutes in, and four closed.
+fn open_and_closed() -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+    let open = vec![
         row("alice-chen", "a-2", 25, None, "webrtc", "host"),
         row("bob", "b-1", 10, None, "rtmp", "user"),
     ];
@@ -1103,116 +1191,79 @@ fn the_header_names_the_sessions_a_live_poll_has_not_read_yet() {
         row("carol", "c-2", 5, Some(20), "webrtc", "user"),
         row("dave", "d-1", 2, Some(18), "whip", "user"),
     ];
-    app.update(
-        page_event(1, 1, page([open.clone(), closed.clone()].concat(), 6, true)),
-        now,
-    );
-    app.update(done(1, 1), now);
-    let mut generation = 1;
-    let line = progress_line(&mut app, now, 160);
+    (open, closed)
+}
+
+/// After a poll of a live call whose rows and Stream's total differ, the header says by how
+/// many sessions and that the next poll reads the session whole (which it does), until the
+/// next poll starts; nothing once they agree. Both ways: sessions not read yet, and more
+/// sessions than Stream's total.
+#[test]
+fn the_header_names_the_sessions_a_live_poll_has_not_read_yet() {
+    use headcount::app::live::PollRead;
+    use headcount::fetch::ReadMode;
+
+    let (mut open, closed) = open_and_closed();
+    let mut polls = LivePolls::read_once([open.clone(), closed.clone()].concat());
+    let line = polls.progress_line(160);
     assert!(line.contains("done"), "the counts agree: {line}");
-    assert_eq!(app.count_gap(), None);
-    let poll = |app: &mut App, now: &mut Nanos, generation: &mut u64| {
-        *now = app.next_poll().expect("a poll is planned").nanos();
-        let effects = app.update(Msg::Tick, *now);
-        *generation += 1;
-        requests(&effects)[0].mode.clone()
-    };
-    let honoured = |generation: u64| {
-        Msg::Fetch(FetchEvent::OpenSessionsRead {
-            generation,
-            check: IsLiveCheck::Honoured,
-        })
-    };
-    let read_back = |generation: u64| {
-        Msg::Fetch(FetchEvent::ReadBack {
-            generation,
-            users: Arc::from(Vec::<String>::new()),
-        })
-    };
+    assert_eq!(polls.app.count_gap(), None);
 
     // Two people join while the poll reads: Stream's total says 8 by its closed sessions,
     // and no page of it brought them.
-    let mode = poll(&mut app, &mut now, &mut generation);
+    let mode = polls.poll();
     assert!(matches!(mode, ReadMode::OpenSessions { .. }), "{mode:?}");
-    app.update(page_event(generation, 1, page(open.clone(), 7, true)), now);
-    app.update(honoured(generation), now);
-    app.update(read_back(generation), now);
-    let effects = app.update(done(generation, 1), now);
-    assert_eq!(requests(&effects)[0].mode, ReadMode::ClosedSessions);
-    generation += 1;
-    app.update(
-        page_event(generation, 1, page(closed[..2].to_vec(), 8, true)),
-        now,
-    );
-    app.update(
-        page_event(generation, 2, page(closed[2..].to_vec(), 8, true)),
-        now,
-    );
-    app.update(done(generation, 2), now);
-    assert_eq!(app.poll_reads().last(), Some(PollRead::ClosedSessions));
-    assert_eq!(app.store().len(), 6);
-    let line = progress_line(&mut app, now, 160);
+    polls.page(&open, 7);
+    polls.open_sessions_honoured_nobody_left();
+    let effects = polls.end();
+    assert_eq!(polls.go_on(&effects), ReadMode::ClosedSessions);
+    polls.page(&closed[..2], 8);
+    polls.page(&closed[2..], 8);
+    polls.end();
+    assert_eq!(polls.last_read(), Some(PollRead::ClosedSessions));
+    assert_eq!(polls.app.store().len(), 6);
+    let line = polls.progress_line(160);
     assert!(
         line.contains("2 sessions not read yet (next poll reads whole)"),
         "{line}"
     );
     assert!(!line.contains("done"), "{line}");
     // At 80 columns the count stays, its reason goes first.
-    let narrow = progress_line(&mut app, now, 80);
+    let narrow = polls.progress_line(80);
     assert!(narrow.contains("2 sessions not read yet"), "{narrow}");
 
     // The next poll reads whole, as said; while it runs, the count is not said.
-    assert_eq!(poll(&mut app, &mut now, &mut generation), ReadMode::Whole);
-    let line = progress_line(&mut app, now, 160);
+    assert_eq!(polls.poll(), ReadMode::Whole);
+    let line = polls.progress_line(160);
     assert!(!line.contains("not read yet"), "{line}");
     open.push(row("erin", "e-1", 29, None, "webrtc", "user"));
     open.push(row("frank", "f-1", 29, None, "webrtc", "user"));
     let every = [open.clone(), closed.clone()].concat();
-    app.update(
-        page_event(generation, 1, page(every[..4].to_vec(), 8, true)),
-        now,
-    );
-    app.update(
-        page_event(generation, 2, page(every[4..].to_vec(), 8, true)),
-        now,
-    );
-    app.update(done(generation, 2), now);
-    let line = progress_line(&mut app, now, 160);
+    polls.page(&every[..4], 8);
+    polls.page(&every[4..], 8);
+    polls.end();
+    let line = polls.progress_line(160);
     assert!(line.contains("done"), "the counts agree again: {line}");
     assert!(!line.contains("not read yet"), "{line}");
 
     // Stream's total falls behind the rows: one session more than it counts.
-    let mode = poll(&mut app, &mut now, &mut generation);
+    let mode = polls.poll();
     assert!(matches!(mode, ReadMode::OpenSessions { .. }), "{mode:?}");
-    app.update(
-        page_event(generation, 1, page(open[..2].to_vec(), 7, true)),
-        now,
-    );
-    app.update(
-        page_event(generation, 2, page(open[2..].to_vec(), 7, true)),
-        now,
-    );
-    app.update(honoured(generation), now);
-    app.update(read_back(generation), now);
-    app.update(done(generation, 2), now);
-    generation += 1;
-    app.update(
-        page_event(generation, 1, page(closed[..2].to_vec(), 7, true)),
-        now,
-    );
-    app.update(
-        page_event(generation, 2, page(closed[2..].to_vec(), 7, true)),
-        now,
-    );
-    app.update(done(generation, 2), now);
-    assert_eq!(app.store().len(), 8);
-    let line = progress_line(&mut app, now, 160);
+    polls.page(&open[..2], 7);
+    polls.page(&open[2..], 7);
+    polls.open_sessions_honoured_nobody_left();
+    let effects = polls.end();
+    assert_eq!(polls.go_on(&effects), ReadMode::ClosedSessions);
+    polls.page(&closed[..2], 7);
+    polls.page(&closed[2..], 7);
+    polls.end();
+    assert_eq!(polls.app.store().len(), 8);
+    let line = polls.progress_line(160);
     assert!(
         line.contains("1 session more than Stream's total (next poll reads whole)"),
         "{line}"
     );
-    assert_eq!(poll(&mut app, &mut now, &mut generation), ReadMode::Whole);
+    assert_eq!(polls.poll(), ReadMode::Whole);
 }
 
 /// The header after each kind of live poll: its requests and how it read, from the poll the
@@ -1222,63 +1273,18 @@ fn the_header_names_the_sessions_a_live_poll_has_not_read_yet() {
 fn the_header_says_how_the_last_poll_read_the_session() {
     use headcount::app::live::PollRead;
     use headcount::fetch::{IsLiveCheck, ReadMode};
-    use std::sync::Arc;
 
-    let mut now = T0 + 30 * MIN;
-    let (mut app, _) = App::new(
-        headcount::app::AppConfig {
-            page_size: 2,
-            ..config(None)
-        },
-        now,
-    );
-    let open = vec![
-        row("alice-chen", "a-2", 25, None, "webrtc", "host"),
-        row("bob", "b-1", 10, None, "rtmp", "user"),
-    ];
-    let mut closed = vec![
-        row("alice-chen", "a-1", 0, Some(25), "webrtc", "host"),
-        row("carol", "c-1", 0, Some(20), "webrtc", "user"),
-        row("carol", "c-2", 5, Some(20), "webrtc", "user"),
-        row("dave", "d-1", 2, Some(18), "whip", "user"),
-    ];
-    let every = [open.clone(), closed.clone()].concat();
-    app.update(page_event(1, 1, page(every.clone(), 6, true)), now);
-    app.update(done(1, 1), now);
-    let mut generation = 1;
-    // Starts the next poll when it is due; what it reads.
-    let poll = |app: &mut App, now: &mut Nanos, generation: &mut u64| {
-        *now = app.next_poll().expect("a poll is planned").nanos();
-        let effects = app.update(Msg::Tick, *now);
-        *generation += 1;
-        requests(&effects)[0].mode.clone()
-    };
-    let header_line = |app: &mut App, now: Nanos| {
-        let text = wide(app, now).to_string();
-        text.lines()
-            .find(|line| line.contains("next poll"))
-            .unwrap_or_else(|| panic!("{text}"))
-            .to_owned()
-    };
-    let said = |generation: u64, check: IsLiveCheck| {
-        Msg::Fetch(FetchEvent::OpenSessionsRead { generation, check })
-    };
-    let read_back = |generation: u64| {
-        Msg::Fetch(FetchEvent::ReadBack {
-            generation,
-            users: Arc::from(Vec::<String>::new()),
-        })
-    };
+    let (open, mut closed) = open_and_closed();
+    let mut polls = LivePolls::read_once([open.clone(), closed.clone()].concat());
 
     // Two open sessions of six: one page of them, nobody left.
-    let mode = poll(&mut app, &mut now, &mut generation);
+    let mode = polls.poll();
     assert!(matches!(mode, ReadMode::OpenSessions { .. }), "{mode:?}");
-    app.update(page_event(generation, 1, page(open.clone(), 6, true)), now);
-    app.update(said(generation, IsLiveCheck::Honoured), now);
-    app.update(read_back(generation), now);
-    app.update(done(generation, 1), now);
-    assert_eq!(app.poll_reads().last(), Some(PollRead::OpenSessions));
-    let line = header_line(&mut app, now);
+    polls.page(&open, 6);
+    polls.open_sessions_honoured_nobody_left();
+    polls.end();
+    assert_eq!(polls.last_read(), Some(PollRead::OpenSessions));
+    let line = polls.poll_line();
     assert!(
         line.contains("last poll 1 request (open sessions)"),
         "{line}"
@@ -1286,62 +1292,36 @@ fn the_header_says_how_the_last_poll_read_the_session() {
 
     // Someone joined and left between two polls: the total says 7, the open sessions are
     // the same two, and the poll goes on with the closed sessions.
-    assert!(matches!(
-        poll(&mut app, &mut now, &mut generation),
-        ReadMode::OpenSessions { .. }
-    ));
-    app.update(page_event(generation, 1, page(open.clone(), 7, true)), now);
-    app.update(said(generation, IsLiveCheck::Honoured), now);
-    app.update(read_back(generation), now);
-    let effects = app.update(done(generation, 1), now);
-    let next = requests(&effects);
-    assert_eq!(next.len(), 1, "the poll goes on");
-    assert_eq!(next[0].mode, ReadMode::ClosedSessions);
-    generation += 1;
+    assert!(matches!(polls.poll(), ReadMode::OpenSessions { .. }));
+    polls.page(&open, 7);
+    polls.open_sessions_honoured_nobody_left();
+    let effects = polls.end();
+    assert_eq!(
+        polls.go_on(&effects),
+        ReadMode::ClosedSessions,
+        "the poll goes on"
+    );
     closed.push(row("erin", "e-1", 26, Some(28), "webrtc", "user"));
-    app.update(
-        page_event(generation, 1, page(closed[..2].to_vec(), 7, true)),
-        now,
-    );
-    app.update(
-        page_event(generation, 2, page(closed[2..].to_vec(), 7, true)),
-        now,
-    );
-    app.update(
-        Msg::Fetch(FetchEvent::ClosedSessionsRead {
-            generation,
-            check: IsLiveCheck::Honoured,
-        }),
-        now,
-    );
-    app.update(done(generation, 2), now);
-    assert_eq!(app.store().len(), 7);
-    assert_eq!(app.poll_reads().last(), Some(PollRead::ClosedSessions));
-    let line = header_line(&mut app, now);
+    polls.page(&closed[..2], 7);
+    polls.page(&closed[2..], 7);
+    polls.said(false, IsLiveCheck::Honoured);
+    polls.end();
+    assert_eq!(polls.app.store().len(), 7);
+    assert_eq!(polls.last_read(), Some(PollRead::ClosedSessions));
+    let line = polls.poll_line();
     assert!(
         line.contains("last poll 3 requests (open + closed sessions)"),
         "{line}"
     );
 
     // The server returns a closed session for `is_live: true`: the poll reads every row.
-    assert!(matches!(
-        poll(&mut app, &mut now, &mut generation),
-        ReadMode::OpenSessions { .. }
-    ));
-    app.update(
-        page_event(generation, 1, page(closed[..2].to_vec(), 7, true)),
-        now,
-    );
-    app.update(said(generation, IsLiveCheck::Ignored), now);
-    let all = [open, closed].concat();
-    app.update(page_event(generation, 2, page(all, 7, true)), now);
-    app.update(done(generation, 2), now);
-    assert_eq!(app.poll_reads().last(), Some(PollRead::Whole));
-    let line = header_line(&mut app, now);
+    assert!(matches!(polls.poll(), ReadMode::OpenSessions { .. }));
+    polls.page(&closed[..2], 7);
+    polls.said(true, IsLiveCheck::Ignored);
+    polls.page(&[open, closed].concat(), 7);
+    polls.end();
+    assert_eq!(polls.last_read(), Some(PollRead::Whole));
+    let line = polls.poll_line();
     assert!(line.contains("last poll 2 requests (full read)"), "{line}");
-    assert_eq!(
-        poll(&mut app, &mut now, &mut generation),
-        ReadMode::Whole,
-        "and every row from then on"
-    );
+    assert_eq!(polls.poll(), ReadMode::Whole, "and every row from then on");
 }

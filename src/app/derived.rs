@@ -467,14 +467,19 @@ mod tests {
         assert!(!derived.classify_expected(&store, None, expected_key, T));
     }
 
-    #[test]
-    fn every_row_kept_is_told_by_its_count_and_counts_as_every_id() {
+    /// An ended call: ann for a minute, bob for 19 minutes, ann again for 28 minutes.
+    fn ann_twice_and_bob() -> SessionStore {
         let minute = 60 * NANOS_PER_SEC;
-        let store = ended_call(vec![
+        ended_call(vec![
             closed("ann", "a1", T, T + minute),
             closed("bob", "b1", T + minute, T + 20 * minute),
             closed("ann", "a2", T + 2 * minute, T + 30 * minute),
-        ]);
+        ])
+    }
+
+    #[test]
+    fn every_row_kept_is_told_by_its_count_and_counts_as_every_id() {
+        let store = ann_twice_and_bob();
         let thresholds = Thresholds::default();
         let every_id: Vec<RowId> = store.row_ids().collect();
         let figures_of = |text: &str| {
@@ -506,12 +511,7 @@ mod tests {
 
     #[test]
     fn each_users_rows_are_grouped_when_first_asked_and_from_the_rows_of_the_figures() {
-        let minute = 60 * NANOS_PER_SEC;
-        let store = ended_call(vec![
-            closed("ann", "a1", T, T + minute),
-            closed("bob", "b1", T + minute, T + 20 * minute),
-            closed("ann", "a2", T + 2 * minute, T + 30 * minute),
-        ]);
+        let store = ann_twice_and_bob();
         let ann = store.find_user("ann").unwrap();
         let thresholds = Thresholds::default();
         let mut derived = Derived::default();
@@ -533,12 +533,7 @@ mod tests {
 
     #[test]
     fn the_table_and_the_users_rows_are_derived_again_only_when_the_filtered_rows_moved_on() {
-        let minute = 60 * NANOS_PER_SEC;
-        let store = ended_call(vec![
-            closed("ann", "a1", T, T + minute),
-            closed("bob", "b1", T + minute, T + 20 * minute),
-            closed("ann", "a2", T + 2 * minute, T + 30 * minute),
-        ]);
+        let store = ann_twice_and_bob();
         let sort = (SessionColumn::Joined, Order::Descending);
         let thresholds = Thresholds::default();
         let mut derived = Derived::default();
