@@ -52,7 +52,7 @@ impl ConcurrencyCurve {
     /// The working tables are small beside the rows: the joins, then the leaves, each made as
     /// one table of 8-byte instants that is sorted and packed before the next is made (8 MB at
     /// a million sessions), and the distinct-users level is the sessions level less where a
-    /// user's own sessions overlap ([`own_overlaps`]), so no instant is kept with its user.
+    /// user's own sessions overlap (`own_overlaps`), so no instant is kept with its user.
     pub fn compute(store: &SessionStore, rows: &[RowId], now: Nanos) -> Self {
         let ctx = store.row_context(now);
         let presence = |id: RowId| present(store.row(id), &ctx);
