@@ -1231,6 +1231,14 @@ fn the_header_names_the_sessions_a_live_poll_has_not_read_yet() {
     // At 80 columns the count stays, its reason goes first.
     let narrow = polls.progress_line(80);
     assert!(narrow.contains("2 sessions not read yet"), "{narrow}");
+    // A file written now would lack those two sessions and look whole once it leaves the
+    // screen: `e` writes none, and says why.
+    let effects = polls.app.update(key('e'), polls.now);
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(
+        said(&polls.app),
+        "✕ not exported: 2 sessions not read yet (next poll reads whole)"
+    );
 
     // The next poll reads whole, as said; while it runs, the count is not said.
     assert_eq!(polls.poll(), ReadMode::Whole);
@@ -1245,6 +1253,11 @@ fn the_header_names_the_sessions_a_live_poll_has_not_read_yet() {
     let line = polls.progress_line(160);
     assert!(line.contains("done"), "the counts agree again: {line}");
     assert!(!line.contains("not read yet"), "{line}");
+    let effects = export_now(&mut polls.app, polls.now);
+    assert!(
+        matches!(effects.first(), Some(headcount::app::Effect::Export { .. })),
+        "the counts agree, the file is written: {effects:?}"
+    );
 
     // Stream's total falls behind the rows: one session more than it counts.
     let mode = polls.poll();

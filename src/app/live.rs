@@ -102,8 +102,8 @@ pub enum CountGap {
     OverTotal(u64),
 }
 
-/// What the next poll does about a [`CountGap`]: said after it wherever it is said.
-pub const COUNT_GAP_MENDED: &str = "next poll reads whole";
+/// What the next poll does about a [`CountGap`]: said after it wherever there is room.
+const COUNT_GAP_MENDED: &str = "next poll reads whole";
 
 impl CountGap {
     /// The gap between `stored` rows and Stream's `total`; `None` when they agree.
@@ -129,6 +129,12 @@ impl CountGap {
             CountGap::Unread(n) => format!("{} not read yet", counted(n)),
             CountGap::OverTotal(n) => format!("{} more than Stream's total", counted(n)),
         }
+    }
+
+    /// [`CountGap::words`] and what the next poll does about it: `3 sessions not read yet
+    /// (next poll reads whole)`.
+    pub fn with_remedy(self) -> String {
+        format!("{} ({COUNT_GAP_MENDED})", self.words())
     }
 }
 
@@ -452,6 +458,9 @@ pub enum Caveat {
     },
     /// The first read of a query has not ended.
     ReadUnderWay,
+    /// The last read of a live call ended with another count of sessions than Stream's total
+    /// (see [`App::count_gap`](super::App::count_gap)); the next poll reads whole.
+    CountGap(CountGap),
 }
 
 /// The status line: the outcome of the last action, or what the fetch is struggling with.

@@ -1094,7 +1094,7 @@ impl App {
             None if self.fetch.running && self.fetch.kind == FetchKind::Fresh => {
                 Some(Caveat::ReadUnderWay)
             }
-            None => None,
+            None => self.count_gap().map(Caveat::CountGap),
         }
     }
 

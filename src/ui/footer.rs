@@ -180,6 +180,7 @@ fn caveat_text(caveat: Caveat) -> String {
             format!("{} · r reads again", shortfall.headline(total))
         }
         Caveat::ReadUnderWay => "incomplete: the read is still under way".to_owned(),
+        Caveat::CountGap(gap) => gap.with_remedy(),
     }
 }
 

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
-use crate::app::live::{COUNT_GAP_MENDED, FetchKind, Severity};
+use crate::app::live::{FetchKind, Severity};
 use crate::app::pacing::NextPoll;
 use crate::app::view::View;
 use crate::app::{App, Local, Now};
@@ -250,11 +250,11 @@ pub(crate) fn progress_line(app: &App, clocks: Now, width: u16, theme: &Palette)
         }
         // Said until the next poll starts, which reads the whole session to mend it.
         None if gap.is_some() => {
-            let gap = gap.expect("matched").words();
+            let gap = gap.expect("matched");
             let style = theme.severity(Severity::Warning);
             vec![
-                vec![Span::styled(format!("{gap} ({COUNT_GAP_MENDED})"), style)],
-                vec![Span::styled(gap, style)],
+                vec![Span::styled(gap.with_remedy(), style)],
+                vec![Span::styled(gap.words(), style)],
             ]
         }
         // The status line says why and until when.
