@@ -952,9 +952,16 @@ impl App {
         if self.is_retry_status() {
             self.status = None;
         }
+        let poll = self.fetch.kind == FetchKind::Poll;
+        let reads_more = self.store.is_live() || (poll && !self.final_fetch);
+        if !reads_more {
+            // Nothing more is read into this store (below): the index of its rows, which only
+            // ingest reads, goes before the figures are computed instead of after, so that it
+            // is not held beside their working tables, the highest memory of a whole load.
+            self.store.release_row_index();
+        }
         self.recompute(now);
         self.rebase_filter_dates(now);
-        let poll = self.fetch.kind == FetchKind::Poll;
         if poll
             && read == PollRead::OpenSessions
             && self.store.is_live()
@@ -977,7 +984,9 @@ impl App {
             self.start_fetch(FetchKind::Poll, now)
         } else {
             // The call ended and nothing more is read of it: the next read is a fresh one,
-            // into a store of its own. The indexes ingest keeps go.
+            // into a store of its own. The indexes ingest keeps go: the user ids' one now that
+            // the roster's classification in the recompute has looked its members up.
+            debug_assert!(!reads_more);
             self.store.release_indexes();
             Vec::new()
         }

@@ -347,8 +347,14 @@ impl SessionStore {
     /// builds the first again, in one pass over the rows, and a later lookup of a user id
     /// the second, in one pass over the ids.
     pub(crate) fn release_indexes(&mut self) {
-        self.index = IdIndex::default();
+        self.release_row_index();
         self.users.release_index();
+    }
+
+    /// Drops the index of the rows by `user_session_id` alone (see
+    /// [`SessionStore::release_indexes`]): the roster's classification still looks user ids up.
+    pub(crate) fn release_row_index(&mut self) {
+        self.index = IdIndex::default();
     }
 
     /// Builds the index of the rows by `user_session_id` again when it was released.
@@ -1124,6 +1130,13 @@ mod tests {
         assert!(store.memory_bytes() < full);
         assert_eq!(store.find_user("bob"), Some(UserId(1)));
         let again = |rows| page(Some(session(Some(0), Some(60 * MIN))), rows);
+        let summary = store.ingest(&again(rows.clone())).unwrap();
+        assert_eq!((summary.unchanged, store.len()), (2, 2));
+        // The index of the rows alone, as before the figures of a read's end.
+        let indexed = store.memory_bytes();
+        store.release_row_index();
+        assert!(store.memory_bytes() < indexed);
+        assert_eq!(store.find_user("alice"), Some(UserId(0)));
         let summary = store.ingest(&again(rows)).unwrap();
         assert_eq!((summary.unchanged, store.len()), (2, 2));
         store.release_indexes();
