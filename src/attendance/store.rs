@@ -1,9 +1,11 @@
 //! The session store: every participant session of one call session, upserted by
 //! `user_session_id` as pages arrive, in a compact column-free layout.
 //!
-//! A row is 56 bytes (ids of interned strings, timestamps as `i64` ns). `user_session_id`s are
+//! A row is 48 bytes (ids of interned strings, timestamps as `i64` ns, `duration_in_seconds`
+//! as an `i32` with the rare value beyond it kept aside by row). `user_session_id`s are
 //! 128-bit integers when they are canonical UUIDs and arena text otherwise; the upsert index
-//! holds only `(hash tag, row)` pairs. Row ids never change, so a selection survives updates.
+//! holds only row ids (4 bytes a slot), and goes once no page is due (see
+//! [`SessionStore::release_indexes`]). Row ids never change, so a selection survives updates.
 
 use std::collections::{HashMap, HashSet};
 
