@@ -826,6 +826,54 @@ fn e_writes_no_file_while_sessions_are_missing_and_says_why() {
     );
 }
 
+/// The card leaves the screen like a file: while the first read is under way (or ended short)
+/// it says so before any figure, and once every row is read it does not.
+#[test]
+fn c_marks_the_card_incomplete_while_the_read_is_under_way() {
+    let now = T0 + 70 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    app.update(page_event(1, 1, page(ended_rows(), 10, false)), now);
+    let card = |app: &mut App| match app.update(key('c'), now).as_slice() {
+        [Effect::Copy(text)] => text.clone(),
+        effects => panic!("no card copied: {effects:?}"),
+    };
+    let under_way = card(&mut app);
+    assert!(
+        under_way.starts_with(
+            "INCOMPLETE:   not every row of the session was read, the figures below may be \
+             short: the read is still under way\n"
+        ),
+        "{under_way}"
+    );
+    app.update(code(KeyCode::Esc), now);
+    let missing =
+        headcount::fetch::Completeness::Incomplete(headcount::fetch::Shortfall::Sessions {
+            read: 6,
+            total: 10,
+        });
+    app.update(
+        Msg::Fetch(FetchEvent::Done {
+            generation: 1,
+            pages: 1,
+            completeness: missing,
+            end: headcount::attendance::EndReports::default(),
+        }),
+        now,
+    );
+    let read = card(&mut app);
+    assert!(
+        read.starts_with("INCOMPLETE:")
+            && read.contains("6 distinct sessions read, Stream's total is 10 (4 missing)"),
+        "{read}"
+    );
+    app.update(code(KeyCode::Esc), now);
+    let (mut app, _) = App::new(config(None), now);
+    app.update(page_event(1, 1, page(ended_rows(), 6, false)), now);
+    app.update(done(1, 1), now);
+    let whole = card(&mut app);
+    assert!(!whole.contains("INCOMPLETE"), "{whole}");
+}
+
 #[test]
 fn the_exported_csv_neutralises_what_a_spreadsheet_would_run() {
     let now = T0 + 70 * MIN;

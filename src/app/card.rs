@@ -6,7 +6,7 @@
 use crate::attendance::{CardContext, call_card, user_card};
 
 use super::effect::Effect;
-use super::live::Status;
+use super::live::{Caveat, Status};
 use super::{App, Now};
 
 /// The card on screen, and how far it is scrolled.
@@ -38,10 +38,9 @@ impl App {
             .figures
             .as_ref()
             .ok_or("the figures are not computed yet")?;
-        let incomplete = self
-            .completeness
-            .and_then(|completeness| completeness.shortfall())
-            .map(|shortfall| shortfall.to_string());
+        // What makes an export refuse makes the card say so first: a read under way, a
+        // shortfall, a live read short of Stream's total. The card leaves the screen.
+        let incomplete = self.export_caveat().map(Caveat::missing);
         let source = self.shown.source.trim();
         let rows = self.derived.filtered.ids();
         let ctx = CardContext {

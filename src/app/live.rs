@@ -463,6 +463,22 @@ pub enum Caveat {
     CountGap(CountGap),
 }
 
+/// What [`Caveat::ReadUnderWay`] says is missing.
+pub(crate) const READ_UNDER_WAY: &str = "the read is still under way";
+
+impl Caveat {
+    /// What is missing from the figures, for a text that leaves the screen (the answer card):
+    /// `4,600 of 5,000 sessions read`, `the read is still under way`, `2 sessions not read
+    /// yet (next poll reads whole)`.
+    pub(crate) fn missing(self) -> String {
+        match self {
+            Caveat::Shortfall { shortfall, .. } => shortfall.to_string(),
+            Caveat::ReadUnderWay => READ_UNDER_WAY.to_owned(),
+            Caveat::CountGap(gap) => gap.with_remedy(),
+        }
+    }
+}
+
 /// The status line: the outcome of the last action, or what the fetch is struggling with.
 /// Values, not text: `ui::footer::status_text` words them.
 #[derive(Debug, Clone)]

@@ -3,7 +3,7 @@
 use ratatui::text::{Line, Span};
 
 use crate::api::timestamp::{NANOS_PER_SEC, Nanos};
-use crate::app::live::{Caveat, Retry, RetryCause, Severity, Status};
+use crate::app::live::{Caveat, READ_UNDER_WAY, Retry, RetryCause, Severity, Status};
 use crate::app::{App, Local, Now};
 use crate::attendance::DisplayZone;
 use crate::fetch::Asked;
@@ -179,7 +179,7 @@ fn caveat_text(caveat: Caveat) -> String {
         Caveat::Shortfall { shortfall, total } => {
             format!("{} · r reads again", shortfall.headline(total))
         }
-        Caveat::ReadUnderWay => "incomplete: the read is still under way".to_owned(),
+        Caveat::ReadUnderWay => format!("incomplete: {READ_UNDER_WAY}"),
         Caveat::CountGap(gap) => gap.with_remedy(),
     }
 }
