@@ -874,6 +874,31 @@ fn c_marks_the_card_incomplete_while_the_read_is_under_way() {
     assert!(!whole.contains("INCOMPLETE"), "{whole}");
 }
 
+/// `y` copies an id as the screen shows it: terminal controls a hostile integrator put in a
+/// user id or a session id are escaped on the clipboard too, never pasted raw into a shell.
+#[test]
+fn y_copies_ids_with_their_terminal_controls_escaped() {
+    let now = T0 + 70 * MIN;
+    let (mut app, _) = App::new(config(None), now);
+    let hostile = vec![row(
+        "\u{1b}[31malice\u{1b}]0;owned\u{7}",
+        "s-\u{1b}[2J\u{202e}1",
+        0,
+        Some(30),
+        "webrtc",
+        "host",
+    )];
+    app.update(page_event(1, 1, page(hostile, 1, false)), now);
+    app.update(done(1, 1), now);
+    let copied = |app: &mut App| match app.update(key('y'), now).as_slice() {
+        [Effect::Copy(text)] => text.clone(),
+        effects => panic!("nothing copied: {effects:?}"),
+    };
+    assert_eq!(copied(&mut app), "s-\\x1b[2J\\u{202e}1");
+    app.update(code(KeyCode::Tab), now);
+    assert_eq!(copied(&mut app), "\\x1b[31malice\\x1b]0;owned\\x07");
+}
+
 #[test]
 fn the_exported_csv_neutralises_what_a_spreadsheet_would_run() {
     let now = T0 + 70 * MIN;

@@ -4,6 +4,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::api::timestamp::Nanos;
 use crate::filter::ParseContext;
+use crate::ui::safe_text::terminal_safe;
 
 use super::effect::Effect;
 use super::filter_bar::FilterBar;
@@ -274,9 +275,13 @@ impl App {
         }
     }
 
-    /// `y`: the session id in the session lists, the user id elsewhere.
+    /// `y`: the session id in the session lists, the user id elsewhere, as the screen shows
+    /// it: an id with terminal controls (a hostile integrator's) is copied with them escaped,
+    /// as the answer card carries them, since a clipboard is pasted into terminals and shells.
     fn copy_id(&mut self) -> Vec<Effect> {
         let text = self.views.copy_text(&self.store, &self.derived);
-        text.map(Effect::Copy).into_iter().collect()
+        text.map(|text| Effect::Copy(terminal_safe(&text).into_owned()))
+            .into_iter()
+            .collect()
     }
 }
