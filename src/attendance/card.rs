@@ -18,7 +18,7 @@ use super::call::{CallIdentity, CallState, Window};
 use super::columns::{first_day, percent, time_or_dash};
 use super::figures::CallFigures;
 use super::history::{Gap, HistoryEntry, user_history};
-use super::problems::{Problems, RowProblem, rows_with_problems};
+use super::problems::{Problems, RowProblem, ServerDuration, rows_with_problems};
 use super::row::RowId;
 use super::store::SessionStore;
 use super::thresholds::Thresholds;
@@ -447,13 +447,22 @@ pub(crate) fn call_card(ctx: CardContext<'_>, call: &CallFigures) -> String {
     let totals = call.totals;
     let _ = writeln!(
         out,
-        "Stream says:  {} participant sessions, {} (the whole session, unfiltered)",
+        "Stream says:  {} participant session{}, {} (the whole session, unfiltered)",
         totals
             .participant_sessions
             .map_or("—".to_owned(), |n| thousands(i128::from(n))),
+        if totals.participant_sessions == Some(1) {
+            ""
+        } else {
+            "s"
+        },
+        // An impossible total (below zero, over a year a session) is named as such, with
+        // the number as sent, never drawn as a duration.
         totals
             .participant_duration_seconds
-            .map_or("—".to_owned(), human_duration)
+            .map_or("—".to_owned(), |seconds| {
+                ServerDuration::of(seconds, totals.participant_sessions).to_string()
+            })
     );
     ctx.flagged(&rows_with_problems(ctx.store, ctx.rows, ctx.now), &mut out);
     pasteable(&out)
@@ -594,6 +603,51 @@ mod tests {
         assert_eq!(json["left_before_end_seconds"], 12 * 60);
         assert_eq!(json["attendance_percent"], 68.3);
         assert_eq!(json["reconnects"], 1);
+    }
+
+    /// Stream's total of the durations below zero (a row's absurd duration added in) is named
+    /// impossible with the number as sent, as the header and `totals` name it, never drawn
+    /// as days; a plausible total reads as a duration.
+    #[test]
+    fn the_call_card_names_an_impossible_total_of_stream_as_impossible() {
+        let card_with_total = |seconds: i64| {
+            let mut page = page(
+                Some(session(Some(0), Some(60 * MIN))),
+                vec![closed("alice", "a-1", 0, 30 * MIN)],
+            );
+            page.total_participant_duration = Some(seconds);
+            let store = store_of(page);
+            let rows = all_rows(&store);
+            let thresholds = Thresholds::default();
+            let figures =
+                crate::attendance::Figures::compute(&store, &rows, T0 + 90 * MIN, &thresholds);
+            let identity = identity();
+            let zone = DisplayZone::utc();
+            let ctx = CardContext {
+                store: &store,
+                identity: &identity,
+                rows: &rows,
+                now: T0 + 90 * MIN,
+                zone: &zone,
+                thresholds: &thresholds,
+                filter: None,
+                incomplete: None,
+            };
+            call_card(ctx, &figures.call)
+        };
+        let impossible = card_with_total(i64::MIN + 1_800);
+        assert!(
+            impossible.contains(
+                "Stream says:  1 participant session, -9223372036854774008 s, impossible \
+                 (below zero) (the whole session, unfiltered)"
+            ),
+            "{impossible}"
+        );
+        let plausible = card_with_total(1_800);
+        assert!(
+            plausible.contains("Stream says:  1 participant session, 30m 00s (the whole"),
+            "{plausible}"
+        );
     }
 
     /// While the call is live the card says so, and "left early" may still change.
