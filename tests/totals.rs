@@ -166,6 +166,28 @@ async fn expired_sessions_keep_the_totals_with_no_rows() {
         assert_eq!(printed["state"], "expired");
         assert_eq!(printed["filtered"]["sessions"], 0);
     }
+    // The table says the figures of the sessions are not known, instead of zeros that read as
+    // nobody came; Stream's totals stay.
+    let output = totals(&sim, SECRET, sim.session_id(), &["--format", "table"]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let table = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        table.contains(
+            "Every session\n  Not known                 the participant sessions were purged 90 \
+             days after the call; only Stream's totals above remain\n"
+        ),
+        "{table}"
+    );
+    for zero in ["Unique users", "Peak concurrent", "Headcount at midpoint"] {
+        assert!(!table.contains(zero), "{zero} in {table}");
+    }
+    let sessions = whole.total_sessions.unwrap().to_string();
+    assert!(
+        table
+            .lines()
+            .any(|line| line.starts_with("  Participant sessions") && line.ends_with(&sessions)),
+        "{table}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

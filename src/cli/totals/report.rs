@@ -32,6 +32,11 @@ struct Part {
     seconds: i64,
 }
 
+/// What the text says instead of the figures of a session whose rows Stream purged (its
+/// `QueryCallParticipantSessions` details go 90 days after it ends; the totals stay).
+const PURGED: &str = "the participant sessions were purged 90 days after the call; only \
+                      Stream's totals above remain";
+
 /// Everything printed, resolved to names and plain numbers.
 pub(crate) struct Report<'a> {
     identity: CallIdentity,
@@ -299,6 +304,8 @@ impl<'a> Report<'a> {
         );
     }
 
+    /// Every session's figures, or, for a session whose rows Stream purged, that they are
+    /// not known.
     fn write_filtered(&self, out: &mut String, zone: &DisplayZone) {
         let call = self.call;
         let heading = if self.filter_text.is_some() {
@@ -307,6 +314,11 @@ impl<'a> Report<'a> {
             "Every session"
         };
         let _ = writeln!(out, "\n{heading}");
+        if self.completeness == Completeness::Expired {
+            // Zeros here would read as nobody came: the rows are gone, not empty.
+            line(out, "  Not known", PURGED.to_owned());
+            return;
+        }
         line(out, "  Sessions", call.sessions.to_string());
         line(out, "  Connected time", duration(call.connected_seconds));
         line(out, "  Unique users", call.unique_users.to_string());
