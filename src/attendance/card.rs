@@ -234,6 +234,20 @@ impl UserCard<'_> {
         Some((window.end - self.figures.last_leave()?) / NANOS_PER_SEC)
     }
 
+    /// The user's last leave is a session's end counted for a leave not recorded: no
+    /// recorded `left_at` reaches it.
+    fn last_leave_not_recorded(&self) -> bool {
+        let Some(last) = self.figures.last_leave() else {
+            return false;
+        };
+        let unrecorded = self
+            .history
+            .iter()
+            .any(|entry| entry.problems.contains(RowProblem::LeaveNotRecorded));
+        let recorded = self.history.iter().filter_map(|entry| entry.left_at).max();
+        unrecorded && recorded.is_none_or(|recorded| recorded < last)
+    }
+
     /// The card as plain text, one fact a line, for a ticket.
     pub(crate) fn text(&self) -> String {
         let f = self.figures;
@@ -270,6 +284,15 @@ impl UserCard<'_> {
         ) {
             (true, _) => {
                 let _ = writeln!(out, "Left:         still in the call");
+            }
+            // The leave that ends the user's time was never recorded: its instant is the
+            // session's end the figures count to, not a time anyone left at.
+            (false, _) if self.last_leave_not_recorded() => {
+                let _ = writeln!(
+                    out,
+                    "Left:         not recorded (counted to the session's end, {})",
+                    self.at(f.last_leave())
+                );
             }
             (false, Some(verdict)) => {
                 let _ = writeln!(out, "Left:         {}, {verdict}", self.at(f.last_leave()));
@@ -648,6 +671,27 @@ mod tests {
             plausible.contains("Stream says:  1 participant session, 30m 00s (the whole"),
             "{plausible}"
         );
+    }
+
+    /// A leave never recorded is said as such, with the end it is counted to, never as a
+    /// time someone left at; a recorded leave after it is the user's last leave as usual.
+    #[test]
+    fn a_last_leave_not_recorded_is_said_as_such() {
+        let store = ended_call(vec![
+            closed("ann", "a-1", 0, 10 * MIN),
+            open("ann", "a-2", 20 * MIN),
+            open("bob", "b-1", 0),
+            closed("bob", "b-2", 5 * MIN, 60 * MIN),
+        ]);
+        let (ann, _) = card_of(&store, T0 + 90 * MIN, "ann");
+        assert!(
+            ann.contains("Left:         not recorded (counted to the session's end, 09:53:20)\n"),
+            "{ann}"
+        );
+        assert!(!ann.contains("not early"), "{ann}");
+        let (bob, _) = card_of(&store, T0 + 90 * MIN, "bob");
+        assert!(!bob.contains("not recorded (counted"), "{bob}");
+        assert!(bob.contains("Left:         "), "{bob}");
     }
 
     /// While the call is live the card says so, and "left early" may still change.
