@@ -791,29 +791,13 @@ fn e_writes_no_file_while_sessions_are_missing_and_says_why() {
         "✕ not exported: incomplete: the read is still under way",
     );
     let missing = Completeness::Incomplete(Shortfall::Sessions { read: 6, total: 10 });
-    app.update(
-        Msg::Fetch(FetchEvent::Done {
-            generation: 1,
-            pages: 1,
-            completeness: missing,
-            end: headcount::attendance::EndReports::default(),
-        }),
-        now,
-    );
+    app.update(done_as(1, 1, missing), now);
     refused(
         &mut app,
         "✕ not exported: incomplete: 6 of 10 sessions read",
     );
     let unchecked = Completeness::Incomplete(Shortfall::Unchecked { read: 6 });
-    app.update(
-        Msg::Fetch(FetchEvent::Done {
-            generation: 1,
-            pages: 1,
-            completeness: unchecked,
-            end: headcount::attendance::EndReports::default(),
-        }),
-        now,
-    );
+    app.update(done_as(1, 1, unchecked), now);
     refused(
         &mut app,
         "✕ not exported: not checked: Stream sent no totals",
@@ -851,15 +835,7 @@ fn c_marks_the_card_incomplete_while_the_read_is_under_way() {
             read: 6,
             total: 10,
         });
-    app.update(
-        Msg::Fetch(FetchEvent::Done {
-            generation: 1,
-            pages: 1,
-            completeness: missing,
-            end: headcount::attendance::EndReports::default(),
-        }),
-        now,
-    );
+    app.update(done_as(1, 1, missing), now);
     let read = card(&mut app);
     assert!(
         read.starts_with("INCOMPLETE:")

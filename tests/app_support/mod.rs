@@ -109,10 +109,15 @@ pub fn page_event(generation: u64, page_no: u32, page: ParticipantSessionsPage) 
 }
 
 pub fn done(generation: u64, pages: u32) -> Msg {
+    done_as(generation, pages, Completeness::Complete)
+}
+
+/// The end of a read after `pages` pages, with what the fetcher found of its rows.
+pub fn done_as(generation: u64, pages: u32, completeness: Completeness) -> Msg {
     Msg::Fetch(FetchEvent::Done {
         generation,
         pages,
-        completeness: Completeness::Complete,
+        completeness,
         end: headcount::attendance::EndReports::default(),
     })
 }
